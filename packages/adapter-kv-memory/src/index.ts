@@ -1,0 +1,8 @@
+export { createMemoryKv } from './memory-kv-adapter.js';
+export type { MemoryKvOptions } from './memory-kv-options.js';
+
+declare module '@keel/core' {
+  interface KvAdapterOptionsMap {
+    memory: import('./memory-kv-options.js').MemoryKvOptions;
+  }
+}

@@ -1,0 +1,74 @@
+import type { Kv } from '../kv/kv-contract.js';
+import type { KvCapabilities } from '../kv/kv-capabilities.js';
+import type { Sql } from '../sql/sql-contract.js';
+import type { SqlCapabilities } from '../sql/sql-capabilities.js';
+
+/** The TypeScript type each interface resolves to. Extended as interfaces are added. */
+export interface KeelInterfaces {
+  kv: Kv;
+  sql: Sql;
+}
+
+/** The capability names config may `require` of each interface's adapter. */
+export interface KeelCapabilities {
+  kv: keyof KvCapabilities;
+  sql: keyof SqlCapabilities;
+}
+
+export type InterfaceName = keyof KeelInterfaces;
+
+/**
+ * Options per kv adapter id. Adapter packages add theirs by declaration merging, so that
+ * config is type-checked once the package's types are in the program:
+ *
+ * @example
+ * declare module '@keel/core' { interface KvAdapterOptionsMap { redis: RedisKvOptions } }
+ */
+// biome-ignore lint: an empty interface is the merge point.
+export interface KvAdapterOptionsMap {}
+/** Options per sql adapter id; see {@link KvAdapterOptionsMap}. */
+// biome-ignore lint: an empty interface is the merge point.
+export interface SqlAdapterOptionsMap {}
+
+export interface AdapterOptionsMaps {
+  kv: KvAdapterOptionsMap;
+  sql: SqlAdapterOptionsMap;
+}
+
+/** Ids of the adapters this repository ships, usable before their types are imported. */
+export interface BuiltinAdapterIds {
+  kv: 'memory' | 'level';
+  sql: 'sqlite';
+}
+
+type OptionsFor<M, K> = K extends keyof M ? M[K] : Readonly<Record<string, unknown>>;
+
+/** One adapter instance chosen by id from the registry. */
+export type RegisteredInstanceConfig<I extends InterfaceName> = {
+  [K in (keyof AdapterOptionsMaps[I] & string) | BuiltinAdapterIds[I]]: {
+    readonly adapter: K;
+    readonly options?: OptionsFor<AdapterOptionsMaps[I], K>;
+    /** Capabilities the app relies on; start-up fails if the adapter lacks one. */
+    readonly requires?: readonly KeelCapabilities[I][];
+  };
+}[(keyof AdapterOptionsMaps[I] & string) | BuiltinAdapterIds[I]];
+
+/** One adapter instance loaded from a module of the app's or a third party's. */
+export interface ModuleInstanceConfig<I extends InterfaceName> {
+  /** A name for messages and health reports. */
+  readonly adapter: string;
+  /** A package name or a path (relative to the working directory) to import. */
+  readonly module: string;
+  /** The module's export that is the factory `(options, context) => instance`. @default 'default' */
+  readonly export?: string;
+  readonly options?: Readonly<Record<string, unknown>>;
+  readonly requires?: readonly KeelCapabilities[I][];
+}
+
+export type InstanceConfig<I extends InterfaceName> = RegisteredInstanceConfig<I> | ModuleInstanceConfig<I>;
+
+/** One instance (named `default`), or named instances: `{ main: {...}, analytics: {...} }`. */
+export type SectionConfig<I extends InterfaceName> = InstanceConfig<I> | Readonly<Record<string, InstanceConfig<I>>>;
+
+/** The whole config: one optional section per interface. */
+export type KeelConfig = { readonly [I in InterfaceName]?: SectionConfig<I> };

@@ -1,0 +1,19 @@
+import { kvCapabilityNames } from '../kv/kv-capabilities.js';
+import { kvOperationNames } from '../kv/kv-operations.js';
+import { sqlCapabilityNames } from '../sql/sql-capabilities.js';
+import { sqlOperationNames } from '../sql/sql-operations.js';
+import type { InterfaceName } from '../config/config-types.js';
+
+/** What the container knows of each interface: its operations and capability names. */
+export interface InterfaceInfo {
+  readonly operations: readonly string[];
+  readonly capabilities: readonly string[];
+}
+
+/** In start-up order: interfaces later in the list may be built on earlier ones. */
+export const interfaceInfo: { readonly [I in InterfaceName]: InterfaceInfo } = {
+  kv: { operations: kvOperationNames, capabilities: kvCapabilityNames },
+  sql: { operations: sqlOperationNames, capabilities: sqlCapabilityNames },
+};
+
+export const interfaceOrder = Object.keys(interfaceInfo) as InterfaceName[];

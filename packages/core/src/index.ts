@@ -1,0 +1,68 @@
+// Results: re-exported so apps and adapters share one copy of neverthrow's classes.
+export { Result, ResultAsync, ok, err, okAsync, errAsync } from 'neverthrow';
+
+// Errors
+export { KeelError, KeelConfigError, type KeelErrorInit } from './errors/keel-error.js';
+
+// kv
+export type { Kv, KvOperations, KvValue, KvSetOptions, KvExpiry, KvEntry, KvScanOptions, KvScanPage } from './kv/kv-contract.js';
+export type { KvCapabilities } from './kv/kv-capabilities.js';
+export { kvCapabilityNames } from './kv/kv-capabilities.js';
+export { KvError, type KvErrorCode, type KvErrorInit } from './kv/kv-errors.js';
+export type { KvDriver, KvDriverScan } from './kv/kv-driver.js';
+export { defineKv } from './kv/define-kv.js';
+export { defaultKvLimits, readKvLimits, type KvLimits } from './kv/kv-limits.js';
+export { kvOperationNames } from './kv/kv-operations.js';
+export { compareKeys, isS64, kvValueType, kvValuesEqual, kvValueSize, type KvValueType } from './kv/kv-values.js';
+
+// sql
+export type {
+  Sql,
+  SqlOperations,
+  SqlTransaction,
+  SqlTransactionOperations,
+  SqlValue,
+  SqlParams,
+  SqlQueryResult,
+  SqlExecuteResult,
+  SqlConstraintKind,
+  TransactionBody,
+  TransactionRunner,
+} from './sql/sql-contract.js';
+export type { SqlCapabilities } from './sql/sql-capabilities.js';
+export { sqlCapabilityNames } from './sql/sql-capabilities.js';
+export { SqlError, type SqlErrorCode, type SqlErrorInit } from './sql/sql-errors.js';
+export type { SqlDriver, SqlTransactionDriver, SqlStatementDriver } from './sql/sql-driver.js';
+export { defineSql } from './sql/define-sql.js';
+export { rowsToObjects, sqlValueProblem } from './sql/sql-values.js';
+export { sqlOperationNames, sqlTransactionOperationNames } from './sql/sql-operations.js';
+
+// Lifecycle
+export type { HealthReport, HealthDetail, AdapterLifecycle } from './lifecycle/health.js';
+export type { MaybePromise } from './lifecycle/guarded-call.js';
+export { systemClock, type Clock } from './lifecycle/clock.js';
+
+// Config
+export type {
+  KeelConfig,
+  KeelInterfaces,
+  KeelCapabilities,
+  InterfaceName,
+  InstanceConfig,
+  SectionConfig,
+  KvAdapterOptionsMap,
+  SqlAdapterOptionsMap,
+  BuiltinAdapterIds,
+} from './config/config-types.js';
+export { defineConfig } from './config/define-config.js';
+export { loadConfig } from './config/load-config.js';
+export { applyEnvOverrides, type Env } from './config/env-overrides.js';
+export { readOptions, KeelOptionsError, type OptionsReader } from './config/options-reader.js';
+
+// Registry and container
+export { AdapterRegistry, type AdapterRegistration, type AdapterFactory, type AdapterContext } from './registry/adapter-registry.js';
+export { defaultRegistry, registerAdapter } from './registry/default-registry.js';
+export { createKeel, type CreateKeelOptions } from './container/create-keel.js';
+export type { Keel, InstanceAccessor, InstanceNames, Provider } from './container/keel-types.js';
+export { KeelStartupError, type StartupFailure } from './container/startup-error.js';
+export { tokens, instanceToken, createToken, type KeelToken } from './container/tokens.js';

@@ -1,0 +1,61 @@
+import { ResultAsync, err, errAsync, ok, okAsync } from 'neverthrow';
+import type { Lifecycle } from './lifecycle.js';
+
+export type MaybePromise<T> = T | PromiseLike<T>;
+
+/** How one interface's guard turns failures into its own error type. */
+export interface GuardErrors<E> {
+  /** Anything an adapter threw or rejected with; keeps an error of the interface's type as it is. */
+  fromThrown(thrown: unknown, op: string, key?: string): E;
+  /** A call after `close()`. */
+  notOpen(op: string): E;
+}
+
+/**
+ * Runs one adapter call under the lifecycle: the first call opens the adapter, a call after
+ * `close()` is `NOT_OPEN`, and a throw or rejection becomes an `Err`. A synchronous driver
+ * result skips the extra promise hop, which keeps the guard's cost near the raw call.
+ */
+export function guardedCall<T, E>(
+  lifecycle: Lifecycle,
+  errors: GuardErrors<E>,
+  op: string,
+  call: () => MaybePromise<T>,
+  key?: string,
+): ResultAsync<T, E> {
+  const state = lifecycle.state;
+  if (state === 'open') return invoke(lifecycle, errors, op, call, key);
+  if (state === 'closing' || state === 'closed') return errAsync(errors.notOpen(op));
+  return new ResultAsync(
+    lifecycle.open().then(
+      () => invoke(lifecycle, errors, op, call, key),
+      (thrown: unknown) => err(errors.fromThrown(thrown, 'open')),
+    ),
+  );
+}
+
+function invoke<T, E>(
+  lifecycle: Lifecycle,
+  errors: GuardErrors<E>,
+  op: string,
+  call: () => MaybePromise<T>,
+  key: string | undefined,
+): ResultAsync<T, E> {
+  let value: MaybePromise<T>;
+  try {
+    value = call();
+  } catch (thrown) {
+    return errAsync(errors.fromThrown(thrown, op, key));
+  }
+  if (!isPromiseLike(value)) return okAsync(value);
+  return new ResultAsync(
+    lifecycle.track(Promise.resolve(value)).then(
+      (resolved) => ok(resolved),
+      (thrown: unknown) => err(errors.fromThrown(thrown, op, key)),
+    ),
+  );
+}
+
+export function isPromiseLike<T>(value: MaybePromise<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}

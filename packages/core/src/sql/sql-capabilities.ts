@@ -1,0 +1,18 @@
+/** What a sql adapter can do beyond the contract every adapter honours. */
+export interface SqlCapabilities {
+  /** `begin`, `commit` and `rollback` are real (not emulated). */
+  readonly transactions: boolean;
+  /** A transaction can nest (`tx.begin()`, nested `transaction(fn)`). */
+  readonly savepoints: boolean;
+  /** Object parameters bind `:name`, `@name` and `$name`. */
+  readonly namedParameters: boolean;
+  /** Data survives a process restart. */
+  readonly persistent: boolean;
+}
+
+export const sqlCapabilityNames = [
+  'transactions',
+  'savepoints',
+  'namedParameters',
+  'persistent',
+] as const satisfies readonly (keyof SqlCapabilities)[];

@@ -1,0 +1,34 @@
+import type { HealthDetail } from '../lifecycle/health.js';
+import type { MaybePromise } from '../lifecycle/guarded-call.js';
+import type { SqlCapabilities } from './sql-capabilities.js';
+import type { SqlExecuteResult, SqlParams, SqlQueryResult } from './sql-contract.js';
+
+/** The statements a driver runs, on the database or inside a transaction. */
+export interface SqlStatementDriver {
+  query(statement: string, params: SqlParams | undefined): MaybePromise<SqlQueryResult>;
+  execute(statement: string, params: SqlParams | undefined): MaybePromise<SqlExecuteResult>;
+  executeScript(script: string): MaybePromise<void>;
+}
+
+/** One open transaction or savepoint in a driver. Core calls `commit`/`rollback` at most once. */
+export interface SqlTransactionDriver extends SqlStatementDriver {
+  begin(): MaybePromise<SqlTransactionDriver>;
+  commit(): MaybePromise<void>;
+  rollback(): MaybePromise<void>;
+}
+
+/**
+ * What a sql adapter implements. Core validates parameter values, enforces the lifecycle and
+ * the order of transaction calls (nothing after commit, no parent work while a savepoint is
+ * open), and turns throws into `Err`. A driver throws a `SqlError` with the right code for
+ * engine failures; anything else becomes `INTERNAL`.
+ */
+export interface SqlDriver extends SqlStatementDriver {
+  readonly adapter: string;
+  readonly capabilities: SqlCapabilities;
+  open?(): MaybePromise<void>;
+  close?(): MaybePromise<void>;
+  /** Does a cheap real query; throws when unhealthy. */
+  health?(): MaybePromise<HealthDetail>;
+  begin(): MaybePromise<SqlTransactionDriver>;
+}

@@ -1,0 +1,11 @@
+export { describeKvConformance } from './kv-conformance.js';
+export type { KvConformanceOptions } from './kv-harness.js';
+export type { ConformanceOptions, TestContext } from './harness.js';
+export { describeSqlConformance } from './sql-conformance.js';
+export type { SqlConformanceOptions } from './sql-harness.js';
+export { ManualClock } from './manual-clock.js';
+export { createReferenceKv } from './reference-kv.js';
+export { kvValueArbitrary, kvKeyArbitrary } from './kv-arbitraries.js';
+export { sqlValueArbitrary } from './sql-arbitraries.js';
+export { expectOk, expectErr } from './expect-result.js';
+export { scanAll } from './kv-conformance-scan.js';
