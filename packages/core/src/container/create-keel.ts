@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ResultAsync, err, ok } from 'neverthrow';
+import { err, ok, type Result } from 'neverthrow';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { InterfaceName, KeelConfig } from '../config/config-types.js';
 import { applyEnvOverrides, type Env } from '../config/env-overrides.js';
@@ -25,20 +25,19 @@ export interface CreateKeelOptions {
  * The composition root: validates the config, loads only the adapters it names, builds and
  * opens them in order (kv, sql, then interfaces built on them), and returns typed accessors.
  *
- * Bad config throws a `KeelConfigError` listing every problem with its path. An adapter that
- * cannot open (a locked folder, an unreachable server) is an `Err(KeelStartupError)`, and
- * whatever had opened is closed again.
+ * Bad config rejects with a `KeelConfigError` listing every problem with its path (a
+ * programming mistake). An adapter that cannot open (a locked folder, an unreachable server)
+ * resolves to `Err(KeelStartupError)`, and whatever had opened is closed again.
  *
  * @example
  * const keel = (await createKeel({ kv: { adapter: 'memory' } }))._unsafeUnwrap();
  * await keel.kv.set('hello', 'world');
  * await keel.close();
  */
-export function createKeel<const C extends KeelConfig>(config: C, options: CreateKeelOptions = {}): ResultAsync<Keel<C>, KeelStartupError> {
-  return new ResultAsync(start(config, options)) as ResultAsync<Keel<C>, KeelStartupError>;
-}
-
-async function start(config: KeelConfig, options: CreateKeelOptions) {
+export async function createKeel<const C extends KeelConfig>(
+  config: C,
+  options: CreateKeelOptions = {},
+): Promise<Result<Keel<C>, KeelStartupError>> {
   const registry = options.registry ?? defaultRegistry;
   const env = options.env === false ? {} : (options.env ?? process.env);
   const capabilities = Object.fromEntries(interfaceOrder.map((i) => [i, interfaceInfo[i].capabilities]));
@@ -66,7 +65,7 @@ async function start(config: KeelConfig, options: CreateKeelOptions) {
     await closeAll(built);
     throw new KeelConfigError(issues);
   }
-  return ok(assemble(container, built));
+  return ok(assemble(container, built) as Keel<C>);
 }
 
 function register(container: DependencyContainer, iface: InterfaceName, name: string, instance: BuiltInstance, all: { interface: string; name: string }[]) {

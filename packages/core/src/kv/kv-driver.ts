@@ -27,7 +27,9 @@ export interface KvDriver {
   readonly capabilities: KvCapabilities;
   /** Limits this store enforces; core checks them before every write. */
   readonly limits?: Partial<KvLimits>;
+  /** Called once before the first operation; after a failure, called again on the next call. */
   open?(): MaybePromise<void>;
+  /** Called once, only after a successful `open`, when no call is in flight. */
   close?(): MaybePromise<void>;
   /** Does a cheap real operation; throws when unhealthy. */
   health?(): MaybePromise<HealthDetail>;

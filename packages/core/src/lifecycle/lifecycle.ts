@@ -22,18 +22,26 @@ export class Lifecycle {
     if (this.state === 'closing' || this.state === 'closed') {
       return Promise.reject(new Error('closed'));
     }
-    this.opening ??= (async () => {
-      this.state = 'opening';
-      try {
-        await this.openDriver();
-        this.state = 'open';
-      } catch (error) {
-        this.state = 'idle';
-        this.opening = undefined;
-        throw error;
-      }
-    })();
+    if (!this.opening) {
+      const opening = this.openOnce();
+      this.opening = opening;
+      // A failed open is forgotten so that the next call tries again.
+      opening.catch(() => {
+        if (this.opening === opening) this.opening = undefined;
+      });
+    }
     return this.opening;
+  }
+
+  private async openOnce(): Promise<void> {
+    this.state = 'opening';
+    try {
+      await this.openDriver();
+      this.state = 'open';
+    } catch (error) {
+      this.state = 'idle';
+      throw error;
+    }
   }
 
   close(): Promise<void> {

@@ -1,0 +1,80 @@
+/**
+ * A small side-by-side benchmark runner: every case of a table runs in the same process,
+ * interleaved round by round, and the table reports each case's speed relative to the first
+ * (the raw library). Ratios from one run are comparable; absolute numbers across runs are not.
+ */
+export interface BenchCase {
+  readonly name: string;
+  /** One operation; may be sync or async (async cases are awaited one at a time). */
+  readonly fn: () => unknown;
+  /** How many logical operations one call does (a batch of 1000 puts counts 1000). @default 1 */
+  readonly opsPerCall?: number;
+}
+
+export interface BenchOptions {
+  /** Rounds per case; the median round is reported. @default 7 */
+  readonly rounds?: number;
+  /** Time per round per case, in ms. @default 150 */
+  readonly roundMs?: number;
+}
+
+export interface BenchRow {
+  readonly name: string;
+  readonly opsPerSec: number;
+  /** Time per op relative to the first case: 1.10 means 10% slower than the baseline. */
+  readonly ratio: number;
+}
+
+export async function compare(title: string, cases: readonly BenchCase[], options: BenchOptions = {}): Promise<BenchRow[]> {
+  const rounds = options.rounds ?? 7;
+  const roundMs = options.roundMs ?? 150;
+  const samples = cases.map(() => [] as number[]);
+  const isAsync = await Promise.all(cases.map(async (c) => isThenable(c.fn()) && (await c.fn(), true)));
+  for (const [i, c] of cases.entries()) await runFor(c, isAsync[i] as boolean, roundMs / 3); // warm-up
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, c] of cases.entries()) {
+      const { calls, ms } = await runFor(c, isAsync[i] as boolean, roundMs);
+      (samples[i] as number[]).push(((calls * (c.opsPerCall ?? 1)) / ms) * 1000);
+    }
+  }
+  const medians = samples.map((s) => s.sort((a, b) => a - b)[Math.floor(s.length / 2)] as number);
+  const rows = cases.map((c, i) => ({ name: c.name, opsPerSec: medians[i] as number, ratio: (medians[0] as number) / (medians[i] as number) }));
+  printTable(title, rows);
+  return rows;
+}
+
+async function runFor(c: BenchCase, isAsync: boolean, ms: number): Promise<{ calls: number; ms: number }> {
+  const fn = c.fn;
+  let calls = 0;
+  const start = performance.now();
+  let now = start;
+  // Check the clock every 64 calls so that reading it costs little next to fast operations.
+  if (isAsync) {
+    while (now - start < ms) {
+      for (let i = 0; i < 64; i++) await fn();
+      calls += 64;
+      now = performance.now();
+    }
+  } else {
+    while (now - start < ms) {
+      for (let i = 0; i < 64; i++) fn();
+      calls += 64;
+      now = performance.now();
+    }
+  }
+  return { calls, ms: now - start };
+}
+
+function isThenable(value: unknown): boolean {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+export function printTable(title: string, rows: readonly BenchRow[]): void {
+  const width = Math.max(...rows.map((r) => r.name.length), 4);
+  console.log(`\n### ${title}\n`);
+  console.log(`| ${'case'.padEnd(width)} | ops/s        | time vs first |`);
+  console.log(`| ${'-'.repeat(width)} | ------------ | ------------- |`);
+  for (const r of rows) {
+    console.log(`| ${r.name.padEnd(width)} | ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(12)} | ${r.ratio.toFixed(2).padStart(12)}× |`);
+  }
+}

@@ -1,0 +1,91 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TsSource, upperSnake, witShape, witSource, type InterfaceShape } from './wit-shape.js';
+
+const src = (path: string) => join(import.meta.dirname, '../src', path);
+const ts = new TsSource(
+  ['kv/kv-contract.ts', 'kv/kv-errors.ts', 'kv/kv-values.ts', 'sql/sql-contract.ts', 'sql/sql-errors.ts'].map(src),
+);
+
+/**
+ * The contract as core's TypeScript states it, in the WIT's terms. Where TypeScript uses native
+ * types for a WIT variant (values, params), the documented mapping is spelled out here, so a
+ * change to either side fails the comparison.
+ */
+function tsShape(): Record<string, Partial<InterfaceShape>> {
+  return {
+    kv: {
+      functions: ts.methods('KvOperations'),
+      types: {
+        Value: ts.literals('KvValueType'),
+        SetOptions: ts.fields('KvSetOptions'),
+        Expiry: ts.kinds('KvExpiry'),
+        Entry: ts.fields('KvEntry'),
+        ScanOptions: ts.fields('KvScanOptions'),
+        ScanPage: ts.fields('KvScanPage'),
+        Error: ts.literals('KvErrorCode'),
+      },
+    },
+    sql: {
+      functions: ts.methods('SqlOperations'),
+      resources: { Transaction: ts.methods('SqlTransactionOperations') },
+      types: {
+        // SqlValue is null | number | bigint | string | Uint8Array, one JavaScript type per case.
+        Value: ['null', 'integer', 'real', 'text', 'blob'],
+        // SqlParams is an array (positional) or an object (named).
+        Params: ['positional', 'named'],
+        QueryResult: ts.fields('SqlQueryResult'),
+        ExecuteResult: ts.fields('SqlExecuteResult'),
+        ConstraintKind: ts.literals('SqlConstraintKind'),
+        // SqlError carries the kind as `constraint` beside its `message`.
+        ConstraintViolation: ['kind', 'message'],
+        Error: ts.literals('SqlErrorCode'),
+      },
+    },
+  };
+}
+
+/** WIT error cases become UPPER_SNAKE codes; everything else keeps jco's names. */
+function comparableWit(shapes: Record<string, InterfaceShape>): Record<string, Partial<InterfaceShape>> {
+  return Object.fromEntries(
+    Object.entries(shapes).map(([name, shape]) => [
+      name,
+      {
+        functions: shape.functions,
+        ...(Object.keys(shape.resources).length ? { resources: shape.resources } : {}),
+        types: Object.fromEntries(
+          Object.entries(shape.types)
+            .filter(([type]) => !/^(Value|Error|Expiry|Params)[A-Z]/.test(type))
+            .map(([type, members]) => [type, type === 'Error' ? members.map(upperSnake) : members]),
+        ),
+      },
+    ]),
+  );
+}
+
+describe('WIT ↔ TypeScript contract', () => {
+  let wit: Record<string, Partial<InterfaceShape>>;
+  beforeAll(async () => {
+    wit = comparableWit(await witShape(witSource()));
+  });
+
+  it('has the same functions, parameters, resources, variants, enums and records on both sides', () => {
+    expect(tsShape()).toEqual(wit);
+  });
+
+  it('fails when the WIT changes: a renamed function, parameter or error case', async () => {
+    const changes: [string, string][] = [
+      ['get: func(key: string)', 'fetch: func(key: string)'],
+      ['expire: func(key: string, ttl-ms: option<u64>)', 'expire: func(key: string, ms: option<u64>)'],
+      ['    busy(string),', '    busy(string),\n    timeout(string),'],
+      ['    rollback: func() -> result<_, error>;', '    rollback: func() -> result<_, error>;\n    release: func() -> result<_, error>;'],
+    ];
+    const source = witSource();
+    expect(tsShape()).toEqual(comparableWit(await witShape(source)));
+    for (const [from, to] of changes) {
+      expect(source, from).toContain(from);
+      const changed = comparableWit(await witShape(source.replace(from, to)));
+      expect(tsShape(), `after changing "${from}"`).not.toEqual(changed);
+    }
+  });
+});
