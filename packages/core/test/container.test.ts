@@ -27,6 +27,8 @@ describe('createKeel', () => {
     expect(keel.resolve(tokens.kv)).toBe(keel.resolve(instanceToken('kv', 'default')));
     expect(expectOk(await keel.resolve(tokens.kv).get('hello'))).toBe('world');
     expect(keel.instances).toEqual([{ interface: 'kv', name: 'default', adapter: 'memory' }]);
+    const wide = keel as unknown as { sql: unknown };
+    expect(() => wide.sql).toThrow("keel.sql: no sql instance is configured; add a 'sql' section to the config");
     await keel.close();
   });
 

@@ -65,7 +65,7 @@ export async function createKeel<const C extends KeelConfig>(
     await closeAll(built);
     throw new KeelConfigError(issues);
   }
-  return ok(assemble(container, built) as Keel<C>);
+  return ok(assemble(container, built) as unknown as Keel<C>);
 }
 
 function register(container: DependencyContainer, iface: InterfaceName, name: string, instance: BuiltInstance, all: { interface: string; name: string }[]) {
@@ -91,7 +91,7 @@ function assemble(container: DependencyContainer, built: BuiltInstance[]): Keel 
       if ('useValue' in provider) container.register(token, { useValue: provider.useValue });
       else {
         let made: { value: T } | undefined;
-        container.register(token, { useFactory: () => (made ??= { value: provider.useFactory(keel as Keel) }).value });
+        container.register(token, { useFactory: () => (made ??= { value: provider.useFactory(keel as unknown as Keel) }).value });
       }
     },
     async health(): Promise<HealthReport[]> {
@@ -104,7 +104,15 @@ function assemble(container: DependencyContainer, built: BuiltInstance[]): Keel 
   };
   for (const iface of interfaceOrder) {
     const specs = built.filter((b) => b.spec.interface === iface).map((b) => b.spec);
-    if (specs.length === 0) continue;
+    if (specs.length === 0) {
+      Object.defineProperty(keel, iface, {
+        enumerable: false,
+        get() {
+          throw new TypeError(`keel.${iface}: no ${iface} instance is configured; add a '${iface}' section to the config`);
+        },
+      });
+      continue;
+    }
     const fallback = container.resolve<object>(tokens[iface]);
     const accessor = (name: string) => {
       if (typeof name !== 'string' || !container.isRegistered(instanceToken(iface, name))) {

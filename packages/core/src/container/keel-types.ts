@@ -20,7 +20,12 @@ export type Provider<T, C extends KeelConfig> = { readonly useValue: T } | { rea
 
 /** A running set of adapters, built and opened by `createKeel`. */
 export type Keel<C extends KeelConfig = KeelConfig> = {
-  readonly [I in InterfaceName as undefined extends C[I] ? never : I]: InstanceAccessor<KeelInterfaces[I], InstanceNames<C, I>>;
+  // A literal config shows only the interfaces it configures; a config read from a file
+  // (typed as the wide `KeelConfig`) shows them all, and an unconfigured one throws on access.
+  readonly [I in InterfaceName as KeelConfig extends C ? I : undefined extends C[I] ? never : I]: InstanceAccessor<
+    KeelInterfaces[I],
+    KeelConfig extends C ? string : InstanceNames<C, I>
+  >;
 } & {
   /** Every instance, in start-up order. */
   readonly instances: readonly { readonly interface: InterfaceName; readonly name: string; readonly adapter: string }[];

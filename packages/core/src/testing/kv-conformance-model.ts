@@ -63,7 +63,17 @@ export function modelTests(h: KvHarness): void {
       step(`setMany(${es.length})`, (kv) => kv.setMany(es.map(([key, value]) => ({ key, value })))),
     ),
     fc.array(kvKeyArbitrary, { maxLength: 5 }).map((ks) => step(`deleteMany(${ks})`, (kv) => kv.deleteMany(ks))),
-    fc.tuple(fc.constantFrom('', 'a', 'b', 'é', '😀'), fc.integer({ min: 1, max: 4 })).map(([prefix, limit]) =>
+    // Compare-and-swap against the value the key holds now, so that swaps succeed as often as they fail.
+    fc.tuple(kvKeyArbitrary, fc.option(kvValueArbitrary, { nil: undefined })).map(([k, d]): Step => ({
+      check: () => true,
+      async run(_, pair) {
+        const current = await pair.model.get(k);
+        const expected = current.isOk() ? current.value : undefined;
+        await step(`cas-current(${k}, ${show(d)})`, (kv) => kv.compareAndSwap(k, expected, d)).run({}, pair);
+      },
+      toString: () => `cas-current(${k}, ${show(d)})`,
+    })),
+    fc.tuple(fc.constantFrom('', 'a', 'ab', 'b', 'é', '😀'), fc.integer({ min: 1, max: 4 })).map(([prefix, limit]) =>
       step(`scan(${prefix}, ${limit})`, (kv) => kv.scan({ prefix, limit })),
     ),
   ];
@@ -81,7 +91,7 @@ export function modelTests(h: KvHarness): void {
 
   h.test('behaves like the reference model under random commands', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: 60 }), async (cmds) => {
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 60, size: 'max' }), async (cmds) => {
         const { instance: real, context } = await h.create();
         const model = h.adopt(createReferenceKv(context.clock));
         await fc.asyncModelRun(() => ({ model: {}, real: { real, model, advance: (ms) => context.clock.advance(ms) } }), cmds);
