@@ -1,18 +1,18 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TsSource, upperSnake, witShape, witSource, type InterfaceShape } from './wit-shape.js';
 
 const src = (path: string) => join(import.meta.dirname, '../src', path);
-const ts = new TsSource(
-  ['kv/kv-contract.ts', 'kv/kv-errors.ts', 'kv/kv-values.ts', 'sql/sql-contract.ts', 'sql/sql-errors.ts'].map(src),
-);
+const contractFiles = ['kv/kv-contract.ts', 'kv/kv-errors.ts', 'kv/kv-values.ts', 'sql/sql-contract.ts', 'sql/sql-errors.ts'].map(src);
 
 /**
  * The contract as core's TypeScript states it, in the WIT's terms. Where TypeScript uses native
  * types for a WIT variant (values, params), the documented mapping is spelled out here, so a
  * change to either side fails the comparison.
  */
-function tsShape(): Record<string, Partial<InterfaceShape>> {
+function tsShape(ts = new TsSource(contractFiles)): Record<string, Partial<InterfaceShape>> {
   return {
     kv: {
       functions: ts.methods('KvOperations'),
@@ -86,6 +86,25 @@ describe('WIT ↔ TypeScript contract', () => {
       expect(source, from).toContain(from);
       const changed = comparableWit(await witShape(source.replace(from, to)));
       expect(tsShape(), `after changing "${from}"`).not.toEqual(changed);
+    }
+  });
+
+  it('fails when the TypeScript changes: a renamed method, parameter or error code', async () => {
+    const wit = comparableWit(await witShape(witSource()));
+    const dir = await mkdtemp(join(tmpdir(), 'keel-drift-'));
+    const changes: [string, string, string][] = [
+      ['kv/kv-contract.ts', '  getMany(keys: readonly string[])', '  getAll(keys: readonly string[])'],
+      ['sql/sql-contract.ts', '  executeScript(script: string): ResultAsync<void, SqlError>;\n  /** Starts a transaction', '  executeScript(sql: string): ResultAsync<void, SqlError>;\n  /** Starts a transaction'],
+      ['kv/kv-errors.ts', "  | 'INVALID_CURSOR'\n", ''],
+      ['sql/sql-contract.ts', "'check' | 'other'", "'check' | 'exclusion' | 'other'"],
+    ];
+    for (const [file, from, to] of changes) {
+      const original = await readFile(src(file), 'utf8');
+      expect(original, from).toContain(from);
+      const copy = join(dir, file.replace('/', '-'));
+      await writeFile(copy, original.replace(from, to));
+      const changed = new TsSource(contractFiles.map((f) => (f === src(file) ? copy : f)));
+      expect(tsShape(changed), `after changing "${from}" in ${file}`).not.toEqual(wit);
     }
   });
 });
