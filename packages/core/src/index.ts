@@ -37,6 +37,26 @@ export { defineSql } from './sql/define-sql.js';
 export { rowsToObjects, sqlValueProblem } from './sql/sql-values.js';
 export { sqlOperationNames, sqlTransactionOperationNames } from './sql/sql-operations.js';
 
+// email
+export type {
+  Email,
+  EmailOperations,
+  EmailMessage,
+  EmailAddress,
+  EmailAddressInput,
+  EmailAttachment,
+  EmailHeader,
+  EmailReceipt,
+  NormalizedEmail,
+} from './email/email-contract.js';
+export { emailCapabilityNames, type EmailCapabilities } from './email/email-capabilities.js';
+export { EmailError, retryableEmailCodes, type EmailErrorCode, type EmailErrorInit } from './email/email-errors.js';
+export type { EmailDriver } from './email/email-driver.js';
+export { defineEmail } from './email/define-email.js';
+export { defaultEmailLimits, type EmailLimits } from './email/email-limits.js';
+export { emailOperationNames } from './email/email-operations.js';
+export { addressProblem, parseAddress } from './email/email-address.js';
+
 // Lifecycle
 export type { HealthReport, HealthDetail, AdapterLifecycle } from './lifecycle/health.js';
 export type { MaybePromise } from './lifecycle/guarded-call.js';
@@ -52,6 +72,7 @@ export type {
   SectionConfig,
   KvAdapterOptionsMap,
   SqlAdapterOptionsMap,
+  EmailAdapterOptionsMap,
   BuiltinAdapterIds,
 } from './config/config-types.js';
 export { defineConfig } from './config/define-config.js';

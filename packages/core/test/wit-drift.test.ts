@@ -5,7 +5,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TsSource, upperSnake, witShape, witSource, type InterfaceShape } from './wit-shape.js';
 
 const src = (path: string) => join(import.meta.dirname, '../src', path);
-const contractFiles = ['kv/kv-contract.ts', 'kv/kv-errors.ts', 'kv/kv-values.ts', 'sql/sql-contract.ts', 'sql/sql-errors.ts'].map(src);
+const contractFiles = [
+  'kv/kv-contract.ts',
+  'kv/kv-errors.ts',
+  'kv/kv-values.ts',
+  'sql/sql-contract.ts',
+  'sql/sql-errors.ts',
+  'email/email-contract.ts',
+  'email/email-errors.ts',
+].map(src);
 
 /**
  * The contract as core's TypeScript states it, in the WIT's terms. Where TypeScript uses native
@@ -40,6 +48,19 @@ function tsShape(ts = new TsSource(contractFiles)): Record<string, Partial<Inter
         // SqlError carries the kind as `constraint` beside its `message`.
         ConstraintViolation: ['kind', 'message'],
         Error: ts.literals('SqlErrorCode'),
+      },
+    },
+    email: {
+      functions: ts.methods('EmailOperations'),
+      types: {
+        Address: ts.fields('EmailAddress'),
+        Attachment: ts.fields('EmailAttachment'),
+        Header: ts.fields('EmailHeader'),
+        Message: ts.fields('EmailMessage'),
+        Receipt: ts.fields('EmailReceipt'),
+        // EmailError carries `retryAfterMs` beside its `message` when RATE_LIMITED.
+        RateLimit: ['retryAfterMs', 'message'],
+        Error: ts.literals('EmailErrorCode'),
       },
     },
   };

@@ -1,3 +1,5 @@
+import type { Email } from '../email/email-contract.js';
+import type { EmailCapabilities } from '../email/email-capabilities.js';
 import type { Kv } from '../kv/kv-contract.js';
 import type { KvCapabilities } from '../kv/kv-capabilities.js';
 import type { Sql } from '../sql/sql-contract.js';
@@ -7,12 +9,14 @@ import type { SqlCapabilities } from '../sql/sql-capabilities.js';
 export interface KeelInterfaces {
   kv: Kv;
   sql: Sql;
+  email: Email;
 }
 
 /** The capability names config may `require` of each interface's adapter. */
 export interface KeelCapabilities {
   kv: keyof KvCapabilities;
   sql: keyof SqlCapabilities;
+  email: keyof EmailCapabilities;
 }
 
 export type InterfaceName = keyof KeelInterfaces;
@@ -29,16 +33,21 @@ export interface KvAdapterOptionsMap {}
 /** Options per sql adapter id; see {@link KvAdapterOptionsMap}. */
 // biome-ignore lint: an empty interface is the merge point.
 export interface SqlAdapterOptionsMap {}
+/** Options per email adapter id; see {@link KvAdapterOptionsMap}. */
+// biome-ignore lint: an empty interface is the merge point.
+export interface EmailAdapterOptionsMap {}
 
 export interface AdapterOptionsMaps {
   kv: KvAdapterOptionsMap;
   sql: SqlAdapterOptionsMap;
+  email: EmailAdapterOptionsMap;
 }
 
 /** Ids of the adapters this repository ships, usable before their types are imported. */
 export interface BuiltinAdapterIds {
   kv: 'memory' | 'level';
   sql: 'sqlite';
+  email: never;
 }
 
 type OptionsFor<M, K> = K extends keyof M ? M[K] : Readonly<Record<string, unknown>>;

@@ -1,3 +1,5 @@
+import { emailCapabilityNames } from '../email/email-capabilities.js';
+import { emailOperationNames } from '../email/email-operations.js';
 import { kvCapabilityNames } from '../kv/kv-capabilities.js';
 import { kvOperationNames } from '../kv/kv-operations.js';
 import { sqlCapabilityNames } from '../sql/sql-capabilities.js';
@@ -14,6 +16,7 @@ export interface InterfaceInfo {
 export const interfaceInfo: { readonly [I in InterfaceName]: InterfaceInfo } = {
   kv: { operations: kvOperationNames, capabilities: kvCapabilityNames },
   sql: { operations: sqlOperationNames, capabilities: sqlCapabilityNames },
+  email: { operations: emailOperationNames, capabilities: emailCapabilityNames },
 };
 
 export const interfaceOrder = Object.keys(interfaceInfo) as InterfaceName[];

@@ -14,6 +14,7 @@ export type KeelToken<T> = symbol & { readonly [tokenType]?: T };
 export const tokens: { readonly [I in InterfaceName]: KeelToken<KeelInterfaces[I]> } = Object.freeze({
   kv: Symbol.for('keel:kv'),
   sql: Symbol.for('keel:sql'),
+  email: Symbol.for('keel:email'),
 });
 
 /** The token of a named instance: `instanceToken('sql', 'analytics')`. */

@@ -3,6 +3,8 @@ export type { KvConformanceOptions } from './kv-harness.js';
 export type { ConformanceOptions, TestContext } from './harness.js';
 export { describeSqlConformance } from './sql-conformance.js';
 export type { SqlConformanceOptions } from './sql-harness.js';
+export { describeEmailConformance } from './email-conformance.js';
+export type { EmailConformanceOptions, DeliveredEmail } from './email-harness.js';
 export { ManualClock } from './manual-clock.js';
 export { createReferenceKv } from './reference-kv.js';
 export { kvValueArbitrary, kvKeyArbitrary } from './kv-arbitraries.js';
