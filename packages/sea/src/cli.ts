@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { buildSea } from './build-sea.js';
+import { SeaBuildError } from './sea-build-error.js';
+
+const usage = `Usage: keel sea <entry> --out <file> [--asset <path>]... [--node <binary>] [--no-strip] [--external <pkg>]...
+
+Bundles the app at <entry> into one executable: the app as CommonJS, its native addons and
+the given assets embedded, injected into a copy of node.`;
+
+const [command, ...rest] = process.argv.slice(2);
+if (command !== 'sea') {
+  console.error(usage);
+  process.exit(command === '--help' || command === '-h' ? 0 : 2);
+}
+let parsed;
+try {
+  parsed = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      asset: { type: 'string', multiple: true },
+      node: { type: 'string' },
+      'no-strip': { type: 'boolean' },
+      external: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+} catch (error) {
+  console.error(`keel sea: ${(error as Error).message}\n\n${usage}`);
+  process.exit(2);
+}
+const { values, positionals } = parsed;
+if (values.help || positionals.length !== 1 || !values.out) {
+  console.error(usage);
+  process.exit(values.help ? 0 : 2);
+}
+
+const tty = process.stderr.isTTY;
+try {
+  const result = await buildSea({
+    entry: positionals[0] as string,
+    out: values.out,
+    assets: values.asset ?? [],
+    strip: !values['no-strip'],
+    external: values.external ?? [],
+    ...(values.node ? { node: values.node } : {}),
+    onProgress: ({ step, steps, label, ms }) => {
+      const line = `[${step}/${steps}] ${label}`;
+      if (ms === undefined) process.stderr.write(tty ? `${line} …` : `${line} …\n`);
+      else process.stderr.write(tty ? `\r${line} ✓ ${(ms / 1000).toFixed(1)}s\n` : `${line} ✓ ${(ms / 1000).toFixed(1)}s\n`);
+    },
+  });
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+  console.error(
+    `Built ${result.out}: ${mb(result.bytes)} (bundle ${mb(result.bundleBytes)}, ${result.addons.length} native addon(s), ` +
+      `${Object.keys(result.assets).length} asset(s)${result.stripped ? ', stripped' : ''}) in ${(result.ms / 1000).toFixed(1)}s`,
+  );
+} catch (error) {
+  console.error(`\nkeel sea: ${error instanceof SeaBuildError ? error.message : (error as Error).stack}`);
+  process.exit(1);
+}
