@@ -1,2 +1,8 @@
-// Not implemented yet: issue #4 fills this package. It exports nothing on purpose.
-export {};
+export { createLevelKv } from './level-kv-adapter.js';
+export type { LevelKvOptions } from './level-kv-options.js';
+
+declare module '@keel/core' {
+  interface KvAdapterOptionsMap {
+    level: import('./level-kv-options.js').LevelKvOptions;
+  }
+}

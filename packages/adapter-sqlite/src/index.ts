@@ -1,2 +1,8 @@
-// Not implemented yet: issue #3 fills this package. It exports nothing on purpose.
-export {};
+export { createSqliteSql } from './sqlite-adapter.js';
+export type { SqliteSqlOptions } from './sqlite-options.js';
+
+declare module '@keel/core' {
+  interface SqlAdapterOptionsMap {
+    sqlite: import('./sqlite-options.js').SqliteSqlOptions;
+  }
+}

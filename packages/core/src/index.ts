@@ -36,6 +36,7 @@ export type { SqlDriver, SqlTransactionDriver, SqlStatementDriver } from './sql/
 export { defineSql } from './sql/define-sql.js';
 export { rowsToObjects, sqlValueProblem } from './sql/sql-values.js';
 export { sqlOperationNames, sqlTransactionOperationNames } from './sql/sql-operations.js';
+export { createMigrator, readMigrationsFolder, migrationChecksum, MigrationError, type MigrationErrorCode, type MigrationErrorInit, type Migration, type Migrator, type MigratorOptions, type MigrationStatus, type MigrationReport, type AppliedMigration } from './migrations/index.js';
 
 // email
 export type {
@@ -57,6 +58,29 @@ export { defaultEmailLimits, type EmailLimits } from './email/email-limits.js';
 export { emailOperationNames } from './email/email-operations.js';
 export { addressProblem, parseAddress } from './email/email-address.js';
 
+// auth
+export type {
+  Auth,
+  AuthOperations,
+  AuthRequestContext,
+  AuthRegistration,
+  AuthCredentials,
+  AuthUser,
+  AuthPrincipal,
+  AuthTokenPair,
+  AuthSession,
+  OidcLoginOptions,
+  OidcRedirect,
+  OidcLogin,
+  OidcCallbackParams,
+} from './auth/auth-contract.js';
+export { authCapabilityNames, type AuthCapabilities } from './auth/auth-capabilities.js';
+export { AuthError, type AuthErrorCode, type AuthErrorInit } from './auth/auth-errors.js';
+export type { AuthDriver } from './auth/auth-driver.js';
+export { defineAuth } from './auth/define-auth.js';
+export { authOperationNames } from './auth/auth-operations.js';
+export { permissionMatches, hasPermission, permissionProblem, roleProblem } from './auth/auth-permissions.js';
+
 // Lifecycle
 export type { HealthReport, HealthDetail, AdapterLifecycle } from './lifecycle/health.js';
 export type { MaybePromise } from './lifecycle/guarded-call.js';
@@ -73,6 +97,7 @@ export type {
   KvAdapterOptionsMap,
   SqlAdapterOptionsMap,
   EmailAdapterOptionsMap,
+  AuthAdapterOptionsMap,
   BuiltinAdapterIds,
 } from './config/config-types.js';
 export { defineConfig } from './config/define-config.js';

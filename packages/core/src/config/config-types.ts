@@ -1,3 +1,5 @@
+import type { Auth } from '../auth/auth-contract.js';
+import type { AuthCapabilities } from '../auth/auth-capabilities.js';
 import type { Email } from '../email/email-contract.js';
 import type { EmailCapabilities } from '../email/email-capabilities.js';
 import type { Kv } from '../kv/kv-contract.js';
@@ -10,6 +12,7 @@ export interface KeelInterfaces {
   kv: Kv;
   sql: Sql;
   email: Email;
+  auth: Auth;
 }
 
 /** The capability names config may `require` of each interface's adapter. */
@@ -17,6 +20,7 @@ export interface KeelCapabilities {
   kv: keyof KvCapabilities;
   sql: keyof SqlCapabilities;
   email: keyof EmailCapabilities;
+  auth: keyof AuthCapabilities;
 }
 
 export type InterfaceName = keyof KeelInterfaces;
@@ -36,18 +40,23 @@ export interface SqlAdapterOptionsMap {}
 /** Options per email adapter id; see {@link KvAdapterOptionsMap}. */
 // biome-ignore lint: an empty interface is the merge point.
 export interface EmailAdapterOptionsMap {}
+/** Options per auth adapter id; see {@link KvAdapterOptionsMap}. */
+// biome-ignore lint: an empty interface is the merge point.
+export interface AuthAdapterOptionsMap {}
 
 export interface AdapterOptionsMaps {
   kv: KvAdapterOptionsMap;
   sql: SqlAdapterOptionsMap;
   email: EmailAdapterOptionsMap;
+  auth: AuthAdapterOptionsMap;
 }
 
 /** Ids of the adapters this repository ships, usable before their types are imported. */
 export interface BuiltinAdapterIds {
   kv: 'memory' | 'level';
   sql: 'sqlite';
-  email: never;
+  email: 'sendgrid' | 'mailgun' | 'ses' | 'smtp' | 'outbox' | 'failover';
+  auth: 'local' | 'oidc';
 }
 
 type OptionsFor<M, K> = K extends keyof M ? M[K] : Readonly<Record<string, unknown>>;

@@ -1,3 +1,5 @@
+import { authCapabilityNames } from '../auth/auth-capabilities.js';
+import { authOperationNames } from '../auth/auth-operations.js';
 import { emailCapabilityNames } from '../email/email-capabilities.js';
 import { emailOperationNames } from '../email/email-operations.js';
 import { kvCapabilityNames } from '../kv/kv-capabilities.js';
@@ -17,6 +19,8 @@ export const interfaceInfo: { readonly [I in InterfaceName]: InterfaceInfo } = {
   kv: { operations: kvOperationNames, capabilities: kvCapabilityNames },
   sql: { operations: sqlOperationNames, capabilities: sqlCapabilityNames },
   email: { operations: emailOperationNames, capabilities: emailCapabilityNames },
+  // Last: auth is built on sql, kv and email, and closes first.
+  auth: { operations: authOperationNames, capabilities: authCapabilityNames },
 };
 
 export const interfaceOrder = Object.keys(interfaceInfo) as InterfaceName[];

@@ -3,7 +3,7 @@ import { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { Sql } from './sql-contract.js';
 import type { SqlDriver } from './sql-driver.js';
 import { sqlGuardErrors } from './sql-guard-errors.js';
-import { guardTransaction, statementGuard, transactionRunner } from './sql-transaction.js';
+import { guardTransaction, statementGuard, transactionRunner, wrapBegun } from './sql-transaction.js';
 
 /**
  * Wraps a sql driver in core's guard and returns the `Sql` callers use: parameter values are
@@ -23,7 +23,22 @@ export function defineSql(driver: SqlDriver): Sql {
   );
   const errors = sqlGuardErrors(adapter);
   const guard = statementGuard(adapter, lifecycle);
-  const begin = () => guard.run('begin', () => driver.begin()).map((tx) => guardTransaction(guard, tx, 1));
+  const begin = () => wrapBegun(guard.run('begin', () => driver.begin()), (tx) => guardTransaction(guard, tx, 1));
+
+  // The lifecycle refuses new calls first; then the driver may end what would block the drain.
+  let signalled = false;
+  const close = () => {
+    const closed = lifecycle.close();
+    if (!signalled) {
+      signalled = true;
+      try {
+        driver.closing?.();
+      } catch {
+        // Closing goes on; the driver's close() is where a failure to release shows.
+      }
+    }
+    return closed;
+  };
 
   const sql: Sql = {
     adapter,
@@ -37,6 +52,8 @@ export function defineSql(driver: SqlDriver): Sql {
     ...adapterLifecycle(adapter, lifecycle, errors, () =>
       driver.health ? driver.health() : Promise.resolve(driver.query('SELECT 1', undefined)).then(() => undefined),
     ),
+    close,
+    [Symbol.asyncDispose]: close,
   };
   return Object.freeze(sql);
 }

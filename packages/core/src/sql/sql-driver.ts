@@ -27,6 +27,12 @@ export interface SqlDriver extends SqlStatementDriver {
   readonly adapter: string;
   readonly capabilities: SqlCapabilities;
   open?(): MaybePromise<void>;
+  /**
+   * Called once when `close()` starts, before core waits for the calls in flight. A transaction
+   * still open then can never commit (its calls are `NOT_OPEN` from now on), so a driver that
+   * queues work behind transactions rolls them back here and lets the queued work finish.
+   */
+  closing?(): void;
   close?(): MaybePromise<void>;
   /** Does a cheap real query; throws when unhealthy. */
   health?(): MaybePromise<HealthDetail>;

@@ -1,4 +1,5 @@
 import { ResultAsync, err, errAsync, ok, type Result } from 'neverthrow';
+import { describeValue } from '../errors/describe-value.js';
 import { guardedCall, type MaybePromise } from '../lifecycle/guarded-call.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { SqlParams, SqlTransaction, TransactionRunner } from './sql-contract.js';
@@ -31,7 +32,7 @@ export function statementGuard(adapter: string, lifecycle: Lifecycle): Statement
   };
 }
 
-interface TransactionState {
+export interface TransactionState {
   ended: 'committed' | 'rolled back' | undefined;
   ending: boolean;
   child: TransactionState | undefined;
@@ -40,9 +41,11 @@ interface TransactionState {
 /**
  * Wraps a driver transaction so that it is used in order: nothing runs after it ends, and the
  * parent does nothing while a savepoint inside it is open (except roll back, which ends both).
+ * A savepoint links its state into its parent's.
  */
-export function guardTransaction(guard: StatementGuard, driver: SqlTransactionDriver, depth: number): SqlTransaction {
+export function guardTransaction(guard: StatementGuard, driver: SqlTransactionDriver, depth: number, parent?: TransactionState): SqlTransaction {
   const state: TransactionState = { ended: undefined, ending: false, child: undefined };
+  if (parent) parent.child = state;
   const refuse = (op: string): SqlError | undefined => {
     let message: string | undefined;
     if (state.ended) message = `the transaction is already ${state.ended}`;
@@ -56,7 +59,8 @@ export function guardTransaction(guard: StatementGuard, driver: SqlTransactionDr
     state.ending = true;
     const ended = guard.run(op, () => (op === 'commit' ? driver.commit() : driver.rollback()));
     return new ResultAsync(
-      Promise.resolve(ended).then((result) => {
+      // ResultAsync's `then` is its native promise's: one hop, where `map` would take several.
+      (ended as unknown as Promise<Result<void, SqlError>>).then((result) => {
         state.ending = false;
         // A failed commit leaves the transaction open so the caller can still roll back.
         if (result.isOk() || op === 'rollback') {
@@ -85,60 +89,64 @@ export function guardTransaction(guard: StatementGuard, driver: SqlTransactionDr
     begin() {
       const refused = refuse('begin');
       if (refused) return errAsync(refused);
-      return guard.run('begin', () => driver.begin()).map((childDriver) => {
-        const child = guardTransaction(guard, childDriver, depth + 1);
-        state.child = stateOf(child);
-        return child;
-      });
+      return wrapBegun(guard.run('begin', () => driver.begin()), (childDriver) => guardTransaction(guard, childDriver, depth + 1, state));
     },
     commit: () => end('commit', 'committed'),
     rollback: () => end('rollback', 'rolled back'),
     transaction: undefined as unknown as TransactionRunner,
   };
-  states.set(tx, state);
   (tx as { transaction: TransactionRunner }).transaction = transactionRunner(guard.adapter, () => tx.begin());
   return Object.freeze(tx);
 }
 
-const states = new WeakMap<SqlTransaction, TransactionState>();
-function stateOf(tx: SqlTransaction): TransactionState {
-  return states.get(tx) as TransactionState;
-}
-
 /** `transaction(fn)` over any `begin`: commit on `Ok`, roll back on `Err` or a throw. */
 export function transactionRunner(adapter: string, begin: () => ResultAsync<SqlTransaction, SqlError>): TransactionRunner {
+  const failed = (message: string, cause?: unknown) =>
+    new SqlError({ code: 'TRANSACTION', message, adapter, op: 'transaction', ...(cause === undefined ? {} : { cause }) });
   return <T, E>(fn: (tx: SqlTransaction) => unknown) =>
-    begin().andThen(
-      (tx) =>
-        new ResultAsync<T, E | SqlError>(
-          (async (): Promise<Result<T, E | SqlError>> => {
-            let outcome: Result<T, E>;
-            try {
-              outcome = (await fn(tx)) as Result<T, E>;
-            } catch (thrown) {
-              await tx.rollback();
-              const message = thrown instanceof Error ? thrown.message : String(thrown);
-              return err(
-                new SqlError({
-                  code: 'TRANSACTION',
-                  message: `the transaction callback threw (${message}); rolled back`,
-                  adapter,
-                  op: 'transaction',
-                  cause: thrown,
-                }),
-              );
-            }
-            if (outcome.isErr()) {
-              await tx.rollback();
-              return outcome;
-            }
-            const committed = await tx.commit();
-            if (committed.isErr()) {
-              await tx.rollback();
-              return err(committed.error);
-            }
-            return ok(outcome.value);
-          })(),
-        ),
+    new ResultAsync<T, E | SqlError>(
+      (async (): Promise<Result<T, E | SqlError>> => {
+        const begun = await begin();
+        if (begun.isErr()) return err(begun.error);
+        const tx = begun.value;
+        let outcome: unknown;
+        try {
+          outcome = await fn(tx);
+        } catch (thrown) {
+          await tx.rollback();
+          const message = thrown instanceof Error ? thrown.message : String(thrown);
+          return err(failed(`the transaction callback threw (${message}); rolled back`, thrown));
+        }
+        // A body that forgot to return its Result must not leave the transaction open.
+        if (!isResult(outcome)) {
+          await tx.rollback();
+          return err(failed(`the transaction callback returned ${describeValue(outcome)}, not a Result; rolled back`));
+        }
+        if (outcome.isErr()) {
+          await tx.rollback();
+          return err(outcome.error as E);
+        }
+        const committed = await tx.commit();
+        if (committed.isErr()) {
+          await tx.rollback();
+          return err(committed.error);
+        }
+        return ok(outcome.value as T);
+      })(),
     );
+}
+
+/**
+ * Wraps the driver's new transaction once `begin` succeeds. Written out rather than with
+ * `ResultAsync.map`, whose generator-based await costs several promise hops per call.
+ */
+export function wrapBegun(
+  begun: ResultAsync<SqlTransactionDriver, SqlError>,
+  wrap: (driver: SqlTransactionDriver) => SqlTransaction,
+): ResultAsync<SqlTransaction, SqlError> {
+  return new ResultAsync((begun as unknown as Promise<Result<SqlTransactionDriver, SqlError>>).then((result) => result.map(wrap)));
+}
+
+function isResult(value: unknown): value is Result<unknown, unknown> {
+  return typeof (value as Result<unknown, unknown> | null)?.isErr === 'function' && typeof (value as Result<unknown, unknown>).isOk === 'function';
 }

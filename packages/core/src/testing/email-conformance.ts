@@ -114,6 +114,19 @@ export function describeEmailConformance(options: EmailConformanceOptions): void
       expect(delivered.metadata).toEqual({ userId: '42' });
     }, 'tags');
 
+    h.test('a repeated idempotency key returns the first receipt and sends once', async () => {
+      const { instance, context } = await h.create();
+      const before = (await options.delivered(context)).length;
+      const message = { ...base, idempotencyKey: `welcome-${context.id}` };
+      const first = expectOk(await instance.send(message));
+      const again = expectOk(await instance.send({ ...message, subject: 'changed, and still not sent' }));
+      const concurrent = await Promise.all([1, 2, 3].map(() => instance.send(message)));
+      expect(again).toEqual(first);
+      for (const r of concurrent) expect(expectOk(r)).toEqual(first);
+      expectOk(await instance.send({ ...message, idempotencyKey: `other-${context.id}` }));
+      expect((await options.delivered(context)).length).toBe(before + 2);
+    });
+
     h.test('refuses invalid messages with INVALID_MESSAGE and sends nothing', async () => {
       const { instance, context } = await h.create();
       const before = (await options.delivered(context)).length;

@@ -69,6 +69,28 @@ export function statementTests(h: SqlHarness): void {
     );
   });
 
+  h.test('bigint parameters bind as 64-bit integers', async () => {
+    const sql = await h.sql();
+    // Arithmetic in SQL shows the type: a bigint bound as a float would lose the +1.
+    expect(expectOk(await sql.query('SELECT ? + 1', [2n ** 62n])).rows).toEqual([[2n ** 62n + 1n]]);
+    expect(expectOk(await sql.query('SELECT ? - 1', [-(2n ** 63n) + 1n])).rows).toEqual([[-(2n ** 63n)]]);
+  });
+
+  h.test('numbered parameters ?NNN bind by position', async () => {
+    const sql = await h.sql();
+    expect(expectOk(await sql.query('SELECT ?2, ?1, ?2', ['a', 'b'])).rows).toEqual([['b', 'a', 'b']]);
+  });
+
+  h.test('lastInsertId is set only when the statement inserted a row', async () => {
+    const sql = await h.withSchema();
+    const inserted = expectOk(await sql.execute('INSERT INTO accounts (id, owner, balance) VALUES (?, ?, ?)', [41, 'ada', 5]));
+    expect(inserted.lastInsertId).toBe(41);
+    const updated = expectOk(await sql.execute('UPDATE accounts SET balance = 6 WHERE id = ?', [41]));
+    expect(updated).toEqual({ rowsAffected: 1, lastInsertId: undefined });
+    const none = expectOk(await sql.execute('DELETE FROM accounts WHERE id = ?', [99]));
+    expect(none).toEqual({ rowsAffected: 0, lastInsertId: undefined });
+  });
+
   h.test('named parameters bind :name, @name and $name', async () => {
     const sql = await h.withSchema();
     expectOk(await sql.execute('INSERT INTO accounts (id, owner, balance) VALUES (:id, @owner, $balance)', { id: 7, owner: 'cy', balance: 3 }));
@@ -101,6 +123,13 @@ export function errorTests(h: SqlHarness): void {
     expectErr(await sql.execute(insert, ['x', 1, 2]), 'INVALID_PARAMETER');
     expect(expectOk(await sql.query('SELECT count(*) FROM accounts')).rows).toEqual([[0]]);
   });
+
+  h.test('a missing named parameter is INVALID_PARAMETER', async () => {
+    const sql = await h.withSchema();
+    expectErr(await sql.execute('INSERT INTO accounts (owner, balance) VALUES (:owner, :balance)', { owner: 'x' }), 'INVALID_PARAMETER');
+    expectErr(await sql.query('SELECT :a', { b: 1 }), 'INVALID_PARAMETER');
+    expect(expectOk(await sql.query('SELECT count(*) FROM accounts')).rows).toEqual([[0]]);
+  }, 'namedParameters');
 
   h.test('syntax errors and unknown tables are QUERY', async () => {
     const sql = await h.withSchema();

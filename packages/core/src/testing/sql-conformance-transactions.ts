@@ -1,6 +1,6 @@
-import { err, ok } from 'neverthrow';
+import { err, ok, type Result } from 'neverthrow';
 import { expect } from 'vitest';
-import type { Sql } from '../sql/sql-contract.js';
+import type { Sql, SqlTransaction } from '../sql/sql-contract.js';
 import { expectErr, expectOk } from './expect-result.js';
 import type { SqlHarness } from './sql-harness.js';
 
@@ -76,6 +76,43 @@ export function transactionTests(h: SqlHarness): void {
     expect(await count(sql)).toBe(1);
   }, 'savepoints');
 
+  h.test('rolling back the parent ends an open savepoint too', async () => {
+    const sql = await h.withSchema();
+    const tx = expectOk(await sql.begin());
+    expectOk(await tx.execute(insert, ['parent', 1]));
+    const child = expectOk(await tx.begin());
+    expectOk(await child.execute(insert, ['child', 1]));
+    expectOk(await tx.rollback());
+    expectErr(await child.execute(insert, ['late', 1]), 'TRANSACTION');
+    expectErr(await child.commit(), 'TRANSACTION');
+    expect(await count(sql)).toBe(0);
+  }, 'savepoints');
+
+  h.test('a savepoint rolled back keeps the parent usable', async () => {
+    const sql = await h.withSchema();
+    const tx = expectOk(await sql.begin());
+    expectOk(await tx.execute(insert, ['parent', 1]));
+    const child = expectOk(await tx.begin());
+    expectOk(await child.execute(insert, ['child', 1]));
+    expectOk(await child.rollback());
+    const again = expectOk(await tx.begin());
+    expectOk(await again.execute(insert, ['second child', 1]));
+    expectOk(await again.commit());
+    expectOk(await tx.commit());
+    expect(expectOk(await sql.query('SELECT owner FROM accounts ORDER BY owner')).rows).toEqual([['parent'], ['second child']]);
+  }, 'savepoints');
+
+  h.test('a body that returns no Result rolls back and is an Err', async () => {
+    const sql = await h.withSchema();
+    const result = await sql.transaction((async (tx: SqlTransaction) => {
+      expectOk(await tx.execute(insert, ['forgot to return', 1]));
+    }) as unknown as (tx: SqlTransaction) => Promise<Result<void, never>>);
+    expectErr(result, 'TRANSACTION');
+    expect(await count(sql)).toBe(0);
+    // The transaction ended: the database is free for the next one.
+    expectOk(await sql.transaction(async (tx) => tx.execute(insert, ['next', 1])));
+  }, 'transactions');
+
   h.test('statements outside a transaction never see or join it', async () => {
     const sql = await h.withSchema();
     const tx = expectOk(await sql.begin());
@@ -121,6 +158,22 @@ export function sqlLifecycleTests(h: SqlHarness): void {
     expectErr(await sql.begin(), 'NOT_OPEN');
     expectErr(await sql.open(), 'NOT_OPEN');
   });
+
+  h.test('close rolls back an open transaction and lets the calls waiting on it finish', async () => {
+    const { instance: sql, context } = await h.create();
+    expectOk(await sql.executeScript(`CREATE TABLE kept (v ${h.type('text')})`));
+    const tx = expectOk(await sql.begin());
+    expectOk(await tx.execute('INSERT INTO kept (v) VALUES (?)', ['uncommitted']));
+    const waiting = sql.query('SELECT count(*) FROM kept');
+    await sql.close();
+    expect(expectOk(await waiting).rows).toEqual([[0]]);
+    expectErr(await tx.execute('INSERT INTO kept (v) VALUES (?)', ['late']), 'NOT_OPEN');
+    expectErr(await tx.commit(), 'NOT_OPEN');
+    if (h.options.capabilities.persistent) {
+      const again = await h.reopen(context);
+      expect(expectOk(await again.query('SELECT count(*) FROM kept')).rows).toEqual([[0]]);
+    }
+  }, 'transactions');
 
   h.test('health is ok while open and not after close', async () => {
     const sql = await h.sql();

@@ -1,0 +1,113 @@
+import { isOpaqueToken } from './auth-crypto.js';
+import { assertStrongPassword, newUser, peekOneTimeToken, publicUser, sendOneTimeToken, startSession, type AuthRuntime } from './auth-runtime.js';
+import { AuthError, type AuthDriver } from '@keel/core';
+
+const INVALID_CREDENTIALS = 'the email or password is wrong';
+
+type PasswordOps = Required<
+  Pick<AuthDriver, 'register' | 'login' | 'changePassword' | 'requestPasswordReset' | 'completePasswordReset' | 'requestEmailVerification' | 'verifyEmail'>
+>;
+
+/** The operations on local accounts: sign-up, sign-in, password changes and resets, email verification. */
+export function passwordFlows(rt: AuthRuntime): PasswordOps {
+  const { users, hasher, clock } = { users: rt.users, hasher: rt.options.hasher, clock: rt.options.clock };
+
+  return {
+    async register({ email, password }, context) {
+      await rt.bruteForce.countRequest('register', context.ip);
+      await assertStrongPassword(rt, password, email);
+      const user = newUser(rt, { email, emailVerified: false, passwordHash: await hasher.hash(password) });
+      await users.insert(user);
+      if (rt.options.verifyEmailOnRegister && rt.delivery.configured) await sendOneTimeToken(rt, 'email-verification', user);
+      return publicUser(user);
+    },
+
+    // Unknown email, account without a password, wrong password: the same answer after the same
+    // work (one lookup, one hash verification, one failure count), so neither the answer nor
+    // its timing tells whether the account exists.
+    async login({ email, password }, context) {
+      await rt.bruteForce.assertOpen(email, context.ip);
+      const user = await users.byEmail(email);
+      const stored = user?.passwordHash;
+      const matches = await hasher.verify(stored ?? rt.dummyHash, password);
+      if (!user || stored === undefined || !matches) {
+        await rt.bruteForce.recordFailure(email, context.ip);
+        throw new AuthError({ code: 'INVALID_CREDENTIALS', message: INVALID_CREDENTIALS });
+      }
+      await rt.bruteForce.recordSuccess(email);
+      if (hasher.needsRehash(stored)) {
+        // The parameters changed since this hash was made: upgrade it now that we have the password.
+        try {
+          await users.setPasswordHash(user.id, await hasher.hash(password), clock.now());
+        } catch (error) {
+          rt.options.onError(error);
+        }
+      }
+      return startSession(rt, user, context);
+    },
+
+    async changePassword(token, currentPassword, newPassword) {
+      const session = await rt.sessions.verify(token);
+      const user = await users.byId(session.uid);
+      if (!user) throw new AuthError({ code: 'INVALID_TOKEN', message: 'the session belongs to no user' });
+      await rt.bruteForce.assertOpen(user.email, undefined);
+      const matches = await hasher.verify(user.passwordHash ?? rt.dummyHash, currentPassword);
+      if (user.passwordHash === undefined || !matches) {
+        await rt.bruteForce.recordFailure(user.email, undefined);
+        throw new AuthError({ code: 'INVALID_CREDENTIALS', message: 'the current password is wrong' });
+      }
+      await assertStrongPassword(rt, newPassword, user.email);
+      await users.setPasswordHash(user.id, await hasher.hash(newPassword), clock.now());
+      await users.deleteTokens(user.id, 'password-reset');
+      // A new password is a privilege change: every session ends, and the caller gets a new one.
+      await rt.sessions.revokeAll(user.id);
+      return startSession(rt, user, { ...(session.ip ? { ip: session.ip } : {}), ...(session.ua ? { userAgent: session.ua } : {}) });
+    },
+
+    // The same answer whether or not the account exists; the email leaves in the background
+    // (by default), so the provider's latency does not tell either.
+    async requestPasswordReset(email, context) {
+      await rt.bruteForce.countRequest('password-reset', context.ip);
+      await rt.bruteForce.countEmail('password-reset', email);
+      const user = await users.byEmail(email);
+      if (user) await sendOneTimeToken(rt, 'password-reset', user);
+    },
+
+    async completePasswordReset(token, newPassword) {
+      if (!isOpaqueToken(token)) throw new AuthError({ code: 'INVALID_TOKEN', message: 'the reset token is malformed' });
+      const { hash, user } = await peekOneTimeToken(rt, 'password-reset', token);
+      // Checked before the token is spent, so that the user can pick another password with the same link.
+      await assertStrongPassword(rt, newPassword, user.email);
+      const passwordHash = await hasher.hash(newPassword);
+      if (!(await users.consumeToken(hash, 'password-reset'))) {
+        throw new AuthError({ code: 'INVALID_TOKEN', message: 'the reset token is unknown or was used' });
+      }
+      const now = clock.now();
+      await users.setPasswordHash(user.id, passwordHash, now);
+      // The reset link reached the inbox, which is what verification proves.
+      if (!user.emailVerified) await users.setEmailVerified(user.id, now);
+      await users.deleteTokens(user.id, 'password-reset');
+      await rt.sessions.revokeAll(user.id);
+      await rt.bruteForce.recordSuccess(user.email);
+    },
+
+    async requestEmailVerification(userId) {
+      const user = await users.byId(userId);
+      if (!user) throw new AuthError({ code: 'INVALID_ARGUMENT', message: `no user with id '${userId}'` });
+      if (user.emailVerified) return;
+      await rt.bruteForce.countEmail('email-verification', user.email);
+      await sendOneTimeToken(rt, 'email-verification', user);
+    },
+
+    async verifyEmail(token) {
+      if (!isOpaqueToken(token)) throw new AuthError({ code: 'INVALID_TOKEN', message: 'the verification token is malformed' });
+      const { hash, user } = await peekOneTimeToken(rt, 'email-verification', token);
+      if (!(await users.consumeToken(hash, 'email-verification'))) {
+        throw new AuthError({ code: 'INVALID_TOKEN', message: 'the verification token is unknown or was used' });
+      }
+      await users.setEmailVerified(user.id, clock.now());
+      // Not a privilege change (roles stay), so live sessions keep their tokens and learn the news.
+      await rt.sessions.updateAll(user.id, { ev: true });
+    },
+  };
+}

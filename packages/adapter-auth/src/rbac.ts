@@ -1,0 +1,43 @@
+import { KeelOptionsError } from '@keel/core';
+import { permissionProblem, roleProblem } from '@keel/core';
+
+/** Role name → the permission patterns it grants (`'posts:*'`, `'comments:read'`, `'*'`). */
+export type RoleMap = Readonly<Record<string, readonly string[]>>;
+
+export type Rbac = ReturnType<typeof createRbac>;
+
+/**
+ * Roles to permissions. A role not in the map grants nothing (so removing a role from config
+ * takes its permissions away at the next verification, without touching any user).
+ *
+ * @example
+ * createRbac({ admin: ['*'], editor: ['posts:*', 'comments:read'] }).permissionsOf(['editor']);
+ * // ['posts:*', 'comments:read']
+ */
+export function createRbac(roles: RoleMap, factory = 'createLocalAuth') {
+  const map = new Map<string, readonly string[]>();
+  for (const [role, permissions] of Object.entries(roles)) {
+    const bad = roleProblem(role);
+    if (bad) throw new KeelOptionsError(`roles.${role}`, `the role name ${bad}`, factory);
+    if (!Array.isArray(permissions)) throw new KeelOptionsError(`roles.${role}`, 'expected an array of permission patterns', factory);
+    for (const [i, permission] of permissions.entries()) {
+      const problem = typeof permission === 'string' ? permissionProblem(permission) : 'is not a string';
+      if (problem) throw new KeelOptionsError(`roles.${role}[${i}]`, `permission ${JSON.stringify(permission)} ${problem}`, factory);
+    }
+    map.set(role, Object.freeze([...new Set(permissions)]));
+  }
+  const cache = new Map<string, readonly string[]>();
+  return {
+    has: (role: string) => map.has(role),
+    /** The union of the roles' permission patterns, in a stable order. */
+    permissionsOf(userRoles: readonly string[]): readonly string[] {
+      const key = userRoles.join('\u0000');
+      let permissions = cache.get(key);
+      if (!permissions) {
+        permissions = Object.freeze([...new Set(userRoles.flatMap((r) => map.get(r) ?? []))]);
+        if (cache.size < 1000) cache.set(key, permissions);
+      }
+      return permissions;
+    },
+  };
+}

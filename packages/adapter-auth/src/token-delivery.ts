@@ -1,0 +1,104 @@
+import type { Clock, Email, MaybePromise } from '@keel/core';
+import type { OneTimeTokenKind } from './user-store.js';
+
+/** A one-time token on its way to a user. */
+export interface AuthTokenMessage {
+  readonly kind: OneTimeTokenKind;
+  readonly userId: string;
+  readonly email: string;
+  readonly token: string;
+  /** The link built from `mail.resetUrl` / `mail.verifyUrl`, when set. */
+  readonly url: string | undefined;
+  /** Milliseconds since the epoch. */
+  readonly expiresAt: number;
+}
+
+/** How reset and verification emails look and leave. */
+export interface TokenMailOptions {
+  /** The sender, `'Acme <no-reply@acme.test>'`. Required when an email adapter is used. */
+  readonly from?: string;
+  /** Named in subjects and bodies. @default 'Keel' */
+  readonly appName?: string;
+  /** The reset page, with `{token}` where the token goes, or a function of the token. */
+  readonly resetUrl?: string | ((token: string) => string);
+  /** The verification page, likewise. */
+  readonly verifyUrl?: string | ((token: string) => string);
+  /** Your own subject and bodies. */
+  readonly render?: (message: AuthTokenMessage) => { subject: string; text: string; html?: string };
+  /**
+   * `background` answers the request before the email is handed over, so that a slow provider
+   * does not reveal, by timing, that the account exists; failures go to `onError`. `await`
+   * waits for the provider (errors are still only reported, never returned, for the same reason).
+   * @default 'background'
+   */
+  readonly delivery?: 'background' | 'await';
+}
+
+export interface TokenDeliveryOptions {
+  readonly email: Email | undefined;
+  readonly mail: TokenMailOptions;
+  readonly deliverToken: ((message: AuthTokenMessage) => MaybePromise<void>) | undefined;
+  readonly onError: (error: unknown) => void;
+  readonly clock: Clock;
+}
+
+export type TokenDelivery = ReturnType<typeof createTokenDelivery>;
+
+/** Sends one-time tokens through the email adapter and/or the `deliverToken` hook. */
+export function createTokenDelivery({ email, mail, deliverToken, onError, clock }: TokenDeliveryOptions) {
+  const pending = new Set<Promise<void>>();
+  const appName = mail.appName ?? 'Keel';
+
+  async function send(message: AuthTokenMessage): Promise<void> {
+    const tasks: Promise<unknown>[] = [];
+    if (deliverToken) tasks.push(Promise.resolve().then(() => deliverToken(message)));
+    if (email) {
+      const rendered: { subject: string; text: string; html?: string } = (mail.render ?? defaultRender(appName, clock))(message);
+      const { subject, text, html } = rendered;
+      const sending = email.send({ from: mail.from as string, to: [message.email], subject, text, ...(html ? { html } : {}), tags: [`auth-${message.kind}`] });
+      tasks.push(
+        (async () => {
+          const sent = await sending;
+          if (sent.isErr()) throw sent.error;
+        })(),
+      );
+    }
+    for (const outcome of await Promise.allSettled(tasks)) if (outcome.status === 'rejected') onError(outcome.reason);
+  }
+
+  return {
+    configured: email !== undefined || deliverToken !== undefined,
+
+    urlFor(kind: OneTimeTokenKind, token: string): string | undefined {
+      const template = kind === 'password-reset' ? mail.resetUrl : mail.verifyUrl;
+      if (template === undefined) return undefined;
+      return typeof template === 'function' ? template(token) : template.replaceAll('{token}', encodeURIComponent(token));
+    },
+
+    async deliver(message: AuthTokenMessage): Promise<void> {
+      const sending = send(message);
+      if (mail.delivery === 'await') return sending;
+      pending.add(sending);
+      void sending.finally(() => pending.delete(sending));
+    },
+
+    /** Waits for background deliveries (on close). */
+    async drain(): Promise<void> {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+  };
+}
+
+function defaultRender(appName: string, clock: Clock) {
+  return (m: AuthTokenMessage) => {
+    const hours = Math.max(1, Math.round((m.expiresAt - clock.now()) / 3_600_000));
+    const where = m.url ? `Open this link within ${hours} hour(s):\n\n${m.url}` : `Use this code within ${hours} hour(s):\n\n${m.token}`;
+    if (m.kind === 'password-reset') {
+      return {
+        subject: `Reset your ${appName} password`,
+        text: `Someone asked to reset the password of your ${appName} account.\n\n${where}\n\nIf it was not you, ignore this email: your password stays the same.`,
+      };
+    }
+    return { subject: `Confirm your email for ${appName}`, text: `Please confirm this email address for your ${appName} account.\n\n${where}` };
+  };
+}

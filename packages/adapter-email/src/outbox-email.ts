@@ -1,0 +1,94 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AdapterContext, Email, EmailReceipt, NormalizedEmail } from '@keel/core';
+import nodemailer from 'nodemailer';
+import { bareMessageId, recipients, toMailOptions } from './mime-message.js';
+import { resolveOutboxOptions, type OutboxEmailOptions } from './outbox-options.js';
+import { reliableEmail, sameLimits } from './reliable-driver.js';
+
+/** One message the dev outbox took. */
+export interface OutboxEntry {
+  readonly receipt: EmailReceipt;
+  /** The message as the adapter received it, after core's validation. */
+  readonly message: NormalizedEmail;
+  /** The RFC 5322 message that would have been sent (Bcc kept, so it can be checked). */
+  readonly eml: Buffer;
+  /** The `.eml` file, when the outbox writes to a folder. */
+  readonly file: string | undefined;
+  /** When it was taken, ms since the epoch. */
+  readonly at: number;
+}
+
+/** The dev outbox: an `Email` that delivers nothing, and the messages it took. */
+export interface OutboxEmail extends Email {
+  /** Messages taken, oldest first (at most `keep`). */
+  messages(): readonly OutboxEntry[];
+  /** Forgets the messages kept in memory (files stay). */
+  clear(): void;
+}
+
+const capabilities = { delivers: false, attachments: true, inlineImages: true, customHeaders: true, tags: true };
+const limits = { maxRecipients: 1000, maxMessageBytes: 20 * 1024 * 1024, maxAttachments: 100 };
+
+/**
+ * A provider for development and tests: builds the real MIME message with nodemailer and keeps
+ * it in memory and, with `folder`, as an `.eml` file a mail client opens as is. Tags and
+ * metadata, which only an API provider would read, appear as `X-Keel-Tags` and
+ * `X-Keel-Metadata` headers (JSON). Declares `delivers: false`, so production config can refuse it.
+ *
+ * @example
+ * import { createOutboxEmail } from '@keel/adapter-email';
+ * const email = createOutboxEmail({ folder: '.keel/outbox' });
+ * await email.send({ from: 'app@example.com', to: ['ada@example.com'], subject: 'Hi', text: 'Hello' });
+ * email.messages()[0]?.eml.toString(); // the raw message
+ */
+export function createOutboxEmail(options: OutboxEmailOptions = {}, context?: AdapterContext): OutboxEmail {
+  const { folder, keep, idempotency, clock } = resolveOutboxOptions(options, context);
+  const kept: OutboxEntry[] = [];
+  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  let counter = 0;
+
+  const email = reliableEmail(
+    {
+      adapter: 'outbox',
+      capabilities,
+      limits,
+      async open() {
+        if (folder !== undefined) await mkdir(folder, { recursive: true });
+      },
+      health: () => ({ kept: kept.length, ...(folder === undefined ? {} : { folder }) }),
+      async deliver(message) {
+        const info = await composer.sendMail(toMailOptions(message, annotations(message)));
+        const eml = info.message as Buffer;
+        const at = clock.now();
+        const messageId = bareMessageId(info.messageId);
+        let file: string | undefined;
+        if (folder !== undefined) {
+          // Names sort in sending order: time, then a per-instance counter.
+          file = join(folder, `${new Date(at).toISOString().replace(/[:.]/g, '-')}-${process.pid}-${String(++counter).padStart(8, '0')}.eml`);
+          await writeFile(file, eml, { flag: 'wx' });
+        }
+        const receipt = { messageId, provider: 'outbox', accepted: recipients(message) };
+        if (keep > 0) {
+          kept.push({ receipt, message, eml, file, at });
+          if (kept.length > keep) kept.splice(0, kept.length - keep);
+        }
+        return receipt;
+      },
+    },
+    { timeoutMs: 60_000, retry: undefined, breaker: undefined, idempotency, clock, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random },
+  );
+  return sameLimits(email, Object.freeze({ ...email, messages: () => [...kept], clear: () => void kept.splice(0) }));
+}
+
+/** Tags and metadata as JSON headers, left readable when ASCII (nodemailer would encode the quotes). */
+function annotations(message: NormalizedEmail): { key: string; value: string }[] {
+  const header = (key: string, data: unknown) => {
+    const json = JSON.stringify(data);
+    return { key, value: (/^[\x20-\x7e]*$/.test(json) ? { prepared: true, foldLines: true, value: json } : json) as string };
+  };
+  return [
+    ...(message.tags.length ? [header('X-Keel-Tags', message.tags)] : []),
+    ...(Object.keys(message.metadata).length ? [header('X-Keel-Metadata', message.metadata)] : []),
+  ];
+}

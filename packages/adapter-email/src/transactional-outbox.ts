@@ -1,0 +1,273 @@
+import { randomUUID } from 'node:crypto';
+import {
+  EmailError,
+  ResultAsync,
+  createMigrator,
+  defineEmail,
+  err,
+  ok,
+  okAsync,
+  type Email,
+  type EmailErrorCode,
+  type EmailMessage,
+  type MigrationError,
+  type Sql,
+  type SqlError,
+  type SqlTransaction,
+  type SqlValue,
+} from '@keel/core';
+import { decodeMessage, encodeMessage } from './outbox-codec.js';
+import { outboxMigrations, outboxStatements } from './outbox-store.js';
+import { limitsOf } from './reliable-driver.js';
+import { resolveEmailOutboxOptions, type EmailOutboxOptions } from './transactional-outbox-options.js';
+
+/** What `enqueue` stored. */
+export interface EnqueuedEmail {
+  readonly id: string;
+  /** The key every delivery of this message carries: the message's own, or `keel-outbox:<id>`. */
+  readonly idempotencyKey: string;
+}
+
+/** What one dispatch pass did. */
+export interface DispatchReport {
+  /** Messages this pass claimed and tried. */
+  readonly claimed: number;
+  readonly sent: number;
+  /** Failed for now; tried again after a backoff. */
+  readonly retried: number;
+  /** Moved to the dead letters (rejected, invalid, or out of attempts). */
+  readonly dead: number;
+  /** Handed back untried (the email adapter was closed). */
+  readonly released: number;
+}
+
+/** Messages per status. */
+export interface OutboxCounts {
+  readonly pending: number;
+  readonly sent: number;
+  readonly dead: number;
+}
+
+/** A message that will not be tried again unless `requeue`d. */
+export interface DeadLetter {
+  readonly id: string;
+  readonly idempotencyKey: string;
+  readonly attempts: number;
+  readonly errorCode: string | null;
+  readonly error: string | null;
+  readonly createdAt: number;
+}
+
+/** A transactional outbox for email: write in the business transaction, deliver after it commits. */
+export interface EmailOutbox {
+  /** Creates (or brings up to date) the outbox table with core's migrator. Safe from several processes. */
+  migrate(): ResultAsync<void, MigrationError>;
+  /**
+   * Stores a message inside the caller's transaction: it exists, and will be delivered, if and
+   * only if that transaction commits. The message is validated now (`INVALID_MESSAGE`).
+   */
+  enqueue(tx: SqlTransaction | Sql, message: EmailMessage, options?: { readonly availableAt?: number }): ResultAsync<EnqueuedEmail, EmailError | SqlError>;
+  /** One pass: claims due messages (with a lease), sends them, and records each outcome. */
+  dispatchOnce(): ResultAsync<DispatchReport, SqlError>;
+  /** Runs passes in the background until `stop()`; idle passes wait `pollIntervalMs`. */
+  start(): void;
+  /** Cuts the current wait short (call after committing an `enqueue` to send at once). */
+  wake(): void;
+  /** Stops the background passes after the one in progress. */
+  stop(): Promise<void>;
+  counts(): ResultAsync<OutboxCounts, SqlError>;
+  deadLetters(limit?: number): ResultAsync<DeadLetter[], SqlError>;
+  /** Moves a dead letter back to pending with its attempts reset; `false` when it is not dead. */
+  requeue(id: string): ResultAsync<boolean, SqlError>;
+  /** Deletes sent messages older than `olderThanMs`; returns how many. */
+  purgeSent(olderThanMs: number): ResultAsync<number, SqlError>;
+}
+
+interface Claimed {
+  readonly id: string;
+  readonly idempotencyKey: string;
+  readonly message: string;
+  readonly attempts: number;
+}
+
+/** Codes that mean the same message will fail again anywhere: dead-lettered at once. */
+const PERMANENT: ReadonlySet<EmailErrorCode> = new Set(['REJECTED', 'INVALID_MESSAGE']);
+
+/**
+ * The transactional outbox. `enqueue(tx, message)` inserts the message in the caller's
+ * transaction. Dispatchers (any number, any process) claim due messages by writing a lease
+ * (owner and expiry) with a conditional update, send them through `email` with the message's
+ * idempotency key, and mark them sent; a failure is tried again after a backoff, and a message
+ * is dead-lettered when rejected or after `maxAttempts`. A dispatcher that dies loses its
+ * leases when they expire and the messages are claimed again. Delivery is at least once: a
+ * dispatcher killed between the provider's acceptance and the `sent` mark delivers the
+ * message a second time, with the same idempotency key.
+ *
+ * @example
+ * const outbox = createEmailOutbox({ sql: keel.sql, email: keel.email });
+ * await outbox.migrate();
+ * await keel.sql.transaction(async (tx) => {
+ *   await tx.execute('INSERT INTO orders (id, total) VALUES (?, ?)', [id, total]);
+ *   return outbox.enqueue(tx, { from: 'shop@example.com', to: [customer], subject: 'Order received', text });
+ * });
+ * outbox.start(); // in a worker, or in the app; await outbox.stop() on shutdown
+ */
+export function createEmailOutbox(options: EmailOutboxOptions): EmailOutbox {
+  const o = resolveEmailOutboxOptions(options);
+  const { sql, email, clock } = o;
+  const s = outboxStatements(o.table);
+  const migrator = createMigrator(sql, { migrations: outboxMigrations(o.table), scope: `keel-email-outbox:${o.table}` });
+  // Core's guard, used only to validate at enqueue what the dispatcher's adapter would refuse.
+  const validator = defineEmail({
+    adapter: email.adapter,
+    capabilities: email.capabilities,
+    limits: limitsOf(email),
+    send: () => ({ messageId: '', provider: '', accepted: [] }),
+  });
+
+  let loop: Promise<void> | undefined;
+  let stopping = false;
+  let wakeUp: (() => void) | undefined;
+
+  const backoff = (attempts: number): number => {
+    const { initialDelayMs, maxDelayMs, multiplier } = o.retry;
+    const cap = Math.min(maxDelayMs, initialDelayMs * multiplier ** (attempts - 1));
+    return Math.floor(cap / 2 + (o.random() * cap) / 2);
+  };
+
+  // An idle pass only reads; the write transaction (a lock on SQLite) starts when work is due.
+  const claim = (now: number) =>
+    sql.query(s.due, [now, now, 1]).andThen(({ rows }) => (rows.length === 0 ? okAsync({ claimed: [] as Claimed[], buried: 0 }) : claimDue(now)));
+  const claimDue = (now: number) =>
+    sql.transaction(async (tx) => {
+      const due = await tx.query(s.due, [now, now, o.batchSize]);
+      if (due.isErr()) return err(due.error);
+      const claimed: Claimed[] = [];
+      let buried = 0;
+      for (const [id, idempotencyKey, message, attempts] of due.value.rows as [string, string, string, number][]) {
+        if (attempts >= o.maxAttempts) {
+          const why = `no outcome was recorded after ${attempts} claims (the dispatcher died or lost its lease each time)`;
+          const done = await tx.execute(s.bury, [why, id, now]);
+          if (done.isErr()) return err(done.error);
+          buried += done.value.rowsAffected;
+          continue;
+        }
+        const done = await tx.execute(s.claim, [o.dispatcherId, now + o.leaseMs, id, now]);
+        if (done.isErr()) return err(done.error);
+        if (done.value.rowsAffected === 1) claimed.push({ id, idempotencyKey, message, attempts: attempts + 1 });
+      }
+      return ok({ claimed, buried });
+    });
+
+  type Outcome = 'sent' | 'retried' | 'dead' | 'released';
+  const deliver = async (row: Claimed): Promise<Outcome> => {
+    let message: EmailMessage;
+    try {
+      message = { ...decodeMessage(row.message), idempotencyKey: row.idempotencyKey };
+    } catch (thrown) {
+      return record('dead', s.dead, ['INTERNAL', `the stored message cannot be read: ${(thrown as Error).message}`, row.id, o.dispatcherId]);
+    }
+    let sent: Awaited<ReturnType<Email['send']>>;
+    try {
+      sent = await email.send(message);
+    } catch (thrown) {
+      // Only an Email built outside Keel's guard can throw; treat it as a failed try.
+      sent = err(new EmailError({ code: 'INTERNAL', message: `send threw: ${(thrown as Error)?.message ?? String(thrown)}`, adapter: email.adapter, op: 'send', cause: thrown }));
+    }
+    const now = clock.now();
+    if (sent.isOk()) return record('sent', s.sent, [now, sent.value.provider, sent.value.messageId, row.id]);
+    const e = sent.error;
+    if (e.code === 'NOT_OPEN') return record('released', s.release, [row.id, o.dispatcherId]);
+    const reason = e.message.slice(0, 2000);
+    if (PERMANENT.has(e.code) || row.attempts >= o.maxAttempts) return record('dead', s.dead, [e.code, reason, row.id, o.dispatcherId]);
+    const availableAt = now + Math.max(backoff(row.attempts), e.retryAfterMs ?? 0);
+    return record('retried', s.retry, [availableAt, e.code, reason, row.id, o.dispatcherId]);
+  };
+  const record = async (outcome: Outcome, statement: string, params: SqlValue[]): Promise<Outcome> => {
+    const done = await sql.execute(statement, params);
+    // The lease expires and another pass tries again: at least once, never lost.
+    if (done.isErr()) o.onError(done.error);
+    return outcome;
+  };
+
+  const dispatchOnce = (): ResultAsync<DispatchReport, SqlError> =>
+    claim(clock.now()).andThen(
+      ({ claimed, buried }) =>
+        new ResultAsync(
+          (async () => {
+            const counts = { sent: 0, retried: 0, dead: buried, released: 0 };
+            let next = 0;
+            const worker = async () => {
+              while (next < claimed.length) counts[await deliver(claimed[next++] as Claimed)]++;
+            };
+            await Promise.all(Array.from({ length: Math.min(o.concurrency, claimed.length) }, worker));
+            return ok({ claimed: claimed.length, ...counts });
+          })(),
+        ),
+    );
+
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeUp = undefined;
+        resolve();
+      }
+      wakeUp = done;
+    });
+
+  const run = async () => {
+    while (!stopping) {
+      const pass = await dispatchOnce();
+      if (pass.isErr()) o.onError(pass.error);
+      if (!stopping && (pass.isErr() || pass.value.claimed === 0)) await pause(o.pollIntervalMs);
+    }
+  };
+
+  return Object.freeze({
+    migrate: () => migrator.up().map(() => undefined),
+    enqueue(tx: SqlTransaction | Sql, message: EmailMessage, enqueueOptions: { readonly availableAt?: number } = {}) {
+      return validator.send(message).andThen(() => {
+        const id = randomUUID();
+        const idempotencyKey = message.idempotencyKey ?? `keel-outbox:${id}`;
+        const now = clock.now();
+        return tx
+          .execute(s.insert, [id, idempotencyKey, encodeMessage(message, idempotencyKey), enqueueOptions.availableAt ?? now, now])
+          .map(() => ({ id, idempotencyKey }));
+      });
+    },
+    dispatchOnce,
+    start() {
+      if (loop) return;
+      stopping = false;
+      loop = run();
+    },
+    wake: () => wakeUp?.(),
+    async stop() {
+      stopping = true;
+      wakeUp?.();
+      await loop;
+      loop = undefined;
+    },
+    counts: () =>
+      sql.query(s.counts).map(({ rows }) => {
+        const counts = { pending: 0, sent: 0, dead: 0 };
+        for (const [status, n] of rows as [keyof OutboxCounts, number][]) counts[status] = Number(n);
+        return counts;
+      }),
+    deadLetters: (limit = 100) =>
+      sql.query(s.deadLetters, [limit]).map(({ rows }) =>
+        (rows as [string, string, number, string | null, string | null, number][]).map(([id, idempotencyKey, attempts, errorCode, error, createdAt]) => ({
+          id,
+          idempotencyKey,
+          attempts: Number(attempts),
+          errorCode,
+          error,
+          createdAt: Number(createdAt),
+        })),
+      ),
+    requeue: (id: string) => sql.execute(s.requeue, [clock.now(), id]).map((r) => r.rowsAffected === 1),
+    purgeSent: (olderThanMs: number) => sql.execute(s.purge, [clock.now() - olderThanMs]).map((r) => r.rowsAffected),
+  });
+}

@@ -1,0 +1,12 @@
+import { describeKvConformance } from '@keel/core/testing';
+import { createLevelKv } from '../src/index.js';
+import { tempFolders } from './temp-folders.js';
+
+const temp = tempFolders('conformance');
+
+describeKvConformance({
+  name: 'level',
+  factory: ({ clock, id }) => createLevelKv({ location: temp.folder(id), clock }),
+  reopen: ({ clock, id }) => createLevelKv({ location: temp.folder(id), clock }),
+  capabilities: { ttl: true, atomicBatch: true, persistent: true },
+});

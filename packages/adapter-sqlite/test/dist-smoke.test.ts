@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// The built package the way an app gets it: plain `node`, no source condition, so
+// `@keel/adapter-sqlite` and `@keel/core` resolve to their `dist`.
+const cwd = fileURLToPath(new URL('..', import.meta.url));
+const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+
+function run(code: string, type: 'module' | 'commonjs') {
+  return spawnSync(process.execPath, [`--input-type=${type}`, '-e', code], { cwd, encoding: 'utf8', timeout: 30_000 });
+}
+
+const script = (load: string) => `
+  ${load}
+  const sql = createSqliteSql({ filename: ':memory:' });
+  const migrated = await createMigrator(sql, { migrations: [{ version: 1, name: 't', up: 'CREATE TABLE t (v INTEGER)' }] }).up();
+  await sql.execute('INSERT INTO t VALUES (?)', [2n ** 60n]);
+  const read = (await sql.query('SELECT v FROM t'))._unsafeUnwrap();
+  const bad = await sql.execute('INSERT INTO nope VALUES (1)');
+  await sql.close();
+  console.log(JSON.stringify({ version: migrated._unsafeUnwrap().version, value: String(read.rows[0][0]), code: bad._unsafeUnwrapErr().code }));`;
+const expected = { version: 1, value: String(2n ** 60n), code: 'QUERY' };
+
+describe('built package', () => {
+  it('exists (run `pnpm build` first)', () => {
+    expect(existsSync(dist)).toBe(true);
+  });
+
+  it('works from ESM', () => {
+    const child = run(script("import { createSqliteSql } from '@keel/adapter-sqlite'; import { createMigrator } from '@keel/core';"), 'module');
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual(expected);
+  });
+
+  it('works from CommonJS', () => {
+    const load = "const { createSqliteSql } = require('@keel/adapter-sqlite'); const { createMigrator } = require('@keel/core');";
+    const child = run(`(async () => { ${script(load)} })()`, 'commonjs');
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual(expected);
+  });
+});
