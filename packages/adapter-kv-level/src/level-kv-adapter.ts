@@ -23,6 +23,8 @@ import { FORMAT_VERSION, decodeValue, encodeRecord, isExpired, liveValue, record
 export function createLevelKv(options: LevelKvOptions): Kv {
   const { location, sync, createIfMissing, sweepIntervalMs, limits, clock } = resolveLevelKvOptions(options);
   const writeOptions = { sync };
+  // With the encodings spelled out, classic-level does not copy the options on every put and del.
+  const putOptions = { sync, keyEncoding: 'utf8', valueEncoding: 'buffer' } as const;
   const locks = new KeyLock();
   const now = () => clock.now();
   // Assigned by open(); core calls nothing else before open() has succeeded.
@@ -36,7 +38,7 @@ export function createLevelKv(options: LevelKvOptions): Kv {
   function put(key: string, value: KvValue, expiresAt: number | undefined, old: Buffer | undefined): Promise<void> {
     const record = encodeRecord(value, expiresAt);
     const from = old === undefined ? undefined : recordExpiry(old);
-    if (from === expiresAt) return db.put(key, record, writeOptions);
+    if (from === expiresAt) return db.put(key, record, putOptions);
     const batch = db.batch().put(key, record);
     index.update(batch, key, from, expiresAt);
     return index.write(batch, expiresAt !== undefined);
@@ -44,7 +46,7 @@ export function createLevelKv(options: LevelKvOptions): Kv {
 
   function remove(key: string, old: Buffer): Promise<void> {
     const from = recordExpiry(old);
-    if (from === undefined) return db.del(key, writeOptions);
+    if (from === undefined) return db.del(key, putOptions);
     const batch = db.batch().del(key);
     index.update(batch, key, from, undefined);
     return index.write(batch, false);

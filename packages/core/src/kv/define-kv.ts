@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor } from './kv-cursor.js';
 import type { KvDriver } from './kv-driver.js';
 import { KvError, type KvErrorCode } from './kv-errors.js';
 import { DEFAULT_SCAN_LIMIT, MAX_SCAN_LIMIT, defaultKvLimits } from './kv-limits.js';
-import { isS64, kvValueSize, kvValueType, utf8Length } from './kv-values.js';
+import { isS64, isWellFormed, kvValueSize, kvValueType, utf8Length } from './kv-values.js';
 
 type Failure = ResultAsync<never, KvError>;
 
@@ -42,6 +42,7 @@ export function defineKv(driver: KvDriver): Kv {
   function checkKey(op: string, key: unknown, field = 'key'): Failure | undefined {
     if (typeof key !== 'string') throw new TypeError(`kv.${op}: ${field} must be a string, got ${describeValue(key)}`);
     if (key.length === 0) return fail('INVALID_ARGUMENT', op, `${field} must not be empty`);
+    if (!isWellFormed(key)) return fail('INVALID_ARGUMENT', op, `${field} contains a lone surrogate, which UTF-8 cannot hold`, key);
     // A UTF-16 unit is at most 3 UTF-8 bytes, so short keys need no byte count.
     if (key.length * 3 > limits.maxKeyBytes && utf8Length(key) > limits.maxKeyBytes) {
       return fail('TOO_LARGE', op, `${field} is longer than maxKeyBytes (${limits.maxKeyBytes} bytes)`, key);
@@ -58,6 +59,9 @@ export function defineKv(driver: KvDriver): Kv {
         `${field} must be a string, Uint8Array, bigint, number or boolean, got ${describeValue(value)}`,
         key,
       );
+    }
+    if (type === 'text' && !isWellFormed(value as string)) {
+      return fail('INVALID_ARGUMENT', op, `${field} contains a lone surrogate, which UTF-8 cannot hold`, key);
     }
     if (type === 's64' && !isS64(value as bigint)) return fail('INVALID_ARGUMENT', op, `${field} is outside the s64 range`, key);
     if (kvValueSize(value as KvValue) > limits.maxValueBytes) {
@@ -155,6 +159,7 @@ export function defineKv(driver: KvDriver): Kv {
         return fail('INVALID_ARGUMENT', 'scan', `limit must be an integer from 1 to ${MAX_SCAN_LIMIT}, got ${limit}`);
       }
       if (utf8Length(prefix) > limits.maxKeyBytes) return fail('TOO_LARGE', 'scan', 'prefix is longer than maxKeyBytes');
+      if (!isWellFormed(prefix)) return fail('INVALID_ARGUMENT', 'scan', 'prefix contains a lone surrogate, which UTF-8 cannot hold');
       let after: string | undefined;
       if (cursor !== undefined) {
         after = decodeCursor(cursor);

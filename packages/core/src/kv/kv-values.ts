@@ -48,6 +48,14 @@ export function kvValueSize(value: KvValue): number {
   return typeof value === 'boolean' ? 1 : 8;
 }
 
+/**
+ * Whether a string is valid Unicode (no lone surrogate). Such strings cannot cross a WIT
+ * boundary or become UTF-8 without turning into U+FFFD, where two keys would collide.
+ */
+export function isWellFormed(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
+}
+
 export function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }

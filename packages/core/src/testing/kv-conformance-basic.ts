@@ -86,6 +86,9 @@ export function basicTests(h: KvHarness): void {
     expectErr(await kv.set('k', undefined as unknown as KvValue), 'INVALID_ARGUMENT');
     expectErr(await kv.set('k', null as unknown as KvValue), 'INVALID_ARGUMENT');
     expectErr(await kv.set('k', 2n ** 63n), 'INVALID_ARGUMENT');
+    expectErr(await kv.set('lone\ud800', 'x'), 'INVALID_ARGUMENT');
+    expectErr(await kv.set('k', 'lone\udc00 surrogate'), 'INVALID_ARGUMENT');
+    expectErr(await kv.scan({ prefix: '\ud800' }), 'INVALID_ARGUMENT');
     expectErr(await kv.set('k', 'x', { ttlMs: 0 }), kv.capabilities.ttl ? 'INVALID_ARGUMENT' : 'UNSUPPORTED');
     expectErr(await kv.set('k', 'x', { ttlMs: 1.5 }), kv.capabilities.ttl ? 'INVALID_ARGUMENT' : 'UNSUPPORTED');
     expect(expectOk(await kv.exists('k'))).toBe(false);
