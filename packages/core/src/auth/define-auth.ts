@@ -1,4 +1,5 @@
 import { err, errAsync, ok, type ResultAsync } from 'neverthrow';
+import { toInterfaceError } from '../errors/to-interface-error.js';
 import { adapterLifecycle } from '../lifecycle/adapter-lifecycle.js';
 import { guardedCall, type GuardErrors, type MaybePromise } from '../lifecycle/guarded-call.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
@@ -181,19 +182,5 @@ export function defineAuth(driver: AuthDriver): Auth {
 
 /** Keeps an `AuthError` (filling in adapter and op); anything else becomes `INTERNAL` with the original as `cause`. */
 export function toAuthError(thrown: unknown, adapter: string, op: string): AuthError {
-  if (thrown instanceof AuthError) {
-    if (thrown.adapter === adapter && thrown.op === op) return thrown;
-    return new AuthError({
-      code: thrown.code,
-      message: thrown.message,
-      adapter,
-      op,
-      cause: thrown.cause,
-      ...(thrown.lockedUntil === undefined ? {} : { lockedUntil: thrown.lockedUntil }),
-      ...(thrown.retryAfterMs === undefined ? {} : { retryAfterMs: thrown.retryAfterMs }),
-      ...(thrown.reasons === undefined ? {} : { reasons: thrown.reasons }),
-    });
-  }
-  const message = thrown instanceof Error ? thrown.message : String(thrown);
-  return new AuthError({ code: 'INTERNAL', message: `auth adapter '${adapter}' failed in ${op}: ${message}`, adapter, op, cause: thrown });
+  return toInterfaceError(AuthError, 'auth', thrown, adapter, op);
 }

@@ -1,4 +1,5 @@
 import { errAsync } from 'neverthrow';
+import { toInterfaceError } from '../errors/to-interface-error.js';
 import { adapterLifecycle } from '../lifecycle/adapter-lifecycle.js';
 import { guardedCall, type GuardErrors } from '../lifecycle/guarded-call.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
@@ -55,18 +56,5 @@ function unsupportedFeature(message: ReturnType<typeof normalizeEmail> & object,
 }
 
 export function toEmailError(thrown: unknown, adapter: string, op: string): EmailError {
-  if (thrown instanceof EmailError) {
-    if (thrown.adapter === adapter && thrown.op === op) return thrown;
-    return new EmailError({
-      code: thrown.code,
-      message: thrown.message,
-      adapter,
-      op,
-      cause: thrown.cause,
-      ...(thrown.retryAfterMs === undefined ? {} : { retryAfterMs: thrown.retryAfterMs }),
-      ...(thrown.status === undefined ? {} : { status: thrown.status }),
-    });
-  }
-  const message = thrown instanceof Error ? thrown.message : String(thrown);
-  return new EmailError({ code: 'INTERNAL', message: `email adapter '${adapter}' failed in ${op}: ${message}`, adapter, op, cause: thrown });
+  return toInterfaceError(EmailError, 'email', thrown, adapter, op);
 }

@@ -1,6 +1,7 @@
 import { errAsync, type ResultAsync } from 'neverthrow';
 import { adapterLifecycle } from '../lifecycle/adapter-lifecycle.js';
 import { describeValue } from '../errors/describe-value.js';
+import { toInterfaceError } from '../errors/to-interface-error.js';
 import { guardedCall, type GuardErrors, type MaybePromise } from '../lifecycle/guarded-call.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { Kv, KvEntry, KvSetOptions, KvValue } from './kv-contract.js';
@@ -207,25 +208,5 @@ export function defineKv(driver: KvDriver): Kv {
 }
 
 function toKvError(thrown: unknown, adapter: string, op: string, key?: string): KvError {
-  if (thrown instanceof KvError) {
-    if (thrown.adapter === adapter && thrown.op === op) return thrown;
-    const contextKey = thrown.key ?? key;
-    return new KvError({
-      code: thrown.code,
-      message: thrown.message,
-      adapter,
-      op,
-      cause: thrown.cause,
-      ...(contextKey === undefined ? {} : { key: contextKey }),
-    });
-  }
-  const message = thrown instanceof Error ? thrown.message : String(thrown);
-  return new KvError({
-    code: 'INTERNAL',
-    message: `kv adapter '${adapter}' failed in ${op}: ${message}`,
-    adapter,
-    op,
-    cause: thrown,
-    ...(key === undefined ? {} : { key }),
-  });
+  return toInterfaceError(KvError, 'kv', thrown, adapter, op, key);
 }

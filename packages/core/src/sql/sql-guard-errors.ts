@@ -1,3 +1,4 @@
+import { toInterfaceError } from '../errors/to-interface-error.js';
 import type { GuardErrors } from '../lifecycle/guarded-call.js';
 import { SqlError } from './sql-errors.js';
 
@@ -10,17 +11,5 @@ export function sqlGuardErrors(adapter: string): GuardErrors<SqlError> {
 }
 
 export function toSqlError(thrown: unknown, adapter: string, op: string): SqlError {
-  if (thrown instanceof SqlError) {
-    if (thrown.adapter === adapter && thrown.op === op) return thrown;
-    return new SqlError({
-      code: thrown.code,
-      message: thrown.message,
-      adapter,
-      op,
-      cause: thrown.cause,
-      ...(thrown.constraint === undefined ? {} : { constraint: thrown.constraint }),
-    });
-  }
-  const message = thrown instanceof Error ? thrown.message : String(thrown);
-  return new SqlError({ code: 'INTERNAL', message: `sql adapter '${adapter}' failed in ${op}: ${message}`, adapter, op, cause: thrown });
+  return toInterfaceError(SqlError, 'sql', thrown, adapter, op);
 }
