@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Plugin } from 'esbuild';
 import { ADDON_PREFIX } from './sea-manifest.js';
 
@@ -16,7 +16,8 @@ export interface CollectedAddon {
 
 /**
  * Replaces the usual ways packages load native addons — `bindings(name)` (better-sqlite3),
- * `node-gyp-build(dir)` (classic-level and most prebuild users) and a direct `require('x.node')`
+ * `node-gyp-build(dir)` (classic-level and most prebuild users), a direct `require('x.node')`, and
+ * napi-rs packages whose platform package's main file is the binary (@node-rs/argon2)
  * — with a call into the runtime that loads the addon from the executable's assets. Every addon
  * met is added to `collected`.
  */
@@ -62,8 +63,9 @@ export function nativeAddonsPlugin(collected: Map<string, CollectedAddon>, runti
           resolveDir: root,
         };
       });
-      build.onResolve({ filter: /\.node$/ }, (args) => ({ path: resolve(args.resolveDir, args.path), namespace: 'keel-addon-file' }));
-      build.onLoad({ filter: /.*/, namespace: 'keel-addon-file' }, (args) => ({
+      // Any file that resolves to a .node binary: `require('./x.node')`, and napi-rs loaders
+      // that require a per-platform package whose main file is the binary.
+      build.onLoad({ filter: /\.node$/ }, (args) => ({
         contents: `module.exports = require(${runtime}).loadAddon(${JSON.stringify(add(args.path))});`,
         loader: 'js',
         resolveDir: dirname(args.path),

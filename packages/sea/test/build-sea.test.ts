@@ -25,8 +25,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('buildSea', () => {
   it('embeds both native addons and the asset, reporting each step', () => {
-    // better-sqlite3 through `bindings`, classic-level's prebuild through `node-gyp-build`.
-    expect(result.addons.map((a) => a.file).sort()).toEqual(['better_sqlite3.node', 'classic-level.node']);
+    // better-sqlite3 through `bindings`, classic-level through `node-gyp-build`, argon2 through napi-rs.
+    expect(result.addons.map((a) => a.file).sort()).toEqual(['argon2.linux-x64-gnu.node', 'better_sqlite3.node', 'classic-level.node']);
     expect(Object.keys(result.assets)).toEqual(['fixtures/app/add.wasm']);
     expect(progress.filter((p) => p.ms !== undefined).map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(result.bytes).toBeGreaterThan(result.bundleBytes);
@@ -39,11 +39,11 @@ describe('buildSea', () => {
     execFileSync('chmod', ['+x', binary]);
     const env = { PATH: '/usr/bin:/bin', KEEL_SEA_CACHE: join(folder, '.cache') };
     const start = () => JSON.parse(execFileSync(binary, [], { cwd: folder, env, encoding: 'utf8', timeout: 30_000 }));
-    expect(start()).toEqual({ sea: true, runs: 1, keys: 1, add: 5 });
-    expect(start()).toEqual({ sea: true, runs: 2, keys: 2, add: 5 });
+    expect(start()).toEqual({ sea: true, runs: 1, keys: 1, add: 5, argon2: true });
+    expect(start()).toEqual({ sea: true, runs: 2, keys: 2, add: 5, argon2: true });
     // Nothing but the binary, its data and the addon cache: no node_modules anywhere.
     expect(readdirSync(folder).sort()).toEqual(['.cache', 'app', 'data']);
-    expect(readdirSync(join(folder, '.cache')).filter((f) => f.endsWith('.node'))).toHaveLength(2);
+    expect(readdirSync(join(folder, '.cache')).filter((f) => f.endsWith('.node'))).toHaveLength(3);
   });
 
   it('refuses a missing entry and a missing asset with a clear error', async () => {

@@ -1,2 +1,24 @@
-// Not implemented yet: issue #5 fills this package. It exports nothing on purpose.
-export {};
+export { createWasmHost, type WasmHost } from './wasm-host.js';
+export type { WasmHostAdapters } from './host/host-adapters.js';
+export type { WasmComponent } from './host/wasm-component.js';
+export type { LoadOptions, WasmGrants, WasmLimits, WasmHostOptions, WasmMode } from './wasm-host-options.js';
+export { defaultLimits } from './wasm-host-options.js';
+export { WasmHostError, type WasmHostErrorCode, type WasmHostErrorInit } from './wasm-host-errors.js';
+export type { KvSync, SqlSync, SqlTransactionSync } from './imports/sync-facets.js';
+export type { SqlAccess } from './imports/sql-statement-guard.js';
+export { consoleLogger, type WasmHostLogger, type WasmLogLevel } from './log/logger.js';
+export {
+  createMemoryExecutionLog,
+  type ExecutionLogSink,
+  type ExecutionRecord,
+  type MemoryExecutionLog,
+} from './log/execution-log.js';
+export { createSqlExecutionLog, type SqlExecutionLog, type SqlExecutionLogOptions } from './log/sql-execution-log.js';
+export { createComponentKv } from './adapter/component-kv-adapter.js';
+export type { ComponentKvOptions } from './adapter/component-kv-options.js';
+
+declare module '@keel/core' {
+  interface KvAdapterOptionsMap {
+    component: import('./adapter/component-kv-options.js').ComponentKvOptions;
+  }
+}

@@ -1,0 +1,30 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/**
+ * Starts a server process and resolves with its URL once it prints `listening on <url>`.
+ * The environment is only `env`: no PATH, no NODE_PATH.
+ */
+export function startServer(command: string, args: readonly string[], cwd: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string; startedAt: number }> {
+  const startedAt = performance.now();
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+      if (url) resolve({ child, url, startedAt });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${command} exited (${code}) before listening:\n${output}`)));
+    setTimeout(() => reject(new Error(`${command}: no URL after 15 s:\n${output}`)), 15_000).unref();
+  });
+}
+
+/** SIGTERM, then the exit code. */
+export async function stopServer(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  return exited;
+}

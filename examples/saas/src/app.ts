@@ -1,0 +1,106 @@
+import { createServer, type Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createKeel, createMigrator, type Env, type Keel, type Kv } from '@keel/core';
+import { createCsrfProtection } from '@keel/adapter-auth';
+import { createEmailOutbox } from '@keel/adapter-email';
+import { loadProfile } from './config.js';
+import { unwrap } from './http-errors.js';
+import { sendError } from './http.js';
+import { migrations } from './migrations.js';
+import { createPlanLimitRule, type PlanLimitRule } from './plan-limit.js';
+import { createRateLimiter } from './rate-limit.js';
+import { createReadCache } from './read-cache.js';
+import { route, type AppContext } from './routes.js';
+import { createSessions } from './session.js';
+import { createStore } from './store.js';
+
+export interface StartOptions {
+  /** `KEEL_PROFILE`, `KEEL_DATA_DIR`, `KEEL_<SECTION>_…`, `KEEL_APP_…`. @default process.env */
+  readonly env?: Env;
+  /** 0 picks a free port. @default 0 */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+}
+
+export interface RunningApp {
+  readonly url: string;
+  readonly keel: Keel;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the example: Keel from the profile, migrations, the outbox dispatcher, the HTTP server.
+ *
+ * @example
+ * const app = await startApp({ env: { KEEL_PROFILE: 'test' } });
+ * await fetch(`${app.url}/health`);
+ * await app.close();
+ */
+export async function startApp(options: StartOptions = {}): Promise<RunningApp> {
+  const env = options.env ?? process.env;
+  const profile = loadProfile(env);
+  const started = await createKeel(profile.keel, { env: false });
+  if (started.isErr()) throw started.error;
+  const keel = started.value;
+  let planRule: PlanLimitRule | undefined;
+  try {
+    await unwrap(createMigrator(keel.sql, { migrations, scope: 'saas' }).up());
+    const outbox = createEmailOutbox({ sql: keel.sql, email: keel.email, pollIntervalMs: profile.app.outboxPollIntervalMs, onError: (e) => console.error('[saas] outbox', e) });
+    await unwrap(outbox.migrate());
+    planRule = await createPlanLimitRule(keel, { maxFreeTasks: profile.app.freePlanMaxTasks, cacheDir: profile.usesDataDir ? join(profile.dataDir, 'wasm-cache') : false });
+    const csrf = createCsrfProtection({ secret: env.KEEL_APP_SECRET ?? (await persistentSecret(keel.kv)) });
+    const ctx: AppContext = {
+      keel,
+      store: createStore(keel.sql, outbox),
+      sessions: createSessions(keel.auth, csrf),
+      limiter: createRateLimiter(keel.kv, profile.app.rateLimitPerMinute),
+      cache: createReadCache(keel.kv, profile.app.cacheTtlMs),
+      planRule,
+      settings: profile.app,
+      profile: profile.name,
+    };
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      Promise.resolve()
+        .then(() => {
+          const { handler, params } = route(req.method ?? 'GET', url.pathname);
+          return handler(ctx, req, res, params);
+        })
+        .catch((error: unknown) => (res.headersSent ? res.destroy() : sendError(res, error)));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    });
+    outbox.start();
+    const { port } = server.address() as AddressInfo;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+      keel,
+      server,
+      close: () =>
+        (closing ??= (async () => {
+          server.closeAllConnections();
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+          await outbox.stop();
+          await ctx.planRule.close();
+          await keel.close();
+        })()),
+    };
+  } catch (error) {
+    await planRule?.close();
+    await keel.close();
+    throw error;
+  }
+}
+
+/** A CSRF secret kept in kv, so that tokens survive a restart on a persistent profile. */
+async function persistentSecret(kv: Kv): Promise<string> {
+  await unwrap(kv.compareAndSwap('app:csrf-secret', undefined, randomBytes(32).toString('base64url')));
+  return String(await unwrap(kv.get('app:csrf-secret')));
+}

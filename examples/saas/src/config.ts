@@ -1,0 +1,68 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { applyEnvOverrides, KeelConfigError, type Env, type KeelConfig } from '@keel/core';
+import defaultProfile from '../config/default.json' with { type: 'json' };
+import testProfile from '../config/test.json' with { type: 'json' };
+
+/** The example's own settings, beside Keel's adapter config. */
+export interface AppSettings {
+  /** Write requests (POST) per user per minute. */
+  readonly rateLimitPerMinute: number;
+  /** How long a cached task list lives in kv. */
+  readonly cacheTtlMs: number;
+  /** The plan limit: tasks a free workspace may hold. */
+  readonly freePlanMaxTasks: number;
+  readonly outboxPollIntervalMs: number;
+}
+
+export interface Profile {
+  readonly name: string;
+  readonly keel: KeelConfig;
+  readonly app: AppSettings;
+  /** Where the persistent adapters keep their files (`{dataDir}` in the profile). */
+  readonly dataDir: string;
+  /** Whether the adapters keep files in `dataDir` (the default profile); the test profile keeps nothing. */
+  readonly usesDataDir: boolean;
+}
+
+// Imported (not read from disk) so that the single executable carries both profiles.
+const profiles: Readonly<Record<string, { keel: unknown; app: AppSettings }>> = { default: defaultProfile, test: testProfile };
+const sections = ['kv', 'sql', 'email', 'auth'];
+
+/**
+ * The profile `KEEL_PROFILE` names (`default` or `test`), with `KEEL_<SECTION>_…` overrides
+ * applied, `{dataDir}` replaced by `KEEL_DATA_DIR` (default `./.keel-data`), and
+ * `KEEL_APP_<SETTING>` overriding the app settings (`KEEL_APP_RATE_LIMIT_PER_MINUTE=60`).
+ */
+export function loadProfile(env: Env = process.env): Profile {
+  const name = env.KEEL_PROFILE ?? 'default';
+  const base = profiles[name];
+  if (!base) throw new KeelConfigError([`KEEL_PROFILE: unknown profile '${name}' (expected ${Object.keys(profiles).join(' or ')})`]);
+  const dataDir = resolve(env.KEEL_DATA_DIR ?? '.keel-data');
+  const overridden = applyEnvOverrides(base.keel as Record<string, unknown>, env, sections);
+  if (overridden.issues.length > 0) throw new KeelConfigError(overridden.issues);
+  const keel = substitute(overridden.config, dataDir) as KeelConfig;
+  const usesDataDir = JSON.stringify(keel).includes(JSON.stringify(dataDir).slice(1, -1));
+  if (usesDataDir) mkdirSync(dataDir, { recursive: true });
+  return { name, keel, app: appSettings(base.app, env), dataDir, usesDataDir };
+}
+
+function appSettings(base: AppSettings, env: Env): AppSettings {
+  const settings: Record<string, number> = { ...base };
+  for (const field of Object.keys(settings)) {
+    const variable = `KEEL_APP_${field.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+    const text = env[variable];
+    if (text === undefined) continue;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value < 0) throw new KeelConfigError([`${variable}: expected a non-negative number, got '${text}'`]);
+    settings[field] = value;
+  }
+  return settings as unknown as AppSettings;
+}
+
+function substitute(value: unknown, dataDir: string): unknown {
+  if (typeof value === 'string') return value.replaceAll('{dataDir}', dataDir);
+  if (Array.isArray(value)) return value.map((v) => substitute(v, dataDir));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, dataDir)]));
+  return value;
+}

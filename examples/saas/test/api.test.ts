@@ -1,0 +1,210 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from '../src/app.js';
+import { Client, eventually, newEmail } from './client.js';
+
+// The same suite on both profiles, with no code change: `test` (memory kv, SQLite :memory:)
+// and `default` (LevelDB folder, SQLite file, .eml outbox in a temporary data folder).
+describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profile) => {
+  let dataDir: string;
+  let app: RunningApp;
+  const env = () => ({ KEEL_PROFILE: profile, KEEL_DATA_DIR: dataDir, KEEL_APP_RATE_LIMIT_PER_MINUTE: '40', KEEL_APP_FREE_PLAN_MAX_TASKS: '5' });
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), `keel-saas-${profile}-`));
+    app = await startApp({ env: env() });
+  });
+  afterAll(async () => {
+    await app?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('reports health for every adapter of the profile', async () => {
+    const res = await new Client(app.url).get('/health');
+    expect(res.status).toBe(200);
+    expect(res.body.profile).toBe(profile);
+    const adapters = res.body.instances.map((i: { interface: string; adapter: string }) => `${i.interface}:${i.adapter}`);
+    expect(adapters).toEqual(profile === 'test' ? ['kv:memory', 'sql:sqlite', 'email:outbox', 'auth:local'] : ['kv:level', 'sql:sqlite', 'email:outbox', 'auth:local']);
+  });
+
+  it('signs up with a session cookie, a CSRF token, a workspace and a welcome email through the outbox', async () => {
+    const client = new Client(app.url);
+    const email = newEmail('signup');
+    const res = await client.post('/api/signup', { email, password: 'plum orbit granite 42', workspace: 'Acme' });
+    expect(res.status).toBe(201);
+    expect(res.body.workspace).toMatchObject({ name: 'Acme', plan: 'free' });
+    const cookies = res.headers.getSetCookie().join('\n');
+    expect(cookies).toMatch(/__Host-session=[^;]+;.*HttpOnly/);
+    expect(cookies).toMatch(/__Host-csrf=/);
+    expect(client.csrf).toBe(res.body.csrfToken);
+    const me = await client.get('/api/me');
+    expect(me.body.user.email).toBe(email);
+    expect(me.body.workspaces).toEqual([res.body.workspace]);
+    const sent = await eventually(async () => {
+      const outbox = await client.get('/api/outbox');
+      return outbox.body.messages.find((m: { status: string }) => m.status === 'sent');
+    });
+    expect(sent).toMatchObject({ subject: 'Welcome to Keel SaaS', to: [email], provider: 'outbox', attempts: 1 });
+    expect(sent.text).toContain('"Acme"');
+  });
+
+  it('refuses bad sign-ups with clear codes', async () => {
+    const client = new Client(app.url);
+    const email = newEmail('dup');
+    await client.signup(email);
+    const dup = await new Client(app.url).post('/api/signup', { email, password: 'plum orbit granite 42' });
+    expect(dup).toMatchObject({ status: 409, body: { error: { code: 'EMAIL_TAKEN' } } });
+    const weak = await new Client(app.url).post('/api/signup', { email: newEmail(), password: 'short' });
+    expect(weak.status).toBe(422);
+    expect(weak.body.error.code).toBe('WEAK_PASSWORD');
+    expect(weak.body.error.reasons).toContain('too-short');
+    const missing = await new Client(app.url).post('/api/signup', { email: newEmail() });
+    expect(missing).toMatchObject({ status: 400, body: { error: { code: 'INVALID_ARGUMENT', field: 'password' } } });
+    const badJson = await new Client(app.url).post('/api/signup', '{nope');
+    expect(badJson).toMatchObject({ status: 400, body: { error: { code: 'INVALID_JSON' } } });
+    const badType = await new Client(app.url).post('/api/signup', 'x', { 'content-type': 'text/plain' });
+    expect(badType).toMatchObject({ status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE' } } });
+  });
+
+  it('logs out and in again; a wrong password is 401', async () => {
+    const client = new Client(app.url);
+    const email = newEmail('login');
+    await client.signup(email);
+    expect((await client.post('/api/logout')).status).toBe(200);
+    expect(await client.get('/api/me')).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
+    const wrong = await client.post('/api/login', { email, password: 'not the right password' });
+    expect(wrong).toMatchObject({ status: 401, body: { error: { code: 'INVALID_CREDENTIALS' } } });
+    const ok = await client.post('/api/login', { email, password: 'plum orbit granite 42' });
+    expect(ok.status).toBe(200);
+    expect((await client.get('/api/me')).body.user.email).toBe(email);
+  });
+
+  it('creates, lists (through the kv read cache) and completes tasks', async () => {
+    const client = new Client(app.url);
+    const { workspaceId } = await client.signup(newEmail('tasks'));
+    const path = `/api/workspaces/${workspaceId}/tasks`;
+    expect((await client.get(path)).body).toEqual({ tasks: [] });
+    const created = await client.post(path, { title: '  Write the README  ' });
+    expect(created.status).toBe(201);
+    expect(created.body.task).toMatchObject({ title: 'Write the README', done: false, workspaceId });
+    const first = await client.get(path);
+    expect(first.headers.get('x-cache')).toBe('miss');
+    expect(first.body.tasks.map((t: { title: string }) => t.title)).toEqual(['Write the README']);
+    const second = await client.get(path);
+    expect(second.headers.get('x-cache')).toBe('hit');
+    expect(second.body).toEqual(first.body);
+    await client.post(path, { title: 'Ship it' });
+    const afterWrite = await client.get(path);
+    expect(afterWrite.headers.get('x-cache')).toBe('miss');
+    expect(afterWrite.body.tasks).toHaveLength(2);
+    const done = await client.post(`${path}/${created.body.task.id}/complete`);
+    expect(done.status).toBe(200);
+    expect(done.body.task).toMatchObject({ id: created.body.task.id, done: true });
+    expect(typeof done.body.task.completedAt).toBe('number');
+    const listed = await client.get(path);
+    expect(listed.headers.get('x-cache')).toBe('miss');
+    expect(listed.body.tasks.map((t: { done: boolean }) => t.done)).toEqual([true, false]);
+    expect(await client.post(`${path}/999999/complete`)).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+    expect(await client.post(path, { title: '' })).toMatchObject({ status: 400, body: { error: { code: 'INVALID_ARGUMENT' } } });
+  });
+
+  it('keeps tenants apart, and needs a session and a CSRF token', async () => {
+    const alice = new Client(app.url);
+    const bob = new Client(app.url);
+    const a = await alice.signup(newEmail('alice'));
+    await bob.signup(newEmail('bob'));
+    const path = `/api/workspaces/${a.workspaceId}/tasks`;
+    await alice.post(path, { title: 'secret plan' });
+    expect(await bob.get(path)).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+    expect((await bob.post(path, { title: 'intrusion' })).status).toBe(404);
+    expect((await bob.get('/api/outbox')).body.messages.every((m: { to: string[] }) => !m.to.some((t) => t.startsWith('alice')))).toBe(true);
+    expect(await new Client(app.url).get(path)).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
+    expect(await alice.post(path, { title: 'x' }, { 'x-csrf-token': '' })).toMatchObject({ status: 403, body: { error: { code: 'CSRF_REJECTED' } } });
+    expect(await alice.post(path, { title: 'x' }, { 'x-csrf-token': bob.csrf as string })).toMatchObject({ status: 403, body: { error: { code: 'CSRF_REJECTED' } } });
+    expect((await alice.get(path)).body.tasks.map((t: { title: string }) => t.title)).toEqual(['secret plan']);
+  });
+
+  it('creates more workspaces', async () => {
+    const client = new Client(app.url);
+    await client.signup(newEmail('ws'));
+    const res = await client.post('/api/workspaces', { name: 'Side project' });
+    expect(res).toMatchObject({ status: 201, body: { workspace: { name: 'Side project', plan: 'free' } } });
+    expect((await client.get('/api/workspaces')).body.workspaces).toHaveLength(2);
+  });
+
+  it('enforces the free plan limit, and shows the rule log', async () => {
+    const client = new Client(app.url);
+    const { workspaceId } = await client.signup(newEmail('plan'));
+    const path = `/api/workspaces/${workspaceId}/tasks`;
+    for (let i = 0; i < 5; i++) expect((await client.post(path, { title: `task ${i}` })).status).toBe(201);
+    const refused = await client.post(path, { title: 'one too many' });
+    expect(refused).toMatchObject({ status: 403, body: { error: { code: 'PLAN_LIMIT_REACHED', plan: 'free', limit: 5 } } });
+    expect((await client.get(path)).body.tasks).toHaveLength(5);
+    const log = await client.get('/api/rules/log');
+    expect(log.body.entries).toHaveLength(6);
+    expect(log.body.entries[0]).toMatchObject({ input: { workspaceId, plan: 'free', taskCount: 5 }, decision: { allowed: false } });
+    expect(log.body.entries[1]).toMatchObject({ input: { taskCount: 4 }, decision: { allowed: true } });
+    expect(log.body.rule).toMatchObject({ kind: 'wasm', id: 'plan-limit', mode: 'isolated' });
+    expect(log.body.rule.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(log.body.executions.length).toBeGreaterThanOrEqual(6);
+    expect(log.body.executions[0]).toMatchObject({ component: 'plan-limit', export: 'allowed', mode: 'isolated', outcome: 'ok', hostCalls: {}, deniedCalls: 0 });
+  });
+
+  it('rate-limits changes per user (kv increment + expire)', async () => {
+    // A fixed one-minute window: start well inside one so the burst cannot straddle two.
+    const intoWindow = Date.now() % 60_000;
+    if (intoWindow > 50_000) await new Promise((r) => setTimeout(r, 60_500 - intoWindow));
+    const client = new Client(app.url);
+    await client.signup(newEmail('burst'));
+    const statuses: number[] = [];
+    for (let i = 0; i < 41; i++) statuses.push((await client.post('/api/workspaces', { name: `w${i}` })).status);
+    expect(statuses.slice(0, 40).every((s) => s === 201)).toBe(true);
+    const limited = await client.post('/api/workspaces', { name: 'again' });
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another user is not affected.
+    const other = new Client(app.url);
+    await other.signup(newEmail('calm'));
+    expect((await other.post('/api/workspaces', { name: 'fine' })).status).toBe(201);
+  }, 90_000);
+
+  it('answers unknown routes and methods with JSON errors', async () => {
+    const client = new Client(app.url);
+    expect(await client.get('/nope')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+    expect(await client.request('DELETE', '/api/workspaces')).toMatchObject({ status: 405, body: { error: { code: 'METHOD_NOT_ALLOWED' } } });
+  });
+
+  it('renders the page, escaping what users typed', async () => {
+    const client = new Client(app.url);
+    const signedOut = await client.get('/');
+    expect(signedOut.status).toBe(200);
+    expect(signedOut.body).toContain('id="signup"');
+    const { workspaceId } = await client.signup(newEmail('page'));
+    await client.post(`/api/workspaces/${workspaceId}/tasks`, { title: '<script>alert(1)</script>' });
+    const page = await client.get('/');
+    expect(page.body).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
+    expect(page.body).not.toContain('<script>alert(1)');
+    expect(page.body).toContain('Welcome to Keel SaaS');
+  });
+
+  it('keeps data across a restart when the profile is persistent', async () => {
+    const client = new Client(app.url);
+    const email = newEmail('restart');
+    const { workspaceId } = await client.signup(email);
+    await client.post(`/api/workspaces/${workspaceId}/tasks`, { title: 'survives' });
+    await app.close();
+    app = await startApp({ env: env() });
+    const again = new Client(app.url);
+    const login = await again.post('/api/login', { email, password: 'plum orbit granite 42' });
+    if (profile === 'test') {
+      // Memory adapters start empty: that is the point of the test profile.
+      expect(login.status).toBe(401);
+      return;
+    }
+    expect(login.status).toBe(200);
+    expect((await again.get(`/api/workspaces/${workspaceId}/tasks`)).body.tasks.map((t: { title: string }) => t.title)).toEqual(['survives']);
+  });
+});

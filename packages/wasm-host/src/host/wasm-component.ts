@@ -1,0 +1,139 @@
+import { ResultAsync, err, ok, type Result } from '@keel/core';
+import type { ExecutionLogSink, ExecutionRecord } from '../log/execution-log.js';
+import type { WasmHostLogger } from '../log/logger.js';
+import { resolveExport, type CallResult, type Runtime } from '../runtime/runtime.js';
+import { WasmHostError, type WasmHostErrorCode } from '../wasm-host-errors.js';
+import type { WasmMode } from '../wasm-host-options.js';
+
+/**
+ * A loaded component. Arguments and results use jco's JavaScript representation of the WIT
+ * types: numbers (`u64`/`s64` as `bigint`), strings, `Uint8Array` for `list<u8>`, arrays,
+ * records as objects with camelCase fields, variants as `{ tag, val }`, `option` as the value or
+ * `undefined`. An export returning `result<T, E>` gives `Ok(T)`, or `Err` with code
+ * `GUEST_ERROR` and the `E` value in `payload`.
+ *
+ * @example
+ * const sum = await component.call<number>('add', 2, 3); // Ok(5)
+ */
+export interface WasmComponent {
+  /** The id it was loaded with. */
+  readonly id: string;
+  /** sha256 of its bytes. */
+  readonly hash: string;
+  readonly mode: WasmMode;
+  /** Where its transpiled form came from: this host's memory, the cache folder, or jco just now. */
+  readonly loadedFrom: 'memory' | 'disk' | 'transpiled';
+  /** What `call` accepts: function exports (`checkedDiv`) and interface functions (`keel:infrastructure/kv@0.1.0#get`). */
+  readonly exports: readonly string[];
+  /**
+   * Calls an export by its WIT name (`checked-div`), jco's name (`checkedDiv`) or, in an exported
+   * interface, `interface#function` (`kv#get`). Calls to one component run one at a time.
+   * An unknown name is a programming mistake and throws a `TypeError`.
+   */
+  call<T = unknown>(name: string, ...args: unknown[]): ResultAsync<T, WasmHostError>;
+  /** In-thread mode only: `call` without the promise, for the lowest overhead. Throws a `TypeError` in isolated mode. */
+  callSync<T = unknown>(name: string, ...args: unknown[]): Result<T, WasmHostError>;
+  /** Ends the instance (and its worker). Later calls are `Err(CLOSED)`. Idempotent. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export interface ComponentContext {
+  readonly id: string;
+  readonly hash: string;
+  readonly loadedFrom: WasmComponent['loadedFrom'];
+  readonly sink: ExecutionLogSink;
+  readonly logger: WasmHostLogger;
+  readonly onClose: () => void;
+}
+
+export function createComponent(runtime: Runtime, context: ComponentContext): WasmComponent {
+  const { id, hash, sink, logger } = context;
+  const names = new Map<string, string>();
+  let closing: Promise<void> | undefined;
+
+  const resolve = (name: string): string => {
+    let resolved = names.get(name);
+    if (resolved === undefined) {
+      if (typeof name !== 'string') throw new TypeError(`component.call: the export name must be a string, got ${typeof name}`);
+      resolved = resolveExport(name, runtime.exportNames());
+      if (resolved === undefined) {
+        throw new TypeError(`component ${id} has no export '${name}' (exports: ${runtime.exportNames().join(', ') || 'none'})`);
+      }
+      names.set(name, resolved);
+    }
+    return resolved;
+  };
+
+  const finish = <T>(name: string, t0: number, result: CallResult): Result<T, WasmHostError> => {
+    const { failure, report } = result;
+    // Built field by field (no spreads): this runs on every call.
+    const record: ExecutionRecord = {
+      component: id,
+      hash,
+      export: name,
+      mode: runtime.mode,
+      startedAt: performance.timeOrigin + t0,
+      durationMs: performance.now() - t0,
+      hostCalls: report === undefined ? noCalls : report.hostCalls,
+      deniedCalls: report === undefined ? 0 : report.deniedCalls,
+      outcome: failure === undefined ? 'ok' : 'error',
+      error: failure === undefined ? undefined : { code: failure.code as WasmHostErrorCode, message: failure.message },
+      memoryPages: result.memoryPages,
+      stdout: report === undefined ? '' : report.stdout,
+      stderr: report === undefined ? '' : report.stderr,
+      outputTruncated: report === undefined ? false : report.outputTruncated,
+    };
+    try {
+      const written = sink.write(record);
+      if (written) written.catch((error: unknown) => sinkFailed(logger, id, error));
+    } catch (error) {
+      sinkFailed(logger, id, error);
+    }
+    if (!failure) return ok(result.value as T);
+    return err(
+      new WasmHostError({
+        code: failure.code as WasmHostErrorCode,
+        message: `${id}.${name}: ${failure.message}`,
+        op: name,
+        component: id,
+        ...(failure.code === 'GUEST_ERROR' ? { payload: failure.payload } : {}),
+      }),
+    );
+  };
+
+  const component: WasmComponent = {
+    id,
+    hash,
+    mode: runtime.mode,
+    loadedFrom: context.loadedFrom,
+    get exports() {
+      return runtime.exportNames();
+    },
+    call<T>(name: string, ...args: unknown[]) {
+      const resolved = resolve(name);
+      const t0 = performance.now();
+      return new ResultAsync<T, WasmHostError>(runtime.call(resolved, args).then((result) => finish<T>(name, t0, result)));
+    },
+    callSync<T>(name: string, ...args: unknown[]) {
+      if (!runtime.callSync) throw new TypeError(`component ${id}: callSync needs in-thread mode; use call`);
+      const resolved = resolve(name);
+      const t0 = performance.now();
+      return finish<T>(name, t0, runtime.callSync(resolved, args, t0));
+    },
+    close() {
+      closing ??= runtime.close().finally(context.onClose);
+      return closing;
+    },
+    [Symbol.asyncDispose]() {
+      return component.close();
+    },
+  };
+  return Object.freeze(component);
+}
+
+const noCalls: Readonly<Record<string, number>> = Object.freeze({});
+
+function sinkFailed(logger: WasmHostLogger, component: string, error: unknown): void {
+  logger.warn?.({ component, error: error instanceof Error ? error.message : String(error) }, 'the execution log sink failed; a record was lost');
+}

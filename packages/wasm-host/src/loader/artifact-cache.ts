@@ -1,0 +1,134 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Artifact } from './artifact.js';
+import { transpileComponent, transpilerFingerprint } from './transpile.js';
+
+export interface ArtifactCacheOptions {
+  /** Where transpiled components are kept across processes; `false` keeps them in memory only. */
+  readonly dir: string | false;
+  /** How many artifacts the in-memory LRU keeps. */
+  readonly size: number;
+}
+
+/** Where an artifact came from, for the execution log and the benchmark. */
+export type ArtifactSource = 'memory' | 'disk' | 'transpiled';
+
+/**
+ * Transpiles each component once per content hash: an in-memory LRU in front of an on-disk
+ * directory, so neither a second load nor a second process transpiles again. Concurrent loads
+ * of the same bytes share one transpilation.
+ *
+ * The directory holds generated JavaScript the host runs, so it must be writable only by the
+ * app's own user (like `node_modules`). Each entry lists its files' sha256 and is ignored (and
+ * rebuilt) when they do not match: a torn or corrupted write never loads.
+ */
+export class ArtifactCache {
+  private readonly memory = new Map<string, Artifact>();
+  private readonly pending = new Map<string, Promise<{ artifact: Artifact; source: ArtifactSource }>>();
+
+  constructor(private readonly options: ArtifactCacheOptions) {}
+
+  get(bytes: Uint8Array, hash: string): Promise<{ artifact: Artifact; source: ArtifactSource }> {
+    const key = `${hash}-${fingerprintHash()}`;
+    const hit = this.memory.get(key);
+    if (hit) {
+      this.memory.delete(key);
+      this.memory.set(key, hit);
+      return Promise.resolve({ artifact: hit, source: 'memory' });
+    }
+    let loading = this.pending.get(key);
+    if (!loading) {
+      loading = this.load(key, bytes, hash).finally(() => this.pending.delete(key));
+      this.pending.set(key, loading);
+    }
+    return loading;
+  }
+
+  private async load(key: string, bytes: Uint8Array, hash: string): Promise<{ artifact: Artifact; source: ArtifactSource }> {
+    const dir = this.options.dir === false ? undefined : join(this.options.dir, key);
+    let artifact = dir ? await readEntry(dir, hash) : undefined;
+    let source: ArtifactSource = 'disk';
+    if (!artifact) {
+      artifact = await transpileComponent(bytes, hash);
+      source = 'transpiled';
+      if (dir) await writeEntry(dir, artifact).catch(() => undefined);
+    }
+    this.memory.set(key, artifact);
+    while (this.memory.size > this.options.size) this.memory.delete(this.memory.keys().next().value as string);
+    return { artifact, source };
+  }
+}
+
+interface EntryManifest {
+  readonly fingerprint: string;
+  readonly hash: string;
+  readonly imports: readonly string[];
+  readonly exports: readonly (readonly [string, 'function' | 'instance'])[];
+  /** Relative path → sha256 of the file. */
+  readonly files: Readonly<Record<string, string>>;
+}
+
+async function readEntry(dir: string, hash: string): Promise<Artifact | undefined> {
+  try {
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as EntryManifest;
+    if (manifest.hash !== hash || manifest.fingerprint !== transpilerFingerprint()) return undefined;
+    const files: Record<string, Uint8Array> = {};
+    for (const [file, sum] of Object.entries(manifest.files)) {
+      if (file.includes('..') || file.startsWith('/')) return undefined;
+      const data = await readFile(join(dir, file));
+      if (createHash('sha256').update(data).digest('hex') !== sum) return undefined;
+      files[file] = data;
+    }
+    const decoder = new TextDecoder();
+    const pick = (prefix: string) =>
+      Object.entries(files).filter(([file]) => file.startsWith(prefix)).map(([file, data]) => [file.slice(prefix.length), data] as const);
+    const glue = files['glue.js'];
+    if (!glue) return undefined;
+    return {
+      hash,
+      glue: decoder.decode(glue),
+      coreModules: Object.fromEntries(pick('core/')),
+      declarations: Object.fromEntries(pick('types/').map(([name, data]) => [name, decoder.decode(data)])),
+      imports: manifest.imports,
+      exports: manifest.exports,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeEntry(dir: string, artifact: Artifact): Promise<void> {
+  const encoder = new TextEncoder();
+  const files: Record<string, Uint8Array> = { 'glue.js': encoder.encode(artifact.glue) };
+  for (const [name, data] of Object.entries(artifact.coreModules)) files[`core/${name}`] = data;
+  for (const [name, text] of Object.entries(artifact.declarations)) files[`types/${name}`] = encoder.encode(text);
+  // Written beside the entry and renamed into place: readers see a whole entry or none.
+  const staging = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    const sums: Record<string, string> = {};
+    for (const [file, data] of Object.entries(files)) {
+      await mkdir(dirname(join(staging, file)), { recursive: true, mode: 0o700 });
+      await writeFile(join(staging, file), data, { mode: 0o600 });
+      sums[file] = createHash('sha256').update(data).digest('hex');
+    }
+    const manifest: EntryManifest = {
+      fingerprint: transpilerFingerprint(),
+      hash: artifact.hash,
+      imports: artifact.imports,
+      exports: artifact.exports,
+      files: sums,
+    };
+    await writeFile(join(staging, 'manifest.json'), JSON.stringify(manifest, null, 2), { mode: 0o600 });
+    await rm(dir, { recursive: true, force: true });
+    await rename(staging, dir);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+let fingerprint: string | undefined;
+function fingerprintHash(): string {
+  fingerprint ??= createHash('sha256').update(transpilerFingerprint()).digest('hex').slice(0, 12);
+  return fingerprint;
+}

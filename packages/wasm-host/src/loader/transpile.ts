@@ -1,0 +1,122 @@
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Artifact } from './artifact.js';
+import { sandboxUrl } from '../sandbox-url.js';
+
+/** Options passed to jco: sync instantiation (imports supplied at run time), no inlined modules. */
+const transpileOptions = { name: 'component', instantiation: 'sync', base64Cutoff: 0, noComponentErrorWrapping: true } as const;
+
+/** Bumped whenever `patchGlue` changes, so that cached glue from an older host is not reused. */
+const GLUE_PATCH_VERSION = 1;
+
+export class TranspileError extends Error {
+  override readonly name = 'TranspileError';
+}
+
+/**
+ * Transpiles a component with jco in a short-lived worker thread and patches the glue. Rejects
+ * with `TranspileError` when jco refuses the bytes (not a component, invalid, unsupported).
+ */
+export async function transpileComponent(bytes: Uint8Array, hash: string): Promise<Artifact> {
+  const result = await runTranspileWorker(bytes);
+  const glueFile = `${transpileOptions.name}.js`;
+  const coreModules: Record<string, Uint8Array> = {};
+  const declarations: Record<string, string> = {};
+  const decoder = new TextDecoder();
+  let glue: string | undefined;
+  for (const [name, data] of Object.entries(result.files)) {
+    if (name === glueFile) glue = decoder.decode(data);
+    else if (name.endsWith('.wasm')) coreModules[name] = data;
+    else if (name.startsWith('interfaces/') && name.endsWith('.d.ts')) declarations[name.slice('interfaces/'.length)] = decoder.decode(data);
+  }
+  if (glue === undefined) throw new TranspileError('jco produced no glue');
+  return { hash, glue: patchGlue(glue, Object.keys(coreModules)), coreModules, declarations, imports: result.imports, exports: result.exports };
+}
+
+/** A fingerprint of everything besides the bytes that shapes an artifact: jco's version and our patches. */
+export function transpilerFingerprint(): string {
+  return `jco-transpile@${jcoVersion()}+patch${GLUE_PATCH_VERSION}`;
+}
+
+/**
+ * Two changes to jco's glue, each asserted to apply exactly once so that a different jco fails
+ * loudly instead of silently running unpatched glue:
+ * - `_debugLog` read `process.env.JCO_DEBUG` on every call (a C++ interceptor in Node: most of
+ *   a trivial call's cost); it is now read once per instantiation.
+ * - the module's `export`s become a function body returning `instantiate`, see `evaluateGlue`.
+ */
+export function patchGlue(glue: string, coreModules: readonly string[]): string {
+  let js = replaceOnce(
+    glue,
+    `const _debugLog = (...args) => {
+    if (!globalThis?.process?.env?.JCO_DEBUG) { return; }
+    console.debug(...args);
+  };`,
+    `const _debugLog = globalThis?.process?.env?.JCO_DEBUG ? (...args) => { console.debug(...args); } : () => {};`,
+  );
+  js = replaceOnce(js, 'export function instantiate(', 'function instantiate(');
+  js = replaceOnce(js, 'export const _util = {', 'const _util = {');
+  if (/^\s*(import|export)\s/m.test(js)) throw new TranspileError('the glue has module imports or exports the host does not expect');
+  // Every core module must come through getCoreModule, where the host caps its memory.
+  if (/base64Compile|WebAssembly\.(compile|instantiate|Module)\s*\(/.test(js)) {
+    throw new TranspileError('the glue compiles core modules itself; the host could not cap their memory');
+  }
+  for (const name of coreModules) {
+    if (!js.includes(`getCoreModule('${name}')`)) throw new TranspileError(`the glue never asks for core module ${name}`);
+  }
+  return `"use strict";\n${js}\nreturn instantiate;\n`;
+}
+
+function replaceOnce(source: string, from: string, to: string): string {
+  const count = source.split(from).length - 1;
+  if (count !== 1) throw new TranspileError(`unexpected glue from jco: "${from.slice(0, 40)}…" appears ${count} times`);
+  return source.replace(from, () => to);
+}
+
+interface WorkerResult {
+  files: Record<string, Uint8Array>;
+  imports: string[];
+  exports: [string, 'function' | 'instance'][];
+}
+
+function runTranspileWorker(bytes: Uint8Array): Promise<WorkerResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(sandboxUrl('transpile-worker.js'), {
+      workerData: { bytes, options: transpileOptions },
+      // jco's own WASI shim reads the environment; it has no use for the host's. The host's
+      // flags (--input-type, --inspect, loaders) are not the transpiler's either.
+      env: {},
+      execArgv: [],
+      stdout: true,
+      stderr: true,
+    });
+    let settled = false;
+    worker.once('message', (message: { ok?: WorkerResult; error?: string }) => {
+      settled = true;
+      if (message.ok) resolve(message.ok);
+      else reject(new TranspileError(message.error ?? 'jco failed'));
+      void worker.terminate();
+    });
+    worker.once('error', (error) => {
+      // The worker failing is the host's problem, not the component's: not a TranspileError.
+      if (!settled) reject(new Error(`the transpiler worker failed: ${error.message}`));
+      settled = true;
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`the transpiler worker exited with code ${code}`));
+      settled = true;
+    });
+  });
+}
+
+let version: string | undefined;
+function jcoVersion(): string {
+  if (version === undefined) {
+    const entry = createRequire(import.meta.url).resolve('@bytecodealliance/jco-transpile');
+    const pkg = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
+    version = pkg.version;
+  }
+  return version;
+}

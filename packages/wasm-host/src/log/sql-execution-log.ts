@@ -1,0 +1,92 @@
+import type { Sql } from '@keel/core';
+import type { ExecutionLogSink, ExecutionRecord } from './execution-log.js';
+
+/** Options of `createSqlExecutionLog`. */
+export interface SqlExecutionLogOptions {
+  /** The table; created when missing. Letters, digits and `_` only. @default 'wasm_executions' */
+  readonly table?: string;
+  /** Called when a record cannot be stored; the record is dropped. @default ignore */
+  readonly onError?: (error: unknown, record: ExecutionRecord) => void;
+}
+
+/** A sink that stores records in a sql table; `flush` waits for the writes in progress. */
+export interface SqlExecutionLog extends ExecutionLogSink {
+  flush(): Promise<void>;
+}
+
+/**
+ * Stores execution records in a table (one row per call; host calls as JSON). Writes are
+ * queued and run one at a time, off the call's path.
+ *
+ * @example
+ * const host = createWasmHost(keel, { executionLog: createSqlExecutionLog(keel.sql) });
+ * // SELECT component, export, outcome, duration_ms FROM wasm_executions ORDER BY id DESC LIMIT 20
+ */
+export function createSqlExecutionLog(sql: Sql, options: SqlExecutionLogOptions = {}): SqlExecutionLog {
+  const table = options.table ?? 'wasm_executions';
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new TypeError(`createSqlExecutionLog: table must be letters, digits and _, got '${table}'`);
+  let ready: Promise<boolean> | undefined;
+  let queue: Promise<void> = Promise.resolve();
+  const create = () =>
+    sql
+      .executeScript(
+        `CREATE TABLE IF NOT EXISTS ${table} (
+          id INTEGER PRIMARY KEY,
+          component TEXT NOT NULL,
+          hash TEXT NOT NULL,
+          export TEXT NOT NULL,
+          mode TEXT NOT NULL,
+          started_at INTEGER NOT NULL,
+          duration_ms REAL NOT NULL,
+          host_calls TEXT NOT NULL,
+          denied_calls INTEGER NOT NULL,
+          outcome TEXT NOT NULL,
+          error_code TEXT,
+          error_message TEXT,
+          memory_pages INTEGER,
+          stdout TEXT NOT NULL,
+          stderr TEXT NOT NULL,
+          output_truncated INTEGER NOT NULL
+        )`,
+      )
+      .match(
+        () => true,
+        () => false,
+      );
+  const insert = async (record: ExecutionRecord) => {
+    ready ??= create();
+    if (!(await ready)) {
+      ready = undefined;
+      throw new Error(`createSqlExecutionLog: could not create table ${table}`);
+    }
+    const r = await sql.execute(
+      `INSERT INTO ${table} (component, hash, export, mode, started_at, duration_ms, host_calls, denied_calls, outcome,
+        error_code, error_message, memory_pages, stdout, stderr, output_truncated)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        record.component,
+        record.hash,
+        record.export,
+        record.mode,
+        Math.round(record.startedAt),
+        record.durationMs,
+        JSON.stringify(record.hostCalls),
+        record.deniedCalls,
+        record.outcome,
+        record.error?.code ?? null,
+        record.error?.message ?? null,
+        record.memoryPages ?? null,
+        record.stdout,
+        record.stderr,
+        record.outputTruncated ? 1 : 0,
+      ],
+    );
+    if (r.isErr()) throw r.error;
+  };
+  return {
+    write(record) {
+      queue = queue.then(() => insert(record)).catch((error: unknown) => options.onError?.(error, record));
+    },
+    flush: () => queue,
+  };
+}

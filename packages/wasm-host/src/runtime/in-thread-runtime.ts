@@ -1,0 +1,153 @@
+import { isThenable } from '../imports/binding.js';
+import { evaluateGlue, instantiateGuest, memoryPages } from '../sandbox/glue.js';
+import { Invocation, classifyFailure, type CallFailure, type InvocationReport } from '../sandbox/invocation.js';
+import { createKeelImports } from '../sandbox/keel-imports.js';
+import { HostAbort, createWasiImports } from '../sandbox/wasi.js';
+import { httpAllowList, withHttp } from '../sandbox/wasi-http.js';
+import { listExports } from '../sandbox/glue.js';
+import type { WasmModule } from '../webassembly.js';
+import { StartFailure, type CallResult, type Runtime, type RuntimeSpec } from './runtime.js';
+
+type Instance = ReturnType<typeof instantiateGuest>;
+
+/**
+ * In-thread mode: the component runs on the calling thread, its imports call the bindings
+ * directly. The timeout is checked at each host call, so a guest that computes without calling
+ * the host cannot be stopped: this mode is for trusted components.
+ */
+export class InThreadRuntime implements Runtime {
+  readonly mode = 'in-thread' as const;
+  private readonly invocation: Invocation;
+  private readonly instantiate: ReturnType<typeof evaluateGlue>;
+  private imports: Record<string, unknown> | undefined;
+  private instance: Instance | undefined;
+  private names: string[] = [];
+  private closed = false;
+  /** Export functions of the current instance by name, found once per instance. */
+  private targets = new Map<string, (...args: unknown[]) => unknown>();
+  /** Reused by every call: the component reads it before the next call can start. */
+  private readonly result: { value?: unknown; failure?: CallFailure; report: InvocationReport | undefined; memoryPages: number | undefined } = {
+    value: undefined,
+    failure: undefined,
+    report: undefined,
+    memoryPages: undefined,
+  };
+
+  constructor(private readonly spec: RuntimeSpec) {
+    this.invocation = new Invocation({
+      maxHostCalls: spec.limits.maxHostCalls,
+      maxOutputBytes: spec.limits.maxOutputBytes,
+      timeoutMs: spec.limits.timeoutMs,
+      checkDeadline: true,
+    });
+    this.instantiate = evaluateGlue(spec.glue);
+  }
+
+  async start(): Promise<void> {
+    const { spec, invocation } = this;
+    const ctx = { env: spec.env as [string, string][], tick: invocation.tick, output: invocation.output, deadline: invocation.deadline, maxBytes: spec.limits.maxOutputBytes };
+    let imports: Record<string, unknown> = { ...createWasiImports(ctx), ...createKeelImports(spec.plan.keel as never, this.bind, invocation.tick) };
+    if (spec.http) {
+      imports = await withHttp(imports as never, ctx, {
+        allows: httpAllowList(spec.http),
+        denied: () => {
+          invocation.denied++;
+        },
+      });
+    }
+    this.imports = imports;
+    invocation.begin();
+    try {
+      this.instance = this.fresh();
+    } catch (error) {
+      throw new StartFailure('INSTANTIATE_FAILED', `the component failed to start: ${classifyFailure(error, false).message}`);
+    }
+    this.names = listExports(this.instance.exports);
+  }
+
+  exportNames(): readonly string[] {
+    return this.names;
+  }
+
+  call(name: string, args: readonly unknown[]): Promise<CallResult> {
+    return Promise.resolve(this.callSync(name, args));
+  }
+
+  callSync(name: string, args: readonly unknown[], now?: number): CallResult {
+    const { invocation, spec } = this;
+    if (this.closed) return { failure: { code: 'CLOSED', message: 'the component is closed', keepInstance: true }, report: undefined, memoryPages: undefined };
+    spec.denied.count = 0;
+    let instance = this.instance;
+    if (!instance) {
+      invocation.begin();
+      try {
+        instance = this.instance = this.fresh();
+      } catch (error) {
+        const { message } = classifyFailure(error, false);
+        return { failure: { code: 'UNAVAILABLE', message: `a fresh instance failed to start: ${message}`, keepInstance: false }, report: invocation.report(), memoryPages: undefined };
+      }
+      // The call's own time starts now; instantiating is not the guest's doing.
+      now = undefined;
+    }
+    invocation.begin(now);
+    let value: unknown;
+    let failure: CallFailure | undefined;
+    try {
+      let target = this.targets.get(name);
+      if (target === undefined) {
+        target = exportFunction(instance.exports, name);
+        this.targets.set(name, target);
+      }
+      value = target(...args);
+    } catch (thrown) {
+      const atCap = instance.memories.some((m) => m.buffer.byteLength / 65536 >= spec.limits.maxMemoryPages);
+      failure = classifyFailure(thrown, atCap);
+      if (!failure.keepInstance) this.instance = undefined;
+    }
+    const cleanup = spec.endOfCall();
+    if (isThenable(cleanup)) Promise.resolve(cleanup).catch(() => undefined);
+    const report = invocation.report(true);
+    report.deniedCalls += spec.denied.count;
+    const result = this.result;
+    result.value = value;
+    result.failure = failure;
+    result.report = report;
+    result.memoryPages = memoryPages(instance.memories);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.instance = undefined;
+  }
+
+  private fresh(): Instance {
+    this.targets = new Map();
+    return instantiateGuest(this.instantiate, this.spec.modules as Record<string, WasmModule>, this.imports as Record<string, unknown>);
+  }
+
+  private readonly bind = (short: string, fn: string) => {
+    const binding = this.spec.bindings[short];
+    const f = binding?.[fn] as ((...args: unknown[]) => unknown) | undefined;
+    if (!f) {
+      return () => {
+        throw new HostAbort('INTERNAL', `the host has no ${short}.${fn}`);
+      };
+    }
+    return (args: unknown[]) => {
+      const value = f(...args);
+      if (isThenable(value)) {
+        Promise.resolve(value).catch(() => undefined);
+        throw new HostAbort('INTERNAL', `${short}.${fn} answered asynchronously, which in-thread mode cannot wait for`);
+      }
+      return value;
+    };
+  };
+}
+
+function exportFunction(exports: Record<string, unknown>, name: string): (...args: unknown[]) => unknown {
+  const hash = name.indexOf('#');
+  return (hash < 0 ? exports[name] : (exports[name.slice(0, hash)] as Record<string, unknown>)[name.slice(hash + 1)]) as (
+    ...args: unknown[]
+  ) => unknown;
+}

@@ -1,0 +1,237 @@
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { isThenable, type WitError } from '../imports/binding.js';
+import type { CallFailure, InvocationReport } from '../sandbox/invocation.js';
+import { HostAbort } from '../sandbox/wasi.js';
+import { sandboxUrl } from '../sandbox-url.js';
+import { StartFailure, type CallResult, type Runtime, type RuntimeSpec } from './runtime.js';
+
+interface BridgeRequest {
+  readonly short: string;
+  readonly fn: string;
+  readonly args: unknown[];
+  readonly notify?: boolean;
+}
+
+interface WorkerResult {
+  readonly type: 'result';
+  readonly id: number;
+  readonly ok?: unknown;
+  readonly error?: CallFailure;
+  readonly report: InvocationReport;
+  readonly memoryPages: number;
+}
+
+type WorkerMessage = { type: 'ready'; exports: string[] } | { type: 'failed'; code: string; message: string } | WorkerResult;
+
+/** One live worker: the thread, its end of the bridge, and the call it is running. */
+interface Live {
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  readonly flag: Int32Array;
+  pending: { id: number; resolve: (result: CallResult) => void } | undefined;
+}
+
+/**
+ * Isolated mode: the component runs in its own worker thread, one call at a time. Its
+ * synchronous imports reach the bindings here through a bridge (see `guest-worker.js`), so
+ * asynchronous adapters serve them. A call past its timeout terminates the worker; a trap
+ * replaces the instance inside it; the next call after a terminated worker starts a new one.
+ */
+export class IsolatedRuntime implements Runtime {
+  readonly mode = 'isolated' as const;
+  private live: Live | undefined;
+  private starting: Promise<Live> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private names: string[] = [];
+  private nextId = 1;
+  private closed = false;
+  /** Keel host calls seen here during the current call, for the record when the worker is lost. */
+  private counts: Record<string, number> = {};
+
+  constructor(private readonly spec: RuntimeSpec) {}
+
+  async start(): Promise<void> {
+    await this.ensure();
+  }
+
+  exportNames(): readonly string[] {
+    return this.names;
+  }
+
+  call(name: string, args: readonly unknown[]): Promise<CallResult> {
+    const run = this.queue.then(() => this.run(name, args));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const live = this.live ?? (await this.starting?.catch(() => undefined));
+    this.live = undefined;
+    if (live) await this.stop(live, { code: 'CLOSED', message: 'the component was closed during the call', keepInstance: false });
+  }
+
+  private async run(name: string, args: readonly unknown[]): Promise<CallResult> {
+    if (this.closed) return lost({ code: 'CLOSED', message: 'the component is closed', keepInstance: true });
+    let live: Live;
+    try {
+      live = await this.ensure();
+    } catch (error) {
+      return lost({ code: 'UNAVAILABLE', message: `the component's worker failed to start: ${(error as Error).message}`, keepInstance: false });
+    }
+    this.counts = {};
+    this.spec.denied.count = 0;
+    const id = this.nextId++;
+    live.worker.ref();
+    const result = await new Promise<CallResult>((resolve) => {
+      live.pending = { id, resolve };
+      const timer = setTimeout(() => {
+        const message = `the call ran past its ${this.spec.limits.timeoutMs} ms timeout; its worker was terminated`;
+        void this.stop(live, { code: 'TIMEOUT', message, keepInstance: false });
+      }, this.spec.limits.timeoutMs);
+      const done = live.pending.resolve;
+      live.pending.resolve = (r) => {
+        clearTimeout(timer);
+        done(r);
+      };
+      live.worker.postMessage({ type: 'call', id, name, args });
+    });
+    if (this.live === live) live.worker.unref();
+    await Promise.resolve(this.spec.endOfCall()).catch(() => undefined);
+    if (result.report) result.report.deniedCalls += this.spec.denied.count;
+    return result;
+  }
+
+  /** Ends a worker, failing its call in progress with `failure`. */
+  private async stop(live: Live, failure: CallFailure): Promise<void> {
+    if (this.live === live) this.live = undefined;
+    const pending = live.pending;
+    live.pending = undefined;
+    live.port.close();
+    await live.worker.terminate();
+    const hostCalls = { ...this.counts };
+    pending?.resolve({
+      failure,
+      report: { hostCalls, deniedCalls: this.spec.denied.count, stdout: '', stderr: '', outputTruncated: false },
+      memoryPages: undefined,
+    });
+  }
+
+  private ensure(): Promise<Live> {
+    if (this.live) return Promise.resolve(this.live);
+    this.starting ??= this.spawn().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private spawn(): Promise<Live> {
+    const { spec } = this;
+    const { port1, port2 } = new MessageChannel();
+    const flag = new SharedArrayBuffer(8);
+    const worker = new Worker(sandboxUrl('guest-worker.js'), {
+      workerData: {
+        glue: spec.glue,
+        modules: spec.modules,
+        plan: spec.plan.keel,
+        env: spec.env,
+        http: spec.http,
+        limits: { maxHostCalls: spec.limits.maxHostCalls, maxOutputBytes: spec.limits.maxOutputBytes, timeoutMs: spec.limits.timeoutMs, checkDeadline: false },
+        maxMemoryPages: spec.limits.maxMemoryPages,
+        port: port2,
+        flag,
+      },
+      transferList: [port2],
+      resourceLimits: { maxOldGenerationSizeMb: spec.limits.maxHeapMb, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
+      env: {},
+      execArgv: [],
+      stdout: true,
+      stderr: true,
+    });
+    worker.stdout.resume();
+    worker.stderr.resume();
+    const live: Live = { worker, port: port1, flag: new Int32Array(flag), pending: undefined };
+    port1.on('message', (request: BridgeRequest) => void this.serve(live, request));
+    port1.unref();
+    return new Promise<Live>((resolve, reject) => {
+      let ready = false;
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'ready') {
+          ready = true;
+          this.names = message.exports;
+          this.live = live;
+          worker.unref();
+          resolve(live);
+        } else if (message.type === 'failed') {
+          ready = true;
+          void worker.terminate();
+          reject(new StartFailure(message.code === 'TRAP' ? 'INSTANTIATE_FAILED' : message.code, message.message));
+        } else if (message.type === 'result' && live.pending?.id === message.id) {
+          const { resolve: done } = live.pending;
+          live.pending = undefined;
+          done({
+            ...(message.error ? { failure: message.error } : { value: message.ok }),
+            report: message.report,
+            memoryPages: message.memoryPages,
+          });
+        }
+      });
+      worker.on('error', (error: Error & { code?: string }) => {
+        const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
+        const failure: CallFailure = outOfMemory
+          ? { code: 'MEMORY_LIMIT', message: `the worker ran out of JavaScript heap (${spec.limits.maxHeapMb} MiB)`, keepInstance: false }
+          : { code: 'INTERNAL', message: `the worker failed: ${error.message}`, keepInstance: false };
+        if (!ready) {
+          ready = true;
+          reject(new StartFailure(failure.code === 'MEMORY_LIMIT' ? 'MEMORY_LIMIT' : 'INSTANTIATE_FAILED', failure.message));
+        }
+        void this.stop(live, failure);
+      });
+      worker.on('exit', () => {
+        if (!ready) {
+          ready = true;
+          reject(new StartFailure('INSTANTIATE_FAILED', 'the worker exited before the component started'));
+        }
+        if (live.pending) void this.stop(live, { code: 'INTERNAL', message: 'the worker exited during the call', keepInstance: false });
+        else if (this.live === live) this.live = undefined;
+      });
+    });
+  }
+
+  /** Answers one bridged import: runs the binding, posts the reply, then wakes the worker. */
+  private async serve(live: Live, request: BridgeRequest): Promise<void> {
+    this.counts[request.short] = (this.counts[request.short] ?? 0) + 1;
+    const f = this.spec.bindings[request.short]?.[request.fn] as ((...args: unknown[]) => unknown) | undefined;
+    if (request.notify) {
+      try {
+        const value = f?.(...request.args);
+        if (isThenable(value)) Promise.resolve(value).catch(() => undefined);
+      } catch {
+        // A notification has no one to report to; bindings log what matters.
+      }
+      return;
+    }
+    let reply: { ok: unknown } | { err: WitError } | { abort: { code: string; message: string } };
+    try {
+      if (!f) throw new HostAbort('INTERNAL', `the host has no ${request.short}.${request.fn}`);
+      let value = f(...request.args);
+      if (isThenable(value)) value = await value;
+      reply = { ok: value };
+    } catch (thrown) {
+      if (thrown instanceof HostAbort) reply = { abort: { code: thrown.code, message: thrown.message } };
+      else if (thrown instanceof Error) reply = { abort: { code: 'INTERNAL', message: `${request.short}.${request.fn} failed in the host: ${thrown.message}` } };
+      else reply = { err: thrown as WitError };
+    }
+    try {
+      live.port.postMessage(reply);
+    } catch (error) {
+      live.port.postMessage({ abort: { code: 'INTERNAL', message: `the host's answer cannot be sent to the worker: ${(error as Error).message}` } });
+    }
+    Atomics.store(live.flag, 0, 1);
+    Atomics.notify(live.flag, 0);
+  }
+}
+
+function lost(failure: CallFailure): CallResult {
+  return { failure, report: undefined, memoryPages: undefined };
+}

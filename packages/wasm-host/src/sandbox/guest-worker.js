@@ -1,0 +1,133 @@
+// @ts-check
+// Isolated mode: one component instance in its own worker thread. The host thread sends calls
+// by message; the guest's synchronous imports are bridged back to the adapters on the host
+// thread: the request is posted on a MessagePort, the worker sleeps in Atomics.wait on a
+// shared flag, and takes the reply with receiveMessageOnPort. A call that runs past its timeout
+// is ended by terminating this thread. Plain JavaScript because Node 20 workers cannot load
+// TypeScript.
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { evaluateGlue, instantiateGuest, listExports, memoryPages } from './glue.js';
+import { Invocation, classifyFailure } from './invocation.js';
+import { createKeelImports } from './keel-imports.js';
+import { HostAbort, createWasiImports } from './wasi.js';
+import { httpAllowList, withHttp } from './wasi-http.js';
+
+/**
+ * @typedef {object} GuestWorkerData
+ * @property {string} glue
+ * @property {Record<string, import('../webassembly.js').WasmModule>} modules
+ * @property {import('./keel-imports.js').InterfacePlan[]} plan
+ * @property {[string, string][]} env
+ * @property {string[] | undefined} http           the allow-list, when the component imports wasi:http
+ * @property {import('./invocation.js').InvocationLimits} limits
+ * @property {number} maxMemoryPages
+ * @property {import('node:worker_threads').MessagePort} port
+ * @property {SharedArrayBuffer} flag
+ */
+
+const host = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
+const data = /** @type {GuestWorkerData} */ (workerData);
+const { port } = data;
+const flag = new Int32Array(data.flag);
+const invocation = new Invocation(data.limits);
+/** Polls of the reply flag before sleeping: about 10-20 µs. */
+const SPIN = 4000;
+
+/** @param {string} short @param {string} fn @param {boolean} notify */
+function bind(short, fn, notify) {
+  if (notify) return (/** @type {unknown[]} */ args) => void port.postMessage({ short, fn, args, notify: true });
+  return (/** @type {unknown[]} */ args) => {
+    port.postMessage({ short, fn, args });
+    // A fast adapter answers in a few microseconds: polling that long is cheaper than the
+    // futex sleep and wake-up. Then sleep until the host raises the flag.
+    for (let spins = 0; spins < SPIN && Atomics.load(flag, 0) === 0; spins++);
+    while (Atomics.load(flag, 0) === 0) Atomics.wait(flag, 0, 0);
+    Atomics.store(flag, 0, 0);
+    // The host posts the reply before it raises the flag; the loop only guards against a reply
+    // that is not yet visible on this side.
+    let received = receiveMessageOnPort(port);
+    for (let spins = 0; !received; spins++) {
+      if (spins > 1000) Atomics.wait(flag, 1, 0, 1);
+      received = receiveMessageOnPort(port);
+    }
+    const reply = received.message;
+    if ('ok' in reply) return reply.ok;
+    if ('err' in reply) throw reply.err;
+    throw new HostAbort(reply.abort.code, reply.abort.message);
+  };
+}
+
+const instantiate = evaluateGlue(data.glue);
+let imports = {
+  ...createWasiImports({ env: data.env, tick: invocation.tick, output: invocation.output, deadline: invocation.deadline, maxBytes: data.limits.maxOutputBytes }),
+  ...createKeelImports(data.plan, bind, invocation.tick),
+};
+if (data.http) {
+  const allows = httpAllowList(data.http);
+  imports = await withHttp(imports, { env: data.env, tick: invocation.tick, output: invocation.output, deadline: invocation.deadline, maxBytes: data.limits.maxOutputBytes }, {
+    allows,
+    denied: (scheme, authority) => {
+      invocation.denied++;
+      port.postMessage({ short: 'wasi:http', fn: 'denied', args: [scheme, authority], notify: true });
+    },
+  });
+}
+
+/** @type {{ exports: Record<string, unknown>, memories: import('../webassembly.js').WasmMemory[] } | undefined} */
+let guest;
+function fresh() {
+  guest = instantiateGuest(instantiate, data.modules, imports);
+  return guest;
+}
+
+/** @param {{ exports: Record<string, unknown> }} instance @param {string} name */
+function resolveExport(instance, name) {
+  const hash = name.indexOf('#');
+  if (hash < 0) return instance.exports[name];
+  const iface = /** @type {Record<string, unknown> | undefined} */ (instance.exports[name.slice(0, hash)]);
+  return iface?.[name.slice(hash + 1)];
+}
+
+try {
+  invocation.begin();
+  host.postMessage({ type: 'ready', exports: listExports(fresh().exports) });
+} catch (error) {
+  const failure = classifyFailure(error, false);
+  host.postMessage({ type: 'failed', code: failure.code, message: failure.message });
+}
+
+host.on('message', (/** @type {{ type: 'call', id: number, name: string, args: unknown[] }} */ message) => {
+  if (message.type !== 'call') return;
+  invocation.begin();
+  let instance;
+  try {
+    instance = guest ?? fresh();
+  } catch (error) {
+    const failure = classifyFailure(error, false);
+    host.postMessage({ type: 'result', id: message.id, error: { ...failure, code: 'UNAVAILABLE' }, report: invocation.report(), memoryPages: 0 });
+    return;
+  }
+  const fn = /** @type {(...args: unknown[]) => unknown} */ (resolveExport(instance, message.name));
+  let reply;
+  try {
+    const value = fn(...message.args);
+    reply = { type: 'result', id: message.id, ok: value };
+  } catch (thrown) {
+    const atCap = instance.memories.some((m) => m.buffer.byteLength / 65536 >= data.maxMemoryPages);
+    const failure = classifyFailure(thrown, atCap);
+    if (!failure.keepInstance) guest = undefined;
+    reply = { type: 'result', id: message.id, error: failure };
+  }
+  const full = { ...reply, report: invocation.report(), memoryPages: memoryPages(instance.memories) };
+  try {
+    host.postMessage(full);
+  } catch (error) {
+    host.postMessage({
+      type: 'result',
+      id: message.id,
+      error: { code: 'INTERNAL', message: `the result cannot leave the worker: ${/** @type {Error} */ (error).message}`, keepInstance: true },
+      report: full.report,
+      memoryPages: full.memoryPages,
+    });
+  }
+});

@@ -1,0 +1,312 @@
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { ResultAsync, errAsync, readOptions, type Keel } from '@keel/core';
+import { adapterSource, type AdapterSource, type WasmHostAdapters } from './host/host-adapters.js';
+import { resolveGrants, type ResolvedGrants } from './host/grants.js';
+import { createComponent, type WasmComponent } from './host/wasm-component.js';
+import type { Binding, BindingContext, WitError } from './imports/binding.js';
+import { ResourceTable } from './imports/binding.js';
+import { CursorSeal } from './imports/cursor-seal.js';
+import { deniedBinding } from './imports/denied-binding.js';
+import { kvBinding } from './imports/kv-binding.js';
+import { logBinding } from './imports/log-binding.js';
+import { rollbackLeftovers, sqlBinding, type HeldTransaction } from './imports/sql-binding.js';
+import { syncFacet, type KvCalls, type KvSync, type SqlCalls, type SqlSync } from './imports/sync-facets.js';
+import { ArtifactCache, type ArtifactSource } from './loader/artifact-cache.js';
+import type { Artifact } from './loader/artifact.js';
+import { CoreModuleError, capCoreModule } from './loader/core-limits.js';
+import { normalizeSha256, sha256Hex, signatureProblem } from './loader/integrity.js';
+import { TranspileError } from './loader/transpile.js';
+import { createMemoryExecutionLog, type ExecutionLogSink } from './log/execution-log.js';
+import { consoleLogger, type WasmHostLogger } from './log/logger.js';
+import { InThreadRuntime } from './runtime/in-thread-runtime.js';
+import { IsolatedRuntime } from './runtime/isolated-runtime.js';
+import { StartFailure, type Runtime } from './runtime/runtime.js';
+import { checkWorld, type ComponentRole, type WorldPlan } from './world/check-world.js';
+import { WasmHostError, type WasmHostErrorCode } from './wasm-host-errors.js';
+import { webAssembly, type WasmModule } from './webassembly.js';
+import { resolveLimits, type LoadOptions, type ResolvedLimits, type WasmHostOptions, type WasmMode } from './wasm-host-options.js';
+
+/**
+ * Runs WebAssembly components against a Keel app's adapters.
+ *
+ * @example
+ * const host = createWasmHost(keel);
+ * const component = (await host.load('./billing.wasm', {
+ *   sha256: '9f86d0…',
+ *   grants: { kv: { prefix: 'billing:' }, sql: 'read-only' },
+ *   limits: { timeoutMs: 200 },
+ * }))._unsafeUnwrap();
+ * const total = await component.call('invoice-total', 'inv-42');
+ */
+export interface WasmHost {
+  /**
+   * Reads, verifies, checks and instantiates a component. Every refusal (`READ_FAILED`,
+   * `HASH_MISMATCH`, `BAD_SIGNATURE`, `MALFORMED`, `NOT_APP_WORLD`, `UNAVAILABLE`,
+   * `MEMORY_LIMIT`, `INSTANTIATE_FAILED`) is an `Err` before any guest code runs, except
+   * `INSTANTIATE_FAILED`, which is the guest's own start-up code failing.
+   */
+  load(source: string | Uint8Array, options?: LoadOptions): ResultAsync<WasmComponent, WasmHostError>;
+  /** The sink every call's record goes to. */
+  readonly executionLog: ExecutionLogSink;
+  readonly logger: WasmHostLogger;
+  /** Closes every component loaded by this host. The adapters are the app's: they stay open. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** @internal A load for a specific role (the kv adapter loads its component as `kv-adapter`). */
+export interface InternalLoadOptions extends LoadOptions {
+  readonly role?: ComponentRole;
+}
+
+/**
+ * Creates a host that serves components' `keel:infrastructure` imports from `source`: a running
+ * Keel app (its default instances, or named ones through a grant's `instance`) or a plain
+ * object of adapters `{ kv, sql }`. The host never closes those adapters.
+ */
+export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHostOptions = {}): WasmHost {
+  const o = readOptions('createWasmHost', options);
+  const cacheDirRaw = o.raw('cacheDir');
+  if (cacheDirRaw !== undefined && cacheDirRaw !== false && typeof cacheDirRaw !== 'string') {
+    throw new TypeError('createWasmHost: cacheDir must be a folder path or false');
+  }
+  const cacheSize = o.integer('cacheSize', 32, { min: 1, max: 10_000 });
+  const logger = (o.raw('logger') as WasmHostLogger | undefined) ?? consoleLogger('info');
+  const executionLog = (o.raw('executionLog') as ExecutionLogSink | undefined) ?? createMemoryExecutionLog();
+  if (typeof executionLog.write !== 'function') throw new TypeError('createWasmHost: executionLog must have a write(record) method');
+  const mode = o.oneOf('mode', ['isolated', 'in-thread'] as const, 'isolated');
+  const hostLimits = o.raw('limits') as LoadOptions['limits'];
+  resolveLimits('createWasmHost', hostLimits, undefined);
+  o.done();
+
+  const adapters = adapterSource(source);
+  const cache = new ArtifactCache({
+    dir: cacheDirRaw === false ? false : ((cacheDirRaw as string | undefined) ?? join(process.cwd(), '.keel-data', 'wasm-cache')),
+    size: cacheSize,
+  });
+  const compiled = new Map<string, Promise<Record<string, WasmModule>>>();
+  const seal = new CursorSeal();
+  const open = new Set<WasmComponent>();
+  let closed = false;
+
+  const fail = (code: WasmHostErrorCode, message: string, component?: string, cause?: unknown) =>
+    new WasmHostError({ code, message, op: 'load', ...(component === undefined ? {} : { component }), ...(cause === undefined ? {} : { cause }) });
+
+  /** The options of one load, checked synchronously: a mistake throws before any work starts. */
+  function readLoadOptions(input: unknown, options: InternalLoadOptions) {
+    if (typeof input !== 'string' && !(input instanceof Uint8Array)) throw new TypeError('host.load: source must be a file path or a Uint8Array');
+    const l = readOptions('host.load', options);
+    const idOption = l.optionalString('id');
+    const pinned = l.optionalString('sha256');
+    const signature = l.raw('signature') as Uint8Array | string | undefined;
+    if (signature !== undefined && typeof signature !== 'string' && !(signature instanceof Uint8Array)) {
+      throw new TypeError('host.load: signature must be a Uint8Array or a hex or base64 string');
+    }
+    const publicKey = l.raw('publicKey') as LoadOptions['publicKey'];
+    const grants = resolveGrants(l.raw('grants') as LoadOptions['grants']);
+    const limits = resolveLimits('host.load', hostLimits, l.raw('limits') as LoadOptions['limits']);
+    const loadMode = l.oneOf('mode', ['isolated', 'in-thread'] as const, mode);
+    const role = l.oneOf('role', ['app', 'kv-adapter'] as const, 'app');
+    l.done();
+    const pinnedHex = pinned === undefined ? undefined : normalizeSha256(pinned);
+    if (pinned !== undefined && pinnedHex === undefined) throw new TypeError(`host.load: sha256 must be 64 hex digits or sha256-<base64>, got '${pinned}'`);
+    return { idOption, pinnedHex, signature, publicKey, grants, limits, loadMode, role };
+  }
+
+  async function load(input: string | Uint8Array, parsed: ReturnType<typeof readLoadOptions>): Promise<WasmComponent> {
+    const { idOption, pinnedHex, signature, publicKey, grants, limits, loadMode, role } = parsed;
+    let bytes: Uint8Array;
+    if (typeof input === 'string') {
+      try {
+        bytes = await readFile(input);
+      } catch (error) {
+        throw fail('READ_FAILED', `cannot read ${input}: ${(error as Error).message}`, idOption, error);
+      }
+    } else {
+      bytes = input;
+    }
+    const hash = sha256Hex(bytes);
+    const id = idOption ?? (typeof input === 'string' ? basename(input).replace(/\.wasm$/, '') : hash.slice(0, 12));
+
+    if (pinnedHex !== undefined && pinnedHex !== hash) {
+      throw fail('HASH_MISMATCH', `${id}: the bytes hash to sha256 ${hash}, not the pinned ${pinnedHex}`, id);
+    }
+    if ((signature === undefined) !== (publicKey === undefined)) {
+      throw fail('BAD_SIGNATURE', `${id}: a signature needs a public key and a public key a signature`, id);
+    }
+    if (signature !== undefined && publicKey !== undefined) {
+      const problem = signatureProblem(bytes, signature, publicKey);
+      if (problem) throw fail('BAD_SIGNATURE', `${id}: ${problem}`, id);
+    }
+    if (!isComponent(bytes)) {
+      throw fail('MALFORMED', `${id}: not a WebAssembly component${isCoreModule(bytes) ? ' (it is a core module; wrap it with wasm-tools component new)' : ''}`, id);
+    }
+
+    let artifact: Artifact;
+    let loadedFrom: ArtifactSource;
+    try {
+      ({ artifact, source: loadedFrom } = await cache.get(bytes, hash));
+    } catch (error) {
+      if (error instanceof TranspileError) throw fail('MALFORMED', `${id}: ${error.message}`, id, error);
+      throw error;
+    }
+    const checked = checkWorld(artifact, role);
+    if ('problems' in checked) {
+      throw fail('NOT_APP_WORLD', `${id} is not a component of the app world:\n  - ${checked.problems.join('\n  - ')}`, id);
+    }
+    let modules: Record<string, WasmModule>;
+    try {
+      modules = await compile(artifact, limits);
+    } catch (error) {
+      if (error instanceof CoreModuleError) {
+        const code = /above the cap/.test(error.message) ? 'MEMORY_LIMIT' : 'MALFORMED';
+        throw fail(code, `${id}: ${error.message}`, id, error);
+      }
+      throw fail('MALFORMED', `${id}: a core module does not compile: ${(error as Error).message}`, id, error);
+    }
+
+    const denied = { count: 0 };
+    const ctx: BindingContext = {
+      componentId: id,
+      hash,
+      logger,
+      denied(iface, fn, reason): WitError {
+        denied.count++;
+        logger.warn?.({ component: id, hash, interface: iface, function: fn, reason }, 'denied a host call');
+        return { tag: 'access-denied', val: `${iface}.${fn}: ${reason}` };
+      },
+    };
+    const transactions = new ResourceTable<HeldTransaction>();
+    const bindings = bindAll(checked.plan, grants, loadMode, ctx, transactions, id);
+    const runtimeSpec = {
+      componentId: id,
+      glue: artifact.glue,
+      modules,
+      plan: checked.plan,
+      bindings,
+      env: grants.env,
+      http: checked.plan.http ? grants.http : undefined,
+      limits,
+      denied,
+      endOfCall: () => rollbackLeftovers(transactions, ctx),
+    };
+    const runtime: Runtime = loadMode === 'in-thread' ? new InThreadRuntime(runtimeSpec) : new IsolatedRuntime(runtimeSpec);
+    try {
+      await runtime.start();
+    } catch (error) {
+      await runtime.close();
+      if (error instanceof StartFailure) throw fail(error.code as WasmHostErrorCode, `${id}: ${error.message}`, id, error);
+      throw error;
+    }
+    if (closed) {
+      await runtime.close();
+      throw fail('CLOSED', `${id}: the host was closed during the load`, id);
+    }
+    const component = createComponent(runtime, { id, hash, loadedFrom, sink: executionLog, logger, onClose: () => open.delete(component) });
+    open.add(component);
+    return component;
+  }
+
+  function bindAll(
+    plan: WorldPlan,
+    grants: ResolvedGrants,
+    loadMode: WasmMode,
+    ctx: BindingContext,
+    transactions: ResourceTable<HeldTransaction>,
+    id: string,
+  ): Record<string, Binding> {
+    const bindings: Record<string, Binding> = {};
+    for (const iface of plan.keel) {
+      const everything = [...iface.functions, ...Object.entries(iface.resources).flatMap(([cls, methods]) => methods.map((m) => `${cls}.${m}`))];
+      const deny = (reason: string) => deniedBinding(iface.short, everything, reason, ctx);
+      switch (iface.short) {
+        case 'kv': {
+          const grant = grants.kv;
+          if (!grant) {
+            bindings.kv = deny('kv is not granted');
+            break;
+          }
+          const kv = need(adapters, 'kv', grant.instance, id);
+          const calls = loadMode === 'in-thread' ? syncFacet<KvSync>(kv) : kv;
+          if (!calls) throw fail('UNAVAILABLE', `${id}: in-thread mode needs a kv adapter that answers synchronously (kv.sync); use isolated mode`, id);
+          bindings.kv = kvBinding(calls as KvCalls, grant, ctx, seal);
+          break;
+        }
+        case 'sql': {
+          const grant = grants.sql;
+          if (!grant) {
+            bindings.sql = deny('sql is not granted');
+            break;
+          }
+          const sql = need(adapters, 'sql', grant.instance, id);
+          const calls = loadMode === 'in-thread' ? syncFacet<SqlSync>(sql) : sql;
+          if (!calls) throw fail('UNAVAILABLE', `${id}: in-thread mode needs a sql adapter that answers synchronously (sql.sync); use isolated mode`, id);
+          bindings.sql = sqlBinding(calls as unknown as SqlCalls, grant, ctx, transactions);
+          break;
+        }
+        case 'log':
+          bindings.log = logBinding(ctx, grants.log);
+          break;
+        default: {
+          const granted = (grants as unknown as Record<string, unknown>)[iface.short] === true;
+          if (granted) throw fail('UNAVAILABLE', `${id}: this host does not serve ${iface.name} to components yet`, id);
+          bindings[iface.short] = deny(`${iface.short} is not granted`);
+        }
+      }
+    }
+    return bindings;
+  }
+
+  function need<I extends 'kv' | 'sql'>(source: AdapterSource, iface: I, instance: string | undefined, id: string): NonNullable<ReturnType<AdapterSource[I]>> {
+    const adapter = source[iface](instance);
+    if (adapter) return adapter as NonNullable<ReturnType<AdapterSource[I]>>;
+    const what = instance === undefined ? `a ${iface} adapter` : `the ${iface} instance '${instance}'${source.keel ? '' : ' (named instances need a Keel app)'}`;
+    throw fail('UNAVAILABLE', `${id}: ${iface} is granted but the host has no ${what}`, id);
+  }
+
+  function compile(artifact: Artifact, limits: ResolvedLimits): Promise<Record<string, WasmModule>> {
+    const key = `${artifact.hash}:${limits.maxMemoryPages}:${limits.maxTableElements}`;
+    let modules = compiled.get(key);
+    if (!modules) {
+      modules = (async () => {
+        const out: Record<string, WasmModule> = {};
+        for (const [name, bytes] of Object.entries(artifact.coreModules)) {
+          out[name] = await webAssembly.compile(capCoreModule(bytes, limits));
+        }
+        return out;
+      })();
+      compiled.set(key, modules);
+      modules.catch(() => compiled.delete(key));
+      while (compiled.size > cacheSize) compiled.delete(compiled.keys().next().value as string);
+    }
+    return modules;
+  }
+
+  const host: WasmHost = {
+    load(input, options = {}) {
+      const parsed = readLoadOptions(input, options);
+      if (closed) return errAsync(fail('CLOSED', 'the host is closed'));
+      return ResultAsync.fromPromise(load(input, parsed), (error) =>
+        error instanceof WasmHostError ? error : fail('INTERNAL', `loading failed: ${(error as Error).message}`, undefined, error),
+      );
+    },
+    executionLog,
+    logger,
+    async close() {
+      closed = true;
+      await Promise.all([...open].map((c) => c.close()));
+    },
+    [Symbol.asyncDispose]: () => host.close(),
+  };
+  return Object.freeze(host);
+}
+
+/** The preamble of a component binary: `\0asm`, version 0x0d, layer 1. */
+function isComponent(bytes: Uint8Array): boolean {
+  return bytes.byteLength >= 8 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d && bytes[6] === 1 && bytes[7] === 0;
+}
+
+function isCoreModule(bytes: Uint8Array): boolean {
+  return bytes.byteLength >= 8 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[4] === 1 && bytes[6] === 0 && bytes[7] === 0;
+}

@@ -1,0 +1,79 @@
+import { createSqliteSql } from '@keel/adapter-sqlite';
+import { expectOk } from '@keel/core/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createMemoryExecutionLog, createSqlExecutionLog, createWasmHost, type ExecutionRecord } from '../src/index.js';
+import { collectingLogger, fixture, tempDir } from './support/fixtures.js';
+import { createSyncKv } from './support/sync-kv.js';
+
+const cache = tempDir();
+afterAll(() => cache.remove());
+
+describe('execution records', () => {
+  it('say who ran what, for how long, with which host calls and how it ended', async () => {
+    const log = createMemoryExecutionLog();
+    const kv = createSyncKv();
+    const host = createWasmHost({ kv }, { cacheDir: cache.dir, logger: {}, executionLog: log, mode: 'in-thread' });
+    const c = expectOk(await host.load(fixture('kv-guest').bytes, { id: 'counter', grants: { kv: true } }));
+    const before = Date.now();
+    expectOk(c.callSync('bump', 'n'));
+    expectOk(c.callSync('hammer', 'n', 3));
+    const [bump, hammer] = log.records() as [ExecutionRecord, ExecutionRecord];
+    expect(bump).toMatchObject({
+      component: 'counter',
+      hash: c.hash,
+      export: 'bump',
+      mode: 'in-thread',
+      hostCalls: { kv: 1 },
+      deniedCalls: 0,
+      outcome: 'ok',
+      memoryPages: 3,
+      stdout: '',
+      stderr: '',
+      outputTruncated: false,
+    });
+    expect(bump.error).toBeUndefined();
+    expect(bump.startedAt).toBeGreaterThanOrEqual(before - 5);
+    expect(bump.durationMs).toBeGreaterThanOrEqual(0);
+    expect(hammer.hostCalls).toEqual({ kv: 3 });
+    await host.close();
+  });
+
+  it('keeps a bounded ring by default', () => {
+    const log = createMemoryExecutionLog({ capacity: 3 });
+    for (let i = 0; i < 5; i++) log.write({ export: `e${i}` } as ExecutionRecord);
+    expect(log.records().map((r) => r.export)).toEqual(['e2', 'e3', 'e4']);
+    log.clear();
+    expect(log.records()).toEqual([]);
+  });
+
+  it('a sql sink stores each record in a table', async () => {
+    const sql = createSqliteSql({ filename: ':memory:' });
+    const sink = createSqlExecutionLog(sql, { table: 'runs' });
+    const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, executionLog: sink });
+    const c = expectOk(await host.load(fixture('trap').bytes, { id: 'trapper' }));
+    expectOk(await c.call('count'));
+    await c.call('explode');
+    await sink.flush();
+    const rows = expectOk(await sql.query('SELECT component, export, outcome, error_code, host_calls, memory_pages FROM runs ORDER BY id'));
+    expect(rows.rows).toEqual([
+      ['trapper', 'count', 'ok', null, '{}', 1],
+      ['trapper', 'explode', 'error', 'TRAP', '{}', 1],
+    ]);
+    await host.close();
+    await sql.close();
+  });
+
+  it('a failing sink loses the record, not the call', async () => {
+    const logger = collectingLogger();
+    const host = createWasmHost({}, {
+      cacheDir: cache.dir,
+      logger,
+      executionLog: { write: () => Promise.reject(new Error('disk full')) },
+    });
+    const c = expectOk(await host.load(fixture('pure').bytes, {}));
+    expect(expectOk(await c.call('add', 1, 1))).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(logger.lines.some((l) => l.fields.error === 'disk full')).toBe(true);
+    await host.close();
+  });
+});

@@ -1,0 +1,62 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expectOk } from '@keel/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWasmHost } from '../src/index.js';
+import { httpAllowList } from '../src/sandbox/wasi-http.js';
+import { collectingLogger, fixture, tempDir } from './support/fixtures.js';
+
+const cache = tempDir();
+let server: Server;
+let authority: string;
+const requests: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    res.writeHead(204).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  authority = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  cache.remove();
+});
+
+// http-guest returns the status, or 1000 + the error-code case when the request is refused.
+const HTTP_REQUEST_DENIED = 1003;
+
+describe('outgoing HTTP', () => {
+  it('goes out only to hosts on the allow-list', async () => {
+    const logger = collectingLogger();
+    const host = createWasmHost({}, { cacheDir: cache.dir, logger, limits: { timeoutMs: 10_000 } });
+    const guest = fixture('http-guest');
+    const allowed = expectOk(await host.load(guest.bytes, { id: 'allowed', grants: { http: [`http://${authority}`] } }));
+    const otherPort = expectOk(await host.load(guest.bytes, { id: 'other-port', grants: { http: ['http://127.0.0.1:1'] } }));
+    const none = expectOk(await host.load(guest.bytes, { id: 'none' }));
+    expect(expectOk(await allowed.call('get', authority, '/hello'))).toBe(204);
+    expect(expectOk(await otherPort.call('get', authority, '/nope'))).toBe(HTTP_REQUEST_DENIED);
+    expect(expectOk(await none.call('get', authority, '/nope'))).toBe(HTTP_REQUEST_DENIED);
+    expect(requests).toEqual(['GET /hello']);
+    await host.close();
+  });
+});
+
+describe('httpAllowList', () => {
+  it('matches scheme, host and port exactly, and *.domain for subdomains', () => {
+    const allows = httpAllowList(['api.example.com', 'http://localhost:8080', '*.internal.example', 'https://pay.example.com:8443']);
+    expect(allows('https', 'api.example.com')).toBe(true);
+    expect(allows('https', 'api.example.com:443')).toBe(true);
+    expect(allows('http', 'api.example.com')).toBe(false);
+    expect(allows('https', 'api.example.com:8443')).toBe(false);
+    expect(allows('https', 'evil-api.example.com')).toBe(false);
+    expect(allows('http', 'localhost:8080')).toBe(true);
+    expect(allows('http', 'localhost')).toBe(false);
+    expect(allows('https', 'a.internal.example')).toBe(true);
+    expect(allows('https', 'internal.example')).toBe(false);
+    expect(allows('https', 'pay.example.com:8443')).toBe(true);
+    expect(allows('https', undefined)).toBe(false);
+    expect(() => httpAllowList(['https://x.com/path'])).toThrow(TypeError);
+  });
+});
