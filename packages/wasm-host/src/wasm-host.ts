@@ -1,20 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ResultAsync, errAsync, readOptions, type Keel } from '@keel/core';
-import { adapterSource, type AdapterSource, type WasmHostAdapters } from './host/host-adapters.js';
-import { resolveGrants, type ResolvedGrants } from './host/grants.js';
+import { bindInterfaces, UnservedGrant } from './host/bind-interfaces.js';
+import { adapterSource, type WasmHostAdapters } from './host/host-adapters.js';
+import { resolveGrants } from './host/grants.js';
 import { createComponent, type WasmComponent } from './host/wasm-component.js';
-import type { Binding, BindingContext, WitError } from './imports/binding.js';
-import { ResourceTable } from './imports/binding.js';
+import { ResourceTable, type Binding, type BindingContext, type WitError } from './imports/binding.js';
 import { CursorSeal } from './imports/cursor-seal.js';
-import { deniedBinding } from './imports/denied-binding.js';
-import { kvBinding } from './imports/kv-binding.js';
-import { logBinding } from './imports/log-binding.js';
-import { rollbackLeftovers, sqlBinding, type HeldTransaction } from './imports/sql-binding.js';
-import { syncFacet, type KvCalls, type KvSync, type SqlCalls, type SqlSync } from './imports/sync-facets.js';
+import { rollbackLeftovers, type HeldTransaction } from './imports/sql-binding.js';
 import { ArtifactCache, type ArtifactSource } from './loader/artifact-cache.js';
 import type { Artifact } from './loader/artifact.js';
-import { CoreModuleError, capCoreModule } from './loader/core-limits.js';
+import { CoreModuleError } from './loader/core-limits.js';
+import { ModuleCompiler } from './loader/module-compiler.js';
 import { normalizeSha256, sha256Hex, signatureProblem } from './loader/integrity.js';
 import { TranspileError } from './loader/transpile.js';
 import { createMemoryExecutionLog, type ExecutionLogSink } from './log/execution-log.js';
@@ -22,10 +19,10 @@ import { consoleLogger, type WasmHostLogger } from './log/logger.js';
 import { InThreadRuntime } from './runtime/in-thread-runtime.js';
 import { IsolatedRuntime } from './runtime/isolated-runtime.js';
 import { StartFailure, type Runtime } from './runtime/runtime.js';
-import { checkWorld, type ComponentRole, type WorldPlan } from './world/check-world.js';
+import { checkWorld, type ComponentRole } from './world/check-world.js';
 import { WasmHostError, type WasmHostErrorCode } from './wasm-host-errors.js';
-import { webAssembly, type WasmModule } from './webassembly.js';
-import { resolveLimits, type LoadOptions, type ResolvedLimits, type WasmHostOptions, type WasmMode } from './wasm-host-options.js';
+import { resolveLimits, type LoadOptions, type WasmHostOptions } from './wasm-host-options.js';
+import type { WasmModule } from './webassembly.js';
 
 /**
  * Runs WebAssembly components against a Keel app's adapters.
@@ -85,7 +82,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     dir: cacheDirRaw === false ? false : ((cacheDirRaw as string | undefined) ?? join(process.cwd(), '.keel-data', 'wasm-cache')),
     size: cacheSize,
   });
-  const compiled = new Map<string, Promise<Record<string, WasmModule>>>();
+  const compiler = new ModuleCompiler(cacheSize);
   const seal = new CursorSeal();
   const open = new Set<WasmComponent>();
   let closed = false;
@@ -157,7 +154,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     }
     let modules: Record<string, WasmModule>;
     try {
-      modules = await compile(artifact, limits);
+      modules = await compiler.compile(artifact, limits);
     } catch (error) {
       if (error instanceof CoreModuleError) {
         const code = /above the cap/.test(error.message) ? 'MEMORY_LIMIT' : 'MALFORMED';
@@ -171,14 +168,20 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       componentId: id,
       hash,
       logger,
-      denied(iface, fn, reason): WitError {
-        denied.count++;
+      denied(iface, fn, reason, counted = false): WitError {
+        if (!counted) denied.count++;
         logger.warn?.({ component: id, hash, interface: iface, function: fn, reason }, 'denied a host call');
         return { tag: 'access-denied', val: `${iface}.${fn}: ${reason}` };
       },
     };
     const transactions = new ResourceTable<HeldTransaction>();
-    const bindings = bindAll(checked.plan, grants, loadMode, ctx, transactions, id);
+    let bindings: Record<string, Binding>;
+    try {
+      bindings = bindInterfaces({ plan: checked.plan, grants, mode: loadMode, adapters, binding: ctx, transactions, seal });
+    } catch (error) {
+      if (error instanceof UnservedGrant) throw fail('UNAVAILABLE', `${id}: ${error.message}`, id);
+      throw error;
+    }
     const runtimeSpec = {
       componentId: id,
       glue: artifact.glue,
@@ -206,81 +209,6 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     const component = createComponent(runtime, { id, hash, loadedFrom, sink: executionLog, logger, onClose: () => open.delete(component) });
     open.add(component);
     return component;
-  }
-
-  function bindAll(
-    plan: WorldPlan,
-    grants: ResolvedGrants,
-    loadMode: WasmMode,
-    ctx: BindingContext,
-    transactions: ResourceTable<HeldTransaction>,
-    id: string,
-  ): Record<string, Binding> {
-    const bindings: Record<string, Binding> = {};
-    for (const iface of plan.keel) {
-      const everything = [...iface.functions, ...Object.entries(iface.resources).flatMap(([cls, methods]) => methods.map((m) => `${cls}.${m}`))];
-      const deny = (reason: string) => deniedBinding(iface.short, everything, reason, ctx);
-      switch (iface.short) {
-        case 'kv': {
-          const grant = grants.kv;
-          if (!grant) {
-            bindings.kv = deny('kv is not granted');
-            break;
-          }
-          const kv = need(adapters, 'kv', grant.instance, id);
-          const calls = loadMode === 'in-thread' ? syncFacet<KvSync>(kv) : kv;
-          if (!calls) throw fail('UNAVAILABLE', `${id}: in-thread mode needs a kv adapter that answers synchronously (kv.sync); use isolated mode`, id);
-          bindings.kv = kvBinding(calls as KvCalls, grant, ctx, seal);
-          break;
-        }
-        case 'sql': {
-          const grant = grants.sql;
-          if (!grant) {
-            bindings.sql = deny('sql is not granted');
-            break;
-          }
-          const sql = need(adapters, 'sql', grant.instance, id);
-          const calls = loadMode === 'in-thread' ? syncFacet<SqlSync>(sql) : sql;
-          if (!calls) throw fail('UNAVAILABLE', `${id}: in-thread mode needs a sql adapter that answers synchronously (sql.sync); use isolated mode`, id);
-          bindings.sql = sqlBinding(calls as unknown as SqlCalls, grant, ctx, transactions);
-          break;
-        }
-        case 'log':
-          bindings.log = logBinding(ctx, grants.log);
-          break;
-        default: {
-          const granted = (grants as unknown as Record<string, unknown>)[iface.short] === true;
-          if (granted) throw fail('UNAVAILABLE', `${id}: this host does not serve ${iface.name} to components yet`, id);
-          bindings[iface.short] = deny(`${iface.short} is not granted`);
-        }
-      }
-    }
-    return bindings;
-  }
-
-  function need<I extends 'kv' | 'sql'>(source: AdapterSource, iface: I, instance: string | undefined, id: string): NonNullable<ReturnType<AdapterSource[I]>> {
-    const adapter = source[iface](instance);
-    if (adapter) return adapter as NonNullable<ReturnType<AdapterSource[I]>>;
-    const what = instance === undefined ? `a ${iface} adapter` : `the ${iface} instance '${instance}'${source.keel ? '' : ' (named instances need a Keel app)'}`;
-    throw fail('UNAVAILABLE', `${id}: ${iface} is granted but the host has no ${what}`, id);
-  }
-
-  function compile(artifact: Artifact, limits: ResolvedLimits): Promise<Record<string, WasmModule>> {
-    const key = `${artifact.hash}:${limits.maxMemoryPages}:${limits.maxTableElements}`;
-    let modules = compiled.get(key);
-    if (!modules) {
-      modules = (async () => {
-        const out: Record<string, WasmModule> = {};
-        for (const [name, bytes] of Object.entries(artifact.coreModules)) {
-          out[name] = await webAssembly.compile(capCoreModule(bytes, limits));
-        }
-        return out;
-      })();
-      compiled.set(key, modules);
-      modules.catch(() => compiled.delete(key));
-      while (compiled.size > cacheSize) compiled.delete(compiled.keys().next().value as string);
-    }
-    return modules;
   }
 
   const host: WasmHost = {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expectOk } from '@keel/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWasmHost } from '../src/index.js';
+import { createMemoryExecutionLog, createWasmHost } from '../src/index.js';
 import { httpAllowList } from '../src/sandbox/wasi-http.js';
 import { collectingLogger, fixture, tempDir } from './support/fixtures.js';
 
@@ -30,7 +30,8 @@ const HTTP_REQUEST_DENIED = 1003;
 describe('outgoing HTTP', () => {
   it('goes out only to hosts on the allow-list', async () => {
     const logger = collectingLogger();
-    const host = createWasmHost({}, { cacheDir: cache.dir, logger, limits: { timeoutMs: 10_000 } });
+    const log = createMemoryExecutionLog();
+    const host = createWasmHost({}, { cacheDir: cache.dir, logger, executionLog: log, limits: { timeoutMs: 10_000 } });
     const guest = fixture('http-guest');
     const allowed = expectOk(await host.load(guest.bytes, { id: 'allowed', grants: { http: [`http://${authority}`] } }));
     const otherPort = expectOk(await host.load(guest.bytes, { id: 'other-port', grants: { http: ['http://127.0.0.1:1'] } }));
@@ -39,6 +40,17 @@ describe('outgoing HTTP', () => {
     expect(expectOk(await otherPort.call('get', authority, '/nope'))).toBe(HTTP_REQUEST_DENIED);
     expect(expectOk(await none.call('get', authority, '/nope'))).toBe(HTTP_REQUEST_DENIED);
     expect(requests).toEqual(['GET /hello']);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const denied = logger.lines.filter((l) => l.message === 'denied a host call').map((l) => [l.fields.component, l.fields.interface, l.fields.reason]);
+    expect(denied).toEqual([
+      ['other-port', 'wasi:http', `http://${authority} is not on the allow-list`],
+      ['none', 'wasi:http', `http://${authority} is not on the allow-list`],
+    ]);
+    expect(log.records().map((r) => [r.component, r.deniedCalls, r.hostCalls['wasi:http/outgoing-handler']])).toEqual([
+      ['allowed', 0, 1],
+      ['other-port', 1, 1],
+      ['none', 1, 1],
+    ]);
     await host.close();
   });
 });

@@ -53,7 +53,7 @@ export interface AdapterOptionsMaps {
 
 /** Ids of the adapters this repository ships, usable before their types are imported. */
 export interface BuiltinAdapterIds {
-  kv: 'memory' | 'level';
+  kv: 'memory' | 'level' | 'component';
   sql: 'sqlite';
   email: 'sendgrid' | 'mailgun' | 'ses' | 'smtp' | 'outbox' | 'failover';
   auth: 'local' | 'oidc';

@@ -20,6 +20,13 @@ export const builtinAdapters: readonly AdapterRegistration[] = [
     load: () => import('@keel/adapter-kv-level').then((m) => m.createLevelKv as AdapterFactory<'kv'>),
   },
   {
+    interface: 'kv',
+    id: 'component',
+    package: '@keel/wasm-host',
+    export: 'createComponentKv',
+    load: () => import('@keel/wasm-host').then((m) => m.createComponentKv as AdapterFactory<'kv'>),
+  },
+  {
     interface: 'sql',
     id: 'sqlite',
     package: '@keel/adapter-sqlite',

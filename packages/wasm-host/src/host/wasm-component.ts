@@ -73,7 +73,7 @@ export function createComponent(runtime: Runtime, context: ComponentContext): Wa
       hash,
       export: name,
       mode: runtime.mode,
-      startedAt: performance.timeOrigin + t0,
+      startedAt: timeOrigin + t0,
       durationMs: performance.now() - t0,
       hostCalls: report === undefined ? noCalls : report.hostCalls,
       deniedCalls: report === undefined ? 0 : report.deniedCalls,
@@ -133,6 +133,8 @@ export function createComponent(runtime: Runtime, context: ComponentContext): Wa
 }
 
 const noCalls: Readonly<Record<string, number>> = Object.freeze({});
+/** `performance.timeOrigin` is a getter; it never changes. */
+const timeOrigin = performance.timeOrigin;
 
 function sinkFailed(logger: WasmHostLogger, component: string, error: unknown): void {
   logger.warn?.({ component, error: error instanceof Error ? error.message : String(error) }, 'the execution log sink failed; a record was lost');

@@ -59,8 +59,11 @@ export interface BindingContext {
   readonly componentId: string;
   readonly hash: string;
   readonly logger: WasmHostLogger;
-  /** Records a refused call (logged, counted in the execution log) and returns the guest's `access-denied`. */
-  denied(iface: string, fn: string, reason: string): WitError;
+  /**
+   * Records a refused call (logged, and counted in the execution record unless `counted`, when
+   * the sandbox counted it already) and returns the guest's `access-denied`.
+   */
+  denied(iface: string, fn: string, reason: string, counted?: boolean): WitError;
 }
 
 export function isThenable(value: unknown): value is PromiseLike<unknown> {

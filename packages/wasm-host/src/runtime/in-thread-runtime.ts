@@ -50,8 +50,8 @@ export class InThreadRuntime implements Runtime {
     if (spec.http) {
       imports = await withHttp(imports as never, ctx, {
         allows: httpAllowList(spec.http),
-        denied: () => {
-          invocation.denied++;
+        denied: (scheme: string, authority: string | undefined) => {
+          (spec.bindings['wasi:http']?.denied as ((s: string, a: string | undefined) => void) | undefined)?.(scheme, authority);
         },
       });
     }

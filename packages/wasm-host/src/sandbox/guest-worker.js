@@ -66,9 +66,10 @@ if (data.http) {
   const allows = httpAllowList(data.http);
   imports = await withHttp(imports, { env: data.env, tick: invocation.tick, output: invocation.output, deadline: invocation.deadline, maxBytes: data.limits.maxOutputBytes }, {
     allows,
+    // Counted here (the report goes with the result); logged on the host thread.
     denied: (scheme, authority) => {
       invocation.denied++;
-      port.postMessage({ short: 'wasi:http', fn: 'denied', args: [scheme, authority], notify: true });
+      port.postMessage({ short: 'wasi:http', fn: 'denied', args: [scheme, authority, true], notify: true });
     },
   });
 }

@@ -1,0 +1,33 @@
+import type { ResolvedLimits } from '../wasm-host-options.js';
+import { webAssembly, type WasmModule } from '../webassembly.js';
+import type { Artifact } from './artifact.js';
+import { capCoreModule } from './core-limits.js';
+
+/**
+ * Compiles an artifact's core modules with their memory and tables capped, once per
+ * (component, limits): loads with the same limits share the compiled modules. Keeps the
+ * latest `size` sets. Rejects with `CoreModuleError` for a module it cannot cap.
+ */
+export class ModuleCompiler {
+  private readonly compiled = new Map<string, Promise<Record<string, WasmModule>>>();
+
+  constructor(private readonly size: number) {}
+
+  compile(artifact: Artifact, limits: ResolvedLimits): Promise<Record<string, WasmModule>> {
+    const key = `${artifact.hash}:${limits.maxMemoryPages}:${limits.maxTableElements}`;
+    let modules = this.compiled.get(key);
+    if (!modules) {
+      modules = (async () => {
+        const out: Record<string, WasmModule> = {};
+        for (const [name, bytes] of Object.entries(artifact.coreModules)) {
+          out[name] = await webAssembly.compile(capCoreModule(bytes, limits));
+        }
+        return out;
+      })();
+      this.compiled.set(key, modules);
+      modules.catch(() => this.compiled.delete(key));
+      while (this.compiled.size > this.size) this.compiled.delete(this.compiled.keys().next().value as string);
+    }
+    return modules;
+  }
+}
