@@ -181,6 +181,6 @@ export function defineAuth(driver: AuthDriver): Auth {
 }
 
 /** Keeps an `AuthError` (filling in adapter and op); anything else becomes `INTERNAL` with the original as `cause`. */
-export function toAuthError(thrown: unknown, adapter: string, op: string): AuthError {
+function toAuthError(thrown: unknown, adapter: string, op: string): AuthError {
   return toInterfaceError(AuthError, 'auth', thrown, adapter, op);
 }

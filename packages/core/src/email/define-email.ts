@@ -55,6 +55,6 @@ function unsupportedFeature(message: ReturnType<typeof normalizeEmail> & object,
   return undefined;
 }
 
-export function toEmailError(thrown: unknown, adapter: string, op: string): EmailError {
+function toEmailError(thrown: unknown, adapter: string, op: string): EmailError {
   return toInterfaceError(EmailError, 'email', thrown, adapter, op);
 }

@@ -81,7 +81,7 @@ export function defineKv(driver: KvDriver): Kv {
     return undefined;
   }
 
-  function readOptions(op: string, options: KvSetOptions | undefined): number | undefined {
+  function ttlOf(op: string, options: KvSetOptions | undefined): number | undefined {
     if (options === undefined) return undefined;
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`kv.${op}: options must be an object, got ${describeValue(options)}`);
@@ -109,7 +109,7 @@ export function defineKv(driver: KvDriver): Kv {
       return checkKey('get', key) ?? call('get', () => driver.get(key), key);
     },
     set(key, value, options) {
-      const ttlMs = readOptions('set', options);
+      const ttlMs = ttlOf('set', options);
       return (
         checkKey('set', key) ??
         checkValue('set', key, value) ??
@@ -129,7 +129,7 @@ export function defineKv(driver: KvDriver): Kv {
       return checkKey('increment', key) ?? call('increment', () => driver.increment(key, delta), key);
     },
     compareAndSwap(key, expected, desired, options) {
-      const ttlMs = readOptions('compareAndSwap', options);
+      const ttlMs = ttlOf('compareAndSwap', options);
       return (
         checkKey('compareAndSwap', key) ??
         (expected === undefined ? undefined : checkValue('compareAndSwap', key, expected, 'expected')) ??
@@ -179,7 +179,7 @@ export function defineKv(driver: KvDriver): Kv {
       return checkKeys('getMany', keys) ?? call('getMany', () => derived.getMany(keys));
     },
     setMany(entries, options) {
-      const ttlMs = readOptions('setMany', options);
+      const ttlMs = ttlOf('setMany', options);
       if (!Array.isArray(entries)) {
         throw new TypeError(`kv.setMany: entries must be an array, got ${describeValue(entries)}`);
       }
