@@ -1,7 +1,7 @@
 import createPlugin, { type Plugin } from '@extism/extism';
 import { createMemoryKv } from '@keel/adapter-kv-memory';
-import { ok, type Kv } from '@keel/core';
-import { createWasmHost, type KvSync } from '@keel/wasm-host';
+import type { KvSync } from '@keel/core';
+import { createWasmHost } from '@keel/wasm-host';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,8 +21,9 @@ import { compare, type BenchRow } from './harness.js';
  * - instantiate: a new process loading a component with an empty cache (jco transpiles), with
  *   the cache folder from a previous process, and a second load in the same host.
  *
- * In-thread kv needs a synchronous kv (`kv.sync`); until core offers one for kv-memory, a Map
- * behind `ok()` stands in, and the JavaScript baseline calls the same facet.
+ * Both modes read the same kv-memory store: in-thread through core's `kv.sync` (guarded exactly
+ * like the async surface), isolated through the async surface over the bridge. The JavaScript
+ * baselines call the same two surfaces, and Extism's host function reads through `kv.sync` too.
  */
 export async function run(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'keel-bench-wasm-'));
@@ -41,21 +42,18 @@ async function runIn(root: string): Promise<void> {
   const pureWasm = readFileSync(join(fixtures, 'pure.wasm'));
   const guestWasm = readFileSync(join(fixtures, 'kv-guest.wasm'));
 
-  // The kv both modes read: in-thread through a synchronous facet, isolated through kv-memory.
-  const map = new Map<string, string>([['user:1', 'ada lovelace']]);
-  const kvSync = { get: (key: string) => ok(map.get(key)) } as unknown as KvSync;
-  const syncKv = { sync: kvSync } as unknown as Kv;
   const memoryKv = createMemoryKv();
   await memoryKv.set('user:1', 'ada lovelace');
+  const kvSync = memoryKv.sync as KvSync;
 
-  const inThread = createWasmHost({ kv: syncKv }, { cacheDir, mode: 'in-thread', logger: {} });
+  const inThread = createWasmHost({ kv: memoryKv }, { cacheDir, mode: 'in-thread', logger: {} });
   const isolated = createWasmHost({ kv: memoryKv }, { cacheDir, mode: 'isolated', logger: {} });
   const pureIn = (await inThread.load(pureWasm))._unsafeUnwrap();
   const pureIso = (await isolated.load(pureWasm))._unsafeUnwrap();
   const guestIn = (await inThread.load(guestWasm, { grants: { kv: true }, limits: { maxHostCalls: 1_000_000 } }))._unsafeUnwrap();
   const guestIso = (await isolated.load(guestWasm, { grants: { kv: true }, limits: { maxHostCalls: 1_000_000 } }))._unsafeUnwrap();
 
-  const plugins = await extismPlugins(map);
+  const plugins = await extismPlugins(kvSync);
   const args = new Uint8Array(new Uint32Array([2, 3]).buffer);
   const jsAdd = (a: number, b: number) => a + b;
 
@@ -212,14 +210,14 @@ async function extismWasm(): Promise<Uint8Array> {
       (i32.const 0)))`);
 }
 
-async function extismPlugins(map: Map<string, string>): Promise<{ foreground: Plugin }> {
+async function extismPlugins(kv: KvSync): Promise<{ foreground: Plugin }> {
   const wasm = await extismWasm();
   const functions = {
     'extism:host/user': {
       // The same work as the kv binding: read the key, look it up, hand the value back.
       kv_get: (context: { read(offset: bigint): { text(): string } | null; store(value: string): bigint }, offset: bigint) => {
-        const value = map.get(context.read(offset)?.text() ?? '');
-        return value === undefined ? 0n : context.store(value);
+        const value = kv.get(context.read(offset)?.text() ?? '').unwrapOr(undefined);
+        return typeof value === 'string' ? context.store(value) : 0n;
       },
     },
   };

@@ -69,7 +69,7 @@ export function createLevelKv(options: LevelKvOptions): Kv {
 
   const driver: KvDriver = {
     adapter: 'level',
-    capabilities: { ttl: true, atomicBatch: true, persistent: true },
+    capabilities: { ttl: true, atomicBatch: true, persistent: true, synchronous: false },
     limits,
     async open() {
       const level: LevelDb = new ClassicLevel<string, Buffer>(location, { keyEncoding: 'utf8', valueEncoding: 'buffer', createIfMissing });

@@ -8,5 +8,5 @@ describeKvConformance({
   name: 'level',
   factory: ({ clock, id }) => createLevelKv({ location: temp.folder(id), clock }),
   reopen: ({ clock, id }) => createLevelKv({ location: temp.folder(id), clock }),
-  capabilities: { ttl: true, atomicBatch: true, persistent: true },
+  capabilities: { ttl: true, atomicBatch: true, persistent: true, synchronous: false },
 });

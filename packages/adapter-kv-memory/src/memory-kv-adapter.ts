@@ -89,7 +89,7 @@ export function createMemoryKv(options?: MemoryKvOptions): Kv {
 
   const driver: KvDriver = {
     adapter: 'memory',
-    capabilities: { ttl: true, atomicBatch: true, persistent: false },
+    capabilities: { ttl: true, atomicBatch: true, persistent: false, synchronous: true },
     limits,
     open() {
       timer = setInterval(sweep, sweepIntervalMs);

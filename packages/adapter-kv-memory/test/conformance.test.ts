@@ -4,5 +4,5 @@ import { createMemoryKv } from '../src/index.js';
 describeKvConformance({
   name: 'memory',
   factory: ({ clock }) => createMemoryKv({ clock }),
-  capabilities: { ttl: true, atomicBatch: true, persistent: false },
+  capabilities: { ttl: true, atomicBatch: true, persistent: false, synchronous: true },
 });

@@ -20,7 +20,7 @@ import { startTransaction, type SqliteContext } from './sqlite-transaction.js';
  */
 export function createSqliteSql(options: SqliteSqlOptions): Sql {
   const resolved = resolveSqliteSqlOptions(options);
-  const capabilities: SqlCapabilities = { transactions: true, savepoints: true, namedParameters: true, persistent: !resolved.memory };
+  const capabilities: SqlCapabilities = { transactions: true, savepoints: true, namedParameters: true, persistent: !resolved.memory, synchronous: true };
   let ctx: SqliteContext | undefined;
 
   const connection = (): SqliteContext => ctx ?? failNotOpen();
@@ -61,6 +61,8 @@ export function createSqliteSql(options: SqliteSqlOptions): Sql {
       const c = connection();
       return c.queue.idle ? startTransaction(c) : c.queue.wait(() => startTransaction(c));
     },
+    // better-sqlite3 answers at once; only a queue held by an async transaction makes a call wait.
+    busy: () => ctx !== undefined && !ctx.queue.idle,
     closing() {
       if (!ctx) return;
       ctx.closing = true;

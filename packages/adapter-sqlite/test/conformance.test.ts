@@ -12,11 +12,11 @@ describeSqlConformance({
   name: 'sqlite (file)',
   factory: ({ id }) => createSqliteSql({ filename: join(dir, `${id}.db`) }),
   reopen: ({ id }) => createSqliteSql({ filename: join(dir, `${id}.db`) }),
-  capabilities: { transactions: true, savepoints: true, namedParameters: true, persistent: true },
+  capabilities: { transactions: true, savepoints: true, namedParameters: true, persistent: true, synchronous: true },
 });
 
 describeSqlConformance({
   name: 'sqlite (:memory:)',
   factory: () => createSqliteSql({ filename: ':memory:' }),
-  capabilities: { transactions: true, savepoints: true, namedParameters: true, persistent: false },
+  capabilities: { transactions: true, savepoints: true, namedParameters: true, persistent: false, synchronous: true },
 });

@@ -5,7 +5,7 @@ export { Result, ResultAsync, ok, err, okAsync, errAsync } from 'neverthrow';
 export { KeelError, KeelConfigError, type KeelErrorInit } from './errors/keel-error.js';
 
 // kv
-export type { Kv, KvOperations, KvValue, KvSetOptions, KvExpiry, KvEntry, KvScanOptions, KvScanPage } from './kv/kv-contract.js';
+export type { Kv, KvOperations, KvSync, Synchronous, KvValue, KvSetOptions, KvExpiry, KvEntry, KvScanOptions, KvScanPage } from './kv/kv-contract.js';
 export type { KvCapabilities } from './kv/kv-capabilities.js';
 export { kvCapabilityNames } from './kv/kv-capabilities.js';
 export { KvError, type KvErrorCode, type KvErrorInit } from './kv/kv-errors.js';
@@ -21,6 +21,8 @@ export type {
   SqlOperations,
   SqlTransaction,
   SqlTransactionOperations,
+  SqlSync,
+  SqlTransactionSync,
   SqlValue,
   SqlParams,
   SqlQueryResult,
@@ -83,7 +85,7 @@ export { permissionMatches, hasPermission, permissionProblem, roleProblem } from
 
 // Lifecycle
 export type { HealthReport, HealthDetail, AdapterLifecycle } from './lifecycle/health.js';
-export type { MaybePromise } from './lifecycle/guarded-call.js';
+export type { MaybePromise } from './lifecycle/promise-like.js';
 export { systemClock, type Clock } from './lifecycle/clock.js';
 
 // Config

@@ -47,10 +47,10 @@ describe('config validation', () => {
 
   it('refuses at start-up a capability the adapter lacks', async () => {
     expect(await issuesOf({ kv: { adapter: 'memory', requires: ['ttl', 'persistent'] } })).toEqual([
-      "kv.requires: adapter 'memory' lacks 'persistent' (it has: ttl, atomicBatch)",
+      "kv.requires: adapter 'memory' lacks 'persistent' (it has: ttl, atomicBatch, synchronous)",
     ]);
     expect(await issuesOf({ kv: { adapter: 'memory', requires: ['durable'] } })).toEqual([
-      'kv.requires[0]: expected one of ttl, atomicBatch, persistent, got "durable"',
+      'kv.requires[0]: expected one of ttl, atomicBatch, persistent, synchronous, got "durable"',
     ]);
   });
 

@@ -26,6 +26,8 @@ describe('createKeel', () => {
     expect(expectOk(await keel.kv.get('hello'))).toBe('world');
     expect(keel.resolve(tokens.kv)).toBe(keel.resolve(instanceToken('kv', 'default')));
     expect(expectOk(await keel.resolve(tokens.kv).get('hello'))).toBe('world');
+    // The synchronous facet comes through the accessor too (in-thread wasm guests use it).
+    expect(expectOk(keel.kv.sync!.get('hello'))).toBe('world');
     expect(keel.instances).toEqual([{ interface: 'kv', name: 'default', adapter: 'memory' }]);
     const wide = keel as unknown as { sql: unknown };
     expect(() => wide.sql).toThrow("keel.sql: no sql instance is configured; add a 'sql' section to the config");

@@ -6,7 +6,7 @@ import { expectErr, expectOk } from '../src/testing/index.js';
 function driver(overrides: Partial<KvDriver>): KvDriver {
   return {
     adapter: 'test',
-    capabilities: { ttl: false, atomicBatch: false, persistent: false },
+    capabilities: { ttl: false, atomicBatch: false, persistent: false, synchronous: false },
     get: () => undefined,
     set: () => undefined,
     delete: () => false,
@@ -104,5 +104,52 @@ describe('defineKv guard', () => {
     const second = expectOk(await kv.scan({ prefix: 'p', limit: 2, cursor: first.cursor as string }));
     expect(second).toEqual({ entries: [{ key: 'p3', value: 'p3' }], cursor: undefined });
     expect(limits).toEqual([3, 3]);
+  });
+
+  describe('the synchronous facet', () => {
+    const synchronous = { ttl: false, atomicBatch: false, persistent: false, synchronous: true };
+
+    it('is absent unless the driver declares synchronous', () => {
+      expect(defineKv(driver({})).sync).toBeUndefined();
+      expect(defineKv(driver({ capabilities: synchronous })).sync).toBeDefined();
+    });
+
+    it('opens a synchronous driver on its first call, and retries an open that threw', () => {
+      let attempts = 0;
+      const kv = defineKv(driver({
+        capabilities: synchronous,
+        open: () => {
+          if (++attempts === 1) throw new Error('disk not ready');
+        },
+        get: () => 'v',
+      }));
+      const failed = expectErr(kv.sync!.get('k'), 'INTERNAL');
+      expect(failed.op).toBe('open');
+      expect(expectOk(kv.sync!.get('k'))).toBe('v');
+      expect(attempts).toBe(2);
+    });
+
+    it('is UNAVAILABLE while an asynchronous open is in flight, and answers once it is done', async () => {
+      let finish = () => {};
+      const kv = defineKv(driver({ capabilities: synchronous, open: () => new Promise<void>((resolve) => (finish = resolve)), get: () => 'v' }));
+      const opening = kv.open();
+      expectErr(kv.sync!.get('k'), 'UNAVAILABLE');
+      finish();
+      expectOk(await opening);
+      expect(expectOk(kv.sync!.get('k'))).toBe('v');
+    });
+
+    it('turns a promise from a driver that declared itself synchronous into INTERNAL', () => {
+      const kv = defineKv(driver({ capabilities: synchronous, get: () => Promise.reject(new Error('late')) }));
+      const error = expectErr(kv.sync!.get('k'), 'INTERNAL');
+      expect(error.message).toContain('answered get with a promise');
+    });
+
+    it('runs the same checks as the async surface', () => {
+      const kv = defineKv(driver({ capabilities: synchronous }));
+      expectErr(kv.sync!.set('k', 'v', { ttlMs: 5 }), 'UNSUPPORTED');
+      expectErr(kv.sync!.scan({ cursor: 'not a cursor' }), 'INVALID_CURSOR');
+      expect(() => kv.sync!.increment('k', 1 as never)).toThrow(TypeError);
+    });
   });
 });

@@ -4,7 +4,6 @@ export type { WasmComponent } from './host/wasm-component.js';
 export type { LoadOptions, WasmGrants, WasmLimits, WasmHostOptions, WasmMode } from './wasm-host-options.js';
 export { defaultLimits } from './wasm-host-options.js';
 export { WasmHostError, type WasmHostErrorCode, type WasmHostErrorInit } from './wasm-host-errors.js';
-export type { KvSync, SqlSync, SqlTransactionSync } from './imports/sync-facets.js';
 export type { SqlAccess } from './imports/sql-statement-guard.js';
 export { consoleLogger, type WasmHostLogger, type WasmLogLevel } from './log/logger.js';
 export {

@@ -13,7 +13,7 @@ for (const mode of ['in-thread', 'isolated'] as const) {
   describeKvConformance({
     name: `component (${mode})`,
     factory: () => createComponentKv({ path: store.path, sha256: store.sha256, mode, cacheDir: cache.dir, capabilities: { atomicBatch: true }, logger: {} }),
-    capabilities: { ttl: true, atomicBatch: true, persistent: false },
+    capabilities: { ttl: true, atomicBatch: true, persistent: false, synchronous: false },
     // The component keeps time with the WASI monotonic clock, which a test cannot move.
     time: 'real',
   });

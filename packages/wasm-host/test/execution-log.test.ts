@@ -1,9 +1,9 @@
+import { createMemoryKv } from '@keel/adapter-kv-memory';
 import { createSqliteSql } from '@keel/adapter-sqlite';
 import { expectOk } from '@keel/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryExecutionLog, createSqlExecutionLog, createWasmHost, type ExecutionRecord } from '../src/index.js';
 import { collectingLogger, fixture, tempDir } from './support/fixtures.js';
-import { createSyncKv } from './support/sync-kv.js';
 
 const cache = tempDir();
 afterAll(() => cache.remove());
@@ -11,7 +11,7 @@ afterAll(() => cache.remove());
 describe('execution records', () => {
   it('say who ran what, for how long, with which host calls and how it ended', async () => {
     const log = createMemoryExecutionLog();
-    const kv = createSyncKv();
+    const kv = createMemoryKv();
     const host = createWasmHost({ kv }, { cacheDir: cache.dir, logger: {}, executionLog: log, mode: 'in-thread' });
     const c = expectOk(await host.load(fixture('kv-guest').bytes, { id: 'counter', grants: { kv: true } }));
     const before = Date.now();

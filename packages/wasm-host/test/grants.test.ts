@@ -1,10 +1,10 @@
+import { createLevelKv } from '@keel/adapter-kv-level';
 import { createMemoryKv } from '@keel/adapter-kv-memory';
 import { createSqliteSql } from '@keel/adapter-sqlite';
 import { expectErr, expectOk } from '@keel/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryExecutionLog, createWasmHost } from '../src/index.js';
 import { collectingLogger, fixture, tempDir } from './support/fixtures.js';
-import { createSyncKv } from './support/sync-kv.js';
 
 const cache = tempDir();
 afterAll(() => cache.remove());
@@ -15,10 +15,11 @@ const KV_INVALID_CURSOR = 103;
 const KV_ACCESS_DENIED = 106;
 const SQL_ACCESS_DENIED = 107;
 
-describe('kv grants', () => {
+// Isolated: kv-memory's async surface, bridged. In-thread: core's kv.sync of the same store.
+describe.each(['isolated', 'in-thread'] as const)('kv grants (%s)', (mode) => {
   it('a prefix is a namespace the component cannot see or leave', async () => {
     const kv = createMemoryKv();
-    const host = createWasmHost({ kv }, { cacheDir: cache.dir, logger: {} });
+    const host = createWasmHost({ kv }, { cacheDir: cache.dir, logger: {}, mode });
     const guest = fixture('kv-guest');
     const a = expectOk(await host.load(guest.bytes, { id: 'a', grants: { kv: { prefix: 'tenant-a:' } } }));
     const b = expectOk(await host.load(guest.bytes, { id: 'b', grants: { kv: { prefix: 'tenant-b:' } } }));
@@ -39,7 +40,7 @@ describe('kv grants', () => {
 
   it("cursors are sealed: they reveal nothing, and one namespace cannot use another's", async () => {
     const kv = createMemoryKv();
-    const host = createWasmHost({ kv }, { cacheDir: cache.dir, logger: {} });
+    const host = createWasmHost({ kv }, { cacheDir: cache.dir, logger: {}, mode });
     const guest = fixture('kv-guest');
     const a = expectOk(await host.load(guest.bytes, { grants: { kv: { prefix: 'tenant-a:' } } }));
     const b = expectOk(await host.load(guest.bytes, { grants: { kv: { prefix: 'tenant-b:' } } }));
@@ -57,7 +58,7 @@ describe('kv grants', () => {
   });
 
   it('an empty key stays invalid under a prefix', async () => {
-    const host = createWasmHost({ kv: createMemoryKv() }, { cacheDir: cache.dir, logger: {} });
+    const host = createWasmHost({ kv: createMemoryKv() }, { cacheDir: cache.dir, logger: {}, mode });
     const a = expectOk(await host.load(fixture('kv-guest').bytes, { grants: { kv: { prefix: 'p:' } } }));
     expect(expectOk(await a.call('probe', ''))).toBe(KV_INVALID_ARGUMENT);
     await host.close();
@@ -66,7 +67,7 @@ describe('kv grants', () => {
   it('a read-only grant refuses writes with access-denied and allows reads', async () => {
     const kv = createMemoryKv();
     const logger = collectingLogger();
-    const host = createWasmHost({ kv }, { cacheDir: cache.dir, logger });
+    const host = createWasmHost({ kv }, { cacheDir: cache.dir, logger, mode });
     expectOk(await kv.set('k', 'v'));
     const c = expectOk(await host.load(fixture('kv-guest').bytes, { id: 'reader', grants: { kv: { readOnly: true } } }));
     expect(expectOk(await c.call('put', 'k', 'w'))).toBe(KV_ACCESS_DENIED);
@@ -102,6 +103,22 @@ describe('denied imports', () => {
     expectErr(await host.load(fixture('intruder').bytes, { grants: { kv: true } }), 'UNAVAILABLE');
     expectErr(await host.load(fixture('intruder').bytes, { grants: { sql: 'read-write' } }), 'UNAVAILABLE');
     await host.close();
+  });
+
+  it('in-thread, an interface whose adapter cannot answer synchronously is refused at load', async () => {
+    const folder = tempDir('keel-wasm-level-');
+    const kv = createLevelKv({ location: folder.dir });
+    const host = createWasmHost({ kv }, { cacheDir: cache.dir, logger: {}, mode: 'in-thread' });
+    const refused = expectErr(await host.load(fixture('kv-guest').bytes, { grants: { kv: true } }), 'UNAVAILABLE');
+    expect(refused.message).toContain("synchronous kv adapter (kv.sync); 'level' is not");
+    // Isolated mode bridges the same LevelDB adapter.
+    const isolated = createWasmHost({ kv }, { cacheDir: cache.dir, logger: {} });
+    const c = expectOk(await isolated.load(fixture('kv-guest').bytes, { grants: { kv: true } }));
+    expect(expectOk(await c.call('put', 'k', 'v'))).toBe(0);
+    expect(expectOk(await kv.get('k'))).toBe('v');
+    await Promise.all([host.close(), isolated.close()]);
+    await kv.close();
+    folder.remove();
   });
 });
 
@@ -150,7 +167,7 @@ describe('WASI, deny by default', () => {
 describe('log', () => {
   it.each(['in-thread', 'isolated'] as const)('lands in the host logger with the component id and hash (%s)', async (mode) => {
     const logger = collectingLogger();
-    const kv = createSyncKv();
+    const kv = createMemoryKv();
     const host = createWasmHost({ kv }, { cacheDir: cache.dir, logger, mode });
     const c = expectOk(await host.load(fixture('kv-guest').bytes, { id: 'greeter' }));
     expectOk(await c.call('hello', 'ada'));

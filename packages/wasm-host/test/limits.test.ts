@@ -3,7 +3,6 @@ import { expectErr, expectOk } from '@keel/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryExecutionLog, createWasmHost } from '../src/index.js';
 import { fixture, tempDir } from './support/fixtures.js';
-import { createSyncKv } from './support/sync-kv.js';
 
 const cache = tempDir();
 afterAll(() => cache.remove());
@@ -29,7 +28,7 @@ describe('an infinite loop', () => {
   });
 
   it('is stopped at its next host call in in-thread mode', async () => {
-    const kv = createSyncKv();
+    const kv = createMemoryKv();
     const host = createWasmHost({ kv }, { cacheDir: cache.dir, logger: {}, mode: 'in-thread' });
     const c = expectOk(await host.load(fixture('kv-guest').bytes, { grants: { kv: true }, limits: { timeoutMs: 100, maxHostCalls: 1e12 } }));
     const e = expectErr(c.callSync('hammer', 'k', 0xffffffff), 'TIMEOUT');
@@ -64,9 +63,9 @@ describe('memory', () => {
 
 describe('host calls', () => {
   it.each(['in-thread', 'isolated'] as const)('past the cap, the call ends with HOST_CALL_LIMIT (%s)', async (mode) => {
-    const kv = createSyncKv();
+    const kv = createMemoryKv();
     const log = createMemoryExecutionLog();
-    const host = createWasmHost(mode === 'in-thread' ? { kv } : { kv: createMemoryKv() }, { cacheDir: cache.dir, logger: {}, mode, executionLog: log });
+    const host = createWasmHost({ kv }, { cacheDir: cache.dir, logger: {}, mode, executionLog: log });
     const c = expectOk(await host.load(fixture('kv-guest').bytes, { grants: { kv: true }, limits: { maxHostCalls: 25 } }));
     expect(expectOk(await c.call('hammer', 'k', 25))).toBe(25);
     expectErr(await c.call('hammer', 'k', 26), 'HOST_CALL_LIMIT');

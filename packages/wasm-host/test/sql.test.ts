@@ -7,12 +7,14 @@ import { collectingLogger, fixture, tempDir } from './support/fixtures.js';
 const cache = tempDir();
 afterAll(() => cache.remove());
 const guest = fixture('sql-guest');
+const SQL_BUSY = 103;
 const SQL_ACCESS_DENIED = 107;
 
-describe('a sql-using guest (isolated, better-sqlite3 behind the async contract)', () => {
+// Isolated: better-sqlite3 behind the async contract, bridged. In-thread: core's sql.sync.
+describe.each(['isolated', 'in-thread'] as const)('a sql-using guest (%s)', (mode) => {
   it('reads, writes and uses transactions through the adapter', async () => {
     const sql = createSqliteSql({ filename: ':memory:' });
-    const host = createWasmHost({ sql }, { cacheDir: cache.dir, logger: {} });
+    const host = createWasmHost({ sql }, { cacheDir: cache.dir, logger: {}, mode });
     const c = expectOk(await host.load(guest.bytes, { grants: { sql: 'read-write' } }));
     expect(expectOk(await c.call('setup'))).toBe(0);
     expect(expectOk(await c.call('add', 'first'))).toBe(0);
@@ -31,7 +33,7 @@ describe('a sql-using guest (isolated, better-sqlite3 behind the async contract)
   it('rolls back a transaction the guest leaves open when its call ends', async () => {
     const sql = createSqliteSql({ filename: ':memory:' });
     const logger = collectingLogger();
-    const host = createWasmHost({ sql }, { cacheDir: cache.dir, logger });
+    const host = createWasmHost({ sql }, { cacheDir: cache.dir, logger, mode });
     const c = expectOk(await host.load(guest.bytes, { id: 'leaky', grants: { sql: 'read-write' } }));
     expect(expectOk(await c.call('setup'))).toBe(0);
     expect(expectOk(await c.call('leak', 'lost'))).toBe(0);
@@ -48,7 +50,7 @@ describe('a sql-using guest (isolated, better-sqlite3 behind the async contract)
     const sql = createSqliteSql({ filename: ':memory:' });
     expectOk(await sql.executeScript("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL); INSERT INTO notes (body) VALUES ('x')"));
     const logger = collectingLogger();
-    const host = createWasmHost({ sql }, { cacheDir: cache.dir, logger });
+    const host = createWasmHost({ sql }, { cacheDir: cache.dir, logger, mode });
     const c = expectOk(await host.load(guest.bytes, { grants: { sql: 'read-only' } }));
     expect(expectOk(await c.call('count'))).toBe(1n);
     expect(expectOk(await c.call('setup'))).toBe(SQL_ACCESS_DENIED);
@@ -65,13 +67,21 @@ describe('a sql-using guest (isolated, better-sqlite3 behind the async contract)
     await sql.close();
   });
 
-  it('in-thread mode needs a synchronous sql adapter', async () => {
+});
+
+describe('a sql-using guest in-thread', () => {
+  it('is BUSY, not stuck, while an async transaction of the app holds the database', async () => {
     const sql = createSqliteSql({ filename: ':memory:' });
     const host = createWasmHost({ sql }, { cacheDir: cache.dir, logger: {}, mode: 'in-thread' });
-    expect(expectErr(await host.load(guest.bytes, { grants: { sql: true } }), 'UNAVAILABLE').message).toContain('sql.sync');
-    // Not granted, it needs nothing: every call is denied.
-    const c = expectOk(await host.load(guest.bytes, {}));
-    expect(expectOk(c.callSync('count'))).toBe(-BigInt(SQL_ACCESS_DENIED));
+    const c = expectOk(await host.load(guest.bytes, { grants: { sql: 'read-write' } }));
+    expect(expectOk(c.callSync('setup'))).toBe(0);
+    const tx = expectOk(await sql.begin());
+    expectOk(await tx.execute("INSERT INTO notes (body) VALUES ('app')"));
+    expect(expectOk(c.callSync('count'))).toBe(-BigInt(SQL_BUSY));
+    expect(expectOk(c.callSync('add', 'guest'))).toBe(SQL_BUSY);
+    expectOk(await tx.commit());
+    expect(expectOk(c.callSync('add', 'guest'))).toBe(0);
+    expect(expectOk(await sql.query('SELECT body FROM notes ORDER BY id')).rows).toEqual([['app'], ['guest']]);
     await host.close();
     await sql.close();
   });

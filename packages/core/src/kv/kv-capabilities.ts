@@ -6,6 +6,8 @@ export interface KvCapabilities {
   readonly atomicBatch: boolean;
   /** Data survives a process restart. */
   readonly persistent: boolean;
+  /** Every operation can also be answered without a promise, through `kv.sync`. */
+  readonly synchronous: boolean;
 }
 
-export const kvCapabilityNames = ['ttl', 'atomicBatch', 'persistent'] as const satisfies readonly (keyof KvCapabilities)[];
+export const kvCapabilityNames = ['ttl', 'atomicBatch', 'persistent', 'synchronous'] as const satisfies readonly (keyof KvCapabilities)[];

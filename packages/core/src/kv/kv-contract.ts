@@ -1,4 +1,4 @@
-import type { ResultAsync } from 'neverthrow';
+import type { Result, ResultAsync } from 'neverthrow';
 import type { AdapterLifecycle } from '../lifecycle/health.js';
 import type { KvCapabilities } from './kv-capabilities.js';
 import type { KvError } from './kv-errors.js';
@@ -88,4 +88,23 @@ export interface KvOperations {
  */
 export interface Kv extends KvOperations, AdapterLifecycle<KvError> {
   readonly capabilities: KvCapabilities;
+  /**
+   * The same operations answered at once, as `Result` instead of `ResultAsync`; present exactly
+   * when `capabilities.synchronous`. For callers that cannot await, such as a WebAssembly
+   * guest's imports served in-thread.
+   */
+  readonly sync?: KvSync;
 }
+
+/** A `ResultAsync`-returning operation as the same operation returning `Result`. */
+export type Synchronous<F> = F extends (...args: infer A) => ResultAsync<infer T, infer E> ? (...args: A) => Result<T, E> : never;
+
+/**
+ * The synchronous face of a kv store (`kv.sync`): every operation, guarded exactly as on `Kv`,
+ * returning `Result`. The first call opens the adapter; a call after `close()` is `NOT_OPEN`.
+ *
+ * @example
+ * const kv = createMemoryKv();
+ * const hits = kv.sync?.increment('hits'); // Result<bigint, KvError>
+ */
+export type KvSync = { readonly [K in keyof KvOperations]: Synchronous<KvOperations[K]> };

@@ -1,7 +1,8 @@
 import { ResultAsync, err, errAsync, ok, okAsync } from 'neverthrow';
 import type { Lifecycle } from './lifecycle.js';
+import { isPromiseLike, type MaybePromise } from './promise-like.js';
 
-export type MaybePromise<T> = T | PromiseLike<T>;
+export { isPromiseLike, type MaybePromise } from './promise-like.js';
 
 /** How one interface's guard turns failures into its own error type. */
 export interface GuardErrors<E> {
@@ -54,8 +55,4 @@ function invoke<T, E>(
       (thrown: unknown) => err(errors.fromThrown(thrown, op, key)),
     ),
   );
-}
-
-export function isPromiseLike<T>(value: MaybePromise<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

@@ -1,3 +1,5 @@
+import { isPromiseLike } from './promise-like.js';
+
 /** Where an adapter instance is in its life. */
 export type LifecycleState = 'idle' | 'opening' | 'open' | 'closing' | 'closed';
 
@@ -22,26 +24,49 @@ export class Lifecycle {
     if (this.state === 'closing' || this.state === 'closed') {
       return Promise.reject(new Error('closed'));
     }
-    if (!this.opening) {
-      const opening = this.openOnce();
-      this.opening = opening;
-      // A failed open is forgotten so that the next call tries again.
-      opening.catch(() => {
-        if (this.opening === opening) this.opening = undefined;
-      });
+    if (this.state === 'idle') {
+      try {
+        this.start();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if ((this.state as LifecycleState) === 'open') return Promise.resolve();
     }
-    return this.opening;
+    return this.opening as Promise<void>;
   }
 
-  private async openOnce(): Promise<void> {
+  /**
+   * Starts opening an idle adapter. A driver whose `open` is synchronous (or absent) is open
+   * when this returns, which is what lets a synchronous facet open on its first call; an async
+   * one is `opening` until its promise settles. Throws what a synchronous `open` threw; after
+   * any failure the state is `idle` again, so the next call retries.
+   */
+  start(): void {
     this.state = 'opening';
+    let opened: unknown;
     try {
-      await this.openDriver();
-      this.state = 'open';
+      opened = this.openDriver();
     } catch (error) {
       this.state = 'idle';
       throw error;
     }
+    if (!isPromiseLike(opened)) {
+      this.state = 'open';
+      return;
+    }
+    this.opening = Promise.resolve(opened).then(
+      () => {
+        this.state = 'open';
+        this.opening = undefined;
+      },
+      (error: unknown) => {
+        this.state = 'idle';
+        this.opening = undefined;
+        throw error;
+      },
+    );
+    // Whoever waits on `opening` sees the failure; nobody waiting is not an unhandled rejection.
+    this.opening.catch(() => undefined);
   }
 
   close(): Promise<void> {

@@ -1,14 +1,18 @@
 import { adapterLifecycle } from '../lifecycle/adapter-lifecycle.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
-import type { Sql } from './sql-contract.js';
+import type { Sql, SqlSync, SqlTransaction, SqlTransactionSync } from './sql-contract.js';
 import type { SqlDriver } from './sql-driver.js';
 import { sqlGuardErrors } from './sql-guard-errors.js';
-import { guardTransaction, statementGuard, transactionRunner, wrapBegun } from './sql-transaction.js';
+import { asyncSqlRunner, syncSqlRunner, type SqlRunner } from './sql-runner.js';
+import { statementGuard } from './sql-statement-guard.js';
+import { guardTransaction, type TransactionFace } from './sql-transaction.js';
+import { transactionRunner } from './sql-transaction-runner.js';
 
 /**
  * Wraps a sql driver in core's guard and returns the `Sql` callers use: parameter values are
  * validated (a bad value is an `INVALID_PARAMETER` Err), transactions are used in order, the
- * lifecycle is enforced and anything the driver throws becomes an `Err`.
+ * lifecycle is enforced and anything the driver throws becomes an `Err`. A driver that declares
+ * the `synchronous` capability also gets `sql.sync`, the same operations returning `Result`.
  *
  * @example
  * export function createMySql(options: MySqlOptions): Sql {
@@ -17,13 +21,19 @@ import { guardTransaction, statementGuard, transactionRunner, wrapBegun } from '
  */
 export function defineSql(driver: SqlDriver): Sql {
   const adapter = driver.adapter;
+  const capabilities = Object.freeze({ ...driver.capabilities });
   const lifecycle = new Lifecycle(
     () => driver.open?.(),
     () => driver.close?.(),
   );
   const errors = sqlGuardErrors(adapter);
-  const guard = statementGuard(adapter, lifecycle);
-  const begin = () => wrapBegun(guard.run('begin', () => driver.begin()), (tx) => guardTransaction(guard, tx, 1));
+
+  const presentAsync = (face: TransactionFace): SqlTransaction => {
+    const tx = face as unknown as SqlTransaction;
+    return Object.freeze({ ...tx, transaction: transactionRunner(adapter, () => tx.begin()) });
+  };
+  const asyncRunner = asyncSqlRunner(lifecycle, errors);
+  const asyncSurface = surface(driver, asyncRunner, asyncRunner, presentAsync);
 
   // The lifecycle refuses new calls first; then the driver may end what would block the drain.
   let signalled = false;
@@ -42,12 +52,22 @@ export function defineSql(driver: SqlDriver): Sql {
 
   const sql: Sql = {
     adapter,
-    capabilities: Object.freeze({ ...driver.capabilities }),
-    query: (statement, params) => guard.statement('query', statement, params, () => driver.query(statement, params)),
-    execute: (statement, params) => guard.statement('execute', statement, params, () => driver.execute(statement, params)),
-    executeScript: (script) => guard.statement('executeScript', script, undefined, () => driver.executeScript(script)),
-    begin,
-    transaction: transactionRunner(adapter, begin),
+    capabilities,
+    ...(asyncSurface as Pick<Sql, 'query' | 'execute' | 'executeScript' | 'begin'>),
+    transaction: transactionRunner(adapter, asyncSurface.begin as Sql['begin']),
+    ...(capabilities.synchronous
+      ? {
+          sync: Object.freeze(
+            surface(
+              driver,
+              syncSqlRunner(lifecycle, errors, driver.busy?.bind(driver)),
+              // Inside its own transaction the caller holds the connection: nothing to be busy with.
+              syncSqlRunner(lifecycle, errors),
+              (face) => Object.freeze(face) as unknown as SqlTransactionSync,
+            ),
+          ) as unknown as SqlSync,
+        }
+      : {}),
 
     ...adapterLifecycle(adapter, lifecycle, errors, () =>
       driver.health ? driver.health() : Promise.resolve(driver.query('SELECT 1', undefined)).then(() => undefined),
@@ -56,4 +76,21 @@ export function defineSql(driver: SqlDriver): Sql {
     [Symbol.asyncDispose]: close,
   };
   return Object.freeze(sql);
+}
+
+/**
+ * The database-level operations on one surface: `runner` for calls on the database,
+ * `inTransaction` for calls inside a transaction, which `present` finishes for the surface.
+ */
+function surface<T>(driver: SqlDriver, runner: SqlRunner, inTransaction: SqlRunner, present: (face: TransactionFace) => T) {
+  const guard = statementGuard(driver.adapter, runner);
+  const txGuard = runner === inTransaction ? guard : statementGuard(driver.adapter, inTransaction);
+  return {
+    query: (statement: string, params?: Parameters<SqlDriver['query']>[1]) =>
+      guard.statement('query', statement, params, () => driver.query(statement, params)),
+    execute: (statement: string, params?: Parameters<SqlDriver['execute']>[1]) =>
+      guard.statement('execute', statement, params, () => driver.execute(statement, params)),
+    executeScript: (script: string) => guard.statement('executeScript', script, undefined, () => driver.executeScript(script)),
+    begin: () => runner.then(runner.run('begin', () => driver.begin()), (begun) => begun.map((tx) => guardTransaction(txGuard, present, tx, 1))),
+  };
 }

@@ -8,6 +8,8 @@ export interface SqlCapabilities {
   readonly namedParameters: boolean;
   /** Data survives a process restart. */
   readonly persistent: boolean;
+  /** Every operation can also be answered without a promise, through `sql.sync`. */
+  readonly synchronous: boolean;
 }
 
 export const sqlCapabilityNames = [
@@ -15,4 +17,5 @@ export const sqlCapabilityNames = [
   'savepoints',
   'namedParameters',
   'persistent',
+  'synchronous',
 ] as const satisfies readonly (keyof SqlCapabilities)[];

@@ -79,4 +79,38 @@ export interface SqlTransaction extends SqlTransactionOperations {
 export interface Sql extends SqlOperations, AdapterLifecycle<SqlError> {
   readonly capabilities: SqlCapabilities;
   readonly transaction: TransactionRunner;
+  /**
+   * The same operations answered at once, as `Result` instead of `ResultAsync`; present exactly
+   * when `capabilities.synchronous`. For callers that cannot await, such as a WebAssembly
+   * guest's imports served in-thread.
+   */
+  readonly sync?: SqlSync;
+}
+
+/**
+ * The synchronous face of a transaction (`sql.sync.begin()`): the methods of WIT resource
+ * `sql.transaction`, guarded and ordered exactly as on `SqlTransaction`, returning `Result`.
+ */
+export interface SqlTransactionSync {
+  readonly depth: number;
+  query(statement: string, params?: SqlParams): Result<SqlQueryResult, SqlError>;
+  execute(statement: string, params?: SqlParams): Result<SqlExecuteResult, SqlError>;
+  executeScript(script: string): Result<void, SqlError>;
+  begin(): Result<SqlTransactionSync, SqlError>;
+  commit(): Result<void, SqlError>;
+  rollback(): Result<void, SqlError>;
+}
+
+/**
+ * The synchronous face of a database (`sql.sync`). A call that would have to wait (the
+ * connection is held by an asynchronous caller's open transaction) is a `BUSY` Err, not a wait.
+ *
+ * @example
+ * const row = sql.sync?.query('SELECT count(*) AS n FROM tasks'); // Result<SqlQueryResult, SqlError>
+ */
+export interface SqlSync {
+  query(statement: string, params?: SqlParams): Result<SqlQueryResult, SqlError>;
+  execute(statement: string, params?: SqlParams): Result<SqlExecuteResult, SqlError>;
+  executeScript(script: string): Result<void, SqlError>;
+  begin(): Result<SqlTransactionSync, SqlError>;
 }

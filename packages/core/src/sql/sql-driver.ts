@@ -21,7 +21,8 @@ export interface SqlTransactionDriver extends SqlStatementDriver {
  * What a sql adapter implements. Core validates parameter values, enforces the lifecycle and
  * the order of transaction calls (nothing after commit, no parent work while a savepoint is
  * open), and turns throws into `Err`. A driver throws a `SqlError` with the right code for
- * engine failures; anything else becomes `INTERNAL`.
+ * engine failures; anything else becomes `INTERNAL`. A driver declaring the `synchronous`
+ * capability answers every call without a promise (except while `busy()`) and gets `sql.sync`.
  */
 export interface SqlDriver extends SqlStatementDriver {
   readonly adapter: string;
@@ -37,4 +38,10 @@ export interface SqlDriver extends SqlStatementDriver {
   /** Does a cheap real query; throws when unhealthy. */
   health?(): MaybePromise<HealthDetail>;
   begin(): MaybePromise<SqlTransactionDriver>;
+  /**
+   * For a driver that declares `synchronous`: `true` while a call on the database would have to
+   * wait (asynchronous work holds the connection). `sql.sync` then answers `BUSY` without
+   * calling the driver. Calls inside a transaction never ask: the transaction holds the connection.
+   */
+  busy?(): boolean;
 }

@@ -21,7 +21,7 @@ export function createReferenceKv(clock: Clock): Kv {
 
   return defineKv({
     adapter: 'reference',
-    capabilities: { ttl: true, atomicBatch: true, persistent: false },
+    capabilities: { ttl: true, atomicBatch: true, persistent: false, synchronous: true },
     close: () => void (store = new Map()),
     get: (key) => clone(alive(key)?.value),
     set: (key, value, ttlMs) => void put(key, value, ttlMs),

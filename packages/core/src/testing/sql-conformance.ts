@@ -1,7 +1,9 @@
 import { describe } from 'vitest';
 import { errorTests, statementTests } from './sql-conformance-statements.js';
 import { sqlLifecycleTests, transactionTests } from './sql-conformance-transactions.js';
+import { sqlSyncTests, waitingTests } from './sql-conformance-sync.js';
 import { SqlHarness, type SqlConformanceOptions } from './sql-harness.js';
+import { sqlThroughSync } from './sql-sync-view.js';
 
 /**
  * The sql contract as tests, for any sql adapter. Capabilities gate tests, and a skipped test
@@ -12,16 +14,35 @@ import { SqlHarness, type SqlConformanceOptions } from './sql-harness.js';
  *   name: 'sqlite',
  *   factory: ({ id }) => createSqliteSql({ filename: join(dir, `${id}.db`) }),
  *   reopen: ({ id }) => createSqliteSql({ filename: join(dir, `${id}.db`) }),
- *   capabilities: { transactions: true, savepoints: true, namedParameters: true, persistent: true },
+ *   capabilities: { transactions: true, savepoints: true, namedParameters: true, persistent: true, synchronous: true },
  * });
  */
 export function describeSqlConformance(options: SqlConformanceOptions): void {
   describe(`sql conformance: ${options.name}`, () => {
     const h = new SqlHarness(options);
-    statementTests(h);
-    errorTests(h);
-    transactionTests(h);
-    sqlLifecycleTests(h);
+    contractTests(h);
+    sqlSyncTests(h);
     h.checkSkips();
+    // A synchronous adapter passes the contract a second time, every call through sql.sync.
+    if (options.capabilities.synchronous) {
+      describe('through sql.sync', () => {
+        const reopen = options.reopen;
+        contractTests(
+          new SqlHarness({
+            ...options,
+            factory: async (context) => sqlThroughSync(await options.factory(context)),
+            ...(reopen ? { reopen: async (context) => sqlThroughSync(await reopen(context)) } : {}),
+            skip: { ...options.skip, ...waitingTests },
+          }),
+        );
+      });
+    }
   });
+}
+
+function contractTests(h: SqlHarness): void {
+  statementTests(h);
+  errorTests(h);
+  transactionTests(h);
+  sqlLifecycleTests(h);
 }

@@ -22,7 +22,7 @@ export interface ComponentKvOptions {
   readonly mode?: WasmMode;
   /** @default { timeoutMs: 5000, maxMemoryBytes: 268435456 } */
   readonly limits?: WasmLimits;
-  /** What the component can do; core refuses the rest before calling it. @default { ttl: true, atomicBatch: false, persistent: false } */
+  /** What the component can do; core refuses the rest before calling it. @default { ttl: true, atomicBatch: false, persistent: false }; never `synchronous` */
   readonly capabilities?: Partial<KvCapabilities>;
   /** Size limits core enforces before each call. @default core's kv defaults */
   readonly kvLimits?: Partial<KvLimits>;
@@ -64,7 +64,7 @@ export function resolveComponentKvOptions(options: ComponentKvOptions): Resolved
   const mode = o.oneOf('mode', ['isolated', 'in-thread'] as const, 'isolated');
   const limits = { timeoutMs: 5000, maxMemoryBytes: 256 * 1024 * 1024, ...(o.raw('limits') as WasmLimits | undefined) };
   const c = o.nested('capabilities');
-  const capabilities = { ttl: c.boolean('ttl', true), atomicBatch: c.boolean('atomicBatch', false), persistent: c.boolean('persistent', false) };
+  const capabilities = { ttl: c.boolean('ttl', true), atomicBatch: c.boolean('atomicBatch', false), persistent: c.boolean('persistent', false), synchronous: false };
   c.done();
   const kvLimits = (o.raw('kvLimits') as Partial<KvLimits> | undefined) ?? {};
   const cacheDir = o.raw('cacheDir') as string | false | undefined;

@@ -6,7 +6,7 @@ import { deniedBinding } from '../imports/denied-binding.js';
 import { kvBinding } from '../imports/kv-binding.js';
 import { logBinding } from '../imports/log-binding.js';
 import { sqlBinding, type HeldTransaction } from '../imports/sql-binding.js';
-import { syncFacet, type KvCalls, type KvSync, type SqlCalls, type SqlSync } from '../imports/sync-facets.js';
+import type { KvCalls, SqlCalls } from '../imports/sync-facets.js';
 import type { WorldPlan } from '../world/check-world.js';
 import type { WasmMode } from '../wasm-host-options.js';
 
@@ -44,8 +44,8 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
           break;
         }
         const kv = c.adapters.kv(grant.instance) ?? missing(c.adapters, 'kv', grant.instance);
-        const calls = c.mode === 'in-thread' ? syncFacet<KvSync>(kv) : kv;
-        if (!calls) throw new UnservedGrant('in-thread mode needs a kv adapter that answers synchronously (kv.sync); use isolated mode');
+        const calls = c.mode === 'in-thread' ? kv.sync : kv;
+        if (!calls) throw new UnservedGrant(`in-thread mode needs a synchronous kv adapter (kv.sync); '${kv.adapter}' is not, so use isolated mode`);
         bindings.kv = kvBinding(calls as KvCalls, grant, c.binding, c.seal);
         break;
       }
@@ -56,8 +56,8 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
           break;
         }
         const sql = c.adapters.sql(grant.instance) ?? missing(c.adapters, 'sql', grant.instance);
-        const calls = c.mode === 'in-thread' ? syncFacet<SqlSync>(sql) : sql;
-        if (!calls) throw new UnservedGrant('in-thread mode needs a sql adapter that answers synchronously (sql.sync); use isolated mode');
+        const calls = c.mode === 'in-thread' ? sql.sync : sql;
+        if (!calls) throw new UnservedGrant(`in-thread mode needs a synchronous sql adapter (sql.sync); '${sql.adapter}' is not, so use isolated mode`);
         bindings.sql = sqlBinding(calls as unknown as SqlCalls, grant, c.binding, c.transactions);
         break;
       }

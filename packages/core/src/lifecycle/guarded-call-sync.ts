@@ -1,0 +1,52 @@
+import { err, ok, type Result } from 'neverthrow';
+import type { GuardErrors } from './guarded-call.js';
+import type { Lifecycle } from './lifecycle.js';
+import { isPromiseLike, type MaybePromise } from './promise-like.js';
+
+/** What a synchronous facet adds to a guard's errors: a call that cannot be answered right now. */
+export interface SyncGuardErrors<E> extends GuardErrors<E> {
+  /** The adapter is busy (still opening, or held by asynchronous work) and a synchronous call cannot wait. */
+  busy(op: string, message: string): E;
+}
+
+/**
+ * `guardedCall` for a synchronous facet: the same lifecycle and the same conversion of throws,
+ * but the outcome is a `Result`, because the caller (a wasm guest's import, in-thread) cannot
+ * await. The first call opens a synchronous driver at once; a call during an asynchronous open
+ * is `busy`. A driver that answers with a promise here breaks its `synchronous` promise: the
+ * call is an `INTERNAL` Err and the promise's outcome is dropped.
+ */
+export function guardedCallSync<T, E>(
+  lifecycle: Lifecycle,
+  errors: SyncGuardErrors<E>,
+  op: string,
+  call: () => MaybePromise<T>,
+  key?: string,
+): Result<T, E> {
+  if (lifecycle.state !== 'open') {
+    const refused = openNow(lifecycle, errors, op);
+    if (refused !== undefined) return err(refused);
+  }
+  let value: MaybePromise<T>;
+  try {
+    value = call();
+  } catch (thrown) {
+    return err(errors.fromThrown(thrown, op, key));
+  }
+  if (!isPromiseLike(value)) return ok(value);
+  Promise.resolve(value).catch(() => undefined);
+  return err(errors.fromThrown(new Error(`the adapter declares itself synchronous but answered ${op} with a promise`), op, key));
+}
+
+function openNow<E>(lifecycle: Lifecycle, errors: SyncGuardErrors<E>, op: string): E | undefined {
+  if (lifecycle.state === 'closing' || lifecycle.state === 'closed') return errors.notOpen(op);
+  if (lifecycle.state === 'idle') {
+    try {
+      lifecycle.start();
+    } catch (thrown) {
+      return errors.fromThrown(thrown, 'open');
+    }
+  }
+  if (lifecycle.state === 'open') return undefined;
+  return errors.busy(op, 'the adapter is still opening; a synchronous call cannot wait (await open() first)');
+}

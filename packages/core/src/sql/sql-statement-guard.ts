@@ -1,0 +1,25 @@
+import { SqlError } from './sql-errors.js';
+import type { SqlRunner, SqlOutcome } from './sql-runner.js';
+import type { SqlParams } from './sql-contract.js';
+import { sqlParamsProblem } from './sql-values.js';
+import type { MaybePromise } from '../lifecycle/promise-like.js';
+
+/** Validates a statement call, then runs it through one surface's runner. */
+export interface StatementGuard {
+  readonly adapter: string;
+  readonly runner: SqlRunner;
+  statement<T>(op: string, statement: string, params: SqlParams | undefined, fn: () => MaybePromise<T>): SqlOutcome<T>;
+}
+
+export function statementGuard(adapter: string, runner: SqlRunner): StatementGuard {
+  return {
+    adapter,
+    runner,
+    statement(op, statement, params, fn) {
+      if (typeof statement !== 'string') throw new TypeError(`sql.${op}: statement must be a string, got ${typeof statement}`);
+      const problem = sqlParamsProblem(op, params);
+      if (problem) return runner.fail(new SqlError({ code: 'INVALID_PARAMETER', message: problem, adapter, op }));
+      return runner.run(op, fn);
+    },
+  };
+}
