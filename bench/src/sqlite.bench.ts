@@ -84,6 +84,7 @@ export async function run(): Promise<void> {
     { name: 'raw better-sqlite3 .get() (sync)', fn: () => rawGet.get(nextId()) },
     { name: 'raw better-sqlite3 .get() (awaited)', fn: async () => rawGet.get(nextId()) },
     { name: 'keel sql.query', fn: () => keel.query(select, [nextId()]) },
+    { name: 'keel sql.sync.query (sync)', fn: () => keel.sync?.query(select, [nextId()]) },
     { name: 'kysely selectFrom…executeTakeFirst', fn: () => kysely.selectFrom('users').select(['id', 'name', 'score']).where('id', '=', nextId()).executeTakeFirst() },
   ], { rounds: 11 });
   await compare('sqlite: point SELECT by primary key, 100k rows, :memory:', [

@@ -61,13 +61,14 @@ async function main(): Promise<void> {
     const auth = { cookie: `__Host-session=${client.cookie('__Host-session')}; __Host-csrf=${client.csrf}`, 'x-csrf-token': client.csrf as string, 'content-type': 'application/json' };
     const keelRead = await load(keel.child.pid as number, `${keel.url}/api/workspaces/${readWs}/tasks`, 'GET', auth);
     const keelWrite = await load(keel.child.pid as number, `${keel.url}/api/workspaces/${writeWs}/tasks`, 'POST', auth);
+    const seaRule = (await client.get('/api/rules/log')).body as { rule: { loadedFrom: string }; executions: { durationMs: number }[] };
     await stopServer(keel.child);
     // The same read without the kv cache (every request goes to SQLite).
     const uncached = await startServer(binary, [], work, { ...env, KEEL_APP_CACHE_TTL_MS: '0' });
     const keelReadUncached = await load(uncached.child.pid as number, `${uncached.url}/api/workspaces/${readWs}/tasks`, 'GET', auth);
     await stopServer(uncached.child);
 
-    // The same app from source (node + tsx, packages' dist), where the plan rule runs as the wasm component (isolated).
+    // The same app from source (node + tsx, packages' dist), the plan rule transpiled at start-up instead of embedded.
     const dev = await startServer(process.execPath, ['--import', 'tsx', 'src/main.ts'], fileURLToPath(new URL('..', import.meta.url)), { ...env, KEEL_DATA_DIR: join(work, 'dev-data') });
     const devClient = new Client(dev.url);
     const devWs = (await devClient.signup(`measure-dev-${Date.now()}@example.test`, password)).workspaceId;
@@ -91,10 +92,11 @@ async function main(): Promise<void> {
     row('GET tasks (20 rows)', 'Keel executable, kv cache', keelRead, baseRead);
     row('GET tasks (20 rows)', 'Keel executable, no cache', keelReadUncached, baseRead);
     row('GET tasks (20 rows)', 'better-sqlite3 + node:http', baseRead);
-    row('POST task', 'Keel executable', keelWrite, baseWrite);
+    row('POST task', 'Keel executable, wasm rule isolated', keelWrite, baseWrite);
     row('POST task', 'Keel from source (tsx), wasm rule isolated', devWrite, baseWrite);
     row('POST task', 'better-sqlite3 + node:http', baseWrite);
-    console.log(`\nwasm rule calls (last ${devRule.executions.length} execution records): median ${median(devRule.executions.map((e) => e.durationMs)).toFixed(3)} ms inside the worker`);
+    const ruleMs = (r: { executions: { durationMs: number }[] }) => median(r.executions.map((e) => e.durationMs)).toFixed(3);
+    console.log(`\nwasm rule calls, median of the last ${devRule.executions.length} execution records: executable (${seaRule.rule.loadedFrom}) ${ruleMs(seaRule)} ms, from source ${ruleMs(devRule)} ms`);
     const failures = [keelRead, keelReadUncached, keelWrite, devWrite, baseRead, baseWrite].reduce((n, r) => n + r.errors + r.non2xx, 0);
     console.log(failures === 0 ? '\nzero errors' : `\n${failures} errors or non-2xx answers`);
     if (failures > 0) process.exitCode = 1;

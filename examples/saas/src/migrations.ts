@@ -35,4 +35,12 @@ export const migrations: readonly Migration[] = [
     CREATE INDEX tasks_workspace ON tasks (workspace_id, id);`,
     down: 'DROP TABLE tasks;',
   },
+  {
+    version: 3,
+    name: 'workspace task count',
+    // The plan limit reads this counter instead of counting rows, which grows with the workspace.
+    up: `ALTER TABLE workspaces ADD COLUMN task_count INTEGER NOT NULL DEFAULT 0;
+    UPDATE workspaces SET task_count = (SELECT count(*) FROM tasks WHERE tasks.workspace_id = workspaces.id);`,
+    down: 'ALTER TABLE workspaces DROP COLUMN task_count;',
+  },
 ];

@@ -1,5 +1,5 @@
 import type { Keel } from '@keel/core';
-import { isSea, readAsset } from '@keel/sea/runtime';
+import { readAsset } from '@keel/sea/runtime';
 import { createMemoryExecutionLog, createWasmHost, type ExecutionRecord, type WasmComponent, type WasmMode } from '@keel/wasm-host';
 import manifest from '../components/manifest.json' with { type: 'json' };
 import { HttpError } from './http-errors.js';
@@ -42,9 +42,12 @@ export const planLimitAsset = 'components/plan-limit.wasm';
  * wrong; passing it keeps the rule a pure function and its grant list empty. It is pinned by the
  * sha256 in `components/manifest.json`, and runs isolated (its own worker, a 250 ms timeout, a
  * 1 MiB memory cap), every call recorded in the host's execution log.
+ *
+ * The same code runs inside the single executable: `keel sea` transpiles the component at build
+ * time and embeds the result, which the host finds there (`loadedFrom: 'embedded'`); the pin is
+ * still checked on the component's own bytes, read from the executable's assets.
  */
 export async function createPlanLimitRule(keel: Keel, options: PlanLimitOptions): Promise<PlanLimitRule> {
-  if (isSea()) return typescriptRule(options, seaGap);
   const executions = createMemoryExecutionLog({ capacity: options.keep ?? 100 });
   const host = createWasmHost(keel, { cacheDir: options.cacheDir, executionLog: executions, mode: options.mode ?? 'isolated' });
   const bytes = readAsset(planLimitAsset, () => new URL(`../${planLimitAsset}`, import.meta.url));
@@ -61,7 +64,14 @@ export async function createPlanLimitRule(keel: Keel, options: PlanLimitOptions)
   const component: WasmComponent = loaded.value;
   const decisions = decisionLog(options.keep ?? 100);
   return {
-    engine: { kind: 'wasm', id: component.id, sha256: component.hash, mode: component.mode, grants: 'none (the component imports nothing)' },
+    engine: {
+      kind: 'wasm',
+      id: component.id,
+      sha256: component.hash,
+      mode: component.mode,
+      loadedFrom: component.loadedFrom,
+      grants: 'none (the component imports nothing)',
+    },
     async check(input: PlanLimitInput): Promise<PlanLimitDecision> {
       const result = await component.call('allowed', input.plan === 'free', input.taskCount, options.maxFreeTasks);
       if (result.isErr()) throw new HttpError(503, 'RULE_FAILED', `The plan rule could not run (${result.error.code})`);
@@ -73,34 +83,23 @@ export async function createPlanLimitRule(keel: Keel, options: PlanLimitOptions)
   };
 }
 
-/** The rule as the app uses it, whichever engine runs it. */
+/** The rule as the app uses it. */
 export interface PlanLimitRule {
-  readonly engine:
-    | { readonly kind: 'wasm'; readonly id: string; readonly sha256: string; readonly mode: WasmMode; readonly grants: string }
-    | { readonly kind: 'typescript'; readonly reason: string };
+  readonly engine: {
+    readonly kind: 'wasm';
+    readonly id: string;
+    readonly sha256: string;
+    readonly mode: WasmMode;
+    /** Where the host found the transpiled component: `embedded` inside the single executable. */
+    readonly loadedFrom: WasmComponent['loadedFrom'];
+    readonly grants: string;
+  };
   check(input: PlanLimitInput): Promise<PlanLimitDecision>;
   /** Decisions, newest first. */
   log(): readonly PlanLimitLogEntry[];
-  /** The wasm host's execution records of the component, newest first (none for TypeScript). */
+  /** The wasm host's execution records of the component, newest first. */
   executions(): readonly ExecutionRecord[];
   close(): Promise<void>;
-}
-
-// Why the single executable does not run the component (see the README, "Known gaps").
-const seaGap =
-  '@keel/wasm-host cannot run inside a Node single executable: it resolves @bytecodealliance/jco-transpile from disk (createRequire) and starts its worker threads from files beside its module (sandbox/*.js), and neither exists inside the executable';
-
-/** The same rule as TypeScript, used only inside the single executable, and saying so. */
-function typescriptRule(options: PlanLimitOptions, reason: string): PlanLimitRule {
-  console.warn(`plan-limit rule: running as TypeScript, not WebAssembly: ${reason}`);
-  const decisions = decisionLog(options.keep ?? 100);
-  return {
-    engine: { kind: 'typescript', reason },
-    check: async (input) => decisions.add(input, input.plan !== 'free' || input.taskCount < options.maxFreeTasks, options.maxFreeTasks),
-    log: decisions.list,
-    executions: () => [],
-    close: async () => {},
-  };
 }
 
 function decisionLog(keep: number) {

@@ -3,6 +3,7 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import manifest from '../components/manifest.json' with { type: 'json' };
 import { buildSaasSea } from '../scripts/build-sea.js';
 import { startServer, stopServer } from '../scripts/processes.js';
 import { Client, newEmail } from './client.js';
@@ -20,6 +21,8 @@ describe('the single executable', () => {
     buildDir = mkdtempSync(join(tmpdir(), 'keel-saas-sea-build-'));
     runDir = mkdtempSync(join(tmpdir(), 'keel-saas-sea-run-'));
     const built = await buildSaasSea(join(buildDir, 'keel-saas'));
+    // keel sea transpiled the component for the executable, which carries no jco.
+    expect(built.components).toEqual([{ asset: 'components/plan-limit.wasm', sha256: manifest['plan-limit'].sha256 }]);
     // The binary alone in an empty folder.
     binary = join(runDir, 'keel-saas');
     copyFileSync(built.out, binary);
@@ -43,8 +46,23 @@ describe('the single executable', () => {
     expect((await client.get('/health')).body).toMatchObject({ ok: true, profile: 'default' });
     const { workspaceId } = await client.signup(email, password);
     for (const title of ['one', 'two', 'three']) expect((await client.post(`/api/workspaces/${workspaceId}/tasks`, { title })).status).toBe(201);
+    // The plan rule ran as the WebAssembly component inside the binary: pinned, in its own
+    // worker, transpiled at build time (`embedded`), each call recorded by the host.
+    const rule = await client.get('/api/rules/log');
+    expect(rule.body.rule).toMatchObject({ kind: 'wasm', id: 'plan-limit', sha256: manifest['plan-limit'].sha256, mode: 'isolated', loadedFrom: 'embedded' });
+    expect(rule.body.entries.map((e: { input: { taskCount: number }; decision: { allowed: boolean } }) => [e.input.taskCount, e.decision.allowed])).toEqual([
+      [2, true],
+      [1, true],
+      [0, true],
+    ]);
+    expect(rule.body.executions).toHaveLength(3);
+    for (const record of rule.body.executions) {
+      expect(record).toMatchObject({ component: 'plan-limit', hash: manifest['plan-limit'].sha256, export: 'allowed', mode: 'isolated', outcome: 'ok' });
+    }
     expect(await stopBinary(started.child)).toBe(0);
     expect(readdirSync(join(runDir, '.keel-data')).sort()).toEqual(expect.arrayContaining(['app.db', 'kv', 'mail']));
+    // The component came from inside the executable: nothing was transpiled into a cache folder.
+    expect(readdirSync(join(runDir, '.keel-data'))).not.toContain('wasm-cache');
 
     started = await startBinary(binary, runDir);
     running = started.child;
@@ -52,9 +70,7 @@ describe('the single executable', () => {
     expect((await again.post('/api/login', { email, password })).status).toBe(200);
     const tasks = await again.get(`/api/workspaces/${workspaceId}/tasks`);
     expect(tasks.body.tasks.map((t: { title: string }) => t.title)).toEqual(['one', 'two', 'three']);
-    // Known gap, said by the app itself: inside the executable the rule runs as TypeScript.
-    const rule = await again.get('/api/rules/log');
-    expect(rule.body.rule).toMatchObject({ kind: 'typescript', reason: expect.stringContaining('jco-transpile') });
+    expect((await again.get('/api/rules/log')).body.rule).toMatchObject({ kind: 'wasm', loadedFrom: 'embedded' });
     const outbox = await again.get('/api/outbox');
     expect(outbox.body.messages[0]).toMatchObject({ subject: 'Welcome to Keel SaaS', status: 'sent' });
     expect(await stopBinary(started.child)).toBe(0);

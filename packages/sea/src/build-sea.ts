@@ -10,6 +10,7 @@ import { checkAddonAbi } from './abi-check.js';
 import { nativeAddonsPlugin, type CollectedAddon } from './native-addons-plugin.js';
 import { SeaBuildError } from './sea-build-error.js';
 import { MANIFEST_KEY, type SeaManifest } from './sea-manifest.js';
+import { componentAssets, resolveWasmHost, transpileComponents, type TranspiledComponent } from './wasm-components.js';
 
 export interface BuildSeaOptions {
   /** The app's entry file (TypeScript or JavaScript). */
@@ -44,12 +45,19 @@ export interface SeaResult {
   readonly bundleBytes: number;
   readonly addons: readonly { file: string; sha256: string }[];
   readonly assets: Readonly<Record<string, string>>;
+  /**
+   * The wasm components among the assets that were transpiled and embedded for @keel/wasm-host
+   * (only when the app has it), by asset key and sha256.
+   */
+  readonly components: readonly { asset: string; sha256: string }[];
   readonly stripped: boolean;
   readonly ms: number;
 }
 
 const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const STEPS = ['Bundling the app to CommonJS', 'Checking native addons against the node binary', 'Hashing assets', 'Preparing the SEA blob', 'Copying the node binary', 'Injecting the blob'];
+/** Where the transpiling step goes when the app runs wasm components through @keel/wasm-host. */
+const TRANSPILE_STEP = 3;
 
 /**
  * Builds one executable from an app: the app bundled to CommonJS with native addons and
@@ -66,14 +74,20 @@ export async function buildSea(options: BuildSeaOptions): Promise<SeaResult> {
   const out = resolve(options.out);
   if (!existsSync(entry)) throw new SeaBuildError(`the entry ${entry} does not exist`);
   if (!existsSync(node)) throw new SeaBuildError(`the node binary ${node} does not exist`);
+  const paths = assetPaths(root, options.assets ?? []);
+  // Components run through @keel/wasm-host need transpiling now: the executable has no jco.
+  const components = componentAssets(paths);
+  const wasmHost = components.length > 0 ? resolveWasmHost(root) : undefined;
+  const steps = [...STEPS];
+  if (wasmHost) steps.splice(TRANSPILE_STEP, 0, `Transpiling ${components.length} WebAssembly component(s)`);
   const work = mkdtempSync(join(tmpdir(), 'keel-sea-'));
   let step = 0;
   const run = async <T>(fn: () => T | Promise<T>): Promise<T> => {
-    const label = STEPS[step] as string;
+    const label = steps[step] as string;
     const at = performance.now();
-    options.onProgress?.({ step: step + 1, steps: STEPS.length, label });
+    options.onProgress?.({ step: step + 1, steps: steps.length, label });
     const value = await fn();
-    options.onProgress?.({ step: step + 1, steps: STEPS.length, label, ms: performance.now() - at });
+    options.onProgress?.({ step: step + 1, steps: steps.length, label, ms: performance.now() - at });
     step++;
     return value;
   };
@@ -82,14 +96,15 @@ export async function buildSea(options: BuildSeaOptions): Promise<SeaResult> {
     const bundle = join(work, 'app.cjs');
     await run(() => bundleApp(entry, bundle, addons, options.external ?? []));
     await run(() => checkAddonAbi(node, [...addons.values()].map((a) => a.path)));
-    const assets = await run(() => hashAssets(root, options.assets ?? []));
+    const assets = await run(() => hashAssets(paths));
+    const transpiled: TranspiledComponent[] = wasmHost ? await run(() => transpileComponents(wasmHost, assets, components)) : [];
     const manifest: SeaManifest = {
       version: 1,
       addons: Object.fromEntries([...addons.values()].map((a) => [a.key, { file: a.file, sha256: a.sha256 }])),
       assets: Object.fromEntries(Object.entries(assets).map(([key, a]) => [key, a.sha256])),
     };
     const blob = join(work, 'app.blob');
-    await run(() => writeBlob(node, work, bundle, blob, manifest, addons, assets));
+    await run(() => writeBlob(node, work, bundle, blob, manifest, addons, { ...assets, ...artifactFiles(work, transpiled) }));
     mkdirSync(dirname(out), { recursive: true });
     const partial = `${out}.partial`;
     const stripped = await run(() => copyNode(node, partial, options.strip ?? true));
@@ -106,6 +121,7 @@ export async function buildSea(options: BuildSeaOptions): Promise<SeaResult> {
       bundleBytes: statSync(bundle).size,
       addons: [...addons.values()].map((a) => ({ file: a.file, sha256: a.sha256 })),
       assets: manifest.assets,
+      components: transpiled.map((c) => ({ asset: c.asset, sha256: c.sha256 })),
       stripped,
       ms: performance.now() - started,
     };
@@ -145,16 +161,34 @@ function runtimeModule(): string {
   return join(dirname(here), here.endsWith('.ts') ? 'runtime.ts' : 'runtime.js');
 }
 
-function hashAssets(root: string, files: readonly string[]): Record<string, { path: string; sha256: string }> {
-  const assets: Record<string, { path: string; sha256: string }> = {};
+/** Each asset's key (its path inside `root`) and file, checked before anything is built. */
+function assetPaths(root: string, files: readonly string[]): Record<string, { path: string }> {
+  const assets: Record<string, { path: string }> = {};
   for (const file of files) {
     const path = resolve(root, file);
     if (!existsSync(path)) throw new SeaBuildError(`the asset ${file} does not exist (looked in ${root})`);
     const key = relative(root, path).split('\\').join('/');
     if (key.startsWith('..')) throw new SeaBuildError(`the asset ${file} is outside ${root}; assets are keyed by their path inside it`);
-    assets[key] = { path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') };
+    assets[key] = { path };
   }
   return assets;
+}
+
+function hashAssets(paths: Record<string, { path: string }>): Record<string, { path: string; sha256: string }> {
+  return Object.fromEntries(
+    Object.entries(paths).map(([key, { path }]) => [key, { path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') }]),
+  );
+}
+
+/** The transpiled components written out for node's SEA config, which takes assets as files. */
+function artifactFiles(work: string, transpiled: readonly TranspiledComponent[]): Record<string, { path: string }> {
+  return Object.fromEntries(
+    transpiled.map((component, i) => {
+      const path = join(work, `component-${i}.artifact`);
+      writeFileSync(path, component.data);
+      return [component.key, { path }];
+    }),
+  );
 }
 
 function writeBlob(

@@ -55,7 +55,8 @@ try {
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
   console.error(
     `Built ${result.out}: ${mb(result.bytes)} (bundle ${mb(result.bundleBytes)}, ${result.addons.length} native addon(s), ` +
-      `${Object.keys(result.assets).length} asset(s)${result.stripped ? ', stripped' : ''}) in ${(result.ms / 1000).toFixed(1)}s`,
+      `${Object.keys(result.assets).length} asset(s)${result.components.length > 0 ? `, ${result.components.length} wasm component(s) transpiled` : ''}` +
+      `${result.stripped ? ', stripped' : ''}) in ${(result.ms / 1000).toFixed(1)}s`,
   );
 } catch (error) {
   console.error(`\nkeel sea: ${error instanceof SeaBuildError ? error.message : (error as Error).stack}`);

@@ -12,7 +12,9 @@ import { KeelError, type KeelErrorInit } from '@keel/core';
  *   `log`, WASI 0.2), uses a keel interface with other types than the host's, or lacks an
  *   export its role requires.
  * - `UNAVAILABLE`: a granted interface has no adapter on this host, or (in-thread mode) no
- *   synchronous one.
+ *   synchronous one; or the host takes pre-transpiled artifacts (`artifacts`, or inside a
+ *   single executable) and has none for this component, or a damaged one; or, inside a single
+ *   executable, the component imports wasi:http.
  * - `INSTANTIATE_FAILED`: the component's own start-up code trapped.
  *
  * Calling (`component.call`):

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { readOptions } from '@keel/core';
+import type { PretranspiledArtifacts } from './loader/embedded-artifacts.js';
 import type { ExecutionLogSink } from './log/execution-log.js';
 import type { WasmHostLogger } from './log/logger.js';
 import type { SqlAccess } from './imports/sql-statement-guard.js';
@@ -100,6 +101,13 @@ export interface WasmHostOptions {
   readonly cacheDir?: string | false;
   /** Transpiled components kept in memory. @default 32 */
   readonly cacheSize?: number;
+  /**
+   * Components transpiled ahead of time by `embeddableArtifacts`, by key (a `Map` will do). When
+   * set, the host never transpiles and ignores `cacheDir`: a component without its artifact
+   * fails to load with `UNAVAILABLE`. For packagers that carry no jco.
+   * @default inside a single executable (`keel sea`), the executable's assets; elsewhere none
+   */
+  readonly artifacts?: PretranspiledArtifacts;
   /** Guest log records, denied calls and host warnings. @default consoleLogger('info') */
   readonly logger?: WasmHostLogger;
   /** Where each call's execution record goes. @default a memory ring of the last 1000 */

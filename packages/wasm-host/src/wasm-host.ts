@@ -10,7 +10,9 @@ import { CursorSeal } from './imports/cursor-seal.js';
 import { rollbackLeftovers, type HeldTransaction } from './imports/sql-binding.js';
 import { ArtifactCache, type ArtifactSource } from './loader/artifact-cache.js';
 import type { Artifact } from './loader/artifact.js';
+import { isComponent, isCoreModule } from './loader/component-bytes.js';
 import { CoreModuleError } from './loader/core-limits.js';
+import { EmbeddedArtifactError, seaArtifacts, type PretranspiledArtifacts } from './loader/embedded-artifacts.js';
 import { ModuleCompiler } from './loader/module-compiler.js';
 import { normalizeSha256, sha256Hex, signatureProblem } from './loader/integrity.js';
 import { TranspileError } from './loader/transpile.js';
@@ -75,12 +77,20 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
   const mode = o.oneOf('mode', ['isolated', 'in-thread'] as const, 'isolated');
   const hostLimits = o.raw('limits') as LoadOptions['limits'];
   resolveLimits('createWasmHost', hostLimits, undefined);
+  const artifacts = o.raw('artifacts') as PretranspiledArtifacts | undefined;
+  if (artifacts !== undefined && typeof (artifacts as Partial<PretranspiledArtifacts> | null)?.get !== 'function') {
+    throw new TypeError('createWasmHost: artifacts must have a get(key) method (a Map of embeddableArtifacts keys to data)');
+  }
   o.done();
 
   const adapters = adapterSource(source);
+  // Inside a single executable there is no jco: components come pre-transpiled from its assets.
+  const executable = seaArtifacts();
+  const store = artifacts ?? executable;
   const cache = new ArtifactCache({
     dir: cacheDirRaw === false ? false : ((cacheDirRaw as string | undefined) ?? join(process.cwd(), '.keel-data', 'wasm-cache')),
     size: cacheSize,
+    embedded: store === undefined ? undefined : { store, inExecutable: store === executable },
   });
   const compiler = new ModuleCompiler(cacheSize);
   const seal = new CursorSeal();
@@ -146,11 +156,19 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       ({ artifact, source: loadedFrom } = await cache.get(bytes, hash));
     } catch (error) {
       if (error instanceof TranspileError) throw fail('MALFORMED', `${id}: ${error.message}`, id, error);
+      if (error instanceof EmbeddedArtifactError) throw fail('UNAVAILABLE', `${id}: ${error.message}`, id, error);
       throw error;
     }
     const checked = checkWorld(artifact, role);
     if ('problems' in checked) {
       throw fail('NOT_APP_WORLD', `${id} is not a component of the app world:\n  - ${checked.problems.join('\n  - ')}`, id);
+    }
+    if (checked.plan.http && executable !== undefined) {
+      throw fail(
+        'UNAVAILABLE',
+        `${id} imports wasi:http, which cannot run inside a single executable: preview2-shim, which serves it, starts its IO worker from a file`,
+        id,
+      );
     }
     let modules: Record<string, WasmModule>;
     try {
@@ -228,13 +246,4 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     [Symbol.asyncDispose]: () => host.close(),
   };
   return Object.freeze(host);
-}
-
-/** The preamble of a component binary: `\0asm`, version 0x0d, layer 1. */
-function isComponent(bytes: Uint8Array): boolean {
-  return bytes.byteLength >= 8 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d && bytes[6] === 1 && bytes[7] === 0;
-}
-
-function isCoreModule(bytes: Uint8Array): boolean {
-  return bytes.byteLength >= 8 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[4] === 1 && bytes[6] === 0 && bytes[7] === 0;
 }

@@ -31,7 +31,7 @@ describe('built package', () => {
     expect(existsSync(dist)).toBe(true);
   });
 
-  it('works from ESM, in both modes (the worker script is found next to the bundle)', () => {
+  it('works from ESM, in both modes', () => {
     const child = run(script("import { createWasmHost } from '@keel/wasm-host';"), 'module');
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual([42, 42]);
@@ -42,5 +42,44 @@ describe('built package', () => {
     const child = run(`(async () => { ${body} })()`, 'commonjs');
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual([42, 42]);
+  });
+
+  // What lets isolated mode run inside a single executable, which has no files beside the module.
+  it('starts the isolated worker from its embedded source, with no worker file', () => {
+    expect(existsSync(new URL('../dist/sandbox/guest-worker.js', import.meta.url))).toBe(false);
+    const child = run(
+      `import { createWasmHost } from '@keel/wasm-host';
+      const host = createWasmHost({}, { cacheDir: ${JSON.stringify(cache.dir)}, logger: {} });
+      const c = (await host.load('fixtures/components/pure.wasm'))._unsafeUnwrap();
+      const sum = (await c.call('add', 1, 2))._unsafeUnwrap();
+      // An http guest imports preview2-shim in the worker: by absolute URL, as a data: module must.
+      const http = (await host.load('fixtures/components/http-guest.wasm'))._unsafeUnwrap();
+      const denied = (await http.call('get', '127.0.0.1:1', '/'))._unsafeUnwrap();
+      await host.close();
+      console.log(JSON.stringify([c.mode, sum, denied]));`,
+      'module',
+    );
+    expect(child.stderr).toBe('');
+    // 1003: the request was refused by the (empty) allow-list, inside the worker.
+    expect(JSON.parse(child.stdout)).toEqual(['isolated', 3, 1003]);
+  });
+
+  it('runs pre-transpiled artifacts without transpiling', () => {
+    const child = run(
+      `import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+      import { createWasmHost, embeddableArtifacts } from '@keel/wasm-host';
+      const bytes = readFileSync('fixtures/components/pure.wasm');
+      const artifacts = (await embeddableArtifacts([bytes]))._unsafeUnwrap();
+      const cacheDir = ${JSON.stringify(`${cache.dir}/untouched`)};
+      mkdirSync(cacheDir);
+      const host = createWasmHost({}, { cacheDir, logger: {}, artifacts: new Map(artifacts.map((a) => [a.key, a.data])) });
+      const c = (await host.load(bytes))._unsafeUnwrap();
+      const sum = (await c.call('add', 2, 2))._unsafeUnwrap();
+      await host.close();
+      console.log(JSON.stringify([c.loadedFrom, sum, readdirSync(cacheDir)]));`,
+      'module',
+    );
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual(['embedded', 4, []]);
   });
 });

@@ -21,8 +21,11 @@ export interface WasmComponent {
   /** sha256 of its bytes. */
   readonly hash: string;
   readonly mode: WasmMode;
-  /** Where its transpiled form came from: this host's memory, the cache folder, or jco just now. */
-  readonly loadedFrom: 'memory' | 'disk' | 'transpiled';
+  /**
+   * Where its transpiled form came from: this host's memory, the artifacts transpiled ahead of
+   * time (`artifacts`, or a single executable's assets), the cache folder, or jco just now.
+   */
+  readonly loadedFrom: 'memory' | 'embedded' | 'disk' | 'transpiled';
   /** What `call` accepts: function exports (`checkedDiv`) and interface functions (`keel:infrastructure/kv@0.1.0#get`). */
   readonly exports: readonly string[];
   /**

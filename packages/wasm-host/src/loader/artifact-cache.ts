@@ -2,22 +2,31 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Artifact } from './artifact.js';
-import { transpileComponent, transpilerFingerprint } from './transpile.js';
+import { artifactFiles, artifactFromFiles, type ArtifactMeta } from './artifact-files.js';
+import { readEmbedded, type PretranspiledArtifacts } from './embedded-artifacts.js';
+import { artifactKey, transpileComponent, transpilerFingerprint } from './transpile.js';
 
 export interface ArtifactCacheOptions {
   /** Where transpiled components are kept across processes; `false` keeps them in memory only. */
   readonly dir: string | false;
   /** How many artifacts the in-memory LRU keeps. */
   readonly size: number;
+  /**
+   * Pre-transpiled artifacts. When set they are the only source besides memory: the folder is
+   * not read and nothing is transpiled (a single executable has no jco), so a component without
+   * one fails with `EmbeddedArtifactError`. `inExecutable` only shapes that message.
+   */
+  readonly embedded?: { readonly store: PretranspiledArtifacts; readonly inExecutable: boolean } | undefined;
 }
 
 /** Where an artifact came from, for the execution log and the benchmark. */
-export type ArtifactSource = 'memory' | 'disk' | 'transpiled';
+export type ArtifactSource = 'memory' | 'embedded' | 'disk' | 'transpiled';
 
 /**
  * Transpiles each component once per content hash: an in-memory LRU in front of an on-disk
  * directory, so neither a second load nor a second process transpiles again. Concurrent loads
- * of the same bytes share one transpilation.
+ * of the same bytes share one transpilation. With pre-transpiled artifacts, those replace the
+ * directory and the transpiler.
  *
  * The directory holds generated JavaScript the host runs, so it must be writable only by the
  * app's own user (like `node_modules`). Each entry lists its files' sha256 and is ignored (and
@@ -30,7 +39,7 @@ export class ArtifactCache {
   constructor(private readonly options: ArtifactCacheOptions) {}
 
   get(bytes: Uint8Array, hash: string): Promise<{ artifact: Artifact; source: ArtifactSource }> {
-    const key = `${hash}-${fingerprintHash()}`;
+    const key = artifactKey(hash);
     const hit = this.memory.get(key);
     if (hit) {
       this.memory.delete(key);
@@ -46,13 +55,21 @@ export class ArtifactCache {
   }
 
   private async load(key: string, bytes: Uint8Array, hash: string): Promise<{ artifact: Artifact; source: ArtifactSource }> {
-    const dir = this.options.dir === false ? undefined : join(this.options.dir, key);
-    let artifact = dir ? await readEntry(dir, hash) : undefined;
-    let source: ArtifactSource = 'disk';
-    if (!artifact) {
-      artifact = await transpileComponent(bytes, hash);
-      source = 'transpiled';
-      if (dir) await writeEntry(dir, artifact).catch(() => undefined);
+    const { embedded } = this.options;
+    let artifact: Artifact | undefined;
+    let source: ArtifactSource;
+    if (embedded) {
+      artifact = readEmbedded(embedded.store, hash, embedded.inExecutable);
+      source = 'embedded';
+    } else {
+      const dir = this.options.dir === false ? undefined : join(this.options.dir, key);
+      artifact = dir ? await readEntry(dir, hash) : undefined;
+      source = 'disk';
+      if (!artifact) {
+        artifact = await transpileComponent(bytes, hash);
+        source = 'transpiled';
+        if (dir) await writeEntry(dir, artifact).catch(() => undefined);
+      }
     }
     this.memory.set(key, artifact);
     while (this.memory.size > this.options.size) this.memory.delete(this.memory.keys().next().value as string);
@@ -60,11 +77,7 @@ export class ArtifactCache {
   }
 }
 
-interface EntryManifest {
-  readonly fingerprint: string;
-  readonly hash: string;
-  readonly imports: readonly string[];
-  readonly exports: readonly (readonly [string, 'function' | 'instance'])[];
+interface EntryManifest extends ArtifactMeta {
   /** Relative path → sha256 of the file. */
   readonly files: Readonly<Record<string, string>>;
 }
@@ -80,29 +93,14 @@ async function readEntry(dir: string, hash: string): Promise<Artifact | undefine
       if (createHash('sha256').update(data).digest('hex') !== sum) return undefined;
       files[file] = data;
     }
-    const decoder = new TextDecoder();
-    const pick = (prefix: string) =>
-      Object.entries(files).filter(([file]) => file.startsWith(prefix)).map(([file, data]) => [file.slice(prefix.length), data] as const);
-    const glue = files['glue.js'];
-    if (!glue) return undefined;
-    return {
-      hash,
-      glue: decoder.decode(glue),
-      coreModules: Object.fromEntries(pick('core/')),
-      declarations: Object.fromEntries(pick('types/').map(([name, data]) => [name, decoder.decode(data)])),
-      imports: manifest.imports,
-      exports: manifest.exports,
-    };
+    return artifactFromFiles(manifest, files);
   } catch {
     return undefined;
   }
 }
 
 async function writeEntry(dir: string, artifact: Artifact): Promise<void> {
-  const encoder = new TextEncoder();
-  const files: Record<string, Uint8Array> = { 'glue.js': encoder.encode(artifact.glue) };
-  for (const [name, data] of Object.entries(artifact.coreModules)) files[`core/${name}`] = data;
-  for (const [name, text] of Object.entries(artifact.declarations)) files[`types/${name}`] = encoder.encode(text);
+  const files = artifactFiles(artifact);
   // Written beside the entry and renamed into place: readers see a whole entry or none.
   const staging = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
@@ -125,10 +123,4 @@ async function writeEntry(dir: string, artifact: Artifact): Promise<void> {
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
-}
-
-let fingerprint: string | undefined;
-function fingerprintHash(): string {
-  fingerprint ??= createHash('sha256').update(transpilerFingerprint()).digest('hex').slice(0, 12);
-  return fingerprint;
 }

@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+// Bundled into the build: the fingerprint is known without jco on disk (a single executable has none).
+import packageJson from '../../package.json' with { type: 'json' };
 import type { Artifact } from './artifact.js';
 import { sandboxUrl } from '../sandbox-url.js';
 
@@ -37,7 +37,15 @@ export async function transpileComponent(bytes: Uint8Array, hash: string): Promi
 
 /** A fingerprint of everything besides the bytes that shapes an artifact: jco's version and our patches. */
 export function transpilerFingerprint(): string {
-  return `jco-transpile@${jcoVersion()}+patch${GLUE_PATCH_VERSION}`;
+  return `jco-transpile@${jcoTranspileVersion}+patch${GLUE_PATCH_VERSION}`;
+}
+
+let fingerprintDigest: string | undefined;
+
+/** The name of a component's artifact wherever it is kept: its sha256 and the fingerprint's. */
+export function artifactKey(hash: string): string {
+  fingerprintDigest ??= createHash('sha256').update(transpilerFingerprint()).digest('hex').slice(0, 12);
+  return `${hash}-${fingerprintDigest}`;
 }
 
 /**
@@ -111,12 +119,8 @@ function runTranspileWorker(bytes: Uint8Array): Promise<WorkerResult> {
   });
 }
 
-let version: string | undefined;
-function jcoVersion(): string {
-  if (version === undefined) {
-    const entry = createRequire(import.meta.url).resolve('@bytecodealliance/jco-transpile');
-    const pkg = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
-    version = pkg.version;
-  }
-  return version;
-}
+/**
+ * The jco-transpile version this package pins exactly (a test checks that the installed one is
+ * it), read from our own package.json rather than from jco's.
+ */
+export const jcoTranspileVersion: string = packageJson.dependencies['@bytecodealliance/jco-transpile'];

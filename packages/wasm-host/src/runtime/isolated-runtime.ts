@@ -2,7 +2,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { isThenable, type WitError } from '../imports/binding.js';
 import type { CallFailure, InvocationReport } from '../sandbox/invocation.js';
 import { HostAbort } from '../sandbox/wasi.js';
-import { sandboxUrl } from '../sandbox-url.js';
+import { guestWorkerUrl, preview2ShimUrls, type Preview2ShimUrls } from './guest-worker-source.js';
 import { StartFailure, type CallResult, type Runtime, type RuntimeSpec } from './runtime.js';
 
 interface BridgeRequest {
@@ -127,15 +127,22 @@ export class IsolatedRuntime implements Runtime {
 
   private spawn(): Promise<Live> {
     const { spec } = this;
+    let shim: Preview2ShimUrls | undefined;
+    try {
+      shim = spec.http ? preview2ShimUrls() : undefined;
+    } catch (error) {
+      return Promise.reject(new StartFailure('UNAVAILABLE', `wasi:http needs @bytecodealliance/preview2-shim, which cannot be found: ${(error as Error).message}`));
+    }
     const { port1, port2 } = new MessageChannel();
     const flag = new SharedArrayBuffer(8);
-    const worker = new Worker(sandboxUrl('guest-worker.js'), {
+    const worker = new Worker(guestWorkerUrl(), {
       workerData: {
         glue: spec.glue,
         modules: spec.modules,
         plan: spec.plan.keel,
         env: spec.env,
         http: spec.http,
+        shim,
         limits: { maxHostCalls: spec.limits.maxHostCalls, maxOutputBytes: spec.limits.maxOutputBytes, timeoutMs: spec.limits.timeoutMs, checkDeadline: false },
         maxMemoryPages: spec.limits.maxMemoryPages,
         port: port2,

@@ -19,6 +19,7 @@ import { httpAllowList, withHttp } from './wasi-http.js';
  * @property {import('./keel-imports.js').InterfacePlan[]} plan
  * @property {[string, string][]} env
  * @property {string[] | undefined} http           the allow-list, when the component imports wasi:http
+ * @property {import('./wasi-http.js').ShimUrls | undefined} shim  where preview2-shim is, with `http`
  * @property {import('./invocation.js').InvocationLimits} limits
  * @property {number} maxMemoryPages
  * @property {import('node:worker_threads').MessagePort} port
@@ -71,7 +72,7 @@ if (data.http) {
       invocation.denied++;
       port.postMessage({ short: 'wasi:http', fn: 'denied', args: [scheme, authority, true], notify: true });
     },
-  });
+  }, data.shim);
 }
 
 /** @type {{ exports: Record<string, unknown>, memories: import('../webassembly.js').WasmMemory[] } | undefined} */

@@ -5,13 +5,22 @@
  * @property {(scheme: string, authority: string | undefined) => void} denied  records a refused request
  */
 /**
+ * Where preview2-shim's modules are, as absolute URLs. The built package's guest worker is a
+ * `data:` module, which can import an absolute URL but not a package name.
+ * @typedef {object} ShimUrls
+ * @property {string} io
+ * @property {string} clocks
+ * @property {string} http
+ */
+/**
  * Replaces the io, monotonic-clock and cli stream interfaces of `base` with preview2-shim's and
  * adds `wasi:http/types` and `wasi:http/outgoing-handler`.
  * @param {Record<string, Record<string, unknown>>} base
  * @param {import('./wasi.js').WasiContext} ctx
  * @param {HttpPolicy} policy
+ * @param {ShimUrls} [urls]  where to import preview2-shim from; by package name when absent
  */
-export function withHttp(base: Record<string, Record<string, unknown>>, ctx: import("./wasi.js").WasiContext, policy: HttpPolicy): Promise<{
+export function withHttp(base: Record<string, Record<string, unknown>>, ctx: import("./wasi.js").WasiContext, policy: HttpPolicy, urls?: ShimUrls): Promise<{
     'wasi:cli/stdin': {
         getStdin: () => {
             [x: string]: any;
@@ -101,4 +110,13 @@ export type HttpPolicy = {
      * records a refused request
      */
     denied: (scheme: string, authority: string | undefined) => void;
+};
+/**
+ * Where preview2-shim's modules are, as absolute URLs. The built package's guest worker is a
+ * `data:` module, which can import an absolute URL but not a package name.
+ */
+export type ShimUrls = {
+    io: string;
+    clocks: string;
+    http: string;
 };

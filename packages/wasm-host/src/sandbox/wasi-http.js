@@ -11,16 +11,31 @@
  */
 
 /**
+ * Where preview2-shim's modules are, as absolute URLs. The built package's guest worker is a
+ * `data:` module, which can import an absolute URL but not a package name.
+ * @typedef {object} ShimUrls
+ * @property {string} io
+ * @property {string} clocks
+ * @property {string} http
+ */
+
+/**
  * Replaces the io, monotonic-clock and cli stream interfaces of `base` with preview2-shim's and
  * adds `wasi:http/types` and `wasi:http/outgoing-handler`.
  * @param {Record<string, Record<string, unknown>>} base
  * @param {import('./wasi.js').WasiContext} ctx
  * @param {HttpPolicy} policy
+ * @param {ShimUrls} [urls]  where to import preview2-shim from; by package name when absent
  */
-export async function withHttp(base, ctx, policy) {
-  const io = await import('@bytecodealliance/preview2-shim/io');
-  const clocks = await import('@bytecodealliance/preview2-shim/clocks');
-  const http = await import('@bytecodealliance/preview2-shim/http');
+export async function withHttp(base, ctx, policy, urls) {
+  /** @type {[typeof import('@bytecodealliance/preview2-shim/io'), typeof import('@bytecodealliance/preview2-shim/clocks'), typeof import('@bytecodealliance/preview2-shim/http')]} */
+  const [io, clocks, http] = urls
+    ? await Promise.all([import(urls.io), import(urls.clocks), import(urls.http)])
+    : await Promise.all([
+        import('@bytecodealliance/preview2-shim/io'),
+        import('@bytecodealliance/preview2-shim/clocks'),
+        import('@bytecodealliance/preview2-shim/http'),
+      ]);
   const { tick } = ctx;
   const { InputStream, OutputStream } = io.streams;
   const { Pollable } = io.poll;
