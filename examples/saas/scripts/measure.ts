@@ -67,6 +67,10 @@ async function main(): Promise<void> {
     const uncached = await startServer(binary, [], work, { ...env, KEEL_APP_CACHE_TTL_MS: '0' });
     const keelReadUncached = await load(uncached.child.pid as number, `${uncached.url}/api/workspaces/${readWs}/tasks`, 'GET', auth);
     await stopServer(uncached.child);
+    // The same write with the rule in-thread: no worker round trip inside the transaction.
+    const inThread = await startServer(binary, [], work, { ...env, KEEL_APP_RULE_MODE: 'in-thread' });
+    const keelWriteInThread = await load(inThread.child.pid as number, `${inThread.url}/api/workspaces/${writeWs}/tasks`, 'POST', auth);
+    await stopServer(inThread.child);
 
     // The same app from source (node + tsx, packages' dist), the plan rule transpiled at start-up instead of embedded.
     const dev = await startServer(process.execPath, ['--import', 'tsx', 'src/main.ts'], fileURLToPath(new URL('..', import.meta.url)), { ...env, KEEL_DATA_DIR: join(work, 'dev-data') });
@@ -93,11 +97,12 @@ async function main(): Promise<void> {
     row('GET tasks (20 rows)', 'Keel executable, no cache', keelReadUncached, baseRead);
     row('GET tasks (20 rows)', 'better-sqlite3 + node:http', baseRead);
     row('POST task', 'Keel executable, wasm rule isolated', keelWrite, baseWrite);
+    row('POST task', 'Keel executable, wasm rule in-thread', keelWriteInThread, baseWrite);
     row('POST task', 'Keel from source (tsx), wasm rule isolated', devWrite, baseWrite);
     row('POST task', 'better-sqlite3 + node:http', baseWrite);
     const ruleMs = (r: { executions: { durationMs: number }[] }) => median(r.executions.map((e) => e.durationMs)).toFixed(3);
     console.log(`\nwasm rule calls, median of the last ${devRule.executions.length} execution records: executable (${seaRule.rule.loadedFrom}) ${ruleMs(seaRule)} ms, from source ${ruleMs(devRule)} ms`);
-    const failures = [keelRead, keelReadUncached, keelWrite, devWrite, baseRead, baseWrite].reduce((n, r) => n + r.errors + r.non2xx, 0);
+    const failures = [keelRead, keelReadUncached, keelWrite, keelWriteInThread, devWrite, baseRead, baseWrite].reduce((n, r) => n + r.errors + r.non2xx, 0);
     console.log(failures === 0 ? '\nzero errors' : `\n${failures} errors or non-2xx answers`);
     if (failures > 0) process.exitCode = 1;
   } finally {

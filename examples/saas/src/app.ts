@@ -46,12 +46,21 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   const started = await createKeel(profile.keel, { env: false });
   if (started.isErr()) throw started.error;
   const keel = started.value;
+  // The rule's component loads (and, isolated, its worker starts) while the migrations run.
+  const loadingRule = createPlanLimitRule(keel, {
+    maxFreeTasks: profile.app.freePlanMaxTasks,
+    cacheDir: profile.usesDataDir ? join(profile.dataDir, 'wasm-cache') : false,
+    mode: profile.app.ruleMode,
+  });
   let planRule: PlanLimitRule | undefined;
   try {
-    await unwrap(createMigrator(keel.sql, { migrations, scope: 'saas' }).up());
+    const [migrated, rule] = await Promise.allSettled([createMigrator(keel.sql, { migrations, scope: 'saas' }).up(), loadingRule]);
+    if (rule.status === 'fulfilled') planRule = rule.value;
+    if (migrated.status === 'rejected') throw migrated.reason;
+    if (rule.status === 'rejected') throw rule.reason;
+    await unwrap(migrated.value);
     const outbox = createEmailOutbox({ sql: keel.sql, email: keel.email, pollIntervalMs: profile.app.outboxPollIntervalMs, onError: (e) => console.error('[saas] outbox', e) });
     await unwrap(outbox.migrate());
-    planRule = await createPlanLimitRule(keel, { maxFreeTasks: profile.app.freePlanMaxTasks, cacheDir: profile.usesDataDir ? join(profile.dataDir, 'wasm-cache') : false });
     const csrf = createCsrfProtection({ secret: env.KEEL_APP_SECRET ?? (await persistentSecret(keel.kv)) });
     const ctx: AppContext = {
       keel,
@@ -59,7 +68,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
       sessions: createSessions(keel.auth, csrf),
       limiter: createRateLimiter(keel.kv, profile.app.rateLimitPerMinute),
       cache: createReadCache(keel.kv, profile.app.cacheTtlMs),
-      planRule,
+      planRule: rule.value,
       settings: profile.app,
       profile: profile.name,
     };

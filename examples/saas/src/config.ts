@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { applyEnvOverrides, KeelConfigError, type Env, type KeelConfig } from '@keel/core';
+import type { WasmMode } from '@keel/wasm-host';
 import defaultProfile from '../config/default.json' with { type: 'json' };
 import testProfile from '../config/test.json' with { type: 'json' };
 
@@ -13,7 +14,11 @@ export interface AppSettings {
   /** The plan limit: tasks a free workspace may hold. */
   readonly freePlanMaxTasks: number;
   readonly outboxPollIntervalMs: number;
+  /** How @keel/wasm-host runs the plan rule: `isolated` (its own worker, a timeout) or `in-thread` (fastest). */
+  readonly ruleMode: WasmMode;
 }
+
+const ruleModes: readonly WasmMode[] = ['isolated', 'in-thread'];
 
 export interface Profile {
   readonly name: string;
@@ -26,7 +31,8 @@ export interface Profile {
 }
 
 // Imported (not read from disk) so that the single executable carries both profiles.
-const profiles: Readonly<Record<string, { keel: unknown; app: AppSettings }>> = { default: defaultProfile, test: testProfile };
+type ProfileFile = { keel: unknown; app: Omit<AppSettings, 'ruleMode'> & { ruleMode: string } };
+const profiles: Readonly<Record<string, ProfileFile>> = { default: defaultProfile, test: testProfile };
 const sections = ['kv', 'sql', 'email', 'auth'];
 
 /**
@@ -47,15 +53,22 @@ export function loadProfile(env: Env = process.env): Profile {
   return { name, keel, app: appSettings(base.app, env), dataDir, usesDataDir };
 }
 
-function appSettings(base: AppSettings, env: Env): AppSettings {
-  const settings: Record<string, number> = { ...base };
+function appSettings(base: ProfileFile['app'], env: Env): AppSettings {
+  const settings: Record<string, number | string> = { ...base };
   for (const field of Object.keys(settings)) {
     const variable = `KEEL_APP_${field.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
     const text = env[variable];
     if (text === undefined) continue;
+    if (field === 'ruleMode') {
+      settings[field] = text;
+      continue;
+    }
     const value = Number(text);
     if (!Number.isFinite(value) || value < 0) throw new KeelConfigError([`${variable}: expected a non-negative number, got '${text}'`]);
     settings[field] = value;
+  }
+  if (!ruleModes.includes(settings.ruleMode as WasmMode)) {
+    throw new KeelConfigError([`app.ruleMode (KEEL_APP_RULE_MODE): expected ${ruleModes.join(' or ')}, got '${String(settings.ruleMode)}'`]);
   }
   return settings as unknown as AppSettings;
 }

@@ -40,8 +40,8 @@ export const planLimitAsset = 'components/plan-limit.wasm';
  * so it can reach nothing; the host reads the count in its transaction and passes it in. Reading
  * the count itself would need `sql: 'read-only'` and a tenant filter the component could get
  * wrong; passing it keeps the rule a pure function and its grant list empty. It is pinned by the
- * sha256 in `components/manifest.json`, and runs isolated (its own worker, a 250 ms timeout, a
- * 1 MiB memory cap), every call recorded in the host's execution log.
+ * sha256 in `components/manifest.json`, and runs isolated by default (its own worker, a 250 ms
+ * timeout, a 1 MiB memory cap) or in-thread, every call recorded in the host's execution log.
  *
  * The same code runs inside the single executable: `keel sea` transpiles the component at build
  * time and embeds the result, which the host finds there (`loadedFrom: 'embedded'`); the pin is

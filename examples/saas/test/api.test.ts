@@ -208,3 +208,27 @@ describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profil
     expect((await again.get(`/api/workspaces/${workspaceId}/tasks`)).body.tasks.map((t: { title: string }) => t.title)).toEqual(['survives']);
   });
 });
+
+describe('the plan rule in-thread (KEEL_APP_RULE_MODE)', () => {
+  it('enforces the same limit with the component on the request thread', async () => {
+    const app = await startApp({ env: { KEEL_PROFILE: 'test', KEEL_APP_FREE_PLAN_MAX_TASKS: '2', KEEL_APP_RULE_MODE: 'in-thread' } });
+    try {
+      const client = new Client(app.url);
+      const { workspaceId } = await client.signup(newEmail('inthread'));
+      const path = `/api/workspaces/${workspaceId}/tasks`;
+      for (const title of ['one', 'two']) expect((await client.post(path, { title })).status).toBe(201);
+      expect((await client.post(path, { title: 'three' })).body.error).toMatchObject({ code: 'PLAN_LIMIT_REACHED', limit: 2 });
+      const log = await client.get('/api/rules/log');
+      expect(log.body.rule).toMatchObject({ kind: 'wasm', mode: 'in-thread' });
+      expect(log.body.executions[0]).toMatchObject({ export: 'allowed', mode: 'in-thread', outcome: 'ok' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses an unknown mode at start-up, naming the variable', async () => {
+    await expect(startApp({ env: { KEEL_PROFILE: 'test', KEEL_APP_RULE_MODE: 'threaded' } })).rejects.toThrow(
+      "KEEL_APP_RULE_MODE): expected isolated or in-thread, got 'threaded'",
+    );
+  });
+});
