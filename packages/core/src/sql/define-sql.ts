@@ -28,9 +28,11 @@ export function defineSql(driver: SqlDriver): Sql {
   );
   const errors = sqlGuardErrors(adapter);
 
+  // The face is a fresh object per transaction: adding `transaction(fn)` to it saves a copy.
   const presentAsync = (face: TransactionFace): SqlTransaction => {
-    const tx = face as unknown as SqlTransaction;
-    return Object.freeze({ ...tx, transaction: transactionRunner(adapter, () => tx.begin()) });
+    const tx = face as unknown as { -readonly [K in keyof SqlTransaction]: SqlTransaction[K] };
+    tx.transaction = transactionRunner(adapter, () => tx.begin());
+    return Object.freeze(tx);
   };
   const asyncRunner = asyncSqlRunner(lifecycle, errors);
   const asyncSurface = surface(driver, asyncRunner, asyncRunner, presentAsync);
