@@ -30,6 +30,20 @@ export interface ConformanceOptions<T, C> {
   readonly numRuns?: number;
 }
 
+/**
+ * The options of a second run of a suite in which every instance is seen through `view` (such
+ * as the synchronous facet lifted back into the async contract), with `skip` added.
+ */
+export function viewedThrough<T, C, O extends ConformanceOptions<T, C>>(options: O, view: (instance: T) => T, skip?: Readonly<Record<string, string>>): O {
+  const { factory, reopen } = options;
+  return {
+    ...options,
+    factory: async (context: TestContext) => view(await factory(context)),
+    ...(reopen ? { reopen: async (context: TestContext) => view(await reopen(context)) } : {}),
+    ...(skip ? { skip: { ...options.skip, ...skip } } : {}),
+  };
+}
+
 /** Shared by a suite's parts: fresh instances (closed after each test) and gated tests. */
 export class Harness<T extends { close(): Promise<void> }, C> {
   private readonly open: T[] = [];

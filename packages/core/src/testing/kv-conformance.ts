@@ -6,6 +6,7 @@ import { modelTests } from './kv-conformance-model.js';
 import { scanTests } from './kv-conformance-scan.js';
 import { syncTests } from './kv-conformance-sync.js';
 import { ttlTests } from './kv-conformance-ttl.js';
+import { viewedThrough } from './harness.js';
 import { KvHarness, type KvConformanceOptions } from './kv-harness.js';
 import { kvThroughSync } from './kv-sync-view.js';
 
@@ -28,16 +29,7 @@ export function describeKvConformance(options: KvConformanceOptions): void {
     h.checkSkips();
     // A synchronous adapter passes the whole contract a second time, every call through kv.sync.
     if (options.capabilities.synchronous) {
-      describe('through kv.sync', () => {
-        const reopen = options.reopen;
-        contractTests(
-          new KvHarness({
-            ...options,
-            factory: async (context) => kvThroughSync(await options.factory(context)),
-            ...(reopen ? { reopen: async (context) => kvThroughSync(await reopen(context)) } : {}),
-          }),
-        );
-      });
+      describe('through kv.sync', () => contractTests(new KvHarness(viewedThrough(options, kvThroughSync))));
     }
   });
 }

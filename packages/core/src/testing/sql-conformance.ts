@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import { errorTests, statementTests } from './sql-conformance-statements.js';
 import { sqlLifecycleTests, transactionTests } from './sql-conformance-transactions.js';
+import { viewedThrough } from './harness.js';
 import { sqlSyncTests, waitingTests } from './sql-conformance-sync.js';
 import { SqlHarness, type SqlConformanceOptions } from './sql-harness.js';
 import { sqlThroughSync } from './sql-sync-view.js';
@@ -25,17 +26,7 @@ export function describeSqlConformance(options: SqlConformanceOptions): void {
     h.checkSkips();
     // A synchronous adapter passes the contract a second time, every call through sql.sync.
     if (options.capabilities.synchronous) {
-      describe('through sql.sync', () => {
-        const reopen = options.reopen;
-        contractTests(
-          new SqlHarness({
-            ...options,
-            factory: async (context) => sqlThroughSync(await options.factory(context)),
-            ...(reopen ? { reopen: async (context) => sqlThroughSync(await reopen(context)) } : {}),
-            skip: { ...options.skip, ...waitingTests },
-          }),
-        );
-      });
+      describe('through sql.sync', () => contractTests(new SqlHarness(viewedThrough(options, sqlThroughSync, waitingTests))));
     }
   });
 }
