@@ -52,13 +52,10 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     cacheDir: profile.usesDataDir ? join(profile.dataDir, 'wasm-cache') : false,
     mode: profile.app.ruleMode,
   });
-  let planRule: PlanLimitRule | undefined;
   try {
-    const [migrated, rule] = await Promise.allSettled([createMigrator(keel.sql, { migrations, scope: 'saas' }).up(), loadingRule]);
-    if (rule.status === 'fulfilled') planRule = rule.value;
+    const [migrated, rule] = await Promise.allSettled([(async () => unwrap(createMigrator(keel.sql, { migrations, scope: 'saas' }).up()))(), loadingRule]);
     if (migrated.status === 'rejected') throw migrated.reason;
     if (rule.status === 'rejected') throw rule.reason;
-    await unwrap(migrated.value);
     const outbox = createEmailOutbox({ sql: keel.sql, email: keel.email, pollIntervalMs: profile.app.outboxPollIntervalMs, onError: (e) => console.error('[saas] outbox', e) });
     await unwrap(outbox.migrate());
     const csrf = createCsrfProtection({ secret: env.KEEL_APP_SECRET ?? (await persistentSecret(keel.kv)) });
@@ -102,7 +99,8 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
         })()),
     };
   } catch (error) {
-    await planRule?.close();
+    // Whatever failed, the rule's host (and its worker) and the adapters are closed before the error goes up.
+    await loadingRule.then((rule) => rule.close()).catch(() => undefined);
     await keel.close();
     throw error;
   }

@@ -31,7 +31,7 @@ export interface Profile {
 }
 
 // Imported (not read from disk) so that the single executable carries both profiles.
-type ProfileFile = { keel: unknown; app: Omit<AppSettings, 'ruleMode'> & { ruleMode: string } };
+type ProfileFile = { keel: unknown; app: Omit<AppSettings, 'ruleMode'> & { ruleMode?: string } };
 const profiles: Readonly<Record<string, ProfileFile>> = { default: defaultProfile, test: testProfile };
 const sections = ['kv', 'sql', 'email', 'auth'];
 
@@ -54,7 +54,7 @@ export function loadProfile(env: Env = process.env): Profile {
 }
 
 function appSettings(base: ProfileFile['app'], env: Env): AppSettings {
-  const settings: Record<string, number | string> = { ...base };
+  const settings: Record<string, number | string> = { ruleMode: 'isolated', ...base };
   for (const field of Object.keys(settings)) {
     const variable = `KEEL_APP_${field.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
     const text = env[variable];

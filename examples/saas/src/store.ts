@@ -68,7 +68,8 @@ export function createStore(sql: Sql, outbox: EmailOutbox) {
      */
     async createTask(workspaceId: number, userId: string, title: string, allow: (taskCount: number) => Promise<HttpError | undefined>): Promise<Task> {
       const created = await sql.transaction<Task, SqlError | HttpError>(async (tx) => {
-        // The counter, not count(*): constant time however many tasks the workspace holds.
+        // The counter, not count(*): constant time however many tasks the workspace holds. Tasks
+        // are never deleted today; a delete must decrement it in its own transaction.
         const counted = await tx.query('SELECT task_count FROM workspaces WHERE id = ?', [workspaceId]);
         if (counted.isErr()) return err(counted.error);
         const refused = await allow(Number(counted.value.rows[0]?.[0] ?? 0));

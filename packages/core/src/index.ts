@@ -5,7 +5,7 @@ export { Result, ResultAsync, ok, err, okAsync, errAsync } from 'neverthrow';
 export { KeelError, KeelConfigError, type KeelErrorInit } from './errors/keel-error.js';
 
 // kv
-export type { Kv, KvOperations, KvSync, Synchronous, KvValue, KvSetOptions, KvExpiry, KvEntry, KvScanOptions, KvScanPage } from './kv/kv-contract.js';
+export type { Kv, KvOperations, KvSync, KvValue, KvSetOptions, KvExpiry, KvEntry, KvScanOptions, KvScanPage } from './kv/kv-contract.js';
 export type { KvCapabilities } from './kv/kv-capabilities.js';
 export { kvCapabilityNames } from './kv/kv-capabilities.js';
 export { KvError, type KvErrorCode, type KvErrorInit } from './kv/kv-errors.js';

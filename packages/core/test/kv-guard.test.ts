@@ -139,6 +139,41 @@ describe('defineKv guard', () => {
       expect(expectOk(kv.sync!.get('k'))).toBe('v');
     });
 
+    it('a synchronous call during a retried asynchronous open says why the last one failed', async () => {
+      let attempt = 0;
+      const kv = defineKv(driver({
+        capabilities: synchronous,
+        open: () => (++attempt === 1 ? Promise.reject(new Error('disk gone')) : new Promise<void>(() => {})),
+      }));
+      expectErr(await kv.open(), 'INTERNAL');
+      expect(expectErr(kv.sync!.get('k'), 'UNAVAILABLE').message).toContain('the last attempt failed: disk gone');
+      expect(attempt).toBe(2);
+    });
+
+    it('close during a failing open: nothing opens again and the unopened driver is not closed', async () => {
+      const events: string[] = [];
+      let fail: (error: Error) => void = () => {};
+      const kv = defineKv(driver({
+        capabilities: synchronous,
+        open: () => {
+          events.push('open');
+          return events.length === 1 ? new Promise<void>((_, reject) => (fail = reject)) : undefined;
+        },
+        close: () => void events.push('close'),
+        get: () => 'v',
+      }));
+      const opening = kv.open();
+      const closed = kv.close();
+      fail(new Error('disk gone'));
+      expectErr(kv.sync!.get('k'), 'NOT_OPEN');
+      expectErr(await kv.get('k'), 'NOT_OPEN');
+      expectErr(await kv.open(), 'NOT_OPEN');
+      await closed;
+      expect(expectErr(await opening, 'INTERNAL').op).toBe('open');
+      expectErr(kv.sync!.get('k'), 'NOT_OPEN');
+      expect(events).toEqual(['open']);
+    });
+
     it('turns a promise from a driver that declared itself synchronous into INTERNAL', () => {
       const kv = defineKv(driver({ capabilities: synchronous, get: () => Promise.reject(new Error('late')) }));
       const error = expectErr(kv.sync!.get('k'), 'INTERNAL');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { expectErr, expectOk } from '@keel/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +100,21 @@ describe('the artifact blob', () => {
     expect(decodeArtifactBlob(blob)).toEqual({ artifact, fingerprint: transpilerFingerprint() });
     expect(() => decodeArtifactBlob(blob.subarray(0, blob.length - 1))).toThrow(ArtifactBlobError);
     expect(() => decodeArtifactBlob(pure.bytes)).toThrow(/not an artifact blob/);
+  });
+
+  it('refuses a well-checksummed blob whose header was not written by the host', () => {
+    const blob = (header: unknown, files: Uint8Array = new Uint8Array()) => {
+      const json = Buffer.from(JSON.stringify(header));
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(json.byteLength);
+      const body = Buffer.concat([length, json, files]);
+      return Buffer.concat([Buffer.from('KEELART1'), createHash('sha256').update(body).digest(), body]);
+    };
+    const meta = { fingerprint: transpilerFingerprint(), hash: pure.sha256, imports: [], exports: [] };
+    for (const header of [null, { ...meta, files: 5 }, { ...meta, files: [['glue.js', -1]] }, { ...meta, imports: undefined, files: [] }, { ...meta, files: [['../x.js', 0]] }, { ...meta, files: [['__proto__', 0]] }]) {
+      expect(() => decodeArtifactBlob(blob(header)), JSON.stringify(header)).toThrow(ArtifactBlobError);
+    }
+    expect(() => decodeArtifactBlob(blob({ ...meta, files: [['glue.js', 1], ['glue.js', 1]] }, new Uint8Array(2)))).toThrow(/appears twice/);
   });
 });
 

@@ -1,7 +1,8 @@
 import { err, errAsync, ok, type ResultAsync } from 'neverthrow';
 import { toInterfaceError } from '../errors/to-interface-error.js';
 import { adapterLifecycle } from '../lifecycle/adapter-lifecycle.js';
-import { guardedCall, type GuardErrors, type MaybePromise } from '../lifecycle/guarded-call.js';
+import { guardedCall, type GuardErrors } from '../lifecycle/guarded-call.js';
+import type { MaybePromise } from '../lifecycle/promise-like.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { AuthCapabilities } from './auth-capabilities.js';
 import type { Auth } from './auth-contract.js';

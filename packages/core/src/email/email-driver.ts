@@ -1,5 +1,5 @@
 import type { HealthDetail } from '../lifecycle/health.js';
-import type { MaybePromise } from '../lifecycle/guarded-call.js';
+import type { MaybePromise } from '../lifecycle/promise-like.js';
 import type { EmailCapabilities } from './email-capabilities.js';
 import type { EmailReceipt, NormalizedEmail } from './email-contract.js';
 import type { EmailLimits } from './email-limits.js';

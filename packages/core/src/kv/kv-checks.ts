@@ -64,7 +64,6 @@ export function kvChecks(adapter: string, limits: KvLimits, capabilities: KvCapa
   }
 
   return {
-    fail,
     key,
     value,
     ttl,

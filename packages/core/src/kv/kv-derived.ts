@@ -1,4 +1,4 @@
-import { isPromiseLike, type MaybePromise } from '../lifecycle/guarded-call.js';
+import { isPromiseLike, type MaybePromise } from '../lifecycle/promise-like.js';
 import type { KvEntry, KvValue } from './kv-contract.js';
 import type { KvDriver } from './kv-driver.js';
 

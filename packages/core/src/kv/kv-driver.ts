@@ -1,5 +1,5 @@
 import type { HealthDetail } from '../lifecycle/health.js';
-import type { MaybePromise } from '../lifecycle/guarded-call.js';
+import type { MaybePromise } from '../lifecycle/promise-like.js';
 import type { KvCapabilities } from './kv-capabilities.js';
 import type { KvEntry, KvExpiry, KvValue } from './kv-contract.js';
 import type { KvLimits } from './kv-limits.js';

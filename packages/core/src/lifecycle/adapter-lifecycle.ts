@@ -15,7 +15,7 @@ export function adapterLifecycle<E extends Error>(
   errors: GuardErrors<E>,
   probe: () => unknown,
 ) {
-  const closed = () => lifecycle.state === 'closing' || lifecycle.state === 'closed';
+  const closed = () => lifecycle.ended;
   return {
     open(): Promise<Result<void, E>> {
       if (closed()) return Promise.resolve(err(errors.notOpen('open')));

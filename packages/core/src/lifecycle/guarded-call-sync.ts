@@ -23,7 +23,7 @@ export function guardedCallSync<T, E>(
   call: () => MaybePromise<T>,
   key?: string,
 ): Result<T, E> {
-  if (lifecycle.state !== 'open') {
+  if (lifecycle.state !== 'open' || lifecycle.ended) {
     const refused = openNow(lifecycle, errors, op);
     if (refused !== undefined) return err(refused);
   }
@@ -39,14 +39,15 @@ export function guardedCallSync<T, E>(
 }
 
 function openNow<E>(lifecycle: Lifecycle, errors: SyncGuardErrors<E>, op: string): E | undefined {
-  if (lifecycle.state === 'closing' || lifecycle.state === 'closed') return errors.notOpen(op);
-  if (lifecycle.state === 'idle') {
-    try {
-      lifecycle.start();
-    } catch (thrown) {
-      return errors.fromThrown(thrown, 'open');
-    }
+  if (lifecycle.ended) return errors.notOpen(op);
+  const before = lifecycle.lastFailure;
+  try {
+    lifecycle.start();
+  } catch (thrown) {
+    return errors.fromThrown(thrown, 'open');
   }
   if (lifecycle.state === 'open') return undefined;
-  return errors.busy(op, 'the adapter is still opening; a synchronous call cannot wait (await open() first)');
+  // An asynchronous open: say why the previous one failed, if it did, so a broken store is visible.
+  const failed = before === undefined ? '' : ` (the last attempt failed: ${before instanceof Error ? before.message : String(before)})`;
+  return errors.busy(op, `the adapter is still opening${failed}; a synchronous call cannot wait (await open() first)`);
 }

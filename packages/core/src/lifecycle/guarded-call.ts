@@ -2,8 +2,6 @@ import { ResultAsync, err, errAsync, ok, okAsync } from 'neverthrow';
 import type { Lifecycle } from './lifecycle.js';
 import { isPromiseLike, type MaybePromise } from './promise-like.js';
 
-export { isPromiseLike, type MaybePromise } from './promise-like.js';
-
 /** How one interface's guard turns failures into its own error type. */
 export interface GuardErrors<E> {
   /** Anything an adapter threw or rejected with; keeps an error of the interface's type as it is. */
@@ -24,9 +22,8 @@ export function guardedCall<T, E>(
   call: () => MaybePromise<T>,
   key?: string,
 ): ResultAsync<T, E> {
-  const state = lifecycle.state;
-  if (state === 'open') return invoke(lifecycle, errors, op, call, key);
-  if (state === 'closing' || state === 'closed') return errAsync(errors.notOpen(op));
+  if (lifecycle.state === 'open' && !lifecycle.ended) return invoke(lifecycle, errors, op, call, key);
+  if (lifecycle.ended) return errAsync(errors.notOpen(op));
   return new ResultAsync(
     lifecycle.open().then(
       () => invoke(lifecycle, errors, op, call, key),

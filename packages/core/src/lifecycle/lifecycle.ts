@@ -13,17 +13,23 @@ export class Lifecycle {
   private closing: Promise<void> | undefined;
   private inFlight = 0;
   private drained: (() => void) | undefined;
+  private closeRequested = false;
+  /** What the last asynchronous open failed with, until one succeeds. */
+  lastFailure: unknown;
 
   constructor(
     private readonly openDriver: () => unknown,
     private readonly closeDriver: () => unknown,
   ) {}
 
+  /** `close()` was called: nothing opens again, whatever state the close has reached. */
+  get ended(): boolean {
+    return this.closeRequested;
+  }
+
   open(): Promise<void> {
+    if (this.closeRequested) return Promise.reject(new Error('closed'));
     if (this.state === 'open') return Promise.resolve();
-    if (this.state === 'closing' || this.state === 'closed') {
-      return Promise.reject(new Error('closed'));
-    }
     if (this.state === 'idle') {
       try {
         this.start();
@@ -42,6 +48,7 @@ export class Lifecycle {
    * any failure the state is `idle` again, so the next call retries.
    */
   start(): void {
+    if (this.state !== 'idle' || this.closeRequested) return;
     this.state = 'opening';
     let opened: unknown;
     try {
@@ -58,10 +65,12 @@ export class Lifecycle {
       () => {
         this.state = 'open';
         this.opening = undefined;
+        this.lastFailure = undefined;
       },
       (error: unknown) => {
         this.state = 'idle';
         this.opening = undefined;
+        this.lastFailure = error;
         throw error;
       },
     );
@@ -70,9 +79,11 @@ export class Lifecycle {
   }
 
   close(): Promise<void> {
+    // Set at once, so that no call made while the close waits can start another open.
+    this.closeRequested = true;
     this.closing ??= (async () => {
-      const wasOpen = this.state !== 'idle';
       if (this.state === 'opening') await this.opening?.catch(() => undefined);
+      const wasOpen = this.state === 'open';
       this.state = 'closing';
       if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
       try {

@@ -22,6 +22,10 @@ import { transactionRunner } from './sql-transaction-runner.js';
 export function defineSql(driver: SqlDriver): Sql {
   const adapter = driver.adapter;
   const capabilities = Object.freeze({ ...driver.capabilities });
+  if (capabilities.synchronous && capabilities.transactions && typeof driver.busy !== 'function') {
+    // Without it, sql.sync would run statements inside another caller's open transaction.
+    throw new TypeError(`defineSql: sql adapter '${adapter}' declares synchronous and transactions but has no busy()`);
+  }
   const lifecycle = new Lifecycle(
     () => driver.open?.(),
     () => driver.close?.(),

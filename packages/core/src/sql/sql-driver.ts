@@ -1,5 +1,5 @@
 import type { HealthDetail } from '../lifecycle/health.js';
-import type { MaybePromise } from '../lifecycle/guarded-call.js';
+import type { MaybePromise } from '../lifecycle/promise-like.js';
 import type { SqlCapabilities } from './sql-capabilities.js';
 import type { SqlExecuteResult, SqlParams, SqlQueryResult } from './sql-contract.js';
 

@@ -23,7 +23,7 @@ export interface ComponentKvOptions {
   /** @default { timeoutMs: 5000, maxMemoryBytes: 268435456 } */
   readonly limits?: WasmLimits;
   /** What the component can do; core refuses the rest before calling it. @default { ttl: true, atomicBatch: false, persistent: false }; never `synchronous` */
-  readonly capabilities?: Partial<KvCapabilities>;
+  readonly capabilities?: Partial<Omit<KvCapabilities, 'synchronous'>>;
   /** Size limits core enforces before each call. @default core's kv defaults */
   readonly kvLimits?: Partial<KvLimits>;
   /** Where the transpiled component is cached. @default '.keel-data/wasm-cache' */

@@ -6,7 +6,7 @@ import { deniedBinding } from '../imports/denied-binding.js';
 import { kvBinding } from '../imports/kv-binding.js';
 import { logBinding } from '../imports/log-binding.js';
 import { sqlBinding, type HeldTransaction } from '../imports/sql-binding.js';
-import type { KvCalls, SqlCalls } from '../imports/sync-facets.js';
+import type { KvCalls, SqlCalls } from '../imports/adapter-calls.js';
 import type { WorldPlan } from '../world/check-world.js';
 import type { WasmMode } from '../wasm-host-options.js';
 

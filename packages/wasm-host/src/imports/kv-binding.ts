@@ -9,7 +9,7 @@ import {
 } from '../convert/kv-convert.js';
 import type { Binding, BindingContext, WitError } from './binding.js';
 import type { CursorSeal } from './cursor-seal.js';
-import { settle, type KvCalls } from './sync-facets.js';
+import { settle, type KvCalls } from './adapter-calls.js';
 
 /** How a component may use kv. */
 export interface KvGrant {

@@ -8,7 +8,7 @@ import {
 } from '../convert/sql-convert.js';
 import type { Binding, BindingContext, ResourceRef, ResourceTable } from './binding.js';
 import { statementProblem, type SqlAccess } from './sql-statement-guard.js';
-import { settle, type SqlCalls, type SqlTransactionCalls } from './sync-facets.js';
+import { settle, type SqlCalls, type SqlTransactionCalls } from './adapter-calls.js';
 
 /** How a component may use sql. */
 export interface SqlGrant {

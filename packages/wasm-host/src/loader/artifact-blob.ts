@@ -49,21 +49,49 @@ export function decodeArtifactBlob(blob: Uint8Array): { artifact: Artifact; fing
     throw new ArtifactBlobError('its checksum does not match its bytes');
   }
   const headerLength = body.readUInt32BE(0);
-  let header: BlobHeader;
+  if (4 + headerLength > body.byteLength) throw new ArtifactBlobError('its header runs past the end');
+  let parsed: unknown;
   try {
-    header = JSON.parse(body.toString('utf8', 4, 4 + headerLength)) as BlobHeader;
+    parsed = JSON.parse(body.toString('utf8', 4, 4 + headerLength));
   } catch {
     throw new ArtifactBlobError('its header is not JSON');
   }
-  const files: Record<string, Uint8Array> = {};
+  const header = checkHeader(parsed);
+  // Copies, not views: the caller's buffer may change after the checksum was checked.
+  const files: Record<string, Uint8Array> = Object.create(null) as Record<string, Uint8Array>;
   let at = 4 + headerLength;
   for (const [name, length] of header.files) {
+    if (name in files) throw new ArtifactBlobError(`its file ${name} appears twice`);
     if (at + length > body.byteLength) throw new ArtifactBlobError(`its file ${name} runs past the end`);
-    files[name] = new Uint8Array(body.buffer, body.byteOffset + at, length);
+    files[name] = new Uint8Array(body.subarray(at, at + length));
     at += length;
   }
   if (at !== body.byteLength) throw new ArtifactBlobError('it has bytes after its last file');
   const artifact = artifactFromFiles(header, files);
   if (!artifact) throw new ArtifactBlobError('it holds no glue');
   return { artifact, fingerprint: header.fingerprint };
+}
+
+// glue.js, core/<module>, types/<declarations>: one level, no path tricks.
+const FILE_NAME = /^(glue\.js|core\/[\w.-]+|types\/[\w.-]+)$/;
+
+/** The header as written by `encodeArtifactBlob`, or `ArtifactBlobError`: a checksum says nothing about who made the bytes. */
+function checkHeader(value: unknown): BlobHeader {
+  const h = value as Partial<Record<keyof BlobHeader, unknown>> | null;
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  const ok =
+    typeof h === 'object' &&
+    h !== null &&
+    typeof h.fingerprint === 'string' &&
+    typeof h.hash === 'string' &&
+    /^[0-9a-f]{64}$/.test(h.hash) &&
+    strings(h.imports) &&
+    Array.isArray(h.exports) &&
+    h.exports.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && (e[1] === 'function' || e[1] === 'instance')) &&
+    Array.isArray(h.files) &&
+    h.files.every(
+      (f) => Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && FILE_NAME.test(f[0]) && Number.isSafeInteger(f[1]) && f[1] >= 0,
+    );
+  if (!ok) throw new ArtifactBlobError('its header is not an artifact header');
+  return h as BlobHeader;
 }
