@@ -34,9 +34,10 @@ export function guardTransaction<T>(
   driver: SqlTransactionDriver,
   depth: number,
   parent?: TransactionState,
+  claimed?: TransactionState,
 ): T {
   const { runner, adapter } = guard;
-  const state: TransactionState = { ended: undefined, ending: false, child: undefined };
+  const state: TransactionState = claimed ?? { ended: undefined, ending: false, child: undefined };
   if (parent) parent.child = state;
   const refuse = (op: string): SqlError | undefined => {
     let message: string | undefined;
@@ -78,9 +79,14 @@ export function guardTransaction<T>(
     begin() {
       const refused = refuse('begin');
       if (refused) return runner.fail(refused);
-      return runner.then(runner.run('begin', () => driver.begin()), (begun) =>
-        begun.map((child) => guardTransaction(guard, present, child, depth + 1, state)),
-      );
+      // The savepoint holds the parent from now, not from when begin answers: parent work sent
+      // in between would otherwise run inside it. A begin that fails lets the parent go.
+      const claim: TransactionState = { ended: undefined, ending: false, child: undefined };
+      state.child = claim;
+      return runner.then(runner.run('begin', () => driver.begin()), (begun) => {
+        if (begun.isErr()) claim.ended = 'rolled back';
+        return begun.map((child) => guardTransaction(guard, present, child, depth + 1, state, claim));
+      });
     },
     commit: () => end('commit', 'committed'),
     rollback: () => end('rollback', 'rolled back'),

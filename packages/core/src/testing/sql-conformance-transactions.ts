@@ -76,6 +76,18 @@ export function transactionTests(h: SqlHarness): void {
     expect(await count(sql)).toBe(1);
   }, 'savepoints');
 
+  h.test('the parent is refused from the moment begin() is called, not once the savepoint answers', async () => {
+    const sql = await h.withSchema();
+    const tx = expectOk(await sql.begin());
+    const beginning = tx.begin();
+    // Sent before the savepoint's answer: it must not land inside the savepoint.
+    expectErr(await tx.execute(insert, ['parent', 1]), 'TRANSACTION');
+    const child = expectOk(await beginning);
+    expectOk(await child.rollback());
+    expectOk(await tx.commit());
+    expect(await count(sql)).toBe(0);
+  }, 'savepoints');
+
   h.test('rolling back the parent ends an open savepoint too', async () => {
     const sql = await h.withSchema();
     const tx = expectOk(await sql.begin());
