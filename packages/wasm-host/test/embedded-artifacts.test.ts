@@ -88,6 +88,15 @@ describe('a host with pre-transpiled artifacts', () => {
     await h.close();
   });
 
+  it("refuses an artifact whose WebAssembly is not the component's, even with the right hash in it", async () => {
+    const [good] = artifacts as [EmbeddableArtifact];
+    const real = await transpileComponent(pure.bytes, pure.sha256);
+    const swapped = { ...real, coreModules: (await transpileComponent(trap.bytes, trap.sha256)).coreModules };
+    const h = host(new Map([[good.key, encodeArtifactBlob(swapped, transpilerFingerprint())]]));
+    expect(expectErr(await h.load(pure.bytes, {}), 'UNAVAILABLE').message).toContain("holds core modules that are not the component's");
+    await h.close();
+  });
+
   it('takes anything with a get(key) method', () => {
     expect(() => createWasmHost({}, { artifacts: {} as never })).toThrow(/artifacts must have a get\(key\) method/);
   });

@@ -1,5 +1,5 @@
-import { generateKeyPairSync, sign } from 'node:crypto';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectErr, expectOk } from '@keel/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -140,6 +140,29 @@ describe('the transpile cache', () => {
     expect(c.loadedFrom).toBe('transpiled');
     expect(expectOk(await c.call('add', 1, 1))).toBe(2);
     expect((globalThis as { pwned?: boolean }).pwned).toBeUndefined();
+    await second.close();
+    dir.remove();
+  });
+
+  it("transpiles again when a coherent cache entry holds WebAssembly that is not the component's", async () => {
+    const dir = tempDir();
+    const first = host({ cacheDir: dir.dir });
+    expectOk(await first.load(pure.bytes, {}));
+    await first.load(fixture('trap').bytes, {});
+    await first.close();
+    const entries = readdirSync(dir.dir);
+    const entryOf = (hash: string) => join(dir.dir, entries.find((e) => e.startsWith(hash)) as string);
+    // The trap's module, with the manifest's checksum updated to match: only the anchor catches it.
+    const foreign = readFileSync(join(entryOf(fixture('trap').sha256), 'core', 'component.core.wasm'));
+    const target = entryOf(pure.sha256);
+    writeFileSync(join(target, 'core', 'component.core.wasm'), foreign);
+    const manifest = JSON.parse(readFileSync(join(target, 'manifest.json'), 'utf8')) as { files: Record<string, string> };
+    manifest.files['core/component.core.wasm'] = createHash('sha256').update(foreign).digest('hex');
+    writeFileSync(join(target, 'manifest.json'), JSON.stringify(manifest));
+    const second = host({ cacheDir: dir.dir });
+    const c = expectOk(await second.load(pure.bytes, {}));
+    expect(c.loadedFrom).toBe('transpiled');
+    expect(expectOk(await c.call('add', 1, 1))).toBe(2);
     await second.close();
     dir.remove();
   });

@@ -3,7 +3,8 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Artifact } from './artifact.js';
 import { artifactFiles, artifactFromFiles, type ArtifactMeta } from './artifact-files.js';
-import { readEmbedded, type PretranspiledArtifacts } from './embedded-artifacts.js';
+import { coreModulesOf } from './core-modules-check.js';
+import { EmbeddedArtifactError, readEmbedded, type PretranspiledArtifacts } from './embedded-artifacts.js';
 import { artifactKey, transpileComponent, transpilerFingerprint } from './transpile.js';
 
 export interface ArtifactCacheOptions {
@@ -60,10 +61,15 @@ export class ArtifactCache {
     let source: ArtifactSource;
     if (embedded) {
       artifact = readEmbedded(embedded.store, hash, embedded.inExecutable);
+      if (!coreModulesOf(artifact, bytes)) {
+        throw new EmbeddedArtifactError(`the pre-transpiled artifact of component ${hash} holds core modules that are not the component's`);
+      }
       source = 'embedded';
     } else {
       const dir = this.options.dir === false ? undefined : join(this.options.dir, key);
       artifact = dir ? await readEntry(dir, hash) : undefined;
+      // An entry whose WebAssembly is not the component's is treated like a corrupted one.
+      if (artifact && !coreModulesOf(artifact, bytes)) artifact = undefined;
       source = 'disk';
       if (!artifact) {
         artifact = await transpileComponent(bytes, hash);
