@@ -36,9 +36,13 @@ export interface WasmGrants {
   readonly http?: readonly string[];
   /** Environment variables the guest sees (none of the host's). @default {} */
   readonly env?: Readonly<Record<string, string>>;
-  /** `email` and `auth` are not served to components by this version; granting them fails the load. @default false */
-  readonly email?: boolean;
-  /** See `email`. @default false */
+  /**
+   * Sending mail (isolated mode: delivery is asynchronous). `true` allows any sender; `{ from }`
+   * only the listed sender addresses; `instance` picks a named email instance of the Keel app.
+   * @default false
+   */
+  readonly email?: boolean | { readonly from?: readonly string[]; readonly instance?: string };
+  /** `auth` is not served to components by this version; granting it fails the load. @default false */
   readonly auth?: boolean;
 }
 

@@ -3,6 +3,7 @@ import type { ResolvedGrants } from './grants.js';
 import type { Binding, BindingContext, ResourceTable } from '../imports/binding.js';
 import type { CursorSeal } from '../imports/cursor-seal.js';
 import { deniedBinding } from '../imports/denied-binding.js';
+import { emailBinding } from '../imports/email-binding.js';
 import { kvBinding } from '../imports/kv-binding.js';
 import { logBinding } from '../imports/log-binding.js';
 import { sqlBinding, type HeldTransaction } from '../imports/sql-binding.js';
@@ -59,6 +60,17 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
         const calls = c.mode === 'in-thread' ? sql.sync : sql;
         if (!calls) throw new UnservedGrant(`in-thread mode needs a synchronous sql adapter (sql.sync); '${sql.adapter}' is not, so use isolated mode`);
         bindings.sql = sqlBinding(calls as unknown as SqlCalls, grant, c.binding, c.transactions);
+        break;
+      }
+      case 'email': {
+        const grant = c.grants.email;
+        if (!grant) {
+          bindings.email = deny('email is not granted');
+          break;
+        }
+        const email = c.adapters.email(grant.instance) ?? missing(c.adapters, 'email', grant.instance);
+        if (c.mode === 'in-thread') throw new UnservedGrant('email delivery is asynchronous, so in-thread mode cannot serve it; use isolated mode');
+        bindings.email = emailBinding(email, grant, c.binding);
         break;
       }
       case 'log':

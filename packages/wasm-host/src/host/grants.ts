@@ -1,4 +1,5 @@
 import { KeelOptionsError, readOptions } from '@keel/core';
+import type { EmailGrant } from '../imports/email-binding.js';
 import type { KvGrant } from '../imports/kv-binding.js';
 import type { SqlGrant } from '../imports/sql-binding.js';
 import { httpAllowList } from '../sandbox/wasi-http.js';
@@ -11,7 +12,7 @@ export interface ResolvedGrants {
   readonly log: boolean;
   readonly http: readonly string[];
   readonly env: readonly (readonly [string, string])[];
-  readonly email: boolean;
+  readonly email: (EmailGrant & { readonly instance: string | undefined }) | undefined;
   readonly auth: boolean;
 }
 
@@ -28,7 +29,7 @@ export function resolveGrants(grants: WasmGrants | undefined): ResolvedGrants {
     log: o.boolean('log', true),
     http: resolveHttp(o.raw('http')),
     env: resolveEnv(o.raw('env')),
-    email: o.boolean('email', false),
+    email: resolveEmail(o.raw('email')),
     auth: o.boolean('auth', false),
   };
   o.done();
@@ -51,6 +52,19 @@ function resolveSql(raw: unknown): ResolvedGrants['sql'] {
   if (typeof raw === 'string') throw new KeelOptionsError('grants.sql', `expected true, 'read-only', 'read-write' or an object, got '${raw}'`, where);
   const o = readOptions(where, raw, 'grants.sql.');
   const grant = { access: o.oneOf('access', ['read-only', 'read-write'] as const, 'read-only'), instance: o.optionalString('instance') };
+  o.done();
+  return grant;
+}
+
+function resolveEmail(raw: unknown): ResolvedGrants['email'] {
+  if (raw === undefined || raw === false) return undefined;
+  if (raw === true) return { from: undefined, instance: undefined };
+  const o = readOptions(where, raw, 'grants.email.');
+  const from = o.raw('from');
+  if (from !== undefined && (!Array.isArray(from) || from.some((a) => typeof a !== 'string'))) {
+    throw new KeelOptionsError('grants.email.from', 'expected an array of sender addresses', where);
+  }
+  const grant = { from: from === undefined ? undefined : Object.freeze([...(from as string[])]), instance: o.optionalString('instance') };
   o.done();
   return grant;
 }
