@@ -42,7 +42,11 @@ export interface WasmGrants {
    * @default false
    */
   readonly email?: boolean | { readonly from?: readonly string[]; readonly instance?: string };
-  /** `auth` is not served to components by this version; granting it fails the load. @default false */
+  /**
+   * Checking callers (isolated mode): `verify-session`, `verify-access-token`, `get-user` and
+   * `authorize`. The rest of `auth` (accounts, logins, passwords, roles) stays with the app and
+   * is `access-denied` to components. @default false
+   */
   readonly auth?: boolean;
 }
 

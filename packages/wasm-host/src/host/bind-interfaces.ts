@@ -2,6 +2,7 @@ import type { AdapterSource } from './host-adapters.js';
 import type { ResolvedGrants } from './grants.js';
 import type { Binding, BindingContext, ResourceTable } from '../imports/binding.js';
 import type { CursorSeal } from '../imports/cursor-seal.js';
+import { authBinding } from '../imports/auth-binding.js';
 import { deniedBinding } from '../imports/denied-binding.js';
 import { emailBinding } from '../imports/email-binding.js';
 import { kvBinding } from '../imports/kv-binding.js';
@@ -71,6 +72,16 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
         const email = c.adapters.email(grant.instance) ?? missing(c.adapters, 'email', grant.instance);
         if (c.mode === 'in-thread') throw new UnservedGrant('email delivery is asynchronous, so in-thread mode cannot serve it; use isolated mode');
         bindings.email = emailBinding(email, grant, c.binding);
+        break;
+      }
+      case 'auth': {
+        if (!c.grants.auth) {
+          bindings.auth = deny('auth is not granted');
+          break;
+        }
+        const auth = c.adapters.auth(undefined) ?? missing(c.adapters, 'auth', undefined);
+        if (c.mode === 'in-thread') throw new UnservedGrant('auth answers asynchronously, so in-thread mode cannot serve it; use isolated mode');
+        bindings.auth = authBinding(auth, everything, c.binding);
         break;
       }
       case 'log':

@@ -1,4 +1,4 @@
-import { instanceToken, tokens, type Email, type Keel, type Kv, type Sql } from '@keel/core';
+import { instanceToken, tokens, type Auth, type Email, type Keel, type Kv, type Sql } from '@keel/core';
 
 /**
  * The adapters a host serves components from, when there is no Keel app: each optional.
@@ -10,6 +10,7 @@ export interface WasmHostAdapters {
   readonly kv?: Kv;
   readonly sql?: Sql;
   readonly email?: Email;
+  readonly auth?: Auth;
 }
 
 /** Finds the adapter a grant names: the default instance, or a named one (only with a Keel app). */
@@ -17,27 +18,29 @@ export interface AdapterSource {
   kv(instance: string | undefined): Kv | undefined;
   sql(instance: string | undefined): Sql | undefined;
   email(instance: string | undefined): Email | undefined;
+  auth(instance: string | undefined): Auth | undefined;
   /** Whether a Keel app stands behind it (named instances need one). */
   readonly keel: boolean;
 }
 
 export function adapterSource(source: Keel | WasmHostAdapters): AdapterSource {
   if (isKeel(source)) {
-    const find = <I extends 'kv' | 'sql' | 'email'>(iface: I, instance: string | undefined) => {
+    const find = <I extends 'kv' | 'sql' | 'email' | 'auth'>(iface: I, instance: string | undefined) => {
       const has = source.instances.some((i) => i.interface === iface && (instance === undefined || i.name === instance));
       if (!has) return undefined;
       return source.resolve(instance === undefined ? tokens[iface] : instanceToken(iface, instance));
     };
-    return { kv: (name) => find('kv', name), sql: (name) => find('sql', name), email: (name) => find('email', name), keel: true };
+    return { kv: (name) => find('kv', name), sql: (name) => find('sql', name), email: (name) => find('email', name), auth: (name) => find('auth', name), keel: true };
   }
   if (typeof source !== 'object' || source === null) {
-    throw new TypeError('createWasmHost: expected a Keel app or an object of adapters ({ kv, sql, email })');
+    throw new TypeError('createWasmHost: expected a Keel app or an object of adapters ({ kv, sql, email, auth })');
   }
   const plain = source as WasmHostAdapters;
   return {
     kv: (name) => (name === undefined ? plain.kv : undefined),
     sql: (name) => (name === undefined ? plain.sql : undefined),
     email: (name) => (name === undefined ? plain.email : undefined),
+    auth: (name) => (name === undefined ? plain.auth : undefined),
     keel: false,
   };
 }
