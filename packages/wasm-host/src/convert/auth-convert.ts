@@ -1,24 +1,9 @@
-import type { AuthError, AuthPrincipal, AuthUser } from '@keel/core';
+import type { AuthError, AuthUser } from '@keel/core';
 import type { WitError } from '../imports/binding.js';
 import { witCase } from '../imports/binding.js';
 
-/** WIT `auth.principal` as jco lifts it (and lowers it: the same shape both ways). */
-export interface WitPrincipal {
-  readonly userId: string;
-  readonly email: string;
-  readonly emailVerified: boolean;
-  readonly roles: readonly string[];
-  readonly permissions: readonly string[];
-  readonly sessionId: string;
-}
-
-export function principalToWit(p: AuthPrincipal): WitPrincipal {
-  return { userId: p.userId, email: p.email, emailVerified: p.emailVerified, roles: [...p.roles], permissions: [...p.permissions], sessionId: p.sessionId };
-}
-
-export function principalFromWit(p: WitPrincipal): AuthPrincipal {
-  return { userId: p.userId, email: p.email, emailVerified: p.emailVerified, roles: [...p.roles], permissions: [...p.permissions], sessionId: p.sessionId };
-}
+// WIT `auth.principal` is core's `AuthPrincipal` field for field, so it crosses as it is: jco
+// lowers a record by field name, and lifts one into a plain object of the same shape.
 
 /** WIT `auth.user`: `created-at` is a `u64` of milliseconds. */
 export function userToWit(u: AuthUser) {

@@ -1,5 +1,5 @@
-import type { Auth, AuthError } from '@keel/core';
-import { authErrorToWit, principalFromWit, principalToWit, userToWit, type WitPrincipal } from '../convert/auth-convert.js';
+import type { Auth, AuthError, AuthPrincipal } from '@keel/core';
+import { authErrorToWit, userToWit } from '../convert/auth-convert.js';
 import type { Binding, BindingContext } from './binding.js';
 import { settle } from './adapter-calls.js';
 
@@ -19,10 +19,10 @@ export function authBinding(auth: Auth, everything: readonly string[], ctx: Bind
     throw authErrorToWit(error);
   };
   const functions: Record<string, (...args: never[]) => unknown> = {
-    verifySession: (token: string) => settle(auth.verifySession(token), principalToWit, fail),
-    verifyAccessToken: (token: string) => settle(auth.verifyAccessToken(token), principalToWit, fail),
+    verifySession: (token: string) => settle(auth.verifySession(token), (principal) => principal, fail),
+    verifyAccessToken: (token: string) => settle(auth.verifyAccessToken(token), (principal) => principal, fail),
     getUser: (userId: string) => settle(auth.getUser(userId), (user) => (user === undefined ? undefined : userToWit(user)), fail),
-    authorize: (principal: WitPrincipal, permission: string) => settle(auth.authorize(principalFromWit(principal), permission), () => undefined, fail),
+    authorize: (principal: AuthPrincipal, permission: string) => settle(auth.authorize(principal, permission), () => undefined, fail),
   };
   for (const fn of everything) {
     if (!(fn in functions)) {
