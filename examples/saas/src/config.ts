@@ -59,7 +59,8 @@ function appSettings(base: ProfileFile['app'], env: Env): AppSettings {
     const variable = `KEEL_APP_${field.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
     const text = env[variable];
     if (text === undefined) continue;
-    if (field === 'ruleMode') {
+    // A setting keeps its type: text settings take the variable as it is, and are checked below.
+    if (typeof settings[field] === 'string') {
       settings[field] = text;
       continue;
     }

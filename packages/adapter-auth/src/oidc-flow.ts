@@ -5,6 +5,7 @@ import { tokenHash } from './auth-crypto.js';
 import { AuthError, type OidcLoginOptions, type OidcRedirect } from '@keel/core';
 import type { OidcProviderOptions } from './oidc-providers.js';
 import { must, type KvKeys } from './store-results.js';
+import { readRecord } from './kv-record.js';
 
 /** A provider with every default filled in. */
 export interface ResolvedOidcProvider extends Required<Omit<OidcProviderOptions, 'clientSecret' | 'postLogoutRedirectUri' | 'logoutUrl' | 'defaultRoles'>> {
@@ -138,7 +139,7 @@ export function createOidcFlow(providers: ReadonlyMap<string, ResolvedOidcProvid
       if (!state) throw new AuthError({ code: 'INVALID_TOKEN', message: 'the callback has no state' });
       const key = keys.oidcState(tokenHash(state));
       const raw = await must(kv.get(key), 'reading sign-in state');
-      const record = typeof raw === 'string' ? parseState(raw) : undefined;
+      const record = stateRecord(raw);
       // Compare-and-swap to nothing: of two callbacks with one state, exactly one gets it.
       if (!record || !(await must(kv.compareAndSwap(key, raw, undefined), 'spending sign-in state'))) {
         throw new AuthError({ code: 'INVALID_TOKEN', message: 'the sign-in state is unknown, used or expired: start again' });
@@ -213,11 +214,4 @@ function failure(error: unknown, what: string): AuthError {
   return new AuthError({ code: 'PROVIDER_ERROR', message: `${what}: ${(error as Error)?.message ?? String(error)}`, cause: error });
 }
 
-function parseState(raw: string): StateRecord | undefined {
-  try {
-    const record = JSON.parse(raw) as StateRecord;
-    return record?.v === 1 && typeof record.cv === 'string' ? record : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const stateRecord = (raw: unknown) => readRecord<StateRecord>(raw, (r) => typeof r.cv === 'string');

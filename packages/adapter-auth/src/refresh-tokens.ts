@@ -3,6 +3,7 @@ import { isOpaqueToken, randomToken, tokenHash } from './auth-crypto.js';
 import { AuthError } from '@keel/core';
 import type { SessionRecord, SessionStore } from './session-store.js';
 import { must, type KvKeys } from './store-results.js';
+import { readRecord } from './kv-record.js';
 
 interface RefreshRecord {
   readonly v: 1;
@@ -48,7 +49,7 @@ export function createRefreshTokens({ kv, keys, clock, sessions }: RefreshTokens
       if (!isOpaqueToken(token)) throw invalid('the refresh token is malformed');
       const key = keys.refresh(tokenHash(token));
       const raw = await must(kv.get(key), 'reading a refresh token');
-      const record = typeof raw === 'string' ? parse(raw) : undefined;
+      const record = refreshRecord(raw);
       if (!record) throw invalid('the refresh token does not exist or was revoked');
       const spent = JSON.stringify({ ...record, used: true } satisfies RefreshRecord);
       const won = !record.used && (await must(kv.compareAndSwap(key, raw, spent, { ttlMs: (await remaining(key)) || SPENT_GRACE_MS }), 'spending a refresh token'));
@@ -72,11 +73,4 @@ function invalid(message: string): AuthError {
   return new AuthError({ code: 'INVALID_TOKEN', message });
 }
 
-function parse(raw: string): RefreshRecord | undefined {
-  try {
-    const record = JSON.parse(raw) as RefreshRecord;
-    return record?.v === 1 && typeof record.sid === 'string' ? record : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const refreshRecord = (raw: unknown) => readRecord<RefreshRecord>(raw, (r) => typeof r.sid === 'string');

@@ -2,6 +2,7 @@ import type { Clock, Kv, KvEntry } from '@keel/core';
 import { isOpaqueToken, randomId, randomToken, safeEqual, tokenHash } from './auth-crypto.js';
 import { AuthError, type AuthRequestContext } from '@keel/core';
 import { must, type KvKeys } from './store-results.js';
+import { readRecord } from './kv-record.js';
 
 /** What a session knows of its user: enough to answer `verifySession` from one kv read. */
 export interface SessionSnapshot {
@@ -55,7 +56,7 @@ export function createSessionStore({ kv, keys, clock, idleTimeoutMs, absoluteTim
   const indexTtl = (r: SessionRecord) => Math.max(1, r.ae - clock.now() + EXPIRED_GRACE_MS);
   /** Whether a stored record is a live session (records stay a while after they end, see EXPIRED_GRACE_MS). */
   const isLive = (raw: unknown) => {
-    const record = typeof raw === 'string' ? parse(raw) : undefined;
+    const record = sessionRecord(raw);
     const now = clock.now();
     return record !== undefined && now < record.ae && now < record.ls + idleTimeoutMs;
   };
@@ -67,7 +68,7 @@ export function createSessionStore({ kv, keys, clock, idleTimeoutMs, absoluteTim
   /** The live record under a token hash, or why not. Deletes what has ended. */
   async function load(th: string): Promise<{ record: SessionRecord; raw: string }> {
     const raw = await must(kv.get(keys.session(th)), 'reading a session');
-    const record = typeof raw === 'string' ? parse(raw) : undefined;
+    const record = sessionRecord(raw);
     if (!record || !safeEqual(record.th, th)) throw invalid('the session does not exist or was revoked');
     const now = clock.now();
     if (now >= record.ae || now >= record.ls + idleTimeoutMs) {
@@ -126,7 +127,7 @@ export function createSessionStore({ kv, keys, clock, idleTimeoutMs, absoluteTim
       if (!isOpaqueToken(token)) return undefined;
       const th = tokenHash(token);
       const raw = await must(kv.get(keys.session(th)), 'reading a session');
-      const record = typeof raw === 'string' ? parse(raw) : undefined;
+      const record = sessionRecord(raw);
       if (!record) return undefined;
       await remove(record.sid, record.uid, th);
       return record;
@@ -160,7 +161,7 @@ export function createSessionStore({ kv, keys, clock, idleTimeoutMs, absoluteTim
         for (const entry of page) {
           const key = keys.session(entry.value as string);
           const raw = await must(kv.get(key), 'reading a session');
-          const record = typeof raw === 'string' ? parse(raw) : undefined;
+          const record = sessionRecord(raw);
           if (!record) continue;
           const next = { ...record, ...patch };
           // Compare-and-swap: a session revoked meanwhile is not brought back.
@@ -193,11 +194,4 @@ function invalid(message: string): AuthError {
   return new AuthError({ code: 'INVALID_TOKEN', message });
 }
 
-function parse(raw: string): SessionRecord | undefined {
-  try {
-    const record = JSON.parse(raw) as SessionRecord;
-    return record?.v === 1 && typeof record.th === 'string' ? record : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const sessionRecord = (raw: unknown) => readRecord<SessionRecord>(raw, (r) => typeof r.th === 'string');

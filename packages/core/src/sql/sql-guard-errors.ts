@@ -5,12 +5,8 @@ import { SqlError } from './sql-errors.js';
 /** How the sql guard turns throws into `SqlError`s for one adapter. */
 export function sqlGuardErrors(adapter: string): SyncGuardErrors<SqlError> {
   return {
-    fromThrown: (thrown, op) => toSqlError(thrown, adapter, op),
+    fromThrown: (thrown, op) => toInterfaceError(SqlError, 'sql', thrown, adapter, op),
     notOpen: (op) => new SqlError({ code: 'NOT_OPEN', message: `sql adapter '${adapter}' is closed`, adapter, op }),
     busy: (op, message) => new SqlError({ code: 'BUSY', message: `sql adapter '${adapter}': ${message}`, adapter, op }),
   };
-}
-
-export function toSqlError(thrown: unknown, adapter: string, op: string): SqlError {
-  return toInterfaceError(SqlError, 'sql', thrown, adapter, op);
 }

@@ -1,3 +1,4 @@
+import type { Auth, Email } from '@keel/core';
 import type { AdapterSource } from './host-adapters.js';
 import type { ResolvedGrants } from './grants.js';
 import type { Binding, BindingContext, ResourceTable } from '../imports/binding.js';
@@ -35,55 +36,32 @@ export interface BindContext {
  */
 export function bindInterfaces(c: BindContext): Record<string, Binding> {
   const bindings: Record<string, Binding> = {};
+  // The adapter a grant names, as the mode calls it: itself isolated (the bridge awaits it),
+  // its synchronous facet in-thread (a guest's import cannot wait for a promise).
+  const served = (short: 'kv' | 'sql' | 'email' | 'auth', instance: string | undefined): unknown => {
+    const adapter = c.adapters[short](instance) ?? missing(c.adapters, short, instance);
+    if (c.mode !== 'in-thread') return adapter;
+    const sync = (adapter as { sync?: unknown }).sync;
+    if (!sync) throw new UnservedGrant(`in-thread mode needs a synchronous ${short} adapter (${short}.sync); '${adapter.adapter}' is not, so use isolated mode`);
+    return sync;
+  };
   for (const iface of c.plan.keel) {
     const everything = [...iface.functions, ...Object.entries(iface.resources).flatMap(([cls, methods]) => methods.map((m) => `${cls}.${m}`))];
     const deny = (reason: string) => deniedBinding(iface.short, everything, reason, c.binding);
+    const { kv, sql, email, auth } = c.grants;
     switch (iface.short) {
-      case 'kv': {
-        const grant = c.grants.kv;
-        if (!grant) {
-          bindings.kv = deny('kv is not granted');
-          break;
-        }
-        const kv = c.adapters.kv(grant.instance) ?? missing(c.adapters, 'kv', grant.instance);
-        const calls = c.mode === 'in-thread' ? kv.sync : kv;
-        if (!calls) throw new UnservedGrant(`in-thread mode needs a synchronous kv adapter (kv.sync); '${kv.adapter}' is not, so use isolated mode`);
-        bindings.kv = kvBinding(calls as KvCalls, grant, c.binding, c.seal);
+      case 'kv':
+        bindings.kv = kv ? kvBinding(served('kv', kv.instance) as KvCalls, kv, c.binding, c.seal) : deny('kv is not granted');
         break;
-      }
-      case 'sql': {
-        const grant = c.grants.sql;
-        if (!grant) {
-          bindings.sql = deny('sql is not granted');
-          break;
-        }
-        const sql = c.adapters.sql(grant.instance) ?? missing(c.adapters, 'sql', grant.instance);
-        const calls = c.mode === 'in-thread' ? sql.sync : sql;
-        if (!calls) throw new UnservedGrant(`in-thread mode needs a synchronous sql adapter (sql.sync); '${sql.adapter}' is not, so use isolated mode`);
-        bindings.sql = sqlBinding(calls as unknown as SqlCalls, grant, c.binding, c.transactions);
+      case 'sql':
+        bindings.sql = sql ? sqlBinding(served('sql', sql.instance) as SqlCalls, sql, c.binding, c.transactions) : deny('sql is not granted');
         break;
-      }
-      case 'email': {
-        const grant = c.grants.email;
-        if (!grant) {
-          bindings.email = deny('email is not granted');
-          break;
-        }
-        const email = c.adapters.email(grant.instance) ?? missing(c.adapters, 'email', grant.instance);
-        if (c.mode === 'in-thread') throw new UnservedGrant('email delivery is asynchronous, so in-thread mode cannot serve it; use isolated mode');
-        bindings.email = emailBinding(email, grant, c.binding);
+      case 'email':
+        bindings.email = email ? emailBinding(served('email', email.instance) as Email, email, c.binding) : deny('email is not granted');
         break;
-      }
-      case 'auth': {
-        if (!c.grants.auth) {
-          bindings.auth = deny('auth is not granted');
-          break;
-        }
-        const auth = c.adapters.auth(undefined) ?? missing(c.adapters, 'auth', undefined);
-        if (c.mode === 'in-thread') throw new UnservedGrant('auth answers asynchronously, so in-thread mode cannot serve it; use isolated mode');
-        bindings.auth = authBinding(auth, everything, c.binding);
+      case 'auth':
+        bindings.auth = auth ? authBinding(served('auth', undefined) as Auth, everything, c.binding) : deny('auth is not granted');
         break;
-      }
       case 'log':
         bindings.log = logBinding(c.binding, c.grants.log);
         break;
