@@ -32,7 +32,14 @@ export async function run(): Promise<void> {
 }
 
 async function verification(name: string, kv: Kv, sql: ReturnType<typeof createSqliteSql>): Promise<void> {
-  const auth = createLocalAuth({ sql, kv, email: false, accessTokens: true, keyPrefix: `${name}:`, tablePrefix: `bench_${name}_` });
+  const auth = createLocalAuth({
+    sql,
+    kv,
+    email: false,
+    accessTokens: true,
+    keyPrefix: `${name}:`,
+    tablePrefix: `bench_${name}_`,
+  });
   (await auth.register({ email: 'ada@example.com', password: 'a benchmark passphrase' }))._unsafeUnwrap();
   const session = (await auth.login({ email: 'ada@example.com', password: 'a benchmark passphrase' }))._unsafeUnwrap();
   const key = (await kv.scan({ prefix: `${name}:session:` }))._unsafeUnwrap().entries[0]?.key as string;
@@ -40,7 +47,10 @@ async function verification(name: string, kv: Kv, sql: ReturnType<typeof createS
   await compare(`auth: session verification on ${name} kv`, [
     { name: `raw kv.get of the session record (${name})`, fn: async () => (await kv.get(key)).isOk() },
     { name: 'auth.verifySession', fn: async () => (await auth.verifySession(session.token)).isOk() },
-    { name: 'auth.verifyAccessToken (EdDSA JWT, no kv)', fn: async () => (await auth.verifyAccessToken(accessToken)).isOk() },
+    {
+      name: 'auth.verifyAccessToken (EdDSA JWT, no kv)',
+      fn: async () => (await auth.verifyAccessToken(accessToken)).isOk(),
+    },
   ]);
   await auth.close();
 }
@@ -56,7 +66,11 @@ async function hashing(): Promise<void> {
       { name: 'argon2id hash', fn: () => hasher.hash('a benchmark passphrase') },
       { name: 'argon2id verify', fn: () => hasher.verify(stored, 'a benchmark passphrase') },
       // Four at once: @node-rs/argon2 hashes on libuv's thread pool, so a server's cores add up.
-      { name: 'argon2id hash, 4 in flight', fn: () => Promise.all([1, 2, 3, 4].map(() => hasher.hash('a benchmark passphrase'))), opsPerCall: 4 },
+      {
+        name: 'argon2id hash, 4 in flight',
+        fn: () => Promise.all([1, 2, 3, 4].map(() => hasher.hash('a benchmark passphrase'))),
+        opsPerCall: 4,
+      },
     ],
     { rounds: 5, roundMs: 1500 },
   );

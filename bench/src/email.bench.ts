@@ -39,19 +39,29 @@ async function outbox(): Promise<void> {
   let n = 0;
   const batch = 100;
   const throughOutbox = (o: (typeof outboxes)[number], sql: typeof memory) => async () => {
-    (await sql.transaction(async (tx) => {
-      for (let i = 0; i < batch; i++) {
-        const queued = await o.enqueue(tx, message(n++));
-        if (queued.isErr()) return queued;
-      }
-      return ok(undefined);
-    }))._unsafeUnwrap();
+    (
+      await sql.transaction(async (tx) => {
+        for (let i = 0; i < batch; i++) {
+          const queued = await o.enqueue(tx, message(n++));
+          if (queued.isErr()) return queued;
+        }
+        return ok(undefined);
+      })
+    )._unsafeUnwrap();
     while ((await o.dispatchOnce())._unsafeUnwrap().claimed > 0);
   };
   await compare('email: messages/s to the dev provider (MIME built, kept nowhere)', [
     { name: 'dev provider send, direct', fn: async () => (await dev.send(message(n++)))._unsafeUnwrap() },
-    { name: 'outbox: enqueue ×100 in one tx + dispatch (sqlite :memory:)', fn: throughOutbox(outboxes[0]!, memory), opsPerCall: batch },
-    { name: 'outbox: enqueue ×100 in one tx + dispatch (sqlite WAL file)', fn: throughOutbox(outboxes[1]!, file), opsPerCall: batch },
+    {
+      name: 'outbox: enqueue ×100 in one tx + dispatch (sqlite :memory:)',
+      fn: throughOutbox(outboxes[0]!, memory),
+      opsPerCall: batch,
+    },
+    {
+      name: 'outbox: enqueue ×100 in one tx + dispatch (sqlite WAL file)',
+      fn: throughOutbox(outboxes[1]!, file),
+      opsPerCall: batch,
+    },
   ]);
   await Promise.all([dev.close(), memory.close(), file.close()]);
   await rm(folder, { recursive: true, force: true });
@@ -69,20 +79,44 @@ async function smtp(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   const raw = nodemailer.createTransport({ host: '127.0.0.1', port, ignoreTLS: true, pool: true, maxConnections: 5 });
-  const keel = createSmtpEmail({ host: '127.0.0.1', port, security: 'none', pool: true, maxConnections: 5, idempotency: false });
+  const keel = createSmtpEmail({
+    host: '127.0.0.1',
+    port,
+    security: 'none',
+    pool: true,
+    maxConnections: 5,
+    idempotency: false,
+  });
   let n = 0;
-  const rawMessage = (i: number) => ({ from: '"Shop" <shop@example.com>', to: `customer${i}@example.com`, subject: `Order ${i} confirmed`, text: `Thanks for order ${i}.`, html: `<p>Thanks for order <b>${i}</b>.</p>` });
+  const rawMessage = (i: number) => ({
+    from: '"Shop" <shop@example.com>',
+    to: `customer${i}@example.com`,
+    subject: `Order ${i} confirmed`,
+    text: `Thanks for order ${i}.`,
+    html: `<p>Thanks for order <b>${i}</b>.</p>`,
+  });
   const concurrent = 20;
-  await compare('email: SMTP send to a local smtp-server (pooled, 5 connections)', [
-    { name: 'raw nodemailer sendMail, one at a time', fn: () => raw.sendMail(rawMessage(n++)) },
-    { name: 'keel smtp send, one at a time', fn: async () => (await keel.send(message(n++)))._unsafeUnwrap() },
-    { name: 'raw nodemailer sendMail, 20 at once', fn: () => Promise.all(Array.from({ length: concurrent }, () => raw.sendMail(rawMessage(n++)))), opsPerCall: concurrent },
-    {
-      name: 'keel smtp send, 20 at once',
-      fn: async () => (await Promise.all(Array.from({ length: concurrent }, () => keel.send(message(n++))))).forEach((r) => r._unsafeUnwrap()),
-      opsPerCall: concurrent,
-    },
-  ], { rounds: 7, roundMs: 400 });
+  await compare(
+    'email: SMTP send to a local smtp-server (pooled, 5 connections)',
+    [
+      { name: 'raw nodemailer sendMail, one at a time', fn: () => raw.sendMail(rawMessage(n++)) },
+      { name: 'keel smtp send, one at a time', fn: async () => (await keel.send(message(n++)))._unsafeUnwrap() },
+      {
+        name: 'raw nodemailer sendMail, 20 at once',
+        fn: () => Promise.all(Array.from({ length: concurrent }, () => raw.sendMail(rawMessage(n++)))),
+        opsPerCall: concurrent,
+      },
+      {
+        name: 'keel smtp send, 20 at once',
+        fn: async () => {
+          const results = await Promise.all(Array.from({ length: concurrent }, () => keel.send(message(n++))));
+          for (const r of results) r._unsafeUnwrap();
+        },
+        opsPerCall: concurrent,
+      },
+    ],
+    { rounds: 7, roundMs: 400 },
+  );
   raw.close();
   await keel.close();
   await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -111,11 +145,18 @@ async function http(): Promise<void> {
     {
       name: 'raw fetch POST',
       fn: async () => {
-        const response = await fetch(`${url}/v3/mail/send`, { method: 'POST', headers: { authorization: 'Bearer SG.bench', 'content-type': 'application/json' }, body: body(n++) });
+        const response = await fetch(`${url}/v3/mail/send`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer SG.bench', 'content-type': 'application/json' },
+          body: body(n++),
+        });
         await response.text();
       },
     },
-    { name: 'keel sendgrid send (validation, retry, breaker, timeout)', fn: async () => (await keel.send(message(n++)))._unsafeUnwrap() },
+    {
+      name: 'keel sendgrid send (validation, retry, breaker, timeout)',
+      fn: async () => (await keel.send(message(n++)))._unsafeUnwrap(),
+    },
   ]);
   await keel.close();
   server.closeAllConnections();

@@ -25,7 +25,11 @@ export interface BenchRow {
   readonly ratio: number;
 }
 
-export async function compare(title: string, cases: readonly BenchCase[], options: BenchOptions = {}): Promise<BenchRow[]> {
+export async function compare(
+  title: string,
+  cases: readonly BenchCase[],
+  options: BenchOptions = {},
+): Promise<BenchRow[]> {
   const rounds = options.rounds ?? 7;
   const roundMs = options.roundMs ?? 150;
   const samples = cases.map(() => [] as number[]);
@@ -38,7 +42,11 @@ export async function compare(title: string, cases: readonly BenchCase[], option
     }
   }
   const medians = samples.map((s) => s.sort((a, b) => a - b)[Math.floor(s.length / 2)] as number);
-  const rows = cases.map((c, i) => ({ name: c.name, opsPerSec: medians[i] as number, ratio: (medians[0] as number) / (medians[i] as number) }));
+  const rows = cases.map((c, i) => ({
+    name: c.name,
+    opsPerSec: medians[i] as number,
+    ratio: (medians[0] as number) / (medians[i] as number),
+  }));
   printTable(title, rows);
   return rows;
 }
@@ -75,6 +83,8 @@ export function printTable(title: string, rows: readonly BenchRow[]): void {
   console.log(`| ${'case'.padEnd(width)} | ops/s        | time vs first |`);
   console.log(`| ${'-'.repeat(width)} | ------------ | ------------- |`);
   for (const r of rows) {
-    console.log(`| ${r.name.padEnd(width)} | ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(12)} | ${r.ratio.toFixed(2).padStart(12)}× |`);
+    console.log(
+      `| ${r.name.padEnd(width)} | ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(12)} | ${r.ratio.toFixed(2).padStart(12)}× |`,
+    );
   }
 }

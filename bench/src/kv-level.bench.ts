@@ -39,7 +39,9 @@ async function runIn(root: string): Promise<void> {
   await keyvStore.query('PRAGMA journal_mode = WAL');
   await keyvStore.query('PRAGMA synchronous = NORMAL');
   const keyv = new Keyv<string>({ store: keyvStore });
-  const keyvDefault = new Keyv<string>({ store: new KeyvSqlite({ uri: `sqlite://${join(root, 'keyv-default.sqlite')}` }) });
+  const keyvDefault = new Keyv<string>({
+    store: new KeyvSqlite({ uri: `sqlite://${join(root, 'keyv-default.sqlite')}` }),
+  });
   const storage = createStorage({ driver: fsDriver({ base: join(root, 'unstorage') }) });
 
   await raw.open();
@@ -56,16 +58,20 @@ async function runIn(root: string): Promise<void> {
   let n = 0;
   const next = () => keys[n++ % count] as string;
 
-  await compare('kv-level: get (10k keys, values ~45 B)', [
-    { name: 'raw classic-level getSync', fn: () => raw.getSync(next()) },
-    { name: 'raw classic-level getSync (awaited)', fn: async () => raw.getSync(next()) },
-    // The least any call returning a ResultAsync costs: the raw read, wrapped and awaited.
-    { name: 'raw getSync in okAsync (awaited)', fn: async () => (await okAsync(raw.getSync(next()))).isOk() },
-    { name: 'raw classic-level get (async)', fn: () => raw.get(next()) },
-    { name: 'keel level get', fn: async () => (await kv.get(next())).isOk() },
-    { name: 'keyv 5 + @keyv/sqlite get (WAL)', fn: () => keyv.get(next()) },
-    { name: 'unstorage fs getItem', fn: () => storage.getItem(next()) },
-  ], { rounds: 11 });
+  await compare(
+    'kv-level: get (10k keys, values ~45 B)',
+    [
+      { name: 'raw classic-level getSync', fn: () => raw.getSync(next()) },
+      { name: 'raw classic-level getSync (awaited)', fn: async () => raw.getSync(next()) },
+      // The least any call returning a ResultAsync costs: the raw read, wrapped and awaited.
+      { name: 'raw getSync in okAsync (awaited)', fn: async () => (await okAsync(raw.getSync(next()))).isOk() },
+      { name: 'raw classic-level get (async)', fn: () => raw.get(next()) },
+      { name: 'keel level get', fn: async () => (await kv.get(next())).isOk() },
+      { name: 'keyv 5 + @keyv/sqlite get (WAL)', fn: () => keyv.get(next()) },
+      { name: 'unstorage fs getItem', fn: () => storage.getItem(next()) },
+    ],
+    { rounds: 11 },
+  );
 
   await compare('kv-level: put (10k keys, overwrite, no fsync)', [
     { name: 'raw classic-level put', fn: () => raw.put(next(), value) },
@@ -110,12 +116,21 @@ async function runIn(root: string): Promise<void> {
       fn: async () => (await kv.setMany(batch().map((key) => ({ key, value: 'v' })))).isOk(),
       opsPerCall: 1000,
     },
-    { name: 'keyv 5 + @keyv/sqlite setMany (WAL)', fn: () => keyv.setMany(batch().map((key) => ({ key, value: 'v' }))), opsPerCall: 1000 },
+    {
+      name: 'keyv 5 + @keyv/sqlite setMany (WAL)',
+      fn: () => keyv.setMany(batch().map((key) => ({ key, value: 'v' }))),
+      opsPerCall: 1000,
+    },
   ]);
 
   // The iterator Keel opens: byte bounds for the prefix, keys decoded to strings by the binding
   // (a pass-through 'utf8' encoding), 1 MiB read-ahead.
-  const stringKeys = { name: 'byte-bounds-utf8-keys', format: 'utf8', encode: (b: Buffer) => b, decode: (k: Buffer) => k } as const;
+  const stringKeys = {
+    name: 'byte-bounds-utf8-keys',
+    format: 'utf8',
+    encode: (b: Buffer) => b,
+    decode: (k: Buffer) => k,
+  } as const;
   const range = { gte: Buffer.from('user:'), lt: Buffer.from('user;'), highWaterMarkBytes: 1 << 20, limit: count + 1 };
   await compare('kv-level: scan of 10k keys (entries/s)', [
     {
@@ -135,5 +150,13 @@ async function runIn(root: string): Promise<void> {
     },
   ]);
 
-  await Promise.all([kv.close(), kvSync.close(), raw.close(), rawSync.close(), keyv.disconnect(), keyvDefault.disconnect(), storage.dispose()]);
+  await Promise.all([
+    kv.close(),
+    kvSync.close(),
+    raw.close(),
+    rawSync.close(),
+    keyv.disconnect(),
+    keyvDefault.disconnect(),
+    storage.dispose(),
+  ]);
 }

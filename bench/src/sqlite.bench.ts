@@ -27,7 +27,10 @@ interface RawDatabase {
   transaction<A extends unknown[]>(fn: (...args: A) => void): { immediate: (...args: A) => void };
   close(): void;
 }
-const Database = createRequire(import.meta.url)('better-sqlite3') as new (filename: string, options?: { timeout?: number }) => RawDatabase;
+const Database = createRequire(import.meta.url)('better-sqlite3') as new (
+  filename: string,
+  options?: { timeout?: number },
+) => RawDatabase;
 
 const rows = 100_000;
 const schema = `
@@ -60,7 +63,9 @@ export async function run(): Promise<void> {
   (await keel.executeScript(schema))._unsafeUnwrap();
   const kyselyDb = rawDatabase(join(dir, 'kysely.db'));
   kyselyDb.exec(schema);
-  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: kyselyDb as unknown as SqliteDatabase }) });
+  const kysely = new Kysely<Schema>({
+    dialect: new SqliteDialect({ database: kyselyDb as unknown as SqliteDatabase }),
+  });
   const memoryRaw = rawDatabase(':memory:');
   memoryRaw.exec(schema);
   const memoryKeel = createSqliteSql({ filename: ':memory:' });
@@ -70,9 +75,14 @@ export async function run(): Promise<void> {
   const expected = raw.prepare('SELECT id, name, score FROM users WHERE id = ?').raw(true).get(4242);
   for (const sql of [keel, memoryKeel]) {
     const read = (await sql.query('SELECT id, name, score FROM users WHERE id = ?', [4242]))._unsafeUnwrap().rows[0];
-    if (JSON.stringify(read) !== JSON.stringify(expected)) throw new Error(`keel read ${JSON.stringify(read)}, raw ${JSON.stringify(expected)}`);
+    if (JSON.stringify(read) !== JSON.stringify(expected))
+      throw new Error(`keel read ${JSON.stringify(read)}, raw ${JSON.stringify(expected)}`);
   }
-  if ((await kysely.selectFrom('users').select(['id', 'name', 'score']).where('id', '=', 4242).executeTakeFirst())?.name !== 'user 4242') throw new Error('kysely read');
+  if (
+    (await kysely.selectFrom('users').select(['id', 'name', 'score']).where('id', '=', 4242).executeTakeFirst())
+      ?.name !== 'user 4242'
+  )
+    throw new Error('kysely read');
 
   let i = 0;
   const nextId = () => (i = (i * 7919 + 1) % rows) + 1;
@@ -80,18 +90,30 @@ export async function run(): Promise<void> {
   const rawGet = raw.prepare(select);
   const memoryGet = memoryRaw.prepare(select);
 
-  await compare('sqlite: point SELECT by primary key, 100k rows, WAL file', [
-    { name: 'raw better-sqlite3 .get() (sync)', fn: () => rawGet.get(nextId()) },
-    { name: 'raw better-sqlite3 .get() (awaited)', fn: async () => rawGet.get(nextId()) },
-    { name: 'keel sql.query', fn: () => keel.query(select, [nextId()]) },
-    { name: 'keel sql.sync.query (sync)', fn: () => keel.sync?.query(select, [nextId()]) },
-    { name: 'kysely selectFrom…executeTakeFirst', fn: () => kysely.selectFrom('users').select(['id', 'name', 'score']).where('id', '=', nextId()).executeTakeFirst() },
-  ], { rounds: 11 });
-  await compare('sqlite: point SELECT by primary key, 100k rows, :memory:', [
-    { name: 'raw better-sqlite3 .get() (sync)', fn: () => memoryGet.get(nextId()) },
-    { name: 'raw better-sqlite3 .get() (awaited)', fn: async () => memoryGet.get(nextId()) },
-    { name: 'keel sql.query', fn: () => memoryKeel.query(select, [nextId()]) },
-  ], { rounds: 11 });
+  await compare(
+    'sqlite: point SELECT by primary key, 100k rows, WAL file',
+    [
+      { name: 'raw better-sqlite3 .get() (sync)', fn: () => rawGet.get(nextId()) },
+      { name: 'raw better-sqlite3 .get() (awaited)', fn: async () => rawGet.get(nextId()) },
+      { name: 'keel sql.query', fn: () => keel.query(select, [nextId()]) },
+      { name: 'keel sql.sync.query (sync)', fn: () => keel.sync?.query(select, [nextId()]) },
+      {
+        name: 'kysely selectFrom…executeTakeFirst',
+        fn: () =>
+          kysely.selectFrom('users').select(['id', 'name', 'score']).where('id', '=', nextId()).executeTakeFirst(),
+      },
+    ],
+    { rounds: 11 },
+  );
+  await compare(
+    'sqlite: point SELECT by primary key, 100k rows, :memory:',
+    [
+      { name: 'raw better-sqlite3 .get() (sync)', fn: () => memoryGet.get(nextId()) },
+      { name: 'raw better-sqlite3 .get() (awaited)', fn: async () => memoryGet.get(nextId()) },
+      { name: 'keel sql.query', fn: () => memoryKeel.query(select, [nextId()]) },
+    ],
+    { rounds: 11 },
+  );
 
   await bulkInsert(raw, keel, kysely);
 
@@ -101,7 +123,10 @@ export async function run(): Promise<void> {
   await compare('sqlite: single-row INSERT, autocommit, WAL file', [
     { name: 'raw better-sqlite3 .run()', fn: () => rawInsert.run(++n, 'single', n) },
     { name: 'keel sql.execute', fn: () => keel.execute(insert, [++n, 'single', n]) },
-    { name: 'kysely insertInto…execute', fn: () => kysely.insertInto('bulk').values({ id: ++n, name: 'single', score: n }).execute() },
+    {
+      name: 'kysely insertInto…execute',
+      fn: () => kysely.insertInto('bulk').values({ id: ++n, name: 'single', score: n }).execute(),
+    },
   ]);
 
   const debit = 'UPDATE accounts SET balance = balance - ? WHERE id = ?';
@@ -135,8 +160,16 @@ export async function run(): Promise<void> {
       fn: () => {
         const [from, to] = pair();
         return kysely.transaction().execute(async (trx) => {
-          await trx.updateTable('accounts').set((eb) => ({ balance: eb('balance', '-', 1) })).where('id', '=', from).execute();
-          await trx.updateTable('accounts').set((eb) => ({ balance: eb('balance', '+', 1) })).where('id', '=', to).execute();
+          await trx
+            .updateTable('accounts')
+            .set((eb) => ({ balance: eb('balance', '-', 1) }))
+            .where('id', '=', from)
+            .execute();
+          await trx
+            .updateTable('accounts')
+            .set((eb) => ({ balance: eb('balance', '+', 1) }))
+            .where('id', '=', to)
+            .execute();
           await trx.insertInto('ledger').values({ id: undefined, from_id: from, to_id: to, amount: 1 }).execute();
         });
       },
@@ -187,7 +220,8 @@ async function bulkInsert(raw: RawDatabase, keel: Sql, kysely: Kysely<Schema>): 
       name: 'kysely transaction + insertInto…execute',
       fn: () =>
         kysely.transaction().execute(async (trx) => {
-          for (let k = 1; k <= rows; k++) await trx.insertInto('bulk').values({ id: k, name: 'bulk', score: k }).execute();
+          for (let k = 1; k <= rows; k++)
+            await trx.insertInto('bulk').values({ id: k, name: 'bulk', score: k }).execute();
         }),
       reset: () => kysely.deleteFrom('bulk').execute(),
     },
@@ -202,7 +236,11 @@ async function bulkInsert(raw: RawDatabase, keel: Sql, kysely: Kysely<Schema>): 
     }
   }
   const medians = samples.map((s) => s.sort((a, b) => a - b)[2] as number);
-  const table: BenchRow[] = cases.map((c, k) => ({ name: c.name, opsPerSec: medians[k] as number, ratio: (medians[0] as number) / (medians[k] as number) }));
+  const table: BenchRow[] = cases.map((c, k) => ({
+    name: c.name,
+    opsPerSec: medians[k] as number,
+    ratio: (medians[0] as number) / (medians[k] as number),
+  }));
   printTable('sqlite: 100k INSERTs in one transaction (rows/s), WAL file', table);
   for (const c of cases) await c.reset();
 }

@@ -34,7 +34,11 @@ export async function run(): Promise<void> {
   }
 }
 
-const fixtures = join(dirname(fileURLToPath(import.meta.resolve('@keel/wasm-host/package.json'))), 'fixtures', 'components');
+const fixtures = join(
+  dirname(fileURLToPath(import.meta.resolve('@keel/wasm-host/package.json'))),
+  'fixtures',
+  'components',
+);
 const summary: string[] = [];
 
 async function runIn(root: string): Promise<void> {
@@ -50,8 +54,12 @@ async function runIn(root: string): Promise<void> {
   const isolated = createWasmHost({ kv: memoryKv }, { cacheDir, mode: 'isolated', logger: {} });
   const pureIn = (await inThread.load(pureWasm))._unsafeUnwrap();
   const pureIso = (await isolated.load(pureWasm))._unsafeUnwrap();
-  const guestIn = (await inThread.load(guestWasm, { grants: { kv: true }, limits: { maxHostCalls: 1_000_000 } }))._unsafeUnwrap();
-  const guestIso = (await isolated.load(guestWasm, { grants: { kv: true }, limits: { maxHostCalls: 1_000_000 } }))._unsafeUnwrap();
+  const guestIn = (
+    await inThread.load(guestWasm, { grants: { kv: true }, limits: { maxHostCalls: 1_000_000 } })
+  )._unsafeUnwrap();
+  const guestIso = (
+    await isolated.load(guestWasm, { grants: { kv: true }, limits: { maxHostCalls: 1_000_000 } })
+  )._unsafeUnwrap();
 
   const plugins = await extismPlugins(kvSync);
   const args = new Uint8Array(new Uint32Array([2, 3]).buffer);
@@ -74,8 +82,18 @@ async function runIn(root: string): Promise<void> {
   const gets = await compare('wasm-host: guest → host kv.get round trip (100 gets per call)', [
     { name: 'plain JS, 100 × kv.sync.get', fn: jsHammer, opsPerCall: 100 },
     { name: 'keel in-thread, kv.sync', fn: () => guestIn.callSync('hammer', key, 100), opsPerCall: 100 },
-    { name: 'Extism foreground, host fn', fn: () => extismCall(plugins.foreground, 'kv_hammer', key, 64), opsPerCall: 100 },
-    { name: 'plain JS, 100 × awaited kv-memory get', fn: async () => { for (let i = 0; i < 100; i++) await memoryKv.get(key); }, opsPerCall: 100 },
+    {
+      name: 'Extism foreground, host fn',
+      fn: () => extismCall(plugins.foreground, 'kv_hammer', key, 64),
+      opsPerCall: 100,
+    },
+    {
+      name: 'plain JS, 100 × awaited kv-memory get',
+      fn: async () => {
+        for (let i = 0; i < 100; i++) await memoryKv.get(key);
+      },
+      opsPerCall: 100,
+    },
     { name: 'keel isolated, kv-memory via bridge', fn: () => guestIso.call('hammer', key, 100), opsPerCall: 100 },
   ]);
   note(gets, 'keel in-thread, kv.sync', 'kv.get import round trip in-thread (goal < 5 µs)');
@@ -157,7 +175,10 @@ async function instantiation(root: string, pureWasm: Buffer, guestWasm: Buffer):
   const extismTimes: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t = performance.now();
-    const plugin = await createPlugin({ wasm: [{ data: extismBytes }] }, { useWasi: false, functions: { 'extism:host/user': { kv_get: () => 0n } } });
+    const plugin = await createPlugin(
+      { wasm: [{ data: extismBytes }] },
+      { useWasi: false, functions: { 'extism:host/user': { kv_get: () => 0n } } },
+    );
     extismTimes.push(performance.now() - t);
     await plugin.close();
   }
@@ -166,16 +187,27 @@ async function instantiation(root: string, pureWasm: Buffer, guestWasm: Buffer):
   console.log('\n### wasm-host: instantiate (new process each, median of 3)\n');
   console.log('| component | mode | cold: transpile | from disk cache | second load, same host |');
   console.log('| --------- | ---- | --------------- | --------------- | ---------------------- |');
-  for (const [name, file] of [['pure (1 KB)', pureFile], ['kv-guest (5 KB)', guestFile]] as const) {
+  for (const [name, file] of [
+    ['pure (1 KB)', pureFile],
+    ['kv-guest (5 KB)', guestFile],
+  ] as const) {
     for (const mode of ['in-thread', 'isolated']) {
       const cold = measure(file, mode, true);
       const warm = measure(file, mode, false);
-      if (cold.from !== 'transpiled' || warm.from !== 'disk') throw new Error(`unexpected cache sources ${cold.from}/${warm.from}`);
-      console.log(`| ${name} | ${mode} | ${cold.load.toFixed(1)} ms | ${warm.load.toFixed(1)} ms | ${warm.again.toFixed(2)} ms |`);
-      if (name.startsWith('pure')) summary.push(`instantiate pure, ${mode}: cold ${cold.load.toFixed(1)} ms, from disk ${warm.load.toFixed(1)} ms, from memory ${warm.again.toFixed(2)} ms`);
+      if (cold.from !== 'transpiled' || warm.from !== 'disk')
+        throw new Error(`unexpected cache sources ${cold.from}/${warm.from}`);
+      console.log(
+        `| ${name} | ${mode} | ${cold.load.toFixed(1)} ms | ${warm.load.toFixed(1)} ms | ${warm.again.toFixed(2)} ms |`,
+      );
+      if (name.startsWith('pure'))
+        summary.push(
+          `instantiate pure, ${mode}: cold ${cold.load.toFixed(1)} ms, from disk ${warm.load.toFixed(1)} ms, from memory ${warm.again.toFixed(2)} ms`,
+        );
     }
   }
-  console.log(`| Extism plugin (foreground), for scale | — | createPlugin: ${(extismTimes[1] as number).toFixed(1)} ms | | |`);
+  console.log(
+    `| Extism plugin (foreground), for scale | — | createPlugin: ${(extismTimes[1] as number).toFixed(1)} ms | | |`,
+  );
 }
 
 /** An Extism plugin doing what `pure.add` and `kv-guest.hammer` do, through Extism's ABI. */
@@ -215,7 +247,10 @@ async function extismPlugins(kv: KvSync): Promise<{ foreground: Plugin }> {
   const functions = {
     'extism:host/user': {
       // The same work as the kv binding: read the key, look it up, hand the value back.
-      kv_get: (context: { read(offset: bigint): { text(): string } | null; store(value: string): bigint }, offset: bigint) => {
+      kv_get: (
+        context: { read(offset: bigint): { text(): string } | null; store(value: string): bigint },
+        offset: bigint,
+      ) => {
         const value = kv.get(context.read(offset)?.text() ?? '').unwrapOr(undefined);
         return typeof value === 'string' ? context.store(value) : 0n;
       },
@@ -232,7 +267,12 @@ async function extismPlugins(kv: KvSync): Promise<{ foreground: Plugin }> {
  * the median is reported.
  */
 async function workers(root: string, pureWasm: Buffer, guestWasm: Buffer): Promise<void> {
-  const files = { pure: join(root, 'w-pure.wasm'), guest: join(root, 'w-guest.wasm'), extism: join(root, 'w-extism.wasm'), cache: join(root, 'w-cache') };
+  const files = {
+    pure: join(root, 'w-pure.wasm'),
+    guest: join(root, 'w-guest.wasm'),
+    extism: join(root, 'w-extism.wasm'),
+    cache: join(root, 'w-cache'),
+  };
   writeFileSync(files.pure, pureWasm);
   writeFileSync(files.guest, guestWasm);
   writeFileSync(files.extism, await extismWasm());
@@ -288,5 +328,6 @@ async function workers(root: string, pureWasm: Buffer, guestWasm: Buffer): Promi
     console.log(`| ${name} | ${formatNs(ns)} | ${pair} |`);
   }
   const bridged = rows[2]?.[1];
-  if (bridged !== undefined) summary.push(`kv.get import round trip isolated, measured outside tsx: ${formatNs(bridged)}`);
+  if (bridged !== undefined)
+    summary.push(`kv.get import round trip isolated, measured outside tsx: ${formatNs(bridged)}`);
 }

@@ -45,7 +45,10 @@ export async function runDemo(kv: Kv, log: (line: string) => void): Promise<void
   await kv.set('profile:1', JSON.stringify({ name: 'Ada', version: 1 }));
   log(`rename profile 1: ${await rename(kv, '1', 'Ada Lovelace')} → ${(await kv.get('profile:1'))._unsafeUnwrap()}`);
 
-  await kv.setMany(['c3', 'a1', 'b2', 'd4', 'e5'].map((id) => ({ key: `session:${id}`, value: 'user-1' })), { ttlMs: 30 * 60_000 });
+  await kv.setMany(
+    ['c3', 'a1', 'b2', 'd4', 'e5'].map((id) => ({ key: `session:${id}`, value: 'user-1' })),
+    { ttlMs: 30 * 60_000 },
+  );
   log(`sessions in pages of 2: ${JSON.stringify(await listSessions(kv, 2))}`);
 
   const bad = await kv.set('', 'empty keys are refused');

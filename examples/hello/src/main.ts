@@ -12,5 +12,6 @@ if (started.isErr()) {
 const keel = started.value;
 console.log(`Keel started: ${keel.instances.map((i) => `${i.interface}.${i.name} on '${i.adapter}'`).join(', ')}`);
 await runDemo(keel.kv, (line) => console.log(`• ${line}`));
-for (const report of await keel.health()) console.log(`health ${report.interface}.${report.name}: ${report.ok ? 'ok' : report.error}`);
+for (const report of await keel.health())
+  console.log(`health ${report.interface}.${report.name}: ${report.ok ? 'ok' : report.error}`);
 await keel.close();

@@ -14,7 +14,9 @@ db.exec(`CREATE TABLE IF NOT EXISTS workspaces (id INTEGER PRIMARY KEY, task_cou
   done INTEGER NOT NULL DEFAULT 0, created_by TEXT NOT NULL, created_at INTEGER NOT NULL, completed_at INTEGER);
   CREATE INDEX IF NOT EXISTS tasks_workspace ON tasks (workspace_id, id);`);
 const maxTasks = Number(process.env.MAX_TASKS ?? 1e8);
-const list = db.prepare('SELECT id, workspace_id AS workspaceId, title, done, created_at AS createdAt, completed_at AS completedAt FROM tasks WHERE workspace_id = ? ORDER BY id');
+const list = db.prepare(
+  'SELECT id, workspace_id AS workspaceId, title, done, created_at AS createdAt, completed_at AS completedAt FROM tasks WHERE workspace_id = ? ORDER BY id',
+);
 const insert = db.prepare('INSERT INTO tasks (workspace_id, title, created_by, created_at) VALUES (?, ?, ?, ?)');
 const ensureWorkspace = db.prepare('INSERT OR IGNORE INTO workspaces (id) VALUES (?)');
 const taskCount = db.prepare('SELECT task_count FROM workspaces WHERE id = ?').pluck();
@@ -29,7 +31,10 @@ const createTask = db.transaction((workspaceId, title, now) => {
 
 const send = (res, status, body) => {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 };
 
@@ -37,7 +42,8 @@ const server = createServer((req, res) => {
   const match = /^\/api\/workspaces\/(\d+)\/tasks$/.exec(req.url ?? '');
   if (!match) return send(res, 404, { error: { code: 'NOT_FOUND' } });
   const workspaceId = Number(match[1]);
-  if (req.method === 'GET') return send(res, 200, { tasks: list.all(workspaceId).map((t) => ({ ...t, done: t.done === 1 })) });
+  if (req.method === 'GET')
+    return send(res, 200, { tasks: list.all(workspaceId).map((t) => ({ ...t, done: t.done === 1 })) });
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
@@ -46,8 +52,17 @@ const server = createServer((req, res) => {
     const now = Date.now();
     const r = createTask.immediate(workspaceId, title, now);
     if (!r) return send(res, 403, { error: { code: 'PLAN_LIMIT_REACHED' } });
-    send(res, 201, { task: { id: Number(r.lastInsertRowid), workspaceId, title, done: false, createdAt: now, completedAt: null } });
+    send(res, 201, {
+      task: { id: Number(r.lastInsertRowid), workspaceId, title, done: false, createdAt: now, completedAt: null },
+    });
   });
 });
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${server.address().port}`));
-process.on('SIGTERM', () => server.close(() => { db.close(); process.exit(0); }));
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () =>
+  console.log(`listening on http://127.0.0.1:${server.address().port}`),
+);
+process.on('SIGTERM', () =>
+  server.close(() => {
+    db.close();
+    process.exit(0);
+  }),
+);

@@ -23,11 +23,21 @@ export async function buildComponent(name: (typeof componentNames)[number]): Pro
   const entry = resolveExport(pkg.exports['./wasm-tools']);
   const { parse, componentEmbed, componentNew } = (await import(pathToFileURL(wasmTools + entry).href)) as {
     parse(wat: string): Promise<Uint8Array>;
-    componentEmbed(o: { binary: Uint8Array; witSource: string; world: string; stringEncoding: string }): Promise<Uint8Array>;
+    componentEmbed(o: {
+      binary: Uint8Array;
+      witSource: string;
+      world: string;
+      stringEncoding: string;
+    }): Promise<Uint8Array>;
     componentNew(binary: Uint8Array, adapters: unknown[]): Promise<Uint8Array>;
   };
   const core = await parse(readFileSync(here(`../components/${name}.wat`), 'utf8'));
-  const embedded = await componentEmbed({ binary: core, witSource: readFileSync(here(`../components/${name}.wit`), 'utf8'), world: name, stringEncoding: 'utf8' });
+  const embedded = await componentEmbed({
+    binary: core,
+    witSource: readFileSync(here(`../components/${name}.wit`), 'utf8'),
+    world: name,
+    stringEncoding: 'utf8',
+  });
   return componentNew(embedded, []);
 }
 
@@ -48,7 +58,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       const file = here(`../components/${name}.wasm`);
       manifest[name] = { file: `components/${name}.wasm`, sha256: sha256(bytes), bytes: bytes.byteLength };
       if (check) {
-        if (sha256(readFileSync(file)) !== sha256(bytes)) throw new Error(`${name}: the committed component differs from its source`);
+        if (sha256(readFileSync(file)) !== sha256(bytes))
+          throw new Error(`${name}: the committed component differs from its source`);
       } else writeFileSync(file, bytes);
       console.log(`${name}: ${bytes.byteLength} bytes, sha256 ${sha256(bytes)}`);
     }

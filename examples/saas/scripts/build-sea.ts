@@ -14,7 +14,8 @@ export async function buildSaasSea(out: string, onProgress?: (line: string) => v
     out,
     root,
     assets: [planLimitAsset],
-    onProgress: (e) => onProgress?.(`[${e.step}/${e.steps}] ${e.label}${e.ms === undefined ? '' : ` ✓ ${(e.ms / 1000).toFixed(1)}s`}`),
+    onProgress: (e) =>
+      onProgress?.(`[${e.step}/${e.steps}] ${e.label}${e.ms === undefined ? '' : ` ✓ ${(e.ms / 1000).toFixed(1)}s`}`),
   });
 }
 

@@ -4,7 +4,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
  * Starts a server process and resolves with its URL once it prints `listening on <url>`.
  * The environment is only `env`: no PATH, no NODE_PATH.
  */
-export function startServer(command: string, args: readonly string[], cwd: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string; startedAt: number }> {
+export function startServer(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; startedAt: number }> {
   const startedAt = performance.now();
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {

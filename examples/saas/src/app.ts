@@ -9,7 +9,7 @@ import { loadProfile } from './config.js';
 import { unwrap } from './http-errors.js';
 import { sendError } from './http.js';
 import { migrations } from './migrations.js';
-import { createPlanLimitRule, type PlanLimitRule } from './plan-limit.js';
+import { createPlanLimitRule } from './plan-limit.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createReadCache } from './read-cache.js';
 import { route, type AppContext } from './routes.js';
@@ -53,10 +53,18 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     mode: profile.app.ruleMode,
   });
   try {
-    const [migrated, rule] = await Promise.allSettled([(async () => unwrap(createMigrator(keel.sql, { migrations, scope: 'saas' }).up()))(), loadingRule]);
+    const [migrated, rule] = await Promise.allSettled([
+      (async () => unwrap(createMigrator(keel.sql, { migrations, scope: 'saas' }).up()))(),
+      loadingRule,
+    ]);
     if (migrated.status === 'rejected') throw migrated.reason;
     if (rule.status === 'rejected') throw rule.reason;
-    const outbox = createEmailOutbox({ sql: keel.sql, email: keel.email, pollIntervalMs: profile.app.outboxPollIntervalMs, onError: (e) => console.error('[saas] outbox', e) });
+    const outbox = createEmailOutbox({
+      sql: keel.sql,
+      email: keel.email,
+      pollIntervalMs: profile.app.outboxPollIntervalMs,
+      onError: (e) => console.error('[saas] outbox', e),
+    });
     await unwrap(outbox.migrate());
     const csrf = createCsrfProtection({ secret: env.KEEL_APP_SECRET ?? (await persistentSecret(keel.kv)) });
     const ctx: AppContext = {

@@ -43,7 +43,10 @@ const sections = ['kv', 'sql', 'email', 'auth'];
 export function loadProfile(env: Env = process.env): Profile {
   const name = env.KEEL_PROFILE ?? 'default';
   const base = profiles[name];
-  if (!base) throw new KeelConfigError([`KEEL_PROFILE: unknown profile '${name}' (expected ${Object.keys(profiles).join(' or ')})`]);
+  if (!base)
+    throw new KeelConfigError([
+      `KEEL_PROFILE: unknown profile '${name}' (expected ${Object.keys(profiles).join(' or ')})`,
+    ]);
   const dataDir = resolve(env.KEEL_DATA_DIR ?? '.keel-data');
   const overridden = applyEnvOverrides(base.keel as Record<string, unknown>, env, sections);
   if (overridden.issues.length > 0) throw new KeelConfigError(overridden.issues);
@@ -65,11 +68,14 @@ function appSettings(base: ProfileFile['app'], env: Env): AppSettings {
       continue;
     }
     const value = Number(text);
-    if (!Number.isFinite(value) || value < 0) throw new KeelConfigError([`${variable}: expected a non-negative number, got '${text}'`]);
+    if (!Number.isFinite(value) || value < 0)
+      throw new KeelConfigError([`${variable}: expected a non-negative number, got '${text}'`]);
     settings[field] = value;
   }
   if (!ruleModes.includes(settings.ruleMode as WasmMode)) {
-    throw new KeelConfigError([`app.ruleMode (KEEL_APP_RULE_MODE): expected ${ruleModes.join(' or ')}, got '${String(settings.ruleMode)}'`]);
+    throw new KeelConfigError([
+      `app.ruleMode (KEEL_APP_RULE_MODE): expected ${ruleModes.join(' or ')}, got '${String(settings.ruleMode)}'`,
+    ]);
   }
   return settings as unknown as AppSettings;
 }
@@ -77,6 +83,7 @@ function appSettings(base: ProfileFile['app'], env: Env): AppSettings {
 function substitute(value: unknown, dataDir: string): unknown {
   if (typeof value === 'string') return value.replaceAll('{dataDir}', dataDir);
   if (Array.isArray(value)) return value.map((v) => substitute(v, dataDir));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, dataDir)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, dataDir)]));
   return value;
 }

@@ -31,16 +31,28 @@ const statusByCode: Readonly<Record<string, number>> = {
 };
 
 /** Turns a Keel error value (`{ code, message }`) into an `HttpError`; unknown codes are 500s. */
-export function fromKeelError(error: { readonly code: string; readonly message: string; readonly [k: string]: unknown }): HttpError {
+export function fromKeelError(error: {
+  readonly code: string;
+  readonly message: string;
+  readonly [k: string]: unknown;
+}): HttpError {
   const status = statusByCode[error.code] ?? 500;
   const details: Record<string, unknown> = {};
-  for (const field of ['reasons', 'retryAfterMs', 'lockedUntil']) if (error[field] !== undefined) details[field] = error[field];
+  for (const field of ['reasons', 'retryAfterMs', 'lockedUntil'])
+    if (error[field] !== undefined) details[field] = error[field];
   // 5xx messages may carry internals (SQL text, paths): keep them in the log, not the answer.
-  return new HttpError(status, status >= 500 ? 'INTERNAL' : error.code, status >= 500 ? 'Something went wrong on our side' : error.message, details);
+  return new HttpError(
+    status,
+    status >= 500 ? 'INTERNAL' : error.code,
+    status >= 500 ? 'Something went wrong on our side' : error.message,
+    details,
+  );
 }
 
 /** Unwraps a neverthrow result or throws its error as an `HttpError`. */
-export async function unwrap<T, E extends { readonly code: string; readonly message: string } | HttpError>(result: PromiseLike<Result<T, E>> | Result<T, E>): Promise<T> {
+export async function unwrap<T, E extends { readonly code: string; readonly message: string } | HttpError>(
+  result: PromiseLike<Result<T, E>> | Result<T, E>,
+): Promise<T> {
   const r = await result;
   if (r.isOk()) return r.value;
   const error = r.error;

@@ -23,21 +23,34 @@ export async function readBody(req: IncomingMessage): Promise<Record<string, unk
   } catch {
     throw new HttpError(400, 'INVALID_JSON', 'The body is not valid JSON');
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new HttpError(400, 'INVALID_JSON', 'The body must be a JSON object');
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new HttpError(400, 'INVALID_JSON', 'The body must be a JSON object');
   return value as Record<string, unknown>;
 }
 
 /** A required string field of a body, trimmed. */
 export function stringField(body: Record<string, unknown>, field: string, maxLength = 200): string {
   const value = body[field];
-  if (typeof value !== 'string' || value.trim() === '') throw new HttpError(400, 'INVALID_ARGUMENT', `'${field}' is required (a non-empty string)`, { field });
-  if (value.length > maxLength) throw new HttpError(400, 'INVALID_ARGUMENT', `'${field}' is over ${maxLength} characters`, { field });
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new HttpError(400, 'INVALID_ARGUMENT', `'${field}' is required (a non-empty string)`, { field });
+  if (value.length > maxLength)
+    throw new HttpError(400, 'INVALID_ARGUMENT', `'${field}' is over ${maxLength} characters`, { field });
   return value.trim();
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string | string[]> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -54,7 +67,8 @@ export function sendHtml(res: ServerResponse, html: string): void {
 export function sendError(res: ServerResponse, error: unknown): void {
   if (error instanceof HttpError) {
     const headers: Record<string, string> = {};
-    if (typeof error.details.retryAfterMs === 'number') headers['retry-after'] = String(Math.ceil(error.details.retryAfterMs / 1000));
+    if (typeof error.details.retryAfterMs === 'number')
+      headers['retry-after'] = String(Math.ceil(error.details.retryAfterMs / 1000));
     sendJson(res, error.status, { error: { code: error.code, message: error.message, ...error.details } }, headers);
     return;
   }

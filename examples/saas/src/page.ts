@@ -47,14 +47,22 @@ function signedOut(): string {
 
 function signedIn({ email, workspace, tasks, outbox }: PageModel): string {
   const items = tasks
-    .map((t) => `<li class="${t.done ? 'done' : ''}" data-task-id="${t.id}"><span>${escape(t.title)}</span>${t.done ? '' : `<button data-complete="/api/workspaces/${t.workspaceId}/tasks/${t.id}/complete">done</button>`}</li>`)
+    .map(
+      (t) =>
+        `<li class="${t.done ? 'done' : ''}" data-task-id="${t.id}"><span>${escapeHtml(t.title)}</span>${t.done ? '' : `<button data-complete="/api/workspaces/${t.workspaceId}/tasks/${t.id}/complete">done</button>`}</li>`,
+    )
     .join('\n');
-  const mail = outbox.map((m) => `<li>${escape(m.subject)} → ${escape(m.to.join(', '))} <span class="muted">(${escape(m.status)})</span></li>`).join('\n');
-  return `<p>Signed in as <strong id="who">${escape(email)}</strong>
+  const mail = outbox
+    .map(
+      (m) =>
+        `<li>${escapeHtml(m.subject)} → ${escapeHtml(m.to.join(', '))} <span class="muted">(${escapeHtml(m.status)})</span></li>`,
+    )
+    .join('\n');
+  return `<p>Signed in as <strong id="who">${escapeHtml(email)}</strong>
 <form data-action="/api/logout" id="logout" style="display:inline"><button>Log out</button></form></p>
 ${
   workspace
-    ? `<h2>Tasks in <span id="workspace">${escape(workspace.name)}</span> <span class="muted">(${escape(workspace.plan)} plan)</span></h2>
+    ? `<h2>Tasks in <span id="workspace">${escapeHtml(workspace.name)}</span> <span class="muted">(${escapeHtml(workspace.plan)} plan)</span></h2>
 <form data-action="/api/workspaces/${workspace.id}/tasks" id="new-task">
   <input name="title" placeholder="What needs doing?" required maxlength="200">
   <button>Add task</button>
@@ -85,6 +93,6 @@ for (const form of document.querySelectorAll('form[data-action]')) {
 for (const button of document.querySelectorAll('button[data-complete]')) button.addEventListener('click', () => post(button.dataset.complete, {}));
 `;
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

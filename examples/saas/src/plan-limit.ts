@@ -1,6 +1,12 @@
 import type { Keel } from '@keel/core';
 import { readAsset } from '@keel/sea/runtime';
-import { createMemoryExecutionLog, createWasmHost, type ExecutionRecord, type WasmComponent, type WasmMode } from '@keel/wasm-host';
+import {
+  createMemoryExecutionLog,
+  createWasmHost,
+  type ExecutionRecord,
+  type WasmComponent,
+  type WasmMode,
+} from '@keel/wasm-host';
 import manifest from '../components/manifest.json' with { type: 'json' };
 import { HttpError } from './http-errors.js';
 
@@ -49,7 +55,11 @@ export const planLimitAsset = 'components/plan-limit.wasm';
  */
 export async function createPlanLimitRule(keel: Keel, options: PlanLimitOptions): Promise<PlanLimitRule> {
   const executions = createMemoryExecutionLog({ capacity: options.keep ?? 100 });
-  const host = createWasmHost(keel, { cacheDir: options.cacheDir, executionLog: executions, mode: options.mode ?? 'isolated' });
+  const host = createWasmHost(keel, {
+    cacheDir: options.cacheDir,
+    executionLog: executions,
+    mode: options.mode ?? 'isolated',
+  });
   const bytes = readAsset(planLimitAsset, () => new URL(`../${planLimitAsset}`, import.meta.url));
   const loaded = await host.load(bytes, {
     id: 'plan-limit',
@@ -106,7 +116,9 @@ function decisionLog(keep: number) {
   const entries: PlanLimitLogEntry[] = [];
   return {
     add(input: PlanLimitInput, allowed: boolean, max: number): PlanLimitDecision {
-      const decision: PlanLimitDecision = allowed ? { allowed: true } : { allowed: false, reason: `A free workspace holds at most ${max} tasks` };
+      const decision: PlanLimitDecision = allowed
+        ? { allowed: true }
+        : { allowed: false, reason: `A free workspace holds at most ${max} tasks` };
       entries.push({ at: Date.now(), input, decision });
       if (entries.length > keep) entries.shift();
       return decision;

@@ -15,7 +15,12 @@ export function createRateLimiter(kv: Kv, limit: number, windowMs = 60_000) {
       if (count === 1n) await unwrap(kv.expire(key, windowMs * 2));
       if (count > BigInt(limit)) {
         const retryAfterMs = (window + 1) * windowMs - now;
-        throw new HttpError(429, 'RATE_LIMITED', `At most ${limit} changes per minute; try again in ${Math.ceil(retryAfterMs / 1000)} s`, { retryAfterMs });
+        throw new HttpError(
+          429,
+          'RATE_LIMITED',
+          `At most ${limit} changes per minute; try again in ${Math.ceil(retryAfterMs / 1000)} s`,
+          { retryAfterMs },
+        );
       }
     },
   };

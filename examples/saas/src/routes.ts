@@ -76,7 +76,10 @@ async function signup(ctx: AppContext, req: IncomingMessage, res: ServerResponse
   const password = stringField(body, 'password', 256);
   const context = requestContext(req);
   const user = await unwrap(ctx.keel.auth.register({ email, password }, context));
-  const name = typeof body.workspace === 'string' && body.workspace.trim() ? body.workspace.trim().slice(0, 100) : `${user.email.split('@')[0]}'s workspace`;
+  const name =
+    typeof body.workspace === 'string' && body.workspace.trim()
+      ? body.workspace.trim().slice(0, 100)
+      : `${user.email.split('@')[0]}'s workspace`;
   const workspace = await ctx.store.createWorkspace(user.id, name, {
     from: 'Keel SaaS <no-reply@saas.example>',
     to: [user.email],
@@ -91,9 +94,19 @@ async function signup(ctx: AppContext, req: IncomingMessage, res: ServerResponse
 
 async function login(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readBody(req);
-  const session = await unwrap(ctx.keel.auth.login({ email: stringField(body, 'email', 254), password: stringField(body, 'password', 256) }, requestContext(req)));
+  const session = await unwrap(
+    ctx.keel.auth.login(
+      { email: stringField(body, 'email', 254), password: stringField(body, 'password', 256) },
+      requestContext(req),
+    ),
+  );
   const { cookies, csrfToken } = ctx.sessions.cookies(session);
-  sendJson(res, 200, { user: { id: session.principal.userId, email: session.principal.email }, csrfToken }, { 'set-cookie': cookies });
+  sendJson(
+    res,
+    200,
+    { user: { id: session.principal.userId, email: session.principal.email }, csrfToken },
+    { 'set-cookie': cookies },
+  );
 }
 
 async function logout(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -104,7 +117,10 @@ async function logout(ctx: AppContext, req: IncomingMessage, res: ServerResponse
 
 async function me(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const principal = await ctx.sessions.required(req);
-  sendJson(res, 200, { user: { id: principal.userId, email: principal.email }, workspaces: await ctx.store.workspacesOf(principal.userId) });
+  sendJson(res, 200, {
+    user: { id: principal.userId, email: principal.email },
+    workspaces: await ctx.store.workspacesOf(principal.userId),
+  });
 }
 
 async function listWorkspaces(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -119,27 +135,47 @@ async function createWorkspace(ctx: AppContext, req: IncomingMessage, res: Serve
   sendJson(res, 201, { workspace: await ctx.store.createWorkspace(principal.userId, name) });
 }
 
-async function listTasks(ctx: AppContext, req: IncomingMessage, res: ServerResponse, [workspaceId]: number[]): Promise<void> {
+async function listTasks(
+  ctx: AppContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  [workspaceId]: number[],
+): Promise<void> {
   const principal = await ctx.sessions.required(req);
   const workspace = await ctx.store.memberWorkspace(principal.userId, workspaceId as number);
   const { value, hit } = await ctx.cache.get(`tasks:${workspace.id}`, () => ctx.store.tasks(workspace.id));
   sendJson(res, 200, { tasks: value }, { 'x-cache': hit ? 'hit' : 'miss' });
 }
 
-async function createTask(ctx: AppContext, req: IncomingMessage, res: ServerResponse, [workspaceId]: number[]): Promise<void> {
+async function createTask(
+  ctx: AppContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  [workspaceId]: number[],
+): Promise<void> {
   const principal = await ctx.sessions.required(req);
   await ctx.limiter.consume(principal.userId);
   const title = stringField(await readBody(req), 'title', 200);
   const workspace = await ctx.store.memberWorkspace(principal.userId, workspaceId as number);
   const task = await ctx.store.createTask(workspace.id, principal.userId, title, async (taskCount) => {
     const decision = await ctx.planRule.check({ workspaceId: workspace.id, plan: workspace.plan, taskCount });
-    return decision.allowed ? undefined : new HttpError(403, 'PLAN_LIMIT_REACHED', decision.reason, { plan: workspace.plan, limit: ctx.settings.freePlanMaxTasks });
+    return decision.allowed
+      ? undefined
+      : new HttpError(403, 'PLAN_LIMIT_REACHED', decision.reason, {
+          plan: workspace.plan,
+          limit: ctx.settings.freePlanMaxTasks,
+        });
   });
   await ctx.cache.invalidate(`tasks:${workspace.id}`);
   sendJson(res, 201, { task });
 }
 
-async function completeTask(ctx: AppContext, req: IncomingMessage, res: ServerResponse, [workspaceId, taskId]: number[]): Promise<void> {
+async function completeTask(
+  ctx: AppContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  [workspaceId, taskId]: number[],
+): Promise<void> {
   const principal = await ctx.sessions.required(req);
   await ctx.limiter.consume(principal.userId);
   const workspace = await ctx.store.memberWorkspace(principal.userId, workspaceId as number);

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { AuthPrincipal, Auth } from '@keel/core';
-import { createCsrfProtection, readCookie, sessionCookie, sessionCookieDefaults } from '@keel/adapter-auth';
+import { type createCsrfProtection, readCookie, sessionCookie, sessionCookieDefaults } from '@keel/adapter-auth';
 import { HttpError } from './http-errors.js';
 
 export type Csrf = ReturnType<typeof createCsrfProtection>;
@@ -24,13 +24,27 @@ export function createSessions(auth: Auth, csrf: Csrf) {
       if (!principal) throw new HttpError(401, 'UNAUTHENTICATED', 'Sign in first');
       const header = req.headers[csrf.headerName];
       const token = Array.isArray(header) ? header[0] : header;
-      if (!csrf.check({ method: req.method ?? 'GET', sessionId: principal.sessionId, token, cookieToken: readCookie(req.headers.cookie, csrf.cookieName) })) {
-        throw new HttpError(403, 'CSRF_REJECTED', `Send the CSRF token (cookie ${csrf.cookieName}) back in the ${csrf.headerName} header`);
+      if (
+        !csrf.check({
+          method: req.method ?? 'GET',
+          sessionId: principal.sessionId,
+          token,
+          cookieToken: readCookie(req.headers.cookie, csrf.cookieName),
+        })
+      ) {
+        throw new HttpError(
+          403,
+          'CSRF_REJECTED',
+          `Send the CSRF token (cookie ${csrf.cookieName}) back in the ${csrf.headerName} header`,
+        );
       }
       return principal;
     },
     /** Set-Cookie values for a new session and its CSRF token. */
-    cookies(session: { token: string; expiresAt: number; principal: AuthPrincipal }): { cookies: string[]; csrfToken: string } {
+    cookies(session: { token: string; expiresAt: number; principal: AuthPrincipal }): {
+      cookies: string[];
+      csrfToken: string;
+    } {
       const csrfToken = csrf.issue(session.principal.sessionId);
       return { cookies: [sessionCookie(session.token, session.expiresAt), csrf.cookie(csrfToken)], csrfToken };
     },

@@ -24,10 +24,17 @@ export function createStore(sql: Sql, outbox: EmailOutbox) {
     /** Creates a workspace owned by `userId`; with `welcome`, enqueues that email in the same transaction. */
     async createWorkspace(userId: string, name: string, welcome?: EmailMessage): Promise<Workspace> {
       const created = await sql.transaction(async (tx) => {
-        const inserted = await tx.execute('INSERT INTO workspaces (name, plan, created_at) VALUES (?, ?, ?)', [name, 'free', Date.now()]);
+        const inserted = await tx.execute('INSERT INTO workspaces (name, plan, created_at) VALUES (?, ?, ?)', [
+          name,
+          'free',
+          Date.now(),
+        ]);
         if (inserted.isErr()) return err(inserted.error);
         const id = Number(inserted.value.lastInsertId);
-        const member = await tx.execute('INSERT INTO workspace_members (workspace_id, user_id, role) VALUES (?, ?, ?)', [id, userId, 'owner']);
+        const member = await tx.execute(
+          'INSERT INTO workspace_members (workspace_id, user_id, role) VALUES (?, ?, ?)',
+          [id, userId, 'owner'],
+        );
         if (member.isErr()) return err(member.error);
         if (welcome) {
           const queued = await outbox.enqueue(tx, welcome);
@@ -42,7 +49,10 @@ export function createStore(sql: Sql, outbox: EmailOutbox) {
 
     async workspacesOf(userId: string): Promise<Workspace[]> {
       const result = await unwrap(
-        sql.query('SELECT w.id, w.name, w.plan FROM workspaces w JOIN workspace_members m ON m.workspace_id = w.id WHERE m.user_id = ? ORDER BY w.id', [userId]),
+        sql.query(
+          'SELECT w.id, w.name, w.plan FROM workspaces w JOIN workspace_members m ON m.workspace_id = w.id WHERE m.user_id = ? ORDER BY w.id',
+          [userId],
+        ),
       );
       return rowsToObjects(result).map(toWorkspace);
     },
@@ -50,7 +60,10 @@ export function createStore(sql: Sql, outbox: EmailOutbox) {
     /** The workspace if `userId` is a member; 404 otherwise (whether or not it exists). */
     async memberWorkspace(userId: string, workspaceId: number): Promise<Workspace> {
       const result = await unwrap(
-        sql.query('SELECT w.id, w.name, w.plan FROM workspaces w JOIN workspace_members m ON m.workspace_id = w.id WHERE w.id = ? AND m.user_id = ?', [workspaceId, userId]),
+        sql.query(
+          'SELECT w.id, w.name, w.plan FROM workspaces w JOIN workspace_members m ON m.workspace_id = w.id WHERE w.id = ? AND m.user_id = ?',
+          [workspaceId, userId],
+        ),
       );
       const row = rowsToObjects(result)[0];
       if (!row) throw new HttpError(404, 'NOT_FOUND', `No workspace ${workspaceId}`);
@@ -58,7 +71,12 @@ export function createStore(sql: Sql, outbox: EmailOutbox) {
     },
 
     async tasks(workspaceId: number): Promise<Task[]> {
-      const result = await unwrap(sql.query('SELECT id, workspace_id, title, done, created_at, completed_at FROM tasks WHERE workspace_id = ? ORDER BY id', [workspaceId]));
+      const result = await unwrap(
+        sql.query(
+          'SELECT id, workspace_id, title, done, created_at, completed_at FROM tasks WHERE workspace_id = ? ORDER BY id',
+          [workspaceId],
+        ),
+      );
       return rowsToObjects(result).map(toTask);
     },
 
@@ -66,7 +84,12 @@ export function createStore(sql: Sql, outbox: EmailOutbox) {
      * Inserts a task when `allow(taskCount)` says so, counting and inserting in one transaction
      * so that two concurrent creations cannot both pass the plan limit.
      */
-    async createTask(workspaceId: number, userId: string, title: string, allow: (taskCount: number) => Promise<HttpError | undefined>): Promise<Task> {
+    async createTask(
+      workspaceId: number,
+      userId: string,
+      title: string,
+      allow: (taskCount: number) => Promise<HttpError | undefined>,
+    ): Promise<Task> {
       const created = await sql.transaction<Task, SqlError | HttpError>(async (tx) => {
         // The counter, not count(*): constant time however many tasks the workspace holds. Tasks
         // are never deleted today; a delete must decrement it in its own transaction.
@@ -75,18 +98,40 @@ export function createStore(sql: Sql, outbox: EmailOutbox) {
         const refused = await allow(Number(counted.value.rows[0]?.[0] ?? 0));
         if (refused) return err(refused); // rolls the transaction back
         const now = Date.now();
-        const inserted = await tx.execute('INSERT INTO tasks (workspace_id, title, created_by, created_at) VALUES (?, ?, ?, ?)', [workspaceId, title, userId, now]);
+        const inserted = await tx.execute(
+          'INSERT INTO tasks (workspace_id, title, created_by, created_at) VALUES (?, ?, ?, ?)',
+          [workspaceId, title, userId, now],
+        );
         if (inserted.isErr()) return err(inserted.error);
-        const bumped = await tx.execute('UPDATE workspaces SET task_count = task_count + 1 WHERE id = ?', [workspaceId]);
+        const bumped = await tx.execute('UPDATE workspaces SET task_count = task_count + 1 WHERE id = ?', [
+          workspaceId,
+        ]);
         if (bumped.isErr()) return err(bumped.error);
-        return ok<Task>({ id: Number(inserted.value.lastInsertId), workspaceId, title, done: false, createdAt: now, completedAt: null });
+        return ok<Task>({
+          id: Number(inserted.value.lastInsertId),
+          workspaceId,
+          title,
+          done: false,
+          createdAt: now,
+          completedAt: null,
+        });
       });
       return unwrap(created);
     },
 
     async completeTask(workspaceId: number, taskId: number): Promise<Task> {
-      await unwrap(sql.execute('UPDATE tasks SET done = 1, completed_at = coalesce(completed_at, ?) WHERE id = ? AND workspace_id = ?', [Date.now(), taskId, workspaceId]));
-      const result = await unwrap(sql.query('SELECT id, workspace_id, title, done, created_at, completed_at FROM tasks WHERE id = ? AND workspace_id = ?', [taskId, workspaceId]));
+      await unwrap(
+        sql.execute(
+          'UPDATE tasks SET done = 1, completed_at = coalesce(completed_at, ?) WHERE id = ? AND workspace_id = ?',
+          [Date.now(), taskId, workspaceId],
+        ),
+      );
+      const result = await unwrap(
+        sql.query(
+          'SELECT id, workspace_id, title, done, created_at, completed_at FROM tasks WHERE id = ? AND workspace_id = ?',
+          [taskId, workspaceId],
+        ),
+      );
       const row = rowsToObjects(result)[0];
       if (!row) throw new HttpError(404, 'NOT_FOUND', `No task ${taskId} in workspace ${workspaceId}`);
       return toTask(row);
@@ -95,7 +140,9 @@ export function createStore(sql: Sql, outbox: EmailOutbox) {
     /** The outbox rows addressed to `email`, newest first. */
     async outboxFor(email: string, limit = 50): Promise<OutboxRow[]> {
       const result = await unwrap(
-        sql.query('SELECT id, status, attempts, created_at, sent_at, provider, provider_message_id, last_error_code, message FROM keel_email_outbox ORDER BY created_at DESC LIMIT 1000'),
+        sql.query(
+          'SELECT id, status, attempts, created_at, sent_at, provider, provider_message_id, last_error_code, message FROM keel_email_outbox ORDER BY created_at DESC LIMIT 1000',
+        ),
       );
       return rowsToObjects(result)
         .map(toOutboxRow)
@@ -138,7 +185,9 @@ function toTask(row: Record<string, SqlValue>): Task {
 
 function toOutboxRow(row: Record<string, SqlValue>): OutboxRow {
   const message = JSON.parse(String(row.message)) as { to?: unknown[]; subject?: string; text?: string };
-  const to = (message.to ?? []).map((a) => (typeof a === 'string' ? a : String((a as { address?: string }).address ?? JSON.stringify(a))));
+  const to = (message.to ?? []).map((a) =>
+    typeof a === 'string' ? a : String((a as { address?: string }).address ?? JSON.stringify(a)),
+  );
   const nullable = (v: SqlValue | undefined) => (v === null || v === undefined ? null : String(v));
   return {
     id: String(row.id),

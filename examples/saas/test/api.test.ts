@@ -10,7 +10,12 @@ import { Client, eventually, newEmail } from './client.js';
 describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profile) => {
   let dataDir: string;
   let app: RunningApp;
-  const env = () => ({ KEEL_PROFILE: profile, KEEL_DATA_DIR: dataDir, KEEL_APP_RATE_LIMIT_PER_MINUTE: '40', KEEL_APP_FREE_PLAN_MAX_TASKS: '5' });
+  const env = () => ({
+    KEEL_PROFILE: profile,
+    KEEL_DATA_DIR: dataDir,
+    KEEL_APP_RATE_LIMIT_PER_MINUTE: '40',
+    KEEL_APP_FREE_PLAN_MAX_TASKS: '5',
+  });
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), `keel-saas-${profile}-`));
@@ -25,8 +30,14 @@ describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profil
     const res = await new Client(app.url).get('/health');
     expect(res.status).toBe(200);
     expect(res.body.profile).toBe(profile);
-    const adapters = res.body.instances.map((i: { interface: string; adapter: string }) => `${i.interface}:${i.adapter}`);
-    expect(adapters).toEqual(profile === 'test' ? ['kv:memory', 'sql:sqlite', 'email:outbox', 'auth:local'] : ['kv:level', 'sql:sqlite', 'email:outbox', 'auth:local']);
+    const adapters = res.body.instances.map(
+      (i: { interface: string; adapter: string }) => `${i.interface}:${i.adapter}`,
+    );
+    expect(adapters).toEqual(
+      profile === 'test'
+        ? ['kv:memory', 'sql:sqlite', 'email:outbox', 'auth:local']
+        : ['kv:level', 'sql:sqlite', 'email:outbox', 'auth:local'],
+    );
   });
 
   it('signs up with a session cookie, a CSRF token, a workspace and a welcome email through the outbox', async () => {
@@ -106,8 +117,14 @@ describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profil
     const listed = await client.get(path);
     expect(listed.headers.get('x-cache')).toBe('miss');
     expect(listed.body.tasks.map((t: { done: boolean }) => t.done)).toEqual([true, false]);
-    expect(await client.post(`${path}/999999/complete`)).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
-    expect(await client.post(path, { title: '' })).toMatchObject({ status: 400, body: { error: { code: 'INVALID_ARGUMENT' } } });
+    expect(await client.post(`${path}/999999/complete`)).toMatchObject({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND' } },
+    });
+    expect(await client.post(path, { title: '' })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_ARGUMENT' } },
+    });
   });
 
   it('keeps tenants apart, and needs a session and a CSRF token', async () => {
@@ -119,10 +136,23 @@ describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profil
     await alice.post(path, { title: 'secret plan' });
     expect(await bob.get(path)).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
     expect((await bob.post(path, { title: 'intrusion' })).status).toBe(404);
-    expect((await bob.get('/api/outbox')).body.messages.every((m: { to: string[] }) => !m.to.some((t) => t.startsWith('alice')))).toBe(true);
-    expect(await new Client(app.url).get(path)).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
-    expect(await alice.post(path, { title: 'x' }, { 'x-csrf-token': '' })).toMatchObject({ status: 403, body: { error: { code: 'CSRF_REJECTED' } } });
-    expect(await alice.post(path, { title: 'x' }, { 'x-csrf-token': bob.csrf as string })).toMatchObject({ status: 403, body: { error: { code: 'CSRF_REJECTED' } } });
+    expect(
+      (await bob.get('/api/outbox')).body.messages.every(
+        (m: { to: string[] }) => !m.to.some((t) => t.startsWith('alice')),
+      ),
+    ).toBe(true);
+    expect(await new Client(app.url).get(path)).toMatchObject({
+      status: 401,
+      body: { error: { code: 'UNAUTHENTICATED' } },
+    });
+    expect(await alice.post(path, { title: 'x' }, { 'x-csrf-token': '' })).toMatchObject({
+      status: 403,
+      body: { error: { code: 'CSRF_REJECTED' } },
+    });
+    expect(await alice.post(path, { title: 'x' }, { 'x-csrf-token': bob.csrf as string })).toMatchObject({
+      status: 403,
+      body: { error: { code: 'CSRF_REJECTED' } },
+    });
     expect((await alice.get(path)).body.tasks.map((t: { title: string }) => t.title)).toEqual(['secret plan']);
   });
 
@@ -140,16 +170,29 @@ describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profil
     const path = `/api/workspaces/${workspaceId}/tasks`;
     for (let i = 0; i < 5; i++) expect((await client.post(path, { title: `task ${i}` })).status).toBe(201);
     const refused = await client.post(path, { title: 'one too many' });
-    expect(refused).toMatchObject({ status: 403, body: { error: { code: 'PLAN_LIMIT_REACHED', plan: 'free', limit: 5 } } });
+    expect(refused).toMatchObject({
+      status: 403,
+      body: { error: { code: 'PLAN_LIMIT_REACHED', plan: 'free', limit: 5 } },
+    });
     expect((await client.get(path)).body.tasks).toHaveLength(5);
     const log = await client.get('/api/rules/log');
     expect(log.body.entries).toHaveLength(6);
-    expect(log.body.entries[0]).toMatchObject({ input: { workspaceId, plan: 'free', taskCount: 5 }, decision: { allowed: false } });
+    expect(log.body.entries[0]).toMatchObject({
+      input: { workspaceId, plan: 'free', taskCount: 5 },
+      decision: { allowed: false },
+    });
     expect(log.body.entries[1]).toMatchObject({ input: { taskCount: 4 }, decision: { allowed: true } });
     expect(log.body.rule).toMatchObject({ kind: 'wasm', id: 'plan-limit', mode: 'isolated' });
     expect(log.body.rule.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(log.body.executions.length).toBeGreaterThanOrEqual(6);
-    expect(log.body.executions[0]).toMatchObject({ component: 'plan-limit', export: 'allowed', mode: 'isolated', outcome: 'ok', hostCalls: {}, deniedCalls: 0 });
+    expect(log.body.executions[0]).toMatchObject({
+      component: 'plan-limit',
+      export: 'allowed',
+      mode: 'isolated',
+      outcome: 'ok',
+      hostCalls: {},
+      deniedCalls: 0,
+    });
   });
 
   it('rate-limits changes per user (kv increment + expire)', async () => {
@@ -174,7 +217,10 @@ describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profil
   it('answers unknown routes and methods with JSON errors', async () => {
     const client = new Client(app.url);
     expect(await client.get('/nope')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
-    expect(await client.request('DELETE', '/api/workspaces')).toMatchObject({ status: 405, body: { error: { code: 'METHOD_NOT_ALLOWED' } } });
+    expect(await client.request('DELETE', '/api/workspaces')).toMatchObject({
+      status: 405,
+      body: { error: { code: 'METHOD_NOT_ALLOWED' } },
+    });
   });
 
   it('renders the page, escaping what users typed', async () => {
@@ -205,19 +251,26 @@ describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profil
       return;
     }
     expect(login.status).toBe(200);
-    expect((await again.get(`/api/workspaces/${workspaceId}/tasks`)).body.tasks.map((t: { title: string }) => t.title)).toEqual(['survives']);
+    expect(
+      (await again.get(`/api/workspaces/${workspaceId}/tasks`)).body.tasks.map((t: { title: string }) => t.title),
+    ).toEqual(['survives']);
   });
 });
 
 describe('the plan rule in-thread (KEEL_APP_RULE_MODE)', () => {
   it('enforces the same limit with the component on the request thread', async () => {
-    const app = await startApp({ env: { KEEL_PROFILE: 'test', KEEL_APP_FREE_PLAN_MAX_TASKS: '2', KEEL_APP_RULE_MODE: 'in-thread' } });
+    const app = await startApp({
+      env: { KEEL_PROFILE: 'test', KEEL_APP_FREE_PLAN_MAX_TASKS: '2', KEEL_APP_RULE_MODE: 'in-thread' },
+    });
     try {
       const client = new Client(app.url);
       const { workspaceId } = await client.signup(newEmail('inthread'));
       const path = `/api/workspaces/${workspaceId}/tasks`;
       for (const title of ['one', 'two']) expect((await client.post(path, { title })).status).toBe(201);
-      expect((await client.post(path, { title: 'three' })).body.error).toMatchObject({ code: 'PLAN_LIMIT_REACHED', limit: 2 });
+      expect((await client.post(path, { title: 'three' })).body.error).toMatchObject({
+        code: 'PLAN_LIMIT_REACHED',
+        limit: 2,
+      });
       const log = await client.get('/api/rules/log');
       expect(log.body.rule).toMatchObject({ kind: 'wasm', mode: 'in-thread' });
       expect(log.body.executions[0]).toMatchObject({ export: 'allowed', mode: 'in-thread', outcome: 'ok' });

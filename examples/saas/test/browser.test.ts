@@ -13,9 +13,20 @@ const inCi = process.env.CI === 'true';
 const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
 // The flags this closed network needs: without the background-networking ones Chromium keeps
 // trying to reach Google's hosts (see /work/.library/env/machines/node.md).
-const args = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const args = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
-if (!present && !inCi) console.warn(`browser test skipped: no Chromium at ${executablePath} (apt-get install -y chromium, or set CHROMIUM_PATH); with CI=true it fails instead`);
+if (!present && !inCi)
+  console.warn(
+    `browser test skipped: no Chromium at ${executablePath} (apt-get install -y chromium, or set CHROMIUM_PATH); with CI=true it fails instead`,
+  );
 
 describe.runIf(present || inCi)('the web page in headless Chromium', () => {
   let app: RunningApp;
@@ -32,7 +43,12 @@ describe.runIf(present || inCi)('the web page in headless Chromium', () => {
   });
 
   it('signs up, creates a task, completes it, and sees the list', async () => {
-    const context = await chromium.launchPersistentContext(profileDir, { executablePath, headless: true, args, viewport: { width: 900, height: 800 } });
+    const context = await chromium.launchPersistentContext(profileDir, {
+      executablePath,
+      headless: true,
+      args,
+      viewport: { width: 900, height: 800 },
+    });
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       const errors: string[] = [];

@@ -8,7 +8,8 @@ import { buildSaasSea } from '../scripts/build-sea.js';
 import { startServer, stopServer } from '../scripts/processes.js';
 import { Client, newEmail } from './client.js';
 
-const startBinary = (binary: string, dir: string) => startServer(binary, [], dir, { PORT: '0', HOME: dir, KEEL_SEA_CACHE: join(dir, '.cache') });
+const startBinary = (binary: string, dir: string) =>
+  startServer(binary, [], dir, { PORT: '0', HOME: dir, KEEL_SEA_CACHE: join(dir, '.cache') });
 const stopBinary = stopServer;
 
 describe('the single executable', () => {
@@ -45,19 +46,37 @@ describe('the single executable', () => {
     const client = new Client(started.url);
     expect((await client.get('/health')).body).toMatchObject({ ok: true, profile: 'default' });
     const { workspaceId } = await client.signup(email, password);
-    for (const title of ['one', 'two', 'three']) expect((await client.post(`/api/workspaces/${workspaceId}/tasks`, { title })).status).toBe(201);
+    for (const title of ['one', 'two', 'three'])
+      expect((await client.post(`/api/workspaces/${workspaceId}/tasks`, { title })).status).toBe(201);
     // The plan rule ran as the WebAssembly component inside the binary: pinned, in its own
     // worker, transpiled at build time (`embedded`), each call recorded by the host.
     const rule = await client.get('/api/rules/log');
-    expect(rule.body.rule).toMatchObject({ kind: 'wasm', id: 'plan-limit', sha256: manifest['plan-limit'].sha256, mode: 'isolated', loadedFrom: 'embedded' });
-    expect(rule.body.entries.map((e: { input: { taskCount: number }; decision: { allowed: boolean } }) => [e.input.taskCount, e.decision.allowed])).toEqual([
+    expect(rule.body.rule).toMatchObject({
+      kind: 'wasm',
+      id: 'plan-limit',
+      sha256: manifest['plan-limit'].sha256,
+      mode: 'isolated',
+      loadedFrom: 'embedded',
+    });
+    expect(
+      rule.body.entries.map((e: { input: { taskCount: number }; decision: { allowed: boolean } }) => [
+        e.input.taskCount,
+        e.decision.allowed,
+      ]),
+    ).toEqual([
       [2, true],
       [1, true],
       [0, true],
     ]);
     expect(rule.body.executions).toHaveLength(3);
     for (const record of rule.body.executions) {
-      expect(record).toMatchObject({ component: 'plan-limit', hash: manifest['plan-limit'].sha256, export: 'allowed', mode: 'isolated', outcome: 'ok' });
+      expect(record).toMatchObject({
+        component: 'plan-limit',
+        hash: manifest['plan-limit'].sha256,
+        export: 'allowed',
+        mode: 'isolated',
+        outcome: 'ok',
+      });
     }
     expect(await stopBinary(started.child)).toBe(0);
     expect(readdirSync(join(runDir, '.keel-data')).sort()).toEqual(expect.arrayContaining(['app.db', 'kv', 'mail']));

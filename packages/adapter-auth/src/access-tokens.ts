@@ -1,5 +1,15 @@
 import type { Clock } from '@keel/core';
-import { SignJWT, errors, exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK, type JWTPayload, type JSONWebKeySet } from 'jose';
+import {
+  SignJWT,
+  errors,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  type JWK,
+  type JWTPayload,
+  type JSONWebKeySet,
+} from 'jose';
 import { randomId } from './auth-crypto.js';
 import { AuthError } from '@keel/core';
 
@@ -65,7 +75,10 @@ export async function generateAccessTokenKey(algorithm: AccessTokenAlgorithm = '
 export type AccessTokens = Awaited<ReturnType<typeof createAccessTokens>>;
 
 /** Signs and verifies our JWT access tokens (RFC 9068 `at+jwt`), with `kid` and an algorithm allow-list of one. */
-export async function createAccessTokens(options: Required<Omit<AccessTokenOptions, 'keys'>> & { keys: readonly AccessTokenKey[] | undefined }, clock: Clock) {
+export async function createAccessTokens(
+  options: Required<Omit<AccessTokenOptions, 'keys'>> & { keys: readonly AccessTokenKey[] | undefined },
+  clock: Clock,
+) {
   const { algorithm, ttlMs, issuer, audience } = options;
   const keys = options.keys?.length ? options.keys : [await generateAccessTokenKey(algorithm)];
   const shape = CURVES[algorithm];
@@ -75,13 +88,16 @@ export async function createAccessTokens(options: Required<Omit<AccessTokenOptio
     }
   }
   const signing = keys[0] as AccessTokenKey;
-  if (typeof signing.jwk.d !== 'string') throw new TypeError('accessTokens.keys[0] signs, so it must be a private key (with d)');
+  if (typeof signing.jwk.d !== 'string')
+    throw new TypeError('accessTokens.keys[0] signs, so it must be a private key (with d)');
   const signingKey = await importJWK({ ...signing.jwk, alg: algorithm }, algorithm);
   const publicJwks = keys.map(({ kid, jwk }) => {
     const { d: _private, ...rest } = jwk;
     return { ...rest, kid, alg: algorithm, use: 'sig' } as JWK;
   });
-  const verifying = new Map(await Promise.all(publicJwks.map(async (jwk) => [jwk.kid as string, await importJWK(jwk, algorithm)] as const)));
+  const verifying = new Map(
+    await Promise.all(publicJwks.map(async (jwk) => [jwk.kid as string, await importJWK(jwk, algorithm)] as const)),
+  );
 
   return {
     ttlMs,
@@ -89,7 +105,12 @@ export async function createAccessTokens(options: Required<Omit<AccessTokenOptio
     async sign(claims: AccessTokenClaims): Promise<{ token: string; expiresAt: number }> {
       const now = Math.floor(clock.now() / 1000);
       const expiresAt = (now + Math.floor(ttlMs / 1000)) * 1000;
-      const token = await new SignJWT({ sid: claims.sid, email: claims.email, email_verified: claims.emailVerified, roles: [...claims.roles] })
+      const token = await new SignJWT({
+        sid: claims.sid,
+        email: claims.email,
+        email_verified: claims.emailVerified,
+        roles: [...claims.roles],
+      })
         .setProtectedHeader({ alg: algorithm, kid: signing.kid, typ: 'at+jwt' })
         .setIssuer(issuer)
         .setAudience(audience)
@@ -123,14 +144,21 @@ export async function createAccessTokens(options: Required<Omit<AccessTokenOptio
           },
         ));
       } catch (error) {
-        if (error instanceof errors.JWTExpired) throw new AuthError({ code: 'EXPIRED', message: 'the access token has expired', cause: error });
+        if (error instanceof errors.JWTExpired)
+          throw new AuthError({ code: 'EXPIRED', message: 'the access token has expired', cause: error });
         throw new AuthError({ code: 'INVALID_TOKEN', message: 'the access token is not valid', cause: error });
       }
       const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
       if (typeof payload.sid !== 'string' || typeof payload.email !== 'string') {
         throw new AuthError({ code: 'INVALID_TOKEN', message: 'the access token lacks its session claims' });
       }
-      return { sub: payload.sub as string, sid: payload.sid, email: payload.email, emailVerified: payload.email_verified === true, roles };
+      return {
+        sub: payload.sub as string,
+        sid: payload.sid,
+        email: payload.email,
+        emailVerified: payload.email_verified === true,
+        roles,
+      };
     },
 
     /** The public keys, to publish at a JWKS URL for other services that verify our tokens. */

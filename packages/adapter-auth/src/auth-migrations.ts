@@ -55,9 +55,18 @@ export function authMigrationScope(prefix: string): string {
 
 /** Applies the pending auth migrations with core's migrator (each once, even from several processes). */
 export async function migrateAuthSchema(sql: Sql, prefix: string): Promise<MigrationReport> {
-  const migrated = await createMigrator(sql, { migrations: authMigrations(prefix), scope: authMigrationScope(prefix) }).up();
+  const migrated = await createMigrator(sql, {
+    migrations: authMigrations(prefix),
+    scope: authMigrationScope(prefix),
+  }).up();
   if (migrated.isOk()) return migrated.value;
   const error = migrated.error;
-  const down = error.code === 'SQL' && ['CONNECTION', 'BUSY', 'NOT_OPEN'].includes((error.cause as { code?: string } | undefined)?.code ?? '');
-  throw new AuthError({ code: down ? 'UNAVAILABLE' : 'INTERNAL', message: `migrating the auth tables: ${error.message}`, cause: error });
+  const down =
+    error.code === 'SQL' &&
+    ['CONNECTION', 'BUSY', 'NOT_OPEN'].includes((error.cause as { code?: string } | undefined)?.code ?? '');
+  throw new AuthError({
+    code: down ? 'UNAVAILABLE' : 'INTERNAL',
+    message: `migrating the auth tables: ${error.message}`,
+    cause: error,
+  });
 }

@@ -35,13 +35,28 @@ export interface AuthRuntime {
 export function createRuntime(options: ResolvedLocalAuthOptions, factory: string): AuthRuntime {
   const { kv, clock } = options;
   const keys = kvKeys(options.keyPrefix);
-  const sessions = createSessionStore({ kv, keys, clock, idleTimeoutMs: options.idleTimeoutMs, absoluteTimeoutMs: options.absoluteTimeoutMs });
+  const sessions = createSessionStore({
+    kv,
+    keys,
+    clock,
+    idleTimeoutMs: options.idleTimeoutMs,
+    absoluteTimeoutMs: options.absoluteTimeoutMs,
+  });
   const rbac = createRbac(options.roles, factory);
   const unknownRoles = (roles: readonly string[]) => roles.filter((r) => !rbac.has(r)).join(', ');
-  if (unknownRoles(options.defaultRoles)) throw new KeelOptionsError('defaultRoles', `names roles that are not in roles: ${unknownRoles(options.defaultRoles)}`, factory);
+  if (unknownRoles(options.defaultRoles))
+    throw new KeelOptionsError(
+      'defaultRoles',
+      `names roles that are not in roles: ${unknownRoles(options.defaultRoles)}`,
+      factory,
+    );
   for (const p of options.providers.values()) {
     if (p.defaultRoles && unknownRoles(p.defaultRoles)) {
-      throw new KeelOptionsError(`oidc.providers.${p.name}.defaultRoles`, `names roles that are not in roles: ${unknownRoles(p.defaultRoles)}`, factory);
+      throw new KeelOptionsError(
+        `oidc.providers.${p.name}.defaultRoles`,
+        `names roles that are not in roles: ${unknownRoles(p.defaultRoles)}`,
+        factory,
+      );
     }
   }
   return {
@@ -51,8 +66,15 @@ export function createRuntime(options: ResolvedLocalAuthOptions, factory: string
     bruteForce: createBruteForce(kv, keys, clock, options.bruteForce),
     rbac,
     policy: createPasswordPolicy(options.password),
-    delivery: createTokenDelivery({ email: options.email, mail: options.mail, deliverToken: options.deliverToken, onError: options.onError, clock }),
-    oidc: options.providers.size > 0 ? createOidcFlow(options.providers, kv, keys, clock, options.stateTtlMs) : undefined,
+    delivery: createTokenDelivery({
+      email: options.email,
+      mail: options.mail,
+      deliverToken: options.deliverToken,
+      onError: options.onError,
+      clock,
+    }),
+    oidc:
+      options.providers.size > 0 ? createOidcFlow(options.providers, kv, keys, clock, options.stateTtlMs) : undefined,
     refreshTokens: options.accessTokens ? createRefreshTokens({ kv, keys, clock, sessions }) : undefined,
     accessTokens: undefined,
     dummyHash: '',
@@ -67,7 +89,10 @@ export async function openRuntime(rt: AuthRuntime): Promise<void> {
   if (options.passwords) rt.dummyHash = await options.hasher.hash(randomToken());
 }
 
-export function principalOf(rt: AuthRuntime, record: Pick<SessionRecord, 'uid' | 'email' | 'ev' | 'roles' | 'sid'>): AuthPrincipal {
+export function principalOf(
+  rt: AuthRuntime,
+  record: Pick<SessionRecord, 'uid' | 'email' | 'ev' | 'roles' | 'sid'>,
+): AuthPrincipal {
   return {
     userId: record.uid,
     email: record.email,
@@ -79,7 +104,13 @@ export function principalOf(rt: AuthRuntime, record: Pick<SessionRecord, 'uid' |
 }
 
 export function publicUser(user: StoredUser): AuthUser {
-  return { id: user.id, email: user.email, emailVerified: user.emailVerified, roles: [...user.roles], createdAt: user.createdAt };
+  return {
+    id: user.id,
+    email: user.email,
+    emailVerified: user.emailVerified,
+    roles: [...user.roles],
+    createdAt: user.createdAt,
+  };
 }
 
 /** A new session for a user, with access and refresh tokens when they are on. */
@@ -89,26 +120,61 @@ export async function startSession(
   context: AuthRequestContext,
   origin: Pick<SessionSnapshot, 'prov' | 'idt'> = {},
 ): Promise<AuthSession> {
-  const snapshot: SessionSnapshot = { uid: user.id, email: user.email, ev: user.emailVerified, roles: user.roles, ...origin };
+  const snapshot: SessionSnapshot = {
+    uid: user.id,
+    email: user.email,
+    ev: user.emailVerified,
+    roles: user.roles,
+    ...origin,
+  };
   const { token, record } = await rt.sessions.create(snapshot, context);
   let tokens: AuthSession['tokens'];
   if (rt.accessTokens && rt.refreshTokens) {
-    const access = await rt.accessTokens.sign({ sub: user.id, sid: record.sid, email: user.email, emailVerified: user.emailVerified, roles: user.roles });
+    const access = await rt.accessTokens.sign({
+      sub: user.id,
+      sid: record.sid,
+      email: user.email,
+      emailVerified: user.emailVerified,
+      roles: user.roles,
+    });
     const refresh = await rt.refreshTokens.issue(record);
-    tokens = { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken: refresh.token, refreshTokenExpiresAt: refresh.expiresAt };
+    tokens = {
+      accessToken: access.token,
+      accessTokenExpiresAt: access.expiresAt,
+      refreshToken: refresh.token,
+      refreshTokenExpiresAt: refresh.expiresAt,
+    };
   }
-  return { principal: principalOf(rt, record), token, expiresAt: record.ae, idleExpiresAt: rt.sessions.idleExpiresAt(record), tokens };
+  return {
+    principal: principalOf(rt, record),
+    token,
+    expiresAt: record.ae,
+    idleExpiresAt: rt.sessions.idleExpiresAt(record),
+    tokens,
+  };
 }
 
-export function newUser(rt: AuthRuntime, fields: Pick<StoredUser, 'email' | 'emailVerified' | 'passwordHash'> & { roles?: readonly string[] }): StoredUser {
-  return { id: randomUUID(), roles: fields.roles ?? rt.options.defaultRoles, createdAt: rt.options.clock.now(), ...fields };
+export function newUser(
+  rt: AuthRuntime,
+  fields: Pick<StoredUser, 'email' | 'emailVerified' | 'passwordHash'> & { roles?: readonly string[] },
+): StoredUser {
+  return {
+    id: randomUUID(),
+    roles: fields.roles ?? rt.options.defaultRoles,
+    createdAt: rt.options.clock.now(),
+    ...fields,
+  };
 }
 
 /** `WEAK_PASSWORD` with the reasons, or nothing. */
 export async function assertStrongPassword(rt: AuthRuntime, password: string, email: string): Promise<void> {
   const reasons = await rt.policy.problems(password, email);
   if (reasons.length > 0) {
-    throw new AuthError({ code: 'WEAK_PASSWORD', message: describePasswordProblems(reasons, rt.options.password), reasons });
+    throw new AuthError({
+      code: 'WEAK_PASSWORD',
+      message: describePasswordProblems(reasons, rt.options.password),
+      reasons,
+    });
   }
 }
 
@@ -118,11 +184,22 @@ export async function sendOneTimeToken(rt: AuthRuntime, kind: OneTimeTokenKind, 
   const now = rt.options.clock.now();
   const expiresAt = now + (kind === 'password-reset' ? rt.options.resetTokenTtlMs : rt.options.verificationTokenTtlMs);
   await rt.users.addToken(tokenHash(token), kind, user.id, expiresAt, now);
-  await rt.delivery.deliver({ kind, userId: user.id, email: user.email, token, url: rt.delivery.urlFor(kind, token), expiresAt });
+  await rt.delivery.deliver({
+    kind,
+    userId: user.id,
+    email: user.email,
+    token,
+    url: rt.delivery.urlFor(kind, token),
+    expiresAt,
+  });
 }
 
 /** The user a one-time token belongs to, without spending it; `INVALID_TOKEN` or `EXPIRED` otherwise. */
-export async function peekOneTimeToken(rt: AuthRuntime, kind: OneTimeTokenKind, token: string): Promise<{ hash: string; user: StoredUser }> {
+export async function peekOneTimeToken(
+  rt: AuthRuntime,
+  kind: OneTimeTokenKind,
+  token: string,
+): Promise<{ hash: string; user: StoredUser }> {
   const hash = tokenHash(token);
   const found = await rt.users.findToken(hash, kind);
   const what = kind === 'password-reset' ? 'reset' : 'verification';

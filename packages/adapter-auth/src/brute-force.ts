@@ -76,10 +76,18 @@ export function createBruteForce(kv: Kv, keys: KvKeys, clock: Clock, options: Re
       );
       const now = clock.now();
       if (typeof ipLock === 'bigint' && Number(ipLock) > now) {
-        throw new AuthError({ code: 'RATE_LIMITED', message: 'too many failed sign-ins from this address', retryAfterMs: Number(ipLock) - now });
+        throw new AuthError({
+          code: 'RATE_LIMITED',
+          message: 'too many failed sign-ins from this address',
+          retryAfterMs: Number(ipLock) - now,
+        });
       }
       if (typeof accountLock === 'bigint' && Number(accountLock) > now) {
-        throw new AuthError({ code: 'ACCOUNT_LOCKED', message: 'too many failed sign-ins: the account is locked for a while', lockedUntil: Number(accountLock) });
+        throw new AuthError({
+          code: 'ACCOUNT_LOCKED',
+          message: 'too many failed sign-ins: the account is locked for a while',
+          lockedUntil: Number(accountLock),
+        });
       }
     },
 
@@ -96,12 +104,17 @@ export function createBruteForce(kv: Kv, keys: KvKeys, clock: Clock, options: Re
     /** Counts a request from an IP (registration, reset request); `RATE_LIMITED` past the limit. */
     async countRequest(action: string, address: string | undefined): Promise<void> {
       const bucket = ip(address);
-      if (bucket) await count(keys.requests(action, bucket), options.maxRequestsPerIp, 'too many requests from this address');
+      if (bucket)
+        await count(keys.requests(action, bucket), options.maxRequestsPerIp, 'too many requests from this address');
     },
 
     /** Counts an email sent to an account (known or not); `RATE_LIMITED` past the limit. */
     async countEmail(action: string, email: string): Promise<void> {
-      await count(keys.requests(action, account(email)), options.maxEmailsPerAccount, 'too many emails requested for this address');
+      await count(
+        keys.requests(action, account(email)),
+        options.maxEmailsPerAccount,
+        'too many emails requested for this address',
+      );
     },
   };
 }
@@ -114,6 +127,11 @@ export function ipBucket(address: string): string {
   const [head = '', tail = ''] = address.toLowerCase().split('%')[0]?.split('::') ?? [];
   const left = head ? head.split(':') : [];
   const right = address.includes('::') && tail ? tail.split(':') : [];
-  const groups = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  const groups = address.includes('::')
+    ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }

@@ -40,10 +40,12 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
  */
 export function createCsrfProtection(options: CsrfOptions) {
   const secret = typeof options?.secret === 'string' ? Buffer.from(options.secret) : options?.secret;
-  if (!(secret instanceof Uint8Array) || secret.byteLength < 32) throw new TypeError('createCsrfProtection: secret must be at least 32 bytes');
+  if (!(secret instanceof Uint8Array) || secret.byteLength < 32)
+    throw new TypeError('createCsrfProtection: secret must be at least 32 bytes');
   const cookieName = options.cookieName ?? '__Host-csrf';
   const headerName = (options.headerName ?? 'x-csrf-token').toLowerCase();
-  const sign = (sessionId: string, nonce: string) => createHmac('sha256', secret).update(`${sessionId.length}:${sessionId}:${nonce}`).digest('base64url');
+  const sign = (sessionId: string, nonce: string) =>
+    createHmac('sha256', secret).update(`${sessionId.length}:${sessionId}:${nonce}`).digest('base64url');
 
   function verify(sessionId: string, token: string | null | undefined): boolean {
     if (typeof token !== 'string' || typeof sessionId !== 'string' || token.length > 200) return false;
@@ -70,7 +72,13 @@ export function createCsrfProtection(options: CsrfOptions) {
     },
     /** The `Set-Cookie` value for the token: readable by the page's script, Secure, SameSite=Lax, session-long. */
     cookie(token: string, overrides: Partial<CookieOptions> = {}): string {
-      return serializeCookie(cookieName, token, { httpOnly: false, secure: true, sameSite: 'Lax', path: '/', ...overrides });
+      return serializeCookie(cookieName, token, {
+        httpOnly: false,
+        secure: true,
+        sameSite: 'Lax',
+        path: '/',
+        ...overrides,
+      });
     },
   };
 }

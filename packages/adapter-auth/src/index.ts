@@ -3,13 +3,24 @@ export type { LocalAuthOptions } from './local-auth-options.js';
 export { okta, auth0, defaultIdTokenAlgorithms, type OidcProviderOptions } from './oidc-providers.js';
 export { createArgon2Hasher, defaultArgon2Params, type Argon2Params, type PasswordHasher } from './password-hasher.js';
 export type { PasswordPolicyOptions } from './password-policy.js';
-export { generateAccessTokenKey, type AccessTokenAlgorithm, type AccessTokenKey, type AccessTokenOptions } from './access-tokens.js';
+export {
+  generateAccessTokenKey,
+  type AccessTokenAlgorithm,
+  type AccessTokenKey,
+  type AccessTokenOptions,
+} from './access-tokens.js';
 export { defaultBruteForce, type BruteForceOptions } from './brute-force.js';
 export type { RoleMap } from './rbac.js';
 export type { AuthTokenMessage, TokenMailOptions } from './token-delivery.js';
 export { authMigrations, authMigrationScope, migrateAuthSchema } from './auth-migrations.js';
 export { createCsrfProtection, type CsrfOptions, type CsrfRequest } from './csrf.js';
-export { sessionCookie, clearSessionCookie, readCookie, sessionCookieDefaults, type CookieOptions } from './session-cookie.js';
+export {
+  sessionCookie,
+  clearSessionCookie,
+  readCookie,
+  sessionCookieDefaults,
+  type CookieOptions,
+} from './session-cookie.js';
 
 declare module '@keel/core' {
   interface AuthAdapterOptionsMap {

@@ -14,7 +14,10 @@ export interface LocalAuth extends Auth {
 }
 
 /** Options of `createOidcAuth`: those of `createLocalAuth` without passwords, with at least one provider. */
-export type OidcAuthOptions = Omit<LocalAuthOptions, 'passwords' | 'password' | 'argon2' | 'hasher' | 'resetTokenTtlMs'> & {
+export type OidcAuthOptions = Omit<
+  LocalAuthOptions,
+  'passwords' | 'password' | 'argon2' | 'hasher' | 'resetTokenTtlMs'
+> & {
   readonly oidc: NonNullable<LocalAuthOptions['oidc']>;
 };
 
@@ -46,11 +49,17 @@ export function createLocalAuth(options: LocalAuthOptions, context?: AdapterCont
  * const { url } = (await auth.beginOidcLogin('auth0', { returnTo: '/dashboard' }))._unsafeUnwrap();
  */
 export function createOidcAuth(options: OidcAuthOptions, context?: AdapterContext): LocalAuth {
-  if (!options?.oidc?.providers?.length) throw new TypeError('createOidcAuth: oidc.providers needs at least one provider');
+  if (!options?.oidc?.providers?.length)
+    throw new TypeError('createOidcAuth: oidc.providers needs at least one provider');
   return build('oidc', 'createOidcAuth', { ...options, passwords: false }, context);
 }
 
-function build(adapter: string, factory: string, options: LocalAuthOptions, context: AdapterContext | undefined): LocalAuth {
+function build(
+  adapter: string,
+  factory: string,
+  options: LocalAuthOptions,
+  context: AdapterContext | undefined,
+): LocalAuth {
   const resolved = resolveLocalAuthOptions(factory, options, context);
   const rt = createRuntime(resolved, factory);
   const capabilities = {
@@ -95,11 +104,19 @@ function sessionOps(rt: AuthRuntime): Omit<AuthDriver, 'adapter' | 'capabilities
     async verifyAccessToken(token) {
       const claims = await (rt.accessTokens as NonNullable<AuthRuntime['accessTokens']>).verify(token);
       if (rt.options.accessTokens?.checkRevocation) await sessions.byId(claims.sid);
-      return principalOf(rt, { uid: claims.sub, email: claims.email, ev: claims.emailVerified, roles: claims.roles, sid: claims.sid });
+      return principalOf(rt, {
+        uid: claims.sub,
+        email: claims.email,
+        ev: claims.emailVerified,
+        roles: claims.roles,
+        sid: claims.sid,
+      });
     },
 
     async refresh(refreshToken) {
-      const { session, next } = await (rt.refreshTokens as NonNullable<AuthRuntime['refreshTokens']>).rotate(refreshToken);
+      const { session, next } = await (rt.refreshTokens as NonNullable<AuthRuntime['refreshTokens']>).rotate(
+        refreshToken,
+      );
       const access = await (rt.accessTokens as NonNullable<AuthRuntime['accessTokens']>).sign({
         sub: session.uid,
         sid: session.sid,
@@ -107,7 +124,12 @@ function sessionOps(rt: AuthRuntime): Omit<AuthDriver, 'adapter' | 'capabilities
         emailVerified: session.ev,
         roles: session.roles,
       });
-      return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken: next.token, refreshTokenExpiresAt: next.expiresAt };
+      return {
+        accessToken: access.token,
+        accessTokenExpiresAt: access.expiresAt,
+        refreshToken: next.token,
+        refreshTokenExpiresAt: next.expiresAt,
+      };
     },
 
     async logout(token) {
@@ -133,7 +155,8 @@ function sessionOps(rt: AuthRuntime): Omit<AuthDriver, 'adapter' | 'capabilities
     // New privileges come with a new session: every session of the user ends.
     async setRoles(userId, roles) {
       const unknown = roles.filter((r) => !rt.rbac.has(r));
-      if (unknown.length > 0) throw new AuthError({ code: 'INVALID_ARGUMENT', message: `unknown roles: ${unknown.join(', ')}` });
+      if (unknown.length > 0)
+        throw new AuthError({ code: 'INVALID_ARGUMENT', message: `unknown roles: ${unknown.join(', ')}` });
       if (!(await users.setRoles(userId, roles, rt.options.clock.now()))) {
         throw new AuthError({ code: 'INVALID_ARGUMENT', message: `no user with id '${userId}'` });
       }

@@ -84,7 +84,9 @@ export interface ResolvedLocalAuthOptions {
   readonly hasher: PasswordHasher;
   readonly idleTimeoutMs: number;
   readonly absoluteTimeoutMs: number;
-  readonly accessTokens: (Required<Omit<AccessTokenOptions, 'keys'>> & { keys: readonly AccessTokenKey[] | undefined }) | undefined;
+  readonly accessTokens:
+    | (Required<Omit<AccessTokenOptions, 'keys'>> & { keys: readonly AccessTokenKey[] | undefined })
+    | undefined;
   readonly bruteForce: ResolvedBruteForceOptions;
   readonly roles: RoleMap;
   readonly defaultRoles: readonly string[];
@@ -107,30 +109,52 @@ const DAY = 24 * 60 * MINUTE;
 const MAX_MS = 366 * DAY;
 
 /** Reads and checks every option; a mistake throws `KeelOptionsError` naming the field. */
-export function resolveLocalAuthOptions(factory: string, options: LocalAuthOptions, context: AdapterContext | undefined): ResolvedLocalAuthOptions {
+export function resolveLocalAuthOptions(
+  factory: string,
+  options: LocalAuthOptions,
+  context: AdapterContext | undefined,
+): ResolvedLocalAuthOptions {
   const o = readOptions(factory, options);
   const fail = (field: string, problem: string): never => {
     throw new KeelOptionsError(field, problem, factory);
   };
-  const duration = (reader: typeof o, field: string, fallback: number, min = 1000) => reader.integer(field, fallback, { min, max: MAX_MS });
+  const duration = (reader: typeof o, field: string, fallback: number, min = 1000) =>
+    reader.integer(field, fallback, { min, max: MAX_MS });
 
   const sql = instance<Sql>('sql', o.raw('sql'), context, ['query', 'execute'], fail) as Sql;
   const kv = instance<Kv>('kv', o.raw('kv'), context, ['get', 'increment', 'compareAndSwap'], fail) as Kv;
   if (!kv.capabilities.ttl) fail('kv', `kv adapter '${kv.adapter}' has no ttl capability, which sessions need`);
   const emailOption = o.raw('email');
-  const email = emailOption === false ? undefined : (instance<Email>('email', emailOption, context, ['send'], fail, true) as Email | undefined);
+  const email =
+    emailOption === false
+      ? undefined
+      : (instance<Email>('email', emailOption, context, ['send'], fail, true) as Email | undefined);
 
   const policy = o.nested('password');
-  const password = { minLength: policy.integer('minLength', 12, { min: 1, max: 1024 }), maxLength: policy.integer('maxLength', 256, { min: 8, max: 4096 }), check: policy.raw('check') as PasswordPolicyOptions['check'] };
-  if (password.check !== undefined && typeof password.check !== 'function') fail('password.check', 'expected a function');
+  const password = {
+    minLength: policy.integer('minLength', 12, { min: 1, max: 1024 }),
+    maxLength: policy.integer('maxLength', 256, { min: 8, max: 4096 }),
+    check: policy.raw('check') as PasswordPolicyOptions['check'],
+  };
+  if (password.check !== undefined && typeof password.check !== 'function')
+    fail('password.check', 'expected a function');
   policy.done();
   if (password.minLength > password.maxLength) fail('password.minLength', 'is greater than password.maxLength');
 
   const argon2 = o.nested('argon2');
-  const argon2Params = { memoryCost: argon2.integer('memoryCost', 19456, { min: 8 }), timeCost: argon2.integer('timeCost', 2, { min: 1 }), parallelism: argon2.integer('parallelism', 1, { min: 1, max: 255 }) };
+  const argon2Params = {
+    memoryCost: argon2.integer('memoryCost', 19456, { min: 8 }),
+    timeCost: argon2.integer('timeCost', 2, { min: 1 }),
+    parallelism: argon2.integer('parallelism', 1, { min: 1, max: 255 }),
+  };
   argon2.done();
   const hasher = (o.raw('hasher') as PasswordHasher | undefined) ?? createArgon2Hasher(argon2Params);
-  if (typeof hasher.hash !== 'function' || typeof hasher.verify !== 'function' || typeof hasher.needsRehash !== 'function') fail('hasher', 'expected { hash, verify, needsRehash }');
+  if (
+    typeof hasher.hash !== 'function' ||
+    typeof hasher.verify !== 'function' ||
+    typeof hasher.needsRehash !== 'function'
+  )
+    fail('hasher', 'expected { hash, verify, needsRehash }');
 
   const sessions = o.nested('sessions');
   const idleTimeoutMs = duration(sessions, 'idleTimeoutMs', 30 * MINUTE);
@@ -141,25 +165,35 @@ export function resolveLocalAuthOptions(factory: string, options: LocalAuthOptio
 
   const bf = o.nested('bruteForce');
   const bruteForce: ResolvedBruteForceOptions = {
-    maxFailuresPerAccount: bf.integer('maxFailuresPerAccount', defaultBruteForce.maxFailuresPerAccount, { min: 1, max: 1000 }),
+    maxFailuresPerAccount: bf.integer('maxFailuresPerAccount', defaultBruteForce.maxFailuresPerAccount, {
+      min: 1,
+      max: 1000,
+    }),
     maxFailuresPerIp: bf.integer('maxFailuresPerIp', defaultBruteForce.maxFailuresPerIp, { min: 1, max: 1_000_000 }),
     windowMs: duration(bf, 'windowMs', defaultBruteForce.windowMs),
     lockoutMs: duration(bf, 'lockoutMs', defaultBruteForce.lockoutMs),
     maxLockoutMs: duration(bf, 'maxLockoutMs', defaultBruteForce.maxLockoutMs),
     maxRequestsPerIp: bf.integer('maxRequestsPerIp', defaultBruteForce.maxRequestsPerIp, { min: 1, max: 1_000_000 }),
-    maxEmailsPerAccount: bf.integer('maxEmailsPerAccount', defaultBruteForce.maxEmailsPerAccount, { min: 1, max: 1000 }),
+    maxEmailsPerAccount: bf.integer('maxEmailsPerAccount', defaultBruteForce.maxEmailsPerAccount, {
+      min: 1,
+      max: 1000,
+    }),
   };
   bf.done();
 
   const roles = (o.raw('roles') ?? {}) as RoleMap;
-  if (typeof roles !== 'object' || roles === null || Array.isArray(roles)) fail('roles', 'expected an object of role → permission patterns');
+  if (typeof roles !== 'object' || roles === null || Array.isArray(roles))
+    fail('roles', 'expected an object of role → permission patterns');
   const defaultRoles = (o.raw('defaultRoles') ?? []) as readonly string[];
-  if (!Array.isArray(defaultRoles) || defaultRoles.some((r) => typeof r !== 'string')) fail('defaultRoles', 'expected an array of role names');
+  if (!Array.isArray(defaultRoles) || defaultRoles.some((r) => typeof r !== 'string'))
+    fail('defaultRoles', 'expected an array of role names');
 
   const mail = (o.raw('mail') ?? {}) as TokenMailOptions;
   if (typeof mail !== 'object' || mail === null) fail('mail', 'expected an object');
-  if (email && typeof mail.from !== 'string') fail('mail.from', 'is required when an email adapter sends reset and verification emails');
-  if (mail.delivery !== undefined && mail.delivery !== 'background' && mail.delivery !== 'await') fail('mail.delivery', "expected 'background' or 'await'");
+  if (email && typeof mail.from !== 'string')
+    fail('mail.from', 'is required when an email adapter sends reset and verification emails');
+  if (mail.delivery !== undefined && mail.delivery !== 'background' && mail.delivery !== 'await')
+    fail('mail.delivery', "expected 'background' or 'await'");
   const deliverToken = o.raw('deliverToken') as LocalAuthOptions['deliverToken'];
   if (deliverToken !== undefined && typeof deliverToken !== 'function') fail('deliverToken', 'expected a function');
 
@@ -171,10 +205,14 @@ export function resolveLocalAuthOptions(factory: string, options: LocalAuthOptio
 
   const keyPrefix = o.string('keyPrefix', 'auth:');
   const tablePrefix = o.string('tablePrefix', 'auth_');
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,30}$/.test(tablePrefix)) fail('tablePrefix', 'must be letters, digits and _ (it is pasted into SQL)');
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,30}$/.test(tablePrefix))
+    fail('tablePrefix', 'must be letters, digits and _ (it is pasted into SQL)');
   const clock = (o.raw('clock') ?? systemClock) as Clock;
   if (typeof clock.now !== 'function') fail('clock', 'must have a now() method');
-  const onError = (o.raw('onError') ?? ((error: unknown) => process.emitWarning(`@keel/adapter-auth: ${(error as Error)?.message ?? String(error)}`))) as (e: unknown) => void;
+  const onError = (o.raw('onError') ??
+    ((error: unknown) => process.emitWarning(`@keel/adapter-auth: ${(error as Error)?.message ?? String(error)}`))) as (
+    e: unknown,
+  ) => void;
 
   const result: ResolvedLocalAuthOptions = {
     sql,
@@ -226,15 +264,25 @@ function instance<T>(
     return context.resolve(value === undefined ? tokens[iface] : instanceToken(iface, value)) as T;
   } catch (error) {
     if (optional && value === undefined) return undefined;
-    return fail(iface, `no ${iface} instance ${value === undefined ? 'is configured' : `named '${value}'`} (${(error as Error).message})`);
+    return fail(
+      iface,
+      `no ${iface} instance ${value === undefined ? 'is configured' : `named '${value}'`} (${(error as Error).message})`,
+    );
   }
 }
 
-function readAccessTokens(value: unknown, factory: string, fail: (field: string, problem: string) => never): ResolvedLocalAuthOptions['accessTokens'] {
+function readAccessTokens(
+  value: unknown,
+  factory: string,
+  fail: (field: string, problem: string) => never,
+): ResolvedLocalAuthOptions['accessTokens'] {
   if (value === undefined || value === false) return undefined;
   const o = readOptions(factory, value === true ? {} : value, 'accessTokens.');
   const keys = o.raw('keys') as readonly AccessTokenKey[] | undefined;
-  if (keys !== undefined && (!Array.isArray(keys) || keys.some((k) => typeof k?.kid !== 'string' || typeof k.jwk !== 'object'))) {
+  if (
+    keys !== undefined &&
+    (!Array.isArray(keys) || keys.some((k) => typeof k?.kid !== 'string' || typeof k.jwk !== 'object'))
+  ) {
     fail('accessTokens.keys', 'expected an array of { kid, jwk } (see generateAccessTokenKey)');
   }
   const resolved = {
@@ -249,8 +297,12 @@ function readAccessTokens(value: unknown, factory: string, fail: (field: string,
   return resolved;
 }
 
-function readProviders(list: readonly OidcProviderOptions[], fail: (field: string, problem: string) => never): Map<string, ResolvedOidcProvider> {
-  if (!Array.isArray(list)) fail('oidc.providers', 'expected an array of providers (okta(), auth0() or { name, issuer, … })');
+function readProviders(
+  list: readonly OidcProviderOptions[],
+  fail: (field: string, problem: string) => never,
+): Map<string, ResolvedOidcProvider> {
+  if (!Array.isArray(list))
+    fail('oidc.providers', 'expected an array of providers (okta(), auth0() or { name, issuer, … })');
   const providers = new Map<string, ResolvedOidcProvider>();
   for (const [i, p] of list.entries()) {
     const at = `oidc.providers[${i}]`;
@@ -259,14 +311,20 @@ function readProviders(list: readonly OidcProviderOptions[], fail: (field: strin
       if (typeof p[field] !== 'string' || p[field] === '') fail(`${at}.${field}`, 'is required (a string)');
     }
     if (providers.has(p.name)) fail(`${at}.name`, `'${p.name}' is used twice`);
-    if (p.scopes !== undefined && (!Array.isArray(p.scopes) || !p.scopes.includes('openid'))) fail(`${at}.scopes`, "must include 'openid'");
+    if (p.scopes !== undefined && (!Array.isArray(p.scopes) || !p.scopes.includes('openid')))
+      fail(`${at}.scopes`, "must include 'openid'");
     const algorithms: readonly string[] = p.algorithms ?? defaultIdTokenAlgorithms;
     const unsafe = algorithms.filter((a) => a === 'none' || /^HS/i.test(a));
-    if (unsafe.length > 0) fail(`${at}.algorithms`, `${unsafe.join(', ')} cannot verify an ID token from a public-key provider`);
-    if (p.allowInsecureRequests && process.env.NODE_ENV === 'production') fail(`${at}.allowInsecureRequests`, 'is for local tests only and refused when NODE_ENV is production');
+    if (unsafe.length > 0)
+      fail(`${at}.algorithms`, `${unsafe.join(', ')} cannot verify an ID token from a public-key provider`);
+    if (p.allowInsecureRequests && process.env.NODE_ENV === 'production')
+      fail(`${at}.allowInsecureRequests`, 'is for local tests only and refused when NODE_ENV is production');
     for (const field of ['issuer', 'redirectUri'] as const) {
       const url = URL.canParse(p[field]) ? new URL(p[field]) : undefined;
-      if (!url || (url.protocol !== 'https:' && !(p.allowInsecureRequests || (field === 'redirectUri' && isLocal(url))))) {
+      if (
+        !url ||
+        (url.protocol !== 'https:' && !(p.allowInsecureRequests || (field === 'redirectUri' && isLocal(url))))
+      ) {
         fail(`${at}.${field}`, `must be an https:// URL, got ${JSON.stringify(p[field])}`);
       }
     }
@@ -289,5 +347,8 @@ function readProviders(list: readonly OidcProviderOptions[], fail: (field: strin
 }
 
 function isLocal(url: URL): boolean {
-  return url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]');
+  return (
+    url.protocol === 'http:' &&
+    (url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]')
+  );
 }

@@ -8,7 +8,8 @@ import { must, type KvKeys } from './store-results.js';
 import { readRecord } from './kv-record.js';
 
 /** A provider with every default filled in. */
-export interface ResolvedOidcProvider extends Required<Omit<OidcProviderOptions, 'clientSecret' | 'postLogoutRedirectUri' | 'logoutUrl' | 'defaultRoles'>> {
+export interface ResolvedOidcProvider
+  extends Required<Omit<OidcProviderOptions, 'clientSecret' | 'postLogoutRedirectUri' | 'logoutUrl' | 'defaultRoles'>> {
   readonly clientSecret: string | undefined;
   readonly postLogoutRedirectUri: string | undefined;
   readonly logoutUrl: OidcProviderOptions['logoutUrl'];
@@ -54,12 +55,25 @@ export type OidcFlow = ReturnType<typeof createOidcFlow>;
  * the ID token is verified again with `jose` against the provider's JWKS (cached, fetched anew
  * for an unknown `kid`) with an algorithm allow-list, checking iss, aud, exp, iat, nonce and azp.
  */
-export function createOidcFlow(providers: ReadonlyMap<string, ResolvedOidcProvider>, kv: Kv, keys: KvKeys, clock: Clock, stateTtlMs: number) {
-  const configs = new Map<string, Promise<{ config: client.Configuration; jwks: ReturnType<typeof createRemoteJWKSet> }>>();
+export function createOidcFlow(
+  providers: ReadonlyMap<string, ResolvedOidcProvider>,
+  kv: Kv,
+  keys: KvKeys,
+  clock: Clock,
+  stateTtlMs: number,
+) {
+  const configs = new Map<
+    string,
+    Promise<{ config: client.Configuration; jwks: ReturnType<typeof createRemoteJWKSet> }>
+  >();
 
   function provider(name: string): ResolvedOidcProvider {
     const found = providers.get(name);
-    if (!found) throw new AuthError({ code: 'INVALID_ARGUMENT', message: `no OpenID provider named '${name}' (known: ${[...providers.keys()].join(', ')})` });
+    if (!found)
+      throw new AuthError({
+        code: 'INVALID_ARGUMENT',
+        message: `no OpenID provider named '${name}' (known: ${[...providers.keys()].join(', ')})`,
+      });
     return found;
   }
 
@@ -75,8 +89,13 @@ export function createOidcFlow(providers: ReadonlyMap<string, ResolvedOidcProvid
           timeout: 10,
         });
         const jwksUri = config.serverMetadata().jwks_uri;
-        if (!jwksUri) throw new AuthError({ code: 'PROVIDER_ERROR', message: `${p.name}: the discovery document has no jwks_uri` });
-        const jwks = createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: p.jwksCooldownMs, cacheMaxAge: 10 * 60_000, timeoutDuration: 10_000 });
+        if (!jwksUri)
+          throw new AuthError({ code: 'PROVIDER_ERROR', message: `${p.name}: the discovery document has no jwks_uri` });
+        const jwks = createRemoteJWKSet(new URL(jwksUri), {
+          cooldownDuration: p.jwksCooldownMs,
+          cacheMaxAge: 10 * 60_000,
+          timeoutDuration: 10_000,
+        });
         return { config, jwks };
       })();
       configs.set(p.name, pending);
@@ -87,7 +106,13 @@ export function createOidcFlow(providers: ReadonlyMap<string, ResolvedOidcProvid
     });
   }
 
-  async function verifyIdToken(p: ResolvedOidcProvider, config: client.Configuration, jwks: ReturnType<typeof createRemoteJWKSet>, idToken: string, nonce: string): Promise<JWTPayload> {
+  async function verifyIdToken(
+    p: ResolvedOidcProvider,
+    config: client.Configuration,
+    jwks: ReturnType<typeof createRemoteJWKSet>,
+    idToken: string,
+    nonce: string,
+  ): Promise<JWTPayload> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(idToken, jwks, {
@@ -99,12 +124,20 @@ export function createOidcFlow(providers: ReadonlyMap<string, ResolvedOidcProvid
         requiredClaims: ['sub', 'iat', 'exp'],
       }));
     } catch (error) {
-      throw new AuthError({ code: 'INVALID_TOKEN', message: `${p.name}: the ID token failed verification (${(error as Error).message})`, cause: error });
+      throw new AuthError({
+        code: 'INVALID_TOKEN',
+        message: `${p.name}: the ID token failed verification (${(error as Error).message})`,
+        cause: error,
+      });
     }
     const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-    if (payload.nonce !== nonce) throw new AuthError({ code: 'INVALID_TOKEN', message: `${p.name}: the ID token's nonce does not match` });
+    if (payload.nonce !== nonce)
+      throw new AuthError({ code: 'INVALID_TOKEN', message: `${p.name}: the ID token's nonce does not match` });
     if ((audiences.length > 1 || payload.azp !== undefined) && payload.azp !== p.clientId) {
-      throw new AuthError({ code: 'INVALID_TOKEN', message: `${p.name}: the ID token was issued to another party (azp)` });
+      throw new AuthError({
+        code: 'INVALID_TOKEN',
+        message: `${p.name}: the ID token was issued to another party (azp)`,
+      });
     }
     return payload;
   }
@@ -117,8 +150,18 @@ export function createOidcFlow(providers: ReadonlyMap<string, ResolvedOidcProvid
       const state = client.randomState();
       const nonce = client.randomNonce();
       const verifier = client.randomPKCECodeVerifier();
-      const record: StateRecord = { v: 1, p: p.name, cv: verifier, n: nonce, ca: clock.now(), ...(options.returnTo === undefined ? {} : { rt: options.returnTo }) };
-      await must(kv.set(keys.oidcState(tokenHash(state)), JSON.stringify(record), { ttlMs: stateTtlMs }), 'storing sign-in state');
+      const record: StateRecord = {
+        v: 1,
+        p: p.name,
+        cv: verifier,
+        n: nonce,
+        ca: clock.now(),
+        ...(options.returnTo === undefined ? {} : { rt: options.returnTo }),
+      };
+      await must(
+        kv.set(keys.oidcState(tokenHash(state)), JSON.stringify(record), { ttlMs: stateTtlMs }),
+        'storing sign-in state',
+      );
       const url = client.buildAuthorizationUrl(config, {
         ...p.authorizationParams,
         redirect_uri: p.redirectUri,
@@ -142,10 +185,15 @@ export function createOidcFlow(providers: ReadonlyMap<string, ResolvedOidcProvid
       const record = stateRecord(raw);
       // Compare-and-swap to nothing: of two callbacks with one state, exactly one gets it.
       if (!record || !(await must(kv.compareAndSwap(key, raw, undefined), 'spending sign-in state'))) {
-        throw new AuthError({ code: 'INVALID_TOKEN', message: 'the sign-in state is unknown, used or expired: start again' });
+        throw new AuthError({
+          code: 'INVALID_TOKEN',
+          message: 'the sign-in state is unknown, used or expired: start again',
+        });
       }
-      if (record.p !== p.name) throw new AuthError({ code: 'INVALID_TOKEN', message: `the sign-in state belongs to provider '${record.p}'` });
-      if (clock.now() >= record.ca + stateTtlMs) throw new AuthError({ code: 'EXPIRED', message: 'the sign-in took too long: start again' });
+      if (record.p !== p.name)
+        throw new AuthError({ code: 'INVALID_TOKEN', message: `the sign-in state belongs to provider '${record.p}'` });
+      if (clock.now() >= record.ca + stateTtlMs)
+        throw new AuthError({ code: 'EXPIRED', message: 'the sign-in took too long: start again' });
       if (params.error) {
         const message = `${p.name}: ${params.error}${params.error_description ? `: ${params.error_description}` : ''}`;
         throw new AuthError({ code: params.error === 'access_denied' ? 'ACCESS_DENIED' : 'PROVIDER_ERROR', message });
@@ -177,7 +225,14 @@ export function createOidcFlow(providers: ReadonlyMap<string, ResolvedOidcProvid
           throw failure(error, `${p.name}: userinfo failed`);
         }
       }
-      return { provider: p, subject: claims.sub as string, email: email?.trim().toLowerCase(), emailVerified: verified, idToken, returnTo: record.rt };
+      return {
+        provider: p,
+        subject: claims.sub as string,
+        email: email?.trim().toLowerCase(),
+        emailVerified: verified,
+        idToken,
+        returnTo: record.rt,
+      };
     },
 
     /** The provider's RP-initiated logout URL, when it has one. */
@@ -201,17 +256,29 @@ export function createOidcFlow(providers: ReadonlyMap<string, ResolvedOidcProvid
 function failure(error: unknown, what: string): AuthError {
   if (error instanceof AuthError) return error;
   if (error instanceof client.AuthorizationResponseError) {
-    return new AuthError({ code: error.error === 'access_denied' ? 'ACCESS_DENIED' : 'PROVIDER_ERROR', message: `${what}: ${error.error}`, cause: error });
+    return new AuthError({
+      code: error.error === 'access_denied' ? 'ACCESS_DENIED' : 'PROVIDER_ERROR',
+      message: `${what}: ${error.error}`,
+      cause: error,
+    });
   }
   if (error instanceof client.ResponseBodyError) {
-    return new AuthError({ code: 'PROVIDER_ERROR', message: `${what}: the provider answered ${error.error}${error.error_description ? ` (${error.error_description})` : ''}`, cause: error });
+    return new AuthError({
+      code: 'PROVIDER_ERROR',
+      message: `${what}: the provider answered ${error.error}${error.error_description ? ` (${error.error_description})` : ''}`,
+      cause: error,
+    });
   }
   const code = (error as { code?: unknown })?.code;
   if (error instanceof client.ClientError && typeof code === 'string' && VALIDATION_CODES.has(code)) {
     const reason = error.cause instanceof Error ? error.cause.message : error.message;
     return new AuthError({ code: 'INVALID_TOKEN', message: `${what}: ${reason}`, cause: error });
   }
-  return new AuthError({ code: 'PROVIDER_ERROR', message: `${what}: ${(error as Error)?.message ?? String(error)}`, cause: error });
+  return new AuthError({
+    code: 'PROVIDER_ERROR',
+    message: `${what}: ${(error as Error)?.message ?? String(error)}`,
+    cause: error,
+  });
 }
 
 const stateRecord = (raw: unknown) => readRecord<StateRecord>(raw, (r) => typeof r.cv === 'string');

@@ -10,14 +10,18 @@ export function oidcLogin(rt: AuthRuntime, flow: OidcFlow): OidcOps {
   return {
     beginOidcLogin(provider, options) {
       if (options.returnTo !== undefined && !isLocalPath(options.returnTo)) {
-        throw new AuthError({ code: 'INVALID_ARGUMENT', message: 'returnTo must be a path on this site, such as /settings (no scheme, host or //)' });
+        throw new AuthError({
+          code: 'INVALID_ARGUMENT',
+          message: 'returnTo must be a path on this site, such as /settings (no scheme, host or //)',
+        });
       }
       return flow.begin(provider, options);
     },
 
     async completeOidcLogin(provider, params, context) {
       const identity = await flow.complete(provider, params);
-      const user = (await rt.users.byIdentity(identity.provider.name, identity.subject)) ?? (await linkOrCreate(rt, identity));
+      const user =
+        (await rt.users.byIdentity(identity.provider.name, identity.subject)) ?? (await linkOrCreate(rt, identity));
       const session = await startSession(rt, user, context, { prov: identity.provider.name, idt: identity.idToken });
       return { session, returnTo: identity.returnTo };
     },
@@ -32,12 +36,19 @@ export function oidcLogin(rt: AuthRuntime, flow: OidcFlow): OidcOps {
  */
 async function linkOrCreate(rt: AuthRuntime, identity: Awaited<ReturnType<OidcFlow['complete']>>): Promise<StoredUser> {
   const { provider, subject, email, emailVerified } = identity;
-  if (!email) throw new AuthError({ code: 'ACCESS_DENIED', message: `${provider.name} shared no email address (ask for the email scope)` });
+  if (!email)
+    throw new AuthError({
+      code: 'ACCESS_DENIED',
+      message: `${provider.name} shared no email address (ask for the email scope)`,
+    });
   const now = rt.options.clock.now();
   const existing = await rt.users.byEmail(email);
   if (existing) {
     if (!emailVerified) {
-      throw new AuthError({ code: 'ACCESS_DENIED', message: `${provider.name} has not verified this email, so it cannot be linked to the existing account` });
+      throw new AuthError({
+        code: 'ACCESS_DENIED',
+        message: `${provider.name} has not verified this email, so it cannot be linked to the existing account`,
+      });
     }
     await rt.users.link(provider.name, subject, existing.id, now);
     if (existing.emailVerified) return existing;
@@ -46,8 +57,17 @@ async function linkOrCreate(rt: AuthRuntime, identity: Awaited<ReturnType<OidcFl
     await rt.sessions.revokeAll(existing.id);
     return { ...existing, emailVerified: true, passwordHash: undefined };
   }
-  if (!provider.createUsers) throw new AuthError({ code: 'ACCESS_DENIED', message: `no account uses this email and ${provider.name} may not create one` });
-  const user = newUser(rt, { email, emailVerified, passwordHash: undefined, roles: provider.defaultRoles ?? rt.options.defaultRoles });
+  if (!provider.createUsers)
+    throw new AuthError({
+      code: 'ACCESS_DENIED',
+      message: `no account uses this email and ${provider.name} may not create one`,
+    });
+  const user = newUser(rt, {
+    email,
+    emailVerified,
+    passwordHash: undefined,
+    roles: provider.defaultRoles ?? rt.options.defaultRoles,
+  });
   await rt.users.insert(user, { provider: provider.name, subject });
   return user;
 }

@@ -30,13 +30,28 @@ export interface OidcProviderOptions {
   /** How soon the JWKS may be fetched again for a `kid` it did not have (key rotation). @default 30000 */
   readonly jwksCooldownMs?: number;
   /** An end-session URL for providers without `end_session_endpoint` (Auth0's legacy `/v2/logout`). */
-  readonly logoutUrl?: (params: { readonly idToken: string | undefined; readonly postLogoutRedirectUri: string | undefined; readonly clientId: string }) => string | undefined;
+  readonly logoutUrl?: (params: {
+    readonly idToken: string | undefined;
+    readonly postLogoutRedirectUri: string | undefined;
+    readonly clientId: string;
+  }) => string | undefined;
   /** Plain `http://` to the provider. For tests against a local issuer only; refused when NODE_ENV is `production`. @default false */
   readonly allowInsecureRequests?: boolean;
 }
 
 /** The ID-token algorithms accepted unless a provider narrows them: every asymmetric JWS algorithm, never `none` or `HS*`. */
-export const defaultIdTokenAlgorithms = Object.freeze(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']);
+export const defaultIdTokenAlgorithms = Object.freeze([
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+]);
 
 type PresetOptions = Omit<OidcProviderOptions, 'name' | 'issuer'> & { readonly name?: string };
 
@@ -47,10 +62,15 @@ type PresetOptions = Omit<OidcProviderOptions, 'name' | 'issuer'> & { readonly n
  * @example
  * okta({ domain: 'acme.okta.com', clientId, clientSecret, redirectUri: 'https://app.acme.test/auth/okta/callback' })
  */
-export function okta(options: PresetOptions & { readonly domain: string; readonly authorizationServerId?: string | null }): OidcProviderOptions {
+export function okta(
+  options: PresetOptions & { readonly domain: string; readonly authorizationServerId?: string | null },
+): OidcProviderOptions {
   const { domain, authorizationServerId = 'default', ...rest } = options;
   const host = checkDomain('okta', domain);
-  const issuer = authorizationServerId === null ? `https://${host}` : `https://${host}/oauth2/${encodeURIComponent(authorizationServerId)}`;
+  const issuer =
+    authorizationServerId === null
+      ? `https://${host}`
+      : `https://${host}/oauth2/${encodeURIComponent(authorizationServerId)}`;
   return { name: 'okta', ...rest, issuer };
 }
 
@@ -61,14 +81,18 @@ export function okta(options: PresetOptions & { readonly domain: string; readonl
  * @example
  * auth0({ domain: 'acme.eu.auth0.com', clientId, clientSecret, redirectUri, audience: 'https://api.acme.test' })
  */
-export function auth0(options: PresetOptions & { readonly domain: string; readonly audience?: string }): OidcProviderOptions {
+export function auth0(
+  options: PresetOptions & { readonly domain: string; readonly audience?: string },
+): OidcProviderOptions {
   const { domain, audience, ...rest } = options;
   const host = checkDomain('auth0', domain);
   return {
     name: 'auth0',
     ...rest,
     issuer: `https://${host}/`,
-    ...(audience || rest.authorizationParams ? { authorizationParams: { ...rest.authorizationParams, ...(audience ? { audience } : {}) } } : {}),
+    ...(audience || rest.authorizationParams
+      ? { authorizationParams: { ...rest.authorizationParams, ...(audience ? { audience } : {}) } }
+      : {}),
     logoutUrl:
       rest.logoutUrl ??
       (({ postLogoutRedirectUri, clientId }) => {
@@ -82,7 +106,9 @@ export function auth0(options: PresetOptions & { readonly domain: string; readon
 
 function checkDomain(preset: string, domain: string): string {
   if (typeof domain !== 'string' || !/^[a-z0-9.-]+(:\d+)?$/i.test(domain)) {
-    throw new TypeError(`${preset}: domain must be a host name such as 'acme.${preset === 'okta' ? 'okta' : 'eu.auth0'}.com' (no scheme or path), got ${JSON.stringify(domain)}`);
+    throw new TypeError(
+      `${preset}: domain must be a host name such as 'acme.${preset === 'okta' ? 'okta' : 'eu.auth0'}.com' (no scheme or path), got ${JSON.stringify(domain)}`,
+    );
   }
   return domain.toLowerCase();
 }

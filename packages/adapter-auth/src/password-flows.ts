@@ -1,11 +1,28 @@
 import { isOpaqueToken } from './auth-crypto.js';
-import { assertStrongPassword, newUser, peekOneTimeToken, publicUser, sendOneTimeToken, startSession, type AuthRuntime } from './auth-runtime.js';
+import {
+  assertStrongPassword,
+  newUser,
+  peekOneTimeToken,
+  publicUser,
+  sendOneTimeToken,
+  startSession,
+  type AuthRuntime,
+} from './auth-runtime.js';
 import { AuthError, type AuthDriver } from '@keel/core';
 
 const INVALID_CREDENTIALS = 'the email or password is wrong';
 
 type PasswordOps = Required<
-  Pick<AuthDriver, 'register' | 'login' | 'changePassword' | 'requestPasswordReset' | 'completePasswordReset' | 'requestEmailVerification' | 'verifyEmail'>
+  Pick<
+    AuthDriver,
+    | 'register'
+    | 'login'
+    | 'changePassword'
+    | 'requestPasswordReset'
+    | 'completePasswordReset'
+    | 'requestEmailVerification'
+    | 'verifyEmail'
+  >
 >;
 
 /** The operations on local accounts: sign-up, sign-in, password changes and resets, email verification. */
@@ -18,7 +35,8 @@ export function passwordFlows(rt: AuthRuntime): PasswordOps {
       await assertStrongPassword(rt, password, email);
       const user = newUser(rt, { email, emailVerified: false, passwordHash: await hasher.hash(password) });
       await users.insert(user);
-      if (rt.options.verifyEmailOnRegister && rt.delivery.configured) await sendOneTimeToken(rt, 'email-verification', user);
+      if (rt.options.verifyEmailOnRegister && rt.delivery.configured)
+        await sendOneTimeToken(rt, 'email-verification', user);
       return publicUser(user);
     },
 
@@ -61,7 +79,10 @@ export function passwordFlows(rt: AuthRuntime): PasswordOps {
       await users.deleteTokens(user.id, 'password-reset');
       // A new password is a privilege change: every session ends, and the caller gets a new one.
       await rt.sessions.revokeAll(user.id);
-      return startSession(rt, user, { ...(session.ip ? { ip: session.ip } : {}), ...(session.ua ? { userAgent: session.ua } : {}) });
+      return startSession(rt, user, {
+        ...(session.ip ? { ip: session.ip } : {}),
+        ...(session.ua ? { userAgent: session.ua } : {}),
+      });
     },
 
     // The same answer whether or not the account exists; the email leaves in the background
@@ -74,7 +95,8 @@ export function passwordFlows(rt: AuthRuntime): PasswordOps {
     },
 
     async completePasswordReset(token, newPassword) {
-      if (!isOpaqueToken(token)) throw new AuthError({ code: 'INVALID_TOKEN', message: 'the reset token is malformed' });
+      if (!isOpaqueToken(token))
+        throw new AuthError({ code: 'INVALID_TOKEN', message: 'the reset token is malformed' });
       const { hash, user } = await peekOneTimeToken(rt, 'password-reset', token);
       // Checked before the token is spent, so that the user can pick another password with the same link.
       await assertStrongPassword(rt, newPassword, user.email);
@@ -100,7 +122,8 @@ export function passwordFlows(rt: AuthRuntime): PasswordOps {
     },
 
     async verifyEmail(token) {
-      if (!isOpaqueToken(token)) throw new AuthError({ code: 'INVALID_TOKEN', message: 'the verification token is malformed' });
+      if (!isOpaqueToken(token))
+        throw new AuthError({ code: 'INVALID_TOKEN', message: 'the verification token is malformed' });
       const { hash, user } = await peekOneTimeToken(rt, 'email-verification', token);
       if (!(await users.consumeToken(hash, 'email-verification'))) {
         throw new AuthError({ code: 'INVALID_TOKEN', message: 'the verification token is unknown or was used' });

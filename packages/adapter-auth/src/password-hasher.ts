@@ -41,9 +41,11 @@ export function createArgon2Hasher(params: Argon2Params = {}): PasswordHasher {
   const options = { ...defaultArgon2Params, ...params, algorithm: ARGON2ID };
   for (const field of ['memoryCost', 'timeCost', 'parallelism'] as const) {
     const value = options[field];
-    if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`argon2: ${field} must be a positive integer, got ${String(value)}`);
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new TypeError(`argon2: ${field} must be a positive integer, got ${String(value)}`);
   }
-  if (options.memoryCost < 8 * options.parallelism) throw new TypeError('argon2: memoryCost must be at least 8 KiB per lane');
+  if (options.memoryCost < 8 * options.parallelism)
+    throw new TypeError('argon2: memoryCost must be at least 8 KiB per lane');
   return {
     hash: (password) => hash(password, options),
     async verify(hashed, password) {

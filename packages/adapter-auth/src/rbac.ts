@@ -19,10 +19,16 @@ export function createRbac(roles: RoleMap, factory = 'createLocalAuth') {
   for (const [role, permissions] of Object.entries(roles)) {
     const bad = roleProblem(role);
     if (bad) throw new KeelOptionsError(`roles.${role}`, `the role name ${bad}`, factory);
-    if (!Array.isArray(permissions)) throw new KeelOptionsError(`roles.${role}`, 'expected an array of permission patterns', factory);
+    if (!Array.isArray(permissions))
+      throw new KeelOptionsError(`roles.${role}`, 'expected an array of permission patterns', factory);
     for (const [i, permission] of permissions.entries()) {
       const problem = typeof permission === 'string' ? permissionProblem(permission) : 'is not a string';
-      if (problem) throw new KeelOptionsError(`roles.${role}[${i}]`, `permission ${JSON.stringify(permission)} ${problem}`, factory);
+      if (problem)
+        throw new KeelOptionsError(
+          `roles.${role}[${i}]`,
+          `permission ${JSON.stringify(permission)} ${problem}`,
+          factory,
+        );
     }
     map.set(role, Object.freeze([...new Set(permissions)]));
   }

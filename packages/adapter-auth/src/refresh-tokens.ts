@@ -37,7 +37,10 @@ export function createRefreshTokens({ kv, keys, clock, sessions }: RefreshTokens
   async function issue(session: SessionRecord): Promise<{ token: string; expiresAt: number }> {
     const token = randomToken();
     const record: RefreshRecord = { v: 1, sid: session.sid, uid: session.uid, used: false };
-    await must(kv.set(keys.refresh(tokenHash(token)), JSON.stringify(record), { ttlMs: ttl(session) }), 'storing a refresh token');
+    await must(
+      kv.set(keys.refresh(tokenHash(token)), JSON.stringify(record), { ttlMs: ttl(session) }),
+      'storing a refresh token',
+    );
     return { token, expiresAt: session.ae };
   }
 
@@ -52,7 +55,12 @@ export function createRefreshTokens({ kv, keys, clock, sessions }: RefreshTokens
       const record = refreshRecord(raw);
       if (!record) throw invalid('the refresh token does not exist or was revoked');
       const spent = JSON.stringify({ ...record, used: true } satisfies RefreshRecord);
-      const won = !record.used && (await must(kv.compareAndSwap(key, raw, spent, { ttlMs: (await remaining(key)) || SPENT_GRACE_MS }), 'spending a refresh token'));
+      const won =
+        !record.used &&
+        (await must(
+          kv.compareAndSwap(key, raw, spent, { ttlMs: (await remaining(key)) || SPENT_GRACE_MS }),
+          'spending a refresh token',
+        ));
       if (!won) {
         await sessions.revokeId(record.sid);
         throw invalid('the refresh token was already used: the session is revoked');

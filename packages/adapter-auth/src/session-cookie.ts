@@ -18,7 +18,13 @@ export interface CookieOptions {
  * The recommended session cookie: `__Host-session`, HttpOnly (no script can read it), Secure,
  * SameSite=Lax, Path=/, no Domain (the `__Host-` prefix makes browsers enforce the last three).
  */
-export const sessionCookieDefaults = Object.freeze({ name: '__Host-session', httpOnly: true, secure: true, sameSite: 'Lax', path: '/' } as const);
+export const sessionCookieDefaults = Object.freeze({
+  name: '__Host-session',
+  httpOnly: true,
+  secure: true,
+  sameSite: 'Lax',
+  path: '/',
+} as const);
 
 /**
  * The `Set-Cookie` value that stores a session token until the session's absolute expiry.
@@ -26,7 +32,11 @@ export const sessionCookieDefaults = Object.freeze({ name: '__Host-session', htt
  * @example
  * res.setHeader('Set-Cookie', sessionCookie(session.token, session.expiresAt));
  */
-export function sessionCookie(token: string, expiresAt: number, overrides: Partial<CookieOptions> & { name?: string } = {}): string {
+export function sessionCookie(
+  token: string,
+  expiresAt: number,
+  overrides: Partial<CookieOptions> & { name?: string } = {},
+): string {
   const { name = sessionCookieDefaults.name, ...rest } = overrides;
   return serializeCookie(name, token, { ...sessionCookieDefaults, expiresAt, ...rest });
 }
@@ -48,7 +58,8 @@ export function readCookie(header: string | null | undefined, name: string): str
 }
 
 export function serializeCookie(name: string, value: string, options: CookieOptions): string {
-  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) throw new TypeError(`cookie name ${JSON.stringify(name)} is not a token`);
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name))
+    throw new TypeError(`cookie name ${JSON.stringify(name)} is not a token`);
   if (name.startsWith('__Host-') && (!options.secure || options.path !== '/' || options.domain)) {
     throw new TypeError(`a __Host- cookie must be Secure with Path=/ and no Domain`);
   }

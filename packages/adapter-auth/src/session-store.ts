@@ -62,7 +62,10 @@ export function createSessionStore({ kv, keys, clock, idleTimeoutMs, absoluteTim
   };
 
   async function remove(sid: string, uid: string, th: string): Promise<void> {
-    await must(kv.deleteMany([keys.session(th), keys.sessionId(sid), keys.userSessions(uid) + sid]), 'deleting a session');
+    await must(
+      kv.deleteMany([keys.session(th), keys.sessionId(sid), keys.userSessions(uid) + sid]),
+      'deleting a session',
+    );
   }
 
   /** The live record under a token hash, or why not. Deletes what has ended. */
@@ -73,7 +76,10 @@ export function createSessionStore({ kv, keys, clock, idleTimeoutMs, absoluteTim
     const now = clock.now();
     if (now >= record.ae || now >= record.ls + idleTimeoutMs) {
       await remove(record.sid, record.uid, th);
-      throw new AuthError({ code: 'EXPIRED', message: now >= record.ae ? 'the session has expired' : 'the session expired after inactivity' });
+      throw new AuthError({
+        code: 'EXPIRED',
+        message: now >= record.ae ? 'the session has expired' : 'the session expired after inactivity',
+      });
     }
     return { record, raw: raw as string };
   }
@@ -81,7 +87,10 @@ export function createSessionStore({ kv, keys, clock, idleTimeoutMs, absoluteTim
   return {
     idleExpiresAt,
 
-    async create(snapshot: SessionSnapshot, context: AuthRequestContext): Promise<{ token: string; record: SessionRecord }> {
+    async create(
+      snapshot: SessionSnapshot,
+      context: AuthRequestContext,
+    ): Promise<{ token: string; record: SessionRecord }> {
       const token = randomToken();
       const now = clock.now();
       const record: SessionRecord = {
@@ -101,7 +110,10 @@ export function createSessionStore({ kv, keys, clock, idleTimeoutMs, absoluteTim
         { key: keys.userSessions(record.uid) + record.sid, value: record.th },
       ];
       await must(kv.setMany(index, { ttlMs: indexTtl(record) }), 'storing a session');
-      await must(kv.set(keys.session(record.th), JSON.stringify(record), { ttlMs: recordTtl(record) }), 'storing a session');
+      await must(
+        kv.set(keys.session(record.th), JSON.stringify(record), { ttlMs: recordTtl(record) }),
+        'storing a session',
+      );
       return { token, record };
     },
 
@@ -165,7 +177,10 @@ export function createSessionStore({ kv, keys, clock, idleTimeoutMs, absoluteTim
           if (!record) continue;
           const next = { ...record, ...patch };
           // Compare-and-swap: a session revoked meanwhile is not brought back.
-          await must(kv.compareAndSwap(key, raw, JSON.stringify(next), { ttlMs: recordTtl(next) }), 'updating a session');
+          await must(
+            kv.compareAndSwap(key, raw, JSON.stringify(next), { ttlMs: recordTtl(next) }),
+            'updating a session',
+          );
         }
       }
     },
@@ -176,14 +191,20 @@ export function createSessionStore({ kv, keys, clock, idleTimeoutMs, absoluteTim
     if (now - record.ls < touchIntervalMs) return undefined;
     const next: SessionRecord = { ...record, ls: now };
     // Compare-and-swap, so that a revocation racing with this read is never undone.
-    const swapped = await must(kv.compareAndSwap(keys.session(th), raw, JSON.stringify(next), { ttlMs: recordTtl(next) }), 'touching a session');
+    const swapped = await must(
+      kv.compareAndSwap(keys.session(th), raw, JSON.stringify(next), { ttlMs: recordTtl(next) }),
+      'touching a session',
+    );
     return swapped ? next : undefined;
   }
 
   async function* userSessionPages(uid: string): AsyncGenerator<readonly KvEntry[]> {
     let cursor: string | undefined;
     do {
-      const page = await must(kv.scan({ prefix: keys.userSessions(uid), limit: SCAN_PAGE, ...(cursor ? { cursor } : {}) }), 'listing sessions');
+      const page = await must(
+        kv.scan({ prefix: keys.userSessions(uid), limit: SCAN_PAGE, ...(cursor ? { cursor } : {}) }),
+        'listing sessions',
+      );
       if (page.entries.length > 0) yield page.entries;
       cursor = page.cursor;
     } while (cursor);

@@ -7,7 +7,10 @@ const UNAVAILABLE = new Set(['UNAVAILABLE', 'NOT_OPEN', 'CONNECTION', 'BUSY']);
  * The value of a kv or sql result, or a throw the guard turns into an `Err`: `UNAVAILABLE` when
  * the store is down or closed (safe to retry), `INTERNAL` otherwise; the store's error is `cause`.
  */
-export async function must<T, E extends KvError | SqlError>(pending: ResultAsync<T, E> | Promise<Result<T, E>>, what: string): Promise<T> {
+export async function must<T, E extends KvError | SqlError>(
+  pending: ResultAsync<T, E> | Promise<Result<T, E>>,
+  what: string,
+): Promise<T> {
   const result: Result<T, E> = await pending;
   if (result.isOk()) return result.value;
   const error = result.error;

@@ -53,9 +53,18 @@ export function createTokenDelivery({ email, mail, deliverToken, onError, clock 
     const tasks: Promise<unknown>[] = [];
     if (deliverToken) tasks.push(Promise.resolve().then(() => deliverToken(message)));
     if (email) {
-      const rendered: { subject: string; text: string; html?: string } = (mail.render ?? defaultRender(appName, clock))(message);
+      const rendered: { subject: string; text: string; html?: string } = (mail.render ?? defaultRender(appName, clock))(
+        message,
+      );
       const { subject, text, html } = rendered;
-      const sending = email.send({ from: mail.from as string, to: [message.email], subject, text, ...(html ? { html } : {}), tags: [`auth-${message.kind}`] });
+      const sending = email.send({
+        from: mail.from as string,
+        to: [message.email],
+        subject,
+        text,
+        ...(html ? { html } : {}),
+        tags: [`auth-${message.kind}`],
+      });
       tasks.push(
         (async () => {
           const sent = await sending;
@@ -72,7 +81,9 @@ export function createTokenDelivery({ email, mail, deliverToken, onError, clock 
     urlFor(kind: OneTimeTokenKind, token: string): string | undefined {
       const template = kind === 'password-reset' ? mail.resetUrl : mail.verifyUrl;
       if (template === undefined) return undefined;
-      return typeof template === 'function' ? template(token) : template.replaceAll('{token}', encodeURIComponent(token));
+      return typeof template === 'function'
+        ? template(token)
+        : template.replaceAll('{token}', encodeURIComponent(token));
     },
 
     async deliver(message: AuthTokenMessage): Promise<void> {
@@ -92,13 +103,18 @@ export function createTokenDelivery({ email, mail, deliverToken, onError, clock 
 function defaultRender(appName: string, clock: Clock) {
   return (m: AuthTokenMessage) => {
     const hours = Math.max(1, Math.round((m.expiresAt - clock.now()) / 3_600_000));
-    const where = m.url ? `Open this link within ${hours} hour(s):\n\n${m.url}` : `Use this code within ${hours} hour(s):\n\n${m.token}`;
+    const where = m.url
+      ? `Open this link within ${hours} hour(s):\n\n${m.url}`
+      : `Use this code within ${hours} hour(s):\n\n${m.token}`;
     if (m.kind === 'password-reset') {
       return {
         subject: `Reset your ${appName} password`,
         text: `Someone asked to reset the password of your ${appName} account.\n\n${where}\n\nIf it was not you, ignore this email: your password stays the same.`,
       };
     }
-    return { subject: `Confirm your email for ${appName}`, text: `Please confirm this email address for your ${appName} account.\n\n${where}` };
+    return {
+      subject: `Confirm your email for ${appName}`,
+      text: `Please confirm this email address for your ${appName} account.\n\n${where}`,
+    };
   };
 }

@@ -33,7 +33,10 @@ export function createUserStore(sql: Sql, prefix: string) {
 
     async byIdentity(provider: string, subject: string): Promise<StoredUser | undefined> {
       return one(
-        `SELECT ${columns.split(', ').map((c) => `u.${c}`).join(', ')} FROM ${identities} i JOIN ${users} u ON u.id = i.user_id WHERE i.provider = ? AND i.subject = ?`,
+        `SELECT ${columns
+          .split(', ')
+          .map((c) => `u.${c}`)
+          .join(', ')} FROM ${identities} i JOIN ${users} u ON u.id = i.user_id WHERE i.provider = ? AND i.subject = ?`,
         [provider, subject],
       );
     },
@@ -42,18 +45,26 @@ export function createUserStore(sql: Sql, prefix: string) {
     async insert(user: StoredUser, identity?: { provider: string; subject: string }): Promise<void> {
       const result = await sql.transaction((tx) =>
         tx
-          .execute(`INSERT INTO ${users} (id, email, email_verified, password_hash, roles, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, [
-            user.id,
-            user.email,
-            user.emailVerified ? 1 : 0,
-            user.passwordHash ?? null,
-            JSON.stringify(user.roles),
-            user.createdAt,
-            user.createdAt,
-          ])
+          .execute(
+            `INSERT INTO ${users} (id, email, email_verified, password_hash, roles, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+            [
+              user.id,
+              user.email,
+              user.emailVerified ? 1 : 0,
+              user.passwordHash ?? null,
+              JSON.stringify(user.roles),
+              user.createdAt,
+              user.createdAt,
+            ],
+          )
           .andThen((inserted) =>
             identity
-              ? tx.execute(`INSERT INTO ${identities} (provider, subject, user_id, created_at) VALUES (?, ?, ?, ?)`, [identity.provider, identity.subject, user.id, user.createdAt])
+              ? tx.execute(`INSERT INTO ${identities} (provider, subject, user_id, created_at) VALUES (?, ?, ?, ?)`, [
+                  identity.provider,
+                  identity.subject,
+                  user.id,
+                  user.createdAt,
+                ])
               : okAsync(inserted),
           ),
       );
@@ -64,38 +75,73 @@ export function createUserStore(sql: Sql, prefix: string) {
     },
 
     async link(provider: string, subject: string, userId: string, now: number): Promise<void> {
-      await must(sql.execute(`INSERT INTO ${identities} (provider, subject, user_id, created_at) VALUES (?, ?, ?, ?)`, [provider, subject, userId, now]), 'linking an identity');
+      await must(
+        sql.execute(`INSERT INTO ${identities} (provider, subject, user_id, created_at) VALUES (?, ?, ?, ?)`, [
+          provider,
+          subject,
+          userId,
+          now,
+        ]),
+        'linking an identity',
+      );
     },
 
     setPasswordHash: (id: string, hash: string, now: number) =>
-      update(`UPDATE ${users} SET password_hash = ?, updated_at = ? WHERE id = ?`, [hash, now, id], 'storing a password'),
+      update(
+        `UPDATE ${users} SET password_hash = ?, updated_at = ? WHERE id = ?`,
+        [hash, now, id],
+        'storing a password',
+      ),
     /** Removes the password (an account taken over by a provider-verified owner, see `completeOidcLogin`). */
     clearPasswordHash: (id: string, now: number) =>
       update(`UPDATE ${users} SET password_hash = NULL, updated_at = ? WHERE id = ?`, [now, id], 'removing a password'),
     setRoles: (id: string, roles: readonly string[], now: number) =>
-      update(`UPDATE ${users} SET roles = ?, updated_at = ? WHERE id = ?`, [JSON.stringify(roles), now, id], 'storing roles'),
+      update(
+        `UPDATE ${users} SET roles = ?, updated_at = ? WHERE id = ?`,
+        [JSON.stringify(roles), now, id],
+        'storing roles',
+      ),
     setEmailVerified: (id: string, now: number) =>
       update(`UPDATE ${users} SET email_verified = 1, updated_at = ? WHERE id = ?`, [now, id], 'verifying an email'),
 
     /** Stores a token's hash, replacing the user's earlier tokens of the same kind. */
-    async addToken(hash: string, kind: OneTimeTokenKind, userId: string, expiresAt: number, now: number): Promise<void> {
+    async addToken(
+      hash: string,
+      kind: OneTimeTokenKind,
+      userId: string,
+      expiresAt: number,
+      now: number,
+    ): Promise<void> {
       const result = await sql.transaction((tx) =>
         tx
           .execute(`DELETE FROM ${tokens} WHERE user_id = ? AND kind = ?`, [userId, kind])
-          .andThen(() => tx.execute(`INSERT INTO ${tokens} (hash, kind, user_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`, [hash, kind, userId, expiresAt, now])),
+          .andThen(() =>
+            tx.execute(`INSERT INTO ${tokens} (hash, kind, user_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`, [
+              hash,
+              kind,
+              userId,
+              expiresAt,
+              now,
+            ]),
+          ),
       );
       await must(Promise.resolve(result), 'storing a token');
     },
 
     async findToken(hash: string, kind: OneTimeTokenKind): Promise<{ userId: string; expiresAt: number } | undefined> {
-      const result = await must(sql.query(`SELECT user_id, expires_at FROM ${tokens} WHERE hash = ? AND kind = ?`, [hash, kind]), 'reading a token');
+      const result = await must(
+        sql.query(`SELECT user_id, expires_at FROM ${tokens} WHERE hash = ? AND kind = ?`, [hash, kind]),
+        'reading a token',
+      );
       const row = result.rows[0];
       return row ? { userId: String(row[0]), expiresAt: Number(row[1]) } : undefined;
     },
 
     /** Deletes a token; `true` for exactly one caller, however many race. */
-    consumeToken: (hash: string, kind: OneTimeTokenKind) => update(`DELETE FROM ${tokens} WHERE hash = ? AND kind = ?`, [hash, kind], 'spending a token'),
-    deleteTokens: (userId: string, kind: OneTimeTokenKind) => update(`DELETE FROM ${tokens} WHERE user_id = ? AND kind = ?`, [userId, kind], 'deleting tokens'),
+    consumeToken: (hash: string, kind: OneTimeTokenKind) =>
+      update(`DELETE FROM ${tokens} WHERE hash = ? AND kind = ?`, [hash, kind], 'spending a token'),
+    deleteTokens: (userId: string, kind: OneTimeTokenKind) =>
+      update(`DELETE FROM ${tokens} WHERE user_id = ? AND kind = ?`, [userId, kind], 'deleting tokens'),
   };
 }
 

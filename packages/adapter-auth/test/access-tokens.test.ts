@@ -47,10 +47,14 @@ describe('access tokens', () => {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
     const unsigned = `${b64({ alg: 'none', typ: 'at+jwt', kid: key.kid })}.${payload}.`;
     const { d: _d, ...publicJwk } = key.jwk;
-    const hmac = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: key.kid }).sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
+    const hmac = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: key.kid })
+      .sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
     const privateKey = await importJWK(key.jwk, 'EdDSA');
     const resign = (changes: Record<string, unknown>, header: Record<string, unknown> = {}) =>
-      new SignJWT({ ...claims, ...changes }).setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: key.kid, ...header }).sign(privateKey);
+      new SignJWT({ ...claims, ...changes })
+        .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: key.kid, ...header })
+        .sign(privateKey);
     const forged = [
       unsigned,
       hmac,

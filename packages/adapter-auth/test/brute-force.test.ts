@@ -6,7 +6,15 @@ import { createFixture, disposeFixtures } from './support/fixture.js';
 
 afterAll(disposeFixtures);
 
-const bruteForce = { maxFailuresPerAccount: 3, maxFailuresPerIp: 10, windowMs: 10 * 60_000, lockoutMs: 60_000, maxLockoutMs: 5 * 60_000, maxRequestsPerIp: 4, maxEmailsPerAccount: 2 };
+const bruteForce = {
+  maxFailuresPerAccount: 3,
+  maxFailuresPerIp: 10,
+  windowMs: 10 * 60_000,
+  lockoutMs: 60_000,
+  maxLockoutMs: 5 * 60_000,
+  maxRequestsPerIp: 4,
+  maxEmailsPerAccount: 2,
+};
 
 describe('brute-force limits', () => {
   it('locks an account with a backoff that doubles up to the cap, and a success clears it', async () => {
@@ -41,7 +49,8 @@ describe('brute-force limits', () => {
 
   it('limits failures per IP across accounts, IPv6 per /64', async () => {
     const f = await createFixture({ bruteForce });
-    const fromIp = (ip: string, n: number) => f.auth.login({ email: `user${n}@example.com`, password: 'a wrong passphrase 1' }, { ip });
+    const fromIp = (ip: string, n: number) =>
+      f.auth.login({ email: `user${n}@example.com`, password: 'a wrong passphrase 1' }, { ip });
     for (let n = 0; n < 10; n++) expectErr(await fromIp(`2001:db8:1:2::${n.toString(16)}`, n), 'INVALID_CREDENTIALS');
     const limited = expectErr(await fromIp('2001:db8:1:2:ffff::1', 99), 'RATE_LIMITED');
     expect(limited.retryAfterMs).toBe(bruteForce.lockoutMs);
@@ -51,8 +60,14 @@ describe('brute-force limits', () => {
 
   it('limits registrations per IP, and reset emails per account known or not', async () => {
     const f = await createFixture({ bruteForce });
-    for (let n = 0; n < 4; n++) expectOk(await f.auth.register({ email: `r${n}@example.com`, password: 'lantern harbor violet 9' }, { ip: '192.0.2.1' }));
-    const limited = expectErr(await f.auth.register({ email: 'r9@example.com', password: 'lantern harbor violet 9' }, { ip: '192.0.2.1' }), 'RATE_LIMITED');
+    for (let n = 0; n < 4; n++)
+      expectOk(
+        await f.auth.register({ email: `r${n}@example.com`, password: 'lantern harbor violet 9' }, { ip: '192.0.2.1' }),
+      );
+    const limited = expectErr(
+      await f.auth.register({ email: 'r9@example.com', password: 'lantern harbor violet 9' }, { ip: '192.0.2.1' }),
+      'RATE_LIMITED',
+    );
     expect(limited.retryAfterMs).toBeGreaterThan(0);
     for (const email of ['r0@example.com', 'nobody@example.com']) {
       expectOk(await f.auth.requestPasswordReset(email));
@@ -69,10 +84,14 @@ describe('brute-force limits', () => {
     expect(ipBucket('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
     const group = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
     fc.assert(
-      fc.property(fc.array(group, { minLength: 8, maxLength: 8 }), fc.array(group, { minLength: 4, maxLength: 4 }), (address, host) => {
-        const sameNetwork = [...address.slice(0, 4), ...host].join(':');
-        expect(ipBucket(address.join(':'))).toBe(ipBucket(sameNetwork));
-      }),
+      fc.property(
+        fc.array(group, { minLength: 8, maxLength: 8 }),
+        fc.array(group, { minLength: 4, maxLength: 4 }),
+        (address, host) => {
+          const sameNetwork = [...address.slice(0, 4), ...host].join(':');
+          expect(ipBucket(address.join(':'))).toBe(ipBucket(sameNetwork));
+        },
+      ),
     );
   });
 });

@@ -19,7 +19,14 @@ describeAuthConformance({
 
 describeAuthConformance({
   name: 'local: sessions only',
-  factory: async ({ clock }) => (await createFixture({ clock, withEmail: false, sessions: { idleTimeoutMs: 5 * 60_000, absoluteTimeoutMs: 60 * 60_000 } })).auth,
+  factory: async ({ clock }) =>
+    (
+      await createFixture({
+        clock,
+        withEmail: false,
+        sessions: { idleTimeoutMs: 5 * 60_000, absoluteTimeoutMs: 60 * 60_000 },
+      })
+    ).auth,
   capabilities: { passwords: true, tokenDelivery: false, accessTokens: false, oidc: false },
 });
 
@@ -35,7 +42,16 @@ describeAuthConformance({
       tablePrefix: 'oidc_',
       roles: { admin: ['*'], editor: ['posts:*', 'comments:read'], member: ['profile:read', 'profile:write'] },
       defaultRoles: ['member'],
-      oidc: { providers: [{ name: 'corp', issuer: 'https://issuer.invalid', clientId: 'app', redirectUri: 'https://app.example.com/callback' }] },
+      oidc: {
+        providers: [
+          {
+            name: 'corp',
+            issuer: 'https://issuer.invalid',
+            clientId: 'app',
+            redirectUri: 'https://app.example.com/callback',
+          },
+        ],
+      },
     });
   },
   capabilities: { passwords: false, tokenDelivery: false, accessTokens: false, oidc: true },

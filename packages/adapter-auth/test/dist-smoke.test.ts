@@ -21,10 +21,19 @@ const script = (load: string) => `
   }));`;
 
 function run(code: string, type: 'module' | 'commonjs') {
-  return spawnSync(process.execPath, [`--input-type=${type}`, '-e', code], { cwd: pkg, encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(process.execPath, [`--input-type=${type}`, '-e', code], {
+    cwd: pkg,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
 }
 
-const expected = { verified: true, csrf: true, okta: 'https://acme.okta.com/oauth2/default', optionsError: 'KeelOptionsError' };
+const expected = {
+  verified: true,
+  csrf: true,
+  okta: 'https://acme.okta.com/oauth2/default',
+  optionsError: 'KeelOptionsError',
+};
 
 describe('built package', () => {
   it('exists (run `pnpm build` first)', () => {
@@ -32,13 +41,19 @@ describe('built package', () => {
   });
 
   it('works from ESM', () => {
-    const child = run(script("import { createArgon2Hasher, createCsrfProtection, createLocalAuth, okta } from './dist/index.js';"), 'module');
+    const child = run(
+      script("import { createArgon2Hasher, createCsrfProtection, createLocalAuth, okta } from './dist/index.js';"),
+      'module',
+    );
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual(expected);
   });
 
   it('works from CommonJS', () => {
-    const child = run(`(async () => { ${script("const { createArgon2Hasher, createCsrfProtection, createLocalAuth, okta } = require('./dist/index.cjs');")} })()`, 'commonjs');
+    const child = run(
+      `(async () => { ${script("const { createArgon2Hasher, createCsrfProtection, createLocalAuth, okta } = require('./dist/index.cjs');")} })()`,
+      'commonjs',
+    );
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual(expected);
   });

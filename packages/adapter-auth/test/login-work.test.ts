@@ -20,7 +20,14 @@ async function setup() {
   const kv = createMemoryKv({ clock });
   const counts: Counts = {};
   const hasher = countingHasher();
-  const auth = createLocalAuth({ sql: countingSql(sql, counts), kv: countingKv(kv, counts), email: false, hasher, clock, roles: authConformanceRoles });
+  const auth = createLocalAuth({
+    sql: countingSql(sql, counts),
+    kv: countingKv(kv, counts),
+    email: false,
+    hasher,
+    clock,
+    roles: authConformanceRoles,
+  });
   disposers.push(async () => {
     await auth.close();
     await kv.close();
@@ -54,7 +61,9 @@ describe('no user enumeration through login', () => {
   it('treats an account without a password (created by an OpenID provider) the same', async () => {
     const { measure, sql } = await setup();
     expectOk(await sql.execute("UPDATE auth_users SET password_hash = NULL WHERE email = 'known@example.com'"));
-    expect(await measure('known@example.com', 'the right passphrase 1')).toEqual(await measure('nobody@example.com', 'the right passphrase 1'));
+    expect(await measure('known@example.com', 'the right passphrase 1')).toEqual(
+      await measure('nobody@example.com', 'the right passphrase 1'),
+    );
   });
 
   it('locks unknown and known accounts after the same number of failures', async () => {

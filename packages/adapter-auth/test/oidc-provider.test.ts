@@ -46,7 +46,9 @@ describe('OIDC against oidc-provider', () => {
   it('signs in with code + PKCE (S256), state and nonce, and reads the email from userinfo', async () => {
     const f = await withProvider();
     op.signInAs = 'ada';
-    const redirect = expectOk(await f.auth.beginOidcLogin('corp', { returnTo: '/projects?tab=2', loginHint: 'ada@example.com' }));
+    const redirect = expectOk(
+      await f.auth.beginOidcLogin('corp', { returnTo: '/projects?tab=2', loginHint: 'ada@example.com' }),
+    );
     const url = new URL(redirect.url);
     expect(url.origin + url.pathname).toBe(`${op.issuer}/auth`);
     expect(Object.fromEntries(url.searchParams)).toMatchObject({
@@ -96,7 +98,10 @@ describe('OIDC against oidc-provider', () => {
     expectErr(await f.auth.completeOidcLogin('corp', params), 'INVALID_TOKEN');
 
     const fresh = await signInAt(f, 'ada');
-    const [first, second] = await Promise.all([f.auth.completeOidcLogin('corp', fresh.params), f.auth.completeOidcLogin('corp', fresh.params)]);
+    const [first, second] = await Promise.all([
+      f.auth.completeOidcLogin('corp', fresh.params),
+      f.auth.completeOidcLogin('corp', fresh.params),
+    ]);
     expect([first.isOk(), second.isOk()].sort()).toEqual([false, true]);
     expectErr(await f.auth.completeOidcLogin('corp', fresh.params), 'INVALID_TOKEN');
   });
@@ -111,7 +116,10 @@ describe('OIDC against oidc-provider', () => {
     // An attacker replays the code under a state whose server-side record (verifier, nonce) is a copy.
     const forgedState = 'forged-state-for-the-replayed-code-0000000';
     await f.kv.set(`auth:oidc-state:${tokenHash(forgedState)}`, entry?.value as string, { ttlMs: 60_000 });
-    const error = expectErr(await f.auth.completeOidcLogin('corp', { ...params, state: forgedState }), 'PROVIDER_ERROR');
+    const error = expectErr(
+      await f.auth.completeOidcLogin('corp', { ...params, state: forgedState }),
+      'PROVIDER_ERROR',
+    );
     expect(error.message).toContain('invalid_grant');
   });
 
@@ -121,7 +129,9 @@ describe('OIDC against oidc-provider', () => {
     const redirect = expectOk(await f.auth.beginOidcLogin('corp'));
     const key = `auth:oidc-state:${tokenHash(redirect.state)}`;
     const record = JSON.parse(String(expectOk(await f.kv.get(key))));
-    await f.kv.set(key, JSON.stringify({ ...record, n: 'a-different-nonce-than-the-one-in-the-url-00' }), { ttlMs: 60_000 });
+    await f.kv.set(key, JSON.stringify({ ...record, n: 'a-different-nonce-than-the-one-in-the-url-00' }), {
+      ttlMs: 60_000,
+    });
     const error = expectErr(await f.auth.completeOidcLogin('corp', await op.authorize(redirect.url)), 'INVALID_TOKEN');
     expect(error.message).toMatch(/nonce/);
   });
@@ -150,7 +160,10 @@ describe('OIDC against oidc-provider', () => {
     const ada = expectOk(await f.auth.completeOidcLogin('corp', (await signInAt(f, 'ada')).params));
     expect(ada.session.principal.userId).toBe(local.id);
     expectErr(await f.auth.verifySession(hijacker.token), 'INVALID_TOKEN');
-    expectErr(await f.auth.login({ email: 'ada@example.com', password: 'local passphrase 2024' }), 'INVALID_CREDENTIALS');
+    expectErr(
+      await f.auth.login({ email: 'ada@example.com', password: 'local passphrase 2024' }),
+      'INVALID_CREDENTIALS',
+    );
 
     // Bob's provider has not verified his email: no link to the existing account.
     expectOk(await f.auth.register({ email: 'bob@example.com', password: 'bobs own passphrase 1' }));
@@ -186,7 +199,14 @@ describe('OIDC against oidc-provider', () => {
 
   it('works without passwords through createOidcAuth', async () => {
     const f = await createFixture({ withEmail: false });
-    const auth = createOidcAuth({ sql: f.sql, kv: f.kv, email: false, clock: f.clock, tablePrefix: 'only_', oidc: { providers: [provider] } });
+    const auth = createOidcAuth({
+      sql: f.sql,
+      kv: f.kv,
+      email: false,
+      clock: f.clock,
+      tablePrefix: 'only_',
+      oidc: { providers: [provider] },
+    });
     try {
       op.signInAs = 'ada';
       const redirect = expectOk(await auth.beginOidcLogin('corp'));

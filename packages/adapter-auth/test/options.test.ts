@@ -1,8 +1,22 @@
 import { createMemoryKv } from '@keel/adapter-kv-memory';
-import { KeelOptionsError, createMigrator, instanceToken, tokens, type AdapterContext, type KeelToken } from '@keel/core';
+import {
+  KeelOptionsError,
+  createMigrator,
+  instanceToken,
+  tokens,
+  type AdapterContext,
+  type KeelToken,
+} from '@keel/core';
 import { expectOk } from '@keel/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { authMigrationScope, authMigrations, createLocalAuth, createOidcAuth, migrateAuthSchema, type LocalAuthOptions } from '../src/index.js';
+import {
+  authMigrationScope,
+  authMigrations,
+  createLocalAuth,
+  createOidcAuth,
+  migrateAuthSchema,
+  type LocalAuthOptions,
+} from '../src/index.js';
 import { createFixture, disposeFixtures } from './support/fixture.js';
 
 afterAll(disposeFixtures);
@@ -19,8 +33,32 @@ describe('options', () => {
       [{ roles: { 'has space': ['x'] } }, /roles\.has space/],
       [{ roles: { admin: ['*'] }, defaultRoles: ['owner'] }, /defaultRoles/],
       [{ tablePrefix: 'auth; DROP TABLE x' }, /tablePrefix/],
-      [{ oidc: { providers: [{ name: 'x', issuer: 'http://idp.example', clientId: 'c', redirectUri: 'https://a.example/cb' }] } }, /oidc\.providers\[0\]\.issuer: must be an https/],
-      [{ oidc: { providers: [{ name: 'x', issuer: 'https://idp.example', clientId: 'c', redirectUri: 'https://a.example/cb', scopes: ['email'] }] } }, /scopes: must include 'openid'/],
+      [
+        {
+          oidc: {
+            providers: [
+              { name: 'x', issuer: 'http://idp.example', clientId: 'c', redirectUri: 'https://a.example/cb' },
+            ],
+          },
+        },
+        /oidc\.providers\[0\]\.issuer: must be an https/,
+      ],
+      [
+        {
+          oidc: {
+            providers: [
+              {
+                name: 'x',
+                issuer: 'https://idp.example',
+                clientId: 'c',
+                redirectUri: 'https://a.example/cb',
+                scopes: ['email'],
+              },
+            ],
+          },
+        },
+        /scopes: must include 'openid'/,
+      ],
       [{ sql: undefined }, /sql: is required/],
       [{ kv: { get() {} } }, /kv: expected a kv instance/],
     ];
@@ -75,20 +113,28 @@ describe('migrations', () => {
     const migrator = createMigrator(sql, { migrations: authMigrations('auth_'), scope: authMigrationScope('auth_') });
     expect(expectOk(await migrator.status())).toMatchObject({ version: 1, pending: [], edited: [] });
     // A second schema with another prefix in the same database keeps its own history.
-    expect((await migrateAuthSchema(sql, 'tenant2_')).ran).toEqual([{ version: 1, name: 'users, identities and one-time tokens' }]);
-    expectOk(await createMigrator(sql, { migrations: authMigrations('tenant2_'), scope: authMigrationScope('tenant2_') }).down(0));
-    expect(expectOk(await sql.query("SELECT name FROM sqlite_master WHERE name LIKE 'tenant2_%'")).rows).toEqual([]);
-    expect(expectOk(await sql.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'auth_%' ORDER BY name")).rows.flat()).toEqual([
-      'auth_identities',
-      'auth_tokens',
-      'auth_users',
+    expect((await migrateAuthSchema(sql, 'tenant2_')).ran).toEqual([
+      { version: 1, name: 'users, identities and one-time tokens' },
     ]);
+    expectOk(
+      await createMigrator(sql, { migrations: authMigrations('tenant2_'), scope: authMigrationScope('tenant2_') }).down(
+        0,
+      ),
+    );
+    expect(expectOk(await sql.query("SELECT name FROM sqlite_master WHERE name LIKE 'tenant2_%'")).rows).toEqual([]);
+    expect(
+      expectOk(
+        await sql.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'auth_%' ORDER BY name"),
+      ).rows.flat(),
+    ).toEqual(['auth_identities', 'auth_tokens', 'auth_users']);
   });
 
   it('are skipped with migrate: false', async () => {
     const { sql, kv, clock } = await createFixture({ tablePrefix: 'unused_' });
     const auth = createLocalAuth({ sql, kv, email: false, clock, tablePrefix: 'manual_', migrate: false });
-    expect((await auth.register({ email: 'a@example.com', password: 'manual passphrase 1' }))._unsafeUnwrapErr().code).toBe('INTERNAL');
+    expect(
+      (await auth.register({ email: 'a@example.com', password: 'manual passphrase 1' }))._unsafeUnwrapErr().code,
+    ).toBe('INTERNAL');
     await migrateAuthSchema(sql, 'manual_');
     expectOk(await auth.register({ email: 'a@example.com', password: 'manual passphrase 1' }));
     expect((await auth.health()).ok).toBe(true);

@@ -38,7 +38,10 @@ describe('password hashing', () => {
       expectOk(await upgraded.login({ email: 'ada@example.com', password: 'rehash passphrase 7' }));
       expect(hasher.calls.hash).toBe(hashes);
       // A wrong password never rehashes.
-      expectErr(await upgraded.login({ email: 'ada@example.com', password: 'wrong passphrase 7' }), 'INVALID_CREDENTIALS');
+      expectErr(
+        await upgraded.login({ email: 'ada@example.com', password: 'wrong passphrase 7' }),
+        'INVALID_CREDENTIALS',
+      );
       expect(hasher.calls.hash).toBe(hashes);
     } finally {
       await upgraded.close();
@@ -68,7 +71,9 @@ describe('password policy', () => {
   });
 
   it('takes extra rules, and reports every reason with WEAK_PASSWORD', async () => {
-    const f = await createFixture({ password: { minLength: 16, check: (p) => (p.includes('acme') ? ['company-name'] : []) } });
+    const f = await createFixture({
+      password: { minLength: 16, check: (p) => (p.includes('acme') ? ['company-name'] : []) },
+    });
     const error = expectErr(await f.auth.register({ email: 'a@example.com', password: 'acme rocks' }), 'WEAK_PASSWORD');
     expect(error.reasons).toEqual(['too-short', 'company-name']);
     expect(error.message).toMatch(/shorter than 16/);
@@ -77,7 +82,9 @@ describe('password policy', () => {
 
 describe('reset and verification tokens', () => {
   it('are single use, expire, and the newest one replaces earlier ones', async () => {
-    const f = await createFixture({ mail: { from: 'a@example.com', resetUrl: 'https://x.test/r?token={token}', delivery: 'await' } });
+    const f = await createFixture({
+      mail: { from: 'a@example.com', resetUrl: 'https://x.test/r?token={token}', delivery: 'await' },
+    });
     expectOk(await f.auth.register({ email: 'ada@example.com', password: 'first passphrase 11' }));
     expectOk(await f.auth.requestPasswordReset('ada@example.com'));
     const first = await f.outbox.tokenFor('ada@example.com', /reset/i);
@@ -91,12 +98,16 @@ describe('reset and verification tokens', () => {
   });
 
   it('a reset unlocks a locked account', async () => {
-    const f = await createFixture({ mail: { from: 'a@example.com', resetUrl: 'https://x.test/r?token={token}', delivery: 'await' } });
+    const f = await createFixture({
+      mail: { from: 'a@example.com', resetUrl: 'https://x.test/r?token={token}', delivery: 'await' },
+    });
     expectOk(await f.auth.register({ email: 'ada@example.com', password: 'first passphrase 11' }));
     for (let i = 0; i < 6; i++) await f.auth.login({ email: 'ada@example.com', password: 'wrong passphrase 11' });
     expectErr(await f.auth.login({ email: 'ada@example.com', password: 'first passphrase 11' }), 'ACCOUNT_LOCKED');
     expectOk(await f.auth.requestPasswordReset('ada@example.com'));
-    expectOk(await f.auth.completePasswordReset(await f.outbox.tokenFor('ada@example.com', /reset/i), 'second passphrase 22'));
+    expectOk(
+      await f.auth.completePasswordReset(await f.outbox.tokenFor('ada@example.com', /reset/i), 'second passphrase 22'),
+    );
     expectOk(await f.auth.login({ email: 'ada@example.com', password: 'second passphrase 22' }));
   });
 
@@ -115,18 +126,33 @@ describe('reset and verification tokens', () => {
     expectOk(await f.auth.requestPasswordReset('ada@example.com'));
     await f.auth.close();
     expect(delivered).toHaveLength(1);
-    expect(delivered[0]).toMatchObject({ kind: 'password-reset', email: 'ada@example.com', url: `https://x.test/reset/${delivered[0]?.token}` });
+    expect(delivered[0]).toMatchObject({
+      kind: 'password-reset',
+      email: 'ada@example.com',
+      url: `https://x.test/reset/${delivered[0]?.token}`,
+    });
     expect(delivered[0]?.expiresAt).toBe(f.clock.now() + 60 * 60_000);
     expect(errors).toHaveLength(1);
     expect(String((errors[0] as Error).message)).toMatch(/provider is down/);
   });
 
   it('the default email names the app and carries the link', async () => {
-    const f = await createFixture({ mail: { from: 'Acme <no-reply@acme.test>', appName: 'Acme', resetUrl: 'https://acme.test/reset?token={token}', delivery: 'await' } });
+    const f = await createFixture({
+      mail: {
+        from: 'Acme <no-reply@acme.test>',
+        appName: 'Acme',
+        resetUrl: 'https://acme.test/reset?token={token}',
+        delivery: 'await',
+      },
+    });
     expectOk(await f.auth.register({ email: 'ada@example.com', password: 'first passphrase 11' }));
     expectOk(await f.auth.requestPasswordReset('ada@example.com'));
     const mail = f.outbox.sent().at(-1);
-    expect(mail).toMatchObject({ from: { email: 'no-reply@acme.test', name: 'Acme' }, subject: 'Reset your Acme password', tags: ['auth-password-reset'] });
+    expect(mail).toMatchObject({
+      from: { email: 'no-reply@acme.test', name: 'Acme' },
+      subject: 'Reset your Acme password',
+      tags: ['auth-password-reset'],
+    });
     expect(mail?.text).toMatch(/https:\/\/acme\.test\/reset\?token=[\w-]{43}/);
     expect(f.outbox.sent()[0]?.subject).toBe('Confirm your email for Acme');
   });

@@ -15,7 +15,9 @@ const pattern = fc.array(fc.oneof(segment, fc.constant('*')), { minLength: 1, ma
 /** The reference: a pattern as a regular expression (`*` one segment; a trailing `*` one or more). */
 function reference(p: string, q: string): boolean {
   const parts = p.split(':');
-  const body = parts.map((s, i) => (s === '*' ? (i === parts.length - 1 ? '[^:]+(?::[^:]+)*' : '[^:]+') : s.replace(/[.]/g, '\\.'))).join(':');
+  const body = parts
+    .map((s, i) => (s === '*' ? (i === parts.length - 1 ? '[^:]+(?::[^:]+)*' : '[^:]+') : s.replace(/[.]/g, '\\.')))
+    .join(':');
   return new RegExp(`^${body}$`).test(q);
 }
 
@@ -39,7 +41,11 @@ describe('RBAC', () => {
   });
 
   it('expands roles to the union of their permissions; unknown roles grant nothing', () => {
-    const rbac = createRbac({ admin: ['*'], editor: ['posts:*', 'comments:read'], viewer: ['posts:read', 'comments:read'] });
+    const rbac = createRbac({
+      admin: ['*'],
+      editor: ['posts:*', 'comments:read'],
+      viewer: ['posts:read', 'comments:read'],
+    });
     expect(rbac.permissionsOf(['editor', 'viewer'])).toEqual(['posts:*', 'comments:read', 'posts:read']);
     expect(rbac.permissionsOf(['ghost'])).toEqual([]);
     expect(hasPermission(rbac.permissionsOf(['admin']), 'anything:at:all')).toBe(true);
@@ -50,7 +56,9 @@ describe('RBAC', () => {
   it('setRoles refuses roles that config does not define', async () => {
     const f = await createFixture();
     const user = expectOk(await f.auth.register({ email: 'ada@example.com', password: 'roles passphrase 1' }));
-    expect(expectErr(await f.auth.setRoles(user.id, ['editor', 'superuser']), 'INVALID_ARGUMENT').message).toContain('superuser');
+    expect(expectErr(await f.auth.setRoles(user.id, ['editor', 'superuser']), 'INVALID_ARGUMENT').message).toContain(
+      'superuser',
+    );
   });
 });
 
@@ -62,9 +70,16 @@ describe('CSRF and cookies', () => {
     expect(csrf.verify('session-a', token)).toBe(true);
     expect(csrf.verify('session-b', token)).toBe(false);
     expect(csrf.verify('session-a', `${token}x`)).toBe(false);
-    expect(csrf.verify('session-a', token.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')))).toBe(false);
+    expect(
+      csrf.verify(
+        'session-a',
+        token.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
+      ),
+    ).toBe(false);
     expect(csrf.verify('session-a', undefined)).toBe(false);
-    expect(createCsrfProtection({ secret: 'another secret of at least 32 bytes!' }).verify('session-a', token)).toBe(false);
+    expect(createCsrfProtection({ secret: 'another secret of at least 32 bytes!' }).verify('session-a', token)).toBe(
+      false,
+    );
     fc.assert(
       fc.property(fc.string(), (forged) => {
         expect(csrf.verify('session-a', forged)).toBe(false);
@@ -86,11 +101,17 @@ describe('CSRF and cookies', () => {
   it('sets the session cookie __Host-, HttpOnly, Secure, SameSite=Lax, until the absolute expiry', () => {
     const expiresAt = Date.UTC(2030, 0, 1);
     const cookie = sessionCookie('tok_en-123', expiresAt);
-    expect(cookie).toMatch(/^__Host-session=tok_en-123; Path=\/; SameSite=Lax; Expires=Tue, 01 Jan 2030 00:00:00 GMT; Max-Age=\d+; HttpOnly; Secure$/);
-    expect(clearSessionCookie()).toMatch(/^__Host-session=; Path=\/; SameSite=Lax; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Secure$/);
+    expect(cookie).toMatch(
+      /^__Host-session=tok_en-123; Path=\/; SameSite=Lax; Expires=Tue, 01 Jan 2030 00:00:00 GMT; Max-Age=\d+; HttpOnly; Secure$/,
+    );
+    expect(clearSessionCookie()).toMatch(
+      /^__Host-session=; Path=\/; SameSite=Lax; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Secure$/,
+    );
     expect(csrf.cookie('abc')).toBe('__Host-csrf=abc; Path=/; SameSite=Lax; Secure');
     expect(() => sessionCookie('t', expiresAt, { secure: false })).toThrow(/__Host-/);
-    expect(() => sessionCookie('t', expiresAt, { name: 'sid', sameSite: 'None', secure: false })).toThrow(/SameSite=None/);
+    expect(() => sessionCookie('t', expiresAt, { name: 'sid', sameSite: 'None', secure: false })).toThrow(
+      /SameSite=None/,
+    );
     expect(readCookie('a=1; __Host-session=tok%20en; b=2', '__Host-session')).toBe('tok en');
     expect(readCookie(undefined, 'a')).toBeUndefined();
   });

@@ -36,7 +36,14 @@ class Login implements fc.AsyncCommand<Model, Real> {
   async run(m: Model, r: Real) {
     const u = r.users[this.user] as Real['users'][number];
     const session = expectOk(await r.f.auth.login({ email: u.email, password: 'model passphrase 123' }));
-    m.sessions.push({ user: this.user, token: session.token, sessionId: session.principal.sessionId, created: m.now, seen: m.now, ended: false });
+    m.sessions.push({
+      user: this.user,
+      token: session.token,
+      sessionId: session.principal.sessionId,
+      created: m.now,
+      seen: m.now,
+      ended: false,
+    });
   }
   toString = () => `login(${this.user})`;
 }
@@ -102,7 +109,7 @@ class Advance implements fc.AsyncCommand<Model, Real> {
 describe('sessions', () => {
   it('behave like a simple model under random logins, uses, revocations and time', async () => {
     const f = await createFixture({ sessions: { idleTimeoutMs: IDLE, absoluteTimeoutMs: ABSOLUTE } });
-    const users: Real["users"] = [];
+    const users: Real['users'] = [];
     for (let i = 0; i < 3; i++) {
       const email = `model${i}@example.com`;
       users.push({ id: expectOk(await f.auth.register({ email, password: 'model passphrase 123' })).id, email });
@@ -114,7 +121,13 @@ describe('sessions', () => {
       fc.nat(50).map((p) => new Logout(p)),
       fc.nat(50).map((p) => new RevokeById(p)),
       fc.nat(2).map((u) => new LogoutEverywhere(u)),
-      fc.oneof(fc.integer({ min: 1, max: 2 * TOUCH }), fc.integer({ min: IDLE - 2000, max: IDLE + 2000 }), fc.constantFrom(IDLE, TOUCH, ABSOLUTE)).map((ms) => new Advance(ms)),
+      fc
+        .oneof(
+          fc.integer({ min: 1, max: 2 * TOUCH }),
+          fc.integer({ min: IDLE - 2000, max: IDLE + 2000 }),
+          fc.constantFrom(IDLE, TOUCH, ABSOLUTE),
+        )
+        .map((ms) => new Advance(ms)),
     ];
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 60, size: 'large' }), async (cmds) => {
@@ -136,14 +149,18 @@ describe('sessions', () => {
     const secrets = [session.token, session.tokens?.refreshToken as string, ...f.sentTokens().map((t) => t.token)];
     // Session, refresh, and three one-time tokens (verification on register, reset, verification again).
     expect(secrets).toHaveLength(5);
-    const kvDump = JSON.stringify(expectOk(await f.kv.scan({ limit: 10_000 })).entries, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+    const kvDump = JSON.stringify(expectOk(await f.kv.scan({ limit: 10_000 })).entries, (_k, v: unknown) =>
+      typeof v === 'bigint' ? String(v) : v,
+    );
     const sqlDump = JSON.stringify(expectOk(await f.sql.query('SELECT * FROM auth_tokens')).rows);
     for (const secret of secrets) {
       expect(kvDump).not.toContain(secret);
       expect(sqlDump).not.toContain(secret);
     }
     expect(kvDump).toContain(tokenHash(session.token));
-    expect(JSON.stringify(expectOk(await f.sql.query('SELECT password_hash FROM auth_users')).rows)).toMatch(/\$argon2id\$v=19\$m=256,t=1,p=1\$/);
+    expect(JSON.stringify(expectOk(await f.sql.query('SELECT password_hash FROM auth_users')).rows)).toMatch(
+      /\$argon2id\$v=19\$m=256,t=1,p=1\$/,
+    );
   });
 
   it('a session whose record was tampered with does not verify', async () => {

@@ -1,4 +1,12 @@
-import { EmailError, KeelOptionsError, emailCapabilityNames, type AdapterContext, type Email, type EmailCapabilities, type EmailLimits } from '@keel/core';
+import {
+  EmailError,
+  KeelOptionsError,
+  emailCapabilityNames,
+  type AdapterContext,
+  type Email,
+  type EmailCapabilities,
+  type EmailLimits,
+} from '@keel/core';
 import { resolveFailoverOptions, type FailoverEmailOptions, type FailoverMemberAdapter } from './failover-options.js';
 import { createMailgunEmail } from './mailgun-email.js';
 import { createOutboxEmail } from './outbox-email.js';
@@ -38,11 +46,14 @@ export function createFailoverEmail(options: FailoverEmailOptions, context?: Ada
       return email;
     } catch (thrown) {
       for (const e of owned) void e.close();
-      if (thrown instanceof KeelOptionsError) throw new KeelOptionsError(`providers[${i}].options.${thrown.path}`, thrown.problem, 'createFailoverEmail');
+      if (thrown instanceof KeelOptionsError)
+        throw new KeelOptionsError(`providers[${i}].options.${thrown.path}`, thrown.problem, 'createFailoverEmail');
       throw thrown;
     }
   });
-  const capabilities = Object.fromEntries(emailCapabilityNames.map((name) => [name, chain.every((e) => e.capabilities[name])])) as unknown as EmailCapabilities;
+  const capabilities = Object.fromEntries(
+    emailCapabilityNames.map((name) => [name, chain.every((e) => e.capabilities[name])]),
+  ) as unknown as EmailCapabilities;
   const limits: EmailLimits = {
     maxRecipients: Math.min(...chain.map((e) => limitsOf(e).maxRecipients)),
     maxMessageBytes: Math.min(...chain.map((e) => limitsOf(e).maxMessageBytes)),
@@ -59,8 +70,11 @@ export function createFailoverEmail(options: FailoverEmailOptions, context?: Ada
       },
       async health() {
         const reports = await Promise.all(chain.map((e) => e.health()));
-        const detail = Object.fromEntries(reports.map((r, i) => [`${i}:${r.adapter}`, r.ok ? 'ok' : (r.error ?? 'not ok')]));
-        if (!reports.some((r) => r.ok)) throw new Error(`no provider of the chain is healthy (${JSON.stringify(detail)})`);
+        const detail = Object.fromEntries(
+          reports.map((r, i) => [`${i}:${r.adapter}`, r.ok ? 'ok' : (r.error ?? 'not ok')]),
+        );
+        if (!reports.some((r) => r.ok))
+          throw new Error(`no provider of the chain is healthy (${JSON.stringify(detail)})`);
         return detail;
       },
       async deliver(message) {
@@ -74,7 +88,15 @@ export function createFailoverEmail(options: FailoverEmailOptions, context?: Ada
         throw chainError(failures);
       },
     },
-    { timeoutMs: 2 ** 31 - 1, retry: undefined, breaker: undefined, idempotency, clock, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random },
+    {
+      timeoutMs: 2 ** 31 - 1,
+      retry: undefined,
+      breaker: undefined,
+      idempotency,
+      clock,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      random: Math.random,
+    },
   );
 }
 

@@ -25,7 +25,9 @@ export interface FailoverEmailOptions {
   readonly clock?: Clock;
 }
 
-export type ResolvedMember = { readonly kind: 'email'; readonly email: Email } | { readonly kind: 'build'; readonly adapter: FailoverMemberAdapter; readonly options: unknown };
+export type ResolvedMember =
+  | { readonly kind: 'email'; readonly email: Email }
+  | { readonly kind: 'build'; readonly adapter: FailoverMemberAdapter; readonly options: unknown };
 
 export interface ResolvedFailoverOptions {
   readonly members: readonly ResolvedMember[];
@@ -35,28 +37,47 @@ export interface ResolvedFailoverOptions {
 
 const ADAPTERS: readonly FailoverMemberAdapter[] = ['sendgrid', 'mailgun', 'ses', 'smtp', 'outbox'];
 
-export function resolveFailoverOptions(options: FailoverEmailOptions | undefined, context?: AdapterContext): ResolvedFailoverOptions {
+export function resolveFailoverOptions(
+  options: FailoverEmailOptions | undefined,
+  context?: AdapterContext,
+): ResolvedFailoverOptions {
   const factory = 'createFailoverEmail';
   const o = readOptions(factory, options);
   const providers = o.raw('providers');
-  if (!Array.isArray(providers) || providers.length < 1) throw new KeelOptionsError('providers', 'expected a list of at least one provider', factory);
+  if (!Array.isArray(providers) || providers.length < 1)
+    throw new KeelOptionsError('providers', 'expected a list of at least one provider', factory);
   const members = providers.map((member: unknown, i): ResolvedMember => {
     const at = `providers[${i}]`;
     if (isEmail(member)) return { kind: 'email', email: member };
-    if (typeof member !== 'object' || member === null) throw new KeelOptionsError(at, 'expected an Email, { adapter, options } or { instance }', factory);
+    if (typeof member !== 'object' || member === null)
+      throw new KeelOptionsError(at, 'expected an Email, { adapter, options } or { instance }', factory);
     const m = readOptions(factory, member, `${at}.`);
     const instance = m.optionalString('instance');
     if (instance !== undefined) {
       m.done();
-      if (!context) throw new KeelOptionsError(`${at}.instance`, 'works only when the container builds the chain; pass an Email', factory);
+      if (!context)
+        throw new KeelOptionsError(
+          `${at}.instance`,
+          'works only when the container builds the chain; pass an Email',
+          factory,
+        );
       try {
         return { kind: 'email', email: context.resolve(instanceToken('email', instance)) };
       } catch {
-        throw new KeelOptionsError(`${at}.instance`, `no email instance '${instance}' is configured before this one`, factory);
+        throw new KeelOptionsError(
+          `${at}.instance`,
+          `no email instance '${instance}' is configured before this one`,
+          factory,
+        );
       }
     }
     const adapter = m.oneOf('adapter', [...ADAPTERS, 'failover'] as const, 'failover');
-    if (adapter === 'failover') throw new KeelOptionsError(`${at}.adapter`, `expected one of ${ADAPTERS.map((a) => `'${a}'`).join(', ')}`, factory);
+    if (adapter === 'failover')
+      throw new KeelOptionsError(
+        `${at}.adapter`,
+        `expected one of ${ADAPTERS.map((a) => `'${a}'`).join(', ')}`,
+        factory,
+      );
     const memberOptions = m.raw('options');
     m.done();
     return { kind: 'build', adapter, options: memberOptions };
@@ -69,5 +90,11 @@ export function resolveFailoverOptions(options: FailoverEmailOptions | undefined
 
 function isEmail(value: unknown): value is Email {
   const v = value as Partial<Email> | null;
-  return typeof v === 'object' && v !== null && typeof v.send === 'function' && typeof v.close === 'function' && typeof v.adapter === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.send === 'function' &&
+    typeof v.close === 'function' &&
+    typeof v.adapter === 'string'
+  );
 }

@@ -31,12 +31,22 @@ export interface ProviderErrorReading {
 export async function postToProvider(
   provider: string,
   request: HttpRequest,
-  options: { readonly signal: AbortSignal; readonly clock: Clock; readonly readError: (answer: HttpAnswer) => ProviderErrorReading },
+  options: {
+    readonly signal: AbortSignal;
+    readonly clock: Clock;
+    readonly readError: (answer: HttpAnswer) => ProviderErrorReading;
+  },
 ): Promise<HttpAnswer> {
   let response: Response;
   let text: string;
   try {
-    response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal: options.signal, redirect: 'error' });
+    response = await fetch(request.url, {
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+      signal: options.signal,
+      redirect: 'error',
+    });
     text = await response.text();
   } catch (thrown) {
     throw networkError(provider, request.url, thrown, options.signal);
@@ -45,7 +55,10 @@ export async function postToProvider(
   if (response.status >= 200 && response.status < 300) return answer;
   const reading = safeRead(options.readError, answer);
   const code = reading.code ?? httpStatusCode(response.status);
-  const retryAfterMs = code === 'RATE_LIMITED' || code === 'UNAVAILABLE' ? parseRetryAfter(response.headers.get('retry-after'), options.clock.now()) : undefined;
+  const retryAfterMs =
+    code === 'RATE_LIMITED' || code === 'UNAVAILABLE'
+      ? parseRetryAfter(response.headers.get('retry-after'), options.clock.now())
+      : undefined;
   throw new EmailError({
     code,
     message: `${provider} answered ${response.status}: ${reading.message}`,

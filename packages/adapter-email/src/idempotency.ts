@@ -7,10 +7,17 @@ import type { IdempotencyPolicy } from './reliability-options.js';
 export interface IdempotencyStore {
   get(key: string): Promise<string | undefined>;
   /** Writes `desired` (`undefined` deletes) if the value is `expected` (`undefined`: absent). */
-  compareAndSwap(key: string, expected: string | undefined, desired: string | undefined, ttlMs?: number): Promise<boolean>;
+  compareAndSwap(
+    key: string,
+    expected: string | undefined,
+    desired: string | undefined,
+    ttlMs?: number,
+  ): Promise<boolean>;
 }
 
-type IdempotencyRecord = { readonly state: 'pending'; readonly owner: string } | { readonly state: 'sent'; readonly receipt: EmailReceipt };
+type IdempotencyRecord =
+  | { readonly state: 'pending'; readonly owner: string }
+  | { readonly state: 'sent'; readonly receipt: EmailReceipt };
 
 const POLL_MS = 50;
 
@@ -24,7 +31,12 @@ const POLL_MS = 50;
  * const guard = idempotencyGuard('sendgrid', policy, clock, sleep);
  * const receipt = await guard.run(message.idempotencyKey, () => post(message));
  */
-export function idempotencyGuard(adapter: string, policy: IdempotencyPolicy, clock: Clock, sleep: (ms: number) => Promise<void>) {
+export function idempotencyGuard(
+  adapter: string,
+  policy: IdempotencyPolicy,
+  clock: Clock,
+  sleep: (ms: number) => Promise<void>,
+) {
   const store = policy.kv ? kvStore(policy.kv, adapter) : memoryStore(clock, policy.maxKeys);
   return {
     async run(key: string | undefined, send: () => Promise<EmailReceipt>): Promise<EmailReceipt> {
@@ -33,7 +45,8 @@ export function idempotencyGuard(adapter: string, policy: IdempotencyPolicy, clo
       let waited = 0;
       for (;;) {
         const claim = JSON.stringify({ state: 'pending', owner: randomUUID() } satisfies IdempotencyRecord);
-        if (await store.compareAndSwap(storeKey, undefined, claim, policy.claimTtlMs)) return complete(storeKey, claim, send);
+        if (await store.compareAndSwap(storeKey, undefined, claim, policy.claimTtlMs))
+          return complete(storeKey, claim, send);
         const current = await store.get(storeKey);
         if (current === undefined) continue; // released or expired in between: claim again
         const record = JSON.parse(current) as IdempotencyRecord;
@@ -62,7 +75,14 @@ export function idempotencyGuard(adapter: string, policy: IdempotencyPolicy, clo
       throw thrown;
     }
     // The message is out: a failure to remember that must not turn the send into an error.
-    await store.compareAndSwap(storeKey, claim, JSON.stringify({ state: 'sent', receipt } satisfies IdempotencyRecord), policy.windowMs).catch(() => false);
+    await store
+      .compareAndSwap(
+        storeKey,
+        claim,
+        JSON.stringify({ state: 'sent', receipt } satisfies IdempotencyRecord),
+        policy.windowMs,
+      )
+      .catch(() => false);
     return receipt;
   }
 }
@@ -71,14 +91,21 @@ function kvStore(kv: Kv, adapter: string): IdempotencyStore {
   const unwrap = async <T>(result: ResultAsync<T, KvError>): Promise<T> => {
     const r = await result;
     if (r.isOk()) return r.value;
-    throw new EmailError({ code: 'UNAVAILABLE', message: `${adapter}: the idempotency store failed: ${r.error.message}`, adapter, op: 'send', cause: r.error });
+    throw new EmailError({
+      code: 'UNAVAILABLE',
+      message: `${adapter}: the idempotency store failed: ${r.error.message}`,
+      adapter,
+      op: 'send',
+      cause: r.error,
+    });
   };
   return {
     get: async (key) => {
       const value = await unwrap(kv.get(key));
       return typeof value === 'string' ? value : undefined;
     },
-    compareAndSwap: (key, expected, desired, ttlMs) => unwrap(kv.compareAndSwap(key, expected, desired, ttlMs === undefined ? undefined : { ttlMs })),
+    compareAndSwap: (key, expected, desired, ttlMs) =>
+      unwrap(kv.compareAndSwap(key, expected, desired, ttlMs === undefined ? undefined : { ttlMs })),
   };
 }
 
@@ -99,7 +126,10 @@ function memoryStore(clock: Clock, maxKeys: number): IdempotencyStore {
       if (live(key)?.value !== expected) return false;
       entries.delete(key);
       if (desired !== undefined) {
-        entries.set(key, { value: desired, expiresAt: ttlMs === undefined ? Number.POSITIVE_INFINITY : clock.now() + ttlMs });
+        entries.set(key, {
+          value: desired,
+          expiresAt: ttlMs === undefined ? Number.POSITIVE_INFINITY : clock.now() + ttlMs,
+        });
         for (const [oldest] of entries) {
           if (entries.size <= maxKeys) break;
           entries.delete(oldest);

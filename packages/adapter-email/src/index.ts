@@ -12,9 +12,21 @@ export { createOutboxEmail, type OutboxEmail, type OutboxEntry } from './outbox-
 export type { OutboxEmailOptions } from './outbox-options.js';
 export { createFailoverEmail } from './failover-email.js';
 export type { FailoverEmailOptions, FailoverMember, FailoverMemberAdapter } from './failover-options.js';
-export { createEmailOutbox, type EmailOutbox, type EnqueuedEmail, type DispatchReport, type OutboxCounts, type DeadLetter } from './transactional-outbox.js';
+export {
+  createEmailOutbox,
+  type EmailOutbox,
+  type EnqueuedEmail,
+  type DispatchReport,
+  type OutboxCounts,
+  type DeadLetter,
+} from './transactional-outbox.js';
 export type { EmailOutboxOptions } from './transactional-outbox-options.js';
-export type { EmailReliabilityOptions, RetryOptions, CircuitBreakerOptions, IdempotencyOptions } from './reliability-options.js';
+export type {
+  EmailReliabilityOptions,
+  RetryOptions,
+  CircuitBreakerOptions,
+  IdempotencyOptions,
+} from './reliability-options.js';
 export { httpStatusCode, parseRetryAfter } from './http-provider.js';
 
 declare module '@keel/core' {

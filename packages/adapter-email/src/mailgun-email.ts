@@ -34,14 +34,22 @@ export function createMailgunEmail(options: MailgunEmailOptions, context?: Adapt
           'mailgun',
           {
             url,
-            headers: { authorization, ...(message.idempotencyKey === undefined ? {} : { 'idempotency-key': message.idempotencyKey }) },
+            headers: {
+              authorization,
+              ...(message.idempotencyKey === undefined ? {} : { 'idempotency-key': message.idempotencyKey }),
+            },
             body: mailgunForm(message),
           },
           { signal, clock: reliability.clock, readError },
         );
         const id = (jsonOf(answer) as { id?: unknown } | undefined)?.id;
         if (typeof id !== 'string') {
-          throw new EmailError({ code: 'INTERNAL', message: `mailgun answered ${answer.status} without a message id`, adapter: 'mailgun', op: 'send' });
+          throw new EmailError({
+            code: 'INTERNAL',
+            message: `mailgun answered ${answer.status} without a message id`,
+            adapter: 'mailgun',
+            op: 'send',
+          });
         }
         return { messageId: bareMessageId(id), provider: 'mailgun', accepted: recipients(message) };
       },
@@ -53,10 +61,12 @@ export function createMailgunEmail(options: MailgunEmailOptions, context?: Adapt
 /** The multipart form of a message; throws `INVALID_MESSAGE` for what Mailgun refuses. */
 export function mailgunForm(message: NormalizedEmail): FormData {
   const problem = mailgunProblem(message);
-  if (problem) throw new EmailError({ code: 'INVALID_MESSAGE', message: `mailgun: ${problem}`, adapter: 'mailgun', op: 'send' });
+  if (problem)
+    throw new EmailError({ code: 'INVALID_MESSAGE', message: `mailgun: ${problem}`, adapter: 'mailgun', op: 'send' });
   const form = new FormData();
   form.append('from', formatAddress(message.from));
-  for (const field of ['to', 'cc', 'bcc'] as const) for (const a of message[field]) form.append(field, formatAddress(a));
+  for (const field of ['to', 'cc', 'bcc'] as const)
+    for (const a of message[field]) form.append(field, formatAddress(a));
   form.append('subject', message.subject);
   if (message.text !== undefined) form.append('text', message.text);
   if (message.html !== undefined) form.append('html', message.html);
@@ -74,7 +84,8 @@ export function mailgunForm(message: NormalizedEmail): FormData {
 
 function mailgunProblem(message: NormalizedEmail): string | undefined {
   if (message.tags.length > 3) return `at most 3 tags per message, got ${message.tags.length}`;
-  if (message.tags.some((t) => t.length > 128 || !/^[\x20-\x7e]+$/.test(t))) return 'tags must be ASCII and at most 128 characters';
+  if (message.tags.some((t) => t.length > 128 || !/^[\x20-\x7e]+$/.test(t)))
+    return 'tags must be ASCII and at most 128 characters';
   return undefined;
 }
 

@@ -1,5 +1,11 @@
 import { KeelOptionsError, readOptions, type AdapterContext } from '@keel/core';
-import { readBaseUrl, readReliability, readRequiredText, type EmailReliabilityOptions, type Reliability } from './reliability-options.js';
+import {
+  readBaseUrl,
+  readReliability,
+  readRequiredText,
+  type EmailReliabilityOptions,
+  type Reliability,
+} from './reliability-options.js';
 
 /** Mailgun's API hosts per region. */
 export const mailgunBaseUrls = Object.freeze({ us: 'https://api.mailgun.net', eu: 'https://api.eu.mailgun.net' });
@@ -23,12 +29,16 @@ export interface ResolvedMailgunOptions {
   readonly reliability: Reliability;
 }
 
-export function resolveMailgunOptions(options: MailgunEmailOptions | undefined, context?: AdapterContext): ResolvedMailgunOptions {
+export function resolveMailgunOptions(
+  options: MailgunEmailOptions | undefined,
+  context?: AdapterContext,
+): ResolvedMailgunOptions {
   const factory = 'createMailgunEmail';
   const o = readOptions(factory, options);
   const apiKey = readRequiredText(o, factory, 'apiKey');
   const domain = readRequiredText(o, factory, 'domain');
-  if (!/^[A-Za-z0-9.-]+$/.test(domain)) throw new KeelOptionsError('domain', `expected a domain name such as mg.example.com, got '${domain}'`, factory);
+  if (!/^[A-Za-z0-9.-]+$/.test(domain))
+    throw new KeelOptionsError('domain', `expected a domain name such as mg.example.com, got '${domain}'`, factory);
   const region = o.oneOf('region', ['us', 'eu'], 'us');
   const baseUrl = readBaseUrl(o, factory, mailgunBaseUrls[region]);
   const reliability = readReliability(o, factory, context);

@@ -10,7 +10,10 @@ import type { SendMailOptions } from 'nodemailer';
  * @example
  * await transporter.sendMail(toMailOptions(message));
  */
-export function toMailOptions(message: NormalizedEmail, extraHeaders: readonly { key: string; value: string }[] = []): SendMailOptions {
+export function toMailOptions(
+  message: NormalizedEmail,
+  extraHeaders: readonly { key: string; value: string }[] = [],
+): SendMailOptions {
   return {
     from: mailbox(message.from),
     to: message.to.map(mailbox),
@@ -24,10 +27,14 @@ export function toMailOptions(message: NormalizedEmail, extraHeaders: readonly {
       filename: a.filename,
       contentType: a.contentType,
       content: Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength),
-      ...(a.contentId === undefined ? { contentDisposition: 'attachment' } : { cid: a.contentId, contentDisposition: 'inline' }),
+      ...(a.contentId === undefined
+        ? { contentDisposition: 'attachment' }
+        : { cid: a.contentId, contentDisposition: 'inline' }),
     })),
     headers: [...message.headers.map((h) => ({ key: h.name, value: h.value })), ...extraHeaders],
-    ...(message.idempotencyKey === undefined ? {} : { messageId: messageIdFor(message.idempotencyKey, message.from.email) }),
+    ...(message.idempotencyKey === undefined
+      ? {}
+      : { messageId: messageIdFor(message.idempotencyKey, message.from.email) }),
     envelope: { from: message.from.email, to: recipients(message) },
     disableFileAccess: true,
     disableUrlAccess: true,

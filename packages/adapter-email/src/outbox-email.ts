@@ -65,7 +65,10 @@ export function createOutboxEmail(options: OutboxEmailOptions = {}, context?: Ad
         let file: string | undefined;
         if (folder !== undefined) {
           // Names sort in sending order: time, then a per-instance counter.
-          file = join(folder, `${new Date(at).toISOString().replace(/[:.]/g, '-')}-${process.pid}-${String(++counter).padStart(8, '0')}.eml`);
+          file = join(
+            folder,
+            `${new Date(at).toISOString().replace(/[:.]/g, '-')}-${process.pid}-${String(++counter).padStart(8, '0')}.eml`,
+          );
           await writeFile(file, eml, { flag: 'wx' });
         }
         const receipt = { messageId, provider: 'outbox', accepted: recipients(message) };
@@ -76,7 +79,15 @@ export function createOutboxEmail(options: OutboxEmailOptions = {}, context?: Ad
         return receipt;
       },
     },
-    { timeoutMs: 60_000, retry: undefined, breaker: undefined, idempotency, clock, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random },
+    {
+      timeoutMs: 60_000,
+      retry: undefined,
+      breaker: undefined,
+      idempotency,
+      clock,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      random: Math.random,
+    },
   );
   return sameLimits(email, Object.freeze({ ...email, messages: () => [...kept], clear: () => void kept.splice(0) }));
 }
@@ -85,7 +96,10 @@ export function createOutboxEmail(options: OutboxEmailOptions = {}, context?: Ad
 function annotations(message: NormalizedEmail): { key: string; value: string }[] {
   const header = (key: string, data: unknown) => {
     const json = JSON.stringify(data);
-    return { key, value: (/^[\x20-\x7e]*$/.test(json) ? { prepared: true, foldLines: true, value: json } : json) as string };
+    return {
+      key,
+      value: (/^[\x20-\x7e]*$/.test(json) ? { prepared: true, foldLines: true, value: json } : json) as string,
+    };
   };
   return [
     ...(message.tags.length ? [header('X-Keel-Tags', message.tags)] : []),

@@ -21,7 +21,10 @@ export interface ResolvedOutboxOptions {
   readonly clock: Clock;
 }
 
-export function resolveOutboxOptions(options: OutboxEmailOptions | undefined, context?: AdapterContext): ResolvedOutboxOptions {
+export function resolveOutboxOptions(
+  options: OutboxEmailOptions | undefined,
+  context?: AdapterContext,
+): ResolvedOutboxOptions {
   const factory = 'createOutboxEmail';
   const o = readOptions(factory, options);
   const folder = o.optionalString('folder');

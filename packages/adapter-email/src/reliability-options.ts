@@ -114,12 +114,20 @@ export function readReliability(o: OptionsReader, factory: string, context?: Ada
   const clock = readClock(o, factory);
   const { retry, sleep, random } = readRetry(o, factory);
   const breaker = readBreaker(o, factory);
-  const idempotency = readIdempotency(o, factory, context, Math.min(MAX_MS, (retry?.maxElapsedMs ?? 0) + 2 * timeoutMs));
+  const idempotency = readIdempotency(
+    o,
+    factory,
+    context,
+    Math.min(MAX_MS, (retry?.maxElapsedMs ?? 0) + 2 * timeoutMs),
+  );
   return { timeoutMs, retry, breaker, idempotency, clock, sleep, random };
 }
 
 /** `retry` (or `false`), with its test hooks `sleep` and `random`. */
-export function readRetry(o: OptionsReader, factory: string): { retry: RetryPolicy | undefined; sleep: (ms: number) => Promise<void>; random: () => number } {
+export function readRetry(
+  o: OptionsReader,
+  factory: string,
+): { retry: RetryPolicy | undefined; sleep: (ms: number) => Promise<void>; random: () => number } {
   const raw = o.raw('retry');
   if (raw === false) return { retry: undefined, sleep: defaultSleep, random: Math.random };
   const r = readOptions(factory, raw, 'retry.');
@@ -150,7 +158,12 @@ export function readBreaker(o: OptionsReader, factory: string): BreakerPolicy | 
 }
 
 /** `idempotency` (or `false`); a kv instance name is resolved through the container. */
-export function readIdempotency(o: OptionsReader, factory: string, context: AdapterContext | undefined, defaultClaimTtlMs: number): IdempotencyPolicy | undefined {
+export function readIdempotency(
+  o: OptionsReader,
+  factory: string,
+  context: AdapterContext | undefined,
+  defaultClaimTtlMs: number,
+): IdempotencyPolicy | undefined {
   const raw = o.raw('idempotency');
   if (raw === false) return undefined;
   const i = readOptions(factory, raw, 'idempotency.');
@@ -169,7 +182,8 @@ export function readIdempotency(o: OptionsReader, factory: string, context: Adap
 
 export function readClock(o: OptionsReader, factory: string): Clock {
   const clock = o.raw('clock') ?? systemClock;
-  if (typeof (clock as Clock).now !== 'function') throw new KeelOptionsError('clock', 'must have a now() method', factory);
+  if (typeof (clock as Clock).now !== 'function')
+    throw new KeelOptionsError('clock', 'must have a now() method', factory);
   return clock as Clock;
 }
 
@@ -182,14 +196,20 @@ export function readBaseUrl(o: OptionsReader, factory: string, fallback: string)
   } catch {
     throw new KeelOptionsError('baseUrl', `expected an http(s) URL, got '${value}'`, factory);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new KeelOptionsError('baseUrl', `expected an http(s) URL, got '${value}'`, factory);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new KeelOptionsError('baseUrl', `expected an http(s) URL, got '${value}'`, factory);
   return value.replace(/\/+$/, '');
 }
 
 function resolveKv(value: unknown, factory: string, context: AdapterContext | undefined): Kv | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string') {
-    if (!context) throw new KeelOptionsError('idempotency.kv', 'a kv instance name works only when the container builds the adapter; pass a Kv', factory);
+    if (!context)
+      throw new KeelOptionsError(
+        'idempotency.kv',
+        'a kv instance name works only when the container builds the adapter; pass a Kv',
+        factory,
+      );
     try {
       return context.resolve(value === 'default' ? tokens.kv : instanceToken('kv', value));
     } catch {
@@ -203,7 +223,15 @@ function resolveKv(value: unknown, factory: string, context: AdapterContext | un
   return value as Kv;
 }
 
-function readNumber(r: OptionsReader, factory: string, path: string, field: string, fallback: number, min: number, max: number): number {
+function readNumber(
+  r: OptionsReader,
+  factory: string,
+  path: string,
+  field: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const v = r.raw(field);
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {

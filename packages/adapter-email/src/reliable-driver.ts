@@ -49,12 +49,15 @@ export function sameLimits<E extends Email>(from: Email, to: E): E {
 export function reliableEmail(transport: ProviderTransport, reliability: Reliability): Email {
   const { adapter } = transport;
   const breaker = reliability.breaker ? new CircuitBreaker(adapter, reliability.breaker, reliability.clock) : undefined;
-  const idempotency = reliability.idempotency ? idempotencyGuard(adapter, reliability.idempotency, reliability.clock, reliability.sleep) : undefined;
+  const idempotency = reliability.idempotency
+    ? idempotencyGuard(adapter, reliability.idempotency, reliability.clock, reliability.sleep)
+    : undefined;
   const attempt = (message: NormalizedEmail) => {
     const once = () => transport.deliver(message, AbortSignal.timeout(reliability.timeoutMs));
     return breaker ? breaker.call(once) : once();
   };
-  const withRetries = (message: NormalizedEmail) => (reliability.retry ? withRetry(() => attempt(message), reliability.retry, reliability) : attempt(message));
+  const withRetries = (message: NormalizedEmail) =>
+    reliability.retry ? withRetry(() => attempt(message), reliability.retry, reliability) : attempt(message);
 
   const email = defineEmail({
     adapter,
@@ -67,7 +70,8 @@ export function reliableEmail(transport: ProviderTransport, reliability: Reliabi
       const detail = await transport.health?.();
       return { ...detail, ...(breaker ? { circuit: breaker.state } : {}) };
     },
-    send: (message) => (idempotency ? idempotency.run(message.idempotencyKey, () => withRetries(message)) : withRetries(message)),
+    send: (message) =>
+      idempotency ? idempotency.run(message.idempotencyKey, () => withRetries(message)) : withRetries(message),
   });
   limitsByEmail.set(email, transport.limits);
   return email;

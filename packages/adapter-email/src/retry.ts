@@ -15,7 +15,12 @@ export interface RetryDeps {
  * @example
  * backoffDelay(1, policy, Math.random, undefined); // somewhere in [0, 250)
  */
-export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number, retryAfterMs: number | undefined): number {
+export function backoffDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number,
+  retryAfterMs: number | undefined,
+): number {
   const cap = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.multiplier ** (attempt - 1));
   const jittered = Math.floor(random() * cap);
   return retryAfterMs === undefined ? jittered : Math.max(jittered, retryAfterMs);
@@ -29,7 +34,11 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
  * @example
  * const receipt = await withRetry((n) => post(message), policy, { clock, sleep, random });
  */
-export async function withRetry<T>(attempt: (n: number) => Promise<T>, policy: RetryPolicy, deps: RetryDeps): Promise<T> {
+export async function withRetry<T>(
+  attempt: (n: number) => Promise<T>,
+  policy: RetryPolicy,
+  deps: RetryDeps,
+): Promise<T> {
   const started = deps.clock.now();
   for (let n = 1; ; n++) {
     try {
@@ -38,7 +47,8 @@ export async function withRetry<T>(attempt: (n: number) => Promise<T>, policy: R
       if (!(thrown instanceof EmailError) || !thrown.retryable || isCircuitOpen(thrown)) throw thrown;
       if (n >= policy.maxAttempts) throw gaveUp(thrown, n, 'no tries left');
       const delay = backoffDelay(n, policy, deps.random, thrown.retryAfterMs);
-      if (deps.clock.now() - started + delay > policy.maxElapsedMs) throw gaveUp(thrown, n, `waiting ${delay} ms more would pass maxElapsedMs`);
+      if (deps.clock.now() - started + delay > policy.maxElapsedMs)
+        throw gaveUp(thrown, n, `waiting ${delay} ms more would pass maxElapsedMs`);
       await deps.sleep(delay);
     }
   }

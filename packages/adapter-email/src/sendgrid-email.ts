@@ -44,7 +44,11 @@ export function createSendgridEmail(options: SendgridEmailOptions, context?: Ada
           },
           { signal, clock: reliability.clock, readError },
         );
-        return { messageId: answer.headers.get('x-message-id') ?? randomUUID(), provider: 'sendgrid', accepted: recipients(message) };
+        return {
+          messageId: answer.headers.get('x-message-id') ?? randomUUID(),
+          provider: 'sendgrid',
+          accepted: recipients(message),
+        };
       },
     },
     reliability,
@@ -54,10 +58,17 @@ export function createSendgridEmail(options: SendgridEmailOptions, context?: Ada
 /** The Mail Send JSON body of a message; throws `INVALID_MESSAGE` for what SendGrid refuses. */
 export function sendgridBody(message: NormalizedEmail, sandboxMode = false): Record<string, unknown> {
   const problem = sendgridProblem(message);
-  if (problem) throw new EmailError({ code: 'INVALID_MESSAGE', message: `sendgrid: ${problem}`, adapter: 'sendgrid', op: 'send' });
+  if (problem)
+    throw new EmailError({ code: 'INVALID_MESSAGE', message: `sendgrid: ${problem}`, adapter: 'sendgrid', op: 'send' });
   const { to, cc, bcc, replyTo } = message;
   return {
-    personalizations: [{ to: to.map(address), ...(cc.length ? { cc: cc.map(address) } : {}), ...(bcc.length ? { bcc: bcc.map(address) } : {}) }],
+    personalizations: [
+      {
+        to: to.map(address),
+        ...(cc.length ? { cc: cc.map(address) } : {}),
+        ...(bcc.length ? { bcc: bcc.map(address) } : {}),
+      },
+    ],
     from: address(message.from),
     ...(replyTo.length === 1 ? { reply_to: address(replyTo[0] as EmailAddress) } : {}),
     ...(replyTo.length > 1 ? { reply_to_list: replyTo.map(address) } : {}),
@@ -72,7 +83,9 @@ export function sendgridBody(message: NormalizedEmail, sandboxMode = false): Rec
             content: Buffer.from(a.content).toString('base64'),
             type: a.contentType,
             filename: a.filename,
-            ...(a.contentId === undefined ? { disposition: 'attachment' } : { disposition: 'inline', content_id: a.contentId }),
+            ...(a.contentId === undefined
+              ? { disposition: 'attachment' }
+              : { disposition: 'inline', content_id: a.contentId }),
           })),
         }
       : {}),
@@ -95,7 +108,8 @@ function sendgridProblem(message: NormalizedEmail): string | undefined {
   const longTag = message.tags.find((t) => t.length > 255);
   if (longTag !== undefined) return 'a tag (category) is longer than 255 characters';
   if (new Set(message.tags).size !== message.tags.length) return 'tags (categories) must be unique';
-  if (Buffer.byteLength(JSON.stringify(message.metadata)) > 10_000) return 'metadata (custom_args) exceeds 10,000 bytes';
+  if (Buffer.byteLength(JSON.stringify(message.metadata)) > 10_000)
+    return 'metadata (custom_args) exceeds 10,000 bytes';
   const names = message.headers.map((h) => h.name.toLowerCase());
   const reserved = names.find((n) => RESERVED.has(n));
   if (reserved) return `the header '${reserved}' is set by SendGrid`;

@@ -1,5 +1,11 @@
 import { readOptions, type AdapterContext } from '@keel/core';
-import { readBaseUrl, readReliability, readRequiredText, type EmailReliabilityOptions, type Reliability } from './reliability-options.js';
+import {
+  readBaseUrl,
+  readReliability,
+  readRequiredText,
+  type EmailReliabilityOptions,
+  type Reliability,
+} from './reliability-options.js';
 
 /** Options of `createSendgridEmail`. */
 export interface SendgridEmailOptions extends EmailReliabilityOptions {
@@ -18,7 +24,10 @@ export interface ResolvedSendgridOptions {
   readonly reliability: Reliability;
 }
 
-export function resolveSendgridOptions(options: SendgridEmailOptions | undefined, context?: AdapterContext): ResolvedSendgridOptions {
+export function resolveSendgridOptions(
+  options: SendgridEmailOptions | undefined,
+  context?: AdapterContext,
+): ResolvedSendgridOptions {
   const factory = 'createSendgridEmail';
   const o = readOptions(factory, options);
   const apiKey = readRequiredText(o, factory, 'apiKey');

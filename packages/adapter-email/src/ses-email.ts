@@ -38,9 +38,19 @@ export function createSesEmail(options: SesEmailOptions = {}, context?: AdapterC
           { service: 'ses', region, credentials, date: new Date() },
         );
         const { host: _host, ...headers } = signed.headers;
-        const answer = await postToProvider('ses', { url, headers, body }, { signal, clock: reliability.clock, readError });
+        const answer = await postToProvider(
+          'ses',
+          { url, headers, body },
+          { signal, clock: reliability.clock, readError },
+        );
         const id = (jsonOf(answer) as { MessageId?: unknown } | undefined)?.MessageId;
-        if (typeof id !== 'string') throw new EmailError({ code: 'INTERNAL', message: `ses answered ${answer.status} without a MessageId`, adapter: 'ses', op: 'send' });
+        if (typeof id !== 'string')
+          throw new EmailError({
+            code: 'INTERNAL',
+            message: `ses answered ${answer.status} without a MessageId`,
+            adapter: 'ses',
+            op: 'send',
+          });
         return { messageId: id, provider: 'ses', accepted: recipients(message) };
       },
     },
@@ -49,11 +59,21 @@ export function createSesEmail(options: SesEmailOptions = {}, context?: AdapterC
 }
 
 /** The SendEmail request of a message; throws `INVALID_MESSAGE` for what SES refuses. */
-export async function sesRequest(message: NormalizedEmail, configurationSetName?: string): Promise<Record<string, unknown>> {
-  const tags = [...message.tags.map((t) => ({ Name: t, Value: 'true' })), ...Object.entries(message.metadata).map(([Name, Value]) => ({ Name, Value }))];
+export async function sesRequest(
+  message: NormalizedEmail,
+  configurationSetName?: string,
+): Promise<Record<string, unknown>> {
+  const tags = [
+    ...message.tags.map((t) => ({ Name: t, Value: 'true' })),
+    ...Object.entries(message.metadata).map(([Name, Value]) => ({ Name, Value })),
+  ];
   const bad = tags.find((t) => !TAG_PART.test(t.Name) || !TAG_PART.test(t.Value));
-  if (bad) throw invalid(`tag and metadata names and values may hold only ASCII letters, digits, '_' and '-' (got '${bad.Name}')`);
-  if (new Set(tags.map((t) => t.Name)).size !== tags.length) throw invalid('a tag and a metadata key have the same name');
+  if (bad)
+    throw invalid(
+      `tag and metadata names and values may hold only ASCII letters, digits, '_' and '-' (got '${bad.Name}')`,
+    );
+  if (new Set(tags.map((t) => t.Name)).size !== tags.length)
+    throw invalid('a tag and a metadata key have the same name');
   const raw = await new MailComposer(toMailOptions(message)).compile().build();
   return {
     FromEmailAddress: message.from.email,
@@ -86,7 +106,8 @@ const sesCodes: Readonly<Record<string, EmailErrorCode>> = {
 /** SES names the error in `x-amzn-ErrorType` (or `__type`) and explains it in `message`; every 403 is a credential problem. */
 function readError(answer: HttpAnswer): ProviderErrorReading {
   const json = (jsonOf(answer) ?? {}) as { message?: string; Message?: string; __type?: string; code?: string };
-  const type = (answer.headers.get('x-amzn-errortype') ?? json.__type ?? json.code ?? '').split(':')[0]?.split('#').pop() ?? '';
+  const type =
+    (answer.headers.get('x-amzn-errortype') ?? json.__type ?? json.code ?? '').split(':')[0]?.split('#').pop() ?? '';
   const text = json.message ?? json.Message ?? answer.text.slice(0, 500);
   const message = type ? `${type}: ${text}` : text;
   if (answer.status === 403) return { message, code: 'AUTH_FAILED' };

@@ -37,7 +37,8 @@ export function resolveSesOptions(options: SesEmailOptions | undefined, context?
     return value === '' ? undefined : value;
   };
   const region = fromEnv('region', 'AWS_REGION', true) as string;
-  if (!/^[a-z0-9-]+$/.test(region)) throw new KeelOptionsError('region', `expected an AWS region such as eu-west-1, got '${region}'`, factory);
+  if (!/^[a-z0-9-]+$/.test(region))
+    throw new KeelOptionsError('region', `expected an AWS region such as eu-west-1, got '${region}'`, factory);
   const accessKeyId = fromEnv('accessKeyId', 'AWS_ACCESS_KEY_ID', true) as string;
   const secretAccessKey = fromEnv('secretAccessKey', 'AWS_SECRET_ACCESS_KEY', true) as string;
   const sessionToken = fromEnv('sessionToken', 'AWS_SESSION_TOKEN', false);
@@ -47,7 +48,8 @@ export function resolveSesOptions(options: SesEmailOptions | undefined, context?
   o.done();
   return {
     region,
-    credentials: sessionToken === undefined ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken },
+    credentials:
+      sessionToken === undefined ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken },
     configurationSetName,
     baseUrl,
     reliability,

@@ -48,7 +48,10 @@ const ALGORITHM = 'AWS4-HMAC-SHA256';
  */
 export function signV4(request: SigV4Request, scope: SigV4Scope): SigV4Parts {
   const url = new URL(request.url);
-  const amzDate = scope.date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = scope.date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
@@ -68,7 +71,12 @@ export function signV4(request: SigV4Request, scope: SigV4Scope): SigV4Parts {
   ].join('\n');
   const credentialScope = `${day}/${scope.region}/${scope.service}/aws4_request`;
   const stringToSign = [ALGORITHM, amzDate, credentialScope, sha256Hex(canonicalRequest)].join('\n');
-  const signature = createHmac('sha256', signingKey(scope.credentials.secretAccessKey, day, scope.region, scope.service)).update(stringToSign).digest('hex');
+  const signature = createHmac(
+    'sha256',
+    signingKey(scope.credentials.secretAccessKey, day, scope.region, scope.service),
+  )
+    .update(stringToSign)
+    .digest('hex');
   const authorization = `${ALGORITHM} Credential=${scope.credentials.accessKeyId}/${credentialScope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
   return { canonicalRequest, stringToSign, signature, authorization, headers: { ...headers, authorization } };
 }

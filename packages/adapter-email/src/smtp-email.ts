@@ -57,7 +57,11 @@ export function createSmtpEmail(options: SmtpEmailOptions, context?: AdapterCont
       async deliver(message, signal) {
         try {
           const info = await connect().sendMail({ ...toMailOptions(message), signal });
-          return { messageId: bareMessageId(info.messageId), provider: 'smtp', accepted: (info.accepted ?? []).map(String) };
+          return {
+            messageId: bareMessageId(info.messageId),
+            provider: 'smtp',
+            accepted: (info.accepted ?? []).map(String),
+          };
         } catch (thrown) {
           throw smtpError(thrown, signal);
         }

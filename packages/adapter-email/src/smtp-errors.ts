@@ -8,7 +8,19 @@ interface NodemailerError {
   readonly command?: string;
 }
 
-const CONNECTION_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ETLS', 'EPROTOCOL', 'EPROXY', 'EMAXLIMIT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
+const CONNECTION_CODES = new Set([
+  'ECONNECTION',
+  'ETIMEDOUT',
+  'ESOCKET',
+  'EDNS',
+  'ETLS',
+  'EPROTOCOL',
+  'EPROXY',
+  'EMAXLIMIT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+]);
 // Replies that say "slow down" rather than "not now": enhanced status 4.7.x (policy), or the words.
 const RATE_LIMIT = /\b4\.7\.\d{1,3}\b|rate|too many|throttl|limit exceeded|try again later/i;
 
@@ -23,8 +35,17 @@ const RATE_LIMIT = /\b4\.7\.\d{1,3}\b|rate|too many|throttl|limit exceeded|try a
  */
 export function smtpErrorCode(error: NodemailerError): EmailErrorCode {
   const reply = error.responseCode;
-  if (error.code === 'EAUTH' || error.code === 'ENOAUTH' || reply === 530 || reply === 534 || reply === 535 || reply === 538) return 'AUTH_FAILED';
-  if (reply !== undefined && reply >= 400 && reply < 500) return RATE_LIMIT.test(error.response ?? '') ? 'RATE_LIMITED' : 'UNAVAILABLE';
+  if (
+    error.code === 'EAUTH' ||
+    error.code === 'ENOAUTH' ||
+    reply === 530 ||
+    reply === 534 ||
+    reply === 535 ||
+    reply === 538
+  )
+    return 'AUTH_FAILED';
+  if (reply !== undefined && reply >= 400 && reply < 500)
+    return RATE_LIMIT.test(error.response ?? '') ? 'RATE_LIMITED' : 'UNAVAILABLE';
   // A session that could not be set up (greeting, STARTTLS, socket) is not a verdict on the message.
   if (error.code === 'EABORT' || (error.code !== undefined && CONNECTION_CODES.has(error.code))) return 'UNAVAILABLE';
   if ((reply !== undefined && reply >= 500) || error.code === 'EENVELOPE') return 'REJECTED';

@@ -1,5 +1,10 @@
 import { KeelOptionsError, defaultEmailLimits, readOptions, type AdapterContext, type EmailLimits } from '@keel/core';
-import { readReliability, readRequiredText, type EmailReliabilityOptions, type Reliability } from './reliability-options.js';
+import {
+  readReliability,
+  readRequiredText,
+  type EmailReliabilityOptions,
+  type Reliability,
+} from './reliability-options.js';
 
 /** How the SMTP connection is protected. */
 export type SmtpSecurity = 'starttls' | 'tls' | 'opportunistic' | 'none';
@@ -57,7 +62,10 @@ export interface ResolvedSmtpOptions {
   readonly reliability: Reliability;
 }
 
-export function resolveSmtpOptions(options: SmtpEmailOptions | undefined, context?: AdapterContext): ResolvedSmtpOptions {
+export function resolveSmtpOptions(
+  options: SmtpEmailOptions | undefined,
+  context?: AdapterContext,
+): ResolvedSmtpOptions {
   const factory = 'createSmtpEmail';
   const o = readOptions(factory, options);
   const host = readRequiredText(o, factory, 'host');
@@ -65,7 +73,8 @@ export function resolveSmtpOptions(options: SmtpEmailOptions | undefined, contex
   const port = o.integer('port', security === 'tls' ? 465 : 587, { min: 1, max: 65535 });
   const user = o.optionalString('user');
   const pass = o.optionalString('password');
-  if ((user === undefined) !== (pass === undefined)) throw new KeelOptionsError(user === undefined ? 'user' : 'password', 'user and password go together', factory);
+  if ((user === undefined) !== (pass === undefined))
+    throw new KeelOptionsError(user === undefined ? 'user' : 'password', 'user and password go together', factory);
   const t = o.nested('tls');
   const ca = t.optionalString('ca');
   const servername = t.optionalString('servername');

@@ -59,11 +59,13 @@ export function resolveEmailOutboxOptions(options: EmailOutboxOptions): Resolved
   const factory = 'createEmailOutbox';
   const o = readOptions(factory, options);
   const sql = o.raw('sql') as Sql;
-  if (typeof sql?.transaction !== 'function' || typeof sql.query !== 'function') throw new KeelOptionsError('sql', 'expected a Sql instance', factory);
+  if (typeof sql?.transaction !== 'function' || typeof sql.query !== 'function')
+    throw new KeelOptionsError('sql', 'expected a Sql instance', factory);
   const email = o.raw('email') as Email;
   if (typeof email?.send !== 'function') throw new KeelOptionsError('email', 'expected an Email instance', factory);
   const table = o.string('table', 'keel_email_outbox');
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table)) throw new KeelOptionsError('table', `expected a plain identifier, got '${table}'`, factory);
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table))
+    throw new KeelOptionsError('table', `expected a plain identifier, got '${table}'`, factory);
   const r = o.nested('retry');
   const retry = {
     initialDelayMs: r.integer('initialDelayMs', 1000, { min: 0, max: MAX_MS }),

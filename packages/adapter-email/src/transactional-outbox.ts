@@ -66,7 +66,11 @@ export interface EmailOutbox {
    * Stores a message inside the caller's transaction: it exists, and will be delivered, if and
    * only if that transaction commits. The message is validated now (`INVALID_MESSAGE`).
    */
-  enqueue(tx: SqlTransaction | Sql, message: EmailMessage, options?: { readonly availableAt?: number }): ResultAsync<EnqueuedEmail, EmailError | SqlError>;
+  enqueue(
+    tx: SqlTransaction | Sql,
+    message: EmailMessage,
+    options?: { readonly availableAt?: number },
+  ): ResultAsync<EnqueuedEmail, EmailError | SqlError>;
   /** One pass: claims due messages (with a lease), sends them, and records each outcome. */
   dispatchOnce(): ResultAsync<DispatchReport, SqlError>;
   /** Runs passes in the background until `stop()`; idle passes wait `pollIntervalMs`. */
@@ -116,7 +120,10 @@ export function createEmailOutbox(options: EmailOutboxOptions): EmailOutbox {
   const o = resolveEmailOutboxOptions(options);
   const { sql, email, clock } = o;
   const s = outboxStatements(o.table);
-  const migrator = createMigrator(sql, { migrations: outboxMigrations(o.table), scope: `keel-email-outbox:${o.table}` });
+  const migrator = createMigrator(sql, {
+    migrations: outboxMigrations(o.table),
+    scope: `keel-email-outbox:${o.table}`,
+  });
   // Core's guard, used only to validate at enqueue what the dispatcher's adapter would refuse.
   const validator = defineEmail({
     adapter: email.adapter,
@@ -137,7 +144,9 @@ export function createEmailOutbox(options: EmailOutboxOptions): EmailOutbox {
 
   // An idle pass only reads; the write transaction (a lock on SQLite) starts when work is due.
   const claim = (now: number) =>
-    sql.query(s.due, [now, now, 1]).andThen(({ rows }) => (rows.length === 0 ? okAsync({ claimed: [] as Claimed[], buried: 0 }) : claimDue(now)));
+    sql
+      .query(s.due, [now, now, 1])
+      .andThen(({ rows }) => (rows.length === 0 ? okAsync({ claimed: [] as Claimed[], buried: 0 }) : claimDue(now)));
   const claimDue = (now: number) =>
     sql.transaction(async (tx) => {
       const due = await tx.query(s.due, [now, now, o.batchSize]);
@@ -165,21 +174,35 @@ export function createEmailOutbox(options: EmailOutboxOptions): EmailOutbox {
     try {
       message = { ...decodeMessage(row.message), idempotencyKey: row.idempotencyKey };
     } catch (thrown) {
-      return record('dead', s.dead, ['INTERNAL', `the stored message cannot be read: ${(thrown as Error).message}`, row.id, o.dispatcherId]);
+      return record('dead', s.dead, [
+        'INTERNAL',
+        `the stored message cannot be read: ${(thrown as Error).message}`,
+        row.id,
+        o.dispatcherId,
+      ]);
     }
     let sent: Awaited<ReturnType<Email['send']>>;
     try {
       sent = await email.send(message);
     } catch (thrown) {
       // Only an Email built outside Keel's guard can throw; treat it as a failed try.
-      sent = err(new EmailError({ code: 'INTERNAL', message: `send threw: ${(thrown as Error)?.message ?? String(thrown)}`, adapter: email.adapter, op: 'send', cause: thrown }));
+      sent = err(
+        new EmailError({
+          code: 'INTERNAL',
+          message: `send threw: ${(thrown as Error)?.message ?? String(thrown)}`,
+          adapter: email.adapter,
+          op: 'send',
+          cause: thrown,
+        }),
+      );
     }
     const now = clock.now();
     if (sent.isOk()) return record('sent', s.sent, [now, sent.value.provider, sent.value.messageId, row.id]);
     const e = sent.error;
     if (e.code === 'NOT_OPEN') return record('released', s.release, [row.id, o.dispatcherId]);
     const reason = e.message.slice(0, 2000);
-    if (PERMANENT.has(e.code) || row.attempts >= o.maxAttempts) return record('dead', s.dead, [e.code, reason, row.id, o.dispatcherId]);
+    if (PERMANENT.has(e.code) || row.attempts >= o.maxAttempts)
+      return record('dead', s.dead, [e.code, reason, row.id, o.dispatcherId]);
     const availableAt = now + Math.max(backoff(row.attempts), e.retryAfterMs ?? 0);
     return record('retried', s.retry, [availableAt, e.code, reason, row.id, o.dispatcherId]);
   };
@@ -233,7 +256,13 @@ export function createEmailOutbox(options: EmailOutboxOptions): EmailOutbox {
         const idempotencyKey = message.idempotencyKey ?? `keel-outbox:${id}`;
         const now = clock.now();
         return tx
-          .execute(s.insert, [id, idempotencyKey, encodeMessage(message, idempotencyKey), enqueueOptions.availableAt ?? now, now])
+          .execute(s.insert, [
+            id,
+            idempotencyKey,
+            encodeMessage(message, idempotencyKey),
+            enqueueOptions.availableAt ?? now,
+            now,
+          ])
           .map(() => ({ id, idempotencyKey }));
       });
     },
@@ -258,14 +287,16 @@ export function createEmailOutbox(options: EmailOutboxOptions): EmailOutbox {
       }),
     deadLetters: (limit = 100) =>
       sql.query(s.deadLetters, [limit]).map(({ rows }) =>
-        (rows as [string, string, number, string | null, string | null, number][]).map(([id, idempotencyKey, attempts, errorCode, error, createdAt]) => ({
-          id,
-          idempotencyKey,
-          attempts: Number(attempts),
-          errorCode,
-          error,
-          createdAt: Number(createdAt),
-        })),
+        (rows as [string, string, number, string | null, string | null, number][]).map(
+          ([id, idempotencyKey, attempts, errorCode, error, createdAt]) => ({
+            id,
+            idempotencyKey,
+            attempts: Number(attempts),
+            errorCode,
+            error,
+            createdAt: Number(createdAt),
+          }),
+        ),
       ),
     requeue: (id: string) => sql.execute(s.requeue, [clock.now(), id]).map((r) => r.rowsAffected === 1),
     purgeSent: (olderThanMs: number) => sql.execute(s.purge, [clock.now() - olderThanMs]).map((r) => r.rowsAffected),

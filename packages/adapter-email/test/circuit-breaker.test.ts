@@ -60,7 +60,13 @@ afterAll(() => fake.close());
 describe('a provider behind its circuit breaker', () => {
   it('stops calling a failing provider, reports unhealthy, and recovers after resetAfterMs', async () => {
     const clock = new ManualClock();
-    const email = createSendgridEmail({ apiKey: 'SG.breaker', baseUrl: fake.url, clock, retry: false, circuitBreaker: { failureThreshold: 2, resetAfterMs: 5000 } });
+    const email = createSendgridEmail({
+      apiKey: 'SG.breaker',
+      baseUrl: fake.url,
+      clock,
+      retry: false,
+      circuitBreaker: { failureThreshold: 2, resetAfterMs: 5000 },
+    });
     const base = { from: 'a@example.com', to: ['b@example.com'], subject: 's', text: 't' };
     fake.server.failNext({ status: 503 }, { status: 503 });
     expectErr(await email.send(base), 'UNAVAILABLE');

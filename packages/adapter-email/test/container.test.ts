@@ -8,7 +8,14 @@ const fake = await startSendgridFake();
 afterAll(() => fake.close());
 
 // The lead registers these in core's built-in registry; here the test registers them itself.
-const ids = { sendgrid: 'createSendgridEmail', mailgun: 'createMailgunEmail', ses: 'createSesEmail', smtp: 'createSmtpEmail', outbox: 'createOutboxEmail', failover: 'createFailoverEmail' } as const;
+const ids = {
+  sendgrid: 'createSendgridEmail',
+  mailgun: 'createMailgunEmail',
+  ses: 'createSesEmail',
+  smtp: 'createSmtpEmail',
+  outbox: 'createOutboxEmail',
+  failover: 'createFailoverEmail',
+} as const;
 const registry = new AdapterRegistry([
   ...(['memory'] as const).map((id) => defaultRegistry.get('kv', id)).filter((r) => r !== undefined),
   ...Object.entries(ids).map(([id, name]) => ({
@@ -29,7 +36,10 @@ describe('the factories in the container', () => {
             default: {
               adapter: 'failover',
               options: {
-                providers: [{ adapter: 'sendgrid', options: { apiKey: 'SG.container', baseUrl: fake.url, retry: false } }, { instance: 'dev' }],
+                providers: [
+                  { adapter: 'sendgrid', options: { apiKey: 'SG.container', baseUrl: fake.url, retry: false } },
+                  { instance: 'dev' },
+                ],
                 idempotency: { kv: 'default' },
               },
             },
@@ -38,7 +48,13 @@ describe('the factories in the container', () => {
         { registry, env: false },
       ),
     );
-    const message = { from: 'app@example.com', to: ['ada@example.com'], subject: 'Hi', text: 'Hello', idempotencyKey: 'welcome-1' };
+    const message = {
+      from: 'app@example.com',
+      to: ['ada@example.com'],
+      subject: 'Hi',
+      text: 'Hello',
+      idempotencyKey: 'welcome-1',
+    };
     fake.server.failNext({ status: 503 });
     const first = expectOk(await keel.email.send(message));
     expect(first.provider).toBe('outbox');
@@ -53,6 +69,8 @@ describe('the factories in the container', () => {
   });
 
   it('reports bad provider options with their full path', async () => {
-    await expect(createKeel({ email: { adapter: 'sendgrid', options: { apiKey: '' } } }, { registry, env: false })).rejects.toThrow(/email\.options\.apiKey: must not be empty/);
+    await expect(
+      createKeel({ email: { adapter: 'sendgrid', options: { apiKey: '' } } }, { registry, env: false }),
+    ).rejects.toThrow(/email\.options\.apiKey: must not be empty/);
   });
 });

@@ -22,7 +22,11 @@ const script = (load: string) => `
 
 function run(code: string, type: 'module' | 'commonjs') {
   const wrapped = type === 'commonjs' ? `(async () => { ${code} })()` : code;
-  return spawnSync(process.execPath, [`--input-type=${type}`, '-e', wrapped], { cwd, encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(process.execPath, [`--input-type=${type}`, '-e', wrapped], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
 }
 
 describe('built package', () => {
@@ -37,7 +41,12 @@ describe('built package', () => {
     it(`works from ${type === 'module' ? 'ESM' : 'CJS'}`, () => {
       const child = run(script(load), type);
       expect(child.stderr).toBe('');
-      expect(JSON.parse(child.stdout)).toEqual({ provider: 'outbox', code: 'INVALID_MESSAGE', subject: true, ses: 'UNAVAILABLE' });
+      expect(JSON.parse(child.stdout)).toEqual({
+        provider: 'outbox',
+        code: 'INVALID_MESSAGE',
+        subject: true,
+        ses: 'UNAVAILABLE',
+      });
     });
   }
 });

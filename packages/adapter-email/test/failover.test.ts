@@ -1,7 +1,13 @@
 import { instanceToken, KeelOptionsError, type AdapterContext } from '@keel/core';
 import { ManualClock, describeEmailConformance, expectErr, expectOk } from '@keel/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createFailoverEmail, createMailgunEmail, createOutboxEmail, createSendgridEmail, createSmtpEmail } from '../src/index.js';
+import {
+  createFailoverEmail,
+  createMailgunEmail,
+  createOutboxEmail,
+  createSendgridEmail,
+  createSmtpEmail,
+} from '../src/index.js';
 import { startMailgunFake } from './support/mailgun-fake.js';
 import { startSendgridFake } from './support/sendgrid-fake.js';
 
@@ -12,7 +18,12 @@ afterAll(() => Promise.all([sendgrid.close(), mailgun.close()]));
 const base = { from: 'Shop <shop@example.com>', to: ['ada@example.com'], subject: 'Hello', text: 'Hi' };
 const chain = (name: string) => {
   const primary = createSendgridEmail({ apiKey: `SG.${name}`, baseUrl: sendgrid.url, retry: false });
-  const secondary = createMailgunEmail({ apiKey: `key-${name}`, domain: 'mg.example.com', baseUrl: mailgun.url, retry: false });
+  const secondary = createMailgunEmail({
+    apiKey: `key-${name}`,
+    domain: 'mg.example.com',
+    baseUrl: mailgun.url,
+    retry: false,
+  });
   return { primary, secondary, email: createFailoverEmail({ providers: [primary, secondary] }) };
 };
 
@@ -55,7 +66,9 @@ describe('createFailoverEmail', () => {
     const { email } = chain('stops');
     sendgrid.server.failNext({ status: 400, body: JSON.stringify({ errors: [{ field: 'content', message: 'bad' }] }) });
     expect(expectErr(await email.send(base), 'REJECTED').adapter).toBe('failover');
-    const revoked = createFailoverEmail({ providers: [createSendgridEmail({ apiKey: 'SG.revoked', baseUrl: sendgrid.url }), chain('unused').secondary] });
+    const revoked = createFailoverEmail({
+      providers: [createSendgridEmail({ apiKey: 'SG.revoked', baseUrl: sendgrid.url }), chain('unused').secondary],
+    });
     expectErr(await revoked.send(base), 'AUTH_FAILED');
     expect(mailgun.delivered('key-stops')).toHaveLength(0);
     expect(mailgun.delivered('key-unused')).toHaveLength(0);
@@ -63,7 +76,13 @@ describe('createFailoverEmail', () => {
 
   it('skips a provider whose circuit is open without calling it', async () => {
     const clock = new ManualClock();
-    const primary = createSendgridEmail({ apiKey: 'SG.open', baseUrl: sendgrid.url, clock, retry: false, circuitBreaker: { failureThreshold: 1, resetAfterMs: 60_000 } });
+    const primary = createSendgridEmail({
+      apiKey: 'SG.open',
+      baseUrl: sendgrid.url,
+      clock,
+      retry: false,
+      circuitBreaker: { failureThreshold: 1, resetAfterMs: 60_000 },
+    });
     const secondary = createOutboxEmail();
     const email = createFailoverEmail({ providers: [primary, secondary] });
     sendgrid.server.failNext({ status: 500 });
@@ -85,7 +104,13 @@ describe('createFailoverEmail', () => {
   it('declares what every link can do', () => {
     const smtp = createSmtpEmail({ host: '127.0.0.1' });
     const email = createFailoverEmail({ providers: [chain('caps').primary, smtp] });
-    expect(email.capabilities).toEqual({ delivers: true, attachments: true, inlineImages: true, customHeaders: true, tags: false });
+    expect(email.capabilities).toEqual({
+      delivers: true,
+      attachments: true,
+      inlineImages: true,
+      customHeaders: true,
+      tags: false,
+    });
   });
 
   it('builds links from adapter ids and options, owns and closes them, and names bad options by path', async () => {
@@ -99,14 +124,18 @@ describe('createFailoverEmail', () => {
     await email.close();
     let thrown: unknown;
     try {
-      createFailoverEmail({ providers: [{ adapter: 'outbox' }, { adapter: 'sendgrid', options: { baseUrl: sendgrid.url } }] });
+      createFailoverEmail({
+        providers: [{ adapter: 'outbox' }, { adapter: 'sendgrid', options: { baseUrl: sendgrid.url } }],
+      });
     } catch (error) {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(KeelOptionsError);
     expect((thrown as KeelOptionsError).path).toBe('providers[1].options.apiKey');
     expect(() => createFailoverEmail({ providers: [] })).toThrow(/providers: expected a list of at least one provider/);
-    expect(() => createFailoverEmail({ providers: [{ adapter: 'pigeon' } as never] })).toThrow(/providers\[0\]\.adapter/);
+    expect(() => createFailoverEmail({ providers: [{ adapter: 'pigeon' } as never] })).toThrow(
+      /providers\[0\]\.adapter/,
+    );
   });
 
   it('takes instances configured earlier by name', async () => {
@@ -121,7 +150,9 @@ describe('createFailoverEmail', () => {
     } as unknown as AdapterContext;
     const email = createFailoverEmail({ providers: [{ instance: 'dev' }] }, context);
     expect(expectOk(await email.send(base)).provider).toBe('outbox');
-    expect(() => createFailoverEmail({ providers: [{ instance: 'nope' }] }, context)).toThrow(/no email instance 'nope'/);
+    expect(() => createFailoverEmail({ providers: [{ instance: 'nope' }] }, context)).toThrow(
+      /no email instance 'nope'/,
+    );
   });
 
   it('keeps idempotency across the chain: a duplicate after failover returns the failover receipt', async () => {

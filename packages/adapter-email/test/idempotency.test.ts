@@ -14,7 +14,13 @@ const sentWith = (apiKey: string) => fake.accepted.filter((a) => a.apiKey === ap
 function setup(apiKey: string, extra: Partial<SendgridEmailOptions> = {}) {
   const clock = new ManualClock();
   const kv = createMemoryKv({ clock });
-  const email = createSendgridEmail({ apiKey, baseUrl: fake.url, clock, idempotency: { kv, windowMs: 60_000 }, ...extra });
+  const email = createSendgridEmail({
+    apiKey,
+    baseUrl: fake.url,
+    clock,
+    idempotency: { kv, windowMs: 60_000 },
+    ...extra,
+  });
   return { clock, kv, email };
 }
 
@@ -34,7 +40,9 @@ describe('idempotency keys', () => {
 
   it('concurrent duplicates send once: the key is claimed with compare-and-swap', async () => {
     const { email, kv } = setup('SG.concurrent');
-    const results = await Promise.all(Array.from({ length: 20 }, () => email.send({ ...base, idempotencyKey: 'order-9' })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => email.send({ ...base, idempotencyKey: 'order-9' })),
+    );
     const receipts = results.map(expectOk);
     expect(sentWith('SG.concurrent')).toHaveLength(1);
     expect(new Set(receipts.map((r) => r.messageId)).size).toBe(1);
@@ -44,8 +52,12 @@ describe('idempotency keys', () => {
   it('instances sharing a kv (as processes would) send once between them', async () => {
     const clock = new ManualClock();
     const kv = createMemoryKv({ clock });
-    const instances = Array.from({ length: 4 }, () => createSendgridEmail({ apiKey: 'SG.shared', baseUrl: fake.url, clock, idempotency: { kv } }));
-    const results = await Promise.all(instances.flatMap((e) => [e.send({ ...base, idempotencyKey: 'x' }), e.send({ ...base, idempotencyKey: 'x' })]));
+    const instances = Array.from({ length: 4 }, () =>
+      createSendgridEmail({ apiKey: 'SG.shared', baseUrl: fake.url, clock, idempotency: { kv } }),
+    );
+    const results = await Promise.all(
+      instances.flatMap((e) => [e.send({ ...base, idempotencyKey: 'x' }), e.send({ ...base, idempotencyKey: 'x' })]),
+    );
     results.map(expectOk);
     expect(sentWith('SG.shared')).toHaveLength(1);
     await Promise.all([...instances.map((e) => e.close()), kv.close()]);
@@ -82,7 +94,11 @@ describe('idempotency keys', () => {
       idempotency: { kv, claimTtlMs: 30_000, waitMs: 100 },
     });
     // A process claimed the key and died before sending.
-    expectOk(await kv.set('keel:email:idem:sendgrid:k', JSON.stringify({ state: 'pending', owner: 'dead' }), { ttlMs: 30_000 }));
+    expectOk(
+      await kv.set('keel:email:idem:sendgrid:k', JSON.stringify({ state: 'pending', owner: 'dead' }), {
+        ttlMs: 30_000,
+      }),
+    );
     const waiting = expectErr(await crashed.send({ ...base, idempotencyKey: 'k' }), 'UNAVAILABLE');
     expect(waiting.message).toContain('still in progress');
     expect(sentWith('SG.crashed')).toHaveLength(0);
@@ -102,11 +118,18 @@ describe('idempotency keys', () => {
         throw new Error('not registered');
       },
     } as AdapterContext;
-    const email = createSendgridEmail({ apiKey: 'SG.context', baseUrl: fake.url, idempotency: { kv: 'default' } }, context);
+    const email = createSendgridEmail(
+      { apiKey: 'SG.context', baseUrl: fake.url, idempotency: { kv: 'default' } },
+      context,
+    );
     expectOk(await email.send({ ...base, idempotencyKey: 'ctx' }));
     expect(expectOk(await (kv as Kv).get('keel:email:idem:sendgrid:ctx'))).toContain('"state":"sent"');
-    expect(() => createSendgridEmail({ apiKey: 'SG.x', idempotency: { kv: 'cache' } }, context)).toThrow(/idempotency\.kv: no kv instance named 'cache'/);
-    expect(() => createSendgridEmail({ apiKey: 'SG.x', idempotency: { kv: 'default' } })).toThrow(/works only when the container builds/);
+    expect(() => createSendgridEmail({ apiKey: 'SG.x', idempotency: { kv: 'cache' } }, context)).toThrow(
+      /idempotency\.kv: no kv instance named 'cache'/,
+    );
+    expect(() => createSendgridEmail({ apiKey: 'SG.x', idempotency: { kv: 'default' } })).toThrow(
+      /works only when the container builds/,
+    );
     await Promise.all([email.close(), kv.close()]);
   });
 

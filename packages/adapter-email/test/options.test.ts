@@ -1,6 +1,15 @@
 import { KeelOptionsError } from '@keel/core';
 import { describe, expect, it } from 'vitest';
-import { createFailoverEmail, createMailgunEmail, createOutboxEmail, createSendgridEmail, createSesEmail, createSmtpEmail, httpStatusCode, parseRetryAfter } from '../src/index.js';
+import {
+  createFailoverEmail,
+  createMailgunEmail,
+  createOutboxEmail,
+  createSendgridEmail,
+  createSesEmail,
+  createSmtpEmail,
+  httpStatusCode,
+  parseRetryAfter,
+} from '../src/index.js';
 
 const ses = { region: 'eu-west-1', accessKeyId: 'AKIA1', secretAccessKey: 's' };
 
@@ -10,18 +19,39 @@ describe('options', () => {
       [() => createSendgridEmail({} as never), /createSendgridEmail: apiKey: is required/],
       [() => createSendgridEmail({ apiKey: '  ' }), /apiKey: must not be empty/],
       [() => createSendgridEmail({ apiKey: 'k', baseUrl: 'ftp://x' }), /baseUrl: expected an http\(s\) URL/],
-      [() => createSendgridEmail({ apiKey: 'k', apikey: 'k' } as never), /apikey: is not an option; did you mean 'apiKey'/],
+      [
+        () => createSendgridEmail({ apiKey: 'k', apikey: 'k' } as never),
+        /apikey: is not an option; did you mean 'apiKey'/,
+      ],
       [() => createSendgridEmail({ apiKey: 'k', timeoutMs: 0 }), /timeoutMs: expected an integer from 1/],
-      [() => createSendgridEmail({ apiKey: 'k', retry: { maxAttempts: 0 } }), /retry\.maxAttempts: expected an integer from 1/],
-      [() => createSendgridEmail({ apiKey: 'k', retry: { multiplier: 0.5 } }), /retry\.multiplier: expected a number from 1 to 100/],
-      [() => createSendgridEmail({ apiKey: 'k', retry: { maxAttempt: 2 } as never }), /retry\.maxAttempt: is not an option; did you mean 'maxAttempts'/],
-      [() => createSendgridEmail({ apiKey: 'k', circuitBreaker: { failureThreshold: 0 } }), /circuitBreaker\.failureThreshold/],
+      [
+        () => createSendgridEmail({ apiKey: 'k', retry: { maxAttempts: 0 } }),
+        /retry\.maxAttempts: expected an integer from 1/,
+      ],
+      [
+        () => createSendgridEmail({ apiKey: 'k', retry: { multiplier: 0.5 } }),
+        /retry\.multiplier: expected a number from 1 to 100/,
+      ],
+      [
+        () => createSendgridEmail({ apiKey: 'k', retry: { maxAttempt: 2 } as never }),
+        /retry\.maxAttempt: is not an option; did you mean 'maxAttempts'/,
+      ],
+      [
+        () => createSendgridEmail({ apiKey: 'k', circuitBreaker: { failureThreshold: 0 } }),
+        /circuitBreaker\.failureThreshold/,
+      ],
       [() => createSendgridEmail({ apiKey: 'k', idempotency: { windowMs: -1 } }), /idempotency\.windowMs/],
-      [() => createSendgridEmail({ apiKey: 'k', idempotency: { kv: {} as never } }), /idempotency\.kv: expected a Kv or the name of a kv instance/],
+      [
+        () => createSendgridEmail({ apiKey: 'k', idempotency: { kv: {} as never } }),
+        /idempotency\.kv: expected a Kv or the name of a kv instance/,
+      ],
       [() => createSendgridEmail({ apiKey: 'k', clock: {} as never }), /clock: must have a now\(\) method/],
       [() => createMailgunEmail({ apiKey: 'k' } as never), /createMailgunEmail: domain: is required/],
       [() => createSesEmail({ ...ses, region: 'EU WEST' }), /region: expected an AWS region/],
-      [() => createSmtpEmail({ host: 'h', security: 'ssl' as never }), /security: expected one of 'starttls', 'tls', 'opportunistic', 'none'/],
+      [
+        () => createSmtpEmail({ host: 'h', security: 'ssl' as never }),
+        /security: expected one of 'starttls', 'tls', 'opportunistic', 'none'/,
+      ],
       [() => createSmtpEmail({ host: 'h', user: 'u' }), /password: user and password go together/],
       [() => createSmtpEmail({ host: 'h', port: 70_000 }), /port: expected an integer from 1 to 65535/],
       [() => createSmtpEmail({ host: 'h', tls: { minVersion: 'TLSv1' as never } }), /tls\.minVersion/],
@@ -42,7 +72,9 @@ describe('options', () => {
   });
 
   it('accepts `false` for retry, circuitBreaker and idempotency, and sensible defaults otherwise', () => {
-    expect(createSendgridEmail({ apiKey: 'k', retry: false, circuitBreaker: false, idempotency: false }).adapter).toBe('sendgrid');
+    expect(createSendgridEmail({ apiKey: 'k', retry: false, circuitBreaker: false, idempotency: false }).adapter).toBe(
+      'sendgrid',
+    );
     expect(createSmtpEmail({ host: 'localhost' }).capabilities.tags).toBe(false);
     expect(createSesEmail(ses).adapter).toBe('ses');
   });
@@ -50,7 +82,9 @@ describe('options', () => {
 
 describe('HTTP answers', () => {
   it('maps statuses to codes', () => {
-    expect([400, 401, 402, 403, 404, 408, 413, 422, 429, 500, 502, 503, 504].map((s) => [s, httpStatusCode(s)])).toEqual([
+    expect(
+      [400, 401, 402, 403, 404, 408, 413, 422, 429, 500, 502, 503, 504].map((s) => [s, httpStatusCode(s)]),
+    ).toEqual([
       [400, 'REJECTED'],
       [401, 'AUTH_FAILED'],
       [402, 'REJECTED'],

@@ -20,7 +20,8 @@ describeEmailConformance({
     return email;
   },
   capabilities,
-  delivered: async ({ id }) => Promise.all((instances.get(id)?.messages() ?? []).map(async (m) => deliveredFromParsed(await parseEml(m.eml)))),
+  delivered: async ({ id }) =>
+    Promise.all((instances.get(id)?.messages() ?? []).map(async (m) => deliveredFromParsed(await parseEml(m.eml)))),
 });
 
 // In a folder: the .eml files on disk are the provider's end.
@@ -40,7 +41,9 @@ describe('createOutboxEmail', () => {
 
   it('keeps the normalised message, the raw RFC 5322 message and the receipt', async () => {
     const email = createOutboxEmail();
-    const receipt = expectOk(await email.send({ ...base, bcc: ['audit@example.com'], tags: ['welcome'], metadata: { userId: '42' } }));
+    const receipt = expectOk(
+      await email.send({ ...base, bcc: ['audit@example.com'], tags: ['welcome'], metadata: { userId: '42' } }),
+    );
     const [entry] = email.messages();
     expect(entry?.receipt).toEqual(receipt);
     expect(receipt.provider).toBe('outbox');

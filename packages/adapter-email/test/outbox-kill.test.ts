@@ -24,11 +24,18 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-function start(filename: string, apiKey: string): { process: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
-  const proc = spawn(process.execPath, ['--conditions=keel-source', '--import', 'tsx', child, filename, fake.url, apiKey], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function start(
+  filename: string,
+  apiKey: string,
+): { process: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
+  const proc = spawn(
+    process.execPath,
+    ['--conditions=keel-source', '--import', 'tsx', child, filename, fake.url, apiKey],
+    {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   proc.stdout?.resume();
@@ -53,7 +60,12 @@ describe('transactional outbox under SIGKILL', () => {
       const subject = `Order ${id}`;
       const done = await sql.transaction(async (tx) => {
         await tx.execute('INSERT INTO orders (id) VALUES (?)', [id]);
-        const queued = await outbox.enqueue(tx, { from: 'shop@example.com', to: [`customer${id}@example.com`], subject, text: `Thanks for order ${id}` });
+        const queued = await outbox.enqueue(tx, {
+          from: 'shop@example.com',
+          to: [`customer${id}@example.com`],
+          subject,
+          text: `Thanks for order ${id}`,
+        });
         if (queued.isErr()) return err(queued.error);
         return commit ? ok(queued.value) : err(new Error('payment declined'));
       });
@@ -67,7 +79,8 @@ describe('transactional outbox under SIGKILL', () => {
     const runAndKill = async (apiKey: string) => {
       const before = fake.server.requests.length;
       const c = start(filename, apiKey);
-      const mine = () => [...fake.server.requests.slice(before)].some((r) => r.headers.authorization === `Bearer ${apiKey}`);
+      const mine = () =>
+        [...fake.server.requests.slice(before)].some((r) => r.headers.authorization === `Bearer ${apiKey}`);
       let exited = false;
       void c.exited.then(() => (exited = true));
       for (let waited = 0; !mine() && !exited && waited < 5000; waited += 5) await sleep(5);

@@ -43,18 +43,33 @@ describe('createSendgridEmail against a SendGrid fake', () => {
     const revoked = createSendgridEmail({ apiKey: 'SG.revoked', baseUrl: fake.url, retry: false });
     expect(expectErr(await revoked.send(base), 'AUTH_FAILED').status).toBe(401);
 
-    fake.server.failNext({ status: 400, body: JSON.stringify({ errors: [{ field: 'from.email', message: 'The from address does not match a verified Sender Identity.' }] }) });
+    fake.server.failNext({
+      status: 400,
+      body: JSON.stringify({
+        errors: [{ field: 'from.email', message: 'The from address does not match a verified Sender Identity.' }],
+      }),
+    });
     const rejected = expectErr(await email.send(base), 'REJECTED');
     expect(rejected.message).toContain('from.email: The from address does not match a verified Sender Identity.');
 
-    fake.server.failNext({ status: 429, headers: { 'retry-after': '7' }, body: JSON.stringify({ errors: [{ field: null, message: 'too many requests' }] }) });
+    fake.server.failNext({
+      status: 429,
+      headers: { 'retry-after': '7' },
+      body: JSON.stringify({ errors: [{ field: null, message: 'too many requests' }] }),
+    });
     const limited = expectErr(await email.send(base), 'RATE_LIMITED');
     expect(limited.retryAfterMs).toBe(7000);
     expect(limited.retryable).toBe(true);
 
-    fake.server.failNext({ status: 401, body: JSON.stringify({ errors: [{ field: null, message: 'Maximum credits exceeded' }] }) });
+    fake.server.failNext({
+      status: 401,
+      body: JSON.stringify({ errors: [{ field: null, message: 'Maximum credits exceeded' }] }),
+    });
     expectErr(await email.send(base), 'QUOTA_EXCEEDED');
-    fake.server.failNext({ status: 403, body: JSON.stringify({ errors: [{ field: null, message: 'access forbidden' }] }) });
+    fake.server.failNext({
+      status: 403,
+      body: JSON.stringify({ errors: [{ field: null, message: 'access forbidden' }] }),
+    });
     expectErr(await email.send(base), 'AUTH_FAILED');
     fake.server.failNext({ status: 413, body: '' });
     expectErr(await email.send(base), 'REJECTED');
@@ -67,7 +82,11 @@ describe('createSendgridEmail against a SendGrid fake', () => {
     const slow = createSendgridEmail({ apiKey: 'SG.slow', baseUrl: fake.url, timeoutMs: 50, retry: false });
     fake.server.failNext({ status: 202, delayMs: 2000 });
     expect(expectErr(await slow.send(base), 'UNAVAILABLE').message).toContain('timed out');
-    const nobody = createSendgridEmail({ apiKey: 'SG.x', baseUrl: `http://127.0.0.1:${await closedPort()}`, retry: false });
+    const nobody = createSendgridEmail({
+      apiKey: 'SG.x',
+      baseUrl: `http://127.0.0.1:${await closedPort()}`,
+      retry: false,
+    });
     expect(expectErr(await nobody.send(base), 'UNAVAILABLE').message).toContain('ECONNREFUSED');
     await Promise.all([slow.close(), nobody.close()]);
   });
@@ -90,7 +109,9 @@ describe('createSendgridEmail against a SendGrid fake', () => {
   it('refuses what SendGrid refuses before sending', async () => {
     const email = createSendgridEmail({ apiKey: 'SG.local', baseUrl: fake.url });
     const before = fake.server.requests.length;
-    expect(expectErr(await email.send({ ...base, to: [], bcc: ['x@example.com'] }), 'INVALID_MESSAGE').message).toContain("'to' recipient");
+    expect(
+      expectErr(await email.send({ ...base, to: [], bcc: ['x@example.com'] }), 'INVALID_MESSAGE').message,
+    ).toContain("'to' recipient");
     expectErr(await email.send({ ...base, tags: Array.from({ length: 11 }, (_, i) => `t${i}`) }), 'INVALID_MESSAGE');
     expectErr(await email.send({ ...base, cc: ['ADA@example.com'] }), 'INVALID_MESSAGE');
     expectErr(await email.send({ ...base, headers: [{ name: 'X-SG-ID', value: '1' }] }), 'INVALID_MESSAGE');

@@ -83,14 +83,27 @@ describe('createSmtpEmail against a real SMTP server', () => {
   });
 
   it('speaks implicit TLS, plain and opportunistic SMTP when told to', async () => {
-    const tls = createSmtpEmail({ host: '127.0.0.1', port: implicit.port, security: 'tls', ...login('tls'), tls: { ca: testCert }, pool: false });
+    const tls = createSmtpEmail({
+      host: '127.0.0.1',
+      port: implicit.port,
+      security: 'tls',
+      ...login('tls'),
+      tls: { ca: testCert },
+      pool: false,
+    });
     expectOk(await tls.send(base));
     expect(implicit.received.at(-1)?.secure).toBe(true);
     const none = createSmtpEmail({ host: '127.0.0.1', port: plain.port, security: 'none', ...login('plain') });
     expectOk(await none.send(base));
     expect(plain.received.at(-1)?.secure).toBe(false);
     // Opportunistic: upgrades where STARTTLS is offered, goes on in clear where it is not.
-    const upgrades = createSmtpEmail({ host: '127.0.0.1', port: starttls.port, security: 'opportunistic', ...login('opp'), tls: { ca: testCert } });
+    const upgrades = createSmtpEmail({
+      host: '127.0.0.1',
+      port: starttls.port,
+      security: 'opportunistic',
+      ...login('opp'),
+      tls: { ca: testCert },
+    });
     expectOk(await upgrades.send(base));
     expect(starttls.received.at(-1)?.secure).toBe(true);
     const clear = createSmtpEmail({ host: '127.0.0.1', port: plain.port, security: 'opportunistic', ...login('opp') });
@@ -130,10 +143,22 @@ describe('createSmtpEmail against a real SMTP server', () => {
   it('classifies nodemailer errors', () => {
     expect(smtpErrorCode({ code: 'EAUTH', responseCode: 535 })).toBe('AUTH_FAILED');
     expect(smtpErrorCode({ code: 'ENOAUTH' })).toBe('AUTH_FAILED');
-    expect(smtpErrorCode({ code: 'EENVELOPE', responseCode: 530, response: '530 5.7.0 Authentication required' })).toBe('AUTH_FAILED');
-    expect(smtpErrorCode({ code: 'EMESSAGE', responseCode: 552, response: '552 5.3.4 Message too big' })).toBe('REJECTED');
-    expect(smtpErrorCode({ code: 'EENVELOPE', responseCode: 451, response: '451 4.3.0 Temporary lookup failure' })).toBe('UNAVAILABLE');
-    expect(smtpErrorCode({ code: 'EENVELOPE', responseCode: 450, response: '450 4.7.1 Client host rejected: too many connections' })).toBe('RATE_LIMITED');
+    expect(smtpErrorCode({ code: 'EENVELOPE', responseCode: 530, response: '530 5.7.0 Authentication required' })).toBe(
+      'AUTH_FAILED',
+    );
+    expect(smtpErrorCode({ code: 'EMESSAGE', responseCode: 552, response: '552 5.3.4 Message too big' })).toBe(
+      'REJECTED',
+    );
+    expect(
+      smtpErrorCode({ code: 'EENVELOPE', responseCode: 451, response: '451 4.3.0 Temporary lookup failure' }),
+    ).toBe('UNAVAILABLE');
+    expect(
+      smtpErrorCode({
+        code: 'EENVELOPE',
+        responseCode: 450,
+        response: '450 4.7.1 Client host rejected: too many connections',
+      }),
+    ).toBe('RATE_LIMITED');
     expect(smtpErrorCode({ code: 'ECONNECTION' })).toBe('UNAVAILABLE');
     expect(smtpErrorCode({ code: 'ETIMEDOUT' })).toBe('UNAVAILABLE');
     expect(smtpErrorCode({ code: 'ETLS' })).toBe('UNAVAILABLE');
@@ -142,7 +167,13 @@ describe('createSmtpEmail against a real SMTP server', () => {
   it('times out a server that never answers', async () => {
     const silent = createServer(() => {});
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const email = createSmtpEmail({ host: '127.0.0.1', port: (silent.address() as AddressInfo).port, timeoutMs: 200, retry: false, pool: false });
+    const email = createSmtpEmail({
+      host: '127.0.0.1',
+      port: (silent.address() as AddressInfo).port,
+      timeoutMs: 200,
+      retry: false,
+      pool: false,
+    });
     expectErr(await email.send(base), 'UNAVAILABLE');
     await email.close();
     silent.close();
@@ -154,12 +185,23 @@ describe('createSmtpEmail against a real SMTP server', () => {
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) => email.send({ ...base, subject: `m${i}` })));
     for (const r of results) expectOk(r);
     expect(starttls.connections - before).toBeLessThanOrEqual(2);
-    expect(starttls.delivered('pool').map((d) => d.subject).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `m${i}`).sort());
+    expect(
+      starttls
+        .delivered('pool')
+        .map((d) => d.subject)
+        .sort(),
+    ).toEqual(Array.from({ length: 12 }, (_, i) => `m${i}`).sort());
     await email.close();
   });
 
   it('produces what raw nodemailer produces for the same message', async () => {
-    const raw = nodemailer.createTransport({ host: '127.0.0.1', port: starttls.port, requireTLS: true, auth: { user: 'raw', pass: smtpPasswordOf('raw') }, tls: { ca: testCert } });
+    const raw = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: starttls.port,
+      requireTLS: true,
+      auth: { user: 'raw', pass: smtpPasswordOf('raw') },
+      tls: { ca: testCert },
+    });
     await raw.sendMail({ from: '"Shop" <shop@example.com>', to: 'ada@example.com', subject: 'Hello', text: 'Hi' });
     raw.close();
     const keel = viaStarttls('keel');

@@ -21,7 +21,12 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((x) => x.close()));
 });
 
-const message = (n: number | string) => ({ from: 'Shop <shop@example.com>', to: ['ada@example.com'], subject: `Order ${n}`, text: `Thanks for order ${n}` });
+const message = (n: number | string) => ({
+  from: 'Shop <shop@example.com>',
+  to: ['ada@example.com'],
+  subject: `Order ${n}`,
+  text: `Thanks for order ${n}`,
+});
 let files = 0;
 
 async function setup(extra: Partial<EmailOutboxOptions> & { email?: Email } = {}) {
@@ -70,8 +75,14 @@ describe('createEmailOutbox', () => {
     expect(plain.idempotencyKey).toBe(`keel-outbox:${plain.id}`);
     expectOk(await outbox.dispatchOnce());
     const sent = fake.accepted.filter((a) => a.apiKey === apiKey);
-    expect(sent.map((a) => a.idempotencyKey).sort()).toEqual(['order-k-confirmation', `keel-outbox:${plain.id}`].sort());
-    const rows = expectOk(await sql.query('SELECT provider, provider_message_id, status, attempts FROM keel_email_outbox ORDER BY created_at, id'));
+    expect(sent.map((a) => a.idempotencyKey).sort()).toEqual(
+      ['order-k-confirmation', `keel-outbox:${plain.id}`].sort(),
+    );
+    const rows = expectOk(
+      await sql.query(
+        'SELECT provider, provider_message_id, status, attempts FROM keel_email_outbox ORDER BY created_at, id',
+      ),
+    );
     expect(rows.rows.map((r) => [r[0], r[2], r[3]])).toEqual([
       ['sendgrid', 'sent', 1],
       ['sendgrid', 'sent', 1],
@@ -95,7 +106,16 @@ describe('createEmailOutbox', () => {
     const dev = createOutboxEmail();
     const { sql, outbox } = await setup({ email: dev });
     const pdf = new Uint8Array(4096).map((_, i) => (i * 13) % 256);
-    expectOk(await outbox.enqueue(sql, { ...message('a'), html: '<img src="cid:l">', attachments: [{ filename: 'r.pdf', contentType: 'application/pdf', content: pdf }, { filename: 'l.png', contentType: 'image/png', content: new Uint8Array([1, 2]), contentId: 'l' }] }));
+    expectOk(
+      await outbox.enqueue(sql, {
+        ...message('a'),
+        html: '<img src="cid:l">',
+        attachments: [
+          { filename: 'r.pdf', contentType: 'application/pdf', content: pdf },
+          { filename: 'l.png', contentType: 'image/png', content: new Uint8Array([1, 2]), contentId: 'l' },
+        ],
+      }),
+    );
     expectOk(await outbox.dispatchOnce());
     const [sent] = dev.messages();
     expect([...(sent?.message.attachments[0]?.content ?? [])]).toEqual([...pdf]);
@@ -112,7 +132,9 @@ describe('createEmailOutbox', () => {
     expect(expectOk(await outbox.dispatchOnce()).claimed).toBe(0);
     clock.advance(1);
     expect(expectOk(await outbox.dispatchOnce())).toMatchObject({ claimed: 1, sent: 1 });
-    expect(fake.accepted.filter((a) => a.apiKey === apiKey).map((a) => a.idempotencyKey)).toEqual([queued.idempotencyKey]);
+    expect(fake.accepted.filter((a) => a.apiKey === apiKey).map((a) => a.idempotencyKey)).toEqual([
+      queued.idempotencyKey,
+    ]);
   });
 
   it("waits at least the provider's Retry-After", async () => {
@@ -127,15 +149,29 @@ describe('createEmailOutbox', () => {
   });
 
   it('dead-letters after maxAttempts, and requeue brings a message back', async () => {
-    const down = createSendgridEmail({ apiKey: 'SG.down', baseUrl: `http://127.0.0.1:${await closedPort()}`, retry: false, circuitBreaker: false });
-    const { sql, outbox, clock } = await setup({ email: down, maxAttempts: 3, retry: { initialDelayMs: 10, maxDelayMs: 10 } });
+    const down = createSendgridEmail({
+      apiKey: 'SG.down',
+      baseUrl: `http://127.0.0.1:${await closedPort()}`,
+      retry: false,
+      circuitBreaker: false,
+    });
+    const { sql, outbox, clock } = await setup({
+      email: down,
+      maxAttempts: 3,
+      retry: { initialDelayMs: 10, maxDelayMs: 10 },
+    });
     const queued = expectOk(await outbox.enqueue(sql, message(1)));
     const reports = [];
     for (let i = 0; i < 4; i++) {
       reports.push(expectOk(await outbox.dispatchOnce()));
       clock.advance(10);
     }
-    expect(reports.map((r) => [r.retried, r.dead])).toEqual([[1, 0], [1, 0], [0, 1], [0, 0]]);
+    expect(reports.map((r) => [r.retried, r.dead])).toEqual([
+      [1, 0],
+      [1, 0],
+      [0, 1],
+      [0, 0],
+    ]);
     const [dead] = expectOk(await outbox.deadLetters());
     expect(dead).toMatchObject({ id: queued.id, attempts: 3, errorCode: 'UNAVAILABLE' });
     expect(dead?.error).toContain('ECONNREFUSED');
@@ -147,17 +183,25 @@ describe('createEmailOutbox', () => {
   it('dead-letters a rejected message at once', async () => {
     const { sql, outbox } = await setup();
     expectOk(await outbox.enqueue(sql, message(1)));
-    fake.server.failNext({ status: 400, body: JSON.stringify({ errors: [{ field: 'from', message: 'The from address does not match a verified Sender Identity.' }] }) });
+    fake.server.failNext({
+      status: 400,
+      body: JSON.stringify({
+        errors: [{ field: 'from', message: 'The from address does not match a verified Sender Identity.' }],
+      }),
+    });
     expect(expectOk(await outbox.dispatchOnce())).toMatchObject({ dead: 1 });
     expect(expectOk(await outbox.deadLetters())[0]).toMatchObject({ errorCode: 'REJECTED', attempts: 1 });
   });
 
-  it("recovers messages claimed by a dispatcher that died, once its lease expires", async () => {
+  it('recovers messages claimed by a dispatcher that died, once its lease expires', async () => {
     let release: (() => void) | undefined;
     const hanging = defineEmail({
       adapter: 'hanging',
       capabilities: { delivers: true, attachments: true, inlineImages: true, customHeaders: true, tags: true },
-      send: () => new Promise<EmailReceipt>((resolve) => (release = () => resolve({ messageId: 'late', provider: 'hanging', accepted: [] }))),
+      send: () =>
+        new Promise<EmailReceipt>(
+          (resolve) => (release = () => resolve({ messageId: 'late', provider: 'hanging', accepted: [] })),
+        ),
     });
     const { sql, outbox: survivor, clock, apiKey } = await setup({ leaseMs: 30_000, dispatcherId: 'survivor' });
     const dying = createEmailOutbox({ sql, email: hanging, clock, leaseMs: 30_000, dispatcherId: 'dying' });
@@ -171,7 +215,9 @@ describe('createEmailOutbox', () => {
     // The dead one's late answer does not undo the survivor's record.
     release?.();
     expectOk(await stuck);
-    expect(expectOk(await sql.query("SELECT status, provider, attempts FROM keel_email_outbox")).rows).toEqual([['sent', 'sendgrid', 2]]);
+    expect(expectOk(await sql.query('SELECT status, provider, attempts FROM keel_email_outbox')).rows).toEqual([
+      ['sent', 'sendgrid', 2],
+    ]);
   });
 
   it('buries a message whose claims keep dying, instead of claiming it forever', async () => {
@@ -195,10 +241,13 @@ describe('createEmailOutbox', () => {
     // runs dispatchers in separate processes.
     const { sql, outbox, apiKey, email } = await setup({ batchSize: 3, concurrency: 2 });
     for (let i = 0; i < 40; i++) expectOk(await outbox.enqueue(sql, message(i)));
-    const others = [1, 2].map((n) => createEmailOutbox({ sql, email, batchSize: 3, concurrency: 2, dispatcherId: `d${n}` }));
+    const others = [1, 2].map((n) =>
+      createEmailOutbox({ sql, email, batchSize: 3, concurrency: 2, dispatcherId: `d${n}` }),
+    );
     const drain = async (o: typeof outbox) => {
       let claimed = 0;
-      for (let pass = expectOk(await o.dispatchOnce()); pass.claimed > 0; pass = expectOk(await o.dispatchOnce())) claimed += pass.claimed;
+      for (let pass = expectOk(await o.dispatchOnce()); pass.claimed > 0; pass = expectOk(await o.dispatchOnce()))
+        claimed += pass.claimed;
       return claimed;
     };
     const claims = await Promise.all([drain(outbox), ...others.map(drain)]);
@@ -215,7 +264,8 @@ describe('createEmailOutbox', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expectOk(await outbox.enqueue(sql, message('bg')));
     outbox.wake();
-    for (let i = 0; i < 100 && fake.delivered(apiKey).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let i = 0; i < 100 && fake.delivered(apiKey).length === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     await outbox.stop();
     expect(fake.delivered(apiKey).map((d) => d.subject)).toEqual(['Order bg']);
   });
@@ -232,7 +282,9 @@ describe('createEmailOutbox', () => {
 
   it('refuses bad options naming the field', async () => {
     const { sql, email } = await setup();
-    expect(() => createEmailOutbox({ sql, email, table: 'x; DROP TABLE y' })).toThrow(/table: expected a plain identifier/);
+    expect(() => createEmailOutbox({ sql, email, table: 'x; DROP TABLE y' })).toThrow(
+      /table: expected a plain identifier/,
+    );
     expect(() => createEmailOutbox({ sql, email, maxAttempts: 0 })).toThrow(/maxAttempts: expected an integer/);
     expect(() => createEmailOutbox({ sql: {} as Sql, email })).toThrow(/sql: expected a Sql instance/);
     expect(() => createEmailOutbox({ sql, email, leaseMS: 5 } as never)).toThrow(/did you mean 'leaseMs'/);

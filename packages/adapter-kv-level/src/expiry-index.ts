@@ -106,7 +106,9 @@ export class ExpiryIndex {
   /** Deletes up to one batch of due keys: how many index entries were due, and how many it removed. */
   private async sweepBatch(): Promise<{ due: number; removed: number }> {
     const { db, locks, clock } = this.options;
-    const due = await db.keys<Buffer>({ gte: INDEX_START, lt: dueEnd(clock.now()), limit: SWEEP_BATCH, ...BYTE_KEYS }).all();
+    const due = await db
+      .keys<Buffer>({ gte: INDEX_START, lt: dueEnd(clock.now()), limit: SWEEP_BATCH, ...BYTE_KEYS })
+      .all();
     const batch = db.batch();
     const held: string[] = [];
     for (const entry of due) {

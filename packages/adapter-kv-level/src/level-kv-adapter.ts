@@ -72,7 +72,11 @@ export function createLevelKv(options: LevelKvOptions): Kv {
     capabilities: { ttl: true, atomicBatch: true, persistent: true, synchronous: false },
     limits,
     async open() {
-      const level: LevelDb = new ClassicLevel<string, Buffer>(location, { keyEncoding: 'utf8', valueEncoding: 'buffer', createIfMissing });
+      const level: LevelDb = new ClassicLevel<string, Buffer>(location, {
+        keyEncoding: 'utf8',
+        valueEncoding: 'buffer',
+        createIfMissing,
+      });
       try {
         await level.open();
       } catch (thrown) {
@@ -95,7 +99,9 @@ export function createLevelKv(options: LevelKvOptions): Kv {
     health() {
       db.getSync(META_FORMAT_KEY, BYTE_KEYS);
       const error = index.lastError;
-      return error === undefined ? { location } : { location, sweepError: error instanceof Error ? error.message : String(error) };
+      return error === undefined
+        ? { location }
+        : { location, sweepError: error instanceof Error ? error.message : String(error) };
     },
 
     get(key) {
@@ -125,7 +131,8 @@ export function createLevelKv(options: LevelKvOptions): Kv {
         const old = db.getSync(key);
         const live = old === undefined || isExpired(old, clock.now()) ? undefined : old;
         const current = live === undefined ? 0n : decodeValue(key, live);
-        if (typeof current !== 'bigint') throw typeMismatch(key, `value of '${key}' is ${typeName(current)}, not an s64`);
+        if (typeof current !== 'bigint')
+          throw typeMismatch(key, `value of '${key}' is ${typeName(current)}, not an s64`);
         const next = current + delta;
         if (!isS64(next)) throw typeMismatch(key, `incrementing '${key}' leaves the s64 range`);
         // The expiry is kept; an expired key starts again from 0 with none.
@@ -164,7 +171,11 @@ export function createLevelKv(options: LevelKvOptions): Kv {
       if (!isWellFormed(prefix)) throw notUnicode('prefix');
       // One snapshot (the iterator's) and one time for the whole page.
       const at = now();
-      const iterator = db.iterator<Buffer | string, Buffer>({ ...scanRange(prefix, after), keyEncoding: SCAN_KEYS, highWaterMarkBytes: SCAN_READ_AHEAD });
+      const iterator = db.iterator<Buffer | string, Buffer>({
+        ...scanRange(prefix, after),
+        keyEncoding: SCAN_KEYS,
+        highWaterMarkBytes: SCAN_READ_AHEAD,
+      });
       const entries: KvEntry[] = [];
       try {
         while (entries.length < limit) {
@@ -264,11 +275,15 @@ async function checkFormat(db: LevelDb, location: string): Promise<void> {
   const format = db.getSync<Buffer, Buffer>(META_FORMAT_KEY, BYTE_KEYS);
   if (format !== undefined) {
     if (format.length !== 1 || format[0] !== FORMAT_VERSION) {
-      throw foreignStore(location, `is in Keel kv format ${String(format[0])}; this version reads format ${FORMAT_VERSION}`);
+      throw foreignStore(
+        location,
+        `is in Keel kv format ${String(format[0])}; this version reads format ${FORMAT_VERSION}`,
+      );
     }
     return;
   }
   const [first] = await db.keys({ limit: 1, ...BYTE_KEYS }).all();
-  if (first !== undefined) throw foreignStore(location, 'holds LevelDB data that is not a Keel kv store (no format marker)');
+  if (first !== undefined)
+    throw foreignStore(location, 'holds LevelDB data that is not a Keel kv store (no format marker)');
   await db.put<Buffer, Buffer>(META_FORMAT_KEY, Buffer.from([FORMAT_VERSION]), { ...BYTE_KEYS, sync: true });
 }

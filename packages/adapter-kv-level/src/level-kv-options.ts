@@ -50,13 +50,22 @@ export interface ResolvedLevelKvOptions {
 export function resolveLevelKvOptions(options: LevelKvOptions): ResolvedLevelKvOptions {
   const o = readOptions('createLevelKv', options);
   const location = o.string('location');
-  if (location.trim() === '') throw new KeelOptionsError('location', 'must be a folder path, got an empty string', 'createLevelKv');
+  if (location.trim() === '')
+    throw new KeelOptionsError('location', 'must be a folder path, got an empty string', 'createLevelKv');
   const sync = o.boolean('sync', false);
   const createIfMissing = o.boolean('createIfMissing', true);
   const sweepIntervalMs = o.integer('sweepIntervalMs', 1000, { min: 1, max: 2 ** 31 - 1 });
   const limits = readKvLimits(o.nested('limits'));
   const clock = o.raw('clock') ?? systemClock;
-  if (typeof (clock as Clock).now !== 'function') throw new KeelOptionsError('clock', 'must have a now() method', 'createLevelKv');
+  if (typeof (clock as Clock).now !== 'function')
+    throw new KeelOptionsError('clock', 'must have a now() method', 'createLevelKv');
   o.done();
-  return Object.freeze({ location: resolve(location), sync, createIfMissing, sweepIntervalMs, limits, clock: clock as Clock });
+  return Object.freeze({
+    location: resolve(location),
+    sync,
+    createIfMissing,
+    sweepIntervalMs,
+    limits,
+    clock: clock as Clock,
+  });
 }

@@ -77,7 +77,8 @@ export function isExpired(record: Buffer, now: number): boolean {
 export function liveValue(key: string, record: Buffer, now: () => number): KvValue | undefined {
   const tag = record[1] as number;
   if (record[0] !== FORMAT_VERSION) throw unknownVersion(key, record);
-  if (tag & EXPIRES) return record.readDoubleBE(2) <= now() ? undefined : decodePayload(key, record, tag & TYPE_MASK, 10);
+  if (tag & EXPIRES)
+    return record.readDoubleBE(2) <= now() ? undefined : decodePayload(key, record, tag & TYPE_MASK, 10);
   return decodePayload(key, record, tag, 2);
 }
 
@@ -121,5 +122,8 @@ function bytesOf(record: Buffer, start: number): Uint8Array {
 }
 
 function unknownVersion(key: string, record: Buffer) {
-  return corruptRecord(key, `written in value format ${String(record[0])}; this version reads format ${FORMAT_VERSION}`);
+  return corruptRecord(
+    key,
+    `written in value format ${String(record[0])}; this version reads format ${FORMAT_VERSION}`,
+  );
 }

@@ -35,7 +35,9 @@ describe('level kv under concurrent callers', () => {
     expect(expectOk(await swap)).toBe(true);
     expect(expectOk(await expire)).toBe(true);
     let total = 2000n;
-    expect((await Promise.all(last)).map(expectOk)).toEqual(Array.from({ length: 100 }, (_, i) => (total += BigInt(i))));
+    expect((await Promise.all(last)).map(expectOk)).toEqual(
+      Array.from({ length: 100 }, (_, i) => (total += BigInt(i))),
+    );
     expect(expectOk(await kv.get('k'))).toBe(total);
     // The increments after expire kept its expiry.
     expect(expectOk(await kv.ttl('k'))?.kind).toBe('after-ms');
@@ -104,7 +106,12 @@ describe('level kv under concurrent callers', () => {
     const kv = store({ clock, sweepIntervalMs: 1 });
     const keys = Array.from({ length: 300 }, (_, i) => `s:${i}`);
     for (let round = 0; round < 5; round++) {
-      expectOk(await kv.setMany(keys.map((key) => ({ key, value: 'old' })), { ttlMs: 10 }));
+      expectOk(
+        await kv.setMany(
+          keys.map((key) => ({ key, value: 'old' })),
+          { ttlMs: 10 },
+        ),
+      );
       clock.advance(20);
       // Everything is due; rewrite while sweeps run every millisecond.
       const writes = keys.map((key, i) => (i % 2 === 0 ? kv.set(key, 'new') : kv.increment(key)));
@@ -120,16 +127,22 @@ describe('level kv under concurrent callers', () => {
     const kv = store();
     let round = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.bigInt({ min: -100n, max: 100n })), { minLength: 1, maxLength: 200 }), async (ops) => {
-        const prefix = `r${round++}:`;
-        const results = await Promise.all(ops.map(([key, delta]) => kv.increment(`${prefix}${key}`, delta)));
-        const totals = [0n, 0n, 0n, 0n];
-        ops.forEach(([key, delta], i) => {
-          totals[key] = (totals[key] as bigint) + delta;
-          // Serial, in call order: each call sees the running total of its key.
-          expect(expectOk(results[i] as never)).toBe(totals[key]);
-        });
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.bigInt({ min: -100n, max: 100n })), {
+          minLength: 1,
+          maxLength: 200,
+        }),
+        async (ops) => {
+          const prefix = `r${round++}:`;
+          const results = await Promise.all(ops.map(([key, delta]) => kv.increment(`${prefix}${key}`, delta)));
+          const totals = [0n, 0n, 0n, 0n];
+          ops.forEach(([key, delta], i) => {
+            totals[key] = (totals[key] as bigint) + delta;
+            // Serial, in call order: each call sees the running total of its key.
+            expect(expectOk(results[i] as never)).toBe(totals[key]);
+          });
+        },
+      ),
       { numRuns: 30 },
     );
   });

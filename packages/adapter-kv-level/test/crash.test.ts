@@ -51,10 +51,18 @@ function startWriter(location: string, first: number, sync: boolean): Writer {
 }
 
 describe('crash safety', () => {
-  it(`with sync: true, keeps every acknowledged write across ${KILLS} SIGKILLs at random moments`, () => crashRun(true, KILLS), 120_000);
+  it(
+    `with sync: true, keeps every acknowledged write across ${KILLS} SIGKILLs at random moments`,
+    () => crashRun(true, KILLS),
+    120_000,
+  );
 
   // The default: acknowledged writes are in the OS's page cache, which a killed process does not take with it.
-  it('with sync: false (the default), keeps every acknowledged write across 12 SIGKILLs', () => crashRun(false, 12), 60_000);
+  it(
+    'with sync: false (the default), keeps every acknowledged write across 12 SIGKILLs',
+    () => crashRun(false, 12),
+    60_000,
+  );
 });
 
 async function crashRun(sync: boolean, kills: number): Promise<void> {
@@ -103,7 +111,9 @@ async function crashRun(sync: boolean, kills: number): Promise<void> {
   }
   // The runs wrote something, and kills landed both before and after writes were applied.
   expect(acknowledged).toBeGreaterThan(kills);
-  console.log(`crash test (sync: ${sync}): ${kills} kills, ${acknowledged} acknowledged writes, ${inFlightApplied} in-flight writes found applied`);
+  console.log(
+    `crash test (sync: ${sync}): ${kills} kills, ${acknowledged} acknowledged writes, ${inFlightApplied} in-flight writes found applied`,
+  );
 }
 
 /** Opens the store as an app would after the crash and reads everything in it. */

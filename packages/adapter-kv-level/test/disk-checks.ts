@@ -14,7 +14,8 @@ export async function expectIndexMatchesValues(location: string): Promise<number
     const indexed: string[] = [];
     for await (const [key, value] of db.iterator()) {
       if (key[0] === 0xff) indexed.push(`${key.readDoubleBE(1)}|${key.toString('utf8', 9)}`);
-      else if (key[0] !== 0xfe && (value[1] as number) & 0x80) expiring.push(`${value.readDoubleBE(2)}|${key.toString('utf8')}`);
+      else if (key[0] !== 0xfe && (value[1] as number) & 0x80)
+        expiring.push(`${value.readDoubleBE(2)}|${key.toString('utf8')}`);
     }
     expect(indexed.sort()).toEqual(expiring.sort());
     return expiring.length;

@@ -11,7 +11,11 @@ const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const temp = tempFolders('dist');
 
 function run(code: string, type: 'module' | 'commonjs') {
-  return spawnSync(process.execPath, [`--input-type=${type}`, '-e', code], { cwd: here, encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(process.execPath, [`--input-type=${type}`, '-e', code], {
+    cwd: here,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
 }
 
 const script = (load: string, location: string) => `
@@ -32,13 +36,20 @@ describe('built package', () => {
   });
 
   it('works from ESM', () => {
-    const child = run(script("import { createLevelKv } from '@keel/adapter-kv-level'; import { createKeel } from '@keel/core';", temp.folder('esm')), 'module');
+    const child = run(
+      script(
+        "import { createLevelKv } from '@keel/adapter-kv-level'; import { createKeel } from '@keel/core';",
+        temp.folder('esm'),
+      ),
+      'module',
+    );
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual({ value: '42', again: '42', adapter: 'level' });
   });
 
   it('works from CommonJS', () => {
-    const load = "const { createLevelKv } = require('@keel/adapter-kv-level'); const { createKeel } = require('@keel/core');";
+    const load =
+      "const { createLevelKv } = require('@keel/adapter-kv-level'); const { createKeel } = require('@keel/core');";
     const child = run(`(async () => { ${script(load, temp.folder('cjs'))} })()`, 'commonjs');
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual({ value: '42', again: '42', adapter: 'level' });

@@ -13,7 +13,12 @@ describe('KeyLock', () => {
       log.push(`end ${name}`);
       return name;
     };
-    const results = await Promise.all([locks.run('k', job('a')), locks.run('k', job('b')), locks.run('other', job('x')), locks.run('k', job('c'))]);
+    const results = await Promise.all([
+      locks.run('k', job('a')),
+      locks.run('k', job('b')),
+      locks.run('other', job('x')),
+      locks.run('k', job('c')),
+    ]);
     expect(results).toEqual(['a', 'b', 'x', 'c']);
     // On 'k' each job ends before the next starts; 'other' overlaps freely.
     const onK = log.filter((line) => !line.endsWith('x'));
@@ -55,7 +60,12 @@ describe('KeyLock', () => {
     };
     // Hold 'b' so that both multi-key calls have to wait and queue one key at a time.
     const blocker = locks.run('b', () => tick());
-    const calls = [locks.runAll(['a', 'b', 'c'], hold), locks.runAll(['c', 'b', 'a'], hold), locks.runAll(['b', 'a'], hold), locks.run('a', hold)];
+    const calls = [
+      locks.runAll(['a', 'b', 'c'], hold),
+      locks.runAll(['c', 'b', 'a'], hold),
+      locks.runAll(['b', 'a'], hold),
+      locks.run('a', hold),
+    ];
     await Promise.all([blocker, ...calls]);
     // They all share 'a', so they ran one at a time.
     expect(most).toBe(1);

@@ -96,7 +96,12 @@ describe('createLevelKv', () => {
   it('reports an unreadable stored value as INTERNAL naming the key, and keeps going', async () => {
     const location = temp.folder('corrupt');
     const kv = createLevelKv({ location });
-    expectOk(await kv.setMany([{ key: 'good', value: 1n }, { key: 'bad', value: 2n }]));
+    expectOk(
+      await kv.setMany([
+        { key: 'good', value: 1n },
+        { key: 'bad', value: 2n },
+      ]),
+    );
     await kv.close();
     const raw = new ClassicLevel<string, Buffer>(location, { valueEncoding: 'buffer' });
     await raw.put('bad', Buffer.from([1, 3, 0xff])); // an s64 of one byte
@@ -117,7 +122,13 @@ describe('createLevelKv', () => {
     expectErr(await kv.getMany(['a', 'a\ud800']), 'INVALID_ARGUMENT');
     expectErr(await kv.scan({ prefix: '\ud800' }), 'INVALID_ARGUMENT');
     expectErr(await kv.set('k', 'text \ud800'), 'INVALID_ARGUMENT');
-    expectErr(await kv.setMany([{ key: 'ok', value: 1n }, { key: 'k', value: '\udfff' }]), 'INVALID_ARGUMENT');
+    expectErr(
+      await kv.setMany([
+        { key: 'ok', value: 1n },
+        { key: 'k', value: '\udfff' },
+      ]),
+      'INVALID_ARGUMENT',
+    );
     expect(expectOk(await kv.exists('ok'))).toBe(false);
     expect(expectOk(await kv.get('a\ufffd'))).toBe('replacement character');
     // Well-formed astral characters are fine.
@@ -129,8 +140,18 @@ describe('createLevelKv', () => {
     const clock = new ManualClock();
     const location = temp.folder('sweep');
     const kv = store({ location, clock, sweepIntervalMs: 5 });
-    expectOk(await kv.setMany(Array.from({ length: 900 }, (_, i) => ({ key: `short:${i}`, value: BigInt(i) })), { ttlMs: 100 }));
-    expectOk(await kv.setMany(Array.from({ length: 100 }, (_, i) => ({ key: `long:${i}`, value: BigInt(i) })), { ttlMs: 60_000 }));
+    expectOk(
+      await kv.setMany(
+        Array.from({ length: 900 }, (_, i) => ({ key: `short:${i}`, value: BigInt(i) })),
+        { ttlMs: 100 },
+      ),
+    );
+    expectOk(
+      await kv.setMany(
+        Array.from({ length: 100 }, (_, i) => ({ key: `long:${i}`, value: BigInt(i) })),
+        { ttlMs: 60_000 },
+      ),
+    );
     expectOk(await kv.set('kept', 'forever'));
     clock.advance(101);
     // Nothing reads the expired keys: only the sweep can remove them.

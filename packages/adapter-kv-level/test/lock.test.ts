@@ -23,7 +23,9 @@ describe('a folder locked by another process', () => {
       });
       const kv = createLevelKv({ location });
       const error = expectErr(await kv.set('k', 'v'), 'UNAVAILABLE');
-      expect(error.message).toBe(`LevelDB folder '${location}' is locked by another process (or by another open store in this one)`);
+      expect(error.message).toBe(
+        `LevelDB folder '${location}' is locked by another process (or by another open store in this one)`,
+      );
       expect(error.adapter).toBe('level');
       expect(error.cause).toBeInstanceOf(Error);
       expect((await kv.health()).ok).toBe(false);

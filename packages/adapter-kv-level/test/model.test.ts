@@ -29,7 +29,25 @@ interface World {
 type Command = fc.AsyncCommand<object, World>;
 
 // Nested prefixes, a NUL, both sides of the UTF-8/UTF-16 order difference, astral characters.
-const keys = fc.constantFrom('a', 'ab', 'abc', 'a:b', 'a\u0000', 'b', 'ba', 'é', 'éa', '\u007f', '\u0080', '\ud7ff', '\ue000', '\uffff', '😀', '😀a', 'a😀');
+const keys = fc.constantFrom(
+  'a',
+  'ab',
+  'abc',
+  'a:b',
+  'a\u0000',
+  'b',
+  'ba',
+  'é',
+  'éa',
+  '\u007f',
+  '\u0080',
+  '\ud7ff',
+  '\ue000',
+  '\uffff',
+  '😀',
+  '😀a',
+  'a😀',
+);
 const prefixes = fc.constantFrom('', 'a', 'ab', 'a:', 'b', 'é', '\uffff', '😀', 'zz');
 const ttls = fc.option(fc.integer({ min: 1, max: 5_000 }), { nil: undefined });
 const opts = (ttlMs: number | undefined) => (ttlMs === undefined ? {} : { ttlMs });
@@ -40,7 +58,8 @@ function comparable(value: unknown): unknown {
   if (value instanceof Uint8Array) return `bytes:${Buffer.from(value).toString('hex')}`;
   if (Array.isArray(value)) return value.map(comparable);
   if (value instanceof Error) return { error: (value as KvError).code };
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, comparable(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, comparable(v)]));
   return value;
 }
 
@@ -64,15 +83,23 @@ function act(label: string, run: (world: World) => Promise<void> | void): Comman
 }
 
 const commands = [
-  fc.tuple(keys, kvValueArbitrary, ttls).map(([k, v, t]) => same(`set(${show(k)}, ${show(v)}, ${t})`, (kv) => kv.set(k, v, opts(t)))),
+  fc
+    .tuple(keys, kvValueArbitrary, ttls)
+    .map(([k, v, t]) => same(`set(${show(k)}, ${show(v)}, ${t})`, (kv) => kv.set(k, v, opts(t)))),
   keys.map((k) => same(`get(${show(k)})`, (kv) => kv.get(k))),
   keys.map((k) => same(`delete(${show(k)})`, (kv) => kv.delete(k))),
   keys.map((k) => same(`exists(${show(k)})`, (kv) => kv.exists(k))),
-  fc.tuple(keys, fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })).map(([k, d]) => same(`increment(${show(k)}, ${d})`, (kv) => kv.increment(k, d))),
-  fc.tuple(keys, fc.bigInt({ min: -5n, max: 5n })).map(([k, d]) => same(`increment(${show(k)}, ${d})`, (kv) => kv.increment(k, d))),
+  fc
+    .tuple(keys, fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }))
+    .map(([k, d]) => same(`increment(${show(k)}, ${d})`, (kv) => kv.increment(k, d))),
+  fc
+    .tuple(keys, fc.bigInt({ min: -5n, max: 5n }))
+    .map(([k, d]) => same(`increment(${show(k)}, ${d})`, (kv) => kv.increment(k, d))),
   fc
     .tuple(keys, fc.option(kvValueArbitrary, { nil: undefined }), fc.option(kvValueArbitrary, { nil: undefined }), ttls)
-    .map(([k, e, d, t]) => same(`cas(${show(k)}, ${show(e)}, ${show(d)}, ${t})`, (kv) => kv.compareAndSwap(k, e, d, opts(t)))),
+    .map(([k, e, d, t]) =>
+      same(`cas(${show(k)}, ${show(e)}, ${show(d)}, ${t})`, (kv) => kv.compareAndSwap(k, e, d, opts(t))),
+    ),
   // Against what the key holds now, so that swaps succeed as often as they fail.
   fc.tuple(keys, fc.option(kvValueArbitrary, { nil: undefined }), ttls).map(([k, d, t]) =>
     act(`cas-current(${show(k)}, ${show(d)}, ${t})`, async (world) => {
@@ -83,9 +110,14 @@ const commands = [
   fc.tuple(keys, ttls).map(([k, t]) => same(`expire(${show(k)}, ${t})`, (kv) => kv.expire(k, t))),
   keys.map((k) => same(`ttl(${show(k)})`, (kv) => kv.ttl(k))),
   fc.array(keys, { maxLength: 6 }).map((ks) => same(`getMany(${show(ks)})`, (kv) => kv.getMany(ks))),
-  fc
-    .tuple(fc.array(fc.tuple(keys, kvValueArbitrary), { maxLength: 6 }), ttls)
-    .map(([es, t]) => same(`setMany(${show(es)}, ${t})`, (kv) => kv.setMany(es.map(([key, value]) => ({ key, value })), opts(t)))),
+  fc.tuple(fc.array(fc.tuple(keys, kvValueArbitrary), { maxLength: 6 }), ttls).map(([es, t]) =>
+    same(`setMany(${show(es)}, ${t})`, (kv) =>
+      kv.setMany(
+        es.map(([key, value]) => ({ key, value })),
+        opts(t),
+      ),
+    ),
+  ),
   fc.array(keys, { maxLength: 6 }).map((ks) => same(`deleteMany(${show(ks)})`, (kv) => kv.deleteMany(ks))),
   // A first page, remembering the model's cursor; later, the next page from it, whatever happened in between.
   fc.tuple(prefixes, fc.integer({ min: 1, max: 4 })).map(([prefix, limit]) =>
@@ -127,7 +159,13 @@ describe('level kv against kv-memory as the model', () => {
       fc.asyncProperty(fc.commands(commands, { maxCommands: 80, size: 'max' }), async (cmds) => {
         const clock = new ManualClock();
         const location = temp.folder(`run-${runs++}`);
-        const world: World = { real: open(location, clock), model: createMemoryKv({ clock }), clock, location, cursors: new Map() };
+        const world: World = {
+          real: open(location, clock),
+          model: createMemoryKv({ clock }),
+          clock,
+          location,
+          cursors: new Map(),
+        };
         try {
           await fc.asyncModelRun(() => ({ model: {}, real: world }), cmds);
         } finally {

@@ -30,18 +30,22 @@ describe('value encoding, format 1', () => {
 
   it('round-trips every value, with and without expiry, type and bits included', () => {
     fc.assert(
-      fc.property(kvValueArbitrary, fc.option(fc.integer({ min: 0, max: 2 ** 50 }), { nil: undefined }), (value, expiresAt) => {
-        const record = encodeRecord(value, expiresAt);
-        const back = decodeValue('k', record);
-        if (value instanceof Uint8Array) {
-          expect(back).toBeInstanceOf(Uint8Array);
-          expect(Buffer.isBuffer(back)).toBe(false);
-          expect(hex(back as Uint8Array)).toBe(hex(value));
-        } else {
-          expect(Object.is(back, value)).toBe(true);
-        }
-        expect(recordExpiry(record)).toBe(expiresAt);
-      }),
+      fc.property(
+        kvValueArbitrary,
+        fc.option(fc.integer({ min: 0, max: 2 ** 50 }), { nil: undefined }),
+        (value, expiresAt) => {
+          const record = encodeRecord(value, expiresAt);
+          const back = decodeValue('k', record);
+          if (value instanceof Uint8Array) {
+            expect(back).toBeInstanceOf(Uint8Array);
+            expect(Buffer.isBuffer(back)).toBe(false);
+            expect(hex(back as Uint8Array)).toBe(hex(value));
+          } else {
+            expect(Object.is(back, value)).toBe(true);
+          }
+          expect(recordExpiry(record)).toBe(expiresAt);
+        },
+      ),
       { numRuns: 500 },
     );
   });

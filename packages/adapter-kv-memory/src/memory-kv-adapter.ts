@@ -149,7 +149,8 @@ export function createMemoryKv(options?: MemoryKvOptions): Kv {
         const key = keys[i] as string;
         if (!key.startsWith(request.prefix)) break;
         const slot = data.get(key);
-        if (slot && (slot.expiresAt === undefined || slot.expiresAt > now)) entries.push({ key, value: copy(slot.value) });
+        if (slot && (slot.expiresAt === undefined || slot.expiresAt > now))
+          entries.push({ key, value: copy(slot.value) });
       }
       return entries;
     },

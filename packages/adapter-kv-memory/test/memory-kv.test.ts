@@ -31,7 +31,9 @@ describe('createMemoryKv', () => {
 
   it('refuses bad options naming the field', () => {
     expect(() => createMemoryKv({ sweepIntervalMs: 0 })).toThrow(KeelOptionsError);
-    expect(() => createMemoryKv({ sweepIntervalMs: 'often' as unknown as number })).toThrow(/sweepIntervalMs: expected an integer/);
+    expect(() => createMemoryKv({ sweepIntervalMs: 'often' as unknown as number })).toThrow(
+      /sweepIntervalMs: expected an integer/,
+    );
     expect(() => createMemoryKv({ limits: { maxKeyBytes: -1 } })).toThrow(/limits\.maxKeyBytes/);
     expect(() => createMemoryKv({ sweepIntervallMs: 5 } as never)).toThrow(/did you mean 'sweepIntervalMs'/);
   });
@@ -51,11 +53,15 @@ describe('createMemoryKv', () => {
       const kv = createMemoryKv({ sweepIntervalMs: 5 });
       await kv.set('k', 'v', { ttlMs: 60000 });
       console.log('written');`;
-    const child = spawnSync(process.execPath, ['--conditions=keel-source', '--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: fileURLToPath(new URL('..', import.meta.url)),
-      timeout: 20_000,
-      encoding: 'utf8',
-    });
+    const child = spawnSync(
+      process.execPath,
+      ['--conditions=keel-source', '--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+        timeout: 20_000,
+        encoding: 'utf8',
+      },
+    );
     expect(child.stderr).toBe('');
     expect(child.stdout.trim()).toBe('written');
     expect(child.status).toBe(0);

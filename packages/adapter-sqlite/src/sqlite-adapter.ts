@@ -20,7 +20,13 @@ import { startTransaction, type SqliteContext } from './sqlite-transaction.js';
  */
 export function createSqliteSql(options: SqliteSqlOptions): Sql {
   const resolved = resolveSqliteSqlOptions(options);
-  const capabilities: SqlCapabilities = { transactions: true, savepoints: true, namedParameters: true, persistent: !resolved.memory, synchronous: true };
+  const capabilities: SqlCapabilities = {
+    transactions: true,
+    savepoints: true,
+    namedParameters: true,
+    persistent: !resolved.memory,
+    synchronous: true,
+  };
   let ctx: SqliteContext | undefined;
 
   const connection = (): SqliteContext => ctx ?? failNotOpen();
@@ -116,7 +122,11 @@ function scriptNow(c: SqliteContext, script: string): void {
   }
   if (c.db.inTransaction) {
     c.db.exec('ROLLBACK');
-    throw sqlError('TRANSACTION', 'the script left a transaction open, so it was rolled back; use begin() or transaction(fn)', 'executeScript');
+    throw sqlError(
+      'TRANSACTION',
+      'the script left a transaction open, so it was rolled back; use begin() or transaction(fn)',
+      'executeScript',
+    );
   }
 }
 

@@ -11,7 +11,15 @@ const constraintKinds: Readonly<Record<string, SqlConstraintKind>> = {
 };
 
 /** Result codes (primary, without the extended suffix) that mean the storage itself failed. */
-const connectionCodes = new Set(['SQLITE_CANTOPEN', 'SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_IOERR', 'SQLITE_FULL', 'SQLITE_NOLFS', 'SQLITE_PROTOCOL']);
+const connectionCodes = new Set([
+  'SQLITE_CANTOPEN',
+  'SQLITE_NOTADB',
+  'SQLITE_CORRUPT',
+  'SQLITE_IOERR',
+  'SQLITE_FULL',
+  'SQLITE_NOLFS',
+  'SQLITE_PROTOCOL',
+]);
 const accessCodes = new Set(['SQLITE_READONLY', 'SQLITE_PERM', 'SQLITE_AUTH']);
 
 /**

@@ -72,7 +72,8 @@ const maxTimerMs = 2 ** 31 - 1;
 export function resolveSqliteSqlOptions(options: SqliteSqlOptions | undefined): ResolvedSqliteSqlOptions {
   const o = readOptions(factory, options);
   const filename = o.string('filename');
-  if (filename === '') throw new KeelOptionsError('filename', "must not be empty (use ':memory:' for an in-memory database)", factory);
+  if (filename === '')
+    throw new KeelOptionsError('filename', "must not be empty (use ':memory:' for an in-memory database)", factory);
   const resolved: ResolvedSqliteSqlOptions = {
     filename,
     memory: filename === ':memory:' || filename.startsWith('file::memory:'),
@@ -99,7 +100,11 @@ function readPragmas(reader: OptionsReader, raw: unknown): [string, string | num
     if (value === undefined) continue;
     if (!/^[a-z_]+$/i.test(name)) throw new KeelOptionsError(`pragmas.${name}`, 'is not a pragma name', factory);
     if (typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'string' || !/^[\w.-]+$/.test(value)) {
-      throw new KeelOptionsError(`pragmas.${name}`, `expected a number or a plain word, got ${JSON.stringify(value)}`, factory);
+      throw new KeelOptionsError(
+        `pragmas.${name}`,
+        `expected a number or a plain word, got ${JSON.stringify(value)}`,
+        factory,
+      );
     }
     pragmas.push([name, value as string | number]);
   }

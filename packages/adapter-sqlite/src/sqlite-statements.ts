@@ -120,7 +120,8 @@ const spreadUpTo = 16;
 
 function all(p: Prepared, params: SqlParams | undefined): SqlValue[][] {
   if (params === undefined) return p.statement.all() as SqlValue[][];
-  if (Array.isArray(params) && params.length <= spreadUpTo && !p.numbered) return p.statement.all(...params) as SqlValue[][];
+  if (Array.isArray(params) && params.length <= spreadUpTo && !p.numbered)
+    return p.statement.all(...params) as SqlValue[][];
   return p.statement.all(bindable(p, params)) as SqlValue[][];
 }
 
@@ -176,7 +177,8 @@ function prepare(db: Database.Database, text: string): Prepared {
   return {
     statement,
     reader,
-    inserts: keyword === 'INSERT' || keyword === 'REPLACE' || (keyword === 'WITH' && /\b(INSERT|REPLACE)\b/i.test(text)),
+    inserts:
+      keyword === 'INSERT' || keyword === 'REPLACE' || (keyword === 'WITH' && /\b(INSERT|REPLACE)\b/i.test(text)),
     changesSchema: schemaKeywords.has(keyword),
     transactionControl: transactionKeywords.has(keyword),
     numbered: /\?\d/.test(text.replace(/'(?:[^']|'')*'/g, '')),

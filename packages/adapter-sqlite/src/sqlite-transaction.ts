@@ -46,7 +46,10 @@ export class TransactionRoot {
     ctx.queue.take(this);
     ctx.active = this;
     this.timer = setTimeout(
-      () => this.abandon(`the transaction was still open after transactionTimeoutMs (${ctx.transactionTimeoutMs} ms) and was rolled back`),
+      () =>
+        this.abandon(
+          `the transaction was still open after transactionTimeoutMs (${ctx.transactionTimeoutMs} ms) and was rolled back`,
+        ),
       ctx.transactionTimeoutMs,
     );
     this.timer.unref();
@@ -142,7 +145,10 @@ class SqliteTransaction implements SqlTransactionDriver {
 
   commit(): void {
     this.check('commit');
-    if (this.depth > 1) return this.control('commit', `RELEASE ${this.savepoint}`);
+    if (this.depth > 1) {
+      this.control('commit', `RELEASE ${this.savepoint}`);
+      return;
+    }
     try {
       control(this.ctx, 'COMMIT').run();
     } catch (thrown) {
@@ -158,7 +164,8 @@ class SqliteTransaction implements SqlTransactionDriver {
     this.check('rollback');
     if (this.depth > 1) {
       this.control('rollback', `ROLLBACK TO ${this.savepoint}`);
-      return this.control('rollback', `RELEASE ${this.savepoint}`);
+      this.control('rollback', `RELEASE ${this.savepoint}`);
+      return;
     }
     const failure = this.root.abandon('the transaction is rolled back');
     if (failure !== undefined) throw toSqliteError(failure, 'rollback');

@@ -28,7 +28,10 @@ interface Round {
  */
 function runAndKill(filename: string, random: () => number, early: boolean): Promise<Round> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--conditions=keel-source', '--import', 'tsx', child, filename], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['--conditions=keel-source', '--import', 'tsx', child, filename], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const round: Round = { acked: 0, signal: null, wrote: false };
     let buffered = '';
     let errors = '';
@@ -72,7 +75,9 @@ describe('crash safety', () => {
       try {
         const context = `round ${round}, seed ${seed}`;
         expect(expectOk(await sql.query('PRAGMA integrity_check')).rows, context).toEqual([['ok']]);
-        const [[count, max, total]] = expectOk(await sql.query('SELECT count(*), coalesce(max(n), 0), (SELECT total FROM counter) FROM items')).rows as [[number, number, number]];
+        const [[count, max, total]] = expectOk(
+          await sql.query('SELECT count(*), coalesce(max(n), 0), (SELECT total FROM counter) FROM items'),
+        ).rows as [[number, number, number]];
         // Every acknowledged commit is there; commits are whole (the trigger's count matches) and
         // in order (the numbers have no gaps).
         expect(max, context).toBeGreaterThanOrEqual(acked);

@@ -29,13 +29,17 @@ describe('built package', () => {
   });
 
   it('works from ESM', () => {
-    const child = run(script("import { createSqliteSql } from '@keel/adapter-sqlite'; import { createMigrator } from '@keel/core';"), 'module');
+    const child = run(
+      script("import { createSqliteSql } from '@keel/adapter-sqlite'; import { createMigrator } from '@keel/core';"),
+      'module',
+    );
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual(expected);
   });
 
   it('works from CommonJS', () => {
-    const load = "const { createSqliteSql } = require('@keel/adapter-sqlite'); const { createMigrator } = require('@keel/core');";
+    const load =
+      "const { createSqliteSql } = require('@keel/adapter-sqlite'); const { createMigrator } = require('@keel/core');";
     const child = run(`(async () => { ${script(load)} })()`, 'commonjs');
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual(expected);

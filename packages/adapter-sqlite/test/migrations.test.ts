@@ -24,19 +24,27 @@ function open(filename = join(dir, `m-${counter++}.db`)): Sql {
 }
 const log = async (sql: Sql) => expectOk(await sql.query('SELECT entry FROM log')).rows.map((r) => r[0]);
 const tables = async (sql: Sql) =>
-  expectOk(await sql.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")).rows.map((r) => r[0]);
+  expectOk(
+    await sql.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"),
+  ).rows.map((r) => r[0]);
 
 describe('createMigrator', () => {
   it('applies pending migrations in order, records them, and does nothing the second time', async () => {
     const sql = open();
     const migrator = createMigrator(sql, { migrations: [...testMigrations].reverse() });
     const first = expectOk(await migrator.up());
-    expect(first).toEqual({ ran: testMigrations.map((m) => ({ version: m.version, name: m.name })), skipped: [], version: 6 });
+    expect(first).toEqual({
+      ran: testMigrations.map((m) => ({ version: m.version, name: m.name })),
+      skipped: [],
+      version: 6,
+    });
     expect(await log(sql)).toEqual(['2 up', '3 up', '4 up', '5 up', '6 up']);
     expect(expectOk(await migrator.up())).toEqual({ ran: [], skipped: [], version: 6 });
     const status = expectOk(await migrator.status());
     expect(status).toMatchObject({ pending: [], edited: [], unknown: [], version: 6 });
-    expect(status.applied.map((a) => [a.version, a.name, a.checksum])).toEqual(testMigrations.map((m) => [m.version, m.name, migrationChecksum(m.up)]));
+    expect(status.applied.map((a) => [a.version, a.name, a.checksum])).toEqual(
+      testMigrations.map((m) => [m.version, m.name, migrationChecksum(m.up)]),
+    );
     expect(Date.parse(status.applied[0]?.appliedAt ?? '')).not.toBeNaN();
   });
 
@@ -50,7 +58,9 @@ describe('createMigrator', () => {
   it('refuses to start, applying nothing, when an applied migration was edited', async () => {
     const sql = open();
     expectOk(await createMigrator(sql, { migrations: testMigrations.slice(0, 3) }).up());
-    const edited = testMigrations.map((m) => (m.version === 2 ? { ...m, up: `${m.up}; INSERT INTO log VALUES ('sneaky')` } : m));
+    const edited = testMigrations.map((m) =>
+      m.version === 2 ? { ...m, up: `${m.up}; INSERT INTO log VALUES ('sneaky')` } : m,
+    );
     const migrator = createMigrator(sql, { migrations: edited });
     const refused = expectErr(await migrator.up(), 'CHECKSUM_MISMATCH');
     expect(refused).toBeInstanceOf(MigrationError);
@@ -84,7 +94,11 @@ describe('createMigrator', () => {
     const migrator = createMigrator(sql, { migrations: testMigrations });
     expectOk(await migrator.up());
     const down = expectOk(await migrator.down(2));
-    expect(down).toEqual({ ran: [6, 5, 4, 3].map((v) => ({ version: v, name: testMigrations[v - 1]?.name })), skipped: [], version: 2 });
+    expect(down).toEqual({
+      ran: [6, 5, 4, 3].map((v) => ({ version: v, name: testMigrations[v - 1]?.name })),
+      skipped: [],
+      version: 2,
+    });
     expect(await log(sql)).toEqual(['2 up', '3 up', '4 up', '5 up', '6 up', '6 down', '5 down', '4 down', '3 down']);
     expect(await tables(sql)).toEqual(['keel_migrations', 'log', 'users']);
     expect(expectOk(await migrator.down(2)).ran).toEqual([]);
@@ -108,7 +122,11 @@ describe('createMigrator', () => {
     const sql = open();
     const broken: Migration[] = [
       ...testMigrations.slice(0, 2),
-      { version: 3, name: 'half', up: "CREATE TABLE half (v TEXT); INSERT INTO log VALUES ('3 up'); INSERT INTO no_such_table VALUES (1)" },
+      {
+        version: 3,
+        name: 'half',
+        up: "CREATE TABLE half (v TEXT); INSERT INTO log VALUES ('3 up'); INSERT INTO no_such_table VALUES (1)",
+      },
       testMigrations[3] as Migration,
     ];
     const failed = expectErr(await createMigrator(sql, { migrations: broken }).up(), 'MIGRATION_FAILED');
@@ -125,7 +143,14 @@ describe('createMigrator', () => {
     const library = createMigrator(sql, {
       scope: 'keel-auth',
       table: 'keel_migrations',
-      migrations: [{ version: 1, name: 'sessions', up: 'CREATE TABLE sessions (id TEXT PRIMARY KEY)', down: 'DROP TABLE sessions' }],
+      migrations: [
+        {
+          version: 1,
+          name: 'sessions',
+          up: 'CREATE TABLE sessions (id TEXT PRIMARY KEY)',
+          down: 'DROP TABLE sessions',
+        },
+      ],
     });
     expect(expectOk(await library.up()).ran).toEqual([{ version: 1, name: 'sessions' }]);
     expect(expectOk(await createMigrator(sql, { migrations: testMigrations }).status()).version).toBe(1);
@@ -159,7 +184,9 @@ describe('createMigrator', () => {
     const folder = join(dir, `bad-${counter++}`);
     mkdirSync(folder);
     writeFileSync(join(folder, 'create_users.sql'), 'CREATE TABLE x (v)');
-    expect(expectErr(await createMigrator(sql, { migrations: { folder } }).up(), 'INVALID_MIGRATIONS').message).toMatch(/create_users\.sql/);
+    expect(expectErr(await createMigrator(sql, { migrations: { folder } }).up(), 'INVALID_MIGRATIONS').message).toMatch(
+      /create_users\.sql/,
+    );
     rmSync(join(folder, 'create_users.sql'));
     writeFileSync(join(folder, '1_a.sql'), 'CREATE TABLE a (v)');
     writeFileSync(join(folder, '01_b.sql'), 'CREATE TABLE b (v)');
@@ -171,7 +198,9 @@ describe('createMigrator', () => {
     expect(() => createMigrator(sql, { migrations: [m, m] })).toThrow(/version 1 appears twice/);
     expect(() => createMigrator(sql, { migrations: [{ ...m, version: 0 }] })).toThrow(/positive integer/);
     expect(() => createMigrator(sql, { migrations: [{ ...m, up: ' ' }] })).toThrow(/non-empty SQL/);
-    expect(() => createMigrator(sql, { migrations: testMigrations, table: 'x; DROP TABLE users' })).toThrow(/plain identifier/);
+    expect(() => createMigrator(sql, { migrations: testMigrations, table: 'x; DROP TABLE users' })).toThrow(
+      /plain identifier/,
+    );
     expect(() => createMigrator(sql, { migrations: 'folder' as never })).toThrow(TypeError);
     expect(() => createMigrator(sql, { migrations: testMigrations }).down(-1)).toThrow(TypeError);
   });
@@ -181,15 +210,27 @@ describe('two processes migrating at once', () => {
   const child = fileURLToPath(new URL('./fixtures/migrate-child.ts', import.meta.url));
   const cwd = fileURLToPath(new URL('..', import.meta.url));
 
-  function migrateIn(filename: string, startAt: number): Promise<{ ok?: { ran: { version: number }[]; skipped: { version: number }[] }; err?: { code: string; message: string } }> {
+  function migrateIn(
+    filename: string,
+    startAt: number,
+  ): Promise<{
+    ok?: { ran: { version: number }[]; skipped: { version: number }[] };
+    err?: { code: string; message: string };
+  }> {
     return new Promise((resolve, reject) => {
-      const proc = spawn(process.execPath, ['--conditions=keel-source', '--import', 'tsx', child, filename, String(startAt)], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(
+        process.execPath,
+        ['--conditions=keel-source', '--import', 'tsx', child, filename, String(startAt)],
+        { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let out = '';
       let errors = '';
       proc.stdout.on('data', (d: Buffer) => (out += d));
       proc.stderr.on('data', (d: Buffer) => (errors += d));
       proc.on('error', reject);
-      proc.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child exited ${code}: ${errors}`))));
+      proc.on('close', (code) =>
+        code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child exited ${code}: ${errors}`)),
+      );
     });
   }
 
@@ -197,7 +238,11 @@ describe('two processes migrating at once', () => {
     for (let round = 0; round < 3; round++) {
       const filename = join(dir, `race-${round}.db`);
       const startAt = Date.now() + 1500;
-      const results = await Promise.all([migrateIn(filename, startAt), migrateIn(filename, startAt), migrateIn(filename, startAt)]);
+      const results = await Promise.all([
+        migrateIn(filename, startAt),
+        migrateIn(filename, startAt),
+        migrateIn(filename, startAt),
+      ]);
       for (const r of results) expect(r.err).toBeUndefined();
       const ran = results.flatMap((r) => r.ok?.ran.map((m) => m.version) ?? []).sort((a, b) => a - b);
       expect(ran).toEqual([1, 2, 3, 4, 5, 6]);

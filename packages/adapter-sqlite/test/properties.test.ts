@@ -12,7 +12,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** How Keel reads a value back: integers as numbers when exact, bytes by content. */
 function readBack(value: SqlValue): unknown {
-  if (typeof value === 'bigint') return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+  if (typeof value === 'bigint')
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
   if (value instanceof Uint8Array) return { bytes: [...value] };
   return value;
 }
@@ -31,7 +32,9 @@ const row = fc.record({
 describe('random rows of every type', () => {
   it('round-trip exactly through a file, positional and named, in and out of transactions', async () => {
     const sql = createSqliteSql({ filename: join(dir, 'rows.db') });
-    expectOk(await sql.executeScript('CREATE TABLE vals (id INTEGER PRIMARY KEY, i INTEGER, r REAL, t TEXT, b BLOB, any)'));
+    expectOk(
+      await sql.executeScript('CREATE TABLE vals (id INTEGER PRIMARY KEY, i INTEGER, r REAL, t TEXT, b BLOB, any)'),
+    );
     let id = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 20 }), fc.boolean(), async (rows, named) => {
@@ -47,9 +50,13 @@ describe('random rows of every type', () => {
           return tx.query('SELECT count(*) FROM vals WHERE id >= ?', [BigInt(first)]).map((r) => r.rows[0]?.[0]);
         });
         expect(expectOk(inserted)).toBe(rows.length);
-        const read = expectOk(await sql.query('SELECT i, r, t, b, any FROM vals WHERE id >= ? ORDER BY id', [BigInt(first)]));
+        const read = expectOk(
+          await sql.query('SELECT i, r, t, b, any FROM vals WHERE id >= ? ORDER BY id', [BigInt(first)]),
+        );
         expect(read.columns).toEqual(['i', 'r', 't', 'b', 'any']);
-        expect(read.rows.map((values) => values.map(normalise))).toEqual(rows.map((r) => [r.i, r.r, r.t, r.b, r.any].map(readBack)));
+        expect(read.rows.map((values) => values.map(normalise))).toEqual(
+          rows.map((r) => [r.i, r.r, r.t, r.b, r.any].map(readBack)),
+        );
       }),
       { numRuns: 60 },
     );
@@ -114,7 +121,12 @@ async function runOp(db: Pick<Sql, 'execute'>, model: Model, o: Op): Promise<voi
   switch (o.op) {
     case 'insert': {
       const expected = insertOutcome(model, o.id, o.item);
-      const result = await db.execute('INSERT INTO items (id, name, qty, data) VALUES (?, ?, ?, ?)', [o.id, o.item.name, o.item.qty, o.item.data]);
+      const result = await db.execute('INSERT INTO items (id, name, qty, data) VALUES (?, ?, ?, ?)', [
+        o.id,
+        o.item.name,
+        o.item.qty,
+        o.item.data,
+      ]);
       if (check(result, expected)) model.set(o.id, { ...o.item });
       return;
     }
@@ -122,13 +134,15 @@ async function runOp(db: Pick<Sql, 'execute'>, model: Model, o: Op): Promise<voi
       const current = model.get(o.id);
       const taken = [...model].some(([other, it]) => other !== o.id && it.name === o.name);
       const expected: Expected = !current ? { ok: 0 } : taken ? { violates: ['unique'] } : { ok: 1 };
-      if (check(await db.execute('UPDATE items SET name = ? WHERE id = ?', [o.name, o.id]), expected) && current) current.name = o.name;
+      if (check(await db.execute('UPDATE items SET name = ? WHERE id = ?', [o.name, o.id]), expected) && current)
+        current.name = o.name;
       return;
     }
     case 'adjust': {
       const current = model.get(o.id);
       const expected: Expected = !current ? { ok: 0 } : current.qty + o.delta < 0 ? { violates: ['check'] } : { ok: 1 };
-      if (check(await db.execute('UPDATE items SET qty = qty + ? WHERE id = ?', [o.delta, o.id]), expected) && current) current.qty += o.delta;
+      if (check(await db.execute('UPDATE items SET qty = qty + ? WHERE id = ?', [o.delta, o.id]), expected) && current)
+        current.qty += o.delta;
       return;
     }
     case 'delete': {
@@ -168,8 +182,12 @@ class ReadAllCommand implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(model: Model, real: Real): Promise<void> {
     const rows = rowsToObjects(expectOk(await real.sql.query('SELECT id, name, qty, data FROM items ORDER BY id')));
-    const expected = [...model].sort(([a], [b]) => a - b).map(([id, it]) => ({ id, name: it.name, qty: it.qty, data: it.data }));
-    expect(rows.map((r) => ({ ...r, data: normalise(r.data ?? null) }))).toEqual(expected.map((r) => ({ ...r, data: normalise(r.data) })));
+    const expected = [...model]
+      .sort(([a], [b]) => a - b)
+      .map(([id, it]) => ({ id, name: it.name, qty: it.qty, data: it.data }));
+    expect(rows.map((r) => ({ ...r, data: normalise(r.data ?? null) }))).toEqual(
+      expected.map((r) => ({ ...r, data: normalise(r.data) })),
+    );
   }
   toString = () => 'readAll';
 }
@@ -178,7 +196,9 @@ describe('model-based: a table against a Map', () => {
   it('agrees on every statement, constraint and transaction outcome', async () => {
     const commands = [
       opArbitrary.map((o) => new OpCommand(o)),
-      fc.tuple(fc.array(opArbitrary, { minLength: 1, maxLength: 5 }), fc.boolean()).map(([ops, commit]) => new TransactionCommand(ops, commit)),
+      fc
+        .tuple(fc.array(opArbitrary, { minLength: 1, maxLength: 5 }), fc.boolean())
+        .map(([ops, commit]) => new TransactionCommand(ops, commit)),
       fc.constant(new ReadAllCommand()),
     ];
     await fc.assert(

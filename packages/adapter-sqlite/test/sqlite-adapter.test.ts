@@ -25,13 +25,21 @@ describe('createSqliteSql options', () => {
   it('refuses bad options naming the field', () => {
     expect(() => createSqliteSql(undefined as unknown as SqliteSqlOptions)).toThrow(/filename: is required/);
     expect(() => createSqliteSql({ filename: '' })).toThrow(KeelOptionsError);
-    expect(() => createSqliteSql({ filename: 'x.db', synchronous: 'sometimes' as never })).toThrow(/synchronous: expected one of 'off', 'normal', 'full', 'extra'/);
+    expect(() => createSqliteSql({ filename: 'x.db', synchronous: 'sometimes' as never })).toThrow(
+      /synchronous: expected one of 'off', 'normal', 'full', 'extra'/,
+    );
     expect(() => createSqliteSql({ filename: 'x.db', busyTimeoutMs: -1 })).toThrow(/busyTimeoutMs/);
     expect(() => createSqliteSql({ filename: 'x.db', transactionTimeoutMs: 0 })).toThrow(/transactionTimeoutMs/);
     expect(() => createSqliteSql({ filename: 'x.db', statementCacheSize: 1.5 })).toThrow(/statementCacheSize/);
-    expect(() => createSqliteSql({ filename: 'x.db', journalMod: 'wal' } as never)).toThrow(/did you mean 'journalMode'/);
-    expect(() => createSqliteSql({ filename: 'x.db', pragmas: { 'cache_size; DROP TABLE x': 1 } })).toThrow(/pragmas\./);
-    expect(() => createSqliteSql({ filename: 'x.db', pragmas: { cache_size: '1; DROP TABLE x' } })).toThrow(/pragmas\.cache_size/);
+    expect(() => createSqliteSql({ filename: 'x.db', journalMod: 'wal' } as never)).toThrow(
+      /did you mean 'journalMode'/,
+    );
+    expect(() => createSqliteSql({ filename: 'x.db', pragmas: { 'cache_size; DROP TABLE x': 1 } })).toThrow(
+      /pragmas\./,
+    );
+    expect(() => createSqliteSql({ filename: 'x.db', pragmas: { cache_size: '1; DROP TABLE x' } })).toThrow(
+      /pragmas\.cache_size/,
+    );
   });
 
   it('opens with WAL, foreign keys, the chosen synchronous mode and extra pragmas', async () => {
@@ -88,7 +96,9 @@ describe('opening', () => {
 describe('statements', () => {
   it('returns rows as arrays, columns in order, integers exact', async () => {
     const sql = open({ filename: ':memory:' });
-    const result = expectOk(await sql.query('SELECT 1 AS a, 2 AS a, ? AS big, ? AS real, x\'00ff\' AS bytes', [2n ** 60n, 0.5]));
+    const result = expectOk(
+      await sql.query("SELECT 1 AS a, 2 AS a, ? AS big, ? AS real, x'00ff' AS bytes", [2n ** 60n, 0.5]),
+    );
     expect(result.columns).toEqual(['a', 'a', 'big', 'real', 'bytes']);
     expect(result.rows).toEqual([[1, 2, 2n ** 60n, 0.5, Buffer.from([0, 255])]]);
     expect(result.rows[0]?.[4]).toBeInstanceOf(Uint8Array);
@@ -96,7 +106,10 @@ describe('statements', () => {
 
   it('query runs a statement that returns no rows; execute runs one that does', async () => {
     const sql = open({ filename: ':memory:' });
-    expect(expectOk(await sql.query('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)'))).toEqual({ columns: [], rows: [] });
+    expect(expectOk(await sql.query('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)'))).toEqual({
+      columns: [],
+      rows: [],
+    });
     const returning = expectOk(await sql.execute('INSERT INTO t (v) VALUES (?) RETURNING id', ['a']));
     expect(returning).toEqual({ rowsAffected: 1, lastInsertId: 1 });
     expect(expectOk(await sql.query('INSERT INTO t (v) VALUES (?) RETURNING id, v', ['b'])).rows).toEqual([[2, 'b']]);
@@ -146,9 +159,17 @@ describe('error mapping', () => {
     expectOk(await sql.execute('INSERT INTO t VALUES (1, ?, 1)', ['a']));
     const unique = expectErr(await sql.execute('INSERT INTO t VALUES (2, ?, 1)', ['a']), 'CONSTRAINT_VIOLATION');
     expect(unique).toBeInstanceOf(SqlError);
-    expect(unique).toMatchObject({ constraint: 'unique', adapter: 'sqlite', op: 'execute', message: 'UNIQUE constraint failed: t.v' });
+    expect(unique).toMatchObject({
+      constraint: 'unique',
+      adapter: 'sqlite',
+      op: 'execute',
+      message: 'UNIQUE constraint failed: t.v',
+    });
     expect(unique.cause).toMatchObject({ code: 'SQLITE_CONSTRAINT_UNIQUE', message: 'UNIQUE constraint failed: t.v' });
-    const datatype = expectErr(await sql.execute('INSERT INTO t VALUES (?, ?, ?)', [3, 'c', 'three']), 'CONSTRAINT_VIOLATION');
+    const datatype = expectErr(
+      await sql.execute('INSERT INTO t VALUES (?, ?, ?)', [3, 'c', 'three']),
+      'CONSTRAINT_VIOLATION',
+    );
     expect(datatype.constraint).toBe('other');
     expect(datatype.cause).toMatchObject({ code: 'SQLITE_CONSTRAINT_DATATYPE' });
     const syntax = expectErr(await sql.query('SELEC 1'), 'QUERY');
@@ -181,7 +202,14 @@ describe('health', () => {
     expectOk(await sql.executeScript('CREATE TABLE t (v INTEGER)'));
     const report = await sql.health();
     expect(report).toMatchObject({ adapter: 'sqlite', ok: true });
-    expect(report.detail).toMatchObject({ filename, journalMode: 'wal', synchronous: 'normal', pageSize: 4096, transactionOpen: false, waiting: 0 });
+    expect(report.detail).toMatchObject({
+      filename,
+      journalMode: 'wal',
+      synchronous: 'normal',
+      pageSize: 4096,
+      transactionOpen: false,
+      waiting: 0,
+    });
     expect(report.detail?.pageCount).toBeGreaterThan(0);
     const memory = await open({ filename: ':memory:' }).health();
     expect(memory.detail).toMatchObject({ filename: ':memory:', journalMode: 'memory' });
@@ -194,7 +222,11 @@ describe('in a Keel config', () => {
     const config = {
       sql: {
         main: { adapter: 'sqlite', options: { filename: join(dir, 'main.db') } },
-        analytics: { adapter: 'sqlite', options: { filename: ':memory:', statementCacheSize: 10 }, requires: ['transactions'] },
+        analytics: {
+          adapter: 'sqlite',
+          options: { filename: ':memory:', statementCacheSize: 10 },
+          requires: ['transactions'],
+        },
       },
     } as const;
     const keel = expectOk(await createKeel(config, { env: false }));
@@ -205,7 +237,9 @@ describe('in a Keel config', () => {
       expectErr(await keel.sql('analytics').query('SELECT * FROM t'), 'QUERY');
       // The same instances through the container's tokens; the first configured is the default.
       const analytics = keel.resolve(instanceToken('sql', 'analytics'));
-      expect(expectOk(await analytics.query("SELECT name FROM sqlite_master WHERE type = 'table'")).rows).toEqual([['events']]);
+      expect(expectOk(await analytics.query("SELECT name FROM sqlite_master WHERE type = 'table'")).rows).toEqual([
+        ['events'],
+      ]);
       expect(keel.resolve(tokens.sql)).toBe(keel.resolve(instanceToken('sql', 'main')));
       const health = await keel.health();
       expect(health.map((h) => [h.name, h.ok, h.detail?.filename])).toEqual([
@@ -219,8 +253,11 @@ describe('in a Keel config', () => {
 
   it('names the option at fault', async () => {
     const registry = new AdapterRegistry([{ interface: 'sql', id: 'sqlite', load: async () => createSqliteSql }]);
-    await expect(createKeel({ sql: { adapter: 'sqlite', options: { filename: ':memory:', synchronus: 'full' } as never } }, { registry, env: false })).rejects.toThrow(
-      /sql\.options\.synchronus: is not an option; did you mean 'synchronous'\?/,
-    );
+    await expect(
+      createKeel(
+        { sql: { adapter: 'sqlite', options: { filename: ':memory:', synchronus: 'full' } as never } },
+        { registry, env: false },
+      ),
+    ).rejects.toThrow(/sql\.options\.synchronus: is not an option; did you mean 'synchronous'\?/);
   });
 });

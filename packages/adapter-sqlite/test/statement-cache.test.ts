@@ -46,7 +46,11 @@ describe('StatementCache', () => {
     db.exec('CREATE TABLE IF NOT EXISTS t (v)');
     expect(cache.get('SELECT ?1, ?2')).toMatchObject({ reader: true, numbered: true, inserts: false });
     expect(cache.get("SELECT '?1', ?")).toMatchObject({ numbered: false });
-    expect(cache.get('  -- note\n /* x */ insert into t values (1)')).toMatchObject({ reader: false, inserts: true, changesSchema: false });
+    expect(cache.get('  -- note\n /* x */ insert into t values (1)')).toMatchObject({
+      reader: false,
+      inserts: true,
+      changesSchema: false,
+    });
     expect(cache.get('WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x')).toMatchObject({ inserts: true });
     expect(cache.get('REPLACE INTO t VALUES (2)')).toMatchObject({ inserts: true });
     expect(cache.get('UPDATE t SET v = 1')).toMatchObject({ inserts: false });

@@ -122,7 +122,11 @@ describe('transactions SQLite ends by itself', () => {
 
   it('a deferred foreign key fails the commit; the transaction can still be rolled back', async () => {
     const sql = await open();
-    expectOk(await sql.executeScript('CREATE TABLE child (id INTEGER PRIMARY KEY, t_id INTEGER REFERENCES t(id) DEFERRABLE INITIALLY DEFERRED)'));
+    expectOk(
+      await sql.executeScript(
+        'CREATE TABLE child (id INTEGER PRIMARY KEY, t_id INTEGER REFERENCES t(id) DEFERRABLE INITIALLY DEFERRED)',
+      ),
+    );
     const tx = expectOk(await sql.begin());
     expectOk(await tx.execute('INSERT INTO child (t_id) VALUES (?)', [42]));
     const failed = expectErr(await tx.commit(), 'CONSTRAINT_VIOLATION');
@@ -130,7 +134,9 @@ describe('transactions SQLite ends by itself', () => {
     expectOk(await tx.rollback());
     expect(expectOk(await sql.query('SELECT count(*) FROM child')).rows).toEqual([[0]]);
     // transaction(fn) does the same by itself.
-    const viaRunner = await sql.transaction(async (inner) => inner.execute('INSERT INTO child (t_id) VALUES (?)', [43]));
+    const viaRunner = await sql.transaction(async (inner) =>
+      inner.execute('INSERT INTO child (t_id) VALUES (?)', [43]),
+    );
     expect(expectErr(viaRunner, 'CONSTRAINT_VIOLATION').constraint).toBe('foreign-key');
     expectOk(await sql.execute("INSERT INTO t (v) VALUES ('free again')"));
   });
@@ -149,7 +155,9 @@ describe('nesting', () => {
           return err('undo level 3');
         });
         expect(dropped.isErr()).toBe(true);
-        return two.transaction(async (three) => (await three.execute("INSERT INTO t (v) VALUES ('3b')")).map(() => 'kept'));
+        return two.transaction(async (three) =>
+          (await three.execute("INSERT INTO t (v) VALUES ('3b')")).map(() => 'kept'),
+        );
       });
     });
     expect(expectOk(result)).toBe('kept');
@@ -173,7 +181,12 @@ describe('nesting', () => {
       });
     const results = await Promise.all(['p', 'q', 'r', 's'].map(writer));
     // Each transaction saw the ones committed before it and its own row, never a later one.
-    expect(results.map((r) => expectOk(r))).toEqual([['p-a'], ['p-a', 'q-a'], ['p-a', 'q-a', 'r-a'], ['p-a', 'q-a', 'r-a', 's-a']]);
+    expect(results.map((r) => expectOk(r))).toEqual([
+      ['p-a'],
+      ['p-a', 'q-a'],
+      ['p-a', 'q-a', 'r-a'],
+      ['p-a', 'q-a', 'r-a', 's-a'],
+    ]);
     expect(await values(sql)).toEqual(['p-a', 'p-b', 'q-a', 'q-b', 'r-a', 'r-b', 's-a', 's-b']);
   });
 });

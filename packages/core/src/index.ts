@@ -5,7 +5,17 @@ export { Result, ResultAsync, ok, err, okAsync, errAsync } from 'neverthrow';
 export { KeelError, KeelConfigError, type KeelErrorInit } from './errors/keel-error.js';
 
 // kv
-export type { Kv, KvOperations, KvSync, KvValue, KvSetOptions, KvExpiry, KvEntry, KvScanOptions, KvScanPage } from './kv/kv-contract.js';
+export type {
+  Kv,
+  KvOperations,
+  KvSync,
+  KvValue,
+  KvSetOptions,
+  KvExpiry,
+  KvEntry,
+  KvScanOptions,
+  KvScanPage,
+} from './kv/kv-contract.js';
 export type { KvCapabilities } from './kv/kv-capabilities.js';
 export { kvCapabilityNames } from './kv/kv-capabilities.js';
 export { KvError, type KvErrorCode, type KvErrorInit } from './kv/kv-errors.js';
@@ -38,7 +48,20 @@ export type { SqlDriver, SqlTransactionDriver, SqlStatementDriver } from './sql/
 export { defineSql } from './sql/define-sql.js';
 export { rowsToObjects, sqlValueProblem } from './sql/sql-values.js';
 export { sqlOperationNames, sqlTransactionOperationNames } from './sql/sql-operations.js';
-export { createMigrator, readMigrationsFolder, migrationChecksum, MigrationError, type MigrationErrorCode, type MigrationErrorInit, type Migration, type Migrator, type MigratorOptions, type MigrationStatus, type MigrationReport, type AppliedMigration } from './migrations/index.js';
+export {
+  createMigrator,
+  readMigrationsFolder,
+  migrationChecksum,
+  MigrationError,
+  type MigrationErrorCode,
+  type MigrationErrorInit,
+  type Migration,
+  type Migrator,
+  type MigratorOptions,
+  type MigrationStatus,
+  type MigrationReport,
+  type AppliedMigration,
+} from './migrations/index.js';
 
 // email
 export type {
@@ -108,7 +131,12 @@ export { applyEnvOverrides, type Env } from './config/env-overrides.js';
 export { readOptions, KeelOptionsError, type OptionsReader } from './config/options-reader.js';
 
 // Registry and container
-export { AdapterRegistry, type AdapterRegistration, type AdapterFactory, type AdapterContext } from './registry/adapter-registry.js';
+export {
+  AdapterRegistry,
+  type AdapterRegistration,
+  type AdapterFactory,
+  type AdapterContext,
+} from './registry/adapter-registry.js';
 export { defaultRegistry, registerAdapter } from './registry/default-registry.js';
 export { createKeel, type CreateKeelOptions } from './container/create-keel.js';
 export type { Keel, InstanceAccessor, InstanceNames, Provider } from './container/keel-types.js';

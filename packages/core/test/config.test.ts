@@ -2,7 +2,14 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KeelConfigError, applyEnvOverrides, createKeel, defineConfig, loadConfig, type KeelConfig } from '../src/index.js';
+import {
+  KeelConfigError,
+  applyEnvOverrides,
+  createKeel,
+  defineConfig,
+  loadConfig,
+  type KeelConfig,
+} from '../src/index.js';
 
 /** The issues a config produces at start-up, or [] when it starts. */
 async function issuesOf(config: unknown, env: Record<string, string> = {}): Promise<string[]> {
@@ -38,7 +45,7 @@ describe('config validation', () => {
       sql: { Main: { adapter: 'x' } },
     });
     expect(issues).toEqual([
-      "kv.extra: unknown field (known: adapter, options, requires, module, export)",
+      'kv.extra: unknown field (known: adapter, options, requires, module, export)',
       'kv.adapter: expected an adapter id (string), got 42',
       "sqll: unknown section; did you mean 'sql'? (known: kv, sql, email, auth)",
       "sql.Main: instance names are lowercase letters, digits and '-', starting with a letter",
@@ -56,15 +63,19 @@ describe('config validation', () => {
 
   it('rejects a config that is not an object', async () => {
     expect(await issuesOf(null)).toEqual(['(config): expected an object, got null']);
-    expect(await issuesOf({ kv: 'memory' })).toEqual(['kv: expected { adapter, options } or named instances, got "memory"']);
+    expect(await issuesOf({ kv: 'memory' })).toEqual([
+      'kv: expected { adapter, options } or named instances, got "memory"',
+    ]);
   });
 
   it('loads a module adapter by path and checks its export', async () => {
     const module = join(import.meta.dirname, 'fixtures/custom-kv.ts');
-    expect(await issuesOf({ kv: { adapter: 'custom', module, export: 'createCustomKv', options: { label: 'x' } } })).toEqual([]);
-    expect(await issuesOf({ kv: { adapter: 'custom', module, export: 'createCustomKv', options: { label: 1 } } })).toEqual([
-      'kv.options.label: expected a string',
-    ]);
+    expect(
+      await issuesOf({ kv: { adapter: 'custom', module, export: 'createCustomKv', options: { label: 'x' } } }),
+    ).toEqual([]);
+    expect(
+      await issuesOf({ kv: { adapter: 'custom', module, export: 'createCustomKv', options: { label: 1 } } }),
+    ).toEqual(['kv.options.label: expected a string']);
     expect(await issuesOf({ kv: { adapter: 'custom', module, export: 'notAFactory' } })).toEqual([
       `kv.export: module ${module} has no function export 'notAFactory'`,
     ]);
@@ -83,7 +94,11 @@ describe('environment overrides', () => {
   const sections = ['kv', 'sql'];
 
   it('sets the adapter and drops the options that belonged to the previous one', () => {
-    const { config, issues } = applyEnvOverrides({ kv: { adapter: 'level', options: { location: './data' } } }, { KEEL_KV_ADAPTER: 'memory' }, sections);
+    const { config, issues } = applyEnvOverrides(
+      { kv: { adapter: 'level', options: { location: './data' } } },
+      { KEEL_KV_ADAPTER: 'memory' },
+      sections,
+    );
     expect(issues).toEqual([]);
     expect(config).toEqual({ kv: { adapter: 'memory' } });
   });
@@ -91,22 +106,36 @@ describe('environment overrides', () => {
   it('sets options of named instances, camel-casing fields and parsing JSON values', () => {
     const { config } = applyEnvOverrides(
       { sql: { main: { adapter: 'sqlite', options: { filename: 'a.db' } } } },
-      { KEEL_SQL_MAIN_OPTIONS_BUSY_TIMEOUT_MS: '5000', KEEL_SQL_MAIN_OPTIONS_FILENAME: 'b.db', KEEL_SQL_ANALYTICS_ADAPTER: 'sqlite', PATH: '/bin' },
+      {
+        KEEL_SQL_MAIN_OPTIONS_BUSY_TIMEOUT_MS: '5000',
+        KEEL_SQL_MAIN_OPTIONS_FILENAME: 'b.db',
+        KEEL_SQL_ANALYTICS_ADAPTER: 'sqlite',
+        PATH: '/bin',
+      },
       sections,
     );
     expect(config).toEqual({
-      sql: { main: { adapter: 'sqlite', options: { filename: 'b.db', busyTimeoutMs: 5000 } }, analytics: { adapter: 'sqlite' } },
+      sql: {
+        main: { adapter: 'sqlite', options: { filename: 'b.db', busyTimeoutMs: 5000 } },
+        analytics: { adapter: 'sqlite' },
+      },
     });
   });
 
   it('keeps options given by variables when a variable also changes the adapter', () => {
-    const { config } = applyEnvOverrides({ kv: { adapter: 'level', options: { location: 'x' } } }, { KEEL_KV_ADAPTER: 'memory', KEEL_KV_OPTIONS_SWEEP_INTERVAL_MS: '10' }, sections);
+    const { config } = applyEnvOverrides(
+      { kv: { adapter: 'level', options: { location: 'x' } } },
+      { KEEL_KV_ADAPTER: 'memory', KEEL_KV_OPTIONS_SWEEP_INTERVAL_MS: '10' },
+      sections,
+    );
     expect(config).toEqual({ kv: { adapter: 'memory', options: { sweepIntervalMs: 10 } } });
   });
 
   it('reports variables it does not understand', () => {
     const { issues } = applyEnvOverrides({}, { KEEL_KV_ADAPTR: 'memory' }, sections);
-    expect(issues).toEqual(['KEEL_KV_ADAPTR: not understood; expected KEEL_KV[_<INSTANCE>]_ADAPTER or KEEL_KV[_<INSTANCE>]_OPTIONS_<FIELD>']);
+    expect(issues).toEqual([
+      'KEEL_KV_ADAPTR: not understood; expected KEEL_KV[_<INSTANCE>]_ADAPTER or KEEL_KV[_<INSTANCE>]_OPTIONS_<FIELD>',
+    ]);
   });
 
   it('is applied by createKeel, and can be turned off', async () => {
@@ -125,6 +154,8 @@ describe('loadConfig', () => {
     await writeFile(join(dir, 'bad.json'), '{ "kv": ');
     expect(await loadConfig(join(dir, 'good.json'))).toEqual({ kv: { adapter: 'memory' } });
     await expect(loadConfig(join(dir, 'bad.json'))).rejects.toThrow(/bad\.json: not valid JSON/);
-    await expect(loadConfig(join(dir, 'missing.json'))).rejects.toThrow(/missing\.json: cannot read the file \(ENOENT\)/);
+    await expect(loadConfig(join(dir, 'missing.json'))).rejects.toThrow(
+      /missing\.json: cannot read the file \(ENOENT\)/,
+    );
   });
 });

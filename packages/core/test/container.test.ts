@@ -59,7 +59,12 @@ describe('createKeel', () => {
     expect(expectOk(await keel.sql.query('SELECT adapter')).rows).toEqual([['recording']]);
     await keel.close();
     await keel[Symbol.asyncDispose]();
-    expect(events).toEqual(['open kv.default', 'open sql.main (kv is recording)', 'close sql.main', 'close kv.default']);
+    expect(events).toEqual([
+      'open kv.default',
+      'open sql.main (kv is recording)',
+      'close sql.main',
+      'close kv.default',
+    ]);
   });
 
   it('returns Err(KeelStartupError) when an adapter cannot open, closing what had opened', async () => {
@@ -83,7 +88,9 @@ describe('createKeel', () => {
   });
 
   it('reports health per instance', async () => {
-    const keel = (await createKeel({ kv: { a: { adapter: 'memory' }, b: { adapter: 'memory' } } }, { env: false }))._unsafeUnwrap();
+    const keel = (
+      await createKeel({ kv: { a: { adapter: 'memory' }, b: { adapter: 'memory' } } }, { env: false })
+    )._unsafeUnwrap();
     const reports = await keel.health();
     expect(reports.map((r) => [r.interface, r.name, r.adapter, r.ok])).toEqual([
       ['kv', 'a', 'memory', true],
@@ -113,21 +120,28 @@ describe('createKeel', () => {
 
   it('uses adapters from registerAdapter and from a scoped registry', async () => {
     registerAdapter({ interface: 'kv', id: 'recording-global', load: async () => createRecordingKv });
-    expect(() => registerAdapter({ interface: 'kv', id: 'recording-global', load: async () => createRecordingKv })).toThrow('already registered');
+    expect(() =>
+      registerAdapter({ interface: 'kv', id: 'recording-global', load: async () => createRecordingKv }),
+    ).toThrow('already registered');
     const global = (await createKeel({ kv: { adapter: 'recording-global' } as never }, { env: false }))._unsafeUnwrap();
     expect(global.kv.adapter).toBe('recording');
     await global.close();
 
     const registry = new AdapterRegistry([{ interface: 'kv', id: 'only-here', load: async () => createRecordingKv }]);
-    const scoped = (await createKeel({ kv: { adapter: 'only-here' } as never }, { env: false, registry }))._unsafeUnwrap();
+    const scoped = (
+      await createKeel({ kv: { adapter: 'only-here' } as never }, { env: false, registry })
+    )._unsafeUnwrap();
     await scoped.close();
-    await expect(createKeel({ kv: { adapter: 'memory' } }, { env: false, registry })).rejects.toThrow("unknown kv adapter 'memory'");
+    await expect(createKeel({ kv: { adapter: 'memory' } }, { env: false, registry })).rejects.toThrow(
+      "unknown kv adapter 'memory'",
+    );
   });
 
   it('rejects a module whose factory returns something that is not the interface', async () => {
     await expect(
       createKeel({ sql: { adapter: 'wrong', module: fixture, export: 'createRecordingKv' } }, { env: false }),
-    ).rejects.toThrow("sql: adapter 'wrong' did not return a sql instance (missing: query, execute, executeScript, begin)");
+    ).rejects.toThrow(
+      "sql: adapter 'wrong' did not return a sql instance (missing: query, execute, executeScript, begin)",
+    );
   });
 });
-

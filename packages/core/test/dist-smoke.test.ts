@@ -9,7 +9,11 @@ const app = fileURLToPath(new URL('../../../examples/hello', import.meta.url));
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
 function run(code: string, type: 'module' | 'commonjs') {
-  return spawnSync(process.execPath, [`--input-type=${type}`, '-e', code], { cwd: app, encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(process.execPath, [`--input-type=${type}`, '-e', code], {
+    cwd: app,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
 }
 
 const script = (load: string) => `

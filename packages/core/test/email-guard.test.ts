@@ -12,7 +12,11 @@ function recorder(overrides: Partial<EmailDriver> = {}) {
     limits: { maxRecipients: 3 },
     send: (message) => {
       sent.push(message);
-      return { messageId: `m${sent.length}`, provider: 'recorder', accepted: [...message.to, ...message.cc, ...message.bcc].map((a) => a.email) };
+      return {
+        messageId: `m${sent.length}`,
+        provider: 'recorder',
+        accepted: [...message.to, ...message.cc, ...message.bcc].map((a) => a.email),
+      };
     },
     ...overrides,
   });
@@ -24,7 +28,13 @@ const base = { from: 'Ada <ada@example.com>', to: ['bob@example.com'], subject: 
 describe('defineEmail guard', () => {
   it('normalises addresses and lists before the driver sees them', async () => {
     const { email, sent } = recorder();
-    expectOk(await email.send({ ...base, cc: [{ email: 'c@example.com', name: '' }], replyTo: ['"Support Team" <s@example.com>'] }));
+    expectOk(
+      await email.send({
+        ...base,
+        cc: [{ email: 'c@example.com', name: '' }],
+        replyTo: ['"Support Team" <s@example.com>'],
+      }),
+    );
     expect(sent[0]).toEqual({
       from: { email: 'ada@example.com', name: 'Ada' },
       to: [{ email: 'bob@example.com' }],
@@ -45,7 +55,12 @@ describe('defineEmail guard', () => {
   it('names every problem of an invalid message and sends nothing', async () => {
     const { email, sent } = recorder();
     const error = expectErr(
-      await email.send({ from: 'nobody', to: ['x@example.com', 'y@example.com', 'z@example.com', 'w@example.com'], subject: 'a\nb', headers: [{ name: 'To', value: 'v' }] }),
+      await email.send({
+        from: 'nobody',
+        to: ['x@example.com', 'y@example.com', 'z@example.com', 'w@example.com'],
+        subject: 'a\nb',
+        headers: [{ name: 'To', value: 'v' }],
+      }),
       'INVALID_MESSAGE',
     );
     expect(error.message.split('; ')).toEqual([
@@ -61,7 +76,10 @@ describe('defineEmail guard', () => {
   it('refuses a feature the adapter lacks before sending', async () => {
     const { email, sent } = recorder();
     const error = expectErr(
-      await email.send({ ...base, attachments: [{ filename: 'a.png', contentType: 'image/png', content: new Uint8Array(1), contentId: 'logo' }] }),
+      await email.send({
+        ...base,
+        attachments: [{ filename: 'a.png', contentType: 'image/png', content: new Uint8Array(1), contentId: 'logo' }],
+      }),
       'INVALID_MESSAGE',
     );
     expect(error.message).toBe("email adapter 'recorder' does not send inline images");
@@ -75,7 +93,13 @@ describe('defineEmail guard', () => {
       },
     });
     const error = expectErr(await email.send(base), 'RATE_LIMITED');
-    expect([error.retryAfterMs, error.status, error.retryable, error.adapter, error.op]).toEqual([2000, 429, true, 'recorder', 'send']);
+    expect([error.retryAfterMs, error.status, error.retryable, error.adapter, error.op]).toEqual([
+      2000,
+      429,
+      true,
+      'recorder',
+      'send',
+    ]);
   });
 
   it('throws nothing for garbage input; it is an Err', async () => {

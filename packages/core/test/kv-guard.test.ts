@@ -22,7 +22,13 @@ function driver(overrides: Partial<KvDriver>): KvDriver {
 describe('defineKv guard', () => {
   it('turns a stray throw into INTERNAL with the original as cause', async () => {
     const boom = new Error('disk on fire');
-    const kv = defineKv(driver({ get: () => { throw boom; } }));
+    const kv = defineKv(
+      driver({
+        get: () => {
+          throw boom;
+        },
+      }),
+    );
     const error = expectErr(await kv.get('k'), 'INTERNAL');
     expect(error.cause).toBe(boom);
     expect(error.adapter).toBe('test');
@@ -37,19 +43,27 @@ describe('defineKv guard', () => {
   });
 
   it('keeps a KvError thrown by the driver, adding adapter and op', async () => {
-    const kv = defineKv(driver({ increment: () => { throw new KvError({ code: 'TYPE_MISMATCH', message: 'not a number' }); } }));
+    const kv = defineKv(
+      driver({
+        increment: () => {
+          throw new KvError({ code: 'TYPE_MISMATCH', message: 'not a number' });
+        },
+      }),
+    );
     const error = expectErr(await kv.increment('n'), 'TYPE_MISMATCH');
     expect([error.adapter, error.op, error.key, error.message]).toEqual(['test', 'increment', 'n', 'not a number']);
   });
 
   it('opens lazily once, and retries an open that failed', async () => {
     let opens = 0;
-    const kv = defineKv(driver({
-      open: () => {
-        opens++;
-        if (opens === 1) throw new KvError({ code: 'UNAVAILABLE', message: 'folder /x is locked' });
-      },
-    }));
+    const kv = defineKv(
+      driver({
+        open: () => {
+          opens++;
+          if (opens === 1) throw new KvError({ code: 'UNAVAILABLE', message: 'folder /x is locked' });
+        },
+      }),
+    );
     expect(expectErr(await kv.get('k'), 'UNAVAILABLE').message).toBe('folder /x is locked');
     await Promise.all([kv.get('a'), kv.get('b'), kv.get('c')]);
     expectOk(await kv.open());
@@ -65,12 +79,19 @@ describe('defineKv guard', () => {
 
   it('derives exists, getMany, setMany and deleteMany from the required methods', async () => {
     const store = new Map<string, string>();
-    const kv = defineKv(driver({
-      get: async (k) => store.get(k),
-      set: async (k, v) => void store.set(k, v as string),
-      delete: async (k) => store.delete(k),
-    }));
-    expectOk(await kv.setMany([{ key: 'a', value: '1' }, { key: 'b', value: '2' }]));
+    const kv = defineKv(
+      driver({
+        get: async (k) => store.get(k),
+        set: async (k, v) => void store.set(k, v as string),
+        delete: async (k) => store.delete(k),
+      }),
+    );
+    expectOk(
+      await kv.setMany([
+        { key: 'a', value: '1' },
+        { key: 'b', value: '2' },
+      ]),
+    );
     expect(expectOk(await kv.getMany(['b', 'x', 'a']))).toEqual(['2', undefined, '1']);
     expect(expectOk(await kv.exists('a'))).toBe(true);
     expect(expectOk(await kv.deleteMany(['a', 'x']))).toBe(1);
@@ -79,10 +100,12 @@ describe('defineKv guard', () => {
 
   it('close waits for a slow call in flight, then closes the driver', async () => {
     const order: string[] = [];
-    const kv = defineKv(driver({
-      get: () => new Promise((resolve) => setTimeout(() => (order.push('get'), resolve('v')), 30)),
-      close: () => void order.push('close'),
-    }));
+    const kv = defineKv(
+      driver({
+        get: () => new Promise((resolve) => setTimeout(() => (order.push('get'), resolve('v')), 30)),
+        close: () => void order.push('close'),
+      }),
+    );
     const pending = kv.get('k');
     await new Promise((resolve) => setTimeout(resolve, 5));
     await kv.close();
@@ -92,13 +115,15 @@ describe('defineKv guard', () => {
 
   it('validates the scan cursor and asks the driver for one extra entry', async () => {
     const limits: number[] = [];
-    const kv = defineKv(driver({
-      scan: ({ limit, after }) => {
-        limits.push(limit);
-        const keys = ['p1', 'p2', 'p3'].filter((k) => after === undefined || k > after);
-        return keys.slice(0, limit).map((key) => ({ key, value: key }));
-      },
-    }));
+    const kv = defineKv(
+      driver({
+        scan: ({ limit, after }) => {
+          limits.push(limit);
+          const keys = ['p1', 'p2', 'p3'].filter((k) => after === undefined || k > after);
+          return keys.slice(0, limit).map((key) => ({ key, value: key }));
+        },
+      }),
+    );
     const first = expectOk(await kv.scan({ prefix: 'p', limit: 2 }));
     expect(first.entries.map((e) => e.key)).toEqual(['p1', 'p2']);
     const second = expectOk(await kv.scan({ prefix: 'p', limit: 2, cursor: first.cursor as string }));
@@ -116,13 +141,15 @@ describe('defineKv guard', () => {
 
     it('opens a synchronous driver on its first call, and retries an open that threw', () => {
       let attempts = 0;
-      const kv = defineKv(driver({
-        capabilities: synchronous,
-        open: () => {
-          if (++attempts === 1) throw new Error('disk not ready');
-        },
-        get: () => 'v',
-      }));
+      const kv = defineKv(
+        driver({
+          capabilities: synchronous,
+          open: () => {
+            if (++attempts === 1) throw new Error('disk not ready');
+          },
+          get: () => 'v',
+        }),
+      );
       const failed = expectErr(kv.sync!.get('k'), 'INTERNAL');
       expect(failed.op).toBe('open');
       expect(expectOk(kv.sync!.get('k'))).toBe('v');
@@ -131,7 +158,13 @@ describe('defineKv guard', () => {
 
     it('is UNAVAILABLE while an asynchronous open is in flight, and answers once it is done', async () => {
       let finish = () => {};
-      const kv = defineKv(driver({ capabilities: synchronous, open: () => new Promise<void>((resolve) => (finish = resolve)), get: () => 'v' }));
+      const kv = defineKv(
+        driver({
+          capabilities: synchronous,
+          open: () => new Promise<void>((resolve) => (finish = resolve)),
+          get: () => 'v',
+        }),
+      );
       const opening = kv.open();
       expectErr(kv.sync!.get('k'), 'UNAVAILABLE');
       finish();
@@ -141,10 +174,12 @@ describe('defineKv guard', () => {
 
     it('a synchronous call during a retried asynchronous open says why the last one failed', async () => {
       let attempt = 0;
-      const kv = defineKv(driver({
-        capabilities: synchronous,
-        open: () => (++attempt === 1 ? Promise.reject(new Error('disk gone')) : new Promise<void>(() => {})),
-      }));
+      const kv = defineKv(
+        driver({
+          capabilities: synchronous,
+          open: () => (++attempt === 1 ? Promise.reject(new Error('disk gone')) : new Promise<void>(() => {})),
+        }),
+      );
       expectErr(await kv.open(), 'INTERNAL');
       expect(expectErr(kv.sync!.get('k'), 'UNAVAILABLE').message).toContain('the last attempt failed: disk gone');
       expect(attempt).toBe(2);
@@ -153,15 +188,17 @@ describe('defineKv guard', () => {
     it('close during a failing open: nothing opens again and the unopened driver is not closed', async () => {
       const events: string[] = [];
       let fail: (error: Error) => void = () => {};
-      const kv = defineKv(driver({
-        capabilities: synchronous,
-        open: () => {
-          events.push('open');
-          return events.length === 1 ? new Promise<void>((_, reject) => (fail = reject)) : undefined;
-        },
-        close: () => void events.push('close'),
-        get: () => 'v',
-      }));
+      const kv = defineKv(
+        driver({
+          capabilities: synchronous,
+          open: () => {
+            events.push('open');
+            return events.length === 1 ? new Promise<void>((_, reject) => (fail = reject)) : undefined;
+          },
+          close: () => void events.push('close'),
+          get: () => 'v',
+        }),
+      );
       const opening = kv.open();
       const closed = kv.close();
       fail(new Error('disk gone'));

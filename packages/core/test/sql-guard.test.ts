@@ -16,7 +16,9 @@ const driver = (overrides: Partial<SqlDriver>): SqlDriver => ({
 
 describe('the sql guard', () => {
   it('refuses a synchronous driver with transactions but no busy(): sql.sync could run inside another caller’s transaction', () => {
-    expect(() => defineSql(driver({}))).toThrow("sql adapter 'test' declares synchronous and transactions but has no busy()");
+    expect(() => defineSql(driver({}))).toThrow(
+      "sql adapter 'test' declares synchronous and transactions but has no busy()",
+    );
     expect(defineSql(driver({ busy: () => false })).sync).toBeDefined();
   });
 

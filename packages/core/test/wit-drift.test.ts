@@ -95,17 +95,17 @@ function comparableWit(shapes: Record<string, InterfaceShape>): Record<string, P
       // `log` is served by @keel/wasm-host to guests only; it has no adapter and no core mirror.
       .filter(([name]) => name !== 'log')
       .map(([name, shape]) => [
-      name,
-      {
-        functions: shape.functions,
-        ...(Object.keys(shape.resources).length ? { resources: shape.resources } : {}),
-        types: Object.fromEntries(
-          Object.entries(shape.types)
-            .filter(([type]) => !/^(Value|Error|Expiry|Params)[A-Z]/.test(type))
-            .map(([type, members]) => [type, type === 'Error' ? members.map(upperSnake) : members]),
-        ),
-      },
-    ]),
+        name,
+        {
+          functions: shape.functions,
+          ...(Object.keys(shape.resources).length ? { resources: shape.resources } : {}),
+          types: Object.fromEntries(
+            Object.entries(shape.types)
+              .filter(([type]) => !/^(Value|Error|Expiry|Params)[A-Z]/.test(type))
+              .map(([type, members]) => [type, type === 'Error' ? members.map(upperSnake) : members]),
+          ),
+        },
+      ]),
   );
 }
 
@@ -124,7 +124,10 @@ describe('WIT ↔ TypeScript contract', () => {
       ['get: func(key: string)', 'fetch: func(key: string)'],
       ['expire: func(key: string, ttl-ms: option<u64>)', 'expire: func(key: string, ms: option<u64>)'],
       ['    busy(string),', '    busy(string),\n    timeout(string),'],
-      ['    rollback: func() -> result<_, error>;', '    rollback: func() -> result<_, error>;\n    release: func() -> result<_, error>;'],
+      [
+        '    rollback: func() -> result<_, error>;',
+        '    rollback: func() -> result<_, error>;\n    release: func() -> result<_, error>;',
+      ],
     ];
     const source = witSource();
     expect(tsShape()).toEqual(comparableWit(await witShape(source)));
@@ -140,7 +143,11 @@ describe('WIT ↔ TypeScript contract', () => {
     const dir = await mkdtemp(join(tmpdir(), 'keel-drift-'));
     const changes: [string, string, string][] = [
       ['kv/kv-contract.ts', '  getMany(keys: readonly string[])', '  getAll(keys: readonly string[])'],
-      ['sql/sql-contract.ts', '  executeScript(script: string): ResultAsync<void, SqlError>;\n  /** Starts a transaction', '  executeScript(sql: string): ResultAsync<void, SqlError>;\n  /** Starts a transaction'],
+      [
+        'sql/sql-contract.ts',
+        '  executeScript(script: string): ResultAsync<void, SqlError>;\n  /** Starts a transaction',
+        '  executeScript(sql: string): ResultAsync<void, SqlError>;\n  /** Starts a transaction',
+      ],
       ['kv/kv-errors.ts', "  | 'INVALID_CURSOR'\n", ''],
       ['sql/sql-contract.ts', "'check' | 'other'", "'check' | 'exclusion' | 'other'"],
     ];

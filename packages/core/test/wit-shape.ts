@@ -57,7 +57,8 @@ function shapeOfDeclarations(text: string): InterfaceShape {
       const methods: Record<string, string[]> = {};
       for (const m of node.members) {
         // jco adds `[Symbol.dispose]` to resources; it is the host's business, not the contract's.
-        if (ts.isMethodDeclaration(m) && m.name && !ts.isComputedPropertyName(m.name)) methods[m.name.getText()] = m.parameters.map((p) => p.name.getText());
+        if (ts.isMethodDeclaration(m) && m.name && !ts.isComputedPropertyName(m.name))
+          methods[m.name.getText()] = m.parameters.map((p) => p.name.getText());
       }
       shape.resources[node.name.text] = methods;
     }
@@ -72,7 +73,9 @@ function shapeOfDeclarations(text: string): InterfaceShape {
         if (ts.isLiteralTypeNode(t)) return (t.literal as ts.StringLiteral).text;
         const caseName = t.getText();
         const tag = interfaces.get(caseName)?.members.find((m) => m.name?.getText() === 'tag');
-        return tag && ts.isPropertySignature(tag) && tag.type ? (tag.type.getText().replace(/'/g, '') as string) : caseName;
+        return tag && ts.isPropertySignature(tag) && tag.type
+          ? (tag.type.getText().replace(/'/g, '') as string)
+          : caseName;
       });
     }
     if (ts.isInterfaceDeclaration(node) && !node.members.some((m) => m.name?.getText() === 'tag')) {

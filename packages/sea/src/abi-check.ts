@@ -8,7 +8,8 @@ import { SeaBuildError } from './sea-build-error.js';
  */
 export function checkAddonAbi(nodeBinary: string, addons: readonly string[]): void {
   if (addons.length === 0) return;
-  const probe = 'for (const f of JSON.parse(process.argv[1])) { try { process.dlopen({ exports: {} }, f) } catch (e) { console.error(JSON.stringify({ f, m: e.message })); process.exit(3) } } console.log(process.versions.modules)';
+  const probe =
+    'for (const f of JSON.parse(process.argv[1])) { try { process.dlopen({ exports: {} }, f) } catch (e) { console.error(JSON.stringify({ f, m: e.message })); process.exit(3) } } console.log(process.versions.modules)';
   const child = spawnSync(nodeBinary, ['-e', probe, JSON.stringify(addons)], { encoding: 'utf8', timeout: 60_000 });
   if (child.error) throw new SeaBuildError(`cannot run the node binary ${nodeBinary}: ${child.error.message}`);
   if (child.status === 0) return;

@@ -1,6 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -55,7 +66,14 @@ export interface SeaResult {
 }
 
 const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
-const STEPS = ['Bundling the app to CommonJS', 'Checking native addons against the node binary', 'Hashing assets', 'Preparing the SEA blob', 'Copying the node binary', 'Injecting the blob'];
+const STEPS = [
+  'Bundling the app to CommonJS',
+  'Checking native addons against the node binary',
+  'Hashing assets',
+  'Preparing the SEA blob',
+  'Copying the node binary',
+  'Injecting the blob',
+];
 /** Where the transpiling step goes when the app runs wasm components through @keel/wasm-host. */
 const TRANSPILE_STEP = 3;
 
@@ -95,16 +113,25 @@ export async function buildSea(options: BuildSeaOptions): Promise<SeaResult> {
     const addons = new Map<string, CollectedAddon>();
     const bundle = join(work, 'app.cjs');
     await run(() => bundleApp(entry, bundle, addons, options.external ?? []));
-    await run(() => checkAddonAbi(node, [...addons.values()].map((a) => a.path)));
+    await run(() =>
+      checkAddonAbi(
+        node,
+        [...addons.values()].map((a) => a.path),
+      ),
+    );
     const assets = await run(() => hashAssets(paths));
-    const transpiled: TranspiledComponent[] = wasmHost ? await run(() => transpileComponents(wasmHost, assets, components)) : [];
+    const transpiled: TranspiledComponent[] = wasmHost
+      ? await run(() => transpileComponents(wasmHost, assets, components))
+      : [];
     const manifest: SeaManifest = {
       version: 1,
       addons: Object.fromEntries([...addons.values()].map((a) => [a.key, { file: a.file, sha256: a.sha256 }])),
       assets: Object.fromEntries(Object.entries(assets).map(([key, a]) => [key, a.sha256])),
     };
     const blob = join(work, 'app.blob');
-    await run(() => writeBlob(node, work, bundle, blob, manifest, addons, { ...assets, ...artifactFiles(work, transpiled) }));
+    await run(() =>
+      writeBlob(node, work, bundle, blob, manifest, addons, { ...assets, ...artifactFiles(work, transpiled) }),
+    );
     mkdirSync(dirname(out), { recursive: true });
     const partial = `${out}.partial`;
     const stripped = await run(() => copyNode(node, partial, options.strip ?? true));
@@ -130,7 +157,12 @@ export async function buildSea(options: BuildSeaOptions): Promise<SeaResult> {
   }
 }
 
-async function bundleApp(entry: string, outfile: string, addons: Map<string, CollectedAddon>, external: readonly string[]) {
+async function bundleApp(
+  entry: string,
+  outfile: string,
+  addons: Map<string, CollectedAddon>,
+  external: readonly string[],
+) {
   const result = await build({
     entryPoints: [entry],
     outfile,
@@ -168,7 +200,8 @@ function assetPaths(root: string, files: readonly string[]): Record<string, { pa
     const path = resolve(root, file);
     if (!existsSync(path)) throw new SeaBuildError(`the asset ${file} does not exist (looked in ${root})`);
     const key = relative(root, path).split('\\').join('/');
-    if (key.startsWith('..')) throw new SeaBuildError(`the asset ${file} is outside ${root}; assets are keyed by their path inside it`);
+    if (key.startsWith('..'))
+      throw new SeaBuildError(`the asset ${file} is outside ${root}; assets are keyed by their path inside it`);
     assets[key] = { path };
   }
   return assets;
@@ -176,7 +209,10 @@ function assetPaths(root: string, files: readonly string[]): Record<string, { pa
 
 function hashAssets(paths: Record<string, { path: string }>): Record<string, { path: string; sha256: string }> {
   return Object.fromEntries(
-    Object.entries(paths).map(([key, { path }]) => [key, { path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') }]),
+    Object.entries(paths).map(([key, { path }]) => [
+      key,
+      { path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') },
+    ]),
   );
 }
 
@@ -216,8 +252,13 @@ function writeBlob(
   };
   const configFile = join(work, 'sea-config.json');
   writeFileSync(configFile, JSON.stringify(config));
-  const child = spawnSync(node, ['--experimental-sea-config', configFile], { encoding: 'utf8', cwd: work, timeout: 120_000 });
-  if (child.status !== 0) throw new SeaBuildError(`node could not prepare the SEA blob: ${(child.stderr || child.stdout).trim()}`);
+  const child = spawnSync(node, ['--experimental-sea-config', configFile], {
+    encoding: 'utf8',
+    cwd: work,
+    timeout: 120_000,
+  });
+  if (child.status !== 0)
+    throw new SeaBuildError(`node could not prepare the SEA blob: ${(child.stderr || child.stdout).trim()}`);
 }
 
 /** Copies node, stripped of debug symbols when `strip` is on and the tool exists. Returns whether it stripped. */

@@ -13,20 +13,21 @@ if (command !== 'sea') {
   console.error(usage);
   process.exit(command === '--help' || command === '-h' ? 0 : 2);
 }
-let parsed;
+const argsConfig = {
+  args: rest,
+  allowPositionals: true,
+  options: {
+    out: { type: 'string', short: 'o' },
+    asset: { type: 'string', multiple: true },
+    node: { type: 'string' },
+    'no-strip': { type: 'boolean' },
+    external: { type: 'string', multiple: true },
+    help: { type: 'boolean', short: 'h' },
+  },
+} as const;
+let parsed: ReturnType<typeof parseArgs<typeof argsConfig>>;
 try {
-  parsed = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string', short: 'o' },
-      asset: { type: 'string', multiple: true },
-      node: { type: 'string' },
-      'no-strip': { type: 'boolean' },
-      external: { type: 'string', multiple: true },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  parsed = parseArgs(argsConfig);
 } catch (error) {
   console.error(`keel sea: ${(error as Error).message}\n\n${usage}`);
   process.exit(2);
@@ -49,7 +50,10 @@ try {
     onProgress: ({ step, steps, label, ms }) => {
       const line = `[${step}/${steps}] ${label}`;
       if (ms === undefined) process.stderr.write(tty ? `${line} …` : `${line} …\n`);
-      else process.stderr.write(tty ? `\r${line} ✓ ${(ms / 1000).toFixed(1)}s\n` : `${line} ✓ ${(ms / 1000).toFixed(1)}s\n`);
+      else
+        process.stderr.write(
+          tty ? `\r${line} ✓ ${(ms / 1000).toFixed(1)}s\n` : `${line} ✓ ${(ms / 1000).toFixed(1)}s\n`,
+        );
     },
   });
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;

@@ -45,7 +45,11 @@ export function nativeAddonsPlugin(collected: Map<string, CollectedAddon>, runti
         if (loader === 'node-gyp-build') {
           const prebuilt = (createRequire(args.path)('node-gyp-build') as { path(dir: string): string }).path(root);
           const key = add(prebuilt);
-          return { contents: `const { loadAddon } = require(${runtime});\nmodule.exports = () => loadAddon(${JSON.stringify(key)});`, loader: 'js', resolveDir: root };
+          return {
+            contents: `const { loadAddon } = require(${runtime});\nmodule.exports = () => loadAddon(${JSON.stringify(key)});`,
+            loader: 'js',
+            resolveDir: root,
+          };
         }
         const release = join(root, 'build', 'Release');
         // Embed what the importer asks `bindings` for; other .node files (test helpers, SQLite
@@ -55,7 +59,8 @@ export function nativeAddonsPlugin(collected: Map<string, CollectedAddon>, runti
         );
         const present = existsSync(release) ? readdirSync(release).filter((f) => f.endsWith('.node')) : [];
         const names = asked.length > 0 ? present.filter((f) => asked.includes(f)) : present;
-        if (names.length === 0) return { errors: [{ text: `keel sea: ${root} uses 'bindings' but has no build/Release/*.node` }] };
+        if (names.length === 0)
+          return { errors: [{ text: `keel sea: ${root} uses 'bindings' but has no build/Release/*.node` }] };
         const keys = Object.fromEntries(names.map((name) => [name, add(join(release, name))]));
         return {
           contents: `const { loadAddon } = require(${runtime});\nconst keys = ${JSON.stringify(keys)};\nmodule.exports = (name) => {\n  const file = name.endsWith('.node') ? name : name + '.node';\n  if (!keys[file]) throw new Error('keel sea: addon ' + file + ' was not embedded');\n  return loadAddon(keys[file]);\n};`,

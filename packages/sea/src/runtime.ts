@@ -10,7 +10,9 @@ interface NodeSea {
 }
 
 // `node:sea` through getBuiltinModule works the same from the ESM source and the CJS bundle.
-const sea = (process as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule('node:sea') as NodeSea | undefined;
+const sea = (process as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule('node:sea') as
+  | NodeSea
+  | undefined;
 let manifest: SeaManifest | undefined;
 const loaded = new Map<string, unknown>();
 
@@ -53,7 +55,8 @@ export function loadAddon(key: string): unknown {
   const file = join(dir, `${entry.sha256.slice(0, 16)}-${entry.file}`);
   if (!existsSync(file) || sha256(readFileSync(file)) !== entry.sha256) {
     const bytes = rawAsset(key);
-    if (sha256(bytes) !== entry.sha256) throw new Error(`keel sea: embedded addon ${entry.file} does not match its hash`);
+    if (sha256(bytes) !== entry.sha256)
+      throw new Error(`keel sea: embedded addon ${entry.file} does not match its hash`);
     mkdirSync(dir, { recursive: true });
     const partial = `${file}.${process.pid}.tmp`;
     writeFileSync(partial, bytes, { mode: 0o755 });
@@ -82,7 +85,10 @@ export function loadAddon(key: string): unknown {
 export function readAsset(key: string, devPath: () => string | URL): Uint8Array {
   if (!isSea()) return new Uint8Array(readFileSync(devPath()));
   const expected = readManifest().assets[key];
-  if (!expected) throw new Error(`keel sea: no embedded asset '${key}' (embedded: ${Object.keys(readManifest().assets).join(', ') || 'none'})`);
+  if (!expected)
+    throw new Error(
+      `keel sea: no embedded asset '${key}' (embedded: ${Object.keys(readManifest().assets).join(', ') || 'none'})`,
+    );
   const bytes = rawAsset(key);
   if (sha256(bytes) !== expected) throw new Error(`keel sea: embedded asset '${key}' does not match its hash`);
   return bytes;

@@ -17,7 +17,10 @@ export interface TranspiledComponent {
 /** The part of @keel/wasm-host used here: loaded from the app, never a dependency of this package. */
 interface WasmHostModule {
   embeddableArtifacts(components: readonly Uint8Array[]): PromiseLike<{
-    match<A>(ok: (artifacts: { key: string; sha256: string; data: Uint8Array }[]) => A, err: (error: { message: string; component?: string }) => A): A;
+    match<A>(
+      ok: (artifacts: { key: string; sha256: string; data: Uint8Array }[]) => A,
+      err: (error: { message: string; component?: string }) => A,
+    ): A;
   }>;
 }
 
@@ -26,7 +29,9 @@ interface WasmHostModule {
  * app instantiates them with `WebAssembly` as they are.
  */
 export function componentAssets(assets: Readonly<Record<string, { path: string }>>): string[] {
-  return Object.keys(assets).filter((key) => key.endsWith('.wasm') && isComponentFile((assets[key] as { path: string }).path));
+  return Object.keys(assets).filter(
+    (key) => key.endsWith('.wasm') && isComponentFile((assets[key] as { path: string }).path),
+  );
 }
 
 /**
@@ -60,9 +65,12 @@ export async function transpileComponents(
   // Identical files give one artifact, named after the first of them.
   const assetOf = (sha256: string | undefined) => entries.find((e) => e.sha256 === sha256)?.key;
   return result.match(
-    (artifacts) => artifacts.map((a) => ({ asset: assetOf(a.sha256) as string, sha256: a.sha256, key: a.key, data: a.data })),
+    (artifacts) =>
+      artifacts.map((a) => ({ asset: assetOf(a.sha256) as string, sha256: a.sha256, key: a.key, data: a.data })),
     (error) => {
-      throw new SeaBuildError(`the wasm component ${assetOf(error.component) ?? ''} cannot be transpiled: ${error.message}`);
+      throw new SeaBuildError(
+        `the wasm component ${assetOf(error.component) ?? ''} cannot be transpiled: ${error.message}`,
+      );
     },
   );
 }

@@ -26,7 +26,11 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('buildSea', () => {
   it('embeds both native addons and the asset, reporting each step', () => {
     // better-sqlite3 through `bindings`, classic-level through `node-gyp-build`, argon2 through napi-rs.
-    expect(result.addons.map((a) => a.file).sort()).toEqual(['argon2.linux-x64-gnu.node', 'better_sqlite3.node', 'classic-level.node']);
+    expect(result.addons.map((a) => a.file).sort()).toEqual([
+      'argon2.linux-x64-gnu.node',
+      'better_sqlite3.node',
+      'classic-level.node',
+    ]);
     expect(Object.keys(result.assets)).toEqual(['fixtures/app/add.wasm']);
     expect(progress.filter((p) => p.ms !== undefined).map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(result.bytes).toBeGreaterThan(result.bundleBytes);
@@ -49,7 +53,12 @@ describe('buildSea', () => {
   it('refuses a missing entry and a missing asset with a clear error', async () => {
     await expect(buildSea({ entry: join(here, 'nope.ts'), out: join(work, 'x') })).rejects.toThrow(SeaBuildError);
     await expect(
-      buildSea({ entry: join(here, 'fixtures/app/main.ts'), out: join(work, 'x'), root: here, assets: ['missing.wasm'] }),
+      buildSea({
+        entry: join(here, 'fixtures/app/main.ts'),
+        out: join(work, 'x'),
+        root: here,
+        assets: ['missing.wasm'],
+      }),
     ).rejects.toThrow(/the asset missing\.wasm does not exist/);
     expect(existsSync(join(work, 'x'))).toBe(false);
   });

@@ -34,14 +34,27 @@ describe('wasm components among the assets', () => {
 
   it("are transpiled with the app's @keel/wasm-host into artifacts its host runs without jco", async () => {
     const wasmHost = resolveWasmHost(wasmHostRoot) as string;
-    const sha256 = (JSON.parse(readFileSync(join(wasmHostRoot, 'fixtures/manifest.json'), 'utf8')) as Record<string, { sha256: string }>).pure?.sha256;
-    const assets = { 'a/pure.wasm': { path: pure, sha256: sha256 as string }, 'b/same.wasm': { path: pure, sha256: sha256 as string } };
+    const sha256 = (
+      JSON.parse(readFileSync(join(wasmHostRoot, 'fixtures/manifest.json'), 'utf8')) as Record<
+        string,
+        { sha256: string }
+      >
+    ).pure?.sha256;
+    const assets = {
+      'a/pure.wasm': { path: pure, sha256: sha256 as string },
+      'b/same.wasm': { path: pure, sha256: sha256 as string },
+    };
     const transpiled = await transpileComponents(wasmHost, assets, ['a/pure.wasm', 'b/same.wasm']);
-    expect(transpiled.map(({ asset, key }) => ({ asset, key }))).toEqual([{ asset: 'a/pure.wasm', key: expect.stringMatching(new RegExp(`^keel-wasm-host/${sha256}-`)) }]);
+    expect(transpiled.map(({ asset, key }) => ({ asset, key }))).toEqual([
+      { asset: 'a/pure.wasm', key: expect.stringMatching(new RegExp(`^keel-wasm-host/${sha256}-`)) },
+    ]);
 
     // Loaded as the builder loads it: this package has no dependency (nor types) of it.
     const { createWasmHost } = (await import(pathToFileURL(wasmHost).href)) as { createWasmHost: CreateWasmHost };
-    const host = createWasmHost({}, { cacheDir: false, logger: {}, artifacts: new Map(transpiled.map((t) => [t.key, t.data])) });
+    const host = createWasmHost(
+      {},
+      { cacheDir: false, logger: {}, artifacts: new Map(transpiled.map((t) => [t.key, t.data])) },
+    );
     const component = (await host.load(readFileSync(pure), { sha256 }))._unsafeUnwrap();
     expect([component.loadedFrom, (await component.call('add', 20, 22))._unsafeUnwrap()]).toEqual(['embedded', 42]);
     await host.close();
@@ -50,7 +63,11 @@ describe('wasm components among the assets', () => {
   it('stop the build naming the asset jco refuses', async () => {
     const broken = join(work, 'broken.wasm');
     writeFileSync(broken, Buffer.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0, 0xff, 0xff]));
-    const attempt = transpileComponents(resolveWasmHost(wasmHostRoot) as string, { 'broken.wasm': { path: broken, sha256: 'x' } }, ['broken.wasm']);
+    const attempt = transpileComponents(
+      resolveWasmHost(wasmHostRoot) as string,
+      { 'broken.wasm': { path: broken, sha256: 'x' } },
+      ['broken.wasm'],
+    );
     await expect(attempt).rejects.toThrow(SeaBuildError);
     await expect(attempt).rejects.toThrow(/the wasm component .*cannot be transpiled/);
   });
@@ -63,6 +80,11 @@ type CreateWasmHost = (
   source: object,
   options: object,
 ) => {
-  load(bytes: Uint8Array, options: object): PromiseLike<Unwrappable<{ loadedFrom: string; call(name: string, ...args: unknown[]): PromiseLike<Unwrappable<unknown>> }>>;
+  load(
+    bytes: Uint8Array,
+    options: object,
+  ): PromiseLike<
+    Unwrappable<{ loadedFrom: string; call(name: string, ...args: unknown[]): PromiseLike<Unwrappable<unknown>> }>
+  >;
   close(): Promise<void>;
 };

@@ -14,7 +14,11 @@ export {
 } from './log/execution-log.js';
 export { createSqlExecutionLog, type SqlExecutionLog, type SqlExecutionLogOptions } from './log/sql-execution-log.js';
 export { createComponentKv } from './adapter/component-kv-adapter.js';
-export { embeddableArtifacts, type EmbeddableArtifact, type PretranspiledArtifacts } from './loader/embedded-artifacts.js';
+export {
+  embeddableArtifacts,
+  type EmbeddableArtifact,
+  type PretranspiledArtifacts,
+} from './loader/embedded-artifacts.js';
 export type { ComponentKvOptions } from './adapter/component-kv-options.js';
 
 declare module '@keel/core' {

@@ -135,12 +135,17 @@ const limitRanges: Readonly<Record<keyof WasmLimits, readonly [number, number]>>
 };
 
 /** The host's limits with a load's over them, checked (a bad value throws a `TypeError` naming it). */
-export function resolveLimits(where: string, base: WasmLimits | undefined, over: WasmLimits | undefined): ResolvedLimits {
+export function resolveLimits(
+  where: string,
+  base: WasmLimits | undefined,
+  over: WasmLimits | undefined,
+): ResolvedLimits {
   const merged: Record<string, number> = { ...defaultLimits };
   for (const limits of [base, over]) {
     const o = readOptions(where, limits, 'limits.');
     for (const [key, [min, max]] of Object.entries(limitRanges)) {
-      if ((limits as Record<string, unknown> | undefined)?.[key] !== undefined) merged[key] = o.integer(key, 0, { min, max });
+      if ((limits as Record<string, unknown> | undefined)?.[key] !== undefined)
+        merged[key] = o.integer(key, 0, { min, max });
     }
     o.done();
   }

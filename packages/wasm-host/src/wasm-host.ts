@@ -73,13 +73,16 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
   const cacheSize = o.integer('cacheSize', 32, { min: 1, max: 10_000 });
   const logger = (o.raw('logger') as WasmHostLogger | undefined) ?? consoleLogger('info');
   const executionLog = (o.raw('executionLog') as ExecutionLogSink | undefined) ?? createMemoryExecutionLog();
-  if (typeof executionLog.write !== 'function') throw new TypeError('createWasmHost: executionLog must have a write(record) method');
+  if (typeof executionLog.write !== 'function')
+    throw new TypeError('createWasmHost: executionLog must have a write(record) method');
   const mode = o.oneOf('mode', ['isolated', 'in-thread'] as const, 'isolated');
   const hostLimits = o.raw('limits') as LoadOptions['limits'];
   resolveLimits('createWasmHost', hostLimits, undefined);
   const artifacts = o.raw('artifacts') as PretranspiledArtifacts | undefined;
   if (artifacts !== undefined && typeof (artifacts as Partial<PretranspiledArtifacts> | null)?.get !== 'function') {
-    throw new TypeError('createWasmHost: artifacts must have a get(key) method (a Map of embeddableArtifacts keys to data)');
+    throw new TypeError(
+      'createWasmHost: artifacts must have a get(key) method (a Map of embeddableArtifacts keys to data)',
+    );
   }
   o.done();
 
@@ -88,7 +91,10 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
   const executable = seaArtifacts();
   const store = artifacts ?? executable;
   const cache = new ArtifactCache({
-    dir: cacheDirRaw === false ? false : ((cacheDirRaw as string | undefined) ?? join(process.cwd(), '.keel-data', 'wasm-cache')),
+    dir:
+      cacheDirRaw === false
+        ? false
+        : ((cacheDirRaw as string | undefined) ?? join(process.cwd(), '.keel-data', 'wasm-cache')),
     size: cacheSize,
     embedded: store === undefined ? undefined : { store, inExecutable: store === executable },
   });
@@ -98,11 +104,18 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
   let closed = false;
 
   const fail = (code: WasmHostErrorCode, message: string, component?: string, cause?: unknown) =>
-    new WasmHostError({ code, message, op: 'load', ...(component === undefined ? {} : { component }), ...(cause === undefined ? {} : { cause }) });
+    new WasmHostError({
+      code,
+      message,
+      op: 'load',
+      ...(component === undefined ? {} : { component }),
+      ...(cause === undefined ? {} : { cause }),
+    });
 
   /** The options of one load, checked synchronously: a mistake throws before any work starts. */
   function readLoadOptions(input: unknown, options: InternalLoadOptions) {
-    if (typeof input !== 'string' && !(input instanceof Uint8Array)) throw new TypeError('host.load: source must be a file path or a Uint8Array');
+    if (typeof input !== 'string' && !(input instanceof Uint8Array))
+      throw new TypeError('host.load: source must be a file path or a Uint8Array');
     const l = readOptions('host.load', options);
     const idOption = l.optionalString('id');
     const pinned = l.optionalString('sha256');
@@ -117,7 +130,8 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     const role = l.oneOf('role', ['app', 'kv-adapter'] as const, 'app');
     l.done();
     const pinnedHex = pinned === undefined ? undefined : normalizeSha256(pinned);
-    if (pinned !== undefined && pinnedHex === undefined) throw new TypeError(`host.load: sha256 must be 64 hex digits or sha256-<base64>, got '${pinned}'`);
+    if (pinned !== undefined && pinnedHex === undefined)
+      throw new TypeError(`host.load: sha256 must be 64 hex digits or sha256-<base64>, got '${pinned}'`);
     return { idOption, pinnedHex, signature, publicKey, grants, limits, loadMode, role };
   }
 
@@ -147,7 +161,11 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       if (problem) throw fail('BAD_SIGNATURE', `${id}: ${problem}`, id);
     }
     if (!isComponent(bytes)) {
-      throw fail('MALFORMED', `${id}: not a WebAssembly component${isCoreModule(bytes) ? ' (it is a core module; wrap it with wasm-tools component new)' : ''}`, id);
+      throw fail(
+        'MALFORMED',
+        `${id}: not a WebAssembly component${isCoreModule(bytes) ? ' (it is a core module; wrap it with wasm-tools component new)' : ''}`,
+        id,
+      );
     }
 
     let artifact: Artifact;
@@ -161,7 +179,11 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     }
     const checked = checkWorld(artifact, role);
     if ('problems' in checked) {
-      throw fail('NOT_APP_WORLD', `${id} is not a component of the app world:\n  - ${checked.problems.join('\n  - ')}`, id);
+      throw fail(
+        'NOT_APP_WORLD',
+        `${id} is not a component of the app world:\n  - ${checked.problems.join('\n  - ')}`,
+        id,
+      );
     }
     if (checked.plan.http && executable !== undefined) {
       throw fail(
@@ -195,7 +217,15 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     const transactions = new ResourceTable<HeldTransaction>();
     let bindings: Record<string, Binding>;
     try {
-      bindings = bindInterfaces({ plan: checked.plan, grants, mode: loadMode, adapters, binding: ctx, transactions, seal });
+      bindings = bindInterfaces({
+        plan: checked.plan,
+        grants,
+        mode: loadMode,
+        adapters,
+        binding: ctx,
+        transactions,
+        seal,
+      });
     } catch (error) {
       if (error instanceof UnservedGrant) throw fail('UNAVAILABLE', `${id}: ${error.message}`, id);
       throw error;
@@ -212,19 +242,28 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       denied,
       endOfCall: () => rollbackLeftovers(transactions, ctx),
     };
-    const runtime: Runtime = loadMode === 'in-thread' ? new InThreadRuntime(runtimeSpec) : new IsolatedRuntime(runtimeSpec);
+    const runtime: Runtime =
+      loadMode === 'in-thread' ? new InThreadRuntime(runtimeSpec) : new IsolatedRuntime(runtimeSpec);
     try {
       await runtime.start();
     } catch (error) {
       await runtime.close();
-      if (error instanceof StartFailure) throw fail(error.code as WasmHostErrorCode, `${id}: ${error.message}`, id, error);
+      if (error instanceof StartFailure)
+        throw fail(error.code as WasmHostErrorCode, `${id}: ${error.message}`, id, error);
       throw error;
     }
     if (closed) {
       await runtime.close();
       throw fail('CLOSED', `${id}: the host was closed during the load`, id);
     }
-    const component = createComponent(runtime, { id, hash, loadedFrom, sink: executionLog, logger, onClose: () => open.delete(component) });
+    const component = createComponent(runtime, {
+      id,
+      hash,
+      loadedFrom,
+      sink: executionLog,
+      logger,
+      onClose: () => open.delete(component),
+    });
     open.add(component);
     return component;
   }
@@ -234,7 +273,9 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       const parsed = readLoadOptions(input, options);
       if (closed) return errAsync(fail('CLOSED', 'the host is closed'));
       return ResultAsync.fromPromise(load(input, parsed), (error) =>
-        error instanceof WasmHostError ? error : fail('INTERNAL', `loading failed: ${(error as Error).message}`, undefined, error),
+        error instanceof WasmHostError
+          ? error
+          : fail('INTERNAL', `loading failed: ${(error as Error).message}`, undefined, error),
       );
     },
     executionLog,

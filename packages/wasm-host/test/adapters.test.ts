@@ -34,10 +34,18 @@ describe('a component as the kv adapter', () => {
       { interface: 'kv', id: 'component', load: async () => createComponentKv as AdapterFactory<'kv'> },
     ]);
     const keel = (
-      await createKeel({ kv: { adapter: 'component', options: { path: store.path, sha256: store.sha256, cacheDir: cache.dir, logger: {} } } } as never, {
-        registry,
-        env: false,
-      })
+      await createKeel(
+        {
+          kv: {
+            adapter: 'component',
+            options: { path: store.path, sha256: store.sha256, cacheDir: cache.dir, logger: {} },
+          },
+        } as never,
+        {
+          registry,
+          env: false,
+        },
+      )
     )._unsafeUnwrap();
     expectOk(await keel.kv.set('hello', 'world'));
     expect(expectOk(await keel.kv.get('hello'))).toBe('world');
@@ -66,20 +74,23 @@ describe('a component as the kv adapter', () => {
     expect(() => createComponentKv({ path: store.path, sha256: store.sha256, mode: 'fast' } as never)).toThrow(/mode/);
   });
 
-  it.each(['in-thread', 'isolated'] as const)('once its instance is lost, it says so instead of serving an empty store (%s)', async (mode) => {
-    const kv = createComponentKv({
-      path: store.path,
-      sha256: store.sha256,
-      mode,
-      cacheDir: cache.dir,
-      logger: {},
-      limits: { maxMemoryBytes: 1024 * 1024 },
-    });
-    expectOk(await kv.set('kept', 'value'));
-    // A value bigger than the component's memory cap: its allocator fails and it traps.
-    expectErr(await kv.set('big', new Uint8Array(2 * 1024 * 1024)), 'UNAVAILABLE');
-    expect(expectErr(await kv.get('kept'), 'UNAVAILABLE').message).toContain('recreate the adapter');
-    expect((await kv.health()).ok).toBe(false);
-    await kv.close();
-  });
+  it.each(['in-thread', 'isolated'] as const)(
+    'once its instance is lost, it says so instead of serving an empty store (%s)',
+    async (mode) => {
+      const kv = createComponentKv({
+        path: store.path,
+        sha256: store.sha256,
+        mode,
+        cacheDir: cache.dir,
+        logger: {},
+        limits: { maxMemoryBytes: 1024 * 1024 },
+      });
+      expectOk(await kv.set('kept', 'value'));
+      // A value bigger than the component's memory cap: its allocator fails and it traps.
+      expectErr(await kv.set('big', new Uint8Array(2 * 1024 * 1024)), 'UNAVAILABLE');
+      expect(expectErr(await kv.get('kept'), 'UNAVAILABLE').message).toContain('recreate the adapter');
+      expect((await kv.health()).ok).toBe(false);
+      await kv.close();
+    },
+  );
 });

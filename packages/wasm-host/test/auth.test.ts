@@ -18,7 +18,9 @@ async function localAuth() {
   const kv = createMemoryKv();
   const auth = createLocalAuth({ sql, kv, email: false, roles: { editor: ['posts:*'] }, defaultRoles: ['editor'] });
   expectOk(await auth.register({ email: 'ada@example.test', password: 'plum orbit granite 42' }));
-  const session = expectOk(await auth.login({ email: 'ada@example.test', password: 'plum orbit granite 42' }, { ip: '127.0.0.1' }));
+  const session = expectOk(
+    await auth.login({ email: 'ada@example.test', password: 'plum orbit granite 42' }, { ip: '127.0.0.1' }),
+  );
   return {
     auth,
     token: session.token,
@@ -51,12 +53,18 @@ describe('a guest checking callers (isolated: auth answers asynchronously)', () 
     const c = expectOk(await host.load(guest.bytes, { id: 'rogue', grants: { auth: true } }));
     expect(expectOk(await c.call('kick', userId))).toBe(ACCESS_DENIED);
     expect(expectOk(await auth.verifySession(token)).userId).toBe(userId);
-    expect(logger.lines.find((l) => l.message === 'denied a host call')?.fields).toMatchObject({ component: 'rogue', interface: 'auth', function: 'logoutEverywhere' });
+    expect(logger.lines.find((l) => l.message === 'denied a host call')?.fields).toMatchObject({
+      component: 'rogue',
+      interface: 'auth',
+      function: 'logoutEverywhere',
+    });
     // Not granted at all: even verification is refused; in-thread, a grant is refused at load.
     const ungranted = expectOk(await host.load(guest.bytes, {}));
     expect(expectOk(await ungranted.call('check', token, 'posts:publish'))).toBe(ACCESS_DENIED);
     const inThread = createWasmHost({ auth }, { cacheDir: cache.dir, logger: {}, mode: 'in-thread' });
-    expect(expectErr(await inThread.load(guest.bytes, { grants: { auth: true } }), 'UNAVAILABLE').message).toContain('use isolated mode');
+    expect(expectErr(await inThread.load(guest.bytes, { grants: { auth: true } }), 'UNAVAILABLE').message).toContain(
+      'use isolated mode',
+    );
     await Promise.all([host.close(), inThread.close()]);
     await close();
   });

@@ -12,7 +12,15 @@ afterAll(() => cache.remove());
 for (const mode of ['in-thread', 'isolated'] as const) {
   describeKvConformance({
     name: `component (${mode})`,
-    factory: () => createComponentKv({ path: store.path, sha256: store.sha256, mode, cacheDir: cache.dir, capabilities: { atomicBatch: true }, logger: {} }),
+    factory: () =>
+      createComponentKv({
+        path: store.path,
+        sha256: store.sha256,
+        mode,
+        cacheDir: cache.dir,
+        capabilities: { atomicBatch: true },
+        logger: {},
+      }),
     capabilities: { ttl: true, atomicBatch: true, persistent: false, synchronous: false },
     // The component keeps time with the WASI monotonic clock, which a test cannot move.
     time: 'real',

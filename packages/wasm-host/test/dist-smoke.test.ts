@@ -12,7 +12,11 @@ const cache = tempDir();
 afterAll(() => cache.remove());
 
 function run(code: string, type: 'module' | 'commonjs') {
-  return spawnSync(process.execPath, [`--input-type=${type}`, '-e', code], { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, [`--input-type=${type}`, '-e', code], {
+    cwd: pkg,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 
 const script = (load: string) => `

@@ -29,7 +29,9 @@ describe('an email-sending guest (isolated: delivery is asynchronous)', () => {
     });
     expect(sent?.receipt.provider).toBe('outbox');
     // A header-injection attempt is core's INVALID_MESSAGE, handed to the guest as its error case.
-    expect(expectOk(await c.call('welcome', 'guest@example.test', 'ada@example.test\r\nBcc: eve@example.test'))).toBe(INVALID_MESSAGE);
+    expect(expectOk(await c.call('welcome', 'guest@example.test', 'ada@example.test\r\nBcc: eve@example.test'))).toBe(
+      INVALID_MESSAGE,
+    );
     expect(email.messages()).toHaveLength(1);
     expect(log.records().map((r) => [r.outcome, r.hostCalls])).toEqual([
       ['ok', { email: 1 }],
@@ -43,7 +45,9 @@ describe('an email-sending guest (isolated: delivery is asynchronous)', () => {
     const email = createOutboxEmail();
     const logger = collectingLogger();
     const host = createWasmHost({ email }, { cacheDir: cache.dir, logger });
-    const c = expectOk(await host.load(guest.bytes, { id: 'narrow', grants: { email: { from: ['No-Reply@app.example'] } } }));
+    const c = expectOk(
+      await host.load(guest.bytes, { id: 'narrow', grants: { email: { from: ['No-Reply@app.example'] } } }),
+    );
     expect(expectOk(await c.call('welcome', 'no-reply@app.example', 'ada@example.test'))).toBe(0);
     expect(expectOk(await c.call('welcome', 'ceo@app.example', 'ada@example.test'))).toBe(ACCESS_DENIED);
     expect(email.messages().map((m) => m.message.from.email)).toEqual(['no-reply@app.example']);
@@ -60,8 +64,12 @@ describe('an email-sending guest (isolated: delivery is asynchronous)', () => {
     expect(expectOk(await c.call('welcome', 'guest@example.test', 'ada@example.test'))).toBe(ACCESS_DENIED);
     expect(email.messages()).toHaveLength(0);
     const inThread = createWasmHost({ email }, { cacheDir: cache.dir, logger: {}, mode: 'in-thread' });
-    expect(expectErr(await inThread.load(guest.bytes, { grants: { email: true } }), 'UNAVAILABLE').message).toContain('use isolated mode');
-    expect(() => createWasmHost({ email }, { logger: {} }).load(guest.bytes, { grants: { email: { from: 'me' } as never } })).toThrow(/grants\.email\.from/);
+    expect(expectErr(await inThread.load(guest.bytes, { grants: { email: true } }), 'UNAVAILABLE').message).toContain(
+      'use isolated mode',
+    );
+    expect(() =>
+      createWasmHost({ email }, { logger: {} }).load(guest.bytes, { grants: { email: { from: 'me' } as never } }),
+    ).toThrow(/grants\.email\.from/);
     await Promise.all([host.close(), inThread.close()]);
     await email.close();
   });

@@ -76,7 +76,9 @@ describe('a host with pre-transpiled artifacts', () => {
     // One byte of the files, past the header.
     data[data.length - 100] = (data[data.length - 100] as number) ^ 1;
     const h = host(new Map([[good.key, data]]));
-    expect(expectErr(await h.load(pure.bytes, {}), 'UNAVAILABLE').message).toContain('damaged: its checksum does not match');
+    expect(expectErr(await h.load(pure.bytes, {}), 'UNAVAILABLE').message).toContain(
+      'damaged: its checksum does not match',
+    );
     await h.close();
   });
 
@@ -84,7 +86,9 @@ describe('a host with pre-transpiled artifacts', () => {
     const [good] = artifacts as [EmbeddableArtifact];
     const other = encodeArtifactBlob(await transpileComponent(trap.bytes, trap.sha256), transpilerFingerprint());
     const h = host(new Map([[good.key, other]]));
-    expect(expectErr(await h.load(pure.bytes, {}), 'UNAVAILABLE').message).toContain(`made for component ${trap.sha256}`);
+    expect(expectErr(await h.load(pure.bytes, {}), 'UNAVAILABLE').message).toContain(
+      `made for component ${trap.sha256}`,
+    );
     await h.close();
   });
 
@@ -93,7 +97,9 @@ describe('a host with pre-transpiled artifacts', () => {
     const real = await transpileComponent(pure.bytes, pure.sha256);
     const swapped = { ...real, coreModules: (await transpileComponent(trap.bytes, trap.sha256)).coreModules };
     const h = host(new Map([[good.key, encodeArtifactBlob(swapped, transpilerFingerprint())]]));
-    expect(expectErr(await h.load(pure.bytes, {}), 'UNAVAILABLE').message).toContain("holds core modules that are not the component's");
+    expect(expectErr(await h.load(pure.bytes, {}), 'UNAVAILABLE').message).toContain(
+      "holds core modules that are not the component's",
+    );
     await h.close();
   });
 
@@ -120,10 +126,30 @@ describe('the artifact blob', () => {
       return Buffer.concat([Buffer.from('KEELART1'), createHash('sha256').update(body).digest(), body]);
     };
     const meta = { fingerprint: transpilerFingerprint(), hash: pure.sha256, imports: [], exports: [] };
-    for (const header of [null, { ...meta, files: 5 }, { ...meta, files: [['glue.js', -1]] }, { ...meta, imports: undefined, files: [] }, { ...meta, files: [['../x.js', 0]] }, { ...meta, files: [['__proto__', 0]] }]) {
+    for (const header of [
+      null,
+      { ...meta, files: 5 },
+      { ...meta, files: [['glue.js', -1]] },
+      { ...meta, imports: undefined, files: [] },
+      { ...meta, files: [['../x.js', 0]] },
+      { ...meta, files: [['__proto__', 0]] },
+    ]) {
       expect(() => decodeArtifactBlob(blob(header)), JSON.stringify(header)).toThrow(ArtifactBlobError);
     }
-    expect(() => decodeArtifactBlob(blob({ ...meta, files: [['glue.js', 1], ['glue.js', 1]] }, new Uint8Array(2)))).toThrow(/appears twice/);
+    expect(() =>
+      decodeArtifactBlob(
+        blob(
+          {
+            ...meta,
+            files: [
+              ['glue.js', 1],
+              ['glue.js', 1],
+            ],
+          },
+          new Uint8Array(2),
+        ),
+      ),
+    ).toThrow(/appears twice/);
   });
 });
 
@@ -131,7 +157,9 @@ describe('inside a single executable', () => {
   it('names keel sea when a component was not embedded', () => {
     expect(() => readEmbedded(new Map(), pure.sha256, true)).toThrow(EmbeddedArtifactError);
     expect(() => readEmbedded(new Map(), pure.sha256, true)).toThrow(
-      new RegExp(`component ${pure.sha256} was not embedded in this executable .*list its \\.wasm among the assets given to keel sea`),
+      new RegExp(
+        `component ${pure.sha256} was not embedded in this executable .*list its \\.wasm among the assets given to keel sea`,
+      ),
     );
   });
 

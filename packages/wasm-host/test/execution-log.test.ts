@@ -54,7 +54,9 @@ describe('execution records', () => {
     expectOk(await c.call('count'));
     await c.call('explode');
     await sink.flush();
-    const rows = expectOk(await sql.query('SELECT component, export, outcome, error_code, host_calls, memory_pages FROM runs ORDER BY id'));
+    const rows = expectOk(
+      await sql.query('SELECT component, export, outcome, error_code, host_calls, memory_pages FROM runs ORDER BY id'),
+    );
     expect(rows.rows).toEqual([
       ['trapper', 'count', 'ok', null, '{}', 1],
       ['trapper', 'explode', 'error', 'TRAP', '{}', 1],
@@ -65,11 +67,14 @@ describe('execution records', () => {
 
   it('a failing sink loses the record, not the call', async () => {
     const logger = collectingLogger();
-    const host = createWasmHost({}, {
-      cacheDir: cache.dir,
-      logger,
-      executionLog: { write: () => Promise.reject(new Error('disk full')) },
-    });
+    const host = createWasmHost(
+      {},
+      {
+        cacheDir: cache.dir,
+        logger,
+        executionLog: { write: () => Promise.reject(new Error('disk full')) },
+      },
+    );
     const c = expectOk(await host.load(fixture('pure').bytes, {}));
     expect(expectOk(await c.call('add', 1, 1))).toBe(2);
     await new Promise((resolve) => setTimeout(resolve, 10));

@@ -11,7 +11,9 @@ describe('test components', () => {
     for (const name of fixtureNames) {
       const built = await buildFixture(name);
       const committed = readFileSync(componentPath(name));
-      expect(sha256(built), `${name}: rebuild with pnpm --filter @keel/wasm-host fixtures`).toBe(manifest[name]?.sha256);
+      expect(sha256(built), `${name}: rebuild with pnpm --filter @keel/wasm-host fixtures`).toBe(
+        manifest[name]?.sha256,
+      );
       expect(Buffer.compare(Buffer.from(built), committed), name).toBe(0);
     }
   });

@@ -69,10 +69,16 @@ describe.each(['isolated', 'in-thread'] as const)('kv grants (%s)', (mode) => {
     const logger = collectingLogger();
     const host = createWasmHost({ kv }, { cacheDir: cache.dir, logger, mode });
     expectOk(await kv.set('k', 'v'));
-    const c = expectOk(await host.load(fixture('kv-guest').bytes, { id: 'reader', grants: { kv: { readOnly: true } } }));
+    const c = expectOk(
+      await host.load(fixture('kv-guest').bytes, { id: 'reader', grants: { kv: { readOnly: true } } }),
+    );
     expect(expectOk(await c.call('put', 'k', 'w'))).toBe(KV_ACCESS_DENIED);
     expect(expectOk(await c.call('fetch', 'k'))).toBe('v');
-    expect(logger.lines.some((l) => l.message === 'denied a host call' && l.fields.component === 'reader' && l.fields.function === 'set')).toBe(true);
+    expect(
+      logger.lines.some(
+        (l) => l.message === 'denied a host call' && l.fields.component === 'reader' && l.fields.function === 'set',
+      ),
+    ).toBe(true);
     await host.close();
   });
 });
@@ -81,14 +87,21 @@ describe('denied imports', () => {
   it('reach the guest as access-denied, not a trap, and are logged and counted', async () => {
     const logger = collectingLogger();
     const log = createMemoryExecutionLog();
-    const host = createWasmHost({ kv: createMemoryKv(), sql: createSqliteSql({ filename: ':memory:' }) }, { cacheDir: cache.dir, logger, executionLog: log });
+    const host = createWasmHost(
+      { kv: createMemoryKv(), sql: createSqliteSql({ filename: ':memory:' }) },
+      { cacheDir: cache.dir, logger, executionLog: log },
+    );
     const c = expectOk(await host.load(fixture('intruder').bytes, { id: 'intruder' }));
     expect(expectOk(await c.call('try-kv'))).toBe(KV_ACCESS_DENIED);
     expect(expectOk(await c.call('try-sql'))).toBe(SQL_ACCESS_DENIED);
     // The instance survived: denials are ordinary results.
     expect(expectOk(await c.call('try-kv'))).toBe(KV_ACCESS_DENIED);
     const denials = logger.lines.filter((l) => l.message === 'denied a host call');
-    expect(denials.map((l) => `${String(l.fields.interface)}.${String(l.fields.function)}`)).toEqual(['kv.get', 'sql.execute', 'kv.get']);
+    expect(denials.map((l) => `${String(l.fields.interface)}.${String(l.fields.function)}`)).toEqual([
+      'kv.get',
+      'sql.execute',
+      'kv.get',
+    ]);
     expect(denials.every((l) => l.fields.component === 'intruder' && l.fields.hash === c.hash)).toBe(true);
     expect(log.records().map((r) => [r.export, r.outcome, r.deniedCalls, r.hostCalls])).toEqual([
       ['try-kv', 'ok', 1, { kv: 1 }],
@@ -148,38 +161,44 @@ describe('WASI, deny by default', () => {
     await host.close();
   });
 
-  it.each(['in-thread', 'isolated'] as const)('captures stdout and stderr into the execution record, capped (%s)', async (mode) => {
-    const log = createMemoryExecutionLog();
-    const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, executionLog: log, mode });
-    const c = expectOk(await host.load(fixture('wasi-probe').bytes, { limits: { maxOutputBytes: 16 } }));
-    expectOk(await c.call('say', 'hello, out'));
-    expectOk(await c.call('complain', 'oops'));
-    expectOk(await c.call('say', 'x'.repeat(100)));
-    const [out, errs, long] = log.records();
-    expect([out?.stdout, out?.stderr, out?.outputTruncated]).toEqual(['hello, out', '', false]);
-    expect([errs?.stdout, errs?.stderr]).toEqual(['', 'oops']);
-    expect([long?.stdout, long?.outputTruncated]).toEqual(['x'.repeat(16), true]);
-    expect(long?.hostCalls['wasi:io/streams']).toBe(1);
-    await host.close();
-  });
+  it.each(['in-thread', 'isolated'] as const)(
+    'captures stdout and stderr into the execution record, capped (%s)',
+    async (mode) => {
+      const log = createMemoryExecutionLog();
+      const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, executionLog: log, mode });
+      const c = expectOk(await host.load(fixture('wasi-probe').bytes, { limits: { maxOutputBytes: 16 } }));
+      expectOk(await c.call('say', 'hello, out'));
+      expectOk(await c.call('complain', 'oops'));
+      expectOk(await c.call('say', 'x'.repeat(100)));
+      const [out, errs, long] = log.records();
+      expect([out?.stdout, out?.stderr, out?.outputTruncated]).toEqual(['hello, out', '', false]);
+      expect([errs?.stdout, errs?.stderr]).toEqual(['', 'oops']);
+      expect([long?.stdout, long?.outputTruncated]).toEqual(['x'.repeat(16), true]);
+      expect(long?.hostCalls['wasi:io/streams']).toBe(1);
+      await host.close();
+    },
+  );
 });
 
 describe('log', () => {
-  it.each(['in-thread', 'isolated'] as const)('lands in the host logger with the component id and hash (%s)', async (mode) => {
-    const logger = collectingLogger();
-    const kv = createMemoryKv();
-    const host = createWasmHost({ kv }, { cacheDir: cache.dir, logger, mode });
-    const c = expectOk(await host.load(fixture('kv-guest').bytes, { id: 'greeter' }));
-    expectOk(await c.call('hello', 'ada'));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const line = logger.lines.find((l) => l.message === 'hello from a guest');
-    expect(line).toEqual({
-      level: 'info',
-      message: 'hello from a guest',
-      fields: { name: 'ada', n: 42, component: 'greeter', hash: c.hash },
-    });
-    await host.close();
-  });
+  it.each(['in-thread', 'isolated'] as const)(
+    'lands in the host logger with the component id and hash (%s)',
+    async (mode) => {
+      const logger = collectingLogger();
+      const kv = createMemoryKv();
+      const host = createWasmHost({ kv }, { cacheDir: cache.dir, logger, mode });
+      const c = expectOk(await host.load(fixture('kv-guest').bytes, { id: 'greeter' }));
+      expectOk(await c.call('hello', 'ada'));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const line = logger.lines.find((l) => l.message === 'hello from a guest');
+      expect(line).toEqual({
+        level: 'info',
+        message: 'hello from a guest',
+        fields: { name: 'ada', n: 42, component: 'greeter', hash: c.hash },
+      });
+      await host.close();
+    },
+  );
 
   it('is dropped and counted as denied when not granted', async () => {
     const logger = collectingLogger();

@@ -33,15 +33,21 @@ describe('outgoing HTTP', () => {
     const log = createMemoryExecutionLog();
     const host = createWasmHost({}, { cacheDir: cache.dir, logger, executionLog: log, limits: { timeoutMs: 10_000 } });
     const guest = fixture('http-guest');
-    const allowed = expectOk(await host.load(guest.bytes, { id: 'allowed', grants: { http: [`http://${authority}`] } }));
-    const otherPort = expectOk(await host.load(guest.bytes, { id: 'other-port', grants: { http: ['http://127.0.0.1:1'] } }));
+    const allowed = expectOk(
+      await host.load(guest.bytes, { id: 'allowed', grants: { http: [`http://${authority}`] } }),
+    );
+    const otherPort = expectOk(
+      await host.load(guest.bytes, { id: 'other-port', grants: { http: ['http://127.0.0.1:1'] } }),
+    );
     const none = expectOk(await host.load(guest.bytes, { id: 'none' }));
     expect(expectOk(await allowed.call('get', authority, '/hello'))).toBe(204);
     expect(expectOk(await otherPort.call('get', authority, '/nope'))).toBe(HTTP_REQUEST_DENIED);
     expect(expectOk(await none.call('get', authority, '/nope'))).toBe(HTTP_REQUEST_DENIED);
     expect(requests).toEqual(['GET /hello']);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const denied = logger.lines.filter((l) => l.message === 'denied a host call').map((l) => [l.fields.component, l.fields.interface, l.fields.reason]);
+    const denied = logger.lines
+      .filter((l) => l.message === 'denied a host call')
+      .map((l) => [l.fields.component, l.fields.interface, l.fields.reason]);
     expect(denied).toEqual([
       ['other-port', 'wasi:http', `http://${authority} is not on the allow-list`],
       ['none', 'wasi:http', `http://${authority} is not on the allow-list`],
@@ -57,7 +63,12 @@ describe('outgoing HTTP', () => {
 
 describe('httpAllowList', () => {
   it('matches scheme, host and port exactly, and *.domain for subdomains', () => {
-    const allows = httpAllowList(['api.example.com', 'http://localhost:8080', '*.internal.example', 'https://pay.example.com:8443']);
+    const allows = httpAllowList([
+      'api.example.com',
+      'http://localhost:8080',
+      '*.internal.example',
+      'https://pay.example.com:8443',
+    ]);
     expect(allows('https', 'api.example.com')).toBe(true);
     expect(allows('https', 'api.example.com:443')).toBe(true);
     expect(allows('http', 'api.example.com')).toBe(false);

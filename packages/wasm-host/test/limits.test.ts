@@ -23,14 +23,25 @@ describe('an infinite loop', () => {
     expectErr(await spin.call('spin'), 'TIMEOUT');
     expect(expectOk(await spin.call('ping'))).toBe(42);
     const record = log.records().find((r) => r.export === 'spin');
-    expect(record).toMatchObject({ component: 'spin', outcome: 'error', error: { code: 'TIMEOUT' }, memoryPages: undefined, mode: 'isolated' });
+    expect(record).toMatchObject({
+      component: 'spin',
+      outcome: 'error',
+      error: { code: 'TIMEOUT' },
+      memoryPages: undefined,
+      mode: 'isolated',
+    });
     await host.close();
   });
 
   it('is stopped at its next host call in in-thread mode', async () => {
     const kv = createMemoryKv();
     const host = createWasmHost({ kv }, { cacheDir: cache.dir, logger: {}, mode: 'in-thread' });
-    const c = expectOk(await host.load(fixture('kv-guest').bytes, { grants: { kv: true }, limits: { timeoutMs: 100, maxHostCalls: 1e12 } }));
+    const c = expectOk(
+      await host.load(fixture('kv-guest').bytes, {
+        grants: { kv: true },
+        limits: { timeoutMs: 100, maxHostCalls: 1e12 },
+      }),
+    );
     const e = expectErr(c.callSync('hammer', 'k', 0xffffffff), 'TIMEOUT');
     expect(e.message).toContain('100 ms');
     expect(expectOk(c.callSync('hammer', 'k', 3))).toBe(3);
@@ -39,19 +50,22 @@ describe('an infinite loop', () => {
 });
 
 describe('memory', () => {
-  it.each(['in-thread', 'isolated'] as const)('a guest growing past its cap fails cleanly and is fresh next call (%s)', async (mode) => {
-    const log = createMemoryExecutionLog();
-    const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, mode, executionLog: log });
-    const hog = expectOk(await host.load(fixture('hog').bytes, { limits: { maxMemoryBytes: 4 * 1024 * 1024 } }));
-    expect(expectOk(await hog.call('grow', 10))).toBe(1);
-    expect(expectOk(await hog.call('grow', 100))).toBe(-1);
-    expect(expectOk(await hog.call('pages'))).toBe(11);
-    const e = expectErr(await hog.call('hog'), 'MEMORY_LIMIT');
-    expect(e.message).toContain('memory');
-    expect(log.records().at(-1)?.memoryPages).toBe(64);
-    expect(expectOk(await hog.call('pages'))).toBe(1);
-    await host.close();
-  });
+  it.each(['in-thread', 'isolated'] as const)(
+    'a guest growing past its cap fails cleanly and is fresh next call (%s)',
+    async (mode) => {
+      const log = createMemoryExecutionLog();
+      const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, mode, executionLog: log });
+      const hog = expectOk(await host.load(fixture('hog').bytes, { limits: { maxMemoryBytes: 4 * 1024 * 1024 } }));
+      expect(expectOk(await hog.call('grow', 10))).toBe(1);
+      expect(expectOk(await hog.call('grow', 100))).toBe(-1);
+      expect(expectOk(await hog.call('pages'))).toBe(11);
+      const e = expectErr(await hog.call('hog'), 'MEMORY_LIMIT');
+      expect(e.message).toContain('memory');
+      expect(log.records().at(-1)?.memoryPages).toBe(64);
+      expect(expectOk(await hog.call('pages'))).toBe(1);
+      await host.close();
+    },
+  );
 
   it('refuses at load a module that starts above the cap', async () => {
     const host = createWasmHost({}, { cacheDir: cache.dir, logger: {} });
@@ -66,7 +80,9 @@ describe('host calls', () => {
     const kv = createMemoryKv();
     const log = createMemoryExecutionLog();
     const host = createWasmHost({ kv }, { cacheDir: cache.dir, logger: {}, mode, executionLog: log });
-    const c = expectOk(await host.load(fixture('kv-guest').bytes, { grants: { kv: true }, limits: { maxHostCalls: 25 } }));
+    const c = expectOk(
+      await host.load(fixture('kv-guest').bytes, { grants: { kv: true }, limits: { maxHostCalls: 25 } }),
+    );
     expect(expectOk(await c.call('hammer', 'k', 25))).toBe(25);
     expectErr(await c.call('hammer', 'k', 26), 'HOST_CALL_LIMIT');
     expect(log.records().map((r) => r.hostCalls.kv)).toEqual([25, 26]);
@@ -76,22 +92,25 @@ describe('host calls', () => {
 });
 
 describe('traps', () => {
-  it.each(['in-thread', 'isolated'] as const)('a trap is an Err and the next call gets a fresh instance (%s)', async (mode) => {
-    const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, mode });
-    const c = expectOk(await host.load(fixture('trap').bytes, {}));
-    expect(expectOk(await c.call('count'))).toBe(1);
-    expect(expectOk(await c.call('count'))).toBe(2);
-    expect(expectErr(await c.call('explode'), 'TRAP').message).toContain('unreachable');
-    expect(expectOk(await c.call('count'))).toBe(1);
-    expect(expectErr(await c.call('divide', 1, 0), 'TRAP').message).toMatch(/divi/);
-    expect(expectOk(await c.call('divide', 6, 3))).toBe(2);
-    expect(expectErr(await c.call('recurse', 0), 'TRAP').message).toMatch(/stack/i);
-    expect(expectOk(await c.call('count'))).toBe(1);
-    // A guest error keeps the instance: it is an ordinary return.
-    const pure = expectOk(await host.load(fixture('pure').bytes, {}));
-    expect(expectOk(await pure.call('count'))).toBe(1);
-    expectErr(await pure.call('checked-div', 1, 0), 'GUEST_ERROR');
-    expect(expectOk(await pure.call('count'))).toBe(2);
-    await host.close();
-  });
+  it.each(['in-thread', 'isolated'] as const)(
+    'a trap is an Err and the next call gets a fresh instance (%s)',
+    async (mode) => {
+      const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, mode });
+      const c = expectOk(await host.load(fixture('trap').bytes, {}));
+      expect(expectOk(await c.call('count'))).toBe(1);
+      expect(expectOk(await c.call('count'))).toBe(2);
+      expect(expectErr(await c.call('explode'), 'TRAP').message).toContain('unreachable');
+      expect(expectOk(await c.call('count'))).toBe(1);
+      expect(expectErr(await c.call('divide', 1, 0), 'TRAP').message).toMatch(/divi/);
+      expect(expectOk(await c.call('divide', 6, 3))).toBe(2);
+      expect(expectErr(await c.call('recurse', 0), 'TRAP').message).toMatch(/stack/i);
+      expect(expectOk(await c.call('count'))).toBe(1);
+      // A guest error keeps the instance: it is an ordinary return.
+      const pure = expectOk(await host.load(fixture('pure').bytes, {}));
+      expect(expectOk(await pure.call('count'))).toBe(1);
+      expectErr(await pure.call('checked-div', 1, 0), 'GUEST_ERROR');
+      expect(expectOk(await pure.call('count'))).toBe(2);
+      await host.close();
+    },
+  );
 });

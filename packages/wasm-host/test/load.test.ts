@@ -58,7 +58,9 @@ describe('integrity', () => {
     expectErr(await h.load(pure.bytes, { signature, publicKey: other.publicKey }), 'BAD_SIGNATURE');
     expectErr(await h.load(pure.bytes, { publicKey }), 'BAD_SIGNATURE');
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
-    expect(expectErr(await h.load(pure.bytes, { signature, publicKey: rsa.publicKey }), 'BAD_SIGNATURE').message).toContain('not ed25519');
+    expect(
+      expectErr(await h.load(pure.bytes, { signature, publicKey: rsa.publicKey }), 'BAD_SIGNATURE').message,
+    ).toContain('not ed25519');
     // A signature over other bytes does not transfer.
     expectErr(await h.load(fixture('trap').bytes, { signature, publicKey }), 'BAD_SIGNATURE');
     await h.close();
@@ -156,7 +158,9 @@ describe('the transpile cache', () => {
     const foreign = readFileSync(join(entryOf(fixture('trap').sha256), 'core', 'component.core.wasm'));
     const target = entryOf(pure.sha256);
     writeFileSync(join(target, 'core', 'component.core.wasm'), foreign);
-    const manifest = JSON.parse(readFileSync(join(target, 'manifest.json'), 'utf8')) as { files: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(target, 'manifest.json'), 'utf8')) as {
+      files: Record<string, string>;
+    };
     manifest.files['core/component.core.wasm'] = createHash('sha256').update(foreign).digest('hex');
     writeFileSync(join(target, 'manifest.json'), JSON.stringify(manifest));
     const second = host({ cacheDir: dir.dir });

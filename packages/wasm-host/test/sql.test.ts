@@ -1,5 +1,5 @@
 import { createSqliteSql } from '@keel/adapter-sqlite';
-import { expectErr, expectOk } from '@keel/core/testing';
+import { expectOk } from '@keel/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createWasmHost } from '../src/index.js';
 import { collectingLogger, fixture, tempDir } from './support/fixtures.js';
@@ -48,7 +48,11 @@ describe.each(['isolated', 'in-thread'] as const)('a sql-using guest (%s)', (mod
 
   it('a read-only grant refuses every write, including one dressed as a query', async () => {
     const sql = createSqliteSql({ filename: ':memory:' });
-    expectOk(await sql.executeScript("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL); INSERT INTO notes (body) VALUES ('x')"));
+    expectOk(
+      await sql.executeScript(
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL); INSERT INTO notes (body) VALUES ('x')",
+      ),
+    );
     const logger = collectingLogger();
     const host = createWasmHost({ sql }, { cacheDir: cache.dir, logger, mode });
     const c = expectOk(await host.load(guest.bytes, { grants: { sql: 'read-only' } }));
@@ -66,7 +70,6 @@ describe.each(['isolated', 'in-thread'] as const)('a sql-using guest (%s)', (mod
     await host.close();
     await sql.close();
   });
-
 });
 
 describe('a sql-using guest in-thread', () => {

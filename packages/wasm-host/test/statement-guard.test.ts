@@ -6,12 +6,12 @@ describe('statementProblem', () => {
     for (const sql of [
       'SELECT * FROM users WHERE id = ?',
       '  select count(*) from t',
-      "SELECT 'DELETE FROM users' AS text, \"update\" FROM t",
+      'SELECT \'DELETE FROM users\' AS text, "update" FROM t',
       'WITH recent AS (SELECT * FROM posts ORDER BY id DESC LIMIT 5) SELECT * FROM recent',
       'VALUES (1), (2)',
       "SELECT replace(name, 'a', 'b') FROM t -- DROP TABLE t",
       'SELECT /* INSERT */ 1;',
-      'SELECT * FROM pragma_table_info(\'t\')',
+      "SELECT * FROM pragma_table_info('t')",
       'SELECT updated_at, created_by FROM t',
     ]) {
       expect(statementProblem(sql, 'read-only'), sql).toBeUndefined();
@@ -32,7 +32,7 @@ describe('statementProblem', () => {
       'SELECT 1; DELETE FROM t',
       'SELECT 1; SELECT 2',
       'BEGIN',
-      'SELECT nextval(\'seq\')',
+      "SELECT nextval('seq')",
       '',
     ]) {
       expect(statementProblem(sql, 'read-only'), sql).toBeDefined();

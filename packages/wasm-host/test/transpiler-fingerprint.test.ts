@@ -9,7 +9,9 @@ import { jcoTranspileVersion, transpilerFingerprint } from '../src/loader/transp
 // what is installed, or cached and embedded artifacts would carry the wrong name.
 describe('the transpiler fingerprint', () => {
   it('names the exact jco-transpile version pinned in package.json', () => {
-    const own = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
+    const own = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     expect(own.dependencies['@bytecodealliance/jco-transpile']).toMatch(/^\d+\.\d+\.\d+$/);
     expect(jcoTranspileVersion).toBe(own.dependencies['@bytecodealliance/jco-transpile']);
     expect(transpilerFingerprint()).toContain(`jco-transpile@${jcoTranspileVersion}+`);
@@ -18,7 +20,10 @@ describe('the transpiler fingerprint', () => {
   it('matches the installed jco-transpile', () => {
     // jco-transpile's exports do not include its package.json: find it from its entry.
     const entry = createRequire(import.meta.url).resolve('@bytecodealliance/jco-transpile');
-    const installed = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { name: string; version: string };
+    const installed = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as {
+      name: string;
+      version: string;
+    };
     expect(installed.name).toBe('@bytecodealliance/jco-transpile');
     expect(installed.version).toBe(jcoTranspileVersion);
   });

@@ -40,9 +40,24 @@ export async function newSigningKey(kid: string, alg = 'RS256'): Promise<Signing
 }
 
 /** A well-formed ID token, signed with `key`; `claims` override or remove (undefined) any claim. */
-export async function signIdToken(key: SigningKey, request: IdTokenRequest, claims: Record<string, unknown> = {}, alg = 'RS256'): Promise<string> {
+export async function signIdToken(
+  key: SigningKey,
+  request: IdTokenRequest,
+  claims: Record<string, unknown> = {},
+  alg = 'RS256',
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const payload: Record<string, unknown> = { iss: request.issuer, aud: request.clientId, sub: 'fake-user', nonce: request.nonce, iat: now, exp: now + 300, email: 'fake@example.com', email_verified: true, ...claims };
+  const payload: Record<string, unknown> = {
+    iss: request.issuer,
+    aud: request.clientId,
+    sub: 'fake-user',
+    nonce: request.nonce,
+    iat: now,
+    exp: now + 300,
+    email: 'fake@example.com',
+    email_verified: true,
+    ...claims,
+  };
   for (const [k, v] of Object.entries(payload)) if (v === undefined) delete payload[k];
   return new SignJWT(payload).setProtectedHeader({ alg, kid: key.kid }).sign(key.privateKey);
 }
@@ -96,7 +111,8 @@ export async function startFakeIssuer(first: SigningKey): Promise<FakeIssuer> {
       fake.jwksFetches++;
       return json(res, 200, { keys: fake.published.map((k) => k.publicJwk) });
     }
-    if (path === '/userinfo') return json(res, 200, { sub: 'fake-user', email: 'fake@example.com', email_verified: true });
+    if (path === '/userinfo')
+      return json(res, 200, { sub: 'fake-user', email: 'fake@example.com', email_verified: true });
     if (path === '/token') {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -107,7 +123,13 @@ export async function startFakeIssuer(first: SigningKey): Promise<FakeIssuer> {
         if (nonce === undefined || !form.get('code_verifier')) return json(res, 400, { error: 'invalid_grant' });
         codes.delete(form.get('code') as string);
         fake.idToken({ issuer, clientId: fake.clientId, nonce }).then(
-          (idToken) => json(res, 200, { access_token: 'fake-access-token', token_type: 'Bearer', expires_in: 300, id_token: idToken }),
+          (idToken) =>
+            json(res, 200, {
+              access_token: 'fake-access-token',
+              token_type: 'Bearer',
+              expires_in: 300,
+              id_token: idToken,
+            }),
           (error: unknown) => json(res, 500, { error: 'server_error', error_description: String(error) }),
         );
       });

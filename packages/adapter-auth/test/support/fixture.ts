@@ -2,7 +2,13 @@ import { createMemoryKv } from '@keel/adapter-kv-memory';
 import type { Kv, Sql } from '@keel/core';
 import { ManualClock } from '@keel/core/testing';
 import { authConformanceRoles, type SentAuthToken } from '@keel/core/testing';
-import { createLocalAuth, createArgon2Hasher, type LocalAuth, type LocalAuthOptions, type PasswordHasher } from '../../src/index.js';
+import {
+  createLocalAuth,
+  createArgon2Hasher,
+  type LocalAuth,
+  type LocalAuthOptions,
+  type PasswordHasher,
+} from '../../src/index.js';
 import { createTestEmail, type TestEmail } from './email.js';
 import { createTestSql } from './sqlite.js';
 
@@ -46,7 +52,9 @@ export async function disposeFixtures(): Promise<void> {
  * A local auth on a temporary SQLite file, an in-memory kv and a recording email adapter, all
  * on one manual clock, with the conformance suite's roles.
  */
-export async function createFixture(options: Partial<LocalAuthOptions> & { clock?: ManualClock; withEmail?: boolean } = {}): Promise<Fixture> {
+export async function createFixture(
+  options: Partial<LocalAuthOptions> & { clock?: ManualClock; withEmail?: boolean } = {},
+): Promise<Fixture> {
   const { clock = new ManualClock(), withEmail = true, ...rest } = options;
   const { sql, dispose: disposeSql } = await createTestSql();
   const kv = createMemoryKv({ clock });
@@ -55,7 +63,11 @@ export async function createFixture(options: Partial<LocalAuthOptions> & { clock
     sql,
     kv,
     email: withEmail ? outbox.email : false,
-    mail: { from: 'Keel Auth <auth@example.com>', resetUrl: 'https://app.example.com/reset?token={token}', verifyUrl: 'https://app.example.com/verify?token={token}' },
+    mail: {
+      from: 'Keel Auth <auth@example.com>',
+      resetUrl: 'https://app.example.com/reset?token={token}',
+      verifyUrl: 'https://app.example.com/verify?token={token}',
+    },
     argon2: cheapArgon2,
     roles: authConformanceRoles,
     defaultRoles: ['member'],
@@ -72,7 +84,13 @@ export async function createFixture(options: Partial<LocalAuthOptions> & { clock
       outbox.sent().flatMap((m) => {
         const token = /token=([A-Za-z0-9_-]{43})/.exec(m.text ?? '')?.[1];
         if (!token) return [];
-        return [{ kind: /reset/i.test(m.subject) ? 'password-reset' : 'email-verification', email: m.to[0]?.email ?? '', token } as const];
+        return [
+          {
+            kind: /reset/i.test(m.subject) ? 'password-reset' : 'email-verification',
+            email: m.to[0]?.email ?? '',
+            token,
+          } as const,
+        ];
       }),
     async dispose() {
       open.delete(fixture);

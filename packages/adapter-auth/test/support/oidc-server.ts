@@ -37,7 +37,14 @@ export async function startOidcServer(): Promise<OidcServer> {
   const clientId = 'keel-app';
   const clientSecret = 'a-client-secret-of-at-least-32-characters';
   const provider = new Provider(issuer, {
-    clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUri], post_logout_redirect_uris: [postLogoutRedirectUri] }],
+    clients: [
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        redirect_uris: [redirectUri],
+        post_logout_redirect_uris: [postLogoutRedirectUri],
+      },
+    ],
     jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'test-key-1', alg: 'RS256', use: 'sig' }] },
     cookies: { keys: ['cookie-signing-key-for-tests'] },
     features: { devInteractions: { enabled: false } },
@@ -56,13 +63,23 @@ export async function startOidcServer(): Promise<OidcServer> {
     void (async () => {
       const details = await provider.interactionDetails(req, res);
       if (state.signInAs === 'deny') {
-        await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'the user said no' }, { mergeWithLastSubmission: false });
+        await provider.interactionFinished(
+          req,
+          res,
+          { error: 'access_denied', error_description: 'the user said no' },
+          { mergeWithLastSubmission: false },
+        );
         return;
       }
       const grant = new provider.Grant({ accountId: state.signInAs, clientId: details.params.client_id as string });
       grant.addOIDCScope(details.params.scope as string);
       const grantId = await grant.save();
-      await provider.interactionFinished(req, res, { login: { accountId: state.signInAs }, consent: { grantId } }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId: state.signInAs }, consent: { grantId } },
+        { mergeWithLastSubmission: false },
+      );
     })().catch((error: unknown) => {
       res.statusCode = 500;
       res.end(String(error));
@@ -86,14 +103,20 @@ export async function startOidcServer(): Promise<OidcServer> {
       const jar = new Map<string, string>();
       let next = url;
       for (let hop = 0; hop < 10; hop++) {
-        const response = await fetch(next, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
+        const response = await fetch(next, {
+          redirect: 'manual',
+          headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
+        });
         for (const cookie of response.headers.getSetCookie()) {
           const [pair = ''] = cookie.split(';');
           const eq = pair.indexOf('=');
           jar.set(pair.slice(0, eq), pair.slice(eq + 1));
         }
         const location = response.headers.get('location');
-        if (!location) throw new Error(`the provider stopped at ${next} with ${response.status}: ${(await response.text()).slice(0, 300)}`);
+        if (!location)
+          throw new Error(
+            `the provider stopped at ${next} with ${response.status}: ${(await response.text()).slice(0, 300)}`,
+          );
         const target = new URL(location, next);
         if (target.href.startsWith(redirectUri)) return Object.fromEntries(target.searchParams);
         next = target.href;

@@ -41,7 +41,12 @@ export class FakeHttpServer {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const self = fake as FakeHttpServer;
-        const request: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+        const request: RecordedRequest = {
+          method: req.method ?? '',
+          path: req.url ?? '',
+          headers: req.headers,
+          body: Buffer.concat(chunks),
+        };
         self.inFlight.add(request);
         self.requests.push(request);
         void (async () => {
@@ -50,7 +55,10 @@ export class FakeHttpServer {
           try {
             answer = scripted ?? (await handler(request));
           } catch (error) {
-            answer = { status: 500, body: JSON.stringify({ message: `fake server failed: ${(error as Error).message}` }) };
+            answer = {
+              status: 500,
+              body: JSON.stringify({ message: `fake server failed: ${(error as Error).message}` }),
+            };
           }
           if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
           self.inFlight.delete(request);

@@ -26,7 +26,8 @@ export async function startMailgunFake() {
     server,
     url: server.url,
     accepted,
-    delivered: (apiKey: string): DeliveredEmail[] => accepted.filter((a) => a.apiKey === apiKey).map((a) => a.delivered),
+    delivered: (apiKey: string): DeliveredEmail[] =>
+      accepted.filter((a) => a.apiKey === apiKey).map((a) => a.delivered),
     close: () => server.close(),
   };
 }
@@ -35,13 +36,22 @@ async function handle(request: RecordedRequest, accepted: MailgunAccepted[]): Pr
   const route = /^\/v3\/([A-Za-z0-9.-]+)\/messages$/.exec(request.path);
   if (request.method !== 'POST' || !route) return json(404, { message: 'Not Found' });
   const basic = /^Basic (\S+)$/.exec(request.headers.authorization ?? '');
-  const [user, apiKey] = basic ? Buffer.from(basic[1] as string, 'base64').toString().split(/:(.*)/s) : [];
-  if (user !== 'api' || !apiKey?.startsWith('key-')) return { status: 401, headers: { 'content-type': 'text/plain' }, body: 'Forbidden' };
+  const [user, apiKey] = basic
+    ? Buffer.from(basic[1] as string, 'base64')
+        .toString()
+        .split(/:(.*)/s)
+    : [];
+  if (user !== 'api' || !apiKey?.startsWith('key-'))
+    return { status: 401, headers: { 'content-type': 'text/plain' }, body: 'Forbidden' };
   const contentType = request.headers['content-type'] ?? '';
   if (!contentType.startsWith('multipart/form-data') && !contentType.startsWith('application/x-www-form-urlencoded')) {
     return json(400, { message: 'Content-Type must be multipart/form-data or application/x-www-form-urlencoded' });
   }
-  const form = await new Request('http://fake/', { method: 'POST', headers: { 'content-type': contentType }, body: request.body }).formData();
+  const form = await new Request('http://fake/', {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: request.body,
+  }).formData();
   const text = (name: string) => form.getAll(name).filter((v): v is string => typeof v === 'string');
   const files = (name: string) => form.getAll(name).filter((v): v is FormFile => typeof v !== 'string');
   if (files('attachment').length + files('inline').length > 0 && !contentType.startsWith('multipart/form-data')) {
@@ -50,16 +60,29 @@ async function handle(request: RecordedRequest, accepted: MailgunAccepted[]): Pr
   if (text('from').length !== 1) return json(400, { message: "'from' parameter is missing" });
   if (text('to').length === 0) return json(400, { message: "'to' parameter is missing" });
   if (text('subject').length !== 1) return json(400, { message: "'subject' parameter is missing" });
-  if (text('text').length === 0 && text('html').length === 0) return json(400, { message: "Need at least one of 'text', 'html' or 'template' parameters specified" });
+  if (text('text').length === 0 && text('html').length === 0)
+    return json(400, { message: "Need at least one of 'text', 'html' or 'template' parameters specified" });
   if (text('o:tag').length > 3) return json(400, { message: 'Too many tags: a message may carry at most 3' });
   const recipients = [...text('to'), ...text('cc'), ...text('bcc')].flatMap(parseList);
   if (recipients.length > 1000) return json(400, { message: 'Too many recipients' });
-  if (recipients.some((r) => !/^[^@\s]+@[^@\s]+$/.test(r.email))) return json(400, { message: "'to' parameter is not a valid address. please check documentation" });
+  if (recipients.some((r) => !/^[^@\s]+@[^@\s]+$/.test(r.email)))
+    return json(400, { message: "'to' parameter is not a valid address. please check documentation" });
 
   const attachments = [];
-  for (const file of files('attachment')) attachments.push({ filename: file.name, contentType: file.type, content: new Uint8Array(await file.arrayBuffer()) });
+  for (const file of files('attachment'))
+    attachments.push({
+      filename: file.name,
+      contentType: file.type,
+      content: new Uint8Array(await file.arrayBuffer()),
+    });
   // Mailgun: "Note how image is referenced in HTML part simply by the filename".
-  for (const file of files('inline')) attachments.push({ filename: file.name, contentType: file.type, content: new Uint8Array(await file.arrayBuffer()), contentId: file.name });
+  for (const file of files('inline'))
+    attachments.push({
+      filename: file.name,
+      contentType: file.type,
+      content: new Uint8Array(await file.arrayBuffer()),
+      contentId: file.name,
+    });
   const headers: Record<string, string> = {};
   const metadata: Record<string, string> = {};
   for (const [name, value] of form.entries()) {
@@ -73,7 +96,9 @@ async function handle(request: RecordedRequest, accepted: MailgunAccepted[]): Pr
     from: parseList(text('from')[0] as string)[0] as EmailAddress,
     to: text('to').flatMap(parseList),
     cc: text('cc').flatMap(parseList),
-    bcc: text('bcc').flatMap(parseList).map((a) => a.email),
+    bcc: text('bcc')
+      .flatMap(parseList)
+      .map((a) => a.email),
     replyTo: text('h:Reply-To').flatMap(parseList),
     subject: text('subject')[0] as string,
     ...(plain === undefined ? {} : { text: plain }),

@@ -7,7 +7,14 @@ const [filename, baseUrl, apiKey] = process.argv.slice(2) as [string, string, st
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const sql = createSqliteSql({ filename, busyTimeoutMs: 10_000 });
-const email = createSendgridEmail({ apiKey, baseUrl, retry: false, circuitBreaker: false, idempotency: false, timeoutMs: 5000 });
+const email = createSendgridEmail({
+  apiKey,
+  baseUrl,
+  retry: false,
+  circuitBreaker: false,
+  idempotency: false,
+  timeoutMs: 5000,
+});
 const outbox = createEmailOutbox({
   sql,
   email,

@@ -3,7 +3,19 @@ import type { DeliveredEmail } from '@keel/core/testing';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 
 const MESSAGE_HEADERS = new Set([
-  'from', 'to', 'cc', 'bcc', 'reply-to', 'subject', 'date', 'message-id', 'mime-version', 'content-type', 'content-transfer-encoding', 'x-keel-tags', 'x-keel-metadata',
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'reply-to',
+  'subject',
+  'date',
+  'message-id',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'x-keel-tags',
+  'x-keel-metadata',
 ]);
 
 /** Parses an RFC 5322 message with mailparser, keeping `cid:` links as they are. */
@@ -15,12 +27,22 @@ export function parseEml(raw: Buffer | string): Promise<ParsedMail> {
  * What a MIME message carries, in the conformance suite's shape. Bcc comes from the envelope
  * (SMTP RCPT TO, SES Destination) unless the message kept a Bcc header (the dev outbox).
  */
-export function deliveredFromParsed(parsed: ParsedMail, extra: { bcc?: readonly string[]; tags?: readonly string[]; metadata?: Readonly<Record<string, string>> } = {}): DeliveredEmail {
+export function deliveredFromParsed(
+  parsed: ParsedMail,
+  extra: { bcc?: readonly string[]; tags?: readonly string[]; metadata?: Readonly<Record<string, string>> } = {},
+): DeliveredEmail {
   const headers: Record<string, string> = {};
   for (const { key, line } of parsed.headerLines) {
     if (MESSAGE_HEADERS.has(key)) continue;
     const value = parsed.headers.get(key);
-    headers[key] = decodeWords(typeof value === 'string' ? value : line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]/g, ' ').trim());
+    headers[key] = decodeWords(
+      typeof value === 'string'
+        ? value
+        : line
+            .slice(line.indexOf(':') + 1)
+            .replace(/\r?\n[ \t]/g, ' ')
+            .trim(),
+    );
   }
   const keelTags = parsed.headers.get('x-keel-tags');
   const keelMetadata = parsed.headers.get('x-keel-metadata');
@@ -40,14 +62,24 @@ export function deliveredFromParsed(parsed: ParsedMail, extra: { bcc?: readonly 
       ...(a.cid === undefined ? {} : { contentId: a.cid }),
     })),
     headers,
-    tags: extra.tags ? [...extra.tags] : typeof keelTags === 'string' ? (JSON.parse(decodeWords(keelTags)) as string[]) : [],
-    metadata: extra.metadata ? { ...extra.metadata } : typeof keelMetadata === 'string' ? (JSON.parse(decodeWords(keelMetadata)) as Record<string, string>) : {},
+    tags: extra.tags
+      ? [...extra.tags]
+      : typeof keelTags === 'string'
+        ? (JSON.parse(decodeWords(keelTags)) as string[])
+        : [],
+    metadata: extra.metadata
+      ? { ...extra.metadata }
+      : typeof keelMetadata === 'string'
+        ? (JSON.parse(decodeWords(keelMetadata)) as Record<string, string>)
+        : {},
   };
 }
 
 function addresses(field: AddressObject | AddressObject[] | undefined): EmailAddress[] {
   const list = field === undefined ? [] : Array.isArray(field) ? field : [field];
-  return list.flatMap((o) => o.value).map((a) => (a.name ? { email: a.address ?? '', name: a.name } : { email: a.address ?? '' }));
+  return list
+    .flatMap((o) => o.value)
+    .map((a) => (a.name ? { email: a.address ?? '', name: a.name } : { email: a.address ?? '' }));
 }
 
 /**
@@ -74,7 +106,12 @@ export function decodeWords(value: string): string {
     const bytes =
       encoding.toUpperCase() === 'B'
         ? Buffer.from(text, 'base64')
-        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+        : Buffer.from(
+            text
+              .replace(/_/g, ' ')
+              .replace(/=([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+            'latin1',
+          );
     if (pending && pending.charset.toLowerCase() !== charset.toLowerCase()) flush();
     pending ??= { charset, bytes: [] };
     pending.bytes.push(bytes);

@@ -27,7 +27,20 @@ interface SendgridBody {
   custom_args?: Record<string, string>;
 }
 
-const RESERVED_HEADERS = ['x-sg-id', 'x-sg-eid', 'received', 'dkim-signature', 'content-type', 'content-transfer-encoding', 'to', 'from', 'subject', 'reply-to', 'cc', 'bcc'];
+const RESERVED_HEADERS = [
+  'x-sg-id',
+  'x-sg-eid',
+  'received',
+  'dkim-signature',
+  'content-type',
+  'content-transfer-encoding',
+  'to',
+  'from',
+  'subject',
+  'reply-to',
+  'cc',
+  'bcc',
+];
 
 /**
  * SendGrid's v3 Mail Send endpoint as documented: `POST /v3/mail/send` with `Authorization:
@@ -47,21 +60,26 @@ export async function startSendgridFake(options: { delayMs?: () => number } = {}
     url: server.url,
     accepted,
     /** What instances using this key delivered, as the conformance suite reads it. */
-    delivered: (apiKey: string): DeliveredEmail[] => accepted.filter((a) => a.apiKey === apiKey).map((a) => toDelivered(a.body)),
+    delivered: (apiKey: string): DeliveredEmail[] =>
+      accepted.filter((a) => a.apiKey === apiKey).map((a) => toDelivered(a.body)),
     close: () => server.close(),
   };
 }
 
 function handle(request: RecordedRequest, accepted: SendgridAccepted[]): FakeAnswer {
-  if (request.method !== 'POST' || request.path !== '/v3/mail/send') return json(404, { errors: [{ field: null, message: 'not found' }] });
+  if (request.method !== 'POST' || request.path !== '/v3/mail/send')
+    return json(404, { errors: [{ field: null, message: 'not found' }] });
   const auth = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');
   if (!auth) return json(401, { errors: [{ field: null, message: 'authorization required' }] });
   const apiKey = auth[1] as string;
   if (!apiKey.startsWith('SG.') || apiKey === 'SG.revoked') {
-    return json(401, { errors: [{ field: null, message: 'The provided authorization grant is invalid, expired, or revoked' }] });
+    return json(401, {
+      errors: [{ field: null, message: 'The provided authorization grant is invalid, expired, or revoked' }],
+    });
   }
   if (apiKey.startsWith('SG.down')) return json(503, { errors: [{ field: null, message: 'Service Unavailable' }] });
-  if (!(request.headers['content-type'] ?? '').startsWith('application/json')) return json(415, { errors: [{ field: null, message: 'Content-Type should be application/json.' }] });
+  if (!(request.headers['content-type'] ?? '').startsWith('application/json'))
+    return json(415, { errors: [{ field: null, message: 'Content-Type should be application/json.' }] });
   let body: SendgridBody;
   try {
     body = JSON.parse(request.body.toString('utf8')) as SendgridBody;
@@ -69,58 +87,101 @@ function handle(request: RecordedRequest, accepted: SendgridAccepted[]): FakeAns
     return json(400, { errors: [{ field: null, message: 'Bad Request', help: null }] });
   }
   const errors = validate(body);
-  if (errors.length > 0) return json(400, { errors: errors.map(([field, message]) => ({ field, message, help: null })) });
+  if (errors.length > 0)
+    return json(400, { errors: errors.map(([field, message]) => ({ field, message, help: null })) });
   const messageId = randomBytes(16).toString('base64url');
   const idempotencyKey = request.headers['idempotency-key'];
-  accepted.push({ apiKey, idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined, messageId, body });
+  accepted.push({
+    apiKey,
+    idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined,
+    messageId,
+    body,
+  });
   return { status: 202, headers: { 'x-message-id': messageId } };
 }
 
 function validate(body: SendgridBody): [string | null, string][] {
   const errors: [string | null, string][] = [];
-  const isAddress = (a: unknown) => typeof a === 'object' && a !== null && typeof (a as Address).email === 'string' && /^[^@\s]+@[^@\s]+$/.test((a as Address).email);
-  if (!Array.isArray(body.personalizations) || body.personalizations.length === 0) errors.push(['personalizations', 'You must have at least one personalization.']);
-  else if (body.personalizations.length > 1000) errors.push(['personalizations', 'The personalization block is limited to 1000 personalizations per API request.']);
+  const isAddress = (a: unknown) =>
+    typeof a === 'object' &&
+    a !== null &&
+    typeof (a as Address).email === 'string' &&
+    /^[^@\s]+@[^@\s]+$/.test((a as Address).email);
+  if (!Array.isArray(body.personalizations) || body.personalizations.length === 0)
+    errors.push(['personalizations', 'You must have at least one personalization.']);
+  else if (body.personalizations.length > 1000)
+    errors.push(['personalizations', 'The personalization block is limited to 1000 personalizations per API request.']);
   let total = 0;
   const seen = new Set<string>();
   for (const [i, p] of (body.personalizations ?? []).entries()) {
-    if (!Array.isArray(p.to) || p.to.length === 0) errors.push([`personalizations.${i}.to`, 'The to array is required for all personalization objects, and must have at least one email object with a valid email address.']);
+    if (!Array.isArray(p.to) || p.to.length === 0)
+      errors.push([
+        `personalizations.${i}.to`,
+        'The to array is required for all personalization objects, and must have at least one email object with a valid email address.',
+      ]);
     for (const field of ['to', 'cc', 'bcc'] as const) {
       const list = p[field];
       if (list === undefined) continue;
-      if (!Array.isArray(list) || list.length === 0) errors.push([`personalizations.${i}.${field}`, `The ${field} array must have at least one item when present.`]);
+      if (!Array.isArray(list) || list.length === 0)
+        errors.push([`personalizations.${i}.${field}`, `The ${field} array must have at least one item when present.`]);
       for (const a of list ?? []) {
         total++;
         if (!isAddress(a)) errors.push([`personalizations.${i}.${field}`, 'Does not contain a valid address.']);
-        else if (seen.has(a.email.toLowerCase())) errors.push([`personalizations.${i}`, 'Each email address in the personalization block should be unique between to, cc, and bcc.']);
+        else if (seen.has(a.email.toLowerCase()))
+          errors.push([
+            `personalizations.${i}`,
+            'Each email address in the personalization block should be unique between to, cc, and bcc.',
+          ]);
         else seen.add(a.email.toLowerCase());
       }
     }
   }
-  if (total > 1000) errors.push(['personalizations', 'There is a limit of 1000 total recipients (to + cc + bcc) per request.']);
-  if (!isAddress(body.from)) errors.push(['from.email', 'The from object must be provided for every email send. It is an object that requires the email parameter.']);
+  if (total > 1000)
+    errors.push(['personalizations', 'There is a limit of 1000 total recipients (to + cc + bcc) per request.']);
+  if (!isAddress(body.from))
+    errors.push([
+      'from.email',
+      'The from object must be provided for every email send. It is an object that requires the email parameter.',
+    ]);
   if (typeof body.subject !== 'string' || body.subject === '') errors.push(['subject', 'The subject is required.']);
-  if (!Array.isArray(body.content) || body.content.length === 0) errors.push(['content', 'Unless a valid template_id is provided, the content parameter is required.']);
+  if (!Array.isArray(body.content) || body.content.length === 0)
+    errors.push(['content', 'Unless a valid template_id is provided, the content parameter is required.']);
   for (const [i, c] of (body.content ?? []).entries()) {
-    if (typeof c.value !== 'string' || c.value === '') errors.push([`content.${i}.value`, 'The content value must be a string at least one character in length.']);
-    if (c.type === 'text/plain' && i !== 0) errors.push(['content', 'If present, text/plain content must be first, followed by any other content.']);
+    if (typeof c.value !== 'string' || c.value === '')
+      errors.push([`content.${i}.value`, 'The content value must be a string at least one character in length.']);
+    if (c.type === 'text/plain' && i !== 0)
+      errors.push(['content', 'If present, text/plain content must be first, followed by any other content.']);
   }
-  if (body.reply_to !== undefined && body.reply_to_list !== undefined) errors.push(['reply_to', 'Only one of reply_to and reply_to_list may be used.']);
-  if (body.reply_to !== undefined && !isAddress(body.reply_to)) errors.push(['reply_to', 'The reply_to email does not contain a valid address.']);
-  for (const a of body.reply_to_list ?? []) if (!isAddress(a)) errors.push(['reply_to_list', 'The reply_to_list email does not contain a valid address.']);
+  if (body.reply_to !== undefined && body.reply_to_list !== undefined)
+    errors.push(['reply_to', 'Only one of reply_to and reply_to_list may be used.']);
+  if (body.reply_to !== undefined && !isAddress(body.reply_to))
+    errors.push(['reply_to', 'The reply_to email does not contain a valid address.']);
+  for (const a of body.reply_to_list ?? [])
+    if (!isAddress(a)) errors.push(['reply_to_list', 'The reply_to_list email does not contain a valid address.']);
   for (const [i, a] of (body.attachments ?? []).entries()) {
-    if (typeof a.content !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(a.content)) errors.push([`attachments.${i}.content`, 'The attachment content must be base64 encoded.']);
-    if (typeof a.filename !== 'string' || a.filename === '') errors.push([`attachments.${i}.filename`, 'The attachment filename parameter is required.']);
-    if (a.disposition !== undefined && a.disposition !== 'inline' && a.disposition !== 'attachment') errors.push([`attachments.${i}.disposition`, 'The disposition must be inline or attachment.']);
-    if (a.disposition === 'inline' && !a.content_id) errors.push([`attachments.${i}.content_id`, 'The content_id parameter is required if your attachment disposition is inline.']);
+    if (typeof a.content !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(a.content))
+      errors.push([`attachments.${i}.content`, 'The attachment content must be base64 encoded.']);
+    if (typeof a.filename !== 'string' || a.filename === '')
+      errors.push([`attachments.${i}.filename`, 'The attachment filename parameter is required.']);
+    if (a.disposition !== undefined && a.disposition !== 'inline' && a.disposition !== 'attachment')
+      errors.push([`attachments.${i}.disposition`, 'The disposition must be inline or attachment.']);
+    if (a.disposition === 'inline' && !a.content_id)
+      errors.push([
+        `attachments.${i}.content_id`,
+        'The content_id parameter is required if your attachment disposition is inline.',
+      ]);
   }
   for (const [name, value] of Object.entries(body.headers ?? {})) {
-    if (RESERVED_HEADERS.includes(name.toLowerCase())) errors.push(['headers', `The header ${name} is reserved and may not be used.`]);
+    if (RESERVED_HEADERS.includes(name.toLowerCase()))
+      errors.push(['headers', `The header ${name} is reserved and may not be used.`]);
     if (typeof value !== 'string') errors.push(['headers', 'Header values must be strings.']);
   }
-  if (body.categories !== undefined && (!Array.isArray(body.categories) || body.categories.length > 10)) errors.push(['categories', 'You may not have more than 10 categories per request.']);
-  if (body.categories && new Set(body.categories).size !== body.categories.length) errors.push(['categories', 'The categories parameter may not contain duplicates.']);
-  for (const value of Object.values(body.custom_args ?? {})) if (typeof value !== 'string') errors.push(['custom_args', 'Custom arg values must be strings.']);
+  if (body.categories !== undefined && (!Array.isArray(body.categories) || body.categories.length > 10))
+    errors.push(['categories', 'You may not have more than 10 categories per request.']);
+  if (body.categories && new Set(body.categories).size !== body.categories.length)
+    errors.push(['categories', 'The categories parameter may not contain duplicates.']);
+  for (const value of Object.values(body.custom_args ?? {}))
+    if (typeof value !== 'string') errors.push(['custom_args', 'Custom arg values must be strings.']);
   return errors;
 }
 

@@ -43,7 +43,8 @@ export async function startSmtpFake(mode: 'starttls' | 'tls' | 'plain', options:
       callback();
     },
     onAuth(auth, _session, callback) {
-      if (auth.username && auth.password === smtpPasswordOf(auth.username)) return callback(null, { user: auth.username });
+      if (auth.username && auth.password === smtpPasswordOf(auth.username))
+        return callback(null, { user: auth.username });
       callback(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
     },
     onRcptTo(address, _session, callback) {
@@ -63,12 +64,14 @@ export async function startSmtpFake(mode: 'starttls' | 'tls' | 'plain', options:
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
-          return callback(Object.assign(new Error('5.3.4 Message exceeds fixed maximum message size'), { responseCode: 552 }));
+          return callback(
+            Object.assign(new Error('5.3.4 Message exceeds fixed maximum message size'), { responseCode: 552 }),
+          );
         }
         const raw = Buffer.concat(chunks);
         void parseEml(raw).then((parsed) => {
           const rcptTo = session.envelope.rcptTo.map((r) => r.address);
-          const visible = new Set([...(toList(parsed.to)), ...toList(parsed.cc)]);
+          const visible = new Set([...toList(parsed.to), ...toList(parsed.cc)]);
           received.push({
             user: session.user as string | undefined,
             mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',

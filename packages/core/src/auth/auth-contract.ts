@@ -123,7 +123,11 @@ export interface AuthOperations {
   authorize(principal: AuthPrincipal, permission: string): ResultAsync<void, AuthError>;
   beginOidcLogin(provider: string, options?: OidcLoginOptions): ResultAsync<OidcRedirect, AuthError>;
   /** Takes the parameters of the provider's redirect (`code`, `state`, `iss`, or `error`). */
-  completeOidcLogin(provider: string, params: OidcCallbackParams, context?: AuthRequestContext): ResultAsync<OidcLogin, AuthError>;
+  completeOidcLogin(
+    provider: string,
+    params: OidcCallbackParams,
+    context?: AuthRequestContext,
+  ): ResultAsync<OidcLogin, AuthError>;
 }
 
 /**

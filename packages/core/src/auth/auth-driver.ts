@@ -55,5 +55,9 @@ export interface AuthDriver {
   refresh?(refreshToken: string, context: AuthRequestContext): MaybePromise<AuthTokenPair>;
   /** With `oidc`. */
   beginOidcLogin?(provider: string, options: OidcLoginOptions): MaybePromise<OidcRedirect>;
-  completeOidcLogin?(provider: string, params: Readonly<Record<string, string>>, context: AuthRequestContext): MaybePromise<OidcLogin>;
+  completeOidcLogin?(
+    provider: string,
+    params: Readonly<Record<string, string>>,
+    context: AuthRequestContext,
+  ): MaybePromise<OidcLogin>;
 }

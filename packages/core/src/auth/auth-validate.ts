@@ -22,13 +22,15 @@ const WHITESPACE = /\s/;
 const invalid = (message: string) => new ArgumentProblem('INVALID_ARGUMENT', message);
 
 function requireString(op: string, field: string, value: unknown): string {
-  if (typeof value !== 'string') throw new TypeError(`auth.${op}: ${field} must be a string, got ${describeValue(value)}`);
+  if (typeof value !== 'string')
+    throw new TypeError(`auth.${op}: ${field} must be a string, got ${describeValue(value)}`);
   return value;
 }
 
 /** The fields of a record argument (`registration`, `credentials`); anything but an object throws. */
 export function recordArgument(op: string, field: string, value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) throw new TypeError(`auth.${op}: ${field} must be an object, got ${describeValue(value)}`);
+  if (typeof value !== 'object' || value === null)
+    throw new TypeError(`auth.${op}: ${field} must be an object, got ${describeValue(value)}`);
   return value as Record<string, unknown>;
 }
 
@@ -45,7 +47,8 @@ export function normalizeEmailArgument(op: string, value: unknown, field = 'emai
 /** Passwords are NFKC-normalised (NIST SP 800-63B), so the same characters typed differently match. */
 export function normalizePasswordArgument(op: string, value: unknown, field = 'password'): string | ArgumentProblem {
   const password = requireString(op, field, value);
-  if (password.length > MAX_PASSWORD_LENGTH) return invalid(`${field} is longer than ${MAX_PASSWORD_LENGTH} characters`);
+  if (password.length > MAX_PASSWORD_LENGTH)
+    return invalid(`${field} is longer than ${MAX_PASSWORD_LENGTH} characters`);
   return password.normalize('NFKC');
 }
 
@@ -66,7 +69,8 @@ export function checkIdArgument(op: string, value: unknown, field: string): stri
 
 export function normalizeContext(op: string, value: unknown): AuthRequestContext | ArgumentProblem {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null) throw new TypeError(`auth.${op}: context must be an object, got ${describeValue(value)}`);
+  if (typeof value !== 'object' || value === null)
+    throw new TypeError(`auth.${op}: context must be an object, got ${describeValue(value)}`);
   const { ip, userAgent } = value as AuthRequestContext;
   if (ip !== undefined) requireString(op, 'context.ip', ip);
   if (userAgent !== undefined) requireString(op, 'context.userAgent', userAgent);
@@ -81,7 +85,8 @@ export function normalizeContext(op: string, value: unknown): AuthRequestContext
 }
 
 export function checkRolesArgument(op: string, value: unknown): string[] | ArgumentProblem {
-  if (!Array.isArray(value)) throw new TypeError(`auth.${op}: roles must be an array of strings, got ${describeValue(value)}`);
+  if (!Array.isArray(value))
+    throw new TypeError(`auth.${op}: roles must be an array of strings, got ${describeValue(value)}`);
   if (value.length > MAX_ROLES) return invalid(`at most ${MAX_ROLES} roles`);
   const roles = new Set<string>();
   for (let i = 0; i < value.length; i++) {
@@ -100,7 +105,8 @@ export function checkPermissionArgument(op: string, value: unknown): string | Ar
 }
 
 export function checkPrincipalArgument(op: string, value: unknown): AuthPrincipal {
-  if (typeof value !== 'object' || value === null) throw new TypeError(`auth.${op}: principal must be an object, got ${describeValue(value)}`);
+  if (typeof value !== 'object' || value === null)
+    throw new TypeError(`auth.${op}: principal must be an object, got ${describeValue(value)}`);
   const { permissions } = value as AuthPrincipal;
   if (!Array.isArray(permissions) || permissions.some((p) => typeof p !== 'string')) {
     throw new TypeError(`auth.${op}: principal.permissions must be an array of strings`);
@@ -115,7 +121,8 @@ export function checkProviderArgument(op: string, value: unknown): string | Argu
 
 export function normalizeOidcOptions(op: string, value: unknown): OidcLoginOptions {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null) throw new TypeError(`auth.${op}: options must be an object, got ${describeValue(value)}`);
+  if (typeof value !== 'object' || value === null)
+    throw new TypeError(`auth.${op}: options must be an object, got ${describeValue(value)}`);
   const { returnTo, loginHint } = value as OidcLoginOptions;
   if (returnTo !== undefined) requireString(op, 'options.returnTo', returnTo);
   if (loginHint !== undefined) requireString(op, 'options.loginHint', loginHint);
@@ -128,6 +135,7 @@ export function normalizeCallbackParams(op: string, value: unknown): Readonly<Re
     throw new TypeError(`auth.${op}: params must be an object or URLSearchParams, got ${describeValue(value)}`);
   }
   const params: Record<string, string> = {};
-  for (const [name, v] of Object.entries(value as OidcCallbackParams)) params[name] = requireString(op, `params.${name}`, v);
+  for (const [name, v] of Object.entries(value as OidcCallbackParams))
+    params[name] = requireString(op, `params.${name}`, v);
   return params;
 }

@@ -52,14 +52,21 @@ export function defineAuth(driver: AuthDriver): Auth {
   };
 
   /** Answers the first argument problem, or runs `fn` with the checked values under the lifecycle. */
-  function run<A extends readonly unknown[], T>(op: string, args: Unchecked<A>, fn: (...values: A) => MaybePromise<T>): ResultAsync<T, AuthError> {
+  function run<A extends readonly unknown[], T>(
+    op: string,
+    args: Unchecked<A>,
+    fn: (...values: A) => MaybePromise<T>,
+  ): ResultAsync<T, AuthError> {
     const problem = args.find((a): a is ArgumentProblem => a instanceof ArgumentProblem);
     if (problem) return errAsync(new AuthError({ code: problem.code, message: problem.message, adapter, op }));
     return guardedCall(lifecycle, errors, op, () => fn(...(args as unknown as A)));
   }
 
   /** The driver's optional method when its capabilities allow it, or why not. */
-  function needs<M extends keyof AuthDriver>(op: M, ...required: (keyof AuthCapabilities)[]): NonNullable<AuthDriver[M]> | AuthError {
+  function needs<M extends keyof AuthDriver>(
+    op: M,
+    ...required: (keyof AuthCapabilities)[]
+  ): NonNullable<AuthDriver[M]> | AuthError {
     const missing = required.find((c) => !capabilities[c]);
     const method = driver[op];
     if (missing === undefined && typeof method === 'function') return method.bind(driver) as NonNullable<AuthDriver[M]>;
@@ -73,14 +80,22 @@ export function defineAuth(driver: AuthDriver): Auth {
 
     register(registration, context) {
       const r = recordArgument('register', 'registration', registration);
-      const args = [normalizeEmailArgument('register', r.email), normalizePasswordArgument('register', r.password), normalizeContext('register', context)] as const;
+      const args = [
+        normalizeEmailArgument('register', r.email),
+        normalizePasswordArgument('register', r.password),
+        normalizeContext('register', context),
+      ] as const;
       const method = needs('register', 'passwords');
       if (method instanceof AuthError) return errAsync(method);
       return run('register', args, (email, password, ctx) => method({ email, password }, ctx));
     },
     login(credentials, context) {
       const c = recordArgument('login', 'credentials', credentials);
-      const args = [normalizeEmailArgument('login', c.email), normalizePasswordArgument('login', c.password), normalizeContext('login', context)] as const;
+      const args = [
+        normalizeEmailArgument('login', c.email),
+        normalizePasswordArgument('login', c.password),
+        normalizeContext('login', context),
+      ] as const;
       const method = needs('login', 'passwords');
       if (method instanceof AuthError) return errAsync(method);
       return run('login', args, (email, password, ctx) => method({ email, password }, ctx));
@@ -95,7 +110,10 @@ export function defineAuth(driver: AuthDriver): Auth {
       return run('verifyAccessToken', args, (t) => method(t));
     },
     refresh(refreshToken, context) {
-      const args = [checkTokenArgument('refresh', refreshToken, 'refreshToken'), normalizeContext('refresh', context)] as const;
+      const args = [
+        checkTokenArgument('refresh', refreshToken, 'refreshToken'),
+        normalizeContext('refresh', context),
+      ] as const;
       const method = needs('refresh', 'accessTokens');
       if (method instanceof AuthError) return errAsync(method);
       return run('refresh', args, (t, ctx) => method(t, ctx));
@@ -104,10 +122,14 @@ export function defineAuth(driver: AuthDriver): Auth {
       return run('logout', [checkTokenArgument('logout', token)], (t) => driver.logout(t));
     },
     logoutEverywhere(userId) {
-      return run('logoutEverywhere', [checkIdArgument('logoutEverywhere', userId, 'userId')], (id) => driver.logoutEverywhere(id));
+      return run('logoutEverywhere', [checkIdArgument('logoutEverywhere', userId, 'userId')], (id) =>
+        driver.logoutEverywhere(id),
+      );
     },
     revokeSession(sessionId) {
-      return run('revokeSession', [checkIdArgument('revokeSession', sessionId, 'sessionId')], (id) => driver.revokeSession(id));
+      return run('revokeSession', [checkIdArgument('revokeSession', sessionId, 'sessionId')], (id) =>
+        driver.revokeSession(id),
+      );
     },
     changePassword(token, currentPassword, newPassword) {
       const op = 'changePassword';
@@ -129,7 +151,11 @@ export function defineAuth(driver: AuthDriver): Auth {
     },
     completePasswordReset(token, newPassword, context) {
       const op = 'completePasswordReset';
-      const args = [checkTokenArgument(op, token), normalizePasswordArgument(op, newPassword, 'newPassword'), normalizeContext(op, context)] as const;
+      const args = [
+        checkTokenArgument(op, token),
+        normalizePasswordArgument(op, newPassword, 'newPassword'),
+        normalizeContext(op, context),
+      ] as const;
       const method = needs(op, 'passwords');
       if (method instanceof AuthError) return errAsync(method);
       return run(op, args, (t, password, ctx) => method(t, password, ctx));
@@ -154,11 +180,19 @@ export function defineAuth(driver: AuthDriver): Auth {
     authorize(principal, permission) {
       const checked = checkPrincipalArgument('authorize', principal);
       const args = [checkPermissionArgument('authorize', permission)] as const;
-      const decide = (p: string) => (driver.authorize ? driver.authorize(checked, p) : hasPermission(checked.permissions, p));
+      const decide = (p: string) =>
+        driver.authorize ? driver.authorize(checked, p) : hasPermission(checked.permissions, p);
       return run('authorize', args, decide).andThen((allowed) =>
         allowed
           ? ok(undefined)
-          : err(new AuthError({ code: 'ACCESS_DENIED', message: `permission '${String(permission)}' is not granted`, adapter, op: 'authorize' })),
+          : err(
+              new AuthError({
+                code: 'ACCESS_DENIED',
+                message: `permission '${String(permission)}' is not granted`,
+                adapter,
+                op: 'authorize',
+              }),
+            ),
       );
     },
     beginOidcLogin(provider, options) {
@@ -170,7 +204,11 @@ export function defineAuth(driver: AuthDriver): Auth {
     },
     completeOidcLogin(provider, params, context) {
       const op = 'completeOidcLogin';
-      const args = [checkProviderArgument(op, provider), normalizeCallbackParams(op, params), normalizeContext(op, context)] as const;
+      const args = [
+        checkProviderArgument(op, provider),
+        normalizeCallbackParams(op, params),
+        normalizeContext(op, context),
+      ] as const;
       const method = needs(op, 'oidc');
       if (method instanceof AuthError) return errAsync(method);
       return run(op, args, (p, values, ctx) => method(p, values, ctx));

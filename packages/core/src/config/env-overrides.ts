@@ -67,14 +67,20 @@ function parseOverrides(env: Env, sections: readonly string[], issues: string[])
       overrides.push({ section, name, field: camelCase(fieldParts), value });
     } else {
       const upper = section.toUpperCase();
-      issues.push(`${variable}: not understood; expected KEEL_${upper}[_<INSTANCE>]_ADAPTER or KEEL_${upper}[_<INSTANCE>]_OPTIONS_<FIELD>`);
+      issues.push(
+        `${variable}: not understood; expected KEEL_${upper}[_<INSTANCE>]_ADAPTER or KEEL_${upper}[_<INSTANCE>]_OPTIONS_<FIELD>`,
+      );
     }
   }
   return overrides;
 }
 
 /** The instance object a variable addresses, created when the config lacks it. */
-function instanceOf(config: Record<string, unknown>, section: string, name: string | undefined): Record<string, unknown> {
+function instanceOf(
+  config: Record<string, unknown>,
+  section: string,
+  name: string | undefined,
+): Record<string, unknown> {
   let value = config[section] as Record<string, unknown> | undefined;
   if (value === undefined || typeof value !== 'object' || value === null) {
     value = name === undefined ? {} : { [name]: {} };

@@ -14,7 +14,9 @@ export async function loadConfig(file: string): Promise<KeelConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new KeelConfigError([`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
+    throw new KeelConfigError([
+      `${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    ]);
   }
   try {
     return JSON.parse(text) as KeelConfig;

@@ -30,7 +30,10 @@ const NAME = /^[a-z][a-z0-9-]*$/;
  * Checks the shape of a config and flattens it into instance specs. Every problem is reported
  * at once, each with its exact path and what was expected.
  */
-export function normalizeConfig(config: unknown, vocabulary: ConfigVocabulary): { specs: InstanceSpec[]; issues: string[] } {
+export function normalizeConfig(
+  config: unknown,
+  vocabulary: ConfigVocabulary,
+): { specs: InstanceSpec[]; issues: string[] } {
   const issues: string[] = [];
   const specs: InstanceSpec[] = [];
   if (!isRecord(config)) return { specs, issues: [`(config): expected an object, got ${describeValue(config)}`] };
@@ -39,7 +42,9 @@ export function normalizeConfig(config: unknown, vocabulary: ConfigVocabulary): 
     if (value === undefined) continue;
     if (!interfaces.includes(section)) {
       const hint = closest(section, interfaces);
-      issues.push(`${section}: unknown section${hint ? `; did you mean '${hint}'?` : ''} (known: ${interfaces.join(', ')})`);
+      issues.push(
+        `${section}: unknown section${hint ? `; did you mean '${hint}'?` : ''} (known: ${interfaces.join(', ')})`,
+      );
       continue;
     }
     if (!isRecord(value)) {
@@ -76,11 +81,14 @@ function readInstance(
   for (const field of Object.keys(value)) {
     if (!INSTANCE_FIELDS.includes(field)) {
       const hint = closest(field, INSTANCE_FIELDS);
-      issues.push(`${path}.${field}: unknown field${hint ? `; did you mean '${hint}'?` : ''} (known: ${INSTANCE_FIELDS.join(', ')})`);
+      issues.push(
+        `${path}.${field}: unknown field${hint ? `; did you mean '${hint}'?` : ''} (known: ${INSTANCE_FIELDS.join(', ')})`,
+      );
     }
   }
   const { adapter, options, requires = [], module, export: exportName } = value;
-  if (module !== undefined && typeof module !== 'string') issues.push(`${path}.module: expected a string, got ${describeValue(module)}`);
+  if (module !== undefined && typeof module !== 'string')
+    issues.push(`${path}.module: expected a string, got ${describeValue(module)}`);
   if (exportName !== undefined && typeof exportName !== 'string') {
     issues.push(`${path}.export: expected a string, got ${describeValue(exportName)}`);
   }
@@ -94,14 +102,17 @@ function readInstance(
         `(known: ${known.join(', ') || 'none'}; or name a module with 'module')`,
     );
   }
-  if (options !== undefined && !isRecord(options)) issues.push(`${path}.options: expected an object, got ${describeValue(options)}`);
+  if (options !== undefined && !isRecord(options))
+    issues.push(`${path}.options: expected an object, got ${describeValue(options)}`);
   const capabilities = vocabulary.capabilities[iface] ?? [];
   if (!Array.isArray(requires)) {
     issues.push(`${path}.requires: expected an array of capability names, got ${describeValue(requires)}`);
   } else {
     requires.forEach((capability: unknown, i) => {
       if (typeof capability !== 'string' || !capabilities.includes(capability)) {
-        issues.push(`${path}.requires[${i}]: expected one of ${capabilities.join(', ')}, got ${describeValue(capability)}`);
+        issues.push(
+          `${path}.requires[${i}]: expected one of ${capabilities.join(', ')}, got ${describeValue(capability)}`,
+        );
       }
     });
   }

@@ -86,7 +86,10 @@ export function readOptions(factory: string, options: unknown, prefix = '') {
       for (const field of Object.keys(record)) {
         if (seen.has(field) || record[field] === undefined) continue;
         const hint = closest(field, [...seen]);
-        fail(field, `is not an option${hint ? `; did you mean '${hint}'?` : ''} (known: ${[...seen].join(', ') || 'none'})`);
+        fail(
+          field,
+          `is not an option${hint ? `; did you mean '${hint}'?` : ''} (known: ${[...seen].join(', ') || 'none'})`,
+        );
       }
     },
   };
@@ -111,7 +114,11 @@ function editDistance(a: string, b: string): number {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + cost);
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + cost,
+      );
     }
     previous = current;
   }

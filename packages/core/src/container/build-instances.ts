@@ -38,7 +38,10 @@ export async function buildInstance(
   };
   let value: BuiltInstance['value'];
   try {
-    value = (await (factory as (options: unknown, context: AdapterContext) => unknown)(spec.options, context)) as BuiltInstance['value'];
+    value = (await (factory as (options: unknown, context: AdapterContext) => unknown)(
+      spec.options,
+      context,
+    )) as BuiltInstance['value'];
   } catch (error) {
     if (error instanceof KeelOptionsError) issues.push(`${spec.path}.options.${error.path}: ${error.problem}`);
     else issues.push(`${spec.path}.options: ${(error as Error).message ?? String(error)}`);
@@ -47,12 +50,16 @@ export async function buildInstance(
   const info = interfaceInfo[spec.interface as InterfaceName];
   const missing = info.operations.filter((op) => typeof value?.[op] !== 'function');
   if (missing.length > 0 || typeof value?.open !== 'function') {
-    issues.push(`${spec.path}: adapter '${spec.adapter}' did not return a ${spec.interface} instance (missing: ${missing.join(', ') || 'open'})`);
+    issues.push(
+      `${spec.path}: adapter '${spec.adapter}' did not return a ${spec.interface} instance (missing: ${missing.join(', ') || 'open'})`,
+    );
     return undefined;
   }
   const lacking = spec.requires.filter((capability) => value.capabilities?.[capability] !== true);
   if (lacking.length > 0) {
-    const has = Object.entries(value.capabilities ?? {}).filter(([, v]) => v).map(([k]) => k);
+    const has = Object.entries(value.capabilities ?? {})
+      .filter(([, v]) => v)
+      .map(([k]) => k);
     issues.push(
       `${spec.path}.requires: adapter '${spec.adapter}' lacks ${lacking.map((c) => `'${c}'`).join(', ')} ` +
         `(it has: ${has.join(', ') || 'none'})`,
@@ -63,7 +70,11 @@ export async function buildInstance(
   return { spec, value };
 }
 
-async function loadFactory(spec: InstanceSpec, registry: AdapterRegistry, issues: string[]): Promise<AdapterFactory | undefined> {
+async function loadFactory(
+  spec: InstanceSpec,
+  registry: AdapterRegistry,
+  issues: string[],
+): Promise<AdapterFactory | undefined> {
   const registration = spec.module === undefined ? registry.get(spec.interface, spec.adapter) : undefined;
   const specifier = spec.module ?? registration?.package;
   const exportName = spec.module === undefined ? registration?.export : (spec.export ?? 'default');
@@ -72,13 +83,18 @@ async function loadFactory(spec: InstanceSpec, registry: AdapterRegistry, issues
     if (registration && (!registration.package || !registration.export)) return await registration.load();
     // Built-ins load through their literal import; when core cannot see the package (a strict
     // pnpm layout), the module is resolved from the app instead and the export picked by name.
-    loaded = await importModule(specifier as string, registration ? () => registration.load().then((f) => ({ [exportName as string]: f })) : undefined);
+    loaded = await importModule(
+      specifier as string,
+      registration ? () => registration.load().then((f) => ({ [exportName as string]: f })) : undefined,
+    );
   } catch (error) {
     issues.push(`${spec.path}: loading ${specifier} failed: ${(error as Error).message}`);
     return undefined;
   }
   if (loaded === undefined) {
-    issues.push(`${spec.path}.adapter: '${spec.adapter}' needs the package ${specifier}, which is not installed (npm install ${specifier})`);
+    issues.push(
+      `${spec.path}.adapter: '${spec.adapter}' needs the package ${specifier}, which is not installed (npm install ${specifier})`,
+    );
     return undefined;
   }
   const value = (loaded as Record<string, unknown>)[exportName as string];

@@ -56,7 +56,12 @@ export async function createKeel<const C extends KeelConfig>(
     const open = await instance.value.open();
     if (open.isErr()) {
       await closeAll(built);
-      const failure: StartupFailure = { interface: spec.interface, name: spec.name, adapter: spec.adapter, error: open.error as KeelError };
+      const failure: StartupFailure = {
+        interface: spec.interface,
+        name: spec.name,
+        adapter: spec.adapter,
+        error: open.error as KeelError,
+      };
       return err(new KeelStartupError([failure]));
     }
     register(container, spec.interface as InterfaceName, spec.name, instance, ordered);
@@ -68,7 +73,13 @@ export async function createKeel<const C extends KeelConfig>(
   return ok(assemble(container, built) as unknown as Keel<C>);
 }
 
-function register(container: DependencyContainer, iface: InterfaceName, name: string, instance: BuiltInstance, all: { interface: string; name: string }[]) {
+function register(
+  container: DependencyContainer,
+  iface: InterfaceName,
+  name: string,
+  instance: BuiltInstance,
+  all: { interface: string; name: string }[],
+) {
   container.register(instanceToken(iface, name), { useValue: instance.value });
   if (name === defaultName(iface, all)) container.register(tokens[iface], { useValue: instance.value });
 }
@@ -82,21 +93,31 @@ function defaultName(iface: string, all: readonly { interface: string; name: str
 function assemble(container: DependencyContainer, built: BuiltInstance[]): Keel {
   let closing: Promise<void> | undefined;
   const keel = {
-    instances: built.map(({ spec }) => ({ interface: spec.interface as InterfaceName, name: spec.name, adapter: spec.adapter })),
+    instances: built.map(({ spec }) => ({
+      interface: spec.interface as InterfaceName,
+      name: spec.name,
+      adapter: spec.adapter,
+    })),
     resolve: <T>(token: KeelToken<T>): T => {
-      if (!container.isRegistered(token, true)) throw new TypeError(`keel.resolve: nothing is registered for ${String(token)}`);
+      if (!container.isRegistered(token, true))
+        throw new TypeError(`keel.resolve: nothing is registered for ${String(token)}`);
       return container.resolve<T>(token);
     },
     register<T>(token: KeelToken<T>, provider: Provider<T, KeelConfig>) {
       if ('useValue' in provider) container.register(token, { useValue: provider.useValue });
       else {
         let made: { value: T } | undefined;
-        container.register(token, { useFactory: () => (made ??= { value: provider.useFactory(keel as unknown as Keel) }).value });
+        container.register(token, {
+          useFactory: () => (made ??= { value: provider.useFactory(keel as unknown as Keel) }).value,
+        });
       }
     },
     async health(): Promise<HealthReport[]> {
       return Promise.all(
-        built.map(async ({ spec, value }) => ({ interface: spec.interface, name: spec.name, ...(await value.health()) }) as HealthReport),
+        built.map(
+          async ({ spec, value }) =>
+            ({ interface: spec.interface, name: spec.name, ...(await value.health()) }) as HealthReport,
+        ),
       );
     },
     close: () => (closing ??= closeAll(built)),
@@ -108,7 +129,9 @@ function assemble(container: DependencyContainer, built: BuiltInstance[]): Keel 
       Object.defineProperty(keel, iface, {
         enumerable: false,
         get() {
-          throw new TypeError(`keel.${iface}: no ${iface} instance is configured; add a '${iface}' section to the config`);
+          throw new TypeError(
+            `keel.${iface}: no ${iface} instance is configured; add a '${iface}' section to the config`,
+          );
         },
       });
       continue;
@@ -116,7 +139,9 @@ function assemble(container: DependencyContainer, built: BuiltInstance[]): Keel 
     const fallback = container.resolve<object>(tokens[iface]);
     const accessor = (name: string) => {
       if (typeof name !== 'string' || !container.isRegistered(instanceToken(iface, name))) {
-        throw new TypeError(`keel.${iface}('${String(name)}'): no such instance (configured: ${specs.map((s) => s.name).join(', ')})`);
+        throw new TypeError(
+          `keel.${iface}('${String(name)}'): no such instance (configured: ${specs.map((s) => s.name).join(', ')})`,
+        );
       }
       return container.resolve(instanceToken(iface, name));
     };

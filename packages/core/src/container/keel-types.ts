@@ -16,7 +16,9 @@ export type InstanceNames<C extends KeelConfig, I extends InterfaceName> = C[I] 
 export type InstanceAccessor<T, N extends string> = T & ((name: N) => T);
 
 /** How an app registers its own services, built from Keel's. */
-export type Provider<T, C extends KeelConfig> = { readonly useValue: T } | { readonly useFactory: (keel: Keel<C>) => T };
+export type Provider<T, C extends KeelConfig> =
+  | { readonly useValue: T }
+  | { readonly useFactory: (keel: Keel<C>) => T };
 
 /** A running set of adapters, built and opened by `createKeel`. */
 export type Keel<C extends KeelConfig = KeelConfig> = {

@@ -19,7 +19,12 @@ export class KeelStartupError extends KeelError<'OPEN_FAILED'> {
 
   constructor(failures: readonly StartupFailure[]) {
     const lines = failures.map((f) => `${f.interface}.${f.name} (${f.adapter}): ${f.error.message} [${f.error.code}]`);
-    super({ code: 'OPEN_FAILED', message: `Keel could not start:\n  - ${lines.join('\n  - ')}`, adapter: 'keel', op: 'open' });
+    super({
+      code: 'OPEN_FAILED',
+      message: `Keel could not start:\n  - ${lines.join('\n  - ')}`,
+      adapter: 'keel',
+      op: 'open',
+    });
     this.failures = failures;
   }
 }

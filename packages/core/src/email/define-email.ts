@@ -39,7 +39,8 @@ export function defineEmail(driver: EmailDriver): Email {
         return errAsync(new EmailError({ code: 'INVALID_MESSAGE', message: normalized, adapter, op: 'send' }));
       }
       const unsupported = unsupportedFeature(normalized, driver);
-      if (unsupported) return errAsync(new EmailError({ code: 'INVALID_MESSAGE', message: unsupported, adapter, op: 'send' }));
+      if (unsupported)
+        return errAsync(new EmailError({ code: 'INVALID_MESSAGE', message: unsupported, adapter, op: 'send' }));
       return guardedCall(lifecycle, errors, 'send', () => driver.send(normalized));
     },
     ...adapterLifecycle(adapter, lifecycle, errors, () => driver.health?.()),
@@ -47,10 +48,14 @@ export function defineEmail(driver: EmailDriver): Email {
   return Object.freeze(email);
 }
 
-function unsupportedFeature(message: ReturnType<typeof normalizeEmail> & object, driver: EmailDriver): string | undefined {
+function unsupportedFeature(
+  message: ReturnType<typeof normalizeEmail> & object,
+  driver: EmailDriver,
+): string | undefined {
   const { capabilities: c, adapter } = driver;
   if (message.attachments.length > 0 && !c.attachments) return `email adapter '${adapter}' does not send attachments`;
-  if (message.attachments.some((a) => a.contentId !== undefined) && !c.inlineImages) return `email adapter '${adapter}' does not send inline images`;
+  if (message.attachments.some((a) => a.contentId !== undefined) && !c.inlineImages)
+    return `email adapter '${adapter}' does not send inline images`;
   if (message.headers.length > 0 && !c.customHeaders) return `email adapter '${adapter}' does not send custom headers`;
   return undefined;
 }

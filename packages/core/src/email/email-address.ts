@@ -2,7 +2,8 @@ import type { EmailAddress, EmailAddressInput } from './email-contract.js';
 
 // A pragmatic address check: one @, no whitespace, controls or the characters that break
 // headers, a dotted domain. Providers re-check; this catches typos and injection before them.
-const ADDRESS = /^[^\s@<>()[\],;:"\\\u0000-\u001f\u007f]+@[^\s@<>()[\],;:"\\\u0000-\u001f\u007f]+\.[^\s@<>()[\],;:"\\\u0000-\u001f\u007f.]+$/u;
+const ADDRESS =
+  /^[^\s@<>()[\],;:"\\\u0000-\u001f\u007f]+@[^\s@<>()[\],;:"\\\u0000-\u001f\u007f]+\.[^\s@<>()[\],;:"\\\u0000-\u001f\u007f.]+$/u;
 const NAMED = /^\s*(.*?)\s*<([^<>]*)>\s*$/su;
 
 /** Why an address is not acceptable, or `undefined`. */
@@ -25,5 +26,7 @@ export function parseAddress(input: EmailAddressInput): EmailAddress | string {
     return 'must be an address string or { email, name? }';
   }
   if (input.name !== undefined && typeof input.name !== 'string') return 'name must be a string';
-  return input.name === undefined || input.name === '' ? { email: input.email } : { email: input.email, name: input.name };
+  return input.name === undefined || input.name === ''
+    ? { email: input.email }
+    : { email: input.email, name: input.name };
 }

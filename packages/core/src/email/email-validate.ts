@@ -1,13 +1,32 @@
 import { describeValue } from '../errors/describe-value.js';
-import type { EmailAddress, EmailAddressInput, EmailAttachment, EmailHeader, EmailMessage, NormalizedEmail } from './email-contract.js';
+import type {
+  EmailAddress,
+  EmailAddressInput,
+  EmailAttachment,
+  EmailHeader,
+  EmailMessage,
+  NormalizedEmail,
+} from './email-contract.js';
 import { addressProblem, parseAddress } from './email-address.js';
 import type { EmailLimits } from './email-limits.js';
 
 // Headers the message already sets: letting callers add them would allow a second From or a
 // hidden Bcc, so they are refused.
 const RESERVED_HEADERS = new Set([
-  'from', 'to', 'cc', 'bcc', 'reply-to', 'subject', 'sender', 'date', 'message-id',
-  'mime-version', 'content-type', 'content-transfer-encoding', 'content-disposition', 'return-path',
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'reply-to',
+  'subject',
+  'sender',
+  'date',
+  'message-id',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'content-disposition',
+  'return-path',
 ]);
 const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(\s*;.*)?$/i;
@@ -19,7 +38,8 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
  * ends up in a header is checked for CR and LF (header injection) and control characters.
  */
 export function normalizeEmail(message: EmailMessage, limits: EmailLimits): NormalizedEmail | string {
-  if (typeof message !== 'object' || message === null) return `message must be an object, got ${describeValue(message)}`;
+  if (typeof message !== 'object' || message === null)
+    return `message must be an object, got ${describeValue(message)}`;
   const problems: string[] = [];
   const headerText = (field: string, value: unknown, required: boolean): string | undefined => {
     if (value === undefined && !required) return undefined;
@@ -48,7 +68,8 @@ export function normalizeEmail(message: EmailMessage, limits: EmailLimits): Norm
   const replyTo = addresses('replyTo', message.replyTo);
   const recipients = to.length + cc.length + bcc.length;
   if (recipients === 0 && problems.length === 0) problems.push('there are no recipients (to, cc or bcc)');
-  if (recipients > limits.maxRecipients) problems.push(`${recipients} recipients exceed this provider's limit of ${limits.maxRecipients}`);
+  if (recipients > limits.maxRecipients)
+    problems.push(`${recipients} recipients exceed this provider's limit of ${limits.maxRecipients}`);
 
   const subject = headerText('subject', message.subject, true);
   if (subject === '') problems.push('subject is empty');
@@ -66,8 +87,11 @@ export function normalizeEmail(message: EmailMessage, limits: EmailLimits): Norm
     problems.push('idempotencyKey must be 1 to 256 characters');
   }
   const size =
-    Buffer.byteLength(message.text ?? '') + Buffer.byteLength(message.html ?? '') + attachments.reduce((n, a) => n + a.content.byteLength, 0);
-  if (size > limits.maxMessageBytes) problems.push(`the message is ${size} bytes, over the limit of ${limits.maxMessageBytes}`);
+    Buffer.byteLength(message.text ?? '') +
+    Buffer.byteLength(message.html ?? '') +
+    attachments.reduce((n, a) => n + a.content.byteLength, 0);
+  if (size > limits.maxMessageBytes)
+    problems.push(`the message is ${size} bytes, over the limit of ${limits.maxMessageBytes}`);
 
   if (problems.length > 0) return problems.join('; ');
   return {
@@ -104,12 +128,19 @@ function readList(field: string, value: unknown, problems: string[]): unknown[] 
 
 function readAttachments(value: unknown, limits: EmailLimits, problems: string[]): EmailAttachment[] {
   const list = readList('attachments', value, problems);
-  if (list.length > limits.maxAttachments) problems.push(`${list.length} attachments exceed the limit of ${limits.maxAttachments}`);
+  if (list.length > limits.maxAttachments)
+    problems.push(`${list.length} attachments exceed the limit of ${limits.maxAttachments}`);
   return list.flatMap((a, i) => {
     const at = `attachments[${i}]`;
     const { filename, contentType, content, contentId } = (a ?? {}) as Partial<EmailAttachment>;
     const before = problems.length;
-    if (typeof filename !== 'string' || filename === '' || LINE_BREAK.test(filename) || CONTROL.test(filename) || /[\\/]/.test(filename)) {
+    if (
+      typeof filename !== 'string' ||
+      filename === '' ||
+      LINE_BREAK.test(filename) ||
+      CONTROL.test(filename) ||
+      /[\\/]/.test(filename)
+    ) {
       problems.push(`${at}.filename must be a plain file name (no path, line break or control character)`);
     }
     if (typeof contentType !== 'string' || !MIME_TYPE.test(contentType) || LINE_BREAK.test(contentType)) {
@@ -126,8 +157,10 @@ function readAttachments(value: unknown, limits: EmailLimits, problems: string[]
 function readHeaders(value: unknown, problems: string[], headerText: HeaderText): EmailHeader[] {
   return readList('headers', value, problems).flatMap((h, i) => {
     const { name, value: text } = (h ?? {}) as Partial<EmailHeader>;
-    if (typeof name !== 'string' || !FIELD_NAME.test(name)) return fail(problems, `headers[${i}].name is not a header name`);
-    if (RESERVED_HEADERS.has(name.toLowerCase())) return fail(problems, `headers[${i}]: '${name}' is set by the message itself`);
+    if (typeof name !== 'string' || !FIELD_NAME.test(name))
+      return fail(problems, `headers[${i}].name is not a header name`);
+    if (RESERVED_HEADERS.has(name.toLowerCase()))
+      return fail(problems, `headers[${i}]: '${name}' is set by the message itself`);
     const checked = headerText(`headers[${i}].value`, text, true);
     return checked === undefined ? [] : [{ name, value: checked }];
   });
@@ -135,7 +168,8 @@ function readHeaders(value: unknown, problems: string[], headerText: HeaderText)
 
 function readMetadata(value: unknown, problems: string[], headerText: HeaderText): Record<string, string> {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return (fail(problems, 'metadata must be an object of strings'), {});
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return (fail(problems, 'metadata must be an object of strings'), {});
   const out: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {
     const k = headerText(`metadata key '${key}'`, key, true);

@@ -20,9 +20,26 @@ export function toInterfaceError<E extends KeelError>(
   const context = key === undefined ? {} : { key };
   if (thrown instanceof ErrorType) {
     if (thrown.adapter === adapter && thrown.op === op) return thrown;
-    const own = Object.fromEntries(Object.entries(thrown).filter(([field, value]) => !BASE_FIELDS.has(field) && value !== undefined));
-    return new make({ ...context, ...own, code: thrown.code, message: thrown.message, adapter, op, cause: thrown.cause });
+    const own = Object.fromEntries(
+      Object.entries(thrown).filter(([field, value]) => !BASE_FIELDS.has(field) && value !== undefined),
+    );
+    return new make({
+      ...context,
+      ...own,
+      code: thrown.code,
+      message: thrown.message,
+      adapter,
+      op,
+      cause: thrown.cause,
+    });
   }
   const message = thrown instanceof Error ? thrown.message : String(thrown);
-  return new make({ ...context, code: 'INTERNAL', message: `${iface} adapter '${adapter}' failed in ${op}: ${message}`, adapter, op, cause: thrown });
+  return new make({
+    ...context,
+    code: 'INTERNAL',
+    message: `${iface} adapter '${adapter}' failed in ${op}: ${message}`,
+    adapter,
+    op,
+    cause: thrown,
+  });
 }

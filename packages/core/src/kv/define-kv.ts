@@ -35,7 +35,8 @@ export function defineKv(driver: KvDriver): Kv {
   const errors: SyncGuardErrors<KvError> = {
     fromThrown: (thrown, op, key) => toInterfaceError(KvError, 'kv', thrown, adapter, op, key),
     notOpen: (op) => new KvError({ code: 'NOT_OPEN', message: `kv adapter '${adapter}' is closed`, adapter, op }),
-    busy: (op, message) => new KvError({ code: 'UNAVAILABLE', message: `kv adapter '${adapter}': ${message}`, adapter, op }),
+    busy: (op, message) =>
+      new KvError({ code: 'UNAVAILABLE', message: `kv adapter '${adapter}': ${message}`, adapter, op }),
   };
 
   const asyncRunner: KvRunner<KvOperations> = {

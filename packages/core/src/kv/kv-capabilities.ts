@@ -10,4 +10,9 @@ export interface KvCapabilities {
   readonly synchronous: boolean;
 }
 
-export const kvCapabilityNames = ['ttl', 'atomicBatch', 'persistent', 'synchronous'] as const satisfies readonly (keyof KvCapabilities)[];
+export const kvCapabilityNames = [
+  'ttl',
+  'atomicBatch',
+  'persistent',
+  'synchronous',
+] as const satisfies readonly (keyof KvCapabilities)[];

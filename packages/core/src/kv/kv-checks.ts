@@ -23,9 +23,11 @@ export function kvChecks(adapter: string, limits: KvLimits, capabilities: KvCapa
     new KvError({ code, message, adapter, op, ...(key === undefined ? {} : { key }) });
 
   function key(op: string, value: unknown, field = 'key'): KvError | undefined {
-    if (typeof value !== 'string') throw new TypeError(`kv.${op}: ${field} must be a string, got ${describeValue(value)}`);
+    if (typeof value !== 'string')
+      throw new TypeError(`kv.${op}: ${field} must be a string, got ${describeValue(value)}`);
     if (value.length === 0) return fail('INVALID_ARGUMENT', op, `${field} must not be empty`);
-    if (!isWellFormed(value)) return fail('INVALID_ARGUMENT', op, `${field} contains a lone surrogate, which UTF-8 cannot hold`, value);
+    if (!isWellFormed(value))
+      return fail('INVALID_ARGUMENT', op, `${field} contains a lone surrogate, which UTF-8 cannot hold`, value);
     // A UTF-16 unit is at most 3 UTF-8 bytes, so short keys need no byte count.
     if (value.length * 3 > limits.maxKeyBytes && utf8Length(value) > limits.maxKeyBytes) {
       return fail('TOO_LARGE', op, `${field} is longer than maxKeyBytes (${limits.maxKeyBytes} bytes)`, value);
@@ -46,7 +48,8 @@ export function kvChecks(adapter: string, limits: KvLimits, capabilities: KvCapa
     if (type === 'text' && !isWellFormed(candidate as string)) {
       return fail('INVALID_ARGUMENT', op, `${field} contains a lone surrogate, which UTF-8 cannot hold`, forKey);
     }
-    if (type === 's64' && !isS64(candidate as bigint)) return fail('INVALID_ARGUMENT', op, `${field} is outside the s64 range`, forKey);
+    if (type === 's64' && !isS64(candidate as bigint))
+      return fail('INVALID_ARGUMENT', op, `${field} is outside the s64 range`, forKey);
     if (kvValueSize(candidate as KvValue) > limits.maxValueBytes) {
       return fail('TOO_LARGE', op, `${field} is larger than maxValueBytes (${limits.maxValueBytes} bytes)`, forKey);
     }
@@ -78,8 +81,11 @@ export function kvChecks(adapter: string, limits: KvLimits, capabilities: KvCapa
     },
 
     delta(candidate: unknown, forKey: string): KvError | undefined {
-      if (typeof candidate !== 'bigint') throw new TypeError(`kv.increment: delta must be a bigint, got ${describeValue(candidate)}`);
-      return isS64(candidate) ? undefined : fail('INVALID_ARGUMENT', 'increment', 'delta is outside the s64 range', forKey);
+      if (typeof candidate !== 'bigint')
+        throw new TypeError(`kv.increment: delta must be a bigint, got ${describeValue(candidate)}`);
+      return isS64(candidate)
+        ? undefined
+        : fail('INVALID_ARGUMENT', 'increment', 'delta is outside the s64 range', forKey);
     },
 
     keys(op: string, keys: unknown): KvError | undefined {
@@ -95,7 +101,8 @@ export function kvChecks(adapter: string, limits: KvLimits, capabilities: KvCapa
     },
 
     entries(op: string, entries: unknown): KvError | undefined {
-      if (!Array.isArray(entries)) throw new TypeError(`kv.${op}: entries must be an array, got ${describeValue(entries)}`);
+      if (!Array.isArray(entries))
+        throw new TypeError(`kv.${op}: entries must be an array, got ${describeValue(entries)}`);
       if (entries.length > limits.maxBatchSize) {
         return fail('TOO_LARGE', op, `${entries.length} entries exceed maxBatchSize (${limits.maxBatchSize})`);
       }
@@ -116,16 +123,20 @@ export function kvChecks(adapter: string, limits: KvLimits, capabilities: KvCapa
         throw new TypeError(`kv.scan: options must be an object, got ${describeValue(options)}`);
       }
       const { prefix = '', cursor, limit = DEFAULT_SCAN_LIMIT } = options;
-      if (typeof prefix !== 'string') throw new TypeError(`kv.scan: prefix must be a string, got ${describeValue(prefix)}`);
-      if (typeof limit !== 'number') throw new TypeError(`kv.scan: limit must be a number, got ${describeValue(limit)}`);
+      if (typeof prefix !== 'string')
+        throw new TypeError(`kv.scan: prefix must be a string, got ${describeValue(prefix)}`);
+      if (typeof limit !== 'number')
+        throw new TypeError(`kv.scan: limit must be a number, got ${describeValue(limit)}`);
       if (cursor !== undefined && typeof cursor !== 'string') {
         throw new TypeError(`kv.scan: cursor must be a string, got ${describeValue(cursor)}`);
       }
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SCAN_LIMIT) {
         return fail('INVALID_ARGUMENT', 'scan', `limit must be an integer from 1 to ${MAX_SCAN_LIMIT}, got ${limit}`);
       }
-      if (utf8Length(prefix) > limits.maxKeyBytes) return fail('TOO_LARGE', 'scan', 'prefix is longer than maxKeyBytes');
-      if (!isWellFormed(prefix)) return fail('INVALID_ARGUMENT', 'scan', 'prefix contains a lone surrogate, which UTF-8 cannot hold');
+      if (utf8Length(prefix) > limits.maxKeyBytes)
+        return fail('TOO_LARGE', 'scan', 'prefix is longer than maxKeyBytes');
+      if (!isWellFormed(prefix))
+        return fail('INVALID_ARGUMENT', 'scan', 'prefix contains a lone surrogate, which UTF-8 cannot hold');
       let after: string | undefined;
       if (cursor !== undefined) {
         after = decodeCursor(cursor);

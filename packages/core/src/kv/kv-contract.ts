@@ -97,7 +97,9 @@ export interface Kv extends KvOperations, AdapterLifecycle<KvError> {
 }
 
 /** A `ResultAsync`-returning operation as the same operation returning `Result`. */
-type Synchronous<F> = F extends (...args: infer A) => ResultAsync<infer T, infer E> ? (...args: A) => Result<T, E> : never;
+type Synchronous<F> = F extends (...args: infer A) => ResultAsync<infer T, infer E>
+  ? (...args: A) => Result<T, E>
+  : never;
 
 /**
  * The synchronous face of a kv store (`kv.sync`): every operation, guarded exactly as on `Kv`,

@@ -16,12 +16,21 @@ export function deriveKvMethods(driver: KvDriver): DerivedKvMethods {
     getMany: driver.getMany?.bind(driver) ?? ((keys) => all(keys.map((key) => driver.get(key)))),
     setMany:
       driver.setMany?.bind(driver) ??
-      ((entries, ttlMs) => sequence(entries, (e) => driver.set(e.key, e.value, ttlMs), () => undefined)),
+      ((entries, ttlMs) =>
+        sequence(
+          entries,
+          (e) => driver.set(e.key, e.value, ttlMs),
+          () => undefined,
+        )),
     deleteMany:
       driver.deleteMany?.bind(driver) ??
       ((keys) => {
         let count = 0;
-        return sequence(keys, (key) => then(driver.delete(key), (existed) => void (existed && count++)), () => count);
+        return sequence(
+          keys,
+          (key) => then(driver.delete(key), (existed) => void (existed && count++)),
+          () => count,
+        );
       }),
   };
 }

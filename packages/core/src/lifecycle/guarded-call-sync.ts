@@ -35,7 +35,9 @@ export function guardedCallSync<T, E>(
   }
   if (!isPromiseLike(value)) return ok(value);
   Promise.resolve(value).catch(() => undefined);
-  return err(errors.fromThrown(new Error(`the adapter declares itself synchronous but answered ${op} with a promise`), op, key));
+  return err(
+    errors.fromThrown(new Error(`the adapter declares itself synchronous but answered ${op} with a promise`), op, key),
+  );
 }
 
 function openNow<E>(lifecycle: Lifecycle, errors: SyncGuardErrors<E>, op: string): E | undefined {
@@ -48,6 +50,9 @@ function openNow<E>(lifecycle: Lifecycle, errors: SyncGuardErrors<E>, op: string
   }
   if (lifecycle.state === 'open') return undefined;
   // An asynchronous open: say why the previous one failed, if it did, so a broken store is visible.
-  const failed = before === undefined ? '' : ` (the last attempt failed: ${before instanceof Error ? before.message : String(before)})`;
+  const failed =
+    before === undefined
+      ? ''
+      : ` (the last attempt failed: ${before instanceof Error ? before.message : String(before)})`;
   return errors.busy(op, `the adapter is still opening${failed}; a synchronous call cannot wait (await open() first)`);
 }

@@ -3,7 +3,14 @@ import type { Sql, SqlTransaction } from '../sql/sql-contract.js';
 import type { SqlError } from '../sql/sql-errors.js';
 import { MigrationError, type MigrationErrorCode } from './migration-errors.js';
 import { checkMigrationList, migrationChecksum, readMigrationsFolder } from './migration-set.js';
-import type { AppliedMigration, Migration, MigrationReport, MigrationStatus, Migrator, MigratorOptions } from './migration-types.js';
+import type {
+  AppliedMigration,
+  Migration,
+  MigrationReport,
+  MigrationStatus,
+  Migrator,
+  MigratorOptions,
+} from './migration-types.js';
 
 /** A migration whose transaction found the database busy is tried again this many times in all. */
 const busyAttempts = 5;
@@ -39,8 +46,16 @@ export function createMigrator(sql: Sql, options: MigratorOptions): Migrator {
     forget: `DELETE FROM ${table} WHERE scope = ? AND version = ?`,
   };
   const failure = (code: MigrationErrorCode, op: string, message: string, cause?: SqlError, version?: number) =>
-    new MigrationError({ code, message, adapter: sql.adapter, op, ...(cause ? { cause } : {}), ...(version === undefined ? {} : { version }) });
-  const sqlFailure = (op: string, what: string) => (cause: SqlError) => failure('SQL', op, `${what} failed: ${cause.message}`, cause);
+    new MigrationError({
+      code,
+      message,
+      adapter: sql.adapter,
+      op,
+      ...(cause ? { cause } : {}),
+      ...(version === undefined ? {} : { version }),
+    });
+  const sqlFailure = (op: string, what: string) => (cause: SqlError) =>
+    failure('SQL', op, `${what} failed: ${cause.message}`, cause);
 
   /** The set, and where the database stands against it (the table is created when missing). */
   const inspect = (op: string) =>
@@ -57,7 +72,9 @@ export function createMigrator(sql: Sql, options: MigratorOptions): Migrator {
     inspect(op).andThen((found): Result<typeof found, MigrationError> => {
       const { status } = found;
       if (status.edited.length > 0) {
-        const names = status.edited.map((v) => `${v} (${status.applied.find((a) => a.version === v)?.name})`).join(', ');
+        const names = status.edited
+          .map((v) => `${v} (${status.applied.find((a) => a.version === v)?.name})`)
+          .join(', ');
         const message = `applied migration ${names} was edited after it was applied; restore it and add a new migration instead. Nothing was run.`;
         return err(failure('CHECKSUM_MISMATCH', op, message, undefined, status.edited[0]));
       }
@@ -69,7 +86,10 @@ export function createMigrator(sql: Sql, options: MigratorOptions): Migrator {
     });
 
   const recorded = (db: Pick<Sql, 'query'>, op: Direction, m: Migration) =>
-    db.query(q.one, [scope, BigInt(m.version)]).mapErr(sqlFailure(op, `reading ${table}`)).map(({ rows }) => rows[0]?.[0] as string | undefined);
+    db
+      .query(q.one, [scope, BigInt(m.version)])
+      .mapErr(sqlFailure(op, `reading ${table}`))
+      .map(({ rows }) => rows[0]?.[0] as string | undefined);
 
   /** Applies one migration and records it; `false` when another process already had. */
   const apply = (tx: SqlTransaction, m: Migration): ResultAsync<boolean, MigrationError> => {
@@ -78,7 +98,15 @@ export function createMigrator(sql: Sql, options: MigratorOptions): Migrator {
       if (existing !== undefined) return alreadyApplied(m, existing, checksum);
       return tx
         .executeScript(m.up)
-        .mapErr((cause) => failure('MIGRATION_FAILED', 'up', `migration ${m.version} (${m.name}) failed and was rolled back: ${cause.message}`, cause, m.version))
+        .mapErr((cause) =>
+          failure(
+            'MIGRATION_FAILED',
+            'up',
+            `migration ${m.version} (${m.name}) failed and was rolled back: ${cause.message}`,
+            cause,
+            m.version,
+          ),
+        )
         .andThen(() => tx.execute(q.record, [scope, BigInt(m.version), m.name, checksum, new Date().toISOString()]))
         .mapErr((e) => (e instanceof MigrationError ? e : sqlFailure('up', `recording migration ${m.version}`)(e)))
         .map(() => true);
@@ -87,7 +115,15 @@ export function createMigrator(sql: Sql, options: MigratorOptions): Migrator {
   const alreadyApplied = (m: Migration, existing: string, checksum: string) =>
     existing === checksum
       ? okAsync(false)
-      : errAsync(failure('CHECKSUM_MISMATCH', 'up', `migration ${m.version} (${m.name}) was applied meanwhile with other contents`, undefined, m.version));
+      : errAsync(
+          failure(
+            'CHECKSUM_MISMATCH',
+            'up',
+            `migration ${m.version} (${m.name}) was applied meanwhile with other contents`,
+            undefined,
+            m.version,
+          ),
+        );
 
   /** Reverts one migration and forgets it; `false` when another process already had. */
   const revert = (tx: SqlTransaction, m: Migration): ResultAsync<boolean, MigrationError> =>
@@ -95,7 +131,15 @@ export function createMigrator(sql: Sql, options: MigratorOptions): Migrator {
       if (existing === undefined) return okAsync(false);
       return tx
         .executeScript(m.down as string)
-        .mapErr((cause) => failure('MIGRATION_FAILED', 'down', `reverting migration ${m.version} (${m.name}) failed and was rolled back: ${cause.message}`, cause, m.version))
+        .mapErr((cause) =>
+          failure(
+            'MIGRATION_FAILED',
+            'down',
+            `reverting migration ${m.version} (${m.name}) failed and was rolled back: ${cause.message}`,
+            cause,
+            m.version,
+          ),
+        )
         .andThen(() => tx.execute(q.forget, [scope, BigInt(m.version)]))
         .mapErr((e) => (e instanceof MigrationError ? e : sqlFailure('down', `forgetting migration ${m.version}`)(e)))
         .map(() => true);
@@ -109,7 +153,10 @@ export function createMigrator(sql: Sql, options: MigratorOptions): Migrator {
       if (outcome.isOk() || outcome.error.code !== 'BUSY') break;
     }
     if (outcome.isOk()) return ok(outcome.value);
-    const failed = outcome.error instanceof MigrationError ? outcome.error : failure('SQL', op, `migration ${m.version} (${m.name}): ${outcome.error.message}`, outcome.error, m.version);
+    const failed =
+      outcome.error instanceof MigrationError
+        ? outcome.error
+        : failure('SQL', op, `migration ${m.version} (${m.name}): ${outcome.error.message}`, outcome.error, m.version);
     if (failed.code === 'CHECKSUM_MISMATCH') return err(failed);
     const now = await recorded(sql, op, m);
     if (now.isOk() && (op === 'up' ? now.value === migrationChecksum(m.up) : now.value === undefined)) return ok(false);
@@ -135,13 +182,21 @@ export function createMigrator(sql: Sql, options: MigratorOptions): Migrator {
     up(upOptions: { readonly to?: number } = {}) {
       const to = upOptions.to ?? Number.MAX_SAFE_INTEGER;
       checkTarget('up', to);
-      return verified('up').andThen(({ status }) => run('up', status.pending.filter((m) => m.version <= to)));
+      return verified('up').andThen(({ status }) =>
+        run(
+          'up',
+          status.pending.filter((m) => m.version <= to),
+        ),
+      );
     },
     down(to: number) {
       checkTarget('down', to);
       return verified('down').andThen(({ migrations, status }) => {
         const byVersion = new Map(migrations.map((m) => [m.version, m]));
-        const targets = status.applied.filter((a) => a.version > to).reverse().map((a) => byVersion.get(a.version) as Migration);
+        const targets = status.applied
+          .filter((a) => a.version > to)
+          .reverse()
+          .map((a) => byVersion.get(a.version) as Migration);
         const stuck = targets.filter((m) => m.down === undefined);
         if (stuck.length > 0) {
           const names = stuck.map((m) => `${m.version} (${m.name})`).join(', ');
@@ -156,26 +211,34 @@ export function createMigrator(sql: Sql, options: MigratorOptions): Migrator {
 }
 
 function readMigratorOptions(options: MigratorOptions) {
-  if (typeof options !== 'object' || options === null) throw new TypeError('createMigrator: options must be { migrations, scope?, table? }');
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('createMigrator: options must be { migrations, scope?, table? }');
   const scope = options.scope ?? 'app';
   const table = options.table ?? 'keel_migrations';
-  if (typeof scope !== 'string' || scope === '') throw new TypeError('createMigrator: scope must be a non-empty string');
+  if (typeof scope !== 'string' || scope === '')
+    throw new TypeError('createMigrator: scope must be a non-empty string');
   if (typeof table !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) {
-    throw new TypeError(`createMigrator: table must be a plain identifier (letters, digits, _), got ${JSON.stringify(table)}`);
+    throw new TypeError(
+      `createMigrator: table must be a plain identifier (letters, digits, _), got ${JSON.stringify(table)}`,
+    );
   }
   const source = options.migrations as unknown;
   const folder = (source as { folder?: unknown } | null)?.folder;
   if (!Array.isArray(source) && typeof folder !== 'string') {
-    throw new TypeError('createMigrator: migrations must be a list of { version, name, up, down? } or { folder: string }');
+    throw new TypeError(
+      'createMigrator: migrations must be a list of { version, name, up, down? } or { folder: string }',
+    );
   }
   // A list is code, so its mistakes throw now; a folder is read (and its mistakes returned) on each call.
   const list = Array.isArray(source) ? checkMigrationList(source as Migration[]) : undefined;
-  const load = (): ResultAsync<Migration[], MigrationError> => (list ? okAsync(list) : readMigrationsFolder(folder as string));
+  const load = (): ResultAsync<Migration[], MigrationError> =>
+    list ? okAsync(list) : readMigrationsFolder(folder as string);
   return { scope, table, load };
 }
 
 function checkTarget(op: string, to: number): void {
-  if (!Number.isSafeInteger(to) || to < 0) throw new TypeError(`migrator.${op}: the target version must be a non-negative integer, got ${String(to)}`);
+  if (!Number.isSafeInteger(to) || to < 0)
+    throw new TypeError(`migrator.${op}: the target version must be a non-negative integer, got ${String(to)}`);
 }
 
 function statusOf(migrations: readonly Migration[], applied: AppliedMigration[]): MigrationStatus {
@@ -184,7 +247,9 @@ function statusOf(migrations: readonly Migration[], applied: AppliedMigration[])
   return {
     applied,
     pending: migrations.filter((m) => !done.has(m.version)),
-    edited: applied.filter((a) => known.has(a.version) && migrationChecksum((known.get(a.version) as Migration).up) !== a.checksum).map((a) => a.version),
+    edited: applied
+      .filter((a) => known.has(a.version) && migrationChecksum((known.get(a.version) as Migration).up) !== a.checksum)
+      .map((a) => a.version),
     unknown: applied.filter((a) => !known.has(a.version)).map((a) => a.version),
     version: applied.at(-1)?.version ?? 0,
   };

@@ -22,7 +22,8 @@ export function migrationChecksum(up: string): string {
  * programming mistake and throws a `TypeError`.
  */
 export function checkMigrationList(migrations: readonly Migration[]): Migration[] {
-  if (!Array.isArray(migrations)) throw new TypeError(`createMigrator: migrations must be an array or { folder }, got ${describeValue(migrations)}`);
+  if (!Array.isArray(migrations))
+    throw new TypeError(`createMigrator: migrations must be an array or { folder }, got ${describeValue(migrations)}`);
   const problem = migrationListProblem(migrations);
   if (problem) throw new TypeError(`createMigrator: ${problem}`);
   return sortByVersion(migrations);
@@ -39,10 +40,22 @@ export function readMigrationsFolder(folder: string): ResultAsync<Migration[], M
   return ResultAsync.fromPromise(readFolder(folder), (thrown) =>
     thrown instanceof MigrationError
       ? thrown
-      : new MigrationError({ code: 'READ_FAILED', message: `cannot read migrations folder '${folder}': ${(thrown as Error).message}`, op: 'read', cause: thrown }),
+      : new MigrationError({
+          code: 'READ_FAILED',
+          message: `cannot read migrations folder '${folder}': ${(thrown as Error).message}`,
+          op: 'read',
+          cause: thrown,
+        }),
   ).andThen((migrations): Result<Migration[], MigrationError> => {
     const problem = migrationListProblem(migrations);
-    if (problem) return err(new MigrationError({ code: 'INVALID_MIGRATIONS', message: `migrations folder '${folder}': ${problem}`, op: 'read' }));
+    if (problem)
+      return err(
+        new MigrationError({
+          code: 'INVALID_MIGRATIONS',
+          message: `migrations folder '${folder}': ${problem}`,
+          op: 'read',
+        }),
+      );
     return ok(sortByVersion(migrations));
   });
 }
@@ -78,7 +91,12 @@ async function readFolder(folder: string): Promise<Migration[]> {
   }
   return [...byVersion].map(([version, { name, up, down }]) => {
     if (up === undefined) {
-      throw new MigrationError({ code: 'INVALID_MIGRATIONS', message: `migrations folder '${folder}': version ${version} has a down script but no up script`, op: 'read', version });
+      throw new MigrationError({
+        code: 'INVALID_MIGRATIONS',
+        message: `migrations folder '${folder}': version ${version} has a down script but no up script`,
+        op: 'read',
+        version,
+      });
     }
     return { version, name, up, ...(down === undefined ? {} : { down }) };
   });
@@ -88,13 +106,17 @@ function migrationListProblem(migrations: readonly Migration[]): string | undefi
   const seen = new Set<number>();
   for (const [i, m] of migrations.entries()) {
     const at = `migrations[${i}]`;
-    if (typeof m !== 'object' || m === null) return `${at} must be { version, name, up, down? }, got ${describeValue(m)}`;
-    if (!Number.isSafeInteger(m.version) || m.version < 1) return `${at}.version must be a positive integer, got ${describeValue(m.version)}`;
+    if (typeof m !== 'object' || m === null)
+      return `${at} must be { version, name, up, down? }, got ${describeValue(m)}`;
+    if (!Number.isSafeInteger(m.version) || m.version < 1)
+      return `${at}.version must be a positive integer, got ${describeValue(m.version)}`;
     if (seen.has(m.version)) return `version ${m.version} appears twice`;
     seen.add(m.version);
     if (typeof m.name !== 'string') return `${at}.name must be a string, got ${describeValue(m.name)}`;
-    if (typeof m.up !== 'string' || m.up.trim() === '') return `${at}.up (version ${m.version}) must be a non-empty SQL string`;
-    if (m.down !== undefined && typeof m.down !== 'string') return `${at}.down (version ${m.version}) must be a SQL string when given`;
+    if (typeof m.up !== 'string' || m.up.trim() === '')
+      return `${at}.up (version ${m.version}) must be a non-empty SQL string`;
+    if (m.down !== undefined && typeof m.down !== 'string')
+      return `${at}.down (version ${m.version}) must be a SQL string when given`;
   }
   return undefined;
 }

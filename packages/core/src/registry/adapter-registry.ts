@@ -52,7 +52,9 @@ export class AdapterRegistry {
     }
     const key = `${iface}:${id}`;
     if (this.entries.has(key) && !options.replace) {
-      throw new TypeError(`registerAdapter: ${iface} adapter '${id}' is already registered; pass { replace: true } to replace it`);
+      throw new TypeError(
+        `registerAdapter: ${iface} adapter '${id}' is already registered; pass { replace: true } to replace it`,
+      );
     }
     this.entries.set(key, registration as AdapterRegistration);
     return this;

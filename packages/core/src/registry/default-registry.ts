@@ -12,6 +12,9 @@ export const defaultRegistry = new AdapterRegistry(builtinAdapters);
  * registerAdapter({ interface: 'kv', id: 'redis', load: () => import('keel-redis').then((m) => m.createRedisKv) });
  * const keel = await createKeel({ kv: { adapter: 'redis', options: { url } } });
  */
-export function registerAdapter<I extends InterfaceName>(registration: AdapterRegistration<I>, options?: { replace?: boolean }): void {
+export function registerAdapter<I extends InterfaceName>(
+  registration: AdapterRegistration<I>,
+  options?: { replace?: boolean },
+): void {
   defaultRegistry.register(registration, options);
 }

@@ -27,5 +27,8 @@ export async function importModule(specifier: string, load?: () => Promise<unkno
 
 function isNotFound(error: unknown, specifier: string): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((error as Error).message).includes(specifier);
+  return (
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+    String((error as Error).message).includes(specifier)
+  );
 }

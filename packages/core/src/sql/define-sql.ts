@@ -88,7 +88,12 @@ export function defineSql(driver: SqlDriver): Sql {
  * The database-level operations on one surface: `runner` for calls on the database,
  * `inTransaction` for calls inside a transaction, which `present` finishes for the surface.
  */
-function surface<T>(driver: SqlDriver, runner: SqlRunner, inTransaction: SqlRunner, present: (face: TransactionFace) => T) {
+function surface<T>(
+  driver: SqlDriver,
+  runner: SqlRunner,
+  inTransaction: SqlRunner,
+  present: (face: TransactionFace) => T,
+) {
   const guard = statementGuard(driver.adapter, runner);
   const txGuard = runner === inTransaction ? guard : statementGuard(driver.adapter, inTransaction);
   return {
@@ -96,7 +101,12 @@ function surface<T>(driver: SqlDriver, runner: SqlRunner, inTransaction: SqlRunn
       guard.statement('query', statement, params, () => driver.query(statement, params)),
     execute: (statement: string, params?: Parameters<SqlDriver['execute']>[1]) =>
       guard.statement('execute', statement, params, () => driver.execute(statement, params)),
-    executeScript: (script: string) => guard.statement('executeScript', script, undefined, () => driver.executeScript(script)),
-    begin: () => runner.then(runner.run('begin', () => driver.begin()), (begun) => begun.map((tx) => guardTransaction(txGuard, present, tx, 1))),
+    executeScript: (script: string) =>
+      guard.statement('executeScript', script, undefined, () => driver.executeScript(script)),
+    begin: () =>
+      runner.then(
+        runner.run('begin', () => driver.begin()),
+        (begun) => begun.map((tx) => guardTransaction(txGuard, present, tx, 1)),
+      ),
   };
 }

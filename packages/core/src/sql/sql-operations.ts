@@ -1,7 +1,12 @@
 import type { SqlOperations, SqlTransactionOperations } from './sql-contract.js';
 
 /** Every sql operation name, checked against `SqlOperations` at compile time (both directions). */
-export const sqlOperationNames = ['query', 'execute', 'executeScript', 'begin'] as const satisfies readonly (keyof SqlOperations)[];
+export const sqlOperationNames = [
+  'query',
+  'execute',
+  'executeScript',
+  'begin',
+] as const satisfies readonly (keyof SqlOperations)[];
 
 /** Every method of the `transaction` resource, checked against `SqlTransactionOperations`. */
 export const sqlTransactionOperationNames = [

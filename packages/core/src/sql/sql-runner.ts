@@ -32,12 +32,21 @@ export function asyncSqlRunner(lifecycle: Lifecycle, errors: SyncGuardErrors<Sql
  * The synchronous surface's runner. `busy` says the driver could not answer now (its connection
  * is held by asynchronous work); such a call is a `BUSY` Err instead of a call that would wait.
  */
-export function syncSqlRunner(lifecycle: Lifecycle, errors: SyncGuardErrors<SqlError>, busy?: () => boolean): SqlRunner {
+export function syncSqlRunner(
+  lifecycle: Lifecycle,
+  errors: SyncGuardErrors<SqlError>,
+  busy?: () => boolean,
+): SqlRunner {
   return {
     fail: (error) => err(error),
     run: (op, fn) =>
       lifecycle.state === 'open' && busy?.()
-        ? err(errors.busy(op, 'the connection is held by another caller (an open transaction); a synchronous call cannot wait'))
+        ? err(
+            errors.busy(
+              op,
+              'the connection is held by another caller (an open transaction); a synchronous call cannot wait',
+            ),
+          )
         : guardedCallSync(lifecycle, errors, op, fn),
     then: (outcome, fn) => fn(outcome as Result<never, SqlError>),
   };

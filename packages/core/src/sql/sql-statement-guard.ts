@@ -16,7 +16,8 @@ export function statementGuard(adapter: string, runner: SqlRunner): StatementGua
     adapter,
     runner,
     statement(op, statement, params, fn) {
-      if (typeof statement !== 'string') throw new TypeError(`sql.${op}: statement must be a string, got ${typeof statement}`);
+      if (typeof statement !== 'string')
+        throw new TypeError(`sql.${op}: statement must be a string, got ${typeof statement}`);
       const problem = sqlParamsProblem(op, params);
       if (problem) return runner.fail(new SqlError({ code: 'INVALID_PARAMETER', message: problem, adapter, op }));
       return runner.run(op, fn);

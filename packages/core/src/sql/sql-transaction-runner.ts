@@ -4,9 +4,18 @@ import type { SqlTransaction, TransactionRunner } from './sql-contract.js';
 import { SqlError } from './sql-errors.js';
 
 /** `transaction(fn)` over any `begin`: commit on `Ok`, roll back on `Err` or a throw. */
-export function transactionRunner(adapter: string, begin: () => ResultAsync<SqlTransaction, SqlError>): TransactionRunner {
+export function transactionRunner(
+  adapter: string,
+  begin: () => ResultAsync<SqlTransaction, SqlError>,
+): TransactionRunner {
   const failed = (message: string, cause?: unknown) =>
-    new SqlError({ code: 'TRANSACTION', message, adapter, op: 'transaction', ...(cause === undefined ? {} : { cause }) });
+    new SqlError({
+      code: 'TRANSACTION',
+      message,
+      adapter,
+      op: 'transaction',
+      ...(cause === undefined ? {} : { cause }),
+    });
   return <T, E>(fn: (tx: SqlTransaction) => unknown) =>
     new ResultAsync<T, E | SqlError>(
       (async (): Promise<Result<T, E | SqlError>> => {
@@ -41,5 +50,8 @@ export function transactionRunner(adapter: string, begin: () => ResultAsync<SqlT
 }
 
 function isResult(value: unknown): value is Result<unknown, unknown> {
-  return typeof (value as Result<unknown, unknown> | null)?.isErr === 'function' && typeof (value as Result<unknown, unknown>).isOk === 'function';
+  return (
+    typeof (value as Result<unknown, unknown> | null)?.isErr === 'function' &&
+    typeof (value as Result<unknown, unknown>).isOk === 'function'
+  );
 }

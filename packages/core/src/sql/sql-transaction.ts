@@ -43,7 +43,8 @@ export function guardTransaction<T>(
     let message: string | undefined;
     if (state.ended) message = `the transaction is already ${state.ended}`;
     else if (state.ending) message = 'the transaction is ending';
-    else if (state.child && !state.child.ended && op !== 'rollback') message = 'a nested transaction is still open; end it first';
+    else if (state.child && !state.child.ended && op !== 'rollback')
+      message = 'a nested transaction is still open; end it first';
     return message ? new SqlError({ code: 'TRANSACTION', message, adapter, op }) : undefined;
   };
   const end = (op: 'commit' | 'rollback', outcome: 'committed' | 'rolled back'): SqlOutcome<void> => {
@@ -66,15 +67,21 @@ export function guardTransaction<T>(
     depth,
     query(statement, params) {
       const refused = refuse('query');
-      return refused ? runner.fail(refused) : guard.statement('query', statement, params, () => driver.query(statement, params));
+      return refused
+        ? runner.fail(refused)
+        : guard.statement('query', statement, params, () => driver.query(statement, params));
     },
     execute(statement, params) {
       const refused = refuse('execute');
-      return refused ? runner.fail(refused) : guard.statement('execute', statement, params, () => driver.execute(statement, params));
+      return refused
+        ? runner.fail(refused)
+        : guard.statement('execute', statement, params, () => driver.execute(statement, params));
     },
     executeScript(script) {
       const refused = refuse('executeScript');
-      return refused ? runner.fail(refused) : guard.statement('executeScript', script, undefined, () => driver.executeScript(script));
+      return refused
+        ? runner.fail(refused)
+        : guard.statement('executeScript', script, undefined, () => driver.executeScript(script));
     },
     begin() {
       const refused = refuse('begin');
@@ -83,10 +90,13 @@ export function guardTransaction<T>(
       // in between would otherwise run inside it. A begin that fails lets the parent go.
       const claim: TransactionState = { ended: undefined, ending: false, child: undefined };
       state.child = claim;
-      return runner.then(runner.run('begin', () => driver.begin()), (begun) => {
-        if (begun.isErr()) claim.ended = 'rolled back';
-        return begun.map((child) => guardTransaction(guard, present, child, depth + 1, state, claim));
-      });
+      return runner.then(
+        runner.run('begin', () => driver.begin()),
+        (begun) => {
+          if (begun.isErr()) claim.ended = 'rolled back';
+          return begun.map((child) => guardTransaction(guard, present, child, depth + 1, state, claim));
+        },
+      );
     },
     commit: () => end('commit', 'committed'),
     rollback: () => end('rollback', 'rolled back'),

@@ -51,7 +51,9 @@ export function sqlParamsProblem(op: string, params: SqlParams | undefined): str
  * @example
  * const users = rowsToObjects<{ id: number; email: string }>((await sql.query('SELECT id, email FROM users'))._unsafeUnwrap());
  */
-export function rowsToObjects<T extends Record<string, SqlValue> = Record<string, SqlValue>>(result: SqlQueryResult): T[] {
+export function rowsToObjects<T extends Record<string, SqlValue> = Record<string, SqlValue>>(
+  result: SqlQueryResult,
+): T[] {
   const { columns, rows } = result;
   return rows.map((row) => {
     const object: Record<string, SqlValue> = {};

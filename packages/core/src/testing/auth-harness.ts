@@ -41,7 +41,11 @@ export class AuthHarness extends Harness<Auth, AuthCapabilities> {
   }
 
   /** Registers an account with a strong password. */
-  async signUp(auth: Auth, email = this.email(), password = `lantern harbor ${this.users} violet`): Promise<{ user: AuthUser; email: string; password: string }> {
+  async signUp(
+    auth: Auth,
+    email = this.email(),
+    password = `lantern harbor ${this.users} violet`,
+  ): Promise<{ user: AuthUser; email: string; password: string }> {
     const user = expectOk(await auth.register({ email, password }));
     return { user, email, password };
   }
@@ -54,9 +58,20 @@ export class AuthHarness extends Harness<Auth, AuthCapabilities> {
    * Runs `request` (a reset or verification request) and returns the token it sent to `email`:
    * the first one that was not there before, waiting a little for background delivery.
    */
-  async tokenFrom(context: TestContext, kind: SentAuthToken['kind'], email: string, request: () => PromiseLike<unknown>): Promise<string> {
-    if (!this.options.sentTokens) throw new Error(`${this.options.name}: an adapter with tokenDelivery must pass sentTokens to the conformance suite`);
-    const sent = async () => (await (this.options.sentTokens as NonNullable<AuthConformanceOptions['sentTokens']>)(context)).filter((t) => t.kind === kind && t.email === email);
+  async tokenFrom(
+    context: TestContext,
+    kind: SentAuthToken['kind'],
+    email: string,
+    request: () => PromiseLike<unknown>,
+  ): Promise<string> {
+    if (!this.options.sentTokens)
+      throw new Error(
+        `${this.options.name}: an adapter with tokenDelivery must pass sentTokens to the conformance suite`,
+      );
+    const sent = async () =>
+      (await (this.options.sentTokens as NonNullable<AuthConformanceOptions['sentTokens']>)(context)).filter(
+        (t) => t.kind === kind && t.email === email,
+      );
     // Tokens of earlier requests (a verification email on register) may still be on their way.
     const settled = async () => {
       let last = (await sent()).length;
@@ -79,6 +94,8 @@ export class AuthHarness extends Harness<Auth, AuthCapabilities> {
   /** How many tokens of a kind were sent to an address, after a short wait for background delivery. */
   async tokenCount(context: TestContext, kind: SentAuthToken['kind'], email: string): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    return (await (this.options.sentTokens?.(context) ?? Promise.resolve([]))).filter((t) => t.kind === kind && t.email === email).length;
+    return (await (this.options.sentTokens?.(context) ?? Promise.resolve([]))).filter(
+      (t) => t.kind === kind && t.email === email,
+    ).length;
   }
 }

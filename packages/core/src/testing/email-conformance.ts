@@ -4,7 +4,12 @@ import type { EmailMessage } from '../email/email-contract.js';
 import { expectErr, expectOk } from './expect-result.js';
 import { EmailHarness, type DeliveredEmail, type EmailConformanceOptions } from './email-harness.js';
 
-const base = { from: 'Keel Test <sender@example.com>', to: ['ada@example.com'], subject: 'Hello', text: 'Hi Ada' } satisfies EmailMessage;
+const base = {
+  from: 'Keel Test <sender@example.com>',
+  to: ['ada@example.com'],
+  subject: 'Hello',
+  text: 'Hi Ada',
+} satisfies EmailMessage;
 /** Bodies compare without the trailing line break some transports add. */
 const body = (text: string | undefined) => text?.replace(/\r\n/g, '\n').replace(/\n+$/, '');
 const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0xff, 0x00]);
@@ -72,47 +77,71 @@ export function describeEmailConformance(options: EmailConformanceOptions): void
         text: 'Ça va? ✓ Ünïcödé body\nsecond line',
       });
       expect(delivered.from.name).toBe('Zoë Ünal — 東京');
-      expect(delivered.subject).toBe('Grüße 👋 from Zürich, 日本語の件名 that is long enough to be folded by an encoder');
+      expect(delivered.subject).toBe(
+        'Grüße 👋 from Zürich, 日本語の件名 that is long enough to be folded by an encoder',
+      );
       expect(body(delivered.text)).toBe('Ça va? ✓ Ünïcödé body\nsecond line');
     });
 
-    h.test('delivers attachments byte for byte', async () => {
-      const pdf = new Uint8Array(3000).map((_, i) => (i * 7) % 256);
-      const { delivered } = await send({
-        ...base,
-        attachments: [
-          { filename: 'report.pdf', contentType: 'application/pdf', content: pdf },
-          { filename: 'notes ü.txt', contentType: 'text/plain', content: new TextEncoder().encode('plain ✓') },
-        ],
-      });
-      expect(delivered.attachments.map((a) => [a.filename, a.contentType.split(';')[0], [...a.content]])).toEqual([
-        ['report.pdf', 'application/pdf', [...pdf]],
-        ['notes ü.txt', 'text/plain', [...new TextEncoder().encode('plain ✓')]],
-      ]);
-    }, 'attachments');
+    h.test(
+      'delivers attachments byte for byte',
+      async () => {
+        const pdf = new Uint8Array(3000).map((_, i) => (i * 7) % 256);
+        const { delivered } = await send({
+          ...base,
+          attachments: [
+            { filename: 'report.pdf', contentType: 'application/pdf', content: pdf },
+            { filename: 'notes ü.txt', contentType: 'text/plain', content: new TextEncoder().encode('plain ✓') },
+          ],
+        });
+        expect(delivered.attachments.map((a) => [a.filename, a.contentType.split(';')[0], [...a.content]])).toEqual([
+          ['report.pdf', 'application/pdf', [...pdf]],
+          ['notes ü.txt', 'text/plain', [...new TextEncoder().encode('plain ✓')]],
+        ]);
+      },
+      'attachments',
+    );
 
-    h.test('delivers inline images with their content id', async () => {
-      const { delivered } = await send({
-        ...base,
-        html: '<img src="cid:logo@keel">',
-        attachments: [{ filename: 'logo.png', contentType: 'image/png', content: png, contentId: 'logo@keel' }],
-      });
-      const [logo] = delivered.attachments;
-      expect(logo?.contentId).toBe('logo@keel');
-      expect([...(logo?.content ?? [])]).toEqual([...png]);
-    }, 'inlineImages');
+    h.test(
+      'delivers inline images with their content id',
+      async () => {
+        const { delivered } = await send({
+          ...base,
+          html: '<img src="cid:logo@keel">',
+          attachments: [{ filename: 'logo.png', contentType: 'image/png', content: png, contentId: 'logo@keel' }],
+        });
+        const [logo] = delivered.attachments;
+        expect(logo?.contentId).toBe('logo@keel');
+        expect([...(logo?.content ?? [])]).toEqual([...png]);
+      },
+      'inlineImages',
+    );
 
-    h.test('delivers custom headers', async () => {
-      const { delivered } = await send({ ...base, headers: [{ name: 'X-Campaign', value: 'spring' }, { name: 'List-Unsubscribe', value: '<mailto:u@example.com>' }] });
-      expect(delivered.headers['x-campaign']).toBe('spring');
-      expect(delivered.headers['list-unsubscribe']).toBe('<mailto:u@example.com>');
-    }, 'customHeaders');
+    h.test(
+      'delivers custom headers',
+      async () => {
+        const { delivered } = await send({
+          ...base,
+          headers: [
+            { name: 'X-Campaign', value: 'spring' },
+            { name: 'List-Unsubscribe', value: '<mailto:u@example.com>' },
+          ],
+        });
+        expect(delivered.headers['x-campaign']).toBe('spring');
+        expect(delivered.headers['list-unsubscribe']).toBe('<mailto:u@example.com>');
+      },
+      'customHeaders',
+    );
 
-    h.test('delivers tags and metadata', async () => {
-      const { delivered } = await send({ ...base, tags: ['welcome'], metadata: { userId: '42' } });
-      expect(delivered.tags).toEqual(['welcome']);
-      expect(delivered.metadata).toEqual({ userId: '42' });
-    }, 'tags');
+    h.test(
+      'delivers tags and metadata',
+      async () => {
+        const { delivered } = await send({ ...base, tags: ['welcome'], metadata: { userId: '42' } });
+        expect(delivered.tags).toEqual(['welcome']);
+        expect(delivered.metadata).toEqual({ userId: '42' });
+      },
+      'tags',
+    );
 
     h.test('a repeated idempotency key returns the first receipt and sends once', async () => {
       const { instance, context } = await h.create();
@@ -140,8 +169,17 @@ export function describeEmailConformance(options: EmailConformanceOptions): void
         ['no recipients', { ...base, to: [] }],
         ['no body', { from: base.from, to: base.to, subject: 'x' }],
         ['an empty subject', { ...base, subject: '' }],
-        ['a path in a filename', { ...base, attachments: [{ filename: '../../etc/passwd', contentType: 'text/plain', content: new Uint8Array(1) }] }],
-        ['too many recipients', { ...base, to: Array.from({ length: (options.maxRecipients ?? 1000) + 1 }, (_, i) => `r${i}@example.com`) }],
+        [
+          'a path in a filename',
+          {
+            ...base,
+            attachments: [{ filename: '../../etc/passwd', contentType: 'text/plain', content: new Uint8Array(1) }],
+          },
+        ],
+        [
+          'too many recipients',
+          { ...base, to: Array.from({ length: (options.maxRecipients ?? 1000) + 1 }, (_, i) => `r${i}@example.com`) },
+        ],
       ];
       for (const [why, message] of invalid) {
         const error = expectErr(await instance.send(message), 'INVALID_MESSAGE');
@@ -160,7 +198,9 @@ export function describeEmailConformance(options: EmailConformanceOptions): void
 
     h.test('random subjects and bodies arrive unchanged', async () => {
       const { instance, context } = await h.create();
-      const printable = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }).filter((s) => s.trim() === s && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(s));
+      const printable = fc
+        .string({ unit: 'grapheme', minLength: 1, maxLength: 60 })
+        .filter((s) => s.trim() === s && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(s));
       await fc.assert(
         fc.asyncProperty(printable, printable, async (subject, text) => {
           expectOk(await instance.send({ ...base, subject, text }));

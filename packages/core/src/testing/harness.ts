@@ -34,7 +34,11 @@ export interface ConformanceOptions<T, C> {
  * The options of a second run of a suite in which every instance is seen through `view` (such
  * as the synchronous facet lifted back into the async contract), with `skip` added.
  */
-export function viewedThrough<T, C, O extends ConformanceOptions<T, C>>(options: O, view: (instance: T) => T, skip?: Readonly<Record<string, string>>): O {
+export function viewedThrough<T, C, O extends ConformanceOptions<T, C>>(
+  options: O,
+  view: (instance: T) => T,
+  skip?: Readonly<Record<string, string>>,
+): O {
   const { factory, reopen } = options;
   return {
     ...options,
@@ -74,7 +78,8 @@ export class Harness<T extends { close(): Promise<void> }, C> {
 
   /** Opens the same store again (persistence tests). */
   async reopen(context: TestContext): Promise<T> {
-    if (!this.options.reopen) throw new Error(`${this.options.name}: a persistent adapter must pass reopen to the conformance suite`);
+    if (!this.options.reopen)
+      throw new Error(`${this.options.name}: a persistent adapter must pass reopen to the conformance suite`);
     return this.adopt(await this.options.reopen(context));
   }
 

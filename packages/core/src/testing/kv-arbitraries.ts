@@ -15,5 +15,16 @@ export const kvValueArbitrary: fc.Arbitrary<KvValue> = fc.oneof(
  * prefixes that nest and cross the UTF-16/UTF-8 ordering difference ('\uffff' vs '😀').
  */
 export const kvKeyArbitrary: fc.Arbitrary<string> = fc.constantFrom(
-  'a', 'ab', 'abc', 'a:b', 'b', 'ba', 'é', 'éa', '\uffff', '😀', '😀a', 'a😀',
+  'a',
+  'ab',
+  'abc',
+  'a:b',
+  'b',
+  'ba',
+  'é',
+  'éa',
+  '\uffff',
+  '😀',
+  '😀a',
+  'a😀',
 );

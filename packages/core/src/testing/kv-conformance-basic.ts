@@ -107,7 +107,13 @@ export function basicTests(h: KvHarness): void {
 
   h.test('getMany, setMany and deleteMany keep order and count', async () => {
     const kv = await h.kv();
-    expectOk(await kv.setMany([{ key: 'm:1', value: 'one' }, { key: 'm:2', value: 2n }, { key: 'm:3', value: false }]));
+    expectOk(
+      await kv.setMany([
+        { key: 'm:1', value: 'one' },
+        { key: 'm:2', value: 2n },
+        { key: 'm:3', value: false },
+      ]),
+    );
     expect(expectOk(await kv.getMany(['m:3', 'm:missing', 'm:1', 'm:2']))).toEqual([false, undefined, 'one', 2n]);
     expect(expectOk(await kv.deleteMany(['m:1', 'm:missing', 'm:3']))).toBe(2);
     expect(expectOk(await kv.getMany(['m:1', 'm:2', 'm:3']))).toEqual([undefined, 2n, undefined]);
@@ -116,7 +122,10 @@ export function basicTests(h: KvHarness): void {
 
   h.test('setMany with one bad entry writes nothing', async () => {
     const kv = await h.kv();
-    const r = await kv.setMany([{ key: 'ok', value: 1n }, { key: '', value: 2n }]);
+    const r = await kv.setMany([
+      { key: 'ok', value: 1n },
+      { key: '', value: 2n },
+    ]);
     expectErr(r, 'INVALID_ARGUMENT');
     expect(expectOk(await kv.exists('ok'))).toBe(false);
   });

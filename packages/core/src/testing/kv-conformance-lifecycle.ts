@@ -53,12 +53,21 @@ export function lifecycleTests(h: KvHarness): void {
     expectErr(await kv.get('k'), 'NOT_OPEN');
   });
 
-  h.test('data survives close and reopen', async () => {
-    const { instance: kv, context } = await h.create();
-    expectOk(await kv.setMany([{ key: 'keep:1', value: 'one' }, { key: 'keep:2', value: new Uint8Array([2]) }]));
-    expectOk(await kv.increment('keep:n', 3n));
-    await kv.close();
-    const again = await h.reopen(context);
-    expect(expectOk(await again.getMany(['keep:1', 'keep:2', 'keep:n']))).toEqual(['one', new Uint8Array([2]), 3n]);
-  }, 'persistent');
+  h.test(
+    'data survives close and reopen',
+    async () => {
+      const { instance: kv, context } = await h.create();
+      expectOk(
+        await kv.setMany([
+          { key: 'keep:1', value: 'one' },
+          { key: 'keep:2', value: new Uint8Array([2]) },
+        ]),
+      );
+      expectOk(await kv.increment('keep:n', 3n));
+      await kv.close();
+      const again = await h.reopen(context);
+      expect(expectOk(await again.getMany(['keep:1', 'keep:2', 'keep:n']))).toEqual(['one', new Uint8Array([2]), 3n]);
+    },
+    'persistent',
+  );
 }

@@ -48,44 +48,59 @@ export function modelTests(h: KvHarness): void {
   const show = (v: unknown) => String(comparable(v));
 
   const commands = [
-    fc.tuple(kvKeyArbitrary, kvValueArbitrary, ttl).map(([k, v, t]) => step(`set(${k}, ${show(v)}, ${t})`, (kv) => kv.set(k, v, opts(t)))),
+    fc
+      .tuple(kvKeyArbitrary, kvValueArbitrary, ttl)
+      .map(([k, v, t]) => step(`set(${k}, ${show(v)}, ${t})`, (kv) => kv.set(k, v, opts(t)))),
     kvKeyArbitrary.map((k) => step(`get(${k})`, (kv) => kv.get(k))),
     kvKeyArbitrary.map((k) => step(`delete(${k})`, (kv) => kv.delete(k))),
     kvKeyArbitrary.map((k) => step(`exists(${k})`, (kv) => kv.exists(k))),
-    fc.tuple(kvKeyArbitrary, fc.bigInt({ min: -1000n, max: 1000n })).map(([k, d]) => step(`increment(${k}, ${d})`, (kv) => kv.increment(k, d))),
     fc
-      .tuple(kvKeyArbitrary, fc.option(kvValueArbitrary, { nil: undefined }), fc.option(kvValueArbitrary, { nil: undefined }), ttl)
-      .map(([k, e, d, t]) => step(`cas(${k}, ${show(e)}, ${show(d)}, ${t})`, (kv) => kv.compareAndSwap(k, e, d, opts(t)))),
-    fc.tuple(kvKeyArbitrary, fc.array(kvKeyArbitrary, { maxLength: 5 })).map(([p, ks]) =>
-      step(`getMany(${ks})`, (kv) => kv.getMany([p, ...ks])),
-    ),
-    fc.array(fc.tuple(kvKeyArbitrary, kvValueArbitrary), { maxLength: 5 }).map((es) =>
-      step(`setMany(${es.length})`, (kv) => kv.setMany(es.map(([key, value]) => ({ key, value })))),
-    ),
+      .tuple(kvKeyArbitrary, fc.bigInt({ min: -1000n, max: 1000n }))
+      .map(([k, d]) => step(`increment(${k}, ${d})`, (kv) => kv.increment(k, d))),
+    fc
+      .tuple(
+        kvKeyArbitrary,
+        fc.option(kvValueArbitrary, { nil: undefined }),
+        fc.option(kvValueArbitrary, { nil: undefined }),
+        ttl,
+      )
+      .map(([k, e, d, t]) =>
+        step(`cas(${k}, ${show(e)}, ${show(d)}, ${t})`, (kv) => kv.compareAndSwap(k, e, d, opts(t))),
+      ),
+    fc
+      .tuple(kvKeyArbitrary, fc.array(kvKeyArbitrary, { maxLength: 5 }))
+      .map(([p, ks]) => step(`getMany(${ks})`, (kv) => kv.getMany([p, ...ks]))),
+    fc
+      .array(fc.tuple(kvKeyArbitrary, kvValueArbitrary), { maxLength: 5 })
+      .map((es) => step(`setMany(${es.length})`, (kv) => kv.setMany(es.map(([key, value]) => ({ key, value }))))),
     fc.array(kvKeyArbitrary, { maxLength: 5 }).map((ks) => step(`deleteMany(${ks})`, (kv) => kv.deleteMany(ks))),
     // Compare-and-swap against the value the key holds now, so that swaps succeed as often as they fail.
-    fc.tuple(kvKeyArbitrary, fc.option(kvValueArbitrary, { nil: undefined })).map(([k, d]): Step => ({
-      check: () => true,
-      async run(_, pair) {
-        const current = await pair.model.get(k);
-        const expected = current.isOk() ? current.value : undefined;
-        await step(`cas-current(${k}, ${show(d)})`, (kv) => kv.compareAndSwap(k, expected, d)).run({}, pair);
-      },
-      toString: () => `cas-current(${k}, ${show(d)})`,
-    })),
-    fc.tuple(fc.constantFrom('', 'a', 'ab', 'b', 'é', '😀'), fc.integer({ min: 1, max: 4 })).map(([prefix, limit]) =>
-      step(`scan(${prefix}, ${limit})`, (kv) => kv.scan({ prefix, limit })),
+    fc.tuple(kvKeyArbitrary, fc.option(kvValueArbitrary, { nil: undefined })).map(
+      ([k, d]): Step => ({
+        check: () => true,
+        async run(_, pair) {
+          const current = await pair.model.get(k);
+          const expected = current.isOk() ? current.value : undefined;
+          await step(`cas-current(${k}, ${show(d)})`, (kv) => kv.compareAndSwap(k, expected, d)).run({}, pair);
+        },
+        toString: () => `cas-current(${k}, ${show(d)})`,
+      }),
     ),
+    fc
+      .tuple(fc.constantFrom('', 'a', 'ab', 'b', 'é', '😀'), fc.integer({ min: 1, max: 4 }))
+      .map(([prefix, limit]) => step(`scan(${prefix}, ${limit})`, (kv) => kv.scan({ prefix, limit }))),
   ];
   if (withTtl) {
     commands.push(
       fc.tuple(kvKeyArbitrary, ttl).map(([k, t]) => step(`expire(${k}, ${t})`, (kv) => kv.expire(k, t))),
       kvKeyArbitrary.map((k) => step(`ttl(${k})`, (kv) => kv.ttl(k))),
-      fc.integer({ min: 1, max: 3_000 }).map((ms): Step => ({
-        check: () => true,
-        run: async (_, pair) => pair.advance(ms),
-        toString: () => `advance(${ms})`,
-      })),
+      fc.integer({ min: 1, max: 3_000 }).map(
+        (ms): Step => ({
+          check: () => true,
+          run: async (_, pair) => pair.advance(ms),
+          toString: () => `advance(${ms})`,
+        }),
+      ),
     );
   }
 
@@ -94,7 +109,10 @@ export function modelTests(h: KvHarness): void {
       fc.asyncProperty(fc.commands(commands, { maxCommands: 60, size: 'max' }), async (cmds) => {
         const { instance: real, context } = await h.create();
         const model = h.adopt(createReferenceKv(context.clock));
-        await fc.asyncModelRun(() => ({ model: {}, real: { real, model, advance: (ms) => context.clock.advance(ms) } }), cmds);
+        await fc.asyncModelRun(
+          () => ({ model: {}, real: { real, model, advance: (ms) => context.clock.advance(ms) } }),
+          cmds,
+        );
       }),
       { numRuns },
     );

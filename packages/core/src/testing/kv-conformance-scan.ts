@@ -66,7 +66,13 @@ export function scanTests(h: KvHarness): void {
 
   h.test('scan refuses bad limits and foreign or forged cursors', async () => {
     const kv = await h.kv();
-    expectOk(await kv.setMany([{ key: 'a:1', value: 1n }, { key: 'a:2', value: 2n }, { key: 'b:1', value: 3n }]));
+    expectOk(
+      await kv.setMany([
+        { key: 'a:1', value: 1n },
+        { key: 'a:2', value: 2n },
+        { key: 'b:1', value: 3n },
+      ]),
+    );
     expectErr(await kv.scan({ limit: 0 }), 'INVALID_ARGUMENT');
     expectErr(await kv.scan({ limit: 10_001 }), 'INVALID_ARGUMENT');
     expectErr(await kv.scan({ limit: 1.5 }), 'INVALID_ARGUMENT');
@@ -75,7 +81,9 @@ export function scanTests(h: KvHarness): void {
     expectErr(await kv.scan({ prefix: 'b:', cursor: page.cursor as string }), 'INVALID_CURSOR');
     expectErr(await kv.scan({ prefix: 'a:', cursor: 'not-a-cursor' }), 'INVALID_CURSOR');
     expectErr(await kv.scan({ prefix: 'a:', cursor: `${page.cursor as string}!` }), 'INVALID_CURSOR');
-    expect(expectOk(await kv.scan({ prefix: 'a:', cursor: page.cursor as string })).entries.map((e) => e.key)).toEqual(['a:2']);
+    expect(expectOk(await kv.scan({ prefix: 'a:', cursor: page.cursor as string })).entries.map((e) => e.key)).toEqual([
+      'a:2',
+    ]);
   });
 
   h.test('scan of an empty store or prefix is one empty page', async () => {

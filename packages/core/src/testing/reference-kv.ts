@@ -17,7 +17,12 @@ export function createReferenceKv(clock: Clock): Kv {
   };
   const clone = (v: KvValue | undefined) => (v instanceof Uint8Array ? Uint8Array.from(v) : v);
   const put = (key: string, value: KvValue, ttlMs: number | undefined) =>
-    store.set(key, ttlMs === undefined ? { value: clone(value) as KvValue } : { value: clone(value) as KvValue, expiresAt: now() + ttlMs });
+    store.set(
+      key,
+      ttlMs === undefined
+        ? { value: clone(value) as KvValue }
+        : { value: clone(value) as KvValue, expiresAt: now() + ttlMs },
+    );
 
   return defineKv({
     adapter: 'reference',

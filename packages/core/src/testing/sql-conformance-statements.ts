@@ -18,8 +18,14 @@ export function statementTests(h: SqlHarness): void {
     expectOk(await sql.execute('INSERT INTO accounts (id, owner, balance) VALUES (?, ?, ?)', [2, 'bob', 20]));
     const result = expectOk(await sql.query('SELECT owner, balance FROM accounts ORDER BY id'));
     expect(result.columns).toEqual(['owner', 'balance']);
-    expect(result.rows).toEqual([['ada', 10], ['bob', 20]]);
-    expect(rowsToObjects(result)).toEqual([{ owner: 'ada', balance: 10 }, { owner: 'bob', balance: 20 }]);
+    expect(result.rows).toEqual([
+      ['ada', 10],
+      ['bob', 20],
+    ]);
+    expect(rowsToObjects(result)).toEqual([
+      { owner: 'ada', balance: 10 },
+      { owner: 'bob', balance: 20 },
+    ]);
     const empty = expectOk(await sql.query('SELECT id, owner FROM accounts WHERE id = ?', [99]));
     expect(empty).toEqual({ columns: ['id', 'owner'], rows: [] });
   });
@@ -41,9 +47,10 @@ export function statementTests(h: SqlHarness): void {
       [2, -(2n ** 63n), -1e308, '', new Uint8Array()],
       [3, 2n ** 63n - 1n, 5e-324, 'a\u0000b', new Uint8Array([1])],
       [4, null, null, null, null],
-      [5, 42, 1.5, "quote ' and \" ", new Uint8Array(1000).fill(9)],
+      [5, 42, 1.5, 'quote \' and " ', new Uint8Array(1000).fill(9)],
     ];
-    for (const row of rows) expectOk(await sql.execute('INSERT INTO vals (id, i, r, t, b) VALUES (?, ?, ?, ?, ?)', row));
+    for (const row of rows)
+      expectOk(await sql.execute('INSERT INTO vals (id, i, r, t, b) VALUES (?, ?, ?, ?, ?)', row));
     const read = expectOk(await sql.query('SELECT id, i, r, t, b FROM vals ORDER BY id')).rows;
     const expected = rows.map((row) => row.map((v) => (typeof v === 'bigint' ? readBackInteger(v) : v)));
     expect(read.map((row) => row.map(normalise))).toEqual(expected.map((row) => row.map(normalise)));
@@ -83,7 +90,9 @@ export function statementTests(h: SqlHarness): void {
 
   h.test('lastInsertId is set only when the statement inserted a row', async () => {
     const sql = await h.withSchema();
-    const inserted = expectOk(await sql.execute('INSERT INTO accounts (id, owner, balance) VALUES (?, ?, ?)', [41, 'ada', 5]));
+    const inserted = expectOk(
+      await sql.execute('INSERT INTO accounts (id, owner, balance) VALUES (?, ?, ?)', [41, 'ada', 5]),
+    );
     expect(inserted.lastInsertId).toBe(41);
     const updated = expectOk(await sql.execute('UPDATE accounts SET balance = 6 WHERE id = ?', [41]));
     expect(updated).toEqual({ rowsAffected: 1, lastInsertId: undefined });
@@ -91,16 +100,30 @@ export function statementTests(h: SqlHarness): void {
     expect(none).toEqual({ rowsAffected: 0, lastInsertId: undefined });
   });
 
-  h.test('named parameters bind :name, @name and $name', async () => {
-    const sql = await h.withSchema();
-    expectOk(await sql.execute('INSERT INTO accounts (id, owner, balance) VALUES (:id, @owner, $balance)', { id: 7, owner: 'cy', balance: 3 }));
-    const result = expectOk(await sql.query('SELECT owner FROM accounts WHERE id = :id', { id: 7 }));
-    expect(result.rows).toEqual([['cy']]);
-  }, 'namedParameters');
+  h.test(
+    'named parameters bind :name, @name and $name',
+    async () => {
+      const sql = await h.withSchema();
+      expectOk(
+        await sql.execute('INSERT INTO accounts (id, owner, balance) VALUES (:id, @owner, $balance)', {
+          id: 7,
+          owner: 'cy',
+          balance: 3,
+        }),
+      );
+      const result = expectOk(await sql.query('SELECT owner FROM accounts WHERE id = :id', { id: 7 }));
+      expect(result.rows).toEqual([['cy']]);
+    },
+    'namedParameters',
+  );
 
   h.test('executeScript runs several statements', async () => {
     const sql = await h.withSchema();
-    expectOk(await sql.executeScript("INSERT INTO accounts (owner, balance) VALUES ('a', 1); INSERT INTO accounts (owner, balance) VALUES ('b', 2);"));
+    expectOk(
+      await sql.executeScript(
+        "INSERT INTO accounts (owner, balance) VALUES ('a', 1); INSERT INTO accounts (owner, balance) VALUES ('b', 2);",
+      ),
+    );
     expect(expectOk(await sql.query('SELECT count(*) AS n FROM accounts')).rows).toEqual([[2]]);
   });
 }
@@ -124,12 +147,19 @@ export function errorTests(h: SqlHarness): void {
     expect(expectOk(await sql.query('SELECT count(*) FROM accounts')).rows).toEqual([[0]]);
   });
 
-  h.test('a missing named parameter is INVALID_PARAMETER', async () => {
-    const sql = await h.withSchema();
-    expectErr(await sql.execute('INSERT INTO accounts (owner, balance) VALUES (:owner, :balance)', { owner: 'x' }), 'INVALID_PARAMETER');
-    expectErr(await sql.query('SELECT :a', { b: 1 }), 'INVALID_PARAMETER');
-    expect(expectOk(await sql.query('SELECT count(*) FROM accounts')).rows).toEqual([[0]]);
-  }, 'namedParameters');
+  h.test(
+    'a missing named parameter is INVALID_PARAMETER',
+    async () => {
+      const sql = await h.withSchema();
+      expectErr(
+        await sql.execute('INSERT INTO accounts (owner, balance) VALUES (:owner, :balance)', { owner: 'x' }),
+        'INVALID_PARAMETER',
+      );
+      expectErr(await sql.query('SELECT :a', { b: 1 }), 'INVALID_PARAMETER');
+      expect(expectOk(await sql.query('SELECT count(*) FROM accounts')).rows).toEqual([[0]]);
+    },
+    'namedParameters',
+  );
 
   h.test('syntax errors and unknown tables are QUERY', async () => {
     const sql = await h.withSchema();

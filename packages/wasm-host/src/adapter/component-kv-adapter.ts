@@ -110,15 +110,23 @@ export function createComponentKv(options: ComponentKvOptions, _context?: Adapte
     delete: (key) => invoke('delete', [key], same<boolean>),
     exists: (key) => invoke('exists', [key], same<boolean>),
     increment: (key, delta) => invoke('increment', [key, delta], same<bigint>),
-    compareAndSwap: (key, expected, desired, ttlMs) => invoke('compare-and-swap', [key, wit(expected), wit(desired), ttl(ttlMs)], same<boolean>),
+    compareAndSwap: (key, expected, desired, ttlMs) =>
+      invoke('compare-and-swap', [key, wit(expected), wit(desired), ttl(ttlMs)], same<boolean>),
     expire: (key, ttlMs) => invoke('expire', [key, ttlMs === undefined ? undefined : BigInt(ttlMs)], same<boolean>),
-    ttl: (key) => invoke('ttl', [key], (expiry: WitKvExpiry | undefined) => (expiry === undefined ? undefined : kvExpiryFromWit(expiry))),
+    ttl: (key) =>
+      invoke('ttl', [key], (expiry: WitKvExpiry | undefined) =>
+        expiry === undefined ? undefined : kvExpiryFromWit(expiry),
+      ),
     scan({ prefix, after, limit }) {
       const page = (cursor: string | undefined, n: number) =>
-        invoke('scan', [{ prefix, cursor, limit: Math.min(n, MAX_PAGE) }], (p: { entries: { key: string; value: WitKvValue }[]; cursor?: string }) => ({
-          entries: entries(p),
-          more: p.cursor !== undefined,
-        }));
+        invoke(
+          'scan',
+          [{ prefix, cursor, limit: Math.min(n, MAX_PAGE) }],
+          (p: { entries: { key: string; value: WitKvValue }[]; cursor?: string }) => ({
+            entries: entries(p),
+            more: p.cursor !== undefined,
+          }),
+        );
       // Core asks for one entry beyond a page to know whether another follows; past the WIT's
       // page limit, that entry takes a second call.
       const first = page(after, limit);
@@ -126,13 +134,19 @@ export function createComponentKv(options: ComponentKvOptions, _context?: Adapte
         if (limit <= MAX_PAGE || !p.more || p.entries.length === 0) return p.entries;
         const last = (p.entries[p.entries.length - 1] as KvEntry).key;
         const next = page(last, limit - p.entries.length);
-        return next instanceof Promise ? next.then((n) => [...p.entries, ...n.entries]) : [...p.entries, ...next.entries];
+        return next instanceof Promise
+          ? next.then((n) => [...p.entries, ...n.entries])
+          : [...p.entries, ...next.entries];
       };
       return first instanceof Promise ? first.then(rest) : rest(first);
     },
     getMany: (keys) => invoke('get-many', [[...keys]], (values: (WitKvValue | undefined)[]) => values.map(fromWit)),
     setMany: (list, ttlMs) =>
-      invoke('set-many', [list.map((e) => ({ key: e.key, value: kvValueToWit(e.value) })), ttl(ttlMs)], () => undefined),
+      invoke(
+        'set-many',
+        [list.map((e) => ({ key: e.key, value: kvValueToWit(e.value) })), ttl(ttlMs)],
+        () => undefined,
+      ),
     deleteMany: (keys) => invoke('delete-many', [[...keys]], same<number>),
   };
   return defineKv(driver);

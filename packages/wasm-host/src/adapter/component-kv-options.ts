@@ -55,8 +55,10 @@ export function resolveComponentKvOptions(options: ComponentKvOptions): Resolved
   const o = readOptions(factory, options);
   const path = o.optionalString('path');
   const bytes = o.raw('bytes');
-  if ((path === undefined) === (bytes === undefined)) throw new KeelOptionsError('path', 'give exactly one of path and bytes', factory);
-  if (bytes !== undefined && !(bytes instanceof Uint8Array)) throw new KeelOptionsError('bytes', 'expected a Uint8Array', factory);
+  if ((path === undefined) === (bytes === undefined))
+    throw new KeelOptionsError('path', 'give exactly one of path and bytes', factory);
+  if (bytes !== undefined && !(bytes instanceof Uint8Array))
+    throw new KeelOptionsError('bytes', 'expected a Uint8Array', factory);
   const sha256 = o.string('sha256');
   const signature = o.raw('signature') as Uint8Array | string | undefined;
   const publicKey = o.raw('publicKey') as KeyObject | string | Uint8Array | undefined;
@@ -64,7 +66,12 @@ export function resolveComponentKvOptions(options: ComponentKvOptions): Resolved
   const mode = o.oneOf('mode', ['isolated', 'in-thread'] as const, 'isolated');
   const limits = { timeoutMs: 5000, maxMemoryBytes: 256 * 1024 * 1024, ...(o.raw('limits') as WasmLimits | undefined) };
   const c = o.nested('capabilities');
-  const capabilities = { ttl: c.boolean('ttl', true), atomicBatch: c.boolean('atomicBatch', false), persistent: c.boolean('persistent', false), synchronous: false };
+  const capabilities = {
+    ttl: c.boolean('ttl', true),
+    atomicBatch: c.boolean('atomicBatch', false),
+    persistent: c.boolean('persistent', false),
+    synchronous: false,
+  };
   c.done();
   const kvLimits = (o.raw('kvLimits') as Partial<KvLimits> | undefined) ?? {};
   const cacheDir = o.raw('cacheDir') as string | false | undefined;

@@ -7,7 +7,13 @@ import { witCase } from '../imports/binding.js';
 
 /** WIT `auth.user`: `created-at` is a `u64` of milliseconds. */
 export function userToWit(u: AuthUser) {
-  return { id: u.id, email: u.email, emailVerified: u.emailVerified, roles: [...u.roles], createdAt: BigInt(Math.max(0, Math.trunc(u.createdAt))) };
+  return {
+    id: u.id,
+    email: u.email,
+    emailVerified: u.emailVerified,
+    roles: [...u.roles],
+    createdAt: BigInt(Math.max(0, Math.trunc(u.createdAt))),
+  };
 }
 
 const u64 = (n: number | undefined) => BigInt(Math.max(0, Math.trunc(n ?? 0)));

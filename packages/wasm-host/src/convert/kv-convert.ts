@@ -32,7 +32,9 @@ export function kvValueFromWit(value: WitKvValue): KvValue {
 }
 
 export function kvExpiryToWit(expiry: KvExpiry): WitKvExpiry {
-  return expiry.kind === 'never' ? { tag: 'never' } : { tag: 'after-ms', val: BigInt(Math.max(0, Math.ceil(expiry.ms))) };
+  return expiry.kind === 'never'
+    ? { tag: 'never' }
+    : { tag: 'after-ms', val: BigInt(Math.max(0, Math.ceil(expiry.ms))) };
 }
 
 export function kvExpiryFromWit(expiry: WitKvExpiry): KvExpiry {

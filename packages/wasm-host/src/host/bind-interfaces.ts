@@ -42,25 +42,39 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
     const adapter = c.adapters[short](instance) ?? missing(c.adapters, short, instance);
     if (c.mode !== 'in-thread') return adapter;
     const sync = (adapter as { sync?: unknown }).sync;
-    if (!sync) throw new UnservedGrant(`in-thread mode needs a synchronous ${short} adapter (${short}.sync); '${adapter.adapter}' is not, so use isolated mode`);
+    if (!sync)
+      throw new UnservedGrant(
+        `in-thread mode needs a synchronous ${short} adapter (${short}.sync); '${adapter.adapter}' is not, so use isolated mode`,
+      );
     return sync;
   };
   for (const iface of c.plan.keel) {
-    const everything = [...iface.functions, ...Object.entries(iface.resources).flatMap(([cls, methods]) => methods.map((m) => `${cls}.${m}`))];
+    const everything = [
+      ...iface.functions,
+      ...Object.entries(iface.resources).flatMap(([cls, methods]) => methods.map((m) => `${cls}.${m}`)),
+    ];
     const deny = (reason: string) => deniedBinding(iface.short, everything, reason, c.binding);
     const { kv, sql, email, auth } = c.grants;
     switch (iface.short) {
       case 'kv':
-        bindings.kv = kv ? kvBinding(served('kv', kv.instance) as KvCalls, kv, c.binding, c.seal) : deny('kv is not granted');
+        bindings.kv = kv
+          ? kvBinding(served('kv', kv.instance) as KvCalls, kv, c.binding, c.seal)
+          : deny('kv is not granted');
         break;
       case 'sql':
-        bindings.sql = sql ? sqlBinding(served('sql', sql.instance) as SqlCalls, sql, c.binding, c.transactions) : deny('sql is not granted');
+        bindings.sql = sql
+          ? sqlBinding(served('sql', sql.instance) as SqlCalls, sql, c.binding, c.transactions)
+          : deny('sql is not granted');
         break;
       case 'email':
-        bindings.email = email ? emailBinding(served('email', email.instance) as Email, email, c.binding) : deny('email is not granted');
+        bindings.email = email
+          ? emailBinding(served('email', email.instance) as Email, email, c.binding)
+          : deny('email is not granted');
         break;
       case 'auth':
-        bindings.auth = auth ? authBinding(served('auth', undefined) as Auth, everything, c.binding) : deny('auth is not granted');
+        bindings.auth = auth
+          ? authBinding(served('auth', undefined) as Auth, everything, c.binding)
+          : deny('auth is not granted');
         break;
       case 'log':
         bindings.log = logBinding(c.binding, c.grants.log);
@@ -77,7 +91,12 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
     // The allow-list is checked where the request is made (the sandbox); refusals are reported here.
     bindings['wasi:http'] = {
       denied: (scheme: string, authority: string | undefined, counted?: boolean) => {
-        c.binding.denied('wasi:http', 'handle', `${scheme}://${authority ?? '(no authority)'} is not on the allow-list`, counted);
+        c.binding.denied(
+          'wasi:http',
+          'handle',
+          `${scheme}://${authority ?? '(no authority)'} is not on the allow-list`,
+          counted,
+        );
       },
     };
   }
@@ -86,6 +105,8 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
 
 function missing(adapters: AdapterSource, iface: string, instance: string | undefined): never {
   const what =
-    instance === undefined ? `a ${iface} adapter` : `the ${iface} instance '${instance}'${adapters.keel ? '' : ' (named instances need a Keel app)'}`;
+    instance === undefined
+      ? `a ${iface} adapter`
+      : `the ${iface} instance '${instance}'${adapters.keel ? '' : ' (named instances need a Keel app)'}`;
   throw new UnservedGrant(`${iface} is granted but the host has no ${what}`);
 }

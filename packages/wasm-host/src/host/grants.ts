@@ -40,7 +40,11 @@ function resolveKv(raw: unknown): ResolvedGrants['kv'] {
   if (raw === undefined || raw === false) return undefined;
   if (raw === true) return { prefix: '', readOnly: false, instance: undefined };
   const o = readOptions(where, raw, 'grants.kv.');
-  const grant = { prefix: o.string('prefix', ''), readOnly: o.boolean('readOnly', false), instance: o.optionalString('instance') };
+  const grant = {
+    prefix: o.string('prefix', ''),
+    readOnly: o.boolean('readOnly', false),
+    instance: o.optionalString('instance'),
+  };
   o.done();
   return grant;
 }
@@ -49,9 +53,17 @@ function resolveSql(raw: unknown): ResolvedGrants['sql'] {
   if (raw === undefined || raw === false) return undefined;
   if (raw === true || raw === 'read-only') return { access: 'read-only', instance: undefined };
   if (raw === 'read-write') return { access: 'read-write', instance: undefined };
-  if (typeof raw === 'string') throw new KeelOptionsError('grants.sql', `expected true, 'read-only', 'read-write' or an object, got '${raw}'`, where);
+  if (typeof raw === 'string')
+    throw new KeelOptionsError(
+      'grants.sql',
+      `expected true, 'read-only', 'read-write' or an object, got '${raw}'`,
+      where,
+    );
   const o = readOptions(where, raw, 'grants.sql.');
-  const grant = { access: o.oneOf('access', ['read-only', 'read-write'] as const, 'read-only'), instance: o.optionalString('instance') };
+  const grant = {
+    access: o.oneOf('access', ['read-only', 'read-write'] as const, 'read-only'),
+    instance: o.optionalString('instance'),
+  };
   o.done();
   return grant;
 }
@@ -64,7 +76,10 @@ function resolveEmail(raw: unknown): ResolvedGrants['email'] {
   if (from !== undefined && (!Array.isArray(from) || from.some((a) => typeof a !== 'string'))) {
     throw new KeelOptionsError('grants.email.from', 'expected an array of sender addresses', where);
   }
-  const grant = { from: from === undefined ? undefined : Object.freeze([...(from as string[])]), instance: o.optionalString('instance') };
+  const grant = {
+    from: from === undefined ? undefined : Object.freeze([...(from as string[])]),
+    instance: o.optionalString('instance'),
+  };
   o.done();
   return grant;
 }

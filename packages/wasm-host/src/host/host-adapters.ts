@@ -26,11 +26,19 @@ export interface AdapterSource {
 export function adapterSource(source: Keel | WasmHostAdapters): AdapterSource {
   if (isKeel(source)) {
     const find = <I extends 'kv' | 'sql' | 'email' | 'auth'>(iface: I, instance: string | undefined) => {
-      const has = source.instances.some((i) => i.interface === iface && (instance === undefined || i.name === instance));
+      const has = source.instances.some(
+        (i) => i.interface === iface && (instance === undefined || i.name === instance),
+      );
       if (!has) return undefined;
       return source.resolve(instance === undefined ? tokens[iface] : instanceToken(iface, instance));
     };
-    return { kv: (name) => find('kv', name), sql: (name) => find('sql', name), email: (name) => find('email', name), auth: (name) => find('auth', name), keel: true };
+    return {
+      kv: (name) => find('kv', name),
+      sql: (name) => find('sql', name),
+      email: (name) => find('email', name),
+      auth: (name) => find('auth', name),
+      keel: true,
+    };
   }
   if (typeof source !== 'object' || source === null) {
     throw new TypeError('createWasmHost: expected a Keel app or an object of adapters ({ kv, sql, email, auth })');

@@ -58,10 +58,13 @@ export function createComponent(runtime: Runtime, context: ComponentContext): Wa
   const resolve = (name: string): string => {
     let resolved = names.get(name);
     if (resolved === undefined) {
-      if (typeof name !== 'string') throw new TypeError(`component.call: the export name must be a string, got ${typeof name}`);
+      if (typeof name !== 'string')
+        throw new TypeError(`component.call: the export name must be a string, got ${typeof name}`);
       resolved = resolveExport(name, runtime.exportNames());
       if (resolved === undefined) {
-        throw new TypeError(`component ${id} has no export '${name}' (exports: ${runtime.exportNames().join(', ') || 'none'})`);
+        throw new TypeError(
+          `component ${id} has no export '${name}' (exports: ${runtime.exportNames().join(', ') || 'none'})`,
+        );
       }
       names.set(name, resolved);
     }
@@ -116,7 +119,9 @@ export function createComponent(runtime: Runtime, context: ComponentContext): Wa
     call<T>(name: string, ...args: unknown[]) {
       const resolved = resolve(name);
       const t0 = performance.now();
-      return new ResultAsync<T, WasmHostError>(runtime.call(resolved, args).then((result) => finish<T>(name, t0, result)));
+      return new ResultAsync<T, WasmHostError>(
+        runtime.call(resolved, args).then((result) => finish<T>(name, t0, result)),
+      );
     },
     callSync<T>(name: string, ...args: unknown[]) {
       if (!runtime.callSync) throw new TypeError(`component ${id}: callSync needs in-thread mode; use call`);
@@ -140,5 +145,8 @@ const noCalls: Readonly<Record<string, number>> = Object.freeze({});
 const timeOrigin = performance.timeOrigin;
 
 function sinkFailed(logger: WasmHostLogger, component: string, error: unknown): void {
-  logger.warn?.({ component, error: error instanceof Error ? error.message : String(error) }, 'the execution log sink failed; a record was lost');
+  logger.warn?.(
+    { component, error: error instanceof Error ? error.message : String(error) },
+    'the execution log sink failed; a record was lost',
+  );
 }

@@ -1,5 +1,13 @@
 // What the bindings call on an adapter: its async surface (isolated mode) or core's sync facet (in-thread).
-import type { KvError, KvOperations, Result, ResultAsync, SqlError, SqlOperations, SqlTransactionOperations } from '@keel/core';
+import type {
+  KvError,
+  KvOperations,
+  Result,
+  ResultAsync,
+  SqlError,
+  SqlOperations,
+  SqlTransactionOperations,
+} from '@keel/core';
 
 type OkOf<F> = F extends (...args: never[]) => ResultAsync<infer T, unknown> ? T : never;
 
@@ -13,8 +21,12 @@ export type KvCalls = {
 
 /** A transaction as the sql binding uses it, from either face. */
 export interface SqlTransactionCalls {
-  query(...args: Parameters<SqlTransactionOperations['query']>): Outcome<OkOf<SqlTransactionOperations['query']>, SqlError>;
-  execute(...args: Parameters<SqlTransactionOperations['execute']>): Outcome<OkOf<SqlTransactionOperations['execute']>, SqlError>;
+  query(
+    ...args: Parameters<SqlTransactionOperations['query']>
+  ): Outcome<OkOf<SqlTransactionOperations['query']>, SqlError>;
+  execute(
+    ...args: Parameters<SqlTransactionOperations['execute']>
+  ): Outcome<OkOf<SqlTransactionOperations['execute']>, SqlError>;
   executeScript(script: string): Outcome<void, SqlError>;
   begin(): Outcome<SqlTransactionCalls, SqlError>;
   commit(): Outcome<void, SqlError>;
@@ -30,7 +42,11 @@ export interface SqlCalls {
 }
 
 /** Runs `ok` or `fail` on an outcome, synchronously when it is a `Result`. */
-export function settle<T, E, R>(outcome: Outcome<T, E>, ok: (value: T) => R, fail: (error: E) => never): R | Promise<R> {
+export function settle<T, E, R>(
+  outcome: Outcome<T, E>,
+  ok: (value: T) => R,
+  fail: (error: E) => never,
+): R | Promise<R> {
   if (typeof (outcome as { then?: unknown }).then === 'function') {
     return Promise.resolve(outcome as PromiseLike<Result<T, E>>).then((r) => (r.isOk() ? ok(r.value) : fail(r.error)));
   }

@@ -21,13 +21,19 @@ export function authBinding(auth: Auth, everything: readonly string[], ctx: Bind
   const functions: Record<string, (...args: never[]) => unknown> = {
     verifySession: (token: string) => settle(auth.verifySession(token), (principal) => principal, fail),
     verifyAccessToken: (token: string) => settle(auth.verifyAccessToken(token), (principal) => principal, fail),
-    getUser: (userId: string) => settle(auth.getUser(userId), (user) => (user === undefined ? undefined : userToWit(user)), fail),
-    authorize: (principal: AuthPrincipal, permission: string) => settle(auth.authorize(principal, permission), () => undefined, fail),
+    getUser: (userId: string) =>
+      settle(auth.getUser(userId), (user) => (user === undefined ? undefined : userToWit(user)), fail),
+    authorize: (principal: AuthPrincipal, permission: string) =>
+      settle(auth.authorize(principal, permission), () => undefined, fail),
   };
   for (const fn of everything) {
     if (!(fn in functions)) {
       functions[fn] = () => {
-        throw ctx.denied('auth', fn, `components may use ${servedAuthFunctions.join(', ')} of auth; ${fn} stays with the app`);
+        throw ctx.denied(
+          'auth',
+          fn,
+          `components may use ${servedAuthFunctions.join(', ')} of auth; ${fn} stays with the app`,
+        );
       };
     }
   }

@@ -5,7 +5,12 @@ import type { Binding, BindingContext } from './binding.js';
  * every call is refused with `access-denied` and logged. Resources cannot be obtained, so
  * their methods are never reached.
  */
-export function deniedBinding(short: string, functions: readonly string[], reason: string, ctx: BindingContext): Binding {
+export function deniedBinding(
+  short: string,
+  functions: readonly string[],
+  reason: string,
+  ctx: BindingContext,
+): Binding {
   const binding: Record<string, () => never> = {};
   for (const fn of functions) {
     binding[fn] = () => {

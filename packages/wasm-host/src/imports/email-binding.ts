@@ -1,5 +1,10 @@
 import type { Email, EmailError } from '@keel/core';
-import { emailErrorToWit, emailMessageFromWit, emailReceiptToWit, type WitEmailMessage } from '../convert/email-convert.js';
+import {
+  emailErrorToWit,
+  emailMessageFromWit,
+  emailReceiptToWit,
+  type WitEmailMessage,
+} from '../convert/email-convert.js';
 import type { Binding, BindingContext } from './binding.js';
 import { settle } from './adapter-calls.js';
 

@@ -50,24 +50,34 @@ export function kvBinding(kv: KvCalls, grant: KvGrant, ctx: BindingContext, seal
 
   const functions: Record<string, (...args: never[]) => unknown> = {
     get: (k: string) => settle(kv.get(key(k)), optional, fail),
-    set: (k: string, v: WitKvValue, o: { ttlMs?: bigint }) => settle(kv.set(key(k), kvValueFromWit(v), options(o)), () => undefined, fail),
+    set: (k: string, v: WitKvValue, o: { ttlMs?: bigint }) =>
+      settle(kv.set(key(k), kvValueFromWit(v), options(o)), () => undefined, fail),
     delete: (k: string) => settle(kv.delete(key(k)), (existed) => existed, fail),
     exists: (k: string) => settle(kv.exists(key(k)), (exists) => exists, fail),
     increment: (k: string, delta: bigint) => settle(kv.increment(key(k), delta), (n) => n, fail),
-    compareAndSwap: (k: string, expected: WitKvValue | undefined, desired: WitKvValue | undefined, o: { ttlMs?: bigint }) =>
-      settle(kv.compareAndSwap(key(k), witValue(expected), witValue(desired), options(o)), (wrote) => wrote, fail),
-    expire: (k: string, ttlMs: bigint | undefined) => settle(kv.expire(key(k), ttlFromWit(ttlMs)), (existed) => existed, fail),
-    ttl: (k: string) => settle(kv.ttl(key(k)), (expiry) => (expiry === undefined ? undefined : kvExpiryToWit(expiry)), fail),
+    compareAndSwap: (
+      k: string,
+      expected: WitKvValue | undefined,
+      desired: WitKvValue | undefined,
+      o: { ttlMs?: bigint },
+    ) => settle(kv.compareAndSwap(key(k), witValue(expected), witValue(desired), options(o)), (wrote) => wrote, fail),
+    expire: (k: string, ttlMs: bigint | undefined) =>
+      settle(kv.expire(key(k), ttlFromWit(ttlMs)), (existed) => existed, fail),
+    ttl: (k: string) =>
+      settle(kv.ttl(key(k)), (expiry) => (expiry === undefined ? undefined : kvExpiryToWit(expiry)), fail),
     scan: (o: { prefix: string; cursor?: string; limit: number }) => {
       let cursor = o.cursor;
       if (cursor !== undefined && ns.length > 0) {
         cursor = seal.open(cursor, ns);
-        if (cursor === undefined) throw { tag: 'invalid-cursor', val: 'cursor is malformed or belongs to another prefix' } satisfies WitError;
+        if (cursor === undefined)
+          throw { tag: 'invalid-cursor', val: 'cursor is malformed or belongs to another prefix' } satisfies WitError;
       }
       return settle(
         kv.scan({ prefix: ns + o.prefix, limit: o.limit, ...(cursor === undefined ? {} : { cursor }) }),
         (page) => ({
-          entries: page.entries.map((e: KvEntry): WitEntry => ({ key: e.key.slice(ns.length), value: kvValueToWit(e.value) })),
+          entries: page.entries.map(
+            (e: KvEntry): WitEntry => ({ key: e.key.slice(ns.length), value: kvValueToWit(e.value) }),
+          ),
           cursor: page.cursor === undefined || ns.length === 0 ? page.cursor : seal.seal(page.cursor, ns),
         }),
         fail,

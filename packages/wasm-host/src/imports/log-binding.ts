@@ -25,7 +25,12 @@ export function logBinding(ctx: BindingContext, granted: boolean): Binding {
       }
       const record: Record<string, unknown> = {};
       for (const { key, value } of fields.slice(0, MAX_FIELDS)) {
-        record[key] = value.tag === 's64' ? (Number.isSafeInteger(Number(value.val)) ? Number(value.val) : String(value.val)) : value.val;
+        record[key] =
+          value.tag === 's64'
+            ? Number.isSafeInteger(Number(value.val))
+              ? Number(value.val)
+              : String(value.val)
+            : value.val;
       }
       if (fields.length > MAX_FIELDS) record.droppedFields = fields.length - MAX_FIELDS;
       record.component = ctx.componentId;

@@ -28,7 +28,12 @@ export interface HeldTransaction {
  * Transactions are resources in `transactions`; one still open when the call that began it
  * ends is rolled back by the host (see `endOfCall`).
  */
-export function sqlBinding(sql: SqlCalls, grant: SqlGrant, ctx: BindingContext, transactions: ResourceTable<HeldTransaction>): Binding {
+export function sqlBinding(
+  sql: SqlCalls,
+  grant: SqlGrant,
+  ctx: BindingContext,
+  transactions: ResourceTable<HeldTransaction>,
+): Binding {
   const fail = (error: SqlError): never => {
     throw sqlErrorToWit(error);
   };
@@ -108,7 +113,10 @@ export function sqlBinding(sql: SqlCalls, grant: SqlGrant, ctx: BindingContext, 
  * Rolls back what a finished call left open, newest first (a savepoint before the transaction
  * that holds it). Synchronous when the adapter is.
  */
-export function rollbackLeftovers(transactions: ResourceTable<HeldTransaction>, ctx: BindingContext): number | Promise<number> {
+export function rollbackLeftovers(
+  transactions: ResourceTable<HeldTransaction>,
+  ctx: BindingContext,
+): number | Promise<number> {
   if (transactions.size === 0) return 0;
   const open: HeldTransaction[] = [];
   transactions.drain((h) => {

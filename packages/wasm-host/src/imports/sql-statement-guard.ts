@@ -13,16 +13,60 @@ export type SqlAccess = 'read-only' | 'read-write';
 
 /** Keywords that only a writing (or transaction- or session-changing) statement contains. */
 const writing = new Set([
-  'INSERT', 'UPDATE', 'DELETE', 'UPSERT', 'MERGE', 'CREATE', 'DROP', 'ALTER', 'TRUNCATE',
-  'REINDEX', 'ANALYZE', 'BEGIN', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'RELEASE', 'GRANT', 'REVOKE',
-  'COPY', 'LOCK', 'CALL', 'DO', 'EXEC', 'EXECUTE', 'SET', 'RESET', 'INTO', 'NOTIFY', 'LISTEN',
-  'UNLISTEN', 'DISCARD', 'CLUSTER', 'REFRESH', 'COMMENT', 'NEXTVAL', 'SETVAL',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'UPSERT',
+  'MERGE',
+  'CREATE',
+  'DROP',
+  'ALTER',
+  'TRUNCATE',
+  'REINDEX',
+  'ANALYZE',
+  'BEGIN',
+  'COMMIT',
+  'ROLLBACK',
+  'SAVEPOINT',
+  'RELEASE',
+  'GRANT',
+  'REVOKE',
+  'COPY',
+  'LOCK',
+  'CALL',
+  'DO',
+  'EXEC',
+  'EXECUTE',
+  'SET',
+  'RESET',
+  'INTO',
+  'NOTIFY',
+  'LISTEN',
+  'UNLISTEN',
+  'DISCARD',
+  'CLUSTER',
+  'REFRESH',
+  'COMMENT',
+  'NEXTVAL',
+  'SETVAL',
 ]);
 
 /** Never allowed: they reach outside the database or change the connection. */
 const outside = new Set([
-  'ATTACH', 'DETACH', 'PRAGMA', 'VACUUM', 'LOAD_EXTENSION', 'READFILE', 'WRITEFILE', 'EDIT',
-  'FTS3_TOKENIZER', 'LO_IMPORT', 'LO_EXPORT', 'PG_READ_FILE', 'PG_READ_BINARY_FILE', 'DBLINK',
+  'ATTACH',
+  'DETACH',
+  'PRAGMA',
+  'VACUUM',
+  'LOAD_EXTENSION',
+  'READFILE',
+  'WRITEFILE',
+  'EDIT',
+  'FTS3_TOKENIZER',
+  'LO_IMPORT',
+  'LO_EXPORT',
+  'PG_READ_FILE',
+  'PG_READ_BINARY_FILE',
+  'DBLINK',
 ]);
 
 /** The statements a read-only grant may start with. */
@@ -40,7 +84,8 @@ export function statementProblem(statement: string, access: SqlAccess, script = 
   if (access === 'read-write') return undefined;
   if (script || statements > 1) return 'a read-only grant allows one statement at a time';
   const first = words[0];
-  if (first === undefined || !readStarts.has(first)) return `a read-only grant allows only SELECT, WITH and VALUES, not ${first ?? 'an empty statement'}`;
+  if (first === undefined || !readStarts.has(first))
+    return `a read-only grant allows only SELECT, WITH and VALUES, not ${first ?? 'an empty statement'}`;
   for (const word of words) {
     if (writing.has(word)) return `${word} can write, and the grant is read-only`;
   }

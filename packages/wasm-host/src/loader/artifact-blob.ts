@@ -45,7 +45,12 @@ export function decodeArtifactBlob(blob: Uint8Array): { artifact: Artifact; fing
     throw new ArtifactBlobError('it is not an artifact blob');
   }
   const body = bytes.subarray(MAGIC.length + 32);
-  if (!createHash('sha256').update(body).digest().equals(bytes.subarray(MAGIC.length, MAGIC.length + 32))) {
+  if (
+    !createHash('sha256')
+      .update(body)
+      .digest()
+      .equals(bytes.subarray(MAGIC.length, MAGIC.length + 32))
+  ) {
     throw new ArtifactBlobError('its checksum does not match its bytes');
   }
   const headerLength = body.readUInt32BE(0);
@@ -87,10 +92,19 @@ function checkHeader(value: unknown): BlobHeader {
     /^[0-9a-f]{64}$/.test(h.hash) &&
     strings(h.imports) &&
     Array.isArray(h.exports) &&
-    h.exports.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && (e[1] === 'function' || e[1] === 'instance')) &&
+    h.exports.every(
+      (e) =>
+        Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && (e[1] === 'function' || e[1] === 'instance'),
+    ) &&
     Array.isArray(h.files) &&
     h.files.every(
-      (f) => Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && FILE_NAME.test(f[0]) && Number.isSafeInteger(f[1]) && f[1] >= 0,
+      (f) =>
+        Array.isArray(f) &&
+        f.length === 2 &&
+        typeof f[0] === 'string' &&
+        FILE_NAME.test(f[0]) &&
+        Number.isSafeInteger(f[1]) &&
+        f[1] >= 0,
     );
   if (!ok) throw new ArtifactBlobError('its header is not an artifact header');
   return h as BlobHeader;

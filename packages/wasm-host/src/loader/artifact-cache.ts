@@ -55,14 +55,20 @@ export class ArtifactCache {
     return loading;
   }
 
-  private async load(key: string, bytes: Uint8Array, hash: string): Promise<{ artifact: Artifact; source: ArtifactSource }> {
+  private async load(
+    key: string,
+    bytes: Uint8Array,
+    hash: string,
+  ): Promise<{ artifact: Artifact; source: ArtifactSource }> {
     const { embedded } = this.options;
     let artifact: Artifact | undefined;
     let source: ArtifactSource;
     if (embedded) {
       artifact = readEmbedded(embedded.store, hash, embedded.inExecutable);
       if (!coreModulesOf(artifact, bytes)) {
-        throw new EmbeddedArtifactError(`the pre-transpiled artifact of component ${hash} holds core modules that are not the component's`);
+        throw new EmbeddedArtifactError(
+          `the pre-transpiled artifact of component ${hash} holds core modules that are not the component's`,
+        );
       }
       source = 'embedded';
     } else {

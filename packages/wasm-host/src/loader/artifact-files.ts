@@ -22,7 +22,10 @@ export function artifactFiles(artifact: Artifact): Record<string, Uint8Array> {
 }
 
 /** The artifact back from its files; `undefined` without glue. */
-export function artifactFromFiles(meta: ArtifactMeta, files: Readonly<Record<string, Uint8Array>>): Artifact | undefined {
+export function artifactFromFiles(
+  meta: ArtifactMeta,
+  files: Readonly<Record<string, Uint8Array>>,
+): Artifact | undefined {
   const glue = files['glue.js'];
   if (!glue) return undefined;
   const decoder = new TextDecoder();

@@ -20,7 +20,15 @@ const SECTION_MEMORY = 5;
 
 /** New core-module bytes with every defined memory and table capped; other sections are copied as they are. */
 export function capCoreModule(bytes: Uint8Array, limits: CoreLimits): Uint8Array {
-  if (bytes.byteLength < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d || bytes[4] !== 1 || bytes[5] !== 0) {
+  if (
+    bytes.byteLength < 8 ||
+    bytes[0] !== 0 ||
+    bytes[1] !== 0x61 ||
+    bytes[2] !== 0x73 ||
+    bytes[3] !== 0x6d ||
+    bytes[4] !== 1 ||
+    bytes[5] !== 0
+  ) {
     throw new CoreModuleError('not a core WebAssembly module (version 1)');
   }
   const out: Uint8Array[] = [bytes.subarray(0, 8)];
@@ -33,7 +41,8 @@ export function capCoreModule(bytes: Uint8Array, limits: CoreLimits): Uint8Array
     if (end > bytes.byteLength) throw new CoreModuleError('a section runs past the end of the module');
     p = end;
     if (id === SECTION_MEMORY) out.push(section(id, capMemories(bytes.subarray(start, end), limits.maxMemoryPages)));
-    else if (id === SECTION_TABLE) out.push(section(id, capTables(bytes.subarray(start, end), limits.maxTableElements)));
+    else if (id === SECTION_TABLE)
+      out.push(section(id, capTables(bytes.subarray(start, end), limits.maxTableElements)));
     else out.push(bytes.subarray(sectionStart, end));
   }
   return Buffer.concat(out);
@@ -71,8 +80,14 @@ function capTables(body: Uint8Array, maxElements: number): number[] {
     let max: number | undefined;
     [min, q] = readU32(body, q);
     if (flags & 0x01) [max, q] = readU32(body, q);
-    if (min > maxElements) throw new CoreModuleError(`a table starts with ${min} elements, above the cap of ${maxElements}`);
-    out.push(refType, flags | 0x01, ...writeU32(min), ...writeU32(max === undefined ? maxElements : Math.min(max, maxElements)));
+    if (min > maxElements)
+      throw new CoreModuleError(`a table starts with ${min} elements, above the cap of ${maxElements}`);
+    out.push(
+      refType,
+      flags | 0x01,
+      ...writeU32(min),
+      ...writeU32(max === undefined ? maxElements : Math.min(max, maxElements)),
+    );
   }
   return out;
 }

@@ -8,5 +8,7 @@ import type { Artifact } from './artifact.js';
  */
 export function coreModulesOf(artifact: Artifact, component: Uint8Array): boolean {
   const haystack = Buffer.from(component.buffer, component.byteOffset, component.byteLength);
-  return Object.values(artifact.coreModules).every((module) => haystack.indexOf(Buffer.from(module.buffer, module.byteOffset, module.byteLength)) >= 0);
+  return Object.values(artifact.coreModules).every(
+    (module) => haystack.indexOf(Buffer.from(module.buffer, module.byteOffset, module.byteLength)) >= 0,
+  );
 }

@@ -35,12 +35,20 @@ export interface EmbeddableArtifact {
  * const artifacts = (await embeddableArtifacts([readFileSync('plan.wasm')]))._unsafeUnwrap();
  * const host = createWasmHost(keel, { artifacts: new Map(artifacts.map((a) => [a.key, a.data])) });
  */
-export function embeddableArtifacts(components: readonly Uint8Array[]): ResultAsync<EmbeddableArtifact[], WasmHostError> {
+export function embeddableArtifacts(
+  components: readonly Uint8Array[],
+): ResultAsync<EmbeddableArtifact[], WasmHostError> {
   if (!Array.isArray(components) || components.some((c) => !(c instanceof Uint8Array))) {
     throw new TypeError('embeddableArtifacts: components must be an array of Uint8Array');
   }
   const fail = (component: string, message: string, cause?: unknown) =>
-    new WasmHostError({ code: 'MALFORMED', message: `${component}: ${message}`, op: 'embeddableArtifacts', component, cause });
+    new WasmHostError({
+      code: 'MALFORMED',
+      message: `${component}: ${message}`,
+      op: 'embeddableArtifacts',
+      component,
+      cause,
+    });
   return ResultAsync.fromPromise(
     (async () => {
       const out = new Map<string, EmbeddableArtifact>();
@@ -59,7 +67,15 @@ export function embeddableArtifacts(components: readonly Uint8Array[]): ResultAs
       }
       return [...out.values()];
     })(),
-    (error) => (error instanceof WasmHostError ? error : new WasmHostError({ code: 'INTERNAL', message: (error as Error).message, op: 'embeddableArtifacts', cause: error })),
+    (error) =>
+      error instanceof WasmHostError
+        ? error
+        : new WasmHostError({
+            code: 'INTERNAL',
+            message: (error as Error).message,
+            op: 'embeddableArtifacts',
+            cause: error,
+          }),
   );
 }
 
@@ -87,7 +103,8 @@ export function readEmbedded(store: PretranspiledArtifacts, hash: string, inExec
   try {
     decoded = decodeArtifactBlob(blob);
   } catch (error) {
-    if (error instanceof ArtifactBlobError) throw new EmbeddedArtifactError(`the pre-transpiled artifact ${key} is damaged: ${error.message}`);
+    if (error instanceof ArtifactBlobError)
+      throw new EmbeddedArtifactError(`the pre-transpiled artifact ${key} is damaged: ${error.message}`);
     throw error;
   }
   if (decoded.artifact.hash !== hash || decoded.fingerprint !== transpilerFingerprint()) {

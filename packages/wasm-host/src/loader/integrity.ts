@@ -7,7 +7,10 @@ export function sha256Hex(bytes: Uint8Array): string {
 
 /** A pinned hash as given (hex, or `sha256-<base64>` as in Subresource Integrity) in lowercase hex. */
 export function normalizeSha256(pinned: string): string | undefined {
-  const hex = pinned.trim().toLowerCase().replace(/^sha256:/, '');
+  const hex = pinned
+    .trim()
+    .toLowerCase()
+    .replace(/^sha256:/, '');
   if (/^[0-9a-f]{64}$/.test(hex)) return hex;
   const sri = /^sha256-([A-Za-z0-9+/]{43}=)$/.exec(pinned.trim());
   if (sri) return Buffer.from(sri[1] as string, 'base64').toString('hex');
@@ -21,15 +24,23 @@ export type PublicKeyInput = KeyObject | string | Uint8Array;
  * Checks an ed25519 signature over the component bytes. Returns why it fails, or `undefined`
  * when it verifies. Never throws for bad input: a malformed key or signature is a failure.
  */
-export function signatureProblem(bytes: Uint8Array, signature: Uint8Array | string, publicKey: PublicKeyInput): string | undefined {
+export function signatureProblem(
+  bytes: Uint8Array,
+  signature: Uint8Array | string,
+  publicKey: PublicKeyInput,
+): string | undefined {
   let key: KeyObject;
   try {
     key = toKeyObject(publicKey);
   } catch (error) {
     return `the public key cannot be read: ${(error as Error).message}`;
   }
-  if (key.asymmetricKeyType !== 'ed25519') return `the public key is ${key.asymmetricKeyType ?? 'not asymmetric'}, not ed25519`;
-  const sig = typeof signature === 'string' ? Buffer.from(signature.trim(), /^[0-9a-f]+$/i.test(signature.trim()) ? 'hex' : 'base64') : signature;
+  if (key.asymmetricKeyType !== 'ed25519')
+    return `the public key is ${key.asymmetricKeyType ?? 'not asymmetric'}, not ed25519`;
+  const sig =
+    typeof signature === 'string'
+      ? Buffer.from(signature.trim(), /^[0-9a-f]+$/i.test(signature.trim()) ? 'hex' : 'base64')
+      : signature;
   if (sig.byteLength !== 64) return `an ed25519 signature is 64 bytes, got ${sig.byteLength}`;
   try {
     return verify(null, bytes, key, sig) ? undefined : 'the signature does not match the bytes and key';

@@ -6,7 +6,12 @@ import type { Artifact } from './artifact.js';
 import { sandboxUrl } from '../sandbox-url.js';
 
 /** Options passed to jco: sync instantiation (imports supplied at run time), no inlined modules. */
-const transpileOptions = { name: 'component', instantiation: 'sync', base64Cutoff: 0, noComponentErrorWrapping: true } as const;
+const transpileOptions = {
+  name: 'component',
+  instantiation: 'sync',
+  base64Cutoff: 0,
+  noComponentErrorWrapping: true,
+} as const;
 
 /** Bumped whenever `patchGlue` changes, so that cached glue from an older host is not reused. */
 const GLUE_PATCH_VERSION = 1;
@@ -29,10 +34,18 @@ export async function transpileComponent(bytes: Uint8Array, hash: string): Promi
   for (const [name, data] of Object.entries(result.files)) {
     if (name === glueFile) glue = decoder.decode(data);
     else if (name.endsWith('.wasm')) coreModules[name] = data;
-    else if (name.startsWith('interfaces/') && name.endsWith('.d.ts')) declarations[name.slice('interfaces/'.length)] = decoder.decode(data);
+    else if (name.startsWith('interfaces/') && name.endsWith('.d.ts'))
+      declarations[name.slice('interfaces/'.length)] = decoder.decode(data);
   }
   if (glue === undefined) throw new TranspileError('jco produced no glue');
-  return { hash, glue: patchGlue(glue, Object.keys(coreModules)), coreModules, declarations, imports: result.imports, exports: result.exports };
+  return {
+    hash,
+    glue: patchGlue(glue, Object.keys(coreModules)),
+    coreModules,
+    declarations,
+    imports: result.imports,
+    exports: result.exports,
+  };
 }
 
 /** A fingerprint of everything besides the bytes that shapes an artifact: jco's version and our patches. */
@@ -66,13 +79,15 @@ export function patchGlue(glue: string, coreModules: readonly string[]): string 
   );
   js = replaceOnce(js, 'export function instantiate(', 'function instantiate(');
   js = replaceOnce(js, 'export const _util = {', 'const _util = {');
-  if (/^\s*(import|export)\s/m.test(js)) throw new TranspileError('the glue has module imports or exports the host does not expect');
+  if (/^\s*(import|export)\s/m.test(js))
+    throw new TranspileError('the glue has module imports or exports the host does not expect');
   // Every core module must come through getCoreModule, where the host caps its memory.
   if (/base64Compile|WebAssembly\.(compile|instantiate|Module)\s*\(/.test(js)) {
     throw new TranspileError('the glue compiles core modules itself; the host could not cap their memory');
   }
   for (const name of coreModules) {
-    if (!js.includes(`getCoreModule('${name}')`)) throw new TranspileError(`the glue never asks for core module ${name}`);
+    if (!js.includes(`getCoreModule('${name}')`))
+      throw new TranspileError(`the glue never asks for core module ${name}`);
   }
   return `"use strict";\n${js}\nreturn instantiate;\n`;
 }

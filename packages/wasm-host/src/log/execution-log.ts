@@ -53,7 +53,8 @@ export interface MemoryExecutionLog extends ExecutionLogSink {
  */
 export function createMemoryExecutionLog(options: { readonly capacity?: number } = {}): MemoryExecutionLog {
   const capacity = options.capacity ?? 1000;
-  if (!Number.isInteger(capacity) || capacity < 1) throw new TypeError(`createMemoryExecutionLog: capacity must be a positive integer, got ${capacity}`);
+  if (!Number.isInteger(capacity) || capacity < 1)
+    throw new TypeError(`createMemoryExecutionLog: capacity must be a positive integer, got ${capacity}`);
   let ring: (ExecutionRecord | undefined)[] = new Array(capacity);
   let next = 0;
   let size = 0;

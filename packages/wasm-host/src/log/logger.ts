@@ -30,7 +30,14 @@ export function consoleLogger(level: WasmLogLevel = 'info'): WasmHostLogger {
   const logger: WasmHostLogger = {};
   for (const [i, name] of order.entries()) {
     if (i < from) continue;
-    const print = name === 'trace' || name === 'debug' ? console.debug : name === 'info' ? console.info : name === 'warn' ? console.warn : console.error;
+    const print =
+      name === 'trace' || name === 'debug'
+        ? console.debug
+        : name === 'info'
+          ? console.info
+          : name === 'warn'
+            ? console.warn
+            : console.error;
     logger[name] = (fields, message) => print(`[wasm ${String(fields.component)}] ${message}`, fields);
   }
   return logger;

@@ -24,7 +24,8 @@ export interface SqlExecutionLog extends ExecutionLogSink {
  */
 export function createSqlExecutionLog(sql: Sql, options: SqlExecutionLogOptions = {}): SqlExecutionLog {
   const table = options.table ?? 'wasm_executions';
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new TypeError(`createSqlExecutionLog: table must be letters, digits and _, got '${table}'`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table))
+    throw new TypeError(`createSqlExecutionLog: table must be letters, digits and _, got '${table}'`);
   let ready: Promise<boolean> | undefined;
   let queue: Promise<void> = Promise.resolve();
   const create = () =>

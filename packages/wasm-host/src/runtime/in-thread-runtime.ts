@@ -26,7 +26,12 @@ export class InThreadRuntime implements Runtime {
   /** Export functions of the current instance by name, found once per instance. */
   private targets = new Map<string, (...args: unknown[]) => unknown>();
   /** Reused by every call: the component reads it before the next call can start. */
-  private readonly result: { value?: unknown; failure?: CallFailure; report: InvocationReport | undefined; memoryPages: number | undefined } = {
+  private readonly result: {
+    value?: unknown;
+    failure?: CallFailure;
+    report: InvocationReport | undefined;
+    memoryPages: number | undefined;
+  } = {
     value: undefined,
     failure: undefined,
     report: undefined,
@@ -45,13 +50,25 @@ export class InThreadRuntime implements Runtime {
 
   async start(): Promise<void> {
     const { spec, invocation } = this;
-    const ctx = { env: spec.env as [string, string][], tick: invocation.tick, output: invocation.output, deadline: invocation.deadline, maxBytes: spec.limits.maxOutputBytes };
-    let imports: Record<string, unknown> = { ...createWasiImports(ctx), ...createKeelImports(spec.plan.keel as never, this.bind, invocation.tick) };
+    const ctx = {
+      env: spec.env as [string, string][],
+      tick: invocation.tick,
+      output: invocation.output,
+      deadline: invocation.deadline,
+      maxBytes: spec.limits.maxOutputBytes,
+    };
+    let imports: Record<string, unknown> = {
+      ...createWasiImports(ctx),
+      ...createKeelImports(spec.plan.keel as never, this.bind, invocation.tick),
+    };
     if (spec.http) {
       imports = await withHttp(imports as never, ctx, {
         allows: httpAllowList(spec.http),
         denied: (scheme: string, authority: string | undefined) => {
-          (spec.bindings['wasi:http']?.denied as ((s: string, a: string | undefined) => void) | undefined)?.(scheme, authority);
+          (spec.bindings['wasi:http']?.denied as ((s: string, a: string | undefined) => void) | undefined)?.(
+            scheme,
+            authority,
+          );
         },
       });
     }
@@ -60,7 +77,10 @@ export class InThreadRuntime implements Runtime {
     try {
       this.instance = this.fresh();
     } catch (error) {
-      throw new StartFailure('INSTANTIATE_FAILED', `the component failed to start: ${classifyFailure(error, false).message}`);
+      throw new StartFailure(
+        'INSTANTIATE_FAILED',
+        `the component failed to start: ${classifyFailure(error, false).message}`,
+      );
     }
     this.names = listExports(this.instance.exports);
   }
@@ -75,7 +95,12 @@ export class InThreadRuntime implements Runtime {
 
   callSync(name: string, args: readonly unknown[], now?: number): CallResult {
     const { invocation, spec } = this;
-    if (this.closed) return { failure: { code: 'CLOSED', message: 'the component is closed', keepInstance: true }, report: undefined, memoryPages: undefined };
+    if (this.closed)
+      return {
+        failure: { code: 'CLOSED', message: 'the component is closed', keepInstance: true },
+        report: undefined,
+        memoryPages: undefined,
+      };
     spec.denied.count = 0;
     let instance = this.instance;
     if (!instance) {
@@ -84,7 +109,15 @@ export class InThreadRuntime implements Runtime {
         instance = this.instance = this.fresh();
       } catch (error) {
         const { message } = classifyFailure(error, false);
-        return { failure: { code: 'UNAVAILABLE', message: `a fresh instance failed to start: ${message}`, keepInstance: false }, report: invocation.report(), memoryPages: undefined };
+        return {
+          failure: {
+            code: 'UNAVAILABLE',
+            message: `a fresh instance failed to start: ${message}`,
+            keepInstance: false,
+          },
+          report: invocation.report(),
+          memoryPages: undefined,
+        };
       }
       // The call's own time starts now; instantiating is not the guest's doing.
       now = undefined;
@@ -123,7 +156,11 @@ export class InThreadRuntime implements Runtime {
 
   private fresh(): Instance {
     this.targets = new Map();
-    return instantiateGuest(this.instantiate, this.spec.modules as Record<string, WasmModule>, this.imports as Record<string, unknown>);
+    return instantiateGuest(
+      this.instantiate,
+      this.spec.modules as Record<string, WasmModule>,
+      this.imports as Record<string, unknown>,
+    );
   }
 
   private readonly bind = (short: string, fn: string) => {
@@ -147,7 +184,7 @@ export class InThreadRuntime implements Runtime {
 
 function exportFunction(exports: Record<string, unknown>, name: string): (...args: unknown[]) => unknown {
   const hash = name.indexOf('#');
-  return (hash < 0 ? exports[name] : (exports[name.slice(0, hash)] as Record<string, unknown>)[name.slice(hash + 1)]) as (
-    ...args: unknown[]
-  ) => unknown;
+  return (
+    hash < 0 ? exports[name] : (exports[name.slice(0, hash)] as Record<string, unknown>)[name.slice(hash + 1)]
+  ) as (...args: unknown[]) => unknown;
 }

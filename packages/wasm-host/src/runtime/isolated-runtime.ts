@@ -21,7 +21,10 @@ interface WorkerResult {
   readonly memoryPages: number;
 }
 
-type WorkerMessage = { type: 'ready'; exports: string[] } | { type: 'failed'; code: string; message: string } | WorkerResult;
+type WorkerMessage =
+  | { type: 'ready'; exports: string[] }
+  | { type: 'failed'; code: string; message: string }
+  | WorkerResult;
 
 /** One live worker: the thread, its end of the bridge, and the call it is running. */
 interface Live {
@@ -68,7 +71,12 @@ export class IsolatedRuntime implements Runtime {
     this.closed = true;
     const live = this.live ?? (await this.starting?.catch(() => undefined));
     this.live = undefined;
-    if (live) await this.stop(live, { code: 'CLOSED', message: 'the component was closed during the call', keepInstance: false });
+    if (live)
+      await this.stop(live, {
+        code: 'CLOSED',
+        message: 'the component was closed during the call',
+        keepInstance: false,
+      });
   }
 
   private async run(name: string, args: readonly unknown[]): Promise<CallResult> {
@@ -77,7 +85,11 @@ export class IsolatedRuntime implements Runtime {
     try {
       live = await this.ensure();
     } catch (error) {
-      return lost({ code: 'UNAVAILABLE', message: `the component's worker failed to start: ${(error as Error).message}`, keepInstance: false });
+      return lost({
+        code: 'UNAVAILABLE',
+        message: `the component's worker failed to start: ${(error as Error).message}`,
+        keepInstance: false,
+      });
     }
     this.counts = {};
     this.spec.denied.count = 0;
@@ -131,7 +143,12 @@ export class IsolatedRuntime implements Runtime {
     try {
       shim = spec.http ? preview2ShimUrls() : undefined;
     } catch (error) {
-      return Promise.reject(new StartFailure('UNAVAILABLE', `wasi:http needs @bytecodealliance/preview2-shim, which cannot be found: ${(error as Error).message}`));
+      return Promise.reject(
+        new StartFailure(
+          'UNAVAILABLE',
+          `wasi:http needs @bytecodealliance/preview2-shim, which cannot be found: ${(error as Error).message}`,
+        ),
+      );
     }
     const { port1, port2 } = new MessageChannel();
     const flag = new SharedArrayBuffer(8);
@@ -143,7 +160,12 @@ export class IsolatedRuntime implements Runtime {
         env: spec.env,
         http: spec.http,
         shim,
-        limits: { maxHostCalls: spec.limits.maxHostCalls, maxOutputBytes: spec.limits.maxOutputBytes, timeoutMs: spec.limits.timeoutMs, checkDeadline: false },
+        limits: {
+          maxHostCalls: spec.limits.maxHostCalls,
+          maxOutputBytes: spec.limits.maxOutputBytes,
+          timeoutMs: spec.limits.timeoutMs,
+          checkDeadline: false,
+        },
         maxMemoryPages: spec.limits.maxMemoryPages,
         port: port2,
         flag,
@@ -186,11 +208,17 @@ export class IsolatedRuntime implements Runtime {
       worker.on('error', (error: Error & { code?: string }) => {
         const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
         const failure: CallFailure = outOfMemory
-          ? { code: 'MEMORY_LIMIT', message: `the worker ran out of JavaScript heap (${spec.limits.maxHeapMb} MiB)`, keepInstance: false }
+          ? {
+              code: 'MEMORY_LIMIT',
+              message: `the worker ran out of JavaScript heap (${spec.limits.maxHeapMb} MiB)`,
+              keepInstance: false,
+            }
           : { code: 'INTERNAL', message: `the worker failed: ${error.message}`, keepInstance: false };
         if (!ready) {
           ready = true;
-          reject(new StartFailure(failure.code === 'MEMORY_LIMIT' ? 'MEMORY_LIMIT' : 'INSTANTIATE_FAILED', failure.message));
+          reject(
+            new StartFailure(failure.code === 'MEMORY_LIMIT' ? 'MEMORY_LIMIT' : 'INSTANTIATE_FAILED', failure.message),
+          );
         }
         void this.stop(live, failure);
       });
@@ -199,7 +227,8 @@ export class IsolatedRuntime implements Runtime {
           ready = true;
           reject(new StartFailure('INSTANTIATE_FAILED', 'the worker exited before the component started'));
         }
-        if (live.pending) void this.stop(live, { code: 'INTERNAL', message: 'the worker exited during the call', keepInstance: false });
+        if (live.pending)
+          void this.stop(live, { code: 'INTERNAL', message: 'the worker exited during the call', keepInstance: false });
         else if (this.live === live) this.live = undefined;
       });
     });
@@ -226,13 +255,21 @@ export class IsolatedRuntime implements Runtime {
       reply = { ok: value };
     } catch (thrown) {
       if (thrown instanceof HostAbort) reply = { abort: { code: thrown.code, message: thrown.message } };
-      else if (thrown instanceof Error) reply = { abort: { code: 'INTERNAL', message: `${request.short}.${request.fn} failed in the host: ${thrown.message}` } };
+      else if (thrown instanceof Error)
+        reply = {
+          abort: { code: 'INTERNAL', message: `${request.short}.${request.fn} failed in the host: ${thrown.message}` },
+        };
       else reply = { err: thrown as WitError };
     }
     try {
       live.port.postMessage(reply);
     } catch (error) {
-      live.port.postMessage({ abort: { code: 'INTERNAL', message: `the host's answer cannot be sent to the worker: ${(error as Error).message}` } });
+      live.port.postMessage({
+        abort: {
+          code: 'INTERNAL',
+          message: `the host's answer cannot be sent to the worker: ${(error as Error).message}`,
+        },
+      });
     }
     Atomics.store(live.flag, 0, 1);
     Atomics.notify(live.flag, 0);

@@ -14,9 +14,13 @@ export function evaluateGlue(source: string): Instantiate;
  * @param {Record<string, unknown>} imports
  * @returns {{ exports: Record<string, unknown>, memories: WasmMemory[] }}
  */
-export function instantiateGuest(instantiate: Instantiate, modules: Record<string, WasmModule>, imports: Record<string, unknown>): {
-    exports: Record<string, unknown>;
-    memories: WasmMemory[];
+export function instantiateGuest(
+  instantiate: Instantiate,
+  modules: Record<string, WasmModule>,
+  imports: Record<string, unknown>,
+): {
+  exports: Record<string, unknown>;
+  memories: WasmMemory[];
 };
 /**
  * Pages in use across the instance's memories.
@@ -30,6 +34,13 @@ export function memoryPages(memories: WasmMemory[]): number;
  * @returns {string[]}
  */
 export function listExports(exports: Record<string, unknown>): string[];
-export type WasmModule = import("../webassembly.js").WasmModule;
-export type WasmMemory = import("../webassembly.js").WasmMemory;
-export type Instantiate = (getCoreModule: (name: string) => WasmModule, imports: Record<string, unknown>, instantiateCore?: (module: WasmModule, imports?: Record<string, Record<string, unknown>>) => import("../webassembly.js").WasmInstance) => Record<string, unknown>;
+export type WasmModule = import('../webassembly.js').WasmModule;
+export type WasmMemory = import('../webassembly.js').WasmMemory;
+export type Instantiate = (
+  getCoreModule: (name: string) => WasmModule,
+  imports: Record<string, unknown>,
+  instantiateCore?: (
+    module: WasmModule,
+    imports?: Record<string, Record<string, unknown>>,
+  ) => import('../webassembly.js').WasmInstance,
+) => Record<string, unknown>;

@@ -60,19 +60,36 @@ function bind(short, fn, notify) {
 
 const instantiate = evaluateGlue(data.glue);
 let imports = {
-  ...createWasiImports({ env: data.env, tick: invocation.tick, output: invocation.output, deadline: invocation.deadline, maxBytes: data.limits.maxOutputBytes }),
+  ...createWasiImports({
+    env: data.env,
+    tick: invocation.tick,
+    output: invocation.output,
+    deadline: invocation.deadline,
+    maxBytes: data.limits.maxOutputBytes,
+  }),
   ...createKeelImports(data.plan, bind, invocation.tick),
 };
 if (data.http) {
   const allows = httpAllowList(data.http);
-  imports = await withHttp(imports, { env: data.env, tick: invocation.tick, output: invocation.output, deadline: invocation.deadline, maxBytes: data.limits.maxOutputBytes }, {
-    allows,
-    // Counted here (the report goes with the result); logged on the host thread.
-    denied: (scheme, authority) => {
-      invocation.denied++;
-      port.postMessage({ short: 'wasi:http', fn: 'denied', args: [scheme, authority, true], notify: true });
+  imports = await withHttp(
+    imports,
+    {
+      env: data.env,
+      tick: invocation.tick,
+      output: invocation.output,
+      deadline: invocation.deadline,
+      maxBytes: data.limits.maxOutputBytes,
     },
-  }, data.shim);
+    {
+      allows,
+      // Counted here (the report goes with the result); logged on the host thread.
+      denied: (scheme, authority) => {
+        invocation.denied++;
+        port.postMessage({ short: 'wasi:http', fn: 'denied', args: [scheme, authority, true], notify: true });
+      },
+    },
+    data.shim,
+  );
 }
 
 /** @type {{ exports: Record<string, unknown>, memories: import('../webassembly.js').WasmMemory[] } | undefined} */
@@ -106,7 +123,13 @@ host.on('message', (/** @type {{ type: 'call', id: number, name: string, args: u
     instance = guest ?? fresh();
   } catch (error) {
     const failure = classifyFailure(error, false);
-    host.postMessage({ type: 'result', id: message.id, error: { ...failure, code: 'UNAVAILABLE' }, report: invocation.report(), memoryPages: 0 });
+    host.postMessage({
+      type: 'result',
+      id: message.id,
+      error: { ...failure, code: 'UNAVAILABLE' },
+      report: invocation.report(),
+      memoryPages: 0,
+    });
     return;
   }
   const fn = /** @type {(...args: unknown[]) => unknown} */ (resolveExport(instance, message.name));
@@ -127,7 +150,11 @@ host.on('message', (/** @type {{ type: 'call', id: number, name: string, args: u
     host.postMessage({
       type: 'result',
       id: message.id,
-      error: { code: 'INTERNAL', message: `the result cannot leave the worker: ${/** @type {Error} */ (error).message}`, keepInstance: true },
+      error: {
+        code: 'INTERNAL',
+        message: `the result cannot leave the worker: ${/** @type {Error} */ (error).message}`,
+        keepInstance: true,
+      },
       report: full.report,
       memoryPages: full.memoryPages,
     });

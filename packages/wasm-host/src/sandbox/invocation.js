@@ -99,8 +99,11 @@ export class Invocation {
    * @returns {InvocationReport}
    */
   report(reuse = false) {
-    const text = (/** @type {Uint8Array[]} */ chunks) => (chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8'));
-    const out = reuse ? this.last : { hostCalls: noCalls, deniedCalls: 0, stdout: '', stderr: '', outputTruncated: false };
+    const text = (/** @type {Uint8Array[]} */ chunks) =>
+      chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8');
+    const out = reuse
+      ? this.last
+      : { hostCalls: noCalls, deniedCalls: 0, stdout: '', stderr: '', outputTruncated: false };
     // `counts` is replaced, never cleared, when a call starts: a kept report stays true.
     out.hostCalls = this.total > 0 ? this.counts : noCalls;
     out.deniedCalls = this.denied;
@@ -123,15 +126,24 @@ export class Invocation {
  * @returns {CallFailure}
  */
 export function classifyFailure(thrown, memoryAtCap) {
-  if (thrown instanceof HostAbort) return { code: /** @type {any} */ (thrown).code, message: thrown.message, keepInstance: false };
+  if (thrown instanceof HostAbort)
+    return { code: /** @type {any} */ (thrown).code, message: thrown.message, keepInstance: false };
   if (thrown instanceof WA.RuntimeError || thrown instanceof RangeError) {
     const { message } = /** @type {Error} */ (thrown);
     return memoryAtCap
-      ? { code: 'MEMORY_LIMIT', message: `the guest trapped with its memory at the cap (${message})`, keepInstance: false }
+      ? {
+          code: 'MEMORY_LIMIT',
+          message: `the guest trapped with its memory at the cap (${message})`,
+          keepInstance: false,
+        }
       : { code: 'TRAP', message: `the guest trapped: ${message}`, keepInstance: false };
   }
   if (thrown instanceof TypeError) {
-    return { code: 'INVALID_ARGUMENT', message: `a value does not fit the export's WIT types: ${thrown.message}`, keepInstance: false };
+    return {
+      code: 'INVALID_ARGUMENT',
+      message: `a value does not fit the export's WIT types: ${thrown.message}`,
+      keepInstance: false,
+    };
   }
   if (thrown instanceof Error) return { code: 'INTERNAL', message: thrown.message, keepInstance: false };
   return { code: 'GUEST_ERROR', message: 'the export returned an error', payload: thrown, keepInstance: true };

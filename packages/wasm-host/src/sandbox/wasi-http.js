@@ -107,7 +107,11 @@ export async function withHttp(base, ctx, policy, urls) {
     [Symbol.dispose]() {}
   }
   const schemeOf = (/** @type {{ tag: string, val?: string } | undefined} */ scheme) =>
-    !scheme || scheme.tag === 'HTTPS' ? 'https' : scheme.tag === 'HTTP' ? 'http' : String(scheme.val ?? '').toLowerCase();
+    !scheme || scheme.tag === 'HTTPS'
+      ? 'https'
+      : scheme.tag === 'HTTP'
+        ? 'http'
+        : String(scheme.val ?? '').toLowerCase();
   return {
     ...base,
     'wasi:cli/stdin': { getStdin: () => new ClosedInput() },
@@ -144,8 +148,16 @@ export async function withHttp(base, ctx, policy, urls) {
 export function httpAllowList(allow) {
   const rules = allow.map((entry) => {
     const m = /^(?:(https?):\/\/)?(\*\.)?([a-z0-9.-]+)(?::(\d+))?\/?$/i.exec(entry.trim());
-    if (!m) throw new TypeError(`grants.http: '${entry}' is not a host, host:port or *.domain (optionally with http:// or https://)`);
-    return { scheme: (m[1] ?? 'https').toLowerCase(), wildcard: m[2] !== undefined, host: /** @type {string} */ (m[3]).toLowerCase(), port: m[4] };
+    if (!m)
+      throw new TypeError(
+        `grants.http: '${entry}' is not a host, host:port or *.domain (optionally with http:// or https://)`,
+      );
+    return {
+      scheme: (m[1] ?? 'https').toLowerCase(),
+      wildcard: m[2] !== undefined,
+      host: /** @type {string} */ (m[3]).toLowerCase(),
+      port: m[4],
+    };
   });
   return (scheme, authority) => {
     if (authority === undefined) return false;

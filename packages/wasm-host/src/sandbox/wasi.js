@@ -24,7 +24,18 @@ export class HostAbort extends Error {
 
 /** The WASI interfaces this host provides (unversioned), by package. */
 export const wasiInterfaces = Object.freeze({
-  cli: ['environment', 'exit', 'stdin', 'stdout', 'stderr', 'terminal-input', 'terminal-output', 'terminal-stdin', 'terminal-stdout', 'terminal-stderr'],
+  cli: [
+    'environment',
+    'exit',
+    'stdin',
+    'stdout',
+    'stderr',
+    'terminal-input',
+    'terminal-output',
+    'terminal-stdin',
+    'terminal-stdout',
+    'terminal-stderr',
+  ],
   io: ['error', 'poll', 'streams'],
   clocks: ['wall-clock', 'monotonic-clock'],
   random: ['random', 'insecure', 'insecure-seed'],
@@ -67,11 +78,25 @@ export function createWasiImports(ctx) {
     }
   }
   class InputStream {
-    read() { tick('wasi:io/streams'); closed(); }
-    blockingRead() { tick('wasi:io/streams'); closed(); }
-    skip() { tick('wasi:io/streams'); closed(); }
-    blockingSkip() { tick('wasi:io/streams'); closed(); }
-    subscribe() { return new Pollable(); }
+    read() {
+      tick('wasi:io/streams');
+      closed();
+    }
+    blockingRead() {
+      tick('wasi:io/streams');
+      closed();
+    }
+    skip() {
+      tick('wasi:io/streams');
+      closed();
+    }
+    blockingSkip() {
+      tick('wasi:io/streams');
+      closed();
+    }
+    subscribe() {
+      return new Pollable();
+    }
   }
   class OutputStream {
     /** @param {'stdout' | 'stderr'} name */
@@ -92,8 +117,12 @@ export function createWasiImports(ctx) {
       tick('wasi:io/streams');
       ctx.output(this.name, bytes);
     }
-    flush() { tick('wasi:io/streams'); }
-    blockingFlush() { tick('wasi:io/streams'); }
+    flush() {
+      tick('wasi:io/streams');
+    }
+    blockingFlush() {
+      tick('wasi:io/streams');
+    }
     /** @param {bigint} n */
     writeZeroes(n) {
       tick('wasi:io/streams');
@@ -103,9 +132,17 @@ export function createWasiImports(ctx) {
     blockingWriteZeroesAndFlush(n) {
       this.writeZeroes(n);
     }
-    splice() { tick('wasi:io/streams'); closed(); }
-    blockingSplice() { tick('wasi:io/streams'); closed(); }
-    subscribe() { return new Pollable(); }
+    splice() {
+      tick('wasi:io/streams');
+      closed();
+    }
+    blockingSplice() {
+      tick('wasi:io/streams');
+      closed();
+    }
+    subscribe() {
+      return new Pollable();
+    }
   }
   class TerminalInput {}
   class TerminalOutput {}
@@ -123,7 +160,8 @@ export function createWasiImports(ctx) {
   /** @param {bigint} len */
   const randomBytes = (len) => {
     const n = Number(len);
-    if (n > ctx.maxBytes) throw new HostAbort('TRAP', `the guest asked for ${n} random bytes (at most ${ctx.maxBytes})`);
+    if (n > ctx.maxBytes)
+      throw new HostAbort('TRAP', `the guest asked for ${n} random bytes (at most ${ctx.maxBytes})`);
     const out = new Uint8Array(n);
     for (let i = 0; i < n; i += 65536) crypto.getRandomValues(out.subarray(i, Math.min(n, i + 65536)));
     return out;
@@ -184,8 +222,15 @@ export function createWasiImports(ctx) {
         tick('wasi:io/poll');
         const ready = list.map((p, i) => (p.at === undefined || monotonicNow() >= p.at ? i : -1)).filter((i) => i >= 0);
         if (ready.length > 0) return new Uint32Array(ready);
-        sleepUntil(list.reduce((min, p) => (p.at !== undefined && (min === undefined || p.at < min) ? p.at : min), /** @type {bigint | undefined} */ (undefined)));
-        return new Uint32Array(list.map((p, i) => (p.at === undefined || monotonicNow() >= p.at ? i : -1)).filter((i) => i >= 0));
+        sleepUntil(
+          list.reduce(
+            (min, p) => (p.at !== undefined && (min === undefined || p.at < min) ? p.at : min),
+            /** @type {bigint | undefined} */ (undefined),
+          ),
+        );
+        return new Uint32Array(
+          list.map((p, i) => (p.at === undefined || monotonicNow() >= p.at ? i : -1)).filter((i) => i >= 0),
+        );
       },
     },
     'wasi:io/streams': { InputStream, OutputStream },

@@ -36,7 +36,9 @@ export function checkWorld(artifact: Artifact, role: ComponentRole): { plan: Wor
       const short = name.slice(KEEL.length + 1);
       const reference = keelInterfaces[short];
       if (!reference) {
-        problems.push(`it imports ${name}, which this host does not know (known: ${Object.keys(keelInterfaces).join(', ')})`);
+        problems.push(
+          `it imports ${name}, which this host does not know (known: ${Object.keys(keelInterfaces).join(', ')})`,
+        );
         continue;
       }
       problems.push(...compare(artifact, short, reference, 'imports', false));
@@ -50,10 +52,13 @@ export function checkWorld(artifact: Artifact, role: ComponentRole): { plan: Wor
       }
       const text = artifact.declarations[`wasi-${pkg}-${iface}.d.ts`];
       const version = text === undefined ? undefined : parseInterfaceDeclarations(text).version;
-      if (version !== undefined && !version.startsWith('0.2.')) problems.push(`it imports ${name}@${version}; this host provides WASI 0.2`);
+      if (version !== undefined && !version.startsWith('0.2.'))
+        problems.push(`it imports ${name}@${version}; this host provides WASI 0.2`);
       wasi.push(name);
     } else {
-      problems.push(`it imports ${name}, which is not part of the app world (keel:infrastructure interfaces and WASI 0.2)`);
+      problems.push(
+        `it imports ${name}, which is not part of the app world (keel:infrastructure interfaces and WASI 0.2)`,
+      );
     }
   }
   if (role === 'kv-adapter') {
@@ -62,10 +67,18 @@ export function checkWorld(artifact: Artifact, role: ComponentRole): { plan: Wor
     if (!exported) problems.push(`it does not export ${KEEL}/kv, so it cannot be a kv adapter`);
     else problems.push(...compare(artifact, 'kv', reference, 'exports', true));
   }
-  return problems.length > 0 ? { problems } : { plan: { keel, wasi, http: wasi.some((n) => n.startsWith('wasi:http/')) } };
+  return problems.length > 0
+    ? { problems }
+    : { plan: { keel, wasi, http: wasi.some((n) => n.startsWith('wasi:http/')) } };
 }
 
-function compare(artifact: Artifact, short: string, reference: InterfaceDeclarations, verb: string, complete: boolean): string[] {
+function compare(
+  artifact: Artifact,
+  short: string,
+  reference: InterfaceDeclarations,
+  verb: string,
+  complete: boolean,
+): string[] {
   const text = artifact.declarations[`keel-infrastructure-${short}.d.ts`];
   if (text === undefined) return [`jco produced no declarations for ${KEEL}/${short}`];
   const declared = parseInterfaceDeclarations(text);
@@ -113,5 +126,12 @@ export function interfacePlan(short: string, reference: InterfaceDeclarations): 
     // Nothing comes back and nothing can fail: the guest need not wait for the host.
     if (!hasError && signature.endsWith('): void')) notify.push(fn);
   }
-  return { name: `${KEEL}/${short}`, short, functions: Object.keys(reference.functions), resources, returnsResource, notify };
+  return {
+    name: `${KEEL}/${short}`,
+    short,
+    functions: Object.keys(reference.functions),
+    resources,
+    returnsResource,
+    notify,
+  };
 }

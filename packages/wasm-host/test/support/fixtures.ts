@@ -8,10 +8,9 @@ const components = fileURLToPath(new URL('../../fixtures/components/', import.me
 
 /** A committed test component's path, bytes and pinned hash. */
 export function fixture(name: string): { path: string; bytes: Uint8Array; sha256: string } {
-  const manifest = JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/manifest.json', import.meta.url)), 'utf8')) as Record<
-    string,
-    { sha256: string }
-  >;
+  const manifest = JSON.parse(
+    readFileSync(fileURLToPath(new URL('../../fixtures/manifest.json', import.meta.url)), 'utf8'),
+  ) as Record<string, { sha256: string }>;
   const entry = manifest[name];
   if (!entry) throw new Error(`no fixture ${name}`);
   const path = join(components, `${name}.wasm`);
@@ -33,6 +32,7 @@ export interface LogLine {
 /** A logger that keeps what it is given. */
 export function collectingLogger(): WasmHostLogger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
-  const at = (level: string) => (fields: Record<string, unknown>, message: string) => void lines.push({ level, message, fields });
+  const at = (level: string) => (fields: Record<string, unknown>, message: string) =>
+    void lines.push({ level, message, fields });
   return { lines, trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
