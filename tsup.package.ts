@@ -1,14 +1,21 @@
 import { defineConfig, type Options } from 'tsup';
 
-/** The build every Keel package shares: ESM and CommonJS with declarations, for Node 20. */
+/**
+ * The build every Keel package shares: ESM only (Node ≥ 20.19 can `require()` it, so there is
+ * one copy of each module whichever way an app loads it), declarations, and source maps that
+ * point at the published files without embedding the sources.
+ */
 export function packageBuild(overrides: Options = {}) {
   return defineConfig({
     entry: { index: 'src/index.ts' },
-    format: ['esm', 'cjs'],
+    format: ['esm'],
     dts: true,
     clean: true,
     sourcemap: true,
     target: 'node20',
+    esbuildOptions(options) {
+      options.sourcesContent = false;
+    },
     ...overrides,
   });
 }

@@ -1,6 +1,3 @@
 import { packageBuild } from '../../tsup.package.js';
 
-export default packageBuild({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
-  external: ['vitest', 'fast-check'],
-});
+export default packageBuild({ entry: { index: 'src/index.ts', adapter: 'src/adapter.ts' } });

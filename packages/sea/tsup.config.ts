@@ -8,4 +8,7 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  esbuildOptions(options) {
+    options.sourcesContent = false;
+  },
 });

@@ -29,17 +29,21 @@ const embedGuestWorker: EsbuildPlugin = {
   },
 };
 
+/** Source maps point at the published files; the sources themselves are not shipped inside them. */
+const noSourcesInMaps: Options['esbuildOptions'] = (options) => {
+  options.sourcesContent = false;
+};
+
 export default defineConfig([
   {
     entry: { index: 'src/index.ts' },
-    format: ['esm', 'cjs'],
+    format: ['esm'],
     dts: true,
     // The transpiler's worker script below shares the folder; the two builds run at once.
     clean: ['!sandbox/**'],
     sourcemap: true,
-    // import.meta.url in the CommonJS build (see sandboxUrl).
-    shims: true,
     target: 'node20',
+    esbuildOptions: noSourcesInMaps,
     esbuildPlugins: [embedGuestWorker],
   },
   {
@@ -53,5 +57,6 @@ export default defineConfig([
     clean: true,
     sourcemap: true,
     target: 'node20',
+    esbuildOptions: noSourcesInMaps,
   },
 ]);

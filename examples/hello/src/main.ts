@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url';
+import { memoryKvAdapter } from '@keel/adapter-kv-memory';
 import { createKeel, loadConfig } from '@keel/core';
 import { runDemo } from './demo.js';
 
-// The config picks the adapters; KEEL_* environment variables override it (see the README).
+// The config picks among the adapters the app registers; KEEL_* environment variables override
+// it (see the README).
 const config = await loadConfig(fileURLToPath(new URL('../keel.config.json', import.meta.url)));
-const started = await createKeel(config);
+const started = await createKeel(config, { adapters: [memoryKvAdapter] });
 if (started.isErr()) {
   console.error(started.error.message);
   process.exit(1);

@@ -1,5 +1,5 @@
 import { createMemoryKv } from '@keel/adapter-kv-memory';
-import { ManualClock, expectOk } from '@keel/core/testing';
+import { ManualClock, expectOk } from '@keel/testing';
 import { describe, expect, it } from 'vitest';
 import { allow, listSessions, rename, runDemo } from '../src/demo.js';
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { applyEnvOverrides, KeelConfigError, type Env, type KeelConfig } from '@keel/core';
+import { KeelConfigError, type KeelConfig } from '@keel/core';
+import { applyEnvOverrides, type Env } from '@keel/core/adapter';
 import type { WasmMode } from '@keel/wasm-host';
 import defaultProfile from '../config/default.json' with { type: 'json' };
 import testProfile from '../config/test.json' with { type: 'json' };

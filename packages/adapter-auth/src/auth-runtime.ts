@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { KeelOptionsError } from '@keel/core';
+import { KeelOptionsError } from '@keel/core/adapter';
 import { createAccessTokens, type AccessTokens } from './access-tokens.js';
 import { randomToken, tokenHash } from './auth-crypto.js';
 import { migrateAuthSchema } from './auth-migrations.js';

@@ -1,7 +1,8 @@
-import type { AdapterContext } from '@keel/core';
+import type { AdapterContext } from '@keel/core/adapter';
 import type { JSONWebKeySet } from 'jose';
 import { createRuntime, openRuntime, principalOf, publicUser, type AuthRuntime } from './auth-runtime.js';
-import { AuthError, defineAuth, type Auth, type AuthDriver } from '@keel/core';
+import { AuthError, type Auth } from '@keel/core';
+import { defineAuth, type AuthDriver } from '@keel/core/adapter';
 import { resolveLocalAuthOptions, type LocalAuthOptions } from './local-auth-options.js';
 import { oidcLogin } from './oidc-login.js';
 import { passwordFlows } from './password-flows.js';

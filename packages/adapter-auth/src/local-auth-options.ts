@@ -1,16 +1,5 @@
-import {
-  KeelOptionsError,
-  instanceToken,
-  readOptions,
-  systemClock,
-  tokens,
-  type AdapterContext,
-  type Clock,
-  type Email,
-  type Kv,
-  type MaybePromise,
-  type Sql,
-} from '@keel/core';
+import { instanceToken, systemClock, tokens, type Clock, type Email, type Kv, type Sql } from '@keel/core';
+import { KeelOptionsError, readOptions, type AdapterContext, type MaybePromise } from '@keel/core/adapter';
 import type { AccessTokenKey, AccessTokenOptions } from './access-tokens.js';
 import { defaultBruteForce, type BruteForceOptions, type ResolvedBruteForceOptions } from './brute-force.js';
 import { defaultIdTokenAlgorithms, type OidcProviderOptions } from './oidc-providers.js';

@@ -1,5 +1,6 @@
 import { newUser, startSession, type AuthRuntime } from './auth-runtime.js';
-import { AuthError, type AuthDriver } from '@keel/core';
+import { AuthError } from '@keel/core';
+import { type AuthDriver } from '@keel/core/adapter';
 import type { OidcFlow } from './oidc-flow.js';
 import type { StoredUser } from './user-store.js';
 

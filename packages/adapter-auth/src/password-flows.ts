@@ -8,7 +8,8 @@ import {
   startSession,
   type AuthRuntime,
 } from './auth-runtime.js';
-import { AuthError, type AuthDriver } from '@keel/core';
+import { AuthError } from '@keel/core';
+import { type AuthDriver } from '@keel/core/adapter';
 
 const INVALID_CREDENTIALS = 'the email or password is wrong';
 

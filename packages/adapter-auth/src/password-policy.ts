@@ -1,4 +1,4 @@
-import type { MaybePromise } from '@keel/core';
+import type { MaybePromise } from '@keel/core/adapter';
 
 /** What `register`, `changePassword` and `completePasswordReset` accept as a new password. */
 export interface PasswordPolicyOptions {

@@ -1,5 +1,5 @@
-import { KeelOptionsError } from '@keel/core';
-import { permissionProblem, roleProblem } from '@keel/core';
+import { KeelOptionsError } from '@keel/core/adapter';
+import { permissionProblem, roleProblem } from '@keel/core/adapter';
 
 /** Role name → the permission patterns it grants (`'posts:*'`, `'comments:read'`, `'*'`). */
 export type RoleMap = Readonly<Record<string, readonly string[]>>;

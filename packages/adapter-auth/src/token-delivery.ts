@@ -1,4 +1,5 @@
-import type { Clock, Email, MaybePromise } from '@keel/core';
+import type { Clock, Email } from '@keel/core';
+import type { MaybePromise } from '@keel/core/adapter';
 import type { OneTimeTokenKind } from './user-store.js';
 
 /** A one-time token on its way to a user. */

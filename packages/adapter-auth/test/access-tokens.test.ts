@@ -1,4 +1,4 @@
-import { expectErr, expectOk } from '@keel/core/testing';
+import { expectErr, expectOk } from '@keel/testing';
 import { SignJWT, decodeProtectedHeader, importJWK } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateAccessTokenKey } from '../src/index.js';

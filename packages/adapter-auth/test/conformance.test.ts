@@ -1,5 +1,5 @@
 import { afterAll } from 'vitest';
-import { describeAuthConformance } from '@keel/core/testing';
+import { describeAuthConformance } from '@keel/testing';
 import { createOidcAuth } from '../src/index.js';
 import { createFixture, disposeFixtures, type Fixture } from './support/fixture.js';
 

@@ -1,10 +1,10 @@
 // Unknown email, account without a password, wrong password: the same answer after the same
 // work. Work is counted (hash verifications, kv and sql calls), never timed.
 import { createMemoryKv } from '@keel/adapter-kv-memory';
-import { ManualClock, expectErr, expectOk } from '@keel/core/testing';
+import { ManualClock, expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLocalAuth } from '../src/index.js';
-import { authConformanceRoles } from '@keel/core/testing';
+import { authConformanceRoles } from '@keel/testing';
 import { countingKv, countingSql, type Counts } from './support/counting.js';
 import { countingHasher } from './support/fixture.js';
 import { createTestSql } from './support/sqlite.js';

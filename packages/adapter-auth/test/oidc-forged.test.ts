@@ -1,5 +1,5 @@
 // ID tokens no honest provider sends: each must end in INVALID_TOKEN and no session.
-import { expectErr, expectOk } from '@keel/core/testing';
+import { expectErr, expectOk } from '@keel/testing';
 import { SignJWT, exportSPKI, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth0, okta } from '../src/index.js';

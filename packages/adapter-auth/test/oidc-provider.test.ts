@@ -1,5 +1,5 @@
 // The code + PKCE flow against a real, certified OpenID Provider (oidc-provider) on 127.0.0.1.
-import { expectErr, expectOk } from '@keel/core/testing';
+import { expectErr, expectOk } from '@keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenHash } from '../src/auth-crypto.js';
 import { createOidcAuth, type OidcProviderOptions } from '../src/index.js';

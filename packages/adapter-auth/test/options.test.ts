@@ -1,13 +1,7 @@
 import { createMemoryKv } from '@keel/adapter-kv-memory';
-import {
-  KeelOptionsError,
-  createMigrator,
-  instanceToken,
-  tokens,
-  type AdapterContext,
-  type KeelToken,
-} from '@keel/core';
-import { expectOk } from '@keel/core/testing';
+import { createMigrator, instanceToken, tokens, type KeelToken } from '@keel/core';
+import { KeelOptionsError, type AdapterContext } from '@keel/core/adapter';
+import { expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   authMigrationScope,

@@ -1,5 +1,5 @@
 import { parseOptions } from '@node-rs/argon2';
-import { expectErr, expectOk } from '@keel/core/testing';
+import { expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createArgon2Hasher, createLocalAuth, defaultArgon2Params, type AuthTokenMessage } from '../src/index.js';
 import { createPasswordPolicy } from '../src/password-policy.js';

@@ -1,12 +1,5 @@
-import {
-  EmailError,
-  KeelOptionsError,
-  emailCapabilityNames,
-  type AdapterContext,
-  type Email,
-  type EmailCapabilities,
-  type EmailLimits,
-} from '@keel/core';
+import { EmailError, type Email, type EmailCapabilities } from '@keel/core';
+import { KeelOptionsError, emailCapabilityNames, type AdapterContext, type EmailLimits } from '@keel/core/adapter';
 import { resolveFailoverOptions, type FailoverEmailOptions, type FailoverMemberAdapter } from './failover-options.js';
 import { createMailgunEmail } from './mailgun-email.js';
 import { createOutboxEmail } from './outbox-email.js';

@@ -1,4 +1,5 @@
-import { KeelOptionsError, instanceToken, readOptions, type AdapterContext, type Email } from '@keel/core';
+import { instanceToken, type Email } from '@keel/core';
+import { KeelOptionsError, readOptions, type AdapterContext } from '@keel/core/adapter';
 import { readClock, readIdempotency, type IdempotencyOptions, type IdempotencyPolicy } from './reliability-options.js';
 import type { Clock } from '@keel/core';
 

@@ -1,4 +1,5 @@
-import { EmailError, type AdapterContext, type Email, type NormalizedEmail } from '@keel/core';
+import { EmailError, type Email } from '@keel/core';
+import { type AdapterContext, type NormalizedEmail } from '@keel/core/adapter';
 import { jsonOf, plainMessage, postToProvider, type HttpAnswer, type ProviderErrorReading } from './http-provider.js';
 import { bareMessageId, formatAddress, recipients } from './mime-message.js';
 import { resolveMailgunOptions, type MailgunEmailOptions } from './mailgun-options.js';

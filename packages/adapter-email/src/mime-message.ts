@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { EmailAddress, NormalizedEmail } from '@keel/core';
+import type { EmailAddress } from '@keel/core';
+import type { NormalizedEmail } from '@keel/core/adapter';
 import type { SendMailOptions } from 'nodemailer';
 
 /**

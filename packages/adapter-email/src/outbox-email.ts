@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AdapterContext, Email, EmailReceipt, NormalizedEmail } from '@keel/core';
+import type { Email, EmailReceipt } from '@keel/core';
+import type { AdapterContext, NormalizedEmail } from '@keel/core/adapter';
 import nodemailer from 'nodemailer';
 import { bareMessageId, recipients, toMailOptions } from './mime-message.js';
 import { resolveOutboxOptions, type OutboxEmailOptions } from './outbox-options.js';

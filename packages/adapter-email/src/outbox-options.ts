@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { readOptions, type AdapterContext, type Clock } from '@keel/core';
+import { type Clock } from '@keel/core';
+import { readOptions, type AdapterContext } from '@keel/core/adapter';
 import { readClock, readIdempotency, type IdempotencyOptions, type IdempotencyPolicy } from './reliability-options.js';
 
 /** Options of `createOutboxEmail`. */

@@ -1,14 +1,5 @@
-import {
-  KeelOptionsError,
-  instanceToken,
-  readOptions,
-  systemClock,
-  tokens,
-  type AdapterContext,
-  type Clock,
-  type Kv,
-  type OptionsReader,
-} from '@keel/core';
+import { instanceToken, systemClock, tokens, type Clock, type Kv } from '@keel/core';
+import { KeelOptionsError, readOptions, type AdapterContext, type OptionsReader } from '@keel/core/adapter';
 
 /** When and how often a failed send is tried again. Only `UNAVAILABLE` and `RATE_LIMITED` are retried. */
 export interface RetryOptions {

@@ -1,14 +1,5 @@
-import {
-  defaultEmailLimits,
-  defineEmail,
-  type Email,
-  type EmailCapabilities,
-  type EmailLimits,
-  type EmailReceipt,
-  type HealthDetail,
-  type MaybePromise,
-  type NormalizedEmail,
-} from '@keel/core';
+import { type Email, type EmailCapabilities, type EmailReceipt } from '@keel/core';
+import { defaultEmailLimits, defineEmail, type EmailLimits, type HealthDetail, type MaybePromise, type NormalizedEmail } from '@keel/core/adapter';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { idempotencyGuard } from './idempotency.js';
 import type { Reliability } from './reliability-options.js';

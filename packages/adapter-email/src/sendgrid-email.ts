@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { EmailError, type AdapterContext, type Email, type EmailAddress, type NormalizedEmail } from '@keel/core';
+import { EmailError, type Email, type EmailAddress } from '@keel/core';
+import { type AdapterContext, type NormalizedEmail } from '@keel/core/adapter';
 import { jsonOf, plainMessage, postToProvider, type HttpAnswer, type ProviderErrorReading } from './http-provider.js';
 import { recipients } from './mime-message.js';
 import { reliableEmail } from './reliable-driver.js';

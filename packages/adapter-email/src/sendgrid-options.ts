@@ -1,4 +1,4 @@
-import { readOptions, type AdapterContext } from '@keel/core';
+import { readOptions, type AdapterContext } from '@keel/core/adapter';
 import {
   readBaseUrl,
   readReliability,

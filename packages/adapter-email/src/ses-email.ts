@@ -1,4 +1,5 @@
-import { EmailError, type AdapterContext, type Email, type EmailErrorCode, type NormalizedEmail } from '@keel/core';
+import { EmailError, type Email, type EmailErrorCode } from '@keel/core';
+import { type AdapterContext, type NormalizedEmail } from '@keel/core/adapter';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { jsonOf, postToProvider, type HttpAnswer, type ProviderErrorReading } from './http-provider.js';
 import { recipients, toMailOptions } from './mime-message.js';

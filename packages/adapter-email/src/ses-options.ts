@@ -1,4 +1,4 @@
-import { KeelOptionsError, readOptions, type AdapterContext } from '@keel/core';
+import { KeelOptionsError, readOptions, type AdapterContext } from '@keel/core/adapter';
 import { readBaseUrl, readReliability, type EmailReliabilityOptions, type Reliability } from './reliability-options.js';
 import type { AwsCredentials } from './sigv4.js';
 

@@ -1,4 +1,5 @@
-import type { AdapterContext, Email } from '@keel/core';
+import type { Email } from '@keel/core';
+import type { AdapterContext } from '@keel/core/adapter';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { bareMessageId, toMailOptions } from './mime-message.js';
 import { reliableEmail } from './reliable-driver.js';

@@ -1,4 +1,4 @@
-import { KeelOptionsError, defaultEmailLimits, readOptions, type AdapterContext, type EmailLimits } from '@keel/core';
+import { KeelOptionsError, defaultEmailLimits, readOptions, type AdapterContext, type EmailLimits } from '@keel/core/adapter';
 import {
   readReliability,
   readRequiredText,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { KeelOptionsError, readOptions, type Clock, type Email, type Sql } from '@keel/core';
+import { type Clock, type Email, type Sql } from '@keel/core';
+import { KeelOptionsError, readOptions } from '@keel/core/adapter';
 import { readClock } from './reliability-options.js';
 
 /** Options of `createEmailOutbox`. */

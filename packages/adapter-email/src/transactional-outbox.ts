@@ -1,21 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  EmailError,
-  ResultAsync,
-  createMigrator,
-  defineEmail,
-  err,
-  ok,
-  okAsync,
-  type Email,
-  type EmailErrorCode,
-  type EmailMessage,
-  type MigrationError,
-  type Sql,
-  type SqlError,
-  type SqlTransaction,
-  type SqlValue,
-} from '@keel/core';
+import { EmailError, ResultAsync, createMigrator, err, ok, okAsync, type Email, type EmailErrorCode, type EmailMessage, type MigrationError, type Sql, type SqlError, type SqlTransaction, type SqlValue } from '@keel/core';
+import { defineEmail } from '@keel/core/adapter';
 import { decodeMessage, encodeMessage } from './outbox-codec.js';
 import { outboxMigrations, outboxStatements } from './outbox-store.js';
 import { limitsOf } from './reliable-driver.js';

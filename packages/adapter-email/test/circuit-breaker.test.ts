@@ -1,5 +1,5 @@
 import { EmailError } from '@keel/core';
-import { ManualClock, expectErr, expectOk } from '@keel/core/testing';
+import { ManualClock, expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../src/circuit-breaker.js';
 import { createSendgridEmail } from '../src/index.js';

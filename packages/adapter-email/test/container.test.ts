@@ -1,5 +1,6 @@
-import { AdapterRegistry, createKeel, defaultRegistry, type AdapterFactory } from '@keel/core';
-import { expectOk } from '@keel/core/testing';
+import { createKeel, defaultRegistry } from '@keel/core';
+import { AdapterRegistry, type AdapterFactory } from '@keel/core/adapter';
+import { expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as adapters from '../src/index.js';
 import { startSendgridFake } from './support/sendgrid-fake.js';

@@ -1,5 +1,6 @@
-import { instanceToken, KeelOptionsError, type AdapterContext } from '@keel/core';
-import { ManualClock, describeEmailConformance, expectErr, expectOk } from '@keel/core/testing';
+import { instanceToken } from '@keel/core';
+import { KeelOptionsError, type AdapterContext } from '@keel/core/adapter';
+import { ManualClock, describeEmailConformance, expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createFailoverEmail,

@@ -1,6 +1,7 @@
 import { createMemoryKv } from '@keel/adapter-kv-memory';
-import { tokens, type AdapterContext, type Kv } from '@keel/core';
-import { ManualClock, expectErr, expectOk } from '@keel/core/testing';
+import { tokens, type Kv } from '@keel/core';
+import { type AdapterContext } from '@keel/core/adapter';
+import { ManualClock, expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSendgridEmail, type SendgridEmailOptions } from '../src/index.js';
 import { startSendgridFake } from './support/sendgrid-fake.js';

@@ -1,5 +1,5 @@
-import { KeelOptionsError } from '@keel/core';
-import { describeEmailConformance, expectErr, expectOk } from '@keel/core/testing';
+import { KeelOptionsError } from '@keel/core/adapter';
+import { describeEmailConformance, expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMailgunEmail, mailgunBaseUrls } from '../src/index.js';
 import { startMailgunFake, type FormFile } from './support/mailgun-fake.js';

@@ -1,4 +1,4 @@
-import { KeelOptionsError } from '@keel/core';
+import { KeelOptionsError } from '@keel/core/adapter';
 import { describe, expect, it } from 'vitest';
 import {
   createFailoverEmail,

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeEmailConformance, expectOk } from '@keel/core/testing';
+import { describeEmailConformance, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createOutboxEmail, type OutboxEmail } from '../src/index.js';
 import { deliveredFromParsed, parseEml } from './support/parsed-email.js';

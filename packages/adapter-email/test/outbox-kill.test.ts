@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSqliteSql } from '@keel/adapter-sqlite';
 import { err, ok } from '@keel/core';
-import { expectOk } from '@keel/core/testing';
+import { expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEmailOutbox, createOutboxEmail } from '../src/index.js';
 import { startSendgridFake } from './support/sendgrid-fake.js';

@@ -1,5 +1,5 @@
 import { EmailError } from '@keel/core';
-import { ManualClock } from '@keel/core/testing';
+import { ManualClock } from '@keel/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../src/circuit-breaker.js';

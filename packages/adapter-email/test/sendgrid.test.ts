@@ -1,4 +1,4 @@
-import { describeEmailConformance, expectErr, expectOk } from '@keel/core/testing';
+import { describeEmailConformance, expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSendgridEmail } from '../src/index.js';
 import { closedPort } from './support/http-fake.js';

@@ -1,4 +1,4 @@
-import { describeEmailConformance, expectErr, expectOk } from '@keel/core/testing';
+import { describeEmailConformance, expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSesEmail } from '../src/index.js';
 import { sesSecretOf, startSesFake } from './support/ses-fake.js';

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { describeEmailConformance, expectErr, expectOk } from '@keel/core/testing';
+import { describeEmailConformance, expectErr, expectOk } from '@keel/testing';
 import nodemailer from 'nodemailer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSmtpEmail, smtpErrorCode, type SmtpEmailOptions } from '../src/index.js';

@@ -1,5 +1,6 @@
 import { ClassicLevel } from 'classic-level';
-import { defineKv, isS64, kvValuesEqual, type Kv, type KvDriver, type KvEntry, type KvValue } from '@keel/core';
+import { type Kv, type KvEntry, type KvValue } from '@keel/core';
+import { defineKv, isS64, kvValuesEqual, type KvDriver } from '@keel/core/adapter';
 import { ExpiryIndex } from './expiry-index.js';
 import { KeyLock } from './key-lock.js';
 import { META_FORMAT_KEY, SCAN_KEYS, isWellFormed, scanRange } from './keyspace.js';

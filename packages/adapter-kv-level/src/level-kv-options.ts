@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { KeelOptionsError, readKvLimits, readOptions, systemClock, type Clock, type KvLimits } from '@keel/core';
+import { systemClock, type Clock } from '@keel/core';
+import { KeelOptionsError, readKvLimits, readOptions, type KvLimits } from '@keel/core/adapter';
 
 /**
  * Options of `createLevelKv`.

@@ -1,5 +1,5 @@
 import type { Kv } from '@keel/core';
-import { ManualClock, expectOk } from '@keel/core/testing';
+import { ManualClock, expectOk } from '@keel/testing';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLevelKv } from '../src/index.js';

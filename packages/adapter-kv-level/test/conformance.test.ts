@@ -1,4 +1,4 @@
-import { describeKvConformance } from '@keel/core/testing';
+import { describeKvConformance } from '@keel/testing';
 import { createLevelKv } from '../src/index.js';
 import { tempFolders } from './temp-folders.js';
 

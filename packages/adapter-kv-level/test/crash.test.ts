@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { KvValue } from '@keel/core';
-import { expectOk } from '@keel/core/testing';
+import { expectOk } from '@keel/testing';
 import { describe, expect, it } from 'vitest';
 import { createLevelKv } from '../src/index.js';
 import { crashOp } from './fixtures/crash-ops.js';

@@ -1,4 +1,4 @@
-import { ManualClock } from '@keel/core/testing';
+import { ManualClock } from '@keel/testing';
 import { ClassicLevel } from 'classic-level';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExpiryIndex } from '../src/expiry-index.js';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { expectErr, expectOk } from '@keel/core/testing';
+import { expectErr, expectOk } from '@keel/testing';
 import { describe, expect, it } from 'vitest';
 import { createLevelKv } from '../src/index.js';
 import { tempFolders } from './temp-folders.js';

@@ -1,6 +1,6 @@
 import { createMemoryKv } from '@keel/adapter-kv-memory';
 import type { Kv, KvError, Result, ResultAsync } from '@keel/core';
-import { ManualClock, kvValueArbitrary } from '@keel/core/testing';
+import { ManualClock, kvValueArbitrary } from '@keel/testing';
 import fc from 'fast-check';
 
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 import { KvError, type KvValue } from '@keel/core';
-import { kvValueArbitrary } from '@keel/core/testing';
+import { kvValueArbitrary } from '@keel/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeValue, encodeRecord, isExpired, liveValue, recordExpiry } from '../src/value-encoding.js';

@@ -1,5 +1,5 @@
-export { createMemoryKv } from './memory-kv-adapter.js';
-export type { MemoryKvOptions } from './memory-kv-options.js';
+export { createMemoryKv, memoryKvAdapter } from './memory-kv-adapter.js';
+export { memoryKvOptions, type MemoryKvOptions } from './memory-kv-options.js';
 
 declare module '@keel/core' {
   interface KvAdapterOptionsMap {

@@ -1,17 +1,16 @@
+import { KvError, type Kv, type KvEntry, type KvValue } from '@keel/core';
 import {
-  KvError,
   compareKeys,
+  defineAdapter,
   defineKv,
   isS64,
   kvValuesEqual,
-  type Kv,
+  parseOptions,
   type KvDriver,
   type KvDriverScan,
-  type KvEntry,
-  type KvValue,
-} from '@keel/core';
+} from '@keel/core/adapter';
 import { ExpiryHeap } from './expiry-heap.js';
-import { resolveMemoryKvOptions, type MemoryKvOptions } from './memory-kv-options.js';
+import { memoryKvOptions, type MemoryKvOptions, type ResolvedMemoryKvOptions } from './memory-kv-options.js';
 
 interface Slot {
   value: KvValue;
@@ -29,7 +28,24 @@ interface Slot {
  * await kv.set('session:abc', 'user-1', { ttlMs: 30 * 60_000 });
  */
 export function createMemoryKv(options?: MemoryKvOptions): Kv {
-  const { sweepIntervalMs, limits, clock } = resolveMemoryKvOptions(options);
+  return buildMemoryKv(parseOptions(memoryKvOptions, options, 'createMemoryKv'));
+}
+
+/**
+ * Registers the adapter as `memory`, so that config can choose it.
+ *
+ * @example
+ * const keel = await createKeel({ kv: { adapter: 'memory' } }, { adapters: [memoryKvAdapter] });
+ */
+export const memoryKvAdapter = defineAdapter({
+  interface: 'kv',
+  id: 'memory',
+  package: '@keel/adapter-kv-memory',
+  options: memoryKvOptions,
+  create: (options) => buildMemoryKv(options),
+});
+
+function buildMemoryKv({ sweepIntervalMs, limits, clock }: ResolvedMemoryKvOptions): Kv {
   const data = new Map<string, Slot>();
   const expiries = new ExpiryHeap();
   // Keys in order, rebuilt on the next scan after a key is added or removed.

@@ -1,32 +1,23 @@
-import { readKvLimits, readOptions, systemClock, type Clock, type KvLimits } from '@keel/core';
+import { systemClock, type Clock } from '@keel/core';
+import { integer, kvLimitsOption, maxTimerMs, option, v, withMethods } from '@keel/core/adapter';
+
+/** The options of `createMemoryKv`, declared once: the type, the checks and the README table come from here. */
+export const memoryKvOptions = v.strictObject({
+  sweepIntervalMs: option(integer(1, maxTimerMs), {
+    default: 1000,
+    description:
+      "How often expired keys' memory is reclaimed, in ms. Expired keys are never returned in between; " +
+      'the timer never keeps the process alive.',
+  }),
+  limits: kvLimitsOption,
+  clock: option(withMethods<Clock>('a clock ({ now(): number })', ['now']), {
+    default: systemClock,
+    defaultText: 'the system clock',
+    description: 'Where time comes from; tests pass `ManualClock` from `@keel/testing`.',
+  }),
+});
 
 /** Options of `createMemoryKv`. */
-export interface MemoryKvOptions {
-  /**
-   * How often expired keys are removed from memory, in milliseconds. Expired keys are never
-   * returned in between; the sweep only reclaims their memory. The timer never keeps the
-   * process alive.
-   * @default 1000
-   */
-  readonly sweepIntervalMs?: number;
-  /** Size limits enforced on every call. @default { maxKeyBytes: 1024, maxValueBytes: 8388608, maxBatchSize: 10000 } */
-  readonly limits?: Partial<KvLimits>;
-  /** Where time comes from; tests pass a clock they can move. @default the system clock */
-  readonly clock?: Clock;
-}
-
-export interface ResolvedMemoryKvOptions {
-  readonly sweepIntervalMs: number;
-  readonly limits: Partial<KvLimits>;
-  readonly clock: Clock;
-}
-
-export function resolveMemoryKvOptions(options: MemoryKvOptions | undefined): ResolvedMemoryKvOptions {
-  const o = readOptions('createMemoryKv', options);
-  const sweepIntervalMs = o.integer('sweepIntervalMs', 1000, { min: 1, max: 2 ** 31 - 1 });
-  const limits = readKvLimits(o.nested('limits'));
-  const clock = o.raw('clock') ?? systemClock;
-  if (typeof (clock as Clock).now !== 'function') throw new TypeError('createMemoryKv: clock must have a now() method');
-  o.done();
-  return { sweepIntervalMs, limits, clock: clock as Clock };
-}
+export type MemoryKvOptions = v.InferInput<typeof memoryKvOptions>;
+/** The options with every default filled in. */
+export type ResolvedMemoryKvOptions = v.InferOutput<typeof memoryKvOptions>;

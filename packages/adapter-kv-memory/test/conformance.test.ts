@@ -1,4 +1,4 @@
-import { describeKvConformance } from '@keel/core/testing';
+import { describeKvConformance } from '@keel/testing';
 import { createMemoryKv } from '../src/index.js';
 
 describeKvConformance({

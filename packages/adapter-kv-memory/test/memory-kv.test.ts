@@ -1,5 +1,5 @@
-import { KeelOptionsError } from '@keel/core';
-import { ManualClock, expectOk } from '@keel/core/testing';
+import { KeelOptionsError } from '@keel/core/adapter';
+import { ManualClock, expectOk } from '@keel/testing';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,5 @@
-import { defineSql, type Sql, type SqlCapabilities, type SqlParams } from '@keel/core';
+import { type Sql, type SqlCapabilities, type SqlParams } from '@keel/core';
+import { defineSql } from '@keel/core/adapter';
 import { healthDetail, openDatabase } from './sqlite-connection.js';
 import { adapter, sqlError, toSqliteError } from './sqlite-errors.js';
 import { resolveSqliteSqlOptions, type SqliteSqlOptions } from './sqlite-options.js';

@@ -1,4 +1,4 @@
-import { KeelOptionsError, readOptions, type OptionsReader } from '@keel/core';
+import { KeelOptionsError, readOptions, type OptionsReader } from '@keel/core/adapter';
 
 export const journalModes = ['wal', 'delete', 'truncate', 'persist', 'memory', 'off'] as const;
 export const synchronousModes = ['off', 'normal', 'full', 'extra'] as const;

@@ -1,4 +1,5 @@
-import type { SqlParams, SqlTransactionDriver } from '@keel/core';
+import type { SqlParams } from '@keel/core';
+import type { SqlTransactionDriver } from '@keel/core/adapter';
 import type Database from 'better-sqlite3';
 import { sqlError, toSqliteError } from './sqlite-errors.js';
 import type { TransactionQueue } from './sqlite-queue.js';

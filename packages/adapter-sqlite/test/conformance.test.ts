@@ -1,4 +1,4 @@
-import { describeSqlConformance } from '@keel/core/testing';
+import { describeSqlConformance } from '@keel/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

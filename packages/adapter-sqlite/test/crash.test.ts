@@ -1,4 +1,4 @@
-import { expectOk } from '@keel/core/testing';
+import { expectOk } from '@keel/testing';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 import { MigrationError, createMigrator, migrationChecksum, type Migration, type Sql } from '@keel/core';
-import { expectErr, expectOk } from '@keel/core/testing';
+import { expectErr, expectOk } from '@keel/testing';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

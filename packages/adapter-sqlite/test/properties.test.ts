@@ -1,5 +1,5 @@
 import { err, rowsToObjects, type Sql, type SqlError, type SqlValue } from '@keel/core';
-import { expectErr, expectOk, sqlValueArbitrary } from '@keel/core/testing';
+import { expectErr, expectOk, sqlValueArbitrary } from '@keel/testing';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,6 @@
-import { AdapterRegistry, KeelOptionsError, SqlError, createKeel, instanceToken, tokens, type Sql } from '@keel/core';
-import { expectErr, expectOk } from '@keel/core/testing';
+import { SqlError, createKeel, instanceToken, tokens, type Sql } from '@keel/core';
+import { AdapterRegistry, KeelOptionsError } from '@keel/core/adapter';
+import { expectErr, expectOk } from '@keel/testing';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 import { err, ok, type Result, type Sql, type SqlError } from '@keel/core';
-import { expectErr, expectOk } from '@keel/core/testing';
+import { expectErr, expectOk } from '@keel/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

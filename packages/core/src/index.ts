@@ -17,13 +17,8 @@ export type {
   KvScanPage,
 } from './kv/kv-contract.js';
 export type { KvCapabilities } from './kv/kv-capabilities.js';
-export { kvCapabilityNames } from './kv/kv-capabilities.js';
 export { KvError, type KvErrorCode, type KvErrorInit } from './kv/kv-errors.js';
-export type { KvDriver, KvDriverScan } from './kv/kv-driver.js';
-export { defineKv } from './kv/define-kv.js';
-export { defaultKvLimits, readKvLimits, type KvLimits } from './kv/kv-limits.js';
-export { kvOperationNames } from './kv/kv-operations.js';
-export { compareKeys, isS64, kvValueType, kvValuesEqual, kvValueSize, type KvValueType } from './kv/kv-values.js';
+export type { KvLimits } from './kv/kv-limits.js';
 
 // sql
 export type {
@@ -42,12 +37,8 @@ export type {
   TransactionRunner,
 } from './sql/sql-contract.js';
 export type { SqlCapabilities } from './sql/sql-capabilities.js';
-export { sqlCapabilityNames } from './sql/sql-capabilities.js';
 export { SqlError, type SqlErrorCode, type SqlErrorInit } from './sql/sql-errors.js';
-export type { SqlDriver, SqlTransactionDriver, SqlStatementDriver } from './sql/sql-driver.js';
-export { defineSql } from './sql/define-sql.js';
-export { rowsToObjects, sqlValueProblem } from './sql/sql-values.js';
-export { sqlOperationNames, sqlTransactionOperationNames } from './sql/sql-operations.js';
+export { rowsToObjects } from './sql/sql-values.js';
 export {
   createMigrator,
   readMigrationsFolder,
@@ -73,15 +64,10 @@ export type {
   EmailAttachment,
   EmailHeader,
   EmailReceipt,
-  NormalizedEmail,
 } from './email/email-contract.js';
-export { emailCapabilityNames, type EmailCapabilities } from './email/email-capabilities.js';
+export type { EmailCapabilities } from './email/email-capabilities.js';
 export { EmailError, retryableEmailCodes, type EmailErrorCode, type EmailErrorInit } from './email/email-errors.js';
-export type { EmailDriver } from './email/email-driver.js';
-export { defineEmail } from './email/define-email.js';
-export { defaultEmailLimits, type EmailLimits } from './email/email-limits.js';
-export { emailOperationNames } from './email/email-operations.js';
-export { addressProblem, parseAddress } from './email/email-address.js';
+export type { EmailLimits } from './email/email-limits.js';
 
 // auth
 export type {
@@ -99,16 +85,12 @@ export type {
   OidcLogin,
   OidcCallbackParams,
 } from './auth/auth-contract.js';
-export { authCapabilityNames, type AuthCapabilities } from './auth/auth-capabilities.js';
+export type { AuthCapabilities } from './auth/auth-capabilities.js';
 export { AuthError, type AuthErrorCode, type AuthErrorInit } from './auth/auth-errors.js';
-export type { AuthDriver } from './auth/auth-driver.js';
-export { defineAuth } from './auth/define-auth.js';
-export { authOperationNames } from './auth/auth-operations.js';
-export { permissionMatches, hasPermission, permissionProblem, roleProblem } from './auth/auth-permissions.js';
+export { permissionMatches, hasPermission } from './auth/auth-permissions.js';
 
 // Lifecycle
-export type { HealthReport, HealthDetail, AdapterLifecycle } from './lifecycle/health.js';
-export type { MaybePromise } from './lifecycle/promise-like.js';
+export type { HealthReport, HealthDetail } from './lifecycle/health.js';
 export { systemClock, type Clock } from './lifecycle/clock.js';
 
 // Config
@@ -127,18 +109,13 @@ export type {
 } from './config/config-types.js';
 export { defineConfig } from './config/define-config.js';
 export { loadConfig } from './config/load-config.js';
-export { applyEnvOverrides, type Env } from './config/env-overrides.js';
-export { readOptions, KeelOptionsError, type OptionsReader } from './config/options-reader.js';
+export type { Env } from './config/env-overrides.js';
 
 // Registry and container
-export {
-  AdapterRegistry,
-  type AdapterRegistration,
-  type AdapterFactory,
-  type AdapterContext,
-} from './registry/adapter-registry.js';
-export { defaultRegistry, registerAdapter } from './registry/default-registry.js';
+export type { AdapterDefinition } from './registry/adapter-definition.js';
+export { registerAdapter } from './registry/default-registry.js';
 export { createKeel, type CreateKeelOptions } from './container/create-keel.js';
+export { defineService, type ServiceDefinition } from './container/service-definition.js';
 export type { Keel, InstanceAccessor, InstanceNames, Provider } from './container/keel-types.js';
 export { KeelStartupError, type StartupFailure } from './container/startup-error.js';
 export { tokens, instanceToken, createToken, type KeelToken } from './container/tokens.js';

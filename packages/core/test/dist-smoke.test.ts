@@ -8,37 +8,48 @@ import { describe, expect, it } from 'vitest';
 const app = fileURLToPath(new URL('../../../examples/hello', import.meta.url));
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
-function run(code: string, type: 'module' | 'commonjs') {
-  return spawnSync(process.execPath, [`--input-type=${type}`, '-e', code], {
+function run(code: string) {
+  return spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', code], {
     cwd: app,
     encoding: 'utf8',
     timeout: 30_000,
   });
 }
 
-const script = (load: string) => `
-  ${load}
-  const keel = (await createKeel({ kv: { adapter: 'memory' } }, { env: false }))._unsafeUnwrap();
-  await keel.kv.set('k', 42n);
-  const value = (await keel.kv.get('k'))._unsafeUnwrap();
-  const bad = await keel.kv.set('', 'x');
-  await keel.close();
-  console.log(JSON.stringify({ value: String(value), code: bad._unsafeUnwrapErr().code }));`;
-
 describe('built packages', () => {
   it('exist (run `pnpm build` first)', () => {
     expect(existsSync(dist)).toBe(true);
   });
 
-  it('work from ESM', () => {
-    const child = run(script("import { createKeel } from '@keel/core';"), 'module');
+  it('are one copy whether an app imports or requires them: instanceof and error paths agree', () => {
+    const child = run(`
+      import { createRequire } from 'node:module';
+      const require = createRequire(process.cwd() + '/package.json');
+      const cjs = require('@keel/core');
+      const esm = await import('@keel/core');
+      const { memoryKvAdapter } = require('@keel/adapter-kv-memory');
+      const keel = (await esm.createKeel({ kv: { adapter: 'memory' } }, { env: false, adapters: [memoryKvAdapter] }))._unsafeUnwrap();
+      const bad = (await keel.kv.set('', 'x'))._unsafeUnwrapErr();
+      let issue;
+      try { await cjs.createKeel({ kv: { adapter: 'memory', options: { sweepIntervalMs: 0 } } }, { env: false, adapters: [memoryKvAdapter] }); }
+      catch (error) { issue = { cjs: error instanceof cjs.KeelConfigError, esm: error instanceof esm.KeelConfigError, text: error.issues[0] }; }
+      await keel.close();
+      console.log(JSON.stringify({
+        same: cjs === esm || cjs.createKeel === esm.createKeel,
+        kvError: bad instanceof cjs.KvError && bad instanceof esm.KvError,
+        code: bad.code,
+        issue,
+      }));`);
     expect(child.stderr).toBe('');
-    expect(JSON.parse(child.stdout)).toEqual({ value: '42', code: 'INVALID_ARGUMENT' });
-  });
-
-  it('work from CommonJS', () => {
-    const child = run(`(async () => { ${script("const { createKeel } = require('@keel/core');")} })()`, 'commonjs');
-    expect(child.stderr).toBe('');
-    expect(JSON.parse(child.stdout)).toEqual({ value: '42', code: 'INVALID_ARGUMENT' });
+    expect(JSON.parse(child.stdout)).toEqual({
+      same: true,
+      kvError: true,
+      code: 'INVALID_ARGUMENT',
+      issue: {
+        cjs: true,
+        esm: true,
+        text: 'kv.options.sweepIntervalMs: expected an integer from 1 to 2147483647, got 0',
+      },
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EmailError, defineEmail, type EmailDriver, type NormalizedEmail } from '../src/index.js';
-import { expectErr, expectOk } from '../src/testing/index.js';
+import { EmailError } from '../src/index.js';
+import { defineEmail, type EmailDriver, type NormalizedEmail } from '../src/adapter.js';
+import { expectErr, expectOk } from '@keel/testing';
 
 const capabilities = { delivers: false, attachments: true, inlineImages: false, customHeaders: true, tags: true };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { KvError, defineKv, type KvDriver } from '../src/index.js';
-import { expectErr, expectOk } from '../src/testing/index.js';
+import { KvError } from '../src/index.js';
+import { defineKv, type KvDriver } from '../src/adapter.js';
+import { expectErr, expectOk } from '@keel/testing';
 
 /** A driver whose methods do what each test says; the guard is what is under test here. */
 function driver(overrides: Partial<KvDriver>): KvDriver {

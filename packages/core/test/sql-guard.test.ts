@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defineSql, type SqlDriver, type SqlTransactionDriver } from '../src/index.js';
-import { expectErr, expectOk } from '../src/testing/index.js';
+import { defineSql, type SqlDriver, type SqlTransactionDriver } from '../src/adapter.js';
+import { expectErr, expectOk } from '@keel/testing';
 
 const driver = (overrides: Partial<SqlDriver>): SqlDriver => ({
   adapter: 'test',

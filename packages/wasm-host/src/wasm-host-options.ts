@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { readOptions } from '@keel/core';
+import { readOptions } from '@keel/core/adapter';
 import type { PretranspiledArtifacts } from './loader/embedded-artifacts.js';
 import type { ExecutionLogSink } from './log/execution-log.js';
 import type { WasmHostLogger } from './log/logger.js';

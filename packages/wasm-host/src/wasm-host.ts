@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { ResultAsync, errAsync, readOptions, type Keel } from '@keel/core';
+import { ResultAsync, errAsync, type Keel } from '@keel/core';
+import { readOptions } from '@keel/core/adapter';
 import { bindInterfaces, UnservedGrant } from './host/bind-interfaces.js';
 import { adapterSource, type WasmHostAdapters } from './host/host-adapters.js';
 import { resolveGrants } from './host/grants.js';

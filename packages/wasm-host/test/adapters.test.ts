@@ -1,6 +1,7 @@
 import { createLevelKv } from '@keel/adapter-kv-level';
-import { AdapterRegistry, createKeel, type AdapterFactory } from '@keel/core';
-import { expectErr, expectOk } from '@keel/core/testing';
+import { createKeel } from '@keel/core';
+import { AdapterRegistry, type AdapterFactory } from '@keel/core/adapter';
+import { expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createComponentKv, createWasmHost } from '../src/index.js';
 import { fixture, tempDir } from './support/fixtures.js';

@@ -1,7 +1,7 @@
 import { createLocalAuth } from '@keel/adapter-auth';
 import { createMemoryKv } from '@keel/adapter-kv-memory';
 import { createSqliteSql } from '@keel/adapter-sqlite';
-import { expectErr, expectOk } from '@keel/core/testing';
+import { expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryExecutionLog, createWasmHost } from '../src/index.js';
 import { collectingLogger, fixture, tempDir } from './support/fixtures.js';

@@ -1,4 +1,4 @@
-import { describeKvConformance } from '@keel/core/testing';
+import { describeKvConformance } from '@keel/testing';
 import { afterAll } from 'vitest';
 import { createComponentKv } from '../src/index.js';
 import { fixture, tempDir } from './support/fixtures.js';

@@ -1,5 +1,5 @@
 import { createOutboxEmail } from '@keel/adapter-email';
-import { expectErr, expectOk } from '@keel/core/testing';
+import { expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryExecutionLog, createWasmHost } from '../src/index.js';
 import { collectingLogger, fixture, tempDir } from './support/fixtures.js';

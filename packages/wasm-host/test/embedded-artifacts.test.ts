@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { expectErr, expectOk } from '@keel/core/testing';
+import { expectErr, expectOk } from '@keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmHost, embeddableArtifacts, type EmbeddableArtifact, type WasmHostOptions } from '../src/index.js';
 import { ArtifactBlobError, decodeArtifactBlob, encodeArtifactBlob } from '../src/loader/artifact-blob.js';

@@ -1,6 +1,6 @@
 import { createMemoryKv } from '@keel/adapter-kv-memory';
 import { createSqliteSql } from '@keel/adapter-sqlite';
-import { expectOk } from '@keel/core/testing';
+import { expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryExecutionLog, createSqlExecutionLog, createWasmHost, type ExecutionRecord } from '../src/index.js';
 import { collectingLogger, fixture, tempDir } from './support/fixtures.js';

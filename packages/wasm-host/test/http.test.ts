@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expectOk } from '@keel/core/testing';
+import { expectOk } from '@keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryExecutionLog, createWasmHost } from '../src/index.js';
 import { httpAllowList } from '../src/sandbox/wasi-http.js';

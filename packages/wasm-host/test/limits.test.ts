@@ -1,5 +1,5 @@
 import { createMemoryKv } from '@keel/adapter-kv-memory';
-import { expectErr, expectOk } from '@keel/core/testing';
+import { expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryExecutionLog, createWasmHost } from '../src/index.js';
 import { fixture, tempDir } from './support/fixtures.js';

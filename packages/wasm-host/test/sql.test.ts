@@ -1,5 +1,5 @@
 import { createSqliteSql } from '@keel/adapter-sqlite';
-import { expectOk } from '@keel/core/testing';
+import { expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createWasmHost } from '../src/index.js';
 import { collectingLogger, fixture, tempDir } from './support/fixtures.js';

@@ -1,7 +1,7 @@
 import { createMemoryKv } from '@keel/adapter-kv-memory';
 import type { Kv, Sql } from '@keel/core';
-import { ManualClock } from '@keel/core/testing';
-import { authConformanceRoles, type SentAuthToken } from '@keel/core/testing';
+import { ManualClock } from '@keel/testing';
+import { authConformanceRoles, type SentAuthToken } from '@keel/testing';
 import {
   createLocalAuth,
   createArgon2Hasher,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EmailAddress } from '@keel/core';
-import type { DeliveredEmail } from '@keel/core/testing';
+import type { DeliveredEmail } from '@keel/testing';
 import { FakeHttpServer, json, type FakeAnswer, type RecordedRequest } from './http-fake.js';
 
 export type FormFile = Exclude<ReturnType<FormData['get']>, string | null>;

@@ -1,5 +1,5 @@
 import type { EmailAddress } from '@keel/core';
-import type { DeliveredEmail } from '@keel/core/testing';
+import type { DeliveredEmail } from '@keel/testing';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 
 const MESSAGE_HEADERS = new Set([

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DeliveredEmail } from '@keel/core/testing';
+import type { DeliveredEmail } from '@keel/testing';
 import { FakeHttpServer, json, type FakeAnswer, type RecordedRequest } from './http-fake.js';
 
 /** A message SendGrid accepted, with the key and idempotency key it came with. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DeliveredEmail } from '@keel/core/testing';
+import type { DeliveredEmail } from '@keel/testing';
 import aws4 from 'aws4';
 import { FakeHttpServer, json, type FakeAnswer, type RecordedRequest } from './http-fake.js';
 import { deliveredFromParsed, parseEml } from './parsed-email.js';

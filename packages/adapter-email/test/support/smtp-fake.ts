@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import type { DeliveredEmail } from '@keel/core/testing';
+import type { DeliveredEmail } from '@keel/testing';
 import type { ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { deliveredFromParsed, parseEml } from './parsed-email.js';

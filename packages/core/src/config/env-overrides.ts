@@ -19,9 +19,11 @@ export function applyEnvOverrides(
   config: Readonly<Record<string, unknown>>,
   env: Env,
   sections: readonly string[],
-): { config: Record<string, unknown>; issues: string[] } {
+): { config: Record<string, unknown>; issues: string[]; sources: Map<string, string> } {
   const result: Record<string, unknown> = structuredClone(config);
   const issues: string[] = [];
+  // Config path → the variable that set it, so that a problem there names the variable.
+  const sources = new Map<string, string>();
   const overrides = parseOverrides(env, sections, issues);
   // Adapters first: a changed adapter drops the file's options, then the variables' options apply.
   for (const o of overrides) {
@@ -29,6 +31,7 @@ export function applyEnvOverrides(
     const instance = instanceOf(result, o.section, o.name);
     if (instance.adapter === o.value) continue;
     instance.adapter = o.value;
+    sources.set(`${pathOf(result, o)}.adapter`, o.variable);
     delete instance.module;
     delete instance.export;
     delete instance.options;
@@ -37,8 +40,9 @@ export function applyEnvOverrides(
     if (o.field === undefined) continue;
     const instance = instanceOf(result, o.section, o.name);
     instance.options = { ...(instance.options as object | undefined), [o.field]: parseValue(o.value) };
+    sources.set(`${pathOf(result, o)}.options.${o.field}`, o.variable);
   }
-  return { config: result, issues };
+  return { config: result, issues, sources };
 }
 
 interface Override {
@@ -47,6 +51,7 @@ interface Override {
   /** The option field, or `undefined` for the adapter id. */
   readonly field: string | undefined;
   readonly value: string;
+  readonly variable: string;
 }
 
 function parseOverrides(env: Env, sections: readonly string[], issues: string[]): Override[] {
@@ -62,9 +67,9 @@ function parseOverrides(env: Env, sections: readonly string[], issues: string[])
     const fieldParts = parts.slice(named ? 3 : 2);
     const name = named ? parts[1]?.toLowerCase() : undefined;
     if (kind === 'ADAPTER' && fieldParts.length === 0) {
-      overrides.push({ section, name, field: undefined, value });
+      overrides.push({ section, name, field: undefined, value, variable });
     } else if (kind === 'OPTIONS' && fieldParts.length > 0) {
-      overrides.push({ section, name, field: camelCase(fieldParts), value });
+      overrides.push({ section, name, field: camelCase(fieldParts), value, variable });
     } else {
       const upper = section.toUpperCase();
       issues.push(
@@ -83,8 +88,10 @@ function instanceOf(
 ): Record<string, unknown> {
   let value = config[section] as Record<string, unknown> | undefined;
   if (value === undefined || typeof value !== 'object' || value === null) {
+    // A section the file lacks: the single-instance form, unless the variable names an instance.
     value = name === undefined ? {} : { [name]: {} };
     config[section] = value;
+    if (name === undefined) return value;
   }
   if ('adapter' in value) {
     if (name === undefined || name === 'default') return value;
@@ -96,6 +103,14 @@ function instanceOf(
   const key = name ?? (Object.keys(value).includes('default') ? 'default' : Object.keys(value)[0]) ?? 'default';
   value[key] ??= {};
   return value[key] as Record<string, unknown>;
+}
+
+/** The config path of the instance a variable addresses: `kv` (single form) or `sql.analytics`. */
+function pathOf(config: Record<string, unknown>, o: Override): string {
+  const section = config[o.section] as Record<string, unknown>;
+  if ('adapter' in section) return o.section;
+  const name = o.name ?? (Object.keys(section).includes('default') ? 'default' : Object.keys(section)[0]);
+  return `${o.section}.${name}`;
 }
 
 function camelCase(parts: readonly string[]): string {

@@ -1,5 +1,5 @@
 import { describeValue } from '../errors/describe-value.js';
-import { closest } from './options-reader.js';
+import { closest } from '../options/closest.js';
 
 /** One adapter instance, as the container builds it. */
 export interface InstanceSpec {

@@ -1,20 +1,6 @@
 import { describeValue } from '../errors/describe-value.js';
-
-/**
- * A bad adapter option: thrown by an adapter factory, turned by core into a config error with
- * the full path (`kv.options.location: expected a string, got 42`).
- */
-export class KeelOptionsError extends TypeError {
-  override readonly name = 'KeelOptionsError';
-  constructor(
-    /** The option's path inside the options object (`location`, `limits.maxKeyBytes`). */
-    readonly path: string,
-    readonly problem: string,
-    factory: string,
-  ) {
-    super(`${factory}: ${path}: ${problem}`);
-  }
-}
+import { closest } from '../options/closest.js';
+import { KeelOptionsError } from '../options/parse-options.js';
 
 /**
  * Reads an adapter's options with one clear message per mistake; unknown fields are refused
@@ -29,12 +15,14 @@ export class KeelOptionsError extends TypeError {
 export function readOptions(factory: string, options: unknown, prefix = '') {
   if (options === undefined) options = {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new KeelOptionsError(prefix || '(options)', `expected an object, got ${describeValue(options)}`, factory);
+    throw new KeelOptionsError(factory, [
+      { path: prefix || '(options)', problem: `expected an object, got ${describeValue(options)}` },
+    ]);
   }
   const record = options as Record<string, unknown>;
   const seen = new Set<string>();
   const fail = (field: string, problem: string): never => {
-    throw new KeelOptionsError(prefix + field, problem, factory);
+    throw new KeelOptionsError(factory, [{ path: prefix + field, problem }]);
   };
   const take = (field: string): unknown => {
     seen.add(field);
@@ -96,31 +84,3 @@ export function readOptions(factory: string, options: unknown, prefix = '') {
 }
 
 export type OptionsReader = ReturnType<typeof readOptions>;
-
-/** The known name within two edits of `name`, for "did you mean" hints. */
-export function closest(name: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(
-        (previous[j] as number) + 1,
-        (current[j - 1] as number) + 1,
-        (previous[j - 1] as number) + cost,
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
-}

@@ -1,4 +1,5 @@
-import type { OptionsReader } from '../config/options-reader.js';
+import * as v from 'valibot';
+import { integer, option } from '../options/option-schemas.js';
 
 /** Size limits core enforces on every kv call. */
 export interface KvLimits {
@@ -19,20 +20,29 @@ export const defaultKvLimits: KvLimits = Object.freeze({
 export const MAX_SCAN_LIMIT = 10_000;
 export const DEFAULT_SCAN_LIMIT = 100;
 
+const maxLimit = 2 ** 31 - 1;
+
 /**
- * Reads the `limits` field every kv adapter accepts, with the defaults above.
+ * The `limits` option every kv adapter accepts, with the defaults above: spread it into the
+ * adapter's options schema.
  *
  * @example
- * const o = readOptions('createMyKv', options);
- * const limits = readKvLimits(o.nested('limits'));
+ * const myKvOptions = v.strictObject({ location: required(text(), 'The folder.'), limits: kvLimitsOption });
  */
-export function readKvLimits(o: OptionsReader): KvLimits {
-  const max = 2 ** 31 - 1;
-  const limits: KvLimits = {
-    maxKeyBytes: o.integer('maxKeyBytes', defaultKvLimits.maxKeyBytes, { min: 1, max }),
-    maxValueBytes: o.integer('maxValueBytes', defaultKvLimits.maxValueBytes, { min: 1, max }),
-    maxBatchSize: o.integer('maxBatchSize', defaultKvLimits.maxBatchSize, { min: 1, max }),
-  };
-  o.done();
-  return limits;
-}
+export const kvLimitsOption = option(
+  v.strictObject({
+    maxKeyBytes: option(integer(1, maxLimit), {
+      default: defaultKvLimits.maxKeyBytes,
+      description: 'Longest key, in UTF-8 bytes.',
+    }),
+    maxValueBytes: option(integer(1, maxLimit), {
+      default: defaultKvLimits.maxValueBytes,
+      description: 'Largest value, in bytes (UTF-8 for text).',
+    }),
+    maxBatchSize: option(integer(1, maxLimit), {
+      default: defaultKvLimits.maxBatchSize,
+      description: 'Most keys or entries in one `getMany`, `setMany` or `deleteMany`.',
+    }),
+  }),
+  { default: {}, description: 'Size limits core enforces on every call.' },
+);

@@ -1,20 +1,18 @@
-import { AdapterRegistry, type AdapterRegistration } from './adapter-registry.js';
-import { builtinAdapters } from './builtin-adapters.js';
-import type { InterfaceName } from '../config/config-types.js';
+import type { AdapterDefinition } from './adapter-definition.js';
+import { AdapterRegistry } from './adapter-registry.js';
 
-/** The registry `createKeel` uses unless given another: the built-ins plus `registerAdapter` calls. */
-export const defaultRegistry = new AdapterRegistry(builtinAdapters);
+/** The registry every `createKeel` starts from: the adapters given to `registerAdapter`. */
+export const defaultRegistry = new AdapterRegistry();
 
 /**
- * Makes an adapter available by id to every `createKeel` that uses the default registry.
+ * Makes adapters available by id to every `createKeel` in the process. Passing them to
+ * `createKeel(config, { adapters })` instead keeps them local to that app.
  *
  * @example
- * registerAdapter({ interface: 'kv', id: 'redis', load: () => import('keel-redis').then((m) => m.createRedisKv) });
- * const keel = await createKeel({ kv: { adapter: 'redis', options: { url } } });
+ * import { memoryKvAdapter } from '@keel/adapter-kv-memory';
+ * registerAdapter(memoryKvAdapter);
+ * const keel = await createKeel({ kv: { adapter: 'memory' } });
  */
-export function registerAdapter<I extends InterfaceName>(
-  registration: AdapterRegistration<I>,
-  options?: { replace?: boolean },
-): void {
-  defaultRegistry.register(registration, options);
+export function registerAdapter(...definitions: readonly AdapterDefinition[]): void {
+  for (const d of definitions) defaultRegistry.register(d);
 }

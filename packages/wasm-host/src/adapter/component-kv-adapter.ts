@@ -1,13 +1,5 @@
-import {
-  KvError,
-  defineKv,
-  type AdapterContext,
-  type Kv,
-  type KvDriver,
-  type KvEntry,
-  type KvValue,
-  type Result,
-} from '@keel/core';
+import { KvError, type Kv, type KvEntry, type KvValue, type Result } from '@keel/core';
+import { defineKv, type AdapterContext, type KvDriver } from '@keel/core/adapter';
 import {
   kvErrorFromWit,
   kvExpiryFromWit,

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { KeelOptionsError, readOptions, type KvCapabilities, type KvLimits } from '@keel/core';
+import { type KvCapabilities } from '@keel/core';
+import { KeelOptionsError, readOptions, type KvLimits } from '@keel/core/adapter';
 import type { ExecutionLogSink } from '../log/execution-log.js';
 import type { WasmHostLogger } from '../log/logger.js';
 import type { WasmLimits, WasmMode } from '../wasm-host-options.js';

@@ -1,4 +1,5 @@
-import type { EmailError, EmailMessage, EmailReceipt, NormalizedEmail } from '@keel/core';
+import type { EmailError, EmailMessage, EmailReceipt } from '@keel/core';
+import type { NormalizedEmail } from '@keel/core/adapter';
 import type { WitError } from '../imports/binding.js';
 import { witCase } from '../imports/binding.js';
 

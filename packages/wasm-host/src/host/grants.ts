@@ -1,4 +1,4 @@
-import { KeelOptionsError, readOptions } from '@keel/core';
+import { KeelOptionsError, readOptions } from '@keel/core/adapter';
 import type { EmailGrant } from '../imports/email-binding.js';
 import type { KvGrant } from '../imports/kv-binding.js';
 import type { SqlGrant } from '../imports/sql-binding.js';

@@ -1,0 +1,71 @@
+/**
+ * The adapter author's kit: everything needed to write a Keel adapter, and nothing an app
+ * needs. Apps import from `@keel/core`; conformance suites live in `@keel/testing`.
+ *
+ * @example
+ * import { defineAdapter, defineKv, option, integer, parseOptions, v } from '@keel/core/adapter';
+ */
+
+// Defining an adapter
+export {
+  defineAdapter,
+  type AdapterDefinition,
+  type AdapterContext,
+  type AdapterNeed,
+  type OptionsSchema,
+} from './registry/adapter-definition.js';
+
+// Options: one valibot schema per adapter; its type, validation and README table come from it.
+export * as v from 'valibot';
+export { parseOptions, KeelOptionsError, type OptionIssue } from './options/parse-options.js';
+export { describeOptions, type OptionRow } from './options/describe-options.js';
+export {
+  option,
+  required,
+  integer,
+  string,
+  text,
+  boolean,
+  oneOf,
+  shaped,
+  fn,
+  withMethods,
+  maxTimerMs,
+} from './options/option-schemas.js';
+export { readOptions, type OptionsReader } from './config/options-reader.js';
+
+// kv
+export type { KvDriver, KvDriverScan } from './kv/kv-driver.js';
+export { defineKv } from './kv/define-kv.js';
+export { kvCapabilityNames } from './kv/kv-capabilities.js';
+export { defaultKvLimits, kvLimitsOption } from './kv/kv-limits.js';
+export { kvOperationNames } from './kv/kv-operations.js';
+export { compareKeys, isS64, kvValueType, kvValuesEqual, kvValueSize, type KvValueType } from './kv/kv-values.js';
+
+// sql
+export type { SqlDriver, SqlTransactionDriver, SqlStatementDriver } from './sql/sql-driver.js';
+export { defineSql } from './sql/define-sql.js';
+export { sqlCapabilityNames } from './sql/sql-capabilities.js';
+export { sqlValueProblem } from './sql/sql-values.js';
+export { sqlOperationNames, sqlTransactionOperationNames } from './sql/sql-operations.js';
+export { transactionRunner } from './sql/sql-transaction-runner.js';
+
+// email
+export type { EmailDriver } from './email/email-driver.js';
+export type { NormalizedEmail } from './email/email-contract.js';
+export { defineEmail } from './email/define-email.js';
+export { emailCapabilityNames } from './email/email-capabilities.js';
+export { defaultEmailLimits } from './email/email-limits.js';
+export { emailOperationNames } from './email/email-operations.js';
+export { addressProblem, parseAddress } from './email/email-address.js';
+
+// auth
+export type { AuthDriver } from './auth/auth-driver.js';
+export { defineAuth } from './auth/define-auth.js';
+export { authCapabilityNames } from './auth/auth-capabilities.js';
+export { authOperationNames } from './auth/auth-operations.js';
+export { permissionProblem, roleProblem } from './auth/auth-permissions.js';
+
+// Lifecycle
+export type { AdapterLifecycle } from './lifecycle/health.js';
+export type { MaybePromise } from './lifecycle/promise-like.js';

@@ -1,0 +1,74 @@
+import * as v from 'valibot';
+
+/**
+ * Building blocks for adapter options, on valibot. Each carries the message Keel prints
+ * (`expected an integer from 1 to 2147483647`), so that every adapter words its problems alike;
+ * `option()` adds the default and the description the README's options table is made from.
+ *
+ * @example
+ * const memoryKvOptions = v.strictObject({
+ *   sweepIntervalMs: option(integer(1, maxTimerMs), { default: 1000, description: 'How often…' }),
+ * });
+ */
+
+/** The longest delay a Node timer takes. */
+export const maxTimerMs = 2 ** 31 - 1;
+
+export function integer(min: number, max: number) {
+  const message = `expected an integer from ${min} to ${max}`;
+  return v.pipe(v.number(message), v.integer(message), v.minValue(min, message), v.maxValue(max, message));
+}
+
+export function string(message = 'expected a string') {
+  return v.string(message);
+}
+
+/** A string that must not be empty. */
+export function text(message = 'expected a non-empty string') {
+  return v.pipe(v.string(message), v.minLength(1, message));
+}
+
+export function boolean() {
+  return v.boolean('expected true or false');
+}
+
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return v.picklist(values, `expected one of ${values.map((x) => `'${x}'`).join(', ')}`);
+}
+
+/** A value checked by a predicate (a function, an object with methods); `type` names it in messages and docs. */
+export function shaped<T>(type: string, check: (value: unknown) => boolean) {
+  return v.pipe(v.custom<T>(check, `expected ${type}`), v.metadata({ type }));
+}
+
+/** A function value. */
+export function fn<T extends (...args: never[]) => unknown>(type = 'a function') {
+  return shaped<T>(type, (value) => typeof value === 'function');
+}
+
+/** An object with the given methods (a clock, a hasher, an adapter instance). */
+export function withMethods<T>(type: string, methods: readonly string[]) {
+  return shaped<T>(
+    type,
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function'),
+  );
+}
+
+/**
+ * An option: optional with a default (or none), described for the README's options table.
+ * A required option is `required(schema, description)`.
+ */
+export function option<S extends v.GenericSchema, const D extends v.InferInput<S> | undefined = undefined>(
+  schema: S,
+  meta: { readonly default?: D; readonly description: string; readonly defaultText?: string },
+) {
+  const wrapped = v.optional(schema, meta.default as D);
+  return v.pipe(wrapped, v.description(meta.description), v.metadata({ defaultText: meta.defaultText }));
+}
+
+export function required<S extends v.GenericSchema>(schema: S, description: string) {
+  return v.pipe(schema, v.description(description));
+}

@@ -1,0 +1,27 @@
+import type { InterfaceName } from '../config/config-types.js';
+
+/**
+ * The adapters Keel's own packages provide, as data only: core imports none of them. When config
+ * names one that was not registered, the message says which package to install and which
+ * export to register.
+ */
+export const knownAdapters: { readonly [I in InterfaceName]: Readonly<Record<string, readonly [string, string]>> } = {
+  kv: {
+    memory: ['@keel/adapter-kv-memory', 'memoryKvAdapter'],
+    level: ['@keel/adapter-kv-level', 'levelKvAdapter'],
+    component: ['@keel/wasm-host', 'componentKvAdapter'],
+  },
+  sql: { sqlite: ['@keel/adapter-sqlite', 'sqliteAdapter'] },
+  email: {
+    sendgrid: ['@keel/adapter-email', 'sendgridAdapter'],
+    mailgun: ['@keel/adapter-email', 'mailgunAdapter'],
+    ses: ['@keel/adapter-email', 'sesAdapter'],
+    smtp: ['@keel/adapter-email', 'smtpAdapter'],
+    outbox: ['@keel/adapter-email', 'outboxAdapter'],
+    failover: ['@keel/adapter-email', 'failoverAdapter'],
+  },
+  auth: {
+    local: ['@keel/adapter-auth', 'localAuthAdapter'],
+    oidc: ['@keel/adapter-auth', 'oidcAuthAdapter'],
+  },
+};

@@ -1,0 +1,53 @@
+/**
+ * The options tables in the adapter READMEs, generated from each adapter's options schema.
+ * `pnpm docs:options` rewrites them; test/docs/options-tables.test.ts fails when one is stale.
+ * A table sits between `<!-- options: <interface>/<id> -->` and `<!-- /options -->`.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { authAdapters } from '@keel/adapter-auth';
+import { emailAdapters } from '@keel/adapter-email';
+import { levelKvAdapter } from '@keel/adapter-kv-level';
+import { memoryKvAdapter } from '@keel/adapter-kv-memory';
+import { sqliteAdapter } from '@keel/adapter-sqlite';
+import type { AdapterDefinition } from '@keel/core';
+import { describeOptions } from '@keel/core/adapter';
+import { componentKvAdapter } from '@keel/wasm-host';
+
+/** Every adapter this repository ships, with the README its table lives in. */
+export const documentedAdapters: readonly { readonly readme: string; readonly adapter: AdapterDefinition }[] = [
+  { readme: 'packages/adapter-kv-memory/README.md', adapter: memoryKvAdapter },
+  { readme: 'packages/adapter-kv-level/README.md', adapter: levelKvAdapter },
+  { readme: 'packages/adapter-sqlite/README.md', adapter: sqliteAdapter },
+  ...emailAdapters.map((adapter) => ({ readme: 'packages/adapter-email/README.md', adapter })),
+  ...authAdapters.map((adapter) => ({ readme: 'packages/adapter-auth/README.md', adapter })),
+  { readme: 'packages/wasm-host/README.md', adapter: componentKvAdapter },
+];
+
+/** The markdown table of an adapter's options. */
+export function optionsTable(adapter: AdapterDefinition): string {
+  const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+  const rows = describeOptions(adapter.options).map(
+    (r) =>
+      `| \`${r.name}\` | ${cell(r.type)} | ${r.required ? 'required' : r.default === undefined ? '—' : cell(`\`${r.default}\``)} | ${cell(r.description)} |`,
+  );
+  return ['| option | type | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+const marker = (adapter: AdapterDefinition) =>
+  new RegExp(`(<!-- options: ${adapter.interface}/${adapter.id} -->\\n)[\\s\\S]*?(\\n<!-- /options -->)`);
+
+/** The README text with this adapter's table regenerated, or `undefined` when it has no marker. */
+export function withTable(readme: string, adapter: AdapterDefinition): string | undefined {
+  const pattern = marker(adapter);
+  if (!pattern.test(readme)) return undefined;
+  return readme.replace(pattern, (_, open: string, close: string) => `${open}${optionsTable(adapter)}${close}`);
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ''))) {
+  for (const { readme, adapter } of documentedAdapters) {
+    const text = readFileSync(readme, 'utf8');
+    const next = withTable(text, adapter);
+    if (next === undefined) console.error(`${readme}: no <!-- options: ${adapter.interface}/${adapter.id} --> marker`);
+    else if (next !== text) writeFileSync(readme, next);
+  }
+}
