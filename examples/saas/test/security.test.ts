@@ -142,6 +142,24 @@ describe('saas example security', () => {
       }
     });
 
+    it('answers an unhealthy adapter with 503 and only { ok: false } to an anonymous caller', async () => {
+      const sick = await startApp({ env: { KEEL_PROFILE: 'test', KEEL_APP_ADMIN_TOKEN: adminToken } });
+      try {
+        await sick.keel.email.close(); // a closed adapter reports not ok, with its error
+        const anonymous = await fetch(`${sick.url}/health`);
+        expect(anonymous.status).toBe(503);
+        expect(await anonymous.json()).toEqual({ ok: false });
+        const admin = await fetch(`${sick.url}/health`, { headers: { authorization: `Bearer ${adminToken}` } });
+        expect(admin.status).toBe(503);
+        const { instances } = (await admin.json()) as {
+          instances: { interface: string; ok: boolean; error?: string }[];
+        };
+        expect(instances.find((i) => i.interface === 'email')).toMatchObject({ ok: false, error: 'closed' });
+      } finally {
+        await sick.close();
+      }
+    });
+
     it('has no admin without KEEL_APP_ADMIN_TOKEN, and refuses a short one at start-up', async () => {
       const plain = await startApp({ env: { KEEL_PROFILE: 'test' } });
       try {
