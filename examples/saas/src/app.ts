@@ -6,6 +6,7 @@ import { createKeel, createMigrator, type Keel, type Kv } from '@keel/core';
 import { type Env } from '@keel/core/adapter';
 import { createCsrfProtection } from '@keel/adapter-auth';
 import { createEmailOutbox } from '@keel/adapter-email';
+import { createAdminCheck } from './admin.js';
 import { loadProfile } from './config.js';
 import { unwrap } from './http-errors.js';
 import { sendError } from './http.js';
@@ -13,6 +14,7 @@ import { migrations } from './migrations.js';
 import { createPlanLimitRule } from './plan-limit.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createReadCache } from './read-cache.js';
+import { guardStateChange } from './request-guard.js';
 import { route, type AppContext } from './routes.js';
 import { createSessions } from './session.js';
 import { createStore } from './store.js';
@@ -35,6 +37,8 @@ export interface RunningApp {
 
 /**
  * Starts the example: Keel from the profile, migrations, the outbox dispatcher, the HTTP server.
+ * Every change (any method but GET, HEAD, OPTIONS) passes `guardStateChange` before its route: same-site
+ * and JSON only. `KEEL_APP_ADMIN_TOKEN` (32+ characters) is the bearer token for `/health`'s details.
  *
  * @example
  * const app = await startApp({ env: { KEEL_PROFILE: 'test' } });
@@ -44,6 +48,8 @@ export interface RunningApp {
 export async function startApp(options: StartOptions = {}): Promise<RunningApp> {
   const env = options.env ?? process.env;
   const profile = loadProfile(env);
+  // Checked before anything opens: a short token stops start-up. Empty means unset.
+  const admin = createAdminCheck(env.KEEL_APP_ADMIN_TOKEN || undefined);
   const started = await createKeel(profile.keel, { env: false });
   if (started.isErr()) throw started.error;
   const keel = started.value;
@@ -77,12 +83,14 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
       planRule: rule.value,
       settings: profile.app,
       profile: profile.name,
+      admin,
     };
     const server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       Promise.resolve()
         .then(() => {
           const { handler, params } = route(req.method ?? 'GET', url.pathname);
+          guardStateChange(req);
           return handler(ctx, req, res, params);
         })
         .catch((error: unknown) => (res.headersSent ? res.destroy() : sendError(res, error)));

@@ -1,10 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from './http-errors.js';
+import { requireJson } from './request-guard.js';
 
 const maxBodyBytes = 64 * 1024;
 
-/** Reads a JSON object body (or an urlencoded form); 400/413/415 on anything else. */
+/**
+ * Reads a JSON object body (empty reads as `{}`); 400/413/415 on anything else. Never a form:
+ * a cross-site page can post one without a preflight (see `request-guard.ts`).
+ */
 export async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  requireJson(req);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -14,9 +19,6 @@ export async function readBody(req: IncomingMessage): Promise<Record<string, unk
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (text === '') return {};
-  const type = req.headers['content-type'] ?? '';
-  if (type.startsWith('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
-  if (!type.startsWith('application/json')) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send application/json');
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -43,4 +43,18 @@ export const migrations: readonly Migration[] = [
     UPDATE workspaces SET task_count = (SELECT count(*) FROM tasks WHERE tasks.workspace_id = workspaces.id);`,
     down: 'ALTER TABLE workspaces DROP COLUMN task_count;',
   },
+  {
+    version: 4,
+    name: 'mail per user',
+    // Whose mail an outbox row is, by user id: the outbox shows a user their rows by this, never by
+    // matching addresses (a substring match showed alice@… the mail of e@…). No foreign key: the
+    // outbox's table belongs to @keel/adapter-email and is created after these migrations.
+    up: `CREATE TABLE user_mail (
+      outbox_id TEXT PRIMARY KEY,
+      user_id TEXT NOT NULL,
+      created_at INTEGER NOT NULL
+    );
+    CREATE INDEX user_mail_user ON user_mail (user_id, created_at);`,
+    down: 'DROP TABLE user_mail;',
+  },
 ];

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Keel } from '@keel/core';
 import { clearSessionCookie } from '@keel/adapter-auth';
+import type { AdminCheck } from './admin.js';
 import { HttpError, unwrap } from './http-errors.js';
 import { readBody, sendHtml, sendJson, stringField } from './http.js';
 import type { AppSettings } from './config.js';
@@ -20,6 +21,7 @@ export interface AppContext {
   readonly planRule: PlanLimitRule;
   readonly settings: AppSettings;
   readonly profile: string;
+  readonly admin: AdminCheck;
 }
 
 type Handler = (ctx: AppContext, req: IncomingMessage, res: ServerResponse, params: number[]) => Promise<void>;
@@ -60,14 +62,16 @@ async function page(ctx: AppContext, req: IncomingMessage, res: ServerResponse):
   const workspaces = await ctx.store.workspacesOf(principal.userId);
   const workspace = workspaces[0];
   const tasks = workspace ? await ctx.store.tasks(workspace.id) : [];
-  const mail = await ctx.store.outboxFor(principal.email, 5);
+  const mail = await ctx.store.outboxFor(principal.userId, 5);
   sendHtml(res, renderPage({ email: principal.email, workspace, tasks, outbox: mail }));
 }
 
-async function health(ctx: AppContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** Anyone learns ok or not ok (the status and `{ ok }`); only the admin sees the reports, which hold paths. */
+async function health(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const admin = ctx.admin.isAdmin(req);
   const reports = await ctx.keel.health();
   const ok = reports.every((r) => r.ok);
-  sendJson(res, ok ? 200 : 503, { ok, profile: ctx.profile, instances: reports });
+  sendJson(res, ok ? 200 : 503, admin ? { ok, profile: ctx.profile, instances: reports } : { ok });
 }
 
 async function signup(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -186,7 +190,7 @@ async function completeTask(
 
 async function outbox(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const principal = await ctx.sessions.required(req);
-  sendJson(res, 200, { messages: await ctx.store.outboxFor(principal.email) });
+  sendJson(res, 200, { messages: await ctx.store.outboxFor(principal.userId) });
 }
 
 async function rulesLog(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -21,7 +21,10 @@ export interface Task {
 /** The example's sql access: workspaces, members and tasks. */
 export function createStore(sql: Sql, outbox: EmailOutbox) {
   return {
-    /** Creates a workspace owned by `userId`; with `welcome`, enqueues that email in the same transaction. */
+    /**
+     * Creates a workspace owned by `userId`; with `welcome`, enqueues that email to the user in the
+     * same transaction, recorded as theirs by user id (see `outboxFor`).
+     */
     async createWorkspace(userId: string, name: string, welcome?: EmailMessage): Promise<Workspace> {
       const created = await sql.transaction(async (tx) => {
         const inserted = await tx.execute('INSERT INTO workspaces (name, plan, created_at) VALUES (?, ?, ?)', [
@@ -39,6 +42,12 @@ export function createStore(sql: Sql, outbox: EmailOutbox) {
         if (welcome) {
           const queued = await outbox.enqueue(tx, welcome);
           if (queued.isErr()) return err(queued.error);
+          const owned = await tx.execute('INSERT INTO user_mail (outbox_id, user_id, created_at) VALUES (?, ?, ?)', [
+            queued.value.id,
+            userId,
+            Date.now(),
+          ]);
+          if (owned.isErr()) return err(owned.error);
         }
         return ok({ id, name, plan: 'free' });
       });
@@ -137,17 +146,21 @@ export function createStore(sql: Sql, outbox: EmailOutbox) {
       return toTask(row);
     },
 
-    /** The outbox rows addressed to `email`, newest first. */
-    async outboxFor(email: string, limit = 50): Promise<OutboxRow[]> {
+    /**
+     * The outbox rows the app sent to `userId`, newest first: joined on the user id recorded when
+     * the mail was enqueued, never matched by address (one address can be part of another).
+     */
+    async outboxFor(userId: string, limit = 50): Promise<OutboxRow[]> {
       const result = await unwrap(
         sql.query(
-          'SELECT id, status, attempts, created_at, sent_at, provider, provider_message_id, last_error_code, message FROM keel_email_outbox ORDER BY created_at DESC LIMIT 1000',
+          `SELECT o.id, o.status, o.attempts, o.created_at, o.sent_at, o.provider, o.provider_message_id,
+             o.last_error_code, o.message
+           FROM user_mail u JOIN keel_email_outbox o ON o.id = u.outbox_id
+           WHERE u.user_id = ? ORDER BY u.created_at DESC, u.outbox_id LIMIT ?`,
+          [userId, limit],
         ),
       );
-      return rowsToObjects(result)
-        .map(toOutboxRow)
-        .filter((row) => row.to.some((to) => to.toLowerCase().includes(email.toLowerCase())))
-        .slice(0, limit);
+      return rowsToObjects(result).map(toOutboxRow);
     },
   };
 }

@@ -10,11 +10,13 @@ import { Client, eventually, newEmail } from './client.js';
 describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profile) => {
   let dataDir: string;
   let app: RunningApp;
+  const adminToken = 'admin-token-of-32-plus-characters-for-health';
   const env = () => ({
     KEEL_PROFILE: profile,
     KEEL_DATA_DIR: dataDir,
     KEEL_APP_RATE_LIMIT_PER_MINUTE: '40',
     KEEL_APP_FREE_PLAN_MAX_TASKS: '5',
+    KEEL_APP_ADMIN_TOKEN: adminToken,
   });
 
   beforeAll(async () => {
@@ -26,8 +28,11 @@ describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profil
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('reports health for every adapter of the profile', async () => {
-    const res = await new Client(app.url).get('/health');
+  it('reports health for every adapter of the profile to the admin', async () => {
+    expect((await new Client(app.url).get('/health')).body).toEqual({ ok: true });
+    const res = await new Client(app.url).request('GET', '/health', undefined, {
+      authorization: `Bearer ${adminToken}`,
+    });
     expect(res.status).toBe(200);
     expect(res.body.profile).toBe(profile);
     const adapters = res.body.instances.map(

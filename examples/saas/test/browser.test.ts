@@ -1,11 +1,13 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../src/app.js';
-import { newEmail } from './client.js';
+import { Client, newEmail } from './client.js';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const present = existsSync(executablePath);
@@ -42,13 +44,17 @@ describe.runIf(present || inCi)('the web page in headless Chromium', () => {
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 
-  it('signs up, creates a task, completes it, and sees the list', async () => {
-    const context = await chromium.launchPersistentContext(profileDir, {
+  // A fresh browser profile each time: no cookie carries over from one test to the next.
+  const launch = () =>
+    chromium.launchPersistentContext(mkdtempSync(join(profileDir, 'run-')), {
       executablePath,
       headless: true,
       args,
       viewport: { width: 900, height: 800 },
     });
+
+  it('signs up, creates a task, completes it, and sees the list', async () => {
+    const context = await launch();
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       const errors: string[] = [];
@@ -77,6 +83,31 @@ describe.runIf(present || inCi)('the web page in headless Chromium', () => {
       await page.screenshot({ path: join(artifacts, 'saas-tasks.png'), fullPage: true });
     } finally {
       await context.close();
+    }
+  }, 60_000);
+
+  it("refuses another site's form that would sign the browser into the attacker's account (login CSRF)", async () => {
+    const attacker = { email: newEmail('attacker'), password: 'plum orbit granite 42' };
+    await new Client(app.url).signup(attacker.email, attacker.password);
+    // The attacker's page, on another site (localhost is not 127.0.0.1's site), posts a form on load.
+    const html = `<form method="post" action="${app.url}/api/login">
+      <input name="email" value="${attacker.email}"><input name="password" value="${attacker.password}">
+      </form><script>document.forms[0].submit()</script>`;
+    const evil = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    const context = await launch();
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      await page.goto(`http://localhost:${(evil.address() as AddressInfo).port}/`);
+      await page.waitForURL(`${app.url}/api/login`);
+      expect(await page.textContent('body')).toContain('CROSS_SITE_REJECTED');
+      expect((await context.cookies(app.url)).map((c) => c.name)).not.toContain('__Host-session');
+      await page.goto(app.url);
+      expect(await page.locator('#who').count()).toBe(0);
+      expect(await page.locator('#signup').count()).toBe(1);
+    } finally {
+      await context.close();
+      evil.close();
     }
   }, 60_000);
 });
