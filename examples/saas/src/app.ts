@@ -2,10 +2,12 @@ import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createKeel, createMigrator, type Keel, type Kv } from '@keel/core';
-import { type Env } from '@keel/core/adapter';
-import { createCsrfProtection } from '@keel/adapter-auth';
-import { createEmailOutbox } from '@keel/adapter-email';
+import { createKeel, createMigrator, type Env, type Keel, type Kv } from '@keel/core';
+import { authAdapters, createCsrfProtection } from '@keel/adapter-auth';
+import { createEmailOutbox, emailAdapters } from '@keel/adapter-email';
+import { levelKvAdapter } from '@keel/adapter-kv-level';
+import { memoryKvAdapter } from '@keel/adapter-kv-memory';
+import { sqliteAdapter } from '@keel/adapter-sqlite';
 import { createAdminCheck } from './admin.js';
 import { loadProfile } from './config.js';
 import { unwrap } from './http-errors.js';
@@ -18,6 +20,9 @@ import { guardStateChange } from './request-guard.js';
 import { route, type AppContext } from './routes.js';
 import { createSessions } from './session.js';
 import { createStore } from './store.js';
+
+/** Every adapter the example's profiles (and `KEEL_*_ADAPTER` overrides) can choose. */
+const adapters = [memoryKvAdapter, levelKvAdapter, sqliteAdapter, ...emailAdapters, ...authAdapters];
 
 export interface StartOptions {
   /** `KEEL_PROFILE`, `KEEL_DATA_DIR`, `KEEL_<SECTION>_…`, `KEEL_APP_…`. @default process.env */
@@ -50,7 +55,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   const profile = loadProfile(env);
   // Checked before anything opens: a short token stops start-up. Empty means unset.
   const admin = createAdminCheck(env.KEEL_APP_ADMIN_TOKEN || undefined);
-  const started = await createKeel(profile.keel, { env: false });
+  const started = await createKeel(profile.keel, { env: false, adapters });
   if (started.isErr()) throw started.error;
   const keel = started.value;
   // The rule's component loads (and, isolated, its worker starts) while the migrations run.

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { KeelConfigError, type KeelConfig } from '@keel/core';
-import { applyEnvOverrides, type Env } from '@keel/core/adapter';
+import { KeelConfigError, applyEnvOverrides, type Env, type KeelConfig } from '@keel/core';
 import type { WasmMode } from '@keel/wasm-host';
 import defaultProfile from '../config/default.json' with { type: 'json' };
 import testProfile from '../config/test.json' with { type: 'json' };

@@ -10,6 +10,7 @@ import {
   type JWTPayload,
   type JSONWebKeySet,
 } from 'jose';
+import type { ResolvedAccessTokenOptions } from './access-token-options.js';
 import { randomId } from './auth-crypto.js';
 import { AuthError } from '@keel/core';
 
@@ -19,31 +20,6 @@ export type AccessTokenAlgorithm = 'EdDSA' | 'ES256';
 export interface AccessTokenKey {
   readonly kid: string;
   readonly jwk: JWK;
-}
-
-/** Options of JWT access tokens (`accessTokens` in the adapter's options). */
-export interface AccessTokenOptions {
-  /** `EdDSA` (Ed25519) or `ES256` (P-256). @default 'EdDSA' */
-  readonly algorithm?: AccessTokenAlgorithm;
-  /**
-   * Signing keys, newest first: the first signs, all verify. To rotate, put a new key first and
-   * keep the old one until the tokens it signed have expired (one `ttlMs`), then drop it.
-   * Generate one with `generateAccessTokenKey()` and keep it in your secret store.
-   * @default one key generated at start-up: tokens then die with the process and are not shared between processes
-   */
-  readonly keys?: readonly AccessTokenKey[];
-  /** Lifetime of an access token, 10 seconds to 1 hour. @default 300000 (5 minutes) */
-  readonly ttlMs?: number;
-  /** The `iss` claim. @default 'keel' */
-  readonly issuer?: string;
-  /** The `aud` claim. @default 'keel' */
-  readonly audience?: string;
-  /**
-   * Also check, on each `verifyAccessToken`, that the session still exists (one kv read), so
-   * that a logout takes effect before the token expires.
-   * @default false
-   */
-  readonly checkRevocation?: boolean;
 }
 
 /** The claims of one of our access tokens, once verified. */
@@ -76,7 +52,7 @@ export type AccessTokens = Awaited<ReturnType<typeof createAccessTokens>>;
 
 /** Signs and verifies our JWT access tokens (RFC 9068 `at+jwt`), with `kid` and an algorithm allow-list of one. */
 export async function createAccessTokens(
-  options: Required<Omit<AccessTokenOptions, 'keys'>> & { keys: readonly AccessTokenKey[] | undefined },
+  options: ResolvedAccessTokenOptions,
   clock: Clock,
 ) {
   const { algorithm, ttlMs, issuer, audience } = options;

@@ -2,38 +2,8 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { Clock, Kv } from '@keel/core';
 import { tokenHash } from './auth-crypto.js';
 import { AuthError } from '@keel/core';
+import type { ResolvedBruteForceOptions } from './brute-force-options.js';
 import { must, type KvKeys } from './store-results.js';
-
-/** Limits on failed sign-ins and on requests, counted in kv with atomic increments and expiry. */
-export interface BruteForceOptions {
-  /** Failed sign-ins per account (known or not) before it locks. @default 5 */
-  readonly maxFailuresPerAccount?: number;
-  /** Failed sign-ins per IP (IPv6: per /64) before it is refused. @default 50 */
-  readonly maxFailuresPerIp?: number;
-  /** Failures are forgotten this long after the last one (plus any lockout). @default 900000 (15 minutes) */
-  readonly windowMs?: number;
-  /** The first lockout; each further failure doubles it. @default 60000 (1 minute) */
-  readonly lockoutMs?: number;
-  /** The longest lockout. @default 3600000 (1 hour) */
-  readonly maxLockoutMs?: number;
-  /** Registrations and password-reset requests per IP per window. @default 20 */
-  readonly maxRequestsPerIp?: number;
-  /** Password-reset and verification emails per account per window. @default 3 */
-  readonly maxEmailsPerAccount?: number;
-}
-
-export type ResolvedBruteForceOptions = Required<BruteForceOptions>;
-
-/** The limits used for every `bruteForce` field left out. */
-export const defaultBruteForce: ResolvedBruteForceOptions = Object.freeze({
-  maxFailuresPerAccount: 5,
-  maxFailuresPerIp: 50,
-  windowMs: 15 * 60_000,
-  lockoutMs: 60_000,
-  maxLockoutMs: 60 * 60_000,
-  maxRequestsPerIp: 20,
-  maxEmailsPerAccount: 3,
-});
 
 export type BruteForce = ReturnType<typeof createBruteForce>;
 

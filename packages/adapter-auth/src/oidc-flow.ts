@@ -3,18 +3,9 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import * as client from 'openid-client';
 import { tokenHash } from './auth-crypto.js';
 import { AuthError, type OidcLoginOptions, type OidcRedirect } from '@keel/core';
-import type { OidcProviderOptions } from './oidc-providers.js';
+import type { ResolvedOidcProvider } from './oidc-options.js';
 import { must, type KvKeys } from './store-results.js';
 import { readRecord } from './kv-record.js';
-
-/** A provider with every default filled in. */
-export interface ResolvedOidcProvider
-  extends Required<Omit<OidcProviderOptions, 'clientSecret' | 'postLogoutRedirectUri' | 'logoutUrl' | 'defaultRoles'>> {
-  readonly clientSecret: string | undefined;
-  readonly postLogoutRedirectUri: string | undefined;
-  readonly logoutUrl: OidcProviderOptions['logoutUrl'];
-  readonly defaultRoles: readonly string[] | undefined;
-}
 
 /** What a completed sign-in tells about the user, after every check. */
 export interface OidcIdentity {

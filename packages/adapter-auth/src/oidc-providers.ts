@@ -1,43 +1,4 @@
-/** One OpenID provider, by issuer. Okta and Auth0 have presets (`okta()`, `auth0()`). */
-export interface OidcProviderOptions {
-  /** The name `beginOidcLogin` and `completeOidcLogin` take, such as `okta` or `google`. */
-  readonly name: string;
-  /** The issuer URL; its discovery document is read from `/.well-known/openid-configuration`. */
-  readonly issuer: string;
-  readonly clientId: string;
-  /** For confidential clients (sent with HTTP Basic). Omit for a public client: PKCE alone then protects the code. */
-  readonly clientSecret?: string;
-  /** Your callback URL, registered with the provider; it receives `code` and `state`. */
-  readonly redirectUri: string;
-  /** @default ['openid', 'email', 'profile'] */
-  readonly scopes?: readonly string[];
-  /** Where the provider sends the browser after RP-initiated logout (registered with the provider). */
-  readonly postLogoutRedirectUri?: string;
-  /** Extra authorization parameters (Auth0's `audience`, Okta's `idp`, …). */
-  readonly authorizationParams?: Readonly<Record<string, string>>;
-  /**
-   * ID-token signature algorithms accepted. `none` and HMAC (`HS*`) are refused: a public-key
-   * provider's token is never checked with a shared secret.
-   * @default ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']
-   */
-  readonly algorithms?: readonly string[];
-  /** Create a local account for a new email. Off: only existing (linked or linkable) accounts sign in. @default true */
-  readonly createUsers?: boolean;
-  /** Roles of accounts created through this provider. @default the adapter's `defaultRoles` */
-  readonly defaultRoles?: readonly string[];
-  /** Seconds of clock skew tolerated on `exp`, `iat` and `nbf`. @default 30 */
-  readonly clockToleranceSec?: number;
-  /** How soon the JWKS may be fetched again for a `kid` it did not have (key rotation). @default 30000 */
-  readonly jwksCooldownMs?: number;
-  /** An end-session URL for providers without `end_session_endpoint` (Auth0's legacy `/v2/logout`). */
-  readonly logoutUrl?: (params: {
-    readonly idToken: string | undefined;
-    readonly postLogoutRedirectUri: string | undefined;
-    readonly clientId: string;
-  }) => string | undefined;
-  /** Plain `http://` to the provider. For tests against a local issuer only; refused when NODE_ENV is `production`. @default false */
-  readonly allowInsecureRequests?: boolean;
-}
+import type { OidcProviderOptions } from './oidc-options.js';
 
 /** The ID-token algorithms accepted unless a provider narrows them: every asymmetric JWS algorithm, never `none` or `HS*`. */
 export const defaultIdTokenAlgorithms = Object.freeze([

@@ -1,4 +1,6 @@
-import { hash, parseOptions, verify } from '@node-rs/argon2';
+import { parseOptions, v } from '@keel/core/adapter';
+import { hash, parseOptions as readHash, verify } from '@node-rs/argon2';
+import { argon2Options, type Argon2Params, type ResolvedArgon2Params } from './password-options.js';
 
 /**
  * How passwords are hashed. The default is argon2id (`createArgon2Hasher`); tests pass cheaper
@@ -13,18 +15,8 @@ export interface PasswordHasher {
   needsRehash(hashed: string): boolean;
 }
 
-/** argon2id parameters. The defaults are OWASP's first recommendation for argon2id. */
-export interface Argon2Params {
-  /** Memory per hash, in KiB. @default 19456 (19 MiB) */
-  readonly memoryCost?: number;
-  /** Passes over the memory. @default 2 */
-  readonly timeCost?: number;
-  /** Lanes. @default 1 */
-  readonly parallelism?: number;
-}
-
 /** OWASP's argon2id parameters: 19 MiB, 2 passes, 1 lane (about 8 ms per hash on the 2-core dev machine). */
-export const defaultArgon2Params = Object.freeze({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
+export const defaultArgon2Params: ResolvedArgon2Params = Object.freeze(v.parse(argon2Options, {}));
 
 // `Algorithm.Argon2id` is a const enum, which isolated modules cannot read.
 const ARGON2ID = 2;
@@ -38,14 +30,12 @@ const ARGON2ID = 2;
  * const stored = await hasher.hash('correct horse battery staple');
  */
 export function createArgon2Hasher(params: Argon2Params = {}): PasswordHasher {
-  const options = { ...defaultArgon2Params, ...params, algorithm: ARGON2ID };
-  for (const field of ['memoryCost', 'timeCost', 'parallelism'] as const) {
-    const value = options[field];
-    if (!Number.isSafeInteger(value) || value < 1)
-      throw new TypeError(`argon2: ${field} must be a positive integer, got ${String(value)}`);
-  }
-  if (options.memoryCost < 8 * options.parallelism)
-    throw new TypeError('argon2: memoryCost must be at least 8 KiB per lane');
+  return argon2Hasher(parseOptions(argon2Options, params, 'createArgon2Hasher'));
+}
+
+/** The hasher for parameters already checked (the adapter's `argon2` option). */
+export function argon2Hasher(params: ResolvedArgon2Params): PasswordHasher {
+  const options = { ...params, algorithm: ARGON2ID };
   return {
     hash: (password) => hash(password, options),
     async verify(hashed, password) {
@@ -57,7 +47,7 @@ export function createArgon2Hasher(params: Argon2Params = {}): PasswordHasher {
     },
     needsRehash(hashed) {
       try {
-        const used = parseOptions(hashed);
+        const used = readHash(hashed);
         return (
           used.algorithm !== ARGON2ID ||
           used.memoryCost !== options.memoryCost ||

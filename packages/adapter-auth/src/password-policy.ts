@@ -1,14 +1,4 @@
-import type { MaybePromise } from '@keel/core/adapter';
-
-/** What `register`, `changePassword` and `completePasswordReset` accept as a new password. */
-export interface PasswordPolicyOptions {
-  /** In Unicode code points, after NFKC normalisation. @default 12 */
-  readonly minLength?: number;
-  /** In code points; long enough for passphrases, short enough to bound hashing. @default 256 */
-  readonly maxLength?: number;
-  /** Extra rules (a breached-password lookup, say): return reason codes, empty when fine. */
-  readonly check?: (password: string, user: { readonly email: string }) => MaybePromise<readonly string[]>;
-}
+import type { ResolvedPasswordPolicy } from './password-options.js';
 
 export interface PasswordPolicy {
   /** Stable reason codes; empty when the password is acceptable. */
@@ -40,9 +30,7 @@ export function describePasswordProblems(
  * NIST SP 800-63B style: length rather than composition rules, a list of common passwords,
  * nothing derived from the account's email, no `aaaaaaaaaaaa` or `123456789012`.
  */
-export function createPasswordPolicy(
-  options: Required<Pick<PasswordPolicyOptions, 'minLength' | 'maxLength'>> & PasswordPolicyOptions,
-): PasswordPolicy {
+export function createPasswordPolicy(options: ResolvedPasswordPolicy): PasswordPolicy {
   const { minLength, maxLength, check } = options;
   return {
     async problems(password, email) {

@@ -1,5 +1,6 @@
 import type { Clock, Email } from '@keel/core';
 import type { MaybePromise } from '@keel/core/adapter';
+import type { ResolvedTokenMailOptions } from './mail-options.js';
 import type { OneTimeTokenKind } from './user-store.js';
 
 /** A one-time token on its way to a user. */
@@ -14,30 +15,9 @@ export interface AuthTokenMessage {
   readonly expiresAt: number;
 }
 
-/** How reset and verification emails look and leave. */
-export interface TokenMailOptions {
-  /** The sender, `'Acme <no-reply@acme.test>'`. Required when an email adapter is used. */
-  readonly from?: string;
-  /** Named in subjects and bodies. @default 'Keel' */
-  readonly appName?: string;
-  /** The reset page, with `{token}` where the token goes, or a function of the token. */
-  readonly resetUrl?: string | ((token: string) => string);
-  /** The verification page, likewise. */
-  readonly verifyUrl?: string | ((token: string) => string);
-  /** Your own subject and bodies. */
-  readonly render?: (message: AuthTokenMessage) => { subject: string; text: string; html?: string };
-  /**
-   * `background` answers the request before the email is handed over, so that a slow provider
-   * does not reveal, by timing, that the account exists; failures go to `onError`. `await`
-   * waits for the provider (errors are still only reported, never returned, for the same reason).
-   * @default 'background'
-   */
-  readonly delivery?: 'background' | 'await';
-}
-
 export interface TokenDeliveryOptions {
   readonly email: Email | undefined;
-  readonly mail: TokenMailOptions;
+  readonly mail: ResolvedTokenMailOptions;
   readonly deliverToken: ((message: AuthTokenMessage) => MaybePromise<void>) | undefined;
   readonly onError: (error: unknown) => void;
   readonly clock: Clock;
@@ -48,13 +28,12 @@ export type TokenDelivery = ReturnType<typeof createTokenDelivery>;
 /** Sends one-time tokens through the email adapter and/or the `deliverToken` hook. */
 export function createTokenDelivery({ email, mail, deliverToken, onError, clock }: TokenDeliveryOptions) {
   const pending = new Set<Promise<void>>();
-  const appName = mail.appName ?? 'Keel';
 
   async function send(message: AuthTokenMessage): Promise<void> {
     const tasks: Promise<unknown>[] = [];
     if (deliverToken) tasks.push(Promise.resolve().then(() => deliverToken(message)));
     if (email) {
-      const rendered: { subject: string; text: string; html?: string } = (mail.render ?? defaultRender(appName, clock))(
+      const rendered: { subject: string; text: string; html?: string } = (mail.render ?? defaultRender(mail.appName, clock))(
         message,
       );
       const { subject, text, html } = rendered;

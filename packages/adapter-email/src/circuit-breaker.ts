@@ -1,5 +1,5 @@
 import { EmailError, type Clock } from '@keel/core';
-import type { BreakerPolicy } from './reliability-options.js';
+import type { BreakerPolicy } from './reliability.js';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EmailError, type Clock, type EmailReceipt, type Kv, type KvError } from '@keel/core';
 import type { ResultAsync } from '@keel/core';
-import type { IdempotencyPolicy } from './reliability-options.js';
+import type { IdempotencyPolicy } from './reliability.js';
 
 /** The two kv operations idempotency needs; a `Kv` has both. */
 export interface IdempotencyStore {

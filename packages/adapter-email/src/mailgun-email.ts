@@ -1,8 +1,10 @@
 import { EmailError, type Email } from '@keel/core';
-import { type AdapterContext, type NormalizedEmail } from '@keel/core/adapter';
+import { defineAdapter, parseOptions, type NormalizedEmail } from '@keel/core/adapter';
 import { jsonOf, plainMessage, postToProvider, type HttpAnswer, type ProviderErrorReading } from './http-provider.js';
+import { type InstanceSource, withoutContainer } from './instances.js';
+import { mailgunOptions, type MailgunEmailOptions, type ResolvedMailgunOptions } from './mailgun-options.js';
 import { bareMessageId, formatAddress, recipients } from './mime-message.js';
-import { resolveMailgunOptions, type MailgunEmailOptions } from './mailgun-options.js';
+import { idempotencyNeeds, reliabilityOf } from './reliability.js';
 import { reliableEmail } from './reliable-driver.js';
 
 const capabilities = { delivers: true, attachments: true, inlineImages: true, customHeaders: true, tags: true };
@@ -20,8 +22,30 @@ const limits = { maxRecipients: 1000, maxMessageBytes: 25 * 1024 * 1024, maxAtta
  * import { createMailgunEmail } from '@keel/adapter-email';
  * const email = createMailgunEmail({ apiKey: process.env.MAILGUN_API_KEY!, domain: 'mg.example.com', region: 'eu' });
  */
-export function createMailgunEmail(options: MailgunEmailOptions, context?: AdapterContext): Email {
-  const { apiKey, domain, baseUrl, reliability } = resolveMailgunOptions(options, context);
+export function createMailgunEmail(options: MailgunEmailOptions): Email {
+  const parsed = parseOptions(mailgunOptions, options, 'createMailgunEmail');
+  return buildMailgunEmail(parsed, withoutContainer('createMailgunEmail', idempotencyNeeds(parsed)));
+}
+
+/**
+ * Registers the adapter as `mailgun`, so that config can choose it.
+ *
+ * @example
+ * await createKeel({ email: { adapter: 'mailgun', options: { apiKey, domain } } }, { adapters: [mailgunAdapter] });
+ */
+export const mailgunAdapter = defineAdapter({
+  interface: 'email',
+  id: 'mailgun',
+  package: '@keel/adapter-email',
+  options: mailgunOptions,
+  needs: (options) => idempotencyNeeds(options),
+  create: (options, context) => buildMailgunEmail(options, context),
+});
+
+/** A Mailgun `Email` from checked options; `source` finds the kv that `idempotency.kv` names. */
+export function buildMailgunEmail(options: ResolvedMailgunOptions, source: InstanceSource): Email {
+  const { apiKey, domain, baseUrl } = options;
+  const reliability = reliabilityOf(options, source);
   const url = `${baseUrl}/v3/${encodeURIComponent(domain)}/messages`;
   const authorization = `Basic ${Buffer.from(`api:${apiKey}`).toString('base64')}`;
   return reliableEmail(

@@ -1,10 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Email, EmailReceipt } from '@keel/core';
-import type { AdapterContext, NormalizedEmail } from '@keel/core/adapter';
+import { defineAdapter, parseOptions, type NormalizedEmail } from '@keel/core/adapter';
 import nodemailer from 'nodemailer';
+import { type InstanceSource, withoutContainer } from './instances.js';
 import { bareMessageId, recipients, toMailOptions } from './mime-message.js';
-import { resolveOutboxOptions, type OutboxEmailOptions } from './outbox-options.js';
+import { outboxOptions, type OutboxEmailOptions, type ResolvedOutboxOptions } from './outbox-options.js';
+import { idempotencyNeeds, idempotencyPolicy } from './reliability.js';
 import { reliableEmail, sameLimits } from './reliable-driver.js';
 
 /** One message the dev outbox took. */
@@ -43,8 +45,30 @@ const limits = { maxRecipients: 1000, maxMessageBytes: 20 * 1024 * 1024, maxAtta
  * await email.send({ from: 'app@example.com', to: ['ada@example.com'], subject: 'Hi', text: 'Hello' });
  * email.messages()[0]?.eml.toString(); // the raw message
  */
-export function createOutboxEmail(options: OutboxEmailOptions = {}, context?: AdapterContext): OutboxEmail {
-  const { folder, keep, idempotency, clock } = resolveOutboxOptions(options, context);
+export function createOutboxEmail(options: OutboxEmailOptions = {}): OutboxEmail {
+  const parsed = parseOptions(outboxOptions, options, 'createOutboxEmail');
+  return buildOutboxEmail(parsed, withoutContainer('createOutboxEmail', idempotencyNeeds(parsed)));
+}
+
+/**
+ * Registers the adapter as `outbox`, so that config can choose it.
+ *
+ * @example
+ * await createKeel({ email: { adapter: 'outbox', options: { folder: '.keel/outbox' } } }, { adapters: [outboxAdapter] });
+ */
+export const outboxAdapter = defineAdapter({
+  interface: 'email',
+  id: 'outbox',
+  package: '@keel/adapter-email',
+  options: outboxOptions,
+  needs: (options) => idempotencyNeeds(options),
+  create: (options, context) => buildOutboxEmail(options, context),
+});
+
+/** A dev outbox from checked options; `source` finds the kv that `idempotency.kv` names. */
+export function buildOutboxEmail(options: ResolvedOutboxOptions, source: InstanceSource): OutboxEmail {
+  const { folder, keep, clock } = options;
+  const idempotency = idempotencyPolicy(options.idempotency, 60_000, source);
   const kept: OutboxEntry[] = [];
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   let counter = 0;

@@ -1,8 +1,8 @@
-import { type Email, type EmailCapabilities, type EmailReceipt } from '@keel/core';
-import { defaultEmailLimits, defineEmail, type EmailLimits, type HealthDetail, type MaybePromise, type NormalizedEmail } from '@keel/core/adapter';
+import type { Email, EmailCapabilities, EmailLimits, EmailReceipt, HealthDetail } from '@keel/core';
+import { defaultEmailLimits, defineEmail, type MaybePromise, type NormalizedEmail } from '@keel/core/adapter';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { idempotencyGuard } from './idempotency.js';
-import type { Reliability } from './reliability-options.js';
+import type { Reliability } from './reliability.js';
 import { withRetry } from './retry.js';
 
 /** What a provider implements: one delivery attempt, cancelled by `signal` at the timeout. */

@@ -1,6 +1,6 @@
 import { EmailError, type Clock } from '@keel/core';
 import { isCircuitOpen } from './circuit-breaker.js';
-import type { RetryPolicy } from './reliability-options.js';
+import type { RetryPolicy } from './reliability.js';
 
 export interface RetryDeps {
   readonly clock: Clock;

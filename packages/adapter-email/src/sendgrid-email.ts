@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { EmailError, type Email, type EmailAddress } from '@keel/core';
-import { type AdapterContext, type NormalizedEmail } from '@keel/core/adapter';
+import { defineAdapter, parseOptions, type NormalizedEmail } from '@keel/core/adapter';
 import { jsonOf, plainMessage, postToProvider, type HttpAnswer, type ProviderErrorReading } from './http-provider.js';
+import { type InstanceSource, withoutContainer } from './instances.js';
 import { recipients } from './mime-message.js';
+import { idempotencyNeeds, reliabilityOf } from './reliability.js';
 import { reliableEmail } from './reliable-driver.js';
-import { resolveSendgridOptions, type SendgridEmailOptions } from './sendgrid-options.js';
+import { sendgridOptions, type ResolvedSendgridOptions, type SendgridEmailOptions } from './sendgrid-options.js';
 
 const capabilities = { delivers: true, attachments: true, inlineImages: true, customHeaders: true, tags: true };
 /** SendGrid: 1,000 recipients (to + cc + bcc) per request, 30 MB per message after base64. */
@@ -22,8 +24,30 @@ const RESERVED = new Set(['x-sg-id', 'x-sg-eid', 'received', 'dkim-signature']);
  * const email = createSendgridEmail({ apiKey: process.env.SENDGRID_API_KEY! });
  * await email.send({ from: 'Shop <shop@example.com>', to: ['ada@example.com'], subject: 'Your order', text: 'Shipped.' });
  */
-export function createSendgridEmail(options: SendgridEmailOptions, context?: AdapterContext): Email {
-  const { apiKey, baseUrl, sandboxMode, reliability } = resolveSendgridOptions(options, context);
+export function createSendgridEmail(options: SendgridEmailOptions): Email {
+  const parsed = parseOptions(sendgridOptions, options, 'createSendgridEmail');
+  return buildSendgridEmail(parsed, withoutContainer('createSendgridEmail', idempotencyNeeds(parsed)));
+}
+
+/**
+ * Registers the adapter as `sendgrid`, so that config can choose it.
+ *
+ * @example
+ * await createKeel({ email: { adapter: 'sendgrid', options: { apiKey } } }, { adapters: [sendgridAdapter] });
+ */
+export const sendgridAdapter = defineAdapter({
+  interface: 'email',
+  id: 'sendgrid',
+  package: '@keel/adapter-email',
+  options: sendgridOptions,
+  needs: (options) => idempotencyNeeds(options),
+  create: (options, context) => buildSendgridEmail(options, context),
+});
+
+/** A SendGrid `Email` from checked options; `source` finds the kv that `idempotency.kv` names. */
+export function buildSendgridEmail(options: ResolvedSendgridOptions, source: InstanceSource): Email {
+  const { apiKey, baseUrl, sandboxMode } = options;
+  const reliability = reliabilityOf(options, source);
   const url = `${baseUrl}/v3/mail/send`;
   return reliableEmail(
     {

@@ -1,39 +1,25 @@
-import { readOptions, type AdapterContext } from '@keel/core/adapter';
-import {
-  readBaseUrl,
-  readReliability,
-  readRequiredText,
-  type EmailReliabilityOptions,
-  type Reliability,
-} from './reliability-options.js';
+import { boolean, option, required, v } from '@keel/core/adapter';
+import { httpUrl, nonBlank } from './option-builders.js';
+import { reliabilityOptions } from './reliability-options.js';
+
+/** The options of `createSendgridEmail` and the `sendgrid` adapter, declared once. */
+export const sendgridOptions = v.strictObject({
+  apiKey: required(
+    nonBlank(),
+    'A SendGrid API key with the Mail Send permission, sent as `Authorization: Bearer <key>`.',
+  ),
+  baseUrl: option(httpUrl(), {
+    default: 'https://api.sendgrid.com',
+    description: 'Where the v3 API lives: a region (`https://api.eu.sendgrid.com`), a proxy or a test server.',
+  }),
+  sandboxMode: option(boolean(), {
+    default: false,
+    description: "SendGrid's sandbox mode: the request is validated and answered but nothing is delivered.",
+  }),
+  ...reliabilityOptions,
+});
 
 /** Options of `createSendgridEmail`. */
-export interface SendgridEmailOptions extends EmailReliabilityOptions {
-  /** A SendGrid API key with the Mail Send permission, sent as `Authorization: Bearer <key>`. */
-  readonly apiKey: string;
-  /** Where the v3 API lives: a region (`https://api.eu.sendgrid.com`), a proxy or a test server. @default 'https://api.sendgrid.com' */
-  readonly baseUrl?: string;
-  /** SendGrid's sandbox mode: the request is validated and answered but nothing is delivered. @default false */
-  readonly sandboxMode?: boolean;
-}
-
-export interface ResolvedSendgridOptions {
-  readonly apiKey: string;
-  readonly baseUrl: string;
-  readonly sandboxMode: boolean;
-  readonly reliability: Reliability;
-}
-
-export function resolveSendgridOptions(
-  options: SendgridEmailOptions | undefined,
-  context?: AdapterContext,
-): ResolvedSendgridOptions {
-  const factory = 'createSendgridEmail';
-  const o = readOptions(factory, options);
-  const apiKey = readRequiredText(o, factory, 'apiKey');
-  const baseUrl = readBaseUrl(o, factory, 'https://api.sendgrid.com');
-  const sandboxMode = o.boolean('sandboxMode', false);
-  const reliability = readReliability(o, factory, context);
-  o.done();
-  return { apiKey, baseUrl, sandboxMode, reliability };
-}
+export type SendgridEmailOptions = v.InferInput<typeof sendgridOptions>;
+/** The options with every default filled in. */
+export type ResolvedSendgridOptions = v.InferOutput<typeof sendgridOptions>;

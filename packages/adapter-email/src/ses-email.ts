@@ -1,10 +1,12 @@
 import { EmailError, type Email, type EmailErrorCode } from '@keel/core';
-import { type AdapterContext, type NormalizedEmail } from '@keel/core/adapter';
+import { defineAdapter, parseOptions, type NormalizedEmail } from '@keel/core/adapter';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { jsonOf, postToProvider, type HttpAnswer, type ProviderErrorReading } from './http-provider.js';
+import { type InstanceSource, withoutContainer } from './instances.js';
 import { recipients, toMailOptions } from './mime-message.js';
+import { idempotencyNeeds, reliabilityOf } from './reliability.js';
 import { reliableEmail } from './reliable-driver.js';
-import { resolveSesOptions, type SesEmailOptions } from './ses-options.js';
+import { sesOptions, type ResolvedSesOptions, type SesEmailOptions } from './ses-options.js';
 import { signV4 } from './sigv4.js';
 
 const capabilities = { delivers: true, attachments: true, inlineImages: true, customHeaders: true, tags: true };
@@ -22,8 +24,30 @@ const TAG_PART = /^[A-Za-z0-9_-]{1,255}$/;
  * import { createSesEmail } from '@keel/adapter-email';
  * const email = createSesEmail({ region: 'eu-west-1' }); // credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
  */
-export function createSesEmail(options: SesEmailOptions = {}, context?: AdapterContext): Email {
-  const { region, credentials, configurationSetName, baseUrl, reliability } = resolveSesOptions(options, context);
+export function createSesEmail(options: SesEmailOptions = {}): Email {
+  const parsed = parseOptions(sesOptions, options, 'createSesEmail');
+  return buildSesEmail(parsed, withoutContainer('createSesEmail', idempotencyNeeds(parsed)));
+}
+
+/**
+ * Registers the adapter as `ses`, so that config can choose it.
+ *
+ * @example
+ * await createKeel({ email: { adapter: 'ses', options: { region: 'eu-west-1' } } }, { adapters: [sesAdapter] });
+ */
+export const sesAdapter = defineAdapter({
+  interface: 'email',
+  id: 'ses',
+  package: '@keel/adapter-email',
+  options: sesOptions,
+  needs: (options) => idempotencyNeeds(options),
+  create: (options, context) => buildSesEmail(options, context),
+});
+
+/** An SES `Email` from checked options; `source` finds the kv that `idempotency.kv` names. */
+export function buildSesEmail(options: ResolvedSesOptions, source: InstanceSource): Email {
+  const { region, credentials, configurationSetName, baseUrl } = options;
+  const reliability = reliabilityOf(options, source);
   const url = `${baseUrl}/v2/email/outbound-emails`;
   return reliableEmail(
     {

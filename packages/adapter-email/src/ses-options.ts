@@ -1,57 +1,76 @@
-import { KeelOptionsError, readOptions, type AdapterContext } from '@keel/core/adapter';
-import { readBaseUrl, readReliability, type EmailReliabilityOptions, type Reliability } from './reliability-options.js';
+import { option, v } from '@keel/core/adapter';
+import { fieldRules, httpUrl, nonBlank, type FieldProblem } from './option-builders.js';
+import { reliabilityOptions } from './reliability-options.js';
 import type { AwsCredentials } from './sigv4.js';
 
-/** Options of `createSesEmail`. */
-export interface SesEmailOptions extends EmailReliabilityOptions {
-  /** The AWS region SES sends from, such as `eu-west-1`. @default process.env.AWS_REGION */
-  readonly region?: string;
-  /** @default process.env.AWS_ACCESS_KEY_ID */
-  readonly accessKeyId?: string;
-  /** @default process.env.AWS_SECRET_ACCESS_KEY */
-  readonly secretAccessKey?: string;
-  /** For temporary credentials. @default process.env.AWS_SESSION_TOKEN */
-  readonly sessionToken?: string;
-  /** A configuration set (event publishing, IP pools). @default none */
-  readonly configurationSetName?: string;
-  /** The SES v2 endpoint: a VPC endpoint, a proxy or a test server. @default `https://email.<region>.amazonaws.com` */
-  readonly baseUrl?: string;
-}
+const REGION = /^[a-z0-9-]+$/;
+const regionProblem = 'expected an AWS region such as eu-west-1';
 
-export interface ResolvedSesOptions {
-  readonly region: string;
-  readonly credentials: AwsCredentials;
-  readonly configurationSetName: string | undefined;
-  readonly baseUrl: string;
-  readonly reliability: Reliability;
-}
+/** Each option that falls back to an AWS environment variable, and whether it must end up set. */
+const fromEnv = [
+  ['region', 'AWS_REGION', true],
+  ['accessKeyId', 'AWS_ACCESS_KEY_ID', true],
+  ['secretAccessKey', 'AWS_SECRET_ACCESS_KEY', true],
+  ['sessionToken', 'AWS_SESSION_TOKEN', false],
+] as const;
 
-export function resolveSesOptions(options: SesEmailOptions | undefined, context?: AdapterContext): ResolvedSesOptions {
-  const factory = 'createSesEmail';
-  const o = readOptions(factory, options);
-  const fromEnv = (field: string, variable: string, required: boolean): string | undefined => {
-    const value = o.optionalString(field) ?? process.env[variable];
-    if (required && (value === undefined || value.trim() === '')) {
-      throw new KeelOptionsError(field, `is required (a string, or the ${variable} environment variable)`, factory);
+const envValue = (variable: string) => process.env[variable]?.trim() || undefined;
+
+/** The options of `createSesEmail` and the `ses` adapter, declared once. */
+export const sesOptions = v.pipe(
+  v.strictObject({
+    region: option(v.pipe(nonBlank(), v.regex(REGION, regionProblem)), {
+      defaultText: 'AWS_REGION',
+      description: 'The AWS region SES sends from, such as `eu-west-1`; else the `AWS_REGION` environment variable.',
+    }),
+    accessKeyId: option(nonBlank(), {
+      defaultText: 'AWS_ACCESS_KEY_ID',
+      description: 'Else the `AWS_ACCESS_KEY_ID` environment variable.',
+    }),
+    secretAccessKey: option(nonBlank(), {
+      defaultText: 'AWS_SECRET_ACCESS_KEY',
+      description: 'Else the `AWS_SECRET_ACCESS_KEY` environment variable.',
+    }),
+    sessionToken: option(nonBlank(), {
+      defaultText: 'AWS_SESSION_TOKEN',
+      description: 'For temporary credentials; else the `AWS_SESSION_TOKEN` environment variable, if set.',
+    }),
+    configurationSetName: option(nonBlank(), {
+      description: 'A configuration set (event publishing, IP pools).',
+    }),
+    baseUrl: option(httpUrl(), {
+      defaultText: 'https://email.<region>.amazonaws.com',
+      description: 'The SES v2 endpoint: a VPC endpoint, a proxy or a test server.',
+    }),
+    ...reliabilityOptions,
+  }),
+  fieldRules((o) => {
+    const problems: FieldProblem[] = [];
+    for (const [field, variable, needed] of fromEnv) {
+      if (o[field] !== undefined) continue;
+      const value = envValue(variable);
+      if (needed && value === undefined) {
+        problems.push({ field, problem: `a string, or the ${variable} environment variable` });
+      } else if (field === 'region' && value !== undefined && !REGION.test(value)) {
+        problems.push({ field, problem: `${regionProblem} (from ${variable})`, input: value });
+      }
     }
-    return value === '' ? undefined : value;
-  };
-  const region = fromEnv('region', 'AWS_REGION', true) as string;
-  if (!/^[a-z0-9-]+$/.test(region))
-    throw new KeelOptionsError('region', `expected an AWS region such as eu-west-1, got '${region}'`, factory);
-  const accessKeyId = fromEnv('accessKeyId', 'AWS_ACCESS_KEY_ID', true) as string;
-  const secretAccessKey = fromEnv('secretAccessKey', 'AWS_SECRET_ACCESS_KEY', true) as string;
-  const sessionToken = fromEnv('sessionToken', 'AWS_SESSION_TOKEN', false);
-  const configurationSetName = o.optionalString('configurationSetName');
-  const baseUrl = readBaseUrl(o, factory, `https://email.${region}.amazonaws.com`);
-  const reliability = readReliability(o, factory, context);
-  o.done();
-  return {
-    region,
-    credentials:
-      sessionToken === undefined ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken },
-    configurationSetName,
-    baseUrl,
-    reliability,
-  };
-}
+    return problems;
+  }),
+  v.transform((o) => {
+    const value = (field: (typeof fromEnv)[number][0], variable: string) => o[field] ?? envValue(variable);
+    const region = value('region', 'AWS_REGION') as string;
+    const sessionToken = value('sessionToken', 'AWS_SESSION_TOKEN');
+    const credentials: AwsCredentials = {
+      accessKeyId: value('accessKeyId', 'AWS_ACCESS_KEY_ID') as string,
+      secretAccessKey: value('secretAccessKey', 'AWS_SECRET_ACCESS_KEY') as string,
+      ...(sessionToken === undefined ? {} : { sessionToken }),
+    };
+    return { ...o, region, credentials, baseUrl: o.baseUrl ?? `https://email.${region}.amazonaws.com` };
+  }),
+);
+
+/** Options of `createSesEmail`. */
+export type SesEmailOptions = v.InferInput<typeof sesOptions>;
+/** The options with every default filled in, credentials read from the environment where not given. */
+export type ResolvedSesOptions = v.InferOutput<typeof sesOptions>;

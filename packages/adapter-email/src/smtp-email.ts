@@ -1,10 +1,12 @@
 import type { Email } from '@keel/core';
-import type { AdapterContext } from '@keel/core/adapter';
+import { defineAdapter, parseOptions } from '@keel/core/adapter';
 import nodemailer, { type Transporter } from 'nodemailer';
+import { type InstanceSource, withoutContainer } from './instances.js';
 import { bareMessageId, toMailOptions } from './mime-message.js';
+import { idempotencyNeeds, reliabilityOf } from './reliability.js';
 import { reliableEmail } from './reliable-driver.js';
 import { smtpError } from './smtp-errors.js';
-import { resolveSmtpOptions, type SmtpEmailOptions } from './smtp-options.js';
+import { smtpOptions, type ResolvedSmtpOptions, type SmtpEmailOptions } from './smtp-options.js';
 
 const capabilities = { delivers: true, attachments: true, inlineImages: true, customHeaders: true, tags: false };
 
@@ -19,9 +21,30 @@ const capabilities = { delivers: true, attachments: true, inlineImages: true, cu
  * import { createSmtpEmail } from '@keel/adapter-email';
  * const email = createSmtpEmail({ host: 'smtp.example.com', user: 'apikey', password: process.env.SMTP_PASSWORD! });
  */
-export function createSmtpEmail(options: SmtpEmailOptions, context?: AdapterContext): Email {
-  const o = resolveSmtpOptions(options, context);
-  const timeout = o.reliability.timeoutMs;
+export function createSmtpEmail(options: SmtpEmailOptions): Email {
+  const parsed = parseOptions(smtpOptions, options, 'createSmtpEmail');
+  return buildSmtpEmail(parsed, withoutContainer('createSmtpEmail', idempotencyNeeds(parsed)));
+}
+
+/**
+ * Registers the adapter as `smtp`, so that config can choose it.
+ *
+ * @example
+ * await createKeel({ email: { adapter: 'smtp', options: { host: 'smtp.example.com' } } }, { adapters: [smtpAdapter] });
+ */
+export const smtpAdapter = defineAdapter({
+  interface: 'email',
+  id: 'smtp',
+  package: '@keel/adapter-email',
+  options: smtpOptions,
+  needs: (options) => idempotencyNeeds(options),
+  create: (options, context) => buildSmtpEmail(options, context),
+});
+
+/** An SMTP `Email` from checked options; `source` finds the kv that `idempotency.kv` names. */
+export function buildSmtpEmail(o: ResolvedSmtpOptions, source: InstanceSource): Email {
+  const reliability = reliabilityOf(o, source);
+  const timeout = reliability.timeoutMs;
   let transporter: Transporter | undefined;
   const connect = (): Transporter =>
     (transporter ??= nodemailer.createTransport({
@@ -31,7 +54,7 @@ export function createSmtpEmail(options: SmtpEmailOptions, context?: AdapterCont
       requireTLS: o.security === 'starttls',
       ignoreTLS: o.security === 'none',
       ...(o.auth ? { auth: o.auth } : {}),
-      tls: { ...o.tls, ...(o.tls.servername === undefined ? {} : { servername: o.tls.servername }) },
+      tls: o.tls,
       ...(o.clientName === undefined ? {} : { name: o.clientName }),
       connectionTimeout: timeout,
       greetingTimeout: timeout,
@@ -68,6 +91,6 @@ export function createSmtpEmail(options: SmtpEmailOptions, context?: AdapterCont
         }
       },
     },
-    o.reliability,
+    reliability,
   );
 }

@@ -1,5 +1,5 @@
-export { createLevelKv } from './level-kv-adapter.js';
-export type { LevelKvOptions } from './level-kv-options.js';
+export { createLevelKv, levelKvAdapter } from './level-kv-adapter.js';
+export { levelKvOptions, type LevelKvOptions } from './level-kv-options.js';
 
 declare module '@keel/core' {
   interface KvAdapterOptionsMap {

@@ -1,13 +1,14 @@
 import { ClassicLevel } from 'classic-level';
 import { type Kv, type KvEntry, type KvValue } from '@keel/core';
-import { defineKv, isS64, kvValuesEqual, type KvDriver } from '@keel/core/adapter';
+import { defineAdapter, defineKv, isS64, kvValuesEqual, parseOptions, type KvDriver } from '@keel/core/adapter';
 import { ExpiryIndex } from './expiry-index.js';
 import { KeyLock } from './key-lock.js';
 import { META_FORMAT_KEY, SCAN_KEYS, isWellFormed, scanRange } from './keyspace.js';
 import { BYTE_KEYS, type LevelDb } from './level-db.js';
-import { foreignStore, notUnicode, openFailure, typeMismatch } from './level-kv-errors.js';
-import { resolveLevelKvOptions, type LevelKvOptions } from './level-kv-options.js';
-import { FORMAT_VERSION, decodeValue, encodeRecord, isExpired, liveValue, recordExpiry } from './value-encoding.js';
+import { notUnicode, openFailure, typeMismatch } from './level-kv-errors.js';
+import { levelKvOptions, type LevelKvOptions, type ResolvedLevelKvOptions } from './level-kv-options.js';
+import { checkFormat } from './store-format.js';
+import { decodeValue, encodeRecord, isExpired, liveValue, recordExpiry } from './value-encoding.js';
 
 /**
  * The kv contract on LevelDB (classic-level 3), in one folder: typed values, TTL with an
@@ -22,7 +23,28 @@ import { FORMAT_VERSION, decodeValue, encodeRecord, isExpired, liveValue, record
  * const hits = (await kv.increment('hits:home'))._unsafeUnwrap();
  */
 export function createLevelKv(options: LevelKvOptions): Kv {
-  const { location, sync, createIfMissing, sweepIntervalMs, limits, clock } = resolveLevelKvOptions(options);
+  return buildLevelKv(parseOptions(levelKvOptions, options, 'createLevelKv'));
+}
+
+/**
+ * Registers the adapter as `level`, so that config can choose it.
+ *
+ * @example
+ * const keel = await createKeel(
+ *   { kv: { adapter: 'level', options: { location: './data/kv' } } },
+ *   { adapters: [levelKvAdapter] },
+ * );
+ */
+export const levelKvAdapter = defineAdapter({
+  interface: 'kv',
+  id: 'level',
+  package: '@keel/adapter-kv-level',
+  options: levelKvOptions,
+  create: (options) => buildLevelKv(options),
+});
+
+function buildLevelKv(options: ResolvedLevelKvOptions): Kv {
+  const { location, sync, createIfMissing, sweepIntervalMs, limits, clock } = options;
   const writeOptions = { sync };
   // With the encodings spelled out, classic-level does not copy the options on every put and del.
   const putOptions = { sync, keyEncoding: 'utf8', valueEncoding: 'buffer' } as const;
@@ -266,25 +288,4 @@ function typeName(value: KvValue): string {
   if (typeof value === 'number') return 'an f64';
   if (typeof value === 'boolean') return 'a bool';
   return 'bytes';
-}
-
-/**
- * Opens only a Keel kv store of a format this version reads. An empty folder becomes one; a
- * LevelDB store with other data in it is refused rather than mixed with.
- */
-async function checkFormat(db: LevelDb, location: string): Promise<void> {
-  const format = db.getSync<Buffer, Buffer>(META_FORMAT_KEY, BYTE_KEYS);
-  if (format !== undefined) {
-    if (format.length !== 1 || format[0] !== FORMAT_VERSION) {
-      throw foreignStore(
-        location,
-        `is in Keel kv format ${String(format[0])}; this version reads format ${FORMAT_VERSION}`,
-      );
-    }
-    return;
-  }
-  const [first] = await db.keys({ limit: 1, ...BYTE_KEYS }).all();
-  if (first !== undefined)
-    throw foreignStore(location, 'holds LevelDB data that is not a Keel kv store (no format marker)');
-  await db.put<Buffer, Buffer>(META_FORMAT_KEY, Buffer.from([FORMAT_VERSION]), { ...BYTE_KEYS, sync: true });
 }

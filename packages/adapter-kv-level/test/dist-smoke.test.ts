@@ -5,13 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { tempFolders } from './temp-folders.js';
 
 // The built package, the way an app gets it: plain `node`, no source condition. The package
-// resolves itself by name from its own folder, and core from its dependencies.
+// resolves itself by name from its own folder, and core from its dependencies. It is ESM only:
+// a CommonJS app `require()`s the same ESM build (Node ≥ 20.19), so there is one copy of core.
 const here = fileURLToPath(new URL('..', import.meta.url));
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const temp = tempFolders('dist');
 
-function run(code: string, type: 'module' | 'commonjs') {
-  return spawnSync(process.execPath, [`--input-type=${type}`, '-e', code], {
+function run(code: string) {
+  return spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', code], {
     cwd: here,
     encoding: 'utf8',
     timeout: 30_000,
@@ -24,11 +25,22 @@ const script = (load: string, location: string) => `
   await kv.set('k', 42n, { ttlMs: 60000 });
   const value = (await kv.get('k'))._unsafeUnwrap();
   await kv.close();
-  // Through the container, naming the module (config picks the adapter).
-  const keel = (await createKeel({ kv: { adapter: 'level', module: '@keel/adapter-kv-level', export: 'createLevelKv', options: { location: ${JSON.stringify(location)} } } }, { env: false }))._unsafeUnwrap();
+  // Through the container: the adapter registered, and the same adapter named by module in config.
+  const config = { kv: { adapter: 'level', options: { location: ${JSON.stringify(location)} } } };
+  const keel = (await createKeel(config, { env: false, adapters: [levelKvAdapter] }))._unsafeUnwrap();
   const again = (await keel.kv.get('k'))._unsafeUnwrap();
   await keel.close();
-  console.log(JSON.stringify({ value: String(value), again: String(again), adapter: keel.kv.adapter }));`;
+  const byModule = { kv: { ...config.kv, module: '@keel/adapter-kv-level', export: 'levelKvAdapter' } };
+  const third = (await createKeel(byModule, { env: false }))._unsafeUnwrap();
+  const once = (await third.kv.get('k'))._unsafeUnwrap();
+  const bad = (await third.kv.get(''))._unsafeUnwrapErr();
+  await third.close();
+  console.log(JSON.stringify({
+    value: String(value), again: String(again), once: String(once), adapter: keel.kv.adapter,
+    kvError: bad instanceof KvError,
+  }));`;
+
+const expected = { value: '42', again: '42', once: '42', adapter: 'level', kvError: true };
 
 describe('built package', () => {
   it('exists (run `pnpm build` first)', () => {
@@ -36,22 +48,21 @@ describe('built package', () => {
   });
 
   it('works from ESM', () => {
-    const child = run(
-      script(
-        "import { createLevelKv } from '@keel/adapter-kv-level'; import { createKeel } from '@keel/core';",
-        temp.folder('esm'),
-      ),
-      'module',
-    );
+    const load =
+      "import { createLevelKv, levelKvAdapter } from '@keel/adapter-kv-level'; import { createKeel, KvError } from '@keel/core';";
+    const child = run(script(load, temp.folder('esm')));
     expect(child.stderr).toBe('');
-    expect(JSON.parse(child.stdout)).toEqual({ value: '42', again: '42', adapter: 'level' });
+    expect(JSON.parse(child.stdout)).toEqual(expected);
   });
 
-  it('works from CommonJS', () => {
-    const load =
-      "const { createLevelKv } = require('@keel/adapter-kv-level'); const { createKeel } = require('@keel/core');";
-    const child = run(`(async () => { ${script(load, temp.folder('cjs'))} })()`, 'commonjs');
+  it('works when required, as a CommonJS app would load it: the one ESM build', () => {
+    const load = `
+      import { createRequire } from 'node:module';
+      const require = createRequire(process.cwd() + '/package.json');
+      const { createLevelKv, levelKvAdapter } = require('@keel/adapter-kv-level');
+      const { createKeel, KvError } = await import('@keel/core');`;
+    const child = run(script(load, temp.folder('cjs')));
     expect(child.stderr).toBe('');
-    expect(JSON.parse(child.stdout)).toEqual({ value: '42', again: '42', adapter: 'level' });
+    expect(JSON.parse(child.stdout)).toEqual(expected);
   });
 });

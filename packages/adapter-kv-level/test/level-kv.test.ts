@@ -2,12 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Kv } from '@keel/core';
+import { KeelConfigError, createKeel, type Kv } from '@keel/core';
 import { KeelOptionsError } from '@keel/core/adapter';
 import { ManualClock, expectErr, expectOk } from '@keel/testing';
 import { ClassicLevel } from 'classic-level';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLevelKv } from '../src/index.js';
+import { createLevelKv, levelKvAdapter } from '../src/index.js';
 import { expectIndexMatchesValues } from './disk-checks.js';
 import { tempFolders } from './temp-folders.js';
 
@@ -42,12 +42,73 @@ describe('createLevelKv', () => {
   it('refuses bad options naming the field', () => {
     expect(() => createLevelKv(undefined as never)).toThrow(/location: is required/);
     expect(() => createLevelKv({ location: '' })).toThrow(KeelOptionsError);
-    expect(() => createLevelKv({ location: 42 as never })).toThrow(/location: expected a string/);
+    expect(() => createLevelKv({ location: '  ' })).toThrow(/location: expected a folder path, got " {2}"/);
+    expect(() => createLevelKv({ location: 42 as never })).toThrow(/location: expected a folder path, got 42/);
     expect(() => createLevelKv({ location: 'x', sync: 'yes' as never })).toThrow(/sync: expected true or false/);
     expect(() => createLevelKv({ location: 'x', sweepIntervalMs: 0 })).toThrow(/sweepIntervalMs: expected an integer/);
     expect(() => createLevelKv({ location: 'x', limits: { maxKeyBytes: -1 } })).toThrow(/limits\.maxKeyBytes/);
-    expect(() => createLevelKv({ location: 'x', clock: {} as never })).toThrow(/clock: must have a now\(\) method/);
+    expect(() => createLevelKv({ location: 'x', clock: {} as never })).toThrow(/clock: expected a clock/);
     expect(() => createLevelKv({ location: 'x', sink: true } as never)).toThrow(/did you mean 'sync'/);
+  });
+
+  it('reports every problem of one options object, each with its path', () => {
+    const options = {
+      location: '',
+      sync: 'yes',
+      sweepIntervalMs: 0,
+      limits: { maxKeyBytes: -1, maxValueByte: 3 },
+      clock: {},
+      sink: true,
+    };
+    let thrown: unknown;
+    try {
+      createLevelKv(options as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(KeelOptionsError);
+    expect((thrown as KeelOptionsError).where).toBe('createLevelKv');
+    expect((thrown as KeelOptionsError).issues).toEqual([
+      { path: 'location', problem: 'expected a folder path, got ""' },
+      { path: 'sync', problem: 'expected true or false, got "yes"' },
+      { path: 'sweepIntervalMs', problem: 'expected an integer from 1 to 2147483647, got 0' },
+      { path: 'limits.maxKeyBytes', problem: 'expected an integer from 1 to 2147483647, got -1' },
+      {
+        path: 'limits.maxValueByte',
+        problem: "is not an option; did you mean 'maxValueBytes'? (known: maxKeyBytes, maxValueBytes, maxBatchSize)",
+      },
+      { path: 'clock', problem: 'expected a clock ({ now(): number }), got an object' },
+      {
+        path: 'sink',
+        problem:
+          "is not an option; did you mean 'sync'? (known: location, sync, createIfMissing, sweepIntervalMs, limits, clock)",
+      },
+    ]);
+  });
+
+  it('is chosen by config once registered, its options checked with their full paths', async () => {
+    const location = temp.folder('container');
+    const keel = expectOk(
+      await createKeel({ kv: { adapter: 'level', options: { location } } }, { adapters: [levelKvAdapter], env: false }),
+    );
+    try {
+      expect(keel.kv.adapter).toBe('level');
+      expectOk(await keel.kv.set('k', 1n));
+      expect((await keel.health())[0]?.detail).toEqual({ location });
+    } finally {
+      await keel.close();
+    }
+    const bad = createKeel(
+      { kv: { adapter: 'level', options: { location: '', sink: true } as never } },
+      { adapters: [levelKvAdapter], env: false },
+    );
+    await expect(bad).rejects.toThrow(KeelConfigError);
+    await expect(bad).rejects.toMatchObject({
+      issues: [
+        'kv.options.location: expected a folder path, got ""',
+        expect.stringMatching(/^kv\.options\.sink: is not an option; did you mean 'sync'\?/),
+      ],
+    });
   });
 
   it('keeps the store in the folder it was given, created with its parents', async () => {

@@ -109,7 +109,7 @@ export type {
 } from './config/config-types.js';
 export { defineConfig } from './config/define-config.js';
 export { loadConfig } from './config/load-config.js';
-export type { Env } from './config/env-overrides.js';
+export { applyEnvOverrides, type Env } from './config/env-overrides.js';
 
 // Registry and container
 export type { AdapterDefinition } from './registry/adapter-definition.js';

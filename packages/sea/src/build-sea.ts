@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { checkAddonAbi } from './abi-check.js';
 import { nativeAddonsPlugin, type CollectedAddon } from './native-addons-plugin.js';
 import { SeaBuildError } from './sea-build-error.js';
@@ -164,7 +164,13 @@ async function bundleApp(
   external: readonly string[],
 ) {
   const result = await build({
-    entryPoints: [entry],
+    // The executable starts with the runtime's checks, then the app (imports run in order).
+    stdin: {
+      contents: `import ${JSON.stringify(START_MODULE)};\nimport ${JSON.stringify(APP_MODULE)};\n`,
+      resolveDir: dirname(entry),
+      sourcefile: 'keel-sea-main.js',
+      loader: 'js',
+    },
     outfile,
     bundle: true,
     platform: 'node',
@@ -172,7 +178,7 @@ async function bundleApp(
     format: 'cjs',
     logLevel: 'silent',
     external: [...external],
-    plugins: [nativeAddonsPlugin(addons, runtimeModule())],
+    plugins: [startPlugin(runtimeModule(), entry), nativeAddonsPlugin(addons, runtimeModule())],
     // ESM code reading import.meta.url keeps working once bundled to CommonJS.
     define: { 'import.meta.url': '__keel_sea_import_meta_url' },
     banner: { js: "const __keel_sea_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
@@ -185,6 +191,37 @@ async function bundleApp(
     throw new SeaBuildError(`bundling failed: ${first?.text ?? String(error)}${where}${hint}`);
   });
   if (result.errors.length > 0) throw new SeaBuildError(`bundling failed: ${result.errors[0]?.text}`);
+}
+
+const START_MODULE = 'keel-sea:start';
+const APP_MODULE = 'keel-sea:app';
+
+/**
+ * The module the executable runs before the app: it picks the folder for native addons, and when
+ * there is none, prints the runtime's error (naming KEEL_SEA_CACHE and each folder tried) and exits.
+ */
+function startPlugin(runtimePath: string, entry: string): Plugin {
+  const contents = `try {
+  require(${JSON.stringify(runtimePath)}).prepareAddonCache();
+} catch (error) {
+  if (!error || error.name !== 'SeaCacheError') throw error;
+  process.stderr.write(error.message + '\\n');
+  process.exit(1);
+}
+`;
+  return {
+    name: 'keel-sea-start',
+    setup(build) {
+      build.onResolve({ filter: /^keel-sea:start$/ }, () => ({ path: START_MODULE, namespace: 'keel-sea-start' }));
+      // The app is imported for its side effects: kept even under a package.json saying `sideEffects: false`.
+      build.onResolve({ filter: /^keel-sea:app$/ }, () => ({ path: entry, sideEffects: true }));
+      build.onLoad({ filter: /.*/, namespace: 'keel-sea-start' }, () => ({
+        contents,
+        loader: 'js',
+        resolveDir: dirname(runtimePath),
+      }));
+    },
+  };
 }
 
 /** The runtime next to this file: `runtime.ts` when running from source, `runtime.js` from dist. */

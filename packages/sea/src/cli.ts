@@ -56,9 +56,9 @@ try {
         );
     },
   });
-  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
   console.error(
-    `Built ${result.out}: ${mb(result.bytes)} (bundle ${mb(result.bundleBytes)}, ${result.addons.length} native addon(s), ` +
+    `Built ${result.out}: ${mib(result.bytes)} (bundle ${mib(result.bundleBytes)}, ${result.addons.length} native addon(s), ` +
       `${Object.keys(result.assets).length} asset(s)${result.components.length > 0 ? `, ${result.components.length} wasm component(s) transpiled` : ''}` +
       `${result.stripped ? ', stripped' : ''}) in ${(result.ms / 1000).toFixed(1)}s`,
   );

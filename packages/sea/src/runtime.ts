@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { addonCacheCandidates, chooseAddonCacheDir } from './addon-cache.js';
 import { MANIFEST_KEY, type SeaManifest } from './sea-manifest.js';
+
+export { SeaCacheError, type AddonCacheAttempt } from './addon-cache.js';
 
 interface NodeSea {
   isSea(): boolean;
@@ -14,6 +16,7 @@ const sea = (process as unknown as { getBuiltinModule(id: string): unknown }).ge
   | NodeSea
   | undefined;
 let manifest: SeaManifest | undefined;
+let cacheDir: string | undefined;
 const loaded = new Map<string, unknown>();
 
 /** Whether this process is a single executable built by `keel sea`. */
@@ -32,13 +35,24 @@ function rawAsset(key: string): Uint8Array {
 }
 
 /**
- * The folder native addons are written to before loading: `KEEL_SEA_CACHE`, else
- * `~/.cache/keel-sea`, else the temp folder. Files are named by content hash, so versions never clash.
+ * The folder native addons are written to before loading, the first that works (created, and a
+ * file written to it) of: `KEEL_SEA_CACHE`, `$XDG_CACHE_HOME/keel-sea` or `~/.cache/keel-sea`,
+ * the temp folder, a `.keel-sea` folder beside the executable. Throws `SeaCacheError` naming
+ * `KEEL_SEA_CACHE` and every folder tried when none works. Files are named by content hash,
+ * so versions never clash.
  */
 export function addonCacheDir(): string {
-  if (process.env.KEEL_SEA_CACHE) return resolve(process.env.KEEL_SEA_CACHE);
-  const home = homedir();
-  return home ? join(home, '.cache', 'keel-sea') : join(tmpdir(), 'keel-sea');
+  cacheDir ??= chooseAddonCacheDir(addonCacheCandidates());
+  return cacheDir;
+}
+
+/**
+ * Run by the executable before the app: when it embeds native addons, picks their folder now,
+ * so a missing one stops the start with the runtime's own error instead of surfacing inside
+ * whatever loads the addon first (a database driver that would call it its own failure).
+ */
+export function prepareAddonCache(): void {
+  if (isSea() && Object.keys(readManifest().addons).length > 0) addonCacheDir();
 }
 
 /**

@@ -1,5 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +58,58 @@ describe('buildSea', () => {
     // Nothing but the binary, its data and the addon cache: no node_modules anywhere.
     expect(readdirSync(folder).sort()).toEqual(['.cache', 'app', 'data']);
     expect(readdirSync(join(folder, '.cache')).filter((f) => f.endsWith('.node'))).toHaveLength(3);
+  });
+
+  it('with HOME unwritable (a system service), writes its addons to the temp folder', () => {
+    const folder = mkdtempSync(join(work, 'no-home-'));
+    const binary = join(folder, 'app');
+    copyFileSync(result.out, binary);
+    chmodSync(binary, 0o755);
+    const tmp = join(folder, 'tmp');
+    mkdirSync(tmp);
+    // Root could create /nonexistent, so as root the app runs as `nobody`, for whom it cannot.
+    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    if (user.uid !== undefined) {
+      chmodSync(work, 0o711);
+      for (const dir of [folder, tmp]) chownSync(dir, user.uid, user.gid);
+    }
+    const env = { PATH: '/usr/bin:/bin', HOME: '/nonexistent', TMPDIR: tmp };
+    const out = execFileSync(binary, [], { cwd: folder, env, encoding: 'utf8', timeout: 30_000, ...user });
+    expect(JSON.parse(out)).toEqual({ sea: true, runs: 1, keys: 1, add: 5, argon2: true });
+    const cache = join(tmp, `keel-sea-${user.uid ?? process.getuid?.()}`);
+    expect(readdirSync(cache).filter((f) => f.endsWith('.node'))).toHaveLength(3);
+    expect(existsSync('/nonexistent')).toBe(false);
+  });
+
+  it('stops before the app starts, naming KEEL_SEA_CACHE and each folder tried, when no folder works', () => {
+    const folder = mkdtempSync(join(work, 'no-cache-'));
+    const binary = join(folder, 'app');
+    copyFileSync(result.out, binary);
+    chmodSync(binary, 0o755);
+    // Unusable for root too: folders under a regular file, and a file where `.keel-sea` would go.
+    const file = join(folder, 'a-file');
+    writeFileSync(file, '');
+    writeFileSync(join(folder, '.keel-sea'), '');
+    const env = {
+      PATH: '/usr/bin:/bin',
+      KEEL_SEA_CACHE: join(file, 'cache'),
+      HOME: join(file, 'home'),
+      TMPDIR: join(file, 'tmp'),
+    };
+    const run = spawnSync(binary, [], { cwd: folder, env, encoding: 'utf8', timeout: 30_000 });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^keel sea: no folder to write native addons to; set KEEL_SEA_CACHE to a folder/);
+    const tried = [
+      `KEEL_SEA_CACHE: ${join(file, 'cache')}: ENOTDIR`,
+      `$HOME/.cache/keel-sea: ${join(file, 'home', '.cache', 'keel-sea')}: ENOTDIR`,
+      `the temp folder: ${join(file, 'tmp', `keel-sea-${process.getuid?.()}`)}: ENOTDIR`,
+      `beside the executable: ${join(folder, '.keel-sea')}: EEXIST`,
+    ];
+    for (const line of tried) expect(run.stderr).toContain(`  - ${line}`);
+    // The runtime's own words, not a database's: the app never started (no `data` folder, no stack).
+    expect(run.stderr).not.toMatch(/sqlite|\n\s+at /i);
+    expect(readdirSync(folder).sort()).toEqual(['.keel-sea', 'a-file', 'app']);
   });
 
   it('refuses a missing entry and a missing asset with a clear error', async () => {

@@ -13,13 +13,13 @@ export {
   type MemoryExecutionLog,
 } from './log/execution-log.js';
 export { createSqlExecutionLog, type SqlExecutionLog, type SqlExecutionLogOptions } from './log/sql-execution-log.js';
-export { createComponentKv } from './adapter/component-kv-adapter.js';
+export { createComponentKv, componentKvAdapter } from './adapter/component-kv-adapter.js';
 export {
   embeddableArtifacts,
   type EmbeddableArtifact,
   type PretranspiledArtifacts,
 } from './loader/embedded-artifacts.js';
-export type { ComponentKvOptions } from './adapter/component-kv-options.js';
+export { componentKvOptions, type ComponentKvOptions } from './adapter/component-kv-options.js';
 
 declare module '@keel/core' {
   interface KvAdapterOptionsMap {

@@ -1,9 +1,8 @@
 import { createLevelKv } from '@keel/adapter-kv-level';
 import { createKeel } from '@keel/core';
-import { AdapterRegistry, type AdapterFactory } from '@keel/core/adapter';
 import { expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createComponentKv, createWasmHost } from '../src/index.js';
+import { componentKvAdapter, createComponentKv, createWasmHost } from '../src/index.js';
 import { fixture, tempDir } from './support/fixtures.js';
 
 const cache = tempDir();
@@ -31,9 +30,6 @@ describe('an asynchronous adapter serving synchronous guest imports', () => {
 
 describe('a component as the kv adapter', () => {
   it('is what config `kv: { adapter: "component", options: { path, sha256 } }` builds', async () => {
-    const registry = new AdapterRegistry([
-      { interface: 'kv', id: 'component', load: async () => createComponentKv as AdapterFactory<'kv'> },
-    ]);
     const keel = (
       await createKeel(
         {
@@ -41,11 +37,8 @@ describe('a component as the kv adapter', () => {
             adapter: 'component',
             options: { path: store.path, sha256: store.sha256, cacheDir: cache.dir, logger: {} },
           },
-        } as never,
-        {
-          registry,
-          env: false,
         },
+        { adapters: [componentKvAdapter], env: false },
       )
     )._unsafeUnwrap();
     expectOk(await keel.kv.set('hello', 'world'));
@@ -73,6 +66,10 @@ describe('a component as the kv adapter', () => {
     expect(() => createComponentKv({ sha256: store.sha256 } as never)).toThrow(/path/);
     expect(() => createComponentKv({ path: store.path } as never)).toThrow(/sha256/);
     expect(() => createComponentKv({ path: store.path, sha256: store.sha256, mode: 'fast' } as never)).toThrow(/mode/);
+    // Every problem at once, each with its path.
+    expect(() => createComponentKv({ bytes: 'x', mode: 'fast', limits: { timeoutMs: 0 } } as never)).toThrow(
+      "createComponentKv: bytes: expected bytes (a Uint8Array), got \"x\"; sha256: is required (string); mode: expected one of 'isolated', 'in-thread', got \"fast\"; limits.timeoutMs: expected an integer from 1 to 2147483647, got 0",
+    );
   });
 
   it.each(['in-thread', 'isolated'] as const)(

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { unwrap } from './parse-options.js';
+import { unwrap } from './schema-walk.js';
 
 /** One row of an adapter's options table. */
 export interface OptionRow {

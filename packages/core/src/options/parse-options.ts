@@ -1,6 +1,8 @@
 import * as v from 'valibot';
 import { describeValue } from '../errors/describe-value.js';
 import { closest } from './closest.js';
+import { typeName } from './describe-options.js';
+import { entriesAt, unwrap } from './schema-walk.js';
 
 /** One problem with an adapter's options: where (`limits.maxKeyBytes`) and what. */
 export interface OptionIssue {
@@ -53,6 +55,11 @@ export function optionIssues(schema: v.GenericSchema, issues: readonly v.BaseIss
         problem: `is not an option${hint ? `; did you mean '${hint}'?` : ''} (known: ${known.join(', ') || 'none'})`,
       };
     }
+    if (issue.input === undefined && issue.kind === 'schema' && issue.type.endsWith('object')) {
+      // A missing required field: say what it takes, from the field's own schema.
+      const field = entriesAt(schema, keys.slice(0, -1))?.[String(keys.at(-1))];
+      return { path, problem: `is required (${field ? typeName(unwrap(field) as v.GenericSchema) : 'a value'})` };
+    }
     const message = issue.message.startsWith('Invalid ') ? `expected ${issue.expected}` : issue.message;
     if (issue.input === undefined) return { path, problem: `is required (${message})` };
     return { path, problem: `${message}, got ${describeValue(issue.input)}` };
@@ -61,24 +68,4 @@ export function optionIssues(schema: v.GenericSchema, issues: readonly v.BaseIss
 
 function formatPath(keys: readonly (string | number)[]): string {
   return keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
-}
-
-/** The object entries the schema has at `keys`, looking through optional, pipe and nullable wrappers. */
-function entriesAt(schema: v.GenericSchema, keys: readonly (string | number)[]): Record<string, unknown> | undefined {
-  let current: unknown = schema;
-  for (const key of [...keys, undefined]) {
-    current = unwrap(current);
-    const entries = (current as { entries?: Record<string, unknown> }).entries;
-    if (key === undefined) return entries;
-    current = entries?.[String(key)] ?? (current as { item?: unknown }).item;
-    if (current === undefined) return undefined;
-  }
-  return undefined;
-}
-
-/** Looks through optional/nullable wrappers (whose inner schema is `wrapped`). */
-export function unwrap(schema: unknown): unknown {
-  let current = schema as { wrapped?: unknown } | undefined;
-  while (current?.wrapped !== undefined) current = current.wrapped as { wrapped?: unknown };
-  return current;
 }

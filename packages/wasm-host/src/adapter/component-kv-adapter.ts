@@ -1,5 +1,5 @@
 import { KvError, type Kv, type KvEntry, type KvValue, type Result } from '@keel/core';
-import { defineKv, type AdapterContext, type KvDriver } from '@keel/core/adapter';
+import { defineAdapter, defineKv, parseOptions, type KvDriver } from '@keel/core/adapter';
 import {
   kvErrorFromWit,
   kvExpiryFromWit,
@@ -12,7 +12,11 @@ import type { WitError } from '../imports/binding.js';
 import type { WasmComponent } from '../host/wasm-component.js';
 import { createWasmHost, type WasmHost } from '../wasm-host.js';
 import type { WasmHostError } from '../wasm-host-errors.js';
-import { resolveComponentKvOptions, type ComponentKvOptions } from './component-kv-options.js';
+import {
+  componentKvOptions,
+  type ComponentKvOptions,
+  type ResolvedComponentKvOptions,
+} from './component-kv-options.js';
 
 /** The most entries the WIT lets one scan page ask for. */
 const MAX_PAGE = 10_000;
@@ -34,8 +38,25 @@ const MAX_PAGE = 10_000;
  * const kv = createComponentKv({ path: './kv.wasm', sha256: '9f86d0…' });
  * await kv.set('greeting', 'hello');
  */
-export function createComponentKv(options: ComponentKvOptions, _context?: AdapterContext): Kv {
-  const o = resolveComponentKvOptions(options);
+export function createComponentKv(options: ComponentKvOptions): Kv {
+  return buildComponentKv(parseOptions(componentKvOptions, options, 'createComponentKv'));
+}
+
+/**
+ * Registers the adapter as `component`, so that config can choose it.
+ *
+ * @example
+ * const keel = await createKeel(config, { adapters: [componentKvAdapter] });
+ */
+export const componentKvAdapter = defineAdapter({
+  interface: 'kv',
+  id: 'component',
+  package: '@keel/wasm-host',
+  options: componentKvOptions,
+  create: (options) => buildComponentKv(options),
+});
+
+function buildComponentKv(o: ResolvedComponentKvOptions): Kv {
   let host: WasmHost | undefined;
   let component: WasmComponent | undefined;
   let lost: string | undefined;

@@ -54,11 +54,9 @@ function resolveSql(raw: unknown): ResolvedGrants['sql'] {
   if (raw === true || raw === 'read-only') return { access: 'read-only', instance: undefined };
   if (raw === 'read-write') return { access: 'read-write', instance: undefined };
   if (typeof raw === 'string')
-    throw new KeelOptionsError(
-      'grants.sql',
-      `expected true, 'read-only', 'read-write' or an object, got '${raw}'`,
-      where,
-    );
+    throw new KeelOptionsError(where, [
+      { path: 'grants.sql', problem: `expected true, 'read-only', 'read-write' or an object, got '${raw}'` },
+    ]);
   const o = readOptions(where, raw, 'grants.sql.');
   const grant = {
     access: o.oneOf('access', ['read-only', 'read-write'] as const, 'read-only'),
@@ -74,7 +72,9 @@ function resolveEmail(raw: unknown): ResolvedGrants['email'] {
   const o = readOptions(where, raw, 'grants.email.');
   const from = o.raw('from');
   if (from !== undefined && (!Array.isArray(from) || from.some((a) => typeof a !== 'string'))) {
-    throw new KeelOptionsError('grants.email.from', 'expected an array of sender addresses', where);
+    throw new KeelOptionsError(where, [
+      { path: 'grants.email.from', problem: 'expected an array of sender addresses' },
+    ]);
   }
   const grant = {
     from: from === undefined ? undefined : Object.freeze([...(from as string[])]),
@@ -87,12 +87,14 @@ function resolveEmail(raw: unknown): ResolvedGrants['email'] {
 function resolveHttp(raw: unknown): readonly string[] {
   if (raw === undefined) return [];
   if (!Array.isArray(raw) || raw.some((h) => typeof h !== 'string')) {
-    throw new KeelOptionsError('grants.http', 'expected an array of host names', where);
+    throw new KeelOptionsError(where, [{ path: 'grants.http', problem: 'expected an array of host names' }]);
   }
   try {
     httpAllowList(raw as string[]);
   } catch (error) {
-    throw new KeelOptionsError('grants.http', (error as Error).message.replace(/^grants\.http: /, ''), where);
+    throw new KeelOptionsError(where, [
+      { path: 'grants.http', problem: (error as Error).message.replace(/^grants\.http: /, '') },
+    ]);
   }
   return Object.freeze([...(raw as string[])]);
 }
@@ -100,11 +102,12 @@ function resolveHttp(raw: unknown): readonly string[] {
 function resolveEnv(raw: unknown): readonly (readonly [string, string])[] {
   if (raw === undefined) return [];
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new KeelOptionsError('grants.env', 'expected an object of strings', where);
+    throw new KeelOptionsError(where, [{ path: 'grants.env', problem: 'expected an object of strings' }]);
   }
   const entries = Object.entries(raw as Record<string, unknown>);
   for (const [key, value] of entries) {
-    if (typeof value !== 'string') throw new KeelOptionsError(`grants.env.${key}`, 'expected a string', where);
+    if (typeof value !== 'string')
+      throw new KeelOptionsError(where, [{ path: `grants.env.${key}`, problem: 'expected a string' }]);
   }
   return entries as [string, string][];
 }

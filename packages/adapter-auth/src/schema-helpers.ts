@@ -1,0 +1,62 @@
+import { v } from '@keel/core/adapter';
+
+/**
+ * An array whose TypeScript type is `readonly T[]`, so that apps can pass `as const` lists and
+ * frozen arrays. Valibot's `v.array` types its input as a mutable array; the schema is the same
+ * at run time (its type name, items and messages are valibot's), only its declared type differs.
+ *
+ * @example
+ * const scopes = readonlyArray(text(), 'expected an array of scope names');
+ */
+export function readonlyArray<S extends v.GenericSchema>(item: S, message: string) {
+  return v.array(item, message) as unknown as v.GenericSchema<
+    readonly v.InferInput<S>[],
+    readonly v.InferOutput<S>[],
+    v.ArrayIssue | v.InferIssue<S>
+  >;
+}
+
+/** A problem a cross-field rule found: where (relative to the object checked), what, and the value it is about. */
+export interface CrossProblem {
+  readonly path: readonly (string | number)[];
+  readonly problem: string;
+  readonly value: unknown;
+}
+
+/**
+ * A rule across fields (`defaultRoles` must be in `roles`). Valibot skips whole-object checks as
+ * soon as any field has a problem; this one still runs, so that every problem is reported at
+ * once, unless a field it `reads` (a path prefix) has a problem of its own.
+ *
+ * @example
+ * crossCheck<{ min: number; max: number }>([['min'], ['max']], (o) =>
+ *   o.min > o.max ? [{ path: ['min'], problem: 'is greater than max', value: o.min }] : []);
+ */
+export function crossCheck<T>(
+  reads: readonly (readonly string[])[],
+  find: (value: T) => readonly CrossProblem[],
+) {
+  return v.rawCheck<T>(({ dataset, addIssue }) => {
+    if (typeof dataset.value !== 'object' || dataset.value === null) return;
+    const troubled = (dataset.issues ?? []).some((issue) => {
+      const keys = (issue.path ?? []).map((item) => String(item.key));
+      return reads.some((read) => read.every((key, i) => i >= keys.length || keys[i] === key));
+    });
+    if (troubled) return;
+    for (const { path, problem, value } of find(dataset.value as T)) {
+      addIssue({ message: problem, input: value, path: pathItems(dataset.value, path) });
+    }
+  });
+}
+
+/** Valibot's path items for a path inside `root` (only `key` matters to Keel's messages). */
+function pathItems(root: unknown, path: readonly (string | number)[]): [v.IssuePathItem, ...v.IssuePathItem[]] {
+  let input = root as Record<string | number, unknown>;
+  const items = path.map((key) => {
+    const value = input?.[key];
+    const item = { type: 'unknown', origin: 'value', input, key, value } as v.UnknownPathItem;
+    input = value as Record<string | number, unknown>;
+    return item;
+  });
+  return items as [v.IssuePathItem, ...v.IssuePathItem[]];
+}

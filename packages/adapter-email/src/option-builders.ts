@@ -1,0 +1,96 @@
+import { text, v, withMethods } from '@keel/core/adapter';
+
+/**
+ * Option builders this package needs beside core's (`@keel/core/adapter`), in the same style:
+ * each carries Keel's wording, and the parser appends ", got <value>".
+ *
+ * @example
+ * const sendgridOptions = v.strictObject({ apiKey: required(nonBlank(), 'The API key.'), baseUrl: option(httpUrl(), …) });
+ */
+
+/** A string with something besides whitespace in it (API keys, domains, hosts). */
+export function nonBlank() {
+  const message = 'expected a non-empty string';
+  return v.pipe(
+    v.string(message),
+    v.check((s) => s.trim() !== '', message),
+  );
+}
+
+/** A number (not only an integer) from `min` to `max`. */
+export function number(min: number, max: number) {
+  const message = `expected a number from ${min} to ${max}`;
+  return v.pipe(v.number(message), v.finite(message), v.minValue(min, message), v.maxValue(max, message));
+}
+
+/** An http(s) URL, given back without its trailing slash so that paths can be appended. */
+export function httpUrl() {
+  const message = 'expected an http(s) URL';
+  return v.pipe(
+    v.string(message),
+    v.check((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), message),
+    v.transform((s) => s.replace(/\/+$/, '')),
+  );
+}
+
+/**
+ * An instance given as the object itself or as the name of an instance configured in the same
+ * config (`idempotency.kv: 'default'`); a name is resolved by `createKeel` through the adapter's
+ * `needs`.
+ */
+export function instanceOr<T>(type: string, methods: readonly string[], iface: string) {
+  return v.union([text(), withMethods<T>(type, methods)], `expected ${type} or the name of a ${iface} instance`);
+}
+
+type Group = v.GenericSchema<object, object>;
+
+/**
+ * An options group that `false` switches off (`retry: false`). `v.union([v.literal(false), group])`
+ * would turn any mistake inside the group into one "expected false or an object" at the group;
+ * this keeps each mistake at its own path (`retry.maxAttempt: … did you mean 'maxAttempts'?`),
+ * and the README table still lists the group's fields.
+ */
+export function orFalse<S extends Group>(group: S) {
+  type Dataset = Parameters<S['~run']>[0];
+  const schema = {
+    ...group,
+    '~run'(dataset: Dataset, config: Parameters<S['~run']>[1]) {
+      return dataset.value === false ? { typed: true, value: false } : group['~run'](dataset, config);
+    },
+  };
+  schema['~standard'] = {
+    ...group['~standard'],
+    validate: (value: unknown) => schema['~run']({ value }, v.getGlobalConfig()),
+  } as S['~standard'];
+  const disableable = schema as unknown as Omit<S, '~run' | '~standard' | '~types'> &
+    v.BaseSchema<v.InferInput<S> | false, v.InferOutput<S> | false, v.InferIssue<S>>;
+  return v.pipe(disableable, v.metadata({ type: 'false | object' }));
+}
+
+/** One problem a rule across fields found, reported at `field`. */
+export interface FieldProblem {
+  readonly field: string;
+  readonly problem: string;
+  /** The value the problem is about. @default the field's value (`undefined` reads "is required") */
+  readonly input?: unknown;
+}
+
+/**
+ * A rule across fields (`user` and `password` go together), reported at the field it is about
+ * with that field's value, not at the whole options object. It runs even when another field has
+ * a mistake, so every problem is reported; `rule` must therefore expect any value.
+ */
+export function fieldRules<T extends object>(rule: (input: Partial<Record<keyof T, unknown>>) => FieldProblem[]) {
+  return v.rawCheck<T>(({ dataset, addIssue }) => {
+    const value = dataset.value as unknown;
+    if (typeof value !== 'object' || value === null) return;
+    for (const found of rule(value as Partial<Record<keyof T, unknown>>)) {
+      const input = 'input' in found ? found.input : (value as Record<string, unknown>)[found.field];
+      addIssue({
+        message: found.problem,
+        input,
+        path: [{ type: 'object', origin: 'value', input: value as Record<string, unknown>, key: found.field, value: input }],
+      });
+    }
+  });
+}
