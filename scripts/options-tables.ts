@@ -34,13 +34,21 @@ export function optionsTable(adapter: AdapterDefinition): string {
 }
 
 const marker = (adapter: AdapterDefinition) =>
-  new RegExp(`(<!-- options: ${adapter.interface}/${adapter.id} -->\\n)[\\s\\S]*?(\\n<!-- /options -->)`);
+  new RegExp(`(<!-- options: ${adapter.interface}/${adapter.id} -->)[\\s\\S]*?(<!-- /options -->)`);
 
 /** The README text with this adapter's table regenerated, or `undefined` when it has no marker. */
 export function withTable(readme: string, adapter: AdapterDefinition): string | undefined {
   const pattern = marker(adapter);
   if (!pattern.test(readme)) return undefined;
-  return readme.replace(pattern, (_, open: string, close: string) => `${open}${optionsTable(adapter)}${close}`);
+  return readme.replace(pattern, (_, open: string, close: string) => `${open}\n${optionsTable(adapter)}\n${close}`);
+}
+
+/** A table's text without the padding a formatter adds (Biome aligns the columns). */
+export function unpadded(markdown: string): string {
+  return markdown
+    .split('\n')
+    .map((line) => (line.startsWith('|') ? line.replace(/ *\| */g, '|').replace(/-{3,}/g, '---') : line))
+    .join('\n');
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ''))) {

@@ -4,29 +4,33 @@ import { readonlyArray } from './schema-helpers.js';
 
 const MINUTE = 60_000;
 
-const signingKey = shaped<AccessTokenKey>(
-  '{ kid, jwk } (see generateAccessTokenKey)',
-  (value) => {
-    const key = value as Partial<AccessTokenKey> | null;
-    return typeof key?.kid === 'string' && typeof key.jwk === 'object' && key.jwk !== null;
-  },
-);
+const signingKey = shaped<AccessTokenKey>('{ kid, jwk } (see generateAccessTokenKey)', (value) => {
+  const key = value as Partial<AccessTokenKey> | null;
+  return typeof key?.kid === 'string' && typeof key.jwk === 'object' && key.jwk !== null;
+});
 
 /** The `accessTokens` options: JWT access tokens and rotating refresh tokens beside each session. */
 export const accessTokenOptions = v.strictObject({
-  algorithm: option(oneOf(['EdDSA', 'ES256']), { default: 'EdDSA', description: '`EdDSA` (Ed25519) or `ES256` (P-256).' }),
+  algorithm: option(oneOf(['EdDSA', 'ES256']), {
+    default: 'EdDSA',
+    description: '`EdDSA` (Ed25519) or `ES256` (P-256).',
+  }),
   keys: option(readonlyArray(signingKey, 'expected an array of { kid, jwk } (see generateAccessTokenKey)'), {
     defaultText: 'one key generated at start-up',
     description:
       'Signing keys, newest first: the first signs, all verify. To rotate, put a new key first and keep the old ' +
       'one until the tokens it signed have expired (one `ttlMs`). Without keys, tokens die with the process.',
   }),
-  ttlMs: option(integer(10_000, 60 * MINUTE), { default: 5 * MINUTE, description: 'Lifetime of an access token, in ms.' }),
+  ttlMs: option(integer(10_000, 60 * MINUTE), {
+    default: 5 * MINUTE,
+    description: 'Lifetime of an access token, in ms.',
+  }),
   issuer: option(text(), { default: 'keel', description: 'The `iss` claim.' }),
   audience: option(text(), { default: 'keel', description: 'The `aud` claim.' }),
   checkRevocation: option(boolean(), {
     default: false,
-    description: 'Also check on each `verifyAccessToken` that the session still exists (one kv read), so that a ' +
+    description:
+      'Also check on each `verifyAccessToken` that the session still exists (one kv read), so that a ' +
       'logout takes effect before the token expires.',
   }),
 });
@@ -57,6 +61,6 @@ export const accessTokensOption = option(
     default: false,
     description:
       'JWT access tokens and rotating refresh tokens beside each session: `true`, or ' +
-      '`{ algorithm, keys, ttlMs, issuer, audience, checkRevocation }` (see *Access tokens*).',
+      '`{ algorithm, keys, ttlMs, issuer, audience, checkRevocation }` (see _Access tokens_).',
   },
 );

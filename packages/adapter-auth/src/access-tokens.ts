@@ -51,10 +51,7 @@ export async function generateAccessTokenKey(algorithm: AccessTokenAlgorithm = '
 export type AccessTokens = Awaited<ReturnType<typeof createAccessTokens>>;
 
 /** Signs and verifies our JWT access tokens (RFC 9068 `at+jwt`), with `kid` and an algorithm allow-list of one. */
-export async function createAccessTokens(
-  options: ResolvedAccessTokenOptions,
-  clock: Clock,
-) {
+export async function createAccessTokens(options: ResolvedAccessTokenOptions, clock: Clock) {
   const { algorithm, ttlMs, issuer, audience } = options;
   const keys = options.keys?.length ? options.keys : [await generateAccessTokenKey(algorithm)];
   const shape = CURVES[algorithm];

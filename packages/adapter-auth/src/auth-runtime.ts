@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { KeelOptionsError } from '@keel/core/adapter';
 import { createAccessTokens, type AccessTokens } from './access-tokens.js';
 import { randomToken, tokenHash } from './auth-crypto.js';
 import { migrateAuthSchema } from './auth-migrations.js';
@@ -32,33 +31,11 @@ export interface AuthRuntime {
   dummyHash: string;
 }
 
-export function createRuntime(options: ResolvedLocalAuthOptions, factory: string): AuthRuntime {
+export function createRuntime(options: ResolvedLocalAuthOptions): AuthRuntime {
   const { kv, clock } = options;
   const keys = kvKeys(options.keyPrefix);
-  const sessions = createSessionStore({
-    kv,
-    keys,
-    clock,
-    idleTimeoutMs: options.idleTimeoutMs,
-    absoluteTimeoutMs: options.absoluteTimeoutMs,
-  });
-  const rbac = createRbac(options.roles, factory);
-  const unknownRoles = (roles: readonly string[]) => roles.filter((r) => !rbac.has(r)).join(', ');
-  if (unknownRoles(options.defaultRoles))
-    throw new KeelOptionsError(
-      'defaultRoles',
-      `names roles that are not in roles: ${unknownRoles(options.defaultRoles)}`,
-      factory,
-    );
-  for (const p of options.providers.values()) {
-    if (p.defaultRoles && unknownRoles(p.defaultRoles)) {
-      throw new KeelOptionsError(
-        `oidc.providers.${p.name}.defaultRoles`,
-        `names roles that are not in roles: ${unknownRoles(p.defaultRoles)}`,
-        factory,
-      );
-    }
-  }
+  const sessions = createSessionStore({ kv, keys, clock, ...options.sessions });
+  const rbac = createRbac(options.roles);
   return {
     options,
     users: createUserStore(options.sql, options.tablePrefix),
@@ -74,7 +51,9 @@ export function createRuntime(options: ResolvedLocalAuthOptions, factory: string
       clock,
     }),
     oidc:
-      options.providers.size > 0 ? createOidcFlow(options.providers, kv, keys, clock, options.stateTtlMs) : undefined,
+      options.oidc.providers.size > 0
+        ? createOidcFlow(options.oidc.providers, kv, keys, clock, options.oidc.stateTtlMs)
+        : undefined,
     refreshTokens: options.accessTokens ? createRefreshTokens({ kv, keys, clock, sessions }) : undefined,
     accessTokens: undefined,
     dummyHash: '',

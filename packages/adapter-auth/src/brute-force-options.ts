@@ -7,7 +7,8 @@ const DAY = 24 * 60 * MINUTE;
 export const bruteForceOptions = v.strictObject({
   maxFailuresPerAccount: option(integer(1, 1000), {
     default: 5,
-    description: 'Failed sign-ins per account before it locks (unknown emails count the same, so a lockout tells nothing).',
+    description:
+      'Failed sign-ins per account before it locks (unknown emails count the same, so a lockout tells nothing).',
   }),
   maxFailuresPerIp: option(integer(1, 1_000_000), {
     default: 50,

@@ -1,17 +1,27 @@
-export { createLocalAuth, createOidcAuth, type LocalAuth, type OidcAuthOptions } from './local-auth-adapter.js';
-export type { LocalAuthOptions } from './local-auth-options.js';
-export { okta, auth0, defaultIdTokenAlgorithms, type OidcProviderOptions } from './oidc-providers.js';
-export { createArgon2Hasher, defaultArgon2Params, type Argon2Params, type PasswordHasher } from './password-hasher.js';
-export type { PasswordPolicyOptions } from './password-policy.js';
 export {
-  generateAccessTokenKey,
-  type AccessTokenAlgorithm,
-  type AccessTokenKey,
-  type AccessTokenOptions,
-} from './access-tokens.js';
-export { defaultBruteForce, type BruteForceOptions } from './brute-force.js';
+  createLocalAuth,
+  createOidcAuth,
+  localAuthAdapter,
+  oidcAuthAdapter,
+  authAdapters,
+  type LocalAuth,
+} from './local-auth-adapter.js';
+export {
+  localAuthOptions,
+  oidcAuthOptions,
+  type LocalAuthOptions,
+  type OidcAuthOptions,
+} from './local-auth-options.js';
+export { okta, auth0, defaultIdTokenAlgorithms } from './oidc-providers.js';
+export { oidcProviderOptions, type OidcProviderOptions } from './oidc-options.js';
+export { createArgon2Hasher, defaultArgon2Params, type PasswordHasher } from './password-hasher.js';
+export type { Argon2Params, PasswordPolicyOptions } from './password-options.js';
+export { generateAccessTokenKey, type AccessTokenAlgorithm, type AccessTokenKey } from './access-tokens.js';
+export type { AccessTokenOptions } from './access-token-options.js';
+export { defaultBruteForce, type BruteForceOptions } from './brute-force-options.js';
 export type { RoleMap } from './rbac.js';
-export type { AuthTokenMessage, TokenMailOptions } from './token-delivery.js';
+export type { AuthTokenMessage } from './token-delivery.js';
+export type { TokenMailOptions } from './mail-options.js';
 export { authMigrations, authMigrationScope, migrateAuthSchema } from './auth-migrations.js';
 export { createCsrfProtection, type CsrfOptions, type CsrfRequest } from './csrf.js';
 export {
@@ -25,6 +35,6 @@ export {
 declare module '@keel/core' {
   interface AuthAdapterOptionsMap {
     local: import('./local-auth-options.js').LocalAuthOptions;
-    oidc: import('./local-auth-adapter.js').OidcAuthOptions;
+    oidc: import('./local-auth-options.js').OidcAuthOptions;
   }
 }

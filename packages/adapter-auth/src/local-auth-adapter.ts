@@ -1,10 +1,25 @@
-import type { AdapterContext } from '@keel/core/adapter';
-import type { JSONWebKeySet } from 'jose';
-import { createRuntime, openRuntime, principalOf, publicUser, type AuthRuntime } from './auth-runtime.js';
 import { AuthError, type Auth } from '@keel/core';
-import { defineAuth, type AuthDriver } from '@keel/core/adapter';
-import { resolveLocalAuthOptions, type LocalAuthOptions } from './local-auth-options.js';
+import {
+  defineAdapter,
+  defineAuth,
+  parseOptions,
+  type AdapterContext,
+  type AdapterDefinition,
+  type AuthDriver,
+} from '@keel/core/adapter';
+import type { JSONWebKeySet } from 'jose';
+import { authNeeds, resolveInstances } from './auth-instances.js';
+import { createRuntime, openRuntime, principalOf, publicUser, type AuthRuntime } from './auth-runtime.js';
+import {
+  localAuthOptions,
+  noPasswords,
+  oidcAuthOptions,
+  type CheckedLocalAuthOptions,
+  type LocalAuthOptions,
+  type OidcAuthOptions,
+} from './local-auth-options.js';
 import { oidcLogin } from './oidc-login.js';
+import { argon2Hasher } from './password-hasher.js';
 import { passwordFlows } from './password-flows.js';
 import { must } from './store-results.js';
 
@@ -13,14 +28,6 @@ export interface LocalAuth extends Auth {
   /** The JWKS other services use to verify our access tokens (empty without `accessTokens`). Opens the adapter. */
   accessTokenJwks(): Promise<JSONWebKeySet>;
 }
-
-/** Options of `createOidcAuth`: those of `createLocalAuth` without passwords, with at least one provider. */
-export type OidcAuthOptions = Omit<
-  LocalAuthOptions,
-  'passwords' | 'password' | 'argon2' | 'hasher' | 'resetTokenTtlMs'
-> & {
-  readonly oidc: NonNullable<LocalAuthOptions['oidc']>;
-};
 
 /**
  * Local accounts (argon2id passwords) and sessions, with optional JWT access tokens and any
@@ -37,8 +44,8 @@ export type OidcAuthOptions = Omit<
  * });
  * const session = (await auth.login({ email, password }, { ip }))._unsafeUnwrap();
  */
-export function createLocalAuth(options: LocalAuthOptions, context?: AdapterContext): LocalAuth {
-  return build('local', 'createLocalAuth', options, context);
+export function createLocalAuth(options: LocalAuthOptions): LocalAuth {
+  return build('local', parseOptions(localAuthOptions, options, 'createLocalAuth'), 'createLocalAuth', undefined);
 }
 
 /**
@@ -46,23 +53,75 @@ export function createLocalAuth(options: LocalAuthOptions, context?: AdapterCont
  * registration, password changes or resets. Accounts, sessions and roles work as in `createLocalAuth`.
  *
  * @example
- * const auth = createOidcAuth({ sql, kv, oidc: { providers: [auth0({ domain: 'acme.eu.auth0.com', clientId, clientSecret, redirectUri })] } });
+ * const provider = auth0({ domain: 'acme.eu.auth0.com', clientId, clientSecret, redirectUri });
+ * const auth = createOidcAuth({ sql, kv, oidc: { providers: [provider] } });
  * const { url } = (await auth.beginOidcLogin('auth0', { returnTo: '/dashboard' }))._unsafeUnwrap();
  */
-export function createOidcAuth(options: OidcAuthOptions, context?: AdapterContext): LocalAuth {
-  if (!options?.oidc?.providers?.length)
-    throw new TypeError('createOidcAuth: oidc.providers needs at least one provider');
-  return build('oidc', 'createOidcAuth', { ...options, passwords: false }, context);
+export function createOidcAuth(options: OidcAuthOptions): LocalAuth {
+  return build(
+    'oidc',
+    { ...noPasswords, ...parseOptions(oidcAuthOptions, options, 'createOidcAuth') },
+    'createOidcAuth',
+    undefined,
+  );
 }
+
+/**
+ * Registers the adapter as `local`, so that config can choose it. It is built on the app's sql
+ * and kv instances (and its email instance, when it has one), which start before it.
+ *
+ * @example
+ * const keel = await createKeel(config, { adapters: [sqliteAdapter, levelKvAdapter, localAuthAdapter] });
+ */
+// Typed by name, so that the declaration file refers to the schema instead of spelling its type out.
+export const localAuthAdapter: AdapterDefinition<'auth', typeof localAuthOptions> = defineAdapter({
+  interface: 'auth',
+  id: 'local',
+  package: '@keel/adapter-auth',
+  options: localAuthOptions,
+  needs: authNeeds,
+  create: (options, context) => build('local', options, 'createLocalAuth', context),
+});
+
+/**
+ * Registers the adapter as `oidc` (OpenID providers only, no passwords).
+ *
+ * @example
+ * const keel = await createKeel(config, { adapters: [sqliteAdapter, levelKvAdapter, oidcAuthAdapter] });
+ */
+export const oidcAuthAdapter: AdapterDefinition<'auth', typeof oidcAuthOptions> = defineAdapter({
+  interface: 'auth',
+  id: 'oidc',
+  package: '@keel/adapter-auth',
+  options: oidcAuthOptions,
+  needs: authNeeds,
+  create: (options, context) => build('oidc', { ...noPasswords, ...options }, 'createOidcAuth', context),
+});
+
+/**
+ * Both adapters of this package, to register at once.
+ *
+ * @example
+ * const keel = await createKeel(config, { adapters: [...authAdapters, sqliteAdapter, memoryKvAdapter] });
+ */
+export const authAdapters: readonly [typeof localAuthAdapter, typeof oidcAuthAdapter] = [
+  localAuthAdapter,
+  oidcAuthAdapter,
+];
 
 function build(
   adapter: string,
-  factory: string,
-  options: LocalAuthOptions,
+  checked: CheckedLocalAuthOptions,
+  where: string,
   context: AdapterContext | undefined,
 ): LocalAuth {
-  const resolved = resolveLocalAuthOptions(factory, options, context);
-  const rt = createRuntime(resolved, factory);
+  const { argon2, hasher, ...rest } = checked;
+  const resolved = {
+    ...rest,
+    ...resolveInstances(checked, where, context),
+    hasher: hasher ?? argon2Hasher(argon2),
+  };
+  const rt = createRuntime(resolved);
   const capabilities = {
     passwords: resolved.passwords,
     tokenDelivery: resolved.passwords && rt.delivery.configured,
@@ -77,7 +136,7 @@ function build(
     async health() {
       await must(resolved.sql.query(`SELECT 1 FROM ${resolved.tablePrefix}users LIMIT 1`), 'health');
       await must(resolved.kv.exists(`${resolved.keyPrefix}health`), 'health');
-      return { providers: [...resolved.providers.keys()] };
+      return { providers: [...resolved.oidc.providers.keys()] };
     },
     ...sessionOps(rt),
     ...(resolved.passwords ? passwordFlows(rt) : {}),

@@ -6,7 +6,7 @@ type RenderMail = (message: AuthTokenMessage) => { subject: string; text: string
 
 const tokenUrl = v.union(
   [string(), fn<TokenUrl>()],
-  "expected a URL with {token} where the token goes, or a function of the token",
+  'expected a URL with {token} where the token goes, or a function of the token',
 );
 
 /** The `mail` options: how reset and verification emails look and leave. */

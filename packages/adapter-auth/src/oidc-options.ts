@@ -1,6 +1,6 @@
 import { boolean, fn, integer, maxTimerMs, option, required, string, text, v } from '@keel/core/adapter';
 import { defaultIdTokenAlgorithms } from './oidc-providers.js';
-import { crossCheck, readonlyArray } from './schema-helpers.js';
+import { crossChecked, readonlyArray } from './schema-helpers.js';
 
 type LogoutUrl = (params: {
   readonly idToken: string | undefined;
@@ -14,13 +14,17 @@ const names = (what: string) => readonlyArray(text(), `expected an array of ${wh
 const unsafeAlgorithms = (list: readonly string[]) => list.filter((a) => a === 'none' || /^HS/i.test(a));
 
 /** One OpenID provider, by issuer. Okta and Auth0 have presets (`okta()`, `auth0()`). */
-export const oidcProviderOptions = v.pipe(
+export const oidcProviderOptions = crossChecked(
   v.strictObject({
     name: required(text(), 'The name `beginOidcLogin` and `completeOidcLogin` take, such as `okta` or `google`.'),
-    issuer: required(text(), "The issuer URL; its discovery document is read from `/.well-known/openid-configuration`."),
+    issuer: required(
+      text(),
+      'The issuer URL; its discovery document is read from `/.well-known/openid-configuration`.',
+    ),
     clientId: required(text(), 'The client id the provider gave the app.'),
     clientSecret: option(text(), {
-      description: 'For confidential clients (sent with HTTP Basic). Omit for a public client: PKCE alone then protects the code.',
+      description:
+        'For confidential clients (sent with HTTP Basic). Omit for a public client: PKCE alone then protects the code.',
     }),
     redirectUri: required(text(), 'Your callback URL, registered with the provider; it receives `code` and `state`.'),
     scopes: option(
@@ -83,18 +87,16 @@ export const oidcProviderOptions = v.pipe(
       { default: false, description: 'Plain `http://` to the provider: for tests against a local issuer only.' },
     ),
   }),
-  crossCheck<{ issuer: string; redirectUri: string; allowInsecureRequests: boolean }>(
-    [['issuer'], ['redirectUri'], ['allowInsecureRequests']],
-    (p) =>
-      (['issuer', 'redirectUri'] as const)
-        .filter((field) => {
-          const url = URL.canParse(p[field]) ? new URL(p[field]) : undefined;
-          if (!url) return true;
-          // A callback on this machine is safe over http (the browser never leaves it).
-          return url.protocol !== 'https:' && !(p.allowInsecureRequests || (field === 'redirectUri' && isLocal(url)));
-        })
-        .map((field) => ({ path: [field], problem: 'expected an https:// URL', value: p[field] })),
-  ),
+  [['issuer'], ['redirectUri'], ['allowInsecureRequests']],
+  (p) =>
+    (['issuer', 'redirectUri'] as const)
+      .filter((field) => {
+        const url = URL.canParse(p[field]) ? new URL(p[field]) : undefined;
+        if (!url) return true;
+        // A callback on this machine is safe over http (the browser never leaves it).
+        return url.protocol !== 'https:' && !(p.allowInsecureRequests || (field === 'redirectUri' && isLocal(url)));
+      })
+      .map((field) => ({ path: [field], problem: 'expected an https:// URL', value: p[field] })),
 );
 
 /** One OpenID provider (an entry of `oidc.providers`). */
@@ -102,29 +104,26 @@ export type OidcProviderOptions = v.InferInput<typeof oidcProviderOptions>;
 /** A provider with every default filled in. */
 export type ResolvedOidcProvider = Readonly<v.InferOutput<typeof oidcProviderOptions>>;
 
-const uniqueNames = crossCheck<readonly unknown[]>([], (list) => {
-  const nameOf = (p: unknown) => (p as { name?: unknown } | null)?.name;
-  return list.flatMap((p, i) => {
-    const name = nameOf(p);
-    return typeof name === 'string' && list.findIndex((other) => nameOf(other) === name) < i
-      ? [{ path: [i, 'name'], problem: 'is the name of an earlier provider too', value: name }]
-      : [];
-  });
-});
-
-/** The providers, by name. */
+/** The providers, by name (each name once). */
 function providerList(atLeast: number) {
-  return v.pipe(
+  const list = v.pipe(
     readonlyArray(oidcProviderOptions, 'expected an array of providers (okta(), auth0() or { name, issuer, … })'),
     v.minLength(atLeast, 'expected at least one provider'),
-    uniqueNames,
-    v.transform(
-      (list): ReadonlyMap<string, ResolvedOidcProvider> => new Map(list.map((p) => [p.name, p] as const)),
+  );
+  return v.pipe(
+    crossChecked(list, [], (providers) =>
+      providers.flatMap((p, i) =>
+        typeof p?.name === 'string' && providers.findIndex((other) => other?.name === p.name) < i
+          ? [{ path: [i, 'name'], problem: 'is the name of an earlier provider too', value: p.name }]
+          : [],
+      ),
     ),
+    v.transform((providers): ReadonlyMap<string, ResolvedOidcProvider> => new Map(providers.map((p) => [p.name, p]))),
   );
 }
 
-const providersDescription = 'The OpenID providers: `okta()`, `auth0()` or `{ name, issuer, … }` (see *OIDC providers*).';
+const providersDescription =
+  'The OpenID providers: `okta()`, `auth0()` or `{ name, issuer, … }` (see _OIDC providers_).';
 const stateTtlMs = option(integer(1000, maxTimerMs), {
   default: 10 * 60_000,
   description: 'How long a sign-in at a provider may take, in ms.',

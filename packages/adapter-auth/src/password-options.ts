@@ -1,10 +1,10 @@
 import { fn, integer, option, v, type MaybePromise } from '@keel/core/adapter';
-import { crossCheck } from './schema-helpers.js';
+import { crossChecked } from './schema-helpers.js';
 
 type PasswordCheck = (password: string, user: { readonly email: string }) => MaybePromise<readonly string[]>;
 
 /** The `password` options: what `register`, `changePassword` and `completePasswordReset` accept. */
-export const passwordPolicyOptions = v.pipe(
+export const passwordPolicyOptions = crossChecked(
   v.strictObject({
     minLength: option(integer(1, 1024), {
       default: 12,
@@ -15,12 +15,13 @@ export const passwordPolicyOptions = v.pipe(
       description: 'The most code points: long enough for passphrases, short enough to bound hashing.',
     }),
     check: option(fn<PasswordCheck>('a function (password, { email }) => reason codes'), {
-      description: 'Extra rules (a breached-password lookup, say): return reason codes, empty when the password is fine.',
+      description:
+        'Extra rules (a breached-password lookup, say): return reason codes, empty when the password is fine.',
     }),
   }),
-  crossCheck<{ minLength: number; maxLength: number }>([['minLength'], ['maxLength']], ({ minLength, maxLength }) =>
+  [['minLength'], ['maxLength']],
+  ({ minLength, maxLength }) =>
     minLength > maxLength ? [{ path: ['minLength'], problem: 'is greater than maxLength', value: minLength }] : [],
-  ),
 );
 
 /** What a new password must be (`password` in the adapter's options). */
@@ -32,19 +33,17 @@ export type ResolvedPasswordPolicy = Readonly<v.InferOutput<typeof passwordPolic
 const U32 = 2 ** 32 - 1;
 
 /** argon2id parameters. The defaults are OWASP's first recommendation for argon2id. */
-export const argon2Options = v.pipe(
+export const argon2Options = crossChecked(
   v.strictObject({
     memoryCost: option(integer(8, U32), { default: 19456, description: 'Memory per hash, in KiB (19 MiB).' }),
     timeCost: option(integer(1, U32), { default: 2, description: 'Passes over the memory.' }),
     parallelism: option(integer(1, 255), { default: 1, description: 'Lanes.' }),
   }),
-  crossCheck<{ memoryCost: number; parallelism: number }>(
-    [['memoryCost'], ['parallelism']],
-    ({ memoryCost, parallelism }) =>
-      memoryCost < 8 * parallelism
-        ? [{ path: ['memoryCost'], problem: 'is below 8 KiB per lane (parallelism)', value: memoryCost }]
-        : [],
-  ),
+  [['memoryCost'], ['parallelism']],
+  ({ memoryCost, parallelism }) =>
+    memoryCost < 8 * parallelism
+      ? [{ path: ['memoryCost'], problem: 'is below 8 KiB per lane (parallelism)', value: memoryCost }]
+      : [],
 );
 
 /** argon2id parameters (`argon2` in the adapter's options, or `createArgon2Hasher(params)`). */

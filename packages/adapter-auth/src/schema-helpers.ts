@@ -1,4 +1,4 @@
-import { v } from '@keel/core/adapter';
+import { shaped, v } from '@keel/core/adapter';
 
 /**
  * An array whose TypeScript type is `readonly T[]`, so that apps can pass `as const` lists and
@@ -16,6 +16,23 @@ export function readonlyArray<S extends v.GenericSchema>(item: S, message: strin
   >;
 }
 
+/**
+ * An instance with the given methods. Unlike `withMethods`, a function with them counts too:
+ * `keel.sql` is one (callable with a name for another instance), and apps pass it on.
+ *
+ * @example
+ * const sql = instanceWith<Sql>('a sql instance', ['query', 'execute']);
+ */
+export function instanceWith<T>(type: string, methods: readonly string[]) {
+  return shaped<T>(
+    type,
+    (value) =>
+      (typeof value === 'object' || typeof value === 'function') &&
+      value !== null &&
+      methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function'),
+  );
+}
+
 /** A problem a cross-field rule found: where (relative to the object checked), what, and the value it is about. */
 export interface CrossProblem {
   readonly path: readonly (string | number)[];
@@ -24,29 +41,33 @@ export interface CrossProblem {
 }
 
 /**
- * A rule across fields (`defaultRoles` must be in `roles`). Valibot skips whole-object checks as
- * soon as any field has a problem; this one still runs, so that every problem is reported at
- * once, unless a field it `reads` (a path prefix) has a problem of its own.
+ * `schema` with a rule across its fields (`defaultRoles` must be in `roles`). Valibot skips
+ * whole-object checks as soon as any field has a problem; this rule still runs, so that every
+ * problem is reported at once, unless a field it `reads` (a path prefix) has a problem of its own.
  *
  * @example
- * crossCheck<{ min: number; max: number }>([['min'], ['max']], (o) =>
+ * crossChecked(v.strictObject({ min: integer(0, 9), max: integer(0, 9) }), [['min'], ['max']], (o) =>
  *   o.min > o.max ? [{ path: ['min'], problem: 'is greater than max', value: o.min }] : []);
  */
-export function crossCheck<T>(
+export function crossChecked<S extends v.GenericSchema>(
+  schema: S,
   reads: readonly (readonly string[])[],
-  find: (value: T) => readonly CrossProblem[],
+  find: (value: v.InferOutput<S>) => readonly CrossProblem[],
 ) {
-  return v.rawCheck<T>(({ dataset, addIssue }) => {
+  const rule = v.rawCheck<v.InferOutput<S>>(({ dataset, addIssue }) => {
     if (typeof dataset.value !== 'object' || dataset.value === null) return;
     const troubled = (dataset.issues ?? []).some((issue) => {
       const keys = (issue.path ?? []).map((item) => String(item.key));
       return reads.some((read) => read.every((key, i) => i >= keys.length || keys[i] === key));
     });
     if (troubled) return;
-    for (const { path, problem, value } of find(dataset.value as T)) {
+    for (const { path, problem, value } of find(dataset.value as v.InferOutput<S>)) {
       addIssue({ message: problem, input: value, path: pathItems(dataset.value, path) });
     }
   });
+  // Typed as `schema` itself: the rule changes neither input nor output, and the declaration
+  // files then name the schema instead of spelling its output type out once more per rule.
+  return v.pipe(schema, rule) as unknown as S;
 }
 
 /** Valibot's path items for a path inside `root` (only `key` matters to Keel's messages). */

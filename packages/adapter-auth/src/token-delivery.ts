@@ -33,9 +33,9 @@ export function createTokenDelivery({ email, mail, deliverToken, onError, clock 
     const tasks: Promise<unknown>[] = [];
     if (deliverToken) tasks.push(Promise.resolve().then(() => deliverToken(message)));
     if (email) {
-      const rendered: { subject: string; text: string; html?: string } = (mail.render ?? defaultRender(mail.appName, clock))(
-        message,
-      );
+      const rendered: { subject: string; text: string; html?: string } = (
+        mail.render ?? defaultRender(mail.appName, clock)
+      )(message);
       const { subject, text, html } = rendered;
       const sending = email.send({
         from: mail.from as string,

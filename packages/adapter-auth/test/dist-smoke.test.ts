@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-// The built package the way a user gets it: plain `node`, no source condition.
+// The built package the way an app gets it: plain `node`, no source condition, so
+// `@keel/adapter-auth` and `@keel/core` resolve to their `dist`. It is ESM only: a CommonJS
+// app `require()`s the same ESM build (Node ≥ 20.19), so there is one copy of core.
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 
 const script = (load: string) => `
@@ -13,15 +15,36 @@ const script = (load: string) => `
   const csrf = createCsrfProtection({ secret: 'a csrf secret of at least 32 bytes!!' });
   let optionsError = '';
   try { createLocalAuth({ email: false }); } catch (e) { optionsError = e.name; }
+  // Through the container, the adapters registered: auth starts after the sql and kv it needs.
+  const keel = (await createKeel(
+    {
+      auth: { adapter: 'local', options: { email: false, argon2: { memoryCost: 256, timeCost: 1 } } },
+      sql: { adapter: 'sqlite', options: { filename: ':memory:' } },
+      kv: { adapter: 'memory' },
+    },
+    { env: false, adapters: [...authAdapters, sqliteAdapter, memoryKvAdapter] },
+  ))._unsafeUnwrap();
+  (await keel.auth.register({ email: 'ada@example.com', password: 'smoke passphrase 1' }))._unsafeUnwrap();
+  const wrong = await keel.auth.login({ email: 'ada@example.com', password: 'not the passphrase' });
+  await keel.close();
   console.log(JSON.stringify({
     verified: await hasher.verify(hash, 'smoke passphrase'),
     csrf: csrf.verify('s', csrf.issue('s')),
     okta: okta({ domain: 'acme.okta.com', clientId: 'c', redirectUri: 'https://a.example/cb' }).issuer,
     optionsError,
+    order: keel.instances.map((i) => i.interface),
+    code: wrong._unsafeUnwrapErr().code,
+    authError: wrong._unsafeUnwrapErr() instanceof AuthError,
   }));`;
 
-function run(code: string, type: 'module' | 'commonjs') {
-  return spawnSync(process.execPath, [`--input-type=${type}`, '-e', code], {
+const names = 'authAdapters, createArgon2Hasher, createCsrfProtection, createLocalAuth, okta';
+const others = `
+  import { createKeel, AuthError } from '@keel/core';
+  import { sqliteAdapter } from '@keel/adapter-sqlite';
+  import { memoryKvAdapter } from '@keel/adapter-kv-memory';`;
+
+function run(code: string) {
+  return spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', code], {
     cwd: pkg,
     encoding: 'utf8',
     timeout: 30_000,
@@ -33,6 +56,9 @@ const expected = {
   csrf: true,
   okta: 'https://acme.okta.com/oauth2/default',
   optionsError: 'KeelOptionsError',
+  order: ['sql', 'kv', 'auth'],
+  code: 'INVALID_CREDENTIALS',
+  authError: true,
 };
 
 describe('built package', () => {
@@ -41,19 +67,19 @@ describe('built package', () => {
   });
 
   it('works from ESM', () => {
-    const child = run(
-      script("import { createArgon2Hasher, createCsrfProtection, createLocalAuth, okta } from './dist/index.js';"),
-      'module',
-    );
+    const load = `${others}
+      import { ${names} } from '@keel/adapter-auth';`;
+    const child = run(script(load));
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual(expected);
   });
 
-  it('works from CommonJS', () => {
-    const child = run(
-      `(async () => { ${script("const { createArgon2Hasher, createCsrfProtection, createLocalAuth, okta } = require('./dist/index.cjs');")} })()`,
-      'commonjs',
-    );
+  it('works when required, as a CommonJS app would load it: the one ESM build', () => {
+    const load = `${others}
+      import { createRequire } from 'node:module';
+      const require = createRequire(process.cwd() + '/package.json');
+      const { ${names} } = require('@keel/adapter-auth');`;
+    const child = run(script(load));
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual(expected);
   });

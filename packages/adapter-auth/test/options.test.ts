@@ -1,13 +1,14 @@
-import { createMemoryKv } from '@keel/adapter-kv-memory';
-import { createMigrator, instanceToken, tokens, type KeelToken } from '@keel/core';
-import { KeelOptionsError, type AdapterContext } from '@keel/core/adapter';
+import { createMigrator } from '@keel/core';
+import { KeelOptionsError } from '@keel/core/adapter';
 import { expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   authMigrationScope,
   authMigrations,
+  createArgon2Hasher,
   createLocalAuth,
   createOidcAuth,
+  defaultBruteForce,
   migrateAuthSchema,
   type LocalAuthOptions,
 } from '../src/index.js';
@@ -15,87 +16,134 @@ import { createFixture, disposeFixtures } from './support/fixture.js';
 
 afterAll(disposeFixtures);
 
+/** The problems `createLocalAuth` reports for these options, as `path: problem`. */
+function problems(make: () => unknown): string[] {
+  try {
+    make();
+  } catch (error) {
+    expect(error).toBeInstanceOf(KeelOptionsError);
+    return (error as KeelOptionsError).issues.map((i) => `${i.path}: ${i.problem}`);
+  }
+  throw new Error('expected the options to be refused');
+}
+
+const provider = { name: 'corp', issuer: 'https://idp.example', clientId: 'c', redirectUri: 'https://a.example/cb' };
+
 describe('options', () => {
   it('refuse mistakes with the field named', async () => {
     const { sql, kv } = await createFixture();
     const base: LocalAuthOptions = { sql, kv, email: false };
     const cases: [Record<string, unknown>, RegExp][] = [
-      [{ argon2: { memoryCost: 0 } }, /argon2\.memoryCost/],
-      [{ sessions: { idleTimeoutMs: 'soon' } }, /sessions\.idleTimeoutMs/],
-      [{ sesions: {} }, /sesions: is not an option; did you mean 'sessions'/],
-      [{ accessTokens: { algorithm: 'HS256' } }, /accessTokens\.algorithm/],
-      [{ roles: { 'has space': ['x'] } }, /roles\.has space/],
-      [{ roles: { admin: ['*'] }, defaultRoles: ['owner'] }, /defaultRoles/],
-      [{ tablePrefix: 'auth; DROP TABLE x' }, /tablePrefix/],
+      [{ argon2: { memoryCost: 0 } }, /^argon2\.memoryCost: expected an integer from 8 to 4294967295, got 0$/],
+      [{ argon2: { memoryCost: 8, parallelism: 2 } }, /^argon2\.memoryCost: is below 8 KiB per lane/],
+      [{ sessions: { idleTimeoutMs: 'soon' } }, /^sessions\.idleTimeoutMs: expected an integer .*, got "soon"$/],
+      [{ sesions: {} }, /^sesions: is not an option; did you mean 'sessions'/],
+      [{ accessTokens: { algorithm: 'HS256' } }, /^accessTokens\.algorithm: expected one of 'EdDSA', 'ES256'/],
+      [{ accessTokens: 'yes' }, /^accessTokens: expected true, false or an object, got "yes"$/],
+      [{ accessTokens: { keys: [{ kid: 'k' }] } }, /^accessTokens\.keys\[0\]: expected \{ kid, jwk \}/],
+      [{ roles: { 'has space': ['x'] } }, /^roles\.has space: the role name must be 1 to 64 letters/],
       [
-        {
-          oidc: {
-            providers: [
-              { name: 'x', issuer: 'http://idp.example', clientId: 'c', redirectUri: 'https://a.example/cb' },
-            ],
-          },
-        },
-        /oidc\.providers\[0\]\.issuer: must be an https/,
+        { roles: { editor: ['posts:**'] } },
+        /^roles\.editor\[0\]: the permission must be :-separated .*, got "posts:\*\*"$/,
       ],
       [
-        {
-          oidc: {
-            providers: [
-              {
-                name: 'x',
-                issuer: 'https://idp.example',
-                clientId: 'c',
-                redirectUri: 'https://a.example/cb',
-                scopes: ['email'],
-              },
-            ],
-          },
-        },
-        /scopes: must include 'openid'/,
+        { roles: { admin: ['*'] }, defaultRoles: ['owner'] },
+        /^defaultRoles\[0\]: is not in roles \(admin\), got "owner"$/,
       ],
-      [{ sql: undefined }, /sql: is required/],
-      [{ kv: { get() {} } }, /kv: expected a kv instance/],
+      [{ tablePrefix: 'auth; DROP TABLE x' }, /^tablePrefix: expected up to 31 letters, digits and _/],
+      [{ password: { minLength: 40, maxLength: 20 } }, /^password\.minLength: is greater than maxLength, got 40$/],
+      [{ mail: { delivery: 'later' } }, /^mail\.delivery: expected one of 'background', 'await', got "later"$/],
+      [{ onError: 'log' }, /^onError: expected a function, got "log"$/],
+      [
+        { oidc: { providers: [{ ...provider, issuer: 'http://idp.example' }] } },
+        /^oidc\.providers\[0\]\.issuer: expected an https:\/\/ URL, got "http:\/\/idp\.example"$/,
+      ],
+      [
+        { oidc: { providers: [{ ...provider, scopes: ['email'] }] } },
+        /^oidc\.providers\[0\]\.scopes: must include 'openid'/,
+      ],
+      [
+        { oidc: { providers: [provider, provider] } },
+        /^oidc\.providers\[1\]\.name: is the name of an earlier provider/,
+      ],
+      [{ oidc: { providers: [{ ...provider, clientId: undefined }] } }, /^oidc\.providers\[0\]\.clientId: is required/],
+      [
+        { roles: { member: [] }, oidc: { providers: [{ ...provider, defaultRoles: ['admin'] }] } },
+        /^oidc\.providers\[0\]\.defaultRoles\[0\]: is not in roles \(member\), got "admin"$/,
+      ],
+      [{ sql: undefined }, /^sql: is required \(a sql instance; only createKeel fills it in from config\)$/],
+      [{ sql: 'main' }, /^sql: names the instance 'main', which only works inside createKeel/],
+      [{ kv: { get() {} } }, /^kv: expected a kv instance or the name of a configured one, got an object$/],
     ];
     for (const [overrides, message] of cases) {
-      expect(() => createLocalAuth({ ...base, ...overrides } as LocalAuthOptions)).toThrow(message);
+      const found = problems(() => createLocalAuth({ ...base, ...overrides } as LocalAuthOptions));
+      expect(found, JSON.stringify(overrides)).toHaveLength(1);
+      expect(found[0]).toMatch(message);
     }
-    expect(() => createLocalAuth({ sql, kv, email: anEmail() })).toThrow(/mail\.from: is required/);
-    expect(() => createOidcAuth({ sql, kv, oidc: { providers: [] } })).toThrow(/at least one provider/);
-    let thrown: unknown;
-    try {
-      createLocalAuth({ ...base, argon2: { timeCost: -1 } });
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(KeelOptionsError);
+    expect(problems(() => createLocalAuth({ sql, kv, email: anEmail() }))).toEqual([
+      'mail.from: is required: reset and verification emails go out through the email instance given and need a ' +
+        "sender, such as 'Acme <no-reply@acme.test>'. Set mail.from, or email: false to send none",
+    ]);
+    expect(problems(() => createOidcAuth({ sql, kv, oidc: { providers: [] } }))).toEqual([
+      'oidc.providers: expected at least one provider, got an array',
+    ]);
+    expect(problems(() => createOidcAuth({ sql, kv, passwords: false } as never))).toEqual([
+      expect.stringMatching(/^oidc: is required/),
+      expect.stringMatching(/^passwords: is not an option/),
+    ]);
   });
 
-  it('takes sql, kv and email from the container by default or by instance name', async () => {
+  it('report every problem of one options object at once, each with its exact path', async () => {
     const { sql, kv } = await createFixture();
-    const other = createMemoryKv();
-    const registered = new Map<symbol, unknown>([
-      [tokens.sql as symbol, sql],
-      [tokens.kv as symbol, other],
-      [instanceToken('kv', 'sessions') as symbol, kv],
+    const found = problems(() =>
+      createLocalAuth({
+        sql,
+        kv,
+        email: false,
+        sesions: { idleTimeoutMs: 1 },
+        argon2: { memoryCost: 0, timeCost: 1.5 },
+        accessTokens: { algorithm: 'HS256', ttlMs: 1 },
+        bruteForce: { windowMs: -1 },
+        roles: { admin: ['*'] },
+        defaultRoles: ['owner', 'admin', 'ghost'],
+        tablePrefix: 'x-y',
+        mail: { from: '' },
+        oidc: { providers: [{ ...provider, issuer: 'ftp://idp', algorithms: ['RS256', 'none'] }] },
+      } as never),
+    );
+    expect(found.map((line) => line.slice(0, line.indexOf(': ')))).toEqual([
+      'argon2.memoryCost',
+      'argon2.timeCost',
+      'accessTokens.algorithm',
+      'accessTokens.ttlMs',
+      'bruteForce.windowMs',
+      'mail.from',
+      'oidc.providers[0].algorithms',
+      'oidc.providers[0].issuer',
+      'tablePrefix',
+      'sesions',
+      'defaultRoles[0]',
+      'defaultRoles[2]',
     ]);
-    const context: AdapterContext = {
-      interface: 'kv',
-      name: 'default',
-      resolve<T>(token: KeelToken<T>): T {
-        if (!registered.has(token)) throw new Error(`nothing registered for ${String(token)}`);
-        return registered.get(token) as T;
-      },
-    };
-    const auth = createLocalAuth({ kv: 'sessions' }, context);
-    expect(auth.capabilities).toEqual({ passwords: true, tokenDelivery: false, accessTokens: false, oidc: false });
-    expectOk(await auth.register({ email: 'ada@example.com', password: 'container passphrase' }));
-    const session = expectOk(await auth.login({ email: 'ada@example.com', password: 'container passphrase' }));
-    expect(expectOk(await kv.scan({ prefix: 'auth:session:' })).entries).toHaveLength(1);
-    expect(expectOk(await other.scan({ prefix: 'auth:' })).entries).toEqual([]);
-    expect(session.principal.email).toBe('ada@example.com');
-    expect(() => createLocalAuth({ kv: 'missing' }, context)).toThrow(/no kv instance named 'missing'/);
-    await auth.close();
-    await other.close();
+    expect(found).toContain(
+      'oidc.providers[0].algorithms: none cannot verify an ID token from a public-key provider, got an array',
+    );
+  });
+
+  it('declare each default once, in the schema', () => {
+    expect(defaultBruteForce).toEqual({
+      maxFailuresPerAccount: 5,
+      maxFailuresPerIp: 50,
+      windowMs: 900_000,
+      lockoutMs: 60_000,
+      maxLockoutMs: 3_600_000,
+      maxRequestsPerIp: 20,
+      maxEmailsPerAccount: 3,
+    });
+    expect(Object.isFrozen(defaultBruteForce)).toBe(true);
+    expect(() => createArgon2Hasher({ memoryCost: 0 })).toThrow(
+      /^createArgon2Hasher: memoryCost: expected an integer from 8 to 4294967295, got 0$/,
+    );
   });
 });
 

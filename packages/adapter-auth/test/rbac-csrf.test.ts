@@ -49,8 +49,6 @@ describe('RBAC', () => {
     expect(rbac.permissionsOf(['editor', 'viewer'])).toEqual(['posts:*', 'comments:read', 'posts:read']);
     expect(rbac.permissionsOf(['ghost'])).toEqual([]);
     expect(hasPermission(rbac.permissionsOf(['admin']), 'anything:at:all')).toBe(true);
-    expect(() => createRbac({ 'bad role': ['x'] })).toThrow(/roles.bad role/);
-    expect(() => createRbac({ editor: ['posts:**'] })).toThrow(/roles.editor\[0\]/);
   });
 
   it('setRoles refuses roles that config does not define', async () => {

@@ -1,20 +1,24 @@
-import { EmailError, type Email, type EmailCapabilities } from '@keel/core';
-import { KeelOptionsError, emailCapabilityNames, type AdapterContext, type EmailLimits } from '@keel/core/adapter';
-import { resolveFailoverOptions, type FailoverEmailOptions, type FailoverMemberAdapter } from './failover-options.js';
-import { createMailgunEmail } from './mailgun-email.js';
-import { createOutboxEmail } from './outbox-email.js';
+import type { Email, EmailCapabilities, EmailLimits, AdapterDefinition } from '@keel/core';
+import { EmailError } from '@keel/core';
+import { defineAdapter, emailCapabilityNames, parseOptions } from '@keel/core/adapter';
+import {
+  failoverNeeds,
+  failoverOptions,
+  isBuiltMember,
+  isInstanceMember,
+  type FailoverEmailOptions,
+  type BuiltMember,
+  type ResolvedFailoverOptions,
+  type FailoverOptionsSchema,
+} from './failover-options.js';
+import { type InstanceSource, needed, withoutContainer } from './instances.js';
+import { buildMailgunEmail } from './mailgun-email.js';
+import { buildOutboxEmail } from './outbox-email.js';
+import { idempotencyPolicy } from './reliability.js';
 import { limitsOf, reliableEmail } from './reliable-driver.js';
-import { createSendgridEmail } from './sendgrid-email.js';
-import { createSesEmail } from './ses-email.js';
-import { createSmtpEmail } from './smtp-email.js';
-
-const factories: Readonly<Record<FailoverMemberAdapter, (options: never, context?: AdapterContext) => Email>> = {
-  sendgrid: createSendgridEmail,
-  mailgun: createMailgunEmail,
-  ses: createSesEmail,
-  smtp: createSmtpEmail,
-  outbox: createOutboxEmail,
-};
+import { buildSendgridEmail } from './sendgrid-email.js';
+import { buildSesEmail } from './ses-email.js';
+import { buildSmtpEmail } from './smtp-email.js';
 
 /**
  * A chain of providers used in order: the next one is tried only when the current one fails
@@ -25,24 +29,59 @@ const factories: Readonly<Record<FailoverMemberAdapter, (options: never, context
  *
  * @example
  * import { createFailoverEmail, createSendgridEmail, createSesEmail } from '@keel/adapter-email';
- * const email = createFailoverEmail({ providers: [createSesEmail({ region: 'eu-west-1' }), createSendgridEmail({ apiKey })] });
- * // or from config: { adapter: 'failover', options: { providers: [{ adapter: 'ses', options: { region: 'eu-west-1' } }, { adapter: 'sendgrid', options: { apiKey } }] } }
+ * const email = createFailoverEmail({
+ *   providers: [createSesEmail({ region: 'eu-west-1' }), createSendgridEmail({ apiKey })],
+ * });
+ * // or from config: { adapter: 'failover', options: { providers: [
+ * //   { adapter: 'ses', options: { region: 'eu-west-1' } }, { instance: 'backup' }] } }
  */
-export function createFailoverEmail(options: FailoverEmailOptions, context?: AdapterContext): Email {
-  const { members, idempotency, clock } = resolveFailoverOptions(options, context);
+export function createFailoverEmail(options: FailoverEmailOptions): Email {
+  const parsed = parseOptions(failoverOptions, options, 'createFailoverEmail');
+  return buildFailoverEmail(parsed, withoutContainer('createFailoverEmail', failoverNeeds(parsed)));
+}
+
+/**
+ * Registers the adapter as `failover`, so that config can choose it. The email instances a
+ * chain names (`{ instance: 'ses' }`) are started before it.
+ *
+ * @example
+ * await createKeel({ email: { adapter: 'failover', options: { providers } } }, { adapters: emailAdapters });
+ */
+export const failoverAdapter: AdapterDefinition<'email', FailoverOptionsSchema> = defineAdapter({
+  interface: 'email',
+  id: 'failover',
+  package: '@keel/adapter-email',
+  options: failoverOptions,
+  needs: failoverNeeds,
+  create: (options, context) => buildFailoverEmail(options, context),
+});
+
+/** A link the chain builds from its adapter id and checked options. */
+function buildMember(m: BuiltMember, source: InstanceSource): Email {
+  switch (m.adapter) {
+    case 'sendgrid':
+      return buildSendgridEmail(m.options, source);
+    case 'mailgun':
+      return buildMailgunEmail(m.options, source);
+    case 'ses':
+      return buildSesEmail(m.options, source);
+    case 'smtp':
+      return buildSmtpEmail(m.options, source);
+    case 'outbox':
+      return buildOutboxEmail(m.options, source);
+  }
+}
+
+function buildFailoverEmail(options: ResolvedFailoverOptions, source: InstanceSource): Email {
+  const { clock } = options;
+  const idempotency = idempotencyPolicy(options.idempotency, 120_000, source);
   const owned: Email[] = [];
-  const chain = members.map((m, i) => {
-    if (m.kind === 'email') return m.email;
-    try {
-      const email = factories[m.adapter](m.options as never, context);
-      owned.push(email);
-      return email;
-    } catch (thrown) {
-      for (const e of owned) void e.close();
-      if (thrown instanceof KeelOptionsError)
-        throw new KeelOptionsError(`providers[${i}].options.${thrown.path}`, thrown.problem, 'createFailoverEmail');
-      throw thrown;
-    }
+  const chain = options.providers.map((m): Email => {
+    if (isInstanceMember(m)) return needed(source, 'email', m.instance);
+    if (!isBuiltMember(m)) return m as Email;
+    const email = buildMember(m, source);
+    owned.push(email);
+    return email;
   });
   const capabilities = Object.fromEntries(
     emailCapabilityNames.map((name) => [name, chain.every((e) => e.capabilities[name])]),

@@ -1,101 +1,112 @@
-import { instanceToken, type Email } from '@keel/core';
-import { KeelOptionsError, readOptions, type AdapterContext } from '@keel/core/adapter';
-import { readClock, readIdempotency, type IdempotencyOptions, type IdempotencyPolicy } from './reliability-options.js';
-import type { Clock } from '@keel/core';
+import type { Email } from '@keel/core';
+import { option, required, text, v, withMethods, type AdapterNeed } from '@keel/core/adapter';
+import { defaultsFirst } from './instances.js';
+import { mailgunOptions } from './mailgun-options.js';
+import { outboxOptions } from './outbox-options.js';
+import { clockOption, idempotencyOption } from './reliability-options.js';
+import { idempotencyNeeds } from './reliability.js';
+import { sendgridOptions } from './sendgrid-options.js';
+import { sesOptions } from './ses-options.js';
+import { smtpOptions } from './smtp-options.js';
+
+/** Provider ids a failover chain can build itself, each with its own options schema. */
+const memberSchemas = {
+  sendgrid: sendgridOptions,
+  mailgun: mailgunOptions,
+  ses: sesOptions,
+  smtp: smtpOptions,
+  outbox: outboxOptions,
+} as const;
 
 /** Provider ids a failover chain can build itself. */
-export type FailoverMemberAdapter = 'sendgrid' | 'mailgun' | 'ses' | 'smtp' | 'outbox';
+export type FailoverMemberAdapter = keyof typeof memberSchemas;
 
-/**
- * One link of the chain: an `Email` built elsewhere, a provider built from its id and options
- * (the chain then owns and closes it), or an email instance configured earlier in the same
- * config, by name.
- */
-export type FailoverMember =
-  | Email
-  | { readonly adapter: FailoverMemberAdapter; readonly options?: Readonly<Record<string, unknown>> }
-  | { readonly instance: string };
+const memberIds = Object.keys(memberSchemas) as FailoverMemberAdapter[];
+
+const member = <const A extends FailoverMemberAdapter>(adapter: A) =>
+  v.strictObject({
+    adapter: v.literal(adapter),
+    options: option(memberSchemas[adapter] as (typeof memberSchemas)[A], {
+      default: {},
+      description: `The ${adapter} adapter's options.`,
+    }),
+  });
+
+/** `{ adapter, options }`: a provider the chain builds (and closes), its options checked by that provider's schema. */
+const builtMember = v.variant(
+  'adapter',
+  [member('sendgrid'), member('mailgun'), member('ses'), member('smtp'), member('outbox')],
+  `expected one of ${memberIds.map((id) => `'${id}'`).join(', ')}`,
+);
+/** `{ instance }`: an email instance configured in the same config, by name. */
+const instanceMember = v.strictObject({ instance: text() });
+const emailMember = withMethods<Email>('an Email', ['send', 'close', 'health']);
+const notAMember = v.custom<never>(() => false, 'expected an Email, { adapter, options } or { instance }');
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+// Picked by shape rather than a v.union, so that a mistake inside a member keeps its own path
+// (`providers[1].options.apiKey`) instead of becoming one "expected …" for the whole member.
+const providerSchema = v.pipe(
+  v.lazy((input) =>
+    !isObject(input)
+      ? notAMember
+      : typeof input.send === 'function'
+        ? emailMember
+        : 'instance' in input
+          ? instanceMember
+          : builtMember,
+  ),
+  v.metadata({ type: '(Email | { adapter, options } | { instance })' }),
+);
+
+const schema = v.strictObject({
+  providers: required(
+    v.pipe(
+      v.array(providerSchema, 'expected a list of at least one provider'),
+      v.minLength(1, 'expected a list of at least one provider'),
+    ),
+    'Providers in order of preference; the next is tried only after a retryable failure (`UNAVAILABLE`, ' +
+      '`RATE_LIMITED`). A link is an `Email`, `{ adapter, options }` (one of ' +
+      `${memberIds.join(', ')}, built and closed by the chain) or \`{ instance: 'name' }\` (an email instance ` +
+      'of the same config).',
+  ),
+  idempotency: idempotencyOption('120000'),
+  clock: clockOption,
+});
+
+type Schema = typeof schema;
+/** The schema's type, named so that declarations name it. */
+export interface FailoverOptionsSchema extends Schema {}
+/** The options of `createFailoverEmail` and the `failover` adapter, declared once. */
+export const failoverOptions: FailoverOptionsSchema = schema;
 
 /** Options of `createFailoverEmail`. */
-export interface FailoverEmailOptions {
-  /** Providers in order of preference; the next is tried only after a retryable failure (`UNAVAILABLE`, `RATE_LIMITED`). */
-  readonly providers: readonly FailoverMember[];
-  /** Idempotency over the whole chain: a repeated key returns the receipt of whichever provider sent it. @default { windowMs: 86400000 } in process */
-  readonly idempotency?: IdempotencyOptions | false;
-  /** @default the system clock */
-  readonly clock?: Clock;
-}
+export type FailoverEmailOptions = v.InferInput<typeof failoverOptions>;
+/** The options with every default filled in. */
+export type ResolvedFailoverOptions = v.InferOutput<typeof failoverOptions>;
+/** One link of the chain. */
+export type FailoverMember = FailoverEmailOptions['providers'][number];
+/** One checked link of the chain. */
+export type ResolvedMember = ResolvedFailoverOptions['providers'][number];
+/** A checked `{ adapter, options }` link. */
+export type BuiltMember = Extract<ResolvedMember, { adapter: FailoverMemberAdapter }>;
 
-export type ResolvedMember =
-  | { readonly kind: 'email'; readonly email: Email }
-  | { readonly kind: 'build'; readonly adapter: FailoverMemberAdapter; readonly options: unknown };
-
-export interface ResolvedFailoverOptions {
-  readonly members: readonly ResolvedMember[];
-  readonly idempotency: IdempotencyPolicy | undefined;
-  readonly clock: Clock;
-}
-
-const ADAPTERS: readonly FailoverMemberAdapter[] = ['sendgrid', 'mailgun', 'ses', 'smtp', 'outbox'];
-
-export function resolveFailoverOptions(
-  options: FailoverEmailOptions | undefined,
-  context?: AdapterContext,
-): ResolvedFailoverOptions {
-  const factory = 'createFailoverEmail';
-  const o = readOptions(factory, options);
-  const providers = o.raw('providers');
-  if (!Array.isArray(providers) || providers.length < 1)
-    throw new KeelOptionsError('providers', 'expected a list of at least one provider', factory);
-  const members = providers.map((member: unknown, i): ResolvedMember => {
-    const at = `providers[${i}]`;
-    if (isEmail(member)) return { kind: 'email', email: member };
-    if (typeof member !== 'object' || member === null)
-      throw new KeelOptionsError(at, 'expected an Email, { adapter, options } or { instance }', factory);
-    const m = readOptions(factory, member, `${at}.`);
-    const instance = m.optionalString('instance');
-    if (instance !== undefined) {
-      m.done();
-      if (!context)
-        throw new KeelOptionsError(
-          `${at}.instance`,
-          'works only when the container builds the chain; pass an Email',
-          factory,
-        );
-      try {
-        return { kind: 'email', email: context.resolve(instanceToken('email', instance)) };
-      } catch {
-        throw new KeelOptionsError(
-          `${at}.instance`,
-          `no email instance '${instance}' is configured before this one`,
-          factory,
-        );
-      }
-    }
-    const adapter = m.oneOf('adapter', [...ADAPTERS, 'failover'] as const, 'failover');
-    if (adapter === 'failover')
-      throw new KeelOptionsError(
-        `${at}.adapter`,
-        `expected one of ${ADAPTERS.map((a) => `'${a}'`).join(', ')}`,
-        factory,
-      );
-    const memberOptions = m.raw('options');
-    m.done();
-    return { kind: 'build', adapter, options: memberOptions };
+/** The instances a chain is built on: the email instances it names and the kv of every `idempotency.kv`. */
+export function failoverNeeds(o: ResolvedFailoverOptions): AdapterNeed[] {
+  const needs = idempotencyNeeds(o);
+  o.providers.forEach((m, i) => {
+    if (isInstanceMember(m))
+      needs.push({ interface: 'email', instance: m.instance, option: `providers[${i}].instance` });
+    else if (isBuiltMember(m)) needs.push(...idempotencyNeeds(m.options, `providers[${i}].options.`));
   });
-  const idempotency = readIdempotency(o, factory, context, 120_000);
-  const clock = readClock(o, factory);
-  o.done();
-  return { members, idempotency, clock };
+  return defaultsFirst(needs);
 }
 
-function isEmail(value: unknown): value is Email {
-  const v = value as Partial<Email> | null;
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    typeof v.send === 'function' &&
-    typeof v.close === 'function' &&
-    typeof v.adapter === 'string'
-  );
+export function isInstanceMember(m: ResolvedMember): m is { instance: string } {
+  return 'instance' in m && typeof m.instance === 'string';
+}
+
+export function isBuiltMember(m: ResolvedMember): m is BuiltMember {
+  return typeof (m as { adapter?: unknown }).adapter === 'string' && !('send' in m);
 }

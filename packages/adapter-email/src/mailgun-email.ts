@@ -1,8 +1,13 @@
-import { EmailError, type Email } from '@keel/core';
+import { EmailError, type Email, type AdapterDefinition } from '@keel/core';
 import { defineAdapter, parseOptions, type NormalizedEmail } from '@keel/core/adapter';
 import { jsonOf, plainMessage, postToProvider, type HttpAnswer, type ProviderErrorReading } from './http-provider.js';
 import { type InstanceSource, withoutContainer } from './instances.js';
-import { mailgunOptions, type MailgunEmailOptions, type ResolvedMailgunOptions } from './mailgun-options.js';
+import {
+  mailgunOptions,
+  type MailgunEmailOptions,
+  type ResolvedMailgunOptions,
+  type MailgunOptionsSchema,
+} from './mailgun-options.js';
 import { bareMessageId, formatAddress, recipients } from './mime-message.js';
 import { idempotencyNeeds, reliabilityOf } from './reliability.js';
 import { reliableEmail } from './reliable-driver.js';
@@ -33,7 +38,7 @@ export function createMailgunEmail(options: MailgunEmailOptions): Email {
  * @example
  * await createKeel({ email: { adapter: 'mailgun', options: { apiKey, domain } } }, { adapters: [mailgunAdapter] });
  */
-export const mailgunAdapter = defineAdapter({
+export const mailgunAdapter: AdapterDefinition<'email', MailgunOptionsSchema> = defineAdapter({
   interface: 'email',
   id: 'mailgun',
   package: '@keel/adapter-email',

@@ -5,8 +5,7 @@ import { reliabilityOptions } from './reliability-options.js';
 /** Mailgun's API hosts per region. */
 export const mailgunBaseUrls = Object.freeze({ us: 'https://api.mailgun.net', eu: 'https://api.eu.mailgun.net' });
 
-/** The options of `createMailgunEmail` and the `mailgun` adapter, declared once. */
-export const mailgunOptions = v.pipe(
+const schema = v.pipe(
   v.strictObject({
     apiKey: required(nonBlank(), 'A Mailgun API key (or a domain sending key), sent as basic auth `api:<key>`.'),
     domain: required(
@@ -25,6 +24,12 @@ export const mailgunOptions = v.pipe(
   }),
   v.transform((o) => ({ ...o, baseUrl: o.baseUrl ?? mailgunBaseUrls[o.region] })),
 );
+
+type Schema = typeof schema;
+/** The schema's type, named so that declarations name it. */
+export interface MailgunOptionsSchema extends Schema {}
+/** The options of `createMailgunEmail` and the `mailgun` adapter, declared once. */
+export const mailgunOptions: MailgunOptionsSchema = schema;
 
 /** Options of `createMailgunEmail`. */
 export type MailgunEmailOptions = v.InferInput<typeof mailgunOptions>;

@@ -5,7 +5,10 @@ import { text, v, withMethods } from '@keel/core/adapter';
  * each carries Keel's wording, and the parser appends ", got <value>".
  *
  * @example
- * const sendgridOptions = v.strictObject({ apiKey: required(nonBlank(), 'The API key.'), baseUrl: option(httpUrl(), …) });
+ * const sendgridOptions = v.strictObject({
+ *   apiKey: required(nonBlank(), 'The API key.'),
+ *   baseUrl: option(httpUrl(), { default: 'https://api.sendgrid.com', description: '…' }),
+ * });
  */
 
 /** A string with something besides whitespace in it (API keys, domains, hosts). */
@@ -39,7 +42,11 @@ export function httpUrl() {
  * `needs`.
  */
 export function instanceOr<T>(type: string, methods: readonly string[], iface: string) {
-  return v.union([text(), withMethods<T>(type, methods)], `expected ${type} or the name of a ${iface} instance`);
+  const name = `${/^[aeiou]/.test(iface) ? 'an' : 'a'} ${iface} instance`;
+  return v.pipe(
+    v.union([text(), withMethods<T>(type, methods)], `expected ${type} or the name of ${name}`),
+    v.metadata({ type: `${type} or the name of ${name}` }),
+  );
 }
 
 type Group = v.GenericSchema<object, object>;
@@ -52,16 +59,17 @@ type Group = v.GenericSchema<object, object>;
  */
 export function orFalse<S extends Group>(group: S) {
   type Dataset = Parameters<S['~run']>[0];
+  const neither = v.custom<never>(() => false, 'expected false or an object');
+  const run = (dataset: Dataset, config: Parameters<S['~run']>[1]) => {
+    if (dataset.value === false) return { typed: true, value: false };
+    const isObject = typeof dataset.value === 'object' && dataset.value !== null && !Array.isArray(dataset.value);
+    return isObject ? group['~run'](dataset, config) : neither['~run'](dataset, config);
+  };
   const schema = {
     ...group,
-    '~run'(dataset: Dataset, config: Parameters<S['~run']>[1]) {
-      return dataset.value === false ? { typed: true, value: false } : group['~run'](dataset, config);
-    },
+    '~run': run,
+    '~standard': { ...group['~standard'], validate: (value: unknown) => run({ value }, v.getGlobalConfig()) },
   };
-  schema['~standard'] = {
-    ...group['~standard'],
-    validate: (value: unknown) => schema['~run']({ value }, v.getGlobalConfig()),
-  } as S['~standard'];
   const disableable = schema as unknown as Omit<S, '~run' | '~standard' | '~types'> &
     v.BaseSchema<v.InferInput<S> | false, v.InferOutput<S> | false, v.InferIssue<S>>;
   return v.pipe(disableable, v.metadata({ type: 'false | object' }));
@@ -89,7 +97,9 @@ export function fieldRules<T extends object>(rule: (input: Partial<Record<keyof 
       addIssue({
         message: found.problem,
         input,
-        path: [{ type: 'object', origin: 'value', input: value as Record<string, unknown>, key: found.field, value: input }],
+        path: [
+          { type: 'object', origin: 'value', input: value as Record<string, unknown>, key: found.field, value: input },
+        ],
       });
     }
   });

@@ -1,11 +1,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Email, EmailReceipt } from '@keel/core';
+import type { Email, EmailReceipt, AdapterDefinition } from '@keel/core';
 import { defineAdapter, parseOptions, type NormalizedEmail } from '@keel/core/adapter';
 import nodemailer from 'nodemailer';
 import { type InstanceSource, withoutContainer } from './instances.js';
 import { bareMessageId, recipients, toMailOptions } from './mime-message.js';
-import { outboxOptions, type OutboxEmailOptions, type ResolvedOutboxOptions } from './outbox-options.js';
+import {
+  outboxOptions,
+  type OutboxEmailOptions,
+  type ResolvedOutboxOptions,
+  type OutboxOptionsSchema,
+} from './outbox-options.js';
 import { idempotencyNeeds, idempotencyPolicy } from './reliability.js';
 import { reliableEmail, sameLimits } from './reliable-driver.js';
 
@@ -54,9 +59,10 @@ export function createOutboxEmail(options: OutboxEmailOptions = {}): OutboxEmail
  * Registers the adapter as `outbox`, so that config can choose it.
  *
  * @example
- * await createKeel({ email: { adapter: 'outbox', options: { folder: '.keel/outbox' } } }, { adapters: [outboxAdapter] });
+ * const config = { email: { adapter: 'outbox', options: { folder: '.keel/outbox' } } } as const;
+ * await createKeel(config, { adapters: [outboxAdapter] });
  */
-export const outboxAdapter = defineAdapter({
+export const outboxAdapter: AdapterDefinition<'email', OutboxOptionsSchema> = defineAdapter({
   interface: 'email',
   id: 'outbox',
   package: '@keel/adapter-email',

@@ -3,12 +3,17 @@ import { integer, option, v } from '@keel/core/adapter';
 import { nonBlank } from './option-builders.js';
 import { clockOption, idempotencyOption } from './reliability-options.js';
 
-/** The options of `createOutboxEmail` and the `outbox` adapter, declared once. */
-export const outboxOptions = v.strictObject({
-  folder: option(v.pipe(nonBlank(), v.transform((folder) => resolve(folder))), {
-    defaultText: 'memory only',
-    description: 'Also write each message as an `.eml` file (RFC 5322, CRLF) into this folder, created if missing.',
-  }),
+const schema = v.strictObject({
+  folder: option(
+    v.pipe(
+      nonBlank(),
+      v.transform((folder) => resolve(folder)),
+    ),
+    {
+      defaultText: 'memory only',
+      description: 'Also write each message as an `.eml` file (RFC 5322, CRLF) into this folder, created if missing.',
+    },
+  ),
   keep: option(integer(0, 10_000_000), {
     default: 1000,
     description: 'Messages kept in memory, oldest dropped first; `0` keeps none (files only).',
@@ -16,6 +21,12 @@ export const outboxOptions = v.strictObject({
   idempotency: idempotencyOption('60000'),
   clock: clockOption,
 });
+
+type Schema = typeof schema;
+/** The schema's type, named so that declarations name it. */
+export interface OutboxOptionsSchema extends Schema {}
+/** The options of `createOutboxEmail` and the `outbox` adapter, declared once. */
+export const outboxOptions: OutboxOptionsSchema = schema;
 
 /** Options of `createOutboxEmail`. */
 export type OutboxEmailOptions = v.InferInput<typeof outboxOptions>;

@@ -8,8 +8,6 @@ import { instanceOr, number, orFalse } from './option-builders.js';
  * `idempotency` and `clock` only.
  */
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 const retryGroup = v.strictObject({
   maxAttempts: option(integer(1, 100), { default: 3, description: 'Tries in all, the first included.' }),
   initialDelayMs: option(integer(0, maxTimerMs), {
@@ -22,13 +20,12 @@ const retryGroup = v.strictObject({
     description: 'Gives up rather than wait past this many ms since the first try (a `Retry-After` included).',
   }),
   multiplier: option(number(1, 100), { default: 2, description: 'Growth of the backoff cap per try.' }),
+  // Function options have no schema default: valibot would call a function default to get the value.
   sleep: option(fn<(ms: number) => Promise<void>>(), {
-    default: defaultSleep,
     defaultText: 'setTimeout',
     description: 'How to wait; tests pass one that moves a manual clock.',
   }),
   random: option(fn<() => number>(), {
-    default: Math.random,
     defaultText: 'Math.random',
     description: 'Jitter source in [0, 1).',
   }),
@@ -45,8 +42,7 @@ const circuitBreakerGroup = v.strictObject({
   }),
 });
 
-/** `idempotency`; the default claim time differs per adapter, so it is made for each. */
-export function idempotencyOption(claimTtlDefault: string) {
+function idempotencySchema(claimTtlDefault: string) {
   const group = v.strictObject({
     windowMs: option(integer(1, Number.MAX_SAFE_INTEGER), {
       default: 86_400_000,
@@ -83,30 +79,67 @@ export function idempotencyOption(claimTtlDefault: string) {
   });
 }
 
-export const clockOption = option(withMethods<Clock>('a clock ({ now(): number })', ['now']), {
+const clock = option(withMethods<Clock>('a clock ({ now(): number })', ['now']), {
   default: systemClock,
   defaultText: 'the system clock',
   description: 'Where time comes from (breaker, idempotency window, retry budget, timestamps).',
 });
 
+const timeoutMs = option(integer(1, maxTimerMs), {
+  default: 10_000,
+  description: 'Time allowed for one request to the provider, in ms (an `AbortSignal`).',
+});
+
+const retry = option(orFalse(retryGroup), {
+  default: {},
+  description:
+    'Retries of `UNAVAILABLE` and `RATE_LIMITED` only, with full-jitter backoff, never sooner than ' +
+    '`Retry-After`; `false` sends once.',
+});
+
+const circuitBreaker = option(orFalse(circuitBreakerGroup), {
+  default: {},
+  description: 'Fails fast while the provider keeps failing, so a failover chain moves on; `false` never opens.',
+});
+
+// Each option's schema has a named type: declarations then name it wherever it is spread or
+// nested, instead of writing its structure out again (see option-builders.ts).
+type Clock_ = typeof clock;
+type Timeout_ = typeof timeoutMs;
+type Retry_ = typeof retry;
+type CircuitBreaker_ = typeof circuitBreaker;
+type Idempotency_ = ReturnType<typeof idempotencySchema>;
+/** The schema of `clock`. */
+export interface ClockOptionSchema extends Clock_ {}
+/** The schema of `timeoutMs`. */
+export interface TimeoutOptionSchema extends Timeout_ {}
+/** The schema of `retry`. */
+export interface RetryOptionSchema extends Retry_ {}
+/** The schema of `circuitBreaker`. */
+export interface CircuitBreakerOptionSchema extends CircuitBreaker_ {}
+/** The schema of `idempotency`. */
+export interface IdempotencyOptionSchema extends Idempotency_ {}
+
+export const clockOption: ClockOptionSchema = clock;
+
+/** `idempotency`; the default claim time differs per adapter, so it is made for each. */
+export function idempotencyOption(claimTtlDefault: string): IdempotencyOptionSchema {
+  return idempotencySchema(claimTtlDefault);
+}
+
 /** The fields every provider spreads into its schema. */
-export const reliabilityOptions = {
-  timeoutMs: option(integer(1, maxTimerMs), {
-    default: 10_000,
-    description: 'Time allowed for one request to the provider, in ms (an `AbortSignal`).',
-  }),
-  retry: option(orFalse(retryGroup), {
-    default: {},
-    description:
-      'Retries of `UNAVAILABLE` and `RATE_LIMITED` only, with full-jitter backoff, never sooner than ' +
-      '`Retry-After`; `false` sends once.',
-  }),
-  circuitBreaker: option(orFalse(circuitBreakerGroup), {
-    default: {},
-    description: 'Fails fast while the provider keeps failing, so a failover chain moves on; `false` never opens.',
-  }),
+export const reliabilityOptions: {
+  readonly timeoutMs: TimeoutOptionSchema;
+  readonly retry: RetryOptionSchema;
+  readonly circuitBreaker: CircuitBreakerOptionSchema;
+  readonly idempotency: IdempotencyOptionSchema;
+  readonly clock: ClockOptionSchema;
+} = {
+  timeoutMs,
+  retry,
+  circuitBreaker,
   idempotency: idempotencyOption('retry.maxElapsedMs + 2 × timeoutMs'),
-  clock: clockOption,
+  clock,
 };
 
 const reliabilityGroup = v.strictObject(reliabilityOptions);

@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { EmailError, type Email, type EmailAddress } from '@keel/core';
+import { EmailError, type Email, type EmailAddress, type AdapterDefinition } from '@keel/core';
 import { defineAdapter, parseOptions, type NormalizedEmail } from '@keel/core/adapter';
 import { jsonOf, plainMessage, postToProvider, type HttpAnswer, type ProviderErrorReading } from './http-provider.js';
 import { type InstanceSource, withoutContainer } from './instances.js';
 import { recipients } from './mime-message.js';
 import { idempotencyNeeds, reliabilityOf } from './reliability.js';
 import { reliableEmail } from './reliable-driver.js';
-import { sendgridOptions, type ResolvedSendgridOptions, type SendgridEmailOptions } from './sendgrid-options.js';
+import {
+  sendgridOptions,
+  type ResolvedSendgridOptions,
+  type SendgridEmailOptions,
+  type SendgridOptionsSchema,
+} from './sendgrid-options.js';
 
 const capabilities = { delivers: true, attachments: true, inlineImages: true, customHeaders: true, tags: true };
 /** SendGrid: 1,000 recipients (to + cc + bcc) per request, 30 MB per message after base64. */
@@ -35,7 +40,7 @@ export function createSendgridEmail(options: SendgridEmailOptions): Email {
  * @example
  * await createKeel({ email: { adapter: 'sendgrid', options: { apiKey } } }, { adapters: [sendgridAdapter] });
  */
-export const sendgridAdapter = defineAdapter({
+export const sendgridAdapter: AdapterDefinition<'email', SendgridOptionsSchema> = defineAdapter({
   interface: 'email',
   id: 'sendgrid',
   package: '@keel/adapter-email',

@@ -2,8 +2,7 @@ import { boolean, option, required, v } from '@keel/core/adapter';
 import { httpUrl, nonBlank } from './option-builders.js';
 import { reliabilityOptions } from './reliability-options.js';
 
-/** The options of `createSendgridEmail` and the `sendgrid` adapter, declared once. */
-export const sendgridOptions = v.strictObject({
+const schema = v.strictObject({
   apiKey: required(
     nonBlank(),
     'A SendGrid API key with the Mail Send permission, sent as `Authorization: Bearer <key>`.',
@@ -18,6 +17,12 @@ export const sendgridOptions = v.strictObject({
   }),
   ...reliabilityOptions,
 });
+
+type Schema = typeof schema;
+/** The schema's type, named so that declarations name it. */
+export interface SendgridOptionsSchema extends Schema {}
+/** The options of `createSendgridEmail` and the `sendgrid` adapter, declared once. */
+export const sendgridOptions: SendgridOptionsSchema = schema;
 
 /** Options of `createSendgridEmail`. */
 export type SendgridEmailOptions = v.InferInput<typeof sendgridOptions>;

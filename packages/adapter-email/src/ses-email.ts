@@ -1,4 +1,4 @@
-import { EmailError, type Email, type EmailErrorCode } from '@keel/core';
+import { EmailError, type Email, type EmailErrorCode, type AdapterDefinition } from '@keel/core';
 import { defineAdapter, parseOptions, type NormalizedEmail } from '@keel/core/adapter';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { jsonOf, postToProvider, type HttpAnswer, type ProviderErrorReading } from './http-provider.js';
@@ -6,7 +6,7 @@ import { type InstanceSource, withoutContainer } from './instances.js';
 import { recipients, toMailOptions } from './mime-message.js';
 import { idempotencyNeeds, reliabilityOf } from './reliability.js';
 import { reliableEmail } from './reliable-driver.js';
-import { sesOptions, type ResolvedSesOptions, type SesEmailOptions } from './ses-options.js';
+import { sesOptions, type ResolvedSesOptions, type SesEmailOptions, type SesOptionsSchema } from './ses-options.js';
 import { signV4 } from './sigv4.js';
 
 const capabilities = { delivers: true, attachments: true, inlineImages: true, customHeaders: true, tags: true };
@@ -35,7 +35,7 @@ export function createSesEmail(options: SesEmailOptions = {}): Email {
  * @example
  * await createKeel({ email: { adapter: 'ses', options: { region: 'eu-west-1' } } }, { adapters: [sesAdapter] });
  */
-export const sesAdapter = defineAdapter({
+export const sesAdapter: AdapterDefinition<'email', SesOptionsSchema> = defineAdapter({
   interface: 'email',
   id: 'ses',
   package: '@keel/adapter-email',

@@ -16,8 +16,7 @@ const fromEnv = [
 
 const envValue = (variable: string) => process.env[variable]?.trim() || undefined;
 
-/** The options of `createSesEmail` and the `ses` adapter, declared once. */
-export const sesOptions = v.pipe(
+const schema = v.pipe(
   v.strictObject({
     region: option(v.pipe(nonBlank(), v.regex(REGION, regionProblem)), {
       defaultText: 'AWS_REGION',
@@ -69,6 +68,12 @@ export const sesOptions = v.pipe(
     return { ...o, region, credentials, baseUrl: o.baseUrl ?? `https://email.${region}.amazonaws.com` };
   }),
 );
+
+type Schema = typeof schema;
+/** The schema's type, named so that declarations name it. */
+export interface SesOptionsSchema extends Schema {}
+/** The options of `createSesEmail` and the `ses` adapter, declared once. */
+export const sesOptions: SesOptionsSchema = schema;
 
 /** Options of `createSesEmail`. */
 export type SesEmailOptions = v.InferInput<typeof sesOptions>;

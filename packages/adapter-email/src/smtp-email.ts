@@ -1,4 +1,4 @@
-import type { Email } from '@keel/core';
+import type { Email, AdapterDefinition } from '@keel/core';
 import { defineAdapter, parseOptions } from '@keel/core/adapter';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { type InstanceSource, withoutContainer } from './instances.js';
@@ -6,7 +6,12 @@ import { bareMessageId, toMailOptions } from './mime-message.js';
 import { idempotencyNeeds, reliabilityOf } from './reliability.js';
 import { reliableEmail } from './reliable-driver.js';
 import { smtpError } from './smtp-errors.js';
-import { smtpOptions, type ResolvedSmtpOptions, type SmtpEmailOptions } from './smtp-options.js';
+import {
+  smtpOptions,
+  type ResolvedSmtpOptions,
+  type SmtpEmailOptions,
+  type SmtpOptionsSchema,
+} from './smtp-options.js';
 
 const capabilities = { delivers: true, attachments: true, inlineImages: true, customHeaders: true, tags: false };
 
@@ -32,7 +37,7 @@ export function createSmtpEmail(options: SmtpEmailOptions): Email {
  * @example
  * await createKeel({ email: { adapter: 'smtp', options: { host: 'smtp.example.com' } } }, { adapters: [smtpAdapter] });
  */
-export const smtpAdapter = defineAdapter({
+export const smtpAdapter: AdapterDefinition<'email', SmtpOptionsSchema> = defineAdapter({
   interface: 'email',
   id: 'smtp',
   package: '@keel/adapter-email',

@@ -27,11 +27,13 @@ const limitsGroup = v.strictObject({
   }),
 });
 
-/** The options of `createSmtpEmail` and the `smtp` adapter, declared once. */
-export const smtpOptions = v.pipe(
+const schema = v.pipe(
   v.strictObject({
     host: required(nonBlank(), 'The SMTP server (relay) to submit to.'),
-    port: option(integer(1, 65535), { defaultText: "465 with security 'tls', else 587", description: 'The port.' }),
+    port: option(integer(1, 65535), {
+      defaultText: "465 with security 'tls', else 587",
+      description: 'The server port: 587 is mail submission (STARTTLS), 465 implicit TLS.',
+    }),
     security: option(oneOf(['starttls', 'tls', 'opportunistic', 'none']), {
       default: 'starttls',
       description:
@@ -71,6 +73,12 @@ export const smtpOptions = v.pipe(
     tls: Object.fromEntries(Object.entries(tls).filter(([, value]) => value !== undefined)) as typeof tls,
   })),
 );
+
+type Schema = typeof schema;
+/** The schema's type, named so that declarations name it. */
+export interface SmtpOptionsSchema extends Schema {}
+/** The options of `createSmtpEmail` and the `smtp` adapter, declared once. */
+export const smtpOptions: SmtpOptionsSchema = schema;
 
 /** Options of `createSmtpEmail`. */
 export type SmtpEmailOptions = v.InferInput<typeof smtpOptions>;

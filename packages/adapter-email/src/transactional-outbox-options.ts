@@ -1,98 +1,108 @@
-import { randomUUID } from 'node:crypto';
-import { type Clock, type Email, type Sql } from '@keel/core';
-import { KeelOptionsError, readOptions } from '@keel/core/adapter';
-import { readClock } from './reliability-options.js';
+import type { Email, Sql } from '@keel/core';
+import { KeelOptionsError, fn, integer, maxTimerMs, option, v } from '@keel/core/adapter';
+import { instanceOr, nonBlank } from './option-builders.js';
+import { clockOption } from './reliability-options.js';
 
-/** Options of `createEmailOutbox`. */
-export interface EmailOutboxOptions {
-  /** The database the business transactions run on; the outbox table lives there. */
-  readonly sql: Sql;
-  /** Where the dispatcher delivers (any provider, a failover chain, the dev outbox). */
-  readonly email: Email;
-  /** The outbox table, a plain identifier. @default 'keel_email_outbox' */
-  readonly table?: string;
-  /** Tries per message before it is dead-lettered (a dispatcher that died mid-try counts). @default 10 */
-  readonly maxAttempts?: number;
-  /**
-   * How long a dispatcher owns a message it claimed, in ms. A dispatcher that dies loses its
-   * claims when they expire and another one delivers them. Keep it above the longest `send`
-   * (the provider's timeout × retries), or a slow send may be delivered twice.
-   * @default 60000
-   */
-  readonly leaseMs?: number;
-  /** Messages claimed per pass. @default 20 */
-  readonly batchSize?: number;
-  /** Sends in flight per dispatcher. @default 4 */
-  readonly concurrency?: number;
-  /** How often `start()` looks for due messages when the last pass found none, in ms. @default 1000 */
-  readonly pollIntervalMs?: number;
-  /** Backoff between tries of a message: "equal jitter" under a cap growing from `initialDelayMs` by `multiplier` to `maxDelayMs`; a provider's `retryAfterMs` is honoured. */
-  readonly retry?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number; readonly multiplier?: number };
-  /** Called with what a background pass could not do (a database error); the loop keeps going. @default ignore */
-  readonly onError?: (error: Error) => void;
-  /** Names this dispatcher's claims. @default a random UUID */
-  readonly dispatcherId?: string;
-  /** @default the system clock */
-  readonly clock?: Clock;
-  /** Jitter source in [0, 1). @default Math.random */
-  readonly random?: () => number;
-}
+const schema = v.strictObject({
+  sql: option(instanceOr<Sql>('a Sql instance', ['transaction', 'query', 'execute'], 'sql'), {
+    defaultText: 'the default sql instance',
+    description:
+      'The database the business transactions run on; the outbox table lives there. A `Sql`, or in ' +
+      '`emailOutboxService` the name of a sql instance.',
+  }),
+  email: option(instanceOr<Email>('an Email instance', ['send'], 'email'), {
+    defaultText: 'the default email instance',
+    description:
+      'Where the dispatcher delivers (any provider, a failover chain, the dev outbox). An `Email`, or in ' +
+      '`emailOutboxService` the name of an email instance.',
+  }),
+  table: option(
+    v.pipe(v.string('expected a plain identifier'), v.regex(/^[A-Za-z_]\w{0,62}$/, 'expected a plain identifier')),
+    {
+      default: 'keel_email_outbox',
+      description: 'The outbox table: letters, digits and `_`, at most 63.',
+    },
+  ),
+  maxAttempts: option(integer(1, 1_000_000), {
+    default: 10,
+    description: 'Tries per message before it is dead-lettered (a dispatcher that died mid-try counts).',
+  }),
+  leaseMs: option(integer(1, maxTimerMs), {
+    default: 60_000,
+    description:
+      'How long a dispatcher owns a message it claimed, in ms. A dispatcher that dies loses its claims when ' +
+      "they expire and another one delivers them. Keep it above the longest `send` (the provider's timeout × " +
+      'retries), or a slow send may be delivered twice.',
+  }),
+  batchSize: option(integer(1, 10_000), { default: 20, description: 'Messages claimed per pass.' }),
+  concurrency: option(integer(1, 1000), { default: 4, description: 'Sends in flight per dispatcher.' }),
+  pollIntervalMs: option(integer(1, maxTimerMs), {
+    default: 1000,
+    description: 'How often `start()` looks for due messages when the last pass found none, in ms.',
+  }),
+  retry: option(
+    v.strictObject({
+      initialDelayMs: option(integer(0, maxTimerMs), { default: 1000, description: 'The first backoff cap, in ms.' }),
+      maxDelayMs: option(integer(0, maxTimerMs), {
+        default: 3_600_000,
+        description: 'The largest backoff cap, in ms.',
+      }),
+      multiplier: option(integer(1, 100), { default: 2, description: 'Growth of the cap per try.' }),
+    }),
+    {
+      default: {},
+      description:
+        'Backoff between tries of a message: "equal jitter" under a cap growing from `initialDelayMs` by ' +
+        "`multiplier` to `maxDelayMs`; a provider's `retryAfterMs` is honoured.",
+    },
+  ),
+  // Function options have no schema default: valibot would call a function default to get the value.
+  onError: option(fn<(error: Error) => void>(), {
+    defaultText: 'ignore',
+    description: 'Called with what a background pass could not do (a database error); the loop keeps going.',
+  }),
+  dispatcherId: option(nonBlank(), { defaultText: 'a random UUID', description: "Names this dispatcher's claims." }),
+  clock: clockOption,
+  random: option(fn<() => number>(), {
+    defaultText: 'Math.random',
+    description: 'Jitter source in [0, 1).',
+  }),
+});
 
-export interface ResolvedEmailOutboxOptions {
-  readonly sql: Sql;
-  readonly email: Email;
-  readonly table: string;
-  readonly maxAttempts: number;
-  readonly leaseMs: number;
-  readonly batchSize: number;
-  readonly concurrency: number;
-  readonly pollIntervalMs: number;
-  readonly retry: { readonly initialDelayMs: number; readonly maxDelayMs: number; readonly multiplier: number };
-  readonly onError: (error: Error) => void;
-  readonly dispatcherId: string;
-  readonly clock: Clock;
-  readonly random: () => number;
-}
+type Schema = typeof schema;
+/** The schema's type, named so that declarations name it. */
+export interface EmailOutboxOptionsSchema extends Schema {}
+/**
+ * The options of `createEmailOutbox` and `emailOutboxService`, declared once. `sql` and `email`
+ * are instances, or (in `emailOutboxService`, inside `createKeel`) instance names.
+ */
+export const emailOutboxOptions: EmailOutboxOptionsSchema = schema;
 
-const MAX_MS = 2 ** 31 - 1;
+type Input = v.InferInput<typeof emailOutboxOptions>;
+type Output = v.InferOutput<typeof emailOutboxOptions>;
 
-export function resolveEmailOutboxOptions(options: EmailOutboxOptions): ResolvedEmailOutboxOptions {
-  const factory = 'createEmailOutbox';
-  const o = readOptions(factory, options);
-  const sql = o.raw('sql') as Sql;
-  if (typeof sql?.transaction !== 'function' || typeof sql.query !== 'function')
-    throw new KeelOptionsError('sql', 'expected a Sql instance', factory);
-  const email = o.raw('email') as Email;
-  if (typeof email?.send !== 'function') throw new KeelOptionsError('email', 'expected an Email instance', factory);
-  const table = o.string('table', 'keel_email_outbox');
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table))
-    throw new KeelOptionsError('table', `expected a plain identifier, got '${table}'`, factory);
-  const r = o.nested('retry');
-  const retry = {
-    initialDelayMs: r.integer('initialDelayMs', 1000, { min: 0, max: MAX_MS }),
-    maxDelayMs: r.integer('maxDelayMs', 3_600_000, { min: 0, max: MAX_MS }),
-    multiplier: r.integer('multiplier', 2, { min: 1, max: 100 }),
-  };
-  r.done();
-  const onError = o.raw('onError') ?? (() => {});
-  if (typeof onError !== 'function') throw new KeelOptionsError('onError', 'expected a function', factory);
-  const random = o.raw('random') ?? Math.random;
-  if (typeof random !== 'function') throw new KeelOptionsError('random', 'expected a function', factory);
-  const resolved: ResolvedEmailOutboxOptions = {
-    sql,
-    email,
-    table,
-    maxAttempts: o.integer('maxAttempts', 10, { min: 1, max: 1_000_000 }),
-    leaseMs: o.integer('leaseMs', 60_000, { min: 1, max: MAX_MS }),
-    batchSize: o.integer('batchSize', 20, { min: 1, max: 10_000 }),
-    concurrency: o.integer('concurrency', 4, { min: 1, max: 1000 }),
-    pollIntervalMs: o.integer('pollIntervalMs', 1000, { min: 1, max: MAX_MS }),
-    retry,
-    onError: onError as (error: Error) => void,
-    dispatcherId: o.string('dispatcherId', randomUUID()),
-    clock: readClock(o, factory),
-    random: random as () => number,
-  };
-  o.done();
-  return resolved;
+/** Options of `createEmailOutbox`: the instances themselves. */
+export type EmailOutboxOptions = Omit<Input, 'sql' | 'email'> & { readonly sql: Sql; readonly email: Email };
+/** Options of `emailOutboxService`: instances, names of instances, or nothing for the default ones. */
+export type EmailOutboxServiceOptions = Input;
+/** The options with every default filled in and the instances found. */
+export type ResolvedEmailOutboxOptions = Omit<Output, 'sql' | 'email'> & { readonly sql: Sql; readonly email: Email };
+
+/** Checked options whose `sql` and `email` must be the instances themselves (no container to find names). */
+export function withInstancesGiven(o: Output, where: string): ResolvedEmailOutboxOptions {
+  const problems = (['sql', 'email'] as const).flatMap((field) =>
+    typeof o[field] === 'object'
+      ? []
+      : [
+          {
+            path: field,
+            problem:
+              o[field] === undefined
+                ? `is required (${field === 'sql' ? 'a Sql' : 'an Email'} instance)`
+                : 'an instance name only works inside createKeel (emailOutboxService); pass the instance itself',
+          },
+        ],
+  );
+  if (problems.length > 0) throw new KeelOptionsError(where, problems);
+  return o as ResolvedEmailOutboxOptions;
 }

@@ -1,76 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import { EmailError, ResultAsync, createMigrator, err, ok, okAsync, type Email, type EmailErrorCode, type EmailMessage, type MigrationError, type Sql, type SqlError, type SqlTransaction, type SqlValue } from '@keel/core';
-import { defineEmail } from '@keel/core/adapter';
+import {
+  EmailError,
+  ResultAsync,
+  createMigrator,
+  err,
+  ok,
+  okAsync,
+  type Email,
+  type EmailErrorCode,
+  type EmailMessage,
+  type MigrationError,
+  type Sql,
+  type SqlError,
+  type SqlTransaction,
+  type SqlValue,
+} from '@keel/core';
+import { defineEmail, parseOptions } from '@keel/core/adapter';
 import { decodeMessage, encodeMessage } from './outbox-codec.js';
 import { outboxMigrations, outboxStatements } from './outbox-store.js';
 import { limitsOf } from './reliable-driver.js';
-import { resolveEmailOutboxOptions, type EmailOutboxOptions } from './transactional-outbox-options.js';
-
-/** What `enqueue` stored. */
-export interface EnqueuedEmail {
-  readonly id: string;
-  /** The key every delivery of this message carries: the message's own, or `keel-outbox:<id>`. */
-  readonly idempotencyKey: string;
-}
-
-/** What one dispatch pass did. */
-export interface DispatchReport {
-  /** Messages this pass claimed and tried. */
-  readonly claimed: number;
-  readonly sent: number;
-  /** Failed for now; tried again after a backoff. */
-  readonly retried: number;
-  /** Moved to the dead letters (rejected, invalid, or out of attempts). */
-  readonly dead: number;
-  /** Handed back untried (the email adapter was closed). */
-  readonly released: number;
-}
-
-/** Messages per status. */
-export interface OutboxCounts {
-  readonly pending: number;
-  readonly sent: number;
-  readonly dead: number;
-}
-
-/** A message that will not be tried again unless `requeue`d. */
-export interface DeadLetter {
-  readonly id: string;
-  readonly idempotencyKey: string;
-  readonly attempts: number;
-  readonly errorCode: string | null;
-  readonly error: string | null;
-  readonly createdAt: number;
-}
-
-/** A transactional outbox for email: write in the business transaction, deliver after it commits. */
-export interface EmailOutbox {
-  /** Creates (or brings up to date) the outbox table with core's migrator. Safe from several processes. */
-  migrate(): ResultAsync<void, MigrationError>;
-  /**
-   * Stores a message inside the caller's transaction: it exists, and will be delivered, if and
-   * only if that transaction commits. The message is validated now (`INVALID_MESSAGE`).
-   */
-  enqueue(
-    tx: SqlTransaction | Sql,
-    message: EmailMessage,
-    options?: { readonly availableAt?: number },
-  ): ResultAsync<EnqueuedEmail, EmailError | SqlError>;
-  /** One pass: claims due messages (with a lease), sends them, and records each outcome. */
-  dispatchOnce(): ResultAsync<DispatchReport, SqlError>;
-  /** Runs passes in the background until `stop()`; idle passes wait `pollIntervalMs`. */
-  start(): void;
-  /** Cuts the current wait short (call after committing an `enqueue` to send at once). */
-  wake(): void;
-  /** Stops the background passes after the one in progress. */
-  stop(): Promise<void>;
-  counts(): ResultAsync<OutboxCounts, SqlError>;
-  deadLetters(limit?: number): ResultAsync<DeadLetter[], SqlError>;
-  /** Moves a dead letter back to pending with its attempts reset; `false` when it is not dead. */
-  requeue(id: string): ResultAsync<boolean, SqlError>;
-  /** Deletes sent messages older than `olderThanMs`; returns how many. */
-  purgeSent(olderThanMs: number): ResultAsync<number, SqlError>;
-}
+import type { DispatchReport, EmailOutbox, OutboxCounts } from './transactional-outbox-types.js';
+import {
+  emailOutboxOptions,
+  withInstancesGiven,
+  type EmailOutboxOptions,
+  type ResolvedEmailOutboxOptions,
+} from './transactional-outbox-options.js';
 
 interface Claimed {
   readonly id: string;
@@ -93,7 +48,7 @@ const PERMANENT: ReadonlySet<EmailErrorCode> = new Set(['REJECTED', 'INVALID_MES
  * message a second time, with the same idempotency key.
  *
  * @example
- * const outbox = createEmailOutbox({ sql: keel.sql, email: keel.email });
+ * const outbox = createEmailOutbox({ sql: keel.sql, email: keel.email }); // or emailOutboxService() in createKeel
  * await outbox.migrate();
  * await keel.sql.transaction(async (tx) => {
  *   await tx.execute('INSERT INTO orders (id, total) VALUES (?, ?)', [id, total]);
@@ -102,7 +57,18 @@ const PERMANENT: ReadonlySet<EmailErrorCode> = new Set(['REJECTED', 'INVALID_MES
  * outbox.start(); // in a worker, or in the app; await outbox.stop() on shutdown
  */
 export function createEmailOutbox(options: EmailOutboxOptions): EmailOutbox {
-  const o = resolveEmailOutboxOptions(options);
+  const parsed = parseOptions(emailOutboxOptions, options, 'createEmailOutbox');
+  return buildEmailOutbox(withInstancesGiven(parsed, 'createEmailOutbox'));
+}
+
+/** The outbox from checked options and the instances it runs on. */
+export function buildEmailOutbox(options: ResolvedEmailOutboxOptions): EmailOutbox {
+  const o = {
+    ...options,
+    dispatcherId: options.dispatcherId ?? randomUUID(),
+    onError: options.onError ?? (() => {}),
+    random: options.random ?? Math.random,
+  };
   const { sql, email, clock } = o;
   const s = outboxStatements(o.table);
   const migrator = createMigrator(sql, {

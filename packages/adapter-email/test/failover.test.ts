@@ -1,5 +1,5 @@
-import { instanceToken } from '@keel/core';
-import { KeelOptionsError, type AdapterContext } from '@keel/core/adapter';
+import { createKeel } from '@keel/core';
+import { KeelOptionsError } from '@keel/core/adapter';
 import { ManualClock, describeEmailConformance, expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -8,6 +8,7 @@ import {
   createOutboxEmail,
   createSendgridEmail,
   createSmtpEmail,
+  emailAdapters,
 } from '../src/index.js';
 import { startMailgunFake } from './support/mailgun-fake.js';
 import { startSendgridFake } from './support/sendgrid-fake.js';
@@ -126,33 +127,58 @@ describe('createFailoverEmail', () => {
     let thrown: unknown;
     try {
       createFailoverEmail({
-        providers: [{ adapter: 'outbox' }, { adapter: 'sendgrid', options: { baseUrl: sendgrid.url } }],
+        providers: [{ adapter: 'outbox' }, { adapter: 'sendgrid', options: { baseUrl: sendgrid.url } } as never],
       });
     } catch (error) {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(KeelOptionsError);
-    expect((thrown as KeelOptionsError).path).toBe('providers[1].options.apiKey');
+    expect((thrown as KeelOptionsError).issues.map((i) => i.path)).toEqual(['providers[1].options.apiKey']);
     expect(() => createFailoverEmail({ providers: [] })).toThrow(/providers: expected a list of at least one provider/);
     expect(() => createFailoverEmail({ providers: [{ adapter: 'pigeon' } as never] })).toThrow(
-      /providers\[0\]\.adapter/,
+      /providers\[0\]\.adapter: expected one of 'sendgrid', 'mailgun', 'ses', 'smtp', 'outbox', got "pigeon"/,
     );
   });
 
-  it('takes instances configured earlier by name', async () => {
-    const outbox = createOutboxEmail();
-    const context = {
-      interface: 'email',
-      name: 'main',
-      resolve: (token: symbol) => {
-        if (token === instanceToken('email', 'dev')) return outbox;
-        throw new Error('not registered');
-      },
-    } as unknown as AdapterContext;
-    const email = createFailoverEmail({ providers: [{ instance: 'dev' }] }, context);
-    expect(expectOk(await email.send(base)).provider).toBe('outbox');
-    expect(() => createFailoverEmail({ providers: [{ instance: 'nope' }] }, context)).toThrow(
-      /no email instance 'nope'/,
+  it('reports every bad link at once, each at its own path', () => {
+    let thrown: unknown;
+    try {
+      createFailoverEmail({
+        providers: [
+          { adapter: 'sendgrid', options: { apiKey: '', timeoutMs: 0 } },
+          { adapter: 'smtp', options: { host: 'h', user: 'u' } },
+          42 as never,
+          { instance: '' },
+        ],
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as KeelOptionsError).issues).toEqual([
+      { path: 'providers[0].options.apiKey', problem: 'expected a non-empty string, got ""' },
+      { path: 'providers[0].options.timeoutMs', problem: 'expected an integer from 1 to 2147483647, got 0' },
+      { path: 'providers[1].options.password', problem: 'is required (user and password go together)' },
+      { path: 'providers[2]', problem: 'expected an Email, { adapter, options } or { instance }, got 42' },
+      { path: 'providers[3].instance', problem: 'expected a non-empty string, got ""' },
+    ]);
+  });
+
+  it('takes email instances of the same config by name, and refuses names without the container', async () => {
+    const keel = expectOk(
+      await createKeel(
+        {
+          email: {
+            main: { adapter: 'failover', options: { providers: [{ instance: 'dev' }] } },
+            dev: { adapter: 'outbox' },
+          },
+        },
+        { adapters: emailAdapters, env: false },
+      ),
+    );
+    expect(expectOk(await keel.email('main').send(base)).provider).toBe('outbox');
+    await keel.close();
+    expect(() => createFailoverEmail({ providers: [{ instance: 'dev' }] })).toThrow(
+      /providers\[0\]\.instance: an instance name only works inside createKeel; pass the email instance itself/,
     );
   });
 

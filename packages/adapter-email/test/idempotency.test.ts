@@ -1,9 +1,8 @@
-import { createMemoryKv } from '@keel/adapter-kv-memory';
-import { tokens, type Kv } from '@keel/core';
-import { type AdapterContext } from '@keel/core/adapter';
+import { createMemoryKv, memoryKvAdapter } from '@keel/adapter-kv-memory';
+import { createKeel } from '@keel/core';
 import { ManualClock, expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSendgridEmail, type SendgridEmailOptions } from '../src/index.js';
+import { createSendgridEmail, sendgridAdapter, type SendgridEmailOptions } from '../src/index.js';
 import { startSendgridFake } from './support/sendgrid-fake.js';
 
 const fake = await startSendgridFake({ delayMs: () => 20 });
@@ -109,29 +108,26 @@ describe('idempotency keys', () => {
     await Promise.all([email.close(), crashed.close(), kv.close()]);
   });
 
-  it('finds the kv by instance name through the container context', async () => {
-    const kv = createMemoryKv();
-    const context: AdapterContext = {
-      interface: 'email',
-      name: 'default',
-      resolve: <T>(token: symbol) => {
-        if (token === tokens.kv) return kv as T;
-        throw new Error('not registered');
-      },
-    } as AdapterContext;
-    const email = createSendgridEmail(
-      { apiKey: 'SG.context', baseUrl: fake.url, idempotency: { kv: 'default' } },
-      context,
+  it('finds the kv by instance name inside createKeel, and refuses a name without it', async () => {
+    const keel = expectOk(
+      await createKeel(
+        {
+          kv: { sessions: { adapter: 'memory' }, idem: { adapter: 'memory' } },
+          email: {
+            adapter: 'sendgrid',
+            options: { apiKey: 'SG.context', baseUrl: fake.url, idempotency: { kv: 'idem' } },
+          },
+        },
+        { adapters: [memoryKvAdapter, sendgridAdapter], env: false },
+      ),
     );
-    expectOk(await email.send({ ...base, idempotencyKey: 'ctx' }));
-    expect(expectOk(await (kv as Kv).get('keel:email:idem:sendgrid:ctx'))).toContain('"state":"sent"');
-    expect(() => createSendgridEmail({ apiKey: 'SG.x', idempotency: { kv: 'cache' } }, context)).toThrow(
-      /idempotency\.kv: no kv instance named 'cache'/,
-    );
+    expectOk(await keel.email.send({ ...base, idempotencyKey: 'ctx' }));
+    expect(expectOk(await keel.kv('idem').get('keel:email:idem:sendgrid:ctx'))).toContain('"state":"sent"');
+    expect(expectOk(await keel.kv('sessions').get('keel:email:idem:sendgrid:ctx'))).toBeUndefined();
+    await keel.close();
     expect(() => createSendgridEmail({ apiKey: 'SG.x', idempotency: { kv: 'default' } })).toThrow(
-      /works only when the container builds/,
+      /idempotency\.kv: an instance name only works inside createKeel/,
     );
-    await Promise.all([email.close(), kv.close()]);
   });
 
   it('can be switched off: every send goes out', async () => {

@@ -1,5 +1,5 @@
 import { ClassicLevel } from 'classic-level';
-import { type Kv, type KvEntry, type KvValue } from '@keel/core';
+import type { Kv, KvEntry, KvValue } from '@keel/core';
 import { defineAdapter, defineKv, isS64, kvValuesEqual, parseOptions, type KvDriver } from '@keel/core/adapter';
 import { ExpiryIndex } from './expiry-index.js';
 import { KeyLock } from './key-lock.js';

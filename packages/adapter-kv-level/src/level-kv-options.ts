@@ -28,7 +28,8 @@ export const levelKvOptions = v.strictObject({
   }),
   createIfMissing: option(boolean(), {
     default: true,
-    description: 'Create the folder (and its parents) when it does not exist. `false`: a missing folder is `UNAVAILABLE`.',
+    description:
+      'Create the folder (and its parents) when it does not exist. `false`: a missing folder is `UNAVAILABLE`.',
   }),
   sweepIntervalMs: option(integer(1, maxTimerMs), {
     default: 1000,

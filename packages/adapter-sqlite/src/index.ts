@@ -1,5 +1,5 @@
-export { createSqliteSql } from './sqlite-adapter.js';
-export type { SqliteSqlOptions } from './sqlite-options.js';
+export { createSqliteSql, sqliteAdapter } from './sqlite-adapter.js';
+export { sqliteSqlOptions, type SqliteSqlOptions } from './sqlite-options.js';
 
 declare module '@keel/core' {
   interface SqlAdapterOptionsMap {

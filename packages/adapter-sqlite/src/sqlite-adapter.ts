@@ -1,8 +1,8 @@
-import { type Sql, type SqlCapabilities, type SqlParams } from '@keel/core';
-import { defineSql } from '@keel/core/adapter';
-import { healthDetail, openDatabase } from './sqlite-connection.js';
+import type { Sql, SqlCapabilities, SqlParams } from '@keel/core';
+import { defineAdapter, defineSql, parseOptions } from '@keel/core/adapter';
+import { healthDetail, isMemory, openDatabase } from './sqlite-connection.js';
 import { adapter, sqlError, toSqliteError } from './sqlite-errors.js';
-import { resolveSqliteSqlOptions, type SqliteSqlOptions } from './sqlite-options.js';
+import { sqliteSqlOptions, type ResolvedSqliteSqlOptions, type SqliteSqlOptions } from './sqlite-options.js';
 import { TransactionQueue } from './sqlite-queue.js';
 import { StatementCache, runExecute, runQuery, runScript } from './sqlite-statements.js';
 import { startTransaction, type SqliteContext } from './sqlite-transaction.js';
@@ -11,7 +11,7 @@ import { startTransaction, type SqliteContext } from './sqlite-transaction.js';
  * Keel's sql contract on better-sqlite3: a file (WAL, foreign keys on, a busy timeout) or
  * `:memory:`. The one synchronous connection is shared through a queue, so concurrent async
  * callers never run inside each other's transactions; nested transactions are savepoints.
- * The database opens on the first call (or `open()`).
+ * The database opens on the first call (or `open()`), creating the file and its missing folders.
  *
  * @example
  * import { createSqliteSql } from '@keel/adapter-sqlite';
@@ -20,12 +20,32 @@ import { startTransaction, type SqliteContext } from './sqlite-transaction.js';
  * const added = await sql.execute('INSERT INTO users (email) VALUES (?)', ['ada@example.com']);
  */
 export function createSqliteSql(options: SqliteSqlOptions): Sql {
-  const resolved = resolveSqliteSqlOptions(options);
+  return buildSqliteSql(parseOptions(sqliteSqlOptions, options, 'createSqliteSql'));
+}
+
+/**
+ * Registers the adapter as `sqlite`, so that config can choose it.
+ *
+ * @example
+ * const keel = await createKeel(
+ *   { sql: { adapter: 'sqlite', options: { filename: './data/app.db' } } },
+ *   { adapters: [sqliteAdapter] },
+ * );
+ */
+export const sqliteAdapter = defineAdapter({
+  interface: 'sql',
+  id: 'sqlite',
+  package: '@keel/adapter-sqlite',
+  options: sqliteSqlOptions,
+  create: (options) => buildSqliteSql(options),
+});
+
+function buildSqliteSql(resolved: ResolvedSqliteSqlOptions): Sql {
   const capabilities: SqlCapabilities = {
     transactions: true,
     savepoints: true,
     namedParameters: true,
-    persistent: !resolved.memory,
+    persistent: !isMemory(resolved.filename),
     synchronous: true,
   };
   let ctx: SqliteContext | undefined;

@@ -1,12 +1,12 @@
-import { SqlError, createKeel, instanceToken, tokens, type Sql } from '@keel/core';
-import { AdapterRegistry, KeelOptionsError } from '@keel/core/adapter';
+import { KeelConfigError, SqlError, createKeel, instanceToken, tokens, type Sql } from '@keel/core';
+import { KeelOptionsError } from '@keel/core/adapter';
 import { expectErr, expectOk } from '@keel/testing';
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createSqliteSql, type SqliteSqlOptions } from '../src/index.js';
+import { createSqliteSql, sqliteAdapter, type SqliteSqlOptions } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keel-sqlite-adapter-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,21 +26,78 @@ describe('createSqliteSql options', () => {
   it('refuses bad options naming the field', () => {
     expect(() => createSqliteSql(undefined as unknown as SqliteSqlOptions)).toThrow(/filename: is required/);
     expect(() => createSqliteSql({ filename: '' })).toThrow(KeelOptionsError);
+    expect(() => createSqliteSql({ filename: '' })).toThrow(/filename: expected a file path \(or ':memory:'/);
     expect(() => createSqliteSql({ filename: 'x.db', synchronous: 'sometimes' as never })).toThrow(
       /synchronous: expected one of 'off', 'normal', 'full', 'extra'/,
     );
     expect(() => createSqliteSql({ filename: 'x.db', busyTimeoutMs: -1 })).toThrow(/busyTimeoutMs/);
+    expect(() => createSqliteSql({ filename: 'x.db', busyTimeoutMs: 2 ** 31 })).toThrow(/busyTimeoutMs/);
     expect(() => createSqliteSql({ filename: 'x.db', transactionTimeoutMs: 0 })).toThrow(/transactionTimeoutMs/);
     expect(() => createSqliteSql({ filename: 'x.db', statementCacheSize: 1.5 })).toThrow(/statementCacheSize/);
     expect(() => createSqliteSql({ filename: 'x.db', journalMod: 'wal' } as never)).toThrow(
       /did you mean 'journalMode'/,
     );
-    expect(() => createSqliteSql({ filename: 'x.db', pragmas: { 'cache_size; DROP TABLE x': 1 } })).toThrow(
-      /pragmas\./,
-    );
-    expect(() => createSqliteSql({ filename: 'x.db', pragmas: { cache_size: '1; DROP TABLE x' } })).toThrow(
-      /pragmas\.cache_size/,
-    );
+    expect(() => createSqliteSql({ filename: 'x.db', pragmas: [] as never })).toThrow(/pragmas: expected an object/);
+  });
+
+  it('holds pragma names and values to plain words and numbers, since both are spliced into SQL', () => {
+    const problems = (pragmas: Record<string, unknown>) => {
+      try {
+        createSqliteSql({ filename: 'x.db', pragmas } as never);
+        return [];
+      } catch (error) {
+        return (error as KeelOptionsError).issues;
+      }
+    };
+    expect(problems({ 'cache_size; DROP TABLE x': 1 })).toEqual([
+      {
+        path: 'pragmas.cache_size; DROP TABLE x',
+        problem: 'expected a pragma name (letters and underscores), got "cache_size; DROP TABLE x"',
+      },
+    ]);
+    expect(problems({ cache_size: '1; DROP TABLE x', mmap_size: Number.NaN, temp_store: true })).toEqual([
+      { path: 'pragmas.cache_size', problem: 'expected a number or a plain word, got "1; DROP TABLE x"' },
+      { path: 'pragmas.mmap_size', problem: 'expected a number or a plain word, got NaN' },
+      { path: 'pragmas.temp_store', problem: 'expected a number or a plain word, got true' },
+    ]);
+    expect(
+      problems({ cache_size: -64000, temp_store: 'memory', journal_size_limit: 1.5e6, skipped: undefined }),
+    ).toEqual([]);
+  });
+
+  it('reports every problem of one options object, each with its path', () => {
+    const options = {
+      filename: '',
+      readonly: 'no',
+      journalMode: 'WAL',
+      busyTimeoutMs: -1,
+      pragmas: { 'x y': 1 },
+      nativeBinding: '',
+      synchronus: 'full',
+    };
+    let thrown: unknown;
+    try {
+      createSqliteSql(options as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(KeelOptionsError);
+    expect((thrown as KeelOptionsError).where).toBe('createSqliteSql');
+    expect((thrown as KeelOptionsError).issues).toEqual([
+      { path: 'filename', problem: `expected a file path (or ':memory:' for an in-memory database), got ""` },
+      { path: 'readonly', problem: 'expected true or false, got "no"' },
+      {
+        path: 'journalMode',
+        problem: "expected one of 'wal', 'delete', 'truncate', 'persist', 'memory', 'off', got \"WAL\"",
+      },
+      { path: 'busyTimeoutMs', problem: 'expected an integer from 0 to 2147483647, got -1' },
+      { path: 'pragmas.x y', problem: 'expected a pragma name (letters and underscores), got "x y"' },
+      { path: 'nativeBinding', problem: 'expected a non-empty string, got ""' },
+      {
+        path: 'synchronus',
+        problem: expect.stringMatching(/^is not an option; did you mean 'synchronous'\? \(known: filename, /),
+      },
+    ]);
   });
 
   it('opens with WAL, foreign keys, the chosen synchronous mode and extra pragmas', async () => {
@@ -59,38 +116,6 @@ describe('createSqliteSql options', () => {
   it('declares persistence only for files', () => {
     expect(open().capabilities.persistent).toBe(true);
     expect(open({ filename: ':memory:' }).capabilities.persistent).toBe(false);
-  });
-});
-
-describe('opening', () => {
-  it('is a CONNECTION Err when the folder is missing or the file is not a database, and can be retried', async () => {
-    const missing = open({ filename: join(dir, 'no-such-folder', 'x.db') });
-    expectErr(await missing.open(), 'CONNECTION');
-    expectErr(await missing.query('SELECT 1'), 'CONNECTION');
-    expect((await missing.health()).ok).toBe(false);
-
-    const junk = join(dir, 'junk.db');
-    writeFileSync(junk, 'not a database '.repeat(400));
-    const error = expectErr(await open({ filename: junk }).open(), 'CONNECTION');
-    expect((error.cause as { code?: string }).code).toBe('SQLITE_NOTADB');
-    expect(error.message).toContain(junk);
-
-    const later = join(dir, 'later.db');
-    const mustExist = open({ filename: later, fileMustExist: true });
-    expectErr(await mustExist.open(), 'CONNECTION');
-    new Database(later).close();
-    expectOk(await mustExist.open());
-  });
-
-  it('read-only: reads work and writes are ACCESS_DENIED', async () => {
-    const filename = join(dir, 'readonly.db');
-    const writer = open({ filename });
-    expectOk(await writer.executeScript('CREATE TABLE t (v TEXT); INSERT INTO t VALUES (1)'));
-    await writer.close();
-    const reader = open({ filename, readonly: true });
-    expect(expectOk(await reader.query('SELECT v FROM t')).rows).toEqual([['1']]);
-    const denied = expectErr(await reader.execute('INSERT INTO t VALUES (?)', ['2']), 'ACCESS_DENIED');
-    expect((denied.cause as { code?: string }).code).toMatch(/^SQLITE_READONLY/);
   });
 });
 
@@ -219,7 +244,6 @@ describe('health', () => {
 
 describe('in a Keel config', () => {
   it('serves several named databases, each resolvable from the container', async () => {
-    // `sqlite` is one of core's built-in adapter ids: no registration needed.
     const config = {
       sql: {
         main: { adapter: 'sqlite', options: { filename: join(dir, 'main.db') } },
@@ -230,7 +254,7 @@ describe('in a Keel config', () => {
         },
       },
     } as const;
-    const keel = expectOk(await createKeel(config, { env: false }));
+    const keel = expectOk(await createKeel(config, { env: false, adapters: [sqliteAdapter] }));
     try {
       expectOk(await keel.sql.executeScript('CREATE TABLE t (v TEXT)'));
       expectOk(await keel.sql('analytics').executeScript('CREATE TABLE events (v TEXT)'));
@@ -252,13 +276,26 @@ describe('in a Keel config', () => {
     }
   });
 
-  it('names the option at fault', async () => {
-    const registry = new AdapterRegistry([{ interface: 'sql', id: 'sqlite', load: async () => createSqliteSql }]);
-    await expect(
-      createKeel(
-        { sql: { adapter: 'sqlite', options: { filename: ':memory:', synchronus: 'full' } as never } },
-        { registry, env: false },
-      ),
-    ).rejects.toThrow(/sql\.options\.synchronus: is not an option; did you mean 'synchronous'\?/);
+  it('names every option at fault with its full path', async () => {
+    const options = { filename: ':memory:', synchronus: 'full', pragmas: { cache_size: '1; DROP TABLE t' } };
+    const started = createKeel(
+      { sql: { adapter: 'sqlite', options: options as never } },
+      {
+        adapters: [sqliteAdapter],
+        env: false,
+      },
+    );
+    await expect(started).rejects.toThrow(KeelConfigError);
+    await expect(started).rejects.toMatchObject({
+      issues: [
+        'sql.options.pragmas.cache_size: expected a number or a plain word, got "1; DROP TABLE t"',
+        expect.stringMatching(/^sql\.options\.synchronus: is not an option; did you mean 'synchronous'\?/),
+      ],
+    });
+  });
+
+  it('is not known to core until registered, and the message says what to register', async () => {
+    const started = createKeel({ sql: { adapter: 'sqlite', options: { filename: ':memory:' } } }, { env: false });
+    await expect(started).rejects.toThrow(/sqliteAdapter/);
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
@@ -80,7 +80,7 @@ export function chooseAddonCacheDir(candidates: readonly AddonCacheCandidate[]):
 /** Why a folder cannot hold addons, or undefined when it can. */
 function unusable({ dir, shared }: AddonCacheCandidate): string | undefined {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeFolder(dir);
     if (shared) {
       // Code is loaded from this folder: in a folder anyone can reach, a folder planted by
       // another user (or a link to one) would let them swap the addon between check and load.
@@ -97,6 +97,23 @@ function unusable({ dir, shared }: AddonCacheCandidate): string | undefined {
   } catch (error) {
     return (error as Error).message;
   }
+}
+
+/**
+ * `mkdir -p`, one level at a time. Node's recursive mkdir spins forever where a parent exists but
+ * its child reports ENOENT (a dangling link, a path in /proc, a stale mount); here each level
+ * is created once and its error is final.
+ *
+ * @example
+ * makeFolder('/home/ada/.cache/keel-sea');
+ */
+export function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; !existsSync(at); at = dirname(at)) {
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  for (const level of missing) mkdirSync(level, { mode: 0o700 });
 }
 
 /** `os.homedir()` reads `$HOME`, else the user database, and throws when neither has one. */

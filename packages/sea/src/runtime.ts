@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addonCacheCandidates, chooseAddonCacheDir } from './addon-cache.js';
+import { addonCacheCandidates, chooseAddonCacheDir, makeFolder } from './addon-cache.js';
 import { MANIFEST_KEY, type SeaManifest } from './sea-manifest.js';
 
 export { SeaCacheError, type AddonCacheAttempt } from './addon-cache.js';
@@ -71,7 +71,7 @@ export function loadAddon(key: string): unknown {
     const bytes = rawAsset(key);
     if (sha256(bytes) !== entry.sha256)
       throw new Error(`keel sea: embedded addon ${entry.file} does not match its hash`);
-    mkdirSync(dir, { recursive: true });
+    makeFolder(dir); // again: a temp cleaner may have removed it since the start
     const partial = `${file}.${process.pid}.tmp`;
     writeFileSync(partial, bytes, { mode: 0o755 });
     renameSync(partial, file);

@@ -9,8 +9,10 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SeaCacheError, addonCacheCandidates, chooseAddonCacheDir } from '../src/addon-cache.js';
 
@@ -76,6 +78,26 @@ describe('the folder for native addons', () => {
     ]);
     for (const t of tried) expect(message).toContain(`${t.source}: ${t.dir}: `);
     expect(tried.every((t) => /ENOTDIR|EEXIST/.test(t.reason))).toBe(true);
+  });
+
+  it("gives up on folders where Node's recursive mkdir spins forever: a dangling link, a path in /proc", () => {
+    // In a child process: were it to spin, the test fails on the timeout instead of hanging the run.
+    const dangling = join(work, 'dangling');
+    symlinkSync(join(work, 'gone'), dangling);
+    const dirs = [
+      join(dangling, 'keel-sea'),
+      ...(process.platform === 'linux' ? ['/proc/keel-sea-test/keel-sea'] : []),
+    ];
+    const module = fileURLToPath(new URL('../src/addon-cache.ts', import.meta.url));
+    const code = `const { chooseAddonCacheDir } = await import(${JSON.stringify(module)});
+      try { chooseAddonCacheDir(${JSON.stringify(dirs.map((dir) => ({ source: 'x', dir })))}); }
+      catch (error) { console.log(JSON.stringify(error.tried.map((t) => t.reason.split(':')[0]))); }`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(child.signal).toBe(null);
+    expect(JSON.parse(child.stdout)).toEqual(['EEXIST', 'ENOENT'].slice(0, dirs.length));
   });
 
   it('refuses a shared temp folder that another user planted: writable by others, or a link', () => {

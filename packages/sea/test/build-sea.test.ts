@@ -104,7 +104,7 @@ describe('buildSea', () => {
       `KEEL_SEA_CACHE: ${join(file, 'cache')}: ENOTDIR`,
       `$HOME/.cache/keel-sea: ${join(file, 'home', '.cache', 'keel-sea')}: ENOTDIR`,
       `the temp folder: ${join(file, 'tmp', `keel-sea-${process.getuid?.()}`)}: ENOTDIR`,
-      `beside the executable: ${join(folder, '.keel-sea')}: EEXIST`,
+      `beside the executable: ${join(folder, '.keel-sea')}: ENOTDIR`,
     ];
     for (const line of tried) expect(run.stderr).toContain(`  - ${line}`);
     // The runtime's own words, not a database's: the app never started (no `data` folder, no stack).

@@ -71,13 +71,15 @@ export type RegisteredInstanceConfig<I extends InterfaceName> = {
   };
 }[(keyof AdapterOptionsMaps[I] & string) | BuiltinAdapterIds[I]];
 
-/** One adapter instance loaded from a module of the app's or a third party's. */
+/**
+ * One adapter instance loaded from a module of the app's or a third party's. It has no
+ * `adapter` id in its type (the module's definition carries one), so that a mistyped id in the
+ * registered form is reported against the known ids ("Did you mean 'memory'?").
+ */
 export interface ModuleInstanceConfig<I extends InterfaceName> {
-  /** A name for messages and health reports. */
-  readonly adapter: string;
   /** A package name or a path (relative to the working directory) to import. */
   readonly module: string;
-  /** The module's export that is the factory `(options, context) => instance`. @default 'default' */
+  /** The module's export: an adapter definition or a factory `(options, context) => instance`. @default 'default' */
   readonly export?: string;
   readonly options?: Readonly<Record<string, unknown>>;
   readonly requires?: readonly KeelCapabilities[I][];

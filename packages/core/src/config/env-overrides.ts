@@ -93,7 +93,7 @@ function instanceOf(
     config[section] = value;
     if (name === undefined) return value;
   }
-  if ('adapter' in value) {
+  if ('adapter' in value || 'module' in value) {
     if (name === undefined || name === 'default') return value;
     // A named variable turns the single-instance form into named instances.
     const single = value;
@@ -108,7 +108,7 @@ function instanceOf(
 /** The config path of the instance a variable addresses: `kv` (single form) or `sql.analytics`. */
 function pathOf(config: Record<string, unknown>, o: Override): string {
   const section = config[o.section] as Record<string, unknown>;
-  if ('adapter' in section) return o.section;
+  if ('adapter' in section || 'module' in section) return o.section;
   const name = o.name ?? (Object.keys(section).includes('default') ? 'default' : Object.keys(section)[0]);
   return `${o.section}.${name}`;
 }

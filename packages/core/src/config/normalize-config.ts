@@ -51,9 +51,10 @@ export function normalizeConfig(
       issues.push(`${section}: expected { adapter, options } or named instances, got ${describeValue(value)}`);
       continue;
     }
-    const instances = 'adapter' in value ? { default: value } : value;
+    const single = 'adapter' in value || 'module' in value;
+    const instances = single ? { default: value } : value;
     for (const [name, instance] of Object.entries(instances)) {
-      const path = 'adapter' in value ? section : `${section}.${name}`;
+      const path = single ? section : `${section}.${name}`;
       if (!NAME.test(name)) {
         issues.push(`${path}: instance names are lowercase letters, digits and '-', starting with a letter`);
         continue;
@@ -92,11 +93,13 @@ function readInstance(
   if (exportName !== undefined && typeof exportName !== 'string') {
     issues.push(`${path}.export: expected a string, got ${describeValue(exportName)}`);
   }
-  if (typeof adapter !== 'string') {
+  // A module adapter needs no id: messages name it by its module unless config names it.
+  const named = typeof adapter === 'string' || (module !== undefined && adapter === undefined);
+  if (!named) {
     issues.push(`${path}.adapter: expected an adapter id (string), got ${describeValue(adapter)}`);
-  } else if (module === undefined && !vocabulary.adapters(iface).includes(adapter)) {
+  } else if (module === undefined && !vocabulary.adapters(iface).includes(adapter as string)) {
     const known = vocabulary.adapters(iface);
-    const hint = closest(adapter, known);
+    const hint = closest(adapter as string, known);
     issues.push(
       `${path}.adapter: unknown ${iface} adapter '${adapter}'${hint ? `; did you mean '${hint}'?` : ''} ` +
         `(known: ${known.join(', ') || 'none'}; or name a module with 'module')`,
@@ -121,7 +124,7 @@ function readInstance(
     interface: iface,
     name,
     path,
-    adapter: adapter as string,
+    adapter: (adapter as string | undefined) ?? String(module),
     module: module as string | undefined,
     export: exportName as string | undefined,
     options: options as Record<string, unknown> | undefined,

@@ -35,9 +35,20 @@ export function describeOptions(schema: v.GenericSchema, prefix = ''): OptionRow
       default: meta.defaultText ?? (fallback === undefined ? undefined : formatDefault(fallback)),
       description: v.getDescription(field as Parameters<typeof v.getDescription>[0]) ?? '',
     });
-    if (objectEntries(inner)) rows.push(...describeOptions(inner, `${name}.`));
+    rows.push(...nestedRows(inner, name));
   }
   return rows;
+}
+
+/** The rows under an option: an object's fields, a union's object branch, an array's object items (`name[].x`). */
+function nestedRows(schema: v.GenericSchema, name: string): OptionRow[] {
+  const s = unwrap(schema) as { type: string; options?: unknown; item?: v.GenericSchema };
+  if (objectEntries(s as v.GenericSchema)) return describeOptions(s as v.GenericSchema, `${name}.`);
+  if (s.type === 'union' && Array.isArray(s.options)) {
+    return (s.options as v.GenericSchema[]).flatMap((branch) => nestedRows(branch, name));
+  }
+  if (s.type === 'array' && s.item) return nestedRows(s.item, `${name}[]`);
+  return [];
 }
 
 function objectEntries(schema: v.GenericSchema): boolean {
@@ -71,9 +82,9 @@ export function typeName(schema: v.GenericSchema): string {
       return min === undefined && max === undefined ? kind : `${kind} ${min ?? '…'}–${max ?? '…'}`;
     }
     case 'picklist':
-      return (s.options ?? []).map((o) => `'${String(o)}'`).join(' \\| ');
+      return (s.options ?? []).map((o) => `'${String(o)}'`).join(' | ');
     case 'union':
-      return (s.options as v.GenericSchema[]).map(typeName).join(' \\| ');
+      return (s.options as v.GenericSchema[]).map(typeName).join(' | ');
     case 'array':
       return `${typeName(s.item as v.GenericSchema)}[]`;
     case 'record':

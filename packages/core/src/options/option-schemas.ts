@@ -50,8 +50,9 @@ export function fn<T extends (...args: never[]) => unknown>(type = 'a function')
 export function withMethods<T>(type: string, methods: readonly string[]) {
   return shaped<T>(
     type,
+    // A function with the methods counts too: `keel.sql` is a callable accessor.
     (value) =>
-      typeof value === 'object' &&
+      (typeof value === 'object' || typeof value === 'function') &&
       value !== null &&
       methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function'),
   );
@@ -65,7 +66,9 @@ export function option<S extends v.GenericSchema, const D extends v.InferInput<S
   schema: S,
   meta: { readonly default?: D; readonly description: string; readonly defaultText?: string },
 ) {
-  const wrapped = v.optional(schema, meta.default as D);
+  // valibot calls a function default to get the value, so a function is handed over wrapped.
+  const fallback = typeof meta.default === 'function' ? () => meta.default : meta.default;
+  const wrapped = v.optional(schema, fallback as D);
   return v.pipe(wrapped, v.description(meta.description), v.metadata({ defaultText: meta.defaultText }));
 }
 
