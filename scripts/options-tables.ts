@@ -4,6 +4,8 @@
  * A table sits between `<!-- options: <interface>/<id> -->` and `<!-- /options -->`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { authAdapters } from '@keel/adapter-auth';
 import { emailAdapters } from '@keel/adapter-email';
 import { levelKvAdapter } from '@keel/adapter-kv-level';
@@ -51,7 +53,8 @@ export function unpadded(markdown: string): string {
     .join('\n');
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ''))) {
+// Run as a script (not when the test imports it): rewrite the tables.
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   for (const { readme, adapter } of documentedAdapters) {
     const text = readFileSync(readme, 'utf8');
     const next = withTable(text, adapter);

@@ -83,7 +83,13 @@ export async function installApp(
       return [name, `file:${file}`];
     }),
   );
-  const manifest = { name: `journey-${spec.name}`, private: true, type: spec.type, dependencies, devDependencies: spec.dev };
+  const manifest = {
+    name: `journey-${spec.name}`,
+    private: true,
+    type: spec.type,
+    dependencies,
+    devDependencies: spec.dev,
+  };
   writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
   for (const [file, text] of Object.entries(spec.files)) writeFileSync(join(dir, file), text);
   const flags = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];

@@ -64,8 +64,7 @@ export function userEnv(repo: string): NodeJS.ProcessEnv {
   const kept = /^npm_config_(registry|cache|userconfig|(https?_)?proxy|noproxy|strict_ssl|cafile|ca)$/i;
   const dropped = /^((npm|pnpm)_.*|NODE_PATH|NODE_ENV|TEST|VITEST.*|KEEL_.*)$/i;
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env))
-    if (kept.test(key) || !dropped.test(key)) env[key] = value;
+  for (const [key, value] of Object.entries(process.env)) if (kept.test(key) || !dropped.test(key)) env[key] = value;
   env.PATH = (process.env.PATH ?? '')
     .split(delimiter)
     .filter((dir) => !dir.startsWith(repo))

@@ -63,7 +63,8 @@ function problems(dir: string, manifest: PackedManifest): string[] {
   const found: string[] = [];
   if (!existsSync(join(dir, 'LICENSE'))) found.push('no LICENSE');
   const exported = targets(manifest.exports);
-  if (JSON.stringify(manifest.exports ?? {}).includes('keel-source')) found.push('exports keep the keel-source condition');
+  if (JSON.stringify(manifest.exports ?? {}).includes('keel-source'))
+    found.push('exports keep the keel-source condition');
   const bins = typeof manifest.bin === 'string' ? [manifest.bin] : Object.values(manifest.bin ?? {});
   for (const target of [...exported, ...bins, manifest.main, manifest.types]) {
     if (target === undefined) continue;

@@ -1,6 +1,5 @@
 import type { Email } from '@keel/core';
 import { option, required, text, v, withMethods, type AdapterNeed } from '@keel/core/adapter';
-import { defaultsFirst } from './instances.js';
 import { mailgunOptions } from './mailgun-options.js';
 import { outboxOptions } from './outbox-options.js';
 import { clockOption, idempotencyOption } from './reliability-options.js';
@@ -100,7 +99,7 @@ export function failoverNeeds(o: ResolvedFailoverOptions): AdapterNeed[] {
       needs.push({ interface: 'email', instance: m.instance, option: `providers[${i}].instance` });
     else if (isBuiltMember(m)) needs.push(...idempotencyNeeds(m.options, `providers[${i}].options.`));
   });
-  return defaultsFirst(needs);
+  return needs;
 }
 
 export function isInstanceMember(m: ResolvedMember): m is { instance: string } {

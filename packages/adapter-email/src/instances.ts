@@ -12,14 +12,6 @@ export function instanceName(name: string): string | undefined {
 }
 
 /**
- * Needs with those of a default instance first. `context.get(iface)` without a name answers with
- * the first need of that interface, so a default one must not come after a named one.
- */
-export function defaultsFirst(needs: readonly AdapterNeed[]): AdapterNeed[] {
-  return [...needs.filter((n) => n.instance === undefined), ...needs.filter((n) => n.instance !== undefined)];
-}
-
-/**
  * The source of a factory called without the container (`createSendgridEmail(options)`): options
  * that name instances are refused, every one of them, in one `KeelOptionsError`.
  *

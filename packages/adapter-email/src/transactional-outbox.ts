@@ -9,7 +9,6 @@ import {
   type Email,
   type EmailErrorCode,
   type EmailMessage,
-  type MigrationError,
   type Sql,
   type SqlError,
   type SqlTransaction,

@@ -34,9 +34,7 @@ export async function buildInstance(
     interface: spec.interface as InterfaceName,
     name: spec.name,
     get: <I extends InterfaceName>(iface: I, instance?: string) => {
-      const link = planned.needs.find(
-        ({ need }) => need.interface === iface && (instance === undefined || need.instance === instance),
-      );
+      const link = planned.needs.find(({ need }) => need.interface === iface && need.instance === instance);
       if (!link) {
         throw new TypeError(
           `${spec.path}: adapter '${spec.adapter}' asked for ${iface}${instance ? ` '${instance}'` : ''} ` +

@@ -19,8 +19,9 @@ export interface AdapterContext {
   /** The instance name from config (`default`, `main`, …). */
   readonly name: string;
   /**
-   * An instance this adapter declared in `needs`, already open: the container starts what an
-   * adapter needs before it. Asking for one it did not declare throws (a programming mistake).
+   * An instance this adapter declared in `needs` (the same interface and instance name; no name
+   * for the default instance), already open: the container starts what an adapter needs before
+   * it. Asking for one it did not declare throws (a programming mistake).
    */
   get<I extends InterfaceName>(iface: I, instance?: string): KeelInterfaces[I] | undefined;
   /** A service the app registered (`createKeel(config, { services })`) or a Keel token. */
