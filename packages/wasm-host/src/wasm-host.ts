@@ -24,7 +24,7 @@ import { StartFailure, type Runtime } from './runtime/runtime.js';
 import { checkWorld, type ComponentRole } from './world/check-world.js';
 import { WasmHostError, type WasmHostErrorCode } from './wasm-host-errors.js';
 import { resolveLimits, type LoadOptions, type WasmHostOptions } from './wasm-host-options.js';
-import type { WasmModule } from './webassembly.js';
+import type { CompiledModule } from './sandbox/glue.js';
 
 /**
  * Runs WebAssembly components against a Keel app's adapters.
@@ -192,14 +192,11 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
         id,
       );
     }
-    let modules: Record<string, WasmModule>;
+    let modules: Record<string, CompiledModule>;
     try {
       modules = await compiler.compile(artifact, limits);
     } catch (error) {
-      if (error instanceof CoreModuleError) {
-        const code = /above the cap/.test(error.message) ? 'MEMORY_LIMIT' : 'MALFORMED';
-        throw fail(code, `${id}: ${error.message}`, id, error);
-      }
+      if (error instanceof CoreModuleError) throw fail(error.code, `${id}: ${error.message}`, id, error);
       throw fail('MALFORMED', `${id}: a core module does not compile: ${(error as Error).message}`, id, error);
     }
 
