@@ -16,6 +16,7 @@ import { EmbeddedArtifactError, seaArtifacts, type PretranspiledArtifacts } from
 import { ModuleCompiler } from './loader/module-compiler.js';
 import { normalizeSha256, sha256Hex, signatureProblem } from './loader/integrity.js';
 import { TranspileError } from './loader/transpile.js';
+import { TranspilerMissingError } from './loader/transpiler.js';
 import { createMemoryExecutionLog, type ExecutionLogSink } from './log/execution-log.js';
 import { consoleLogger, type WasmHostLogger } from './log/logger.js';
 import { InThreadRuntime } from './runtime/in-thread-runtime.js';
@@ -41,8 +42,8 @@ import type { CompiledModule } from './sandbox/glue.js';
 export interface WasmHost {
   /**
    * Reads, verifies, checks and instantiates a component. Every refusal (`READ_FAILED`,
-   * `HASH_MISMATCH`, `BAD_SIGNATURE`, `MALFORMED`, `NOT_APP_WORLD`, `UNAVAILABLE`,
-   * `MEMORY_LIMIT`, `INSTANTIATE_FAILED`) is an `Err` before any guest code runs, except
+   * `HASH_MISMATCH`, `BAD_SIGNATURE`, `MALFORMED`, `TRANSPILER_MISSING`, `NOT_APP_WORLD`,
+   * `UNAVAILABLE`, `MEMORY_LIMIT`, `INSTANTIATE_FAILED`) is an `Err` before any guest code runs, except
    * `INSTANTIATE_FAILED`, which is the guest's own start-up code failing.
    */
   load(source: string | Uint8Array, options?: LoadOptions): ResultAsync<WasmComponent, WasmHostError>;
@@ -174,6 +175,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       ({ artifact, source: loadedFrom } = await cache.get(bytes, hash));
     } catch (error) {
       if (error instanceof TranspileError) throw fail('MALFORMED', `${id}: ${error.message}`, id, error);
+      if (error instanceof TranspilerMissingError) throw fail(error.code, `${id}: ${error.message}`, id, error);
       if (error instanceof EmbeddedArtifactError) throw fail('UNAVAILABLE', `${id}: ${error.message}`, id, error);
       throw error;
     }
