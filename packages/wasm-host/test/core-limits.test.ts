@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { capCoreModule, CoreModuleError } from '../src/loader/core-limits.js';
 import { BUDGET_MODULE, MemoryBudget } from '../src/sandbox/memory-budget.js';
@@ -8,9 +11,10 @@ const { parse } = await import('@bytecodealliance/jco-transpile/wasm-tools');
 const WA = (
   globalThis as unknown as {
     WebAssembly: {
-      Module: (new (bytes: Uint8Array) => object) & { imports(module: object): unknown[] };
+      Module: (new (bytes: Uint8Array) => object) & { imports(module: object): { module: string }[] };
       Instance: new (module: object, imports: object) => { exports: Record<string, (...args: number[]) => number> };
       Global: new (type: { value: string }, value: number) => { value: number };
+      compile(bytes: Uint8Array): Promise<object>;
     };
   }
 ).WebAssembly;
@@ -81,6 +85,19 @@ describe('capCoreModule', () => {
     expect(b.grow?.(1)).toBe(-1);
     expect([a.size?.(), b.size?.(), budget.used()]).toEqual([3, 1, 4]);
     expect(() => budget.charge(1)).toThrow(/more than its cap of 4 pages/);
+  });
+
+  it('rewrites a real compiler-made module into one V8 validates', async () => {
+    // wasm-tools as jco ships it: 2.4 MB of Rust compiled to WebAssembly, every instruction decoded.
+    const entry = createRequire(import.meta.url).resolve('@bytecodealliance/jco-transpile');
+    const bytes = readFileSync(join(dirname(entry), '../vendor/wasm-tools.core.wasm'));
+    const capped = capCoreModule(bytes, { maxMemoryPages: 16384, maxTableElements: 100_000 });
+    const module = await WA.compile(capped.bytes);
+    const budget = WA.Module.imports(module).filter((i) => i.module === BUDGET_MODULE);
+    expect(budget).toEqual([
+      { module: BUDGET_MODULE, name: 'pages', kind: 'global' },
+      { module: BUDGET_MODULE, name: 'denied', kind: 'global' },
+    ]);
   });
 
   it('leaves a module that never grows memory unmetered', async () => {

@@ -1,15 +1,7 @@
 import { BUDGET_MODULE } from '../sandbox/memory-budget.js';
-import {
-  malformed,
-  readU32,
-  skipLeb,
-  skipLimits,
-  skipName,
-  skipValType,
-  writeU32,
-  type Section,
-} from './wasm-binary.js';
-import { scanInstructions, type Site } from './wasm-instructions.js';
+import { ByteWriter } from './byte-writer.js';
+import { malformed, readU32, skipLeb, skipLimits, skipName, skipValType, type Section } from './wasm-binary.js';
+import { SITE_FIELDS, scanInstructions, type Sites } from './wasm-instructions.js';
 
 const TYPE = 1;
 const IMPORT = 2;
@@ -31,37 +23,30 @@ const DATA = 11;
  */
 export function meterMemoryGrowth(sections: readonly Section[]): Section[] {
   const code = sections.find((s) => s.id === CODE);
-  const bodies = code ? readBodies(code.body) : [];
+  const scanned = code ? scanCode(code.body) : undefined;
   const grown = new Set<number>();
-  for (const body of bodies) for (const site of body.sites) if (site.opcode === 0x40) grown.add(site.index);
-  if (grown.size === 0) return [...sections];
+  const sites = scanned?.sites ?? [];
+  for (let i = 0; i < sites.length; i += SITE_FIELDS) if (sites[i] === 0x40) grown.add(sites[i + 1] as number);
+  if (!code || !scanned || grown.size === 0) return [...sections];
 
   const types = sections.find((s) => s.id === TYPE);
-  if (!types) return malformed('a module with code has no type section');
+  const functions = sections.find((s) => s.id === FUNCTION);
+  if (!types || !functions) return malformed('a module with code has no type or function section');
   const hookType = countFuncTypes(types.body);
   const imported = countImports(sections.find((s) => s.id === IMPORT)?.body);
-  const functions = sections.find((s) => s.id === FUNCTION);
-  if (!functions) return malformed('a module with code has no function section');
-  const definedFunctions = readU32(functions.body, 0)[0];
   const memories = [...grown].sort((a, b) => a - b);
-  const hookIndex = new Map(memories.map((k, i) => [k, imported.functions + definedFunctions + i]));
-  const pagesGlobal = imported.globals;
-  const deniedGlobal = imported.globals + 1;
-  const global = (index: number) => (index >= imported.globals ? index + 2 : index);
-  const edit = (site: Site): Edit => ({
-    at: site.at,
-    end: site.end,
-    bytes:
-      site.opcode === 0x40
-        ? [0x10, ...writeU32(hookIndex.get(site.index) as number)]
-        : [site.opcode, ...writeU32(global(site.index))],
-  });
+  const firstHook = imported.functions + readU32(functions.body, 0)[0];
+  const renumber: Renumber = {
+    global: (index) => (index >= imported.globals ? index + 2 : index),
+    hook: (memory) => firstHook + memories.indexOf(memory),
+  };
+  const budget = { pages: imported.globals, denied: imported.globals + 1 };
 
   const out: Section[] = [];
   for (const section of sections) {
     switch (section.id) {
       case TYPE:
-        out.push(appendEntries(section, [[0x60, 1, 0x7f, 1, 0x7f]]));
+        out.push(appendEntries(section, [Uint8Array.of(0x60, 1, 0x7f, 1, 0x7f)]));
         if (!sections.some((s) => s.id === IMPORT))
           out.push(appendEntries({ id: IMPORT, body: Uint8Array.of(0) }, budgetImports()));
         break;
@@ -72,7 +57,7 @@ export function meterMemoryGrowth(sections: readonly Section[]): Section[] {
         out.push(
           appendEntries(
             section,
-            memories.map(() => writeU32(hookType)),
+            memories.map(() => new ByteWriter().u32(hookType).toArray()),
           ),
         );
         break;
@@ -80,24 +65,11 @@ export function meterMemoryGrowth(sections: readonly Section[]): Section[] {
       case ELEMENT:
       case DATA:
       case EXPORT:
-        out.push({ id: section.id, body: patch(section.body, constantSites(section, edit, global)) });
+        out.push({ id: section.id, body: rewriteConstants(section, renumber) });
         break;
-      case CODE: {
-        const rewritten = bodies.map((b) =>
-          patch(
-            section.body.subarray(b.start, b.end),
-            b.sites.map((s) => edit({ ...s, at: s.at - b.start, end: s.end - b.start })),
-          ),
-        );
-        const hooks = memories.map((k) => Uint8Array.from(growHook(k, pagesGlobal, deniedGlobal)));
-        out.push({
-          id: CODE,
-          body: vector(
-            [...rewritten, ...hooks].map((b) => Buffer.concat([Uint8Array.from(writeU32(b.byteLength)), b])),
-          ),
-        });
+      case CODE:
+        out.push({ id: CODE, body: rewriteCode(code.body, scanned, renumber, memories, budget) });
         break;
-      }
       default:
         if (section.id !== 0) out.push(section);
         else {
@@ -109,45 +81,50 @@ export function meterMemoryGrowth(sections: readonly Section[]): Section[] {
   return out;
 }
 
-/**
- * `(func (param $n i32) (result i32) (local $old i32)`: refuse (-1, and set `denied`) when `$n`
- * exceeds the pages left; otherwise grow, and on success take `$n` from the pages left.
- */
-function growHook(memory: number, pages: number, denied: number): number[] {
-  const p = writeU32(pages);
-  const d = writeU32(denied);
-  const n = [0x20, 0]; // local.get $n
-  const old = 1;
-  return [
-    ...[1, 1, 0x7f], // one i32 local: $old
-    ...[...n, 0x23, ...p, 0x4b, 0x04, 0x40], // if ($n >u pages)
-    ...[0x41, 1, 0x24, ...d], //   denied = 1
-    ...[0x41, 0x7f, 0x0f, 0x0b], //   return -1
-    ...[...n, 0x40, ...writeU32(memory), 0x22, old], // $old = memory.grow k ($n)
-    ...[0x41, 0x7f, 0x47, 0x04, 0x40], // if ($old != -1)
-    ...[0x23, ...p, ...n, 0x6b, 0x24, ...p, 0x0b], //   pages -= $n
-    ...[0x20, old, 0x0b], // $old
-  ];
+interface Renumber {
+  global(index: number): number;
+  /** The function that replaces `memory.grow` on `memory`. */
+  hook(memory: number): number;
 }
 
-function budgetImports(): number[][] {
-  const name = (s: string) => {
-    const bytes = new TextEncoder().encode(s);
-    return [...writeU32(bytes.byteLength), ...bytes];
-  };
-  // A mutable i32 global each.
-  return ['pages', 'denied'].map((field) => [...name(BUDGET_MODULE), ...name(field), 0x03, 0x7f, 0x01]);
+/** What replaces a site: `call $grow_k`, or the same global instruction with the new index. */
+function replacement(w: ByteWriter, sites: Sites, i: number, renumber: Renumber): void {
+  const op = sites[i] as number;
+  const index = sites[i + 1] as number;
+  if (op === 0x40) w.byte(0x10).u32(renumber.hook(index));
+  else w.byte(op).u32(renumber.global(index));
 }
 
-interface Body {
-  readonly start: number;
-  readonly end: number;
-  readonly sites: Site[];
+/** `bytes[from, to)` with the sites in `sites[first, last)` replaced. */
+function copyPatched(
+  w: ByteWriter,
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  sites: Sites,
+  first: number,
+  last: number,
+  renumber: Renumber,
+): void {
+  let cursor = from;
+  for (let i = first; i < last; i += SITE_FIELDS) {
+    w.bytes(bytes.subarray(cursor, sites[i + 2]));
+    replacement(w, sites, i, renumber);
+    cursor = sites[i + 3] as number;
+  }
+  w.bytes(bytes.subarray(cursor, to));
 }
 
-function readBodies(section: Uint8Array): Body[] {
+interface ScannedCode {
+  /** Per body: where it starts and ends, and its sites' range in `sites`: four numbers each. */
+  readonly bodies: number[];
+  readonly sites: Sites;
+}
+
+function scanCode(section: Uint8Array): ScannedCode {
   let [count, p] = readU32(section, 0);
-  const out: Body[] = [];
+  const bodies: number[] = [];
+  const sites: Sites = [];
   for (let i = 0; i < count; i++) {
     let size: number;
     [size, p] = readU32(section, p);
@@ -157,19 +134,72 @@ function readBodies(section: Uint8Array): Body[] {
     let locals: number;
     [locals, p] = readU32(section, p);
     for (let j = 0; j < locals; j++) p = skipValType(section, skipLeb(section, p));
-    const sites: Site[] = [];
-    scanInstructions(section, p, end, (s) => sites.push(s));
-    out.push({ start, end, sites });
+    const first = sites.length;
+    scanInstructions(section, p, end, sites);
+    bodies.push(start, end, first, sites.length);
     p = end;
   }
-  return out;
+  if (p !== section.byteLength) malformed('the code section has bytes after its bodies');
+  return { bodies, sites };
 }
 
-/** The edits of a section's constant expressions (`global.get`) and global exports. */
-function constantSites(section: Section, edit: (s: Site) => Edit, global: (index: number) => number): Edit[] {
+function rewriteCode(
+  section: Uint8Array,
+  { bodies, sites }: ScannedCode,
+  renumber: Renumber,
+  memories: readonly number[],
+  budget: { pages: number; denied: number },
+): Uint8Array {
+  const w = new ByteWriter(section.byteLength + sites.length + 64 * memories.length);
+  w.u32(bodies.length / 4 + memories.length);
+  const body = new ByteWriter();
+  for (let b = 0; b < bodies.length; b += 4) {
+    const [start, end, first, last] = bodies.slice(b, b + 4) as [number, number, number, number];
+    body.reset();
+    copyPatched(body, section, start, end, sites, first, last, renumber);
+    w.u32(body.length).bytes(body.view());
+  }
+  for (const memory of memories) {
+    const hook = growHook(memory, budget.pages, budget.denied);
+    w.u32(hook.length).bytes(hook);
+  }
+  return w.toArray();
+}
+
+/**
+ * `(func (param $n i32) (result i32) (local $old i32)`: refuse (-1, and set `denied`) when `$n`
+ * exceeds the pages left; otherwise grow, and on success take `$n` from the pages left.
+ */
+function growHook(memory: number, pages: number, denied: number): Uint8Array {
+  const p = new ByteWriter().u32(pages).toArray();
+  const d = new ByteWriter().u32(denied).toArray();
+  const k = new ByteWriter().u32(memory).toArray();
+  const n = [0x20, 0]; // local.get $n
+  const old = 1;
+  return Uint8Array.from([
+    ...[1, 1, 0x7f], // one i32 local: $old
+    ...[...n, 0x23, ...p, 0x4b, 0x04, 0x40], // if ($n >u pages)
+    ...[0x41, 1, 0x24, ...d], //   denied = 1
+    ...[0x41, 0x7f, 0x0f, 0x0b], //   return -1
+    ...[...n, 0x40, ...k, 0x22, old], // $old = memory.grow k ($n)
+    ...[0x41, 0x7f, 0x47, 0x04, 0x40], // if ($old != -1)
+    ...[0x23, ...p, ...n, 0x6b, 0x24, ...p, 0x0b], //   pages -= $n
+    ...[0x20, old, 0x0b], // $old
+  ]);
+}
+
+/** The two imports, a mutable i32 global each. */
+function budgetImports(): Uint8Array[] {
+  return ['pages', 'denied'].map((field) =>
+    new ByteWriter().name(BUDGET_MODULE).name(field).byte(0x03).byte(0x7f).byte(0x01).toArray(),
+  );
+}
+
+/** A section with `global.get`s in constant expressions (globals, elements, data) or global exports, renumbered. */
+function rewriteConstants(section: Section, renumber: Renumber): Uint8Array {
   const b = section.body;
-  const edits: Edit[] = [];
-  const expr = (at: number) => scanInstructions(b, at, undefined, (s) => edits.push(edit(s)));
+  const sites: Sites = [];
+  const expr = (at: number) => scanInstructions(b, at, undefined, sites);
   let [count, p] = readU32(b, 0);
   for (let i = 0; i < count; i++) {
     if (section.id === GLOBAL) {
@@ -178,7 +208,8 @@ function constantSites(section: Section, edit: (s: Site) => Edit, global: (index
       p = skipName(b, p);
       const kind = b[p++];
       const [index, next] = readU32(b, p);
-      if (kind === 0x03) edits.push({ at: p, end: next, bytes: writeU32(global(index)) });
+      // A global export: renumbered like a global.get, whose opcode byte is the export's kind.
+      if (kind === 0x03) sites.push(0x03, index, p - 1, next);
       p = next;
     } else if (section.id === DATA) {
       let flags: number;
@@ -200,44 +231,18 @@ function constantSites(section: Section, edit: (s: Site) => Edit, global: (index
     }
   }
   if (p !== b.byteLength) malformed(`section ${section.id} has bytes after its entries`);
-  return edits;
-}
-
-interface Edit {
-  readonly at: number;
-  readonly end: number;
-  readonly bytes: number[];
-}
-
-/** `bytes` with each edit's range replaced, edits in order. */
-function patch(bytes: Uint8Array, edits: readonly Edit[]): Uint8Array {
-  if (edits.length === 0) return bytes;
-  const parts: Uint8Array[] = [];
-  let cursor = 0;
-  for (const e of edits) {
-    parts.push(bytes.subarray(cursor, e.at), Uint8Array.from(e.bytes));
-    cursor = e.end;
-  }
-  parts.push(bytes.subarray(cursor));
-  return Buffer.concat(parts);
+  if (sites.length === 0) return b;
+  const w = new ByteWriter(b.byteLength + sites.length);
+  copyPatched(w, b, 0, b.byteLength, sites, 0, sites.length, renumber);
+  return w.toArray();
 }
 
 /** A vector section's body with `entries` appended (and its count raised). */
-function appendEntries(section: Section, entries: readonly number[][]): Section {
+function appendEntries(section: Section, entries: readonly Uint8Array[]): Section {
   const [count, p] = readU32(section.body, 0);
-  return {
-    id: section.id,
-    body: Buffer.concat([
-      Uint8Array.from(writeU32(count + entries.length)),
-      section.body.subarray(p),
-      Uint8Array.from(entries.flat()),
-    ]),
-  };
-}
-
-/** A vector of already encoded entries. */
-function vector(entries: readonly Uint8Array[]): Uint8Array {
-  return Buffer.concat([Uint8Array.from(writeU32(entries.length)), ...entries]);
+  const w = new ByteWriter().u32(count + entries.length).bytes(section.body.subarray(p));
+  for (const entry of entries) w.bytes(entry);
+  return { id: section.id, body: w.toArray() };
 }
 
 /** The number of types; every one must be a function type (the GC proposal's are refused). */
@@ -291,15 +296,15 @@ function withoutGlobalNames(section: Section): Section | undefined {
   try {
     const [length, at] = readU32(b, 0);
     if (new TextDecoder().decode(b.subarray(at, at + length)) !== 'name') return section;
-    const parts: Uint8Array[] = [b.subarray(0, at + length)];
+    const w = new ByteWriter().bytes(b.subarray(0, at + length));
     let p = at + length;
     while (p < b.byteLength) {
       const id = b[p] as number;
       const [size, start] = readU32(b, p + 1);
-      if (id !== 7) parts.push(b.subarray(p, start + size));
+      if (id !== 7) w.bytes(b.subarray(p, start + size));
       p = start + size;
     }
-    return { id: 0, body: Buffer.concat(parts) };
+    return { id: 0, body: w.toArray() };
   } catch {
     // Names are only for stack traces: an unreadable name section is dropped, not refused.
     return undefined;
