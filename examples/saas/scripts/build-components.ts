@@ -16,7 +16,7 @@ export const componentNames = ['plan-limit'] as const;
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 export async function buildComponent(name: (typeof componentNames)[number]): Promise<Uint8Array> {
-  // jco-transpile is @keel/wasm-host's dependency; reach it through that package.
+  // jco-transpile is @keel/wasm-host's optional peer, and its dev dependency in this repository: reach it there.
   const hostDir = dirname(createRequire(import.meta.url).resolve('@keel/wasm-host/package.json'));
   const wasmTools = join(hostDir, 'node_modules/@bytecodealliance/jco-transpile/');
   const pkg = JSON.parse(readFileSync(`${wasmTools}package.json`, 'utf8')) as { exports: Record<string, unknown> };

@@ -8,6 +8,9 @@ import { KeelError, type KeelErrorInit } from '@keel/core';
  * - `HASH_MISMATCH`: the bytes' sha256 is not the pinned one.
  * - `BAD_SIGNATURE`: the ed25519 signature does not verify, or a key and signature do not come as a pair.
  * - `MALFORMED`: not a WebAssembly component, or one jco cannot translate.
+ * - `TRANSPILER_MISSING`: the component must be transpiled (it is neither cached nor
+ *   pre-transpiled) and `@bytecodealliance/jco-transpile`, an optional peer dependency, is not
+ *   installed, or not at the version this package pins. Also from `embeddableArtifacts`.
  * - `NOT_APP_WORLD`: the component imports something outside the app world (keel interfaces,
  *   `log`, WASI 0.2), uses a keel interface with other types than the host's, or lacks an
  *   export its role requires.
@@ -21,7 +24,8 @@ import { KeelError, type KeelErrorInit } from '@keel/core';
  * - `GUEST_ERROR`: the export returned the `err` case of its `result`; the value is in `payload`.
  * - `TRAP`: the guest trapped (unreachable, out-of-bounds access, division by zero, `exit`).
  * - `TIMEOUT`: the call ran past `limits.timeoutMs`.
- * - `MEMORY_LIMIT`: the guest trapped with its memory at the cap, or its worker ran out of heap.
+ * - `MEMORY_LIMIT`: the guest trapped with its memory at the cap (all its memories together),
+ *   or its worker ran out of heap. At load: its memories start above the cap.
  * - `HOST_CALL_LIMIT`: the call made more than `limits.maxHostCalls` host calls.
  * - `INVALID_ARGUMENT`: the arguments do not fit the export's WIT types.
  * - `UNAVAILABLE`: the component cannot serve (its worker failed to start, or it is a stateful
@@ -37,6 +41,7 @@ export type WasmHostErrorCode =
   | 'HASH_MISMATCH'
   | 'BAD_SIGNATURE'
   | 'MALFORMED'
+  | 'TRANSPILER_MISSING'
   | 'NOT_APP_WORLD'
   | 'INSTANTIATE_FAILED'
   | 'GUEST_ERROR'

@@ -17,6 +17,7 @@ import { EmbeddedArtifactError, seaArtifacts, type PretranspiledArtifacts } from
 import { ModuleCompiler } from './loader/module-compiler.js';
 import { normalizeSha256, sha256Hex, signatureProblem } from './loader/integrity.js';
 import { TranspileError } from './loader/transpile.js';
+import { TranspilerMissingError } from './loader/transpiler.js';
 import { createMemoryExecutionLog, type ExecutionLogSink } from './log/execution-log.js';
 import { consoleLogger, type WasmHostLogger } from './log/logger.js';
 import { InThreadRuntime } from './runtime/in-thread-runtime.js';
@@ -25,7 +26,7 @@ import { StartFailure, type Runtime } from './runtime/runtime.js';
 import { checkWorld, type ComponentRole } from './world/check-world.js';
 import { WasmHostError, type WasmHostErrorCode } from './wasm-host-errors.js';
 import { resolveLimits, type LoadOptions, type WasmHostOptions } from './wasm-host-options.js';
-import type { WasmModule } from './webassembly.js';
+import type { CompiledModule } from './sandbox/glue.js';
 
 /**
  * Runs WebAssembly components against a Keel app's adapters.
@@ -42,8 +43,8 @@ import type { WasmModule } from './webassembly.js';
 export interface WasmHost {
   /**
    * Reads, verifies, checks and instantiates a component. Every refusal (`READ_FAILED`,
-   * `HASH_MISMATCH`, `BAD_SIGNATURE`, `MALFORMED`, `NOT_APP_WORLD`, `UNAVAILABLE`,
-   * `MEMORY_LIMIT`, `INSTANTIATE_FAILED`) is an `Err` before any guest code runs, except
+   * `HASH_MISMATCH`, `BAD_SIGNATURE`, `MALFORMED`, `TRANSPILER_MISSING`, `NOT_APP_WORLD`,
+   * `UNAVAILABLE`, `MEMORY_LIMIT`, `INSTANTIATE_FAILED`) is an `Err` before any guest code runs, except
    * `INSTANTIATE_FAILED`, which is the guest's own start-up code failing.
    */
   load(source: string | Uint8Array, options?: LoadOptions): ResultAsync<WasmComponent, WasmHostError>;
@@ -175,6 +176,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       ({ artifact, source: loadedFrom } = await cache.get(bytes, hash));
     } catch (error) {
       if (error instanceof TranspileError) throw fail('MALFORMED', `${id}: ${error.message}`, id, error);
+      if (error instanceof TranspilerMissingError) throw fail(error.code, `${id}: ${error.message}`, id, error);
       if (error instanceof EmbeddedArtifactError) throw fail('UNAVAILABLE', `${id}: ${error.message}`, id, error);
       throw error;
     }
@@ -193,14 +195,11 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
         id,
       );
     }
-    let modules: Record<string, WasmModule>;
+    let modules: Record<string, CompiledModule>;
     try {
       modules = await compiler.compile(artifact, limits);
     } catch (error) {
-      if (error instanceof CoreModuleError) {
-        const code = /above the cap/.test(error.message) ? 'MEMORY_LIMIT' : 'MALFORMED';
-        throw fail(code, `${id}: ${error.message}`, id, error);
-      }
+      if (error instanceof CoreModuleError) throw fail(error.code, `${id}: ${error.message}`, id, error);
       throw fail('MALFORMED', `${id}: a core module does not compile: ${(error as Error).message}`, id, error);
     }
 

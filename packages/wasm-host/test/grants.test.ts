@@ -57,6 +57,27 @@ describe.each(['isolated', 'in-thread'] as const)('kv grants (%s)', (mode) => {
     await host.close();
   });
 
+  it('a prefix must end at a separator: tenant1 cannot reach tenant10 by asking for 0:…', async () => {
+    const kv = createMemoryKv();
+    const host = createWasmHost({ kv }, { cacheDir: cache.dir, logger: {}, mode });
+    const guest = fixture('kv-guest');
+    expectOk(await kv.set('tenant10:secret', 'ten'));
+    expectOk(await kv.set('tenant1:mine', 'one'));
+    // The prefix that let the guest read tenant10:secret as "0:secret" is refused, naming the field.
+    for (const prefix of ['tenant1', 'tenant1:x', 'a/b.']) {
+      expect(() => host.load(guest.bytes, { grants: { kv: { prefix } } })).toThrow(
+        /grants\.kv\.prefix: must end with ':' or '\/'/,
+      );
+    }
+    // With a separator, the neighbour's keys are out of reach by get and by scan.
+    const one = expectOk(await host.load(guest.bytes, { grants: { kv: { prefix: 'tenant1:' } } }));
+    expect(expectOk(await one.call('fetch', '0:secret'))).toBeUndefined();
+    expect(expectOk(await one.call('fetch', 'mine'))).toBe('one');
+    expect(expectOk(await one.call('keys', '', 10))).toEqual(['mine']);
+    expectOk(await host.load(guest.bytes, { grants: { kv: { prefix: 'tenant1/' } } }));
+    await host.close();
+  });
+
   it('an empty key stays invalid under a prefix', async () => {
     const host = createWasmHost({ kv: createMemoryKv() }, { cacheDir: cache.dir, logger: {}, mode });
     const a = expectOk(await host.load(fixture('kv-guest').bytes, { grants: { kv: { prefix: 'p:' } } }));

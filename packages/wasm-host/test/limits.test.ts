@@ -67,6 +67,41 @@ describe('memory', () => {
     },
   );
 
+  // hydra instantiates one core module eight times, each instance with a memory of its own. With a
+  // cap per memory it held 8 × 64 pages (32 MiB) under a 4 MiB cap: the cap is on the sum.
+  it.each(['in-thread', 'isolated'] as const)(
+    "the cap holds for all of a component's memories together (%s)",
+    async (mode) => {
+      const log = createMemoryExecutionLog();
+      const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, mode, executionLog: log });
+      const hydra = expectOk(await host.load(fixture('hydra').bytes, { limits: { maxMemoryBytes: 4 * 1024 * 1024 } }));
+      expect(expectOk(await hydra.call('pages'))).toBe(8);
+      // Every instance grows until refused: together they reach the cap, not eight times it.
+      expect(expectOk(await hydra.call('fill'))).toBe(64);
+      expect(log.records().at(-1)?.memoryPages).toBe(64);
+      const e = expectErr(await hydra.call('hog'), 'MEMORY_LIMIT');
+      expect(e.message).toContain('memory at the cap');
+      expect(log.records().at(-1)?.memoryPages).toBe(64);
+      expect(expectOk(await hydra.call('pages'))).toBe(8);
+      await host.close();
+    },
+  );
+
+  it.each(['in-thread', 'isolated'] as const)(
+    'refuses at load a component whose memories start above the cap together (%s)',
+    async (mode) => {
+      const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, mode });
+      // Each of hydra's eight memories starts with one page: each fits a cap of 4, together they do not.
+      const e = expectErr(
+        await host.load(fixture('hydra').bytes, { limits: { maxMemoryBytes: 4 * 65536 } }),
+        'MEMORY_LIMIT',
+      );
+      expect(e.message).toContain('cap of 4 pages');
+      expectOk(await host.load(fixture('hydra').bytes, { limits: { maxMemoryBytes: 8 * 65536 } }));
+      await host.close();
+    },
+  );
+
   it('refuses at load a module that starts above the cap', async () => {
     const host = createWasmHost({}, { cacheDir: cache.dir, logger: {} });
     // kv-guest starts with 3 pages of memory.

@@ -8,12 +8,18 @@ import { jcoTranspileVersion, transpilerFingerprint } from '../src/loader/transp
 // none), so it takes the pin from this package's package.json: the pin must be exact and be
 // what is installed, or cached and embedded artifacts would carry the wrong name.
 describe('the transpiler fingerprint', () => {
-  it('names the exact jco-transpile version pinned in package.json', () => {
-    const own = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-      dependencies: Record<string, string>;
-    };
-    expect(own.dependencies['@bytecodealliance/jco-transpile']).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(jcoTranspileVersion).toBe(own.dependencies['@bytecodealliance/jco-transpile']);
+  it('names the exact jco-transpile version pinned in package.json, an optional peer', () => {
+    const own = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as Record<
+      string,
+      Record<string, unknown> | undefined
+    >;
+    const pin = own.peerDependencies?.['@bytecodealliance/jco-transpile'];
+    expect(pin).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(own.peerDependenciesMeta?.['@bytecodealliance/jco-transpile']).toEqual({ optional: true });
+    // Installed for this package's own tests at the same version; never a dependency.
+    expect(own.devDependencies?.['@bytecodealliance/jco-transpile']).toBe(pin);
+    expect(own.dependencies?.['@bytecodealliance/jco-transpile']).toBeUndefined();
+    expect(jcoTranspileVersion).toBe(pin);
     expect(transpilerFingerprint()).toContain(`jco-transpile@${jcoTranspileVersion}+`);
   });
 

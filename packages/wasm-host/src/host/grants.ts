@@ -41,12 +41,26 @@ function resolveKv(raw: unknown): ResolvedGrants['kv'] {
   if (raw === true) return { prefix: '', readOnly: false, instance: undefined };
   const o = readOptions(where, raw, 'grants.kv.');
   const grant = {
-    prefix: o.string('prefix', ''),
+    prefix: kvPrefix(o.string('prefix', '')),
     readOnly: o.boolean('readOnly', false),
     instance: o.optionalString('instance'),
   };
   o.done();
   return grant;
+}
+
+/**
+ * A prefix must end at a boundary: `'tenant1'` would also cover `tenant10:…`, which the guest
+ * reaches by asking for `0:…`. Refused rather than completed, so that the keys the app sees
+ * are the ones its config names.
+ */
+function kvPrefix(prefix: string): string {
+  if (prefix === '' || prefix.endsWith(':') || prefix.endsWith('/')) return prefix;
+  throw new KeelOptionsError(
+    'grants.kv.prefix',
+    `must end with ':' or '/' (a separator), or be '' for the whole store: '${prefix}' would also cover every key that merely starts with it, such as '${prefix}0:…'; use '${prefix}:'`,
+    where,
+  );
 }
 
 function resolveSql(raw: unknown): ResolvedGrants['sql'] {

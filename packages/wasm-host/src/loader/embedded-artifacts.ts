@@ -5,6 +5,7 @@ import { ArtifactBlobError, decodeArtifactBlob, encodeArtifactBlob } from './art
 import { isComponent } from './component-bytes.js';
 import { sha256Hex } from './integrity.js';
 import { artifactKey, transpileComponent, transpilerFingerprint } from './transpile.js';
+import { TranspilerMissingError } from './transpiler.js';
 
 /**
  * Pre-transpiled components by key, as `embeddableArtifacts` made them. A `Map` is one; inside a
@@ -29,7 +30,8 @@ export interface EmbeddableArtifact {
  * jco. `keel sea` calls it for the `.wasm` components among its assets and embeds the results;
  * the host inside finds them by the component's sha256. The pin and signature checks of
  * `host.load` still run on the component's real bytes. Same bytes twice give one artifact.
- * `MALFORMED` when one is not a component or jco refuses it.
+ * `MALFORMED` when one is not a component or jco refuses it; `TRANSPILER_MISSING` when
+ * `@bytecodealliance/jco-transpile` (an optional peer dependency) is not installed.
  *
  * @example
  * const artifacts = (await embeddableArtifacts([readFileSync('plan.wasm')]))._unsafeUnwrap();
@@ -61,6 +63,14 @@ export function embeddableArtifacts(
         try {
           artifact = await transpileComponent(bytes, sha256);
         } catch (error) {
+          if (error instanceof TranspilerMissingError) {
+            throw new WasmHostError({
+              code: error.code,
+              message: error.message,
+              op: 'embeddableArtifacts',
+              cause: error,
+            });
+          }
           throw fail(sha256, `jco cannot transpile it: ${(error as Error).message}`, error);
         }
         out.set(key, { key, sha256, data: encodeArtifactBlob(artifact, transpilerFingerprint()) });

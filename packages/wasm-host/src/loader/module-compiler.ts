@@ -1,26 +1,28 @@
 import type { ResolvedLimits } from '../wasm-host-options.js';
-import { webAssembly, type WasmModule } from '../webassembly.js';
+import type { CompiledModule } from '../sandbox/glue.js';
+import { webAssembly } from '../webassembly.js';
 import type { Artifact } from './artifact.js';
 import { capCoreModule } from './core-limits.js';
 
 /**
- * Compiles an artifact's core modules with their memory and tables capped, once per
+ * Compiles an artifact's core modules capped and metered (see core-limits.ts), once per
  * (component, limits): loads with the same limits share the compiled modules. Keeps the
  * latest `size` sets. Rejects with `CoreModuleError` for a module it cannot cap.
  */
 export class ModuleCompiler {
-  private readonly compiled = new Map<string, Promise<Record<string, WasmModule>>>();
+  private readonly compiled = new Map<string, Promise<Record<string, CompiledModule>>>();
 
   constructor(private readonly size: number) {}
 
-  compile(artifact: Artifact, limits: ResolvedLimits): Promise<Record<string, WasmModule>> {
+  compile(artifact: Artifact, limits: ResolvedLimits): Promise<Record<string, CompiledModule>> {
     const key = `${artifact.hash}:${limits.maxMemoryPages}:${limits.maxTableElements}`;
     let modules = this.compiled.get(key);
     if (!modules) {
       modules = (async () => {
-        const out: Record<string, WasmModule> = {};
+        const out: Record<string, CompiledModule> = {};
         for (const [name, bytes] of Object.entries(artifact.coreModules)) {
-          out[name] = await webAssembly.compile(capCoreModule(bytes, limits));
+          const capped = capCoreModule(bytes, limits);
+          out[name] = { module: await webAssembly.compile(capped.bytes), initialPages: capped.initialPages };
         }
         return out;
       })();

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-// Bundled into the build: the fingerprint is known without jco on disk (a single executable has none).
-import packageJson from '../../package.json' with { type: 'json' };
 import type { Artifact } from './artifact.js';
 import { sandboxUrl } from '../sandbox-url.js';
+import { jcoTranspileVersion, locateTranspiler } from './transpiler.js';
+
+export { jcoTranspileVersion } from './transpiler.js';
 
 /** Options passed to jco: sync instantiation (imports supplied at run time), no inlined modules. */
 const transpileOptions = {
@@ -22,10 +23,11 @@ export class TranspileError extends Error {
 
 /**
  * Transpiles a component with jco in a short-lived worker thread and patches the glue. Rejects
- * with `TranspileError` when jco refuses the bytes (not a component, invalid, unsupported).
+ * with `TranspileError` when jco refuses the bytes (not a component, invalid, unsupported), and
+ * with `TranspilerMissingError` when jco is not installed: it is looked for only here.
  */
 export async function transpileComponent(bytes: Uint8Array, hash: string): Promise<Artifact> {
-  const result = await runTranspileWorker(bytes);
+  const result = await runTranspileWorker(bytes, locateTranspiler());
   const glueFile = `${transpileOptions.name}.js`;
   const coreModules: Record<string, Uint8Array> = {};
   const declarations: Record<string, string> = {};
@@ -104,10 +106,11 @@ interface WorkerResult {
   exports: [string, 'function' | 'instance'][];
 }
 
-function runTranspileWorker(bytes: Uint8Array): Promise<WorkerResult> {
+/** `transpiler`: the URL of jco-transpile's entry, which the worker imports. */
+function runTranspileWorker(bytes: Uint8Array, transpiler: string): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(sandboxUrl('transpile-worker.js'), {
-      workerData: { bytes, options: transpileOptions },
+      workerData: { bytes, options: transpileOptions, transpiler },
       // jco's own WASI shim reads the environment; it has no use for the host's. The host's
       // flags (--input-type, --inspect, loaders) are not the transpiler's either.
       env: {},
@@ -116,9 +119,12 @@ function runTranspileWorker(bytes: Uint8Array): Promise<WorkerResult> {
       stderr: true,
     });
     let settled = false;
-    worker.once('message', (message: { ok?: WorkerResult; error?: string }) => {
+    worker.once('message', (message: { ok?: WorkerResult; error?: string; loading?: boolean }) => {
       settled = true;
       if (message.ok) resolve(message.ok);
+      // jco itself failing to load is the host's problem, not the component's: not a TranspileError.
+      else if (message.loading)
+        reject(new Error(`jco-transpile cannot be loaded from ${transpiler}: ${message.error}`));
       else reject(new TranspileError(message.error ?? 'jco failed'));
       void worker.terminate();
     });
@@ -133,9 +139,3 @@ function runTranspileWorker(bytes: Uint8Array): Promise<WorkerResult> {
     });
   });
 }
-
-/**
- * The jco-transpile version this package pins exactly (a test checks that the installed one is
- * it), read from our own package.json rather than from jco's.
- */
-export const jcoTranspileVersion: string = packageJson.dependencies['@bytecodealliance/jco-transpile'];

@@ -1,11 +1,11 @@
 import { isThenable } from '../imports/binding.js';
-import { evaluateGlue, instantiateGuest, memoryPages } from '../sandbox/glue.js';
+import { evaluateGlue, instantiateGuest, type CompiledModule } from '../sandbox/glue.js';
 import { Invocation, classifyFailure, type CallFailure, type InvocationReport } from '../sandbox/invocation.js';
 import { createKeelImports } from '../sandbox/keel-imports.js';
+import { MemoryBudget } from '../sandbox/memory-budget.js';
 import { HostAbort, createWasiImports } from '../sandbox/wasi.js';
 import { httpAllowList, withHttp } from '../sandbox/wasi-http.js';
 import { listExports } from '../sandbox/glue.js';
-import type { WasmModule } from '../webassembly.js';
 import { StartFailure, type CallResult, type Runtime, type RuntimeSpec } from './runtime.js';
 
 type Instance = ReturnType<typeof instantiateGuest>;
@@ -21,6 +21,8 @@ export class InThreadRuntime implements Runtime {
   private readonly instantiate: ReturnType<typeof evaluateGlue>;
   private imports: Record<string, unknown> | undefined;
   private instance: Instance | undefined;
+  /** The budget of the latest instance, kept when instantiating it fails. */
+  private budget: MemoryBudget;
   private names: string[] = [];
   private closed = false;
   /** Export functions of the current instance by name, found once per instance. */
@@ -46,6 +48,7 @@ export class InThreadRuntime implements Runtime {
       checkDeadline: true,
     });
     this.instantiate = evaluateGlue(spec.glue);
+    this.budget = new MemoryBudget(spec.limits.maxMemoryPages);
   }
 
   async start(): Promise<void> {
@@ -77,9 +80,11 @@ export class InThreadRuntime implements Runtime {
     try {
       this.instance = this.fresh();
     } catch (error) {
+      const failure = classifyFailure(error, this.budget.atCap());
+      // Memories starting above the cap together, or start-up code refused memory: as isolated mode says.
       throw new StartFailure(
-        'INSTANTIATE_FAILED',
-        `the component failed to start: ${classifyFailure(error, false).message}`,
+        failure.code === 'MEMORY_LIMIT' ? 'MEMORY_LIMIT' : 'INSTANTIATE_FAILED',
+        `the component failed to start: ${failure.message}`,
       );
     }
     this.names = listExports(this.instance.exports);
@@ -123,6 +128,7 @@ export class InThreadRuntime implements Runtime {
       now = undefined;
     }
     invocation.begin(now);
+    instance.budget.resetDenied();
     let value: unknown;
     let failure: CallFailure | undefined;
     try {
@@ -133,8 +139,7 @@ export class InThreadRuntime implements Runtime {
       }
       value = target(...args);
     } catch (thrown) {
-      const atCap = instance.memories.some((m) => m.buffer.byteLength / 65536 >= spec.limits.maxMemoryPages);
-      failure = classifyFailure(thrown, atCap);
+      failure = classifyFailure(thrown, instance.budget.atCap());
       if (!failure.keepInstance) this.instance = undefined;
     }
     const cleanup = spec.endOfCall();
@@ -145,7 +150,7 @@ export class InThreadRuntime implements Runtime {
     result.value = value;
     result.failure = failure;
     result.report = report;
-    result.memoryPages = memoryPages(instance.memories);
+    result.memoryPages = instance.budget.used();
     return result;
   }
 
@@ -156,10 +161,12 @@ export class InThreadRuntime implements Runtime {
 
   private fresh(): Instance {
     this.targets = new Map();
+    this.budget = new MemoryBudget(this.spec.limits.maxMemoryPages);
     return instantiateGuest(
       this.instantiate,
-      this.spec.modules as Record<string, WasmModule>,
+      this.spec.modules as Record<string, CompiledModule>,
       this.imports as Record<string, unknown>,
+      this.budget,
     );
   }
 

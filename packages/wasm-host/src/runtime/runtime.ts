@@ -1,15 +1,15 @@
 import type { Binding } from '../imports/binding.js';
+import type { CompiledModule } from '../sandbox/glue.js';
 import type { CallFailure, InvocationReport } from '../sandbox/invocation.js';
 import type { WorldPlan } from '../world/check-world.js';
 import type { ResolvedLimits, WasmMode } from '../wasm-host-options.js';
-import type { WasmModule } from '../webassembly.js';
 
 /** Everything a runtime needs to run one component. */
 export interface RuntimeSpec {
   readonly componentId: string;
   readonly glue: string;
-  /** Core modules, compiled with their memory and tables capped. */
-  readonly modules: Readonly<Record<string, WasmModule>>;
+  /** Core modules, compiled with their memory and tables capped and their growth metered. */
+  readonly modules: Readonly<Record<string, CompiledModule>>;
   readonly plan: WorldPlan;
   /** Host functions by interface short name (`kv`, `sql`, `log`, …). */
   readonly bindings: Readonly<Record<string, Binding>>;

@@ -8,25 +8,25 @@
  */
 export function evaluateGlue(source: string): Instantiate;
 /**
- * A fresh instance: every core module comes precompiled (and capped) from `modules`.
- * @param {Instantiate} instantiate
- * @param {Record<string, WasmModule>} modules
- * @param {Record<string, unknown>} imports
- * @returns {{ exports: Record<string, unknown>, memories: WasmMemory[] }}
+ * A core module as the host compiled it: capped and metered (see src/loader/core-limits.ts).
+ * @typedef {object} CompiledModule
+ * @property {WasmModule} module
+ * @property {number} initialPages  pages its own memories start with, charged per instance
  */
-export function instantiateGuest(
-  instantiate: Instantiate,
-  modules: Record<string, WasmModule>,
-  imports: Record<string, unknown>,
-): {
-  exports: Record<string, unknown>;
-  memories: WasmMemory[];
-};
 /**
- * Pages in use across the instance's memories.
- * @param {WasmMemory[]} memories
+ * A fresh instance: every core module comes precompiled (and capped) from `modules`, and every
+ * core instance draws on `budget`, a fresh one per component instance. The caller keeps the
+ * budget: it tells whether a failure, even one during instantiation, came at the memory cap.
+ * @param {Instantiate} instantiate
+ * @param {Record<string, CompiledModule>} modules
+ * @param {Record<string, unknown>} imports
+ * @param {MemoryBudget} budget
+ * @returns {{ exports: Record<string, unknown>, budget: MemoryBudget }}
  */
-export function memoryPages(memories: WasmMemory[]): number;
+export function instantiateGuest(instantiate: Instantiate, modules: Record<string, CompiledModule>, imports: Record<string, unknown>, budget: MemoryBudget): {
+    exports: Record<string, unknown>;
+    budget: MemoryBudget;
+};
 /**
  * Export names the way `call` takes them: `checkedDiv`, `keel:infrastructure/kv@0.1.0#get`.
  * Interfaces appear under their full name and a short alias; only the full one is listed.
@@ -34,13 +34,16 @@ export function memoryPages(memories: WasmMemory[]): number;
  * @returns {string[]}
  */
 export function listExports(exports: Record<string, unknown>): string[];
-export type WasmModule = import('../webassembly.js').WasmModule;
-export type WasmMemory = import('../webassembly.js').WasmMemory;
-export type Instantiate = (
-  getCoreModule: (name: string) => WasmModule,
-  imports: Record<string, unknown>,
-  instantiateCore?: (
-    module: WasmModule,
-    imports?: Record<string, Record<string, unknown>>,
-  ) => import('../webassembly.js').WasmInstance,
-) => Record<string, unknown>;
+/**
+ * A core module as the host compiled it: capped and metered (see src/loader/core-limits.ts).
+ */
+export type CompiledModule = {
+    module: WasmModule;
+    /**
+     * pages its own memories start with, charged per instance
+     */
+    initialPages: number;
+};
+export type WasmModule = import("../webassembly.js").WasmModule;
+export type MemoryBudget = import("./memory-budget.js").MemoryBudget;
+export type Instantiate = (getCoreModule: (name: string) => WasmModule, imports: Record<string, unknown>, instantiateCore?: (module: WasmModule, imports?: Record<string, Record<string, unknown>>) => import("../webassembly.js").WasmInstance) => Record<string, unknown>;

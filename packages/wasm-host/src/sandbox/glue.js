@@ -2,9 +2,10 @@
 // Evaluating jco's generated glue and instantiating a component with it. Shared by the host's
 // own thread (in-thread mode) and the guest worker (isolated mode); plain JavaScript because
 // Node 20 workers cannot load TypeScript.
+import { BUDGET_MODULE } from './memory-budget.js';
 
 /** @typedef {import('../webassembly.js').WasmModule} WasmModule */
-/** @typedef {import('../webassembly.js').WasmMemory} WasmMemory */
+/** @typedef {import('./memory-budget.js').MemoryBudget} MemoryBudget */
 /**
  * @typedef {(getCoreModule: (name: string) => WasmModule, imports: Record<string, unknown>,
  *   instantiateCore?: (module: WasmModule, imports?: Record<string, Record<string, unknown>>) => import('../webassembly.js').WasmInstance) => Record<string, unknown>} Instantiate
@@ -24,41 +25,42 @@ export function evaluateGlue(source) {
 }
 
 /**
- * A fresh instance: every core module comes precompiled (and capped) from `modules`.
- * @param {Instantiate} instantiate
- * @param {Record<string, WasmModule>} modules
- * @param {Record<string, unknown>} imports
- * @returns {{ exports: Record<string, unknown>, memories: WasmMemory[] }}
+ * A core module as the host compiled it: capped and metered (see src/loader/core-limits.ts).
+ * @typedef {object} CompiledModule
+ * @property {WasmModule} module
+ * @property {number} initialPages  pages its own memories start with, charged per instance
  */
-export function instantiateGuest(instantiate, modules, imports) {
-  /** @type {WasmMemory[]} */
-  const memories = [];
+
+/**
+ * A fresh instance: every core module comes precompiled (and capped) from `modules`, and every
+ * core instance draws on `budget`, a fresh one per component instance. The caller keeps the
+ * budget: it tells whether a failure, even one during instantiation, came at the memory cap.
+ * @param {Instantiate} instantiate
+ * @param {Record<string, CompiledModule>} modules
+ * @param {Record<string, unknown>} imports
+ * @param {MemoryBudget} budget
+ * @returns {{ exports: Record<string, unknown>, budget: MemoryBudget }}
+ */
+export function instantiateGuest(instantiate, modules, imports, budget) {
+  /** @type {Map<WasmModule, number>} */
+  const initialPages = new Map();
   const exports = instantiate(
     (name) => {
-      const module = modules[name];
-      if (!module) throw new Error(`the glue asked for an unknown core module ${name}`);
-      return module;
+      const compiled = modules[name];
+      if (!compiled) throw new Error(`the glue asked for an unknown core module ${name}`);
+      initialPages.set(compiled.module, compiled.initialPages);
+      return compiled.module;
     },
     imports,
     (module, importObject) => {
-      const instance = new WA.Instance(module, importObject);
-      for (const value of Object.values(instance.exports)) {
-        if (value instanceof WA.Memory && !memories.includes(value)) memories.push(value);
-      }
-      return instance;
+      const pages = initialPages.get(module);
+      if (pages === undefined) throw new Error('the glue instantiated a core module the host did not give it');
+      // Charged before the instance exists: its start function may already grow memory.
+      budget.charge(pages);
+      return new WA.Instance(module, { ...importObject, [BUDGET_MODULE]: budget.imports });
     },
   );
-  return { exports, memories };
-}
-
-/**
- * Pages in use across the instance's memories.
- * @param {WasmMemory[]} memories
- */
-export function memoryPages(memories) {
-  let pages = 0;
-  for (const memory of memories) pages += memory.buffer.byteLength / 65536;
-  return pages;
+  return { exports, budget };
 }
 
 /**

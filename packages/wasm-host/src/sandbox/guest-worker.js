@@ -6,16 +6,17 @@
 // is ended by terminating this thread. Plain JavaScript because Node 20 workers cannot load
 // TypeScript.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { evaluateGlue, instantiateGuest, listExports, memoryPages } from './glue.js';
+import { evaluateGlue, instantiateGuest, listExports } from './glue.js';
 import { Invocation, classifyFailure } from './invocation.js';
 import { createKeelImports } from './keel-imports.js';
+import { MemoryBudget } from './memory-budget.js';
 import { HostAbort, createWasiImports } from './wasi.js';
 import { httpAllowList, withHttp } from './wasi-http.js';
 
 /**
  * @typedef {object} GuestWorkerData
  * @property {string} glue
- * @property {Record<string, import('../webassembly.js').WasmModule>} modules
+ * @property {Record<string, import('./glue.js').CompiledModule>} modules
  * @property {import('./keel-imports.js').InterfacePlan[]} plan
  * @property {[string, string][]} env
  * @property {string[] | undefined} http           the allow-list, when the component imports wasi:http
@@ -92,10 +93,13 @@ if (data.http) {
   );
 }
 
-/** @type {{ exports: Record<string, unknown>, memories: import('../webassembly.js').WasmMemory[] } | undefined} */
+/** @type {ReturnType<typeof instantiateGuest> | undefined} */
 let guest;
+/** The budget of the latest instance, kept when instantiating it fails. */
+let budget = new MemoryBudget(data.maxMemoryPages);
 function fresh() {
-  guest = instantiateGuest(instantiate, data.modules, imports);
+  budget = new MemoryBudget(data.maxMemoryPages);
+  guest = instantiateGuest(instantiate, data.modules, imports, budget);
   return guest;
 }
 
@@ -111,7 +115,7 @@ try {
   invocation.begin();
   host.postMessage({ type: 'ready', exports: listExports(fresh().exports) });
 } catch (error) {
-  const failure = classifyFailure(error, false);
+  const failure = classifyFailure(error, budget.atCap());
   host.postMessage({ type: 'failed', code: failure.code, message: failure.message });
 }
 
@@ -133,17 +137,17 @@ host.on('message', (/** @type {{ type: 'call', id: number, name: string, args: u
     return;
   }
   const fn = /** @type {(...args: unknown[]) => unknown} */ (resolveExport(instance, message.name));
+  instance.budget.resetDenied();
   let reply;
   try {
     const value = fn(...message.args);
     reply = { type: 'result', id: message.id, ok: value };
   } catch (thrown) {
-    const atCap = instance.memories.some((m) => m.buffer.byteLength / 65536 >= data.maxMemoryPages);
-    const failure = classifyFailure(thrown, atCap);
+    const failure = classifyFailure(thrown, instance.budget.atCap());
     if (!failure.keepInstance) guest = undefined;
     reply = { type: 'result', id: message.id, error: failure };
   }
-  const full = { ...reply, report: invocation.report(), memoryPages: memoryPages(instance.memories) };
+  const full = { ...reply, report: invocation.report(), memoryPages: instance.budget.used() };
   try {
     host.postMessage(full);
   } catch (error) {

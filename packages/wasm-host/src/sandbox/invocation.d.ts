@@ -11,56 +11,56 @@
  */
 export function classifyFailure(thrown: unknown, memoryAtCap: boolean): CallFailure;
 export class Invocation {
-  /** @param {InvocationLimits} limits */
-  constructor(limits: InvocationLimits);
-  limits: InvocationLimits;
-  /** @type {Record<string, number>} */
-  counts: Record<string, number>;
-  total: number;
-  denied: number;
-  deadlineAt: number;
-  /** @type {Uint8Array[]} */
-  stdout: Uint8Array[];
-  /** @type {Uint8Array[]} */
-  stderr: Uint8Array[];
-  outputBytes: number;
-  truncated: boolean;
-  /** @type {InvocationReport} reused: a caller copies what it keeps before the next call */
-  last: InvocationReport;
-  /** Counts one host call; aborts the guest's call past the cap (or, in-thread, past the deadline). @param {string} name */
-  tick(name: string): void;
-  /** @param {'stdout' | 'stderr'} stream @param {Uint8Array} bytes */
-  output(stream: 'stdout' | 'stderr', bytes: Uint8Array): void;
-  deadline(): number;
-  /** Starts a call; `now` is performance.now() when the caller has it already. @param {number} [now] */
-  begin(now?: number): void;
-  /**
-   * What the call did. `reuse` returns the same object every time (the in-thread hot path, whose
-   * caller copies the fields); otherwise a new one (to send to another thread).
-   * @param {boolean} [reuse]
-   * @returns {InvocationReport}
-   */
-  report(reuse?: boolean): InvocationReport;
+    /** @param {InvocationLimits} limits */
+    constructor(limits: InvocationLimits);
+    limits: InvocationLimits;
+    /** @type {Record<string, number>} */
+    counts: Record<string, number>;
+    total: number;
+    denied: number;
+    deadlineAt: number;
+    /** @type {Uint8Array[]} */
+    stdout: Uint8Array[];
+    /** @type {Uint8Array[]} */
+    stderr: Uint8Array[];
+    outputBytes: number;
+    truncated: boolean;
+    /** @type {InvocationReport} reused: a caller copies what it keeps before the next call */
+    last: InvocationReport;
+    /** Counts one host call; aborts the guest's call past the cap (or, in-thread, past the deadline). @param {string} name */
+    tick(name: string): void;
+    /** @param {'stdout' | 'stderr'} stream @param {Uint8Array} bytes */
+    output(stream: "stdout" | "stderr", bytes: Uint8Array): void;
+    deadline(): number;
+    /** Starts a call; `now` is performance.now() when the caller has it already. @param {number} [now] */
+    begin(now?: number): void;
+    /**
+     * What the call did. `reuse` returns the same object every time (the in-thread hot path, whose
+     * caller copies the fields); otherwise a new one (to send to another thread).
+     * @param {boolean} [reuse]
+     * @returns {InvocationReport}
+     */
+    report(reuse?: boolean): InvocationReport;
 }
 export type CallFailure = {
-  code: string;
-  message: string;
-  payload?: unknown;
-  keepInstance: boolean;
+    code: string;
+    message: string;
+    payload?: unknown;
+    keepInstance: boolean;
 };
 export type InvocationLimits = {
-  maxHostCalls: number;
-  maxOutputBytes: number;
-  timeoutMs: number;
-  /**
-   * in-thread mode: enforce the timeout at each host call
-   */
-  checkDeadline: boolean;
+    maxHostCalls: number;
+    maxOutputBytes: number;
+    timeoutMs: number;
+    /**
+     * in-thread mode: enforce the timeout at each host call
+     */
+    checkDeadline: boolean;
 };
 export type InvocationReport = {
-  hostCalls: Record<string, number>;
-  deniedCalls: number;
-  stdout: string;
-  stderr: string;
-  outputTruncated: boolean;
+    hostCalls: Record<string, number>;
+    deniedCalls: number;
+    stdout: string;
+    stderr: string;
+    outputTruncated: boolean;
 };

@@ -17,37 +17,33 @@
  * @param {(name: string) => void} tick
  * @returns {Record<string, Record<string, unknown>>}
  */
-export function createKeelImports(
-  plan: InterfacePlan[],
-  bind: Bind,
-  tick: (name: string) => void,
-): Record<string, Record<string, unknown>>;
+export function createKeelImports(plan: InterfacePlan[], bind: Bind, tick: (name: string) => void): Record<string, Record<string, unknown>>;
 /** A host resource as it crosses from the bindings: `{ [resourceMark]: 'Transaction', id: 3 }`. */
-export const resourceMark: '$keelResource';
+export const resourceMark: "$keelResource";
 export type InterfacePlan = {
-  /**
-   * unversioned, `keel:infrastructure/sql`
-   */
-  name: string;
-  /**
-   * `sql`, the name host calls are counted under
-   */
-  short: string;
-  /**
-   * jco names
-   */
-  functions: string[];
-  /**
-   * class → method names
-   */
-  resources: Record<string, string[]>;
-  /**
-   * function (`begin`, `Transaction.begin`) → class
-   */
-  returnsResource: Record<string, string>;
-  /**
-   * functions whose result the guest does not wait for
-   */
-  notify: string[];
+    /**
+     * unversioned, `keel:infrastructure/sql`
+     */
+    name: string;
+    /**
+     * `sql`, the name host calls are counted under
+     */
+    short: string;
+    /**
+     * jco names
+     */
+    functions: string[];
+    /**
+     * class → method names
+     */
+    resources: Record<string, string[]>;
+    /**
+     * function (`begin`, `Transaction.begin`) → class
+     */
+    returnsResource: Record<string, string>;
+    /**
+     * functions whose result the guest does not wait for
+     */
+    notify: string[];
 };
 export type Bind = (short: string, fn: string, notify: boolean) => (args: unknown[]) => unknown;

@@ -20,89 +20,81 @@
  * @param {HttpPolicy} policy
  * @param {ShimUrls} [urls]  where to import preview2-shim from; by package name when absent
  */
-export function withHttp(
-  base: Record<string, Record<string, unknown>>,
-  ctx: import('./wasi.js').WasiContext,
-  policy: HttpPolicy,
-  urls?: ShimUrls,
-): Promise<{
-  'wasi:cli/stdin': {
-    getStdin: () => {
-      [x: string]: any;
-      read(): void;
-      blockingRead(): void;
-      skip(): void;
-      blockingSkip(): void;
-      subscribe(): {
-        [x: string]: any;
-        ready(): boolean;
-        block(): void;
-      };
-      [Symbol.dispose](): void;
+export function withHttp(base: Record<string, Record<string, unknown>>, ctx: import("./wasi.js").WasiContext, policy: HttpPolicy, urls?: ShimUrls): Promise<{
+    'wasi:cli/stdin': {
+        getStdin: () => {
+            [x: string]: any;
+            read(): void;
+            blockingRead(): void;
+            skip(): void;
+            blockingSkip(): void;
+            subscribe(): {
+                [x: string]: any;
+                ready(): boolean;
+                block(): void;
+            };
+            [Symbol.dispose](): void;
+        };
     };
-  };
-  'wasi:cli/stdout': {
-    getStdout: () => {
-      [x: string]: any;
-      streamName: 'stdout' | 'stderr';
-      checkWrite(): bigint;
-      /** @param {Uint8Array} bytes */
-      write(bytes: Uint8Array): void;
-      /** @param {Uint8Array} bytes */
-      blockingWriteAndFlush(bytes: Uint8Array): void;
-      flush(): void;
-      blockingFlush(): void;
-      /** @param {bigint} n */
-      writeZeroes(n: bigint): void;
-      /** @param {bigint} n */
-      blockingWriteZeroesAndFlush(n: bigint): void;
-      splice(): void;
-      blockingSplice(): void;
-      subscribe(): {
-        [x: string]: any;
-        ready(): boolean;
-        block(): void;
-      };
-      [Symbol.dispose](): void;
+    'wasi:cli/stdout': {
+        getStdout: () => {
+            [x: string]: any;
+            streamName: "stdout" | "stderr";
+            checkWrite(): bigint;
+            /** @param {Uint8Array} bytes */
+            write(bytes: Uint8Array): void;
+            /** @param {Uint8Array} bytes */
+            blockingWriteAndFlush(bytes: Uint8Array): void;
+            flush(): void;
+            blockingFlush(): void;
+            /** @param {bigint} n */
+            writeZeroes(n: bigint): void;
+            /** @param {bigint} n */
+            blockingWriteZeroesAndFlush(n: bigint): void;
+            splice(): void;
+            blockingSplice(): void;
+            subscribe(): {
+                [x: string]: any;
+                ready(): boolean;
+                block(): void;
+            };
+            [Symbol.dispose](): void;
+        };
     };
-  };
-  'wasi:cli/stderr': {
-    getStderr: () => {
-      [x: string]: any;
-      streamName: 'stdout' | 'stderr';
-      checkWrite(): bigint;
-      /** @param {Uint8Array} bytes */
-      write(bytes: Uint8Array): void;
-      /** @param {Uint8Array} bytes */
-      blockingWriteAndFlush(bytes: Uint8Array): void;
-      flush(): void;
-      blockingFlush(): void;
-      /** @param {bigint} n */
-      writeZeroes(n: bigint): void;
-      /** @param {bigint} n */
-      blockingWriteZeroesAndFlush(n: bigint): void;
-      splice(): void;
-      blockingSplice(): void;
-      subscribe(): {
-        [x: string]: any;
-        ready(): boolean;
-        block(): void;
-      };
-      [Symbol.dispose](): void;
+    'wasi:cli/stderr': {
+        getStderr: () => {
+            [x: string]: any;
+            streamName: "stdout" | "stderr";
+            checkWrite(): bigint;
+            /** @param {Uint8Array} bytes */
+            write(bytes: Uint8Array): void;
+            /** @param {Uint8Array} bytes */
+            blockingWriteAndFlush(bytes: Uint8Array): void;
+            flush(): void;
+            blockingFlush(): void;
+            /** @param {bigint} n */
+            writeZeroes(n: bigint): void;
+            /** @param {bigint} n */
+            blockingWriteZeroesAndFlush(n: bigint): void;
+            splice(): void;
+            blockingSplice(): void;
+            subscribe(): {
+                [x: string]: any;
+                ready(): boolean;
+                block(): void;
+            };
+            [Symbol.dispose](): void;
+        };
     };
-  };
-  'wasi:io/error': typeof import('@bytecodealliance/preview2-shim/interfaces/wasi-io-error');
-  'wasi:io/poll': typeof import('@bytecodealliance/preview2-shim/interfaces/wasi-io-poll');
-  'wasi:io/streams': typeof import('@bytecodealliance/preview2-shim/interfaces/wasi-io-streams');
-  'wasi:clocks/monotonic-clock': typeof import('@bytecodealliance/preview2-shim/interfaces/wasi-clocks-monotonic-clock');
-  'wasi:http/types': typeof import('@bytecodealliance/preview2-shim/interfaces/wasi-http-types');
-  'wasi:http/outgoing-handler': {
-    /** @param {any} request @param {unknown} options */
-    handle(
-      request: any,
-      options: unknown,
-    ): import('@bytecodealliance/preview2-shim/interfaces/wasi-http-types').FutureIncomingResponse;
-  };
+    'wasi:io/error': typeof import("@bytecodealliance/preview2-shim/interfaces/wasi-io-error");
+    'wasi:io/poll': typeof import("@bytecodealliance/preview2-shim/interfaces/wasi-io-poll");
+    'wasi:io/streams': typeof import("@bytecodealliance/preview2-shim/interfaces/wasi-io-streams");
+    'wasi:clocks/monotonic-clock': typeof import("@bytecodealliance/preview2-shim/interfaces/wasi-clocks-monotonic-clock");
+    'wasi:http/types': typeof import("@bytecodealliance/preview2-shim/interfaces/wasi-http-types");
+    'wasi:http/outgoing-handler': {
+        /** @param {any} request @param {unknown} options */
+        handle(request: any, options: unknown): import("@bytecodealliance/preview2-shim/interfaces/wasi-http-types").FutureIncomingResponse;
+    };
 }>;
 /**
  * Whether a request may go out: each allowed origin is `host`, `host:port`, `*.domain` or any of
@@ -113,18 +105,18 @@ export function withHttp(
  */
 export function httpAllowList(allow: readonly string[]): (scheme: string, authority: string | undefined) => boolean;
 export type HttpPolicy = {
-  allows: (scheme: string, authority: string | undefined) => boolean;
-  /**
-   * records a refused request
-   */
-  denied: (scheme: string, authority: string | undefined) => void;
+    allows: (scheme: string, authority: string | undefined) => boolean;
+    /**
+     * records a refused request
+     */
+    denied: (scheme: string, authority: string | undefined) => void;
 };
 /**
  * Where preview2-shim's modules are, as absolute URLs. The built package's guest worker is a
  * `data:` module, which can import an absolute URL but not a package name.
  */
 export type ShimUrls = {
-  io: string;
-  clocks: string;
-  http: string;
+    io: string;
+    clocks: string;
+    http: string;
 };

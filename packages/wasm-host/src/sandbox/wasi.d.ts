@@ -15,36 +15,36 @@ export function createWasiImports(ctx: WasiContext): Record<string, Record<strin
  */
 /** The error a host import throws to end the guest's call; `code` becomes the call's error code. */
 export class HostAbort extends Error {
-  /** @param {string} code @param {string} message */
-  constructor(code: string, message: string);
-  code: string;
+    /** @param {string} code @param {string} message */
+    constructor(code: string, message: string);
+    code: string;
 }
 /** The WASI interfaces this host provides (unversioned), by package. */
 export const wasiInterfaces: Readonly<{
-  cli: string[];
-  io: string[];
-  clocks: string[];
-  random: string[];
-  filesystem: string[];
-  sockets: string[];
-  http: string[];
+    cli: string[];
+    io: string[];
+    clocks: string[];
+    random: string[];
+    filesystem: string[];
+    sockets: string[];
+    http: string[];
 }>;
 export type WasiContext = {
-  /**
-   * the environment the guest sees
-   */
-  env: [string, string][];
-  /**
-   * counts one host call; throws to abort the call
-   */
-  tick: (interfaceName: string) => void;
-  output: (stream: 'stdout' | 'stderr', bytes: Uint8Array) => void;
-  /**
-   * performance.now() at which the call times out
-   */
-  deadline: () => number;
-  /**
-   * the most bytes one random or read request may ask for
-   */
-  maxBytes: number;
+    /**
+     * the environment the guest sees
+     */
+    env: [string, string][];
+    /**
+     * counts one host call; throws to abort the call
+     */
+    tick: (interfaceName: string) => void;
+    output: (stream: "stdout" | "stderr", bytes: Uint8Array) => void;
+    /**
+     * performance.now() at which the call times out
+     */
+    deadline: () => number;
+    /**
+     * the most bytes one random or read request may ask for
+     */
+    maxBytes: number;
 };

@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { capCoreModule, CoreModuleError } from '../src/loader/core-limits.js';
+import { BUDGET_MODULE, MemoryBudget } from '../src/sandbox/memory-budget.js';
+
+// The unit under test rewrites WebAssembly; real modules, assembled from WAT and run by V8, say
+// whether the rewrite kept their meaning.
+const { parse } = await import('@bytecodealliance/jco-transpile/wasm-tools');
+const WA = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Module: (new (bytes: Uint8Array) => object) & { imports(module: object): { module: string }[] };
+      Instance: new (module: object, imports: object) => { exports: Record<string, (...args: number[]) => number> };
+      Global: new (type: { value: string }, value: number) => { value: number };
+      compile(bytes: Uint8Array): Promise<object>;
+    };
+  }
+).WebAssembly;
+const limits = { maxMemoryPages: 4, maxTableElements: 100 };
+
+// Globals defined after an imported one (the budget's globals are imported last, so these move),
+// a global export, constant expressions reading a global, two memory.grow sites, and SIMD and
+// bulk-memory immediates full of 0x40 bytes (memory.grow's opcode) that must not be taken for it.
+const wat = `(module
+  (import "env" "base" (global $base i32))
+  (global $counter (mut i32) (i32.const 5))
+  (global $derived i32 (global.get $base))
+  (global (export "exported") i32 (i32.const 77))
+  (memory (export "memory") 1)
+  (table 2 funcref)
+  (elem (global.get $base) $seven)
+  (data (global.get $base) "\\2a")
+  (func $seven (result i32) (i32.const 7))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "growTwice") (param i32) (result i32) (drop (memory.grow (local.get 0))) (memory.grow (local.get 0)))
+  (func (export "bump") (result i32)
+    (global.set $counter (i32.add (global.get $counter) (i32.const 1)))
+    (global.get $counter))
+  (func (export "derived") (result i32) (global.get $derived))
+  (func (export "byte") (result i32) (i32.load8_u (global.get $base)))
+  (func (export "indirect") (result i32) (call_indirect (result i32) (global.get $base)))
+  (func (export "simd") (result i32) (i32x4.extract_lane 0 (v128.const i32x4 0x40404040 0x40 0x40 0x40)))
+  (func (export "fill") (result i32) (memory.fill (i32.const 64) (i32.const 0x40) (i32.const 64)) (i32.load8_u (i32.const 64)))
+  (func (export "size") (result i32) (memory.size)))`;
+
+function instantiate(bytes: Uint8Array, budget: MemoryBudget) {
+  return new WA.Instance(new WA.Module(bytes), {
+    env: { base: new WA.Global({ value: 'i32' }, 1) },
+    [BUDGET_MODULE]: budget.imports,
+  }).exports;
+}
+
+describe('capCoreModule', () => {
+  it('meters every memory.grow and keeps what the module does', async () => {
+    const capped = capCoreModule(await parse(wat), limits);
+    expect(capped.initialPages).toBe(1);
+    const budget = new MemoryBudget(4);
+    budget.charge(capped.initialPages);
+    const e = instantiate(capped.bytes, budget);
+    expect([e.bump?.(), e.bump?.(), e.derived?.(), (e.exported as unknown as { value: number }).value]).toEqual([
+      6, 7, 1, 77,
+    ]);
+    expect([e.byte?.(), e.indirect?.(), e.simd?.(), e.fill?.()]).toEqual([42, 7, 0x40404040, 0x40]);
+    expect(e.grow?.(2)).toBe(1);
+    expect(budget.used()).toBe(3);
+    expect(budget.atCap()).toBe(false);
+    // Two pages would pass the cap: refused, and the refusal is recorded.
+    expect(e.growTwice?.(2)).toBe(-1);
+    expect(budget.atCap()).toBe(true);
+    budget.resetDenied();
+    expect(e.grow?.(1)).toBe(3);
+    expect([e.size?.(), budget.used(), e.grow?.(1)]).toEqual([4, 4, -1]);
+  });
+
+  it('one budget holds for every instance drawing on it', async () => {
+    const capped = capCoreModule(await parse(wat), limits);
+    const budget = new MemoryBudget(4);
+    budget.charge(capped.initialPages);
+    const a = instantiate(capped.bytes, budget);
+    budget.charge(capped.initialPages);
+    const b = instantiate(capped.bytes, budget);
+    expect(a.grow?.(2)).toBe(1);
+    expect(b.grow?.(1)).toBe(-1);
+    expect([a.size?.(), b.size?.(), budget.used()]).toEqual([3, 1, 4]);
+    expect(() => budget.charge(1)).toThrow(/more than its cap of 4 pages/);
+  });
+
+  it('rewrites a real compiler-made module into one V8 validates', async () => {
+    // wasm-tools as jco ships it: 2.4 MB of Rust compiled to WebAssembly, every instruction decoded.
+    const entry = createRequire(import.meta.url).resolve('@bytecodealliance/jco-transpile');
+    const bytes = readFileSync(join(dirname(entry), '../vendor/wasm-tools.core.wasm'));
+    const capped = capCoreModule(bytes, { maxMemoryPages: 16384, maxTableElements: 100_000 });
+    const module = await WA.compile(capped.bytes);
+    const budget = WA.Module.imports(module).filter((i) => i.module === BUDGET_MODULE);
+    expect(budget).toEqual([
+      { module: BUDGET_MODULE, name: 'pages', kind: 'global' },
+      { module: BUDGET_MODULE, name: 'denied', kind: 'global' },
+    ]);
+  });
+
+  it('leaves a module that never grows memory unmetered', async () => {
+    const capped = capCoreModule(await parse('(module (memory (export "m") 1 2) (global i32 (i32.const 1)))'), limits);
+    expect(capped.initialPages).toBe(1);
+    expect(WA.Module.imports(new WA.Module(capped.bytes))).toEqual([]);
+  });
+
+  it('refuses with a code: MEMORY_LIMIT above the cap, MALFORMED for what it cannot rewrite', async () => {
+    const code = (bytes: Uint8Array) => {
+      try {
+        capCoreModule(bytes, limits);
+        return undefined;
+      } catch (error) {
+        expect(error).toBeInstanceOf(CoreModuleError);
+        return (error as CoreModuleError).code;
+      }
+    };
+    expect(code(await parse('(module (memory 5))'))).toBe('MEMORY_LIMIT');
+    expect(code(await parse('(module (table 101 funcref))'))).toBe('MEMORY_LIMIT');
+    expect(code(Uint8Array.of(0, 0x61, 0x73, 0x6d, 2, 0, 0, 0))).toBe('MALFORMED');
+    // A module reaching for the budget's globals itself.
+    const forged = `(module (import "${BUDGET_MODULE}" "pages" (global (mut i32)))
+      (memory 1) (func (drop (memory.grow (i32.const 1)))))`;
+    expect(code(await parse(forged))).toBe('MALFORMED');
+  });
+});
