@@ -138,7 +138,10 @@ describe('permission bits', () => {
     mkdirSync(closed, { recursive: true });
     const lockedDown = join(perms, 'locked-down.db');
     const secret = join(perms, 'secret.db');
-    for (const file of [lockedDown, secret]) new Database(file).close();
+    // Writable itself, in a folder that is not: SQLite cannot make its WAL files beside it.
+    const journalled = join(closed, 'journalled.db');
+    for (const file of [lockedDown, secret, journalled]) new Database(file).close();
+    chmodSync(journalled, 0o666);
     chmodSync(lockedDown, 0o444);
     chmodSync(secret, 0o000);
     chmodSync(closed, 0o555);
@@ -152,7 +155,12 @@ describe('permission bits', () => {
         '--import',
         'tsx',
         fileURLToPath(new URL('./fixtures/open-child.ts', import.meta.url)),
-        JSON.stringify([{ filename: fresh }, { filename: lockedDown }, { filename: secret, readonly: true }]),
+        JSON.stringify([
+          { filename: fresh },
+          { filename: lockedDown },
+          { filename: secret, readonly: true },
+          { filename: journalled },
+        ]),
       ],
       {
         cwd: fileURLToPath(new URL('..', import.meta.url)),
@@ -170,6 +178,13 @@ describe('permission bits', () => {
         message: cannotOpen(lockedDown, `this process may not write the file '${lockedDown}' (EACCES)`),
       },
       { code: 'CONNECTION', message: cannotOpen(secret, `this process may not read the file '${secret}' (EACCES)`) },
+      {
+        code: 'CONNECTION',
+        message: cannotOpen(
+          journalled,
+          `its folder '${closed}' is not writable (EACCES); SQLite keeps its journal there`,
+        ),
+      },
     ]);
     expect(existsSync(fresh)).toBe(false);
   });

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expectOk } from '@keel/core/testing';
+import { expectOk } from '@keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmHost, embeddableArtifacts, type EmbeddableArtifact } from '../src/index.js';
 import { fixture, tempDir } from './support/fixtures.js';

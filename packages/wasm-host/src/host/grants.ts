@@ -56,11 +56,14 @@ function resolveKv(raw: unknown): ResolvedGrants['kv'] {
  */
 function kvPrefix(prefix: string): string {
   if (prefix === '' || prefix.endsWith(':') || prefix.endsWith('/')) return prefix;
-  throw new KeelOptionsError(
-    'grants.kv.prefix',
-    `must end with ':' or '/' (a separator), or be '' for the whole store: '${prefix}' would also cover every key that merely starts with it, such as '${prefix}0:…'; use '${prefix}:'`,
-    where,
-  );
+  throw new KeelOptionsError(where, [
+    {
+      path: 'grants.kv.prefix',
+      problem:
+        `must end with ':' or '/' (a separator), or be '' for the whole store: '${prefix}' would also cover ` +
+        `every key that merely starts with it, such as '${prefix}0:…'; use '${prefix}:'`,
+    },
+  ]);
 }
 
 function resolveSql(raw: unknown): ResolvedGrants['sql'] {
