@@ -42,17 +42,18 @@ export function passwordFlows(rt: AuthRuntime): PasswordOps {
 
     // Unknown email, account without a password, wrong password: the same answer after the same
     // work (one lookup, one hash verification, one failure count), so neither the answer nor
-    // its timing tells whether the account exists.
+    // its timing tells whether the account exists. The failure is counted before the check, so
+    // that parallel attempts cannot all pass the limit while their hashes run.
     async login({ email, password }, context) {
       await rt.bruteForce.assertOpen(email, context.ip);
+      const attempt = await rt.bruteForce.begin(email, context.ip);
       const user = await users.byEmail(email);
       const stored = user?.passwordHash;
       const matches = await hasher.verify(stored ?? rt.dummyHash, password);
       if (!user || stored === undefined || !matches) {
-        await rt.bruteForce.recordFailure(email, context.ip);
         throw new AuthError({ code: 'INVALID_CREDENTIALS', message: INVALID_CREDENTIALS });
       }
-      await rt.bruteForce.recordSuccess(email);
+      await attempt.succeeded();
       if (hasher.needsRehash(stored)) {
         // The parameters changed since this hash was made: upgrade it now that we have the password.
         try {
@@ -69,11 +70,12 @@ export function passwordFlows(rt: AuthRuntime): PasswordOps {
       const user = await users.byId(session.uid);
       if (!user) throw new AuthError({ code: 'INVALID_TOKEN', message: 'the session belongs to no user' });
       await rt.bruteForce.assertOpen(user.email, undefined);
+      const attempt = await rt.bruteForce.begin(user.email, undefined);
       const matches = await hasher.verify(user.passwordHash ?? rt.dummyHash, currentPassword);
       if (user.passwordHash === undefined || !matches) {
-        await rt.bruteForce.recordFailure(user.email, undefined);
         throw new AuthError({ code: 'INVALID_CREDENTIALS', message: 'the current password is wrong' });
       }
+      await attempt.succeeded();
       await assertStrongPassword(rt, newPassword, user.email);
       await users.setPasswordHash(user.id, await hasher.hash(newPassword), clock.now());
       await users.deleteTokens(user.id, 'password-reset');
@@ -110,7 +112,7 @@ export function passwordFlows(rt: AuthRuntime): PasswordOps {
       if (!user.emailVerified) await users.setEmailVerified(user.id, now);
       await users.deleteTokens(user.id, 'password-reset');
       await rt.sessions.revokeAll(user.id);
-      await rt.bruteForce.recordSuccess(user.email);
+      await rt.bruteForce.clearAccount(user.email);
     },
 
     async requestEmailVerification(userId) {
