@@ -21,6 +21,13 @@ export {
   sessionCookieDefaults,
   type CookieOptions,
 } from './session-cookie.js';
+export {
+  oidcBindingCookie,
+  clearOidcBindingCookie,
+  oidcCallbackParams,
+  oidcBindingCookieDefaults,
+  oidcBindingParam,
+} from './oidc-binding.js';
 
 declare module '@keel/core' {
   interface AuthAdapterOptionsMap {
