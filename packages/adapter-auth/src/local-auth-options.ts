@@ -311,6 +311,8 @@ function readProviders(
       if (typeof p[field] !== 'string' || p[field] === '') fail(`${at}.${field}`, 'is required (a string)');
     }
     if (providers.has(p.name)) fail(`${at}.name`, `'${p.name}' is used twice`);
+    if (p.linkVerifiedEmail !== undefined && typeof p.linkVerifiedEmail !== 'boolean')
+      fail(`${at}.linkVerifiedEmail`, 'expected a boolean');
     if (p.scopes !== undefined && (!Array.isArray(p.scopes) || !p.scopes.includes('openid')))
       fail(`${at}.scopes`, "must include 'openid'");
     const algorithms: readonly string[] = p.algorithms ?? defaultIdTokenAlgorithms;
@@ -338,6 +340,7 @@ function readProviders(
       authorizationParams: p.authorizationParams ?? {},
       algorithms: [...algorithms],
       createUsers: p.createUsers ?? true,
+      linkVerifiedEmail: p.linkVerifiedEmail ?? false,
       clockToleranceSec: p.clockToleranceSec ?? 30,
       jwksCooldownMs: p.jwksCooldownMs ?? 30_000,
       allowInsecureRequests: p.allowInsecureRequests ?? false,

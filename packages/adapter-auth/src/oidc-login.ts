@@ -29,10 +29,12 @@ export function oidcLogin(rt: AuthRuntime, flow: OidcFlow): OidcOps {
 }
 
 /**
- * A first sign-in with this provider account. An existing account is linked only by an email
- * the provider has verified. If that account had never verified its email, whoever registered
- * it may not own the address (account pre-hijacking), so its password is removed and its
- * sessions end: from now on the provider's user owns it.
+ * A first sign-in with this provider account. An existing account is linked only when the
+ * provider may link by email (`linkVerifiedEmail`, off unless configured: a provider that would
+ * claim any address verified could otherwise take over any account) and has verified the email.
+ * If that account had never verified its email, whoever registered it may not own the address
+ * (account pre-hijacking), so its password is removed and its sessions end: from now on the
+ * provider's user owns it.
  */
 async function linkOrCreate(rt: AuthRuntime, identity: Awaited<ReturnType<OidcFlow['complete']>>): Promise<StoredUser> {
   const { provider, subject, email, emailVerified } = identity;
@@ -44,6 +46,12 @@ async function linkOrCreate(rt: AuthRuntime, identity: Awaited<ReturnType<OidcFl
   const now = rt.options.clock.now();
   const existing = await rt.users.byEmail(email);
   if (existing) {
+    if (!provider.linkVerifiedEmail) {
+      throw new AuthError({
+        code: 'ACCESS_DENIED',
+        message: `${provider.name} may not link to an existing account by email (its linkVerifiedEmail is off)`,
+      });
+    }
     if (!emailVerified) {
       throw new AuthError({
         code: 'ACCESS_DENIED',

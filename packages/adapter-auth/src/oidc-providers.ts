@@ -23,6 +23,16 @@ export interface OidcProviderOptions {
   readonly algorithms?: readonly string[];
   /** Create a local account for a new email. Off: only existing (linked or linkable) accounts sign in. @default true */
   readonly createUsers?: boolean;
+  /**
+   * A first sign-in whose email belongs to an existing local account links to that account when
+   * this provider says the email is verified (`email_verified: true`). Turn it on only for a
+   * provider whose `email_verified` you trust as much as your own verification email: whoever can
+   * make it claim an address (a multi-tenant issuer, the tenant's administrators, a connection
+   * that passes on another identity provider's claim) would take over that address's account
+   * here. Off, such a sign-in is refused (`ACCESS_DENIED`) and the account stays as it is.
+   * @default false (for `okta()` and `auth0()` too)
+   */
+  readonly linkVerifiedEmail?: boolean;
   /** Roles of accounts created through this provider. @default the adapter's `defaultRoles` */
   readonly defaultRoles?: readonly string[];
   /** Seconds of clock skew tolerated on `exp`, `iat` and `nbf`. @default 30 */
@@ -53,6 +63,10 @@ export const defaultIdTokenAlgorithms = Object.freeze([
   'EdDSA',
 ]);
 
+// The presets leave `linkVerifiedEmail` off: what `email_verified` says at Okta or Auth0 is up to
+// whoever runs the tenant (its administrators can create users with any address and mark it
+// verified, and Auth0's enterprise, social and custom-database connections pass on what their
+// source says), and a preset cannot know whether that is the app's own team.
 type PresetOptions = Omit<OidcProviderOptions, 'name' | 'issuer'> & { readonly name?: string };
 
 /**
