@@ -10,7 +10,10 @@ export interface BruteForceOptions {
   readonly maxFailuresPerAccount?: number;
   /** Failed sign-ins per IP (IPv6: per /64) before it is refused. @default 50 */
   readonly maxFailuresPerIp?: number;
-  /** Failures are forgotten this long after the last sign-in attempt (plus any lockout). @default 900000 (15 minutes) */
+  /**
+   * Failures are forgotten this long after the last sign-in attempt (plus any lockout).
+   * @default 900000 (15 minutes)
+   */
   readonly windowMs?: number;
   /** The first lockout; each further failure doubles it. @default 60000 (1 minute) */
   readonly lockoutMs?: number;

@@ -11,7 +11,7 @@ export {
 } from './access-tokens.js';
 export { defaultBruteForce, type BruteForceOptions } from './brute-force.js';
 export type { RoleMap } from './rbac.js';
-export type { AuthTokenMessage, TokenMailOptions } from './token-delivery.js';
+export type { AuthTokenMessage, AuthTokenMessageKind, TokenMailOptions } from './token-delivery.js';
 export { authMigrations, authMigrationScope, migrateAuthSchema } from './auth-migrations.js';
 export { createCsrfProtection, type CsrfOptions, type CsrfRequest } from './csrf.js';
 export {

@@ -16,7 +16,7 @@ export interface LocalAuth extends Auth {
 /** Options of `createOidcAuth`: those of `createLocalAuth` without passwords, with at least one provider. */
 export type OidcAuthOptions = Omit<
   LocalAuthOptions,
-  'passwords' | 'password' | 'argon2' | 'hasher' | 'resetTokenTtlMs'
+  'passwords' | 'password' | 'argon2' | 'hasher' | 'resetTokenTtlMs' | 'registration'
 > & {
   readonly oidc: NonNullable<LocalAuthOptions['oidc']>;
 };

@@ -55,6 +55,18 @@ export interface LocalAuthOptions {
   readonly verificationTokenTtlMs?: number;
   /** Send a verification email on `register` (when tokens can be delivered). @default true */
   readonly verifyEmailOnRegister?: boolean;
+  readonly registration?: {
+    /**
+     * What `register` answers for an email that already has an account. `'reveal'`: `EMAIL_TAKEN`,
+     * as the contract describes, which tells anyone whether an address has an account (limited
+     * per IP). `'hide'`: the same answer as for a new address (a user that is not stored: show
+     * "check your mail"), and the account's owner is emailed that someone tried to sign up, with
+     * a password-reset link; sign-in then needs a confirmed email (else `INVALID_CREDENTIALS`), so
+     * that signing in after registering does not tell either. Needs `email` or `deliverToken`.
+     * @default 'reveal'
+     */
+    readonly enumeration?: 'reveal' | 'hide';
+  };
   readonly mail?: TokenMailOptions;
   /** Receives every reset and verification token, beside or instead of email (SMS, a queue, tests). */
   readonly deliverToken?: (message: AuthTokenMessage) => MaybePromise<void>;
@@ -93,6 +105,7 @@ export interface ResolvedLocalAuthOptions {
   readonly resetTokenTtlMs: number;
   readonly verificationTokenTtlMs: number;
   readonly verifyEmailOnRegister: boolean;
+  readonly registration: { readonly enumeration: 'reveal' | 'hide' };
   readonly mail: TokenMailOptions;
   readonly deliverToken: LocalAuthOptions['deliverToken'];
   readonly providers: ReadonlyMap<string, ResolvedOidcProvider>;
@@ -203,6 +216,12 @@ export function resolveLocalAuthOptions(
   oidc.done();
   const providers = readProviders(providerList, fail);
 
+  const reg = o.nested('registration');
+  const registration = { enumeration: reg.oneOf('enumeration', ['reveal', 'hide'], 'reveal') };
+  reg.done();
+  if (registration.enumeration === 'hide' && !email && !deliverToken)
+    fail('registration.enumeration', "'hide' tells the account's owner by email: it needs email or deliverToken");
+
   const keyPrefix = o.string('keyPrefix', 'auth:');
   const tablePrefix = o.string('tablePrefix', 'auth_');
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,30}$/.test(tablePrefix))
@@ -230,6 +249,7 @@ export function resolveLocalAuthOptions(
     resetTokenTtlMs: o.integer('resetTokenTtlMs', 60 * MINUTE, { min: MINUTE, max: 7 * DAY }),
     verificationTokenTtlMs: o.integer('verificationTokenTtlMs', DAY, { min: MINUTE, max: 30 * DAY }),
     verifyEmailOnRegister: o.boolean('verifyEmailOnRegister', true),
+    registration,
     mail,
     deliverToken,
     providers,

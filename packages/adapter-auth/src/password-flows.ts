@@ -11,6 +11,8 @@ import {
 import { AuthError, type AuthDriver } from '@keel/core';
 
 const INVALID_CREDENTIALS = 'the email or password is wrong';
+// With registration.enumeration 'hide', one message for every failed sign-in, unconfirmed emails included.
+const INVALID_OR_UNCONFIRMED = 'the email or password is wrong, or the email is not confirmed yet';
 
 type PasswordOps = Required<
   Pick<
@@ -28,13 +30,22 @@ type PasswordOps = Required<
 /** The operations on local accounts: sign-up, sign-in, password changes and resets, email verification. */
 export function passwordFlows(rt: AuthRuntime): PasswordOps {
   const { users, hasher, clock } = { users: rt.users, hasher: rt.options.hasher, clock: rt.options.clock };
+  const hideAccounts = rt.options.registration.enumeration === 'hide';
 
   return {
+    // With registration.enumeration 'hide', an existing email gets the answer a new one gets (a
+    // user that is not stored) after the same hashing and insert attempt, and its owner an email.
     async register({ email, password }, context) {
       await rt.bruteForce.countRequest('register', context.ip);
       await assertStrongPassword(rt, password, email);
       const user = newUser(rt, { email, emailVerified: false, passwordHash: await hasher.hash(password) });
-      await users.insert(user);
+      try {
+        await users.insert(user);
+      } catch (error) {
+        if (!(hideAccounts && error instanceof AuthError && error.code === 'EMAIL_TAKEN')) throw error;
+        await tellOwner(rt, email);
+        return publicUser(user);
+      }
       if (rt.options.verifyEmailOnRegister && rt.delivery.configured)
         await sendOneTimeToken(rt, 'email-verification', user);
       return publicUser(user);
@@ -50,8 +61,11 @@ export function passwordFlows(rt: AuthRuntime): PasswordOps {
       const user = await users.byEmail(email);
       const stored = user?.passwordHash;
       const matches = await hasher.verify(stored ?? rt.dummyHash, password);
-      if (!user || stored === undefined || !matches) {
-        throw new AuthError({ code: 'INVALID_CREDENTIALS', message: INVALID_CREDENTIALS });
+      // Hiding accounts at registration means an unconfirmed one cannot sign in either: whoever
+      // registered an address could otherwise tell, by signing in, whether the account was new.
+      if (!user || stored === undefined || !matches || (hideAccounts && !user.emailVerified)) {
+        const message = hideAccounts ? INVALID_OR_UNCONFIRMED : INVALID_CREDENTIALS;
+        throw new AuthError({ code: 'INVALID_CREDENTIALS', message });
       }
       await attempt.succeeded();
       if (hasher.needsRehash(stored)) {
@@ -135,4 +149,15 @@ export function passwordFlows(rt: AuthRuntime): PasswordOps {
       await rt.sessions.updateAll(user.id, { ev: true });
     },
   };
+}
+
+/**
+ * Tells the owner of an existing account that someone tried to register with its email, with a
+ * reset link in case it was them. Past `maxEmailsPerAccount` reset emails in the window, nothing
+ * is sent (shared with `requestPasswordReset`), and register still answers as for a new address.
+ */
+async function tellOwner(rt: AuthRuntime, email: string): Promise<void> {
+  const owner = await rt.users.byEmail(email);
+  if (owner && (await rt.bruteForce.mayEmail('password-reset', email)))
+    await sendOneTimeToken(rt, 'password-reset', owner, 'account-exists');
 }

@@ -34,7 +34,7 @@ async function withProvider(overrides: Partial<OidcProviderOptions> = {}): Promi
   return createFixture({ oidc: { providers: [{ ...provider, ...overrides }] } });
 }
 
-/** The callback's parameters as the app reads them in the browser that started the sign-in (with its binding cookie). */
+/** The callback's parameters as the app reads them in the browser that started the sign-in (its binding cookie). */
 const inBrowser = (params: Record<string, string>, state = params.state as string) =>
   oidcCallbackParams(params, cookieHeader(oidcBindingCookie({ state })));
 
