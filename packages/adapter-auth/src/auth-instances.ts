@@ -1,5 +1,6 @@
 import type { Email, Kv, Sql } from '@keel/core';
 import { KeelOptionsError, type AdapterContext, type AdapterNeed, type OptionIssue } from '@keel/core/adapter';
+import { hideNeedsDelivery } from './local-auth-options.js';
 
 /** The options that name the instances auth is built on. */
 interface InstanceChoice {
@@ -9,6 +10,8 @@ interface InstanceChoice {
   readonly mail: { readonly from?: string };
   /** Only password accounts are sent reset and verification emails. */
   readonly passwords: boolean;
+  readonly registration: { readonly enumeration: 'reveal' | 'hide' };
+  readonly deliverToken?: unknown;
 }
 
 /**
@@ -18,7 +21,7 @@ interface InstanceChoice {
  * @example
  * authNeeds({ kv: 'sessions' }); // sql (default), kv 'sessions', email (default, optional)
  */
-export function authNeeds(o: Omit<InstanceChoice, 'mail' | 'passwords'>): AdapterNeed[] {
+export function authNeeds(o: Pick<InstanceChoice, 'sql' | 'kv' | 'email'>): AdapterNeed[] {
   const needs: AdapterNeed[] = [];
   // An instance given as itself (an object, or an accessor such as `keel.sql`) is no need.
   if (isName(o.sql)) needs.push({ interface: 'sql', instance: o.sql, option: 'sql' });
@@ -31,7 +34,8 @@ export function authNeeds(o: Omit<InstanceChoice, 'mail' | 'passwords'>): Adapte
 /**
  * The sql, kv and email instances: the objects given, or (inside `createKeel`) the ones the
  * options name or the defaults. Also checks what only the instances can tell: that kv has
- * `ttl`, and that the emails sent to password accounts have a sender. Throws one
+ * `ttl`, that the emails sent to password accounts have a sender, and that
+ * `registration.enumeration: 'hide'` has a way to reach an account's owner. Throws one
  * `KeelOptionsError` listing every problem.
  *
  * @example
@@ -68,6 +72,9 @@ export function resolveInstances(
   }
   if (email && o.passwords && o.mail.from === undefined)
     issues.push({ path: 'mail.from', problem: missingSender(o.email, email) });
+  // `email: false` is refused by the schema already; here no instance was found (none given, none in the app).
+  if (o.passwords && o.registration.enumeration === 'hide' && !email && o.deliverToken === undefined)
+    issues.push({ path: 'registration.enumeration', problem: hideNeedsDelivery });
   if (issues.length > 0) throw new KeelOptionsError(where, issues);
   return { sql: sql as Sql, kv: kv as Kv, email };
 }

@@ -11,7 +11,7 @@ import { createRbac, type Rbac } from './rbac.js';
 import { createRefreshTokens, type RefreshTokens } from './refresh-tokens.js';
 import { createSessionStore, type SessionRecord, type SessionSnapshot, type SessionStore } from './session-store.js';
 import { kvKeys } from './store-results.js';
-import { createTokenDelivery, type TokenDelivery } from './token-delivery.js';
+import { createTokenDelivery, type AuthTokenMessageKind, type TokenDelivery } from './token-delivery.js';
 import { createUserStore, type OneTimeTokenKind, type StoredUser, type UserStore } from './user-store.js';
 
 /** Everything the operations share; the parts that need I/O are made in `open`. */
@@ -157,18 +157,23 @@ export async function assertStrongPassword(rt: AuthRuntime, password: string, em
   }
 }
 
-/** Stores a one-time token's hash and sends the token. */
-export async function sendOneTimeToken(rt: AuthRuntime, kind: OneTimeTokenKind, user: StoredUser): Promise<void> {
+/** Stores a one-time token's hash and sends the token, in a message of `messageKind` (the token's kind unless told). */
+export async function sendOneTimeToken(
+  rt: AuthRuntime,
+  kind: OneTimeTokenKind,
+  user: StoredUser,
+  messageKind: AuthTokenMessageKind = kind,
+): Promise<void> {
   const token = randomToken();
   const now = rt.options.clock.now();
   const expiresAt = now + (kind === 'password-reset' ? rt.options.resetTokenTtlMs : rt.options.verificationTokenTtlMs);
   await rt.users.addToken(tokenHash(token), kind, user.id, expiresAt, now);
   await rt.delivery.deliver({
-    kind,
+    kind: messageKind,
     userId: user.id,
     email: user.email,
     token,
-    url: rt.delivery.urlFor(kind, token),
+    url: rt.delivery.urlFor(messageKind, token),
     expiresAt,
   });
 }

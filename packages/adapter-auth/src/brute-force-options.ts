@@ -16,7 +16,7 @@ export const bruteForceOptions = v.strictObject({
   }),
   windowMs: option(integer(1000, 366 * DAY), {
     default: 15 * MINUTE,
-    description: 'Failures are forgotten this long after the last one (plus any lockout), in ms.',
+    description: 'Failures are forgotten this long after the last sign-in attempt (plus any lockout), in ms.',
   }),
   lockoutMs: option(integer(1000, 366 * DAY), {
     default: MINUTE,

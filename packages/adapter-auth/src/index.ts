@@ -20,7 +20,7 @@ export { generateAccessTokenKey, type AccessTokenAlgorithm, type AccessTokenKey 
 export type { AccessTokenOptions } from './access-token-options.js';
 export { defaultBruteForce, type BruteForceOptions } from './brute-force-options.js';
 export type { RoleMap } from './rbac.js';
-export type { AuthTokenMessage } from './token-delivery.js';
+export type { AuthTokenMessage, AuthTokenMessageKind } from './token-delivery.js';
 export type { TokenMailOptions } from './mail-options.js';
 export { authMigrations, authMigrationScope, migrateAuthSchema } from './auth-migrations.js';
 export { createCsrfProtection, type CsrfOptions, type CsrfRequest } from './csrf.js';
@@ -31,6 +31,13 @@ export {
   sessionCookieDefaults,
   type CookieOptions,
 } from './session-cookie.js';
+export {
+  oidcBindingCookie,
+  clearOidcBindingCookie,
+  oidcCallbackParams,
+  oidcBindingCookieDefaults,
+  oidcBindingParam,
+} from './oidc-binding.js';
 
 declare module '@keel/core' {
   interface AuthAdapterOptionsMap {

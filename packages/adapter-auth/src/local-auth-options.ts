@@ -3,6 +3,7 @@ import {
   boolean,
   fn,
   integer,
+  oneOf,
   option,
   permissionProblem,
   required,
@@ -98,6 +99,21 @@ const passwordEntries = {
     default: 60 * MINUTE,
     description: 'How long a password-reset token lasts.',
   }),
+  registration: option(
+    v.strictObject({
+      enumeration: option(oneOf(['reveal', 'hide']), {
+        default: 'reveal',
+        description:
+          "What `register` answers for an email that already has an account. `'reveal'`: `EMAIL_TAKEN`, as the " +
+          "contract describes, which tells anyone whether an address has an account (limited per IP). `'hide'`: " +
+          'the same answer as for a new address (a user that is not stored: show "check your mail"), and the ' +
+          "account's owner is emailed that someone tried to sign up (`account-exists`, with a password-reset " +
+          'link); sign-in then needs a confirmed email (else `INVALID_CREDENTIALS`), so that signing in after ' +
+          'registering does not tell either. Needs `email` or `deliverToken`.',
+      }),
+    }),
+    { default: {}, description: 'How `register` treats an email that already has an account.' },
+  ),
 };
 
 const accountEntries = {
@@ -139,8 +155,8 @@ const accountEntries = {
   mail: option(tokenMailOptions, { default: {}, description: 'How reset and verification emails look and leave.' }),
   deliverToken: option(fn<(message: AuthTokenMessage) => MaybePromise<void>>(), {
     description:
-      'Receives every reset and verification token (`{ kind, userId, email, token, url, expiresAt }`), beside or ' +
-      'instead of email (SMS, a queue, tests).',
+      'Receives every reset and verification token and `account-exists` notice (`{ kind, userId, email, token, ' +
+      'url, expiresAt }`), beside or instead of email (SMS, a queue, tests).',
   }),
 };
 
@@ -201,6 +217,27 @@ function withDefinedRoles<S extends v.GenericSchema<unknown, RoleMaps>>(schema: 
   );
 }
 
+/** Why `registration.enumeration: 'hide'` needs a way to reach an account's owner. */
+export const hideNeedsDelivery = "'hide' tells the account's owner by email: it needs email or deliverToken";
+
+type Registration = {
+  readonly registration: { readonly enumeration: 'reveal' | 'hide' };
+  readonly email?: unknown;
+  readonly deliverToken?: unknown;
+};
+
+/**
+ * `'hide'` with `email: false` and no `deliverToken` could never tell the owner. (Without an
+ * `email` option, whether there is an instance is only known once it is found: `resolveInstances`.)
+ */
+function withOwnerReachable<S extends v.GenericSchema<unknown, Registration>>(schema: S) {
+  return crossChecked(schema, [['registration'], ['email'], ['deliverToken']], (o) =>
+    o.registration.enumeration === 'hide' && o.email === false && o.deliverToken === undefined
+      ? [{ path: ['registration', 'enumeration'], problem: hideNeedsDelivery, value: 'hide' }]
+      : [],
+  );
+}
+
 /**
  * The options of `createLocalAuth` (`auth: { adapter: 'local' }`), declared once: the type, the
  * checks and the README table come from here.
@@ -208,14 +245,16 @@ function withDefinedRoles<S extends v.GenericSchema<unknown, RoleMaps>>(schema: 
  * @example
  * const { sessions, bruteForce } = parseOptions(localAuthOptions, { sql, kv }, 'createLocalAuth');
  */
-export const localAuthOptions = withDefinedRoles(
-  v.strictObject({
-    ...instanceEntries,
-    ...passwordEntries,
-    ...accountEntries,
-    oidc: option(oidcOptions, { default: {}, description: 'Sign-in through OpenID providers.' }),
-    ...storageEntries,
-  }),
+export const localAuthOptions = withOwnerReachable(
+  withDefinedRoles(
+    v.strictObject({
+      ...instanceEntries,
+      ...passwordEntries,
+      ...accountEntries,
+      oidc: option(oidcOptions, { default: {}, description: 'Sign-in through OpenID providers.' }),
+      ...storageEntries,
+    }),
+  ),
 );
 
 /**

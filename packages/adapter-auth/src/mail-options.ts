@@ -18,7 +18,9 @@ export const tokenMailOptions = v.strictObject({
   }),
   appName: option(text(), { default: 'Keel', description: 'Named in subjects and bodies.' }),
   resetUrl: option(tokenUrl, {
-    description: 'The reset page, with `{token}` where the token goes, or a function of the token.',
+    description:
+      'The reset page (also linked from `account-exists` notices), with `{token}` where the token goes, or a ' +
+      'function of the token.',
   }),
   verifyUrl: option(tokenUrl, { description: 'The verification page, likewise.' }),
   render: option(fn<RenderMail>('a function (message) => { subject, text, html? }'), {

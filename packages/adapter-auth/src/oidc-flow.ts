@@ -6,6 +6,7 @@ import { AuthError, type OidcLoginOptions, type OidcRedirect } from '@keel/core'
 import type { ResolvedOidcProvider } from './oidc-options.js';
 import { must, type KvKeys } from './store-results.js';
 import { readRecord } from './kv-record.js';
+import { bindingMatches, oidcBindingParam } from './oidc-binding.js';
 
 /** What a completed sign-in tells about the user, after every check. */
 export interface OidcIdentity {
@@ -42,7 +43,8 @@ export type OidcFlow = ReturnType<typeof createOidcFlow>;
 
 /**
  * The authorization code flow with PKCE (S256), through `openid-client`: state, nonce and the
- * code verifier stay server-side in kv (single use, expiring), the code is exchanged once, and
+ * code verifier stay server-side in kv (single use, expiring), the callback must come from the
+ * browser that started the sign-in (`oidc-binding.ts`), the code is exchanged once, and
  * the ID token is verified again with `jose` against the provider's JWKS (cached, fetched anew
  * for an unknown `kid`) with an algorithm allow-list, checking iss, aud, exp, iat, nonce and azp.
  */
@@ -166,11 +168,25 @@ export function createOidcFlow(
       return { url: url.href, state };
     },
 
-    /** Spends the state, exchanges the code, verifies the ID token, reads userinfo when the ID token has no email. */
-    async complete(name: string, params: Readonly<Record<string, string>>): Promise<OidcIdentity> {
+    /**
+     * Checks the browser binding, spends the state, exchanges the code, verifies the ID token,
+     * reads userinfo when the ID token has no email.
+     */
+    async complete(name: string, callbackParams: Readonly<Record<string, string>>): Promise<OidcIdentity> {
       const p = provider(name);
+      const { [oidcBindingParam]: binding, ...params } = callbackParams;
       const state = params.state;
       if (!state) throw new AuthError({ code: 'INVALID_TOKEN', message: 'the callback has no state' });
+      // Checked before the state is spent, so that a refused callback leaves the real browser's sign-in intact.
+      if (!bindingMatches(binding, state)) {
+        throw new AuthError({
+          code: 'INVALID_TOKEN',
+          message:
+            binding === undefined
+              ? 'the sign-in has no binding cookie (pass oidcCallbackParams(query, cookieHeader)): start again'
+              : 'the sign-in was started in another browser: start again',
+        });
+      }
       const key = keys.oidcState(tokenHash(state));
       const raw = await must(kv.get(key), 'reading sign-in state');
       const record = stateRecord(raw);

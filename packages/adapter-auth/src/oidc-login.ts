@@ -1,6 +1,6 @@
 import { newUser, startSession, type AuthRuntime } from './auth-runtime.js';
 import { AuthError } from '@keel/core';
-import { type AuthDriver } from '@keel/core/adapter';
+import type { AuthDriver } from '@keel/core/adapter';
 import type { OidcFlow } from './oidc-flow.js';
 import type { StoredUser } from './user-store.js';
 
@@ -30,10 +30,12 @@ export function oidcLogin(rt: AuthRuntime, flow: OidcFlow): OidcOps {
 }
 
 /**
- * A first sign-in with this provider account. An existing account is linked only by an email
- * the provider has verified. If that account had never verified its email, whoever registered
- * it may not own the address (account pre-hijacking), so its password is removed and its
- * sessions end: from now on the provider's user owns it.
+ * A first sign-in with this provider account. An existing account is linked only when the
+ * provider may link by email (`linkVerifiedEmail`, off unless configured: a provider that would
+ * claim any address verified could otherwise take over any account) and has verified the email.
+ * If that account had never verified its email, whoever registered it may not own the address
+ * (account pre-hijacking), so its password is removed and its sessions end: from now on the
+ * provider's user owns it.
  */
 async function linkOrCreate(rt: AuthRuntime, identity: Awaited<ReturnType<OidcFlow['complete']>>): Promise<StoredUser> {
   const { provider, subject, email, emailVerified } = identity;
@@ -45,6 +47,12 @@ async function linkOrCreate(rt: AuthRuntime, identity: Awaited<ReturnType<OidcFl
   const now = rt.options.clock.now();
   const existing = await rt.users.byEmail(email);
   if (existing) {
+    if (!provider.linkVerifiedEmail) {
+      throw new AuthError({
+        code: 'ACCESS_DENIED',
+        message: `${provider.name} may not link to an existing account by email (its linkVerifiedEmail is off)`,
+      });
+    }
     if (!emailVerified) {
       throw new AuthError({
         code: 'ACCESS_DENIED',

@@ -61,6 +61,16 @@ export const oidcProviderOptions = crossChecked(
       default: true,
       description: 'Create a local account for a new email. Off: only existing (linked or linkable) accounts sign in.',
     }),
+    linkVerifiedEmail: option(boolean(), {
+      default: false,
+      description:
+        'Link a first sign-in to the existing local account with its email when this provider says the email ' +
+        'is verified (`email_verified: true`). Turn it on only for a provider whose `email_verified` you trust ' +
+        'as much as your own verification email: whoever can make it claim an address (a multi-tenant issuer, ' +
+        "the tenant's administrators, a connection that passes on another identity provider's claim) would " +
+        "take over that address's account here. Off, such a sign-in is refused (`ACCESS_DENIED`); " +
+        '`okta()` and `auth0()` leave it off too.',
+    }),
     defaultRoles: option(names('role names'), {
       defaultText: "the adapter's `defaultRoles`",
       description: 'Roles of accounts created through this provider (each must be in `roles`).',

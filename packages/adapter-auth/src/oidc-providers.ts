@@ -14,6 +14,10 @@ export const defaultIdTokenAlgorithms = Object.freeze([
   'EdDSA',
 ]);
 
+// The presets leave `linkVerifiedEmail` off: what `email_verified` says at Okta or Auth0 is up to
+// whoever runs the tenant (its administrators can create users with any address and mark it
+// verified, and Auth0's enterprise, social and custom-database connections pass on what their
+// source says), and a preset cannot know whether that is the app's own team.
 type PresetOptions = Omit<OidcProviderOptions, 'name' | 'issuer'> & { readonly name?: string };
 
 /**

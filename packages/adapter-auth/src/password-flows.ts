@@ -9,9 +9,11 @@ import {
   type AuthRuntime,
 } from './auth-runtime.js';
 import { AuthError } from '@keel/core';
-import { type AuthDriver } from '@keel/core/adapter';
+import type { AuthDriver } from '@keel/core/adapter';
 
 const INVALID_CREDENTIALS = 'the email or password is wrong';
+// With registration.enumeration 'hide', one message for every failed sign-in, unconfirmed emails included.
+const INVALID_OR_UNCONFIRMED = 'the email or password is wrong, or the email is not confirmed yet';
 
 type PasswordOps = Required<
   Pick<
@@ -29,13 +31,22 @@ type PasswordOps = Required<
 /** The operations on local accounts: sign-up, sign-in, password changes and resets, email verification. */
 export function passwordFlows(rt: AuthRuntime): PasswordOps {
   const { users, hasher, clock } = { users: rt.users, hasher: rt.options.hasher, clock: rt.options.clock };
+  const hideAccounts = rt.options.registration.enumeration === 'hide';
 
   return {
+    // With registration.enumeration 'hide', an existing email gets the answer a new one gets (a
+    // user that is not stored) after the same hashing and insert attempt, and its owner an email.
     async register({ email, password }, context) {
       await rt.bruteForce.countRequest('register', context.ip);
       await assertStrongPassword(rt, password, email);
       const user = newUser(rt, { email, emailVerified: false, passwordHash: await hasher.hash(password) });
-      await users.insert(user);
+      try {
+        await users.insert(user);
+      } catch (error) {
+        if (!(hideAccounts && error instanceof AuthError && error.code === 'EMAIL_TAKEN')) throw error;
+        await tellOwner(rt, email);
+        return publicUser(user);
+      }
       if (rt.options.verifyEmailOnRegister && rt.delivery.configured)
         await sendOneTimeToken(rt, 'email-verification', user);
       return publicUser(user);
@@ -43,17 +54,21 @@ export function passwordFlows(rt: AuthRuntime): PasswordOps {
 
     // Unknown email, account without a password, wrong password: the same answer after the same
     // work (one lookup, one hash verification, one failure count), so neither the answer nor
-    // its timing tells whether the account exists.
+    // its timing tells whether the account exists. The failure is counted before the check, so
+    // that parallel attempts cannot all pass the limit while their hashes run.
     async login({ email, password }, context) {
       await rt.bruteForce.assertOpen(email, context.ip);
+      const attempt = await rt.bruteForce.begin(email, context.ip);
       const user = await users.byEmail(email);
       const stored = user?.passwordHash;
       const matches = await hasher.verify(stored ?? rt.dummyHash, password);
-      if (!user || stored === undefined || !matches) {
-        await rt.bruteForce.recordFailure(email, context.ip);
-        throw new AuthError({ code: 'INVALID_CREDENTIALS', message: INVALID_CREDENTIALS });
+      // Hiding accounts at registration means an unconfirmed one cannot sign in either: whoever
+      // registered an address could otherwise tell, by signing in, whether the account was new.
+      if (!user || stored === undefined || !matches || (hideAccounts && !user.emailVerified)) {
+        const message = hideAccounts ? INVALID_OR_UNCONFIRMED : INVALID_CREDENTIALS;
+        throw new AuthError({ code: 'INVALID_CREDENTIALS', message });
       }
-      await rt.bruteForce.recordSuccess(email);
+      await attempt.succeeded();
       if (hasher.needsRehash(stored)) {
         // The parameters changed since this hash was made: upgrade it now that we have the password.
         try {
@@ -70,11 +85,12 @@ export function passwordFlows(rt: AuthRuntime): PasswordOps {
       const user = await users.byId(session.uid);
       if (!user) throw new AuthError({ code: 'INVALID_TOKEN', message: 'the session belongs to no user' });
       await rt.bruteForce.assertOpen(user.email, undefined);
+      const attempt = await rt.bruteForce.begin(user.email, undefined);
       const matches = await hasher.verify(user.passwordHash ?? rt.dummyHash, currentPassword);
       if (user.passwordHash === undefined || !matches) {
-        await rt.bruteForce.recordFailure(user.email, undefined);
         throw new AuthError({ code: 'INVALID_CREDENTIALS', message: 'the current password is wrong' });
       }
+      await attempt.succeeded();
       await assertStrongPassword(rt, newPassword, user.email);
       await users.setPasswordHash(user.id, await hasher.hash(newPassword), clock.now());
       await users.deleteTokens(user.id, 'password-reset');
@@ -111,7 +127,7 @@ export function passwordFlows(rt: AuthRuntime): PasswordOps {
       if (!user.emailVerified) await users.setEmailVerified(user.id, now);
       await users.deleteTokens(user.id, 'password-reset');
       await rt.sessions.revokeAll(user.id);
-      await rt.bruteForce.recordSuccess(user.email);
+      await rt.bruteForce.clearAccount(user.email);
     },
 
     async requestEmailVerification(userId) {
@@ -134,4 +150,15 @@ export function passwordFlows(rt: AuthRuntime): PasswordOps {
       await rt.sessions.updateAll(user.id, { ev: true });
     },
   };
+}
+
+/**
+ * Tells the owner of an existing account that someone tried to register with its email, with a
+ * reset link in case it was them. Past `maxEmailsPerAccount` reset emails in the window, nothing
+ * is sent (shared with `requestPasswordReset`), and register still answers as for a new address.
+ */
+async function tellOwner(rt: AuthRuntime, email: string): Promise<void> {
+  const owner = await rt.users.byEmail(email);
+  if (owner && (await rt.bruteForce.mayEmail('password-reset', email)))
+    await sendOneTimeToken(rt, 'password-reset', owner, 'account-exists');
 }

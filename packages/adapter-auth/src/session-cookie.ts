@@ -47,12 +47,19 @@ export function clearSessionCookie(overrides: Partial<CookieOptions> & { name?: 
   return serializeCookie(name, '', { ...sessionCookieDefaults, expiresAt: 0, ...rest });
 }
 
-/** One cookie's value from a `Cookie` request header. */
+/**
+ * One cookie's value from a `Cookie` request header (the first with that name), or `undefined`.
+ * A value whose percent-encoding is malformed (`%E0%A4%A`) reads as `undefined` too: no cookie
+ * this package sets looks like that, and whoever sends one gets "no session", never an exception.
+ *
+ * @example
+ * const token = readCookie(req.headers.cookie, '__Host-session'); // string | undefined
+ */
 export function readCookie(header: string | null | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeValue(part.slice(eq + 1).trim());
   }
   return undefined;
 }
@@ -73,4 +80,12 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
   if (options.httpOnly) parts.push('HttpOnly');
   if (options.secure) parts.push('Secure');
   return parts.join('; ');
+}
+
+function decodeValue(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
 }

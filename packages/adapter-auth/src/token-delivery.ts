@@ -3,13 +3,20 @@ import type { MaybePromise } from '@keel/core/adapter';
 import type { ResolvedTokenMailOptions } from './mail-options.js';
 import type { OneTimeTokenKind } from './user-store.js';
 
+/**
+ * What a token message is for: a password reset, an email verification, or `account-exists`
+ * (with `registration.enumeration: 'hide'`): someone tried to register with this address, which
+ * already has an account; its token is a password-reset token and `url` the reset link.
+ */
+export type AuthTokenMessageKind = OneTimeTokenKind | 'account-exists';
+
 /** A one-time token on its way to a user. */
 export interface AuthTokenMessage {
-  readonly kind: OneTimeTokenKind;
+  readonly kind: AuthTokenMessageKind;
   readonly userId: string;
   readonly email: string;
   readonly token: string;
-  /** The link built from `mail.resetUrl` / `mail.verifyUrl`, when set. */
+  /** The link built from `mail.resetUrl` (resets, `account-exists`) / `mail.verifyUrl`, when set. */
   readonly url: string | undefined;
   /** Milliseconds since the epoch. */
   readonly expiresAt: number;
@@ -58,8 +65,8 @@ export function createTokenDelivery({ email, mail, deliverToken, onError, clock 
   return {
     configured: email !== undefined || deliverToken !== undefined,
 
-    urlFor(kind: OneTimeTokenKind, token: string): string | undefined {
-      const template = kind === 'password-reset' ? mail.resetUrl : mail.verifyUrl;
+    urlFor(kind: AuthTokenMessageKind, token: string): string | undefined {
+      const template = kind === 'email-verification' ? mail.verifyUrl : mail.resetUrl;
       if (template === undefined) return undefined;
       return typeof template === 'function'
         ? template(token)
@@ -86,6 +93,15 @@ function defaultRender(appName: string, clock: Clock) {
     const where = m.url
       ? `Open this link within ${hours} hour(s):\n\n${m.url}`
       : `Use this code within ${hours} hour(s):\n\n${m.token}`;
+    if (m.kind === 'account-exists') {
+      return {
+        subject: `Someone tried to sign up for ${appName} with your email`,
+        text:
+          `Someone, maybe you, tried to create a ${appName} account with this email address, which already has one. ` +
+          `If it was you, sign in instead, or set a new password if you forgot it.\n\n${where}\n\n` +
+          'If it was not you, ignore this email: nothing changed.',
+      };
+    }
     if (m.kind === 'password-reset') {
       return {
         subject: `Reset your ${appName} password`,

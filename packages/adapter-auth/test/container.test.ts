@@ -147,6 +147,44 @@ describe('auth in createKeel', () => {
     ]);
   });
 
+  it("refuses registration.enumeration 'hide' when the app has no email instance, and hides with one", async () => {
+    const hide = { registration: { enumeration: 'hide' } } as const;
+    const issues = await configIssues({
+      sql: sqlite('hide-no-email'),
+      kv: { adapter: 'memory' },
+      auth: { adapter: 'local', options: hide },
+    });
+    expect(issues).toEqual([
+      "auth.options.registration.enumeration: 'hide' tells the account's owner by email: it needs email or " +
+        'deliverToken',
+    ]);
+    const keel = expectOk(
+      await createKeel(
+        {
+          sql: sqlite('hide'),
+          kv: { adapter: 'memory' },
+          email: { adapter: 'outbox' },
+          auth: {
+            adapter: 'local',
+            options: { ...hide, mail: { from: 'Acme <no-reply@acme.test>', delivery: 'await' } },
+          },
+        },
+        { adapters, env: false },
+      ),
+    );
+    try {
+      expectOk(await keel.auth.register({ email: 'ada@example.com', password: 'container passphrase' }));
+      expectOk(await keel.auth.register({ email: 'ada@example.com', password: 'another passphrase 1' }));
+      const outbox = keel.email as unknown as { messages(): readonly { message: { subject: string } }[] };
+      expect(outbox.messages().map((m) => m.message.subject)).toEqual([
+        'Confirm your email for Keel',
+        'Someone tried to sign up for Keel with your email',
+      ]);
+    } finally {
+      await keel.close();
+    }
+  });
+
   it('reports the oidc adapter’s options with their full path', async () => {
     const issues = await configIssues({
       sql: sqlite('oidc-options'),

@@ -2,7 +2,8 @@
 import { expectErr, expectOk } from '@keel/testing';
 import { SignJWT, exportSPKI, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth0, okta } from '../src/index.js';
+import { auth0, oidcBindingCookie, oidcCallbackParams, okta } from '../src/index.js';
+import { cookieHeader } from './support/browser.js';
 import { createFixture, disposeFixtures, type Fixture } from './support/fixture.js';
 import {
   newSigningKey,
@@ -45,7 +46,10 @@ async function fixture(overrides: Record<string, unknown> = {}): Promise<Fixture
 
 async function attempt(f: Fixture) {
   const redirect = expectOk(await f.auth.beginOidcLogin('fake'));
-  return f.auth.completeOidcLogin('fake', fake.callback(redirect.url));
+  return f.auth.completeOidcLogin(
+    'fake',
+    oidcCallbackParams(fake.callback(redirect.url), cookieHeader(oidcBindingCookie(redirect))),
+  );
 }
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

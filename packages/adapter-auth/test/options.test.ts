@@ -74,6 +74,18 @@ describe('options', () => {
       [{ sql: undefined }, /^sql: is required \(a sql instance; only createKeel fills it in from config\)$/],
       [{ sql: 'main' }, /^sql: names the instance 'main', which only works inside createKeel/],
       [{ kv: { get() {} } }, /^kv: expected a kv instance or the name of a configured one, got an object$/],
+      [
+        { registration: { enumeration: 'conceal' } },
+        /^registration\.enumeration: expected one of 'reveal', 'hide', got "conceal"$/,
+      ],
+      [
+        { registration: { enumeration: 'hide' } },
+        /^registration\.enumeration: 'hide' tells the account's owner by email: it needs email or deliverToken, got/,
+      ],
+      [
+        { oidc: { providers: [{ ...provider, linkVerifiedEmail: 'yes' }] } },
+        /^oidc\.providers\[0\]\.linkVerifiedEmail: expected true or false, got "yes"$/,
+      ],
     ];
     for (const [overrides, message] of cases) {
       const found = problems(() => createLocalAuth({ ...base, ...overrides } as LocalAuthOptions));
@@ -84,6 +96,15 @@ describe('options', () => {
       'mail.from: is required: reset and verification emails go out through the email instance given and need a ' +
         "sender, such as 'Acme <no-reply@acme.test>'. Set mail.from, or email: false to send none",
     ]);
+    // 'hide' with no email option and no deliverToken: outside createKeel there is then no email instance.
+    expect(problems(() => createLocalAuth({ sql, kv, registration: { enumeration: 'hide' } }))).toEqual([
+      "registration.enumeration: 'hide' tells the account's owner by email: it needs email or deliverToken",
+    ]);
+    createLocalAuth({ sql, kv, email: false, deliverToken: () => {}, registration: { enumeration: 'hide' } });
+    // Registration is a password option: the oidc adapter has none.
+    expect(
+      problems(() => createOidcAuth({ sql, kv, oidc: { providers: [provider] }, registration: {} } as never)),
+    ).toEqual([expect.stringMatching(/^registration: is not an option/)]);
     expect(problems(() => createOidcAuth({ sql, kv, oidc: { providers: [] } }))).toEqual([
       'oidc.providers: expected at least one provider, got an array',
     ]);
@@ -108,7 +129,10 @@ describe('options', () => {
         defaultRoles: ['owner', 'admin', 'ghost'],
         tablePrefix: 'x-y',
         mail: { from: '' },
-        oidc: { providers: [{ ...provider, issuer: 'ftp://idp', algorithms: ['RS256', 'none'] }] },
+        registration: { enumeration: 'hide' },
+        oidc: {
+          providers: [{ ...provider, issuer: 'ftp://idp', algorithms: ['RS256', 'none'], linkVerifiedEmail: 1 }],
+        },
       } as never),
     );
     expect(found.map((line) => line.slice(0, line.indexOf(': ')))).toEqual([
@@ -119,11 +143,13 @@ describe('options', () => {
       'bruteForce.windowMs',
       'mail.from',
       'oidc.providers[0].algorithms',
+      'oidc.providers[0].linkVerifiedEmail',
       'oidc.providers[0].issuer',
       'tablePrefix',
       'sesions',
       'defaultRoles[0]',
       'defaultRoles[2]',
+      'registration.enumeration',
     ]);
     expect(found).toContain(
       'oidc.providers[0].algorithms: none cannot verify an ID token from a public-key provider, got an array',

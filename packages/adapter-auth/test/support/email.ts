@@ -1,7 +1,7 @@
 // Where the tests' reset and verification emails go: the dev outbox of @keel/adapter-email
 // (`createOutboxEmail`) when that package exports it, otherwise a recorder built with core's
 // `defineEmail`; and an email adapter whose provider is down.
-import { type Email } from '@keel/core';
+import type { Email } from '@keel/core';
 import { defineEmail, type NormalizedEmail } from '@keel/core/adapter';
 
 export interface TestEmail {

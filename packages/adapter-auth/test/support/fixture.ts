@@ -49,15 +49,14 @@ export async function disposeFixtures(): Promise<void> {
 }
 
 /**
- * A local auth on a temporary SQLite file, an in-memory kv and a recording email adapter, all
- * on one manual clock, with the conformance suite's roles.
+ * A local auth on a temporary SQLite file, an in-memory kv (unless given one) and a recording
+ * email adapter, all on one manual clock, with the conformance suite's roles.
  */
 export async function createFixture(
-  options: Partial<LocalAuthOptions> & { clock?: ManualClock; withEmail?: boolean } = {},
+  options: Partial<Omit<LocalAuthOptions, 'kv'>> & { clock?: ManualClock; withEmail?: boolean; kv?: Kv } = {},
 ): Promise<Fixture> {
-  const { clock = new ManualClock(), withEmail = true, ...rest } = options;
+  const { clock = new ManualClock(), withEmail = true, kv = createMemoryKv({ clock }), ...rest } = options;
   const { sql, dispose: disposeSql } = await createTestSql();
-  const kv = createMemoryKv({ clock });
   const outbox = await createTestEmail();
   const auth = createLocalAuth({
     sql,
