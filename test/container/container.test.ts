@@ -11,7 +11,8 @@ import {
   tokens,
   type Kv,
 } from '@keel/core';
-import { defineAdapter, v } from '@keel/core/adapter';
+import { defineAdapter } from '@keel/core/adapter';
+import * as v from 'valibot';
 import { expectOk } from '@keel/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AdapterRegistry } from '../../packages/core/src/registry/adapter-registry.js';

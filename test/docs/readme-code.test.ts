@@ -11,15 +11,15 @@ import { type ReadmeBlock, readmes, tsBlocks } from './readme-blocks.js';
 // its own module (imports included: a block is what a user copies). Blocks marked ```ts run
 // are also run, each in an empty working folder.
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const folder = join(root, 'test/docs/.blocks');
-rmSync(folder, { recursive: true, force: true });
-mkdirSync(folder, { recursive: true });
+// Inside the repository (so that @keel/* resolve), one folder per run (runs may overlap).
+mkdirSync(join(root, 'test/docs/.blocks'), { recursive: true });
+const folder = mkdtempSync(join(root, 'test/docs/.blocks/run-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 const blocks = readmes(root).flatMap((readme) => tsBlocks(root, readme));
 const file = (block: ReadmeBlock, i: number) =>
   join(folder, `${block.readme.replaceAll('/', '_').replace('.md', '')}-${i}.ts`);
-blocks.forEach((block, i) => writeFileSync(file(block, i), `${block.code}\nexport {};\n`));
+for (const [i, block] of blocks.entries()) writeFileSync(file(block, i), `${block.code}\nexport {};\n`);
 
 /** Type errors per block file, from one program over all of them. */
 function typeErrors(): Map<string, string[]> {

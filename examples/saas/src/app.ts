@@ -2,17 +2,21 @@ import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createKeel, createMigrator, type Env, type Keel, type Kv } from '@keel/core';
-import { authAdapters, createCsrfProtection } from '@keel/adapter-auth';
+import { createKeel, createMigrator, type Env, type Keel, type KeelConfig, type Kv } from '@keel/core';
+import { authAdapters, createCsrfProtection, type AuthTokenMessage } from '@keel/adapter-auth';
 import { createEmailOutbox, emailAdapters } from '@keel/adapter-email';
 import { levelKvAdapter } from '@keel/adapter-kv-level';
 import { memoryKvAdapter } from '@keel/adapter-kv-memory';
 import { sqliteAdapter } from '@keel/adapter-sqlite';
 import { createAdminCheck } from './admin.js';
+import { createAuthMail } from './auth-mail.js';
 import { loadProfile } from './config.js';
+import { createDevMailbox } from './dev-mailbox.js';
 import { unwrap } from './http-errors.js';
 import { sendError } from './http.js';
+import { createMailStore } from './mail-store.js';
 import { migrations } from './migrations.js';
+import { createPendingWorkspaces } from './pending-workspaces.js';
 import { createPlanLimitRule } from './plan-limit.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createReadCache } from './read-cache.js';
@@ -44,6 +48,8 @@ export interface RunningApp {
  * Starts the example: Keel from the profile, migrations, the outbox dispatcher, the HTTP server.
  * Every change (any method but GET, HEAD, OPTIONS) passes `guardStateChange` before its route: same-site
  * and JSON only. `KEEL_APP_ADMIN_TOKEN` (32+ characters) is the bearer token for `/health`'s details.
+ * Auth's verification links, reset links and `account-exists` notices go out through the app's
+ * transactional outbox (`auth-mail.ts`), each recorded as its user's mail.
  *
  * @example
  * const app = await startApp({ env: { KEEL_PROFILE: 'test' } });
@@ -55,7 +61,8 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   const profile = loadProfile(env);
   // Checked before anything opens: a short token stops start-up. Empty means unset.
   const admin = createAdminCheck(env.KEEL_APP_ADMIN_TOKEN || undefined);
-  const started = await createKeel(profile.keel, { env: false, adapters });
+  const authMail = createAuthMail();
+  const started = await createKeel(withDeliverToken(profile.keel, authMail.deliverToken), { env: false, adapters });
   if (started.isErr()) throw started.error;
   const keel = started.value;
   // The rule's component loads (and, isolated, its worker starts) while the migrations run.
@@ -79,9 +86,14 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     });
     await unwrap(outbox.migrate());
     const csrf = createCsrfProtection({ secret: env.KEEL_APP_SECRET ?? (await persistentSecret(keel.kv)) });
+    const mail = createMailStore(keel.sql, outbox);
     const ctx: AppContext = {
       keel,
-      store: createStore(keel.sql, outbox),
+      store: createStore(keel.sql, mail),
+      mail,
+      // Only while mail goes to the dev provider, which delivers nowhere: see dev-mailbox.ts.
+      devMailbox: createDevMailbox(keel.kv, keel.email.adapter === 'outbox'),
+      pending: createPendingWorkspaces(keel.kv),
       sessions: createSessions(keel.auth, csrf),
       limiter: createRateLimiter(keel.kv, profile.app.rateLimitPerMinute),
       cache: createReadCache(keel.kv, profile.app.cacheTtlMs),
@@ -106,9 +118,11 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     });
     outbox.start();
     const { port } = server.address() as AddressInfo;
+    const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+    authMail.attach(mail, () => profile.app.publicUrl || url);
     let closing: Promise<void> | undefined;
     return {
-      url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+      url,
       keel,
       server,
       close: () =>
@@ -126,6 +140,16 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     await keel.close();
     throw error;
   }
+}
+
+/**
+ * The config with auth's `deliverToken` hook (a function, so not in the JSON profile) when auth is
+ * the local adapter: the profile sets `email: false` there, so that auth's mail goes through the hook.
+ */
+function withDeliverToken(config: KeelConfig, deliverToken: (message: AuthTokenMessage) => Promise<void>): KeelConfig {
+  const auth = config.auth as { adapter?: string; options?: Record<string, unknown> } | undefined;
+  if (auth?.adapter !== 'local') return config;
+  return { ...config, auth: { ...auth, options: { ...auth.options, deliverToken } } } as KeelConfig;
 }
 
 /** A CSRF secret kept in kv, so that tokens survive a restart on a persistent profile. */

@@ -16,6 +16,11 @@ export interface AppSettings {
   readonly outboxPollIntervalMs: number;
   /** How @keel/wasm-host runs the plan rule: `isolated` (its own worker, a timeout) or `in-thread` (fastest). */
   readonly ruleMode: WasmMode;
+  /**
+   * Where users reach the app (`https://saas.example`), for the links in its emails. Empty: the
+   * address the server listens on, which is right in development and wrong behind a proxy.
+   */
+  readonly publicUrl: string;
 }
 
 const ruleModes: readonly WasmMode[] = ['isolated', 'in-thread'];
@@ -31,7 +36,10 @@ export interface Profile {
 }
 
 // Imported (not read from disk) so that the single executable carries both profiles.
-type ProfileFile = { keel: unknown; app: Omit<AppSettings, 'ruleMode'> & { ruleMode?: string } };
+type ProfileFile = {
+  keel: unknown;
+  app: Omit<AppSettings, 'ruleMode' | 'publicUrl'> & { ruleMode?: string; publicUrl?: string };
+};
 const profiles: Readonly<Record<string, ProfileFile>> = { default: defaultProfile, test: testProfile };
 const sections = ['kv', 'sql', 'email', 'auth'];
 
@@ -57,7 +65,7 @@ export function loadProfile(env: Env = process.env): Profile {
 }
 
 function appSettings(base: ProfileFile['app'], env: Env): AppSettings {
-  const settings: Record<string, number | string> = { ruleMode: 'isolated', ...base };
+  const settings: Record<string, number | string> = { ruleMode: 'isolated', publicUrl: '', ...base };
   for (const field of Object.keys(settings)) {
     const variable = `KEEL_APP_${field.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
     const text = env[variable];
@@ -77,7 +85,22 @@ function appSettings(base: ProfileFile['app'], env: Env): AppSettings {
       `app.ruleMode (KEEL_APP_RULE_MODE): expected ${ruleModes.join(' or ')}, got '${String(settings.ruleMode)}'`,
     ]);
   }
+  settings.publicUrl = publicUrl(String(settings.publicUrl));
   return settings as unknown as AppSettings;
+}
+
+/** '' or an http(s) origin with an optional path, without the trailing slash; anything else stops start-up. */
+function publicUrl(text: string): string {
+  if (text === '') return '';
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username)
+    throw new KeelConfigError([`app.publicUrl (KEEL_APP_PUBLIC_URL): expected an http(s) URL, got '${text}'`]);
+  return url.href.replace(/\/$/, '');
 }
 
 function substitute(value: unknown, dataDir: string): unknown {

@@ -62,6 +62,8 @@ export function sendHtml(res: ServerResponse, html: string): void {
     'content-length': Buffer.byteLength(html),
     'content-security-policy': "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'",
     'x-content-type-options': 'nosniff',
+    // The verify and reset pages carry their token in the URL: no other site learns it from a Referer.
+    'referrer-policy': 'same-origin',
   });
   res.end(html);
 }

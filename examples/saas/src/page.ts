@@ -1,14 +1,26 @@
-import type { OutboxRow, Task, Workspace } from './store.js';
+import type { OutboxRow } from './mail-store.js';
+import type { Task, Workspace } from './store.js';
 
-export interface PageModel {
+export interface SignedInModel {
+  readonly view: 'signed-in';
   readonly email: string;
   readonly workspace: Workspace | undefined;
   readonly tasks: readonly Task[];
   readonly outbox: readonly OutboxRow[];
 }
 
-/** The one server-rendered page: sign up / log in, or the workspace's tasks and recent mail. */
-export function renderPage(model: PageModel | undefined): string {
+export type PageModel =
+  | SignedInModel
+  /** `devMail`: the dev mailbox's mail (see `dev-mailbox.ts`), when it is on and this browser signed up. */
+  | { readonly view: 'signed-out'; readonly devMail: readonly OutboxRow[] | undefined }
+  /** The pages the mailed links open, with the link's token. */
+  | { readonly view: 'verify' | 'reset'; readonly token: string };
+
+/**
+ * The one server-rendered page: sign up / log in (and, in development, the mail of the account
+ * this browser signed up), the workspace's tasks and recent mail, or what a mailed link opens.
+ */
+export function renderPage(model: PageModel): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Keel SaaS example</title>
@@ -20,16 +32,39 @@ export function renderPage(model: PageModel | undefined): string {
   button { padding: .4rem .8rem; border: 0; border-radius: 4px; background: #2d5bd7; color: white; cursor: pointer; }
   ul { padding-left: 1.2rem; } li.done span { text-decoration: line-through; color: #889; }
   li button { margin-left: .5rem; padding: .1rem .5rem; font-size: .8rem; }
-  #message { color: #b3261e; min-height: 1.5rem; } .muted { color: #667; font-size: .9rem; }
+  #message { color: #b3261e; min-height: 1.5rem; } #notice { color: #1b6e2d; } .muted { color: #667; font-size: .9rem; }
 </style></head><body>
 <h1>Keel SaaS example</h1>
+<p id="notice" role="status"></p>
 <p id="message" role="alert"></p>
-${model ? signedIn(model) : signedOut()}
+${body(model)}
 <script>${script}</script>
 </body></html>`;
 }
 
-function signedOut(): string {
+function body(model: PageModel): string {
+  if (model.view === 'signed-in') return signedIn(model);
+  if (model.view === 'signed-out') return signedOut(model.devMail);
+  const token = `<input type="hidden" name="token" value="${escapeHtml(model.token)}">`;
+  if (model.view === 'verify') {
+    return `<h2>Confirm your email</h2>
+<form data-action="/api/verify-email" data-next="/" id="verify">${token}<button>Confirm my email</button></form>`;
+  }
+  return `<h2>Choose a new password</h2>
+<form data-action="/api/reset-password" data-next="/" id="reset">${token}
+  <input name="password" type="password" placeholder="new password (12+ characters)" required minlength="12" autocomplete="new-password">
+  <button>Set the password</button>
+</form>`;
+}
+
+function signedOut(devMail: readonly OutboxRow[] | undefined): string {
+  const mailbox =
+    devMail === undefined
+      ? ''
+      : `<h2>Dev mailbox</h2>
+<p class="muted">Mail goes to the dev provider, so the mail of the account this browser signed up is shown here
+instead of in an inbox (none when the address already had an account: its owner was told instead).</p>
+<ul id="outbox">${devMail.map(mailItem).join('\n')}</ul>${devMail.length === 0 ? '<p class="muted">No mail yet.</p>' : ''}`;
   return `<h2>Sign up</h2>
 <form data-action="/api/signup" id="signup">
   <input name="email" type="email" placeholder="you@example.com" required autocomplete="username">
@@ -42,22 +77,18 @@ function signedOut(): string {
   <input name="email" type="email" placeholder="you@example.com" required autocomplete="username">
   <input name="password" type="password" placeholder="password" required autocomplete="current-password">
   <button>Log in</button>
-</form>`;
+</form>
+${mailbox}`;
 }
 
-function signedIn({ email, workspace, tasks, outbox }: PageModel): string {
+function signedIn({ email, workspace, tasks, outbox }: SignedInModel): string {
   const items = tasks
     .map(
       (t) =>
         `<li class="${t.done ? 'done' : ''}" data-task-id="${t.id}"><span>${escapeHtml(t.title)}</span>${t.done ? '' : `<button data-complete="/api/workspaces/${t.workspaceId}/tasks/${t.id}/complete">done</button>`}</li>`,
     )
     .join('\n');
-  const mail = outbox
-    .map(
-      (m) =>
-        `<li>${escapeHtml(m.subject)} → ${escapeHtml(m.to.join(', '))} <span class="muted">(${escapeHtml(m.status)})</span></li>`,
-    )
-    .join('\n');
+  const mail = outbox.map(mailItem).join('\n');
   return `<p>Signed in as <strong id="who">${escapeHtml(email)}</strong>
 <form data-action="/api/logout" id="logout" style="display:inline"><button>Log out</button></form></p>
 ${
@@ -75,19 +106,29 @@ ${
 <p class="muted">JSON: <a href="/api/outbox">/api/outbox</a> · <a href="/api/rules/log">/api/rules/log</a> · <a href="/health">/health</a></p>`;
 }
 
-// The page's only script: forms post JSON with the CSRF token from its cookie, then reload.
+/** One mail: subject, recipient, status, and its links (a verification or reset link). */
+function mailItem(m: OutboxRow): string {
+  const links = m.links.map((l) => ` <a class="mail-link" href="${escapeHtml(l)}">open the link</a>`).join('');
+  return `<li>${escapeHtml(m.subject)} → ${escapeHtml(m.to.join(', '))} <span class="muted">(${escapeHtml(m.status)})</span>${links}</li>`;
+}
+
+// The page's only script: forms post JSON with the CSRF token from its cookie, then reload (or go
+// to data-next), showing the answer's message, if any, on the next page.
 const script = `
 const csrf = () => (document.cookie.split('; ').find((c) => c.startsWith('__Host-csrf=')) || '').slice(12);
-async function post(url, body) {
+const notice = sessionStorage.getItem('notice');
+if (notice) { sessionStorage.removeItem('notice'); document.getElementById('notice').textContent = notice; }
+async function post(url, body, next) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': decodeURIComponent(csrf()) }, body: JSON.stringify(body) });
-  if (res.ok) return location.reload();
-  const { error } = await res.json().catch(() => ({ error: { message: res.statusText } }));
-  document.getElementById('message').textContent = error.code + ': ' + error.message;
+  const answer = await res.json().catch(() => ({ error: { code: res.status, message: res.statusText } }));
+  if (!res.ok) return (document.getElementById('message').textContent = answer.error.code + ': ' + answer.error.message);
+  if (answer.message) sessionStorage.setItem('notice', answer.message);
+  return next ? location.assign(next) : location.reload();
 }
 for (const form of document.querySelectorAll('form[data-action]')) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    post(form.dataset.action, Object.fromEntries(new FormData(form)));
+    post(form.dataset.action, Object.fromEntries(new FormData(form)), form.dataset.next);
   });
 }
 for (const button of document.querySelectorAll('button[data-complete]')) button.addEventListener('click', () => post(button.dataset.complete, {}));

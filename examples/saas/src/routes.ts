@@ -1,10 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Keel } from '@keel/core';
-import { clearSessionCookie } from '@keel/adapter-auth';
+import { login, logout, resetPage, resetPassword, signup, verifyEmail, verifyPage } from './account-routes.js';
 import type { AdminCheck } from './admin.js';
-import { HttpError, unwrap } from './http-errors.js';
+import type { DevMailbox } from './dev-mailbox.js';
+import { HttpError } from './http-errors.js';
 import { readBody, sendHtml, sendJson, stringField } from './http.js';
 import type { AppSettings } from './config.js';
+import type { MailStore } from './mail-store.js';
+import type { PendingWorkspaces } from './pending-workspaces.js';
 import type { PlanLimitRule } from './plan-limit.js';
 import type { createRateLimiter } from './rate-limit.js';
 import type { createReadCache } from './read-cache.js';
@@ -15,6 +18,9 @@ import { renderPage } from './page.js';
 export interface AppContext {
   readonly keel: Keel;
   readonly store: Store;
+  readonly mail: MailStore;
+  readonly devMailbox: DevMailbox;
+  readonly pending: PendingWorkspaces;
   readonly sessions: Sessions;
   readonly limiter: ReturnType<typeof createRateLimiter>;
   readonly cache: ReturnType<typeof createReadCache>;
@@ -24,7 +30,7 @@ export interface AppContext {
   readonly admin: AdminCheck;
 }
 
-type Handler = (ctx: AppContext, req: IncomingMessage, res: ServerResponse, params: number[]) => Promise<void>;
+export type Handler = (ctx: AppContext, req: IncomingMessage, res: ServerResponse, params: number[]) => Promise<void>;
 
 /** Method + path pattern (`:n` is a numeric id) → handler. */
 const routes: [string, RegExp, Handler][] = [
@@ -33,6 +39,10 @@ const routes: [string, RegExp, Handler][] = [
   ['POST', /^\/api\/signup$/, signup],
   ['POST', /^\/api\/login$/, login],
   ['POST', /^\/api\/logout$/, logout],
+  ['GET', /^\/verify$/, verifyPage],
+  ['POST', /^\/api\/verify-email$/, verifyEmail],
+  ['GET', /^\/reset$/, resetPage],
+  ['POST', /^\/api\/reset-password$/, resetPassword],
   ['GET', /^\/api\/me$/, me],
   ['GET', /^\/api\/workspaces$/, listWorkspaces],
   ['POST', /^\/api\/workspaces$/, createWorkspace],
@@ -58,12 +68,16 @@ export function route(method: string, path: string): { handler: Handler; params:
 
 async function page(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const principal = await ctx.sessions.optional(req);
-  if (!principal) return sendHtml(res, renderPage(undefined));
+  if (!principal) {
+    const mailboxOf = await ctx.devMailbox.userId(req);
+    const devMail = mailboxOf ? await ctx.mail.outboxFor(mailboxOf, 5) : undefined;
+    return sendHtml(res, renderPage({ view: 'signed-out', devMail }));
+  }
   const workspaces = await ctx.store.workspacesOf(principal.userId);
   const workspace = workspaces[0];
   const tasks = workspace ? await ctx.store.tasks(workspace.id) : [];
-  const mail = await ctx.store.outboxFor(principal.userId, 5);
-  sendHtml(res, renderPage({ email: principal.email, workspace, tasks, outbox: mail }));
+  const mail = await ctx.mail.outboxFor(principal.userId, 5);
+  sendHtml(res, renderPage({ view: 'signed-in', email: principal.email, workspace, tasks, outbox: mail }));
 }
 
 /** Anyone learns ok or not ok (the status and `{ ok }`); only the admin sees the reports, which hold paths. */
@@ -72,51 +86,6 @@ async function health(ctx: AppContext, req: IncomingMessage, res: ServerResponse
   const reports = await ctx.keel.health();
   const ok = reports.every((r) => r.ok);
   sendJson(res, ok ? 200 : 503, admin ? { ok, profile: ctx.profile, instances: reports } : { ok });
-}
-
-async function signup(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = await readBody(req);
-  const email = stringField(body, 'email', 254);
-  const password = stringField(body, 'password', 256);
-  const context = requestContext(req);
-  const user = await unwrap(ctx.keel.auth.register({ email, password }, context));
-  const name =
-    typeof body.workspace === 'string' && body.workspace.trim()
-      ? body.workspace.trim().slice(0, 100)
-      : `${user.email.split('@')[0]}'s workspace`;
-  const workspace = await ctx.store.createWorkspace(user.id, name, {
-    from: 'Keel SaaS <no-reply@saas.example>',
-    to: [user.email],
-    subject: 'Welcome to Keel SaaS',
-    text: `Hello ${user.email},\n\nyour workspace "${name}" is ready. Add your first task!\n`,
-    idempotencyKey: `welcome:${user.id}`,
-  });
-  const session = await unwrap(ctx.keel.auth.login({ email, password }, context));
-  const { cookies, csrfToken } = ctx.sessions.cookies(session);
-  sendJson(res, 201, { user: { id: user.id, email: user.email }, workspace, csrfToken }, { 'set-cookie': cookies });
-}
-
-async function login(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = await readBody(req);
-  const session = await unwrap(
-    ctx.keel.auth.login(
-      { email: stringField(body, 'email', 254), password: stringField(body, 'password', 256) },
-      requestContext(req),
-    ),
-  );
-  const { cookies, csrfToken } = ctx.sessions.cookies(session);
-  sendJson(
-    res,
-    200,
-    { user: { id: session.principal.userId, email: session.principal.email }, csrfToken },
-    { 'set-cookie': cookies },
-  );
-}
-
-async function logout(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  await ctx.sessions.required(req);
-  await unwrap(ctx.keel.auth.logout(ctx.sessions.token(req) ?? ''));
-  sendJson(res, 200, { ok: true }, { 'set-cookie': [clearSessionCookie()] });
 }
 
 async function me(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -188,9 +157,14 @@ async function completeTask(
   sendJson(res, 200, { task });
 }
 
+/**
+ * The signed-in user's mail; signed out, with the dev mailbox on, the mail of the user id this
+ * browser's sign-up answered (see `dev-mailbox.ts`): how a verification link is read in development.
+ */
 async function outbox(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const principal = await ctx.sessions.required(req);
-  sendJson(res, 200, { messages: await ctx.store.outboxFor(principal.userId) });
+  const userId = (await ctx.sessions.optional(req))?.userId ?? (await ctx.devMailbox.userId(req));
+  if (!userId) throw new HttpError(401, 'UNAUTHENTICATED', 'Sign in first');
+  sendJson(res, 200, { messages: await ctx.mail.outboxFor(userId) });
 }
 
 async function rulesLog(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -202,8 +176,4 @@ async function rulesLog(ctx: AppContext, req: IncomingMessage, res: ServerRespon
     // The host's records hold no tenant data (timings, host and denied call counts, outcome).
     executions: ctx.planRule.executions().slice(0, 20),
   });
-}
-
-function requestContext(req: IncomingMessage): { ip?: string; userAgent?: string } {
-  return { ip: req.socket.remoteAddress ?? '0.0.0.0', userAgent: req.headers['user-agent'] ?? '' };
 }

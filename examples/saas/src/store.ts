@@ -1,7 +1,7 @@
 import { err, ok, rowsToObjects, type Sql, type SqlError, type SqlValue } from '@keel/core';
-import type { EmailMessage } from '@keel/core';
-import type { EmailOutbox } from '@keel/adapter-email';
+import type { EmailError, EmailMessage } from '@keel/core';
 import { HttpError, unwrap } from './http-errors.js';
+import type { MailStore } from './mail-store.js';
 
 export interface Workspace {
   readonly id: number;
@@ -19,40 +19,50 @@ export interface Task {
 }
 
 /** The example's sql access: workspaces, members and tasks. */
-export function createStore(sql: Sql, outbox: EmailOutbox) {
-  return {
-    /**
-     * Creates a workspace owned by `userId`; with `welcome`, enqueues that email to the user in the
-     * same transaction, recorded as theirs by user id (see `outboxFor`).
-     */
-    async createWorkspace(userId: string, name: string, welcome?: EmailMessage): Promise<Workspace> {
-      const created = await sql.transaction(async (tx) => {
-        const inserted = await tx.execute('INSERT INTO workspaces (name, plan, created_at) VALUES (?, ?, ?)', [
-          name,
-          'free',
-          Date.now(),
-        ]);
-        if (inserted.isErr()) return err(inserted.error);
-        const id = Number(inserted.value.lastInsertId);
-        const member = await tx.execute(
-          'INSERT INTO workspace_members (workspace_id, user_id, role) VALUES (?, ?, ?)',
-          [id, userId, 'owner'],
-        );
+export function createStore(sql: Sql, mail: MailStore) {
+  // Creates the workspace and its owner; with `welcome`, enqueues that mail as the owner's in the
+  // same transaction. `onlyFirst`: nothing when the user is a member of a workspace already.
+  const insertWorkspace = (userId: string, name: string, welcome: EmailMessage | undefined, onlyFirst: boolean) =>
+    sql.transaction<Workspace | undefined, SqlError | EmailError>(async (tx) => {
+      if (onlyFirst) {
+        // Inside the transaction, which the adapter runs alone: two first sign-ins cannot both pass.
+        const member = await tx.query('SELECT 1 FROM workspace_members WHERE user_id = ? LIMIT 1', [userId]);
         if (member.isErr()) return err(member.error);
-        if (welcome) {
-          const queued = await outbox.enqueue(tx, welcome);
-          if (queued.isErr()) return err(queued.error);
-          const owned = await tx.execute('INSERT INTO user_mail (outbox_id, user_id, created_at) VALUES (?, ?, ?)', [
-            queued.value.id,
-            userId,
-            Date.now(),
-          ]);
-          if (owned.isErr()) return err(owned.error);
-        }
-        return ok({ id, name, plan: 'free' });
-      });
-      const workspace = await unwrap(created);
-      if (welcome) outbox.wake();
+        if (member.value.rows.length > 0) return ok(undefined);
+      }
+      const inserted = await tx.execute('INSERT INTO workspaces (name, plan, created_at) VALUES (?, ?, ?)', [
+        name,
+        'free',
+        Date.now(),
+      ]);
+      if (inserted.isErr()) return err(inserted.error);
+      const id = Number(inserted.value.lastInsertId);
+      const member = await tx.execute('INSERT INTO workspace_members (workspace_id, user_id, role) VALUES (?, ?, ?)', [
+        id,
+        userId,
+        'owner',
+      ]);
+      if (member.isErr()) return err(member.error);
+      if (welcome) {
+        const queued = await mail.enqueueIn(tx, userId, welcome);
+        if (queued.isErr()) return err(queued.error);
+      }
+      return ok({ id, name, plan: 'free' });
+    });
+
+  return {
+    /** Creates a workspace owned by `userId`. */
+    async createWorkspace(userId: string, name: string): Promise<Workspace> {
+      return (await unwrap(insertWorkspace(userId, name, undefined, false))) as Workspace;
+    },
+
+    /**
+     * The user's first workspace, with the `welcome` mail enqueued in the same transaction; `undefined`
+     * (and no mail) when the user already has one.
+     */
+    async createFirstWorkspace(userId: string, name: string, welcome: EmailMessage): Promise<Workspace | undefined> {
+      const workspace = await unwrap(insertWorkspace(userId, name, welcome, true));
+      if (workspace) mail.wake();
       return workspace;
     },
 
@@ -145,41 +155,10 @@ export function createStore(sql: Sql, outbox: EmailOutbox) {
       if (!row) throw new HttpError(404, 'NOT_FOUND', `No task ${taskId} in workspace ${workspaceId}`);
       return toTask(row);
     },
-
-    /**
-     * The outbox rows the app sent to `userId`, newest first: joined on the user id recorded when
-     * the mail was enqueued, never matched by address (one address can be part of another).
-     */
-    async outboxFor(userId: string, limit = 50): Promise<OutboxRow[]> {
-      const result = await unwrap(
-        sql.query(
-          `SELECT o.id, o.status, o.attempts, o.created_at, o.sent_at, o.provider, o.provider_message_id,
-             o.last_error_code, o.message
-           FROM user_mail u JOIN keel_email_outbox o ON o.id = u.outbox_id
-           WHERE u.user_id = ? ORDER BY u.created_at DESC, u.outbox_id LIMIT ?`,
-          [userId, limit],
-        ),
-      );
-      return rowsToObjects(result).map(toOutboxRow);
-    },
   };
 }
 
 export type Store = ReturnType<typeof createStore>;
-
-export interface OutboxRow {
-  readonly id: string;
-  readonly status: string;
-  readonly attempts: number;
-  readonly createdAt: number;
-  readonly sentAt: number | null;
-  readonly provider: string | null;
-  readonly providerMessageId: string | null;
-  readonly lastErrorCode: string | null;
-  readonly to: string[];
-  readonly subject: string;
-  readonly text: string;
-}
 
 function toWorkspace(row: Record<string, SqlValue>): Workspace {
   return { id: Number(row.id), name: String(row.name), plan: String(row.plan) };
@@ -193,26 +172,5 @@ function toTask(row: Record<string, SqlValue>): Task {
     done: Number(row.done) === 1,
     createdAt: Number(row.created_at),
     completedAt: row.completed_at === null ? null : Number(row.completed_at),
-  };
-}
-
-function toOutboxRow(row: Record<string, SqlValue>): OutboxRow {
-  const message = JSON.parse(String(row.message)) as { to?: unknown[]; subject?: string; text?: string };
-  const to = (message.to ?? []).map((a) =>
-    typeof a === 'string' ? a : String((a as { address?: string }).address ?? JSON.stringify(a)),
-  );
-  const nullable = (v: SqlValue | undefined) => (v === null || v === undefined ? null : String(v));
-  return {
-    id: String(row.id),
-    status: String(row.status),
-    attempts: Number(row.attempts),
-    createdAt: Number(row.created_at),
-    sentAt: row.sent_at === null ? null : Number(row.sent_at),
-    provider: nullable(row.provider),
-    providerMessageId: nullable(row.provider_message_id),
-    lastErrorCode: nullable(row.last_error_code),
-    to,
-    subject: message.subject ?? '',
-    text: message.text ?? '',
   };
 }

@@ -1,4 +1,5 @@
-import { boolean, integer, oneOf, option, shaped, text, v } from '@keel/core/adapter';
+import { boolean, integer, oneOf, option, shaped, text } from '@keel/core/adapter';
+import * as v from 'valibot';
 import type { AccessTokenKey } from './access-tokens.js';
 import { readonlyArray } from './schema-helpers.js';
 

@@ -1,4 +1,5 @@
-import { integer, option, v } from '@keel/core/adapter';
+import { integer, option } from '@keel/core/adapter';
+import * as v from 'valibot';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;

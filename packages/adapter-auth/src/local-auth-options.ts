@@ -10,10 +10,10 @@ import {
   roleProblem,
   string,
   text,
-  v,
   withMethods,
   type MaybePromise,
 } from '@keel/core/adapter';
+import * as v from 'valibot';
 import { accessTokensOption } from './access-token-options.js';
 import { bruteForceOptions } from './brute-force-options.js';
 import { tokenMailOptions } from './mail-options.js';

@@ -1,4 +1,5 @@
-import { fn, oneOf, option, string, text, v } from '@keel/core/adapter';
+import { fn, oneOf, option, string, text } from '@keel/core/adapter';
+import * as v from 'valibot';
 import type { AuthTokenMessage } from './token-delivery.js';
 
 type TokenUrl = (token: string) => string;

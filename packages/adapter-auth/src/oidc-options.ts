@@ -1,4 +1,5 @@
-import { boolean, fn, integer, maxTimerMs, option, required, string, text, v } from '@keel/core/adapter';
+import { boolean, fn, integer, maxTimerMs, option, required, string, text } from '@keel/core/adapter';
+import * as v from 'valibot';
 import { defaultIdTokenAlgorithms } from './oidc-providers.js';
 import { crossChecked, readonlyArray } from './schema-helpers.js';
 

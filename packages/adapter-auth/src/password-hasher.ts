@@ -1,4 +1,5 @@
-import { parseOptions, v } from '@keel/core/adapter';
+import { parseOptions } from '@keel/core/adapter';
+import * as v from 'valibot';
 import { hash, parseOptions as readHash, verify } from '@node-rs/argon2';
 import { argon2Options, type Argon2Params, type ResolvedArgon2Params } from './password-options.js';
 

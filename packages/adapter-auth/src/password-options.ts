@@ -1,4 +1,5 @@
-import { fn, integer, option, v, type MaybePromise } from '@keel/core/adapter';
+import { fn, integer, option, type MaybePromise } from '@keel/core/adapter';
+import * as v from 'valibot';
 import { crossChecked } from './schema-helpers.js';
 
 type PasswordCheck = (password: string, user: { readonly email: string }) => MaybePromise<readonly string[]>;

@@ -1,4 +1,5 @@
-import { shaped, v } from '@keel/core/adapter';
+import { shaped } from '@keel/core/adapter';
+import * as v from 'valibot';
 
 /**
  * An array whose TypeScript type is `readonly T[]`, so that apps can pass `as const` lists and

@@ -24,8 +24,8 @@ export function emailOutboxService(
   token: KeelToken<EmailOutbox> = emailOutboxToken,
 ): ServiceDefinition<EmailOutbox> {
   const o = parseOptions(emailOutboxOptions, options, 'emailOutboxService');
-  const sql = typeof o.sql === 'object' ? undefined : tokenOf('sql', o.sql);
-  const email = typeof o.email === 'object' ? undefined : tokenOf('email', o.email);
+  const sql = o.sql === undefined || typeof o.sql === 'string' ? tokenOf('sql', o.sql) : undefined;
+  const email = o.email === undefined || typeof o.email === 'string' ? tokenOf('email', o.email) : undefined;
   return defineService({
     token,
     needs: [...(sql ? [sql] : []), ...(email ? [email] : [])],

@@ -1,5 +1,6 @@
 import type { Email } from '@keel/core';
-import { option, required, text, v, withMethods, type AdapterNeed } from '@keel/core/adapter';
+import { option, required, text, withMethods, type AdapterNeed } from '@keel/core/adapter';
+import * as v from 'valibot';
 import { mailgunOptions } from './mailgun-options.js';
 import { outboxOptions } from './outbox-options.js';
 import { clockOption, idempotencyOption } from './reliability-options.js';

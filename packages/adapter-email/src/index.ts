@@ -16,9 +16,8 @@ export {
 } from './mailgun-options.js';
 export { createSesEmail, sesAdapter } from './ses-email.js';
 export { sesOptions, type SesOptionsSchema, type SesEmailOptions } from './ses-options.js';
-export { signV4, type AwsCredentials, type SigV4Parts, type SigV4Request, type SigV4Scope } from './sigv4.js';
+export type { AwsCredentials } from './sigv4.js';
 export { createSmtpEmail, smtpAdapter } from './smtp-email.js';
-export { smtpErrorCode } from './smtp-errors.js';
 export { smtpOptions, type SmtpOptionsSchema, type SmtpEmailOptions, type SmtpSecurity } from './smtp-options.js';
 export { createOutboxEmail, outboxAdapter, type OutboxEmail, type OutboxEntry } from './outbox-email.js';
 export { outboxOptions, type OutboxOptionsSchema, type OutboxEmailOptions } from './outbox-options.js';
@@ -51,7 +50,6 @@ export type {
   CircuitBreakerOptions,
   IdempotencyOptions,
 } from './reliability-options.js';
-export { httpStatusCode, parseRetryAfter } from './http-provider.js';
 
 /**
  * Every email adapter of this package, to register at once.

@@ -1,4 +1,5 @@
-import { oneOf, option, required, v } from '@keel/core/adapter';
+import { oneOf, option, required } from '@keel/core/adapter';
+import * as v from 'valibot';
 import { httpUrl, nonBlank } from './option-builders.js';
 import { reliabilityOptions } from './reliability-options.js';
 

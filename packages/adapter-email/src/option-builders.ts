@@ -1,4 +1,5 @@
-import { text, v, withMethods } from '@keel/core/adapter';
+import { text, withMethods } from '@keel/core/adapter';
+import * as v from 'valibot';
 
 /**
  * Option builders this package needs beside core's (`@keel/core/adapter`), in the same style:

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { integer, option, v } from '@keel/core/adapter';
+import { integer, option } from '@keel/core/adapter';
+import * as v from 'valibot';
 import { nonBlank } from './option-builders.js';
 import { clockOption, idempotencyOption } from './reliability-options.js';
 

@@ -1,5 +1,6 @@
 import { systemClock, type Clock, type Kv } from '@keel/core';
-import { fn, integer, maxTimerMs, option, string, v, withMethods } from '@keel/core/adapter';
+import { fn, integer, maxTimerMs, option, string, withMethods } from '@keel/core/adapter';
+import * as v from 'valibot';
 import { instanceOr, number, orFalse } from './option-builders.js';
 
 /**

@@ -1,4 +1,5 @@
-import { option, v } from '@keel/core/adapter';
+import { option } from '@keel/core/adapter';
+import * as v from 'valibot';
 import { fieldRules, httpUrl, nonBlank, type FieldProblem } from './option-builders.js';
 import { reliabilityOptions } from './reliability-options.js';
 import type { AwsCredentials } from './sigv4.js';

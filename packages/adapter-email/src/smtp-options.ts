@@ -1,4 +1,5 @@
-import { defaultEmailLimits, boolean, integer, maxTimerMs, oneOf, option, required, v } from '@keel/core/adapter';
+import { defaultEmailLimits, boolean, integer, maxTimerMs, oneOf, option, required } from '@keel/core/adapter';
+import * as v from 'valibot';
 import { fieldRules, nonBlank } from './option-builders.js';
 import { reliabilityOptions } from './reliability-options.js';
 

@@ -1,5 +1,6 @@
 import type { Email, Sql } from '@keel/core';
-import { KeelOptionsError, fn, integer, maxTimerMs, option, v } from '@keel/core/adapter';
+import { KeelOptionsError, fn, integer, maxTimerMs, option } from '@keel/core/adapter';
+import * as v from 'valibot';
 import { instanceOr, nonBlank } from './option-builders.js';
 import { clockOption } from './reliability-options.js';
 
@@ -91,7 +92,8 @@ export type ResolvedEmailOutboxOptions = Omit<Output, 'sql' | 'email'> & { reado
 /** Checked options whose `sql` and `email` must be the instances themselves (no container to find names). */
 export function withInstancesGiven(o: Output, where: string): ResolvedEmailOutboxOptions {
   const problems = (['sql', 'email'] as const).flatMap((field) =>
-    typeof o[field] === 'object'
+    // An instance is an object or a callable accessor (`keel.sql`); a name is a string.
+    o[field] !== undefined && typeof o[field] !== 'string'
       ? []
       : [
           {

@@ -7,9 +7,8 @@ import {
   createSendgridEmail,
   createSesEmail,
   createSmtpEmail,
-  httpStatusCode,
-  parseRetryAfter,
 } from '../src/index.js';
+import { httpStatusCode, parseRetryAfter } from '../src/http-provider.js';
 
 const ses = { region: 'eu-west-1', accessKeyId: 'AKIA1', secretAccessKey: 's' };
 

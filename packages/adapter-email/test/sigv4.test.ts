@@ -1,7 +1,7 @@
 import aws4 from 'aws4';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { signV4 } from '../src/index.js';
+import { signV4 } from '../src/sigv4.js';
 
 // AWS Signature Version 4 test suite (aws-sig-v4-test-suite): credentials, date and the
 // expected canonical request, string to sign and Authorization header, as published.

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { describeEmailConformance, expectErr, expectOk } from '@keel/testing';
 import nodemailer from 'nodemailer';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSmtpEmail, smtpErrorCode, type SmtpEmailOptions } from '../src/index.js';
+import { createSmtpEmail, type SmtpEmailOptions } from '../src/index.js';
+import { smtpErrorCode } from '../src/smtp-errors.js';
 import { decodeWords } from './support/parsed-email.js';
 import { smtpPasswordOf, startSmtpFake, testCert } from './support/smtp-fake.js';
 

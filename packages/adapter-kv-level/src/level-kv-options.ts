@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { systemClock, type Clock } from '@keel/core';
-import { boolean, integer, kvLimitsOption, maxTimerMs, option, required, v, withMethods } from '@keel/core/adapter';
+import { boolean, integer, kvLimitsOption, maxTimerMs, option, required, withMethods } from '@keel/core/adapter';
+import * as v from 'valibot';
 
 /**
  * The options of `createLevelKv`, declared once: the type, the checks and the README table come from here.

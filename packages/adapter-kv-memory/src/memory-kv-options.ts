@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '@keel/core';
-import { integer, kvLimitsOption, maxTimerMs, option, v, withMethods } from '@keel/core/adapter';
+import { integer, kvLimitsOption, maxTimerMs, option, withMethods } from '@keel/core/adapter';
+import * as v from 'valibot';
 
 /** The options of `createMemoryKv`, declared once: the type, the checks and the README table come from here. */
 export const memoryKvOptions = v.strictObject({

@@ -1,4 +1,5 @@
-import { boolean, integer, maxTimerMs, oneOf, option, required, shaped, text, v } from '@keel/core/adapter';
+import { boolean, integer, maxTimerMs, oneOf, option, required, shaped, text } from '@keel/core/adapter';
+import * as v from 'valibot';
 
 export const journalModes = ['wal', 'delete', 'truncate', 'persist', 'memory', 'off'] as const;
 export const synchronousModes = ['off', 'normal', 'full', 'extra'] as const;

@@ -3,7 +3,8 @@
  * needs. Apps import from `@keel/core`; conformance suites live in `@keel/testing`.
  *
  * @example
- * import { defineAdapter, defineKv, option, integer, parseOptions, v } from '@keel/core/adapter';
+ * import { defineAdapter, defineKv, option, integer, parseOptions } from '@keel/core/adapter';
+ * import * as v from 'valibot';
  */
 
 // Defining an adapter
@@ -15,8 +16,8 @@ export {
   type OptionsSchema,
 } from './registry/adapter-definition.js';
 
-// Options: one valibot schema per adapter; its type, validation and README table come from it.
-export * as v from 'valibot';
+// Options: one valibot schema per adapter (import valibot itself: `import * as v from 'valibot'`,
+// which bundlers tree-shake); its type, validation and README table come from it.
 export { parseOptions, KeelOptionsError, type OptionIssue } from './options/parse-options.js';
 export { describeOptions, type OptionRow } from './options/describe-options.js';
 export {

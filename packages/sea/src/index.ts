@@ -1,3 +1,2 @@
 export { buildSea, type BuildSeaOptions, type SeaProgress, type SeaResult } from './build-sea.js';
 export { SeaBuildError } from './sea-build-error.js';
-export { abiMessage } from './abi-check.js';

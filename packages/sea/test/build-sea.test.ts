@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SeaBuildError, abiMessage, buildSea, type SeaProgress, type SeaResult } from '../src/index.js';
+import { abiMessage } from '../src/abi-check.js';
+import { SeaBuildError, buildSea, type SeaProgress, type SeaResult } from '../src/index.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'keel-sea-test-'));

@@ -68,7 +68,7 @@ describe('a component as the kv adapter', () => {
     expect(() => createComponentKv({ path: store.path, sha256: store.sha256, mode: 'fast' } as never)).toThrow(/mode/);
     // Every problem at once, each with its path.
     expect(() => createComponentKv({ bytes: 'x', mode: 'fast', limits: { timeoutMs: 0 } } as never)).toThrow(
-      "createComponentKv: bytes: expected bytes (a Uint8Array), got \"x\"; sha256: is required (string); mode: expected one of 'isolated', 'in-thread', got \"fast\"; limits.timeoutMs: expected an integer from 1 to 2147483647, got 0",
+      'createComponentKv: bytes: expected bytes (a Uint8Array), got "x"; sha256: is required (string); mode: expected one of \'isolated\', \'in-thread\', got "fast"; limits.timeoutMs: expected an integer from 1 to 2147483647, got 0',
     );
   });
 

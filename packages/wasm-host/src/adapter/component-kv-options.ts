@@ -10,9 +10,9 @@ import {
   shaped,
   string,
   text,
-  v,
   withMethods,
 } from '@keel/core/adapter';
+import * as v from 'valibot';
 import type { ExecutionLogSink } from '../log/execution-log.js';
 import type { WasmHostLogger } from '../log/logger.js';
 

@@ -1,5 +1,13 @@
 // What the bindings call on an adapter: its async surface (isolated mode) or core's sync facet (in-thread).
-import type { KvError, KvOperations, Result, ResultAsync, SqlError, SqlOperations, SqlTransactionOperations } from '@keel/core';
+import type {
+  KvError,
+  KvOperations,
+  Result,
+  ResultAsync,
+  SqlError,
+  SqlOperations,
+  SqlTransactionOperations,
+} from '@keel/core';
 
 type OkOf<F> = F extends (...args: never[]) => ResultAsync<infer T, unknown> ? T : never;
 
