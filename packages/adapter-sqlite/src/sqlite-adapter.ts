@@ -1,8 +1,9 @@
-import { defineSql, type Sql, type SqlCapabilities, type SqlParams } from '@keel/core';
+import { defineSql, type Sql, type SqlCapabilities, type SqlParams, type SqlSandbox } from '@keel/core';
 import { healthDetail, openDatabase } from './sqlite-connection.js';
 import { adapter, sqlError, toSqliteError } from './sqlite-errors.js';
 import { resolveSqliteSqlOptions, type SqliteSqlOptions } from './sqlite-options.js';
 import { TransactionQueue } from './sqlite-queue.js';
+import { openSqliteSandbox } from './sqlite-sandbox.js';
 import { StatementCache, runExecute, runQuery, runScript } from './sqlite-statements.js';
 import { startTransaction, type SqliteContext } from './sqlite-transaction.js';
 
@@ -26,8 +27,11 @@ export function createSqliteSql(options: SqliteSqlOptions): Sql {
     namedParameters: true,
     persistent: !resolved.memory,
     synchronous: true,
+    // Its own connection in a child process: only a file can be shared with one.
+    sandbox: !resolved.memory,
   };
   let ctx: SqliteContext | undefined;
+  const sandboxes = new Set<SqlSandbox>();
 
   const connection = (): SqliteContext => ctx ?? failNotOpen();
 
@@ -69,7 +73,17 @@ export function createSqliteSql(options: SqliteSqlOptions): Sql {
     },
     // better-sqlite3 answers at once; only a queue held by an async transaction makes a call wait.
     busy: () => ctx !== undefined && !ctx.queue.idle,
+    async sandbox(options) {
+      const sandbox = await openSqliteSandbox(resolved, options, (closed) => sandboxes.delete(closed));
+      if (ctx === undefined || ctx.closing) {
+        await sandbox.close();
+        throw sqlError('NOT_OPEN', 'the sqlite database closed while the sandbox started', 'sandbox');
+      }
+      sandboxes.add(sandbox);
+      return sandbox;
+    },
     closing() {
+      for (const s of sandboxes) void s.close();
       if (!ctx) return;
       ctx.closing = true;
       ctx.active?.abandon('the database is closing; the transaction was rolled back');

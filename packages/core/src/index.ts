@@ -46,6 +46,17 @@ export { sqlCapabilityNames } from './sql/sql-capabilities.js';
 export { SqlError, type SqlErrorCode, type SqlErrorInit } from './sql/sql-errors.js';
 export type { SqlDriver, SqlTransactionDriver, SqlStatementDriver } from './sql/sql-driver.js';
 export { defineSql } from './sql/define-sql.js';
+export {
+  SqlSandboxError,
+  sandboxParamsProblem,
+  type SqlSandbox,
+  type SqlSandboxErrorCode,
+  type SqlSandboxErrorInit,
+  type SqlSandboxFactory,
+  type SqlSandboxOptions,
+  type SqlSandboxStatements,
+  type SqlSandboxTransaction,
+} from './sql/sql-sandbox.js';
 export { rowsToObjects, sqlValueProblem } from './sql/sql-values.js';
 export { sqlOperationNames, sqlTransactionOperationNames } from './sql/sql-operations.js';
 export {
