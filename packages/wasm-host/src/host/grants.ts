@@ -2,6 +2,7 @@ import { KeelOptionsError, readOptions } from '@keel/core';
 import type { EmailGrant } from '../imports/email-binding.js';
 import type { KvGrant } from '../imports/kv-binding.js';
 import type { SqlGrant } from '../imports/sql-binding.js';
+import { statementProblem } from '../imports/sql-statement-guard.js';
 import { httpAllowList } from '../sandbox/wasi-http.js';
 import type { WasmGrants } from '../wasm-host-options.js';
 
@@ -60,12 +61,27 @@ function resolveSql(raw: unknown): ResolvedGrants['sql'] {
       where,
     );
   const o = readOptions(where, raw, 'grants.sql.');
-  const grant = {
-    access: o.oneOf('access', ['read-only', 'read-write'] as const, 'read-only'),
-    instance: o.optionalString('instance'),
-  };
+  const access = o.oneOf('access', ['read-only', 'read-write'] as const, 'read-only');
+  const statements = resolveStatements(o.raw('statements'), access);
+  const grant = { access, instance: o.optionalString('instance'), ...(statements ? { statements } : {}) };
   o.done();
   return grant;
+}
+
+/** Named statements: each checked as a guest's statement would be (a write under read-only is a mistake). */
+function resolveStatements(raw: unknown, access: SqlGrant['access']): SqlGrant['statements'] {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.keys(raw).length === 0) {
+    throw new KeelOptionsError('grants.sql.statements', 'expected an object of names to SQL statements', where);
+  }
+  for (const [name, text] of Object.entries(raw as Record<string, unknown>)) {
+    const field = `grants.sql.statements.${name}`;
+    if (name === '') throw new KeelOptionsError(field, 'a statement needs a name', where);
+    if (typeof text !== 'string' || text.trim() === '') throw new KeelOptionsError(field, 'expected SQL', where);
+    const problem = statementProblem(text, access);
+    if (problem) throw new KeelOptionsError(field, problem, where);
+  }
+  return Object.freeze({ ...(raw as Record<string, string>) });
 }
 
 function resolveEmail(raw: unknown): ResolvedGrants['email'] {
