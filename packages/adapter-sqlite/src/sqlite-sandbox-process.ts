@@ -60,19 +60,24 @@ const startTimeoutMs = 10_000;
  * fails (SQLite's out-of-memory, or V8 aborting the process) inside the process, not in the app.
  */
 export class SandboxProcess {
-  private child: ChildProcess | undefined;
+  /** The live process, starting or ready: the one whose exit concerns the request in flight. */
+  private current: ChildProcess | undefined;
+  /** The live process once its connection is open. */
+  private ready: ChildProcess | undefined;
   private starting: Promise<ChildProcess> | undefined;
   private pending: Pending | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
+  private outstanding = 0;
   private closed = false;
   private stderrTail = '';
   generation = 0;
 
   constructor(private readonly init: SandboxInit) {}
 
+  /** Requests sent or waiting their turn. */
   get busy(): boolean {
-    return this.pending !== undefined;
+    return this.outstanding > 0;
   }
 
   /** Starts the process and opens its connection; rejects with what opening failed with. */
@@ -80,54 +85,78 @@ export class SandboxProcess {
     await this.ensure();
   }
 
-  /** Sends one request after the ones before it; a request past `deadlineMs` kills the process. */
+  /**
+   * Sends one request after the ones before it. Its deadline starts when the process is ready,
+   * so a restart does not count against it.
+   */
   request(message: Record<string, unknown>): Promise<unknown> {
-    const run = this.queue.then(() => this.send(message, this.init.deadlineMs));
+    this.outstanding++;
+    const run = this.queue
+      .then(async () => {
+        if (this.closed) throw new ProcessFailure('CONNECTION', 'the sandbox is closed');
+        const { deadlineMs } = this.init;
+        return this.exchange(await this.ensure(), message, deadlineMs, {
+          code: 'TIMEOUT',
+          message: `the statement ran past its ${deadlineMs} ms deadline and was stopped`,
+        });
+      })
+      .finally(() => {
+        this.outstanding--;
+      });
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  /** Kills the process now; the request in flight fails with `code`. */
+  /** Stops the request in flight, if any: it fails with `TIMEOUT`. */
+  interrupt(message: string): void {
+    if (this.pending) this.kill('TIMEOUT', message);
+  }
+
+  /**
+   * Kills the process now; the request in flight fails with `code`. After a deadline the next
+   * process starts at once, so that the next request finds it ready.
+   */
   kill(code: ProcessFailure['code'], message: string): void {
-    const child = this.child;
-    this.child = undefined;
+    const child = this.current;
+    this.current = undefined;
+    this.ready = undefined;
     this.generation++;
     const pending = this.pending;
     this.pending = undefined;
     if (pending?.timer) clearTimeout(pending.timer);
     child?.kill('SIGKILL');
     pending?.reject(new ProcessFailure(code, message));
+    if (code === 'TIMEOUT' && !this.closed) this.ensure().catch(() => undefined);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const child = this.child ?? (await this.starting?.catch(() => undefined));
+    const child = this.current ?? (await this.starting?.catch(() => undefined));
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     this.kill('INTERNAL', 'the sandbox was closed during the statement');
     await exited;
   }
 
-  private async send(message: Record<string, unknown>, deadlineMs: number): Promise<unknown> {
-    if (this.closed) throw new ProcessFailure('CONNECTION', 'the sandbox is closed');
-    const child = await this.ensure();
+  /** One message and its answer; past `deadlineMs` the process is killed and it fails with `late`. */
+  private exchange(
+    child: ChildProcess,
+    message: Record<string, unknown>,
+    deadlineMs: number,
+    late: { readonly code: ProcessFailure['code']; readonly message: string },
+  ): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       const pending: Pending = { id, resolve, reject, timer: undefined };
       this.pending = pending;
-      if (deadlineMs > 0) {
-        pending.timer = setTimeout(
-          () => this.kill('TIMEOUT', `the statement ran past its ${deadlineMs} ms deadline and was stopped`),
-          deadlineMs,
-        );
-      }
+      pending.timer = setTimeout(() => this.kill(late.code, late.message), deadlineMs);
       hold(child, true);
       child.send({ ...message, id });
     });
   }
 
   private ensure(): Promise<ChildProcess> {
-    if (this.child) return Promise.resolve(this.child);
+    if (this.ready) return Promise.resolve(this.ready);
     this.starting ??= this.spawn().finally(() => {
       this.starting = undefined;
     });
@@ -136,6 +165,7 @@ export class SandboxProcess {
 
   private async spawn(): Promise<ChildProcess> {
     const child = launch(this.init.maxResultBytes);
+    this.current = child;
     this.stderrTail = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
@@ -143,48 +173,37 @@ export class SandboxProcess {
     });
     child.on('message', (reply: { id: number; ok?: unknown; error?: ChildFailure }) => {
       const pending = this.pending;
-      if (!pending || pending.id !== reply.id) return;
+      if (this.current !== child || !pending || pending.id !== reply.id) return;
       this.pending = undefined;
-      if (pending.timer) clearTimeout(pending.timer);
+      clearTimeout(pending.timer);
       hold(child, false);
       if (reply.error) pending.reject(new ChildError(reply.error));
       else pending.resolve(reply.ok);
     });
+    // A process this object killed is no longer current: its exit concerns no request.
     child.on('exit', (code, signal) => {
-      // A process this object killed is no longer current; its exit concerns no request.
-      if (this.child !== child) return;
-      this.child = undefined;
-      this.generation++;
-      const pending = this.pending;
-      if (!pending) return;
-      this.pending = undefined;
-      if (pending.timer) clearTimeout(pending.timer);
+      if (this.current !== child) return;
       // V8 aborts the process when a value does not fit its capped heap.
       const outOfMemory = signal === 'SIGABRT' || code === 134;
       const how = signal ? `signal ${signal}` : `code ${code}`;
-      pending.reject(
-        outOfMemory
-          ? new ProcessFailure('TOO_LARGE', `the statement ran out of the sandbox's memory (its process ended, ${how})`)
-          : new ProcessFailure('INTERNAL', `the sandbox's process ended (${how}) ${this.stderrTail.slice(-300)}`),
-      );
+      if (outOfMemory)
+        this.kill('TOO_LARGE', `the statement ran out of the sandbox's memory (its process ended, ${how})`);
+      else this.kill('INTERNAL', `the sandbox's process ended (${how}) ${this.stderrTail.slice(-300)}`);
     });
     child.on('error', (error) => {
-      if (this.child !== child) return;
-      this.child = undefined;
-      this.generation++;
-      const pending = this.pending;
-      this.pending = undefined;
-      pending?.reject(new ProcessFailure('CONNECTION', `the sandbox's process failed: ${error.message}`));
+      if (this.current === child) this.kill('CONNECTION', `the sandbox's process failed: ${error.message}`);
     });
-    this.child = child;
     try {
-      await this.send({ op: 'open', init: this.init }, startTimeoutMs);
+      await this.exchange(child, { op: 'open', init: this.init }, startTimeoutMs, {
+        code: 'CONNECTION',
+        message: `the sandbox's process did not start within ${startTimeoutMs} ms`,
+      });
     } catch (error) {
-      this.kill('CONNECTION', 'the sandbox failed to open');
-      throw error instanceof ProcessFailure && error.code === 'TIMEOUT'
-        ? new ProcessFailure('CONNECTION', `the sandbox's process did not start within ${startTimeoutMs} ms`)
-        : error;
+      if (this.current === child) this.kill('CONNECTION', 'the sandbox failed to open');
+      throw error;
     }
+    if (this.current !== child) throw new ProcessFailure('CONNECTION', 'the sandbox ended while it started');
+    this.ready = child;
     hold(child, false);
     return child;
   }

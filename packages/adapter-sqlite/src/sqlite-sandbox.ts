@@ -77,14 +77,14 @@ class SqliteSandbox implements SqlSandbox {
   begin(): ResultAsync<SqlSandboxTransaction, SqlSandboxError> {
     const refused = this.refusal('begin');
     if (refused) return errAsync(refused);
-    return this.call('begin', { op: 'begin', depth: 0 }, () => {
+    return this.call('begin', { op: 'begin', depth: 1 }, () => {
       this.open = new SqliteSandboxTransaction(this, undefined, 1, this.process.generation);
       return this.open;
     });
   }
 
   interrupt(): void {
-    if (this.process.busy) this.process.kill('TIMEOUT', 'the statement was interrupted');
+    this.process.interrupt('the statement was interrupted');
   }
 
   async close(): Promise<void> {
@@ -159,7 +159,7 @@ class SqliteSandboxTransaction implements SqlSandboxTransaction {
   begin(): ResultAsync<SqlSandboxTransaction, SqlSandboxError> {
     const refused = this.refusal('begin');
     if (refused) return errAsync(refused);
-    return this.sandbox.call('begin', { op: 'begin', depth: this.depth }, () => {
+    return this.sandbox.call('begin', { op: 'begin', depth: this.depth + 1 }, () => {
       this.inner = new SqliteSandboxTransaction(this.sandbox, this, this.depth + 1, this.generation);
       return this.inner;
     });

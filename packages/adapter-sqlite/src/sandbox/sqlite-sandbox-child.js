@@ -71,7 +71,8 @@ function handle(m) {
     case 'script':
       return script(m.statement);
     case 'begin':
-      return control(m.depth === 0 ? (init.readOnly ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE') : `SAVEPOINT s${m.depth}`);
+      // A read-only transaction is deferred: it reads a snapshot and never takes the write lock.
+      return control(m.depth === 1 ? (init.readOnly ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE') : `SAVEPOINT s${m.depth}`);
     case 'commit':
       return control(m.depth === 1 ? 'COMMIT' : `RELEASE s${m.depth}`);
     case 'rollback':
