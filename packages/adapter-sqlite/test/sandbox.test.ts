@@ -37,7 +37,7 @@ describe('a read-write sandbox', () => {
     const [row] = expectOk(await sandbox.query('SELECT ?1 AS n, ?2 AS b', [big, new Uint8Array([1, 2])])).rows;
     expect(row?.[0]).toBe(big);
     expect(row?.[1]).toBeInstanceOf(Uint8Array);
-    expect([...(row?.[1] as Uint8Array)]).toEqual([1, 2]);
+    expect(Array.from(row?.[1] as Uint8Array)).toEqual([1, 2]);
     expectOk(await sandbox.executeScript("INSERT INTO users (email) VALUES ('b@example.com'); CREATE TABLE x (a)"));
     expectErr(await sandbox.executeScript('BEGIN; INSERT INTO x VALUES (1)'), 'TRANSACTION');
     expect(expectOk(await sql.query('SELECT count(*) FROM x')).rows).toEqual([[0]]);
