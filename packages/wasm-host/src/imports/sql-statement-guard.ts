@@ -84,6 +84,9 @@ const readablePragmas = new Set([
   'PRAGMA_FOREIGN_KEY_LIST',
 ]);
 
+/** Functions that write however they are called: FTS3/4's `optimize()` rewrites the index's shadow tables. */
+const writingNames = new Set(['OPTIMIZE']);
+
 /** The statements a read-only grant may start with. */
 const readStarts = new Set(['SELECT', 'WITH', 'VALUES']);
 
@@ -108,6 +111,9 @@ export function statementProblem(statement: string, access: SqlAccess, script = 
     return `a read-only grant allows only SELECT, WITH and VALUES, not ${first ?? 'an empty statement'}`;
   for (const word of words) {
     if (writing.has(word)) return `${word} can write, and the grant is read-only`;
+  }
+  for (const name of names) {
+    if (writingNames.has(name)) return `${name.toLowerCase()}() can write, and the grant is read-only`;
   }
   return undefined;
 }
