@@ -4,6 +4,7 @@ import { adapter, sqlError, toSqliteError } from './sqlite-errors.js';
 import { resolveSqliteSqlOptions, type SqliteSqlOptions } from './sqlite-options.js';
 import { TransactionQueue } from './sqlite-queue.js';
 import { openSqliteSandbox } from './sqlite-sandbox.js';
+import { sandboxAvailable } from './sqlite-sandbox-process.js';
 import { StatementCache, runExecute, runQuery, runScript } from './sqlite-statements.js';
 import { startTransaction, type SqliteContext } from './sqlite-transaction.js';
 
@@ -27,8 +28,9 @@ export function createSqliteSql(options: SqliteSqlOptions): Sql {
     namedParameters: true,
     persistent: !resolved.memory,
     synchronous: true,
-    // Its own connection in a child process: only a file can be shared with one.
-    sandbox: !resolved.memory,
+    // Its own connection in a child process: only a file can be shared with one, and the
+    // child's script must be on disk (a single executable has none).
+    sandbox: !resolved.memory && sandboxAvailable(),
   };
   let ctx: SqliteContext | undefined;
   const sandboxes = new Set<SqlSandbox>();

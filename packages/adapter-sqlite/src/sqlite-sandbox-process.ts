@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** What the sandbox's process opens: sent as its first request. */
@@ -44,6 +45,11 @@ interface Pending {
 }
 
 const childScript = fileURLToPath(new URL('./sandbox/sqlite-sandbox-child.js', import.meta.url));
+
+/** The child script is on disk (it is not inside a single executable, which bundles no files). */
+export function sandboxAvailable(): boolean {
+  return existsSync(childScript);
+}
 const MiB = 1024 * 1024;
 /** What node, better-sqlite3 and the watchdog thread need before any result (measured ~60 MiB). */
 const baseMemory = 192 * MiB;

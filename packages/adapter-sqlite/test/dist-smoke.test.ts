@@ -12,6 +12,7 @@ function run(code: string, type: 'module' | 'commonjs') {
   return spawnSync(process.execPath, [`--input-type=${type}`, '-e', code], { cwd, encoding: 'utf8', timeout: 30_000 });
 }
 
+// The sql sandbox's child process runs dist/sandbox/sqlite-sandbox-child.js, found from either build.
 const script = (load: string) => `
   ${load}
   const sql = createSqliteSql({ filename: ':memory:' });
@@ -20,8 +21,14 @@ const script = (load: string) => `
   const read = (await sql.query('SELECT v FROM t'))._unsafeUnwrap();
   const bad = await sql.execute('INSERT INTO nope VALUES (1)');
   await sql.close();
-  console.log(JSON.stringify({ version: migrated._unsafeUnwrap().version, value: String(read.rows[0][0]), code: bad._unsafeUnwrapErr().code }));`;
-const expected = { version: 1, value: String(2n ** 60n), code: 'QUERY' };
+  const file = createSqliteSql({ filename: require('node:path').join(require('node:os').tmpdir(), 'keel-smoke-' + process.pid + '.db') });
+  await file.executeScript('CREATE TABLE IF NOT EXISTS t (v INTEGER)');
+  const sandbox = (await file.sandbox({ readOnly: true, deadlineMs: 5000, maxResultBytes: 65536 }))._unsafeUnwrap();
+  const inSandbox = (await sandbox.query('SELECT 41 + 1'))._unsafeUnwrap().rows[0][0];
+  const write = (await sandbox.query('DELETE FROM t'))._unsafeUnwrapErr().code;
+  await file.close();
+  console.log(JSON.stringify({ version: migrated._unsafeUnwrap().version, value: String(read.rows[0][0]), code: bad._unsafeUnwrapErr().code, inSandbox, write }));`;
+const expected = { version: 1, value: String(2n ** 60n), code: 'QUERY', inSandbox: 42, write: 'ACCESS_DENIED' };
 
 describe('built package', () => {
   it('exists (run `pnpm build` first)', () => {
@@ -30,7 +37,9 @@ describe('built package', () => {
 
   it('works from ESM', () => {
     const child = run(
-      script("import { createSqliteSql } from '@keel/adapter-sqlite'; import { createMigrator } from '@keel/core';"),
+      script(
+        "import { createSqliteSql } from '@keel/adapter-sqlite'; import { createMigrator } from '@keel/core'; import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      ),
       'module',
     );
     expect(child.stderr).toBe('');

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SqlSandbox } from '@keel/core';
+import type { Sql, SqlSandbox } from '@keel/core';
 import { expectErr, expectOk } from '@keel/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteSql } from '../src/index.js';
@@ -31,8 +31,8 @@ async function setup(options: { readonly?: boolean } = {}) {
   return { sql: createSqliteSql({ filename, readonly: true }), filename };
 }
 
-const open = async (sql: ReturnType<typeof createSqliteSql>, readOnly = true, deadlineMs = 5000) =>
-  expectOk(await (sql.sandbox?.({ readOnly, deadlineMs, maxResultBytes: 1024 * 1024 }) ?? Promise.reject()));
+const open = async (sql: Sql, readOnly = true, deadlineMs = 5000) =>
+  expectOk(await (sql.sandbox ?? expect.fail('no sql.sandbox'))({ readOnly, deadlineMs, maxResultBytes: 1024 * 1024 }));
 
 describe.each([
   ['read-only sandbox', true, false],
