@@ -110,17 +110,6 @@ export function sandboxFacet(
   };
 }
 
-/** A driver's throw as a sandbox error: its code kept when it has one of ours, else `INTERNAL`. */
-function toSandboxError(thrown: unknown, adapter: string, op: string): SqlSandboxError {
-  if (thrown instanceof SqlSandboxError) return thrown;
-  if (thrown instanceof SqlError) {
-    const { code, message, constraint } = thrown;
-    return new SqlSandboxError({ code, message, adapter, op, cause: thrown, ...(constraint ? { constraint } : {}) });
-  }
-  const message = thrown instanceof Error ? thrown.message : String(thrown);
-  return new SqlSandboxError({ code: 'INTERNAL', message: `sql sandbox failed in ${op}: ${message}`, adapter, op });
-}
-
 /** Why `params` cannot be bound, or `undefined`; a sandbox checks values as core's guard does. */
 export function sandboxParamsProblem(params: SqlParams | undefined): string | undefined {
   if (params === undefined) return undefined;
@@ -153,5 +142,22 @@ function readSandboxOptions(options: SqlSandboxOptions): SqlSandboxOptions {
     deadlineMs,
     maxResultBytes,
     ...(statements === undefined ? {} : { statements: Object.freeze({ ...statements }) }),
+  });
+}
+
+/** A driver's throw as a sandbox error: its code kept when it has one of ours, else `INTERNAL`. */
+function toSandboxError(thrown: unknown, adapter: string, op: string): SqlSandboxError {
+  if (thrown instanceof SqlSandboxError) return thrown;
+  if (thrown instanceof SqlError) {
+    const { code, message, constraint } = thrown;
+    return new SqlSandboxError({ code, message, adapter, op, cause: thrown, ...(constraint ? { constraint } : {}) });
+  }
+  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  return new SqlSandboxError({
+    code: 'INTERNAL',
+    message: `sql sandbox failed in ${op}: ${message}`,
+    adapter,
+    op,
+    cause: thrown,
   });
 }
