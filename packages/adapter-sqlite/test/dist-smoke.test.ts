@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -53,4 +53,45 @@ describe('built package', () => {
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual(expected);
   });
+});
+
+describe('the sql sandbox of a built package', () => {
+  // The app dies (SIGKILL) while its sandbox runs a statement that never ends: nobody is left to
+  // kill the sandbox at the deadline, so its watchdog thread ends it.
+  it.skipIf(process.platform !== 'linux')(
+    'ends when the app dies in the middle of a statement',
+    async () => {
+      const code = `
+      import { createSqliteSql } from '@keel/adapter-sqlite';
+      import { join } from 'node:path';
+      import { tmpdir } from 'node:os';
+      const sql = createSqliteSql({ filename: join(tmpdir(), 'keel-orphan-' + process.pid + '.db') });
+      await sql.executeScript('CREATE TABLE IF NOT EXISTS t (v INTEGER)');
+      const sandbox = (await sql.sandbox({ readOnly: true, deadlineMs: 600000, maxResultBytes: 65536 }))._unsafeUnwrap();
+      void sandbox.query('WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c');
+      console.log('running');`;
+      const app = spawn(process.execPath, ['--input-type=module', '-e', code], {
+        cwd,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      await new Promise<void>((resolve) =>
+        app.stdout.on('data', (d: Buffer) => d.toString().includes('running') && resolve()),
+      );
+      const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(app.pid)], { encoding: 'utf8' });
+      const sandbox = Number(children.trim().split(/\s+/)[0]);
+      expect(sandbox).toBeGreaterThan(0);
+      app.kill('SIGKILL');
+      let alive = true;
+      for (let i = 0; i < 100 && alive; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        try {
+          process.kill(sandbox, 0);
+        } catch {
+          alive = false;
+        }
+      }
+      expect(alive).toBe(false);
+    },
+    30_000,
+  );
 });
