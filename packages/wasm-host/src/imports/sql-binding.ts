@@ -52,6 +52,8 @@ export function sqlBinding(
     (error: AnySqlError): never => {
       if (error.code === 'TIMEOUT') throw new HostAbort('TIMEOUT', `sql.${fn}: ${error.message}`);
       if (error.code === 'TOO_LARGE') throw new HostAbort('MEMORY_LIMIT', `sql.${fn}: ${error.message}`);
+      // The engine's refusals are logged and counted like the guard's.
+      if (error.code === 'ACCESS_DENIED') throw ctx.denied('sql', fn, error.message);
       throw sqlErrorToWit(error);
     };
   // What to send for the guest's statement: a registered statement (its name to a sandbox, which
