@@ -13,18 +13,18 @@ import { compare } from './harness.js';
  * with its own connection, one IPC round trip per statement) against the direct path (the app's
  * own connection, in process), for a point SELECT by primary key on a WAL file.
  *
- * `pnpm bench guest-sql` (repo root; builds first). Three runs on the 2-core dev VM while other
- * sessions kept it busy (load average 11–13), Node 20.20, 2026-12-06; the range over the runs:
+ * `pnpm bench guest-sql` (repo root; builds first). Four runs on the 2-core dev VM while other
+ * sessions kept it busy (load average 11–22), Node 20.20, 2026-12-06; the range over the runs:
  *
  * | case                                                        | time per query   |
  * | ----------------------------------------------------------- | ---------------- |
  * | better-sqlite3 prepared `get` (raw)                         | 2.5–6.3 µs       |
- * | adapter `sql.query` (the direct path)                       | 3.8–6.0 µs       |
+ * | adapter `sql.query` (the direct path)                       | 3.1–6.0 µs       |
  * | `sandbox.query` (child process, one IPC round trip)         | 55–100 µs        |
  * | guest call, isolated: named statement on the adapter        | 81–1900 µs       |
  * | guest call, isolated: raw SQL in the sandbox                | 510–1580 µs      |
- * | guest call, isolated: named statement in the sandbox        | 450–2370 µs      |
- * | sandbox start (spawn node, open, harden), median of 5       | 290–370 ms       |
+ * | guest call, isolated: named statement in the sandbox        | 390–2370 µs      |
+ * | sandbox start (spawn node, open, harden), median of 5       | 80–370 ms        |
  *
  * So a statement in the sandbox costs ~50–95 µs more than on the direct path: two process hops
  * with V8's serializer. Guest calls add the worker bridge (two thread hops each way), which a
