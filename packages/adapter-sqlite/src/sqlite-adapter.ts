@@ -1,9 +1,11 @@
-import type { Sql, SqlCapabilities, SqlParams } from '@keel/core';
+import type { Sql, SqlCapabilities, SqlParams, SqlSandbox } from '@keel/core';
 import { defineAdapter, defineSql, parseOptions } from '@keel/core/adapter';
 import { healthDetail, isMemory, openDatabase } from './sqlite-connection.js';
 import { adapter, sqlError, toSqliteError } from './sqlite-errors.js';
 import { sqliteSqlOptions, type ResolvedSqliteSqlOptions, type SqliteSqlOptions } from './sqlite-options.js';
 import { TransactionQueue } from './sqlite-queue.js';
+import { openSqliteSandbox } from './sqlite-sandbox.js';
+import { sandboxAvailable } from './sqlite-sandbox-process.js';
 import { StatementCache, runExecute, runQuery, runScript } from './sqlite-statements.js';
 import { startTransaction, type SqliteContext } from './sqlite-transaction.js';
 
@@ -47,8 +49,12 @@ function buildSqliteSql(resolved: ResolvedSqliteSqlOptions): Sql {
     namedParameters: true,
     persistent: !isMemory(resolved.filename),
     synchronous: true,
+    // Its own connection in a child process: only a file can be shared with one, and the
+    // child's script must be on disk (a single executable has none).
+    sandbox: !isMemory(resolved.filename) && sandboxAvailable(),
   };
   let ctx: SqliteContext | undefined;
+  const sandboxes = new Set<SqlSandbox>();
 
   const connection = (): SqliteContext => ctx ?? failNotOpen();
 
@@ -90,7 +96,17 @@ function buildSqliteSql(resolved: ResolvedSqliteSqlOptions): Sql {
     },
     // better-sqlite3 answers at once; only a queue held by an async transaction makes a call wait.
     busy: () => ctx !== undefined && !ctx.queue.idle,
+    async sandbox(options) {
+      const sandbox = await openSqliteSandbox(resolved, options, (closed) => sandboxes.delete(closed));
+      if (ctx === undefined || ctx.closing) {
+        await sandbox.close();
+        throw sqlError('NOT_OPEN', 'the sqlite database closed while the sandbox started', 'sandbox');
+      }
+      sandboxes.add(sandbox);
+      return sandbox;
+    },
     closing() {
+      for (const s of sandboxes) void s.close();
       if (!ctx) return;
       ctx.closing = true;
       ctx.active?.abandon('the database is closing; the transaction was rolled back');

@@ -12,11 +12,25 @@ describeSqlConformance({
   name: 'sqlite (file)',
   factory: ({ id }) => createSqliteSql({ filename: join(dir, `${id}.db`) }),
   reopen: ({ id }) => createSqliteSql({ filename: join(dir, `${id}.db`) }),
-  capabilities: { transactions: true, savepoints: true, namedParameters: true, persistent: true, synchronous: true },
+  capabilities: {
+    transactions: true,
+    savepoints: true,
+    namedParameters: true,
+    persistent: true,
+    synchronous: true,
+    sandbox: true,
+  },
 });
 
 describeSqlConformance({
   name: 'sqlite (:memory:)',
   factory: () => createSqliteSql({ filename: ':memory:' }),
-  capabilities: { transactions: true, savepoints: true, namedParameters: true, persistent: false, synchronous: true },
+  capabilities: {
+    transactions: true,
+    savepoints: true,
+    namedParameters: true,
+    persistent: false,
+    synchronous: true,
+    sandbox: false,
+  },
 });

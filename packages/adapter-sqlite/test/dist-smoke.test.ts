@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ function run(code: string) {
   });
 }
 
+// The sql sandbox's child process runs dist/sandbox/sqlite-sandbox-child.js, found from the built entry.
 const script = (load: string, filename: string) => `
   ${load}
   const sql = createSqliteSql({ filename: ':memory:' });
@@ -33,12 +34,26 @@ const script = (load: string, filename: string) => `
   const config = { sql: { adapter: 'sqlite', options: { filename: ${JSON.stringify(filename)} } } };
   const keel = (await createKeel(config, { env: false, adapters: [sqliteAdapter] }))._unsafeUnwrap();
   const one = (await keel.sql.query('SELECT 1 AS one'))._unsafeUnwrap();
+  await keel.sql.executeScript('CREATE TABLE IF NOT EXISTS t (v INTEGER)');
+  const sandbox = (await keel.sql.sandbox({ readOnly: true, deadlineMs: 5000, maxResultBytes: 65536 }))._unsafeUnwrap();
+  const inSandbox = (await sandbox.query('SELECT 41 + 1'))._unsafeUnwrap().rows[0][0];
+  const write = (await sandbox.query('DELETE FROM t'))._unsafeUnwrapErr().code;
   await keel.close();
   console.log(JSON.stringify({
     version: migrated._unsafeUnwrap().version, value: String(read.rows[0][0]), code: bad._unsafeUnwrapErr().code,
     sqlError: bad._unsafeUnwrapErr() instanceof SqlError, one: one.rows[0][0], adapter: keel.sql.adapter,
+    inSandbox, write,
   }));`;
-const expected = { version: 1, value: String(2n ** 60n), code: 'QUERY', sqlError: true, one: 1, adapter: 'sqlite' };
+const expected = {
+  version: 1,
+  value: String(2n ** 60n),
+  code: 'QUERY',
+  sqlError: true,
+  one: 1,
+  adapter: 'sqlite',
+  inSandbox: 42,
+  write: 'ACCESS_DENIED',
+};
 
 describe('built package', () => {
   it('exists (run `pnpm build` first)', () => {
@@ -63,4 +78,43 @@ describe('built package', () => {
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual(expected);
   });
+});
+
+describe('the sql sandbox of a built package', () => {
+  // The app dies (SIGKILL) while its sandbox runs a statement that never ends: nobody is left to
+  // kill the sandbox at the deadline, so its watchdog thread ends it.
+  it.skipIf(process.platform !== 'linux')(
+    'ends when the app dies in the middle of a statement',
+    async () => {
+      const code = `
+      import { createSqliteSql } from '@keel/adapter-sqlite';
+      const sql = createSqliteSql({ filename: ${JSON.stringify(join(dir, 'orphan.db'))} });
+      await sql.executeScript('CREATE TABLE IF NOT EXISTS t (v INTEGER)');
+      const sandbox = (await sql.sandbox({ readOnly: true, deadlineMs: 600000, maxResultBytes: 65536 }))._unsafeUnwrap();
+      void sandbox.query('WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c');
+      console.log('running');`;
+      const app = spawn(process.execPath, ['--input-type=module', '-e', code], {
+        cwd,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      await new Promise<void>((resolve) =>
+        app.stdout.on('data', (d: Buffer) => d.toString().includes('running') && resolve()),
+      );
+      const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(app.pid)], { encoding: 'utf8' });
+      const sandbox = Number(children.trim().split(/\s+/)[0]);
+      expect(sandbox).toBeGreaterThan(0);
+      app.kill('SIGKILL');
+      let alive = true;
+      for (let i = 0; i < 100 && alive; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        try {
+          process.kill(sandbox, 0);
+        } catch {
+          alive = false;
+        }
+      }
+      expect(alive).toBe(false);
+    },
+    30_000,
+  );
 });

@@ -48,6 +48,7 @@ export type { SqlDriver, SqlTransactionDriver, SqlStatementDriver } from './sql/
 export { defineSql } from './sql/define-sql.js';
 export { sqlCapabilityNames } from './sql/sql-capabilities.js';
 export { sqlValueProblem } from './sql/sql-values.js';
+export { sandboxParamsProblem } from './sql/sql-sandbox.js';
 export { sqlOperationNames, sqlTransactionOperationNames } from './sql/sql-operations.js';
 export { transactionRunner } from './sql/sql-transaction-runner.js';
 

@@ -40,6 +40,16 @@ export type { SqlCapabilities } from './sql/sql-capabilities.js';
 export { SqlError, type SqlErrorCode, type SqlErrorInit } from './sql/sql-errors.js';
 export { rowsToObjects } from './sql/sql-values.js';
 export {
+  SqlSandboxError,
+  type SqlSandbox,
+  type SqlSandboxErrorCode,
+  type SqlSandboxErrorInit,
+  type SqlSandboxFactory,
+  type SqlSandboxOptions,
+  type SqlSandboxStatements,
+  type SqlSandboxTransaction,
+} from './sql/sql-sandbox.js';
+export {
   createMigrator,
   readMigrationsFolder,
   migrationChecksum,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SqlError, SqlSandboxError } from '../src/index.js';
 import { defineSql, type SqlDriver, type SqlTransactionDriver } from '../src/adapter.js';
 import { expectErr, expectOk } from '@keel/testing';
 
@@ -40,5 +41,50 @@ describe('the sql guard', () => {
     expectOk(await parent.execute('INSERT 1'));
     expectOk(await parent.commit());
     expect(statements).toEqual(['INSERT 1', 'COMMIT']);
+  });
+});
+
+describe('the sql sandbox facet', () => {
+  const options = { readOnly: true, deadlineMs: 100, maxResultBytes: 1024 };
+  const capabilities = {
+    transactions: true,
+    savepoints: false,
+    namedParameters: false,
+    persistent: false,
+    synchronous: true,
+    sandbox: true,
+  };
+
+  it('is present exactly when the capability is, and needs the driver’s sandbox()', () => {
+    expect(defineSql(driver({ busy: () => false })).sandbox).toBeUndefined();
+    expect(() => defineSql(driver({ busy: () => false, capabilities }))).toThrow(
+      "sql adapter 'test' declares sandbox but has no sandbox()",
+    );
+  });
+
+  it('checks options, keeps the lifecycle, and turns a throw into an Err with its code', async () => {
+    const opened: unknown[] = [];
+    const sql = defineSql(
+      driver({
+        busy: () => false,
+        capabilities,
+        sandbox: (o) => {
+          opened.push(o);
+          if (o.statements) throw new SqlError({ code: 'QUERY', message: 'no such table: x' });
+          throw new Error('boom');
+        },
+      }),
+    );
+    const sandbox = sql.sandbox ?? expect.fail('no sandbox');
+    expect(() => sandbox({ ...options, maxResultBytes: -1 })).toThrow('maxResultBytes must be an integer ≥ 0');
+    expect(() => sandbox({ ...options, statements: { a: '' } })).toThrow(TypeError);
+    expect(expectErr(await sandbox({ ...options, statements: { a: 'SELECT * FROM x' } }), 'QUERY')).toBeInstanceOf(
+      SqlSandboxError,
+    );
+    expectErr(await sandbox(options), 'INTERNAL');
+    expect(opened).toHaveLength(2);
+    await sql.close();
+    expectErr(await sandbox(options), 'NOT_OPEN');
+    expect(opened).toHaveLength(2);
   });
 });

@@ -26,10 +26,19 @@ export interface WasmGrants {
   readonly kv?: boolean | { readonly prefix?: string; readonly readOnly?: boolean; readonly instance?: string };
   /**
    * sql: `true` or `'read-only'` for single SELECT, WITH or VALUES statements; `'read-write'` for
-   * everything but statements that reach outside the database (ATTACH, PRAGMA, …).
+   * everything but statements that reach outside the database (ATTACH, PRAGMA, …). Raw SQL runs
+   * in a sql sandbox (isolated mode, an adapter with the `sandbox` capability). `statements`
+   * (recommended for untrusted components) allows only the host's statements, by name.
    * @default false
    */
-  readonly sql?: boolean | SqlAccess | { readonly access?: SqlAccess; readonly instance?: string };
+  readonly sql?:
+    | boolean
+    | SqlAccess
+    | {
+        readonly access?: SqlAccess;
+        readonly instance?: string;
+        readonly statements?: Readonly<Record<string, string>>;
+      };
   /** The `log` interface into the host's logger. @default true */
   readonly log?: boolean;
   /** Hosts outgoing HTTP may reach: `api.example.com`, `api.example.com:8443`, `*.example.com`, `http://localhost:8080`. @default [] */

@@ -5,6 +5,7 @@ import { readOptions } from '@keel/core/adapter';
 import { bindInterfaces, UnservedGrant } from './host/bind-interfaces.js';
 import { adapterSource, type WasmHostAdapters } from './host/host-adapters.js';
 import { resolveGrants } from './host/grants.js';
+import { serveSql, type SqlServing } from './host/sql-serving.js';
 import { createComponent, type WasmComponent } from './host/wasm-component.js';
 import { ResourceTable, type Binding, type BindingContext, type WitError } from './imports/binding.js';
 import { CursorSeal } from './imports/cursor-seal.js';
@@ -216,7 +217,12 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     };
     const transactions = new ResourceTable<HeldTransaction>();
     let bindings: Record<string, Binding>;
+    let sql: SqlServing | undefined;
+    // The sql sandbox is a process of the component's own: it ends when the load fails or the component closes.
+    const releaseSql = async () => sql?.sandbox?.close();
     try {
+      if (grants.sql && checked.plan.keel.some((i) => i.short === 'sql'))
+        sql = await serveSql(grants.sql, adapters, loadMode, limits);
       bindings = bindInterfaces({
         plan: checked.plan,
         grants,
@@ -225,8 +231,10 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
         binding: ctx,
         transactions,
         seal,
+        sql,
       });
     } catch (error) {
+      await releaseSql();
       if (error instanceof UnservedGrant) throw fail('UNAVAILABLE', `${id}: ${error.message}`, id);
       throw error;
     }
@@ -240,20 +248,24 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       http: checked.plan.http ? grants.http : undefined,
       limits,
       denied,
-      endOfCall: () => rollbackLeftovers(transactions, ctx),
+      endOfCall: () => {
+        // A statement the guest still waits on means its call was cut short (a timeout): stop it.
+        if (sql?.sandbox && sql.waiting > 0) sql.sandbox.interrupt();
+        return rollbackLeftovers(transactions, ctx);
+      },
     };
     const runtime: Runtime =
       loadMode === 'in-thread' ? new InThreadRuntime(runtimeSpec) : new IsolatedRuntime(runtimeSpec);
     try {
       await runtime.start();
     } catch (error) {
-      await runtime.close();
+      await Promise.all([runtime.close(), releaseSql()]);
       if (error instanceof StartFailure)
         throw fail(error.code as WasmHostErrorCode, `${id}: ${error.message}`, id, error);
       throw error;
     }
     if (closed) {
-      await runtime.close();
+      await Promise.all([runtime.close(), releaseSql()]);
       throw fail('CLOSED', `${id}: the host was closed during the load`, id);
     }
     const component = createComponent(runtime, {
@@ -262,7 +274,10 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       loadedFrom,
       sink: executionLog,
       logger,
-      onClose: () => open.delete(component),
+      onClose: () => {
+        open.delete(component);
+        return releaseSql();
+      },
     });
     open.add(component);
     return component;

@@ -54,6 +54,28 @@ describe('statementProblem', () => {
     }
   });
 
+  it('finds blocked functions and side-effecting pragma tables however their names are written', () => {
+    for (const sql of [
+      'SELECT "fts3_tokenizer"(?)',
+      "SELECT [FTS3_TOKENIZER]('simple', ?)",
+      'SELECT `load_extension`(?)',
+      'SELECT fts3_tokenizer /* gap */ (?)',
+      'SELECT * FROM pragma_optimize',
+      'SELECT * FROM "pragma_optimize"',
+      "SELECT * FROM 'pragma_optimize'",
+      'SELECT * FROM main.[pragma_writable_schema]',
+    ]) {
+      expect(statementProblem(sql, 'read-write'), sql).toBeDefined();
+      expect(statementProblem(sql, 'read-only'), sql).toBeDefined();
+    }
+    expect(statementProblem('SELECT optimize(docs) FROM docs', 'read-only')).toBe(
+      'optimize() can write, and the grant is read-only',
+    );
+    expect(statementProblem('SELECT "optimize"(docs) FROM docs', 'read-only')).toBeDefined();
+    expect(statementProblem("SELECT * FROM pragma_index_list('t')", 'read-only')).toBeUndefined();
+    expect(statementProblem("SELECT 'please attach the file' AS note", 'read-only')).toBeUndefined();
+  });
+
   it('lets a read-write grant write, and run scripts', () => {
     expect(statementProblem('INSERT INTO t VALUES (1)', 'read-write')).toBeUndefined();
     expect(statementProblem('CREATE TABLE t (a); INSERT INTO t VALUES (1);', 'read-write', true)).toBeUndefined();

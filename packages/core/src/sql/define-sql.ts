@@ -3,6 +3,7 @@ import { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { Sql, SqlSync, SqlTransaction, SqlTransactionSync } from './sql-contract.js';
 import type { SqlDriver } from './sql-driver.js';
 import { sqlGuardErrors } from './sql-guard-errors.js';
+import { sandboxFacet } from './sql-sandbox.js';
 import { asyncSqlRunner, syncSqlRunner, type SqlRunner } from './sql-runner.js';
 import { statementGuard } from './sql-statement-guard.js';
 import { guardTransaction, type TransactionFace } from './sql-transaction.js';
@@ -26,6 +27,8 @@ export function defineSql(driver: SqlDriver): Sql {
     // Without it, sql.sync would run statements inside another caller's open transaction.
     throw new TypeError(`defineSql: sql adapter '${adapter}' declares synchronous and transactions but has no busy()`);
   }
+  if (capabilities.sandbox && typeof driver.sandbox !== 'function')
+    throw new TypeError(`defineSql: sql adapter '${adapter}' declares sandbox but has no sandbox()`);
   const lifecycle = new Lifecycle(
     () => driver.open?.(),
     () => driver.close?.(),
@@ -73,6 +76,9 @@ export function defineSql(driver: SqlDriver): Sql {
             ),
           ) as unknown as SqlSync,
         }
+      : {}),
+    ...(capabilities.sandbox && driver.sandbox
+      ? { sandbox: sandboxFacet(adapter, lifecycle, driver.sandbox.bind(driver)) }
       : {}),
 
     ...adapterLifecycle(adapter, lifecycle, errors, () =>

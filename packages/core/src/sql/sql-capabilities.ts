@@ -10,6 +10,8 @@ export interface SqlCapabilities {
   readonly persistent: boolean;
   /** Every operation can also be answered without a promise, through `sql.sync`. */
   readonly synchronous: boolean;
+  /** `sql.sandbox(options)` runs untrusted SQL on its own connection, with a deadline and a result budget. */
+  readonly sandbox?: boolean;
 }
 
 export const sqlCapabilityNames = [
@@ -18,4 +20,5 @@ export const sqlCapabilityNames = [
   'namedParameters',
   'persistent',
   'synchronous',
+  'sandbox',
 ] as const satisfies readonly (keyof SqlCapabilities)[];

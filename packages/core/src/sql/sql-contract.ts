@@ -2,6 +2,7 @@ import type { Result, ResultAsync } from 'neverthrow';
 import type { AdapterLifecycle } from '../lifecycle/health.js';
 import type { SqlCapabilities } from './sql-capabilities.js';
 import type { SqlError } from './sql-errors.js';
+import type { SqlSandboxFactory } from './sql-sandbox.js';
 
 /**
  * A column or parameter value, one JavaScript type per case of WIT `sql.value`:
@@ -85,6 +86,8 @@ export interface Sql extends SqlOperations, AdapterLifecycle<SqlError> {
    * guest's imports served in-thread.
    */
   readonly sync?: SqlSync;
+  /** Opens a sandbox for untrusted SQL (see `SqlSandbox`); present exactly when `capabilities.sandbox`. */
+  readonly sandbox?: SqlSandboxFactory;
 }
 
 /**

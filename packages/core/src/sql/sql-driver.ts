@@ -2,6 +2,7 @@ import type { HealthDetail } from '../lifecycle/health.js';
 import type { MaybePromise } from '../lifecycle/promise-like.js';
 import type { SqlCapabilities } from './sql-capabilities.js';
 import type { SqlExecuteResult, SqlParams, SqlQueryResult } from './sql-contract.js';
+import type { SqlSandbox, SqlSandboxOptions } from './sql-sandbox.js';
 
 /** The statements a driver runs, on the database or inside a transaction. */
 export interface SqlStatementDriver {
@@ -44,4 +45,6 @@ export interface SqlDriver extends SqlStatementDriver {
    * calling the driver. Calls inside a transaction never ask: the transaction holds the connection.
    */
   busy?(): boolean;
+  /** For a driver that declares `sandbox`: opens one (options already checked by core). */
+  sandbox?(options: SqlSandboxOptions): MaybePromise<SqlSandbox>;
 }

@@ -1,4 +1,4 @@
-import type { SqlError, SqlExecuteResult, SqlParams, SqlQueryResult, SqlValue } from '@keel/core';
+import type { SqlConstraintKind, SqlExecuteResult, SqlParams, SqlQueryResult, SqlValue } from '@keel/core';
 import type { WitError } from '../imports/binding.js';
 
 /** WIT `sql.value` as jco represents it. */
@@ -53,7 +53,12 @@ export function executeResultToWit(result: SqlExecuteResult) {
   };
 }
 
-export function sqlErrorToWit(error: SqlError): WitError {
+/** A sql error (the adapter's or a sandbox's) as its WIT case; the sandbox's own limits never get here. */
+export function sqlErrorToWit(error: {
+  readonly code: string;
+  readonly message: string;
+  readonly constraint?: SqlConstraintKind | undefined;
+}): WitError {
   if (error.code === 'CONSTRAINT_VIOLATION') {
     return { tag: 'constraint-violation', val: { kind: error.constraint ?? 'other', message: error.message } };
   }

@@ -9,7 +9,8 @@ import { emailBinding } from '../imports/email-binding.js';
 import { kvBinding } from '../imports/kv-binding.js';
 import { logBinding } from '../imports/log-binding.js';
 import { sqlBinding, type HeldTransaction } from '../imports/sql-binding.js';
-import type { KvCalls, SqlCalls } from '../imports/adapter-calls.js';
+import type { KvCalls } from '../imports/adapter-calls.js';
+import type { SqlServing } from './sql-serving.js';
 import type { WorldPlan } from '../world/check-world.js';
 import type { WasmMode } from '../wasm-host-options.js';
 
@@ -26,6 +27,8 @@ export interface BindContext {
   readonly binding: BindingContext;
   readonly transactions: ResourceTable<HeldTransaction>;
   readonly seal: CursorSeal;
+  /** Where the sql grant is served (see `serveSql`), when the component imports sql and has it. */
+  readonly sql: SqlServing | undefined;
 }
 
 /**
@@ -38,8 +41,8 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
   const bindings: Record<string, Binding> = {};
   // The adapter a grant names, as the mode calls it: itself isolated (the bridge awaits it),
   // its synchronous facet in-thread (a guest's import cannot wait for a promise).
-  const served = (short: 'kv' | 'sql' | 'email' | 'auth', instance: string | undefined): unknown => {
-    const adapter = c.adapters[short](instance) ?? missing(c.adapters, short, instance);
+  const served = (short: 'kv' | 'email' | 'auth', instance: string | undefined): unknown => {
+    const adapter = c.adapters[short](instance) ?? missingAdapter(c.adapters, short, instance);
     if (c.mode !== 'in-thread') return adapter;
     const sync = (adapter as { sync?: unknown }).sync;
     if (!sync)
@@ -62,9 +65,7 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
           : deny('kv is not granted');
         break;
       case 'sql':
-        bindings.sql = sql
-          ? sqlBinding(served('sql', sql.instance) as SqlCalls, sql, c.binding, c.transactions)
-          : deny('sql is not granted');
+        bindings.sql = sql && c.sql ? sqlBinding(c.sql, sql, c.binding, c.transactions) : deny('sql is not granted');
         break;
       case 'email':
         bindings.email = email
@@ -103,7 +104,8 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
   return bindings;
 }
 
-function missing(adapters: AdapterSource, iface: string, instance: string | undefined): never {
+/** Throws `UnservedGrant`: the grant names an adapter this host does not have. */
+export function missingAdapter(adapters: AdapterSource, iface: string, instance: string | undefined): never {
   const what =
     instance === undefined
       ? `a ${iface} adapter`

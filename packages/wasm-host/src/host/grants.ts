@@ -2,6 +2,7 @@ import { KeelOptionsError, readOptions } from '@keel/core/adapter';
 import type { EmailGrant } from '../imports/email-binding.js';
 import type { KvGrant } from '../imports/kv-binding.js';
 import type { SqlGrant } from '../imports/sql-binding.js';
+import { statementProblem } from '../imports/sql-statement-guard.js';
 import { httpAllowList } from '../sandbox/wasi-http.js';
 import type { WasmGrants } from '../wasm-host-options.js';
 
@@ -75,12 +76,30 @@ function resolveSql(raw: unknown): ResolvedGrants['sql'] {
       { path: 'grants.sql', problem: `expected true, 'read-only', 'read-write' or an object, got '${raw}'` },
     ]);
   const o = readOptions(where, raw, 'grants.sql.');
-  const grant = {
-    access: o.oneOf('access', ['read-only', 'read-write'] as const, 'read-only'),
-    instance: o.optionalString('instance'),
-  };
+  const access = o.oneOf('access', ['read-only', 'read-write'] as const, 'read-only');
+  const statements = resolveStatements(o.raw('statements'), access);
+  const grant = { access, instance: o.optionalString('instance'), ...(statements ? { statements } : {}) };
   o.done();
   return grant;
+}
+
+/** Named statements: each checked as a guest's statement would be (a write under read-only is a mistake). */
+function resolveStatements(raw: unknown, access: SqlGrant['access']): SqlGrant['statements'] {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.keys(raw).length === 0) {
+    throw new KeelOptionsError(where, [
+      { path: 'grants.sql.statements', problem: 'expected an object of names to SQL statements' },
+    ]);
+  }
+  for (const [name, text] of Object.entries(raw as Record<string, unknown>)) {
+    const path = `grants.sql.statements.${name}`;
+    if (name === '') throw new KeelOptionsError(where, [{ path, problem: 'a statement needs a name' }]);
+    if (typeof text !== 'string' || text.trim() === '')
+      throw new KeelOptionsError(where, [{ path, problem: 'expected SQL' }]);
+    const problem = statementProblem(text, access);
+    if (problem) throw new KeelOptionsError(where, [{ path, problem }]);
+  }
+  return Object.freeze({ ...(raw as Record<string, string>) });
 }
 
 function resolveEmail(raw: unknown): ResolvedGrants['email'] {

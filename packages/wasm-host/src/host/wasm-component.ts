@@ -47,7 +47,8 @@ export interface ComponentContext {
   readonly loadedFrom: WasmComponent['loadedFrom'];
   readonly sink: ExecutionLogSink;
   readonly logger: WasmHostLogger;
-  readonly onClose: () => void;
+  /** Runs once the runtime is closed; `close()` waits for what it returns. */
+  readonly onClose: () => unknown;
 }
 
 export function createComponent(runtime: Runtime, context: ComponentContext): WasmComponent {

@@ -19,26 +19,30 @@ export type KvCalls = {
   readonly [K in keyof KvOperations]: (...args: Parameters<KvOperations[K]>) => Outcome<OkOf<KvOperations[K]>, KvError>;
 };
 
-/** A transaction as the sql binding uses it, from either face. */
-export interface SqlTransactionCalls {
-  query(
-    ...args: Parameters<SqlTransactionOperations['query']>
-  ): Outcome<OkOf<SqlTransactionOperations['query']>, SqlError>;
+/**
+ * A transaction as the sql binding uses it, from any face: the adapter's (`SqlError`) or a
+ * sql sandbox's (`SqlSandboxError`).
+ */
+export interface SqlTransactionCalls<E = SqlError> {
+  query(...args: Parameters<SqlTransactionOperations['query']>): Outcome<OkOf<SqlTransactionOperations['query']>, E>;
   execute(
     ...args: Parameters<SqlTransactionOperations['execute']>
-  ): Outcome<OkOf<SqlTransactionOperations['execute']>, SqlError>;
-  executeScript(script: string): Outcome<void, SqlError>;
-  begin(): Outcome<SqlTransactionCalls, SqlError>;
-  commit(): Outcome<void, SqlError>;
-  rollback(): Outcome<void, SqlError>;
+  ): Outcome<OkOf<SqlTransactionOperations['execute']>, E>;
+  executeScript(script: string): Outcome<void, E>;
+  begin(): Outcome<SqlTransactionCalls<E>, E>;
+  commit(): Outcome<void, E>;
+  rollback(): Outcome<void, E>;
 }
 
-/** What the sql binding calls: the async `Sql` (isolated mode) or core's `sql.sync` (in-thread). */
-export interface SqlCalls {
-  query(...args: Parameters<SqlOperations['query']>): Outcome<OkOf<SqlOperations['query']>, SqlError>;
-  execute(...args: Parameters<SqlOperations['execute']>): Outcome<OkOf<SqlOperations['execute']>, SqlError>;
-  executeScript(script: string): Outcome<void, SqlError>;
-  begin(): Outcome<SqlTransactionCalls, SqlError>;
+/**
+ * What the sql binding calls: the async `Sql` (isolated mode), core's `sql.sync` (in-thread), or
+ * a `SqlSandbox` (isolated mode, on an adapter that has one).
+ */
+export interface SqlCalls<E = SqlError> {
+  query(...args: Parameters<SqlOperations['query']>): Outcome<OkOf<SqlOperations['query']>, E>;
+  execute(...args: Parameters<SqlOperations['execute']>): Outcome<OkOf<SqlOperations['execute']>, E>;
+  executeScript(script: string): Outcome<void, E>;
+  begin(): Outcome<SqlTransactionCalls<E>, E>;
 }
 
 /** Runs `ok` or `fail` on an outcome, synchronously when it is a `Result`. */

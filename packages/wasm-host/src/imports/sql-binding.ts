@@ -1,4 +1,4 @@
-import type { SqlError } from '@keel/core';
+import type { SqlError, SqlQueryResult, SqlSandboxError } from '@keel/core';
 import {
   executeResultToWit,
   queryResultToWit,
@@ -6,97 +6,152 @@ import {
   sqlParamsFromWit,
   type WitSqlParams,
 } from '../convert/sql-convert.js';
+import type { SqlServing } from '../host/sql-serving.js';
+import { HostAbort } from '../sandbox/wasi.js';
 import type { Binding, BindingContext, ResourceRef, ResourceTable } from './binding.js';
 import { statementProblem, type SqlAccess } from './sql-statement-guard.js';
-import { settle, type SqlCalls, type SqlTransactionCalls } from './adapter-calls.js';
+import { settle, type Outcome, type SqlTransactionCalls } from './adapter-calls.js';
 
 /** How a component may use sql. */
 export interface SqlGrant {
   /** `read-only`: one SELECT, WITH or VALUES statement per `query`; `execute` and scripts are refused. */
   readonly access: SqlAccess;
+  /**
+   * Statements the host registered, by name: the guest sends a name where the statement text
+   * goes, and nothing else runs. Scripts are refused.
+   */
+  readonly statements?: Readonly<Record<string, string>>;
 }
+
+type AnySqlError = SqlError | SqlSandboxError;
 
 /** A transaction a guest holds, with whether it has ended (so that cleanup does not end it twice). */
 export interface HeldTransaction {
-  readonly tx: SqlTransactionCalls;
+  readonly tx: SqlTransactionCalls<AnySqlError>;
   ended: boolean;
 }
 
 /**
- * `keel:infrastructure/sql` for a guest, served by a sql adapter. Statements are checked against
- * the grant first (see `statementProblem`); a refusal reaches the guest as `access-denied`.
- * Transactions are resources in `transactions`; one still open when the call that began it
- * ends is rolled back by the host (see `endOfCall`).
+ * `keel:infrastructure/sql` for a guest. Each statement is checked against the grant first: a
+ * registered name under a named-statements grant, else the text by `statementProblem`; a refusal
+ * reaches the guest as `access-denied`. It then runs where `serving` says: a sql sandbox (its own
+ * connection, deadline and result budget) or, for named statements only, the adapter itself.
+ * A sandbox's `TIMEOUT` ends the guest's call with `TIMEOUT`, its `TOO_LARGE` with
+ * `MEMORY_LIMIT` (the result would not fit the guest's memory cap). Transactions are resources
+ * in `transactions`; one still open when the call that began it ends is rolled back by the host.
  */
 export function sqlBinding(
-  sql: SqlCalls,
+  serving: SqlServing,
   grant: SqlGrant,
   ctx: BindingContext,
   transactions: ResourceTable<HeldTransaction>,
 ): Binding {
-  const fail = (error: SqlError): never => {
-    throw sqlErrorToWit(error);
-  };
-  const check = (fn: string, statement: string, script = false) => {
-    const problem = statementProblem(statement, grant.access, script);
+  const { calls, maxResultBytes } = serving;
+  const fail =
+    (fn: string) =>
+    (error: AnySqlError): never => {
+      if (error.code === 'TIMEOUT') throw new HostAbort('TIMEOUT', `sql.${fn}: ${error.message}`);
+      if (error.code === 'TOO_LARGE') throw new HostAbort('MEMORY_LIMIT', `sql.${fn}: ${error.message}`);
+      // The engine's refusals are logged and counted like the guard's.
+      if (error.code === 'ACCESS_DENIED') throw ctx.denied('sql', fn, error.message);
+      throw sqlErrorToWit(error);
+    };
+  // What to send for the guest's statement: a registered statement (its name to a sandbox, which
+  // prepared it; its text to the adapter), or the guest's own text once the guard allows it.
+  const statement = (fn: string, text: string, script = false): string => {
+    const { statements } = grant;
+    if (statements) {
+      if (script) throw ctx.denied('sql', fn, 'a named-statements grant runs no scripts');
+      if (!Object.hasOwn(statements, text)) throw ctx.denied('sql', fn, 'not a registered statement name');
+      return serving.sandbox ? text : (statements[text] as string);
+    }
+    const problem = statementProblem(text, grant.access, script);
     if (problem) throw ctx.denied('sql', fn, problem);
+    return text;
   };
   const writeRefused = (fn: string) => {
     if (grant.access === 'read-only') throw ctx.denied('sql', fn, 'the sql grant is read-only');
+  };
+  // The guest waits on these; one still running when its call ends is interrupted (see wasm-host).
+  const awaited = <T, R>(fn: string, outcome: Outcome<T, AnySqlError>, ok: (value: T) => R) => {
+    serving.waiting++;
+    const done = () => {
+      serving.waiting--;
+    };
+    try {
+      const settled = settle(outcome, ok, fail(fn));
+      if (settled instanceof Promise) return settled.finally(done);
+      done();
+      return settled;
+    } catch (thrown) {
+      done();
+      throw thrown;
+    }
+  };
+  // A sandbox counted the rows as it read them; the adapter's rows are counted here, after.
+  const rows = (fn: string) => (result: SqlQueryResult) => {
+    if (!serving.sandbox && resultBytes(result) > maxResultBytes) {
+      throw new HostAbort('MEMORY_LIMIT', `sql.${fn}: the result passed ${maxResultBytes} bytes`);
+    }
+    return queryResultToWit(result);
   };
   const held = (id: number, fn: string): HeldTransaction => {
     const h = transactions.get(id);
     if (!h) throw { tag: 'transaction', val: `${fn}: the transaction is no longer available` };
     return h;
   };
-  const adopt = (tx: SqlTransactionCalls): ResourceRef => transactions.add({ tx, ended: false });
-  const end = (h: HeldTransaction, outcome: ReturnType<SqlTransactionCalls['commit']>) =>
-    settle(
-      outcome,
-      () => {
-        h.ended = true;
-      },
-      fail,
-    );
+  const adopt = (tx: SqlTransactionCalls<AnySqlError>): ResourceRef => transactions.add({ tx, ended: false });
+  const end = (h: HeldTransaction, fn: string, outcome: Outcome<void, AnySqlError>) =>
+    awaited(fn, outcome, () => {
+      h.ended = true;
+    });
+  // Without a sandbox, a transaction is the adapter's: SQLite's takes the write lock at once.
+  const beginRefused = (fn: string) => {
+    if (!serving.sandbox && grant.access === 'read-only')
+      throw ctx.denied('sql', fn, 'a read-only grant without a sql sandbox cannot hold a transaction');
+  };
 
   return {
-    query: (statement: string, params: WitSqlParams) => {
-      check('query', statement);
-      return settle(sql.query(statement, sqlParamsFromWit(params)), queryResultToWit, fail);
+    query: (text: string, params: WitSqlParams) => {
+      const s = statement('query', text);
+      return awaited('query', calls.query(s, sqlParamsFromWit(params)), rows('query'));
     },
-    execute: (statement: string, params: WitSqlParams) => {
+    execute: (text: string, params: WitSqlParams) => {
       writeRefused('execute');
-      check('execute', statement);
-      return settle(sql.execute(statement, sqlParamsFromWit(params)), executeResultToWit, fail);
+      const s = statement('execute', text);
+      return awaited('execute', calls.execute(s, sqlParamsFromWit(params)), executeResultToWit);
     },
     executeScript: (script: string) => {
       writeRefused('executeScript');
-      check('executeScript', script, true);
-      return settle(sql.executeScript(script), () => undefined, fail);
+      const s = statement('executeScript', script, true);
+      return awaited('executeScript', calls.executeScript(s), () => undefined);
     },
-    begin: () => settle(sql.begin(), adopt, fail),
-    'Transaction.query': (id: number, statement: string, params: WitSqlParams) => {
-      check('transaction.query', statement);
-      return settle(held(id, 'query').tx.query(statement, sqlParamsFromWit(params)), queryResultToWit, fail);
+    begin: () => {
+      beginRefused('begin');
+      return awaited('begin', calls.begin(), adopt);
     },
-    'Transaction.execute': (id: number, statement: string, params: WitSqlParams) => {
+    'Transaction.query': (id: number, text: string, params: WitSqlParams) => {
+      const s = statement('transaction.query', text);
+      return awaited('query', held(id, 'query').tx.query(s, sqlParamsFromWit(params)), rows('transaction.query'));
+    },
+    'Transaction.execute': (id: number, text: string, params: WitSqlParams) => {
       writeRefused('transaction.execute');
-      check('transaction.execute', statement);
-      return settle(held(id, 'execute').tx.execute(statement, sqlParamsFromWit(params)), executeResultToWit, fail);
+      const s = statement('transaction.execute', text);
+      return awaited('execute', held(id, 'execute').tx.execute(s, sqlParamsFromWit(params)), executeResultToWit);
     },
     'Transaction.executeScript': (id: number, script: string) => {
       writeRefused('transaction.executeScript');
-      check('transaction.executeScript', script, true);
-      return settle(held(id, 'executeScript').tx.executeScript(script), () => undefined, fail);
+      const s = statement('transaction.executeScript', script, true);
+      return awaited('executeScript', held(id, 'executeScript').tx.executeScript(s), () => undefined);
     },
-    'Transaction.begin': (id: number) => settle(held(id, 'begin').tx.begin(), adopt, fail),
+    'Transaction.begin': (id: number) => awaited('begin', held(id, 'begin').tx.begin(), adopt),
     'Transaction.commit': (id: number) => {
       const h = held(id, 'commit');
-      return end(h, h.tx.commit());
+      return end(h, 'commit', h.tx.commit());
     },
     'Transaction.rollback': (id: number) => {
       const h = held(id, 'rollback');
-      return end(h, h.tx.rollback());
+      return end(h, 'rollback', h.tx.rollback());
     },
     // The guest dropped its handle: a transaction it did not end is rolled back.
     'Transaction.drop': (id: number) => {
@@ -144,4 +199,17 @@ export function rollbackLeftovers(
     }
   }
   return open.length;
+}
+
+/** A result's weight as a sandbox counts it: UTF-8 text, blob bytes, 8 per number, 16 per value, 8 per row. */
+function resultBytes(result: SqlQueryResult): number {
+  let bytes = 0;
+  for (const c of result.columns) bytes += 8 + Buffer.byteLength(c);
+  for (const row of result.rows) {
+    bytes += 8 + 16 * row.length;
+    for (const v of row) {
+      bytes += typeof v === 'string' ? Buffer.byteLength(v) : v instanceof Uint8Array ? v.byteLength : 8;
+    }
+  }
+  return bytes;
 }
