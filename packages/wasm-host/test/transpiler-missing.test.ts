@@ -10,7 +10,7 @@ import { fixture, tempDir } from './support/fixtures.js';
 // An app that installed @keel/wasm-host without its optional peer @bytecodealliance/jco-transpile.
 // Its node_modules is a folder of its own: the built package copied in (so that resolving from it
 // never walks up into this repository's node_modules, where jco is a dev dependency), the
-// package's dependency and @keel/core linked. Plain `node` runs the app there, with no loader and
+// package's dependencies and @keel/core linked. Plain `node` runs the app there, with no loader and
 // no NODE_OPTIONS or NODE_PATH.
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 const app = tempDir('keel-no-jco-');
@@ -24,7 +24,7 @@ beforeAll(async () => {
   cpSync(join(pkg, 'package.json'), join(own, 'package.json'));
   cpSync(join(pkg, 'dist'), join(own, 'dist'), { recursive: true });
   mkdirSync(join(modules, '@bytecodealliance'));
-  for (const name of ['@keel/core', '@bytecodealliance/preview2-shim']) {
+  for (const name of ['@keel/core', '@bytecodealliance/preview2-shim', 'valibot']) {
     symlinkSync(realpathSync(join(pkg, 'node_modules', name)), join(modules, name), 'dir');
   }
   // What a build machine with jco made: a pre-transpiled artifact, and a filled cache folder.
