@@ -191,3 +191,16 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('config values that are not JSON', () => {
+  it("keeps functions and objects the caller passed, and never changes the caller's config", async () => {
+    const clock = { now: () => 1_000 };
+    const config = { kv: { adapter: 'memory', options: { clock } } } as const;
+    const keel = (
+      await createKeel(config, { env: { KEEL_KV_OPTIONS_SWEEP_INTERVAL_MS: '50' }, adapters: [memoryKvAdapter] })
+    )._unsafeUnwrap();
+    expect((await keel.kv.set('k', 'v', { ttlMs: 10 })).isOk()).toBe(true);
+    expect(config.kv.options).toEqual({ clock });
+    await keel.close();
+  });
+});

@@ -54,7 +54,7 @@ export async function verifyEmail(ctx: AppContext, req: IncomingMessage, res: Se
   sendJson(res, 200, { message: 'Your email is confirmed: log in.' });
 }
 
-/** `{ token, password }` from a reset link (also the `account-exists` notice's): a new password, every session ended. */
+/** `{ token, password }` from a reset link (also an `account-exists` notice's): a new password, sessions ended. */
 export async function resetPassword(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readBody(req);
   const token = stringField(body, 'token', 200);

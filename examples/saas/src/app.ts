@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createKeel, createMigrator, type Env, type Keel, type KeelConfig, type Kv } from '@keel/core';
-import { authAdapters, createCsrfProtection, type AuthTokenMessage } from '@keel/adapter-auth';
+import { createKeel, createMigrator, type Env, type Keel, type Kv } from '@keel/core';
+import { createCsrfProtection, oidcAuthAdapter } from '@keel/adapter-auth';
 import { createEmailOutbox, emailAdapters } from '@keel/adapter-email';
 import { levelKvAdapter } from '@keel/adapter-kv-level';
 import { memoryKvAdapter } from '@keel/adapter-kv-memory';
@@ -12,6 +12,7 @@ import { createAdminCheck } from './admin.js';
 import { createAuthMail } from './auth-mail.js';
 import { loadProfile } from './config.js';
 import { createDevMailbox } from './dev-mailbox.js';
+import { localAuthWithAppMail } from './local-auth.js';
 import { unwrap } from './http-errors.js';
 import { sendError } from './http.js';
 import { createMailStore } from './mail-store.js';
@@ -25,8 +26,8 @@ import { route, type AppContext } from './routes.js';
 import { createSessions } from './session.js';
 import { createStore } from './store.js';
 
-/** Every adapter the example's profiles (and `KEEL_*_ADAPTER` overrides) can choose. */
-const adapters = [memoryKvAdapter, levelKvAdapter, sqliteAdapter, ...emailAdapters, ...authAdapters];
+/** The adapters the profiles (and `KEEL_*_ADAPTER` overrides) can choose; auth's `local` is added per start. */
+const adapters = [memoryKvAdapter, levelKvAdapter, sqliteAdapter, ...emailAdapters, oidcAuthAdapter];
 
 export interface StartOptions {
   /** `KEEL_PROFILE`, `KEEL_DATA_DIR`, `KEEL_<SECTION>_…`, `KEEL_APP_…`. @default process.env */
@@ -62,7 +63,10 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   // Checked before anything opens: a short token stops start-up. Empty means unset.
   const admin = createAdminCheck(env.KEEL_APP_ADMIN_TOKEN || undefined);
   const authMail = createAuthMail();
-  const started = await createKeel(withDeliverToken(profile.keel, authMail.deliverToken), { env: false, adapters });
+  const started = await createKeel(profile.keel, {
+    env: false,
+    adapters: [...adapters, localAuthWithAppMail(authMail.deliverToken)],
+  });
   if (started.isErr()) throw started.error;
   const keel = started.value;
   // The rule's component loads (and, isolated, its worker starts) while the migrations run.
@@ -140,16 +144,6 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     await keel.close();
     throw error;
   }
-}
-
-/**
- * The config with auth's `deliverToken` hook (a function, so not in the JSON profile) when auth is
- * the local adapter: the profile sets `email: false` there, so that auth's mail goes through the hook.
- */
-function withDeliverToken(config: KeelConfig, deliverToken: (message: AuthTokenMessage) => Promise<void>): KeelConfig {
-  const auth = config.auth as { adapter?: string; options?: Record<string, unknown> } | undefined;
-  if (auth?.adapter !== 'local') return config;
-  return { ...config, auth: { ...auth, options: { ...auth.options, deliverToken } } } as KeelConfig;
 }
 
 /** A CSRF secret kept in kv, so that tokens survive a restart on a persistent profile. */

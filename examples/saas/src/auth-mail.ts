@@ -4,29 +4,28 @@ import type { MailStore } from './mail-store.js';
 export const sender = 'Keel SaaS <no-reply@saas.example>';
 
 /** The page each kind of message links to, and what it says. */
-const templates: Record<AuthTokenMessage['kind'], { path: string; subject: string; text: (link: string) => string }> =
-  {
-    'email-verification': {
-      path: '/verify',
-      subject: 'Confirm your email for Keel SaaS',
-      text: (link) => `Please confirm this address for your Keel SaaS account, then log in:\n\n${link}\n`,
-    },
-    'password-reset': {
-      path: '/reset',
-      subject: 'Reset your Keel SaaS password',
-      text: (link) =>
-        `Someone asked to reset the password of your Keel SaaS account. Choose a new one here:\n\n${link}\n\n` +
-        'If it was not you, ignore this email: your password stays the same.\n',
-    },
-    'account-exists': {
-      path: '/reset',
-      subject: 'Someone tried to sign up for Keel SaaS with your email',
-      text: (link) =>
-        'Someone, maybe you, tried to create a Keel SaaS account with this address, which already has one. ' +
-        `If it was you, log in instead, or choose a new password if you forgot it:\n\n${link}\n\n` +
-        'If it was not you, ignore this email: nothing changed.\n',
-    },
-  };
+const templates: Record<AuthTokenMessage['kind'], { path: string; subject: string; text: (link: string) => string }> = {
+  'email-verification': {
+    path: '/verify',
+    subject: 'Confirm your email for Keel SaaS',
+    text: (link) => `Please confirm this address for your Keel SaaS account, then log in:\n\n${link}\n`,
+  },
+  'password-reset': {
+    path: '/reset',
+    subject: 'Reset your Keel SaaS password',
+    text: (link) =>
+      `Someone asked to reset the password of your Keel SaaS account. Choose a new one here:\n\n${link}\n\n` +
+      'If it was not you, ignore this email: your password stays the same.\n',
+  },
+  'account-exists': {
+    path: '/reset',
+    subject: 'Someone tried to sign up for Keel SaaS with your email',
+    text: (link) =>
+      'Someone, maybe you, tried to create a Keel SaaS account with this address, which already has one. ' +
+      `If it was you, log in instead, or choose a new password if you forgot it:\n\n${link}\n\n` +
+      'If it was not you, ignore this email: nothing changed.\n',
+  },
+};
 
 /**
  * Auth's `deliverToken` hook: each verification link, reset link and `account-exists` notice

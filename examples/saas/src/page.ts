@@ -32,7 +32,7 @@ export function renderPage(model: PageModel): string {
   button { padding: .4rem .8rem; border: 0; border-radius: 4px; background: #2d5bd7; color: white; cursor: pointer; }
   ul { padding-left: 1.2rem; } li.done span { text-decoration: line-through; color: #889; }
   li button { margin-left: .5rem; padding: .1rem .5rem; font-size: .8rem; }
-  #message { color: #b3261e; min-height: 1.5rem; } #notice { color: #1b6e2d; } .muted { color: #667; font-size: .9rem; }
+  #message { color: #b3261e; min-height: 1.5rem; } #notice { color: #1b6e2d; } #notice:empty { display: none; } .muted { color: #667; font-size: .9rem; }
 </style></head><body>
 <h1>Keel SaaS example</h1>
 <p id="notice" role="status"></p>
@@ -52,7 +52,8 @@ function body(model: PageModel): string {
   }
   return `<h2>Choose a new password</h2>
 <form data-action="/api/reset-password" data-next="/" id="reset">${token}
-  <input name="password" type="password" placeholder="new password (12+ characters)" required minlength="12" autocomplete="new-password">
+  <input name="password" type="password" placeholder="new password (12+ characters)" required minlength="12"
+    autocomplete="new-password">
   <button>Set the password</button>
 </form>`;
 }
@@ -64,7 +65,8 @@ function signedOut(devMail: readonly OutboxRow[] | undefined): string {
       : `<h2>Dev mailbox</h2>
 <p class="muted">Mail goes to the dev provider, so the mail of the account this browser signed up is shown here
 instead of in an inbox (none when the address already had an account: its owner was told instead).</p>
-<ul id="outbox">${devMail.map(mailItem).join('\n')}</ul>${devMail.length === 0 ? '<p class="muted">No mail yet.</p>' : ''}`;
+<ul id="outbox">${devMail.map(mailItem).join('\n')}</ul>
+${devMail.length === 0 ? '<p class="muted">No mail yet.</p>' : ''}`;
   return `<h2>Sign up</h2>
 <form data-action="/api/signup" id="signup">
   <input name="email" type="email" placeholder="you@example.com" required autocomplete="username">
@@ -109,7 +111,8 @@ ${
 /** One mail: subject, recipient, status, and its links (a verification or reset link). */
 function mailItem(m: OutboxRow): string {
   const links = m.links.map((l) => ` <a class="mail-link" href="${escapeHtml(l)}">open the link</a>`).join('');
-  return `<li>${escapeHtml(m.subject)} → ${escapeHtml(m.to.join(', '))} <span class="muted">(${escapeHtml(m.status)})</span>${links}</li>`;
+  const status = `<span class="muted">(${escapeHtml(m.status)})</span>`;
+  return `<li>${escapeHtml(m.subject)} → ${escapeHtml(m.to.join(', '))} ${status}${links}</li>`;
 }
 
 // The page's only script: forms post JSON with the CSRF token from its cookie, then reload (or go
@@ -121,7 +124,8 @@ if (notice) { sessionStorage.removeItem('notice'); document.getElementById('noti
 async function post(url, body, next) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': decodeURIComponent(csrf()) }, body: JSON.stringify(body) });
   const answer = await res.json().catch(() => ({ error: { code: res.status, message: res.statusText } }));
-  if (!res.ok) return (document.getElementById('message').textContent = answer.error.code + ': ' + answer.error.message);
+  const problem = answer.error && answer.error.code + ': ' + answer.error.message;
+  if (!res.ok) return (document.getElementById('message').textContent = problem);
   if (answer.message) sessionStorage.setItem('notice', answer.message);
   return next ? location.assign(next) : location.reload();
 }

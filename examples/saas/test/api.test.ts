@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../src/app.js';
-import { Client, eventually, newEmail } from './client.js';
+import { Client, eventually, newEmail, tokenOf } from './client.js';
 
 // The same suite on both profiles, with no code change: `test` (memory kv, SQLite :memory:)
 // and `default` (LevelDB folder, SQLite file, .eml outbox in a temporary data folder).
@@ -45,33 +45,102 @@ describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profil
     );
   });
 
-  it('signs up with a session cookie, a CSRF token, a workspace and a welcome email through the outbox', async () => {
+  it('signs up: a verification link through the outbox, then a session, a workspace, a welcome email', async () => {
     const client = new Client(app.url);
     const email = newEmail('signup');
-    const res = await client.post('/api/signup', { email, password: 'plum orbit granite 42', workspace: 'Acme' });
-    expect(res.status).toBe(201);
-    expect(res.body.workspace).toMatchObject({ name: 'Acme', plan: 'free' });
-    const cookies = res.headers.getSetCookie().join('\n');
-    expect(cookies).toMatch(/__Host-session=[^;]+;.*HttpOnly/);
-    expect(cookies).toMatch(/__Host-csrf=/);
-    expect(client.csrf).toBe(res.body.csrfToken);
-    const me = await client.get('/api/me');
-    expect(me.body.user.email).toBe(email);
-    expect(me.body.workspaces).toEqual([res.body.workspace]);
-    const sent = await eventually(async () => {
+    const password = 'plum orbit granite 42';
+    const res = await client.post('/api/signup', { email, password, workspace: 'Acme' });
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ message: expect.stringMatching(/^Check your mail/) });
+    expect(client.cookie('__Host-session')).toBeUndefined();
+    // Not before the email is confirmed, with the answer a wrong password gets.
+    const early = await client.post('/api/login', { email, password });
+    expect(early).toMatchObject({ status: 401, body: { error: { code: 'INVALID_CREDENTIALS' } } });
+
+    // Signed out, this browser reads the mail of the account it signed up (the dev mailbox).
+    const verification = await eventually(async () => {
       const outbox = await client.get('/api/outbox');
       return outbox.body.messages.find((m: { status: string }) => m.status === 'sent');
     });
-    expect(sent).toMatchObject({ subject: 'Welcome to Keel SaaS', to: [email], provider: 'outbox', attempts: 1 });
-    expect(sent.text).toContain('"Acme"');
+    expect(verification).toMatchObject({
+      subject: 'Confirm your email for Keel SaaS',
+      to: [email],
+      provider: 'outbox',
+    });
+    const [link = ''] = verification.links;
+    expect(link.startsWith(`${app.url}/verify?token=`)).toBe(true);
+    // The link's page changes nothing: its button posts the token.
+    expect((await client.get(link.slice(app.url.length))).body).toContain('id="verify"');
+    expect(await client.post('/api/verify-email', { token: tokenOf(link) })).toMatchObject({ status: 200 });
+    expect(await client.post('/api/verify-email', { token: tokenOf(link) })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'INVALID_TOKEN' } },
+    });
+
+    const login = await client.post('/api/login', { email, password });
+    expect(login.status).toBe(200);
+    const cookies = login.headers.getSetCookie().join('\n');
+    expect(cookies).toMatch(/__Host-session=[^;]+;.*HttpOnly/);
+    expect(cookies).toMatch(/__Host-csrf=/);
+    expect(client.csrf).toBe(login.body.csrfToken);
+    const me = await client.get('/api/me');
+    expect(me.body.user.email).toBe(email);
+    expect(me.body.workspaces).toMatchObject([{ name: 'Acme', plan: 'free' }]);
+    const welcome = await eventually(async () => {
+      const outbox = await client.get('/api/outbox');
+      return outbox.body.messages.find((m: { subject: string; status: string }) =>
+        m.subject.startsWith('Welcome') ? m.status === 'sent' : false,
+      );
+    });
+    expect(welcome).toMatchObject({ subject: 'Welcome to Keel SaaS', to: [email], provider: 'outbox', attempts: 1 });
+    expect(welcome.text).toContain('"Acme"');
+    // The workspace came with the first sign-in only.
+    await client.post('/api/logout');
+    expect((await client.post('/api/login', { email, password })).status).toBe(200);
+    expect((await client.get('/api/me')).body.workspaces).toHaveLength(1);
   });
 
-  it('refuses bad sign-ups with clear codes', async () => {
-    const client = new Client(app.url);
-    const email = newEmail('dup');
-    await client.signup(email);
-    const dup = await new Client(app.url).post('/api/signup', { email, password: 'plum orbit granite 42' });
-    expect(dup).toMatchObject({ status: 409, body: { error: { code: 'EMAIL_TAKEN' } } });
+  it('answers a sign-up for a taken address as for a new one, and mails its owner a reset link', async () => {
+    const owner = new Client(app.url);
+    const email = newEmail('taken');
+    await owner.signup(email);
+    const other = 'another long passphrase 7';
+    const taken = await new Client(app.url).post('/api/signup', { email, password: other });
+    const fresh = await new Client(app.url).post('/api/signup', { email: newEmail('fresh'), password: other });
+    // Everything but the cookie's random value and its dates.
+    const seen = (r: typeof taken) => ({
+      status: r.status,
+      body: r.body,
+      cookies: r.headers.getSetCookie().map((c) => c.split(';').map((part) => part.trim().split('=')[0])),
+      type: r.headers.get('content-type'),
+      length: r.headers.get('content-length'),
+    });
+    expect(seen(taken)).toEqual(seen(fresh));
+    expect(taken).toMatchObject({ status: 202, body: { message: expect.stringMatching(/^Check your mail/) } });
+
+    // The owner is told, with a reset link: it works, and the account is otherwise untouched.
+    const reset = await owner.mailLink(/^Someone tried to sign up/);
+    expect(reset.startsWith(`${app.url}/reset?token=`)).toBe(true);
+    const notice = (await owner.get('/api/outbox')).body.messages.find((m: { subject: string }) =>
+      m.subject.startsWith('Someone tried'),
+    );
+    expect(notice).toMatchObject({ to: [email], text: expect.stringContaining('already has one') });
+    const signIn = (password: string) => new Client(app.url).post('/api/login', { email, password });
+    expect((await signIn(other)).body.error.code).toBe('INVALID_CREDENTIALS');
+    expect((await signIn('plum orbit granite 42')).status).toBe(200);
+    expect((await owner.get(reset.slice(app.url.length))).body).toContain('id="reset"');
+    const changed = await new Client(app.url).post('/api/reset-password', {
+      token: tokenOf(reset),
+      password: 'a fresh owner passphrase',
+    });
+    expect(changed).toMatchObject({ status: 200, body: { message: expect.stringContaining('log in') } });
+    expect((await signIn('plum orbit granite 42')).status).toBe(401);
+    expect((await signIn('a fresh owner passphrase')).status).toBe(200);
+    // The reset ended the owner's sessions.
+    expect((await owner.get('/api/me')).status).toBe(401);
+  });
+
+  it('refuses bad sign-ups and forged links with clear codes', async () => {
     const weak = await new Client(app.url).post('/api/signup', { email: newEmail(), password: 'short' });
     expect(weak.status).toBe(422);
     expect(weak.body.error.code).toBe('WEAK_PASSWORD');
@@ -82,6 +151,10 @@ describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profil
     expect(badJson).toMatchObject({ status: 400, body: { error: { code: 'INVALID_JSON' } } });
     const badType = await new Client(app.url).post('/api/signup', 'x', { 'content-type': 'text/plain' });
     expect(badType).toMatchObject({ status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE' } } });
+    for (const path of ['/api/verify-email', '/api/reset-password']) {
+      const forged = await new Client(app.url).post(path, { token: 'x'.repeat(43), password: 'plum orbit granite 42' });
+      expect(forged, path).toMatchObject({ status: 401, body: { error: { code: 'INVALID_TOKEN' } } });
+    }
   });
 
   it('logs out and in again; a wrong password is 401', async () => {

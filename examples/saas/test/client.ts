@@ -52,11 +52,41 @@ export class Client {
     return this.request('POST', path, body, headers);
   }
 
-  async signup(email: string, password = 'plum orbit granite 42'): Promise<{ userId: string; workspaceId: number }> {
-    const res = await this.post('/api/signup', { email, password });
-    if (res.status !== 201) throw new Error(`signup ${email}: ${res.status} ${JSON.stringify(res.body)}`);
-    return { userId: res.body.user.id, workspaceId: res.body.workspace.id };
+  /**
+   * What a new user does: signs up, opens the verification link from the dev mailbox (the mail of
+   * the account this client signed up), confirms, logs in. Fails when no verification mail comes,
+   * which is the case when the address already had an account.
+   */
+  async signup(
+    email: string,
+    password = 'plum orbit granite 42',
+    workspace?: string,
+  ): Promise<{ userId: string; workspaceId: number }> {
+    const res = await this.post('/api/signup', workspace ? { email, password, workspace } : { email, password });
+    if (res.status !== 202) throw new Error(`signup ${email}: ${res.status} ${JSON.stringify(res.body)}`);
+    const token = tokenOf(await this.mailLink(/^Confirm your email/));
+    const verified = await this.post('/api/verify-email', { token });
+    if (verified.status !== 200)
+      throw new Error(`verify ${email}: ${verified.status} ${JSON.stringify(verified.body)}`);
+    const login = await this.post('/api/login', { email, password });
+    if (login.status !== 200) throw new Error(`login ${email}: ${login.status} ${JSON.stringify(login.body)}`);
+    const me = await this.get('/api/me');
+    return { userId: login.body.user.id, workspaceId: me.body.workspaces[0].id };
   }
+
+  /** The first link of the newest mail in this client's outbox whose subject matches, once it is there. */
+  mailLink(subject: RegExp, timeoutMs?: number): Promise<string> {
+    return eventually(async () => {
+      const res = await this.get('/api/outbox');
+      const messages: { subject: string; links: string[] }[] = res.status === 200 ? res.body.messages : [];
+      return messages.find((m) => subject.test(m.subject))?.links[0];
+    }, timeoutMs);
+  }
+}
+
+/** The token of a verification or reset link. */
+export function tokenOf(link: string): string {
+  return new URL(link).searchParams.get('token') ?? '';
 }
 
 let counter = 0;

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../src/app.js';
-import { Client, newEmail } from './client.js';
+import { Client, eventually, newEmail, tokenOf } from './client.js';
 
-// Attacks from issue 13 (items 13–15), each against the running example over real HTTP.
+// Attacks from issue 13 (items 12–15), each against the running example over real HTTP.
 const password = 'plum orbit granite 42';
 const adminToken = 'admin-token-for-the-security-test-0123456789';
 
@@ -25,23 +25,64 @@ describe('saas example security', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  describe('sign-up for an address that has an account (item 12)', () => {
+    it("tells the visitor nothing, and shows them none of the owner's mail", async () => {
+      const email = newEmail('victim');
+      const victim = new Client(app.url);
+      await victim.signup(email, password, 'Victim Private Co');
+      const attacker = new Client(app.url);
+      const taken = await attacker.post('/api/signup', { email, password: 'attacker passphrase 99' });
+      const fresh = await new Client(app.url).post('/api/signup', { email: newEmail('n'), password });
+      expect([taken.status, taken.body]).toEqual([fresh.status, fresh.body]);
+      expect(taken.body.error).toBeUndefined();
+
+      // The owner's notice carries a reset link: once it is in the owner's mail, the attacker's
+      // dev mailbox (tied to the id sign-up answered, which nobody has) must not show it.
+      const notice = await victim.mailLink(/^Someone tried to sign up/);
+      const seen = await attacker.get('/api/outbox');
+      expect(seen).toMatchObject({ status: 200, body: { messages: [] } });
+      const page = (await attacker.get('/')).body;
+      expect(page).toContain('id="signup"');
+      expect(page).not.toContain(tokenOf(notice));
+      expect(page).not.toContain('Victim Private Co');
+      // Nor does the attacker's password sign in; the owner's still does.
+      const login = await attacker.post('/api/login', { email, password: 'attacker passphrase 99' });
+      expect(login).toMatchObject({ status: 401, body: { error: { code: 'INVALID_CREDENTIALS' } } });
+      expect((await new Client(app.url).post('/api/login', { email, password })).status).toBe(200);
+    });
+
+    it('shows no mail for a forged or unknown dev mailbox cookie', async () => {
+      const { userId } = await new Client(app.url).signup(newEmail('owner'));
+      for (const value of [userId, 'A'.repeat(43), '%E0%A4%A']) {
+        const res = await fetch(`${app.url}/api/outbox`, { headers: { cookie: `__Host-dev-mailbox=${value}` } });
+        expect(res.status, value).toBe(401);
+      }
+    });
+  });
+
   describe('the outbox (item 13)', () => {
     it("shows each user only their own mail when one address is a substring of another's", async () => {
       const short = newEmail('e');
       const long = `alic${short}`; // alice-…@example.test contains e-…@example.test
       const alice = new Client(app.url);
       const e = new Client(app.url);
-      await alice.post('/api/signup', { email: long, password, workspace: 'Alice Secret Co' });
-      await e.post('/api/signup', { email: short, password, workspace: 'E Co' });
+      await alice.signup(long, password, 'Alice Secret Co');
+      await e.signup(short, password, 'E Co');
 
-      const eMail = (await e.get('/api/outbox')).body.messages;
-      expect(eMail.map((m: { to: string[] }) => m.to)).toEqual([[short]]);
+      // The verification mail, then the welcome mail at the first sign-in: all to e, none of Alice's.
+      const eMail = await eventually(async () => {
+        const messages = (await e.get('/api/outbox')).body.messages;
+        return messages.length === 2 ? messages : undefined;
+      });
+      expect(eMail.map((m: { to: string[] }) => m.to)).toEqual([[short], [short]]);
       expect(JSON.stringify(eMail)).not.toContain('Alice Secret Co');
       expect((await e.get('/')).body).not.toContain(long);
 
       const aliceMail = (await alice.get('/api/outbox')).body.messages;
-      expect(aliceMail.map((m: { to: string[] }) => m.to)).toEqual([[long]]);
-      expect(aliceMail[0].text).toContain('"Alice Secret Co"');
+      expect(aliceMail.map((m: { to: string[] }) => m.to)).toEqual([[long], [long]]);
+      expect(aliceMail.find((m: { subject: string }) => m.subject.startsWith('Welcome')).text).toContain(
+        '"Alice Secret Co"',
+      );
     });
   });
 
@@ -55,8 +96,9 @@ describe('saas example security', () => {
       const signup = await attacker.post('/api/signup', form({ email, password }), formType);
       expect(signup).toMatchObject({ status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE' } } });
       expect(signup.body.error.message).toContain('application/json');
-      // No account was made: the JSON sign-up of the same address is the first.
-      expect((await new Client(app.url).post('/api/signup', { email, password })).status).toBe(201);
+      // No account was made: the JSON sign-up of the same address makes one (a taken address
+      // would get no verification mail, and this would fail).
+      await new Client(app.url).signup(email, password);
 
       const login = await attacker.post('/api/login', form({ email, password }), formType);
       expect(login).toMatchObject({ status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE' } } });
@@ -97,6 +139,8 @@ describe('saas example security', () => {
         expect(login.headers.getSetCookie(), what).toEqual([]);
         const signup = await new Client(app.url).post('/api/signup', { email: newEmail('x'), password }, headers);
         expect(signup.status, what).toBe(403);
+        const verify = await new Client(app.url).post('/api/verify-email', { token: 'x'.repeat(43) }, headers);
+        expect(verify.status, what).toBe(403);
         // With the victim's cookies and CSRF token: still refused.
         const task = await victim.post(`/api/workspaces/${workspaceId}/tasks`, { title: 'planted' }, headers);
         expect(task.status, what).toBe(403);
@@ -108,7 +152,10 @@ describe('saas example security', () => {
       const email = newEmail('same');
       const browser = new Client(app.url);
       const sameOrigin = { origin: app.url, 'sec-fetch-site': 'same-origin' };
-      expect((await browser.post('/api/signup', { email, password }, sameOrigin)).status).toBe(201);
+      expect((await browser.post('/api/signup', { email, password }, sameOrigin)).status).toBe(202);
+      const token = tokenOf(await browser.mailLink(/^Confirm your email/));
+      expect((await browser.post('/api/verify-email', { token }, sameOrigin)).status).toBe(200);
+      expect((await browser.post('/api/login', { email, password }, { origin: app.url })).status).toBe(200);
       expect((await browser.post('/api/logout', {}, sameOrigin)).status).toBe(200);
       expect((await browser.post('/api/login', { email, password }, { origin: app.url })).status).toBe(200);
       expect((await browser.post('/api/workspaces', { name: 'typed URL' }, { 'sec-fetch-site': 'none' })).status).toBe(

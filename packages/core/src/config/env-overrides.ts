@@ -20,7 +20,7 @@ export function applyEnvOverrides(
   env: Env,
   sections: readonly string[],
 ): { config: Record<string, unknown>; issues: string[]; sources: Map<string, string> } {
-  const result: Record<string, unknown> = structuredClone(config);
+  const result = copyPlain(config) as Record<string, unknown>;
   const issues: string[] = [];
   // Config path → the variable that set it, so that a problem there names the variable.
   const sources = new Map<string, string>();
@@ -111,6 +111,16 @@ function pathOf(config: Record<string, unknown>, o: Override): string {
   if ('adapter' in section || 'module' in section) return o.section;
   const name = o.name ?? (Object.keys(section).includes('default') ? 'default' : Object.keys(section)[0]);
   return `${o.section}.${name}`;
+}
+
+/**
+ * A copy of the config's plain objects and arrays, so that overrides never change the caller's
+ * object; anything else (a function such as `deliverToken`, a clock, bytes) is kept as it is.
+ */
+function copyPlain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyPlain);
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyPlain(v)]));
 }
 
 function camelCase(parts: readonly string[]): string {
