@@ -33,7 +33,6 @@ export {
   withMethods,
   maxTimerMs,
 } from './options/option-schemas.js';
-export { readOptions, type OptionsReader } from './config/options-reader.js';
 
 // kv
 export type { KvDriver, KvDriverScan } from './kv/kv-driver.js';

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ResultAsync, errAsync, type Keel } from '@keel/core';
-import { readOptions } from '@keel/core/adapter';
+import { parseOptions } from '@keel/core/adapter';
 import { bindInterfaces, UnservedGrant } from './host/bind-interfaces.js';
 import { adapterSource, type WasmHostAdapters } from './host/host-adapters.js';
-import { resolveGrants } from './host/grants.js';
 import { serveSql, type SqlServing } from './host/sql-serving.js';
 import { createComponent, type WasmComponent } from './host/wasm-component.js';
 import { ResourceTable, type Binding, type BindingContext, type WitError } from './imports/binding.js';
@@ -14,9 +13,9 @@ import { ArtifactCache, type ArtifactSource } from './loader/artifact-cache.js';
 import type { Artifact } from './loader/artifact.js';
 import { isComponent, isCoreModule } from './loader/component-bytes.js';
 import { CoreModuleError } from './loader/core-limits.js';
-import { EmbeddedArtifactError, seaArtifacts, type PretranspiledArtifacts } from './loader/embedded-artifacts.js';
+import { EmbeddedArtifactError, seaArtifacts } from './loader/embedded-artifacts.js';
 import { ModuleCompiler } from './loader/module-compiler.js';
-import { normalizeSha256, sha256Hex, signatureProblem } from './loader/integrity.js';
+import { sha256Hex, signatureProblem } from './loader/integrity.js';
 import { TranspileError } from './loader/transpile.js';
 import { TranspilerMissingError } from './loader/transpiler.js';
 import { createMemoryExecutionLog, type ExecutionLogSink } from './log/execution-log.js';
@@ -26,7 +25,13 @@ import { IsolatedRuntime } from './runtime/isolated-runtime.js';
 import { StartFailure, type Runtime } from './runtime/runtime.js';
 import { checkWorld, type ComponentRole } from './world/check-world.js';
 import { WasmHostError, type WasmHostErrorCode } from './wasm-host-errors.js';
-import { resolveLimits, type LoadOptions, type WasmHostOptions } from './wasm-host-options.js';
+import {
+  internalLoadOptions,
+  resolveLimits,
+  wasmHostOptions,
+  type LoadOptions,
+  type WasmHostOptions,
+} from './wasm-host-options.js';
 import type { CompiledModule } from './sandbox/glue.js';
 
 /**
@@ -58,9 +63,7 @@ export interface WasmHost {
 }
 
 /** @internal A load for a specific role (the kv adapter loads its component as `kv-adapter`). */
-export interface InternalLoadOptions extends LoadOptions {
-  readonly role?: ComponentRole;
-}
+export type InternalLoadOptions = LoadOptions & { readonly role?: ComponentRole };
 
 /**
  * Creates a host that serves components' `keel:infrastructure` imports from `source`: a running
@@ -68,36 +71,17 @@ export interface InternalLoadOptions extends LoadOptions {
  * object of adapters `{ kv, sql }`. The host never closes those adapters.
  */
 export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHostOptions = {}): WasmHost {
-  const o = readOptions('createWasmHost', options);
-  const cacheDirRaw = o.raw('cacheDir');
-  if (cacheDirRaw !== undefined && cacheDirRaw !== false && typeof cacheDirRaw !== 'string') {
-    throw new TypeError('createWasmHost: cacheDir must be a folder path or false');
-  }
-  const cacheSize = o.integer('cacheSize', 32, { min: 1, max: 10_000 });
-  const logger = (o.raw('logger') as WasmHostLogger | undefined) ?? consoleLogger('info');
-  const executionLog = (o.raw('executionLog') as ExecutionLogSink | undefined) ?? createMemoryExecutionLog();
-  if (typeof executionLog.write !== 'function')
-    throw new TypeError('createWasmHost: executionLog must have a write(record) method');
-  const mode = o.oneOf('mode', ['isolated', 'in-thread'] as const, 'isolated');
-  const hostLimits = o.raw('limits') as LoadOptions['limits'];
-  resolveLimits('createWasmHost', hostLimits, undefined);
-  const artifacts = o.raw('artifacts') as PretranspiledArtifacts | undefined;
-  if (artifacts !== undefined && typeof (artifacts as Partial<PretranspiledArtifacts> | null)?.get !== 'function') {
-    throw new TypeError(
-      'createWasmHost: artifacts must have a get(key) method (a Map of embeddableArtifacts keys to data)',
-    );
-  }
-  o.done();
+  const o = parseOptions(wasmHostOptions, options, 'createWasmHost');
+  const { cacheDir, cacheSize, artifacts, mode, limits: hostLimits } = o;
+  const logger = o.logger ?? consoleLogger('info');
+  const executionLog = o.executionLog ?? createMemoryExecutionLog();
 
   const adapters = adapterSource(source);
   // Inside a single executable there is no jco: components come pre-transpiled from its assets.
   const executable = seaArtifacts();
   const store = artifacts ?? executable;
   const cache = new ArtifactCache({
-    dir:
-      cacheDirRaw === false
-        ? false
-        : ((cacheDirRaw as string | undefined) ?? join(process.cwd(), '.keel-data', 'wasm-cache')),
+    dir: cacheDir ?? join(process.cwd(), '.keel-data', 'wasm-cache'),
     size: cacheSize,
     embedded: store === undefined ? undefined : { store, inExecutable: store === executable },
   });
@@ -119,22 +103,10 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
   function readLoadOptions(input: unknown, options: InternalLoadOptions) {
     if (typeof input !== 'string' && !(input instanceof Uint8Array))
       throw new TypeError('host.load: source must be a file path or a Uint8Array');
-    const l = readOptions('host.load', options);
-    const idOption = l.optionalString('id');
-    const pinned = l.optionalString('sha256');
-    const signature = l.raw('signature') as Uint8Array | string | undefined;
-    if (signature !== undefined && typeof signature !== 'string' && !(signature instanceof Uint8Array)) {
-      throw new TypeError('host.load: signature must be a Uint8Array or a hex or base64 string');
-    }
-    const publicKey = l.raw('publicKey') as LoadOptions['publicKey'];
-    const grants = resolveGrants(l.raw('grants') as LoadOptions['grants']);
-    const limits = resolveLimits('host.load', hostLimits, l.raw('limits') as LoadOptions['limits']);
-    const loadMode = l.oneOf('mode', ['isolated', 'in-thread'] as const, mode);
-    const role = l.oneOf('role', ['app', 'kv-adapter'] as const, 'app');
-    l.done();
-    const pinnedHex = pinned === undefined ? undefined : normalizeSha256(pinned);
-    if (pinned !== undefined && pinnedHex === undefined)
-      throw new TypeError(`host.load: sha256 must be 64 hex digits or sha256-<base64>, got '${pinned}'`);
+    const l = parseOptions(internalLoadOptions, options, 'host.load');
+    const { id: idOption, sha256: pinnedHex, signature, publicKey, grants, role } = l;
+    const limits = resolveLimits(hostLimits, l.limits);
+    const loadMode = l.mode ?? mode;
     return { idOption, pinnedHex, signature, publicKey, grants, limits, loadMode, role };
   }
 

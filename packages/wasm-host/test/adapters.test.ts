@@ -2,7 +2,7 @@ import { createLevelKv } from '@keel/adapter-kv-level';
 import { createKeel } from '@keel/core';
 import { expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { componentKvAdapter, createComponentKv, createWasmHost } from '../src/index.js';
+import { componentKvAdapter, createComponentKv, createMemoryExecutionLog, createWasmHost } from '../src/index.js';
 import { fixture, tempDir } from './support/fixtures.js';
 
 const cache = tempDir();
@@ -60,6 +60,21 @@ describe('a component as the kv adapter', () => {
     const pure = fixture('pure');
     const notKv = createComponentKv({ path: pure.path, sha256: pure.sha256, cacheDir: cache.dir, logger: {} });
     expect(expectErr(await notKv.open(), 'UNAVAILABLE').message).toContain('NOT_APP_WORLD');
+  });
+
+  it('records its calls in the execution log it is given (any sink with write(record))', async () => {
+    const log = createMemoryExecutionLog();
+    const kv = createComponentKv({
+      path: store.path,
+      sha256: store.sha256,
+      cacheDir: cache.dir,
+      logger: {},
+      executionLog: log,
+    });
+    expectOk(await kv.open());
+    expectOk(await kv.set('a', '1'));
+    expect(log.records().some((r) => r.export.includes('set'))).toBe(true);
+    await kv.close();
   });
 
   it('refuses bad options naming the field', () => {

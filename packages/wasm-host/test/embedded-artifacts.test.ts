@@ -104,7 +104,9 @@ describe('a host with pre-transpiled artifacts', () => {
   });
 
   it('takes anything with a get(key) method', () => {
-    expect(() => createWasmHost({}, { artifacts: {} as never })).toThrow(/artifacts must have a get\(key\) method/);
+    expect(() => createWasmHost({}, { artifacts: {} as never })).toThrow(
+      /artifacts: expected an object with a get\(key\) method/,
+    );
   });
 });
 

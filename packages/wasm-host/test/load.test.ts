@@ -1,6 +1,7 @@
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { KeelOptionsError } from '@keel/core/adapter';
 import { expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createWasmHost, type WasmHost } from '../src/index.js';
@@ -82,6 +83,45 @@ describe('integrity', () => {
     expect(() => h.load(pure.bytes, { grants: { kv: { prefx: 'a' } } as never })).toThrow(/grants\.kv\.prefx/);
     expect(() => h.load(pure.bytes, { limits: { timeoutMs: 0 } })).toThrow(/limits\.timeoutMs/);
     expect(() => h.load(42 as never, {})).toThrow(TypeError);
+  });
+
+  it('reports every mistake in one grants object at once, each with its path', () => {
+    const h = host();
+    const grants = {
+      kv: { prefix: 'tenant1', readOnyl: true },
+      sql: { access: 'read-only', statements: { wipe: 'DELETE FROM notes', list: 'SELECT 1' } },
+      http: ['api.example.com', 'https://x.com/path'],
+      env: { HOME: 42 },
+      email: { from: 'me@example.test' },
+      auth: 'yes',
+    };
+    let error: unknown;
+    try {
+      h.load(pure.bytes, { grants: grants as never, limits: { timeoutMs: 0 } });
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(KeelOptionsError);
+    const { where, issues } = error as KeelOptionsError;
+    expect(where).toBe('host.load');
+    expect(issues.map((i) => i.path)).toEqual([
+      'grants.kv.prefix',
+      'grants.kv.readOnyl',
+      'grants.sql.statements.wipe',
+      'grants.http[1]',
+      'grants.env.HOME',
+      'grants.email.from',
+      'grants.auth',
+      'limits.timeoutMs',
+    ]);
+    const problems = Object.fromEntries(issues.map((i) => [i.path, i.problem]));
+    expect(problems['grants.kv.prefix']).toMatch(/^must end with ':' or '\/'/);
+    expect(problems['grants.kv.readOnyl']).toMatch(/did you mean 'readOnly'/);
+    expect(problems['grants.sql.statements.wipe']).toMatch(/a read-only grant allows only SELECT, WITH and VALUES/);
+    expect(problems['grants.http[1]']).toMatch(/^expected a host, host:port or \*\.domain/);
+    expect(problems['grants.env.HOME']).toBe('expected a string, got 42');
+    expect(problems['grants.email.from']).toMatch(/^expected an array of sender addresses/);
+    expect(problems['limits.timeoutMs']).toBe('expected an integer from 1 to 2147483647, got 0');
   });
 });
 

@@ -79,7 +79,7 @@ export const componentKvOptions = v.pipe(
       defaultText: "consoleLogger('info')",
       description: 'Where the host logs.',
     }),
-    executionLog: option(withMethods<ExecutionLogSink>('an execution log ({ record() })', ['record']), {
+    executionLog: option(withMethods<ExecutionLogSink>('an execution log ({ write(record) })', ['write']), {
       defaultText: 'a memory ring of the last 1000 calls',
       description: 'Where each call is recorded.',
     }),

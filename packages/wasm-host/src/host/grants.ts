@@ -1,10 +1,10 @@
-import { KeelOptionsError, readOptions } from '@keel/core/adapter';
+import { boolean, oneOf, option, string, text } from '@keel/core/adapter';
+import * as v from 'valibot';
 import type { EmailGrant } from '../imports/email-binding.js';
 import type { KvGrant } from '../imports/kv-binding.js';
 import type { SqlGrant } from '../imports/sql-binding.js';
 import { statementProblem } from '../imports/sql-statement-guard.js';
 import { httpAllowList } from '../sandbox/wasi-http.js';
-import type { WasmGrants } from '../wasm-host-options.js';
 
 /** Grants with every default filled in and every field checked. */
 export interface ResolvedGrants {
@@ -17,37 +17,22 @@ export interface ResolvedGrants {
   readonly auth: boolean;
 }
 
-const where = 'host.load';
-
-/** Reads `grants`; a mistake throws a `TypeError` (`KeelOptionsError`) naming the field. */
-export function resolveGrants(grants: WasmGrants | undefined): ResolvedGrants {
-  const o = readOptions(where, grants, 'grants.');
-  const kvRaw = o.raw('kv');
-  const sqlRaw = o.raw('sql');
-  const resolved: ResolvedGrants = {
-    kv: resolveKv(kvRaw),
-    sql: resolveSql(sqlRaw),
-    log: o.boolean('log', true),
-    http: resolveHttp(o.raw('http')),
-    env: resolveEnv(o.raw('env')),
-    email: resolveEmail(o.raw('email')),
-    auth: o.boolean('auth', false),
-  };
-  o.done();
-  return resolved;
-}
-
-function resolveKv(raw: unknown): ResolvedGrants['kv'] {
-  if (raw === undefined || raw === false) return undefined;
-  if (raw === true) return { prefix: '', readOnly: false, instance: undefined };
-  const o = readOptions(where, raw, 'grants.kv.');
-  const grant = {
-    prefix: kvPrefix(o.string('prefix', '')),
-    readOnly: o.boolean('readOnly', false),
-    instance: o.optionalString('instance'),
-  };
-  o.done();
-  return grant;
+/**
+ * A grant written either as a scalar (`true`, `'read-only'`) or as an object. Chosen by the
+ * input's type (rather than `v.union`) so that an object's mistakes keep their own paths
+ * (`grants.kv.prefix: …`) instead of becoming one "expected one of" for the whole grant.
+ */
+function scalarOrObject<S extends v.GenericSchema, O extends v.GenericSchema & { entries: v.ObjectEntries }>(
+  scalar: S,
+  object: O,
+  type: string,
+) {
+  const schema = v.pipe(
+    v.lazy((input): S | O => (typeof input === 'object' && input !== null && !Array.isArray(input) ? object : scalar)),
+    v.metadata({ type }),
+  );
+  // parseOptions reads `entries` to list the known fields (and suggest one) for a misspelt field.
+  return Object.assign(schema, { entries: object.entries });
 }
 
 /**
@@ -55,95 +40,194 @@ function resolveKv(raw: unknown): ResolvedGrants['kv'] {
  * reaches by asking for `0:…`. Refused rather than completed, so that the keys the app sees
  * are the ones its config names.
  */
-function kvPrefix(prefix: string): string {
-  if (prefix === '' || prefix.endsWith(':') || prefix.endsWith('/')) return prefix;
-  throw new KeelOptionsError(where, [
-    {
-      path: 'grants.kv.prefix',
-      problem:
-        `must end with ':' or '/' (a separator), or be '' for the whole store: '${prefix}' would also cover ` +
-        `every key that merely starts with it, such as '${prefix}0:…'; use '${prefix}:'`,
-    },
-  ]);
-}
+const kvPrefix = v.pipe(
+  string(),
+  v.check(
+    (prefix) => prefix === '' || prefix.endsWith(':') || prefix.endsWith('/'),
+    (issue) =>
+      `must end with ':' or '/' (a separator), or be '' for the whole store: '${issue.input}' would also cover ` +
+      `every key that merely starts with it, such as '${issue.input}0:…'; use '${issue.input}:'`,
+  ),
+);
 
-function resolveSql(raw: unknown): ResolvedGrants['sql'] {
-  if (raw === undefined || raw === false) return undefined;
-  if (raw === true || raw === 'read-only') return { access: 'read-only', instance: undefined };
-  if (raw === 'read-write') return { access: 'read-write', instance: undefined };
-  if (typeof raw === 'string')
-    throw new KeelOptionsError(where, [
-      { path: 'grants.sql', problem: `expected true, 'read-only', 'read-write' or an object, got '${raw}'` },
-    ]);
-  const o = readOptions(where, raw, 'grants.sql.');
-  const access = o.oneOf('access', ['read-only', 'read-write'] as const, 'read-only');
-  const statements = resolveStatements(o.raw('statements'), access);
-  const grant = { access, instance: o.optionalString('instance'), ...(statements ? { statements } : {}) };
-  o.done();
-  return grant;
-}
+const instance = (what: string) =>
+  option(text(), {
+    defaultText: `the default ${what} instance`,
+    description: `A named ${what} instance of the Keel app.`,
+  });
+
+const kvGrant = v.pipe(
+  scalarOrObject(
+    v.boolean('expected true, false or { prefix?, readOnly?, instance? }'),
+    v.strictObject(
+      {
+        prefix: option(kvPrefix, {
+          default: '',
+          description: "The namespace the component sees as the whole store; it must end with ':' or '/'.",
+        }),
+        readOnly: option(boolean(), { default: false, description: 'Refuse every write with `access-denied`.' }),
+        instance: instance('kv'),
+      },
+      'expected true, false or { prefix?, readOnly?, instance? }',
+    ),
+    'boolean | { prefix?, readOnly?, instance? }',
+  ),
+  v.transform((grant): ResolvedGrants['kv'] => {
+    if (grant === false) return undefined;
+    if (grant === true) return { prefix: '', readOnly: false, instance: undefined };
+    return { prefix: grant.prefix, readOnly: grant.readOnly, instance: grant.instance };
+  }),
+);
+
+const sqlAccess = oneOf(['read-only', 'read-write']);
 
 /** Named statements: each checked as a guest's statement would be (a write under read-only is a mistake). */
-function resolveStatements(raw: unknown, access: SqlGrant['access']): SqlGrant['statements'] {
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.keys(raw).length === 0) {
-    throw new KeelOptionsError(where, [
-      { path: 'grants.sql.statements', problem: 'expected an object of names to SQL statements' },
-    ]);
-  }
-  for (const [name, text] of Object.entries(raw as Record<string, unknown>)) {
-    const path = `grants.sql.statements.${name}`;
-    if (name === '') throw new KeelOptionsError(where, [{ path, problem: 'a statement needs a name' }]);
-    if (typeof text !== 'string' || text.trim() === '')
-      throw new KeelOptionsError(where, [{ path, problem: 'expected SQL' }]);
-    const problem = statementProblem(text, access);
-    if (problem) throw new KeelOptionsError(where, [{ path, problem }]);
-  }
-  return Object.freeze({ ...(raw as Record<string, string>) });
-}
+const sqlGrantObject = v.pipe(
+  v.strictObject(
+    {
+      access: option(sqlAccess, { default: 'read-only', description: 'What raw SQL (or the statements) may do.' }),
+      instance: instance('sql'),
+      statements: option(
+        v.pipe(
+          v.record(
+            text('a statement needs a name'),
+            v.pipe(
+              string('expected SQL'),
+              v.check((s) => s.trim() !== '', 'expected SQL'),
+            ),
+            'expected an object of names to SQL statements',
+          ),
+          v.check((s) => Object.keys(s).length > 0, 'expected an object of names to SQL statements'),
+        ),
+        { description: "Only the host's statements, by name (recommended for untrusted components)." },
+      ),
+    },
+    "expected true, 'read-only', 'read-write' or an object",
+  ),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const { access, statements = {} } = dataset.value;
+    for (const [name, statement] of Object.entries(statements)) {
+      // An empty statement is already reported as such.
+      const problem = statement.trim() === '' ? undefined : statementProblem(statement, access);
+      if (!problem) continue;
+      const at = (key: string, input: object, value: unknown) =>
+        ({ type: 'object', origin: 'value', key, input: input as Record<string, unknown>, value }) as const;
+      addIssue({
+        message: problem,
+        input: statement,
+        path: [at('statements', dataset.value, statements), at(name, statements, statement)],
+      });
+    }
+  }),
+);
 
-function resolveEmail(raw: unknown): ResolvedGrants['email'] {
-  if (raw === undefined || raw === false) return undefined;
-  if (raw === true) return { from: undefined, instance: undefined };
-  const o = readOptions(where, raw, 'grants.email.');
-  const from = o.raw('from');
-  if (from !== undefined && (!Array.isArray(from) || from.some((a) => typeof a !== 'string'))) {
-    throw new KeelOptionsError(where, [
-      { path: 'grants.email.from', problem: 'expected an array of sender addresses' },
-    ]);
-  }
-  const grant = {
-    from: from === undefined ? undefined : Object.freeze([...(from as string[])]),
-    instance: o.optionalString('instance'),
-  };
-  o.done();
-  return grant;
-}
+const sqlGrant = v.pipe(
+  scalarOrObject(
+    v.union([boolean(), sqlAccess], "expected true, 'read-only', 'read-write' or an object"),
+    sqlGrantObject,
+    "boolean | 'read-only' | 'read-write' | { access?, instance?, statements? }",
+  ),
+  v.transform((grant): ResolvedGrants['sql'] => {
+    if (grant === false) return undefined;
+    if (grant === true) return { access: 'read-only', instance: undefined };
+    if (typeof grant === 'string') return { access: grant, instance: undefined };
+    const { access, instance, statements } = grant;
+    return { access, instance, ...(statements ? { statements: Object.freeze({ ...statements }) } : {}) };
+  }),
+);
 
-function resolveHttp(raw: unknown): readonly string[] {
-  if (raw === undefined) return [];
-  if (!Array.isArray(raw) || raw.some((h) => typeof h !== 'string')) {
-    throw new KeelOptionsError(where, [{ path: 'grants.http', problem: 'expected an array of host names' }]);
-  }
-  try {
-    httpAllowList(raw as string[]);
-  } catch (error) {
-    throw new KeelOptionsError(where, [
-      { path: 'grants.http', problem: (error as Error).message.replace(/^grants\.http: /, '') },
-    ]);
-  }
-  return Object.freeze([...(raw as string[])]);
-}
+const emailGrant = v.pipe(
+  scalarOrObject(
+    v.boolean('expected true, false or { from?, instance? }'),
+    v.strictObject(
+      {
+        from: option(v.array(string('expected a sender address'), 'expected an array of sender addresses'), {
+          defaultText: 'any sender',
+          description: 'The only sender addresses the component may use.',
+        }),
+        instance: instance('email'),
+      },
+      'expected true, false or { from?, instance? }',
+    ),
+    'boolean | { from?, instance? }',
+  ),
+  v.transform((grant): ResolvedGrants['email'] => {
+    if (grant === false) return undefined;
+    if (grant === true) return { from: undefined, instance: undefined };
+    return { from: grant.from === undefined ? undefined : Object.freeze([...grant.from]), instance: grant.instance };
+  }),
+);
 
-function resolveEnv(raw: unknown): readonly (readonly [string, string])[] {
-  if (raw === undefined) return [];
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new KeelOptionsError(where, [{ path: 'grants.env', problem: 'expected an object of strings' }]);
-  }
-  const entries = Object.entries(raw as Record<string, unknown>);
-  for (const [key, value] of entries) {
-    if (typeof value !== 'string')
-      throw new KeelOptionsError(where, [{ path: `grants.env.${key}`, problem: 'expected a string' }]);
-  }
-  return entries as [string, string][];
-}
+const httpHost = v.pipe(
+  string('expected a host name'),
+  v.check((host) => {
+    try {
+      httpAllowList([host]);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'expected a host, host:port or *.domain (optionally with http:// or https://)'),
+);
+
+/**
+ * What a component may use. Everything is denied unless granted here; a denied call reaches the
+ * guest as its interface's `access-denied` error (WASI: the matching error code) and is logged.
+ */
+export const wasmGrantsOptions = v.pipe(
+  v.strictObject({
+    kv: option(kvGrant, {
+      default: false,
+      description:
+        '`true` for the whole store, or a namespace the component sees as the whole store; ' +
+        '`instance` picks a named kv instance of the Keel app.',
+    }),
+    sql: option(sqlGrant, {
+      default: false,
+      description:
+        "`true` or `'read-only'` for single SELECT, WITH or VALUES statements; `'read-write'` for everything but " +
+        'statements that reach outside the database. Raw SQL runs in a sql sandbox; `statements` allows only ' +
+        "the host's statements, by name.",
+    }),
+    log: option(boolean(), { default: true, description: "The `log` interface into the host's logger." }),
+    http: option(v.array(httpHost, 'expected an array of host names'), {
+      default: [],
+      description:
+        'Hosts outgoing HTTP may reach: `api.example.com`, `api.example.com:8443`, `*.example.com`, ' +
+        '`http://localhost:8080`.',
+    }),
+    env: option(
+      v.pipe(
+        v.record(v.string(), string(), 'expected an object of strings'),
+        v.check((env) => !Array.isArray(env), 'expected an object of strings'),
+      ),
+      {
+        default: {},
+        description: "Environment variables the guest sees (none of the host's).",
+      },
+    ),
+    email: option(emailGrant, {
+      default: false,
+      description:
+        'Sending mail (isolated mode). `true` allows any sender; `{ from }` only the listed sender addresses; ' +
+        '`instance` picks a named email instance of the Keel app.',
+    }),
+    auth: option(boolean(), {
+      default: false,
+      description:
+        'Checking callers (isolated mode): `verify-session`, `verify-access-token`, `get-user` and `authorize`.',
+    }),
+  }),
+  // The form the bindings use.
+  v.transform(
+    (grants): ResolvedGrants => ({
+      ...grants,
+      http: Object.freeze([...(grants.http ?? [])]),
+      env: Object.entries(grants.env ?? {}),
+    }),
+  ),
+);
+
+/** What a component may use (the `grants` of `host.load`). */
+export type WasmGrants = v.InferInput<typeof wasmGrantsOptions>;
