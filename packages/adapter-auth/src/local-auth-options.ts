@@ -1,4 +1,4 @@
-import { systemClock, type Clock, type Email, type Kv, type Sql } from '@keel/core';
+import type { Email, Kv, Sql } from '@keel/core';
 import {
   boolean,
   fn,
@@ -12,6 +12,7 @@ import {
   text,
   withMethods,
   type MaybePromise,
+  clockOption,
 } from '@keel/core/adapter';
 import * as v from 'valibot';
 import { accessTokensOption } from './access-token-options.js';
@@ -21,7 +22,7 @@ import { oidcOnlyOptions, oidcOptions } from './oidc-options.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { argon2Options, passwordPolicyOptions } from './password-options.js';
 import type { RoleMap } from './rbac.js';
-import { crossChecked, instanceWith, readonlyArray, type CrossProblem } from './schema-helpers.js';
+import { crossChecked, readonlyArray, type CrossProblem } from './schema-helpers.js';
 import type { AuthTokenMessage } from './token-delivery.js';
 
 // Durations are in milliseconds.
@@ -33,7 +34,7 @@ const MAX_MS = 366 * DAY;
 function instance<T>(iface: 'sql' | 'kv', methods: readonly string[], description: string) {
   return option(
     v.union(
-      [text(), instanceWith<T>(`a ${iface} instance`, methods)],
+      [text(), withMethods<T>(`a ${iface} instance`, methods)],
       `expected a ${iface} instance or the name of a configured one`,
     ),
     { defaultText: `the app's default ${iface} instance`, description },
@@ -68,7 +69,7 @@ const instanceEntries = {
   ),
   email: option(
     v.union(
-      [v.literal(false), text(), instanceWith<Email>('an email instance', ['send'])],
+      [v.literal(false), text(), withMethods<Email>('an email instance', ['send'])],
       'expected an email instance, the name of a configured one, or false',
     ),
     {
@@ -173,11 +174,7 @@ const storageEntries = {
     default: true,
     description: "Create or upgrade the tables at open (core's migrator, scope `keel-auth:<tablePrefix>`).",
   }),
-  clock: option(withMethods<Clock>('a clock ({ now(): number })', ['now']), {
-    default: systemClock,
-    defaultText: 'the system clock',
-    description: 'Where time comes from; tests pass `ManualClock` from `@keel/testing`.',
-  }),
+  clock: clockOption(),
   onError: option(fn<(error: unknown) => void>(), {
     // Valibot calls a function default to get the value: this one returns the handler.
     default: () => warnUnawaited,

@@ -1,4 +1,3 @@
-import { shaped } from '@keel/core/adapter';
 import * as v from 'valibot';
 
 /**
@@ -15,23 +14,6 @@ export function readonlyArray<S extends v.GenericSchema>(item: S, message: strin
     readonly v.InferOutput<S>[],
     v.ArrayIssue | v.InferIssue<S>
   >;
-}
-
-/**
- * An instance with the given methods. Unlike `withMethods`, a function with them counts too:
- * `keel.sql` is one (callable with a name for another instance), and apps pass it on.
- *
- * @example
- * const sql = instanceWith<Sql>('a sql instance', ['query', 'execute']);
- */
-export function instanceWith<T>(type: string, methods: readonly string[]) {
-  return shaped<T>(
-    type,
-    (value) =>
-      (typeof value === 'object' || typeof value === 'function') &&
-      value !== null &&
-      methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function'),
-  );
 }
 
 /** A problem a cross-field rule found: where (relative to the object checked), what, and the value it is about. */

@@ -3,7 +3,7 @@ import { option, required, text, withMethods, type AdapterNeed } from '@keel/cor
 import * as v from 'valibot';
 import { mailgunOptions } from './mailgun-options.js';
 import { outboxOptions } from './outbox-options.js';
-import { clockOption, idempotencyOption } from './reliability-options.js';
+import { idempotencyOption, reliabilityClock } from './reliability-options.js';
 import { idempotencyNeeds } from './reliability.js';
 import { sendgridOptions } from './sendgrid-options.js';
 import { sesOptions } from './ses-options.js';
@@ -72,7 +72,7 @@ const schema = v.strictObject({
       'of the same config).',
   ),
   idempotency: idempotencyOption('120000'),
-  clock: clockOption,
+  clock: reliabilityClock,
 });
 
 type Schema = typeof schema;

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { integer, option } from '@keel/core/adapter';
 import * as v from 'valibot';
 import { nonBlank } from './option-builders.js';
-import { clockOption, idempotencyOption } from './reliability-options.js';
+import { idempotencyOption, reliabilityClock } from './reliability-options.js';
 
 const schema = v.strictObject({
   folder: option(
@@ -20,7 +20,7 @@ const schema = v.strictObject({
     description: 'Messages kept in memory, oldest dropped first; `0` keeps none (files only).',
   }),
   idempotency: idempotencyOption('60000'),
-  clock: clockOption,
+  clock: reliabilityClock,
 });
 
 type Schema = typeof schema;

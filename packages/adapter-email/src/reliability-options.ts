@@ -1,5 +1,5 @@
-import { systemClock, type Clock, type Kv } from '@keel/core';
-import { fn, integer, maxTimerMs, option, string, withMethods } from '@keel/core/adapter';
+import type { Kv } from '@keel/core';
+import { clockOption, fn, integer, maxTimerMs, option, string } from '@keel/core/adapter';
 import * as v from 'valibot';
 import { instanceOr, number, orFalse } from './option-builders.js';
 
@@ -80,11 +80,7 @@ function idempotencySchema(claimTtlDefault: string) {
   });
 }
 
-const clock = option(withMethods<Clock>('a clock ({ now(): number })', ['now']), {
-  default: systemClock,
-  defaultText: 'the system clock',
-  description: 'Where time comes from (breaker, idempotency window, retry budget, timestamps).',
-});
+const clock = clockOption('Where time comes from (breaker, idempotency window, retry budget, timestamps).');
 
 const timeoutMs = option(integer(1, maxTimerMs), {
   default: 10_000,
@@ -121,7 +117,7 @@ export interface CircuitBreakerOptionSchema extends CircuitBreaker_ {}
 /** The schema of `idempotency`. */
 export interface IdempotencyOptionSchema extends Idempotency_ {}
 
-export const clockOption: ClockOptionSchema = clock;
+export const reliabilityClock: ClockOptionSchema = clock;
 
 /** `idempotency`; the default claim time differs per adapter, so it is made for each. */
 export function idempotencyOption(claimTtlDefault: string): IdempotencyOptionSchema {

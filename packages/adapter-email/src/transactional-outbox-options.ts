@@ -2,7 +2,7 @@ import type { Email, Sql } from '@keel/core';
 import { KeelOptionsError, fn, integer, maxTimerMs, option } from '@keel/core/adapter';
 import * as v from 'valibot';
 import { instanceOr, nonBlank } from './option-builders.js';
-import { clockOption } from './reliability-options.js';
+import { reliabilityClock } from './reliability-options.js';
 
 const schema = v.strictObject({
   sql: option(instanceOr<Sql>('a Sql instance', ['transaction', 'query', 'execute'], 'sql'), {
@@ -63,7 +63,7 @@ const schema = v.strictObject({
     description: 'Called with what a background pass could not do (a database error); the loop keeps going.',
   }),
   dispatcherId: option(nonBlank(), { defaultText: 'a random UUID', description: "Names this dispatcher's claims." }),
-  clock: clockOption,
+  clock: reliabilityClock,
   random: option(fn<() => number>(), {
     defaultText: 'Math.random',
     description: 'Jitter source in [0, 1).',

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import { systemClock, type Clock } from '@keel/core';
-import { boolean, integer, kvLimitsOption, maxTimerMs, option, required, withMethods } from '@keel/core/adapter';
+import { boolean, integer, kvLimitsOption, maxTimerMs, option, required, clockOption } from '@keel/core/adapter';
 import * as v from 'valibot';
 
 /**
@@ -39,11 +38,7 @@ export const levelKvOptions = v.strictObject({
       'the timer never keeps the process alive.',
   }),
   limits: kvLimitsOption,
-  clock: option(withMethods<Clock>('a clock ({ now(): number })', ['now']), {
-    default: systemClock,
-    defaultText: 'the system clock',
-    description: 'Where time comes from; tests pass `ManualClock` from `@keel/testing`.',
-  }),
+  clock: clockOption(),
 });
 
 /** Options of `createLevelKv`. */

@@ -1,5 +1,4 @@
-import { systemClock, type Clock } from '@keel/core';
-import { integer, kvLimitsOption, maxTimerMs, option, withMethods } from '@keel/core/adapter';
+import { integer, kvLimitsOption, maxTimerMs, option, clockOption } from '@keel/core/adapter';
 import * as v from 'valibot';
 
 /** The options of `createMemoryKv`, declared once: the type, the checks and the README table come from here. */
@@ -11,11 +10,7 @@ export const memoryKvOptions = v.strictObject({
       'the timer never keeps the process alive.',
   }),
   limits: kvLimitsOption,
-  clock: option(withMethods<Clock>('a clock ({ now(): number })', ['now']), {
-    default: systemClock,
-    defaultText: 'the system clock',
-    description: 'Where time comes from; tests pass `ManualClock` from `@keel/testing`.',
-  }),
+  clock: clockOption(),
 });
 
 /** Options of `createMemoryKv`. */

@@ -31,6 +31,7 @@ export {
   shaped,
   fn,
   withMethods,
+  clockOption,
   maxTimerMs,
 } from './options/option-schemas.js';
 

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { type Clock, systemClock } from '../lifecycle/clock.js';
 
 /**
  * Building blocks for adapter options, on valibot. Each carries the message Keel prints
@@ -74,4 +75,16 @@ export function option<S extends v.GenericSchema, const D extends v.InferInput<S
 
 export function required<S extends v.GenericSchema>(schema: S, description: string) {
   return v.pipe(schema, v.description(description));
+}
+
+/**
+ * The `clock` option adapters take: where time comes from (tests pass `ManualClock` from
+ * `@keel/testing`), the system clock by default.
+ */
+export function clockOption(description = 'Where time comes from; tests pass `ManualClock` from `@keel/testing`.') {
+  return option(withMethods<Clock>('a clock ({ now(): number })', ['now']), {
+    default: systemClock,
+    defaultText: 'the system clock',
+    description,
+  });
 }
