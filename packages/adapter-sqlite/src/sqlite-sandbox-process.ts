@@ -51,8 +51,13 @@ export function sandboxAvailable(): boolean {
   return existsSync(childScript);
 }
 const MiB = 1024 * 1024;
-/** What node, better-sqlite3 and the watchdog thread need before any result (measured ~60 MiB). */
-const baseMemory = 192 * MiB;
+/**
+ * What node, better-sqlite3 and the watchdog thread need before any result. RLIMIT_DATA also
+ * counts the address space V8 reserves for each isolate, which grew on newer lines: with the
+ * watchdog's worker, node 20 and 22 start under 256 MiB, node 24 and 26 need 1280 MiB (measured
+ * with `ulimit -d` on each line). Either way the limit stays per sandbox process, apart from the app.
+ */
+const baseMemory = (Number(process.versions.node.split('.')[0]) >= 24 ? 1536 : 192) * MiB;
 const startTimeoutMs = 10_000;
 
 /**
@@ -61,8 +66,8 @@ const startTimeoutMs = 10_000;
  * the next request starts a fresh one. `generation` counts the processes, so that a transaction
  * begun in one is known to be gone in the next.
  *
- * Memory: on POSIX the process starts under `ulimit -d` (RLIMIT_DATA) of 192 MiB plus four times
- * the result budget, and its JavaScript heap is capped, so a statement that builds huge values
+ * Memory: on POSIX the process starts under `ulimit -d` (RLIMIT_DATA) of `baseMemory` plus four
+ * times the result budget, and its JavaScript heap is capped, so a statement that builds huge values
  * fails (SQLite's out-of-memory, or V8 aborting the process) inside the process, not in the app.
  */
 export class SandboxProcess {
