@@ -14,7 +14,7 @@ import {
 } from '../src/index.js';
 import { cookieHeader } from './support/browser.js';
 import { createFixture, disposeFixtures } from './support/fixture.js';
-import { startOidcServer, type OidcServer } from './support/oidc-server.js';
+import { corpProvider, startOidcServer, type OidcServer } from './support/oidc-server.js';
 
 let op: OidcServer;
 let provider: OidcProviderOptions;
@@ -23,15 +23,7 @@ beforeAll(async () => {
   op = await startOidcServer();
   op.accounts.set('mallory', { sub: 'mallory', email: 'mallory@example.com', email_verified: true });
   op.accounts.set('ada', { sub: 'ada', email: 'ada@example.com', email_verified: true });
-  provider = {
-    name: 'corp',
-    issuer: op.issuer,
-    clientId: op.clientId,
-    clientSecret: op.clientSecret,
-    redirectUri: op.redirectUri,
-    scopes: ['openid', 'email'],
-    allowInsecureRequests: true,
-  };
+  provider = corpProvider(op);
 });
 afterAll(async () => {
   await disposeFixtures();

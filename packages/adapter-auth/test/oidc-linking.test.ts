@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth0, oidcBindingCookie, oidcCallbackParams, okta, type OidcProviderOptions } from '../src/index.js';
 import { cookieHeader } from './support/browser.js';
 import { createFixture, disposeFixtures, type Fixture } from './support/fixture.js';
-import { startOidcServer, type OidcServer } from './support/oidc-server.js';
+import { corpProvider, startOidcServer, type OidcServer } from './support/oidc-server.js';
 
 let op: OidcServer;
 let provider: OidcProviderOptions;
@@ -18,15 +18,7 @@ beforeAll(async () => {
   op.accounts.set('bob', { sub: 'bob', email: 'Bob@Example.com', email_verified: false });
   op.accounts.set('eve', { sub: 'eve', email: 'victim@example.com', email_verified: true });
   op.accounts.set('nomail', { sub: 'nomail' });
-  provider = {
-    name: 'corp',
-    issuer: op.issuer,
-    clientId: op.clientId,
-    clientSecret: op.clientSecret,
-    redirectUri: op.redirectUri,
-    scopes: ['openid', 'email'],
-    allowInsecureRequests: true,
-  };
+  provider = corpProvider(op);
 });
 afterAll(async () => {
   await disposeFixtures();

@@ -5,7 +5,7 @@ import { tokenHash } from '../src/auth-crypto.js';
 import { createOidcAuth, oidcBindingCookie, oidcCallbackParams, type OidcProviderOptions } from '../src/index.js';
 import { cookieHeader } from './support/browser.js';
 import { createFixture, disposeFixtures, type Fixture } from './support/fixture.js';
-import { startOidcServer, type OidcServer } from './support/oidc-server.js';
+import { corpProvider, startOidcServer, type OidcServer } from './support/oidc-server.js';
 
 let op: OidcServer;
 let provider: OidcProviderOptions;
@@ -14,16 +14,7 @@ beforeAll(async () => {
   op = await startOidcServer();
   op.accounts.set('ada', { sub: 'ada', email: 'ada@example.com', email_verified: true });
   op.accounts.set('bob', { sub: 'bob', email: 'Bob@Example.com', email_verified: false });
-  provider = {
-    name: 'corp',
-    issuer: op.issuer,
-    clientId: op.clientId,
-    clientSecret: op.clientSecret,
-    redirectUri: op.redirectUri,
-    postLogoutRedirectUri: op.postLogoutRedirectUri,
-    scopes: ['openid', 'email'],
-    allowInsecureRequests: true,
-  };
+  provider = corpProvider(op, { postLogoutRedirectUri: op.postLogoutRedirectUri });
 });
 afterAll(async () => {
   await disposeFixtures();

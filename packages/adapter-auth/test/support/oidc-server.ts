@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
+import type { OidcProviderOptions } from '../../src/index.js';
 
 export interface TestAccount {
   readonly sub: string;
@@ -128,5 +129,19 @@ export async function startOidcServer(): Promise<OidcServer> {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** The provider options a test's auth uses for this server (`corp`, openid + email, plain HTTP). */
+export function corpProvider(op: OidcServer, extra: Partial<OidcProviderOptions> = {}): OidcProviderOptions {
+  return {
+    name: 'corp',
+    issuer: op.issuer,
+    clientId: op.clientId,
+    clientSecret: op.clientSecret,
+    redirectUri: op.redirectUri,
+    scopes: ['openid', 'email'],
+    allowInsecureRequests: true,
+    ...extra,
   };
 }
