@@ -44,6 +44,7 @@ export const sqliteAdapter = defineAdapter({
 
 function buildSqliteSql(resolved: ResolvedSqliteSqlOptions): Sql {
   const capabilities: SqlCapabilities = {
+    dialect: 'sqlite',
     transactions: true,
     savepoints: true,
     namedParameters: true,

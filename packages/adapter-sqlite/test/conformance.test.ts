@@ -13,6 +13,7 @@ describeSqlConformance({
   factory: ({ id }) => createSqliteSql({ filename: join(dir, `${id}.db`) }),
   reopen: ({ id }) => createSqliteSql({ filename: join(dir, `${id}.db`) }),
   capabilities: {
+    dialect: 'sqlite',
     transactions: true,
     savepoints: true,
     namedParameters: true,
@@ -26,6 +27,7 @@ describeSqlConformance({
   name: 'sqlite (:memory:)',
   factory: () => createSqliteSql({ filename: ':memory:' }),
   capabilities: {
+    dialect: 'sqlite',
     transactions: true,
     savepoints: true,
     namedParameters: true,

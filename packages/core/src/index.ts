@@ -36,7 +36,7 @@ export type {
   TransactionBody,
   TransactionRunner,
 } from './sql/sql-contract.js';
-export type { SqlCapabilities } from './sql/sql-capabilities.js';
+export type { SqlCapabilities, SqlDialect } from './sql/sql-capabilities.js';
 export { SqlError, type SqlErrorCode, type SqlErrorInit } from './sql/sql-errors.js';
 export { rowsToObjects } from './sql/sql-values.js';
 export {

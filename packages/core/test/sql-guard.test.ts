@@ -5,7 +5,7 @@ import { expectErr, expectOk } from '@keel/testing';
 
 const driver = (overrides: Partial<SqlDriver>): SqlDriver => ({
   adapter: 'test',
-  capabilities: { transactions: true, savepoints: false, namedParameters: false, persistent: false, synchronous: true },
+  capabilities: { dialect: 'sqlite', transactions: true, savepoints: false, namedParameters: false, persistent: false, synchronous: true },
   query: () => ({ columns: [], rows: [] }),
   execute: () => ({ rowsAffected: 0, lastInsertId: undefined }),
   executeScript: () => undefined,
@@ -47,6 +47,7 @@ describe('the sql guard', () => {
 describe('the sql sandbox facet', () => {
   const options = { readOnly: true, deadlineMs: 100, maxResultBytes: 1024 };
   const capabilities = {
+    dialect: 'sqlite' as const,
     transactions: true,
     savepoints: false,
     namedParameters: false,

@@ -15,7 +15,7 @@ import { sqlThroughSync } from './sql-sync-view.js';
  *   name: 'sqlite',
  *   factory: ({ id }) => createSqliteSql({ filename: join(dir, `${id}.db`) }),
  *   reopen: ({ id }) => createSqliteSql({ filename: join(dir, `${id}.db`) }),
- *   capabilities: { transactions: true, savepoints: true, namedParameters: true, persistent: true, synchronous: true },
+ *   capabilities: { dialect: 'sqlite', transactions: true, savepoints: true, namedParameters: true, persistent: true, synchronous: true },
  * });
  */
 export function describeSqlConformance(options: SqlConformanceOptions): void {

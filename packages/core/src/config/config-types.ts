@@ -18,7 +18,7 @@ export interface KeelInterfaces {
 /** The capability names config may `require` of each interface's adapter. */
 export interface KeelCapabilities {
   kv: keyof KvCapabilities;
-  sql: keyof SqlCapabilities;
+  sql: Exclude<keyof SqlCapabilities, 'dialect'>;
   email: keyof EmailCapabilities;
   auth: keyof AuthCapabilities;
 }

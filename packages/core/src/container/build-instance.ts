@@ -11,7 +11,7 @@ export interface BuiltInstance {
   readonly planned: PlannedInstance;
   readonly value: Record<string, unknown> & {
     readonly adapter: string;
-    readonly capabilities: Readonly<Record<string, boolean>>;
+    readonly capabilities: Readonly<Record<string, unknown>>;
     open(): Promise<{ isErr(): boolean; error?: unknown }>;
     close(): Promise<void>;
     health(): Promise<object>;
@@ -66,7 +66,7 @@ export async function buildInstance(
   const lacking = spec.requires.filter((capability) => value.capabilities?.[capability] !== true);
   if (lacking.length > 0) {
     const has = Object.entries(value.capabilities ?? {})
-      .filter(([, v]) => v)
+      .filter(([, v]) => v === true)
       .map(([k]) => k);
     issues.add(
       `${spec.path}.requires`,

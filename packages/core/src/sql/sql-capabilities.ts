@@ -1,5 +1,10 @@
+/** The SQL an adapter speaks, for code that must write engine-specific SQL (migrations, query builders). */
+export type SqlDialect = 'sqlite' | 'postgres';
+
 /** What a sql adapter can do beyond the contract every adapter honours. */
 export interface SqlCapabilities {
+  /** Which SQL the database speaks; ask this, never the adapter's id. */
+  readonly dialect: SqlDialect;
   /** `begin`, `commit` and `rollback` are real (not emulated). */
   readonly transactions: boolean;
   /** A transaction can nest (`tx.begin()`, nested `transaction(fn)`). */
@@ -14,6 +19,7 @@ export interface SqlCapabilities {
   readonly sandbox?: boolean;
 }
 
+/** The yes/no capabilities, which config's `requires` can ask for (`dialect` is a value, not one of them). */
 export const sqlCapabilityNames = [
   'transactions',
   'savepoints',
