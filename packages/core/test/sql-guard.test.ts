@@ -5,7 +5,14 @@ import { expectErr, expectOk } from '@keel/testing';
 
 const driver = (overrides: Partial<SqlDriver>): SqlDriver => ({
   adapter: 'test',
-  capabilities: { dialect: 'sqlite', transactions: true, savepoints: false, namedParameters: false, persistent: false, synchronous: true },
+  capabilities: {
+    dialect: 'sqlite',
+    transactions: true,
+    savepoints: false,
+    namedParameters: false,
+    persistent: false,
+    synchronous: true,
+  },
   query: () => ({ columns: [], rows: [] }),
   execute: () => ({ rowsAffected: 0, lastInsertId: undefined }),
   executeScript: () => undefined,

@@ -13,4 +13,10 @@ export { kvValueArbitrary, kvKeyArbitrary } from './kv-arbitraries.js';
 export { sqlValueArbitrary } from './sql-arbitraries.js';
 export { expectOk, expectErr } from './expect-result.js';
 export { scanAll } from './kv-conformance-scan.js';
-export { testPostgres, testRedis, type ServerFor, type TestPostgres, type TestRedis } from './servers/machine-servers.js';
+export {
+  testPostgres,
+  testRedis,
+  type ServerFor,
+  type TestPostgres,
+  type TestRedis,
+} from './servers/machine-servers.js';

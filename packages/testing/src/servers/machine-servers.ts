@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 
 /** A server the tests may use, or the written reason they skip. */
-export type ServerFor<T> = { readonly server: T; readonly skip?: undefined } | { readonly server?: undefined; readonly skip: string };
+export type ServerFor<T> =
+  | { readonly server: T; readonly skip?: undefined }
+  | { readonly server?: undefined; readonly skip: string };
 
 /** The machine's PostgreSQL, with a fresh database per use. */
 export interface TestPostgres {
@@ -46,7 +48,10 @@ export async function testPostgres(): Promise<ServerFor<TestPostgres>> {
     server: {
       url,
       async database(label = 'db') {
-        const name = `keel_${label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30)}_${process.pid}_${counter++}`;
+        const name = `keel_${label
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '_')
+          .slice(0, 30)}_${process.pid}_${counter++}`;
         await psql(`CREATE DATABASE "${name}"`);
         created.push(name);
         const target = new URL(url);
@@ -81,7 +86,8 @@ export async function testRedis(): Promise<ServerFor<TestRedis>> {
         // One script per prefix: SCAN + DEL on the server, not a key at a time over the wire.
         const script =
           "local c='0' repeat local r=redis.call('SCAN',c,'MATCH',ARGV[1],'COUNT',1000) c=r[1] for _,k in ipairs(r[2]) do redis.call('DEL',k) end until c=='0'";
-        for (const prefix of prefixes.splice(0)) await run('redis-cli', ['-u', url, 'EVAL', script, '0', `${globPattern(prefix)}*`]);
+        for (const prefix of prefixes.splice(0))
+          await run('redis-cli', ['-u', url, 'EVAL', script, '0', `${globPattern(prefix)}*`]);
       },
     },
   };
@@ -96,7 +102,10 @@ function unavailable(reason: string): { skip: string } {
 function reachable(url: string, defaultPort: number): Promise<string | undefined> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
-    const socket = connect({ host: hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: Number(port || defaultPort) });
+    const socket = connect({
+      host: hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
+      port: Number(port || defaultPort),
+    });
     const done = (problem: string | undefined) => {
       socket.destroy();
       resolve(problem);
