@@ -178,6 +178,64 @@ describe('createMigrator', () => {
     expectErr(await createMigrator(sql, { migrations: { folder } }).up(), 'CHECKSUM_MISMATCH');
   });
 
+  it('runs the script for its own dialect, from a list or a folder', async () => {
+    const sql = open();
+    const perDialect: Migration[] = [
+      {
+        version: 1,
+        name: 'items',
+        up: {
+          sqlite: 'CREATE TABLE items (id INTEGER PRIMARY KEY AUTOINCREMENT)',
+          postgres: 'CREATE TABLE items (id BIGSERIAL PRIMARY KEY)',
+        },
+        down: { sqlite: 'DROP TABLE items' },
+      },
+      { version: 2, name: 'log', up: 'CREATE TABLE log (entry TEXT)', down: { postgres: 'DROP TABLE log' } },
+    ];
+    const migrator = createMigrator(sql, { migrations: perDialect });
+    expectOk(await migrator.up());
+    expect(await tables(sql)).toEqual(['items', 'keel_migrations', 'log']);
+    const applied = expectOk(await migrator.status()).applied;
+    expect(applied[0]?.checksum).toBe(migrationChecksum('CREATE TABLE items (id INTEGER PRIMARY KEY AUTOINCREMENT)'));
+    // Version 2 has a down script for PostgreSQL only: on SQLite it cannot be reverted.
+    expectErr(await migrator.down(0), 'NOT_REVERSIBLE');
+
+    const folder = join(dir, `dialects-${counter++}`);
+    mkdirSync(folder);
+    writeFileSync(join(folder, '1_a.up.sql'), 'CREATE TABLE plain_a (v)');
+    writeFileSync(join(folder, '1_a.sqlite.up.sql'), 'CREATE TABLE lite_a (v)');
+    writeFileSync(join(folder, '2_b.postgres.up.sql'), 'CREATE TABLE pg_only (v JSONB)');
+    writeFileSync(join(folder, '2_b.up.sql'), 'CREATE TABLE plain_b (v)');
+    writeFileSync(join(folder, '2_b.sqlite.down.sql'), 'DROP TABLE plain_b');
+    const other = open();
+    const fromFolder = createMigrator(other, { migrations: { folder } });
+    const ran = expectOk(await fromFolder.up()).ran;
+    expect(ran).toEqual([
+      { version: 1, name: 'a' },
+      { version: 2, name: 'b' },
+    ]);
+    expect(await tables(other)).toEqual(['keel_migrations', 'lite_a', 'plain_b']);
+    expect(expectOk(await fromFolder.down(1)).version).toBe(1);
+    expect(await tables(other)).toEqual(['keel_migrations', 'lite_a']);
+  });
+
+  it('refuses a migration with no script for the database’s dialect, before running anything', async () => {
+    const sql = open();
+    expect(() =>
+      createMigrator(sql, { migrations: [{ version: 1, name: 'pg', up: { postgres: 'CREATE TABLE t (v JSONB)' } }] }),
+    ).toThrow("migrations[0].up (version 1) has no script for sqlite, the database's dialect (it has: postgres)");
+    expect(() => createMigrator(sql, { migrations: [{ version: 1, name: 'x', up: { mysql: 'X' } as never }] })).toThrow(
+      'names no known dialect: mysql',
+    );
+    const folder = join(dir, `pg-only-${counter++}`);
+    mkdirSync(folder);
+    writeFileSync(join(folder, '1_a.up.sql'), 'CREATE TABLE a (v)');
+    writeFileSync(join(folder, '2_b.postgres.up.sql'), 'CREATE TABLE b (v JSONB)');
+    const failed = expectErr(await createMigrator(sql, { migrations: { folder } }).up(), 'INVALID_MIGRATIONS');
+    expect(failed.message).toContain('version 2 has no up script for sqlite (found 2_b.postgres.up.sql)');
+    expect(await tables(sql)).toEqual([]);
+  });
+
   it('returns folder problems as Errs and throws on a malformed list', async () => {
     const sql = open();
     expectErr(await createMigrator(sql, { migrations: { folder: join(dir, 'missing') } }).up(), 'READ_FAILED');

@@ -1,4 +1,4 @@
-import { err, ok, type Result, type Sql, type SqlError } from '@keel/core';
+import { err, ok, type Result, type Sql, type SqlError, type SqlTransaction } from '@keel/core';
 import { expectErr, expectOk } from '@keel/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -188,5 +188,52 @@ describe('nesting', () => {
       ['p-a', 'q-a', 'r-a', 's-a'],
     ]);
     expect(await values(sql)).toEqual(['p-a', 'p-b', 'q-a', 'q-b', 'r-a', 'r-b', 's-a', 's-b']);
+  });
+});
+
+describe('transaction(fn, { retries })', () => {
+  it('runs the callback again while another connection holds the write lock, then commits once', async () => {
+    const filename = join(dir, `retry-${counter++}.db`);
+    const holder = createSqliteSql({ filename });
+    const waiter = createSqliteSql({ filename, busyTimeoutMs: 0 });
+    opened.push(holder, waiter);
+    expectOk(await holder.executeScript('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)'));
+    const lock = expectOk(await holder.begin());
+    expectOk(await lock.execute("INSERT INTO t (v) VALUES ('holder')"));
+
+    let runs = 0;
+    const body = (tx: SqlTransaction) => {
+      runs++;
+      return tx.execute("INSERT INTO t (v) VALUES ('waiter')");
+    };
+    // Without retries the first BUSY is the answer.
+    expectErr(await waiter.transaction(body), 'BUSY');
+    const retried = waiter.transaction(body, { retries: 20 });
+    // The first attempt fails at once (the driver is synchronous); the retries pause on timers, so
+    // this timer lets go of the lock while they are still going.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expectOk(await lock.commit());
+    expectOk(await retried);
+    expect(runs).toBe(1);
+    expect(await values(waiter)).toEqual(['holder', 'waiter']);
+  });
+
+  it('does not retry other failures, and refuses a retry count that is not a small integer', async () => {
+    const sql = await open();
+    let runs = 0;
+    const failed = await sql.transaction(
+      (tx) => {
+        runs++;
+        return tx.execute('INSERT INTO t (v) VALUES (?), (?)', ['same', 'same']);
+      },
+      { retries: 3 },
+    );
+    expect(expectErr(failed, 'CONSTRAINT_VIOLATION').constraint).toBe('unique');
+    expect(runs).toBe(1);
+    expect(() => sql.transaction(() => ok(1), { retries: -1 })).toThrow('retries must be an integer from 0 to 20');
+    expect(() => sql.transaction(() => ok(1), { retries: 1.5 })).toThrow(TypeError);
+    const typed: Result<number, SqlError> = await sql.transaction(() => ok(2), { retries: 0 });
+    expect(typed._unsafeUnwrap()).toBe(2);
+    expect(err).toBeTypeOf('function');
   });
 });

@@ -34,6 +34,7 @@ export type {
   SqlExecuteResult,
   SqlConstraintKind,
   TransactionBody,
+  TransactionOptions,
   TransactionRunner,
 } from './sql/sql-contract.js';
 export type { SqlCapabilities, SqlDialect } from './sql/sql-capabilities.js';

@@ -1,11 +1,12 @@
+import { createHash } from 'node:crypto';
 import { ResultAsync, err, errAsync, ok, okAsync, type Result } from 'neverthrow';
+import type { SqlDialect } from '../sql/sql-capabilities.js';
 import type { Sql, SqlTransaction } from '../sql/sql-contract.js';
 import type { SqlError } from '../sql/sql-errors.js';
 import { MigrationError, type MigrationErrorCode } from './migration-errors.js';
-import { checkMigrationList, migrationChecksum, readMigrationsFolder } from './migration-set.js';
+import { type DialectMigration, checkMigrationList, migrationChecksum, readMigrationsFolder } from './migration-set.js';
 import type {
   AppliedMigration,
-  Migration,
   MigrationReport,
   MigrationStatus,
   Migrator,
@@ -24,9 +25,14 @@ type Direction = 'up' | 'down';
  *
  * Processes starting together apply each migration exactly once: inside the transaction the
  * record is read again before anything runs. On SQLite the transaction holds the write lock
- * from its start, so the second process waits and then finds the record; on engines that run
- * transactions side by side, the record's primary key makes the loser fail and roll back, and
+ * from its start, so the second process waits and then finds the record. On PostgreSQL, which
+ * runs transactions side by side, each transaction first takes an advisory lock on the table
+ * and scope (`pg_advisory_xact_lock`), so the second process waits there instead. Should a
+ * race slip through anyway, the record's primary key makes the loser fail and roll back, and
  * the migrator then finds the winner's record and carries on.
+ *
+ * A migration may give its SQL per dialect (`up: { sqlite, postgres }`, or
+ * `3_users.postgres.up.sql` in a folder): the migrator runs the one for `sql.capabilities.dialect`.
  *
  * @example
  * const migrator = createMigrator(keel.sql, { migrations: { folder: './migrations' } });
@@ -35,7 +41,9 @@ type Direction = 'up' | 'down';
  * await migrator.down(3); // reverts everything above version 3, newest first
  */
 export function createMigrator(sql: Sql, options: MigratorOptions): Migrator {
-  const { scope, table, load } = readMigratorOptions(options);
+  const dialect = sql.capabilities.dialect;
+  const { scope, table, load } = readMigratorOptions(options, dialect);
+  const serialize = serializer(dialect, `${table}\u0000${scope}`);
   const q = {
     create:
       `CREATE TABLE IF NOT EXISTS ${table} (scope VARCHAR(200) NOT NULL, version BIGINT NOT NULL, name VARCHAR(500) NOT NULL, ` +
@@ -60,8 +68,9 @@ export function createMigrator(sql: Sql, options: MigratorOptions): Migrator {
   /** The set, and where the database stands against it (the table is created when missing). */
   const inspect = (op: string) =>
     load().andThen((migrations) =>
+      // In a transaction behind the lock: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against itself.
       sql
-        .executeScript(q.create)
+        .transaction((tx) => serialize(tx).andThen(() => tx.executeScript(q.create)))
         .mapErr(sqlFailure(op, `creating the migrations table ${table}`))
         .andThen(() => sql.query(q.applied, [scope]).mapErr(sqlFailure(op, `reading ${table}`)))
         .map(({ rows }) => ({ migrations, status: statusOf(migrations, rows.map(toApplied)) })),
@@ -85,34 +94,37 @@ export function createMigrator(sql: Sql, options: MigratorOptions): Migrator {
       return ok(found);
     });
 
-  const recorded = (db: Pick<Sql, 'query'>, op: Direction, m: Migration) =>
+  const recorded = (db: Pick<Sql, 'query'>, op: Direction, m: DialectMigration) =>
     db
       .query(q.one, [scope, BigInt(m.version)])
       .mapErr(sqlFailure(op, `reading ${table}`))
       .map(({ rows }) => rows[0]?.[0] as string | undefined);
 
   /** Applies one migration and records it; `false` when another process already had. */
-  const apply = (tx: SqlTransaction, m: Migration): ResultAsync<boolean, MigrationError> => {
+  const apply = (tx: SqlTransaction, m: DialectMigration): ResultAsync<boolean, MigrationError> => {
     const checksum = migrationChecksum(m.up);
-    return recorded(tx, 'up', m).andThen((existing) => {
-      if (existing !== undefined) return alreadyApplied(m, existing, checksum);
-      return tx
-        .executeScript(m.up)
-        .mapErr((cause) =>
-          failure(
-            'MIGRATION_FAILED',
-            'up',
-            `migration ${m.version} (${m.name}) failed and was rolled back: ${cause.message}`,
-            cause,
-            m.version,
-          ),
-        )
-        .andThen(() => tx.execute(q.record, [scope, BigInt(m.version), m.name, checksum, new Date().toISOString()]))
-        .mapErr((e) => (e instanceof MigrationError ? e : sqlFailure('up', `recording migration ${m.version}`)(e)))
-        .map(() => true);
-    });
+    return serialize(tx)
+      .mapErr(sqlFailure('up', `locking ${table}`))
+      .andThen(() => recorded(tx, 'up', m))
+      .andThen((existing) => {
+        if (existing !== undefined) return alreadyApplied(m, existing, checksum);
+        return tx
+          .executeScript(m.up)
+          .mapErr((cause) =>
+            failure(
+              'MIGRATION_FAILED',
+              'up',
+              `migration ${m.version} (${m.name}) failed and was rolled back: ${cause.message}`,
+              cause,
+              m.version,
+            ),
+          )
+          .andThen(() => tx.execute(q.record, [scope, BigInt(m.version), m.name, checksum, new Date().toISOString()]))
+          .mapErr((e) => (e instanceof MigrationError ? e : sqlFailure('up', `recording migration ${m.version}`)(e)))
+          .map(() => true);
+      });
   };
-  const alreadyApplied = (m: Migration, existing: string, checksum: string) =>
+  const alreadyApplied = (m: DialectMigration, existing: string, checksum: string) =>
     existing === checksum
       ? okAsync(false)
       : errAsync(
@@ -126,27 +138,30 @@ export function createMigrator(sql: Sql, options: MigratorOptions): Migrator {
         );
 
   /** Reverts one migration and forgets it; `false` when another process already had. */
-  const revert = (tx: SqlTransaction, m: Migration): ResultAsync<boolean, MigrationError> =>
-    recorded(tx, 'down', m).andThen((existing) => {
-      if (existing === undefined) return okAsync(false);
-      return tx
-        .executeScript(m.down as string)
-        .mapErr((cause) =>
-          failure(
-            'MIGRATION_FAILED',
-            'down',
-            `reverting migration ${m.version} (${m.name}) failed and was rolled back: ${cause.message}`,
-            cause,
-            m.version,
-          ),
-        )
-        .andThen(() => tx.execute(q.forget, [scope, BigInt(m.version)]))
-        .mapErr((e) => (e instanceof MigrationError ? e : sqlFailure('down', `forgetting migration ${m.version}`)(e)))
-        .map(() => true);
-    });
+  const revert = (tx: SqlTransaction, m: DialectMigration): ResultAsync<boolean, MigrationError> =>
+    serialize(tx)
+      .mapErr(sqlFailure('down', `locking ${table}`))
+      .andThen(() => recorded(tx, 'down', m))
+      .andThen((existing) => {
+        if (existing === undefined) return okAsync(false);
+        return tx
+          .executeScript(m.down as string)
+          .mapErr((cause) =>
+            failure(
+              'MIGRATION_FAILED',
+              'down',
+              `reverting migration ${m.version} (${m.name}) failed and was rolled back: ${cause.message}`,
+              cause,
+              m.version,
+            ),
+          )
+          .andThen(() => tx.execute(q.forget, [scope, BigInt(m.version)]))
+          .mapErr((e) => (e instanceof MigrationError ? e : sqlFailure('down', `forgetting migration ${m.version}`)(e)))
+          .map(() => true);
+      });
 
   /** One migration in its own transaction: retried while busy; a lost race is found in the record. */
-  const step = async (op: Direction, m: Migration): Promise<Result<boolean, MigrationError>> => {
+  const step = async (op: Direction, m: DialectMigration): Promise<Result<boolean, MigrationError>> => {
     let outcome: Result<boolean, MigrationError | SqlError> = ok(false);
     for (let attempt = 1; attempt <= busyAttempts; attempt++) {
       outcome = await sql.transaction((tx) => (op === 'up' ? apply(tx, m) : revert(tx, m)));
@@ -163,7 +178,7 @@ export function createMigrator(sql: Sql, options: MigratorOptions): Migrator {
     return err(failed);
   };
 
-  const run = (op: Direction, steps: readonly Migration[]) =>
+  const run = (op: Direction, steps: readonly DialectMigration[]) =>
     new ResultAsync<MigrationReport, MigrationError>(
       (async () => {
         const ran: { version: number; name: string }[] = [];
@@ -196,7 +211,7 @@ export function createMigrator(sql: Sql, options: MigratorOptions): Migrator {
         const targets = status.applied
           .filter((a) => a.version > to)
           .reverse()
-          .map((a) => byVersion.get(a.version) as Migration);
+          .map((a) => byVersion.get(a.version) as DialectMigration);
         const stuck = targets.filter((m) => m.down === undefined);
         if (stuck.length > 0) {
           const names = stuck.map((m) => `${m.version} (${m.name})`).join(', ');
@@ -210,7 +225,7 @@ export function createMigrator(sql: Sql, options: MigratorOptions): Migrator {
   });
 }
 
-function readMigratorOptions(options: MigratorOptions) {
+function readMigratorOptions(options: MigratorOptions, dialect: SqlDialect) {
   if (typeof options !== 'object' || options === null)
     throw new TypeError('createMigrator: options must be { migrations, scope?, table? }');
   const scope = options.scope ?? 'app';
@@ -230,10 +245,24 @@ function readMigratorOptions(options: MigratorOptions) {
     );
   }
   // A list is code, so its mistakes throw now; a folder is read (and its mistakes returned) on each call.
-  const list = Array.isArray(source) ? checkMigrationList(source as Migration[]) : undefined;
-  const load = (): ResultAsync<Migration[], MigrationError> =>
-    list ? okAsync(list) : readMigrationsFolder(folder as string);
+  const list = Array.isArray(source) ? checkMigrationList(source, dialect) : undefined;
+  const load = (): ResultAsync<DialectMigration[], MigrationError> =>
+    list ? okAsync(list) : readMigrationsFolder(folder as string, dialect);
   return { scope, table, load };
+}
+
+/**
+ * What makes one migrator's transactions take turns. SQLite's transactions already do (they
+ * hold the write lock from the start); PostgreSQL's take a transaction-scoped advisory lock
+ * whose 64-bit key is derived from the table and scope, released by commit or rollback.
+ */
+function serializer(
+  dialect: SqlDialect,
+  name: string,
+): (tx: Pick<SqlTransaction, 'query'>) => ResultAsync<void, SqlError> {
+  if (dialect !== 'postgres') return () => okAsync(undefined);
+  const key = createHash('sha256').update(name).digest().readBigInt64BE(0);
+  return (tx) => tx.query('SELECT pg_advisory_xact_lock(?)', [key]).map(() => undefined);
 }
 
 function checkTarget(op: string, to: number): void {
@@ -241,14 +270,19 @@ function checkTarget(op: string, to: number): void {
     throw new TypeError(`migrator.${op}: the target version must be a non-negative integer, got ${String(to)}`);
 }
 
-function statusOf(migrations: readonly Migration[], applied: AppliedMigration[]): MigrationStatus {
+function statusOf(
+  migrations: readonly DialectMigration[],
+  applied: AppliedMigration[],
+): Omit<MigrationStatus, 'pending'> & { readonly pending: readonly DialectMigration[] } {
   const known = new Map(migrations.map((m) => [m.version, m]));
   const done = new Set(applied.map((a) => a.version));
   return {
     applied,
     pending: migrations.filter((m) => !done.has(m.version)),
     edited: applied
-      .filter((a) => known.has(a.version) && migrationChecksum((known.get(a.version) as Migration).up) !== a.checksum)
+      .filter(
+        (a) => known.has(a.version) && migrationChecksum((known.get(a.version) as DialectMigration).up) !== a.checksum,
+      )
       .map((a) => a.version),
     unknown: applied.filter((a) => !known.has(a.version)).map((a) => a.version),
     version: applied.at(-1)?.version ?? 0,

@@ -1,5 +1,13 @@
 import type { ResultAsync } from 'neverthrow';
+import type { SqlDialect } from '../sql/sql-capabilities.js';
 import type { MigrationError } from './migration-errors.js';
+
+/**
+ * The SQL of one direction of a migration: one script for every database, or one per dialect
+ * (`{ sqlite: '…', postgres: '…' }`) where their SQL differs. The migrator runs the script for
+ * `sql.capabilities.dialect`, and a migration without one for it is refused before anything runs.
+ */
+export type MigrationScript = string | { readonly [D in SqlDialect]?: string };
 
 /** One step of a schema's history. */
 export interface Migration {
@@ -8,16 +16,18 @@ export interface Migration {
   /** For people: shown in reports and errors. */
   readonly name: string;
   /** The SQL `up` runs, as one script (statements separated by `;`, no `BEGIN`/`COMMIT`). */
-  readonly up: string;
+  readonly up: MigrationScript;
   /** The SQL that undoes `up`, run by `down`; without it the migration cannot be reverted. */
-  readonly down?: string;
+  readonly down?: MigrationScript;
 }
 
 /** Options of `createMigrator`. */
 export interface MigratorOptions {
   /**
    * The migrations: a list, or a folder of `<version>_<name>.up.sql` files (or `<version>_<name>.sql`),
-   * each with an optional `<version>_<name>.down.sql`. Other files in the folder are ignored.
+   * each with an optional `<version>_<name>.down.sql`. A file for one dialect only names it before
+   * the direction (`3_users.postgres.up.sql`) and wins over the plain file on that dialect. Other
+   * files in the folder are ignored.
    */
   readonly migrations: readonly Migration[] | { readonly folder: string };
   /**
@@ -34,7 +44,7 @@ export interface MigratorOptions {
 export interface AppliedMigration {
   readonly version: number;
   readonly name: string;
-  /** SHA-256 of the `up` script as applied (line endings and trailing white space normalised). */
+  /** SHA-256 of the `up` script as applied on this dialect (line endings and trailing white space normalised). */
   readonly checksum: string;
   /** ISO 8601, when it was applied. */
   readonly appliedAt: string;

@@ -1,5 +1,8 @@
 /** The SQL an adapter speaks, for code that must write engine-specific SQL (migrations, query builders). */
-export type SqlDialect = 'sqlite' | 'postgres';
+export type SqlDialect = (typeof sqlDialects)[number];
+
+/** Every dialect a Keel sql adapter may declare. */
+export const sqlDialects = ['sqlite', 'postgres'] as const;
 
 /** What a sql adapter can do beyond the contract every adapter honours. */
 export interface SqlCapabilities {

@@ -56,9 +56,22 @@ export interface SqlTransactionOperations {
 /** What a `transaction(fn)` body returns: a `Result`, sync or async. */
 export type TransactionBody<T, E> = ResultAsync<T, E> | Result<T, E> | PromiseLike<Result<T, E>>;
 
+/** Options of `transaction(fn, options)`. */
+export interface TransactionOptions {
+  /**
+   * Runs the whole callback again, up to this many more times, when it ends in a `BUSY`
+   * `SqlError` (a serialization failure or deadlock on PostgreSQL, a lock wait that ran out on
+   * SQLite), after a short random pause. The callback must then be safe to run again: nothing
+   * outside the transaction. Give it to the outermost transaction: a retried savepoint cannot
+   * undo what made the whole transaction fail. @default 0
+   */
+  readonly retries?: number;
+}
+
 /** Runs `fn` in a transaction: commits on `Ok`, rolls back on `Err` or a throw; nested calls use savepoints. */
 export type TransactionRunner = <T, E = never>(
   fn: (tx: SqlTransaction) => TransactionBody<T, E>,
+  options?: TransactionOptions,
 ) => ResultAsync<T, E | SqlError>;
 
 export interface SqlTransaction extends SqlTransactionOperations {

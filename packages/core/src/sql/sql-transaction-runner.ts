@@ -1,7 +1,10 @@
 import { ResultAsync, err, ok, type Result } from 'neverthrow';
 import { describeValue } from '../errors/describe-value.js';
-import type { SqlTransaction, TransactionRunner } from './sql-contract.js';
+import type { SqlTransaction, TransactionOptions, TransactionRunner } from './sql-contract.js';
 import { SqlError } from './sql-errors.js';
+
+/** The most `retries` a caller may ask for: past it, retrying hides a problem instead of riding one out. */
+const maxRetries = 20;
 
 /** `transaction(fn)` over any `begin`: commit on `Ok`, roll back on `Err` or a throw. */
 export function transactionRunner(
@@ -16,7 +19,7 @@ export function transactionRunner(
       op: 'transaction',
       ...(cause === undefined ? {} : { cause }),
     });
-  return <T, E>(fn: (tx: SqlTransaction) => unknown) =>
+  const once = <T, E>(fn: (tx: SqlTransaction) => unknown) =>
     new ResultAsync<T, E | SqlError>(
       (async (): Promise<Result<T, E | SqlError>> => {
         const begun = await begin();
@@ -47,6 +50,33 @@ export function transactionRunner(
         return ok(outcome.value as T);
       })(),
     );
+  return <T, E>(fn: (tx: SqlTransaction) => unknown, options?: TransactionOptions) => {
+    const retries = retriesOf(options);
+    if (retries === 0) return once<T, E>(fn);
+    return new ResultAsync<T, E | SqlError>(
+      (async () => {
+        for (let attempt = 0; ; attempt++) {
+          const outcome = await once<T, E>(fn);
+          if (outcome.isOk() || attempt >= retries || !isBusy(outcome.error)) return outcome;
+          // Random and growing, so that two transactions that deadlocked do not meet again.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt * 5)));
+        }
+      })(),
+    );
+  };
+}
+
+function retriesOf(options: TransactionOptions | undefined): number {
+  const retries = options?.retries ?? 0;
+  if (!Number.isSafeInteger(retries) || retries < 0 || retries > maxRetries)
+    throw new TypeError(
+      `transaction: retries must be an integer from 0 to ${maxRetries}, got ${describeValue(retries)}`,
+    );
+  return retries;
+}
+
+function isBusy(error: unknown): boolean {
+  return error instanceof SqlError && error.code === 'BUSY';
 }
 
 function isResult(value: unknown): value is Result<unknown, unknown> {
