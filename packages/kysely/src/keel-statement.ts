@@ -4,8 +4,8 @@ import type { CompiledQuery } from 'kysely';
  * Whether a query is sent as the contract's `query` (it returns rows) or `execute` (it changes
  * data and reports rows affected and the insert id). A built query says so by its node: a select,
  * or a write with `RETURNING`. Raw SQL (`sql\`…\``) is judged by its first word: only a known
- * write or schema statement without `RETURNING` is executed; anything else is queried, since
- * every adapter answers `query` on a write (with no rows) while `execute` on a `SELECT` may fail.
+ * write or schema statement without `RETURNING` is executed; anything else is queried: a write
+ * sent as `query` still runs (only its count is lost), a read sent as `execute` would lose its rows.
  *
  * @example
  * returnsRows(db.selectFrom('users').selectAll().compile()); // true
