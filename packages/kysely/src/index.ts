@@ -1,0 +1,1 @@
+export { keelDialect } from './keel-dialect.js';

@@ -1,0 +1,21 @@
+import { PostgresAdapter, PostgresIntrospector } from 'kysely';
+import type { KeelBackend } from './keel-backend.js';
+import { KeelPostgresQueryCompiler } from './postgres-query-compiler.js';
+
+/**
+ * PostgreSQL through kysely's PostgreSQL adapter and introspector, with a compiler that writes
+ * `?` placeholders. Transaction settings become `SET TRANSACTION`, the first statement inside
+ * the Keel transaction (PostgreSQL refuses it anywhere later).
+ */
+export const postgresBackend: KeelBackend = {
+  createAdapter: () => new PostgresAdapter(),
+  createIntrospector: (db) => new PostgresIntrospector(db),
+  createQueryCompiler: () => new KeelPostgresQueryCompiler(),
+  transactionSettings({ isolationLevel, accessMode }) {
+    const parts = [
+      ...(isolationLevel === undefined ? [] : [`isolation level ${isolationLevel}`]),
+      ...(accessMode === undefined ? [] : [accessMode]),
+    ];
+    return parts.length === 0 ? undefined : `set transaction ${parts.join(' ')}`;
+  },
+};
