@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { chownSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync } from 'node:fs';
 import { join } from 'node:path';
 import { findPostgres, type PostgresInstall } from './postgres-install.js';
 import type { PrivateServer, PrivateServerOptions, ServerStarter } from './private-server.js';
-import { trackFolder } from './process-reaper.js';
+import { newFolder } from './process-reaper.js';
 import { run } from './run-command.js';
 import { serverCommand } from './server-command.js';
 import { type ServerFor, unavailable } from './server-for.js';
@@ -48,7 +47,7 @@ export function privatePostgres(): ServerFor<ServerStarter<PrivatePostgresOption
 export async function startPostgres(options: PrivatePostgresOptions = {}): Promise<PrivateServer> {
   const install = findPostgres();
   if (typeof install === 'string') throw new Error(`cannot start PostgreSQL: ${install}`);
-  const folder = ownedFolder('keel-postgres-', install);
+  const folder = ownedFolder('postgres-', install);
   const dataDir = join(folder, 'data');
   await run('cp', ['-a', await template(install), dataDir]);
   const settings = { ...quick, listen_addresses: '127.0.0.1', ...options.settings };
@@ -85,7 +84,7 @@ let templateDir: Promise<string> | undefined;
 /** One initdb per test process; each server starts from a copy. */
 function template(install: PostgresInstall): Promise<string> {
   templateDir ??= (async () => {
-    const folder = ownedFolder('keel-postgres-template-', install);
+    const folder = ownedFolder('postgres-template-', install);
     const data = join(folder, 'data');
     // 1 MB WAL segments: a quarter less to copy per server.
     const initdb = [
@@ -109,8 +108,7 @@ function template(install: PostgresInstall): Promise<string> {
 
 /** A fresh temp folder, owned by the user the server runs as. */
 function ownedFolder(prefix: string, { user }: PostgresInstall): string {
-  const folder = mkdtempSync(join(tmpdir(), prefix));
-  trackFolder(folder);
+  const folder = newFolder(prefix);
   if (user) chownSync(folder, user.uid, user.gid);
   return folder;
 }

@@ -1,10 +1,9 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findExecutable } from './find-executable.js';
 import type { PrivateServer, PrivateServerOptions, ServerStarter } from './private-server.js';
-import { trackFolder } from './process-reaper.js';
+import { newFolder } from './process-reaper.js';
 import { serverCommand } from './server-command.js';
 import { type ServerFor, unavailable } from './server-for.js';
 import { launchServer } from './server-process.js';
@@ -47,8 +46,7 @@ export function privateRedis(): ServerFor<ServerStarter<PrivateRedisOptions>> {
 export async function startRedis(options: PrivateRedisOptions = {}): Promise<PrivateServer> {
   const redisServer = findExecutable('redis-server');
   if (!redisServer) throw new Error('cannot start Redis: no redis-server on PATH');
-  const folder = mkdtempSync(join(tmpdir(), 'keel-redis-'));
-  trackFolder(folder);
+  const folder = newFolder('redis-');
   const dataDir = join(folder, 'data');
   mkdirSync(dataDir);
   const durability = options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];

@@ -3,7 +3,7 @@ import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './free-port.js';
 import type { PrivateServer, StopOptions } from './private-server.js';
-import { removeFolder, trackChild, trackFolder } from './process-reaper.js';
+import { removeFolder, trackChild } from './process-reaper.js';
 
 /** What a kind of server needs to run as a `PrivateServer`. */
 export interface ServerSpec {
@@ -35,7 +35,6 @@ const stopTimeoutMs = 15_000;
 
 /** Starts the server on a free port (another one if that is taken meanwhile) and wraps it. */
 export async function launchServer(spec: ServerSpec): Promise<PrivateServer> {
-  trackFolder(spec.folder);
   let port = await freePort();
   let running: Running | undefined;
   let removed = false;
