@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type PrivateServer, privatePostgres } from '../src/index.js';
 import { cli, running } from './processes.js';
@@ -33,6 +34,20 @@ describe.skipIf(pg.skip)('startPostgres', () => {
     expect(server.port).toBe(port);
     expect(running(server.pid)).toBe(true);
     expect(await sql(server, "SELECT string_agg(n::text, ',' ORDER BY n) FROM t")).toBe('1,2');
+  });
+
+  it('restarts after a kill while a session is still busy in a query', async () => {
+    const server = await start();
+    // A backend in a long computation does not notice its postmaster died and holds the shared
+    // memory until it finishes; restart() must wait for it rather than fail.
+    const busy = sql(server, 'SELECT count(*) FROM generate_series(1, 10000000)').catch(() => 'ended');
+    const active =
+      "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%generate_series%' AND pid <> pg_backend_pid()";
+    while ((await sql(server, active)) !== '1') await sleep(20);
+    await server.kill();
+    await server.restart();
+    expect(await sql(server, 'SELECT 1')).toBe('1');
+    await busy;
   });
 
   it('restarts on its data after a clean stop that keeps it', async () => {
