@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type PrivateServer, privateRedis } from '../src/index.js';
 import { cli, running } from './processes.js';
@@ -32,6 +33,17 @@ describe.skipIf(redis.skip)('startRedis', () => {
     expect(await command(server, 'GET', 'k')).toBe('v');
   });
 
+  it('restart() on a running server shuts it down cleanly first, same port and data', async () => {
+    const server = await start({ appendOnly: true });
+    const { port, pid } = server;
+    await command(server, 'SET', 'k', 'v');
+    await server.restart();
+    expect(running(pid)).toBe(false);
+    expect(server.pid).not.toBe(pid);
+    expect(server.port).toBe(port);
+    expect(await command(server, 'GET', 'k')).toBe('v');
+  });
+
   it('loses everything through a kill without append-only (nothing on disk)', async () => {
     const server = await start();
     await command(server, 'SET', 'k', 'v');
@@ -49,9 +61,13 @@ describe.skipIf(redis.skip)('startRedis', () => {
     await expect(server.restart()).rejects.toThrow(/start a new one/);
   });
 
-  it('fails a start it cannot make with the server log', async () => {
+  it('fails a start it cannot make with the server log, leaving no folder', async () => {
+    // This test process's folder, which holds every server's folder.
+    const folder = dirname(dirname((await start()).dataDir));
+    const before = readdirSync(folder);
     await expect(start({ settings: { 'no-such-directive': 1 } })).rejects.toThrow(
       /Redis exited before accepting connections[\s\S]*Bad directive/,
     );
+    expect(readdirSync(folder)).toEqual(before);
   });
 });

@@ -42,7 +42,10 @@ export async function launchServer(spec: ServerSpec): Promise<PrivateServer> {
     try {
       running = await start(spec, port);
     } catch (error) {
-      if (!(error instanceof StartError && portTaken.test(error.log)) || attempt === 3) throw error;
+      if (!(error instanceof StartError && portTaken.test(error.log)) || attempt === 3) {
+        removeFolder(spec.folder); // the caller never gets a server to stop
+        throw error;
+      }
       port = await freePort();
     }
   }
