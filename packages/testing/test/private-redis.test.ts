@@ -70,4 +70,8 @@ describe.skipIf(redis.skip)('startRedis', () => {
     );
     expect(readdirSync(folder)).toEqual(before);
   });
+
+  it('fails a start that takes longer than timeoutMs', async () => {
+    await expect(start({ timeoutMs: 1 })).rejects.toThrow(/Redis did not accept connections on port \d+ within 1 ms/);
+  });
 });
