@@ -38,7 +38,7 @@ export function connectFailure(where: string, thrown: unknown, tls: boolean): Kv
     return fail('UNAVAILABLE', `Redis at ${where} closed the connection during the handshake: if it requires TLS, set tls: true or use rediss://`, thrown);
   }
   if (/ConnectionTimeout|timed? ?out/i.test(`${nameOf(thrown)} ${message}`)) {
-    return fail('UNAVAILABLE', `connecting to ${where} timed out: check host, port, firewall${tls ? '' : ' and whether the server requires TLS'}`, thrown);
+    return fail('UNAVAILABLE', `connecting to ${where} timed out: check host, port and firewall, and whether the server ${tls ? 'speaks' : 'requires'} TLS`, thrown);
   }
   if (/^(ERR|WRONGTYPE)\b.*(DB index|invalid DB)/i.test(message)) {
     return fail('INVALID_ARGUMENT', `Redis at ${where} has no such database (${firstLine(message)}): check db`, thrown);
@@ -66,7 +66,13 @@ export function commandFailure(thrown: unknown): KvError {
 }
 
 function fail(code: KvErrorCode, message: string, thrown: unknown): KvError {
-  return new KvError({ code, message, cause: safeCopy(thrown) });
+  return new KvError({ code, message, cause: safeCopy(unwrap(thrown)) });
+}
+
+/** node-redis wraps the socket's error when it stops reconnecting: the useful part is inside. */
+function unwrap(thrown: unknown): unknown {
+  const inner = (thrown as { socketError?: unknown } | undefined)?.socketError;
+  return nameOf(thrown) === 'ReconnectStrategyError' && inner instanceof Error ? inner : thrown;
 }
 
 /** An error reply from the server (as opposed to a client-side or socket failure). */
@@ -84,10 +90,8 @@ function safeCopy(thrown: unknown): Error {
 }
 
 function describe(thrown: unknown): { message: string; code: string | undefined } {
-  const error = thrown as { message?: unknown; code?: unknown; cause?: unknown; socketError?: unknown } | undefined;
-  // node-redis wraps the socket's error when it stops reconnecting: the useful part is inside.
-  const inner = error?.socketError ?? error?.cause;
-  if (nameOf(thrown) === 'ReconnectStrategyError' && inner instanceof Error) return describe(inner);
+  if (unwrap(thrown) !== thrown) return describe(unwrap(thrown));
+  const error = thrown as { message?: unknown; code?: unknown } | undefined;
   const message = typeof error?.message === 'string' ? error.message : String(thrown);
   return { message, code: typeof error?.code === 'string' ? error.code : undefined };
 }
