@@ -56,11 +56,15 @@ function buildRedisKv(options: ResolvedRedisKvOptions): Kv {
   }
 
   /** A script by its hash, sent in full once when the server does not have it (after a restart). */
-  function run<T>(script: lua.Script, keys: string[], args: (string | Buffer)[]): Promise<T> {
-    const tail = [String(keys.length), ...keys, ...args];
-    return (client.sendCommand(['EVALSHA', script.sha, ...tail]) as Promise<T>).catch((thrown: unknown) => {
+  function run<T>(script: lua.Script, keys: readonly string[], args: readonly (string | Buffer)[]): Promise<T> {
+    const command: (string | Buffer)[] = ['EVALSHA', script.sha, String(keys.length)];
+    for (const key of keys) command.push(key);
+    for (const arg of args) command.push(arg);
+    return (client.sendCommand(command) as Promise<T>).catch((thrown: unknown) => {
       if (!(thrown instanceof Error) || !thrown.message.startsWith('NOSCRIPT')) return rethrow(thrown);
-      return (client.sendCommand(['EVAL', script.source, ...tail]) as Promise<T>).catch(rethrow);
+      command[0] = 'EVAL';
+      command[1] = script.source;
+      return (client.sendCommand(command) as Promise<T>).catch(rethrow);
     });
   }
 
@@ -73,6 +77,13 @@ function buildRedisKv(options: ResolvedRedisKvOptions): Kv {
         lastError = error.message;
       });
       lastError = undefined;
+      try {
+        // Loaded up front, so that the first calls need no second round trip; NOSCRIPT still falls back.
+        await Promise.all(lua.allScripts.map((script) => client.sendCommand(['SCRIPT', 'LOAD', script.source])));
+      } catch (thrown) {
+        await client.close();
+        throw commandFailure(thrown);
+      }
     },
     close() {
       return client.close();
@@ -90,7 +101,8 @@ function buildRedisKv(options: ResolvedRedisKvOptions): Kv {
       return (await send<number>(['EXISTS', dataKey(key)])) === 1;
     },
     async set(key, value, ttlMs) {
-      await run(lua.SET, [dataKey(key), idx, exp], [base, key, encodeValue(value), ttlArg(ttlMs)]);
+      if (ttlMs === undefined) await run(lua.SET_PLAIN, [dataKey(key), idx], [encodeValue(value), key]);
+      else await run(lua.SET, [dataKey(key), idx, exp], [base, key, encodeValue(value), ttlArg(ttlMs)]);
     },
     async delete(key) {
       return (await run<number>(lua.DELETE, [dataKey(key), idx], [key])) === 1;

@@ -47,9 +47,18 @@ end
 `;
 
 function script(body: string): Script {
-  const source = `${prelude}${body}`;
+  return bare(`${prelude}${body}`);
+}
+
+function bare(source: string): Script {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
+
+/** KEYS: data, idx · ARGV: value, member → 1. The common write, kept short: no expiry, so no pruning. */
+export const SET_PLAIN: Script = bare(`
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], 'NX', 0, ARGV[2])
+return 1`);
 
 /** KEYS: data, idx, exp · ARGV: base, member, value, ttl → 1 */
 export const SET = script(`
@@ -149,4 +158,4 @@ while found < limit do
 end
 return out`);
 
-export const allScripts: readonly Script[] = [SET, DELETE, INCREMENT, COMPARE_AND_SWAP, EXPIRE, SET_MANY, DELETE_MANY, SCAN];
+export const allScripts: readonly Script[] = [SET_PLAIN, SET, DELETE, INCREMENT, COMPARE_AND_SWAP, EXPIRE, SET_MANY, DELETE_MANY, SCAN];

@@ -28,8 +28,8 @@ describe.skipIf(redis.skip)('redis kv on the machine’s Redis', () => {
   });
 
   /** Every page of a scan, each page resumed from the last cursor. */
-  async function pages(kv: Kv, prefix: string, limit: number): Promise<KvEntry[][]> {
-    const out: KvEntry[][] = [];
+  async function pages(kv: Kv, prefix: string, limit: number): Promise<(readonly KvEntry[])[]> {
+    const out: (readonly KvEntry[])[] = [];
     let cursor: string | undefined;
     do {
       const page = expectOk(await kv.scan({ prefix, limit, ...(cursor === undefined ? {} : { cursor }) }));
