@@ -14,7 +14,13 @@ const SECRET = 'pa55-Wörd-never-printed';
 async function openFails(options: RedisKvOptions, code: KvError['code']): Promise<KvError> {
   const kv = createRedisKv({ keyPrefix: 'keel-test:conn:', ...options });
   const error = expectErr(await kv.open(), code);
-  for (const text of [String(error), error.message, JSON.stringify(error), String(error.cause), JSON.stringify(error.cause ?? null)]) {
+  for (const text of [
+    String(error),
+    error.message,
+    JSON.stringify(error),
+    String(error.cause),
+    JSON.stringify(error.cause ?? null),
+  ]) {
     if (process.env.SHOW_ERRORS) console.log(code, text);
     expect(text).not.toContain(SECRET);
     expect(text).not.toContain(encodeURIComponent(SECRET));
@@ -75,7 +81,10 @@ describe('open() reports bad settings at once, naming what to fix, never the pas
     });
 
     it('a wrong password is ACCESS_DENIED', async () => {
-      const error = await openFails({ url: `redis://${user}:wrong-${encodeURIComponent(SECRET)}@127.0.0.1:6379` }, 'ACCESS_DENIED');
+      const error = await openFails(
+        { url: `redis://${user}:wrong-${encodeURIComponent(SECRET)}@127.0.0.1:6379` },
+        'ACCESS_DENIED',
+      );
       expect(error.message).toMatch(/refused the credentials.*check username and password/);
     });
 
@@ -93,7 +102,10 @@ describe('open() reports bad settings at once, naming what to fix, never the pas
     });
 
     it('TLS asked of a server without it', async () => {
-      const error = await openFails({ url: `rediss://:${SECRET}@127.0.0.1:6379`, connectTimeoutMs: 1000 }, 'UNAVAILABLE');
+      const error = await openFails(
+        { url: `rediss://:${SECRET}@127.0.0.1:6379`, connectTimeoutMs: 1000 },
+        'UNAVAILABLE',
+      );
       expect(error.message).toMatch(/TLS|timed out/);
     });
 
