@@ -157,6 +157,9 @@ describe('a server that goes away and comes back', () => {
       }
       expectOk(answer);
       expect(expectOk(await kv.get('k'))).toBe('again');
+      // Closing while the server is gone returns too (it does not wait for a reconnect).
+      await own.kill();
+      await kv.close();
     } finally {
       await kv.close();
       await own.dispose();
