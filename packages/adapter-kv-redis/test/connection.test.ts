@@ -167,6 +167,26 @@ describe('a server that goes away and comes back', () => {
   });
 });
 
+describe('a server that lost its scripts', () => {
+  it('sends a script in full when the server answers NOSCRIPT (SCRIPT FLUSH, a restart)', async () => {
+    const own = await privateRedis();
+    const kv = createRedisKv({ host: '127.0.0.1', port: own.port, keyPrefix: 'flushed:' });
+    const admin = createClient({ socket: { host: '127.0.0.1', port: own.port } });
+    try {
+      await admin.connect();
+      expectOk(await kv.set('a', 1n));
+      await admin.sendCommand(['SCRIPT', 'FLUSH']);
+      expectOk(await kv.set('b', 2n));
+      expect(expectOk(await kv.increment('a'))).toBe(2n);
+      expect(expectOk(await kv.scan()).entries.map((e) => e.key)).toEqual(['a', 'b']);
+    } finally {
+      await admin.close();
+      await kv.close();
+      await own.dispose();
+    }
+  });
+});
+
 async function connectionIds(admin: ReturnType<typeof createClient>, keyPrefix: string): Promise<string[]> {
   const list = String(await admin.sendCommand(['CLIENT', 'LIST']));
   const name = `keel-kv:${keyPrefix}`;
