@@ -74,6 +74,22 @@ describe.skipIf(redis.skip)('redis kv on the machine’s Redis', () => {
     expect(index.filter((member) => member.endsWith('~gone'))).toEqual([]);
   });
 
+  it('drops expired keys from the index as a scan meets them', async () => {
+    const prefix = server?.prefix('stale') as string;
+    const kv = store(prefix);
+    expectOk(
+      await kv.setMany(
+        ['a', 'b', 'c'].map((key) => ({ key, value: key })),
+        { ttlMs: 10 },
+      ),
+    );
+    expectOk(await kv.setMany(['ab', 'd'].map((key) => ({ key, value: key }))));
+    await sleep(40);
+    expect(await admin.sendCommand(['ZCARD', `${prefix}i`])).toBe(5);
+    expect(expectOk(await kv.scan({ prefix: 'a' })).entries).toEqual([{ key: 'ab', value: 'ab' }]);
+    expect(await admin.sendCommand(['ZRANGE', `${prefix}i`, '0', '-1'])).toEqual(['ab', 'b', 'c', 'd']);
+  });
+
   it('keeps the index from growing with keys that expired and were never scanned', async () => {
     const prefix = server?.prefix('prune') as string;
     const kv = store(prefix);
