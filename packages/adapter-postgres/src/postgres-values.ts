@@ -138,8 +138,11 @@ function toWire(
         );
       return value;
     case 'number':
-      if (!Number.isInteger(value) || value < int8Min || value >= int8Limit || Object.is(value, -0))
+      if (Object.is(value, -0)) {
         typeAt(i, oid.float8);
+        return '-0'; // String(-0) is '0'
+      }
+      if (!Number.isInteger(value) || value < int8Min || value >= int8Limit) typeAt(i, oid.float8);
       return String(value);
     case 'bigint':
       typeAt(i, oid.int8);

@@ -11,7 +11,10 @@ export const knownAdapters: { readonly [I in InterfaceName]: Readonly<Record<str
     level: ['@keel/adapter-kv-level', 'levelKvAdapter'],
     component: ['@keel/wasm-host', 'componentKvAdapter'],
   },
-  sql: { sqlite: ['@keel/adapter-sqlite', 'sqliteAdapter'] },
+  sql: {
+    sqlite: ['@keel/adapter-sqlite', 'sqliteAdapter'],
+    postgres: ['@keel/adapter-postgres', 'postgresAdapter'],
+  },
   email: {
     sendgrid: ['@keel/adapter-email', 'sendgridAdapter'],
     mailgun: ['@keel/adapter-email', 'mailgunAdapter'],
