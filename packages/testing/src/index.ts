@@ -16,7 +16,16 @@ export { scanAll } from './kv-conformance-scan.js';
 export {
   testPostgres,
   testRedis,
-  type ServerFor,
   type TestPostgres,
   type TestRedis,
 } from './servers/machine-servers.js';
+export type { ServerFor } from './servers/server-for.js';
+export type {
+  PrivateServer,
+  PrivateServerOptions,
+  ServerStarter,
+  StopOptions,
+} from './servers/private-server.js';
+export { privatePostgres, startPostgres, type PrivatePostgresOptions } from './servers/private-postgres.js';
+export { privateRedis, startRedis, type PrivateRedisOptions } from './servers/private-redis.js';
+export { freePort } from './servers/free-port.js';

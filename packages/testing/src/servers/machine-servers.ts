@@ -1,10 +1,6 @@
-import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
-
-/** A server the tests may use, or the written reason they skip. */
-export type ServerFor<T> =
-  | { readonly server: T; readonly skip?: undefined }
-  | { readonly server?: undefined; readonly skip: string };
+import { run } from './run-command.js';
+import { type ServerFor, unavailable } from './server-for.js';
 
 /** The machine's PostgreSQL, with a fresh database per use. */
 export interface TestPostgres {
@@ -93,11 +89,6 @@ export async function testRedis(): Promise<ServerFor<TestRedis>> {
   };
 }
 
-function unavailable(reason: string): { skip: string } {
-  if (process.env.CI) throw new Error(`CI needs this server: ${reason}`);
-  return { skip: reason };
-}
-
 /** Why the server's port does not accept a connection, or undefined when it does. */
 function reachable(url: string, defaultPort: number): Promise<string | undefined> {
   const { hostname, port } = new URL(url);
@@ -113,15 +104,6 @@ function reachable(url: string, defaultPort: number): Promise<string | undefined
     socket.setTimeout(2000, () => done('connect timed out'));
     socket.once('connect', () => done(undefined));
     socket.once('error', (error) => done(error.message));
-  });
-}
-
-function run(command: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { timeout: 30_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${command} failed: ${stderr.trim() || error.message}`));
-      else resolve(stdout);
-    });
   });
 }
 
