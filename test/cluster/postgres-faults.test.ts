@@ -9,7 +9,9 @@ import { startWriteLoad } from './fixtures/write-load.js';
 // restarted, while the app's Keel (the same one throughout) keeps calling.
 const postgres = privatePostgres();
 
-describe.skipIf(postgres.skip)('a PostgreSQL crash under load', () => {
+const title = `a PostgreSQL crash under load${postgres.skip ? ` — skipped: ${postgres.skip}` : ''}`;
+
+describe.skipIf(postgres.skip)(title, () => {
   let server: PrivateServer | undefined;
   let keel: { close(): Promise<void> } | undefined;
   afterAll(async () => {

@@ -12,7 +12,9 @@ import { startWriteLoad } from './fixtures/write-load.js';
 // would measure Redis's configuration instead of the adapter.
 const redis = privateRedis();
 
-describe.skipIf(redis.skip)('a Redis crash under load', () => {
+const title = `a Redis crash under load${redis.skip ? ` — skipped: ${redis.skip}` : ''}`;
+
+describe.skipIf(redis.skip)(title, () => {
   let server: PrivateServer | undefined;
   let keel: { close(): Promise<void> } | undefined;
   afterAll(async () => {
