@@ -27,25 +27,40 @@ describe.skipIf(postgres.skip)(title, () => {
     );
     const app = expectOk(started);
     keel = app;
-    // No unique key on `id`: a write applied twice (a retried insert) must show as two rows.
-    expectOk(await app.sql.execute('CREATE TABLE writes (seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL)'));
+    // No unique key on `id`: a write applied twice (a retried insert) must show as extra rows.
+    expectOk(await app.sql.execute('CREATE TABLE writes (seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL, part INTEGER)'));
+    const insert = 'INSERT INTO writes (id, part) VALUES (?, ?)';
+    // Workers 1 and 3 write two-row transactions, which must land whole or not at all; 0 and 2 single rows.
+    const rowsPerWrite = (id: string) => (Number(id.slice(1, id.indexOf('-'))) % 2 === 1 ? 2 : 1);
+    // A transaction's Err codes are counted apart (as `tx CODE`): see the expectations below.
+    const write = (id: string) =>
+      rowsPerWrite(id) === 2
+        ? app.sql
+            .transaction((tx) => tx.execute(insert, [id, 1]).andThen(() => tx.execute(insert, [id, 2])))
+            .mapErr((error) => ({ code: `tx ${error.code}` }))
+        : app.sql.execute(insert, [id, 1]);
 
-    const load = startWriteLoad((id) => app.sql.execute('INSERT INTO writes (id) VALUES (?)', [id]), {
-      workers: 4,
-      boundMs: 30_000,
-    });
+    const load = startWriteLoad(write, { workers: 4, boundMs: 30_000 });
     const report = await crashAndRecover(server, load, { steady: 100, failures: 20, giveUpMs: 45_000 }).finally(() =>
       load.stop(),
     );
 
     expect(report.before).toEqual({});
     // Down means CONNECTION, for the writes in flight at the kill as for those after it; never a hang.
-    expect(Object.keys(report.whileDown)).toEqual(['CONNECTION']);
-    expect(Object.keys(report.afterRestart).filter((code) => code !== 'CONNECTION')).toEqual([]);
+    // Except: a transaction whose connection the crash cut is, today, a TRANSACTION Err ("the
+    // connection to PostgreSQL was lost; the server rolled the transaction back"), from the
+    // statement or the COMMIT that was running. A finding about @keel/adapter-postgres, accepted
+    // here so that the rest is checked: everything else must be CONNECTION.
+    const expected = ['CONNECTION', 'tx CONNECTION', 'tx TRANSACTION'];
+    expect(Object.keys(report.whileDown)).toContain('CONNECTION');
+    expect(Object.keys(report.whileDown).filter((code) => !expected.includes(code))).toEqual([]);
+    expect(Object.keys(report.afterRestart).filter((code) => !expected.includes(code))).toEqual([]);
 
-    const stored = expectOk(await app.sql.query('SELECT id, count(*) FROM writes GROUP BY id')).rows;
-    const copies = new Map(stored.map(([id, count]) => [id as string, Number(count)]));
-    expect([...copies].filter(([, count]) => count !== 1)).toEqual([]);
+    const stored = expectOk(
+      await app.sql.query('SELECT id, count(DISTINCT part), count(*) FROM writes GROUP BY id'),
+    ).rows;
+    const copies = new Map(stored.map(([id, parts, count]) => [id as string, [Number(parts), Number(count)]]));
+    expect([...copies].filter(([id, found]) => found.some((n) => n !== rowsPerWrite(id)))).toEqual([]);
     expect([...load.acknowledged].filter((id) => !copies.has(id))).toEqual([]);
     expect(load.acknowledged.size).toBeGreaterThanOrEqual(200);
   }, 120_000);
