@@ -15,7 +15,7 @@ interface Schema {
 
 const server = process.env.KEEL_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const rows = 100_000;
-const batch = 50;
+const batch = 20;
 const poolSize = 10;
 const schema = `
   CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL, score int NOT NULL);
@@ -188,7 +188,7 @@ export async function run(): Promise<void> {
             fn:
               concurrency === 1 ? () => w.fn(c) : () => Promise.all(Array.from({ length: concurrency }, () => w.fn(c))),
           })),
-          { rounds: 5, roundMs: 400 },
+          { rounds: 5, roundMs: 500, checkEvery: concurrency === 1 && w.ops === 1 ? 16 : 1 },
         );
         summary.push({ title: `${w.name}, c=${concurrency}`, rows: table });
       }
