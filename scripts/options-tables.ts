@@ -10,6 +10,7 @@ import { authAdapters } from '@keel/adapter-auth';
 import { emailAdapters } from '@keel/adapter-email';
 import { levelKvAdapter } from '@keel/adapter-kv-level';
 import { memoryKvAdapter } from '@keel/adapter-kv-memory';
+import { redisKvAdapter } from '@keel/adapter-kv-redis';
 import { postgresAdapter } from '@keel/adapter-postgres';
 import { sqliteAdapter } from '@keel/adapter-sqlite';
 import type { AdapterDefinition } from '@keel/core';
@@ -20,6 +21,7 @@ import { componentKvAdapter } from '@keel/wasm-host';
 export const documentedAdapters: readonly { readonly readme: string; readonly adapter: AdapterDefinition }[] = [
   { readme: 'packages/adapter-kv-memory/README.md', adapter: memoryKvAdapter },
   { readme: 'packages/adapter-kv-level/README.md', adapter: levelKvAdapter },
+  { readme: 'packages/adapter-kv-redis/README.md', adapter: redisKvAdapter },
   { readme: 'packages/adapter-sqlite/README.md', adapter: sqliteAdapter },
   { readme: 'packages/adapter-postgres/README.md', adapter: postgresAdapter },
   ...emailAdapters.map((adapter) => ({ readme: 'packages/adapter-email/README.md', adapter })),

@@ -18,7 +18,7 @@ export async function run(): Promise<void> {
   const root = `keel-bench:${process.pid}:`;
   const io = new Redis(url);
   const ioAuto = new Redis(url, { enableAutoPipelining: true });
-  const nr = createClient({ url });
+  const nr = nodeRedis(url);
   await nr.connect();
   try {
     await clients(io, ioAuto, nr, root);
@@ -33,7 +33,8 @@ export async function run(): Promise<void> {
   }
 }
 
-type NodeRedis = ReturnType<typeof createClient>;
+const nodeRedis = (url: string) => createClient({ url });
+type NodeRedis = ReturnType<typeof nodeRedis>;
 const count = 1000;
 const value = '{"id":1,"name":"user 1","plan":"pro","seats":12}';
 
@@ -154,13 +155,16 @@ async function stores(url: string, nr: NodeRedis, root: string): Promise<void> {
         const key = `${root}raw:cas`;
         await watched.watch(key);
         const current = await watched.get(key);
-        return watched.multi().set(key, String(Number(current) + 1)).exec();
+        return watched
+          .multi()
+          .set(key, String(Number(current) + 1))
+          .exec();
       },
     },
     { name: 'keel redis compareAndSwap', fn: async () => (await kv.compareAndSwap('cas', version, ++version)).isOk() },
   ]);
   await watched.close();
-  await scanPage(nr, kv, keyv, storage, root);
+  await scanPage(nr, kv, storage, root, url);
   await Promise.all([kv.close(), keyv.disconnect(), storage.dispose()]);
 }
 
@@ -168,13 +172,16 @@ async function stores(url: string, nr: NodeRedis, root: string): Promise<void> {
 async function scanPage(
   nr: NodeRedis,
   kv: ReturnType<typeof createRedisKv>,
-  keyv: Keyv<string>,
   storage: ReturnType<typeof createStorage>,
   root: string,
+  url: string,
 ): Promise<void> {
   const page = 100;
   for (let i = 0; i < page; i++) await nr.set(`${root}page:${String(i).padStart(3, '0')}`, value);
-  const pageKeyv = new Keyv<string>({ store: new KeyvRedis(process.env.KEEL_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'), namespace: `${root}keyv-page` });
+  const pageKeyv = new Keyv<string>({
+    store: new KeyvRedis(url),
+    namespace: `${root}keyv-page`,
+  });
   for (let i = 0; i < page; i++) await pageKeyv.set(String(i), value);
   for (let i = 0; i < page; i++) await storage.setItem(`page:${i}`, value);
   await compare('redis kv: scan a page of 100 entries with values (entries/s)', [
@@ -192,11 +199,15 @@ async function scanPage(
       },
       opsPerCall: page,
     },
-    { name: 'keel redis scan (limit 100, ordered)', fn: async () => (await kv.scan({ prefix: 'user:1', limit: 100 })).isOk(), opsPerCall: 100 },
+    {
+      name: 'keel redis scan (limit 100, ordered)',
+      fn: async () => (await kv.scan({ prefix: 'user:1', limit: 100 })).isOk(),
+      opsPerCall: 100,
+    },
     {
       name: 'keyv 5.6 + @keyv/redis iterator (unordered)',
       fn: async () => {
-        for await (const entry of pageKeyv.iterator?.() ?? []) void entry;
+        for await (const entry of pageKeyv.iterator?.(undefined) ?? []) void entry;
       },
       opsPerCall: page,
     },
@@ -220,7 +231,10 @@ async function indexCost(nr: NodeRedis, root: string): Promise<void> {
   const idx = `${root}index:i`;
   // The index holds 100k members, so that ZADD/ZREM pay their O(log n).
   for (let i = 0; i < 100_000; i += 1000) {
-    await nr.zAdd(idx, Array.from({ length: 1000 }, (_, j) => ({ score: 0, value: `filler:${i + j}` })));
+    await nr.zAdd(
+      idx,
+      Array.from({ length: 1000 }, (_, j) => ({ score: 0, value: `filler:${i + j}` })),
+    );
   }
   const script = (sha: string, key: string) =>
     nr.evalSha(sha, { keys: [key, idx], arguments: [value, key.slice(root.length)] });

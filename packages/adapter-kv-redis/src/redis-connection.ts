@@ -111,7 +111,10 @@ function clientName(keyPrefix: string): string {
 function deadline(ms: number): { expired: Promise<never>; clear(): void } {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error('connect timed out'), { name: 'ConnectionTimeoutError' })), ms);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error('connect timed out'), { name: 'ConnectionTimeoutError' })),
+      ms,
+    );
   });
   return { expired, clear: () => clearTimeout(timer) };
 }

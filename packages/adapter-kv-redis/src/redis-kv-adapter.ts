@@ -108,7 +108,11 @@ function buildRedisKv(options: ResolvedRedisKvOptions): Kv {
       return (await run<number>(lua.DELETE, [dataKey(key), idx], [key])) === 1;
     },
     async increment(key, delta) {
-      const [done, stored] = await run<[number, Buffer | null]>(lua.INCREMENT, [dataKey(key), idx], [String(delta), key]);
+      const [done, stored] = await run<[number, Buffer | null]>(
+        lua.INCREMENT,
+        [dataKey(key), idx],
+        [String(delta), key],
+      );
       if (stored === null) throw typeMismatch(key, `'${key}' cannot be incremented`);
       const current = decodeValue(key, stored);
       if (done === 1) return current as bigint;

@@ -23,22 +23,42 @@ export function connectFailure(where: string, thrown: unknown, tls: boolean): Kv
   const { message, code } = describe(thrown);
   const reply = /^(WRONGPASS|NOAUTH|NOPERM)\b/.exec(message)?.[1];
   if (reply !== undefined || /without any password configured|invalid password/i.test(message)) {
-    return fail('ACCESS_DENIED', `Redis at ${where} refused the credentials (${firstLine(message)}): check username and password`, thrown);
+    return fail(
+      'ACCESS_DENIED',
+      `Redis at ${where} refused the credentials (${firstLine(message)}): check username and password`,
+      thrown,
+    );
   }
   if (code === 'ECONNREFUSED') {
-    return fail('UNAVAILABLE', `nothing accepts connections at ${where} (connection refused): check host and port, and that Redis runs`, thrown);
+    return fail(
+      'UNAVAILABLE',
+      `nothing accepts connections at ${where} (connection refused): check host and port, and that Redis runs`,
+      thrown,
+    );
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return fail('UNAVAILABLE', `the host of ${where} does not resolve (${code}): check the host name`, thrown);
   }
   if (tls && /SSL|TLS|EPROTO|wrong version number|packet length/i.test(`${code} ${message}`)) {
-    return fail('UNAVAILABLE', `TLS handshake with ${where} failed (${firstLine(message)}): does the server speak TLS? If not, set tls: false and use redis://`, thrown);
+    return fail(
+      'UNAVAILABLE',
+      `TLS handshake with ${where} failed (${firstLine(message)}): does the server speak TLS? If not, set tls: false and use redis://`,
+      thrown,
+    );
   }
   if (!tls && /closed unexpectedly|ECONNRESET|EPIPE/i.test(`${code} ${message}`)) {
-    return fail('UNAVAILABLE', `Redis at ${where} closed the connection during the handshake: if it requires TLS, set tls: true or use rediss://`, thrown);
+    return fail(
+      'UNAVAILABLE',
+      `Redis at ${where} closed the connection during the handshake: if it requires TLS, set tls: true or use rediss://`,
+      thrown,
+    );
   }
   if (/ConnectionTimeout|timed? ?out/i.test(`${nameOf(thrown)} ${message}`)) {
-    return fail('UNAVAILABLE', `connecting to ${where} timed out: check host, port and firewall, and whether the server ${tls ? 'speaks' : 'requires'} TLS`, thrown);
+    return fail(
+      'UNAVAILABLE',
+      `connecting to ${where} timed out: check host, port and firewall, and whether the server ${tls ? 'speaks' : 'requires'} TLS`,
+      thrown,
+    );
   }
   if (/^(ERR|WRONGTYPE)\b.*(DB index|invalid DB)/i.test(message)) {
     return fail('INVALID_ARGUMENT', `Redis at ${where} has no such database (${firstLine(message)}): check db`, thrown);
@@ -54,12 +74,15 @@ export function commandFailure(thrown: unknown): KvError {
   if (thrown instanceof KvError) return thrown;
   const { message } = describe(thrown);
   const name = nameOf(thrown);
-  if (/^(NOPERM|NOAUTH|WRONGPASS)\b/.test(message)) return fail('ACCESS_DENIED', `Redis refused: ${firstLine(message)}`, thrown);
+  if (/^(NOPERM|NOAUTH|WRONGPASS)\b/.test(message))
+    return fail('ACCESS_DENIED', `Redis refused: ${firstLine(message)}`, thrown);
   if (/^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY)\b/.test(message)) {
     return fail('UNAVAILABLE', `Redis cannot serve the call now: ${firstLine(message)}`, thrown);
   }
   if (!isReply(thrown)) {
-    const why = /Timeout/.test(name) ? 'no reply within commandTimeoutMs (a write may still have been applied)' : message;
+    const why = /Timeout/.test(name)
+      ? 'no reply within commandTimeoutMs (a write may still have been applied)'
+      : message;
     return fail('UNAVAILABLE', `Redis is unreachable: ${why}`, thrown);
   }
   return fail('INTERNAL', `Redis answered with an error: ${firstLine(message)}`, thrown);

@@ -14,16 +14,16 @@ export const redisKvOptions = v.strictObject({
     description:
       'The server, as `redis://[[username]:password@]host[:port][/db]`; `rediss://` turns TLS on. ' +
       'Checked by `open()`, which never repeats the password in a message.',
-    defaultText: '`redis://127.0.0.1:6379`',
+    defaultText: 'redis://127.0.0.1:6379',
   }),
-  host: option(text(), { description: 'Host name or IP address; overrides the URL’s.', defaultText: '`127.0.0.1`' }),
-  port: option(integer(1, 65_535), { description: 'TCP port; overrides the URL’s.', defaultText: '`6379`' }),
-  db: option(integer(0, 2_147_483_647), { description: 'Database number; overrides the URL’s.', defaultText: '`0`' }),
+  host: option(text(), { description: 'Host name or IP address; overrides the URL’s.', defaultText: '127.0.0.1' }),
+  port: option(integer(1, 65_535), { description: 'TCP port; overrides the URL’s.', defaultText: '6379' }),
+  db: option(integer(0, 2_147_483_647), { description: 'Database number; overrides the URL’s.', defaultText: '0' }),
   username: option(text(), { description: 'ACL user name; overrides the URL’s.' }),
   password: option(string(), { description: 'Password; overrides the URL’s. Never printed.' }),
   tls: option(boolean(), {
     description: 'Connect over TLS (with the system’s CAs). `rediss://` URLs turn it on too.',
-    defaultText: '`false`',
+    defaultText: 'false',
   }),
   keyPrefix: option(string(), {
     default: 'keel:kv:',

@@ -158,4 +158,14 @@ while found < limit do
 end
 return out`);
 
-export const allScripts: readonly Script[] = [SET_PLAIN, SET, DELETE, INCREMENT, COMPARE_AND_SWAP, EXPIRE, SET_MANY, DELETE_MANY, SCAN];
+export const allScripts: readonly Script[] = [
+  SET_PLAIN,
+  SET,
+  DELETE,
+  INCREMENT,
+  COMPARE_AND_SWAP,
+  EXPIRE,
+  SET_MANY,
+  DELETE_MANY,
+  SCAN,
+];

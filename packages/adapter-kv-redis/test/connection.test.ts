@@ -14,7 +14,13 @@ const SECRET = 'pa55-Wörd-never-printed';
 async function openFails(options: RedisKvOptions, code: KvError['code']): Promise<KvError> {
   const kv = createRedisKv({ keyPrefix: 'keel-test:conn:', ...options });
   const error = expectErr(await kv.open(), code);
-  for (const text of [String(error), error.message, JSON.stringify(error), String(error.cause), JSON.stringify(error.cause ?? null)]) {
+  for (const text of [
+    String(error),
+    error.message,
+    JSON.stringify(error),
+    String(error.cause),
+    JSON.stringify(error.cause ?? null),
+  ]) {
     if (process.env.SHOW_ERRORS) console.log(code, text);
     expect(text).not.toContain(SECRET);
     expect(text).not.toContain(encodeURIComponent(SECRET));
@@ -75,7 +81,10 @@ describe('open() reports bad settings at once, naming what to fix, never the pas
     });
 
     it('a wrong password is ACCESS_DENIED', async () => {
-      const error = await openFails({ url: `redis://${user}:wrong-${encodeURIComponent(SECRET)}@127.0.0.1:6379` }, 'ACCESS_DENIED');
+      const error = await openFails(
+        { url: `redis://${user}:wrong-${encodeURIComponent(SECRET)}@127.0.0.1:6379` },
+        'ACCESS_DENIED',
+      );
       expect(error.message).toMatch(/refused the credentials.*check username and password/);
     });
 
@@ -93,7 +102,10 @@ describe('open() reports bad settings at once, naming what to fix, never the pas
     });
 
     it('TLS asked of a server without it', async () => {
-      const error = await openFails({ url: `rediss://:${SECRET}@127.0.0.1:6379`, connectTimeoutMs: 1000 }, 'UNAVAILABLE');
+      const error = await openFails(
+        { url: `rediss://:${SECRET}@127.0.0.1:6379`, connectTimeoutMs: 1000 },
+        'UNAVAILABLE',
+      );
       expect(error.message).toMatch(/TLS|timed out/);
     });
 
@@ -145,7 +157,30 @@ describe('a server that goes away and comes back', () => {
       }
       expectOk(answer);
       expect(expectOk(await kv.get('k'))).toBe('again');
+      // Closing while the server is gone returns too (it does not wait for a reconnect).
+      await own.kill();
+      await kv.close();
     } finally {
+      await kv.close();
+      await own.dispose();
+    }
+  });
+});
+
+describe('a server that lost its scripts', () => {
+  it('sends a script in full when the server answers NOSCRIPT (SCRIPT FLUSH, a restart)', async () => {
+    const own = await privateRedis();
+    const kv = createRedisKv({ host: '127.0.0.1', port: own.port, keyPrefix: 'flushed:' });
+    const admin = createClient({ socket: { host: '127.0.0.1', port: own.port } });
+    try {
+      await admin.connect();
+      expectOk(await kv.set('a', 1n));
+      await admin.sendCommand(['SCRIPT', 'FLUSH']);
+      expectOk(await kv.set('b', 2n));
+      expect(expectOk(await kv.increment('a'))).toBe(2n);
+      expect(expectOk(await kv.scan()).entries.map((e) => e.key)).toEqual(['a', 'b']);
+    } finally {
+      await admin.close();
       await kv.close();
       await own.dispose();
     }

@@ -23,8 +23,16 @@ export async function privateRedis(options: { tls?: boolean } = {}): Promise<Pri
   if (options.tls) {
     const key = join(folder, 'key.pem');
     const cert = join(folder, 'cert.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert]
-      .concat(['-days', '1', '-subj', '/CN=localhost']), { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert].concat([
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+      ]),
+      { stdio: 'ignore' },
+    );
     args.push('--port', '0', '--tls-port', String(port), '--tls-cert-file', cert, '--tls-key-file', key);
     args.push('--tls-auth-clients', 'no');
   } else {

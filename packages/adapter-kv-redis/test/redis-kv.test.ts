@@ -74,10 +74,31 @@ describe.skipIf(redis.skip)('redis kv on the machine’s Redis', () => {
     expect(index.filter((member) => member.endsWith('~gone'))).toEqual([]);
   });
 
+  it('drops expired keys from the index as a scan meets them', async () => {
+    const prefix = server?.prefix('stale') as string;
+    const kv = store(prefix);
+    expectOk(
+      await kv.setMany(
+        ['a', 'b', 'c'].map((key) => ({ key, value: key })),
+        { ttlMs: 10 },
+      ),
+    );
+    expectOk(await kv.setMany(['ab', 'd'].map((key) => ({ key, value: key }))));
+    await sleep(40);
+    expect(await admin.sendCommand(['ZCARD', `${prefix}i`])).toBe(5);
+    expect(expectOk(await kv.scan({ prefix: 'a' })).entries).toEqual([{ key: 'ab', value: 'ab' }]);
+    expect(await admin.sendCommand(['ZRANGE', `${prefix}i`, '0', '-1'])).toEqual(['ab', 'b', 'c', 'd']);
+  });
+
   it('keeps the index from growing with keys that expired and were never scanned', async () => {
     const prefix = server?.prefix('prune') as string;
     const kv = store(prefix);
-    expectOk(await kv.setMany(Array.from({ length: 40 }, (_, i) => ({ key: `old${i}`, value: i })), { ttlMs: 10 }));
+    expectOk(
+      await kv.setMany(
+        Array.from({ length: 40 }, (_, i) => ({ key: `old${i}`, value: i })),
+        { ttlMs: 10 },
+      ),
+    );
     expect(await admin.sendCommand(['ZCARD', `${prefix}i`])).toBe(40);
     await sleep(40);
     // Each write with a TTL drops up to 8 index members whose keys have expired.
@@ -88,10 +109,26 @@ describe.skipIf(redis.skip)('redis kv on the machine’s Redis', () => {
   it('never shows one prefix’s keys to another', async () => {
     const a = store(server?.prefix('tenant-a') as string);
     const b = store(server?.prefix('tenant-b') as string);
-    expectOk(await a.setMany([{ key: 'user:1', value: 'a1' }, { key: 'user:2', value: 'a2' }]));
-    expectOk(await b.setMany([{ key: 'user:1', value: 'b1' }, { key: 'user:3', value: 'b3' }]));
-    expect(expectOk(await a.scan()).entries).toEqual([{ key: 'user:1', value: 'a1' }, { key: 'user:2', value: 'a2' }]);
-    expect(expectOk(await b.scan()).entries).toEqual([{ key: 'user:1', value: 'b1' }, { key: 'user:3', value: 'b3' }]);
+    expectOk(
+      await a.setMany([
+        { key: 'user:1', value: 'a1' },
+        { key: 'user:2', value: 'a2' },
+      ]),
+    );
+    expectOk(
+      await b.setMany([
+        { key: 'user:1', value: 'b1' },
+        { key: 'user:3', value: 'b3' },
+      ]),
+    );
+    expect(expectOk(await a.scan()).entries).toEqual([
+      { key: 'user:1', value: 'a1' },
+      { key: 'user:2', value: 'a2' },
+    ]);
+    expect(expectOk(await b.scan()).entries).toEqual([
+      { key: 'user:1', value: 'b1' },
+      { key: 'user:3', value: 'b3' },
+    ]);
     expect(expectOk(await b.get('user:2'))).toBeUndefined();
     expect(expectOk(await a.deleteMany(['user:1', 'user:3']))).toBe(1);
     expect(expectOk(await b.getMany(['user:1', 'user:3']))).toEqual(['b1', 'b3']);
@@ -115,8 +152,8 @@ describe.skipIf(redis.skip)('redis kv on the machine’s Redis', () => {
         }
       }),
     );
-    expect(expectOk(await clients[0]?.get('cas') as never)).toBe(BigInt(clients.length * rounds));
-    expect(expectOk(await clients[0]?.get('inc') as never)).toBe(BigInt(clients.length * rounds * 2));
+    expect(expectOk((await clients[0]?.get('cas')) as never)).toBe(BigInt(clients.length * rounds));
+    expect(expectOk((await clients[0]?.get('inc')) as never)).toBe(BigInt(clients.length * rounds * 2));
   });
 
   it('applies setMany as a whole: a concurrent getMany never sees half of one', async () => {
