@@ -10,6 +10,7 @@ import { authAdapters } from '@keel/adapter-auth';
 import { emailAdapters } from '@keel/adapter-email';
 import { levelKvAdapter } from '@keel/adapter-kv-level';
 import { memoryKvAdapter } from '@keel/adapter-kv-memory';
+import { postgresAdapter } from '@keel/adapter-postgres';
 import { sqliteAdapter } from '@keel/adapter-sqlite';
 import type { AdapterDefinition } from '@keel/core';
 import { describeOptions } from '@keel/core/adapter';
@@ -20,6 +21,7 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
   { readme: 'packages/adapter-kv-memory/README.md', adapter: memoryKvAdapter },
   { readme: 'packages/adapter-kv-level/README.md', adapter: levelKvAdapter },
   { readme: 'packages/adapter-sqlite/README.md', adapter: sqliteAdapter },
+  { readme: 'packages/adapter-postgres/README.md', adapter: postgresAdapter },
   ...emailAdapters.map((adapter) => ({ readme: 'packages/adapter-email/README.md', adapter })),
   ...authAdapters.map((adapter) => ({ readme: 'packages/adapter-auth/README.md', adapter })),
   { readme: 'packages/wasm-host/README.md', adapter: componentKvAdapter },
