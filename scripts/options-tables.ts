@@ -11,6 +11,7 @@ import { emailAdapters } from '@keel/adapter-email';
 import { levelKvAdapter } from '@keel/adapter-kv-level';
 import { memoryKvAdapter } from '@keel/adapter-kv-memory';
 import { redisKvAdapter } from '@keel/adapter-kv-redis';
+import { postgresAdapter } from '@keel/adapter-postgres';
 import { sqliteAdapter } from '@keel/adapter-sqlite';
 import type { AdapterDefinition } from '@keel/core';
 import { describeOptions } from '@keel/core/adapter';
@@ -22,6 +23,7 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
   { readme: 'packages/adapter-kv-level/README.md', adapter: levelKvAdapter },
   { readme: 'packages/adapter-kv-redis/README.md', adapter: redisKvAdapter },
   { readme: 'packages/adapter-sqlite/README.md', adapter: sqliteAdapter },
+  { readme: 'packages/adapter-postgres/README.md', adapter: postgresAdapter },
   ...emailAdapters.map((adapter) => ({ readme: 'packages/adapter-email/README.md', adapter })),
   ...authAdapters.map((adapter) => ({ readme: 'packages/adapter-auth/README.md', adapter })),
   { readme: 'packages/wasm-host/README.md', adapter: componentKvAdapter },

@@ -16,6 +16,8 @@ export interface BenchOptions {
   readonly rounds?: number;
   /** Time per round per case, in ms. @default 150 */
   readonly roundMs?: number;
+  /** Calls between clock reads; lower it for slow calls, so that a round ends near `roundMs`. @default 64 */
+  readonly checkEvery?: number;
 }
 
 export interface BenchRow {
@@ -34,10 +36,11 @@ export async function compare(
   const roundMs = options.roundMs ?? 150;
   const samples = cases.map(() => [] as number[]);
   const isAsync = await Promise.all(cases.map(async (c) => isThenable(c.fn()) && (await c.fn(), true)));
-  for (const [i, c] of cases.entries()) await runFor(c, isAsync[i] as boolean, roundMs / 3); // warm-up
+  const every = options.checkEvery ?? 64;
+  for (const [i, c] of cases.entries()) await runFor(c, isAsync[i] as boolean, roundMs / 3, every); // warm-up
   for (let r = 0; r < rounds; r++) {
     for (const [i, c] of cases.entries()) {
-      const { calls, ms } = await runFor(c, isAsync[i] as boolean, roundMs);
+      const { calls, ms } = await runFor(c, isAsync[i] as boolean, roundMs, every);
       (samples[i] as number[]).push(((calls * (c.opsPerCall ?? 1)) / ms) * 1000);
     }
   }
@@ -51,7 +54,12 @@ export async function compare(
   return rows;
 }
 
-async function runFor(c: BenchCase, isAsync: boolean, ms: number): Promise<{ calls: number; ms: number }> {
+async function runFor(
+  c: BenchCase,
+  isAsync: boolean,
+  ms: number,
+  every: number,
+): Promise<{ calls: number; ms: number }> {
   const fn = c.fn;
   let calls = 0;
   const start = performance.now();
@@ -59,14 +67,14 @@ async function runFor(c: BenchCase, isAsync: boolean, ms: number): Promise<{ cal
   // Check the clock every 64 calls so that reading it costs little next to fast operations.
   if (isAsync) {
     while (now - start < ms) {
-      for (let i = 0; i < 64; i++) await fn();
-      calls += 64;
+      for (let i = 0; i < every; i++) await fn();
+      calls += every;
       now = performance.now();
     }
   } else {
     while (now - start < ms) {
-      for (let i = 0; i < 64; i++) fn();
-      calls += 64;
+      for (let i = 0; i < every; i++) fn();
+      calls += every;
       now = performance.now();
     }
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createMigrator } from '@keel/core';
 import { KeelOptionsError } from '@keel/core/adapter';
 import { expectOk } from '@keel/testing';
@@ -195,6 +196,20 @@ describe('migrations', () => {
         await sql.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'auth_%' ORDER BY name"),
       ).rows.flat(),
     ).toEqual(['auth_identities', 'auth_tokens', 'auth_users']);
+  });
+
+  it('keep the SQLite script of version 1 byte for byte, so that databases migrated before still match its checksum', () => {
+    const [first] = authMigrations('auth_');
+    const sqlite = typeof first?.up === 'string' ? first.up : first?.up.sqlite;
+    expect(
+      createHash('sha256')
+        .update(sqlite ?? '')
+        .digest('hex'),
+    ).toBe('8ee59667d651c512205a0fade9d09c416e16f5e7eb4c8ae9914fcfbe5507133c');
+    // PostgreSQL's INTEGER is 32-bit: millisecond times need BIGINT there.
+    const postgres = typeof first?.up === 'string' ? '' : (first?.up.postgres ?? '');
+    expect(postgres.match(/_at BIGINT/g)).toHaveLength(5);
+    expect(postgres).not.toMatch(/_at INTEGER/);
   });
 
   it('are skipped with migrate: false', async () => {

@@ -30,7 +30,7 @@ export const postgresSqlOptions = v.strictObject({
     { defaultText: "the URL's, else none", description: 'Password (never shown in an error or a log).' },
   ),
   ssl: option(v.union([boolean(), v.literal('no-verify')], "expected true, false or 'no-verify'"), {
-    defaultText: "the URL's `sslmode`, else false",
+    defaultText: "the URL's sslmode, else false",
     description:
       "TLS: `true` verifies the server's certificate against the system's CAs, `'no-verify'` encrypts without " +
       'checking who answers (a self-signed server), `false` sends in the clear.',

@@ -2,7 +2,7 @@ import type { SqlExecuteResult, SqlParams, SqlQueryResult, SqlValue } from '@kee
 import type { QueryArrayResult } from 'pg';
 import { sqlError, toPostgresError } from './postgres-errors.js';
 import { rewritePlaceholders, type RewrittenStatement } from './postgres-placeholders.js';
-import { bindParameters, getTypeParser, oid } from './postgres-values.js';
+import { bindParameters, oid, untyped } from './postgres-values.js';
 
 /** A pool or one of its connections: both run a query config. */
 export interface Queryable {
@@ -52,9 +52,6 @@ export class StatementCache {
   }
 }
 
-/** Result parsers for a statement without parameters (pg reads them from `types`). */
-const plainTypes = { getTypeParser };
-
 /** Runs one statement (extended protocol: exactly one statement, parameters apart from the text). */
 async function run(on: Queryable, cache: StatementCache, text: string, params: SqlParams | undefined, op: string) {
   const statement = cache.get(text);
@@ -65,7 +62,7 @@ async function run(on: Queryable, cache: StatementCache, text: string, params: S
     return (await on.query({
       text: statement.text,
       values: bound?.values ?? [],
-      types: bound?.types ?? plainTypes,
+      types: bound?.types ?? untyped,
       rowMode: 'array',
       queryMode: 'extended',
     })) as QueryArrayResult<SqlValue[]>;

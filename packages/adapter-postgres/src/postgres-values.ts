@@ -70,7 +70,8 @@ export interface BoundParameters {
   readonly types: ParameterTypes;
 }
 
-const untyped: ParameterTypes = Object.assign([], { getTypeParser });
+/** No parameter types (PostgreSQL infers them all), and the result parsers. */
+export const untyped: ParameterTypes = Object.assign([], { getTypeParser });
 const int8Min = -(2 ** 63);
 const int8Limit = 2 ** 63;
 

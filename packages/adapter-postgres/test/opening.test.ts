@@ -74,7 +74,10 @@ describe.skipIf(pg.skip !== undefined)(`opening${pg.skip ? ` — skipped: ${pg.s
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as { port: number };
     try {
-      const error = await openFails({ connectionString: urlWith((u) => (u.port = String(port))), connectTimeoutMs: 300 });
+      const error = await openFails({
+        connectionString: urlWith((u) => (u.port = String(port))),
+        connectTimeoutMs: 300,
+      });
       expect(error.message).toContain('connectTimeoutMs (300 ms)');
     } finally {
       for (const socket of sockets) socket.destroy();
@@ -88,9 +91,16 @@ describe.skipIf(pg.skip !== undefined)(`opening${pg.skip ? ` — skipped: ${pg.s
   });
 
   it('the separate options override the URL, and the password option is never shown', async () => {
-    const error = await openFails({ connectionString: urlWith(() => {}), database: 'does_not_exist', password: secret });
+    const error = await openFails({
+      connectionString: urlWith(() => {}),
+      database: 'does_not_exist',
+      password: secret,
+    });
     expect(error.message).toContain('does_not_exist');
-    const ok = createPostgresSql({ connectionString: urlWith((u) => (u.pathname = '/does_not_exist')), database: server.pathname.slice(1) });
+    const ok = createPostgresSql({
+      connectionString: urlWith((u) => (u.pathname = '/does_not_exist')),
+      database: server.pathname.slice(1),
+    });
     expectOk(await ok.open());
     await ok.close();
   });
@@ -99,7 +109,10 @@ describe.skipIf(pg.skip !== undefined)(`opening${pg.skip ? ` — skipped: ${pg.s
     const started = await createKeel(
       {
         sql: {
-          orders: { adapter: 'postgres', options: { connectionString: urlWith((u) => (u.pathname = '/does_not_exist')) } },
+          orders: {
+            adapter: 'postgres',
+            options: { connectionString: urlWith((u) => (u.pathname = '/does_not_exist')) },
+          },
         },
       },
       { adapters: [postgresAdapter] },

@@ -6,7 +6,10 @@ import { createPostgresSql } from '../src/index.js';
 import { rewritePlaceholders } from '../src/postgres-placeholders.js';
 
 /** Text full of what looks like markers and quote ends, for the inside of literals and comments. */
-const noise = fc.string({ unit: fc.constantFrom('?', ':', 'x', '$', '1', '@', 'y', "'", '\\', '"', ' ', '-', '*', '/', 'é'), maxLength: 12 });
+const noise = fc.string({
+  unit: fc.constantFrom('?', ':', 'x', '$', '1', '@', 'y', "'", '\\', '"', ' ', '-', '*', '/', 'é'),
+  maxLength: 12,
+});
 
 /** One item of a SELECT list: a literal whose value is known, or a marker bound to a known value. */
 type Item = { readonly sql: string; readonly value: string } | { readonly marker: true };
@@ -22,7 +25,9 @@ const item: fc.Arbitrary<Item> = fc.oneof(literal, fc.constant({ marker: true as
 /** Goes between items: a comment full of noise, or nothing. */
 const gap = fc.oneof(
   fc.constant(' '),
-  noise.filter((v) => !v.includes('/*') && !v.includes('*/') && !v.endsWith('/') && !v.startsWith('*')).map((v) => ` /* ${v} /* ${v} */ */ `),
+  noise
+    .filter((v) => !v.includes('/*') && !v.includes('*/') && !v.endsWith('/') && !v.startsWith('*'))
+    .map((v) => ` /* ${v} /* ${v} */ */ `),
   noise.map((v) => ` -- ${v}\n`),
 );
 const statement = fc.array(fc.tuple(item, gap), { minLength: 1, maxLength: 8 });
@@ -102,37 +107,42 @@ describe('the placeholder rewriter', () => {
 
 const pg = await testPostgres();
 
-describe.skipIf(pg.skip !== undefined)(`binding checked by PostgreSQL${pg.skip ? ` — skipped: ${pg.skip}` : ''}`, () => {
-  let sql: Sql;
-  beforeAll(async () => {
-    sql = createPostgresSql({ connectionString: await (pg.server as NonNullable<typeof pg.server>).database('placeholders') });
-  });
-  afterAll(async () => {
-    await sql?.close();
-    await pg.server?.cleanup();
-  }, 120_000);
+describe.skipIf(pg.skip !== undefined)(
+  `binding checked by PostgreSQL${pg.skip ? ` — skipped: ${pg.skip}` : ''}`,
+  () => {
+    let sql: Sql;
+    beforeAll(async () => {
+      sql = createPostgresSql({
+        connectionString: await (pg.server as NonNullable<typeof pg.server>).database('placeholders'),
+      });
+    });
+    afterAll(async () => {
+      await sql?.close();
+      await pg.server?.cleanup();
+    }, 120_000);
 
-  it('PostgreSQL returns every literal as written and every marker as its bound value', async () => {
-    await fc.assert(
-      fc.asyncProperty(statement, fc.constantFrom(...markerStyles), async (items, style) => {
-        const { text, params, expected } = build(items, style);
-        const result = expectOk(await sql.query(text, params));
-        expect(result.rows).toEqual([expected]);
-      }),
-      { numRuns: 300 },
-    );
-  });
+    it('PostgreSQL returns every literal as written and every marker as its bound value', async () => {
+      await fc.assert(
+        fc.asyncProperty(statement, fc.constantFrom(...markerStyles), async (items, style) => {
+          const { text, params, expected } = build(items, style);
+          const result = expectOk(await sql.query(text, params));
+          expect(result.rows).toEqual([expected]);
+        }),
+        { numRuns: 300 },
+      );
+    });
 
-  it('a statement it cannot read, or params that do not fit, are INVALID_PARAMETER and never sent', async () => {
-    expectErr(await sql.query("SELECT 'open ?", ['x']), 'INVALID_PARAMETER');
-    expectErr(await sql.query('SELECT ?, :a', ['x']), 'INVALID_PARAMETER');
-    expectErr(await sql.query('SELECT :a', ['x']), 'INVALID_PARAMETER');
-    expectErr(await sql.query('SELECT ?', { a: 'x' }), 'INVALID_PARAMETER');
-    expectErr(await sql.query('SELECT :a, :b', { a: 'x' }), 'INVALID_PARAMETER');
-    expectErr(await sql.query('SELECT ?, ?', ['x']), 'INVALID_PARAMETER');
-    expectErr(await sql.query('SELECT 1', ['x']), 'INVALID_PARAMETER');
-    expectErr(await sql.query('SELECT ?'), 'INVALID_PARAMETER');
-    expectErr(await sql.query('SELECT ?', ['a\u0000b']), 'INVALID_PARAMETER');
-    expect(expectOk(await sql.query('SELECT :a', { a: 'x', unused: 1 })).rows).toEqual([['x']]);
-  });
-});
+    it('a statement it cannot read, or params that do not fit, are INVALID_PARAMETER and never sent', async () => {
+      expectErr(await sql.query("SELECT 'open ?", ['x']), 'INVALID_PARAMETER');
+      expectErr(await sql.query('SELECT ?, :a', ['x']), 'INVALID_PARAMETER');
+      expectErr(await sql.query('SELECT :a', ['x']), 'INVALID_PARAMETER');
+      expectErr(await sql.query('SELECT ?', { a: 'x' }), 'INVALID_PARAMETER');
+      expectErr(await sql.query('SELECT :a, :b', { a: 'x' }), 'INVALID_PARAMETER');
+      expectErr(await sql.query('SELECT ?, ?', ['x']), 'INVALID_PARAMETER');
+      expectErr(await sql.query('SELECT 1', ['x']), 'INVALID_PARAMETER');
+      expectErr(await sql.query('SELECT ?'), 'INVALID_PARAMETER');
+      expectErr(await sql.query('SELECT ?', ['a\u0000b']), 'INVALID_PARAMETER');
+      expect(expectOk(await sql.query('SELECT :a', { a: 'x', unused: 1 })).rows).toEqual([['x']]);
+    });
+  },
+);

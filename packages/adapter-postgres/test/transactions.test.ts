@@ -131,9 +131,15 @@ describe.skipIf(pg.skip !== undefined)(`transactions${pg.skip ? ` — skipped: $
     const many = expectOk(await sql.execute("INSERT INTO g (name) VALUES ('b'), ('c') RETURNING id"));
     expect(many).toEqual({ rowsAffected: 2, lastInsertId: 3 });
     expect(expectOk(await sql.execute("INSERT INTO g (name) VALUES ('d')")).lastInsertId).toBeUndefined();
-    expect(expectOk(await sql.execute("INSERT INTO g (name) VALUES ('e') RETURNING name")).lastInsertId).toBeUndefined();
-    expect(expectOk(await sql.execute("INSERT INTO g (name) VALUES ('f') RETURNING id, name")).lastInsertId).toBeUndefined();
-    expect(expectOk(await sql.execute("UPDATE g SET name = 'x' WHERE id = 1 RETURNING id")).lastInsertId).toBeUndefined();
+    expect(
+      expectOk(await sql.execute("INSERT INTO g (name) VALUES ('e') RETURNING name")).lastInsertId,
+    ).toBeUndefined();
+    expect(
+      expectOk(await sql.execute("INSERT INTO g (name) VALUES ('f') RETURNING id, name")).lastInsertId,
+    ).toBeUndefined();
+    expect(
+      expectOk(await sql.execute("UPDATE g SET name = 'x' WHERE id = 1 RETURNING id")).lastInsertId,
+    ).toBeUndefined();
     const inTx = await sql.transaction(async (tx) => tx.execute("INSERT INTO g (name) VALUES ('g') RETURNING id"));
     expect(expectOk(inTx).lastInsertId).toBe(7);
   });

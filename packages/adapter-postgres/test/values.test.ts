@@ -31,7 +31,7 @@ const table: readonly (readonly [type: string, literal: string, read: SqlValue])
   ['timestamptz (infinity)', "'infinity'::timestamptz", 'infinity'],
   ['time', "'13:14:15'::time", '13:14:15'],
   ['interval', "'1 year 2 months 3 days 04:05:06'::interval", 'P1Y2M3DT4H5M6S'],
-  ['int4[]', "ARRAY[1, NULL, 3]::int4[]", '{1,NULL,3}'],
+  ['int4[]', 'ARRAY[1, NULL, 3]::int4[]', '{1,NULL,3}'],
   ['text[]', `ARRAY['a b', 'c"d']::text[]`, '{"a b","c\\"d"}'],
   ['null', 'NULL::int8', null],
 ];
@@ -39,7 +39,9 @@ const table: readonly (readonly [type: string, literal: string, read: SqlValue])
 describe.skipIf(pg.skip !== undefined)(`values${pg.skip ? ` — skipped: ${pg.skip}` : ''}`, () => {
   let sql: Sql;
   beforeAll(async () => {
-    sql = createPostgresSql({ connectionString: await (pg.server as NonNullable<typeof pg.server>).database('values') });
+    sql = createPostgresSql({
+      connectionString: await (pg.server as NonNullable<typeof pg.server>).database('values'),
+    });
   });
   afterAll(async () => {
     await sql?.close();
@@ -71,14 +73,9 @@ describe.skipIf(pg.skip !== undefined)(`values${pg.skip ? ` — skipped: ${pg.sk
       ['interval', 'P1DT2H'],
       ['int4[]', '{1,2,3}'],
     ];
-    expectOk(
-      await sql.executeScript(`CREATE TABLE typed (${columns.map(([type], i) => `c${i} ${type}`).join(', ')})`),
-    );
+    expectOk(await sql.executeScript(`CREATE TABLE typed (${columns.map(([type], i) => `c${i} ${type}`).join(', ')})`));
     const values = columns.map(([, value]) => value);
-    const inserted = await sql.execute(
-      `INSERT INTO typed VALUES (${columns.map(() => '?').join(', ')})`,
-      values,
-    );
+    const inserted = await sql.execute(`INSERT INTO typed VALUES (${columns.map(() => '?').join(', ')})`, values);
     expectOk(inserted);
     const [row] = expectOk(await sql.query('SELECT * FROM typed')).rows;
     expect(row).toEqual(values);
@@ -88,9 +85,9 @@ describe.skipIf(pg.skip !== undefined)(`values${pg.skip ? ` — skipped: ${pg.sk
     // bigint → int8 and a non-integer number → float8, even where PostgreSQL would guess int4.
     expect(expectOk(await sql.query('SELECT ? + 1, ? + 1', [2n ** 40n, 1.5])).rows).toEqual([[2 ** 40 + 1, 2.5]]);
     // An integer number and a string are left for PostgreSQL to read as the statement needs.
-    expect(expectOk(await sql.query("SELECT ?::bool, make_date(2024, 1, ?), ?::date", [1, 2, '2024-02-29'])).rows).toEqual([
-      [1, '2024-01-02', '2024-02-29'],
-    ]);
+    expect(
+      expectOk(await sql.query('SELECT ?::bool, make_date(2024, 1, ?), ?::date', [1, 2, '2024-02-29'])).rows,
+    ).toEqual([[1, '2024-01-02', '2024-02-29']]);
     expect(expectOk(await sql.query('SELECT ?::float8', [-0])).rows[0]?.[0]).toBe(-0);
     expect(expectOk(await sql.query('SELECT length(?)', [new Uint8Array(5)])).rows).toEqual([[5]]);
     expectErr(await sql.query('SELECT ?', ['nul \u0000 inside']), 'INVALID_PARAMETER');

@@ -93,7 +93,8 @@ export class Harness<T extends { close(): Promise<void> }, C> {
   test(name: string, fn: () => Promise<void>, needs?: keyof C | readonly (keyof C)[]): void {
     this.names.add(name);
     const reason = this.options.skip?.[name];
-    const missing = (Array.isArray(needs) ? needs : needs ? [needs] : []).find((c) => !this.options.capabilities[c]);
+    const needed: readonly (keyof C)[] = needs === undefined ? [] : Array.isArray(needs) ? needs : [needs as keyof C];
+    const missing = needed.find((c) => !this.options.capabilities[c]);
     if (reason !== undefined) it.skip(`${name} — skipped: ${reason}`, fn);
     else if (missing !== undefined) it.skip(`${name} — needs capability '${String(missing)}'`, fn);
     else it(name, fn);

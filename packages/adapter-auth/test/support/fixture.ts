@@ -1,4 +1,3 @@
-import { createMemoryKv } from '@keel/adapter-kv-memory';
 import type { Kv, Sql } from '@keel/core';
 import { ManualClock } from '@keel/testing';
 import { authConformanceRoles, type SentAuthToken } from '@keel/testing';
@@ -10,7 +9,7 @@ import {
   type PasswordHasher,
 } from '../../src/index.js';
 import { createTestEmail, type TestEmail } from './email.js';
-import { createTestSql } from './sqlite.js';
+import { sqliteStores, type TestStores } from './stores.js';
 
 /** argon2id at a tiny cost, so that tests hash in well under a millisecond. Production keeps the defaults. */
 export const cheapArgon2 = Object.freeze({ memoryCost: 256, timeCost: 1, parallelism: 1 });
@@ -49,14 +48,29 @@ export async function disposeFixtures(): Promise<void> {
 }
 
 /**
- * A local auth on a temporary SQLite file, an in-memory kv (unless given one) and a recording
- * email adapter, all on one manual clock, with the conformance suite's roles.
+ * A local auth on a fresh database and kv of `stores` (a temporary SQLite file and an in-memory
+ * kv unless told otherwise; `sql` and `kv` when given, which the fixture then closes) and a
+ * recording email adapter, all on one manual clock, with the conformance suite's roles.
  */
 export async function createFixture(
-  options: Partial<Omit<LocalAuthOptions, 'kv'>> & { clock?: ManualClock; withEmail?: boolean; kv?: Kv } = {},
+  options: Partial<Omit<LocalAuthOptions, 'kv' | 'sql'>> & {
+    clock?: ManualClock;
+    withEmail?: boolean;
+    stores?: TestStores;
+    sql?: Sql;
+    kv?: Kv;
+  } = {},
 ): Promise<Fixture> {
-  const { clock = new ManualClock(), withEmail = true, kv = createMemoryKv({ clock }), ...rest } = options;
-  const { sql, dispose: disposeSql } = await createTestSql();
+  const {
+    clock = new ManualClock(),
+    withEmail = true,
+    stores = sqliteStores,
+    sql: given,
+    kv: givenKv,
+    ...rest
+  } = options;
+  const kv = givenKv ?? stores.kv(clock);
+  const { sql, dispose: disposeSql } = given ? { sql: given, dispose: () => given.close() } : await stores.sql();
   const outbox = await createTestEmail();
   const auth = createLocalAuth({
     sql,
