@@ -57,8 +57,9 @@ export function endpointOf(options: ResolvedRedisKvOptions): Endpoint {
 
 /**
  * A connected client. It reconnects by itself once connected (with backoff up to 2 s); while it
- * does, calls wait in its queue, each at most `commandTimeoutMs`. The first connection is tried
- * once: a bad setting fails `open()` at once, naming what to fix.
+ * does, calls wait in its queue, each at most `commandTimeoutMs` — until a reconnect attempt has
+ * failed (see `outageWatch`). The first connection is tried once: a bad setting fails `open()`
+ * at once, naming what to fix.
  */
 export async function connect(options: ResolvedRedisKvOptions, onError: (error: Error) => void): Promise<RedisClient> {
   const endpoint = endpointOf(options);
@@ -76,6 +77,53 @@ export async function connect(options: ResolvedRedisKvOptions, onError: (error: 
   } finally {
     timer.clear();
   }
+}
+
+/** Where the connection stands, for calls made while it is not ready. */
+export interface Outage {
+  /** The connection is down and at least one attempt to reconnect has failed: the server is gone, not blipping. */
+  readonly down: boolean;
+  /** Resolves once the client is ready again or `down` has become true (or the client ended). */
+  settled(): Promise<void>;
+}
+
+/**
+ * Watches reconnection. A call made while the client reconnects waits here rather than in the
+ * client's own queue, until the connection is back or an attempt to reconnect has failed, and
+ * then fails at once (the client's queue keeps only what raced the drop, each at most
+ * `commandTimeoutMs`: what was queued to write when the socket closed is sent after reconnecting). So a dropped connection that comes straight back (an idle
+ * kill, a failover) costs no error, and a down server costs each call milliseconds, not
+ * `commandTimeoutMs` in a queue, which would stall every request behind it.
+ */
+export function outageWatch(client: RedisClient): Outage {
+  let reconnecting = false;
+  let down = false;
+  const waiting: (() => void)[] = [];
+  const wake = () => {
+    for (const resolve of waiting.splice(0)) resolve();
+  };
+  client.on('reconnecting', () => {
+    reconnecting = true;
+  });
+  // node-redis reports the drop itself as an error before it starts reconnecting: only later ones count.
+  client.on('error', () => {
+    if (reconnecting && !down) {
+      down = true;
+      wake();
+    }
+  });
+  client.on('ready', () => {
+    reconnecting = false;
+    down = false;
+    wake();
+  });
+  client.on('end', wake);
+  return {
+    get down() {
+      return down;
+    },
+    settled: () => (client.isReady || down ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve))),
+  };
 }
 
 function connectionClient(options: ResolvedRedisKvOptions, endpoint: Endpoint, connected: () => boolean) {

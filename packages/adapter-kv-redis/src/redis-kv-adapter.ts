@@ -1,7 +1,7 @@
 import type { Kv, KvEntry, KvValue } from '@keel/core';
 import { defineAdapter, defineKv, parseOptions, type KvDriver } from '@keel/core/adapter';
-import { connect, type RedisClient } from './redis-connection.js';
-import { commandFailure, typeMismatch } from './redis-kv-errors.js';
+import { connect, type Outage, outageWatch, type RedisClient } from './redis-connection.js';
+import { commandFailure, serverDown, typeMismatch } from './redis-kv-errors.js';
 import { redisKvOptions, type RedisKvOptions, type ResolvedRedisKvOptions } from './redis-kv-options.js';
 import * as lua from './redis-scripts.js';
 import { decodeValue, encodeValue, typeName } from './redis-values.js';
@@ -48,15 +48,31 @@ function buildRedisKv(options: ResolvedRedisKvOptions): Kv {
   const ttlArg = (ttlMs: number | undefined) => (ttlMs === undefined ? '' : String(ttlMs));
   // Assigned by open(); core calls nothing else before open() has succeeded.
   let client!: RedisClient;
+  let outage!: Outage;
   let lastError: string | undefined;
+
+  /** While reconnecting: waits for the connection (at most `commandTimeoutMs`), or fails once the server is known down. */
+  async function reconnected(): Promise<void> {
+    if (!outage.down) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, options.commandTimeoutMs);
+      });
+      await Promise.race([outage.settled(), timedOut]);
+      clearTimeout(timer);
+    }
+    if (!client.isReady) throw serverDown(lastError);
+  }
 
   /** A command, its failure turned into the contract's error. */
   function send<T>(args: (string | Buffer)[]): Promise<T> {
+    if (!client.isReady) return reconnected().then(() => send<T>(args));
     return (client.sendCommand(args) as Promise<T>).catch(rethrow);
   }
 
   /** A script by its hash, sent in full once when the server does not have it (after a restart). */
   function run<T>(script: lua.Script, keys: readonly string[], args: readonly (string | Buffer)[]): Promise<T> {
+    if (!client.isReady) return reconnected().then(() => run<T>(script, keys, args));
     const command: (string | Buffer)[] = ['EVALSHA', script.sha, String(keys.length)];
     for (const key of keys) command.push(key);
     for (const arg of args) command.push(arg);
@@ -76,6 +92,7 @@ function buildRedisKv(options: ResolvedRedisKvOptions): Kv {
       client = await connect(options, (error) => {
         lastError = error.message;
       });
+      outage = outageWatch(client);
       lastError = undefined;
       try {
         // Loaded up front, so that the first calls need no second round trip; NOSCRIPT still falls back.

@@ -88,6 +88,15 @@ export function commandFailure(thrown: unknown): KvError {
   return fail('INTERNAL', `Redis answered with an error: ${firstLine(message)}`, thrown);
 }
 
+/** A call refused without trying: the connection is down and reconnecting has failed so far (or took too long). */
+export function serverDown(lastError: string | undefined): KvError {
+  const why = lastError === undefined ? '' : ` (last attempt: ${firstLine(lastError)})`;
+  return new KvError({
+    code: 'UNAVAILABLE',
+    message: `Redis is unreachable: the connection is down and reconnecting has not succeeded yet${why}; calls fail at once until it is back`,
+  });
+}
+
 function fail(code: KvErrorCode, message: string, thrown: unknown): KvError {
   return new KvError({ code, message, cause: safeCopy(unwrap(thrown)) });
 }

@@ -38,7 +38,7 @@ export const redisKvOptions = v.strictObject({
   commandTimeoutMs: option(integer(1, maxTimerMs), {
     default: 5000,
     description:
-      'How long a call may wait for its reply, queued while reconnecting included, before it is `UNAVAILABLE`, in ms.',
+      'How long a call may wait for its reply, or for a dropped connection to come back, before it is `UNAVAILABLE`, in ms (once an attempt to reconnect has failed, calls fail at once).',
   }),
   limits: kvLimitsOption,
 });

@@ -167,6 +167,26 @@ describe('a server that goes away and comes back', () => {
   });
 });
 
+describe('a server that is down for good', () => {
+  it('fails each call at once once reconnecting has failed, not after commandTimeoutMs in a queue', async () => {
+    const own = await privateRedis();
+    // Ten minutes: were calls queued until their timeout, this test would time out instead.
+    const kv = createRedisKv({ host: '127.0.0.1', port: own.port, commandTimeoutMs: 600_000, keyPrefix: 'gone:' });
+    try {
+      expectOk(await kv.set('k', 'v'));
+      await own.kill();
+      for (let i = 0; i < 20; i++) {
+        const error = expectErr(await kv.get('k'), 'UNAVAILABLE');
+        expect(error.message).toMatch(/unreachable/);
+      }
+      expect(expectErr(await kv.increment('n'), 'UNAVAILABLE').message).toMatch(/reconnecting has not succeeded/);
+    } finally {
+      await kv.close();
+      await own.dispose();
+    }
+  });
+});
+
 describe('a server that lost its scripts', () => {
   it('sends a script in full when the server answers NOSCRIPT (SCRIPT FLUSH, a restart)', async () => {
     const own = await privateRedis();
