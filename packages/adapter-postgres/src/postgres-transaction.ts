@@ -50,11 +50,14 @@ export async function startTransaction(ctx: PostgresContext): Promise<SqlTransac
 export class TransactionRoot {
   /** Why the transaction can no longer be used; `undefined` while it is open. */
   over: string | undefined;
+  /** Ended by Keel (its timeout, `close()`), not by a lost connection: what a statement cut off by it reports. */
+  endedByKeel = false;
+  /** The code of the calls made after it ended: `CONNECTION` when the connection was lost (retry once the server is back). */
+  overCode: 'TRANSACTION' | 'CONNECTION' = 'TRANSACTION';
   private released = false;
   private readonly timer: NodeJS.Timeout;
   // A connection lost while the transaction idles would otherwise be an uncaught 'error' event.
-  private readonly onError = (error: Error) =>
-    this.end('the connection to PostgreSQL was lost; the server rolled the transaction back', error);
+  private readonly onError = (error: Error) => this.lost(error);
 
   constructor(
     private readonly ctx: PostgresContext,
@@ -63,14 +66,13 @@ export class TransactionRoot {
     ctx.active.add(this);
     client.on('error', this.onError);
     // Closing the connection ends the transaction on the server even while a statement is stuck in it.
-    this.timer = setTimeout(
-      () =>
-        this.end(
-          `the transaction was still open after transactionTimeoutMs (${ctx.transactionTimeoutMs} ms) and was rolled back`,
-          new Error('transaction timeout'),
-        ),
-      ctx.transactionTimeoutMs,
-    );
+    this.timer = setTimeout(() => {
+      this.endedByKeel = true;
+      this.end(
+        `the transaction was still open after transactionTimeoutMs (${ctx.transactionTimeoutMs} ms) and was rolled back`,
+        new Error('transaction timeout'),
+      );
+    }, ctx.transactionTimeoutMs);
     this.timer.unref();
   }
 
@@ -78,10 +80,17 @@ export class TransactionRoot {
   abandon(reason: string): void {
     if (this.over !== undefined) return;
     this.over = reason;
+    this.endedByKeel = true;
     this.client.query('ROLLBACK').then(
       () => this.release(),
       (error: Error) => this.release(error),
     );
+  }
+
+  /** The connection was lost: the server rolls the transaction back; later calls are `CONNECTION`. */
+  lost(cause: unknown): void {
+    if (this.over === undefined) this.overCode = 'CONNECTION';
+    this.end('the connection to PostgreSQL was lost; the server rolled the transaction back', cause);
   }
 
   /** The transaction is over: the connection goes back to the pool, or is closed when `broken` says it can't be trusted. */
@@ -174,7 +183,7 @@ class PostgresTransaction implements SqlTransactionDriver {
   }
 
   private check(op: string): void {
-    if (this.root.over !== undefined) throw sqlError('TRANSACTION', this.root.over, op);
+    if (this.root.over !== undefined) throw sqlError(this.root.overCode, this.root.over, op);
   }
 
   /** A statement of this transaction's own (no parameters, so the simple protocol: one round trip for several). */
@@ -198,11 +207,24 @@ class PostgresTransaction implements SqlTransactionDriver {
     }
   }
 
-  /** After the transaction ended under a statement (timeout, lost connection), the reason is the error. */
+  /**
+   * A statement cut off because Keel ended the transaction (timeout, close) reports why, as
+   * `TRANSACTION`. A lost connection stays `CONNECTION` (callers retry those once the server is
+   * back) and ends the transaction; a COMMIT cut off that way may or may not have committed.
+   */
   private failure(thrown: unknown, op: string) {
     const error = toPostgresError(thrown, op);
-    return this.root.over !== undefined && error.code === 'CONNECTION'
-      ? sqlError('TRANSACTION', this.root.over, op, thrown)
+    if (error.code !== 'CONNECTION') return error;
+    if (this.root.endedByKeel && this.root.over !== undefined)
+      return sqlError('TRANSACTION', this.root.over, op, thrown);
+    this.root.lost(thrown);
+    return op === 'commit'
+      ? sqlError(
+          'CONNECTION',
+          `the connection to PostgreSQL was lost during COMMIT: the transaction may or may not have committed (${error.message})`,
+          op,
+          thrown,
+        )
       : error;
   }
 }
