@@ -9,6 +9,7 @@ export const knownAdapters: { readonly [I in InterfaceName]: Readonly<Record<str
   kv: {
     memory: ['@keel/adapter-kv-memory', 'memoryKvAdapter'],
     level: ['@keel/adapter-kv-level', 'levelKvAdapter'],
+    redis: ['@keel/adapter-kv-redis', 'redisKvAdapter'],
     component: ['@keel/wasm-host', 'componentKvAdapter'],
   },
   sql: { sqlite: ['@keel/adapter-sqlite', 'sqliteAdapter'] },

@@ -1,0 +1,240 @@
+import { createRedisKv } from '@keel/adapter-kv-redis';
+import KeyvRedis from '@keyv/redis';
+import { Redis } from 'ioredis';
+import Keyv from 'keyv';
+import { createClient } from 'redis';
+import { createStorage } from 'unstorage';
+import redisDriver from 'unstorage/drivers/redis';
+import { compare } from './harness.js';
+
+/**
+ * Keel's Redis kv against the raw client it is built on (node-redis 6) and the Redis stores a Node
+ * user would otherwise pick: keyv 5 + @keyv/redis and unstorage's redis driver (ioredis). First,
+ * the two clients side by side, which is how the adapter's client was chosen. Needs the Redis at
+ * KEEL_BENCH_REDIS_URL (default redis://127.0.0.1:6379); every key is under `keel-bench:`, removed at the end.
+ */
+export async function run(): Promise<void> {
+  const url = process.env.KEEL_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const root = `keel-bench:${process.pid}:`;
+  const io = new Redis(url);
+  const ioAuto = new Redis(url, { enableAutoPipelining: true });
+  const nr = createClient({ url });
+  await nr.connect();
+  try {
+    await clients(io, ioAuto, nr, root);
+    await stores(url, nr, root);
+    await indexCost(nr, root);
+  } finally {
+    const script = "local n=0 for _,k in ipairs(redis.call('KEYS',ARGV[1])) do n=n+redis.call('DEL',k) end return n";
+    await nr.eval(script, { arguments: [`${root}*`] });
+    io.disconnect();
+    ioAuto.disconnect();
+    await nr.close();
+  }
+}
+
+type NodeRedis = ReturnType<typeof createClient>;
+const count = 1000;
+const value = '{"id":1,"name":"user 1","plan":"pro","seats":12}';
+
+function keyRing(prefix: string): () => string {
+  const keys = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+  let n = 0;
+  return () => keys[n++ % count] as string;
+}
+
+/** `concurrency` calls at once, awaited together: one bench call counts as that many operations. */
+function parallel(concurrency: number, fn: () => Promise<unknown>) {
+  return { fn: () => Promise.all(Array.from({ length: concurrency }, fn)), opsPerCall: concurrency };
+}
+
+async function clients(io: Redis, ioAuto: Redis, nr: NodeRedis, root: string): Promise<void> {
+  const next = keyRing(`${root}client:`);
+  for (let i = 0; i < count; i++) await nr.set(next(), value);
+  await compare('redis clients: get, one at a time', [
+    { name: 'node-redis 6.4 get', fn: () => nr.get(next()) },
+    { name: 'ioredis 6.1 get', fn: () => io.get(next()) },
+  ]);
+  await compare('redis clients: set, one at a time', [
+    { name: 'node-redis 6.4 set', fn: () => nr.set(next(), value) },
+    { name: 'ioredis 6.1 set', fn: () => io.set(next(), value) },
+  ]);
+  await compare('redis clients: get, 32 concurrent', [
+    { name: 'node-redis 6.4 get', ...parallel(32, () => nr.get(next())) },
+    { name: 'ioredis 6.1 get', ...parallel(32, () => io.get(next())) },
+    { name: 'ioredis 6.1 get (enableAutoPipelining)', ...parallel(32, () => ioAuto.get(next())) },
+  ]);
+  await compare('redis clients: set, 32 concurrent', [
+    { name: 'node-redis 6.4 set', ...parallel(32, () => nr.set(next(), value)) },
+    { name: 'ioredis 6.1 set', ...parallel(32, () => io.set(next(), value)) },
+    { name: 'ioredis 6.1 set (enableAutoPipelining)', ...parallel(32, () => ioAuto.set(next(), value)) },
+  ]);
+  await compare('redis clients: explicit pipeline of 32 gets', [
+    {
+      name: 'node-redis 6.4 multi().execAsPipeline()',
+      fn: () => {
+        const batch = nr.multi();
+        for (let i = 0; i < 32; i++) batch.get(next());
+        return batch.execAsPipeline();
+      },
+      opsPerCall: 32,
+    },
+    {
+      name: 'ioredis 6.1 pipeline().exec()',
+      fn: () => {
+        const batch = io.pipeline();
+        for (let i = 0; i < 32; i++) batch.get(next());
+        return batch.exec();
+      },
+      opsPerCall: 32,
+    },
+  ]);
+}
+
+async function stores(url: string, nr: NodeRedis, root: string): Promise<void> {
+  const kv = createRedisKv({ url, keyPrefix: `${root}keel:` });
+  const keyv = new Keyv<string>({ store: new KeyvRedis(url), namespace: `${root}keyv` });
+  const storage = createStorage({ driver: redisDriver({ url, base: `${root}unstorage` }) });
+  const next = keyRing('user:');
+  const rawNext = keyRing(`${root}raw:user:`);
+  for (let i = 0; i < count; i++) {
+    const key = next();
+    (await kv.set(key, value)).isOk();
+    await nr.set(rawNext(), value);
+    await keyv.set(key, value);
+    await storage.setItem(key, value);
+  }
+  await compare('redis kv: get (1000 keys, ~50 B values), one at a time', [
+    { name: 'raw node-redis get', fn: () => nr.get(rawNext()) },
+    { name: 'keel redis get', fn: async () => (await kv.get(next())).isOk() },
+    { name: 'keyv 5.6 + @keyv/redis get', fn: () => keyv.get(next()) },
+    { name: 'unstorage 1.17 redis getItem', fn: () => storage.getItem(next()) },
+  ]);
+  await compare('redis kv: set, one at a time', [
+    { name: 'raw node-redis set', fn: () => nr.set(rawNext(), value) },
+    { name: 'keel redis set', fn: async () => (await kv.set(next(), value)).isOk() },
+    { name: 'keyv 5.6 + @keyv/redis set', fn: () => keyv.set(next(), value) },
+    { name: 'unstorage 1.17 redis setItem', fn: () => storage.setItem(next(), value) },
+  ]);
+  await compare('redis kv: get, 32 concurrent', [
+    { name: 'raw node-redis get', ...parallel(32, () => nr.get(rawNext())) },
+    { name: 'keel redis get', ...parallel(32, async () => (await kv.get(next())).isOk()) },
+    { name: 'keyv 5.6 + @keyv/redis get', ...parallel(32, () => keyv.get(next())) },
+    { name: 'unstorage 1.17 redis getItem', ...parallel(32, () => storage.getItem(next())) },
+  ]);
+  await compare('redis kv: set, 32 concurrent', [
+    { name: 'raw node-redis set', ...parallel(32, () => nr.set(rawNext(), value)) },
+    { name: 'keel redis set', ...parallel(32, async () => (await kv.set(next(), value)).isOk()) },
+    { name: 'keyv 5.6 + @keyv/redis set', ...parallel(32, () => keyv.set(next(), value)) },
+    { name: 'unstorage 1.17 redis setItem', ...parallel(32, () => storage.setItem(next(), value)) },
+  ]);
+  // Neither peer has an atomic increment: they read and write back (two round trips, racy).
+  await compare('redis kv: increment (peers: get + set, not atomic)', [
+    { name: 'raw node-redis incrBy', fn: () => nr.incrBy(`${root}raw:counter`, 1) },
+    { name: 'keel redis increment', fn: async () => (await kv.increment('counter')).isOk() },
+    {
+      name: 'keyv 5.6 + @keyv/redis get + set',
+      fn: async () => keyv.set('counter', String(Number((await keyv.get('counter')) ?? 0) + 1)),
+    },
+    {
+      name: 'unstorage 1.17 redis getItem + setItem',
+      fn: async () => storage.setItem('counter', Number((await storage.getItem('counter')) ?? 0) + 1),
+    },
+  ]);
+  // A compare-and-swap the raw client does itself: WATCH, GET, MULTI/SET/EXEC. The peers have none.
+  let version = 0n;
+  (await kv.set('cas', version)).isOk();
+  await nr.set(`${root}raw:cas`, '0');
+  const watched = nr.duplicate();
+  await watched.connect();
+  await compare('redis kv: compare-and-swap (peers have none)', [
+    {
+      name: 'raw node-redis WATCH/GET/MULTI/SET/EXEC',
+      fn: async () => {
+        const key = `${root}raw:cas`;
+        await watched.watch(key);
+        const current = await watched.get(key);
+        return watched.multi().set(key, String(Number(current) + 1)).exec();
+      },
+    },
+    { name: 'keel redis compareAndSwap', fn: async () => (await kv.compareAndSwap('cas', version, ++version)).isOk() },
+  ]);
+  await watched.close();
+  await scanPage(nr, kv, keyv, storage, root);
+  await Promise.all([kv.close(), keyv.disconnect(), storage.dispose()]);
+}
+
+/** One page of 100 entries with values: Keel's ordered index against SCAN-based listings (unordered). */
+async function scanPage(
+  nr: NodeRedis,
+  kv: ReturnType<typeof createRedisKv>,
+  keyv: Keyv<string>,
+  storage: ReturnType<typeof createStorage>,
+  root: string,
+): Promise<void> {
+  const page = 100;
+  for (let i = 0; i < page; i++) await nr.set(`${root}page:${String(i).padStart(3, '0')}`, value);
+  const pageKeyv = new Keyv<string>({ store: new KeyvRedis(process.env.KEEL_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'), namespace: `${root}keyv-page` });
+  for (let i = 0; i < page; i++) await pageKeyv.set(String(i), value);
+  for (let i = 0; i < page; i++) await storage.setItem(`page:${i}`, value);
+  await compare('redis kv: scan a page of 100 entries with values (entries/s)', [
+    {
+      name: 'raw node-redis SCAN MATCH + MGET (unordered)',
+      fn: async () => {
+        const keys: string[] = [];
+        let cursor = '0';
+        do {
+          const reply = await nr.scan(cursor, { MATCH: `${root}page:*`, COUNT: 1000 });
+          cursor = reply.cursor;
+          keys.push(...reply.keys);
+        } while (cursor !== '0');
+        return nr.mGet(keys);
+      },
+      opsPerCall: page,
+    },
+    { name: 'keel redis scan (limit 100, ordered)', fn: async () => (await kv.scan({ prefix: 'user:1', limit: 100 })).isOk(), opsPerCall: 100 },
+    {
+      name: 'keyv 5.6 + @keyv/redis iterator (unordered)',
+      fn: async () => {
+        for await (const entry of pageKeyv.iterator?.() ?? []) void entry;
+      },
+      opsPerCall: page,
+    },
+    {
+      name: 'unstorage 1.17 redis getKeys + getItems (unordered)',
+      fn: async () => storage.getItems(await storage.getKeys('page')),
+      opsPerCall: page,
+    },
+  ]);
+  await pageKeyv.disconnect();
+}
+
+/** What keeping the scan index costs: the same write with and without its sorted-set update, in one script. */
+async function indexCost(nr: NodeRedis, root: string): Promise<void> {
+  const next = keyRing(`${root}index:k:`);
+  const setOnly = "redis.call('SET', KEYS[1], ARGV[1]) return 1";
+  const setIndexed = "redis.call('ZADD', KEYS[2], 'NX', 0, ARGV[2]) redis.call('SET', KEYS[1], ARGV[1]) return 1";
+  const delOnly = "return redis.call('DEL', KEYS[1])";
+  const delIndexed = "local n = redis.call('DEL', KEYS[1]) redis.call('ZREM', KEYS[2], ARGV[1]) return n";
+  const [a, b, c, d] = await Promise.all([setOnly, setIndexed, delOnly, delIndexed].map((s) => nr.scriptLoad(s)));
+  const idx = `${root}index:i`;
+  // The index holds 100k members, so that ZADD/ZREM pay their O(log n).
+  for (let i = 0; i < 100_000; i += 1000) {
+    await nr.zAdd(idx, Array.from({ length: 1000 }, (_, j) => ({ score: 0, value: `filler:${i + j}` })));
+  }
+  const script = (sha: string, key: string) =>
+    nr.evalSha(sha, { keys: [key, idx], arguments: [value, key.slice(root.length)] });
+  for (const [name, one, indexed] of [
+    ['set', a, b],
+    ['delete', c, d],
+  ] as const) {
+    await compare(`redis kv: index cost on ${name}, one at a time (index of 100k keys)`, [
+      { name: `script: ${name} without index`, fn: () => script(one as string, next()) },
+      { name: `script: ${name} with index`, fn: () => script(indexed as string, next()) },
+    ]);
+    await compare(`redis kv: index cost on ${name}, 32 concurrent`, [
+      { name: `script: ${name} without index`, ...parallel(32, () => script(one as string, next())) },
+      { name: `script: ${name} with index`, ...parallel(32, () => script(indexed as string, next())) },
+    ]);
+  }
+}
