@@ -1,11 +1,12 @@
-import type { Migration } from '@keel/core';
+import type { Migration, SqlDialect } from '@keel/core';
 
 /** Where a stored message stands. */
 export type OutboxStatus = 'pending' | 'sent' | 'dead';
 
 /**
  * The outbox table's history, applied by core's migrator under its own scope. Timestamps are
- * milliseconds since the epoch.
+ * milliseconds since the epoch. One script for every dialect: BIGINT and VARCHAR mean the same
+ * on SQLite and PostgreSQL, except that PostgreSQL enforces the VARCHAR lengths.
  */
 export function outboxMigrations(table: string): Migration[] {
   return [
@@ -34,11 +35,23 @@ CREATE INDEX ${table}_due ON ${table} (status, available_at)`,
   ];
 }
 
-/** The statements of one outbox table. */
-export function outboxStatements(t: string) {
+/**
+ * What the dialects' statements differ in. On PostgreSQL a dispatcher locks the due rows it
+ * reads in its claim transaction and skips those another dispatcher holds, instead of waiting
+ * for that one to commit; SQLite's write transaction already holds the whole database.
+ */
+const claimLock: Readonly<Record<SqlDialect, string>> = {
+  sqlite: '',
+  postgres: ' FOR UPDATE SKIP LOCKED',
+};
+
+/** The statements of one outbox table, in the database's dialect. */
+export function outboxStatements(t: string, dialect: SqlDialect) {
+  const due = `SELECT id, idempotency_key, message, attempts FROM ${t} WHERE status = 'pending' AND available_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ORDER BY available_at, created_at LIMIT ?`;
   return {
     insert: `INSERT INTO ${t} (id, idempotency_key, message, status, attempts, available_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)`,
-    due: `SELECT id, idempotency_key, message, attempts FROM ${t} WHERE status = 'pending' AND available_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ORDER BY available_at, created_at LIMIT ?`,
+    due,
+    claimable: `${due}${claimLock[dialect]}`,
     claim: `UPDATE ${t} SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)`,
     // A message whose claims keep dying with their dispatcher is not claimed forever.
     bury: `UPDATE ${t} SET status = 'dead', lease_owner = NULL, lease_until = NULL, last_error_code = 'INTERNAL', last_error = ? WHERE id = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)`,

@@ -62,7 +62,11 @@ const schema = v.strictObject({
     defaultText: 'ignore',
     description: 'Called with what a background pass could not do (a database error); the loop keeps going.',
   }),
-  dispatcherId: option(nonBlank(), { defaultText: 'a random UUID', description: "Names this dispatcher's claims." }),
+  // The lease_owner column is VARCHAR(64), which PostgreSQL enforces.
+  dispatcherId: option(v.pipe(nonBlank(), v.maxLength(64, 'expected at most 64 characters')), {
+    defaultText: 'a random UUID',
+    description: "Names this dispatcher's claims; at most 64 characters.",
+  }),
   clock: reliabilityClock,
   random: option(fn<() => number>(), {
     defaultText: 'Math.random',

@@ -69,7 +69,7 @@ export function buildEmailOutbox(options: ResolvedEmailOutboxOptions): EmailOutb
     random: options.random ?? Math.random,
   };
   const { sql, email, clock } = o;
-  const s = outboxStatements(o.table);
+  const s = outboxStatements(o.table, sql.capabilities.dialect);
   const migrator = createMigrator(sql, {
     migrations: outboxMigrations(o.table),
     scope: `keel-email-outbox:${o.table}`,
@@ -99,7 +99,7 @@ export function buildEmailOutbox(options: ResolvedEmailOutboxOptions): EmailOutb
       .andThen(({ rows }) => (rows.length === 0 ? okAsync({ claimed: [] as Claimed[], buried: 0 }) : claimDue(now)));
   const claimDue = (now: number) =>
     sql.transaction(async (tx) => {
-      const due = await tx.query(s.due, [now, now, o.batchSize]);
+      const due = await tx.query(s.claimable, [now, now, o.batchSize]);
       if (due.isErr()) return err(due.error);
       const claimed: Claimed[] = [];
       let buried = 0;
