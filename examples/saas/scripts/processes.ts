@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Starts a server process and resolves with its URL once it prints `listening on <url>`.
@@ -32,4 +33,19 @@ export async function stopServer(child: ChildProcess): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.kill('SIGTERM');
   return exited;
+}
+
+const exampleDir = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The example from its TypeScript source (tsx), with the workspace packages' `src` too (the
+ * `keel-source` export condition): nothing needs building. `env` is the whole environment.
+ */
+export function startFromSource(env: Record<string, string>): ReturnType<typeof startServer> {
+  return startServer(
+    process.execPath,
+    ['--conditions', 'keel-source', '--import', 'tsx', 'src/main.ts'],
+    exampleDir,
+    env,
+  );
 }

@@ -123,9 +123,10 @@ export function createStore(sql: Sql, mail: MailStore) {
         // the check: the UPDATE holds the workspace's row until the end of the transaction, so a
         // concurrent creation in any process waits for it and counts after it on PostgreSQL too,
         // where a plain SELECT would let both read the same count (SQLite runs one writer at a time).
-        const bumped = await tx.query('UPDATE workspaces SET task_count = task_count + 1 WHERE id = ? RETURNING task_count', [
-          workspaceId,
-        ]);
+        const bumped = await tx.query(
+          'UPDATE workspaces SET task_count = task_count + 1 WHERE id = ? RETURNING task_count',
+          [workspaceId],
+        );
         if (bumped.isErr()) return err(bumped.error);
         const refused = await allow(Number(bumped.value.rows[0]?.[0] ?? 1) - 1);
         if (refused) return err(refused); // rolls the transaction back, the bump with it
