@@ -90,11 +90,12 @@ export class Harness<T extends { close(): Promise<void> }, C> {
   }
 
   /** Registers a test, skipped when a capability it needs is missing or the adapter skips it with a reason. */
-  test(name: string, fn: () => Promise<void>, needs?: keyof C): void {
+  test(name: string, fn: () => Promise<void>, needs?: keyof C | readonly (keyof C)[]): void {
     this.names.add(name);
     const reason = this.options.skip?.[name];
+    const missing = (Array.isArray(needs) ? needs : needs ? [needs] : []).find((c) => !this.options.capabilities[c]);
     if (reason !== undefined) it.skip(`${name} — skipped: ${reason}`, fn);
-    else if (needs && !this.options.capabilities[needs]) it.skip(`${name} — needs capability '${String(needs)}'`, fn);
+    else if (missing !== undefined) it.skip(`${name} — needs capability '${String(missing)}'`, fn);
     else it(name, fn);
   }
 

@@ -36,35 +36,27 @@ export function sqlSyncTests(h: SqlHarness): void {
     'synchronous',
   );
 
-  h.test(
-    'sql.sync is BUSY while an async transaction holds the connection, and answers after it ends',
-    async () => {
-      const sql = await h.withSchema();
-      const tx = expectOk(await sql.begin());
-      expectOk(await tx.execute('INSERT INTO accounts (owner, balance) VALUES (?, ?)', ['held', 1]));
-      expectErr(sql.sync!.query('SELECT count(*) FROM accounts'), 'BUSY');
-      expectErr(sql.sync!.begin(), 'BUSY');
-      expectOk(await tx.commit());
-      expect(expectOk(sql.sync!.query('SELECT owner FROM accounts')).rows).toEqual([['held']]);
-    },
-    'transactions',
-  );
+  h.test('sql.sync is BUSY while an async transaction holds the connection, and answers after it ends', async () => {
+    const sql = await h.withSchema();
+    const tx = expectOk(await sql.begin());
+    expectOk(await tx.execute('INSERT INTO accounts (owner, balance) VALUES (?, ?)', ['held', 1]));
+    expectErr(sql.sync!.query('SELECT count(*) FROM accounts'), 'BUSY');
+    expectErr(sql.sync!.begin(), 'BUSY');
+    expectOk(await tx.commit());
+    expect(expectOk(sql.sync!.query('SELECT owner FROM accounts')).rows).toEqual([['held']]);
+  }, ['synchronous', 'transactions']);
 
-  h.test(
-    'a sql.sync transaction holds the connection: async statements wait for its end',
-    async () => {
-      const sql = await h.withSchema();
-      const tx = expectOk(sql.sync!.begin());
-      expectOk(tx.execute('INSERT INTO accounts (owner, balance) VALUES (?, ?)', ['sync', 5]));
-      const savepoint = expectOk(tx.begin());
-      expectOk(savepoint.execute('UPDATE accounts SET balance = 6'));
-      expectErr(tx.commit(), 'TRANSACTION');
-      expectOk(savepoint.commit());
-      const outside = sql.query('SELECT balance FROM accounts');
-      expectOk(tx.commit());
-      expect(expectOk(await outside).rows).toEqual([[6]]);
-      expectErr(tx.rollback(), 'TRANSACTION');
-    },
-    'transactions',
-  );
+  h.test('a sql.sync transaction holds the connection: async statements wait for its end', async () => {
+    const sql = await h.withSchema();
+    const tx = expectOk(sql.sync!.begin());
+    expectOk(tx.execute('INSERT INTO accounts (owner, balance) VALUES (?, ?)', ['sync', 5]));
+    const savepoint = expectOk(tx.begin());
+    expectOk(savepoint.execute('UPDATE accounts SET balance = 6'));
+    expectErr(tx.commit(), 'TRANSACTION');
+    expectOk(savepoint.commit());
+    const outside = sql.query('SELECT balance FROM accounts');
+    expectOk(tx.commit());
+    expect(expectOk(await outside).rows).toEqual([[6]]);
+    expectErr(tx.rollback(), 'TRANSACTION');
+  }, ['synchronous', 'transactions']);
 }

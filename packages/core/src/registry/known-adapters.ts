@@ -12,7 +12,10 @@ export const knownAdapters: { readonly [I in InterfaceName]: Readonly<Record<str
     redis: ['@keel/adapter-kv-redis', 'redisKvAdapter'],
     component: ['@keel/wasm-host', 'componentKvAdapter'],
   },
-  sql: { sqlite: ['@keel/adapter-sqlite', 'sqliteAdapter'] },
+  sql: {
+    sqlite: ['@keel/adapter-sqlite', 'sqliteAdapter'],
+    postgres: ['@keel/adapter-postgres', 'postgresAdapter'],
+  },
   email: {
     sendgrid: ['@keel/adapter-email', 'sendgridAdapter'],
     mailgun: ['@keel/adapter-email', 'mailgunAdapter'],
