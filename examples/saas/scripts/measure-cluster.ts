@@ -42,6 +42,14 @@ async function main(): Promise<void> {
   };
   const first = await startFromSource(env);
   const second = await startFromSource(env);
+  // A process that fails under load says why here.
+  for (const [name, started] of [
+    ['first', first],
+    ['second', second],
+  ] as const) {
+    started.child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk}`));
+    started.child.once('exit', (code, signal) => console.error(`[${name}] exited: ${code ?? signal}`));
+  }
   try {
     const client = new Client(first.url);
     const readWs = (await client.signup(`measure-${Date.now()}@example.test`, password)).workspaceId;
@@ -72,6 +80,13 @@ async function main(): Promise<void> {
           });
           const bad = r.errors + r.timeouts + r.non2xx;
           failures += bad;
+          if (bad > 0) {
+            // What a failing answer says, for the log: one more request of the same kind.
+            const again = await client
+              .at(urls[0] as string)
+              .request(method, path, method === 'POST' ? { title: 'x' } : undefined);
+            console.error(`${route}: ${again.status} ${JSON.stringify(again.body).slice(0, 300)}`);
+          }
           console.log(
             `| ${round} | ${route} | ${urls.length} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} | ${r.latency.p99} | ${bad} |`,
           );

@@ -17,18 +17,24 @@ export function startServer(
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${command}: no URL after ${timeoutMs / 1000} s:\n${output}`));
+    }, timeoutMs);
+    timer.unref();
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-      if (url) resolve({ child, url, startedAt });
+      if (!url) return;
+      clearTimeout(timer);
+      resolve({ child, url, startedAt });
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${command} exited (${code}) before listening:\n${output}`)));
-    setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${command}: no URL after ${timeoutMs / 1000} s:\n${output}`));
-    }, timeoutMs).unref();
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} exited (${code}) before listening:\n${output}`));
+    });
   });
 }
 
