@@ -7,6 +7,8 @@ import { createCsrfProtection, oidcAuthAdapter } from '@keel/adapter-auth';
 import { createEmailOutbox, emailAdapters } from '@keel/adapter-email';
 import { levelKvAdapter } from '@keel/adapter-kv-level';
 import { memoryKvAdapter } from '@keel/adapter-kv-memory';
+import { redisKvAdapter } from '@keel/adapter-kv-redis';
+import { postgresAdapter } from '@keel/adapter-postgres';
 import { sqliteAdapter } from '@keel/adapter-sqlite';
 import { createAdminCheck } from './admin.js';
 import { createAuthMail } from './auth-mail.js';
@@ -27,7 +29,15 @@ import { createSessions } from './session.js';
 import { createStore } from './store.js';
 
 /** The adapters the profiles (and `KEEL_*_ADAPTER` overrides) can choose; auth's `local` is added per start. */
-const adapters = [memoryKvAdapter, levelKvAdapter, sqliteAdapter, ...emailAdapters, oidcAuthAdapter];
+const adapters = [
+  memoryKvAdapter,
+  levelKvAdapter,
+  redisKvAdapter,
+  sqliteAdapter,
+  postgresAdapter,
+  ...emailAdapters,
+  oidcAuthAdapter,
+];
 
 export interface StartOptions {
   /** `KEEL_PROFILE`, `KEEL_DATA_DIR`, `KEEL_<SECTION>_…`, `KEEL_APP_…`. @default process.env */

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { KeelConfigError, applyEnvOverrides, type Env, type KeelConfig } from '@keel/core';
 import type { WasmMode } from '@keel/wasm-host';
+import clusterProfile from '../config/cluster.json' with { type: 'json' };
 import defaultProfile from '../config/default.json' with { type: 'json' };
 import testProfile from '../config/test.json' with { type: 'json' };
 
@@ -31,20 +32,24 @@ export interface Profile {
   readonly app: AppSettings;
   /** Where the persistent adapters keep their files (`{dataDir}` in the profile). */
   readonly dataDir: string;
-  /** Whether the adapters keep files in `dataDir` (the default profile); the test profile keeps nothing. */
+  /** Whether the adapters keep files in `dataDir` (the default profile); `test` and `cluster` keep none. */
   readonly usesDataDir: boolean;
 }
 
-// Imported (not read from disk) so that the single executable carries both profiles.
+// Imported (not read from disk) so that the single executable carries every profile.
 type ProfileFile = {
   keel: unknown;
   app: Omit<AppSettings, 'ruleMode' | 'publicUrl'> & { ruleMode?: string; publicUrl?: string };
 };
-const profiles: Readonly<Record<string, ProfileFile>> = { default: defaultProfile, test: testProfile };
+const profiles: Readonly<Record<string, ProfileFile>> = {
+  default: defaultProfile,
+  test: testProfile,
+  cluster: clusterProfile,
+};
 const sections = ['kv', 'sql', 'email', 'auth'];
 
 /**
- * The profile `KEEL_PROFILE` names (`default` or `test`), with `KEEL_<SECTION>_…` overrides
+ * The profile `KEEL_PROFILE` names (`default`, `test` or `cluster`), with `KEEL_<SECTION>_…` overrides
  * applied, `{dataDir}` replaced by `KEEL_DATA_DIR` (default `./.keel-data`), and
  * `KEEL_APP_<SETTING>` overriding the app settings (`KEEL_APP_RATE_LIMIT_PER_MINUTE=60`).
  */
@@ -53,7 +58,7 @@ export function loadProfile(env: Env = process.env): Profile {
   const base = profiles[name];
   if (!base)
     throw new KeelConfigError([
-      `KEEL_PROFILE: unknown profile '${name}' (expected ${Object.keys(profiles).join(' or ')})`,
+      `KEEL_PROFILE: unknown profile '${name}' (expected ${Object.keys(profiles).join(', ')})`,
     ]);
   const dataDir = resolve(env.KEEL_DATA_DIR ?? '.keel-data');
   const overridden = applyEnvOverrides(base.keel as Record<string, unknown>, env, sections);

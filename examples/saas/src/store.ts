@@ -25,18 +25,26 @@ export function createStore(sql: Sql, mail: MailStore) {
   const insertWorkspace = (userId: string, name: string, welcome: EmailMessage | undefined, onlyFirst: boolean) =>
     sql.transaction<Workspace | undefined, SqlError | EmailError>(async (tx) => {
       if (onlyFirst) {
-        // Inside the transaction, which the adapter runs alone: two first sign-ins cannot both pass.
+        // The marker's primary key lets one of two concurrent first sign-ins through, in any process
+        // (migration 5); a member without a marker signed in before it existed.
+        const marked = await tx.query(
+          'INSERT INTO first_sign_ins (user_id) VALUES (?) ON CONFLICT DO NOTHING RETURNING user_id',
+          [userId],
+        );
+        if (marked.isErr()) return err(marked.error);
+        if (marked.value.rows.length === 0) return ok(undefined);
         const member = await tx.query('SELECT 1 FROM workspace_members WHERE user_id = ? LIMIT 1', [userId]);
         if (member.isErr()) return err(member.error);
         if (member.value.rows.length > 0) return ok(undefined);
       }
-      const inserted = await tx.execute('INSERT INTO workspaces (name, plan, created_at) VALUES (?, ?, ?)', [
+      // RETURNING, not `lastInsertId`: the same statement gives the new id on SQLite and PostgreSQL.
+      const inserted = await tx.query('INSERT INTO workspaces (name, plan, created_at) VALUES (?, ?, ?) RETURNING id', [
         name,
         'free',
         Date.now(),
       ]);
       if (inserted.isErr()) return err(inserted.error);
-      const id = Number(inserted.value.lastInsertId);
+      const id = Number(inserted.value.rows[0]?.[0]);
       const member = await tx.execute('INSERT INTO workspace_members (workspace_id, user_id, role) VALUES (?, ?, ?)', [
         id,
         userId,
@@ -111,23 +119,25 @@ export function createStore(sql: Sql, mail: MailStore) {
     ): Promise<Task> {
       const created = await sql.transaction<Task, SqlError | HttpError>(async (tx) => {
         // The counter, not count(*): constant time however many tasks the workspace holds. Tasks
-        // are never deleted today; a delete must decrement it in its own transaction.
-        const counted = await tx.query('SELECT task_count FROM workspaces WHERE id = ?', [workspaceId]);
-        if (counted.isErr()) return err(counted.error);
-        const refused = await allow(Number(counted.value.rows[0]?.[0] ?? 0));
-        if (refused) return err(refused); // rolls the transaction back
+        // are never deleted today; a delete must decrement it in its own transaction. Bumped before
+        // the check: the UPDATE holds the workspace's row until the end of the transaction, so a
+        // concurrent creation in any process waits for it and counts after it on PostgreSQL too,
+        // where a plain SELECT would let both read the same count (SQLite runs one writer at a time).
+        const bumped = await tx.query(
+          'UPDATE workspaces SET task_count = task_count + 1 WHERE id = ? RETURNING task_count',
+          [workspaceId],
+        );
+        if (bumped.isErr()) return err(bumped.error);
+        const refused = await allow(Number(bumped.value.rows[0]?.[0] ?? 1) - 1);
+        if (refused) return err(refused); // rolls the transaction back, the bump with it
         const now = Date.now();
-        const inserted = await tx.execute(
-          'INSERT INTO tasks (workspace_id, title, created_by, created_at) VALUES (?, ?, ?, ?)',
+        const inserted = await tx.query(
+          'INSERT INTO tasks (workspace_id, title, created_by, created_at) VALUES (?, ?, ?, ?) RETURNING id',
           [workspaceId, title, userId, now],
         );
         if (inserted.isErr()) return err(inserted.error);
-        const bumped = await tx.execute('UPDATE workspaces SET task_count = task_count + 1 WHERE id = ?', [
-          workspaceId,
-        ]);
-        if (bumped.isErr()) return err(bumped.error);
         return ok<Task>({
-          id: Number(inserted.value.lastInsertId),
+          id: Number(inserted.value.rows[0]?.[0]),
           workspaceId,
           title,
           done: false,

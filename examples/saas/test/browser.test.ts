@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testPostgres, testRedis } from '@keel/testing';
 import { chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it as test } from 'vitest';
 import { startApp, type RunningApp } from '../src/app.js';
 import { Client, newEmail } from './client.js';
 
@@ -30,19 +31,56 @@ if (!present && !inCi)
     `browser test skipped: no Chromium at ${executablePath} (apt-get install -y chromium, or set CHROMIUM_PATH); with CI=true it fails instead`,
   );
 
-describe.runIf(present || inCi)('the web page in headless Chromium', () => {
-  let app: RunningApp;
+const pg = await testPostgres();
+const redis = await testRedis();
+
+/** The profiles the page runs on: the environment of each, or why it cannot run here. */
+const profiles: {
+  profile: string;
+  skip?: string;
+  env: () => Promise<Record<string, string>>;
+  cleanup?: () => Promise<void>;
+}[] = [
+  { profile: 'test', env: async () => ({ KEEL_PROFILE: 'test' }) },
+  {
+    profile: 'cluster',
+    skip: pg.skip ?? redis.skip,
+    env: async () => ({
+      KEEL_PROFILE: 'cluster',
+      KEEL_SQL_OPTIONS_CONNECTION_STRING: (await pg.server?.database('saas_browser')) ?? '',
+      KEEL_KV_OPTIONS_URL: redis.server?.url ?? '',
+      KEEL_KV_OPTIONS_KEY_PREFIX: redis.server?.prefix('saas-browser') ?? '',
+    }),
+    cleanup: async () => {
+      await pg.server?.cleanup();
+      await redis.server?.cleanup();
+    },
+  },
+];
+
+for (const { profile, skip } of profiles)
+  if (skip && present) console.warn(`browser test on profile ${profile} skipped: ${skip}`);
+
+describe.runIf(present || inCi).each(profiles)('the web page in headless Chromium, profile $profile', (profile) => {
+  let app: RunningApp | undefined;
   let profileDir: string;
+  const it = test.skipIf(profile.skip !== undefined);
+  // Screenshots of the first profile keep their names; the others' carry the profile's.
+  const shot = (name: string) =>
+    join(artifacts, profile.profile === 'test' ? `${name}.png` : `${name}-${profile.profile}.png`);
 
   beforeAll(async () => {
     if (!present) throw new Error(`CI=true and no Chromium at ${executablePath}: apt-get install -y chromium`);
-    app = await startApp({ env: { KEEL_PROFILE: 'test' } });
+    if (profile.skip) return;
+    app = await startApp({ env: await profile.env() });
     profileDir = mkdtempSync(join(tmpdir(), 'keel-saas-chromium-'));
   });
   afterAll(async () => {
     await app?.close();
+    await profile.cleanup?.();
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
+  const url = () => (app as RunningApp).url;
 
   // A fresh browser profile each time: no cookie carries over from one test to the next.
   const launch = () =>
@@ -59,7 +97,7 @@ describe.runIf(present || inCi)('the web page in headless Chromium', () => {
       const page = context.pages()[0] ?? (await context.newPage());
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(app.url);
+      await page.goto(url());
       const email = newEmail('browser');
       await page.fill('#signup input[name=email]', email);
       await page.fill('#signup input[name=password]', 'plum orbit granite 42');
@@ -75,7 +113,7 @@ describe.runIf(present || inCi)('the web page in headless Chromium', () => {
         await page.reload();
       }
       mkdirSync(artifacts, { recursive: true });
-      await page.screenshot({ path: join(artifacts, 'saas-dev-mailbox.png'), fullPage: true });
+      await page.screenshot({ path: shot('saas-dev-mailbox'), fullPage: true });
       await link.click();
       await page.waitForSelector('#verify button');
       await page.click('#verify button');
@@ -97,7 +135,7 @@ describe.runIf(present || inCi)('the web page in headless Chromium', () => {
       expect(await page.locator('#tasks li span').allTextContents()).toEqual(['Buy milk', 'Write the launch post']);
       await page.waitForFunction("document.querySelector('#outbox')?.textContent?.includes('Welcome to Keel SaaS')");
       expect(errors).toEqual([]);
-      await page.screenshot({ path: join(artifacts, 'saas-tasks.png'), fullPage: true });
+      await page.screenshot({ path: shot('saas-tasks'), fullPage: true });
     } finally {
       await context.close();
     }
@@ -105,9 +143,9 @@ describe.runIf(present || inCi)('the web page in headless Chromium', () => {
 
   it("refuses another site's form that would sign the browser into the attacker's account (login CSRF)", async () => {
     const attacker = { email: newEmail('attacker'), password: 'plum orbit granite 42' };
-    await new Client(app.url).signup(attacker.email, attacker.password);
+    await new Client(url()).signup(attacker.email, attacker.password);
     // The attacker's page, on another site (localhost is not 127.0.0.1's site), posts a form on load.
-    const html = `<form method="post" action="${app.url}/api/login">
+    const html = `<form method="post" action="${url()}/api/login">
       <input name="email" value="${attacker.email}"><input name="password" value="${attacker.password}">
       </form><script>document.forms[0].submit()</script>`;
     const evil = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
@@ -116,10 +154,10 @@ describe.runIf(present || inCi)('the web page in headless Chromium', () => {
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       await page.goto(`http://localhost:${(evil.address() as AddressInfo).port}/`);
-      await page.waitForURL(`${app.url}/api/login`);
+      await page.waitForURL(`${url()}/api/login`);
       expect(await page.textContent('body')).toContain('CROSS_SITE_REJECTED');
-      expect((await context.cookies(app.url)).map((c) => c.name)).not.toContain('__Host-session');
-      await page.goto(app.url);
+      expect((await context.cookies(url())).map((c) => c.name)).not.toContain('__Host-session');
+      await page.goto(url());
       expect(await page.locator('#who').count()).toBe(0);
       expect(await page.locator('#signup').count()).toBe(1);
     } finally {

@@ -1,8 +1,14 @@
 /** A tiny HTTP client for the tests: keeps cookies and sends the CSRF token like the page does. */
 export class Client {
-  private readonly cookies = new Map<string, string>();
+  constructor(
+    readonly base: string,
+    private readonly cookies = new Map<string, string>(),
+  ) {}
 
-  constructor(readonly base: string) {}
+  /** The same browser, its cookies shared, talking to another server of the app (another process). */
+  at(base: string): Client {
+    return new Client(base, this.cookies);
+  }
 
   cookie(name: string): string | undefined {
     return this.cookies.get(name);
