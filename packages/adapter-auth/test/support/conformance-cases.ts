@@ -13,7 +13,8 @@ export function describeLocalAuthConformance(stores: TestStores): void {
   afterAll(async () => {
     await disposeFixtures();
     await stores.cleanup();
-  });
+    // Each DROP DATABASE waits for a checkpoint: a hundred take minutes on a busy server.
+  }, 600_000);
 
   describeAuthConformance({
     name: `local: argon2id, email, access tokens (${stores.name})`,

@@ -47,7 +47,8 @@ export function describeTransactionalOutbox(database: OutboxDatabase): void {
     afterAll(async () => {
       await fake.close();
       await database.cleanup();
-    });
+      // Each DROP DATABASE waits for a checkpoint: a few dozen take a while on a busy server.
+    }, 300_000);
 
     let keys = 0;
     async function setup(extra: Partial<EmailOutboxOptions> & { email?: Email } = {}) {
