@@ -10,10 +10,10 @@ import type { TestStores } from './stores.js';
  */
 export function describeLocalAuthConformance(stores: TestStores): void {
   const fixtures = new Map<string, Fixture>();
+  // Each DROP DATABASE waits for a checkpoint: a hundred take minutes on a busy server.
   afterAll(async () => {
     await disposeFixtures();
     await stores.cleanup();
-    // Each DROP DATABASE waits for a checkpoint: a hundred take minutes on a busy server.
   }, 600_000);
 
   describeAuthConformance({

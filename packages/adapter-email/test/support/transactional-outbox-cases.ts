@@ -44,10 +44,10 @@ export function describeTransactionalOutbox(database: OutboxDatabase): void {
     afterEach(async () => {
       await Promise.all(opened.splice(0).map((x) => x.close()));
     });
+    // Each DROP DATABASE waits for a checkpoint: a few dozen take a while on a busy server.
     afterAll(async () => {
       await fake.close();
       await database.cleanup();
-      // Each DROP DATABASE waits for a checkpoint: a few dozen take a while on a busy server.
     }, 300_000);
 
     let keys = 0;
