@@ -2,6 +2,7 @@
 // each has its own connections and no state of its own that the other would miss.
 import { expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { generateAccessTokenKey } from '../src/index.js';
 import { createFixture, disposeFixtures } from './support/fixture.js';
 import { postgresRedisStores } from './support/postgres-stores.js';
 
@@ -11,13 +12,15 @@ describe.skipIf(!stores)(`two auth instances on one PostgreSQL + Redis${skip ? `
   afterAll(async () => {
     await disposeFixtures();
     await stores?.cleanup();
-  });
+  }, 300_000);
 
   const twoInstances = async () => {
     const s = stores as NonNullable<typeof stores>;
     const url = await s.database('shared');
     const prefix = s.prefix('shared');
-    const open = () => createFixture({ stores: s, sql: s.openSql(url), kv: s.openKv(prefix), accessTokens: true });
+    // Processes that verify each other's access tokens share the signing keys, as the option says.
+    const keys = [await generateAccessTokenKey()];
+    const open = () => createFixture({ stores: s, sql: s.openSql(url), kv: s.openKv(prefix), accessTokens: { keys } });
     const a = await open();
     const b = await open();
     return { a: a.auth, b: b.auth };

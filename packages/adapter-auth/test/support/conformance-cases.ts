@@ -10,10 +10,11 @@ import type { TestStores } from './stores.js';
  */
 export function describeLocalAuthConformance(stores: TestStores): void {
   const fixtures = new Map<string, Fixture>();
+  // Each DROP DATABASE waits for a checkpoint: a hundred take minutes on a busy server.
   afterAll(async () => {
     await disposeFixtures();
     await stores.cleanup();
-  });
+  }, 600_000);
 
   describeAuthConformance({
     name: `local: argon2id, email, access tokens (${stores.name})`,

@@ -1,12 +1,15 @@
-// A dispatcher process for the kill test: delivers the outbox of a SQLite file to a local
-// SendGrid fake until nothing is pending, unless it is killed first.
+// A dispatcher process for the kill test: delivers the outbox of a database (a SQLite file or a
+// PostgreSQL URL) to a local SendGrid fake until nothing is pending, unless it is killed first.
+import { createPostgresSql } from '@keel/adapter-postgres';
 import { createSqliteSql } from '@keel/adapter-sqlite';
 import { createEmailOutbox, createSendgridEmail } from '../../src/index.js';
 
-const [filename, baseUrl, apiKey] = process.argv.slice(2) as [string, string, string];
+const [target, baseUrl, apiKey] = process.argv.slice(2) as [string, string, string];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const sql = createSqliteSql({ filename, busyTimeoutMs: 10_000 });
+const sql = /^postgres(ql)?:/.test(target)
+  ? createPostgresSql({ connectionString: target })
+  : createSqliteSql({ filename: target, busyTimeoutMs: 10_000 });
 const email = createSendgridEmail({
   apiKey,
   baseUrl,

@@ -44,10 +44,11 @@ export function describeTransactionalOutbox(database: OutboxDatabase): void {
     afterEach(async () => {
       await Promise.all(opened.splice(0).map((x) => x.close()));
     });
+    // Each DROP DATABASE waits for a checkpoint: a few dozen take a while on a busy server.
     afterAll(async () => {
       await fake.close();
       await database.cleanup();
-    });
+    }, 300_000);
 
     let keys = 0;
     async function setup(extra: Partial<EmailOutboxOptions> & { email?: Email } = {}) {
