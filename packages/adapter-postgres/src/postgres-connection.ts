@@ -113,6 +113,9 @@ function failureReason(thrown: unknown, connectTimeoutMs: number, ssl: boolean):
       case '28P01':
         return `${thrown.message}; check the user name and password`;
       case '28000':
+        // pg_hba.conf has no line for a connection without TLS ("SSL off" before PostgreSQL 12).
+        if (!ssl && /no encryption|SSL off/.test(thrown.message))
+          return `${thrown.message}; set ssl (true, or 'no-verify' for a self-signed certificate) if the server requires TLS, else ask for a pg_hba.conf line for this user, database and host`;
         return `${thrown.message}; check the user name${ssl ? '' : ', and set ssl if the server requires TLS'} (the server's pg_hba.conf decides who may log in from where)`;
       case '57P03':
         return `${thrown.message}; the server is starting or shutting down, try again shortly`;

@@ -1,10 +1,15 @@
 import { createKeel, type SqlError } from '@keel/core';
-import { expectErr, expectOk, testPostgres } from '@keel/testing';
+import { expectErr, expectOk, type PrivateServer, privatePostgres, testPostgres } from '@keel/testing';
+import { execFile } from 'node:child_process';
+import { chmodSync, chownSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresSql, postgresAdapter, type PostgresSqlOptions } from '../src/index.js';
 
 const pg = await testPostgres();
+const privatePg = privatePostgres();
 const secret = 'S3cret-Passw0rd-never-shown';
 
 /** A port nothing listens on: taken from the OS, then released. */
@@ -124,3 +129,75 @@ describe.skipIf(pg.skip !== undefined)(`opening${pg.skip ? ` — skipped: ${pg.s
     expect(`${String(error)} ${JSON.stringify(error)}`).not.toContain(secret);
   });
 });
+
+/**
+ * The failures the machine's trust-auth, TLS-less server cannot show, on a private server that
+ * needs a password (scram-sha-256) and has TLS on (a self-signed certificate).
+ */
+describe.skipIf(privatePg.skip !== undefined)(
+  `opening a server that checks${privatePg.skip ? ` — skipped: ${privatePg.skip}` : ''}`,
+  () => {
+    let server: PrivateServer;
+    const run = promisify(execFile);
+    const psql = (statement: string) => run('psql', [server.url, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', statement]);
+    /** The server's own files: written in place, so they keep the owner and mode the server reads them with. */
+    const hba = (lines: string) => writeFileSync(join(server.dataDir, 'pg_hba.conf'), `${lines}\n`);
+    const url = (password: string) => {
+      const withPassword = new URL(server.url);
+      withPassword.password = password;
+      return withPassword.toString();
+    };
+
+    beforeAll(async () => {
+      server = await privatePg.server!.start();
+      const { uid, gid } = statSync(server.dataDir);
+      const [key, cert] = [join(server.dataDir, 'server.key'), join(server.dataDir, 'server.crt')];
+      const selfSigned =
+        'req -x509 -nodes -days 1 -subj /CN=127.0.0.1 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1';
+      await run('openssl', [...selfSigned.split(' '), '-keyout', key, '-out', cert]);
+      // PostgreSQL reads the key only when its owner runs the server and no one else may read it.
+      for (const file of [key, cert]) chownSync(file, uid, gid);
+      chmodSync(key, 0o600);
+      await psql(`ALTER USER postgres PASSWORD '${secret}'`);
+      await psql('ALTER SYSTEM SET ssl = on'); // read at the restart each test does
+    }, 60_000);
+    afterAll(() => server?.stop(), 60_000);
+
+    it('a wrong password says to check the user name and password, also through createKeel', async () => {
+      hba('host all all 127.0.0.1/32 scram-sha-256');
+      await server.restart();
+      // A near miss holds the real password, so the checks for it also cover what was sent.
+      const typo = `${secret}x`;
+      const error = await openFails({ connectionString: url(typo) });
+      expect(error.message).toMatch(
+        /password authentication failed for user "postgres"; check the user name and password/,
+      );
+      const right = createPostgresSql({ connectionString: url(secret) });
+      expectOk(await right.open());
+      await right.close();
+
+      const started = await createKeel(
+        { sql: { orders: { adapter: 'postgres', options: { connectionString: url(typo) } } } },
+        { adapters: [postgresAdapter] },
+      );
+      const startup = started._unsafeUnwrapErr();
+      expect(startup.message).toContain('sql.orders (postgres): cannot connect to PostgreSQL');
+      expect(startup.message).toContain('check the user name and password');
+      expect(`${String(startup)} ${JSON.stringify(startup)}`).not.toContain(secret);
+    });
+
+    it('a server that takes only TLS says to set ssl', async () => {
+      hba('hostssl all all 127.0.0.1/32 scram-sha-256');
+      await server.restart();
+      const error = await openFails({ connectionString: url(secret) });
+      expect(error.message).toMatch(
+        /no pg_hba.conf entry .* no encryption; set ssl \(true, or 'no-verify' for a self-signed/,
+      );
+      expect(error.message).not.toContain('check the user name');
+      // The advice works: the same settings with TLS get in.
+      const tls = createPostgresSql({ connectionString: url(secret), ssl: 'no-verify' });
+      expectOk(await tls.open());
+      await tls.close();
+    });
+  },
+);
