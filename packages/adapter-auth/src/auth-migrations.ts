@@ -12,71 +12,50 @@ import { AuthError } from '@keel/core';
  * await createMigrator(sql, { migrations: authMigrations('auth_'), scope: authMigrationScope('auth_') }).up();
  */
 export function authMigrations(prefix: string): Migration[] {
-  const p = prefix;
   return [
     {
       version: 1,
       name: 'users, identities and one-time tokens',
       up: {
-        // Byte for byte as first shipped: the migrator checksums applied scripts.
-        sqlite: `
-        CREATE TABLE ${p}users (
-          id TEXT PRIMARY KEY,
-          email TEXT NOT NULL UNIQUE,
-          email_verified INTEGER NOT NULL DEFAULT 0,
-          password_hash TEXT,
-          roles TEXT NOT NULL DEFAULT '[]',
-          created_at INTEGER NOT NULL,
-          updated_at INTEGER NOT NULL
-        );
-        CREATE TABLE ${p}identities (
-          provider TEXT NOT NULL,
-          subject TEXT NOT NULL,
-          user_id TEXT NOT NULL REFERENCES ${p}users(id) ON DELETE CASCADE,
-          created_at INTEGER NOT NULL,
-          PRIMARY KEY (provider, subject)
-        );
-        CREATE INDEX ${p}identities_user ON ${p}identities(user_id);
-        CREATE TABLE ${p}tokens (
-          hash TEXT PRIMARY KEY,
-          kind TEXT NOT NULL,
-          user_id TEXT NOT NULL REFERENCES ${p}users(id) ON DELETE CASCADE,
-          expires_at INTEGER NOT NULL,
-          created_at INTEGER NOT NULL
-        );
-        CREATE INDEX ${p}tokens_user ON ${p}tokens(user_id, kind);
-      `,
-        postgres: `
-        CREATE TABLE ${p}users (
-          id TEXT PRIMARY KEY,
-          email TEXT NOT NULL UNIQUE,
-          email_verified INTEGER NOT NULL DEFAULT 0,
-          password_hash TEXT,
-          roles TEXT NOT NULL DEFAULT '[]',
-          created_at BIGINT NOT NULL,
-          updated_at BIGINT NOT NULL
-        );
-        CREATE TABLE ${p}identities (
-          provider TEXT NOT NULL,
-          subject TEXT NOT NULL,
-          user_id TEXT NOT NULL REFERENCES ${p}users(id) ON DELETE CASCADE,
-          created_at BIGINT NOT NULL,
-          PRIMARY KEY (provider, subject)
-        );
-        CREATE INDEX ${p}identities_user ON ${p}identities(user_id);
-        CREATE TABLE ${p}tokens (
-          hash TEXT PRIMARY KEY,
-          kind TEXT NOT NULL,
-          user_id TEXT NOT NULL REFERENCES ${p}users(id) ON DELETE CASCADE,
-          expires_at BIGINT NOT NULL,
-          created_at BIGINT NOT NULL
-        );
-        CREATE INDEX ${p}tokens_user ON ${p}tokens(user_id, kind);
-      `,
+        // Byte for byte as first shipped (the migrator checksums applied scripts; a test pins it).
+        sqlite: firstSchema(prefix, 'INTEGER'),
+        // Millisecond times outgrow PostgreSQL's 32-bit INTEGER.
+        postgres: firstSchema(prefix, 'BIGINT'),
       },
-      down: `DROP TABLE ${p}tokens; DROP TABLE ${p}identities; DROP TABLE ${p}users;`,
+      down: `DROP TABLE ${prefix}tokens; DROP TABLE ${prefix}identities; DROP TABLE ${prefix}users;`,
     },
   ];
+}
+
+/** The first schema, with `time` as the type of its millisecond timestamp columns. */
+function firstSchema(p: string, time: 'INTEGER' | 'BIGINT'): string {
+  return `
+        CREATE TABLE ${p}users (
+          id TEXT PRIMARY KEY,
+          email TEXT NOT NULL UNIQUE,
+          email_verified INTEGER NOT NULL DEFAULT 0,
+          password_hash TEXT,
+          roles TEXT NOT NULL DEFAULT '[]',
+          created_at ${time} NOT NULL,
+          updated_at ${time} NOT NULL
+        );
+        CREATE TABLE ${p}identities (
+          provider TEXT NOT NULL,
+          subject TEXT NOT NULL,
+          user_id TEXT NOT NULL REFERENCES ${p}users(id) ON DELETE CASCADE,
+          created_at ${time} NOT NULL,
+          PRIMARY KEY (provider, subject)
+        );
+        CREATE INDEX ${p}identities_user ON ${p}identities(user_id);
+        CREATE TABLE ${p}tokens (
+          hash TEXT PRIMARY KEY,
+          kind TEXT NOT NULL,
+          user_id TEXT NOT NULL REFERENCES ${p}users(id) ON DELETE CASCADE,
+          expires_at ${time} NOT NULL,
+          created_at ${time} NOT NULL
+        );
+        CREATE INDEX ${p}tokens_user ON ${p}tokens(user_id, kind);
+      `;
 }
 
 /** The migrator scope of one table prefix, so that two auth schemas in one database keep separate histories. */
