@@ -4,7 +4,7 @@ import pg from 'pg';
 import { openFailure, postgresTarget } from './postgres-connection.js';
 import { adapter, sqlError, toPostgresError } from './postgres-errors.js';
 import { postgresSqlOptions, type PostgresSqlOptions, type ResolvedPostgresSqlOptions } from './postgres-options.js';
-import { runExecute, runQuery, StatementCache } from './postgres-statements.js';
+import { postgresStatements, runExecute, runQuery } from './postgres-statements.js';
 import { startTransaction, type PostgresContext } from './postgres-transaction.js';
 
 const capabilities: SqlCapabilities = {
@@ -76,7 +76,7 @@ function buildPostgresSql(resolved: ResolvedPostgresSqlOptions, where: string): 
       }
       ctx = {
         pool,
-        cache: new StatementCache(resolved.statementCacheSize),
+        cache: postgresStatements(resolved.statementCacheSize),
         beginStatement: `BEGIN ISOLATION LEVEL ${resolved.isolationLevel.toUpperCase()}`,
         transactionTimeoutMs: resolved.transactionTimeoutMs,
         active: new Set(),

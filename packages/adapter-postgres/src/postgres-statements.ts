@@ -1,4 +1,5 @@
 import type { SqlExecuteResult, SqlParams, SqlQueryResult, SqlValue } from '@keel/core';
+import { StatementCache } from '@keel/core/adapter';
 import type { QueryArrayResult } from 'pg';
 import { sqlError, toPostgresError } from './postgres-errors.js';
 import { rewritePlaceholders, type RewrittenStatement } from './postgres-placeholders.js';
@@ -9,51 +10,15 @@ export interface Queryable {
   query(config: object): Promise<unknown>;
 }
 
-/**
- * Rewritten statements, least recently used dropped first. A hit only stamps the entry (moving
- * it in the map costs more than the lookup); the oldest stamp is found when a new statement
- * needs room. The statement run last is checked before the map.
- */
-export class StatementCache {
-  private readonly entries = new Map<string, RewrittenStatement & { used: number }>();
-  private lastText: string | undefined;
-  private last: RewrittenStatement | undefined;
-  private clock = 0;
+/** Rewritten statements by text (see core's `StatementCache`); `capacity` 0 rewrites every time. */
+export type PostgresStatements = StatementCache<RewrittenStatement>;
 
-  constructor(readonly capacity: number) {}
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  get(text: string): RewrittenStatement {
-    if (text === this.lastText) return this.last as RewrittenStatement;
-    let entry = this.entries.get(text);
-    if (!entry) {
-      entry = { ...rewritePlaceholders(text), used: 0 };
-      if (this.capacity === 0) return entry;
-      if (this.entries.size >= this.capacity) this.evictOldest();
-      this.entries.set(text, entry);
-    }
-    entry.used = ++this.clock;
-    this.lastText = text;
-    this.last = entry;
-    return entry;
-  }
-
-  private evictOldest(): void {
-    let oldest: string | undefined;
-    let stamp = Infinity;
-    for (const [text, entry] of this.entries) {
-      if (entry.used < stamp) [oldest, stamp] = [text, entry.used];
-    }
-    this.entries.delete(oldest as string);
-    if (oldest === this.lastText) this.lastText = this.last = undefined;
-  }
+export function postgresStatements(capacity: number): PostgresStatements {
+  return new StatementCache(capacity, rewritePlaceholders);
 }
 
 /** Runs one statement (extended protocol: exactly one statement, parameters apart from the text). */
-async function run(on: Queryable, cache: StatementCache, text: string, params: SqlParams | undefined, op: string) {
+async function run(on: Queryable, cache: PostgresStatements, text: string, params: SqlParams | undefined, op: string) {
   const statement = cache.get(text);
   if (transactionKeywords.has(statement.keyword))
     throw sqlError('TRANSACTION', 'transaction statements are not run directly; use begin() or transaction(fn)', op);
@@ -73,7 +38,7 @@ async function run(on: Queryable, cache: StatementCache, text: string, params: S
 
 export async function runQuery(
   on: Queryable,
-  cache: StatementCache,
+  cache: PostgresStatements,
   text: string,
   params: SqlParams | undefined,
 ): Promise<SqlQueryResult> {
@@ -90,7 +55,7 @@ export async function runQuery(
  */
 export async function runExecute(
   on: Queryable,
-  cache: StatementCache,
+  cache: PostgresStatements,
   text: string,
   params: SqlParams | undefined,
 ): Promise<SqlExecuteResult> {

@@ -2,12 +2,12 @@ import type { SqlParams } from '@keel/core';
 import type { SqlTransactionDriver } from '@keel/core/adapter';
 import type { Pool, PoolClient } from 'pg';
 import { sqlError, toPostgresError } from './postgres-errors.js';
-import { runExecute, runQuery, type StatementCache } from './postgres-statements.js';
+import { type PostgresStatements, runExecute, runQuery } from './postgres-statements.js';
 
 /** The pool and what every call on it shares. */
 export interface PostgresContext {
   readonly pool: Pool;
-  readonly cache: StatementCache;
+  readonly cache: PostgresStatements;
   /** `BEGIN ISOLATION LEVEL …`, from the options. */
   readonly beginStatement: string;
   readonly transactionTimeoutMs: number;

@@ -6,7 +6,7 @@ import { sqliteSqlOptions, type ResolvedSqliteSqlOptions, type SqliteSqlOptions 
 import { TransactionQueue } from './sqlite-queue.js';
 import { openSqliteSandbox } from './sqlite-sandbox.js';
 import { sandboxAvailable } from './sqlite-sandbox-process.js';
-import { StatementCache, runExecute, runQuery, runScript } from './sqlite-statements.js';
+import { runExecute, runQuery, runScript, sqliteStatements } from './sqlite-statements.js';
 import { startTransaction, type SqliteContext } from './sqlite-transaction.js';
 
 /**
@@ -80,7 +80,7 @@ function buildSqliteSql(resolved: ResolvedSqliteSqlOptions): Sql {
       const db = openDatabase(resolved);
       ctx = {
         db,
-        cache: new StatementCache(db, resolved.statementCacheSize),
+        cache: sqliteStatements(db, resolved.statementCacheSize),
         queue: new TransactionQueue(),
         transactionTimeoutMs: resolved.transactionTimeoutMs,
         controls: new Map(),

@@ -1,4 +1,5 @@
 import type { SqlExecuteResult, SqlParams, SqlQueryResult, SqlValue } from '@keel/core';
+import { StatementCache } from '@keel/core/adapter';
 import type Database from 'better-sqlite3';
 import { sqlError } from './sqlite-errors.js';
 
@@ -16,69 +17,18 @@ export interface Prepared {
   /** Uses `?NNN`, which better-sqlite3 binds from an object keyed by the number. */
   readonly numbered: boolean;
   columns: readonly string[] | undefined;
-  /** When it was last used, by the cache's counter. */
-  used: number;
 }
 
-/**
- * A bounded cache of prepared statements, least recently used dropped first. A hit only stamps
- * the entry with a counter (moving it in the map on every hit costs more than the lookup); the
- * oldest stamp is found when a new statement needs room, which is rare once an app is warm.
- * The statement run last is checked before the map, so a loop over one statement costs one
- * string comparison.
- */
-export class StatementCache {
-  private readonly entries = new Map<string, Prepared>();
-  private lastText: string | undefined;
-  private last: Prepared | undefined;
-  private clock = 0;
+/** The connection's prepared statements, by text (see core's `StatementCache`). */
+export type SqliteStatements = StatementCache<Prepared>;
 
-  constructor(
-    private readonly db: Database.Database,
-    readonly capacity: number,
-  ) {}
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  get(text: string): Prepared {
-    if (text === this.lastText) {
-      (this.last as Prepared).used = ++this.clock;
-      return this.last as Prepared;
-    }
-    let entry = this.entries.get(text);
-    if (!entry) {
-      entry = prepare(this.db, text);
-      if (this.capacity === 0) return entry;
-      if (this.entries.size >= this.capacity) this.evictOldest();
-      this.entries.set(text, entry);
-    }
-    entry.used = ++this.clock;
-    this.lastText = text;
-    this.last = entry;
-    return entry;
-  }
-
-  private evictOldest(): void {
-    let oldest: string | undefined;
-    let stamp = Infinity;
-    for (const [text, entry] of this.entries) {
-      if (entry.used < stamp) [oldest, stamp] = [text, entry.used];
-    }
-    this.entries.delete(oldest as string);
-  }
-
-  /** Drops every statement, after a schema change on this connection. */
-  clear(): void {
-    this.entries.clear();
-    this.lastText = undefined;
-    this.last = undefined;
-  }
+/** A statement cache for one connection; `capacity` 0 prepares every time. */
+export function sqliteStatements(db: Database.Database, capacity: number): SqliteStatements {
+  return new StatementCache(capacity, (text) => prepare(db, text));
 }
 
 /** Runs a statement and returns its rows as arrays, integers read back exactly. */
-export function runQuery(cache: StatementCache, text: string, params: SqlParams | undefined): SqlQueryResult {
+export function runQuery(cache: SqliteStatements, text: string, params: SqlParams | undefined): SqlQueryResult {
   const p = cache.get(text);
   if (p.transactionControl) throw transactionControl('query');
   if (!p.reader) {
@@ -96,7 +46,7 @@ export function runQuery(cache: StatementCache, text: string, params: SqlParams 
 }
 
 /** Runs a statement for its effect. */
-export function runExecute(cache: StatementCache, text: string, params: SqlParams | undefined): SqlExecuteResult {
+export function runExecute(cache: SqliteStatements, text: string, params: SqlParams | undefined): SqlExecuteResult {
   const p = cache.get(text);
   if (p.transactionControl) throw transactionControl('execute');
   const info = run(cache, p, params);
@@ -106,7 +56,7 @@ export function runExecute(cache: StatementCache, text: string, params: SqlParam
   };
 }
 
-export function runScript(cache: StatementCache, db: Database.Database, script: string): void {
+export function runScript(cache: SqliteStatements, db: Database.Database, script: string): void {
   try {
     db.exec(script);
   } finally {
@@ -125,7 +75,7 @@ function all(p: Prepared, params: SqlParams | undefined): SqlValue[][] {
   return p.statement.all(bindable(p, params)) as SqlValue[][];
 }
 
-function run(cache: StatementCache, p: Prepared, params: SqlParams | undefined): Database.RunResult {
+function run(cache: SqliteStatements, p: Prepared, params: SqlParams | undefined): Database.RunResult {
   let info: Database.RunResult;
   if (params === undefined) info = p.statement.run();
   else if (Array.isArray(params) && params.length <= spreadUpTo && !p.numbered) info = p.statement.run(...params);
@@ -183,7 +133,6 @@ function prepare(db: Database.Database, text: string): Prepared {
     transactionControl: transactionKeywords.has(keyword),
     numbered: /\?\d/.test(text.replace(/'(?:[^']|'')*'/g, '')),
     columns: undefined,
-    used: 0,
   };
 }
 

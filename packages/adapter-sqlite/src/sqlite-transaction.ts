@@ -3,12 +3,12 @@ import type { SqlTransactionDriver } from '@keel/core/adapter';
 import type Database from 'better-sqlite3';
 import { sqlError, toSqliteError } from './sqlite-errors.js';
 import type { TransactionQueue } from './sqlite-queue.js';
-import { runExecute, runQuery, runScript, type StatementCache } from './sqlite-statements.js';
+import { runExecute, runQuery, runScript, type SqliteStatements } from './sqlite-statements.js';
 
 /** One open connection and what every call on it shares. */
 export interface SqliteContext {
   readonly db: Database.Database;
-  readonly cache: StatementCache;
+  readonly cache: SqliteStatements;
   readonly queue: TransactionQueue;
   readonly transactionTimeoutMs: number;
   /** Transaction statements, prepared once. */

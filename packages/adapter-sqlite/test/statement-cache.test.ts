@@ -1,13 +1,13 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StatementCache } from '../src/sqlite-statements.js';
+import { sqliteStatements } from '../src/sqlite-statements.js';
 
-describe('StatementCache', () => {
+describe('the statement cache (core’s StatementCache on prepared statements)', () => {
   const db = new Database(':memory:');
   afterAll(() => db.close());
 
   it('drops the least recently used statement when full', () => {
-    const cache = new StatementCache(db, 2);
+    const cache = sqliteStatements(db, 2);
     const a = cache.get('SELECT 1');
     const b = cache.get('SELECT 2');
     expect(cache.get('SELECT 1')).toBe(a);
@@ -18,7 +18,7 @@ describe('StatementCache', () => {
   });
 
   it('counts repeated use of the last statement as use', () => {
-    const cache = new StatementCache(db, 2);
+    const cache = sqliteStatements(db, 2);
     const a = cache.get('SELECT 1');
     const b = cache.get('SELECT 2');
     cache.get('SELECT 1');
@@ -31,10 +31,10 @@ describe('StatementCache', () => {
   });
 
   it('prepares every time with capacity 0, and forgets everything on clear', () => {
-    const none = new StatementCache(db, 0);
+    const none = sqliteStatements(db, 0);
     expect(none.get('SELECT 1')).not.toBe(none.get('SELECT 1'));
     expect(none.size).toBe(0);
-    const cache = new StatementCache(db, 5);
+    const cache = sqliteStatements(db, 5);
     const a = cache.get('SELECT 1');
     cache.clear();
     expect(cache.size).toBe(0);
@@ -42,7 +42,7 @@ describe('StatementCache', () => {
   });
 
   it('notes what each statement is', () => {
-    const cache = new StatementCache(db, 10);
+    const cache = sqliteStatements(db, 10);
     db.exec('CREATE TABLE IF NOT EXISTS t (v)');
     expect(cache.get('SELECT ?1, ?2')).toMatchObject({ reader: true, numbered: true, inserts: false });
     expect(cache.get("SELECT '?1', ?")).toMatchObject({ numbered: false });

@@ -51,6 +51,7 @@ export { sqlValueProblem } from './sql/sql-values.js';
 export { sandboxParamsProblem } from './sql/sql-sandbox.js';
 export { sqlOperationNames, sqlTransactionOperationNames } from './sql/sql-operations.js';
 export { transactionRunner } from './sql/sql-transaction-runner.js';
+export { StatementCache } from './sql/statement-cache.js';
 
 // email
 export type { EmailDriver } from './email/email-driver.js';
