@@ -1,11 +1,18 @@
 import type { Sql, SqlCapabilities, SqlParams } from '@keel/core';
 import { defineAdapter, defineSql, KeelOptionsError, parseOptions } from '@keel/core/adapter';
-import pg from 'pg';
-import { openFailure, postgresTarget } from './postgres-connection.js';
+import { createPool, openFailure, postgresTarget } from './postgres-connection.js';
 import { adapter, sqlError, toPostgresError } from './postgres-errors.js';
 import { postgresSqlOptions, type PostgresSqlOptions, type ResolvedPostgresSqlOptions } from './postgres-options.js';
-import { postgresStatements, runExecute, runQuery } from './postgres-statements.js';
+import {
+  inTransaction,
+  postgresStatements,
+  type Runner,
+  send,
+  toExecuteResult,
+  toQueryResult,
+} from './postgres-statements.js';
 import { startTransaction, type PostgresContext } from './postgres-transaction.js';
+import type { Typed } from './postgres-values.js';
 
 const capabilities: SqlCapabilities = {
   dialect: 'postgres',
@@ -18,10 +25,11 @@ const capabilities: SqlCapabilities = {
 };
 
 /**
- * Keel's sql contract on PostgreSQL through a node-postgres pool. Statements on the database
- * take any free connection; a transaction holds one until it ends; nested transactions are
- * savepoints. The pool opens on the first call (or `open()`), which checks that a connection
- * can be made and says what to fix when it cannot.
+ * Keel's sql contract on PostgreSQL through a postgres.js pool. Statements on the database are
+ * prepared once per connection and take any connection (pipelined when all are busy); a
+ * transaction holds one until it ends; nested transactions are savepoints. The pool opens on the
+ * first call (or `open()`), which checks that a connection can be made and says what to fix when
+ * it cannot.
  *
  * @example
  * import { createPostgresSql } from '@keel/adapter-postgres';
@@ -63,33 +71,40 @@ function buildPostgresSql(resolved: ResolvedPostgresSqlOptions, where: string): 
     capabilities,
     async open() {
       const target = postgresTarget(resolved);
-      const pool = new pg.Pool(target.config);
-      // An idle connection that dies (a server restart) is dropped by the pool; without a
-      // listener its 'error' event would end the process.
-      pool.on('error', () => {});
+      const pool = createPool(target);
       try {
-        const client = await pool.connect();
-        client.release();
+        // One real connection now, so that a wrong setting fails at start.
+        await pool.unsafe('SELECT 1');
       } catch (thrown) {
-        await pool.end().catch(() => {});
-        throw openFailure(thrown, target, resolved.connectTimeoutMs);
+        await pool.end({ timeout: 0 }).catch(() => {});
+        throw openFailure(thrown, target, pool);
       }
       ctx = {
         pool,
         cache: postgresStatements(resolved.statementCacheSize),
+        typed: pool.typed as unknown as Typed,
+        sending: { prepare: resolved.prepareStatements, simple: false },
         beginStatement: `BEGIN ISOLATION LEVEL ${resolved.isolationLevel.toUpperCase()}`,
         transactionTimeoutMs: resolved.transactionTimeoutMs,
         active: new Set(),
         closing: false,
       };
     },
-    query: (statement: string, params: SqlParams | undefined) => {
+    async query(statement: string, params: SqlParams | undefined) {
       const c = connection();
-      return runQuery(c.pool, c.cache, statement, params);
+      try {
+        return toQueryResult(await send(c.pool as unknown as Runner, c, statement, params, 'query'));
+      } catch (thrown) {
+        throw toPostgresError(thrown, 'query');
+      }
     },
-    execute: (statement: string, params: SqlParams | undefined) => {
+    async execute(statement: string, params: SqlParams | undefined) {
       const c = connection();
-      return runExecute(c.pool, c.cache, statement, params);
+      try {
+        return toExecuteResult(await send(c.pool as unknown as Runner, c, statement, params, 'execute'));
+      } catch (thrown) {
+        throw toPostgresError(thrown, 'execute');
+      }
     },
     executeScript: (script: string) => runScript(connection(), script),
     begin: () => startTransaction(connection()),
@@ -109,47 +124,48 @@ function buildPostgresSql(resolved: ResolvedPostgresSqlOptions, where: string): 
     async health() {
       const { pool } = connection();
       try {
-        await pool.query('SELECT 1');
+        await pool.unsafe('SELECT 1');
       } catch (thrown) {
         throw toPostgresError(thrown, 'health');
       }
-      return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+      const { connections, idle, leased, waiting } = pool.stats;
+      return { total: connections, idle, reserved: leased, waiting };
     },
   });
 }
 
 /**
- * Scripts run in PostgreSQL's simple protocol (several statements, no parameters) on one
- * connection. A script may `BEGIN` without `COMMIT`: that connection would carry the open
- * transaction back to the pool, so it is rolled back and the script is an Err.
+ * Scripts run in PostgreSQL's simple protocol (several statements, no parameters) on a
+ * connection of their own. A script may `BEGIN` without `COMMIT`: that transaction is rolled back
+ * and the script is an Err (postgres.js would close a connection given back inside a transaction).
  */
 async function runScript(ctx: PostgresContext, script: string): Promise<void> {
-  let client: pg.PoolClient;
+  let reserved: Runner & { release(): void };
   try {
-    client = await ctx.pool.connect();
+    reserved = (await ctx.pool.reserve()) as unknown as Runner & { release(): void };
   } catch (thrown) {
     throw toPostgresError(thrown, 'executeScript');
   }
   let failure: unknown;
   try {
-    await client.query(script);
+    await reserved.unsafe(script);
   } catch (thrown) {
     failure = toPostgresError(thrown, 'executeScript');
   }
-  if (client.getTransactionStatus() !== 'I') {
-    try {
-      await client.query('ROLLBACK');
-    } catch (thrown) {
-      client.release(thrown instanceof Error ? thrown : new Error(String(thrown)));
-      throw failure ?? toPostgresError(thrown, 'executeScript');
+  try {
+    if (await inTransaction(reserved)) {
+      await reserved.unsafe('ROLLBACK');
+      failure ??= sqlError(
+        'TRANSACTION',
+        'the script left a transaction open, so it was rolled back; use begin() or transaction(fn)',
+        'executeScript',
+      );
     }
-    failure ??= sqlError(
-      'TRANSACTION',
-      'the script left a transaction open, so it was rolled back; use begin() or transaction(fn)',
-      'executeScript',
-    );
+  } catch (thrown) {
+    failure ??= toPostgresError(thrown, 'executeScript');
+  } finally {
+    reserved.release();
   }
-  client.release();
   if (failure !== undefined) throw failure;
 }
 

@@ -1,78 +1,110 @@
 import type { SqlError } from '@keel/core';
-import { parse } from 'pg-connection-string';
-import type { PoolConfig } from 'pg';
+import postgres, { type Options, type Sql } from 'postgres';
 import { isServerError, sqlError } from './postgres-errors.js';
 import type { ResolvedPostgresSqlOptions } from './postgres-options.js';
-import { getTypeParser } from './postgres-values.js';
+import { valueTypes } from './postgres-values.js';
 
-/** Where the pool connects, and how to name it in a message (never with the password). */
+/** A postgres.js pool with Keel's value types. */
+export type PostgresPool = Sql<Record<string, unknown>>;
+
+/** Where the pool connects: postgres.js' URL and options, and the password so messages can be checked for it. */
 export interface PostgresTarget {
-  readonly config: PoolConfig;
-  /** `postgres://user@host:5432/database`. */
-  readonly display: string;
-  /** The password, so that messages can be checked for it; `undefined` when there is none. */
+  readonly url: string | undefined;
+  readonly options: Options<typeof valueTypes>;
+  /** The password; `undefined` when there is none. */
   readonly secret: string | undefined;
+  /** `postgres://user@host:5432/database`, from Keel's reading of the options (the pool's own is better). */
+  readonly display: string;
 }
 
 /**
  * Session settings every connection starts with (sent in the startup packet, so they cost no
  * round trip): they fix the text Keel reads values from (see the README's values table).
  */
-const sessionSettings = [
-  'DateStyle=ISO,YMD',
-  'IntervalStyle=iso_8601',
-  'TimeZone=UTC',
-  'extra_float_digits=1',
-  'bytea_output=hex',
-  'standard_conforming_strings=on',
-]
-  .map((setting) => `-c ${setting}`)
-  .join(' ');
+const sessionSettings = {
+  DateStyle: 'ISO, YMD',
+  IntervalStyle: 'iso_8601',
+  TimeZone: 'UTC',
+  extra_float_digits: 1,
+  bytea_output: 'hex',
+  standard_conforming_strings: 'on',
+};
+
+/** Seconds, as postgres.js takes its timeouts. */
+const seconds = (ms: number) => ms / 1000;
 
 /**
- * The pool's configuration: the URL's parts, overridden by the separate options. Throws a
- * `CONNECTION` SqlError for a URL that cannot be read.
+ * The pool's configuration: the URL (postgres.js reads it, libpq's way), overridden by the
+ * separate options. Every postgres.js setting that changes what Keel sees is given here, so that
+ * no `PG…` environment variable changes it. Throws a `CONNECTION` SqlError for a URL it cannot read.
  */
 export function postgresTarget(options: ResolvedPostgresSqlOptions): PostgresTarget {
-  const fromUrl: Partial<ReturnType<typeof parse>> =
-    options.connectionString === undefined ? {} : readUrl(options.connectionString);
-  const pick = <T>(own: T | undefined, url: T | undefined | null | '') =>
-    own ?? (url === '' ? undefined : (url ?? undefined));
-  const host = pick(options.host, fromUrl.host);
-  const port = pick(options.port, fromUrl.port ? Number(fromUrl.port) : undefined);
-  const database = pick(options.database, fromUrl.database);
-  const user = pick(options.user, fromUrl.user);
-  const password = pick(options.password, fromUrl.password);
-  const urlSsl = fromUrl.ssl;
-  const ssl: PoolConfig['ssl'] =
-    options.ssl === undefined
-      ? typeof urlSsl === 'object' && urlSsl !== null
-        ? (urlSsl as PoolConfig['ssl'])
-        : urlSsl === true
-      : options.ssl === 'no-verify'
-        ? { rejectUnauthorized: false }
-        : options.ssl;
-  const extraOptions = typeof fromUrl.options === 'string' ? ` ${fromUrl.options}` : '';
-  const config: PoolConfig = {
-    ...(host === undefined ? {} : { host }),
-    ...(port === undefined ? {} : { port }),
-    ...(database === undefined ? {} : { database }),
-    ...(user === undefined ? {} : { user }),
-    ...(password === undefined ? {} : { password }),
-    ssl,
+  const url = options.connectionString === undefined ? undefined : readUrl(options.connectionString);
+  const pick = <T>(...values: (T | undefined)[]) => values.find((v) => v !== undefined && v !== '');
+  const secret = pick(options.password, url && decode(url.password));
+  const ssl =
+    options.ssl === undefined ? undefined : options.ssl === 'no-verify' ? 'require' : options.ssl && 'verify-full';
+  const target: Options<typeof valueTypes> = {
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.database === undefined ? {} : { database: options.database }),
+    ...(options.user === undefined ? {} : { username: options.user }),
+    ...(options.password === undefined ? {} : { password: options.password }),
+    ...(ssl === undefined ? {} : { ssl }),
     max: options.poolSize,
-    connectionTimeoutMillis: options.connectTimeoutMs,
-    idleTimeoutMillis: options.idleTimeoutMs,
-    ...(options.statementTimeoutMs > 0 ? { statement_timeout: options.statementTimeoutMs } : {}),
-    application_name: options.applicationName,
-    options: sessionSettings + extraOptions,
-    types: { getTypeParser } as unknown as PoolConfig['types'],
+    min: 0,
+    connect_timeout: seconds(options.connectTimeoutMs),
+    // pg's pool gave up waiting for a free connection after its connect timeout: so does this one.
+    queue_timeout: seconds(options.connectTimeoutMs),
+    idle_timeout: seconds(options.idleTimeoutMs),
+    query_timeout: 0,
+    cancel_timeout: 5,
+    // While the server is down calls fail at once; it is tried again at most a second after each failure.
+    backoff: (attempts: number) => Math.min(0.05 * 2 ** attempts, 1),
+    prepare: options.prepareStatements,
+    infer: false,
+    fetch_types: false,
+    debug: false,
+    onnotice: false,
+    types: valueTypes,
+    connection: {
+      application_name: options.applicationName,
+      ...sessionSettings,
+      ...(options.statementTimeoutMs > 0 ? { statement_timeout: options.statementTimeoutMs } : {}),
+    },
   };
-  const display = `postgres://${user === undefined ? '' : `${encodeURIComponent(user)}@`}${host ?? 'localhost'}:${port ?? 5432}/${database ?? user ?? ''}`;
-  return { config, display, secret: password === '' ? undefined : password };
+  const user = pick(options.user, url && decode(url.username));
+  const host = pick(options.host, url?.hostname) ?? 'localhost';
+  const port = pick(options.port, url?.port ? Number(url.port) : undefined) ?? 5432;
+  const database = pick(options.database, url && decode(url.pathname.slice(1))) ?? user ?? '';
+  return {
+    url: options.connectionString,
+    options: target,
+    secret,
+    display: `postgres://${user === undefined ? '' : `${encodeURIComponent(user)}@`}${host}:${port}/${database}`,
+  };
 }
 
-function readUrl(url: string): ReturnType<typeof parse> {
+/** The pool (it connects on the first call); throws a `CONNECTION` SqlError for settings postgres.js refuses. */
+export function createPool(target: PostgresTarget): PostgresPool {
+  try {
+    return (target.url === undefined
+      ? postgres(target.options)
+      : postgres(target.url, target.options)) as unknown as PostgresPool;
+  } catch (thrown) {
+    throw openFailure(thrown, target, undefined);
+  }
+}
+
+/** `postgres://user@host:5432/database` as the pool reads it (environment and defaults included), never with the password. */
+export function displayPool(pool: PostgresPool): string {
+  const o = pool.options;
+  const user = typeof o.user === 'string' ? `${encodeURIComponent(o.user)}@` : '';
+  const where = o.path ? o.path.replace(/\/\.s\.PGSQL\.\d+$/, '') : o.host[0];
+  return `postgres://${user}${where}:${o.port[0]}/${o.database ?? ''}`;
+}
+
+function readUrl(url: string): URL {
   if (!/^postgres(?:ql)?:\/\//i.test(url)) {
     throw sqlError(
       'CONNECTION',
@@ -81,7 +113,7 @@ function readUrl(url: string): ReturnType<typeof parse> {
     );
   }
   try {
-    return parse(url);
+    return new URL(url);
   } catch {
     // The parser's error may quote the URL; say what is wrong without it.
     throw sqlError(
@@ -92,20 +124,29 @@ function readUrl(url: string): ReturnType<typeof parse> {
   }
 }
 
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
 /**
  * The error for a pool that could not open, saying what to fix. The message and the `cause`
  * never hold the password: a cause that might (it is not the server's own error) is dropped.
  */
-export function openFailure(thrown: unknown, target: PostgresTarget, connectTimeoutMs: number): SqlError {
-  const where = `cannot connect to PostgreSQL at ${target.display}`;
-  const reason = failureReason(thrown, connectTimeoutMs, target.config.ssl !== false);
+export function openFailure(thrown: unknown, target: PostgresTarget, pool: PostgresPool | undefined): SqlError {
+  const where = `cannot connect to PostgreSQL at ${pool ? displayPool(pool) : target.display}`;
+  const ssl = target.options.ssl !== undefined ? target.options.ssl !== false : !!pool?.options.ssl;
+  const reason = failureReason(thrown, target.options.connect_timeout as number, ssl);
   const message = redact(`${where}: ${reason}`, target.secret);
-  const safe = isServerError(thrown) || isSystemError(thrown);
+  const safe = isServerError(thrown) || isSystemError(thrown) || isDriverError(thrown);
   const cause = safe && !mentions(thrown, target.secret) ? thrown : undefined;
   return sqlError('CONNECTION', message, 'open', cause);
 }
 
-function failureReason(thrown: unknown, connectTimeoutMs: number, ssl: boolean): string {
+function failureReason(thrown: unknown, connectTimeout: number, ssl: boolean): string {
   if (isServerError(thrown)) {
     switch (thrown.code) {
       case '3D000':
@@ -137,29 +178,37 @@ function failureReason(thrown: unknown, connectTimeoutMs: number, ssl: boolean):
       case 'ENETUNREACH':
         return `the host cannot be reached (${thrown.code}); check the host, the port and the network`;
       case 'ENOENT':
-        return 'no Unix socket there (ENOENT); check the host (a socket folder) and the port';
+        return `no such file (ENOENT): check the host (a socket folder), the port and any sslrootcert, sslcert or sslkey in the URL`;
       default:
         return `${thrown.message} (${thrown.code})`;
     }
   }
-  const message = thrown instanceof Error ? thrown.message : String(thrown);
-  if (/timeout/i.test(message))
-    return `no answer within connectTimeoutMs (${connectTimeoutMs} ms); check the host and port, and any firewall between`;
-  if (/does not support SSL/i.test(message))
+  const code = isDriverError(thrown) ? thrown.code : undefined;
+  if (code === 'CONNECT_TIMEOUT' || code === 'QUEUE_TIMEOUT')
+    return `no answer within connectTimeoutMs (${connectTimeout * 1000} ms); check the host and port, and any firewall between`;
+  if (code === 'SSL_NOT_SUPPORTED')
     return 'the server does not accept TLS; set ssl to false, or enable TLS on the server';
-  return message;
+  return thrown instanceof Error ? thrown.message : String(thrown);
 }
 
-interface SystemError extends Error {
+interface CodedError extends Error {
   readonly code: string;
-  readonly syscall?: string;
 }
 
-function isSystemError(thrown: unknown): thrown is SystemError {
+function isSystemError(thrown: unknown): thrown is CodedError {
   return (
     thrown instanceof Error &&
-    typeof (thrown as SystemError).code === 'string' &&
-    /^E[A-Z_]+$/.test((thrown as SystemError).code)
+    typeof (thrown as CodedError).code === 'string' &&
+    /^E[A-Z_]+$/.test((thrown as CodedError).code)
+  );
+}
+
+/** One of postgres.js' own errors (`CONNECT_TIMEOUT`, `SSL_NOT_SUPPORTED`, …): its text is its own, without the settings. */
+function isDriverError(thrown: unknown): thrown is CodedError {
+  return (
+    thrown instanceof Error &&
+    typeof (thrown as CodedError).code === 'string' &&
+    /^[A-Z_]+$/.test((thrown as CodedError).code)
   );
 }
 

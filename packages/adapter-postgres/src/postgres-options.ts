@@ -30,14 +30,16 @@ export const postgresSqlOptions = v.strictObject({
     { defaultText: "the URL's, else none", description: 'Password (never shown in an error or a log).' },
   ),
   ssl: option(v.union([boolean(), v.literal('no-verify')], "expected true, false or 'no-verify'"), {
-    defaultText: "the URL's sslmode, else false",
+    defaultText: "the URL's sslmode, else PGSSLMODE, else false",
     description:
       "TLS: `true` verifies the server's certificate against the system's CAs, `'no-verify'` encrypts without " +
       'checking who answers (a self-signed server), `false` sends in the clear.',
   }),
   poolSize: option(integer(1, 10_000), {
     default: 10,
-    description: 'Most connections open at once; calls beyond it wait for a free one (`health()` shows `waiting`).',
+    description:
+      'Most connections open at once. When every one is busy, statements are pipelined on them; a transaction or ' +
+      'script needs one of its own and waits for it (`health()` shows `waiting`).',
   }),
   connectTimeoutMs: option(integer(1, maxTimerMs), {
     default: 10_000,
@@ -66,9 +68,18 @@ export const postgresSqlOptions = v.strictObject({
       'Isolation of every transaction. Under `repeatable read` and `serializable` a conflict is a `BUSY` Err: retry ' +
       'the transaction.',
   }),
+  prepareStatements: option(boolean(), {
+    default: true,
+    description:
+      'Prepare each statement once per connection, so that the server skips parsing and planning on later runs. ' +
+      '`false` for a pooler that cannot keep prepared statements (PgBouncer in transaction mode without ' +
+      '`max_prepared_statements`); it costs a round trip per statement with parameters.',
+  }),
   statementCacheSize: option(integer(0, 100_000), {
     default: 500,
-    description: 'Statements whose parameters were rewritten to `$n`, kept for reuse (least recently used dropped).',
+    description:
+      'Statements whose parameters were rewritten to `$n`, kept for reuse (least recently used dropped). ' +
+      'postgres.js keeps up to 1000 prepared statements per connection apart from these.',
   }),
   applicationName: option(text(), {
     default: 'keel',

@@ -19,8 +19,11 @@ export interface RewrittenStatement {
   readonly problem: string | undefined;
 }
 
-/** PostgreSQL's limit on parameters in one statement (the protocol counts them in 16 bits). */
-const maxParameters = 65_535;
+/**
+ * The most parameters one statement may take: PostgreSQL's protocol counts them in 16 bits (65535),
+ * and postgres.js refuses 65534 and more.
+ */
+const maxParameters = 65_533;
 
 enum Ch {
   Tab = 9,
@@ -165,7 +168,8 @@ export function rewritePlaceholders(sql: string): RewrittenStatement {
   if (problem === undefined && mixed !== undefined) {
     problem = `the statement mixes positional and named parameters (${firstMarker} and ${mixed}); use one kind`;
   }
-  if (problem === undefined && named.size > maxParameters) problem = 'the statement has more than 65535 parameters';
+  if (problem === undefined && named.size > maxParameters)
+    problem = `the statement has more than ${maxParameters} parameters`;
   const kind = named.size > 0 ? 'named' : positional > 0 ? 'positional' : 'none';
   return {
     text: copied === 0 ? sql : out + sql.slice(copied),

@@ -1,76 +1,98 @@
 import type { SqlExecuteResult, SqlParams, SqlQueryResult, SqlValue } from '@keel/core';
 import { StatementCache } from '@keel/core/adapter';
-import type { QueryArrayResult } from 'pg';
-import { sqlError, toPostgresError } from './postgres-errors.js';
+import type { PendingQuery } from 'postgres';
+import { isServerError, sqlError } from './postgres-errors.js';
 import { rewritePlaceholders, type RewrittenStatement } from './postgres-placeholders.js';
-import { bindParameters, oid, untyped } from './postgres-values.js';
+import { bindParameters, oid, type Typed } from './postgres-values.js';
 
-/** A pool or one of its connections: both run a query config. */
-export interface Queryable {
-  query(config: object): Promise<unknown>;
+/** The pool, or a connection reserved from it: both run a statement. */
+export interface Runner {
+  // biome-ignore lint/suspicious/noExplicitAny: postgres.js' row type; Keel reads rows as arrays (`Rows`).
+  unsafe(text: string, args?: any[], options?: SendOptions): PendingQuery<any[]>;
 }
 
-/** Rewritten statements by text (see core's `StatementCache`); `capacity` 0 rewrites every time. */
-export type PostgresStatements = StatementCache<RewrittenStatement>;
+/** postgres.js' options for one statement sent as a string. */
+export interface SendOptions {
+  readonly prepare: boolean;
+  readonly simple: boolean;
+}
 
-export function postgresStatements(capacity: number): PostgresStatements {
+/** What a statement runs with: rewritten statements by text (see core's `StatementCache`), and how it is sent. */
+export interface StatementContext {
+  readonly cache: StatementCache<RewrittenStatement>;
+  readonly typed: Typed;
+  /** postgres.js' options for a statement: the extended protocol (one statement), prepared or not. */
+  readonly sending: SendOptions;
+}
+
+/** `capacity` 0 rewrites every time. */
+export function postgresStatements(capacity: number): StatementCache<RewrittenStatement> {
   return new StatementCache(capacity, rewritePlaceholders);
 }
 
-/** Runs one statement (extended protocol: exactly one statement, parameters apart from the text). */
-async function run(on: Queryable, cache: PostgresStatements, text: string, params: SqlParams | undefined, op: string) {
-  const statement = cache.get(text);
-  if (transactionKeywords.has(statement.keyword))
-    throw sqlError('TRANSACTION', 'transaction statements are not run directly; use begin() or transaction(fn)', op);
-  const bound = bindParameters(statement, params, op);
-  try {
-    return (await on.query({
-      text: statement.text,
-      values: bound?.values ?? [],
-      types: bound?.types ?? untyped,
-      rowMode: 'array',
-      queryMode: 'extended',
-    })) as QueryArrayResult<SqlValue[]>;
-  } catch (thrown) {
-    throw toPostgresError(thrown, op);
-  }
-}
-
-export async function runQuery(
-  on: Queryable,
-  cache: PostgresStatements,
-  text: string,
-  params: SqlParams | undefined,
-): Promise<SqlQueryResult> {
-  const result = await run(on, cache, text, params, 'query');
-  const fields = result.fields;
-  const columns = new Array<string>(fields.length);
-  for (let i = 0; i < fields.length; i++) columns[i] = (fields[i] as { name: string }).name;
-  return { columns, rows: result.rows };
+/** A postgres.js result read as arrays (`.values()`). */
+export type Rows = SqlValue[][] & { readonly command: string; readonly count: number; readonly columns: Column[] };
+interface Column {
+  readonly name: string;
+  readonly type: number;
 }
 
 /**
- * Runs a statement for its effect. PostgreSQL has no rowid: `lastInsertId` is the value of the
- * one integer column an `INSERT … RETURNING` returns (of its last row), else `undefined`.
+ * Sends one statement (the extended protocol: exactly one statement, parameters apart from the
+ * text) and returns it running, so that a transaction can cancel it. Throws a `SqlError` for a
+ * statement or params that cannot be sent.
  */
-export async function runExecute(
-  on: Queryable,
-  cache: PostgresStatements,
-  text: string,
-  params: SqlParams | undefined,
-): Promise<SqlExecuteResult> {
-  const result = await run(on, cache, text, params, 'execute');
-  const rowsAffected = result.rowCount ?? 0;
+export function send(on: Runner, ctx: StatementContext, text: string, params: SqlParams | undefined, op: string) {
+  const statement = ctx.cache.get(text);
+  if (transactionKeywords.has(statement.keyword))
+    throw sqlError('TRANSACTION', 'transaction statements are not run directly; use begin() or transaction(fn)', op);
+  const args = bindParameters(statement, params, op, ctx.typed);
+  return on.unsafe(statement.text, args, ctx.sending).values() as unknown as Promise<Rows> & {
+    cancel(): Promise<void>;
+  };
+}
+
+/** Column names by postgres.js' column list, which is the same object each time a prepared statement runs. */
+const names = new WeakMap<readonly Column[], readonly string[]>();
+
+export function toQueryResult(result: Rows): SqlQueryResult {
+  const columns = result.columns;
+  let columnNames = names.get(columns);
+  if (columnNames === undefined) {
+    columnNames = Object.freeze(columns.map((c) => c.name));
+    names.set(columns, columnNames);
+  }
+  // A plain array, not postgres.js' Result (which carries its statement and connection state).
+  return { columns: columnNames, rows: result.slice() };
+}
+
+/**
+ * A statement's effect. PostgreSQL has no rowid: `lastInsertId` is the value of the one integer
+ * column an `INSERT … RETURNING` returns (of its last row), else `undefined`.
+ */
+export function toExecuteResult(result: Rows): SqlExecuteResult {
   let lastInsertId: number | bigint | undefined;
-  if (
-    result.command === 'INSERT' &&
-    result.fields.length === 1 &&
-    integerTypes.has(result.fields[0]?.dataTypeID as number)
-  ) {
-    const value = result.rows.at(-1)?.[0];
+  const columns = result.columns;
+  if (result.command === 'INSERT' && columns?.length === 1 && integerTypes.has(columns[0]?.type as number)) {
+    const value = result.at(-1)?.[0];
     if (typeof value === 'number' || typeof value === 'bigint') lastInsertId = value;
   }
-  return { rowsAffected, lastInsertId };
+  return { rowsAffected: result.count ?? 0, lastInsertId };
+}
+
+/**
+ * Whether the connection is inside a transaction: a savepoint can only be made in one (`25P01`
+ * outside; `25P02` in one a failed statement aborted).
+ */
+export async function inTransaction(on: Runner): Promise<boolean> {
+  try {
+    await on.unsafe('SAVEPOINT keel_probe; RELEASE SAVEPOINT keel_probe');
+    return true;
+  } catch (thrown) {
+    if (isServerError(thrown) && thrown.code === '25P01') return false;
+    if (isServerError(thrown) && thrown.code === '25P02') return true;
+    throw thrown;
+  }
 }
 
 const integerTypes = new Set<number>([oid.int2, oid.int4, oid.int8]);

@@ -1,13 +1,20 @@
 import type { SqlParams } from '@keel/core';
 import type { SqlTransactionDriver } from '@keel/core/adapter';
-import type { Pool, PoolClient } from 'pg';
+import type { ReservedSql } from 'postgres';
+import type { PostgresPool } from './postgres-connection.js';
 import { sqlError, toPostgresError } from './postgres-errors.js';
-import { type PostgresStatements, runExecute, runQuery } from './postgres-statements.js';
+import {
+  inTransaction,
+  type Rows,
+  type StatementContext,
+  send,
+  toExecuteResult,
+  toQueryResult,
+} from './postgres-statements.js';
 
 /** The pool and what every call on it shares. */
-export interface PostgresContext {
-  readonly pool: Pool;
-  readonly cache: PostgresStatements;
+export interface PostgresContext extends StatementContext {
+  readonly pool: PostgresPool;
   /** `BEGIN ISOLATION LEVEL …`, from the options. */
   readonly beginStatement: string;
   readonly transactionTimeoutMs: number;
@@ -17,27 +24,31 @@ export interface PostgresContext {
   closing: boolean;
 }
 
+type Reserved = ReservedSql<Record<string, unknown>>;
+/** A statement on the connection, running. */
+type Running = Promise<unknown> & { cancel(): Promise<void> };
+
 /**
- * Starts a top-level transaction on a connection of its own, held until it ends, so that
- * statements on the database never run inside it.
+ * Starts a top-level transaction on a connection of its own (reserved from the pool: no other
+ * caller's statement is pipelined on it), held until it ends.
  */
 export async function startTransaction(ctx: PostgresContext): Promise<SqlTransactionDriver> {
   if (ctx.closing) throw closingError();
-  let client: PoolClient;
+  let reserved: Reserved;
   try {
-    client = await ctx.pool.connect();
+    reserved = (await ctx.pool.reserve()) as Reserved;
   } catch (thrown) {
     throw toPostgresError(thrown, 'begin');
   }
   if (ctx.closing) {
-    client.release();
+    reserved.release();
     throw closingError();
   }
-  const root = new TransactionRoot(ctx, client);
+  const root = new TransactionRoot(ctx, reserved);
   try {
-    await client.query(ctx.beginStatement);
+    await reserved.unsafe(ctx.beginStatement);
   } catch (thrown) {
-    root.end('the transaction did not start', thrown);
+    root.end('the transaction did not start');
     throw toPostgresError(thrown, 'begin');
   }
   return new PostgresTransaction(ctx, root, 1);
@@ -45,7 +56,7 @@ export async function startTransaction(ctx: PostgresContext): Promise<SqlTransac
 
 /**
  * What a transaction and its savepoints share: the connection, whether it can still be used,
- * and the timer that ends it when its owner never does.
+ * the statements running on it, and the timer that ends it when its owner never does.
  */
 export class TransactionRoot {
   /** Why the transaction can no longer be used; `undefined` while it is open. */
@@ -54,60 +65,74 @@ export class TransactionRoot {
   endedByKeel = false;
   /** The code of the calls made after it ended: `CONNECTION` when the connection was lost (retry once the server is back). */
   overCode: 'TRANSACTION' | 'CONNECTION' = 'TRANSACTION';
+  /** Statements sent and not yet answered, so that the timeout can cancel them. */
+  readonly running = new Set<Running>();
   private released = false;
   private readonly timer: NodeJS.Timeout;
-  // A connection lost while the transaction idles would otherwise be an uncaught 'error' event.
-  private readonly onError = (error: Error) => this.lost(error);
 
   constructor(
     private readonly ctx: PostgresContext,
-    readonly client: PoolClient,
+    readonly connection: Reserved,
   ) {
     ctx.active.add(this);
-    client.on('error', this.onError);
-    // Closing the connection ends the transaction on the server even while a statement is stuck in it.
-    this.timer = setTimeout(() => {
-      this.endedByKeel = true;
-      this.end(
-        `the transaction was still open after transactionTimeoutMs (${ctx.transactionTimeoutMs} ms) and was rolled back`,
-        new Error('transaction timeout'),
-      );
-    }, ctx.transactionTimeoutMs);
+    this.timer = setTimeout(() => this.expire(), ctx.transactionTimeoutMs);
     this.timer.unref();
   }
 
-  /** Rolls back from outside (`close()`), then lets the connection go. */
+  /** Awaits a statement sent on the connection, known as running until it settles. */
+  async run<T>(statement: Promise<T> & { cancel(): Promise<void> }): Promise<T> {
+    this.running.add(statement);
+    try {
+      return await statement;
+    } finally {
+      this.running.delete(statement);
+    }
+  }
+
+  /** Rolls back from outside (`close()`), after the statements already sent, then lets the connection go. */
   abandon(reason: string): void {
     if (this.over !== undefined) return;
     this.over = reason;
     this.endedByKeel = true;
-    this.client.query('ROLLBACK').then(
+    this.connection.unsafe('ROLLBACK').then(
       () => this.release(),
-      (error: Error) => this.release(error),
+      () => this.release(),
     );
   }
 
   /** The connection was lost: the server rolls the transaction back; later calls are `CONNECTION`. */
-  lost(cause: unknown): void {
+  lost(): void {
     if (this.over === undefined) this.overCode = 'CONNECTION';
-    this.end('the connection to PostgreSQL was lost; the server rolled the transaction back', cause);
+    this.end('the connection to PostgreSQL was lost; the server rolled the transaction back');
   }
 
-  /** The transaction is over: the connection goes back to the pool, or is closed when `broken` says it can't be trusted. */
-  end(reason: string, broken?: unknown): void {
+  /**
+   * The transaction is over: the connection goes back to the pool. postgres.js closes one that is
+   * still inside a transaction (a ROLLBACK that failed), which ends it on the server.
+   */
+  end(reason: string): void {
     this.over ??= reason;
-    this.release(broken);
+    this.release();
   }
 
-  private release(broken?: unknown): void {
+  /**
+   * `transactionTimeoutMs` ran out: a statement still running is cancelled (postgres.js closes the
+   * connection when the server does not answer the cancel), and the transaction is rolled back.
+   */
+  private expire(): void {
+    if (this.over !== undefined) return;
+    for (const statement of this.running) statement.cancel().catch(() => {});
+    this.abandon(
+      `the transaction was still open after transactionTimeoutMs (${this.ctx.transactionTimeoutMs} ms) and was rolled back`,
+    );
+  }
+
+  private release(): void {
     if (this.released) return;
     this.released = true;
     clearTimeout(this.timer);
     this.ctx.active.delete(this);
-    this.client.off('error', this.onError);
-    this.client.release(
-      broken === undefined ? undefined : broken instanceof Error ? broken : new Error(String(broken)),
-    );
+    this.connection.release();
   }
 }
 
@@ -123,23 +148,26 @@ class PostgresTransaction implements SqlTransactionDriver {
     this.savepoint = `keel_sp_${depth}`;
   }
 
-  query(statement: string, params: SqlParams | undefined) {
-    this.check('query');
-    return this.settle(runQuery(this.root.client, this.ctx.cache, statement, params), 'query');
+  async query(statement: string, params: SqlParams | undefined) {
+    return toQueryResult(await this.statement(statement, params, 'query'));
   }
 
-  execute(statement: string, params: SqlParams | undefined) {
-    this.check('execute');
-    return this.settle(runExecute(this.root.client, this.ctx.cache, statement, params), 'execute');
+  async execute(statement: string, params: SqlParams | undefined) {
+    return toExecuteResult(await this.statement(statement, params, 'execute'));
   }
 
   async executeScript(script: string): Promise<void> {
     this.check('executeScript');
-    await this.control('executeScript', script);
-    // A script may COMMIT or ROLLBACK: the connection is then outside any transaction.
-    if (this.root.client.getTransactionStatus() === 'I') {
-      this.root.end('the script ended the transaction (a COMMIT or ROLLBACK in it); start a new one');
+    let failure: unknown;
+    try {
+      await this.control('executeScript', script);
+    } catch (thrown) {
+      failure = thrown;
     }
+    // A script may COMMIT or ROLLBACK: the connection is then outside any transaction.
+    if (this.root.over === undefined && !(await inTransaction(this.root.connection).catch(() => true)))
+      this.root.end('the script ended the transaction (a COMMIT or ROLLBACK in it); start a new one');
+    if (failure !== undefined) throw failure;
   }
 
   async begin(): Promise<SqlTransactionDriver> {
@@ -154,8 +182,15 @@ class PostgresTransaction implements SqlTransactionDriver {
       await this.control('commit', `RELEASE SAVEPOINT ${this.savepoint}`);
       return;
     }
-    const result = (await this.control('commit', 'COMMIT')) as { command?: string };
-    if (result.command === 'ROLLBACK') {
+    let done: { command?: string };
+    try {
+      done = (await this.control('commit', 'COMMIT')) as { command?: string };
+    } catch (error) {
+      // A COMMIT the server refused (a deferred constraint, a serialization failure) ended the transaction.
+      if (this.root.over === undefined) this.root.end('the transaction was rolled back when its COMMIT failed');
+      throw error;
+    }
+    if (done.command === 'ROLLBACK') {
       // PostgreSQL answers COMMIT of a failed transaction by rolling it back, without an error.
       this.root.end('the transaction was rolled back');
       throw sqlError(
@@ -174,12 +209,22 @@ class PostgresTransaction implements SqlTransactionDriver {
       return;
     }
     try {
-      await this.root.client.query('ROLLBACK');
+      await this.root.connection.unsafe('ROLLBACK');
     } catch (thrown) {
-      this.root.end('the transaction is rolled back', thrown);
+      this.root.end('the transaction is rolled back');
       throw toPostgresError(thrown, 'rollback');
     }
     this.root.end('the transaction is rolled back');
+  }
+
+  private async statement(statement: string, params: SqlParams | undefined, op: string): Promise<Rows> {
+    this.check(op);
+    const running = send(this.root.connection, this.ctx, statement, params, op);
+    try {
+      return await this.root.run(running);
+    } catch (thrown) {
+      throw this.failure(thrown, op);
+    }
   }
 
   private check(op: string): void {
@@ -189,19 +234,7 @@ class PostgresTransaction implements SqlTransactionDriver {
   /** A statement of this transaction's own (no parameters, so the simple protocol: one round trip for several). */
   private async control(op: string, statement: string): Promise<unknown> {
     try {
-      return await this.root.client.query(statement);
-    } catch (thrown) {
-      throw this.failure(thrown, op);
-    } finally {
-      // A failed COMMIT (a deferred constraint, a serialization failure) ends the transaction.
-      if (op === 'commit' && this.depth === 1 && this.root.client.getTransactionStatus() === 'I')
-        this.root.end('the transaction was rolled back when its COMMIT failed');
-    }
-  }
-
-  private async settle<T>(running: Promise<T>, op: string): Promise<T> {
-    try {
-      return await running;
+      return await this.root.run(this.root.connection.unsafe(statement) as unknown as Running);
     } catch (thrown) {
       throw this.failure(thrown, op);
     }
@@ -213,11 +246,11 @@ class PostgresTransaction implements SqlTransactionDriver {
    * back) and ends the transaction; a COMMIT cut off that way may or may not have committed.
    */
   private failure(thrown: unknown, op: string) {
-    const error = toPostgresError(thrown, op);
-    if (error.code !== 'CONNECTION') return error;
     if (this.root.endedByKeel && this.root.over !== undefined)
       return sqlError('TRANSACTION', this.root.over, op, thrown);
-    this.root.lost(thrown);
+    const error = toPostgresError(thrown, op);
+    if (error.code !== 'CONNECTION') return error;
+    this.root.lost();
     return op === 'commit'
       ? sqlError(
           'CONNECTION',
