@@ -52,15 +52,15 @@ const unwrap = async <T, E>(r: ResultAsync<T, E>) => {
 };
 
 /**
- * Keel's postgres adapter against raw node-postgres (the baseline), postgres.js and Kysely on
- * node-postgres, each on its own database of the same server with the same pool size, in one run:
+ * Keel's postgres adapter against raw postgres.js (its driver, the baseline), raw node-postgres and
+ * Kysely on node-postgres, each on its own database of the same server with the same pool size, in one run:
  * a point SELECT by primary key, a batch of INSERTs in a transaction, and a transaction of
  * three statements, each at concurrency 1 and 32.
  */
 export async function run(): Promise<void> {
   const psql = (statement: string, url = server) =>
     execFileSync('psql', [url, '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', statement]);
-  const names = ['raw', 'keel', 'postgresjs', 'kysely'].map((n) => `keel_bench_${n}_${process.pid}`);
+  const names = ['postgresjs', 'keel', 'raw', 'kysely'].map((n) => `keel_bench_${n}_${process.pid}`);
   const urls = names.map((name) => {
     psql(`CREATE DATABASE ${name}`);
     const url = new URL(server);
@@ -69,7 +69,7 @@ export async function run(): Promise<void> {
     psql('VACUUM ANALYZE', url.toString());
     return url.toString();
   });
-  const [rawUrl, keelUrl, postgresjsUrl, kyselyUrl] = urls as [string, string, string, string];
+  const [postgresjsUrl, keelUrl, rawUrl, kyselyUrl] = urls as [string, string, string, string];
 
   const rawPool = new pg.Pool({ connectionString: rawUrl, max: poolSize });
   const keel = createPostgresSql({ connectionString: keelUrl, poolSize });
@@ -79,6 +79,40 @@ export async function run(): Promise<void> {
   });
 
   const contenders: Contender[] = [
+    {
+      name: 'postgres.js 4.2 (raw)',
+      pointSelect: (id) => pgjs`SELECT id, name, score FROM users WHERE id = ${id}`,
+      insertBatch: (n) =>
+        pgjs.begin(async (s) => {
+          for (let i = 0; i < n; i++) await s`INSERT INTO bulk (name, score) VALUES (${'row'}, ${i})`;
+        }),
+      transfer: (from, to) =>
+        pgjs.begin(async (s) => {
+          await s`UPDATE accounts SET balance = balance - ${1} WHERE id = ${from}`;
+          await s`UPDATE accounts SET balance = balance + ${1} WHERE id = ${to}`;
+          await s`INSERT INTO ledger (from_id, to_id, amount) VALUES (${from}, ${to}, ${1})`;
+        }),
+    },
+    {
+      name: 'Keel postgres',
+      pointSelect: (id) => unwrap(keel.query('SELECT id, name, score FROM users WHERE id = ?', [id])),
+      insertBatch: (n) =>
+        unwrap(
+          keel.transaction(async (tx) => {
+            for (let i = 0; i < n; i++)
+              await unwrap(tx.execute('INSERT INTO bulk (name, score) VALUES (?, ?)', ['row', i]));
+            return ok(undefined);
+          }),
+        ),
+      transfer: (from, to) =>
+        unwrap(
+          keel.transaction(async (tx) => {
+            await unwrap(tx.execute('UPDATE accounts SET balance = balance - ? WHERE id = ?', [1, from]));
+            await unwrap(tx.execute('UPDATE accounts SET balance = balance + ? WHERE id = ?', [1, to]));
+            return tx.execute('INSERT INTO ledger (from_id, to_id, amount) VALUES (?, ?, ?)', [from, to, 1]);
+          }),
+        ),
+    },
     {
       name: 'pg 8.23 (raw Pool)',
       pointSelect: (id) => rawPool.query('SELECT id, name, score FROM users WHERE id = $1', [id]),
@@ -104,40 +138,6 @@ export async function run(): Promise<void> {
           client.release();
         }
       },
-    },
-    {
-      name: 'Keel postgres',
-      pointSelect: (id) => unwrap(keel.query('SELECT id, name, score FROM users WHERE id = ?', [id])),
-      insertBatch: (n) =>
-        unwrap(
-          keel.transaction(async (tx) => {
-            for (let i = 0; i < n; i++)
-              await unwrap(tx.execute('INSERT INTO bulk (name, score) VALUES (?, ?)', ['row', i]));
-            return ok(undefined);
-          }),
-        ),
-      transfer: (from, to) =>
-        unwrap(
-          keel.transaction(async (tx) => {
-            await unwrap(tx.execute('UPDATE accounts SET balance = balance - ? WHERE id = ?', [1, from]));
-            await unwrap(tx.execute('UPDATE accounts SET balance = balance + ? WHERE id = ?', [1, to]));
-            return tx.execute('INSERT INTO ledger (from_id, to_id, amount) VALUES (?, ?, ?)', [from, to, 1]);
-          }),
-        ),
-    },
-    {
-      name: 'postgres.js 4.2',
-      pointSelect: (id) => pgjs`SELECT id, name, score FROM users WHERE id = ${id}`,
-      insertBatch: (n) =>
-        pgjs.begin(async (s) => {
-          for (let i = 0; i < n; i++) await s`INSERT INTO bulk (name, score) VALUES (${'row'}, ${i})`;
-        }),
-      transfer: (from, to) =>
-        pgjs.begin(async (s) => {
-          await s`UPDATE accounts SET balance = balance - ${1} WHERE id = ${from}`;
-          await s`UPDATE accounts SET balance = balance + ${1} WHERE id = ${to}`;
-          await s`INSERT INTO ledger (from_id, to_id, amount) VALUES (${from}, ${to}, ${1})`;
-        }),
     },
     {
       name: 'Kysely 0.28 on pg',
@@ -203,11 +203,11 @@ export async function run(): Promise<void> {
   }
 }
 
-/** One table of every workload: each contender's time per op relative to raw pg. */
+/** One table of every workload: each contender's time per op relative to raw postgres.js. */
 function printSummary(summary: readonly { readonly title: string; readonly rows: BenchRow[] }[]): void {
   const names = summary[0]?.rows.map((r) => r.name) ?? [];
-  console.log('\n### PostgreSQL summary: time per op vs raw pg (lower is faster)\n');
-  console.log(`| workload | raw pg ops/s | ${names.slice(1).join(' | ')} |`);
+  console.log('\n### PostgreSQL summary: time per op vs raw postgres.js (lower is faster)\n');
+  console.log(`| workload | raw postgres.js ops/s | ${names.slice(1).join(' | ')} |`);
   console.log(
     `| --- | ---: | ${names
       .slice(1)

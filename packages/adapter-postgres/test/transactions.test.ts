@@ -105,6 +105,15 @@ describe.skipIf(pg.skip !== undefined)(`transactions${pg.skip ? ` — skipped: $
     expect(expectOk(await sql.query('SELECT v FROM t ORDER BY id')).rows).toEqual([[0], [0]]);
   });
 
+  it('a statement still running at transactionTimeoutMs is cancelled, and the transaction rolled back', async () => {
+    const sql = await sqlWith({ transactionTimeoutMs: 200 });
+    const tx = expectOk(await sql.begin());
+    expectOk(await tx.execute('UPDATE t SET v = 9 WHERE id = 1'));
+    const stuck = expectErr(await tx.query('SELECT pg_sleep(60)'), 'TRANSACTION');
+    expect(stuck.message).toContain('transactionTimeoutMs');
+    expect(expectOk(await sql.query('SELECT v FROM t ORDER BY id')).rows).toEqual([[0], [0]]);
+  });
+
   it('a script that leaves a transaction open is rolled back and is an Err', async () => {
     const sql = await sqlWith();
     expectErr(await sql.executeScript('BEGIN; UPDATE t SET v = 3 WHERE id = 1'), 'TRANSACTION');
@@ -121,6 +130,51 @@ describe.skipIf(pg.skip !== undefined)(`transactions${pg.skip ? ` — skipped: $
     expect(expectOk(await sql.query('SELECT count(*) FROM t')).rows).toEqual([[2]]);
     expectOk(await tx.rollback());
     expect((await sql.health()).detail).toMatchObject({ idle: 2, waiting: 0 });
+  });
+
+  it('with one connection, statements wait for the transaction holding it instead of joining it', async () => {
+    const sql = await sqlWith({ poolSize: 1 });
+    const tx = expectOk(await sql.begin());
+    expectOk(await tx.execute('UPDATE t SET v = 5 WHERE id = 1'));
+    const outside = sql.query('SELECT v FROM t WHERE id = 1');
+    await new Promise((resolve) => setImmediate(resolve)); // sent, if it were to be pipelined on the transaction
+    expectOk(await tx.rollback());
+    expect(expectOk(await outside).rows).toEqual([[0]]);
+  });
+
+  it('a transaction whose connection is lost is CONNECTION from then on, and the pool goes on', async () => {
+    const sql = await sqlWith();
+    const tx = expectOk(await sql.begin());
+    expectOk(await tx.execute('UPDATE t SET v = 8 WHERE id = 1'));
+    const [[pid]] = expectOk(await tx.query('SELECT pg_backend_pid()')).rows as [[number]];
+    expectOk(await sql.query('SELECT pg_terminate_backend(?)', [pid]));
+    expectErr(await tx.execute('UPDATE t SET v = 8 WHERE id = 2'), 'CONNECTION');
+    expectErr(await tx.commit(), 'CONNECTION');
+    expect(expectOk(await sql.query('SELECT v FROM t ORDER BY id')).rows).toEqual([[0], [0]]);
+  });
+
+  it('a column whose type changes: BUSY inside a transaction, prepared afresh outside one', async () => {
+    // One connection, so the statement prepared before a change is the one run after it.
+    const sql = await sqlWith({ poolSize: 1 });
+    const read = 'SELECT v FROM t WHERE id = ?';
+    expect(expectOk(await sql.query(read, [1])).rows).toEqual([[0]]);
+    expectOk(await sql.executeScript('ALTER TABLE t ALTER COLUMN v TYPE text'));
+    const tx = expectOk(await sql.begin());
+    expect(expectErr(await tx.query(read, [1]), 'BUSY').message).toContain('prepared afresh');
+    expectOk(await tx.rollback());
+    expect(expectOk(await sql.transaction(async (again) => again.query(read, [1]))).rows).toEqual([['0']]);
+    // Outside a transaction postgres.js runs it again with the new type: never a result of the old one.
+    expectOk(await sql.executeScript('ALTER TABLE t ALTER COLUMN v TYPE bigint USING v::bigint'));
+    expect(expectOk(await sql.query(read, [1])).rows).toEqual([[0]]);
+
+    // Unprepared statements see every change, inside a transaction too.
+    const unprepared = await sqlWith({ poolSize: 1, prepareStatements: false });
+    expect(expectOk(await unprepared.query(read, [1])).rows).toEqual([[0]]);
+    const changed = await unprepared.transaction(async (t) => {
+      expectOk(await t.executeScript('ALTER TABLE t ALTER COLUMN v TYPE text'));
+      return t.query(read, [1]);
+    });
+    expect(expectOk(changed).rows).toEqual([['0']]);
   });
 
   it('lastInsertId is the one integer column an INSERT … RETURNING names', async () => {

@@ -54,6 +54,15 @@ describe.skipIf(pg.skip !== undefined)(`values${pg.skip ? ` — skipped: ${pg.sk
     if (read instanceof Uint8Array) expect(Object.getPrototypeOf(value)).toBe(Uint8Array.prototype);
   });
 
+  it('every built-in array type reads as its text, never as a JavaScript array', async () => {
+    const listed =
+      "SELECT typname FROM pg_type WHERE typcategory = 'A' AND typelem <> 0 AND oid < 10000 AND typname LIKE '\\_%'";
+    const types = expectOk(await sql.query(listed)).rows.map(([name]) => name as string);
+    expect(types.length).toBeGreaterThan(50);
+    const [row] = expectOk(await sql.query(`SELECT ${types.map((type) => `'{}'::"${type}"`).join(', ')}`)).rows;
+    expect(row).toEqual(types.map(() => '{}'));
+  });
+
   it('every type round-trips through a parameter into its own column', async () => {
     const columns: readonly (readonly [string, SqlValue])[] = [
       ['int2', 7],
