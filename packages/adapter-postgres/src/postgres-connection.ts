@@ -54,7 +54,7 @@ export function postgresTarget(options: ResolvedPostgresSqlOptions): PostgresTar
     max: options.poolSize,
     min: 0,
     connect_timeout: seconds(options.connectTimeoutMs),
-    // pg's pool gave up waiting for a free connection after its connect timeout: so does this one.
+    // A call waiting for a connection (every one held) gives up after the connect timeout, as it did on pg's pool.
     queue_timeout: seconds(options.connectTimeoutMs),
     idle_timeout: seconds(options.idleTimeoutMs),
     query_timeout: 0,

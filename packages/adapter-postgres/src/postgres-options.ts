@@ -44,8 +44,8 @@ export const postgresSqlOptions = v.strictObject({
   connectTimeoutMs: option(integer(1, maxTimerMs), {
     default: 10_000,
     description:
-      'How long opening a connection may take (TCP, TLS, login) before it is a `CONNECTION` Err, also when every ' +
-      'connection is busy and a call waits for one.',
+      'How long opening a connection may take (TCP, TLS, login) before it is a `CONNECTION` Err; also how long a ' +
+      'call may wait for a connection while every one is held (by transactions, or pipelined full).',
   }),
   idleTimeoutMs: option(integer(0, maxTimerMs), {
     default: 10_000,
@@ -59,8 +59,8 @@ export const postgresSqlOptions = v.strictObject({
   transactionTimeoutMs: option(integer(1, maxTimerMs), {
     default: 30_000,
     description:
-      'A transaction still open this long after `begin` is rolled back (its connection is closed, which ends a ' +
-      'statement stuck in it) and its later calls are `TRANSACTION` Errs. A safety net, not a query timeout.',
+      'A transaction still open this long after `begin` is rolled back (a statement still running in it is ' +
+      'cancelled) and its later calls are `TRANSACTION` Errs. A safety net, not a query timeout.',
   }),
   isolationLevel: option(oneOf(isolationLevels), {
     default: 'read committed',

@@ -62,8 +62,11 @@ export function toQueryResult(result: Rows): SqlQueryResult {
     columnNames = Object.freeze(columns.map((c) => c.name));
     names.set(columns, columnNames);
   }
-  // A plain array, not postgres.js' Result (which carries its statement and connection state).
-  return { columns: columnNames, rows: result.slice() };
+  // A plain array, not postgres.js' Result (which carries its statement and connection state);
+  // copied by hand: `slice()` on an Array subclass takes the slow, species-checking path.
+  const rows: SqlValue[][] = new Array(result.length);
+  for (let i = 0; i < rows.length; i++) rows[i] = result[i] as SqlValue[];
+  return { columns: columnNames, rows };
 }
 
 /**
