@@ -114,6 +114,12 @@ describe.skipIf(pg.skip !== undefined)(`transactions${pg.skip ? ` — skipped: $
     expect(expectOk(await sql.query('SELECT v FROM t ORDER BY id')).rows).toEqual([[0], [0]]);
   });
 
+  it('statementTimeoutMs cancels a statement running longer: QUERY, and the connection goes on', async () => {
+    const sql = await sqlWith({ statementTimeoutMs: 100, poolSize: 1 });
+    expect(expectErr(await sql.query('SELECT pg_sleep(60)'), 'QUERY').message).toContain('statement timeout');
+    expect(expectOk(await sql.query('SELECT count(*) FROM t')).rows).toEqual([[2]]);
+  });
+
   it('a script that leaves a transaction open is rolled back and is an Err', async () => {
     const sql = await sqlWith();
     expectErr(await sql.executeScript('BEGIN; UPDATE t SET v = 3 WHERE id = 1'), 'TRANSACTION');
