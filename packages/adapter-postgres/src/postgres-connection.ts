@@ -184,8 +184,11 @@ function failureReason(thrown: unknown, connectTimeout: number, ssl: boolean): s
     }
   }
   const code = isDriverError(thrown) ? thrown.code : undefined;
-  if (code === 'CONNECT_TIMEOUT' || code === 'QUEUE_TIMEOUT')
+  if (code === 'CONNECT_TIMEOUT')
     return `no answer within connectTimeoutMs (${connectTimeout * 1000} ms); check the host and port, and any firewall between`;
+  // postgres.js tries again after a connection closed during login or too many connections (53300).
+  if (code === 'QUEUE_TIMEOUT')
+    return `no connection within connectTimeoutMs (${connectTimeout * 1000} ms): the server did not answer, or kept refusing (starting up, too many connections); check the host and port, and the server's log`;
   if (code === 'SSL_NOT_SUPPORTED')
     return 'the server does not accept TLS; set ssl to false, or enable TLS on the server';
   return thrown instanceof Error ? thrown.message : String(thrown);
