@@ -188,7 +188,7 @@ export async function run(): Promise<void> {
             fn:
               concurrency === 1 ? () => w.fn(c) : () => Promise.all(Array.from({ length: concurrency }, () => w.fn(c))),
           })),
-          { rounds: 5, roundMs: 500, checkEvery: concurrency === 1 && w.ops === 1 ? 16 : 1 },
+          { rounds: 15, roundMs: 200, checkEvery: concurrency === 1 && w.ops === 1 ? 16 : 1 },
         );
         summary.push({ title: `${w.name}, c=${concurrency}`, rows: table });
       }

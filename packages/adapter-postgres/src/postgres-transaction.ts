@@ -30,7 +30,10 @@ type Running = Promise<unknown> & { cancel(): Promise<void> };
 
 /**
  * Starts a top-level transaction on a connection of its own (reserved from the pool: no other
- * caller's statement is pipelined on it), held until it ends.
+ * caller's statement is pipelined on it), held until it ends. Its `BEGIN` goes with its first
+ * statement, which saves a round trip: in one batch (one Sync), so that a `BEGIN` that fails
+ * lets nothing after it run. PostgreSQL takes a transaction's snapshot at its first statement
+ * anyway, so nothing is seen differently.
  */
 export async function startTransaction(ctx: PostgresContext): Promise<SqlTransactionDriver> {
   if (ctx.closing) throw closingError();
@@ -44,14 +47,7 @@ export async function startTransaction(ctx: PostgresContext): Promise<SqlTransac
     reserved.release();
     throw closingError();
   }
-  const root = new TransactionRoot(ctx, reserved);
-  try {
-    await reserved.unsafe(ctx.beginStatement);
-  } catch (thrown) {
-    root.end('the transaction did not start');
-    throw toPostgresError(thrown, 'begin');
-  }
-  return new PostgresTransaction(ctx, root, 1);
+  return new PostgresTransaction(ctx, new TransactionRoot(ctx, reserved), 1);
 }
 
 /**
@@ -67,6 +63,8 @@ export class TransactionRoot {
   overCode: 'TRANSACTION' | 'CONNECTION' = 'TRANSACTION';
   /** Statements sent and not yet answered, so that the timeout can cancel them. */
   readonly running = new Set<Running>();
+  /** `BEGIN …` until it is sent, with the first statement. */
+  beginStatement: string | undefined;
   private released = false;
   private readonly timer: NodeJS.Timeout;
 
@@ -75,6 +73,7 @@ export class TransactionRoot {
     readonly connection: Reserved,
   ) {
     ctx.active.add(this);
+    this.beginStatement = ctx.beginStatement;
     this.timer = setTimeout(() => this.expire(), ctx.transactionTimeoutMs);
     this.timer.unref();
   }
@@ -89,11 +88,22 @@ export class TransactionRoot {
     }
   }
 
+  /**
+   * The statement `text` (of the simple protocol, no parameters), after the `BEGIN` when it is
+   * still to be sent: one query, so a `BEGIN` that fails runs none of it.
+   */
+  opening(text: string): string {
+    const begin = this.beginStatement;
+    this.beginStatement = undefined;
+    return begin === undefined ? text : `${begin}; ${text}`;
+  }
+
   /** Rolls back from outside (`close()`), after the statements already sent, then lets the connection go. */
   abandon(reason: string): void {
     if (this.over !== undefined) return;
     this.over = reason;
     this.endedByKeel = true;
+    if (this.beginStatement !== undefined) return this.release(); // nothing was sent
     this.connection.unsafe('ROLLBACK').then(
       () => this.release(),
       () => this.release(),
@@ -160,7 +170,7 @@ class PostgresTransaction implements SqlTransactionDriver {
     this.check('executeScript');
     let failure: unknown;
     try {
-      await this.control('executeScript', script);
+      await this.control('executeScript', this.root.opening(script));
     } catch (thrown) {
       failure = thrown;
     }
@@ -172,7 +182,7 @@ class PostgresTransaction implements SqlTransactionDriver {
 
   async begin(): Promise<SqlTransactionDriver> {
     this.check('begin');
-    await this.control('begin', `SAVEPOINT keel_sp_${this.depth + 1}`);
+    await this.control('begin', this.root.opening(`SAVEPOINT keel_sp_${this.depth + 1}`));
     return new PostgresTransaction(this.ctx, this.root, this.depth + 1);
   }
 
@@ -180,6 +190,10 @@ class PostgresTransaction implements SqlTransactionDriver {
     this.check('commit');
     if (this.depth > 1) {
       await this.control('commit', `RELEASE SAVEPOINT ${this.savepoint}`);
+      return;
+    }
+    if (this.root.beginStatement !== undefined) {
+      this.root.end('the transaction is committed'); // nothing was sent: nothing to commit
       return;
     }
     let done: { command?: string };
@@ -208,6 +222,10 @@ class PostgresTransaction implements SqlTransactionDriver {
       await this.control('rollback', `ROLLBACK TO SAVEPOINT ${this.savepoint}; RELEASE SAVEPOINT ${this.savepoint}`);
       return;
     }
+    if (this.root.beginStatement !== undefined) {
+      this.root.end('the transaction is rolled back'); // nothing was sent
+      return;
+    }
     try {
       await this.root.connection.unsafe('ROLLBACK');
     } catch (thrown) {
@@ -219,10 +237,34 @@ class PostgresTransaction implements SqlTransactionDriver {
 
   private async statement(statement: string, params: SqlParams | undefined, op: string): Promise<Rows> {
     this.check(op);
-    const running = send(this.root.connection, this.ctx, statement, params, op);
+    const { connection, beginStatement } = this.root;
+    const running = send(connection, this.ctx, statement, params, op);
+    if (beginStatement !== undefined) return this.withBegin(beginStatement, running, op);
+    this.root.running.add(running);
     try {
-      return await this.root.run(running);
+      return await running;
     } catch (thrown) {
+      throw this.failure(thrown, op);
+    } finally {
+      this.root.running.delete(running);
+    }
+  }
+
+  /** The first statement, after `BEGIN` in one batch: when `BEGIN` fails, the statement is skipped. */
+  private async withBegin(beginStatement: string, running: Promise<Rows>, op: string): Promise<Rows> {
+    const { connection } = this.root;
+    this.root.beginStatement = undefined;
+    const begin = connection.unsafe(beginStatement, [], { prepare: false, simple: false });
+    const both = connection.batch([begin, running as never]) as unknown as Running & Promise<[unknown, Rows]>;
+    try {
+      return (await this.root.run(both))[1];
+    } catch (thrown) {
+      if ((thrown as { index?: number }).index === 0 && this.root.over === undefined) {
+        // No transaction: the connection goes back as it is, unless it was lost (see `failure`).
+        const error = this.failure(thrown, op);
+        this.root.end(`the transaction did not start (${error.message})`);
+        throw error;
+      }
       throw this.failure(thrown, op);
     }
   }
