@@ -103,7 +103,10 @@ export class TransactionRoot {
     if (this.over !== undefined) return;
     this.over = reason;
     this.endedByKeel = true;
-    if (this.beginStatement !== undefined) return this.release(); // nothing was sent
+    if (this.beginStatement !== undefined) {
+      this.release(); // nothing was sent
+      return;
+    }
     this.connection.unsafe('ROLLBACK').then(
       () => this.release(),
       () => this.release(),
