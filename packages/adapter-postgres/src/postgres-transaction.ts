@@ -40,12 +40,12 @@ class PostgresTransaction implements SqlTransactionDriver {
     this.savepoint = `keel_sp_${depth}`;
   }
 
-  async query(statement: string, params: SqlParams | undefined) {
-    return toQueryResult(await this.statement(statement, params, 'query'));
+  query(statement: string, params: SqlParams | undefined) {
+    return this.statement(statement, params, 'query', toQueryResult);
   }
 
-  async execute(statement: string, params: SqlParams | undefined) {
-    return toExecuteResult(await this.statement(statement, params, 'execute'));
+  execute(statement: string, params: SqlParams | undefined) {
+    return this.statement(statement, params, 'execute', toExecuteResult);
   }
 
   async executeScript(script: string): Promise<void> {
@@ -117,14 +117,20 @@ class PostgresTransaction implements SqlTransactionDriver {
     this.root.end('the transaction is rolled back');
   }
 
-  private async statement(statement: string, params: SqlParams | undefined, op: string): Promise<Rows> {
+  /** One statement, read by `read` (one async step per call: a transaction's statements are its hot path). */
+  private async statement<T>(
+    statement: string,
+    params: SqlParams | undefined,
+    op: string,
+    read: (rows: Rows) => T,
+  ): Promise<T> {
     this.check(op);
     const { connection, beginStatement } = this.root;
     const running = send(connection, this.ctx, statement, params, op);
-    if (beginStatement !== undefined) return this.withBegin(beginStatement, running, op);
+    if (beginStatement !== undefined) return read(await this.withBegin(beginStatement, running, op));
     this.root.running.add(running);
     try {
-      return await running;
+      return read(await running);
     } catch (thrown) {
       throw this.failure(thrown, op);
     } finally {
