@@ -65,6 +65,9 @@ export {
   type AppliedMigration,
 } from './migrations/index.js';
 
+// context: who acts, for whom, within what (read by the platform packages)
+export { runInContext, currentContext, type KeelContext } from './context/keel-context.js';
+
 // email
 export type {
   Email,
