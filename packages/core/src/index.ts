@@ -50,6 +50,7 @@ export {
   type SqlSandboxStatements,
   type SqlSandboxTransaction,
 } from './sql/sql-sandbox.js';
+export type { SqlNotifications, SqlListener } from './sql/sql-notifications.js';
 export {
   createMigrator,
   readMigrationsFolder,
