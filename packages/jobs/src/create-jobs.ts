@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createMigrator, err, errAsync, ok, type Sql, type SqlTransaction } from '@keel/core';
 import { KeelOptionsError, parseOptions } from '@keel/core/adapter';
 import type * as v from 'valibot';
-import { checkTransaction, insertJob, unknownJob } from './enqueue.js';
+import { checkTransaction, insertJob, insertJobs, unknownJob } from './enqueue.js';
 import type { JobMap } from './job-definition.js';
 import { jobsError } from './jobs-errors.js';
 import { jobsMigrations } from './jobs-migrations.js';
@@ -100,22 +100,38 @@ export function buildJobs<M extends JobMap>(o: ParsedJobsOptions, sql: Sql, wher
     scheduler.start();
   };
 
-  const enqueue = (...args: unknown[]) => {
-    if (closed) return errAsync(closedError('enqueue'));
+  /** The arguments of `enqueue` and `enqueueMany`: the transaction first or as `{ tx }`, or none. */
+  const parseArgs = (op: string, args: unknown[]) => {
     const inTx = typeof args[0] !== 'string';
     const [name, payload, options] = (inTx ? args.slice(1) : args) as [string, unknown, EnqueueOptions | undefined];
     const { tx, ...rest } = options ?? {};
     if (inTx && tx !== undefined) {
-      return errAsync(
-        jobsError('INVALID_ARGUMENT', 'enqueue', 'enqueue: give the transaction once, first or as { tx }'),
-      );
+      return err(jobsError('INVALID_ARGUMENT', op, `${op}: give the transaction once, first or as { tx }`));
     }
     const given = inTx ? args[0] : tx;
-    const target = given === undefined ? ok<Sql | SqlTransaction>(sql) : checkTransaction(given, 'enqueue');
-    if (target.isErr()) return errAsync(target.error);
-    return insertJob(rt, target.value, { name, payload, options: rest }).map((queued) => {
+    const target = given === undefined ? ok<Sql | SqlTransaction>(sql) : checkTransaction(given, op);
+    return target.map((into) => ({ into, name, payload, options: rest }));
+  };
+
+  const enqueue = (...args: unknown[]) => {
+    if (closed) return errAsync(closedError('enqueue'));
+    const call = parseArgs('enqueue', args);
+    if (call.isErr()) return errAsync(call.error);
+    const { into, name, payload, options } = call.value;
+    return insertJob(rt, into, { name, payload, options }).map((queued) => {
       // In a transaction the job is visible only after it commits; on SQLite the wake-up's read waits for that.
       if (!queued.deduplicated) rt.wakeups.wake(name);
+      return queued;
+    });
+  };
+
+  const enqueueMany = (...args: unknown[]) => {
+    if (closed) return errAsync(closedError('enqueueMany'));
+    const call = parseArgs('enqueueMany', args);
+    if (call.isErr()) return errAsync(call.error);
+    const { into, name, payload, options } = call.value;
+    return insertJobs(rt, into, name, payload as unknown[], options).map((queued) => {
+      if (queued.length > 0) rt.wakeups.wake(name);
       return queued;
     });
   };
@@ -165,6 +181,7 @@ export function buildJobs<M extends JobMap>(o: ParsedJobsOptions, sql: Sql, wher
           jobsError('DATABASE', 'migrate', `migrating the jobs tables failed: ${cause.message}`, cause),
         ),
     enqueue,
+    enqueueMany,
     work,
     schedule: (name: string, schedule: ScheduleInput<M>) =>
       closed ? err(closedError('schedule')) : scheduler.add(name, schedule as ScheduleInput),

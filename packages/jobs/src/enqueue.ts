@@ -5,9 +5,10 @@ import {
   errAsync,
   ok,
   okAsync,
+  ResultAsync,
   type Result,
-  type ResultAsync,
   type Sql,
+  type SqlError,
   type SqlTransaction,
 } from '@keel/core';
 import { KeelOptionsError, parseOptions } from '@keel/core/adapter';
@@ -65,6 +66,79 @@ export interface NewJob {
   readonly scheduleSettings?: JobSettings | undefined;
 }
 
+/** What the jobs of one `enqueue` or `enqueueMany` call share. */
+interface Shared {
+  readonly name: string;
+  readonly queue: string;
+  readonly priority: number;
+  readonly runAt: number;
+  readonly maxAttempts: number;
+  readonly backoff: string;
+  readonly timeoutMs: number;
+  readonly dedupeKey: string | null;
+  readonly tickKey: string | null;
+  readonly now: number;
+}
+
+/** What each job has of its own. */
+interface Own {
+  readonly id: string;
+  readonly payload: string;
+  readonly context: string;
+}
+
+/**
+ * Checks a job's name and options and fills in its settings; `own` validates one payload (the
+ * job's schema) and gives it an id and its context.
+ */
+function prepare(
+  rt: JobsRuntime,
+  job: NewJob,
+  op: string,
+): Result<{ shared: Shared; own(payload: unknown): ResultAsync<Own, JobsError> }, JobsError> {
+  const definition = rt.definitions[job.name];
+  if (definition === undefined) return err(unknownJob(rt, job.name, op));
+  let options: v.InferOutput<typeof enqueueOptions>;
+  try {
+    options = parseOptions(enqueueOptions, job.options ?? {}, `${op} '${job.name}'`);
+  } catch (thrown) {
+    if (thrown instanceof KeelOptionsError) return err(jobsError('INVALID_ARGUMENT', op, thrown.message, thrown));
+    throw thrown;
+  }
+  if (options.runAt !== undefined && options.delayMs !== undefined) {
+    return err(jobsError('INVALID_ARGUMENT', op, `${op} '${job.name}': give runAt or delayMs, not both`));
+  }
+  const settings = resolveSettings(rt.defaults, definition, job.scheduleSettings, options as JobSettings);
+  const now = rt.clock.now();
+  const runAt =
+    options.runAt !== undefined
+      ? Number(options.runAt instanceof Date ? options.runAt.getTime() : options.runAt)
+      : now + (options.delayMs ?? 0);
+  const context = currentContext();
+  const shared: Shared = {
+    name: job.name,
+    queue: settings.queue,
+    priority: settings.priority,
+    runAt,
+    maxAttempts: settings.maxAttempts,
+    backoff: JSON.stringify(settings.backoff),
+    timeoutMs: settings.timeoutMs,
+    dedupeKey: options.dedupeKey ?? null,
+    tickKey: job.tickKey ?? null,
+    now,
+  };
+  return ok({
+    shared,
+    own: (payload: unknown) =>
+      validatePayload(job.name, definition.schema, payload, op)
+        .andThen((valid) => toJson(valid, `job '${job.name}': the payload`, op))
+        .map((text) => {
+          const id = randomUUID();
+          return { id, payload: text, context: JSON.stringify({ correlationId: id, ...context }) };
+        }),
+  });
+}
+
 /**
  * Validates and inserts one job, in `target`. A dedupe key held by a live job returns that
  * job (`deduplicated`); so does a tick another process fired first.
@@ -75,66 +149,92 @@ export function insertJob(
   job: NewJob,
   op = 'enqueue',
 ): ResultAsync<Enqueued, JobsError> {
-  const definition = rt.definitions[job.name];
-  if (definition === undefined) return errAsync(unknownJob(rt, job.name, op));
-  let options: v.InferOutput<typeof enqueueOptions>;
-  try {
-    options = parseOptions(enqueueOptions, job.options ?? {}, `${op} '${job.name}'`);
-  } catch (thrown) {
-    if (thrown instanceof KeelOptionsError) return errAsync(jobsError('INVALID_ARGUMENT', op, thrown.message, thrown));
-    throw thrown;
+  const prepared = prepare(rt, job, op);
+  if (prepared.isErr()) return errAsync(prepared.error);
+  const { shared: s, own } = prepared.value;
+  return own(job.payload).andThen(({ id, payload, context }) =>
+    target
+      .execute(rt.statements.insert, [
+        id,
+        s.queue,
+        s.name,
+        payload,
+        s.priority,
+        s.runAt,
+        s.maxAttempts,
+        s.backoff,
+        s.timeoutMs,
+        s.dedupeKey,
+        s.tickKey,
+        context,
+        s.now,
+      ])
+      .mapErr(fromSql(op, `enqueueing '${job.name}'`))
+      .andThen(({ rowsAffected }) => {
+        if (rowsAffected === 1) return okAsync({ id, deduplicated: false });
+        // A tick another process fired first, or a live job holding the key.
+        const [holderOf, key] =
+          s.dedupeKey === null
+            ? [rt.statements.byTick, [s.tickKey ?? '']]
+            : [rt.statements.liveByKey, [s.name, s.dedupeKey]];
+        return target
+          .query(holderOf, key)
+          .mapErr(fromSql(op, `reading the job that holds key '${s.dedupeKey ?? s.tickKey}'`))
+          .andThen(({ rows }) => {
+            const holder = rows[0]?.[0];
+            // The holder finished between the insert and this read: the key is free again.
+            return typeof holder === 'string'
+              ? okAsync({ id: holder, deduplicated: true })
+              : insertJob(rt, target, job, op);
+          });
+      }),
+  );
+}
+
+/** Jobs per `INSERT`: each statement carries its jobs as one JSON parameter. */
+const jobsPerInsert = 5000;
+
+/**
+ * Validates every payload, then inserts them with one `INSERT … SELECT` per 5000 jobs, the
+ * jobs' own fields passed as one JSON array (so the statement is the same whatever the count),
+ * in `target` (in a transaction of its own when `target` is not one and one statement is not
+ * enough). No dedupe key: each payload is a new job.
+ */
+export function insertJobs(
+  rt: JobsRuntime,
+  target: Target,
+  name: string,
+  payloads: readonly unknown[],
+  options: EnqueueOptions | undefined,
+): ResultAsync<Enqueued[], JobsError> {
+  const op = 'enqueueMany';
+  if (!Array.isArray(payloads)) {
+    return errAsync(jobsError('INVALID_ARGUMENT', op, `${op} '${name}': expected an array of payloads`));
   }
-  if (options.runAt !== undefined && options.delayMs !== undefined) {
-    return errAsync(jobsError('INVALID_ARGUMENT', op, `${op} '${job.name}': give runAt or delayMs, not both`));
+  if (options?.dedupeKey !== undefined) {
+    return errAsync(jobsError('INVALID_ARGUMENT', op, `${op} '${name}': dedupeKey names one job; use enqueue`));
   }
-  const settings = resolveSettings(rt.defaults, definition, job.scheduleSettings, options as JobSettings);
-  const now = rt.clock.now();
-  const runAt =
-    options.runAt !== undefined
-      ? Number(options.runAt instanceof Date ? options.runAt.getTime() : options.runAt)
-      : now + (options.delayMs ?? 0);
-  return validatePayload(job.name, definition.schema, job.payload, op)
-    .andThen((payload) => toJson(payload, `job '${job.name}': the payload`, op))
-    .andThen((payload) => {
-      const id = randomUUID();
-      const context = { correlationId: id, ...currentContext() };
-      const dedupeKey = options.dedupeKey ?? null;
-      return target
-        .execute(rt.statements.insert, [
-          id,
-          settings.queue,
-          job.name,
-          payload,
-          settings.priority,
-          runAt,
-          settings.maxAttempts,
-          JSON.stringify(settings.backoff),
-          settings.timeoutMs,
-          dedupeKey,
-          job.tickKey ?? null,
-          JSON.stringify(context),
-          now,
-        ])
-        .mapErr(fromSql(op, `enqueueing '${job.name}'`))
-        .andThen(({ rowsAffected }) => {
-          if (rowsAffected === 1) return okAsync({ id, deduplicated: false });
-          // A tick another process fired first, or a live job holding the key.
-          const [holderOf, key] =
-            dedupeKey === null
-              ? [rt.statements.byTick, [job.tickKey ?? '']]
-              : [rt.statements.liveByKey, [job.name, dedupeKey]];
-          return target
-            .query(holderOf, key)
-            .mapErr(fromSql(op, `reading the job that holds key '${dedupeKey ?? job.tickKey}'`))
-            .andThen(({ rows }) => {
-              const holder = rows[0]?.[0];
-              // The holder finished between the insert and this read: the key is free again.
-              return typeof holder === 'string'
-                ? okAsync({ id: holder, deduplicated: true })
-                : insertJob(rt, target, job, op);
-            });
-        });
-    });
+  const prepared = prepare(rt, { name, payload: undefined, options }, op);
+  if (prepared.isErr()) return errAsync(prepared.error);
+  const { shared: s, own } = prepared.value;
+  return ResultAsync.combine(payloads.map(own)).andThen((rows) => {
+    if (rows.length === 0) return okAsync([]);
+    const chunks: Own[][] = [];
+    for (let i = 0; i < rows.length; i += jobsPerInsert) chunks.push(rows.slice(i, i + jobsPerInsert));
+    const common = [s.queue, s.name, s.priority, s.runAt, s.maxAttempts, s.backoff, s.timeoutMs, s.now];
+    const write = (into: Target) =>
+      chunks.reduce<ResultAsync<void, SqlError>>(
+        (previous, chunk) =>
+          previous.andThen(() =>
+            into.execute(rt.statements.insertMany, [...common, JSON.stringify(chunk)]).map(() => undefined),
+          ),
+        okAsync(undefined),
+      );
+    const written = 'depth' in target || chunks.length === 1 ? write(target) : target.transaction((tx) => write(tx));
+    return written
+      .mapErr(fromSql(op, `enqueueing ${rows.length} '${name}' jobs`))
+      .map(() => rows.map((r) => ({ id: r.id, deduplicated: false })));
+  });
 }
 
 /** A Keel transaction (it has a depth), not a plain `Sql`. */

@@ -16,6 +16,22 @@ const claimedColumns = 'id, queue, payload, attempts, max_attempts, backoff, tim
  */
 const claimLock: Readonly<Record<SqlDialect, string>> = { sqlite: '', postgres: ' FOR UPDATE SKIP LOCKED' };
 
+/** Reading `[{ id, payload, context }, …]` from one JSON parameter, per dialect. */
+const jsonRows: Readonly<Record<SqlDialect, { fields: string; payload: string; context: string; from: string }>> = {
+  sqlite: {
+    fields: "json_extract(value, '$.id')",
+    payload: "json_extract(value, '$.payload')",
+    context: "json_extract(value, '$.context')",
+    from: 'json_each(?)',
+  },
+  postgres: {
+    fields: 'x.id',
+    payload: 'x.payload',
+    context: 'x.context',
+    from: 'json_to_recordset(CAST(? AS json)) AS x(id text, payload text, context text)',
+  },
+};
+
 /** The statements of one jobs table, in the database's dialect. Parameters are positional. */
 export function jobsStatements(t: string, dialect: SqlDialect) {
   // The worker's own claim: its lease owner and attempt number name it.
@@ -31,6 +47,12 @@ export function jobsStatements(t: string, dialect: SqlDialect) {
       `INSERT INTO ${t} (id, queue, name, state, payload, priority, run_at, attempts, max_attempts, backoff, ` +
       `timeout_ms, dedupe_key, tick_key, context, created_at) VALUES (?, ?, ?, 'waiting', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?) ` +
       'ON CONFLICT DO NOTHING',
+    /** New jobs at once, their own fields (id, payload, context) one JSON array; no key, so no conflict. */
+    insertMany:
+      `INSERT INTO ${t} (id, queue, name, state, payload, priority, run_at, attempts, max_attempts, backoff, ` +
+      `timeout_ms, context, created_at) SELECT ${jsonRows[dialect].fields}, ?, ?, 'waiting', ${jsonRows[dialect].payload}, ` +
+      'CAST(? AS INTEGER), CAST(? AS BIGINT), 0, CAST(? AS INTEGER), ?, CAST(? AS BIGINT), ' +
+      `${jsonRows[dialect].context}, CAST(? AS BIGINT) FROM ${jsonRows[dialect].from}`,
     byTick: `SELECT id FROM ${t} WHERE tick_key = ?`,
     liveByKey: `SELECT id FROM ${t} WHERE name = ? AND dedupe_key = ? AND state IN ('waiting', 'active')`,
     /** An idle poll only reads: on SQLite a claim would take the write lock even when nothing is due. */

@@ -156,6 +156,21 @@ export interface Jobs<M extends JobMap = JobMap> {
     payload: PayloadIn<M, N>,
     options?: Omit<EnqueueOptions, 'tx'>,
   ): ResultAsync<Enqueued, JobsError>;
+  /**
+   * Enqueues many jobs of one name at once (multi-row inserts: one round trip per 500), with the
+   * same options (no `dedupeKey`); all or none are enqueued.
+   */
+  enqueueMany<N extends keyof M & string>(
+    name: N,
+    payloads: readonly PayloadIn<M, N>[],
+    options?: Omit<EnqueueOptions, 'dedupeKey'>,
+  ): ResultAsync<Enqueued[], JobsError>;
+  enqueueMany<N extends keyof M & string>(
+    tx: SqlTransaction,
+    name: N,
+    payloads: readonly PayloadIn<M, N>[],
+    options?: Omit<EnqueueOptions, 'tx' | 'dedupeKey'>,
+  ): ResultAsync<Enqueued[], JobsError>;
   /** Starts a worker for one job name (and `start()`s the scheduler and lease keeper). */
   work<N extends keyof M & string>(
     name: N,

@@ -5,6 +5,7 @@ import type { JobHandler, Worker } from './jobs-types.js';
 import type { JobsRuntime } from './jobs-runtime.js';
 import { recordAttempt } from './record-attempt.js';
 import { runAttempt } from './run-attempt.js';
+import { completions } from './complete-batch.js';
 import { startHeartbeat } from './heartbeat.js';
 import { pauses } from './pause.js';
 
@@ -45,6 +46,7 @@ export function startWorker(
   const idleCheck = rt.sql.capabilities.dialect === 'sqlite';
   const unsubscribe = rt.wakeups.subscribe(name, () => pause.wake());
   const heartbeat = startHeartbeat(rt, owner, held);
+  const complete = completions(rt, owner);
 
   const claim = async (count: number): Promise<ClaimedJob[]> => {
     const now = rt.clock.now();
@@ -70,7 +72,8 @@ export function startWorker(
       const end = await runAttempt(rt, name, handler, job, owner, controller);
       if (held.get(job.id) === entry) held.delete(job.id);
       if (rt.held.get(job.id) === controller) rt.held.delete(job.id);
-      await recordAttempt(rt, job, owner, end);
+      if (end.kind === 'completed') await complete(job, end.result);
+      else await recordAttempt(rt, job, owner, end);
       if (waitingForSlot) pause.wake();
     })();
   };

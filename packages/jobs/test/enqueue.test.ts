@@ -119,6 +119,30 @@ for (const db of dbs.databases) {
       expect(nothing.jobs).toEqual([]);
     });
 
+    it("enqueues many at once: all or none, in the caller's transaction or its own", async () => {
+      const jobs = await f.jobs({ jobs: definitions });
+      const months = Array.from({ length: 1200 }, (_, i) => ({ month: `m${i}` }));
+      const queued = expectOk(await jobs.enqueueMany('report.build', months, { priority: 2 }));
+      expect(queued).toHaveLength(1200);
+      expect(new Set(queued.map((q) => q.id)).size).toBe(1200);
+      expect(expectOk(await jobs.counts())).toEqual({ reports: { waiting: 1200 } });
+      const last = expectOk(await jobs.status(queued[1199]?.id as string));
+      expect(last).toMatchObject({ payload: { month: 'm1199' }, priority: 2, state: 'waiting' });
+
+      await f.sql.transaction(async (tx) => {
+        expectOk(await jobs.enqueueMany(tx, 'report.build', months.slice(0, 600)));
+        return err('rolled back');
+      });
+      const mails = [
+        { to: 'a@example.com', subject: '1' },
+        { to: 'nope', subject: '2' },
+      ];
+      expectErr(await jobs.enqueueMany('mail.send', mails), 'VALIDATION');
+      expectErr(await jobs.enqueueMany('report.build', months, { dedupeKey: 'x' } as never), 'INVALID_ARGUMENT');
+      expect(expectOk(await jobs.counts())).toEqual({ reports: { waiting: 1200 } });
+      expect(expectOk(await jobs.enqueueMany('report.build', []))).toEqual([]);
+    });
+
     it('a transaction body that ends in Err after enqueueing leaves nothing, even with a dedupe key', async () => {
       const jobs = await f.jobs({ jobs: definitions });
       await f.sql.transaction(async (tx) => {
