@@ -65,8 +65,8 @@ const schema = v.strictObject({
   pollIntervalMs: option(integer(1, maxTimerMs), {
     default: 1000,
     description:
-      'How often an idle worker looks for due jobs, in ms; an `enqueue` outside a transaction wakes the workers ' +
-      'of this process at once.',
+      'How often an idle worker looks for due jobs, in ms. An `enqueue` wakes the workers of its own process at ' +
+      'once (on PostgreSQL a job enqueued inside a transaction waits for the next poll, after the commit).',
   }),
   shutdownGraceMs: option(integer(0, maxTimerMs), {
     default: 10_000,
