@@ -19,7 +19,7 @@ const KILLS = 50;
 const LEASE_MS = 300;
 
 /**
- * Worker processes, two at a time, each SIGKILLed at a random moment while it runs a job, until
+ * Worker processes, three at a time, each SIGKILLed at a random moment while it runs a job, until
  * at least KILLS kills landed mid-job; then one last worker drains the queue. Jobs are enqueued
  * meanwhile, some in transactions that roll back, some that always fail.
  */
@@ -87,7 +87,7 @@ for (const db of dbs.databases) {
         if (inFlight) midJob++;
         stderr.push(c.stderr());
       };
-      while (midJob < KILLS) await Promise.all([killOne(), killOne()]);
+      while (midJob < KILLS) await Promise.all([killOne(), killOne(), killOne()]);
 
       const last = spawnChild(child.file, { ...config, drain: true });
       expect(await last.exited, last.stderr()).toBe(0);
