@@ -123,6 +123,8 @@ for (const db of dbs.databases) {
           `${reruns} extra runs (at-least-once: failed attempts and runs cut by a kill), ${effects.size} effects applied once each`,
       );
       expect(midJob).toBeGreaterThanOrEqual(KILLS);
+      // No worker saw the database fail (a lock it could not get, a claim that broke).
+      expect(stderr.filter((text) => text !== '')).toEqual([]);
       await jobs.close();
       await sql.close();
     }, 120_000);

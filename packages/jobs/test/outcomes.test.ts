@@ -198,11 +198,13 @@ for (const db of dbs.databases) {
     it('stops gracefully: finishes what ends within the grace, hands back the rest without counting the attempt', async () => {
       const jobs = await f.jobs({ jobs: definitions });
       const started = new Set<number>();
+      const reasons: string[] = [];
       const worker = expectOk(
         jobs.work(
           'slow',
           async ({ payload, signal }) => {
             started.add(payload.ms);
+            signal.addEventListener('abort', () => reasons.push((signal.reason as JobsError).code));
             await new Promise((resolve) => {
               const timer = setTimeout(resolve, payload.ms);
               signal.addEventListener('abort', () => clearTimeout(timer));
@@ -218,6 +220,7 @@ for (const db of dbs.databases) {
       await worker.stop(300);
       expect(expectOk(await jobs.status(quick))).toMatchObject({ state: 'completed', result: 30 });
       expect(expectOk(await jobs.status(long))).toMatchObject({ state: 'waiting', attempts: 0 });
+      expect(reasons).toEqual(['SHUTDOWN']);
     });
 
     it("runs again a job whose worker's lease expired", async () => {
