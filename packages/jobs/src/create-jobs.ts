@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { createMigrator, err, errAsync, ok, type Sql, type SqlTransaction } from '@keel/core';
 import { KeelOptionsError, parseOptions } from '@keel/core/adapter';
-import type * as v from 'valibot';
+import * as v from 'valibot';
 import { checkTransaction, insertJob, insertJobs, unknownJob } from './enqueue.js';
 import type { JobMap } from './job-definition.js';
 import { jobsError } from './jobs-errors.js';
@@ -18,7 +18,6 @@ import type { ScheduleInput } from './schedule-spec.js';
 import { localWakeups } from './wake-source.js';
 import { startWorker } from './worker.js';
 import { queueName } from './job-settings.js';
-import { safeParse } from 'valibot';
 
 /** Options of `createJobs`: those of `jobsOptions`, with the job map typed. */
 export type JobsOptions<M extends JobMap = JobMap> = Omit<
@@ -151,7 +150,7 @@ export function buildJobs<M extends JobMap>(o: ParsedJobsOptions, sql: Sql, wher
         ),
       );
     }
-    if (options.queue !== undefined && !safeParse(queueName, options.queue).success) {
+    if (options.queue !== undefined && !v.safeParse(queueName, options.queue).success) {
       return err(
         jobsError('INVALID_ARGUMENT', 'work', `work '${name}': queue '${String(options.queue)}' is not a queue name`),
       );
