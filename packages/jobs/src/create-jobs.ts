@@ -112,14 +112,20 @@ export function buildJobs<M extends JobMap>(o: ParsedJobsOptions, sql: Sql, wher
     return target.map((into) => ({ into, name, payload, options: rest }));
   };
 
+  /**
+   * Whether waking local workers now finds the job: a job enqueued in a transaction is visible
+   * only after the commit. On SQLite the worker's read waits for the transaction (one connection,
+   * one queue) and so sees it; on PostgreSQL it would find nothing, and the next poll does.
+   */
+  const wakesAt = (into: Sql | SqlTransaction) => !('depth' in into) || sql.capabilities.dialect === 'sqlite';
+
   const enqueue = (...args: unknown[]) => {
     if (closed) return errAsync(closedError('enqueue'));
     const call = parseArgs('enqueue', args);
     if (call.isErr()) return errAsync(call.error);
     const { into, name, payload, options } = call.value;
     return insertJob(rt, into, { name, payload, options }).map((queued) => {
-      // In a transaction the job is visible only after it commits; on SQLite the wake-up's read waits for that.
-      if (!queued.deduplicated) rt.wakeups.wake(name);
+      if (!queued.deduplicated && wakesAt(into)) rt.wakeups.wake(name);
       return queued;
     });
   };
@@ -130,7 +136,7 @@ export function buildJobs<M extends JobMap>(o: ParsedJobsOptions, sql: Sql, wher
     if (call.isErr()) return errAsync(call.error);
     const { into, name, payload, options } = call.value;
     return insertJobs(rt, into, name, payload as unknown[], options).map((queued) => {
-      if (queued.length > 0) rt.wakeups.wake(name);
+      if (queued.length > 0 && wakesAt(into)) rt.wakeups.wake(name);
       return queued;
     });
   };
