@@ -1,5 +1,5 @@
 import { KeelOptionsError } from '@keel/core/adapter';
-import { expectErr, expectOk } from '@keel/testing';
+import { ManualClock, expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createJobs, defineJob } from '../src/index.js';
 import { scheduleClock, ticksToFire } from '../src/schedule-spec.js';
@@ -114,6 +114,35 @@ for (const db of dbs.databases) {
       await eventually(() => froms.length >= 2);
       expect(new Set(froms)).toEqual(new Set(['b']));
       expect((await spec())?.[0]).toBe('every 50ms');
+    });
+
+    it("after a downtime fires the missed ticks by each schedule's policy", async () => {
+      const table = freshTable();
+      const clock = new ManualClock(1_800_000_000_000);
+      const policies = ['skip', 'latest', 'all'] as const;
+      const register = (jobs: Awaited<ReturnType<typeof f.jobs<typeof definitions>>>) => {
+        for (const missed of policies)
+          expectOk(jobs.schedule(missed, { job: 'ping', payload: { from: missed }, everyMs: 1000, missed }));
+        jobs.start();
+      };
+      const rows = async () => expectOk(await f.sql.query(`SELECT name, next_at FROM ${table}_schedules`)).rows;
+      const before = await f.jobs({ jobs: definitions, table, clock });
+      register(before);
+      await eventually(async () => (await rows()).length === 3);
+      await before.close();
+
+      // Ten ticks pass with no process up; found 500 ms after the last, later than lateTickMs.
+      clock.advance(10_500);
+      const after = await f.jobs({ jobs: definitions, table, clock, lateTickMs: 100 });
+      register(after);
+      await eventually(async () => (await rows()).every(([, next]) => Number(next) > clock.now()));
+      const fired = expectOk(await after.list({ limit: 100 })).jobs;
+      const ticks = (name: string) =>
+        fired.filter((j) => j.schedule?.name === name).map((j) => j.schedule?.tick as number);
+      const last = Math.floor(clock.now() / 1000) * 1000;
+      expect(ticks('skip')).toEqual([]);
+      expect(ticks('latest')).toEqual([last]);
+      expect(ticks('all').sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => last - 9000 + i * 1000));
     });
   });
 }
