@@ -15,10 +15,14 @@ import { postgresAdapter } from '@keel/adapter-postgres';
 import { sqliteAdapter } from '@keel/adapter-sqlite';
 import type { AdapterDefinition } from '@keel/core';
 import { describeOptions } from '@keel/core/adapter';
+import { jobsOptions } from '@keel/jobs';
 import { componentKvAdapter } from '@keel/wasm-host';
 
-/** Every adapter this repository ships, with the README its table lives in. */
-export const documentedAdapters: readonly { readonly readme: string; readonly adapter: AdapterDefinition }[] = [
+/** What a table is made from: an adapter, or a platform package's options (`service/<name>`). */
+type Documented = Pick<AdapterDefinition, 'id' | 'options'> & { readonly interface: string };
+
+/** Every adapter and platform package this repository ships, with the README its table lives in. */
+export const documentedAdapters: readonly { readonly readme: string; readonly adapter: Documented }[] = [
   { readme: 'packages/adapter-kv-memory/README.md', adapter: memoryKvAdapter },
   { readme: 'packages/adapter-kv-level/README.md', adapter: levelKvAdapter },
   { readme: 'packages/adapter-kv-redis/README.md', adapter: redisKvAdapter },
@@ -27,10 +31,11 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
   ...emailAdapters.map((adapter) => ({ readme: 'packages/adapter-email/README.md', adapter })),
   ...authAdapters.map((adapter) => ({ readme: 'packages/adapter-auth/README.md', adapter })),
   { readme: 'packages/wasm-host/README.md', adapter: componentKvAdapter },
+  { readme: 'packages/jobs/README.md', adapter: { interface: 'service', id: 'jobs', options: jobsOptions } },
 ];
 
 /** The markdown table of an adapter's options. */
-export function optionsTable(adapter: AdapterDefinition): string {
+export function optionsTable(adapter: Documented): string {
   const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
   const rows = describeOptions(adapter.options).map(
     (r) =>
@@ -39,11 +44,11 @@ export function optionsTable(adapter: AdapterDefinition): string {
   return ['| option | type | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
-const marker = (adapter: AdapterDefinition) =>
+const marker = (adapter: Documented) =>
   new RegExp(`(<!-- options: ${adapter.interface}/${adapter.id} -->)[\\s\\S]*?(<!-- /options -->)`);
 
 /** The README text with this adapter's table regenerated, or `undefined` when it has no marker. */
-export function withTable(readme: string, adapter: AdapterDefinition): string | undefined {
+export function withTable(readme: string, adapter: Documented): string | undefined {
   const pattern = marker(adapter);
   if (!pattern.test(readme)) return undefined;
   return readme.replace(pattern, (_, open: string, close: string) => `${open}\n${optionsTable(adapter)}\n${close}`);
