@@ -25,7 +25,7 @@ export function createEntity(context: RepositoryContext, input: unknown, options
     const at = new Date(context.clock.now());
     const iso = at.toISOString();
     const params: SqlValue[] = [...(definition.tenantScoped ? [tenant.value] : []), ...encodeFields(definition.fields, entity), 1, iso, iso];
-    const stored = { ...entity, version: 1, createdAt: at, updatedAt: at };
+    const stored = defined({ ...entity, version: 1, createdAt: at, updatedAt: at });
     return write(context, op, options, context.trailed, (db) => insertEntity(context, db, tenant.value, params, stored));
   });
 }
@@ -71,7 +71,7 @@ export function updateEntity(
           ...keyParams(context, key.tenant, key.id),
           version,
         ],
-        after: { ...current, ...valid.value, version: version + 1, updatedAt: at },
+        after: defined({ ...current, ...valid.value, version: version + 1, updatedAt: at }),
       });
     },
   };
@@ -180,4 +180,10 @@ function patchFields(context: RepositoryContext, op: string, patch: unknown): Re
       return err(fail('UNKNOWN_FIELD', op, `${name} is not a field of ${definition.entity}`, { field: name }));
   }
   return ok(fields);
+}
+
+/** The entity without fields set to `undefined`: as it reads back (an empty optional field is missing). */
+function defined(entity: Entity): Entity {
+  for (const key of Object.keys(entity)) if (entity[key] === undefined) delete entity[key];
+  return entity;
 }
