@@ -49,7 +49,11 @@ export function auditLog(sql: Sql, table: string, fail: Failures): AuditLog {
           try {
             return ok(found.rows.map(toRecord));
           } catch (thrown) {
-            return err(fail('UNREADABLE_ROW', op, `an audit record cannot be read: ${(thrown as Error).message}`, { cause: thrown }));
+            return err(
+              fail('UNREADABLE_ROW', op, `an audit record cannot be read: ${(thrown as Error).message}`, {
+                cause: thrown,
+              }),
+            );
           }
         });
     },
@@ -69,7 +73,8 @@ function auditStatement(table: string, query: AuditLogQuery): { statement: strin
   const params: SqlValue[] = [];
   const text = (column: string, value: unknown, name: string) => {
     if (value === undefined) return undefined;
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint') return `${name} must be a string`;
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint')
+      return `${name} must be a string`;
     conditions.push(`"${column}" = ?`);
     params.push(String(value));
     return undefined;
@@ -97,10 +102,12 @@ function auditStatement(table: string, query: AuditLogQuery): { statement: strin
     params.push(query.afterId);
   }
   const limit = query.limit ?? 100;
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > maxLimit) return `limit must be an integer from 1 to ${maxLimit}`;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > maxLimit)
+    return `limit must be an integer from 1 to ${maxLimit}`;
   params.push(limit);
   const where = conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
-  const columns = '"id", "entity", "entity_id", "tenant_id", "operation", "version", "changes", "actor", "correlation_id", "at"';
+  const columns =
+    '"id", "entity", "entity_id", "tenant_id", "operation", "version", "changes", "actor", "correlation_id", "at"';
   return { statement: `SELECT ${columns} FROM ${table}${where} ORDER BY "id" LIMIT ?`, params };
 }
 

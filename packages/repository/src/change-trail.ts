@@ -35,8 +35,12 @@ const eventSuffix: Readonly<Record<AuditOperation, string>> = {
  * Writes what a change leaves besides the row, in its transaction: the audit record, the
  * snapshot (or, when the row is gone, the end of its snapshots) and the event.
  */
-export async function recordChange(context: RepositoryContext, db: Db, change: Change): Promise<Result<void, RepositoryError>> {
-  const { definition, tables, events, fail } = context;
+export async function recordChange(
+  context: RepositoryContext,
+  db: Db,
+  change: Change,
+): Promise<Result<void, RepositoryError>> {
+  const { definition, tables, events } = context;
   const op = change.operation;
   const { actor, correlationId } = currentContext();
   const changes = change.operation === 'purge' ? {} : changedFields(trailFields(context), change.before, change.after);
@@ -44,7 +48,17 @@ export async function recordChange(context: RepositoryContext, db: Db, change: C
   if (definition.audit) {
     const written = await db.on.execute(
       `INSERT INTO ${quote(tables.audit)} ("entity", "entity_id", "tenant_id", "operation", "version", "changes", "actor", "correlation_id", "at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [definition.entity, change.idText, change.tenant, op, change.version, JSON.stringify(changes), actor ?? null, correlationId ?? null, at],
+      [
+        definition.entity,
+        change.idText,
+        change.tenant,
+        op,
+        change.version,
+        JSON.stringify(changes),
+        actor ?? null,
+        correlationId ?? null,
+        at,
+      ],
     );
     if (written.isErr()) return err(sqlFailure(context, op)(written.error));
   }
@@ -93,12 +107,20 @@ async function publish(
   };
   const refused = (cause: unknown) =>
     err(
-      fail('PUBLISH_FAILED', change.operation, `publishing ${event.type} failed, so the change was rolled back: ${describe(cause)}`, {
-        cause,
-      }),
+      fail(
+        'PUBLISH_FAILED',
+        change.operation,
+        `publishing ${event.type} failed, so the change was rolled back: ${describe(cause)}`,
+        {
+          cause,
+        },
+      ),
     );
   try {
-    const published = await (context.events as NonNullable<RepositoryContext['events']>).publish(db.tx as NonNullable<Db['tx']>, [event]);
+    const published = await (context.events as NonNullable<RepositoryContext['events']>).publish(
+      db.tx as NonNullable<Db['tx']>,
+      [event],
+    );
     return published.isErr() ? refused(published.error) : ok(undefined);
   } catch (thrown) {
     return refused(thrown);

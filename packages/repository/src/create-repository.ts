@@ -43,7 +43,8 @@ export function createRepository<E extends object, K extends keyof E & string, I
   });
   const log = auditLog(sql, quote(context.tables.audit), context.fail);
   const needs = (flag: 'softDelete' | 'audit', op: string) => {
-    if (!definition[flag]) throw new TypeError(`${definition.entity}.${op}: the repository is defined without ${flag}: true`);
+    if (!definition[flag])
+      throw new TypeError(`${definition.entity}.${op}: the repository is defined without ${flag}: true`);
   };
   // The operations work on plain records; the definition's types are given back here.
   const typed = <T>(result: ResultAsync<unknown, RepositoryError>) => result as ResultAsync<T, RepositoryError>;

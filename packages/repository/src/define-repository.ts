@@ -47,9 +47,12 @@ export function defineRepository<S extends EntitySchema, K extends IdField<Entit
   const entity = input.entity ?? input.table;
   if (typeof entity !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(entity))
     fail('entity must be a name of letters, digits and _ (it starts event types: TaskCreated)');
-  if (typeof input.fields !== 'object' || input.fields === null) fail('fields must name every field with its storage kind');
+  if (typeof input.fields !== 'object' || input.fields === null)
+    fail('fields must name every field with its storage kind');
 
-  const own = Object.entries(input.fields as Record<string, unknown>).map(([name, spec]) => fieldLayout(name, spec, fail));
+  const own = Object.entries(input.fields as Record<string, unknown>).map(([name, spec]) =>
+    fieldLayout(name, spec, fail),
+  );
   const id = own.find((f) => f.name === input.id);
   if (!id) fail(`id ${JSON.stringify(input.id)} is not one of the fields (${own.map((f) => f.name).join(', ')})`);
   const idField = id as FieldLayout;
@@ -108,8 +111,7 @@ export function snakeCase(name: string): string {
 }
 
 function fieldLayout(name: string, spec: unknown, fail: (problem: string) => never): FieldLayout {
-  const options: FieldOptions =
-    typeof spec === 'string' ? { type: spec as FieldKind } : ((spec ?? {}) as FieldOptions);
+  const options: FieldOptions = typeof spec === 'string' ? { type: spec as FieldKind } : ((spec ?? {}) as FieldOptions);
   if (!fieldKinds.includes(options.type))
     fail(`fields.${name} must be one of ${fieldKinds.join(', ')} (or { type, column?, nullable?, optional? })`);
   const column = options.column ?? snakeCase(name);
@@ -132,6 +134,8 @@ function metaLayout(softDelete: boolean): readonly FieldLayout[] {
     meta('version', 'version', 'integer'),
     meta('createdAt', 'created_at', 'timestamp'),
     meta('updatedAt', 'updated_at', 'timestamp'),
-    ...(softDelete ? [meta('deletedAt', 'deleted_at', 'timestamp', true), meta('deletedBy', 'deleted_by', 'text', true)] : []),
+    ...(softDelete
+      ? [meta('deletedAt', 'deleted_at', 'timestamp', true), meta('deletedBy', 'deleted_by', 'text', true)]
+      : []),
   ]);
 }

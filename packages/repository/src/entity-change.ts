@@ -43,7 +43,11 @@ export interface Planned {
  * when another writer got there first: with `expectedVersion` that is `CONFLICT` (with the
  * version now stored); without, the change is worked out again on the newer entity.
  */
-export async function changeEntity(context: RepositoryContext, db: Db, plan: ChangePlan): Promise<Result<Entity, RepositoryError>> {
+export async function changeEntity(
+  context: RepositoryContext,
+  db: Db,
+  plan: ChangePlan,
+): Promise<Result<Entity, RepositoryError>> {
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const read = await readEntity(context, db, plan.op, plan.key, !plan.withDeleted, true);
     if (read.isErr()) return err(read.error);
@@ -84,7 +88,11 @@ export async function changeEntity(context: RepositoryContext, db: Db, plan: Cha
     }
   }
   return err(
-    context.fail('CONFLICT', plan.op, `${context.definition.entity} ${String(plan.id)} kept changing under ${attempts} attempts; retry later`),
+    context.fail(
+      'CONFLICT',
+      plan.op,
+      `${context.definition.entity} ${String(plan.id)} kept changing under ${attempts} attempts; retry later`,
+    ),
   );
 }
 
@@ -100,7 +108,15 @@ export async function insertEntity(
   if (inserted.isErr()) return err(sqlFailure(context, 'create')(inserted.error));
   if (context.trailed) {
     const idText = String(params[context.definition.tenantScoped ? 1 : 0]);
-    const change: Change = { operation: 'create', idText, tenant, version: 1, before: undefined, after: stored, at: stored.createdAt as Date };
+    const change: Change = {
+      operation: 'create',
+      idText,
+      tenant,
+      version: 1,
+      before: undefined,
+      after: stored,
+      at: stored.createdAt as Date,
+    };
     const recorded = await recordChange(context, db, change);
     if (recorded.isErr()) return err(recorded.error);
   }

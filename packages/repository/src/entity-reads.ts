@@ -17,7 +17,10 @@ export async function readEntity(
   live: boolean,
   lock = false,
 ): Promise<Result<Entity | undefined, ReturnType<RepositoryContext['fail']>>> {
-  const found = await db.on.query(context.statements.byId(live, lock && db.tx !== undefined), keyParams(context, key.tenant, key.id));
+  const found = await db.on.query(
+    context.statements.byId(live, lock && db.tx !== undefined),
+    keyParams(context, key.tenant, key.id),
+  );
   if (found.isErr()) return err(sqlFailure(context, op)(found.error));
   const row = found.value.rows[0];
   if (row === undefined) return ok(undefined);
@@ -34,9 +37,14 @@ export function decoded(
     return ok(decodeRow(context.columns, row));
   } catch (thrown) {
     return err(
-      context.fail('UNREADABLE_ROW', op, `a stored ${context.definition.entity} cannot be read: ${(thrown as Error).message}`, {
-        cause: thrown,
-      }),
+      context.fail(
+        'UNREADABLE_ROW',
+        op,
+        `a stored ${context.definition.entity} cannot be read: ${(thrown as Error).message}`,
+        {
+          cause: thrown,
+        },
+      ),
     );
   }
 }

@@ -59,11 +59,15 @@ export function kindProblem(kind: FieldKind, value: unknown): string | undefined
         ? undefined
         : `expected a 64-bit bigint, got ${describe(value)}`;
     case 'real':
-      return typeof value === 'number' && Number.isFinite(value) ? undefined : `expected a finite number, got ${describe(value)}`;
+      return typeof value === 'number' && Number.isFinite(value)
+        ? undefined
+        : `expected a finite number, got ${describe(value)}`;
     case 'boolean':
       return typeof value === 'boolean' ? undefined : `expected true or false, got ${describe(value)}`;
     case 'timestamp':
-      return value instanceof Date && !Number.isNaN(value.getTime()) ? undefined : `expected a valid Date, got ${describe(value)}`;
+      return value instanceof Date && !Number.isNaN(value.getTime())
+        ? undefined
+        : `expected a valid Date, got ${describe(value)}`;
     case 'json':
       return jsonProblem(value);
   }
@@ -135,7 +139,10 @@ export function jsonEqual(a: JsonValue, b: JsonValue): boolean {
   const ao = a as Record<string, JsonValue>;
   const bo = b as Record<string, JsonValue>;
   const keys = Object.keys(ao);
-  return keys.length === Object.keys(bo).length && keys.every((k) => k in bo && jsonEqual(ao[k] as JsonValue, bo[k] as JsonValue));
+  return (
+    keys.length === Object.keys(bo).length &&
+    keys.every((k) => k in bo && jsonEqual(ao[k] as JsonValue, bo[k] as JsonValue))
+  );
 }
 
 function jsonProblem(value: unknown, depth = 0): string | undefined {
@@ -163,7 +170,8 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value instanceof Date) return 'an invalid Date';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   if (typeof value === 'object') return 'an object';
   return `${typeof value} ${String(value)}`;
 }

@@ -8,14 +8,24 @@ import { type JsonValue, fromJson, toJson } from './field-kinds.js';
  * that was altered, cut, or made for another query, repository or tenant is refused.
  * Format: `base64url(JSON values) . base64url(first 16 bytes of HMAC-SHA256)`.
  */
-export function sealCursor(key: string, query: string, fields: readonly FieldLayout[], entity: Record<string, unknown>): string {
+export function sealCursor(
+  key: string,
+  query: string,
+  fields: readonly FieldLayout[],
+  entity: Record<string, unknown>,
+): string {
   const values = fields.map((f) => toJson(f.kind, entity[f.name]));
   const payload = Buffer.from(JSON.stringify(values)).toString('base64url');
   return `${payload}.${mac(key, query, payload).toString('base64url')}`;
 }
 
 /** The values a cursor holds, decoded by kind; `undefined` when it is not a cursor of this query. */
-export function openCursor(key: string, query: string, fields: readonly FieldLayout[], cursor: unknown): unknown[] | undefined {
+export function openCursor(
+  key: string,
+  query: string,
+  fields: readonly FieldLayout[],
+  cursor: unknown,
+): unknown[] | undefined {
   if (typeof cursor !== 'string' || cursor.length > 8192) return undefined;
   const [payload, seal, extra] = cursor.split('.');
   if (payload === undefined || seal === undefined || extra !== undefined) return undefined;

@@ -16,7 +16,11 @@ export const defaultLimit = 50;
 export const maxLimit = 1000;
 
 /** `findById`: the entity, or `NOT_FOUND`. */
-export function findEntity(context: RepositoryContext, id: unknown, options: ReadOptions | undefined): ResultAsync<Entity, RepositoryError> {
+export function findEntity(
+  context: RepositoryContext,
+  id: unknown,
+  options: ReadOptions | undefined,
+): ResultAsync<Entity, RepositoryError> {
   const op = 'findById';
   const tenant = tenantOf(context, op);
   if (tenant.isErr()) return errAsync(tenant.error);
@@ -56,23 +60,37 @@ export function findEntities(
   const { fail } = context;
   const limit = options?.limit ?? defaultLimit;
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > maxLimit)
-    return errAsync(fail('INVALID_QUERY', op, `limit must be an integer from 1 to ${maxLimit}, got ${String(limit)}`, { field: 'limit' }));
+    return errAsync(
+      fail('INVALID_QUERY', op, `limit must be an integer from 1 to ${maxLimit}, got ${String(limit)}`, {
+        field: 'limit',
+      }),
+    );
   const scope = scoped(context, op, options);
   if (scope.isErr()) return errAsync(scope.error);
   const order = orderKeys(context, op, options?.orderBy);
   if (order.isErr()) return errAsync(order.error);
   const keys = order.value;
   const tenant = context.definition.tenantScoped ? scope.value.tenant : '';
-  const signature = querySignature([options?.where ?? null, keys.map((k) => [k.field.name, k.desc]), options?.withDeleted === true, tenant]);
+  const signature = querySignature([
+    options?.where ?? null,
+    keys.map((k) => [k.field.name, k.desc]),
+    options?.withDeleted === true,
+    tenant,
+  ]);
   const keyFields = keys.map((k) => k.field);
   const conditions: Conditions = { sql: [...scope.value.sql], params: [...scope.value.params] };
   if (options?.after !== undefined) {
     const values = openCursor(context.cursorKey, signature, keyFields, options.after);
     if (values === undefined)
       return errAsync(
-        fail('INVALID_CURSOR', op, 'the cursor was altered, or made for another query, repository or tenant; start from the first page', {
-          field: 'after',
-        }),
+        fail(
+          'INVALID_CURSOR',
+          op,
+          'the cursor was altered, or made for another query, repository or tenant; start from the first page',
+          {
+            field: 'after',
+          },
+        ),
       );
     keyset(keys, values, conditions);
   }
@@ -107,15 +125,24 @@ function orderKeys(context: RepositoryContext, op: string, orderBy: unknown): Re
     const name = (key as { field?: unknown } | null)?.field;
     const direction = (key as { direction?: unknown } | null)?.direction ?? 'asc';
     if (typeof name !== 'string' || (direction !== 'asc' && direction !== 'desc'))
-      return err(context.fail('INVALID_QUERY', op, `orderBy[${i}] must be { field, direction?: 'asc' | 'desc' }`, { field: 'orderBy' }));
+      return err(
+        context.fail('INVALID_QUERY', op, `orderBy[${i}] must be { field, direction?: 'asc' | 'desc' }`, {
+          field: 'orderBy',
+        }),
+      );
     const found = queryField(context, op, name, 'orderBy');
     if (found.isErr()) return err(found.error);
     const field = found.value;
     if (field.kind === 'json' || field.nullable || field.optional)
       return err(
-        context.fail('INVALID_QUERY', op, `orderBy: ${name} cannot order a page (${field.kind === 'json' ? 'json' : 'it may be empty'})`, {
-          field: name,
-        }),
+        context.fail(
+          'INVALID_QUERY',
+          op,
+          `orderBy: ${name} cannot order a page (${field.kind === 'json' ? 'json' : 'it may be empty'})`,
+          {
+            field: name,
+          },
+        ),
       );
     if (!keys.some((k) => k.field === field)) keys.push({ field, desc: direction === 'desc' });
   }
@@ -159,7 +186,11 @@ function scoped(
     params.push(tenant.value);
   }
   if (context.definition.softDelete && options?.withDeleted !== true) sql.push('"deleted_at" IS NULL');
-  return ok({ sql: [...sql, ...filters.value.sql], params: [...params, ...filters.value.params], tenant: tenant.value });
+  return ok({
+    sql: [...sql, ...filters.value.sql],
+    params: [...params, ...filters.value.params],
+    tenant: tenant.value,
+  });
 }
 
 function whereSql(conditions: readonly string[]): string {

@@ -46,7 +46,9 @@ export function createTable(definition: RepositoryDefinition<object, string, unk
     `  PRIMARY KEY (${key.map(quote).join(', ')})`,
   ];
   // STRICT: SQLite refuses a value of the wrong type instead of storing it as it comes.
-  const statements = [`CREATE TABLE ${quote(table)} (\n${lines.join(',\n')}\n)${dialect === 'sqlite' ? ' STRICT' : ''}`];
+  const statements = [
+    `CREATE TABLE ${quote(table)} (\n${lines.join(',\n')}\n)${dialect === 'sqlite' ? ' STRICT' : ''}`,
+  ];
   const columnsOf = (names: readonly string[]) =>
     [
       ...(tenantScoped ? ['tenant_id'] : []),
@@ -56,7 +58,9 @@ export function createTable(definition: RepositoryDefinition<object, string, unk
       .join(', ');
   definition.unique.forEach((set, i) => {
     const partial = softDelete ? ' WHERE "deleted_at" IS NULL' : '';
-    statements.push(`CREATE UNIQUE INDEX ${quote(`${table}_unique_${i + 1}`)} ON ${quote(table)} (${columnsOf(set)})${partial}`);
+    statements.push(
+      `CREATE UNIQUE INDEX ${quote(`${table}_unique_${i + 1}`)} ON ${quote(table)} (${columnsOf(set)})${partial}`,
+    );
   });
   definition.indexes.forEach((set, i) => {
     statements.push(`CREATE INDEX ${quote(`${table}_index_${i + 1}`)} ON ${quote(table)} (${columnsOf(set)})`);

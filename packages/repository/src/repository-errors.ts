@@ -87,7 +87,10 @@ export function failures(entity: string): Failures {
   const sql = (op: string, uniqueFields: readonly string[]) => (cause: unknown) => {
     if (cause instanceof RepositoryError) return cause;
     if (!(cause instanceof SqlError)) return make('SQL', op, String((cause as Error)?.message ?? cause), { cause });
-    if (cause.code === 'CONSTRAINT_VIOLATION' && (cause.constraint === 'unique' || cause.constraint === 'primary-key')) {
+    if (
+      cause.code === 'CONSTRAINT_VIOLATION' &&
+      (cause.constraint === 'unique' || cause.constraint === 'primary-key')
+    ) {
       const fields = cause.constraint === 'primary-key' ? [uniqueFields[0] as string] : uniqueFields.slice(1);
       return make('DUPLICATE', op, `another entity already has this ${fields.join(' or ')} (${cause.message})`, {
         cause,

@@ -1,4 +1,4 @@
-import type { Result, SqlTransaction } from '@keel/core';
+import type { Result, ResultAsync, SqlTransaction } from '@keel/core';
 import { clockOption, option, withMethods } from '@keel/core/adapter';
 import * as v from 'valibot';
 import type { JsonValue } from './field-kinds.js';
@@ -26,7 +26,10 @@ export interface RepositoryEventData {
  * `events` object fits, and so does any object with this method.
  */
 export interface RepositoryEventPublisher {
-  publish(tx: SqlTransaction, events: RepositoryEvent[]): PromiseLike<Result<unknown, unknown>>;
+  publish(
+    tx: SqlTransaction,
+    events: RepositoryEvent[],
+  ): ResultAsync<unknown, unknown> | PromiseLike<Result<unknown, unknown>>;
 }
 
 const prefix = v.pipe(

@@ -88,6 +88,8 @@ export const defaultTablePrefix = 'keel_repository_';
 export function checkPrefix(prefix: unknown, where: string): string {
   if (prefix === undefined) return defaultTablePrefix;
   if (typeof prefix !== 'string' || !/^[a-z_][a-z0-9_]{0,40}$/.test(prefix))
-    throw new TypeError(`${where}: tablePrefix must be lower-case letters, digits and _ (at most 41), got ${JSON.stringify(prefix)}`);
+    throw new TypeError(
+      `${where}: tablePrefix must be lower-case letters, digits and _ (at most 41), got ${JSON.stringify(prefix)}`,
+    );
   return prefix;
 }

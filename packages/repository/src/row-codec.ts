@@ -64,7 +64,11 @@ export function entityFromJson(fields: readonly FieldLayout[], json: { [field: s
 }
 
 /** The fields whose values differ, old → new (JSON form). */
-export function changedFields(fields: readonly FieldLayout[], before: Entity | undefined, after: Entity | undefined): FieldChanges {
+export function changedFields(
+  fields: readonly FieldLayout[],
+  before: Entity | undefined,
+  after: Entity | undefined,
+): FieldChanges {
   const changes: { [field: string]: { old: JsonValue; new: JsonValue } } = {};
   for (const f of fields) {
     const old = before === undefined ? null : toJson(f.kind, before[f.name]);

@@ -3,7 +3,13 @@ import type { JsonValue } from './field-kinds.js';
 import type { RepositoryContext } from './repository-context.js';
 import type { RepositoryError } from './repository-errors.js';
 import { quote } from './repository-ddl.js';
-import type { AuditOperation, EntityVersion, FieldChanges, OperationOptions, WriteOptions } from './repository-types.js';
+import type {
+  AuditOperation,
+  EntityVersion,
+  FieldChanges,
+  OperationOptions,
+  WriteOptions,
+} from './repository-types.js';
 import { changedFields, entityFromJson } from './row-codec.js';
 import { type Db, idParam, read, sqlFailure, tenantOf } from './unit-of-work.js';
 import { updateEntity } from './write-operations.js';
@@ -12,10 +18,17 @@ type Entity = Record<string, unknown>;
 type Version = EntityVersion<Entity>;
 
 /** `version(id, n)`: one snapshot, or `NOT_FOUND`. */
-export function getVersion(context: RepositoryContext, id: unknown, version: number, options: OperationOptions | undefined) {
+export function getVersion(
+  context: RepositoryContext,
+  id: unknown,
+  version: number,
+  options: OperationOptions | undefined,
+) {
   const op = 'version';
   return snapshots(context, op, id, options, version).andThen(([found]) =>
-    found ? ok(found) : err(context.fail('NOT_FOUND', op, `${context.definition.entity} ${String(id)} has no version ${version}`)),
+    found
+      ? ok(found)
+      : err(context.fail('NOT_FOUND', op, `${context.definition.entity} ${String(id)} has no version ${version}`)),
   );
 }
 
@@ -44,7 +57,12 @@ export function diffVersions(
 }
 
 /** `revert(id, n)`: a new version whose fields equal version `n`'s (an `update` recorded as `revert`). */
-export function revertVersion(context: RepositoryContext, id: unknown, version: number, options: WriteOptions | undefined) {
+export function revertVersion(
+  context: RepositoryContext,
+  id: unknown,
+  version: number,
+  options: WriteOptions | undefined,
+) {
   return getVersion(context, id, version, options).andThen((old) => {
     const fields: Entity = {};
     // Every field, so that one missing in the old version is cleared now.
@@ -61,13 +79,16 @@ function snapshots(
   version?: number,
 ): ResultAsync<Version[], RepositoryError> {
   const { definition, fail } = context;
-  if (!definition.versions) throw new TypeError(`${definition.entity}.${op}: the repository is defined without versions: true`);
+  if (!definition.versions)
+    throw new TypeError(`${definition.entity}.${op}: the repository is defined without versions: true`);
   const tenant = tenantOf(context, op);
   if (tenant.isErr()) return errAsync(tenant.error);
   const param = idParam(context, op, id);
   if (param.isErr()) return errAsync(param.error);
   if (version !== undefined && (!Number.isSafeInteger(version) || version < 1))
-    return errAsync(fail('VALIDATION', op, `version must be a positive integer, got ${String(version)}`, { field: 'version' }));
+    return errAsync(
+      fail('VALIDATION', op, `version must be a positive integer, got ${String(version)}`, { field: 'version' }),
+    );
   const params: SqlValue[] = [definition.entity, tenant.value, String(param.value)];
   const one = version === undefined ? '' : ' AND "version" = ?';
   if (version !== undefined) params.push(version);
@@ -96,6 +117,10 @@ async function readSnapshots(
       })) as Version[],
     );
   } catch (thrown) {
-    return err(context.fail('UNREADABLE_ROW', op, `a stored snapshot cannot be read: ${(thrown as Error).message}`, { cause: thrown }));
+    return err(
+      context.fail('UNREADABLE_ROW', op, `a stored snapshot cannot be read: ${(thrown as Error).message}`, {
+        cause: thrown,
+      }),
+    );
   }
 }

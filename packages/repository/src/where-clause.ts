@@ -21,21 +21,35 @@ export const maxInValues = 1000;
  * The field a query names: one of the entity's, or `version`, `createdAt`, `updatedAt`,
  * `deletedAt`, `deletedBy`; anything else is `UNKNOWN_FIELD`.
  */
-export function queryField(context: RepositoryContext, op: string, name: string, where: string): Result<FieldLayout, RepositoryError> {
+export function queryField(
+  context: RepositoryContext,
+  op: string,
+  name: string,
+  where: string,
+): Result<FieldLayout, RepositoryError> {
   const field = context.columns.find((f) => f.name === name);
   if (field) return ok(field);
   const known = context.columns.map((f) => f.name).join(', ');
-  return err(context.fail('UNKNOWN_FIELD', op, `${where} names ${name}, which is not a field (fields: ${known})`, { field: name }));
+  return err(
+    context.fail('UNKNOWN_FIELD', op, `${where} names ${name}, which is not a field (fields: ${known})`, {
+      field: name,
+    }),
+  );
 }
 
 /**
  * The conditions of a `where`: a bare value (or `null`) means equals; an object holds
  * operators that must all hold. Each value is checked against its field's kind.
  */
-export function whereConditions(context: RepositoryContext, op: string, where: unknown): Result<Conditions, RepositoryError> {
+export function whereConditions(
+  context: RepositoryContext,
+  op: string,
+  where: unknown,
+): Result<Conditions, RepositoryError> {
   const out: Conditions = { sql: [], params: [] };
   if (where === undefined) return ok(out);
-  const invalid = (field: string, message: string) => err(context.fail('INVALID_QUERY', op, `where.${field}: ${message}`, { field }));
+  const invalid = (field: string, message: string) =>
+    err(context.fail('INVALID_QUERY', op, `where.${field}: ${message}`, { field }));
   if (typeof where !== 'object' || where === null || Array.isArray(where))
     return err(context.fail('INVALID_QUERY', op, 'where must be an object of field filters'));
   for (const [name, filter] of Object.entries(where)) {
@@ -45,7 +59,8 @@ export function whereConditions(context: RepositoryContext, op: string, where: u
     const field = found.value;
     if (field.kind === 'json') return invalid(name, 'json fields cannot be filtered');
     const column = quote(field.column);
-    const isOperators = typeof filter === 'object' && filter !== null && !(filter instanceof Date) && !Array.isArray(filter);
+    const isOperators =
+      typeof filter === 'object' && filter !== null && !(filter instanceof Date) && !Array.isArray(filter);
     const entries: [string, unknown][] = isOperators ? Object.entries(filter) : [['eq', filter]];
     for (const [operator, value] of entries) {
       if (value === undefined) continue;
@@ -60,7 +75,14 @@ export function whereConditions(context: RepositoryContext, op: string, where: u
 }
 
 /** Adds one condition, or returns why it cannot be. */
-function condition(dialect: SqlDialect, field: FieldLayout, column: string, operator: Operator, value: unknown, out: Conditions): string | undefined {
+function condition(
+  dialect: SqlDialect,
+  field: FieldLayout,
+  column: string,
+  operator: Operator,
+  value: unknown,
+  out: Conditions,
+): string | undefined {
   const checked = (v: unknown) => kindProblem(field.kind, v);
   switch (operator) {
     case 'eq': {

@@ -20,13 +20,22 @@ export function createEntity(context: RepositoryContext, input: unknown, options
   if (typeof input !== 'object' || input === null)
     return errAsync(fail('VALIDATION', op, `expected an entity object, got ${input === null ? 'null' : typeof input}`));
   let value = input as Entity;
-  if (value[definition.id] === undefined && definition.generateId) value = { ...value, [definition.id]: definition.generateId() };
+  if (value[definition.id] === undefined && definition.generateId)
+    value = { ...value, [definition.id]: definition.generateId() };
   return new ResultAsync(Promise.resolve(validateEntity(definition, fail, op, value))).andThen((entity) => {
     const at = new Date(context.clock.now());
     const iso = at.toISOString();
-    const params: SqlValue[] = [...(definition.tenantScoped ? [tenant.value] : []), ...encodeFields(definition.fields, entity), 1, iso, iso];
+    const params: SqlValue[] = [
+      ...(definition.tenantScoped ? [tenant.value] : []),
+      ...encodeFields(definition.fields, entity),
+      1,
+      iso,
+      iso,
+    ];
     const stored = defined({ ...entity, version: 1, createdAt: at, updatedAt: at });
-    return write(context, op, options, context.trailed, (db) => insertEntity(context, db, tenant.value, params, stored));
+    return write(context, op, options, context.trailed, (db) =>
+      insertEntity(context, db, tenant.value, params, stored),
+    );
   });
 }
 
@@ -98,7 +107,13 @@ export function deleteEntity(context: RepositoryContext, id: unknown, options: W
       return ok({
         statement: context.statements.softDelete,
         params: [iso, actor ?? null, version + 1, iso, ...where],
-        after: { ...current, version: version + 1, updatedAt: at, deletedAt: at, ...(actor ? { deletedBy: actor } : {}) },
+        after: {
+          ...current,
+          version: version + 1,
+          updatedAt: at,
+          deletedAt: at,
+          ...(actor ? { deletedBy: actor } : {}),
+        },
       });
     },
   };
@@ -142,7 +157,11 @@ export function purgeEntity(context: RepositoryContext, id: unknown, options: Wr
     operation: 'purge',
     withDeleted: true,
     plan: (_current, version) =>
-      ok({ statement: context.statements.remove, params: [...keyParams(context, key.tenant, key.id), version], after: undefined }),
+      ok({
+        statement: context.statements.remove,
+        params: [...keyParams(context, key.tenant, key.id), version],
+        after: undefined,
+      }),
   };
   return write(context, op, options, context.trailed, (db) => changeEntity(context, db, plan)).map(() => undefined);
 }

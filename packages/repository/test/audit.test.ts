@@ -63,9 +63,20 @@ onDatabases('audit trail', (db) => {
     const log = createAuditLog(db().sql);
     expect(expectOk(await log.query())).toHaveLength(12);
     expect(expectOk(await log.query({ actor: 'bob' })).map((r) => r.actor)).toEqual(Array(6).fill('bob'));
-    expect(expectOk(await log.query({ entity: 'Counter', actor: 'ada' })).map((r) => r.entityId)).toEqual(['0', '2', '4']);
-    const window = expectOk(await log.query({ from: new Date('2026-01-02T00:00:00Z'), to: new Date('2026-01-04T00:00:00Z') }));
-    expect(window.map((r) => r.at.toISOString().slice(0, 10))).toEqual(['2026-01-02', '2026-01-02', '2026-01-03', '2026-01-03']);
+    expect(expectOk(await log.query({ entity: 'Counter', actor: 'ada' })).map((r) => r.entityId)).toEqual([
+      '0',
+      '2',
+      '4',
+    ]);
+    const window = expectOk(
+      await log.query({ from: new Date('2026-01-02T00:00:00Z'), to: new Date('2026-01-04T00:00:00Z') }),
+    );
+    expect(window.map((r) => r.at.toISOString().slice(0, 10))).toEqual([
+      '2026-01-02',
+      '2026-01-02',
+      '2026-01-03',
+      '2026-01-03',
+    ]);
     const first = expectOk(await log.query({ limit: 5 }));
     const second = expectOk(await log.query({ limit: 5, afterId: first.at(-1)?.id as number }));
     expect([...first, ...second].map((r) => r.id)).toEqual(expectOk(await log.query({ limit: 10 })).map((r) => r.id));

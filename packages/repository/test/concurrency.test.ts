@@ -24,10 +24,14 @@ const child = fileURLToPath(new URL('support/increment-child.ts', import.meta.ur
 
 /** Starts an increment child process: `ready` once it waits for `go()`, `done` with what it printed. */
 function startChild(target: string, id: number, increments: number) {
-  const proc = spawn(process.execPath, ['--conditions=keel-source', '--import', 'tsx', child, target, String(id), String(increments)], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    ['--conditions=keel-source', '--import', 'tsx', child, target, String(id), String(increments)],
+    {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   let readied: () => void = () => {};
@@ -39,7 +43,9 @@ function startChild(target: string, id: number, increments: number) {
   proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const done = new Promise<{ conflicts: number; busy: number }>((resolve, reject) =>
     proc.on('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(stdout.slice('ready\n'.length))) : reject(new Error(`child exited ${code}: ${stderr}`)),
+      code === 0
+        ? resolve(JSON.parse(stdout.slice('ready\n'.length)))
+        : reject(new Error(`child exited ${code}: ${stderr}`)),
     ),
   );
   // A child that dies before it is ready fails the test through `done`.
@@ -70,14 +76,25 @@ onDatabases('optimistic concurrency', (db) => {
     const conflicts = await Promise.all(Array.from({ length: tasksAtOnce }, () => increment(audited, 1, each)));
     const total = tasksAtOnce * each;
     expect(expectOk(await audited.findById(1))).toMatchObject({ value: total, version: total + 1 });
-    expect(expectOk(await audited.versions(1)).map((v) => v.entity.value)).toEqual(Array.from({ length: total + 1 }, (_, i) => i));
+    expect(expectOk(await audited.versions(1)).map((v) => v.entity.value)).toEqual(
+      Array.from({ length: total + 1 }, (_, i) => i),
+    );
     expect(expectOk(await audited.audit({ limit: 1000 }))).toHaveLength(total + 1);
-    console.info(`[concurrency] ${db().kind}: ${conflicts.reduce((a, b) => a + b, 0)} conflicts retried by ${tasksAtOnce} tasks`);
+    console.info(
+      `[concurrency] ${db().kind}: ${conflicts.reduce((a, b) => a + b, 0)} conflicts retried by ${tasksAtOnce} tasks`,
+    );
 
     // Without expectedVersion, patches of different fields racing each other all land.
     const bare = createRepository(db().sql, plainTasks);
     const created = expectOk(await bare.create(task({ title: 'start', points: 0 })));
-    const patches: Partial<Task>[] = [{ title: 'renamed' }, { points: 5 }, { done: true }, { note: 'n' }, { weight: 2.5 }, { tags: ['z'] }];
+    const patches: Partial<Task>[] = [
+      { title: 'renamed' },
+      { points: 5 },
+      { done: true },
+      { note: 'n' },
+      { weight: 2.5 },
+      { tags: ['z'] },
+    ];
     await Promise.all(patches.map(async (patch) => expectOk(await bare.update(created.id, patch))));
     expect(expectOk(await bare.findById(created.id))).toMatchObject({ ...Object.assign({}, ...patches), version: 7 });
   });

@@ -27,7 +27,17 @@ onDatabases('findMany', (db) => {
     const repo = createRepository(db().sql, plainTasks);
     const at = (day: number) => new Date(Date.UTC(2026, 0, day));
     for (let i = 1; i <= 12; i++)
-      expectOk(await repo.create(task({ id: `f${i}`, title: i % 3 === 0 ? `Alpha ${i}` : `beta ${i}`, points: i, done: i % 2 === 0, dueAt: at(i) })));
+      expectOk(
+        await repo.create(
+          task({
+            id: `f${i}`,
+            title: i % 3 === 0 ? `Alpha ${i}` : `beta ${i}`,
+            points: i,
+            done: i % 2 === 0,
+            dueAt: at(i),
+          }),
+        ),
+      );
     const ids = async (where: Parameters<Tasks['findMany']>[0]) =>
       expectOk(await repo.findMany({ ...where, orderBy: { field: 'points' } })).items.map((t) => t.points);
     expect(await ids({ where: { done: true } })).toEqual([2, 4, 6, 8, 10, 12]);
@@ -47,7 +57,9 @@ onDatabases('findMany', (db) => {
     for (const title of ['50%_off', '50%x', '50', 'a*b', 'a*c', 'ab', 'a[b]', 'a\\b'])
       expectOk(await repo.create(task({ title })));
     const titles = async (prefix: string) =>
-      expectOk(await repo.findMany({ where: { title: { prefix } } })).items.map((t) => t.title).sort();
+      expectOk(await repo.findMany({ where: { title: { prefix } } }))
+        .items.map((t) => t.title)
+        .sort();
     expect(await titles('50%_')).toEqual(['50%_off']);
     expect(await titles('a*')).toEqual(['a*b', 'a*c']);
     expect(await titles('a[')).toEqual(['a[b]']);
@@ -57,7 +69,10 @@ onDatabases('findMany', (db) => {
   it('pages through every entity once, in order, by any order', async () => {
     const repo = createRepository(db().sql, plainTasks);
     for (let i = 0; i < 23; i++) expectOk(await repo.create(task({ points: i % 4, title: `t${(i * 7) % 23}` })));
-    const all = await allPages(repo, { limit: 5, orderBy: [{ field: 'points', direction: 'desc' }, { field: 'title' }] });
+    const all = await allPages(repo, {
+      limit: 5,
+      orderBy: [{ field: 'points', direction: 'desc' }, { field: 'title' }],
+    });
     expect(all).toHaveLength(23);
     const expected = [...all].sort((a, b) => b.points - a.points || byCodePoint(a.title, b.title));
     expect(all.map((t) => t.id)).toEqual(expected.map((t) => t.id));
@@ -67,7 +82,11 @@ onDatabases('findMany', (db) => {
   it('keeps pages in order and complete for random data, filters and orders (property)', async () => {
     const repo = createRepository(db().sql, plainTasks);
     const rows = fc.sample(
-      fc.record({ points: fc.integer({ min: 0, max: 5 }), title: fc.string({ minLength: 1, maxLength: 4 }), done: fc.boolean() }),
+      fc.record({
+        points: fc.integer({ min: 0, max: 5 }),
+        title: fc.string({ minLength: 1, maxLength: 4 }),
+        done: fc.boolean(),
+      }),
       { numRuns: 40, seed: 7 },
     );
     const stored: Stored<Task>[] = [];
@@ -82,7 +101,8 @@ onDatabases('findMany', (db) => {
           const where = minPoints === undefined ? {} : { points: { gte: minPoints } };
           const got = await allPages(repo, { where, orderBy: { field: field as 'points', direction }, limit });
           const sign = direction === 'asc' ? 1 : -1;
-          const key = (t: Stored<Task>) => (field === 'createdAt' ? t.createdAt.getTime() : t[field as 'points']);
+          const key = (t: Stored<Task>): unknown =>
+            field === 'createdAt' ? t.createdAt.getTime() : t[field as keyof Task];
           const compare = (a: Stored<Task>, b: Stored<Task>) => {
             const [x, y] = [key(a), key(b)];
             const primary = typeof x === 'string' ? byCodePoint(x, y as string) : Number(x) - Number(y);
@@ -102,9 +122,15 @@ onDatabases('findMany', (db) => {
     expect(unknown.field).toBe('colour');
     expect(unknown.message).toContain('colour');
     expect(expectErr(await repo.findMany({ orderBy: { field: 'size' as never } }), 'UNKNOWN_FIELD').field).toBe('size');
-    expect(expectErr(await repo.count({ where: { points: { near: 3 } } as never }), 'INVALID_QUERY').field).toBe('points.near');
-    expect(expectErr(await repo.findMany({ where: { points: 'many' } as never }), 'INVALID_QUERY').field).toBe('points');
-    expect(expectErr(await repo.findMany({ where: { points: { prefix: '1' } } }), 'INVALID_QUERY').field).toBe('points.prefix');
+    expect(expectErr(await repo.count({ where: { points: { near: 3 } } as never }), 'INVALID_QUERY').field).toBe(
+      'points.near',
+    );
+    expect(expectErr(await repo.findMany({ where: { points: 'many' } as never }), 'INVALID_QUERY').field).toBe(
+      'points',
+    );
+    expect(expectErr(await repo.findMany({ where: { points: { prefix: '1' } } }), 'INVALID_QUERY').field).toBe(
+      'points.prefix',
+    );
     expect(expectErr(await repo.findMany({ where: { tags: ['a'] } as never }), 'INVALID_QUERY').field).toBe('tags');
     expect(expectErr(await repo.findMany({ where: { title: null } }), 'INVALID_QUERY').field).toBe('title');
     expect(expectErr(await repo.findMany({ orderBy: { field: 'note' } }), 'INVALID_QUERY').field).toBe('note');
@@ -122,13 +148,15 @@ onDatabases('findMany', (db) => {
     const [payload, seal] = cursor.split('.') as [string, string];
     const forged = Buffer.from(JSON.stringify([-1, 'a'])).toString('base64url');
     for (const bad of [`${forged}.${seal}`, `${payload}.${seal.slice(1)}`, 'garbage', '', `${payload}.${seal}.x`, 42]) {
-      const refused = expectErr(await repo.findMany({ ...query, after: bad as string }), 'INVALID_CURSOR');
+      const refused = expectErr(await repo.findMany({ ...query, after: bad as unknown as string }), 'INVALID_CURSOR');
       expect(refused.field).toBe('after');
     }
     expectErr(await repo.findMany({ ...query, where: { done: false }, after: cursor }), 'INVALID_CURSOR');
     expectErr(await repo.findMany({ orderBy: { field: 'title' }, limit: 2, after: cursor }), 'INVALID_CURSOR');
     // The same query takes it, and so does another repository object on the same definition.
-    expect(expectOk(await createRepository(db().sql, plainTasks).findMany({ ...query, after: cursor })).items).toHaveLength(2);
+    expect(
+      expectOk(await createRepository(db().sql, plainTasks).findMany({ ...query, after: cursor })).items,
+    ).toHaveLength(2);
     // A cursor sealed with a secret does not open without it.
     const secret = createRepository(db().sql, plainTasks, { cursorSecret: 'a secret of sixteen+' });
     const sealed = expectOk(await secret.findMany(query)).next as string;

@@ -1,8 +1,8 @@
-import { rowsToObjects, runInContext } from '@keel/core';
+import { type ResultAsync, rowsToObjects, runInContext } from '@keel/core';
 import { expectErr, expectOk } from '@keel/testing';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { createAuditLog, createRepository } from '../src/index.js';
+import { type RepositoryError, createAuditLog, createRepository } from '../src/index.js';
 import { onDatabases } from './support/databases.js';
 import { task, tenantTasks } from './support/definitions.js';
 
@@ -13,7 +13,18 @@ const ids = ['a', 'b', 'c'];
 
 const command = fc.record({
   tenant: fc.constantFrom(...tenants),
-  op: fc.constantFrom('create', 'update', 'delete', 'restore', 'purge', 'findById', 'findMany', 'count', 'versions', 'audit'),
+  op: fc.constantFrom(
+    'create',
+    'update',
+    'delete',
+    'restore',
+    'purge',
+    'findById',
+    'findMany',
+    'count',
+    'versions',
+    'audit',
+  ),
   id: fc.constantFrom(...ids),
   title: fc.constantFrom('x', 'y', 'z'),
 });
@@ -22,7 +33,7 @@ onDatabases('tenancy', (db) => {
   it('refuses every operation without a tenant in the context, and runs nothing', async () => {
     const repo = createRepository(db().sql, tenantTasks);
     const created = expectOk(await runInContext({ tenantId: 'acme' }, () => repo.create(task())));
-    for (const attempt of [
+    const attempts: ResultAsync<unknown, RepositoryError>[] = [
       repo.create(task()),
       repo.findById(created.id),
       repo.findMany(),
@@ -34,7 +45,8 @@ onDatabases('tenancy', (db) => {
       repo.versions(created.id),
       repo.audit(),
       runInContext({ tenantId: '' }, () => repo.findMany()),
-    ]) {
+    ];
+    for (const attempt of attempts) {
       const refused = expectErr(await attempt, 'NO_TENANT');
       expect(refused.message).toContain('runInContext');
     }
@@ -47,7 +59,9 @@ onDatabases('tenancy', (db) => {
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 30 }), async (commands) => {
         // Per tenant: id → { title, deleted }; the repository must answer as if alone.
-        const model = new Map<Tenant, Map<string, { title: string; deleted: boolean }>>(tenants.map((t) => [t, new Map()]));
+        const model = new Map<Tenant, Map<string, { title: string; deleted: boolean }>>(
+          tenants.map((t) => [t, new Map()]),
+        );
         for (const c of commands) {
           const mine = model.get(c.tenant) as Map<string, { title: string; deleted: boolean }>;
           const entry = mine.get(c.id);
@@ -69,19 +83,19 @@ onDatabases('tenancy', (db) => {
               case 'delete': {
                 const result = await repo.delete(c.id);
                 if (!live) expectErr(result, 'NOT_FOUND');
-                else (expectOk(result), mine.set(c.id, { ...entry, deleted: true }));
+                else expectOk(result), mine.set(c.id, { ...entry, deleted: true });
                 break;
               }
               case 'restore': {
                 const result = await repo.restore(c.id);
                 if (!entry) expectErr(result, 'NOT_FOUND');
-                else (expectOk(result), mine.set(c.id, { ...entry, deleted: false }));
+                else expectOk(result), mine.set(c.id, { ...entry, deleted: false });
                 break;
               }
               case 'purge': {
                 const result = await repo.purge(c.id);
                 if (!entry) expectErr(result, 'NOT_FOUND');
-                else (expectOk(result), mine.delete(c.id));
+                else expectOk(result), mine.delete(c.id);
                 break;
               }
               case 'findById': {
@@ -93,7 +107,8 @@ onDatabases('tenancy', (db) => {
               case 'findMany': {
                 const page = expectOk(await repo.findMany({ withDeleted: true, limit: 2 }));
                 const all = [...page.items];
-                if (page.next) all.push(...expectOk(await repo.findMany({ withDeleted: true, limit: 2, after: page.next })).items);
+                if (page.next)
+                  all.push(...expectOk(await repo.findMany({ withDeleted: true, limit: 2, after: page.next })).items);
                 expect(all.map((t) => [t.id, t.title, t.deletedAt !== undefined])).toEqual(
                   [...mine.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, e]) => [id, e.title, e.deleted]),
                 );
@@ -117,7 +132,9 @@ onDatabases('tenancy', (db) => {
           });
         }
         // Underneath: every row stamped with the tenant that wrote it, and nothing else there.
-        const rows = rowsToObjects(expectOk(await sql.query('SELECT tenant_id, id, title FROM tenant_tasks ORDER BY tenant_id, id')));
+        const rows = rowsToObjects(
+          expectOk(await sql.query('SELECT tenant_id, id, title FROM tenant_tasks ORDER BY tenant_id, id')),
+        );
         const expected = tenants.flatMap((t) =>
           [...(model.get(t) as Map<string, { title: string }>).entries()]
             .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -125,7 +142,11 @@ onDatabases('tenancy', (db) => {
         );
         expect(rows).toEqual(expected);
         expect((await createAuditLog(sql).query({ tenantId: 'nobody' }))._unsafeUnwrap()).toEqual([]);
-        expectOk(await sql.executeScript('DELETE FROM tenant_tasks; DELETE FROM keel_repository_audit; DELETE FROM keel_repository_versions'));
+        expectOk(
+          await sql.executeScript(
+            'DELETE FROM tenant_tasks; DELETE FROM keel_repository_audit; DELETE FROM keel_repository_versions',
+          ),
+        );
       }),
       { numRuns: 12, seed: 42 },
     );

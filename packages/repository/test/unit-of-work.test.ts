@@ -9,7 +9,7 @@ import { counters, plainTasks, task, tasks } from './support/definitions.js';
  * The smallest events store: `publish(tx, events)` inserts into a table in the caller's
  * transaction (@keel/events does this and more). It refuses the types in `refuse`.
  */
-function tableEvents(db: TestDatabase, refuse: Set<string> = new Set()): RepositoryEventPublisher {
+function tableEvents(refuse: Set<string> = new Set()): RepositoryEventPublisher {
   return {
     publish(tx: SqlTransaction, events: RepositoryEvent[]) {
       if (typeof tx?.depth !== 'number') return errAsync(new Error('publish needs a transaction'));
@@ -32,19 +32,25 @@ function tableEvents(db: TestDatabase, refuse: Set<string> = new Set()): Reposit
 
 async function eventTable(db: TestDatabase) {
   const serial = db.kind === 'postgres' ? 'BIGINT GENERATED ALWAYS AS IDENTITY' : 'INTEGER';
-  expectOk(await db.sql.executeScript(`CREATE TABLE test_events (seq ${serial} PRIMARY KEY, type TEXT NOT NULL, aggregate_id TEXT NOT NULL, data TEXT NOT NULL)`));
+  expectOk(
+    await db.sql.executeScript(
+      `CREATE TABLE test_events (seq ${serial} PRIMARY KEY, type TEXT NOT NULL, aggregate_id TEXT NOT NULL, data TEXT NOT NULL)`,
+    ),
+  );
   return async () =>
-    rowsToObjects(expectOk(await db.sql.query('SELECT type, aggregate_id, data FROM test_events ORDER BY seq'))).map((r) => ({
-      type: r.type,
-      aggregateId: r.aggregate_id,
-      data: JSON.parse(r.data as string),
-    }));
+    rowsToObjects(expectOk(await db.sql.query('SELECT type, aggregate_id, data FROM test_events ORDER BY seq'))).map(
+      (r) => ({
+        type: r.type,
+        aggregateId: r.aggregate_id,
+        data: JSON.parse(r.data as string),
+      }),
+    );
 }
 
 onDatabases('unit of work and events', (db) => {
   it('publishes <Entity>Created, Updated and Deleted in the transaction of each change', async () => {
     const published = await eventTable(db());
-    const repo = createRepository(db().sql, tasks, { events: tableEvents(db()) });
+    const repo = createRepository(db().sql, tasks, { events: tableEvents() });
     const created = expectOk(await repo.create(task({ title: 'One', dueAt: new Date('2026-01-01T00:00:00Z') })));
     expectOk(await repo.update(created.id, { title: 'Two' }));
     expectOk(await repo.delete(created.id));
@@ -64,7 +70,7 @@ onDatabases('unit of work and events', (db) => {
 
   it('rolls the change back, audit and snapshot included, when the publisher refuses its event', async () => {
     const published = await eventTable(db());
-    const repo = createRepository(db().sql, tasks, { events: tableEvents(db(), new Set(['TaskUpdated'])) });
+    const repo = createRepository(db().sql, tasks, { events: tableEvents(new Set(['TaskUpdated'])) });
     const created = expectOk(await repo.create(task({ title: 'Kept' })));
     const refused = expectErr(await repo.update(created.id, { title: 'Lost' }), 'PUBLISH_FAILED');
     expect((refused.cause as Error).message).toContain('TaskUpdated');
@@ -76,7 +82,7 @@ onDatabases('unit of work and events', (db) => {
 
   it('commits several repositories and their events together, or none of it', async () => {
     const published = await eventTable(db());
-    const events = tableEvents(db());
+    const events = tableEvents();
     const taskRepo = createRepository(db().sql, tasks, { events });
     const counterRepo = createRepository(db().sql, counters, { events });
     const plain = createRepository(db().sql, plainTasks);
@@ -90,7 +96,9 @@ onDatabases('unit of work and events', (db) => {
         if (counted.isErr()) return err(counted.error);
         const copied = await plain.create(task({ slug: fail ? 'failed' : 'done' }), { tx });
         if (copied.isErr()) return err(copied.error);
-        const outside = await events.publish(tx, [{ type: 'Audit', aggregateId: 'x', data: { operation: 'x', entity: {}, changes: {} } }]);
+        const outside = await events.publish(tx, [
+          { type: 'Audit', aggregateId: 'x', data: { operation: 'x', entity: {}, changes: {} } },
+        ]);
         if (outside.isErr()) return err(outside.error);
         return fail ? err(new Error('payment declined')) : ok(created.value);
       });
@@ -106,7 +114,12 @@ onDatabases('unit of work and events', (db) => {
     const done = expectOk(await work(false));
     expect(expectOk(await taskRepo.findById(done.id))).toEqual(done);
     expect(expectOk(await counterRepo.findById(1))).toMatchObject({ value: 1, version: 2 });
-    expect((await published()).map((e) => e.type)).toEqual(['CounterCreated', 'TaskCreated', 'CounterUpdated', 'Audit']);
+    expect((await published()).map((e) => e.type)).toEqual([
+      'CounterCreated',
+      'TaskCreated',
+      'CounterUpdated',
+      'Audit',
+    ]);
   });
 
   it('leaves the caller’s transaction usable after a failed operation in it (a savepoint)', async () => {

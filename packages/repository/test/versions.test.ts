@@ -8,10 +8,17 @@ import { plainTasks, task, tasks } from './support/definitions.js';
 onDatabases('versions', (db) => {
   it('keeps a snapshot of every version: get one, list them, diff two', async () => {
     const repo = createRepository(db().sql, tasks);
-    const v1 = expectOk(await runInContext({ actor: 'ada' }, () => repo.create(task({ title: 'One', points: 1, tags: ['a'] }))));
+    const v1 = expectOk(
+      await runInContext({ actor: 'ada' }, () => repo.create(task({ title: 'One', points: 1, tags: ['a'] }))),
+    );
     const v2 = expectOk(await repo.update(v1.id, { title: 'Two', dueAt: new Date('2026-02-02T00:00:00Z') }));
     const v3 = expectOk(await repo.update(v1.id, { points: 3, tags: ['a', 'b'], note: 'n' }));
-    expect(expectOk(await repo.version(v1.id, 1))).toMatchObject({ version: 1, operation: 'create', actor: 'ada', entity: v1 });
+    expect(expectOk(await repo.version(v1.id, 1))).toMatchObject({
+      version: 1,
+      operation: 'create',
+      actor: 'ada',
+      entity: v1,
+    });
     expect(expectOk(await repo.version(v1.id, 2)).entity).toEqual(v2);
     expect(expectOk(await repo.version(v1.id, 3)).entity).toEqual(v3);
     expect(expectOk(await repo.versions(v1.id)).map((v) => [v.version, v.operation])).toEqual([
