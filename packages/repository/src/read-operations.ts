@@ -1,9 +1,9 @@
 import { type Result, type ResultAsync, type SqlValue, err, errAsync, ok } from '@keel/core';
 import type { FieldLayout } from './definition-types.js';
 import { toSql } from './field-kinds.js';
-import { decoded, notFound, readEntity } from './entity-reads.js';
+import { decoded, notFound } from './entity-reads.js';
 import { openCursor, querySignature, sealCursor } from './page-cursor.js';
-import type { RepositoryContext } from './repository-context.js';
+import { type RepositoryContext, keyParams } from './repository-context.js';
 import type { RepositoryError } from './repository-errors.js';
 import { quote } from './repository-ddl.js';
 import type { Page, ReadOptions } from './repository-types.js';
@@ -15,7 +15,7 @@ type Entity = Record<string, unknown>;
 export const defaultLimit = 50;
 export const maxLimit = 1000;
 
-/** `findById`: the entity, or `NOT_FOUND`. */
+/** `findById`: the entity, or `NOT_FOUND`. One statement, its result decoded in one step (the hot path). */
 export function findEntity(
   context: RepositoryContext,
   id: unknown,
@@ -26,12 +26,20 @@ export function findEntity(
   if (tenant.isErr()) return errAsync(tenant.error);
   const param = idParam(context, op, id);
   if (param.isErr()) return errAsync(param.error);
-  const key = { tenant: tenant.value, id: param.value };
-  return read(context, op, options, async (db) => {
-    const found = await readEntity(context, db, op, key, options?.withDeleted !== true);
-    if (found.isErr()) return err(found.error);
-    return found.value === undefined ? err(notFound(context, op, id)) : ok(found.value);
-  });
+  const statement = context.statements.byId(options?.withDeleted !== true, false);
+  const params = keyParams(context, tenant.value, param.value);
+  // ResultAsync's `then` is its promise's.
+  return read(
+    context,
+    op,
+    options,
+    (db) =>
+      db.on.query(statement, params).then((found): Result<Entity, RepositoryError> => {
+        if (found.isErr()) return err(sqlFailure(context, op)(found.error));
+        const row = found.value.rows[0];
+        return row === undefined ? err(notFound(context, op, id)) : decoded(context, op, row);
+      }) as Promise<Result<Entity, RepositoryError>>,
+  );
 }
 
 /** `count`: how many entities match. */

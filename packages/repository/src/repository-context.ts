@@ -18,6 +18,8 @@ export interface RepositoryContext {
   readonly keys: readonly string[];
   /** Every column read, in row order. */
   readonly columns: readonly FieldLayout[];
+  /** The entity's own fields by name. */
+  readonly fieldsByName: ReadonlyMap<string, FieldLayout>;
   readonly statements: Statements;
   readonly tables: { readonly audit: string; readonly versions: string };
   readonly events: RepositoryEventPublisher | undefined;
@@ -44,6 +46,7 @@ export function repositoryContext(sql: Sql, definition: Definition, settings: Co
     fail: failures(definition.entity),
     keys: [definition.id, ...new Set(definition.unique.flat())],
     columns,
+    fieldsByName: new Map(definition.fields.map((f) => [f.name, f])),
     statements: statements(definition, dialect, columns),
     tables: trailTables(settings.tablePrefix),
     events: settings.events,
@@ -76,7 +79,10 @@ function statements(definition: Definition, dialect: SqlDialect, columns: readon
   const keyed = definition.tenantScoped ? `"tenant_id" = ? AND ${id} = ?` : `${id} = ?`;
   const selectList = columns.map((c) => quote(c.column)).join(', ');
   const lockClause = dialect === 'postgres' ? ' FOR UPDATE' : '';
-  const byId = new Map<string, string>();
+  const byIdText = (live: boolean, lock: boolean) =>
+    `SELECT ${selectList} FROM ${table} WHERE ${keyed}${live && definition.softDelete ? ' AND "deleted_at" IS NULL' : ''}${lock ? lockClause : ''}`;
+  // Indexed by live + 2 × lock: written once, looked up on every read.
+  const byId = [byIdText(false, false), byIdText(true, false), byIdText(false, true), byIdText(true, true)];
   const updates = new Map<string, string>();
   const insertColumns = [
     ...(definition.tenantScoped ? ['"tenant_id"'] : []),
@@ -89,16 +95,7 @@ function statements(definition: Definition, dialect: SqlDialect, columns: readon
     keyed,
     selectList,
     from: table,
-    byId(live, lock) {
-      const key = `${live}${lock}`;
-      let text = byId.get(key);
-      if (text === undefined) {
-        const alive = live && definition.softDelete ? ' AND "deleted_at" IS NULL' : '';
-        text = `SELECT ${selectList} FROM ${table} WHERE ${keyed}${alive}${lock ? lockClause : ''}`;
-        byId.set(key, text);
-      }
-      return text;
-    },
+    byId: (live, lock) => byId[(live ? 1 : 0) + (lock ? 2 : 0)] as string,
     insert: `INSERT INTO ${table} (${insertColumns.join(', ')}) VALUES (${insertColumns.map(() => '?').join(', ')})`,
     update(changed) {
       const key = changed.join(',');

@@ -24,9 +24,11 @@ export interface Db {
 
 type Outcome<T> = Promise<Result<T, RepositoryError>>;
 
+const noTenant = ok<string, RepositoryError>('');
+
 /** The tenant an operation is limited to: `''` when not tenant-scoped, `NO_TENANT` when the context has none. */
 export function tenantOf(context: RepositoryContext, op: string): Result<string, RepositoryError> {
-  if (!context.definition.tenantScoped) return ok('');
+  if (!context.definition.tenantScoped) return noTenant;
   const { tenantId } = currentContext();
   if (typeof tenantId === 'string' && tenantId !== '') return ok(tenantId);
   return err(

@@ -42,13 +42,23 @@ function checked(
     if (problem) issues.push({ path: f.name, message: problem });
   }
   if (issues.length > 0) return err(invalid(fail, op, issues));
-  for (const key of Object.keys(entity)) {
-    if (!definition.fields.some((f) => f.name === key) && entity[key] !== undefined) {
+  const names = fieldNames(definition);
+  for (const key in entity) {
+    if (entity[key] !== undefined && !names.has(key)) {
       const message = `the schema output has field ${key}, which the definition's fields do not store; add it to fields or drop it from the schema`;
       return err(fail('UNKNOWN_FIELD', op, message, { field: key }));
     }
   }
   return ok(entity);
+}
+
+const namesOf = new WeakMap<object, ReadonlySet<string>>();
+
+/** The names of a definition's own fields, worked out once per definition. */
+function fieldNames(definition: RepositoryDefinition<object, string, unknown>): ReadonlySet<string> {
+  let names = namesOf.get(definition);
+  if (names === undefined) namesOf.set(definition, (names = new Set(definition.fields.map((f) => f.name))));
+  return names;
 }
 
 /** Why a value cannot be stored in a field, or `undefined`. */

@@ -32,7 +32,7 @@ export function createEntity(context: RepositoryContext, input: unknown, options
       iso,
       iso,
     ];
-    const stored = defined({ ...entity, version: 1, createdAt: at, updatedAt: at });
+    const stored = { ...defined(entity), version: 1, createdAt: at, updatedAt: at };
     return write(context, op, options, context.trailed, (db) =>
       insertEntity(context, db, tenant.value, params, stored),
     );
@@ -69,7 +69,7 @@ export function updateEntity(
       if (valid.isErr()) return err(valid.error);
       const changed = Object.keys(changedFields(definition.fields, current, valid.value));
       if (changed.length === 0) return ok(undefined);
-      const layouts = changed.map((name) => definition.fields.find((f) => f.name === name) as FieldLayout);
+      const layouts = changed.map((name) => context.fieldsByName.get(name) as FieldLayout);
       const { key } = start.value;
       return ok<Planned>({
         statement: context.statements.update(layouts.map((f) => f.column)),
@@ -80,7 +80,7 @@ export function updateEntity(
           ...keyParams(context, key.tenant, key.id),
           version,
         ],
-        after: defined({ ...current, ...valid.value, version: version + 1, updatedAt: at }),
+        after: { ...defined({ ...current, ...valid.value }), version: version + 1, updatedAt: at },
       });
     },
   };
@@ -194,7 +194,7 @@ function patchFields(context: RepositoryContext, op: string, patch: unknown): Re
     return err(fail('VALIDATION', op, `expected a patch object, got ${patch === null ? 'null' : typeof patch}`));
   const fields: Entity = {};
   for (const [name, value] of Object.entries(patch)) {
-    if (definition.fields.some((f) => f.name === name)) fields[name] = value;
+    if (context.fieldsByName.has(name)) fields[name] = value;
     else if (!(reservedFields as readonly string[]).includes(name))
       return err(fail('UNKNOWN_FIELD', op, `${name} is not a field of ${definition.entity}`, { field: name }));
   }
@@ -203,6 +203,7 @@ function patchFields(context: RepositoryContext, op: string, patch: unknown): Re
 
 /** The entity without fields set to `undefined`: as it reads back (an empty optional field is missing). */
 function defined(entity: Entity): Entity {
-  for (const key of Object.keys(entity)) if (entity[key] === undefined) delete entity[key];
-  return entity;
+  const out: Entity = {};
+  for (const key in entity) if (entity[key] !== undefined) out[key] = entity[key];
+  return out;
 }
