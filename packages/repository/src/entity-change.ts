@@ -1,7 +1,7 @@
 import { type Result, type SqlValue, err, ok } from '@keel/core';
 import { type Change, recordChange } from './change-trail.js';
-import { conflict, notFound, readEntity } from './entity-reads.js';
-import type { RepositoryContext } from './repository-context.js';
+import { conflict, decoded, notFound, readEntity } from './entity-reads.js';
+import { type RepositoryContext, keyParams } from './repository-context.js';
 import type { RepositoryError } from './repository-errors.js';
 import type { AuditOperation } from './repository-types.js';
 import { type Db, sqlFailure } from './unit-of-work.js';
@@ -48,16 +48,23 @@ export async function changeEntity(
   db: Db,
   plan: ChangePlan,
 ): Promise<Result<Entity, RepositoryError>> {
+  // Awaits only the statements (and an asynchronous schema): each await costs a turn of the event loop's queue.
+  const select = context.statements.byId(!plan.withDeleted, db.tx !== undefined);
+  const key = keyParams(context, plan.key.tenant, plan.key.id);
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    const read = await readEntity(context, db, plan.op, plan.key, !plan.withDeleted, true);
+    const found = await db.on.query(select, key);
+    if (found.isErr()) return err(sqlFailure(context, plan.op)(found.error));
+    const row = found.value.rows[0];
+    if (row === undefined) return err(notFound(context, plan.op, plan.id));
+    const read = decoded(context, plan.op, row);
     if (read.isErr()) return err(read.error);
     const current = read.value;
-    if (current === undefined) return err(notFound(context, plan.op, plan.id));
     const version = current.version as number;
     if (plan.expectedVersion !== undefined && plan.expectedVersion !== version)
       return err(conflict(context, plan.op, plan.id, plan.expectedVersion, version));
     const at = new Date(context.clock.now());
-    const planned = await plan.plan(current, version, at);
+    const planning = plan.plan(current, version, at);
+    const planned = planning instanceof Promise ? await planning : planning;
     if (planned.isErr()) return err(planned.error);
     if (planned.value === undefined) return ok(current);
     const { statement, params, after } = planned.value;

@@ -61,28 +61,33 @@ export function updateEntity(
     op,
     operation,
     withDeleted: false,
-    async plan(current, version, at) {
+    plan(current, version, at) {
       const merged: Entity = {};
       for (const f of definition.fields) merged[f.name] = current[f.name];
       Object.assign(merged, fields.value);
-      const valid = await validateEntity(definition, fail, op, merged);
-      if (valid.isErr()) return err(valid.error);
-      const changed = Object.keys(changedFields(definition.fields, current, valid.value));
-      if (changed.length === 0) return ok(undefined);
-      const layouts = changed.map((name) => context.fieldsByName.get(name) as FieldLayout);
-      const { key } = start.value;
-      return ok<Planned>({
-        statement: context.statements.update(layouts.map((f) => f.column)),
-        params: [
-          ...encodeFields(layouts, valid.value),
-          version + 1,
-          at.toISOString(),
-          ...keyParams(context, key.tenant, key.id),
-          version,
-        ],
-        after: { ...defined({ ...current, ...valid.value }), version: version + 1, updatedAt: at },
-      });
+      const validating = validateEntity(definition, fail, op, merged);
+      if (validating instanceof Promise) return validating.then((valid) => next(valid, current, version, at));
+      return next(validating, current, version, at);
     },
+  };
+  /** The statement of an update whose merged entity was validated. */
+  const next = (valid: Result<Entity, RepositoryError>, current: Entity, version: number, at: Date) => {
+    if (valid.isErr()) return err(valid.error);
+    const changed = Object.keys(changedFields(definition.fields, current, valid.value));
+    if (changed.length === 0) return ok(undefined);
+    const layouts = changed.map((name) => context.fieldsByName.get(name) as FieldLayout);
+    const { key } = start.value;
+    return ok<Planned>({
+      statement: context.statements.update(layouts.map((f) => f.column)),
+      params: [
+        ...encodeFields(layouts, valid.value),
+        version + 1,
+        at.toISOString(),
+        ...keyParams(context, key.tenant, key.id),
+        version,
+      ],
+      after: { ...defined({ ...current, ...valid.value }), version: version + 1, updatedAt: at },
+    });
   };
   return write(context, op, options, context.trailed, (db) => changeEntity(context, db, plan));
 }
