@@ -62,6 +62,6 @@ export function conflict(context: RepositoryContext, op: string, id: unknown, ex
     'CONFLICT',
     op,
     `${context.definition.entity} ${String(id)} is at version ${current}, not the expected ${expected}; read it again and retry`,
-    { currentVersion: current },
+    { currentVersion: current, field: 'expectedVersion' },
   );
 }

@@ -150,6 +150,19 @@ onDatabases('unit of work and events', (db) => {
     expect(expectOk(await repo.count())).toBe(1);
   });
 
+  it('writes nothing of a change whose audit record cannot be written', async () => {
+    // Another prefix: its audit and versions tables were never created.
+    const repo = createRepository(db().sql, tasks, { tablePrefix: 'missing_' });
+    const plain = createRepository(db().sql, tasks);
+    const failed = expectErr(await repo.create(task()), 'SQL');
+    expect(failed.cause).toMatchObject({ code: 'QUERY' });
+    expect(expectOk(await plain.count({ withDeleted: true }))).toBe(0);
+    const created = expectOk(await plain.create(task({ title: 'kept' })));
+    expectErr(await repo.update(created.id, { title: 'lost' }), 'SQL');
+    expectErr(await repo.delete(created.id), 'SQL');
+    expect(expectOk(await plain.findById(created.id))).toEqual(created);
+  });
+
   it('stamps audit records with the context the unit of work runs in', async () => {
     const repo = createRepository(db().sql, tasks);
     await runInContext({ actor: 'ada', correlationId: 'req-9' }, () =>
