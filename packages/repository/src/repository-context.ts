@@ -58,8 +58,6 @@ export function repositoryContext(sql: Sql, definition: Definition, settings: Co
 
 /** The SQL of one repository, written once. */
 export interface Statements {
-  /** `FROM t WHERE [tenant_id = ? AND] id = ?`: the entity's key; its parameters come from `key()`. */
-  readonly keyed: string;
   readonly selectList: string;
   readonly from: string;
   /** Reads one entity by key; `live` skips soft-deleted ones, `lock` holds it to the transaction's end. */
@@ -70,7 +68,6 @@ export interface Statements {
   readonly softDelete: string;
   readonly restore: string;
   readonly remove: string;
-  readonly tenantColumn: string | undefined;
 }
 
 function statements(definition: Definition, dialect: SqlDialect, columns: readonly FieldLayout[]): Statements {
@@ -92,7 +89,6 @@ function statements(definition: Definition, dialect: SqlDialect, columns: readon
     '"updated_at"',
   ];
   return {
-    keyed,
     selectList,
     from: table,
     byId: (live, lock) => byId[(live ? 1 : 0) + (lock ? 2 : 0)] as string,
@@ -110,7 +106,6 @@ function statements(definition: Definition, dialect: SqlDialect, columns: readon
     softDelete: `UPDATE ${table} SET "deleted_at" = ?, "deleted_by" = ?, "version" = ?, "updated_at" = ? WHERE ${keyed} AND "version" = ?`,
     restore: `UPDATE ${table} SET "deleted_at" = NULL, "deleted_by" = NULL, "version" = ?, "updated_at" = ? WHERE ${keyed} AND "version" = ?`,
     remove: `DELETE FROM ${table} WHERE ${keyed} AND "version" = ?`,
-    tenantColumn: definition.tenantScoped ? '"tenant_id"' : undefined,
   };
 }
 

@@ -26,6 +26,8 @@ await runInContext({ actor: `process-${process.pid}` }, async () => {
     const read = await repo.findById(id);
     if (read.isErr()) throw read.error;
     const { value, version } = read.value;
+    // A moment of "work" between the read and the write, so that the processes' turns interleave.
+    if (Math.random() < 0.5) await new Promise((resolve) => setTimeout(resolve, 1));
     const written = await repo.update(id, { value: value + 1 }, { expectedVersion: version });
     if (written.isOk()) done++;
     else if (written.error.code === 'CONFLICT') conflicts++;
