@@ -84,6 +84,9 @@ export function write<T>(
   const tx = options?.tx;
   if (tx !== undefined) {
     if (!isTransaction(tx)) return new ResultAsync(Promise.resolve(err(notInTransaction(context, op))));
+    // Without savepoints a failed write may leave part of itself in the caller's transaction,
+    // which the caller then rolls back (`transaction(fn)` does on an Err).
+    if (!context.sql.capabilities.savepoints) return new ResultAsync(body(inTransaction(tx)));
     return tx.transaction((inner) => body(inTransaction(inner))).mapErr(context.fail.sql(op, context.keys));
   }
   if (!many) return new ResultAsync(body(direct(context)));
