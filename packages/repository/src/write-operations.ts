@@ -56,8 +56,11 @@ export function updateEntity(
   const newId = fields.value[definition.id];
   if (newId !== undefined && newId !== id)
     return errAsync(fail('VALIDATION', op, `${definition.id} (the id) cannot change`, { field: definition.id }));
+  const { key, expectedVersion } = start.value;
   const plan: ChangePlan = {
-    ...start.value,
+    key,
+    id,
+    expectedVersion,
     op,
     operation,
     withDeleted: false,
@@ -76,7 +79,6 @@ export function updateEntity(
     const changed = Object.keys(changedFields(definition.fields, current, valid.value));
     if (changed.length === 0) return ok(undefined);
     const layouts = changed.map((name) => context.fieldsByName.get(name) as FieldLayout);
-    const { key } = start.value;
     return ok<Planned>({
       statement: context.statements.update(layouts.map((f) => f.column)),
       params: [
@@ -86,7 +88,8 @@ export function updateEntity(
         ...keyParams(context, key.tenant, key.id),
         version,
       ],
-      after: { ...defined({ ...current, ...valid.value }), version: version + 1, updatedAt: at },
+      // A live entity's fields are all the schema's, and the repository's are set here.
+      after: withMeta(defined(valid.value), version + 1, current.createdAt, at),
     });
   };
   return write(context, op, options, context.trailed, (db) => changeEntity(context, db, plan));
@@ -98,9 +101,11 @@ export function deleteEntity(context: RepositoryContext, id: unknown, options: W
   const soft = context.definition.softDelete;
   const start = begin(context, op, id, options);
   if (start.isErr()) return errAsync(start.error);
-  const { key } = start.value;
+  const { key, expectedVersion } = start.value;
   const plan: ChangePlan = {
-    ...start.value,
+    key,
+    id,
+    expectedVersion,
     op,
     operation: 'delete',
     withDeleted: false,
@@ -131,9 +136,11 @@ export function restoreEntity(context: RepositoryContext, id: unknown, options: 
   const op = 'restore';
   const start = begin(context, op, id, options);
   if (start.isErr()) return errAsync(start.error);
-  const { key } = start.value;
+  const { key, expectedVersion } = start.value;
   const plan: ChangePlan = {
-    ...start.value,
+    key,
+    id,
+    expectedVersion,
     op,
     operation: 'restore',
     withDeleted: true,
@@ -155,9 +162,11 @@ export function purgeEntity(context: RepositoryContext, id: unknown, options: Wr
   const op = 'purge';
   const start = begin(context, op, id, options);
   if (start.isErr()) return errAsync(start.error);
-  const { key } = start.value;
+  const { key, expectedVersion } = start.value;
   const plan: ChangePlan = {
-    ...start.value,
+    key,
+    id,
+    expectedVersion,
     op,
     operation: 'purge',
     withDeleted: true,
@@ -204,6 +213,14 @@ function patchFields(context: RepositoryContext, op: string, patch: unknown): Re
       return err(fail('UNKNOWN_FIELD', op, `${name} is not a field of ${definition.entity}`, { field: name }));
   }
   return ok(fields);
+}
+
+/** Sets the repository's fields of a live entity. */
+function withMeta(entity: Entity, version: number, createdAt: unknown, updatedAt: Date): Entity {
+  entity.version = version;
+  entity.createdAt = createdAt;
+  entity.updatedAt = updatedAt;
+  return entity;
 }
 
 /** The entity without fields set to `undefined`: as it reads back (an empty optional field is missing). */
