@@ -92,7 +92,8 @@ export function failures(entity: string): Failures {
       (cause.constraint === 'unique' || cause.constraint === 'primary-key')
     ) {
       const fields = cause.constraint === 'primary-key' ? [uniqueFields[0] as string] : uniqueFields.slice(1);
-      return make('DUPLICATE', op, `another entity already has this ${fields.join(' or ')} (${cause.message})`, {
+      const what = fields.length === 0 ? 'unique value' : fields.join(' or ');
+      return make('DUPLICATE', op, `another entity already has this ${what} (${cause.message})`, {
         cause,
         fields,
         ...(fields.length === 1 ? { field: fields[0] } : {}),
