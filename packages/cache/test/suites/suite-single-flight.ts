@@ -2,7 +2,7 @@ import type { Kv } from '@keel/core';
 import { expectOk } from '@keel/testing';
 import { describe, expect, it } from 'vitest';
 import { createCache } from '../../src/index.js';
-import { counted, deferred, sleep } from '../support/helpers.js';
+import { counted, deferred, pausing, sleep } from '../support/helpers.js';
 import type { KvTarget } from '../support/kv-targets.js';
 
 /**
@@ -53,6 +53,22 @@ export function describeSingleFlight(target: KvTarget): void {
       expect(results.map((r) => expectOk(r))).toEqual(Array(1000).fill('value'));
       expect(source.calls()).toBe(1);
       expect(a.stats().loads + b.stats().loads).toBe(1);
+    });
+
+    it('does not load again when it takes the lease just after the holder wrote the value', async () => {
+      const [kvA, kvB] = twoProcesses();
+      // B's lease request is held back until A has loaded, written and let go of the lease.
+      const b = pausing(kvB, (key) => key.startsWith('cache:l:'));
+      const holder = createCache(kvA);
+      const late = createCache(b.kv);
+      const source = counted(() => 'v');
+      const waiting = late.getOrSet('k', source.load);
+      await waitFor(() => b.paused() === 1);
+      expect(expectOk(await holder.getOrSet('k', source.load))).toBe('v');
+      b.open();
+      expect(expectOk(await waiting)).toBe('v');
+      expect(source.calls()).toBe(1);
+      expect(late.stats()).toMatchObject({ misses: 1, loads: 0 });
     });
 
     it("takes over a dead holder's lease when it expires, and loads", async () => {

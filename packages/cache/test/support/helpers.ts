@@ -1,3 +1,4 @@
+import { type Kv, ResultAsync } from '@keel/core';
 import { expect } from 'vitest';
 
 /** A promise resolved from outside: a load that finishes when the test says so. */
@@ -30,4 +31,23 @@ export function counted<T>(value: () => T): { load: () => Promise<T>; calls: () 
     },
     calls: () => calls,
   };
+}
+
+/**
+ * The same kv, with its compare-and-swap calls on keys that `hold` picks paused until `open()`:
+ * lets a test put one process's step between two of another's. Every call still runs on the real kv.
+ */
+export function pausing(kv: Kv, hold: (key: string) => boolean): { kv: Kv; open(): void; paused(): number } {
+  const gate = deferred<void>();
+  let paused = 0;
+  // A copy of the (frozen) kv object with one method wrapped.
+  const proxy: Kv = {
+    ...kv,
+    compareAndSwap(...args: Parameters<Kv['compareAndSwap']>) {
+      if (!hold(args[0])) return kv.compareAndSwap(...args);
+      paused++;
+      return new ResultAsync(gate.promise.then(() => kv.compareAndSwap(...args)));
+    },
+  };
+  return { kv: proxy, open: () => gate.resolve(), paused: () => paused };
 }
