@@ -1,4 +1,4 @@
-import { type Kv, type KvError, type KvValue, ResultAsync, okAsync } from '@keel/core';
+import { type Kv, type KvError, type KvValue, type Result, ResultAsync, err, ok, okAsync } from '@keel/core';
 import { type Entry, type TagVersions, decodeEntry, entryValue, uniqueToken } from './entry-codec.js';
 
 /** What one read of an entry (and the tags it is asked under) found. */
@@ -42,30 +42,38 @@ export class CacheStore {
   }
 
   /**
-   * Reads an entry and the versions of `tags` in one `getMany`, and judges it: a hit needs an
-   * entry built under exactly these tags, each still at the version it recorded.
+   * Reads an entry and the versions of `tags` in one `getMany` (a plain `get` without tags), and
+   * judges it: a hit needs an entry built under exactly these tags, each still at the version it
+   * recorded. (Awaited rather than chained: this is every hit's path, and each neverthrow
+   * combinator costs a generator and promises.)
    */
-  lookup(key: string, tags: readonly string[], withLease = false): ResultAsync<Lookup, KvError> {
+  async lookup(key: string, tags: readonly string[], withLease = false): Promise<Result<Lookup, KvError>> {
+    if (tags.length === 0 && !withLease) {
+      const read = await this.kv.get(this.entryKey(key));
+      if (read.isErr()) return err(read.error);
+      return ok({ raw: read.value, versions: [], ...judge(decodeEntry(read.value), tags, []) });
+    }
     const keys = [this.entryKey(key), ...tags.map((t) => this.tagKey(t))];
     if (withLease) keys.push(this.leaseKey(key));
-    return this.kv.getMany(keys).map((values) => {
-      const raw = values[0];
-      const versions = values.slice(1, 1 + tags.length).map(asVersion);
-      const leased = withLease ? values[1 + tags.length] !== undefined : undefined;
-      return { raw, versions, leased, ...judge(decodeEntry(raw), tags, versions) };
-    });
+    const read = await this.kv.getMany(keys);
+    if (read.isErr()) return err(read.error);
+    const values = read.value;
+    const raw = values[0];
+    const versions = values.slice(1, 1 + tags.length).map(asVersion);
+    const leased = withLease ? values[1 + tags.length] !== undefined : undefined;
+    return ok({ raw, versions, leased, ...judge(decodeEntry(raw), tags, versions) });
   }
 
   /**
    * Reads an entry under whatever tags it recorded (`get` without tags): a second read fetches
    * their versions when it has some.
    */
-  lookupAnyTags(key: string): ResultAsync<Lookup, KvError> {
-    return this.lookup(key, []).andThen((first) => {
-      const entry = decodeEntry(first.raw);
-      const recorded = typeof entry === 'object' && entry.kind !== 'tombstone' ? Object.keys(entry.tags) : [];
-      return recorded.length === 0 ? okAsync(first) : this.lookup(key, recorded);
-    });
+  async lookupAnyTags(key: string): Promise<Result<Lookup, KvError>> {
+    const first = await this.lookup(key, []);
+    if (first.isErr()) return first;
+    const entry = decodeEntry(first.value.raw);
+    const recorded = typeof entry === 'object' && entry.kind !== 'tombstone' ? Object.keys(entry.tags) : [];
+    return recorded.length === 0 ? first : this.lookup(key, recorded.sort());
   }
 
   /**

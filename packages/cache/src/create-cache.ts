@@ -109,16 +109,17 @@ function buildCache(kv: Kv, o: ResolvedCacheOptions): Cache {
     get<T>(key: string, options?: { readonly tags?: readonly string[] }) {
       checkKey('get', key);
       if (options?.tags !== undefined) checkNames('get: tags', options.tags);
-      const read =
-        options?.tags === undefined ? store.lookupAnyTags(key) : store.lookup(key, normalizeTags(options.tags));
-      return read
-        .mapErr((e) => failed('READ_FAILED', 'get', key, e))
-        .map((lookup) => {
-          count(lookup.verdict === 'hit' ? 'hits' : 'misses');
-          if (lookup.verdict === 'stale') count('stale');
-          if (lookup.verdict === 'corrupt') ctx.report('readErrors', 'CORRUPT_ENTRY', key, undefined);
-          return lookup.verdict === 'hit' ? { value: lookup.value as T | undefined } : undefined;
-        });
+      const tags = options?.tags === undefined ? undefined : normalizeTags(options.tags);
+      const read = async (): Promise<Result<CacheHit<T> | undefined, CacheError>> => {
+        const found = tags === undefined ? await store.lookupAnyTags(key) : await store.lookup(key, tags);
+        if (found.isErr()) return err(failed('READ_FAILED', 'get', key, found.error));
+        const lookup = found.value;
+        count(lookup.verdict === 'hit' ? 'hits' : 'misses');
+        if (lookup.verdict === 'stale') count('stale');
+        if (lookup.verdict === 'corrupt') ctx.report('readErrors', 'CORRUPT_ENTRY', key, undefined);
+        return ok(lookup.verdict === 'hit' ? { value: lookup.value as T | undefined } : undefined);
+      };
+      return new ResultAsync(read());
     },
 
     set(key, value, options) {

@@ -15,10 +15,11 @@ export type Entry =
   | { readonly kind: 'tombstone' };
 
 /**
- * One kv text value: a JSON header `["k1", kind, id, tags]`, a newline, then the value's JSON.
- * The header never holds a raw newline (JSON escapes them), and reading it first lets a stale
- * entry be judged without parsing its value. `id` makes every write distinct, so that
- * compare-and-swap never mistakes a newer entry for the one it read.
+ * One kv text value: a header line `k1<TAB>kind<TAB>id<TAB>tags`, then the value's JSON. `tags` is
+ * the JSON of the tag versions, empty without tags, so that an untagged entry's header is read
+ * without a JSON parse; JSON escapes tabs and newlines, so neither appears inside a field. Reading
+ * the header first lets a stale entry be judged without parsing its value. `id` makes every write
+ * distinct, so that compare-and-swap never mistakes a newer entry for the one it read.
  */
 const FORMAT = 'k1';
 const KIND_CODES = { value: 'v', typed: 't', absent: 'n', tombstone: 'x' } as const;
@@ -42,16 +43,12 @@ export function decodeEntry(raw: KvValue | undefined): Entry | 'corrupt' | undef
   if (typeof raw !== 'string') return 'corrupt';
   const newline = raw.indexOf('\n');
   if (newline < 0) return 'corrupt';
-  let head: unknown;
-  try {
-    head = JSON.parse(raw.slice(0, newline));
-  } catch {
-    return 'corrupt';
-  }
-  if (!Array.isArray(head) || head[0] !== FORMAT) return 'corrupt';
-  const [, kind, , tags] = head as [string, string, string, unknown];
+  const fields = raw.slice(0, newline).split('\t');
+  if (fields.length !== 4 || fields[0] !== FORMAT) return 'corrupt';
+  const kind = fields[1];
   if (kind === KIND_CODES.tombstone) return { kind: 'tombstone' };
-  if (!isTagVersions(tags)) return 'corrupt';
+  const tags = parseTags(fields[3] as string);
+  if (tags === undefined) return 'corrupt';
   if (kind === KIND_CODES.absent) return { kind: 'absent', tags };
   if (kind !== KIND_CODES.value && kind !== KIND_CODES.typed) return 'corrupt';
   return { kind: 'value', tags, payload: raw.slice(newline + 1), typed: kind === KIND_CODES.typed };
@@ -71,10 +68,17 @@ const processPart = randomBytes(6).toString('base64url');
 let counter = 0;
 
 function header(kind: keyof typeof KIND_CODES, tags: TagVersions): string {
-  return `${JSON.stringify([FORMAT, KIND_CODES[kind], uniqueToken(), tags])}\n`;
+  const tagText = Object.keys(tags).length === 0 ? '' : JSON.stringify(tags);
+  return `${FORMAT}\t${KIND_CODES[kind]}\t${uniqueToken()}\t${tagText}\n`;
 }
 
-function isTagVersions(value: unknown): value is TagVersions {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  return Object.values(value).every((v) => typeof v === 'string');
+function parseTags(text: string): TagVersions | undefined {
+  if (text === '') return NO_TAGS;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    return Object.values(value).every((v) => typeof v === 'string') ? (value as TagVersions) : undefined;
+  } catch {
+    return undefined;
+  }
 }

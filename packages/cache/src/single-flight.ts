@@ -19,20 +19,33 @@ export class SingleFlight {
   private readonly flights = new Map<string, Flight>();
 
   /** The outcome for this caller: a flight's it joined, or its own. */
-  async run(
+  run(
+    key: string,
+    tags: readonly string[],
+    start: (hasJoiners: () => boolean) => Promise<FlightOutcome>,
+    onJoin: () => void,
+  ): Promise<FlightOutcome> {
+    const existing = this.flights.get(key);
+    if (existing === undefined || !sameTags(existing.tags, tags)) return this.fly(key, tags, start);
+    return this.join(existing, key, tags, start, onJoin);
+  }
+
+  private async join(
+    flight: Flight,
     key: string,
     tags: readonly string[],
     start: (hasJoiners: () => boolean) => Promise<FlightOutcome>,
     onJoin: () => void,
   ): Promise<FlightOutcome> {
     for (let attempt = 0; ; attempt++) {
-      const existing = this.flights.get(key);
-      if (existing === undefined || !sameTags(existing.tags, tags)) return this.fly(key, tags, start);
       onJoin();
-      existing.joiners++;
-      const outcome = await existing.promise;
+      flight.joiners++;
+      const outcome = await flight.promise;
       // The value was loaded while an invalidation landed: this caller may have come after it.
       if (outcome.freshForJoiners || attempt >= MAX_REJOINS) return outcome;
+      const next = this.flights.get(key);
+      if (next === undefined || !sameTags(next.tags, tags)) return this.fly(key, tags, start);
+      flight = next;
     }
   }
 
@@ -55,8 +68,9 @@ export class SingleFlight {
     const flight: Flight = { tags, joiners: 0, promise: Promise.resolve() as never };
     // Registered before the first await, so that every caller in the same tick joins it.
     this.flights.set(key, flight);
-    flight.promise = start(() => flight.joiners > 0).finally(() => {
+    flight.promise = start(() => flight.joiners > 0).then((outcome) => {
       if (this.flights.get(key) === flight) this.flights.delete(key);
+      return outcome;
     });
     return flight.promise;
   }

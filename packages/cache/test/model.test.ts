@@ -70,11 +70,11 @@ async function check(target: KvTarget, steps: readonly Step[]): Promise<void> {
       const atStart = floor[s.key];
       const read = caches[s.cache].getOrSet(s.key, load(s.key), { tags: TAGS[s.key] });
       reads.push(
-        read.then((r) => {
-          const got = expectOk(r).version;
+        (async () => {
+          const got = expectOk(await read).version;
           if (got < atStart)
             problems.push(`read of ${s.key} gave version ${got} after version ${atStart} was invalidated`);
-        }),
+        })(),
       );
     } else if (s.op === 'change') {
       source[s.key]++;

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createRedisKv } from '@keel/adapter-kv-redis';
 import { expectOk, testRedis } from '@keel/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createCache } from '../src/index.js';
+import { type CacheStats, createCache } from '../src/index.js';
 
 // Real processes on one Redis (LevelDB locks its folder to one process, and kv-memory lives in
 // one): single-flight across processes through the kv lease, and a lease holder SIGKILLed mid-load.
@@ -15,7 +15,7 @@ const childScript = fileURLToPath(new URL('support/cache-child.ts', import.meta.
 interface Answer {
   readonly loads: number;
   readonly values: readonly { key: string; loadedBy: number }[];
-  readonly stats: Record<string, number>;
+  readonly stats: CacheStats;
 }
 
 class Child {

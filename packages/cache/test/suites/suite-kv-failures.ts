@@ -56,7 +56,7 @@ export function describeKvFailures(target: KvTarget): void {
       const cache = createCache(kv, { onError: (e) => reported.push(e.code) });
       expectOk(await kv.set('cache:e:n', 42));
       expectOk(await kv.set('cache:e:t', 'written by something else'));
-      expectOk(await kv.set('cache:e:j', '["k1","t","id",{}]\n{"$n": not json'));
+      expectOk(await kv.set('cache:e:j', 'k1\tt\tid\t\n{"$n": not json'));
       for (const key of ['n', 't', 'j'])
         expect(expectOk(await cache.getOrSet(key, () => `loaded ${key}`))).toBe(`loaded ${key}`);
       for (const key of ['n', 't', 'j'])
