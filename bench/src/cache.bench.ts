@@ -189,10 +189,12 @@ type RedisKv = () => Kv;
 async function hitCost(sql: Sql, folder: string, redisKv: RedisKv, url: string, prefix: string): Promise<void> {
   const db = database(sql);
   const level = createLevelKv({ location: join(folder, 'level-hits') });
+  const memoryKv = createMemoryKv();
+  const redis = redisKv();
   const keel = {
-    memory: createCache(createMemoryKv()),
+    memory: createCache(memoryKv),
     level: createCache(level),
-    redis: createCache(redisKv(), { prefix: 'hits:' }),
+    redis: createCache(redis, { prefix: 'hits:' }),
   };
   const keyvMemory = new Keyv<Item>();
   const keyvRedis = new Keyv<Item>({ store: new KeyvRedis(url), namespace: `${prefix}keyv-hits` });
@@ -225,11 +227,13 @@ async function hitCost(sql: Sql, folder: string, redisKv: RedisKv, url: string, 
     { name: 'keyv 5.6 memory, cache-aside by hand', fn: each(reads.keyvMemory) },
     { name: 'cache-manager 7.2 wrap on keyv memory', fn: each(reads.manager) },
     { name: '@keel/cache getOrSet on kv-level', fn: each(reads.keelLevel) },
+    { name: '(the kv alone: kv-memory get of the entry)', fn: each((id) => memoryKv.get(`cache:e:item:${id}`)) },
   ]);
   await compare('A Zipf read, cache warm (Redis)', [
     { name: 'no cache: SQLite query through keel.sql', fn: each((id) => db.load(id)) },
     { name: '@keel/cache getOrSet on kv-redis', fn: each(reads.keelRedis) },
     { name: 'keyv 5.6 + @keyv/redis, cache-aside by hand', fn: each(reads.keyvRedis) },
+    { name: '(the kv alone: kv-redis get of the entry)', fn: each((id) => redis.get(`hits:e:item:${id}`)) },
   ]);
   await keyvRedis.disconnect();
   await level.close();
@@ -242,7 +246,7 @@ async function stampede(sql: Sql, folder: string, redisKv: RedisKv, url: string,
   console.log('| --- | --- | --- |');
   const level = createLevelKv({ location: join(folder, 'level-stampede') });
   const shared = redisKv();
-  const cases: [string, () => ((id: number, load: () => Promise<unknown>) => PromiseLike<unknown>)[]][] = [
+  const cases: [string, () => ((id: number, load: () => Promise<unknown>) => Promise<unknown>)[]][] = [
     ['@keel/cache on kv-memory', () => [keelCall(createCache(createMemoryKv()))]],
     ['@keel/cache on kv-level', () => [keelCall(createCache(level, { prefix: 'stampede:' }))]],
     ['@keel/cache on kv-redis', () => [keelCall(createCache(redisKv(), { prefix: 'stampede-1:' }))]],
@@ -284,7 +288,7 @@ async function stampede(sql: Sql, folder: string, redisKv: RedisKv, url: string,
 }
 
 function keelCall(cache: Cache) {
-  return (id: number, load: () => Promise<unknown>) => cache.getOrSet(`item:${id}`, load);
+  return async (id: number, load: () => Promise<unknown>) => (await cache.getOrSet(`item:${id}`, load))._unsafeUnwrap();
 }
 
 function keyvCall(keyv: Keyv) {
