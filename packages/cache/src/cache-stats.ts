@@ -24,7 +24,7 @@ export interface CacheStats {
   readonly writesSkipped: number;
   /** kv reads that failed, or entries the cache did not write (it loaded from the source instead). */
   readonly readErrors: number;
-  /** kv writes that failed after a load (the loaded value was returned all the same). */
+  /** kv writes that failed in `getOrSet` (a lease, a tag version, a loaded value); the value was returned all the same. */
   readonly writeErrors: number;
 }
 

@@ -13,6 +13,8 @@ export interface Lookup {
   readonly versions: readonly (string | undefined)[];
   /** Whether a lease on the key was held when read (only when asked for). */
   readonly leased?: boolean;
+  /** When the read was sent (`performance.now()`): a write based on it must land within `tombstoneMs`. */
+  readonly readAt: number;
 }
 
 /**
@@ -48,10 +50,11 @@ export class CacheStore {
    * combinator costs a generator and promises.)
    */
   async lookup(key: string, tags: readonly string[], withLease = false): Promise<Result<Lookup, KvError>> {
+    const readAt = performance.now();
     if (tags.length === 0 && !withLease) {
       const read = await this.kv.get(this.entryKey(key));
       if (read.isErr()) return err(read.error);
-      return ok({ raw: read.value, versions: [], ...judge(decodeEntry(read.value), tags, []) });
+      return ok({ raw: read.value, versions: [], readAt, ...judge(decodeEntry(read.value), tags, []) });
     }
     const keys = [this.entryKey(key), ...tags.map((t) => this.tagKey(t))];
     if (withLease) keys.push(this.leaseKey(key));
@@ -61,7 +64,7 @@ export class CacheStore {
     const raw = values[0];
     const versions = values.slice(1, 1 + tags.length).map(asVersion);
     const leased = withLease ? values[1 + tags.length] !== undefined : undefined;
-    return ok({ raw, versions, leased, ...judge(decodeEntry(raw), tags, versions) });
+    return ok({ raw, versions, leased, readAt, ...judge(decodeEntry(raw), tags, versions) });
   }
 
   /**

@@ -66,7 +66,6 @@ async function loadAndWrite(ctx: FlightContext, req: FlightRequest, before: Look
     ctx.report('writeErrors', 'WRITE_FAILED', req.key, versions.error);
     return loadWithoutCache(ctx, req);
   }
-  const started = performance.now();
   const loaded = await countedLoad(ctx, req);
   if (!loaded.ok) return { ok: false, error: loaded.error, freshForJoiners: true };
   let text: string;
@@ -81,8 +80,9 @@ async function loadAndWrite(ctx: FlightContext, req: FlightRequest, before: Look
       freshForJoiners: true,
     };
   }
-  // Past the tombstone's lifetime an invalidation during the load may be forgotten: don't write.
-  if (performance.now() - started >= ctx.options.tombstoneMs) {
+  // An invalidation after the entry was read leaves a tombstone for `tombstoneMs`; past that it
+  // may be forgotten, and the compare-and-swap could not tell: don't write.
+  if (performance.now() - before.readAt >= ctx.options.tombstoneMs) {
     ctx.count('writesSkipped');
     return { ok: true, value: loaded.value, freshForJoiners: false };
   }

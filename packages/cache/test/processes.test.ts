@@ -112,7 +112,7 @@ describe.skipIf(server === undefined)(
 
     it('a lease holder SIGKILLed mid-load: once its leases expire, one survivor loads each key', async () => {
       const prefix = server?.prefix('cache-kill') as string;
-      const setup = { leaseMs: 300, leaseWaitMs: 10_000, loadMs: 20 };
+      const setup = { leaseMs: 2000, leaseWaitMs: 15_000, loadMs: 20 };
       const [holder, survivor] = (await start(2, setup, prefix)) as [Child, Child];
       const keys = Array.from({ length: 30 }, (_, i) => `key:${i}`);
       holder.send({ hold: keys });

@@ -76,6 +76,17 @@ export function describeInvalidation(target: KvTarget): void {
       expect(cache.stats()).toMatchObject({ loads: 2, writesSkipped: 1, coalesced: 0 });
     });
 
+    it('a load slower than tombstoneMs does not write (an invalidation during it may be forgotten)', async () => {
+      const cache = createCache(target.open(), { tombstoneMs: 20 });
+      const slow = counted(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return 'slow';
+      });
+      expect(expectOk(await cache.getOrSet('k', slow.load))).toBe('slow');
+      expect(expectOk(await cache.get('k'))).toBeUndefined();
+      expect(cache.stats().writesSkipped).toBe(1);
+    });
+
     it('a caller after invalidateTag returned never shares a load that began before it', async () => {
       const cache = createCache(target.open());
       const slow = deferred<string>();
