@@ -35,9 +35,15 @@ export async function run(): Promise<void> {
   };
   try {
     await seed(sql);
-    await hitRatios(sql);
-    await hitCost(sql, folder, redisKv, url, prefix);
-    await stampede(sql, folder, redisKv, url, prefix);
+    for (const [name, section] of [
+      ['hit ratios', () => hitRatios(sql)],
+      ['hit cost', () => hitCost(sql, folder, redisKv, url, prefix)],
+      ['stampede', () => stampede(sql, folder, redisKv, url, prefix)],
+    ] as const) {
+      const start = performance.now();
+      await section();
+      console.log(`\n(${name}: ${((performance.now() - start) / 1000).toFixed(1)} s)`);
+    }
   } finally {
     await Promise.all(redisKvs.map((kv) => kv.close()));
     const client = createClient({ url });
