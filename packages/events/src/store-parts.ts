@@ -1,0 +1,20 @@
+import type { Clock, Sql } from '@keel/core';
+import type { TypeRegistry } from './event-registry.js';
+import type { eventStatements } from './event-statements.js';
+import type { EventTables } from './event-store-schema.js';
+import type { WakeHub } from './wake-ups.js';
+
+/** What the parts of one store share. */
+export interface StoreParts {
+  readonly sql: Sql;
+  /** The sql adapter's id, for error reports only. */
+  readonly adapter: string;
+  readonly tables: EventTables;
+  readonly statements: ReturnType<typeof eventStatements>;
+  readonly registry: TypeRegistry;
+  readonly clock: Clock;
+  /** The publishers' advisory-lock key on PostgreSQL (from the table name). */
+  readonly lockKey: bigint;
+  readonly hub: WakeHub;
+  readonly onError: (error: Error) => void;
+}

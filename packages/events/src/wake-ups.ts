@@ -1,0 +1,86 @@
+import type { Sql, SqlParams, SqlTransaction } from '@keel/core';
+
+/**
+ * Where subscribers hear that events may have been committed, besides polling. This file is
+ * the seam for a database's own notifications (PostgreSQL's LISTEN/NOTIFY once the sql
+ * contract has them): `announce` runs inside each publishing transaction (a `pg_notify` is
+ * delivered at commit) and `listen` calls `wake` when a notification arrives. Buckets narrow a
+ * wake-up to the partitions concerned; without them every partition looks.
+ *
+ * @example
+ * const source: WakeSource = {
+ *   announce: (tx) => tx.execute("SELECT pg_notify('keel_events', '')"),
+ *   listen: (wake) => notifications.on('keel_events', () => wake()), // returns the unsubscribe
+ * };
+ * createEvents(sql, { wakeSources: [source] });
+ */
+export interface WakeSource {
+  announce?(tx: SqlTransaction, buckets: readonly number[]): PromiseLike<unknown> | unknown;
+  listen(wake: (buckets?: readonly number[]) => void): () => void;
+}
+
+/** The wake-ups of one store in this process: local commits, plus any `WakeSource`s given. */
+export interface WakeHub {
+  /** After a publish in `tx`: wakes this process's subscribers once the transaction has ended. */
+  published(tx: SqlTransaction, buckets: readonly number[]): Promise<void>;
+  /** Any subscriber's ear; returns its unsubscribe. */
+  listen(wake: (buckets?: readonly number[]) => void): () => void;
+  /** Wakes every listener now (a requeue, a rewind). */
+  wakeAll(): void;
+  close(): void;
+}
+
+/**
+ * The hub. A local publish is heard without polling: the contract has no commit hook, so a
+ * watcher runs one statement that can only finish once the publishing transaction has ended —
+ * on SQLite any statement on the database (the adapter queues it behind the open transaction),
+ * on PostgreSQL a shared lock on the publishers' sequence lock (held until their commit). The
+ * watcher is one at a time per store and covers every publish made before it started; a
+ * wake-up whose transaction rolled back finds nothing, which costs one read.
+ */
+export function wakeHub(
+  sql: Sql,
+  watch: { statement: string; params: SqlParams },
+  sources: readonly WakeSource[],
+): WakeHub {
+  const listeners = new Set<(buckets?: readonly number[]) => void>();
+  let pending: Set<number> | undefined;
+  let watching = false;
+  let closed = false;
+  const emit = (buckets?: readonly number[]) => {
+    for (const listener of listeners) listener(buckets);
+  };
+  const stopSources = sources.map((source) => source.listen(emit));
+
+  const watcher = async () => {
+    watching = true;
+    while (pending && !closed) {
+      const buckets = [...pending];
+      pending = undefined;
+      // Whatever it answers (an error included), the transaction has ended or cannot be waited on.
+      await sql.query(watch.statement, watch.params);
+      emit(buckets);
+    }
+    watching = false;
+  };
+
+  return {
+    async published(tx, buckets) {
+      for (const source of sources) await source.announce?.(tx, buckets);
+      if (listeners.size === 0 || closed) return;
+      pending ??= new Set();
+      for (const b of buckets) pending.add(b);
+      if (!watching) void watcher();
+    },
+    listen(wake) {
+      listeners.add(wake);
+      return () => listeners.delete(wake);
+    },
+    wakeAll: () => emit(),
+    close() {
+      closed = true;
+      listeners.clear();
+      for (const stop of stopSources) stop();
+    },
+  };
+}
