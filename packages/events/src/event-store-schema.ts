@@ -27,7 +27,7 @@ export function eventTables(table: string): EventTables {
 export function eventMigrations(t: EventTables): Migration[] {
   const events = (position: string) => `CREATE TABLE ${t.events} (
   position ${position},
-  id VARCHAR(36) NOT NULL UNIQUE,
+  id VARCHAR(36) NOT NULL,
   aggregate_id VARCHAR(200) NOT NULL,
   stream_version INTEGER NOT NULL,
   type VARCHAR(200) NOT NULL,

@@ -26,7 +26,7 @@ const schema = v.strictObject({
       'Registered event types by name: `{ schema, version?, upcasters? }`. `schema` is any Standard Schema (valibot, zod, …) checked at publish; `upcasters[n]` turns version n into n + 1 on read.',
   }),
   strict: option(v.boolean('expected true or false'), {
-    defaultText: 'true when `types` has entries',
+    defaultText: 'true when types has entries',
     description: 'Refuse to publish a type that is not in `types` (`UNKNOWN_TYPE`).',
   }),
   wakeSources: option(v.array(withMethods<WakeSource>('a wake source ({ listen, announce? })', ['listen'])), {
