@@ -71,26 +71,40 @@ export function startSubscription(
     }
   });
 
-  /** Creates the group's partitions when new; refuses a group made with another count. */
+  /** Creates the group's partitions when new; refuses a group made with another count (creating nothing). */
   const ensureGroup = async (): Promise<Result<void, EventsError>> => {
-    const now = clock.now();
-    let start = 0;
-    if (o.startFrom === 'end') {
-      const max = await sql.query(parts.statements.maxPosition);
-      if (max.isErr()) return err(fail('reading the newest position', max.error));
-      start = Number(max.value.rows[0]?.[0] ?? 0);
+    const counts = async (): Promise<Result<number | undefined, EventsError>> => {
+      const read = await sql.query(g.partitionCounts, [o.group]);
+      if (read.isErr()) return err(fail(`reading group '${o.group}'`, read.error));
+      const found = read.value.rows.map(([n]) => Number(n));
+      return ok(found.find((n) => n !== o.partitions) ?? (found.length === 0 ? undefined : o.partitions));
+    };
+    let existing = await counts();
+    if (existing.isOk() && existing.value === undefined) {
+      let start = 0;
+      if (o.startFrom === 'end') {
+        const max = await sql.query(parts.statements.maxPosition);
+        if (max.isErr()) return err(fail('reading the newest position', max.error));
+        start = Number(max.value.rows[0]?.[0] ?? 0);
+      }
+      const now = clock.now();
+      const params = Array.from({ length: o.partitions }, (_, part) => [
+        o.group,
+        part,
+        o.partitions,
+        start,
+        now,
+      ]).flat();
+      const created = await sql.execute(g.createPartitions(o.partitions), params);
+      if (created.isErr()) return err(fail(`creating group '${o.group}'`, created.error));
+      existing = await counts();
     }
-    const params = Array.from({ length: o.partitions }, (_, part) => [o.group, part, o.partitions, start, now]).flat();
-    const created = await sql.execute(g.createPartitions(o.partitions), params);
-    if (created.isErr()) return err(fail(`creating group '${o.group}'`, created.error));
-    const counts = await sql.query(g.partitionCounts, [o.group]);
-    if (counts.isErr()) return err(fail(`reading group '${o.group}'`, counts.error));
-    const other = counts.value.rows.map(([n]) => Number(n)).find((n) => n !== o.partitions);
-    if (other === undefined) return ok(undefined);
+    if (existing.isErr()) return err(existing.error);
+    if (existing.value === o.partitions) return ok(undefined);
     return err(
       new EventsError({
         code: 'GROUP_MISMATCH',
-        message: `group '${o.group}' has ${other} partitions, not ${o.partitions}; subscribe with partitions: ${other}, or use a new group name`,
+        message: `group '${o.group}' has ${existing.value} partitions, not ${o.partitions}; subscribe with partitions: ${existing.value}, or use a new group name`,
         adapter: parts.adapter,
         op: 'subscribe',
       }),

@@ -266,5 +266,6 @@ describeEachDatabase('subscriptions', (h) => {
     const refused = expectErr(await mismatch.ready(), 'GROUP_MISMATCH');
     expect(refused.message).toContain("group 'r' has 2 partitions, not 3");
     await mismatch.stop();
+    expect(expectOk(await events.checkpoints('r')).map((c) => c.partition)).toEqual([0, 1]);
   });
 });
