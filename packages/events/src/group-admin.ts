@@ -67,7 +67,7 @@ export function groupAdmin(parts: StoreParts, g: GroupStatements) {
     const run = position === undefined ? sql.execute(g.requeueAll, [group]) : sql.execute(g.requeue, [group, position]);
     return run.mapErr(sqlFailure('requeue', 'requeueing dead letters', adapter)).map(({ rowsAffected }) => {
       // The consumers look at their next beat; this process's at once.
-      if (rowsAffected > 0) parts.hub.wakeAll();
+      if (rowsAffected > 0) parts.hub.wakeAll(true);
       return rowsAffected;
     });
   };

@@ -65,8 +65,9 @@ export function startSubscription(
       cause,
     });
 
-  const stopListening = parts.hub.listen((buckets) => {
+  const stopListening = parts.hub.listen((buckets, requeued) => {
     for (const w of workers.values()) {
+      if (requeued) w.checkRequeued();
       if (!buckets || buckets.some((b) => b % o.partitions === w.part)) w.wake();
     }
   });

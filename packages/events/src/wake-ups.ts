@@ -23,10 +23,10 @@ export interface WakeSource {
 export interface WakeHub {
   /** After a publish in `tx`: wakes this process's subscribers once the transaction has ended. */
   published(tx: SqlTransaction, buckets: readonly number[]): Promise<void>;
-  /** Any subscriber's ear; returns its unsubscribe. */
-  listen(wake: (buckets?: readonly number[]) => void): () => void;
-  /** Wakes every listener now (a requeue, a rewind). */
-  wakeAll(): void;
+  /** Any subscriber's ear (`requeued`: dead letters were requeued); returns its unsubscribe. */
+  listen(wake: (buckets?: readonly number[], requeued?: boolean) => void): () => void;
+  /** Wakes every listener now: after a rewind, or a requeue (`requeued`). */
+  wakeAll(requeued?: boolean): void;
   close(): void;
 }
 
@@ -43,14 +43,14 @@ export function wakeHub(
   watch: { statement: string; params: SqlParams },
   sources: readonly WakeSource[],
 ): WakeHub {
-  const listeners = new Set<(buckets?: readonly number[]) => void>();
+  const listeners = new Set<(buckets?: readonly number[], requeued?: boolean) => void>();
   let pending: Set<number> | undefined;
   let watching = false;
   let closed = false;
-  const emit = (buckets?: readonly number[]) => {
-    for (const listener of listeners) listener(buckets);
+  const emit = (buckets?: readonly number[], requeued = false) => {
+    for (const listener of listeners) listener(buckets, requeued);
   };
-  const stopSources = sources.map((source) => source.listen(emit));
+  const stopSources = sources.map((source) => source.listen((buckets) => emit(buckets)));
 
   const watcher = async () => {
     watching = true;
@@ -76,7 +76,7 @@ export function wakeHub(
       listeners.add(wake);
       return () => listeners.delete(wake);
     },
-    wakeAll: () => emit(),
+    wakeAll: (requeued) => emit(undefined, requeued),
     close() {
       closed = true;
       listeners.clear();
