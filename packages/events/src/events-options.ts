@@ -44,7 +44,13 @@ const schema = v.strictObject({
 type Schema = typeof schema;
 /** The schema's type, named so that declarations name it. */
 export interface EventsOptionsSchema extends Schema {}
-/** The options of `createEvents` (and `eventsService`, with `sql`), declared once. */
+/**
+ * The options of `createEvents` (and `eventsService`, with `sql`), declared once: the type, the
+ * checks and the README's table come from it.
+ *
+ * @example
+ * describeOptions(eventsOptions); // [{ name: 'table', default: "'keel_events'", … }, …]
+ */
 export const eventsOptions: EventsOptionsSchema = schema;
 /** Options of `createEvents(sql, options)`. */
 export type EventsOptions = v.InferInput<typeof eventsOptions>;

@@ -11,7 +11,12 @@ import { parseOptions } from '@keel/core/adapter';
 import { buildEvents, type Events } from './create-events.js';
 import { eventsOptions, type EventsOptions } from './events-options.js';
 
-/** Where `eventsService()` puts the store: `keel.resolve(eventsToken)`. */
+/**
+ * Where `eventsService()` puts the store.
+ *
+ * @example
+ * const events = keel.resolve(eventsToken);
+ */
 export const eventsToken: KeelToken<Events> = createToken<Events>('keel:events');
 
 /** Options of `eventsService`: those of `createEvents`, and the sql instance to use. */

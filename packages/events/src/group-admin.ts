@@ -5,7 +5,12 @@ import type { StoredEvent } from './event-types.js';
 import type { GroupStatements } from './group-statements.js';
 import type { StoreParts } from './store-parts.js';
 
-/** An event a group gave up on after `maxAttempts` tries. */
+/**
+ * An event a group gave up on after `maxAttempts` tries.
+ *
+ * @example
+ * for (const letter of (await events.deadLetters('billing'))._unsafeUnwrap()) console.log(letter.event.id, letter.error);
+ */
 export interface DeadLetter {
   readonly group: string;
   /** The event, upcast when it can be (as stored otherwise). */
@@ -19,7 +24,12 @@ export interface DeadLetter {
   readonly failedAt: string;
 }
 
-/** One partition of a group, as its checkpoint row says. */
+/**
+ * One partition of a group, as its checkpoint row says.
+ *
+ * @example
+ * const lagging = (await events.checkpoints('billing'))._unsafeUnwrap().filter((p) => p.attempts > 0);
+ */
 export interface PartitionStatus {
   readonly partition: number;
   /** The last event handled (or skipped as not matching). */

@@ -70,7 +70,12 @@ const schema = v.strictObject({
 type Schema = typeof schema;
 /** The schema's type, named so that declarations name it. */
 export interface SubscribeOptionsSchema extends Schema {}
-/** The options of `subscribe`, declared once. */
+/**
+ * The options of `subscribe`, declared once.
+ *
+ * @example
+ * const options: SubscribeOptions = { group: 'billing', partitions: 16, maxAttempts: 5 };
+ */
 export const subscribeOptions: SubscribeOptionsSchema = schema;
 /** Options of `events.subscribe(pattern, handler, options)`. */
 export type SubscribeOptions = v.InferInput<typeof subscribeOptions>;
