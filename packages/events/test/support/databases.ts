@@ -27,13 +27,19 @@ export function openDatabase(target: string, options: { poolSize?: number } = {}
 
 /** SQLite, then PostgreSQL (skipped with its reason when there is none, except under CI). */
 export async function testDatabases(): Promise<TestDatabase[]> {
-  const folder = mkdtempSync(join(tmpdir(), 'keel-events-'));
+  let folder: string | undefined;
   let n = 0;
   const sqlite: TestDatabase = {
     name: 'SQLite',
-    create: async (label) => join(folder, `${label}-${n++}.sqlite`),
+    create: async (label) => {
+      folder ??= mkdtempSync(join(tmpdir(), 'keel-events-'));
+      return join(folder, `${label}-${n++}.sqlite`);
+    },
     open: (target) => openDatabase(target),
-    cleanup: async () => rmSync(folder, { recursive: true, force: true }),
+    cleanup: async () => {
+      if (folder) rmSync(folder, { recursive: true, force: true });
+      folder = undefined;
+    },
   };
   const pg = await testPostgres();
   const server = pg.server;
