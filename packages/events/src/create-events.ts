@@ -18,7 +18,8 @@ import type {
 } from './event-types.js';
 import { type DeadLetter, groupAdmin, type PartitionStatus } from './group-admin.js';
 import { groupStatements } from './group-statements.js';
-import { lockKeyOf } from './hashing.js';
+import { bucketOf, lockKeyOf, storeLockSpace } from './hashing.js';
+import { horizon } from './horizon.js';
 import { typePatterns } from './patterns.js';
 import { publisher } from './publish.js';
 import { readers } from './reads.js';
@@ -92,13 +93,10 @@ export function buildEvents(sql: Sql, o: ResolvedEventsOptions): Events {
   const dialect = sql.capabilities.dialect;
   const tables = eventTables(o.table);
   const statements = eventStatements(tables, dialect);
-  const lockKey = lockKeyOf(`keel-events:${o.table}`);
   const registry = typeRegistry(o.types, o.strict ?? Object.keys(o.types).length > 0, sql.adapter);
-  const hub = wakeHub(
-    sql,
-    { statement: statements.awaitUnlocked, params: dialect === 'postgres' ? [lockKey] : [] },
-    o.wakeSources ?? [],
-  );
+  const hub = wakeHub(sql, statements.awaitEnded, dialect, o.wakeSources ?? []);
+  const storeLock = [storeLockSpace, bucketOf(`keel-events:${o.table}`)] as const;
+
   const parts: StoreParts = {
     sql,
     adapter: sql.adapter,
@@ -106,8 +104,10 @@ export function buildEvents(sql: Sql, o: ResolvedEventsOptions): Events {
     statements,
     registry,
     clock: o.clock,
-    lockKey,
+    storeLock,
+    aggregateKey: (aggregateId) => lockKeyOf(`keel-events:${o.table}\u0000${aggregateId}`),
     hub,
+    horizon: horizon(sql, statements.horizon, storeLock),
     onError: o.onError ?? (() => {}),
   };
   const g = groupStatements(tables);

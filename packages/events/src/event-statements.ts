@@ -13,15 +13,28 @@ export function eventStatements(t: EventTables, dialect: SqlDialect) {
   const e = t.events;
   return {
     /**
-     * PostgreSQL only: publishers take turns from their first publish to their commit, so
-     * positions become visible in the order they were handed out (see `sequenceLock`).
+     * PostgreSQL only, first in every publish: a shared lock on the store (publishers never wait
+     * for one another on it; it tells subscribers which transactions may still commit positions,
+     * see `horizon.ts`) and the aggregates written, in key order, until the transaction ends (so
+     * one aggregate's events are numbered, and positioned, one transaction after another).
      */
-    lock: dialect === 'postgres' ? 'SELECT pg_advisory_xact_lock(?)' : undefined,
-    /** PostgreSQL only: waits until no publisher holds the lock (for the in-process wake-up). */
-    awaitUnlocked: dialect === 'postgres' ? 'SELECT pg_advisory_xact_lock_shared(?)' : 'SELECT 1',
+    begin:
+      dialect === 'postgres'
+        ? (n: number) => `SELECT pg_advisory_xact_lock_shared(?, ?)${', pg_advisory_xact_lock(?)'.repeat(n)}`
+        : undefined,
+    /** Finishes once the transactions holding these aggregate locks have ended (SQLite: once the open one has). */
+    awaitEnded: (n: number) =>
+      dialect === 'postgres' ? `SELECT 1${', pg_advisory_xact_lock_shared(?)'.repeat(n)}` : 'SELECT 1',
+    /**
+     * PostgreSQL only: the newest visible position, and the publishing transactions running
+     * (holders of the store's shared lock), read after the statement's snapshot was taken.
+     */
+    horizon:
+      dialect === 'postgres'
+        ? `SELECT (SELECT COALESCE(MAX(position), 0) FROM ${e}), (SELECT string_agg(virtualtransaction, ',') FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = ? AND objid = ? AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))`
+        : undefined,
     currentVersions: (n: number) =>
       `SELECT aggregate_id, MAX(stream_version) FROM ${e} WHERE aggregate_id IN (${marks(n)}) GROUP BY aggregate_id`,
-    currentVersion: `SELECT MAX(stream_version) FROM ${e} WHERE aggregate_id = ?`,
     insert: (n: number) =>
       `INSERT INTO ${e} (id, aggregate_id, stream_version, type, schema_version, data, metadata, occurred_at, bucket) VALUES ${Array.from(
         { length: n },
@@ -34,8 +47,8 @@ export function eventStatements(t: EventTables, dialect: SqlDialect) {
         filter ? ` AND (${filter.sql})` : ''
       } ORDER BY position LIMIT ?`,
     maxPosition: `SELECT COALESCE(MAX(position), 0) FROM ${e}`,
-    /** One partition's events after its checkpoint. */
-    partition: `SELECT ${eventColumns} FROM ${e} WHERE position > ? AND bucket % ? = ? ORDER BY position LIMIT ?`,
+    /** One partition's events after its checkpoint, up to the horizon. */
+    partition: `SELECT ${eventColumns} FROM ${e} WHERE position > ? AND position <= ? AND bucket % ? = ? ORDER BY position LIMIT ?`,
   };
 }
 

@@ -21,3 +21,6 @@ export function lockKeyOf(name: string): bigint {
   }
   return BigInt.asIntN(64, hash);
 }
+
+/** The first key of the stores' two-key advisory locks on PostgreSQL ('keel' in ASCII). */
+export const storeLockSpace = 0x6b65656c;

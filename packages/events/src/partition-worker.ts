@@ -20,7 +20,9 @@ export interface PartitionWorker {
 
 /** A fenced write found another owner: this worker must stop. */
 const LOST = Symbol('lease lost');
-type Step = 'ok' | 'idle' | typeof LOST;
+/** How soon to look again while events wait beyond the horizon. */
+const soonMs = 5;
+type Step = 'ok' | 'idle' | 'soon' | typeof LOST;
 
 /**
  * One partition of one group, owned under a lease: reads its events after the checkpoint in
@@ -182,13 +184,23 @@ export function startPartitionWorker(setup: WorkerSetup, part: number, state: Pa
       return 'ok';
     }
     dirty = false;
-    const read = await sql.query(parts.statements.partition, [state.position, o.partitions, part, o.batchSize]);
+    const safe = await parts.horizon.current();
+    if (safe.isErr()) return failed(safe.error, 'reading the horizon');
+    const read = await sql.query(parts.statements.partition, [
+      state.position,
+      safe.value,
+      o.partitions,
+      part,
+      o.batchSize,
+    ]);
     if (read.isErr()) return failed(read.error, `reading partition ${part}`);
     const { rows } = read.value;
-    if (rows.length === 0) return 'idle';
+    // Events beyond the horizon wait for transactions still running: look again soon.
+    const rest = (): Step => (parts.horizon.behind() ? 'soon' : 'idle');
+    if (rows.length === 0) return rest();
     const step = await deliverBatch(rows.map(rawEvent));
     // A short batch reached the end; a wake-up that came meanwhile makes the idle wait end at once.
-    return step === 'ok' && rows.length < o.batchSize && state.retryAt === undefined ? 'idle' : step;
+    return step === 'ok' && rows.length < o.batchSize && state.retryAt === undefined ? rest() : step;
   };
 
   const done = (async () => {
@@ -196,6 +208,7 @@ export function startPartitionWorker(setup: WorkerSetup, part: number, state: Pa
       const step = await pass();
       if (step === LOST) break;
       if (step === 'idle') await idle(o.pollIntervalMs, true);
+      else if (step === 'soon') await idle(Math.min(o.pollIntervalMs, soonMs), true);
     }
   })();
 

@@ -57,11 +57,13 @@ export function publisher(parts: StoreParts) {
     if (prepared.length === 0) return ok([]);
     const sqlErr = (what: string) => sqlFailure(op, what, adapter);
 
-    if (s.lock) {
-      const locked = await tx.query(s.lock, [parts.lockKey]);
-      if (locked.isErr()) return err(sqlErr('taking the publishers’ lock')(locked.error));
-    }
     const aggregates = [...new Set(prepared.map((e) => e.aggregateId))];
+    // In key order, so two transactions locking the same aggregates cannot deadlock each other.
+    const keys = [...new Set(aggregates.map(parts.aggregateKey))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    if (s.begin) {
+      const begun = await tx.query(s.begin(keys.length), [...parts.storeLock, ...keys]);
+      if (begun.isErr()) return err(sqlErr('locking the streams')(begun.error));
+    }
     const versions = await tx.query(s.currentVersions(aggregates.length), aggregates);
     if (versions.isErr()) return err(sqlErr('reading the streams’ versions')(versions.error));
     const current = new Map<string, number>();
@@ -102,7 +104,7 @@ export function publisher(parts: StoreParts) {
       if (inserted.isErr()) return err(insertFailure(op, inserted.error, aggregates, adapter));
       for (const [id, position] of inserted.value.rows) positions.set(id as string, Number(position));
     }
-    await parts.hub.published(tx, [...new Set(rows.map((r) => r.bucket))]);
+    await parts.hub.published(tx, [...new Set(rows.map((r) => r.bucket))], keys[0] as bigint);
     const occurred = new Date(occurredAt).toISOString();
     return ok(
       rows.map((r) =>

@@ -1,5 +1,8 @@
 import type { Sql, SqlParams, SqlTransaction } from '@keel/core';
 
+/** Transactions one watcher statement waits for at most; the rest wait for the next. */
+const maxKeys = 100;
+
 /**
  * Where subscribers hear that events may have been committed, besides polling. This file is
  * the seam for a database's own notifications (PostgreSQL's LISTEN/NOTIFY once the sql
@@ -21,8 +24,11 @@ export interface WakeSource {
 
 /** The wake-ups of one store in this process: local commits, plus any `WakeSource`s given. */
 export interface WakeHub {
-  /** After a publish in `tx`: wakes this process's subscribers once the transaction has ended. */
-  published(tx: SqlTransaction, buckets: readonly number[]): Promise<void>;
+  /**
+   * After a publish in `tx`: wakes this process's subscribers once the transaction has ended.
+   * `key` is the lock of one aggregate it wrote, held until it ends.
+   */
+  published(tx: SqlTransaction, buckets: readonly number[], key: bigint): Promise<void>;
   /** Any subscriber's ear (`requeued`: dead letters were requeued); returns its unsubscribe. */
   listen(wake: (buckets?: readonly number[], requeued?: boolean) => void): () => void;
   /** Wakes every listener now: after a rewind, or a requeue (`requeued`). */
@@ -34,17 +40,18 @@ export interface WakeHub {
  * The hub. A local publish is heard without polling: the contract has no commit hook, so a
  * watcher runs one statement that can only finish once the publishing transaction has ended —
  * on SQLite any statement on the database (the adapter queues it behind the open transaction),
- * on PostgreSQL a shared lock on the publishers' sequence lock (held until their commit). The
+ * on PostgreSQL a shared lock on an aggregate the transaction locked until its end. The
  * watcher is one at a time per store and covers every publish made before it started; a
  * wake-up whose transaction rolled back finds nothing, which costs one read.
  */
 export function wakeHub(
   sql: Sql,
-  watch: { statement: string; params: SqlParams },
+  awaitEnded: (keys: number) => string,
+  dialect: 'sqlite' | 'postgres',
   sources: readonly WakeSource[],
 ): WakeHub {
   const listeners = new Set<(buckets?: readonly number[], requeued?: boolean) => void>();
-  let pending: Set<number> | undefined;
+  let pending: { buckets: Set<number>; keys: Set<bigint> } | undefined;
   let watching = false;
   let closed = false;
   const emit = (buckets?: readonly number[], requeued = false) => {
@@ -55,21 +62,28 @@ export function wakeHub(
   const watcher = async () => {
     watching = true;
     while (pending && !closed) {
-      const buckets = [...pending];
+      const { buckets, keys } = pending;
       pending = undefined;
-      // Whatever it answers (an error included), the transaction has ended or cannot be waited on.
-      await sql.query(watch.statement, watch.params);
-      emit(buckets);
+      const list = [...keys];
+      if (list.length > maxKeys) {
+        pending ??= { buckets: new Set(buckets), keys: new Set() };
+        for (const key of list.slice(maxKeys)) pending.keys.add(key);
+      }
+      const params: SqlParams = dialect === 'postgres' ? list.slice(0, maxKeys) : [];
+      // Whatever it answers (an error included), the transactions have ended or cannot be waited on.
+      await sql.query(awaitEnded(params.length), params);
+      emit([...buckets]);
     }
     watching = false;
   };
 
   return {
-    async published(tx, buckets) {
+    async published(tx, buckets, key) {
       for (const source of sources) await source.announce?.(tx, buckets);
       if (listeners.size === 0 || closed) return;
-      pending ??= new Set();
-      for (const b of buckets) pending.add(b);
+      pending ??= { buckets: new Set(), keys: new Set() };
+      for (const b of buckets) pending.buckets.add(b);
+      pending.keys.add(key);
       if (!watching) void watcher();
     },
     listen(wake) {
