@@ -2,8 +2,11 @@ import { ok, type Result, ResultAsync, type Sql, type SqlError } from '@keel/cor
 
 /** How far subscribers may read: every event at or below it is committed, or will never be. */
 export interface Horizon {
-  /** The safe position now (fresh, or a few ms old). */
-  current(): ResultAsync<number, SqlError>;
+  /**
+   * The safe position: from a reading a few ms old at most, and begun after `after` (a
+   * `performance.now()` time) when given — a wake-up needs one that can see its commit.
+   */
+  current(after?: number): ResultAsync<number, SqlError>;
   /** Whether the last reading saw events beyond the horizon (worth looking again soon). */
   behind(): boolean;
 }
@@ -38,8 +41,10 @@ export function horizon(sql: Sql, statement: string | undefined, lockKeys: reado
   let safe = 0;
   let newest = 0;
   let readings: Reading[] = [];
-  let taken = Number.NEGATIVE_INFINITY;
-  let inFlight: Promise<Result<number, SqlError>> | undefined;
+  // Readings run one after another, so each compares older readings with the newest lock holders.
+  let last:
+    | { readonly begun: number; pending: boolean; readonly result: Promise<Result<number, SqlError>> }
+    | undefined;
 
   const read = async (): Promise<Result<number, SqlError>> => {
     const found = await sql.query(statement, [...lockKeys]);
@@ -61,17 +66,22 @@ export function horizon(sql: Sql, statement: string | undefined, lockKeys: reado
       readings = readings.slice(settled + 1);
     }
     if (readings.length > keep) readings = readings.slice(-keep);
-    taken = performance.now();
     return ok(safe);
   };
 
   return {
-    current() {
-      if (performance.now() - taken < reuseMs) return new ResultAsync(Promise.resolve(ok(safe)));
-      inFlight ??= read().finally(() => {
-        inFlight = undefined;
+    current(after = Number.NEGATIVE_INFINITY) {
+      const now = performance.now();
+      // A reading queued or running, or done moments ago, that began after `after`, will do.
+      if (last && last.begun > after && (last.pending || now - last.begun < reuseMs))
+        return new ResultAsync(last.result);
+      const previous = last?.result ?? Promise.resolve();
+      const reading = { begun: now, pending: true, result: previous.then(read) };
+      void reading.result.then(() => {
+        reading.pending = false;
       });
-      return new ResultAsync(inFlight);
+      last = reading;
+      return new ResultAsync(reading.result);
     },
     behind: () => newest > safe,
   };

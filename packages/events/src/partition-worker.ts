@@ -39,6 +39,9 @@ export function startPartitionWorker(setup: WorkerSetup, part: number, state: Pa
   let dirty = true;
   let requeueDue = true;
   let interrupt: (() => void) | undefined;
+  /** The horizon at which this partition last read to the end (PostgreSQL). */
+  let caughtUpAt: number | undefined;
+  let wokenAt = Number.NEGATIVE_INFINITY;
 
   const idle = (ms: number, wakeable: boolean) =>
     new Promise<void>((resolve) => {
@@ -183,9 +186,13 @@ export function startPartitionWorker(setup: WorkerSetup, part: number, state: Pa
       await idle(wait, false);
       return 'ok';
     }
+    const woken = dirty;
     dirty = false;
-    const safe = await parts.horizon.current();
+    const safe = await parts.horizon.current(woken ? wokenAt : undefined);
     if (safe.isErr()) return failed(safe.error, 'reading the horizon');
+    const rest = (): Step => (parts.horizon.behind() ? 'soon' : 'idle');
+    // Read to the end at this horizon already, and everything up to it is final: nothing to read.
+    if (!woken && safe.value === caughtUpAt) return rest();
     const read = await sql.query(parts.statements.partition, [
       state.position,
       safe.value,
@@ -195,20 +202,31 @@ export function startPartitionWorker(setup: WorkerSetup, part: number, state: Pa
     ]);
     if (read.isErr()) return failed(read.error, `reading partition ${part}`);
     const { rows } = read.value;
-    // Events beyond the horizon wait for transactions still running: look again soon.
-    const rest = (): Step => (parts.horizon.behind() ? 'soon' : 'idle');
-    if (rows.length === 0) return rest();
+    // Events beyond the horizon wait for publishing transactions still running: look again soon.
+    const end = (): Step => {
+      // An unbounded horizon (SQLite) is no sign that nothing new came: poll as usual.
+      if (safe.value !== Number.MAX_SAFE_INTEGER) caughtUpAt = safe.value;
+      return rest();
+    };
+    if (rows.length === 0) return end();
     const step = await deliverBatch(rows.map(rawEvent));
     // A short batch reached the end; a wake-up that came meanwhile makes the idle wait end at once.
-    return step === 'ok' && rows.length < o.batchSize && state.retryAt === undefined ? rest() : step;
+    return step === 'ok' && rows.length < o.batchSize && state.retryAt === undefined ? end() : step;
   };
 
   const done = (async () => {
+    // Doubles while events stay beyond the horizon (a long publishing transaction), up to the poll interval.
+    let soon = soonMs;
     while (!stopping) {
       const step = await pass();
       if (step === LOST) break;
+      if (step === 'soon') {
+        await idle(Math.min(o.pollIntervalMs, soon), true);
+        soon = Math.min(soon * 2, o.pollIntervalMs);
+        continue;
+      }
+      soon = soonMs;
       if (step === 'idle') await idle(o.pollIntervalMs, true);
-      else if (step === 'soon') await idle(Math.min(o.pollIntervalMs, soonMs), true);
     }
   })();
 
@@ -216,6 +234,7 @@ export function startPartitionWorker(setup: WorkerSetup, part: number, state: Pa
     part,
     wake() {
       dirty = true;
+      wokenAt = performance.now();
       interrupt?.();
     },
     checkRequeued() {

@@ -118,8 +118,12 @@ describeEachDatabase('subscriptions', (h) => {
     expect(log).toEqual(['0#1', '1#1', '1#2', '1#3', '2#1']);
     expect(failures).toHaveLength(2);
     expect(failures[0]).toMatch(/group 'retry' failed on event 2 \(N of 'same'\), try 1 of 10: Error: flaky 1/);
+    await eventually('the checkpoint past the retried event', async () => {
+      const [partition] = expectOk(await events.checkpoints('retry'));
+      return partition?.position === 3;
+    });
     const [partition] = expectOk(await events.checkpoints('retry'));
-    expect(partition).toMatchObject({ position: 3, attempts: 0, failingPosition: undefined });
+    expect(partition).toMatchObject({ position: 3, attempts: 0, failingPosition: undefined, retryAt: undefined });
   });
 
   it('dead-letters an event after maxAttempts, moves on, and delivers it again when requeued', async () => {
