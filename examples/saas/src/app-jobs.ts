@@ -38,7 +38,12 @@ export function createAppJobs(sql: Sql, options: { readonly pollIntervalMs?: num
     jobs: definitions,
     schedules: {
       // Once a day across all processes; a day missed while nothing ran is caught up once.
-      auditRetention: { job: 'audit.cleanup', payload: { olderThanDays: auditRetentionDays }, cron: '30 3 * * *' },
+      auditRetention: {
+        job: 'audit.cleanup',
+        payload: { olderThanDays: auditRetentionDays },
+        cron: '30 3 * * *',
+        timeZone: 'UTC',
+      },
     },
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
   });

@@ -1,7 +1,7 @@
 import { emailAdapters, createEmailOutbox } from '@keel/adapter-email';
 import { postgresAdapter } from '@keel/adapter-postgres';
 import { createKeel, createMigrator, err, type Keel, runInContext } from '@keel/core';
-import { createRepositoryMigrator } from '@keel/repository';
+import { createAuditLog, createRepositoryMigrator } from '@keel/repository';
 import { testPostgres } from '@keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppJobs, createAppJobs, startAppWorkers } from '../src/app-jobs.js';
@@ -93,6 +93,21 @@ if (!server) {
         });
         expect(mail).toMatchObject([{ subject: 'Task completed: Roll me back', to: ['jobs@example.test'] }]);
       });
+    });
+
+    it('runs the audit retention job: records older than its days are purged', async () => {
+      const [keel] = keels as [StoreKeel];
+      const [appJobs] = jobs as [AppJobs]; // its workers were started by the test before
+      const log = createAuditLog(keel.sql);
+      const before = (await log.query())._unsafeUnwrap().length;
+      expect(before).toBeGreaterThan(0);
+      const { id } = (await appJobs.enqueue('audit.cleanup', { olderThanDays: 0 }))._unsafeUnwrap();
+      const job = await eventually(async () => {
+        const info = (await appJobs.status(id))._unsafeUnwrap();
+        return info.state === 'completed' ? info : undefined;
+      });
+      expect(job.result).toBe(before);
+      expect((await log.query())._unsafeUnwrap()).toEqual([]);
     });
   });
 }
