@@ -206,7 +206,12 @@ export function createStore(sql: Sql, mail: MailStore, tasks: TaskRepository, jo
      * enqueues the `task.completed` job that mails `notify` about it.
      */
     async completeTask(workspaceId: number, taskId: number, notify: Notify): Promise<Task> {
-      return unwrap(sql.transaction((tx) => this.completeTaskIn(tx, workspaceId, taskId, notify)));
+      // Two completions at once (two processes) read the same version; the second write is a
+      // CONFLICT and its transaction rolls back, job included: read again, and find it done.
+      for (let attempt = 1; ; attempt++) {
+        const done = await sql.transaction((tx) => this.completeTaskIn(tx, workspaceId, taskId, notify));
+        if (done.isOk() || done.error.code !== 'CONFLICT' || attempt === 3) return unwrap(done);
+      }
     },
 
     /**

@@ -95,6 +95,21 @@ if (!server) {
       });
     });
 
+    it('completes a task once when both pools complete it at once: one version, one job', async () => {
+      const workspace = await (stores[0] as Store).createWorkspace('user-race', 'Race');
+      const notify = { userId: 'user-race', email: 'race@example.test' };
+      await runInContext({ tenantId: String(workspace.id), actor: 'user-race' }, async () => {
+        for (let i = 0; i < 5; i++) {
+          const task = await (stores[0] as Store).createTask(workspace.id, 'user-race', `t${i}`, async () => undefined);
+          const done = await Promise.all(stores.map((s) => s.completeTask(workspace.id, task.id, notify)));
+          expect(done.map((t) => t.done)).toEqual([true, true]);
+        }
+        const listed = (await (jobs[0] as AppJobs).list({ name: 'task.completed', limit: 100 }))._unsafeUnwrap().jobs;
+        const mine = listed.filter((j) => (j.payload as { workspaceId: number }).workspaceId === workspace.id);
+        expect(mine.map((j) => (j.payload as { taskId: number }).taskId).sort()).toEqual([1, 2, 3, 4, 5]);
+      });
+    });
+
     it('runs the audit retention job: records older than its days are purged', async () => {
       const [keel] = keels as [StoreKeel];
       const [appJobs] = jobs as [AppJobs]; // its workers were started by the test before
