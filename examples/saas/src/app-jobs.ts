@@ -28,7 +28,7 @@ const definitions = {
  * (through the app's outbox, as the user's mail) and the audit trail's daily retention.
  *
  * @example
- * const jobs = createAppJobs(keel.sql, mail);
+ * const jobs = createAppJobs(keel.sql, { pollIntervalMs: 200 });
  * await unwrap(jobs.migrate());
  * startAppWorkers(jobs, keel.sql, mail); // ... await jobs.close();
  */
