@@ -14,6 +14,7 @@ import type { createReadCache } from './read-cache.js';
 import type { Sessions } from './session.js';
 import type { Store } from './store.js';
 import { renderPage } from './page.js';
+import { asMember, inWorkspace } from './workspace-context.js';
 
 export interface AppContext {
   readonly keel: Keel;
@@ -49,6 +50,7 @@ const routes: [string, RegExp, Handler][] = [
   ['GET', /^\/api\/workspaces\/(\d+)\/tasks$/, listTasks],
   ['POST', /^\/api\/workspaces\/(\d+)\/tasks$/, createTask],
   ['POST', /^\/api\/workspaces\/(\d+)\/tasks\/(\d+)\/complete$/, completeTask],
+  ['GET', /^\/api\/workspaces\/(\d+)\/audit$/, taskAudit],
   ['GET', /^\/api\/outbox$/, outbox],
   ['GET', /^\/api\/rules\/log$/, rulesLog],
 ];
@@ -75,9 +77,24 @@ async function page(ctx: AppContext, req: IncomingMessage, res: ServerResponse):
   }
   const workspaces = await ctx.store.workspacesOf(principal.userId);
   const workspace = workspaces[0];
-  const tasks = workspace ? await ctx.store.tasks(workspace.id) : [];
+  const [tasks, audit] = workspace
+    ? await inWorkspace(req, principal.userId, workspace, () =>
+        Promise.all([ctx.store.tasks(workspace.id), ctx.store.taskAudit(10)]),
+      )
+    : [[], []];
   const mail = await ctx.mail.outboxFor(principal.userId, 5);
-  sendHtml(res, renderPage({ view: 'signed-in', email: principal.email, workspace, tasks, outbox: mail }));
+  sendHtml(
+    res,
+    renderPage({
+      view: 'signed-in',
+      email: principal.email,
+      userId: principal.userId,
+      workspace,
+      tasks,
+      audit,
+      outbox: mail,
+    }),
+  );
 }
 
 /** Anyone learns ok or not ok (the status and `{ ok }`); only the admin sees the reports, which hold paths. */
@@ -115,8 +132,9 @@ async function listTasks(
   [workspaceId]: number[],
 ): Promise<void> {
   const principal = await ctx.sessions.required(req);
-  const workspace = await ctx.store.memberWorkspace(principal.userId, workspaceId as number);
-  const { value, hit } = await ctx.cache.get(`tasks:${workspace.id}`, () => ctx.store.tasks(workspace.id));
+  const { value, hit } = await asMember(ctx.store, req, principal.userId, workspaceId as number, (workspace) =>
+    ctx.cache.get(`tasks:${workspace.id}`, () => ctx.store.tasks(workspace.id)),
+  );
   sendJson(res, 200, { tasks: value }, { 'x-cache': hit ? 'hit' : 'miss' });
 }
 
@@ -129,17 +147,19 @@ async function createTask(
   const principal = await ctx.sessions.required(req);
   await ctx.limiter.consume(principal.userId);
   const title = stringField(await readBody(req), 'title', 200);
-  const workspace = await ctx.store.memberWorkspace(principal.userId, workspaceId as number);
-  const task = await ctx.store.createTask(workspace.id, principal.userId, title, async (taskCount) => {
-    const decision = await ctx.planRule.check({ workspaceId: workspace.id, plan: workspace.plan, taskCount });
-    return decision.allowed
-      ? undefined
-      : new HttpError(403, 'PLAN_LIMIT_REACHED', decision.reason, {
-          plan: workspace.plan,
-          limit: ctx.settings.freePlanMaxTasks,
-        });
+  const task = await asMember(ctx.store, req, principal.userId, workspaceId as number, async (workspace) => {
+    const created = await ctx.store.createTask(workspace.id, principal.userId, title, async (taskCount) => {
+      const decision = await ctx.planRule.check({ workspaceId: workspace.id, plan: workspace.plan, taskCount });
+      return decision.allowed
+        ? undefined
+        : new HttpError(403, 'PLAN_LIMIT_REACHED', decision.reason, {
+            plan: workspace.plan,
+            limit: ctx.settings.freePlanMaxTasks,
+          });
+    });
+    await ctx.cache.invalidate(`tasks:${workspace.id}`);
+    return created;
   });
-  await ctx.cache.invalidate(`tasks:${workspace.id}`);
   sendJson(res, 201, { task });
 }
 
@@ -151,10 +171,29 @@ async function completeTask(
 ): Promise<void> {
   const principal = await ctx.sessions.required(req);
   await ctx.limiter.consume(principal.userId);
-  const workspace = await ctx.store.memberWorkspace(principal.userId, workspaceId as number);
-  const task = await ctx.store.completeTask(workspace.id, taskId as number);
-  await ctx.cache.invalidate(`tasks:${workspace.id}`);
+  const task = await asMember(ctx.store, req, principal.userId, workspaceId as number, async (workspace) => {
+    const notify = { userId: principal.userId, email: principal.email };
+    const completed = await ctx.store.completeTask(workspace.id, taskId as number, notify);
+    await ctx.cache.invalidate(`tasks:${workspace.id}`);
+    return completed;
+  });
   sendJson(res, 200, { task });
+}
+
+/** The audit trail of the workspace's tasks, newest first (`?limit=`, 1–200, default 50). */
+async function taskAudit(
+  ctx: AppContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  [workspaceId]: number[],
+): Promise<void> {
+  const principal = await ctx.sessions.required(req);
+  const asked = Number(new URL(req.url ?? '/', 'http://localhost').searchParams.get('limit') ?? 50);
+  const limit = Number.isInteger(asked) && asked >= 1 && asked <= 200 ? asked : 50;
+  const entries = await asMember(ctx.store, req, principal.userId, workspaceId as number, () =>
+    ctx.store.taskAudit(limit),
+  );
+  sendJson(res, 200, { entries });
 }
 
 /**
