@@ -1,0 +1,220 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { memoryKvAdapter } from '@keel/adapter-kv-memory';
+import { sqliteAdapter } from '@keel/adapter-sqlite';
+import { createKeel, type Keel, type KeelConfig, type Kv, type Sql } from '@keel/core';
+import { context, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider as SdkMeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  SimpleSpanProcessor,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
+import { compare, type BenchCase, type BenchRow } from './harness.js';
+import { todaysAdapters } from './todays-guard.js';
+
+// The bench package has no @types/better-sqlite3; these are the few members it uses.
+interface RawDatabase {
+  prepare(statement: string): { get(...params: unknown[]): unknown };
+  exec(script: string): void;
+  pragma(pragma: string): unknown;
+  close(): void;
+}
+const Database = createRequire(import.meta.url)('better-sqlite3') as new (filename: string) => RawDatabase;
+
+const rows = 10_000;
+const schema = `CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score INTEGER NOT NULL);
+  INSERT INTO users (id, name, score) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT ${rows})
+  SELECT x, 'user ' || x, x * 7 FROM c;`;
+const select = 'SELECT id, name, score FROM users WHERE id = ?';
+
+/**
+ * What observing costs core's guard, per kv get (memory) and sql point select (sqlite, WAL
+ * file): today's guard (before observability), observability off in config, on with the
+ * OpenTelemetry API and no SDK, on with the in-process Prometheus aggregation and slow
+ * thresholds, and on with the SDK (traces and metrics) exporting nowhere or through the batch
+ * processor to an OTLP/HTTP receiver in another process. The guard's overhead is each row's
+ * time per call minus the raw library's.
+ */
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'keel-bench-observability-'));
+  // An app with an SDK registers a context manager; it is on for every row alike.
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const receiver = await startReceiver();
+  const today = await todaysAdapters();
+  const discard: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined };
+  const noop = sdk(discard, false);
+  const batch = sdk(new OTLPTraceExporter({ url: `${receiver.url}/v1/traces` }), true);
+  let n = 0;
+  const app = async (observability: KeelConfig['observability'], providers: Providers = {}) => {
+    const filename = join(dir, `keel-${n++}.db`);
+    const started = await createKeel(
+      { kv: { adapter: 'memory' }, sql: { adapter: 'sqlite', options: { filename } }, observability },
+      { adapters: [memoryKvAdapter, sqliteAdapter], env: false, ...providers },
+    );
+    return started._unsafeUnwrap() as Keel;
+  };
+  const variants: { name: string; kv: Kv; sql: Sql }[] = [];
+  if (today) {
+    const sql = today.createSqliteSql({ filename: join(dir, 'today.db') });
+    variants.push({ name: `today's guard (${today.commit.slice(0, 7)})`, kv: today.createMemoryKv(), sql });
+  }
+  const apps = {
+    off: await app({ enabled: false }),
+    api: await app({}),
+    inProcess: await app({ prometheus: true, slowMs: { kv: 1000, sql: 1000 } }),
+    noop: await app({}, noop.providers),
+    batch: await app({}, batch.providers),
+  };
+  variants.push(
+    { name: 'off (enabled: false)', kv: apps.off.kv, sql: apps.off.sql },
+    { name: 'on, API without an SDK', kv: apps.api.kv, sql: apps.api.sql },
+    { name: 'on, no SDK, prometheus + slowMs', kv: apps.inProcess.kv, sql: apps.inProcess.sql },
+    { name: 'on, SDK, no-op exporter', kv: apps.noop.kv, sql: apps.noop.sql },
+    { name: 'on, SDK, batch OTLP/HTTP exporter', kv: apps.batch.kv, sql: apps.batch.sql },
+  );
+
+  const keys = Array.from({ length: 10_000 }, (_, i) => `user:${i}`);
+  const map = new Map(keys.map((k) => [k, k]));
+  const raw = new Database(join(dir, 'raw.db'));
+  raw.pragma('journal_mode = wal');
+  raw.pragma('synchronous = normal');
+  raw.exec(schema);
+  const rawGet = raw.prepare(select);
+  for (const v of variants) {
+    for (const key of keys) (await v.kv.set(key, key))._unsafeUnwrap();
+    (await v.sql.executeScript(schema))._unsafeUnwrap();
+    // Every row reads the same value before anything is timed: an Err would count as an op.
+    if ((await v.kv.get('user:42'))._unsafeUnwrap() !== 'user:42') throw new Error(`${v.name}: kv read`);
+    const read = (await v.sql.query(select, [42]))._unsafeUnwrap().rows[0];
+    if (JSON.stringify(read) !== JSON.stringify([42, 'user 42', 294])) throw new Error(`${v.name}: sql read`);
+  }
+  let i = 0;
+  const nextKey = () => keys[i++ % keys.length] as string;
+  const nextId = () => (i = (i * 7919 + 1) % rows) + 1;
+
+  const kvRows = await compare('observability: kv get (memory), awaited', [
+    { name: 'raw Map.get (awaited)', fn: async () => map.get(nextKey()) },
+    ...variants.map(
+      (v): BenchCase => ({ name: `keel kv.get: ${v.name}`, fn: async () => (await v.kv.get(nextKey())).isOk() }),
+    ),
+  ]);
+  overheads('kv get', kvRows);
+  const sqlRows = await compare(
+    'observability: sql point SELECT (sqlite, WAL file, 10k rows), awaited',
+    [
+      { name: 'raw better-sqlite3 .get() (awaited)', fn: async () => rawGet.get(nextId()) },
+      ...variants.map(
+        (v): BenchCase => ({
+          name: `keel sql.query: ${v.name}`,
+          fn: async () => (await v.sql.query(select, [nextId()])).isOk(),
+        }),
+      ),
+    ],
+    { rounds: 9 },
+  );
+  overheads('sql point select', sqlRows);
+  const syncRows = await compare('observability: kv.sync.get (memory), in-thread callers', [
+    { name: 'raw Map.get (sync)', fn: () => map.get(nextKey()) },
+    ...variants.map(
+      (v): BenchCase => ({ name: `keel kv.sync.get: ${v.name}`, fn: () => v.kv.sync?.get(nextKey()).isOk() }),
+    ),
+  ]);
+  overheads('kv.sync get', syncRows);
+
+  const errors = (await apps.batch.observability.metricsText()).match(/keel_telemetry_errors_total (\d+)/)?.[1];
+  for (const v of variants) {
+    await v.kv.close();
+    await v.sql.close();
+  }
+  for (const a of Object.values(apps)) await a.close();
+  await Promise.all([noop.shutdown(), batch.shutdown()]);
+  await receiver.refresh();
+  console.log(
+    `\nOTLP receiver: ${receiver.requests()} export request(s), ${receiver.bytes()} bytes; telemetry errors: ${errors ?? '?'}`,
+  );
+  receiver.stop();
+  raw.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+interface Providers {
+  tracerProvider?: TracerProvider;
+  meterProvider?: MeterProvider;
+}
+
+/** Traces and metrics through the SDK: the span exporter given, metrics kept by a reader that never exports. */
+function sdk(exporter: SpanExporter, batched: boolean) {
+  const tracerProvider = new BasicTracerProvider({
+    spanProcessors: [batched ? new BatchSpanProcessor(exporter) : new SimpleSpanProcessor(exporter)],
+  });
+  const reader = new PeriodicExportingMetricReader({
+    exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+    exportIntervalMillis: 3_600_000,
+  });
+  const meterProvider = new SdkMeterProvider({ readers: [reader] });
+  return {
+    providers: { tracerProvider, meterProvider } satisfies Providers,
+    shutdown: () => Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]),
+  };
+}
+
+/** The guard's overhead per call (time minus the raw row's) and against today's guard. */
+function overheads(what: string, rows: readonly BenchRow[]): void {
+  const ns = (r: BenchRow) => 1e9 / r.opsPerSec;
+  const raw = rows[0] as BenchRow;
+  const base = rows.find((r) => r.name.includes("today's guard")) ?? rows.find((r) => r.name.includes('off'));
+  const baseOverhead = base ? ns(base) - ns(raw) : Number.NaN;
+  console.log(`\nguard overhead per ${what} (time per call minus the raw row's):\n`);
+  console.log(`| case | ns per call | overhead ns | overhead vs ${base?.name.split(': ')[1] ?? 'base'} |`);
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const r of rows.slice(1)) {
+    const overhead = ns(r) - ns(raw);
+    console.log(
+      `| ${r.name.split(': ')[1]} | ${ns(r).toFixed(0)} | ${overhead.toFixed(0)} | ${((overhead / baseOverhead - 1) * 100).toFixed(1)}% |`,
+    );
+  }
+}
+
+/** A tiny OTLP/HTTP receiver in its own process, so that receiving costs the bench's thread nothing. */
+async function startReceiver() {
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `let requests = 0, bytes = 0;
+       const server = require('node:http').createServer((req, res) => {
+         if (req.url === '/stats') return res.end(JSON.stringify({ requests, bytes }));
+         requests++;
+         req.on('data', (c) => (bytes += c.length)).on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+       });
+       server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+       process.stdin.on('end', () => process.exit(0)).resume();`,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(Number(d))));
+  const url = `http://127.0.0.1:${port}`;
+  let stats = { requests: 0, bytes: 0 };
+  const poll = async () => {
+    stats = (await (await fetch(`${url}/stats`)).json()) as typeof stats;
+  };
+  return {
+    url,
+    requests: () => stats.requests,
+    bytes: () => stats.bytes,
+    refresh: poll,
+    stop: () => child.stdin.end(),
+  };
+}
