@@ -70,6 +70,9 @@ export function startTelemetry(config: ResolvedObservability, options: Telemetry
       const attach = (value as { [observeInstance]?: (o: CallObserver) => void })[observeInstance];
       attach?.(new CallObserver(hub, { interface: target.interface, instance: target.name, adapter: target.adapter }));
     },
-    stop: undoDiagnostics,
+    stop() {
+      undoDiagnostics();
+      hub.close();
+    },
   };
 }

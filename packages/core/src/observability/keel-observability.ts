@@ -3,6 +3,7 @@ import { SpanKind, SpanStatusCode, trace, context, type Context, type Counter } 
 import { CallObserver, type CallTarget, type CallWatch } from './call-observer.js';
 import { healthSamples } from './health-gauges.js';
 import type { KeelLogger } from './keel-logger.js';
+import type { ResolvedObservability } from './observability-options.js';
 import type { CounterSeries } from './metric-registry.js';
 import { textHandler } from './prometheus-text.js';
 import type { SlowCall } from './slowest-calls.js';
@@ -35,6 +36,8 @@ export interface KeelCounter {
 export interface KeelObservability {
   /** The config's `observability.enabled`. */
   readonly enabled: boolean;
+  /** The `observability` section in force, defaults and environment overrides applied. */
+  readonly config: ResolvedObservability;
   /** Spans are recorded now (traces on, and an SDK registered or a provider given). */
   readonly tracing: boolean;
   /** The app's logger, with trace and span ids on each line inside a span. */
@@ -65,6 +68,7 @@ export function keelObservability(hub: TelemetryHub, enabled: boolean): KeelObse
   const metricsText = async () => hub.registry.render(healthSamples((await hub.readHealth()).reports));
   return Object.freeze({
     enabled,
+    config: hub.config,
     get tracing() {
       return enabled && hub.tracing;
     },

@@ -1,4 +1,4 @@
-import type { Counter, Histogram, Meter, ObservableGauge } from '@opentelemetry/api';
+import type { BatchObservableCallback, Counter, Histogram, Meter, ObservableGauge } from '@opentelemetry/api';
 import type { HealthReport } from '../lifecycle/health.js';
 import { healthGauges, instanceLabels } from './health-gauges.js';
 import type { ResolvedObservability } from './observability-options.js';
@@ -19,6 +19,8 @@ export interface OtelInstruments {
   readonly slow: Counter;
   /** OpenTelemetry's own errors, routed through `diag`. */
   readonly telemetryErrors: Counter;
+  /** Stops observing the health gauges (the app closed, or another meter provider took over). */
+  dispose(): void;
 }
 
 /**
@@ -32,20 +34,20 @@ export function createOtelInstruments(
   const gauges = healthGauges.map(
     (g) => [g, meter.createObservableGauge(g.otelName, { description: g.help })] as const,
   );
-  meter.addBatchObservableCallback(
-    async (result) => {
-      const { reports } = await hub.readHealth();
-      for (const [gauge, instrument] of gauges) {
-        for (const report of reports) {
-          for (const [extra, value] of gauge.read(report)) {
-            result.observe(instrument as ObservableGauge, value, { ...keelLabels(instanceLabels(report)), ...extra });
-          }
+  const observe: BatchObservableCallback = async (result) => {
+    const { reports } = await hub.readHealth();
+    for (const [gauge, instrument] of gauges) {
+      for (const report of reports) {
+        for (const [extra, value] of gauge.read(report)) {
+          result.observe(instrument as ObservableGauge, value, { ...keelLabels(instanceLabels(report)), ...extra });
         }
       }
-    },
-    gauges.map(([, instrument]) => instrument),
-  );
+    }
+  };
+  const observables = gauges.map(([, instrument]) => instrument);
+  meter.addBatchObservableCallback(observe, observables);
   return {
+    dispose: () => meter.removeBatchObservableCallback(observe, observables),
     duration: meter.createHistogram('keel.operation.duration', {
       unit: 's',
       description:

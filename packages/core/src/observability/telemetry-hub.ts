@@ -64,7 +64,7 @@ export class TelemetryHub {
   private reading: Promise<HealthSnapshot> | undefined;
 
   constructor(private readonly options: TelemetryHubOptions) {
-    this.config = options.config;
+    this.config = deepFreeze(options.config);
     this.logger = options.logger;
     this.registry = new MetricRegistry(this.config.buckets);
     this.slowest = new SlowestCalls(this.config.slowestKept);
@@ -126,12 +126,19 @@ export class TelemetryHub {
         this.meterProvider = provider;
         const meter = provider.getMeter(scopeName);
         this.meter = meter === createNoopMeter() ? undefined : meter;
+        this.otel?.dispose();
         this.otel = this.meter && createOtelInstruments(this.meter, this);
       }
     }
     const slow = Object.values(config.slowMs).some((ms) => ms !== undefined);
     this.always =
       (config.traces && options.tracerProvider !== undefined) || config.prometheus || slow || this.otel !== undefined;
+  }
+
+  /** Stops what outlives calls: the health gauges' callback. */
+  close(): void {
+    this.otel?.dispose();
+    this.healthSource = undefined;
   }
 
   /** The health reports, read again when older than `maxAgeMs`; concurrent readers share one read. */
@@ -145,4 +152,12 @@ export class TelemetryHub {
       });
     return this.reading;
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -17,7 +17,7 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
-import type { CreateKeelOptions, KeelConfig, LogFields } from '../../src/index.js';
+import type { CreateKeelOptions, Keel, KeelConfig, KeelLogger, LogFields } from '../../src/index.js';
 import { createKeel } from '../../src/index.js';
 
 /** The async-hooks context manager an app's SDK set-up registers: spans follow `await`s. */
@@ -56,7 +56,7 @@ function metricPoints(resource: ResourceMetrics, name: string) {
 /** A logger that keeps its lines, with the bindings of children merged in. */
 export function collectingLogger() {
   const lines: { level: string; fields: LogFields; message: string | undefined }[] = [];
-  const make = (bindings: LogFields) => {
+  const make = (bindings: LogFields): KeelLogger => {
     const line = (level: string) => (fields: LogFields, message?: string) =>
       lines.push({ level, fields: { ...bindings, ...fields }, message });
     return {
@@ -64,7 +64,7 @@ export function collectingLogger() {
       info: line('info'),
       warn: line('warn'),
       error: line('error'),
-      child: (more: LogFields): ReturnType<typeof make> => make({ ...bindings, ...more }),
+      child: (more: LogFields) => make({ ...bindings, ...more }),
     };
   };
   return { logger: make({}), lines };
@@ -81,7 +81,7 @@ export async function startApp(
     { kv: { adapter: 'memory' }, sql: { adapter: 'sqlite', options: { filename: ':memory:' } }, ...config },
     { adapters: allAdapters, env: false, ...options },
   );
-  return started._unsafeUnwrap();
+  return started._unsafeUnwrap() as Keel;
 }
 
 /** A span's parent span id. */
