@@ -44,14 +44,13 @@ describe('trace context through a queue', () => {
       () => captureTraceContext(),
     );
     expect(carrier.tracestate).toBe('vendor=abc');
-    for (const bad of [
+    const malformed: (TraceCarrier | undefined)[] = [
       undefined,
       {},
       { traceparent: 'garbage' },
       { traceparent: `00-${'0'.repeat(32)}-${'1'.repeat(16)}-01` },
-    ]) {
-      expect(runWithTraceContext(carrier, () => captureTraceContext())).toEqual({});
-    }
+    ];
+    for (const bad of malformed) expect(runWithTraceContext(bad, () => captureTraceContext())).toEqual({});
     span.end();
   });
 });
