@@ -100,7 +100,7 @@ export {
   type HealthHandlerOptions,
 } from './observability/health-handlers.js';
 export { prometheusContentType } from './observability/prometheus-text.js';
-export { keelTokens } from './container/start-telemetry.js';
+export { keelTokens, createObservability, type TelemetryOptions } from './container/start-telemetry.js';
 
 // email
 export type {

@@ -9,7 +9,12 @@ import {
   type KeelLogger,
 } from '../observability/keel-logger.js';
 import { keelObservability, type KeelObservability } from '../observability/keel-observability.js';
-import type { ResolvedObservability } from '../observability/observability-options.js';
+import {
+  observabilityOptions,
+  type ObservabilityConfig,
+  type ResolvedObservability,
+} from '../observability/observability-options.js';
+import { parseOptions } from '../options/parse-options.js';
 import { routeDiagnostics } from '../observability/otel-diagnostics.js';
 import { TelemetryHub } from '../observability/telemetry-hub.js';
 import { createToken, type KeelToken } from './tokens.js';
@@ -43,6 +48,22 @@ export interface Telemetry {
   /** Observes a built instance (a no-op when observability is off, or for an instance not made by core's guard). */
   observe(value: object, target: { interface: string; name: string; adapter: string }): void;
   stop(): void;
+}
+
+/**
+ * Observability without an app, for a package used on its own (`createWasmHost({ sql })`): the
+ * same spans, metrics and slow calls as `keel.observability`. It has no close, so OpenTelemetry's
+ * diagnostics are not routed; bad options throw a `KeelOptionsError`.
+ *
+ * @example
+ * const host = createWasmHost({ sql }, { observability: createObservability({ slowMs: { wasm: 50 } }) });
+ */
+export function createObservability(
+  config: ObservabilityConfig = {},
+  options: TelemetryOptions = {},
+): KeelObservability {
+  const resolved = parseOptions(observabilityOptions, config, 'createObservability');
+  return startTelemetry({ ...resolved, diagnostics: false }, options).observability;
 }
 
 /** The logger (the app's, with trace ids; or the config's choice) and the hub of one app. */

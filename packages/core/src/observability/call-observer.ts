@@ -10,8 +10,8 @@ export interface CallTarget {
   /** The instance name from config, or a component's id. */
   readonly instance: string;
   readonly adapter: string;
-  /** The kind of the calls' spans. @default SpanKind.CLIENT */
-  readonly kind?: SpanKind;
+  /** The kind of the calls' spans: `client` for calls out (an adapter), `internal`, `consumer` for work taken off a queue, … @default 'client' */
+  readonly kind?: 'client' | 'server' | 'internal' | 'producer' | 'consumer';
 }
 
 /** One observed call, from `begin` to `end`. */
@@ -22,6 +22,8 @@ export interface CallWatch {
   readonly spanId: string | undefined;
   /** Sets an attribute on the span (when traced). */
   set(key: string, value: string | number | boolean): void;
+  /** Runs `fn` inside the call's span, so that what it calls nests under it; as it is when not traced. */
+  within<T>(fn: () => T): T;
   /** Ends the call: `error` (anything with a `code`) makes it a failure. Only the first `end` counts. */
   end(error?: unknown): void;
 }
@@ -40,6 +42,14 @@ export interface OpSeries {
 
 const callLabels = ['interface', 'instance', 'adapter', 'operation'] as const;
 
+const spanKinds = {
+  client: SpanKind.CLIENT,
+  server: SpanKind.SERVER,
+  internal: SpanKind.INTERNAL,
+  producer: SpanKind.PRODUCER,
+  consumer: SpanKind.CONSUMER,
+} as const;
+
 /**
  * Observes the calls of one target: spans, the duration histogram and error counter (through
  * OpenTelemetry and, when on, the in-process aggregation), slow calls. What an operation needs
@@ -55,7 +65,7 @@ export class CallObserver {
     readonly target: CallTarget,
   ) {
     this.slowMs = (hub.config.slowMs as Readonly<Record<string, number | undefined>>)[target.interface];
-    this.kind = target.kind ?? SpanKind.CLIENT;
+    this.kind = spanKinds[target.kind ?? 'client'];
   }
 
   /** Starts watching a call. `statement` goes on the span only with `sqlStatementText`; `parent` defaults to the active context. */
@@ -204,6 +214,10 @@ export class Watch implements CallWatch {
 
   set(key: string, value: string | number | boolean): void {
     this.span?.setAttribute(key, value);
+  }
+
+  within<T>(fn: () => T): T {
+    return this.context === undefined ? fn() : context.with(this.context, fn);
   }
 
   end(error?: unknown): void {

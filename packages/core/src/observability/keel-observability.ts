@@ -109,12 +109,14 @@ function spanWatch(
   const span = hub.startSpan(name, SpanKind.INTERNAL, { ...attributes }, parent);
   if (span === undefined) return undefined;
   const { traceId, spanId } = span.spanContext();
+  const within = trace.setSpan(parent ?? context.active(), span);
   let ended = false;
   return {
-    context: trace.setSpan(parent ?? context.active(), span),
+    context: within,
     traceId,
     spanId,
     set: (key, value) => span.setAttribute(key, value),
+    within: (fn) => context.with(within, fn),
     end(error) {
       if (ended) return;
       ended = true;
