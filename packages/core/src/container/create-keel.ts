@@ -70,7 +70,10 @@ export async function createKeel<const C extends KeelConfig>(
   const registry = (options.registry ?? defaultRegistry).with(options.adapters ?? []);
   const env = options.env === false ? {} : (options.env ?? process.env);
   const overridden = applyEnvOverrides(config as Record<string, unknown>, env, interfaceOrder);
-  const { observability: section, ...interfaces } = overridden.config;
+  // Not an object: normalizeConfig says so; the observability section is then left at its defaults.
+  const whole = overridden.config as unknown;
+  const { observability: section, ...rest } = isObject(whole) ? whole : {};
+  const interfaces = isObject(whole) ? rest : whole;
   const observed = sectionEnvOverrides('observability', observabilityOptions, section, env);
   const issues = new ConfigIssues(new Map([...overridden.sources, ...observed.sources]));
   issues.addAll(overridden.issues);
@@ -140,6 +143,10 @@ export async function createKeel<const C extends KeelConfig>(
     throw error;
   }
   return ok(assembleKeel(container, started, stop, telemetry) as unknown as Keel<C>);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The `observability` section with its defaults, or its problems added to `issues`. */
