@@ -53,6 +53,8 @@ export class TelemetryHub {
   meter: Meter | undefined;
   /** Per-call data is wanted whatever the tracer does (Prometheus, slow thresholds, metrics, a given provider). */
   private always = false;
+  /** `always`, or the global tracer provider has an SDK behind it: as of the last `resolve`. */
+  private live = false;
   private proxy: ProxyLike | undefined;
   private noopDelegate: TracerProvider | undefined;
   private meterProvider: MeterProvider | undefined;
@@ -77,10 +79,13 @@ export class TelemetryHub {
     this.resolve();
   }
 
-  /** Anything to record for a call right now. Read on every guarded call: keep it a few loads. */
+  /**
+   * Anything to record for a call right now. Read on every guarded call, so it is a count and a
+   * field: whether a tracer provider is live is looked at again every 1024 reads (and by `resolve`).
+   */
   get watching(): boolean {
     if (--this.countdown < 0) this.resolve();
-    return this.always || (this.proxy !== undefined && this.proxy.getDelegate() !== this.noopDelegate);
+    return this.live;
   }
 
   /** Spans are recorded now. */
@@ -133,6 +138,7 @@ export class TelemetryHub {
     const slow = Object.values(config.slowMs).some((ms) => ms !== undefined);
     this.always =
       (config.traces && options.tracerProvider !== undefined) || config.prometheus || slow || this.otel !== undefined;
+    this.live = this.always || this.tracing;
   }
 
   /** Stops what outlives calls: the health gauges' callback. */
