@@ -3,7 +3,12 @@ import type { CounterSeries, HistogramSeries } from './metric-registry.js';
 import type { SlowCall } from './slowest-calls.js';
 import type { TelemetryHub } from './telemetry-hub.js';
 
-/** What is observed: an adapter instance, or a package's own unit (a component, a queue). */
+/**
+ * What is observed: an adapter instance, or a package's own unit (a component, a queue).
+ *
+ * @example
+ * const observer = keel.observability.observer({ interface: 'jobs', instance: 'emails', adapter: 'sql', kind: 'consumer' });
+ */
 export interface CallTarget {
   /** `kv`, `sql`, `email`, `auth`, `wasm`, … */
   readonly interface: string;
@@ -14,7 +19,14 @@ export interface CallTarget {
   readonly kind?: 'client' | 'server' | 'internal' | 'producer' | 'consumer';
 }
 
-/** One observed call, from `begin` to `end`. */
+/**
+ * One observed call, from `begin` to `end`.
+ *
+ * @example
+ * const watch = observer.begin('send-invoice');
+ * const result = await (watch ? watch.within(() => run(job)) : run(job));
+ * watch?.end(result.isErr() ? result.error : undefined);
+ */
 export interface CallWatch {
   /** The call's span in a context, for children (host calls, statements); `undefined` when not traced. */
   readonly context: Context | undefined;

@@ -9,7 +9,13 @@ import { textHandler } from './prometheus-text.js';
 import type { SlowCall } from './slowest-calls.js';
 import type { TelemetryHub } from './telemetry-hub.js';
 
-/** Watches calls of one target, for packages built on Keel (wasm-host, jobs, events). */
+/**
+ * Watches calls of one target, for packages built on Keel (wasm-host, jobs, events).
+ *
+ * @example
+ * const observer = keel.observability.observer({ interface: 'events', instance: 'orders', adapter: 'sql' });
+ * const watch = observer.begin('deliver', { parent }); // undefined while nothing records
+ */
 export interface KeelCallObserver {
   /** Anything is recorded now; when false, `begin` returns `undefined`. */
   readonly watching: boolean;
@@ -17,7 +23,13 @@ export interface KeelCallObserver {
   begin(operation: string, options?: { readonly parent?: Context; readonly statement?: string }): CallWatch | undefined;
 }
 
-/** A counter for a package's own events (wasm-host's denials), in OpenTelemetry and the in-process text. */
+/**
+ * A counter for a package's own events (wasm-host's denials), in OpenTelemetry and the in-process text.
+ *
+ * @example
+ * const retries = keel.observability.counter('keel.jobs.retries', 'Jobs retried.', ['queue']);
+ * retries.add(['emails']);
+ */
 export interface KeelCounter {
   /** `labels` in the order of the counter's label names. */
   add(labels: readonly string[], amount?: number): void;
@@ -61,9 +73,10 @@ export interface KeelObservability {
   counter(name: string, help: string, labelNames: readonly string[]): KeelCounter;
 }
 
+/** Attributes of a span: `{ 'keel.wasm.component': 'billing' }`. */
 export type SpanAttributes = Readonly<Record<string, string | number | boolean>>;
 
-/** The `keel.observability` of an app, over its hub (`undefined` hub: observability is off). */
+/** The `keel.observability` of an app, over its hub; with `enabled` false it records nothing of its own. */
 export function keelObservability(hub: TelemetryHub, enabled: boolean): KeelObservability {
   const metricsText = async () => hub.registry.render(healthSamples((await hub.readHealth()).reports));
   return Object.freeze({

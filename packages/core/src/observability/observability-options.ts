@@ -1,7 +1,12 @@
 import * as v from 'valibot';
 import { boolean, integer, maxTimerMs, oneOf, option } from '../options/option-schemas.js';
 
-/** Upper bounds in seconds of Prometheus's and OpenTelemetry's usual latency buckets, 0.5 ms to 10 s. */
+/**
+ * Upper bounds in seconds of Prometheus's and OpenTelemetry's usual latency buckets, 0.5 ms to 10 s.
+ *
+ * @example
+ * observability: { buckets: [...defaultBuckets, 30] }
+ */
 export const defaultBuckets: readonly number[] = Object.freeze([
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ]);
@@ -26,6 +31,9 @@ const threshold = (what: string) =>
  * The `observability` section of Keel's config, declared once: its type, its checks, its
  * environment overrides (`KEEL_OBSERVABILITY_SQL_STATEMENT_TEXT=true`,
  * `KEEL_OBSERVABILITY_SLOW_MS_SQL=200`) and the README's table come from here.
+ *
+ * @example
+ * defineConfig({ sql: { adapter: 'sqlite' }, observability: { prometheus: true, slowMs: { sql: 200 } } });
  */
 export const observabilityOptions = v.strictObject({
   enabled: option(boolean(), {

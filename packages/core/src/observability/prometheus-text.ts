@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** The content type of Prometheus's text exposition format. */
+/**
+ * The content type of Prometheus's text exposition format.
+ *
+ * @example
+ * res.writeHead(200, { 'content-type': prometheusContentType }).end(await keel.observability.metricsText());
+ */
 export const prometheusContentType = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** One sample line: `name{label="value",…} value`, label values escaped as the format says. */

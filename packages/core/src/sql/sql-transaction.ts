@@ -65,9 +65,10 @@ export function guardTransaction<T>(
       state.ending = false;
       // A failed commit leaves the transaction open so the caller can still roll back.
       if (result.isOk() || op === 'rollback') {
-        state.ended = outcome;
         for (let c: TransactionState | undefined = state; c; c = c.child) {
-          c.ended ??= outcome;
+          // A savepoint that ended before keeps its outcome, and its span ended with it.
+          if (c !== state && c.ended) continue;
+          c.ended = outcome;
           c.watch?.set('keel.transaction.outcome', outcome);
           c.watch?.end(result.isErr() ? result.error : undefined);
         }

@@ -2,7 +2,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { expectErr, expectOk } from '@keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parentOf, startApp, testSdk, useContextManager } from './support.js';
+import { collectingLogger, parentOf, startApp, testSdk, useContextManager } from './support.js';
 
 const sdk = testSdk();
 beforeAll(useContextManager);
@@ -120,7 +120,8 @@ describe('transactions', () => {
 
   it('nests a savepoint under its transaction and ends a rolled-back one as rolled back', async () => {
     sdk.reset();
-    const keel = await startApp({}, providers);
+    const logged = collectingLogger();
+    const keel = await startApp({}, { ...providers, logger: logged.logger });
     const tx = expectOk(await keel.sql.begin());
     const inner = expectOk(await tx.begin());
     expectOk(await inner.query('SELECT 1'));
@@ -133,6 +134,8 @@ describe('transactions', () => {
     expect(parentOf(one('sql query'))).toBe(savepoint.spanContext().spanId);
     expect(outer.attributes['keel.transaction.outcome']).toBe('rolled back');
     expect(savepoint.attributes['keel.transaction.outcome']).toBe('committed');
+    // Nothing touched a span after it ended (the SDK would have said so through diag).
+    expect(logged.lines.filter((l) => l.fields.source === 'opentelemetry')).toEqual([]);
   });
 
   it('does the same on the synchronous surface', async () => {
