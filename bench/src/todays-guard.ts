@@ -1,9 +1,9 @@
 /**
  * "Today's" guard for the observability bench: core and the kv-memory and sqlite adapters as they
- * were at a commit before observability (the branch's merge base with `main`, or
- * `KEEL_BENCH_BASELINE`), bundled once into `bench/.baseline/` so that they run beside the
- * current code in one interleaved table. `undefined` (with the reason printed) when git cannot
- * give the sources.
+ * were just before observability came (the parent of the first commit that added
+ * `packages/core/src/observability`, or `KEEL_BENCH_BASELINE`), bundled once into
+ * `bench/.baseline/` so that they run beside the current code in one interleaved table.
+ * `undefined` (with the reason printed) when git cannot give the sources.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,8 @@ export async function todaysAdapters(): Promise<TodaysAdapters | undefined> {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
   let commit: string;
   try {
-    commit = git('rev-parse', process.env.KEEL_BENCH_BASELINE ?? git('merge-base', 'HEAD', 'main'));
+    const first = git('rev-list', '--reverse', 'HEAD', '--', 'packages/core/src/observability').split('\n')[0];
+    commit = git('rev-parse', process.env.KEEL_BENCH_BASELINE ?? `${first}^`);
   } catch (error) {
     console.log(`(no "today" row: git could not name the baseline commit: ${(error as Error).message.split('\n')[0]})`);
     return undefined;
