@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { prometheusContentType } from '../../src/index.js';
+import { healthSamples } from '../../src/observability/health-gauges.js';
 import { MetricRegistry } from '../../src/observability/metric-registry.js';
 import { parsePrometheus, pick } from './prometheus-parse.js';
 import { startApp, testSdk } from './support.js';
@@ -108,6 +109,25 @@ describe('the Prometheus endpoint', () => {
     expect(pick(samples, 'keel_operation_duration_seconds_count')).toEqual([]);
     expect(pick(samples, 'keel_instance_up').length).toBe(2);
     await keel.close();
+  });
+
+  it('turns the pool figures an adapter reports in health into gauges, and skips what it does not report', () => {
+    const pool = { interface: 'sql', name: 'main', adapter: 'postgres', ok: true, latencyMs: 1 };
+    const samples = healthSamples([
+      { ...pool, detail: { total: 10, idle: 7, waiting: 2 } },
+      { ...pool, name: 'files', adapter: 'sqlite', detail: { filename: '/srv/app.db', pageCount: 12 } },
+    ]);
+    const labels = { interface: 'sql', instance: 'main', adapter: 'postgres' };
+    expect(samples.filter((s) => s.labels.instance === 'main').map((s) => [s.name, s.labels, s.value])).toEqual([
+      ['keel_instance_up', labels, 1],
+      ['keel_pool_connections', { ...labels, state: 'total' }, 10],
+      ['keel_pool_connections', { ...labels, state: 'idle' }, 7],
+      ['keel_pool_connections', { ...labels, state: 'in_use' }, 3],
+      ['keel_pool_waiting', labels, 2],
+    ]);
+    // Only the up gauge for an instance without pool figures; its file path goes nowhere.
+    expect(samples.filter((s) => s.labels.instance === 'files').map((s) => s.name)).toEqual(['keel_instance_up']);
+    expect(JSON.stringify(samples)).not.toContain('/srv/app.db');
   });
 
   it('escapes label values and writes special numbers as the format says', () => {
