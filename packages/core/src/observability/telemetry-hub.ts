@@ -147,16 +147,26 @@ export class TelemetryHub {
     this.healthSource = undefined;
   }
 
-  /** The health reports, read again when older than `maxAgeMs`; concurrent readers share one read. */
-  readHealth(maxAgeMs = 1000): Promise<HealthSnapshot> {
+  /**
+   * The health reports, read again when older than `maxAgeMs`; concurrent readers share one read.
+   * A check still running after `waitMs` (an unreachable database) answers with the last reports,
+   * so that a scrape never hangs on an adapter; the check goes on and updates them when it ends.
+   */
+  readHealth(maxAgeMs = 1000, waitMs = 2000): Promise<HealthSnapshot> {
     const source = this.healthSource;
     if (source === undefined || performance.now() - this.health.at < maxAgeMs) return Promise.resolve(this.health);
     this.reading ??= source()
       .then((reports) => (this.health = { at: performance.now(), reports }))
+      .catch(() => this.health)
       .finally(() => {
         this.reading = undefined;
       });
-    return this.reading;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<HealthSnapshot>((resolve) => {
+      timer = setTimeout(() => resolve(this.health), waitMs);
+      timer.unref();
+    });
+    return Promise.race([this.reading, late]).finally(() => clearTimeout(timer));
   }
 }
 

@@ -2,10 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { prometheusContentType } from '../../src/index.js';
+import { createKeel, prometheusContentType, type Keel } from '../../src/index.js';
 import { healthSamples } from '../../src/observability/health-gauges.js';
 import { MetricRegistry } from '../../src/observability/metric-registry.js';
 import { parsePrometheus, pick } from './prometheus-parse.js';
+import { slowKvAdapter } from './slow-kv.js';
 import { startApp, testSdk } from './support.js';
 
 const sdk = testSdk();
@@ -108,6 +109,20 @@ describe('the Prometheus endpoint', () => {
     const { samples } = parsePrometheus(await keel.observability.metricsText());
     expect(pick(samples, 'keel_operation_duration_seconds_count')).toEqual([]);
     expect(pick(samples, 'keel_instance_up').length).toBe(2);
+    await keel.close();
+  });
+
+  it('answers a scrape while a health check hangs, with what it knew', async () => {
+    const keel = (
+      await createKeel(
+        { kv: { adapter: 'slow', options: { delayMs: 0, healthHangs: true } }, observability: { prometheus: true } },
+        { adapters: [slowKvAdapter], env: false },
+      )
+    )._unsafeUnwrap() as Keel;
+    expectOk(await keel.kv.get('k'));
+    const { samples } = parsePrometheus(await keel.observability.metricsText());
+    expect(pick(samples, 'keel_operation_duration_seconds_count', { operation: 'get' })[0]?.value).toBe(1);
+    expect(pick(samples, 'keel_instance_up')).toEqual([]); // never answered: no reading to give
     await keel.close();
   });
 

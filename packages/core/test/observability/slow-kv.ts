@@ -9,7 +9,7 @@ import * as v from 'valibot';
 export const slowKvAdapter = defineAdapter({
   interface: 'kv',
   id: 'slow',
-  options: v.strictObject({ delayMs: v.optional(v.number(), 20) }),
+  options: v.strictObject({ delayMs: v.optional(v.number(), 20), healthHangs: v.optional(v.boolean(), false) }),
   create(options, context) {
     context.logger?.info({ delayMs: options.delayMs }, 'slow kv built');
     const data = new Map<string, KvValue>();
@@ -24,12 +24,14 @@ export const slowKvAdapter = defineAdapter({
       expire: () => false,
       ttl: () => undefined,
       scan: () => [],
+      // A health check that never answers: a store that accepted the connection and went silent.
+      ...(options.healthHangs ? { health: () => new Promise<never>(() => undefined) } : {}),
     });
   },
 });
 
 declare module '../../src/config/config-types.js' {
   interface KvAdapterOptionsMap {
-    slow: { readonly delayMs?: number };
+    slow: { readonly delayMs?: number; readonly healthHangs?: boolean };
   }
 }
