@@ -13,16 +13,26 @@ import { memoryKvAdapter } from '@keel/adapter-kv-memory';
 import { redisKvAdapter } from '@keel/adapter-kv-redis';
 import { postgresAdapter } from '@keel/adapter-postgres';
 import { sqliteAdapter } from '@keel/adapter-sqlite';
-import type { AdapterDefinition } from '@keel/core';
+import { type AdapterDefinition, observabilityOptions } from '@keel/core';
 import { describeOptions } from '@keel/core/adapter';
 import { jobsOptions } from '@keel/jobs';
 import { componentKvAdapter } from '@keel/wasm-host';
 
-/** What a table is made from: an adapter, or a platform package's options (`service/<name>`). */
-type Documented = Pick<AdapterDefinition, 'id' | 'options'> & { readonly interface: string };
+/** What a table documents: an adapter's options, or a config section declared as one schema. */
+export interface DocumentedOptions {
+  /** The marker's first part: the interface, or `config` for a section. */
+  readonly interface: string;
+  readonly id: string;
+  readonly options: AdapterDefinition['options'];
+}
 
-/** Every adapter and platform package this repository ships, with the README its table lives in. */
-export const documentedAdapters: readonly { readonly readme: string; readonly adapter: Documented }[] = [
+/** Every adapter this repository ships (and core's `observability` section, and platform packages' options), with the README its table lives in. */
+export const documentedAdapters: readonly { readonly readme: string; readonly adapter: DocumentedOptions }[] = [
+  {
+    readme: 'packages/core/README.md',
+    adapter: { interface: 'config', id: 'observability', options: observabilityOptions },
+  },
+  { readme: 'packages/jobs/README.md', adapter: { interface: 'service', id: 'jobs', options: jobsOptions } },
   { readme: 'packages/adapter-kv-memory/README.md', adapter: memoryKvAdapter },
   { readme: 'packages/adapter-kv-level/README.md', adapter: levelKvAdapter },
   { readme: 'packages/adapter-kv-redis/README.md', adapter: redisKvAdapter },
@@ -31,11 +41,10 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
   ...emailAdapters.map((adapter) => ({ readme: 'packages/adapter-email/README.md', adapter })),
   ...authAdapters.map((adapter) => ({ readme: 'packages/adapter-auth/README.md', adapter })),
   { readme: 'packages/wasm-host/README.md', adapter: componentKvAdapter },
-  { readme: 'packages/jobs/README.md', adapter: { interface: 'service', id: 'jobs', options: jobsOptions } },
 ];
 
 /** The markdown table of an adapter's options. */
-export function optionsTable(adapter: Documented): string {
+export function optionsTable(adapter: DocumentedOptions): string {
   const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
   const rows = describeOptions(adapter.options).map(
     (r) =>
@@ -44,11 +53,11 @@ export function optionsTable(adapter: Documented): string {
   return ['| option | type | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
-const marker = (adapter: Documented) =>
+const marker = (adapter: DocumentedOptions) =>
   new RegExp(`(<!-- options: ${adapter.interface}/${adapter.id} -->)[\\s\\S]*?(<!-- /options -->)`);
 
 /** The README text with this adapter's table regenerated, or `undefined` when it has no marker. */
-export function withTable(readme: string, adapter: Documented): string | undefined {
+export function withTable(readme: string, adapter: DocumentedOptions): string | undefined {
   const pattern = marker(adapter);
   if (!pattern.test(readme)) return undefined;
   return readme.replace(pattern, (_, open: string, close: string) => `${open}\n${optionsTable(adapter)}\n${close}`);

@@ -77,7 +77,8 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   const admin = createAdminCheck(env.KEEL_APP_ADMIN_TOKEN || undefined);
   const authMail = createAuthMail();
   const started = await createKeel(profile.keel, {
-    env: false,
+    // The profile has the adapter overrides applied already; the observability ones apply here.
+    env: Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('KEEL_OBSERVABILITY_'))),
     adapters: [...adapters, localAuthWithAppMail(authMail.deliverToken)],
   });
   if (started.isErr()) throw started.error;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Keel } from '@keel/core';
+import { healthHandlers, type Keel } from '@keel/core';
 import { login, logout, resetPage, resetPassword, signup, verifyEmail, verifyPage } from './account-routes.js';
 import type { AdminCheck } from './admin.js';
 import type { DevMailbox } from './dev-mailbox.js';
@@ -37,6 +37,10 @@ export type Handler = (ctx: AppContext, req: IncomingMessage, res: ServerRespons
 const routes: [string, RegExp, Handler][] = [
   ['GET', /^\/$/, page],
   ['GET', /^\/health$/, health],
+  ['GET', /^\/health\/ready$/, ready],
+  ['GET', /^\/health\/live$/, live],
+  ['GET', /^\/metrics$/, metrics],
+  ['GET', /^\/api\/admin\/slow$/, slowCalls],
   ['POST', /^\/api\/signup$/, signup],
   ['POST', /^\/api\/login$/, login],
   ['POST', /^\/api\/logout$/, logout],
@@ -103,6 +107,41 @@ async function health(ctx: AppContext, req: IncomingMessage, res: ServerResponse
   const reports = await ctx.keel.health();
   const ok = reports.every((r) => r.ok);
   sendJson(res, ok ? 200 : 503, admin ? { ok, profile: ctx.profile, instances: reports } : { ok });
+}
+
+// Probes for an orchestrator: anyone learns ready or not; the reports go to the admin token only.
+const probes = new WeakMap<AppContext, ReturnType<typeof healthHandlers>>();
+const probesOf = (ctx: AppContext) => {
+  let handlers = probes.get(ctx);
+  if (!handlers) {
+    handlers = healthHandlers(ctx.keel, { details: (req) => ctx.admin.isAdmin(req) });
+    probes.set(ctx, handlers);
+  }
+  return handlers;
+};
+
+async function ready(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  await probesOf(ctx).readiness(req, res);
+}
+
+async function live(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  await probesOf(ctx).liveness(req, res);
+}
+
+/** Prometheus's text, for a scraper holding the admin token (`bearer_token` in its scrape config). */
+async function metrics(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  requireAdmin(ctx, req);
+  await ctx.keel.observability.metricsHandler(req, res);
+}
+
+/** The slowest calls Keel saw (`observability.slowMs` logs each past its threshold), for the operator. */
+async function slowCalls(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  requireAdmin(ctx, req);
+  sendJson(res, 200, { calls: ctx.keel.observability.slowest(20) });
+}
+
+function requireAdmin(ctx: AppContext, req: IncomingMessage): void {
+  if (!ctx.admin.isAdmin(req)) throw new HttpError(401, 'UNAUTHENTICATED', 'This needs the admin token');
 }
 
 async function me(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {

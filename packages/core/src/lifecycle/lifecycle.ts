@@ -1,3 +1,4 @@
+import type { CallObserver } from '../observability/call-observer.js';
 import { isPromiseLike } from './promise-like.js';
 
 /** Where an adapter instance is in its life. */
@@ -16,6 +17,8 @@ export class Lifecycle {
   private closeRequested = false;
   /** What the last asynchronous open failed with, until one succeeds. */
   lastFailure: unknown;
+  /** Set by the container when the app observes this instance; the guard reads it on every call. */
+  observer: CallObserver | undefined = undefined;
 
   constructor(
     private readonly openDriver: () => unknown,

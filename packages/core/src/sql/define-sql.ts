@@ -123,10 +123,16 @@ function surface<T>(
       guard.statement('execute', statement, params, () => driver.execute(statement, params)),
     executeScript: (script: string) =>
       guard.statement('executeScript', script, undefined, () => driver.executeScript(script)),
-    begin: () =>
-      runner.then(
-        runner.run('begin', () => driver.begin()),
-        (begun) => begun.map((tx) => guardTransaction(txGuard, present, tx, 1)),
-      ),
+    begin: () => {
+      // The transaction's span, when observed: begin, the statements and the end are its children.
+      const watch = runner.watch('transaction');
+      return runner.then(
+        runner.run('begin', () => driver.begin(), undefined, watch?.context),
+        (begun) => {
+          if (begun.isErr()) watch?.end(begun.error);
+          return begun.map((tx) => guardTransaction(txGuard, present, tx, 1, undefined, undefined, watch));
+        },
+      );
+    },
   };
 }
