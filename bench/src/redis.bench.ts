@@ -20,17 +20,30 @@ export async function run(): Promise<void> {
   const ioAuto = new Redis(url, { enableAutoPipelining: true });
   const nr = nodeRedis(url);
   await nr.connect();
+  // A run stopped with Ctrl-C (or a timeout's SIGTERM) removes its keys too: they are many, and
+  // left behind they slow down every SCAN on a Redis that tests share.
+  const stopped = async () => {
+    await dropKeys(nr, `${root}*`);
+    process.exit(130);
+  };
+  process.once('SIGINT', stopped).once('SIGTERM', stopped);
   try {
     await clients(io, ioAuto, nr, root);
     await stores(url, nr, root);
     await writeShapes(nr, root);
   } finally {
-    const script = "local n=0 for _,k in ipairs(redis.call('KEYS',ARGV[1])) do n=n+redis.call('DEL',k) end return n";
-    await nr.eval(script, { arguments: [`${root}*`] });
+    process.off('SIGINT', stopped).off('SIGTERM', stopped);
+    await dropKeys(nr, `${root}*`);
     io.disconnect();
     ioAuto.disconnect();
     await nr.close();
   }
+}
+
+/** Deletes every key matching `pattern`, on the server. */
+function dropKeys(nr: NodeRedis, pattern: string): Promise<unknown> {
+  const script = "local n=0 for _,k in ipairs(redis.call('KEYS',ARGV[1])) do n=n+redis.call('DEL',k) end return n";
+  return nr.eval(script, { arguments: [pattern] });
 }
 
 const nodeRedis = (url: string) => createClient({ url });
@@ -154,6 +167,9 @@ async function stores(url: string, nr: NodeRedis, root: string): Promise<void> {
     { name: 'keyv 5.6 + @keyv/redis set', ...parallel(32, () => keyv.set(newKey(), value)) },
     { name: 'unstorage 1.17 redis setItem', ...parallel(32, () => storage.setItem(newKey(), value)) },
   ]);
+  // Gone again, so that the scans below (SCAN walks the whole database) see the database as before.
+  await dropKeys(nr, `${root}*new:*`);
+  await nr.zRemRangeByLex(`${root}keel:i`, '[new:', '(new;');
   // Neither peer has an atomic increment: they read and write back (two round trips, racy).
   await compare('redis kv: increment (peers: get + set, not atomic)', [
     { name: 'raw node-redis incrBy', fn: () => nr.incrBy(`${root}raw:counter`, 1) },

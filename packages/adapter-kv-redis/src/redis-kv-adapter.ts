@@ -47,6 +47,7 @@ function buildRedisKv(options: ResolvedRedisKvOptions): Kv {
   const idx = `${prefix}i`;
   const exp = `${prefix}e`;
   const ttlArg = (ttlMs: number | undefined) => (ttlMs === undefined ? '' : String(ttlMs));
+  const written = recentlyWritten();
   // Assigned by open(); core calls nothing else before open() has succeeded.
   let client!: RedisClient;
   let outage!: Outage;
@@ -130,14 +131,19 @@ function buildRedisKv(options: ResolvedRedisKvOptions): Kv {
       const data = base + key;
       const stored = encodeValue(value);
       if (ttlMs !== undefined) return run(lua.SET, 3, [data, idx, exp, base, key, stored, String(ttlMs)], done);
+      const script = () => run(lua.SET_PLAIN, 2, [data, idx, stored, key], () => void written.add(key));
       // A key that exists is in the index already (every write adds it and every delete removes
-      // it, each in one script), so overwriting one is a plain SET … XX; only a new key needs the
-      // script that adds it to the index as well.
+      // it, each in one script), so overwriting one is a plain SET … XX, which writes only a key
+      // that exists; when it finds none, the script adds the key to the index too. A key this
+      // store has not written lately is likely new: it goes to the script at once, saving the
+      // round trip of a SET … XX that would find nothing. A wrong guess costs time, never the index.
+      if (!written.has(key)) return script();
       return send<'OK' | null, undefined>(['SET', data, stored, 'XX'], (replaced) =>
-        replaced === null ? run(lua.SET_PLAIN, 2, [data, idx, stored, key], done) : undefined,
+        replaced === null ? script() : undefined,
       );
     },
     delete(key) {
+      written.delete(key);
       return run(lua.DELETE, 2, [base + key, idx, key], (n: number) => n === 1);
     },
     increment(key, delta) {
@@ -203,6 +209,7 @@ function buildRedisKv(options: ResolvedRedisKvOptions): Kv {
     },
     async deleteMany(keys) {
       if (keys.length === 0) return 0;
+      for (const key of keys) written.delete(key);
       const keysAndArgs: string[] = [idx];
       for (const key of keys) keysAndArgs.push(base + key);
       for (const key of keys) keysAndArgs.push(key);
@@ -210,6 +217,22 @@ function buildRedisKv(options: ResolvedRedisKvOptions): Kv {
     },
   };
   return defineKv(driver);
+}
+
+/**
+ * Keys a store has written lately, so that their next set tries the one-command overwrite first.
+ * Only a hint, bounded in size: emptied when full, it costs a few script calls, never correctness.
+ */
+function recentlyWritten(limit = 4096) {
+  const keys = new Set<string>();
+  return {
+    has: (key: string) => keys.has(key),
+    add(key: string) {
+      if (keys.size >= limit) keys.clear();
+      keys.add(key);
+    },
+    delete: (key: string) => keys.delete(key),
+  };
 }
 
 /** What a write resolves to: nothing. */
