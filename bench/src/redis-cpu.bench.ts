@@ -66,6 +66,25 @@ export async function run(): Promise<void> {
       'raw node-redis incrBy': () => raw.incrBy('raw:counter', 1),
       'keel redis increment': async () => (await kv.increment('counter')).isOk(),
     });
+    // The ways a set can keep the index (see redis.bench.ts), with the raw client.
+    const script = "redis.call('SET', KEYS[1], ARGV[1]) redis.call('ZADD', KEYS[2], 'NX', 0, ARGV[2]) return 1";
+    const sha = await raw.scriptLoad(script);
+    await table('ways to keep the index on set', {
+      'SET (no index)': () => raw.set(`shape:k:${next()}`, value),
+      'SET … XX (Keel: overwrite, key indexed already)': () => raw.set(`shape:k:${next()}`, value, { condition: 'XX' }),
+      'EVALSHA: SET + ZADD (Keel: new key)': () => {
+        const key = next();
+        return raw.evalSha(sha, { keys: [`shape:k:${key}`, 'shape:i'], arguments: [value, key] });
+      },
+      'MULTI SET ZADD EXEC (node-redis multi())': () => {
+        const key = next();
+        return raw
+          .multi()
+          .set(`shape:k:${key}`, value)
+          .zAdd('shape:i', { score: 0, value: key }, { condition: 'NX' })
+          .exec();
+      },
+    });
   } finally {
     await Promise.all([kv.close(), keyv.disconnect(), info.close(), raw.close(), timed.close()]);
     server.kill('SIGKILL');
