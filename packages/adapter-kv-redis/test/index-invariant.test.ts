@@ -1,5 +1,5 @@
 import { createClient } from '@redis/client';
-import type { Kv, KvValue } from '@keel/core';
+import type { Kv, KvError, KvValue, ResultAsync } from '@keel/core';
 import { expectOk, type PrivateServer, privateRedis } from '@keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisKv } from '../src/index.js';
@@ -53,7 +53,7 @@ return out`;
     const kv = store('fast:');
     const other = store('fast:');
     expectOk(await kv.set('warm', 'up'));
-    const calls = async (write: () => Promise<unknown>) => {
+    const calls = async (write: () => ResultAsync<unknown, KvError>) => {
       await admin.sendCommand(['CONFIG', 'RESETSTAT']);
       await write();
       const counted = await commandCalls();
