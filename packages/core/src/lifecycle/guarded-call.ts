@@ -55,10 +55,17 @@ function invoke<T, E>(
     return errAsync(errors.fromThrown(thrown, op, key));
   }
   if (!isPromiseLike(value)) return okAsync(value);
+  lifecycle.enter();
   return new ResultAsync(
-    lifecycle.track(Promise.resolve(value)).then(
-      (resolved) => ok(resolved),
-      (thrown: unknown) => err(errors.fromThrown(thrown, op, key)),
+    Promise.resolve(value).then(
+      (resolved) => {
+        lifecycle.leave();
+        return ok(resolved);
+      },
+      (thrown: unknown) => {
+        lifecycle.leave();
+        return err(errors.fromThrown(thrown, op, key));
+      },
     ),
   );
 }

@@ -98,11 +98,17 @@ export class Lifecycle {
     return this.closing;
   }
 
-  /** Counts an asynchronous call so that `close()` waits for it. */
-  track<T>(promise: Promise<T>): Promise<T> {
+  /**
+   * Counts an asynchronous call so that `close()` waits for it; the caller calls `leave()` once
+   * it has settled. (A pair of calls rather than `promise.finally`, which costs three promises
+   * on every call.)
+   */
+  enter(): void {
     this.inFlight++;
-    return promise.finally(() => {
-      if (--this.inFlight === 0 && this.drained) this.drained();
-    });
+  }
+
+  /** The call counted by `enter()` has settled. */
+  leave(): void {
+    if (--this.inFlight === 0 && this.drained) this.drained();
   }
 }
