@@ -70,13 +70,16 @@ function invoke<T, E>(
     watch.end();
     return okAsync(value);
   }
+  lifecycle.enter();
   return new ResultAsync(
-    lifecycle.track(Promise.resolve(value)).then(
+    Promise.resolve(value).then(
       (resolved) => {
+        lifecycle.leave();
         watch.end();
         return ok(resolved);
       },
       (thrown: unknown) => {
+        lifecycle.leave();
         const error = errors.fromThrown(thrown, op, key);
         watch.end(error);
         return err(error);
