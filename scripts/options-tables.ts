@@ -13,12 +13,26 @@ import { memoryKvAdapter } from '@keel/adapter-kv-memory';
 import { redisKvAdapter } from '@keel/adapter-kv-redis';
 import { postgresAdapter } from '@keel/adapter-postgres';
 import { sqliteAdapter } from '@keel/adapter-sqlite';
-import type { AdapterDefinition } from '@keel/core';
+import { type AdapterDefinition, observabilityOptions } from '@keel/core';
 import { describeOptions } from '@keel/core/adapter';
+import { jobsOptions } from '@keel/jobs';
 import { componentKvAdapter } from '@keel/wasm-host';
 
-/** Every adapter this repository ships, with the README its table lives in. */
-export const documentedAdapters: readonly { readonly readme: string; readonly adapter: AdapterDefinition }[] = [
+/** What a table documents: an adapter's options, or a config section declared as one schema. */
+export interface DocumentedOptions {
+  /** The marker's first part: the interface, or `config` for a section. */
+  readonly interface: string;
+  readonly id: string;
+  readonly options: AdapterDefinition['options'];
+}
+
+/** Every adapter this repository ships (and core's `observability` section, and platform packages' options), with the README its table lives in. */
+export const documentedAdapters: readonly { readonly readme: string; readonly adapter: DocumentedOptions }[] = [
+  {
+    readme: 'packages/core/README.md',
+    adapter: { interface: 'config', id: 'observability', options: observabilityOptions },
+  },
+  { readme: 'packages/jobs/README.md', adapter: { interface: 'service', id: 'jobs', options: jobsOptions } },
   { readme: 'packages/adapter-kv-memory/README.md', adapter: memoryKvAdapter },
   { readme: 'packages/adapter-kv-level/README.md', adapter: levelKvAdapter },
   { readme: 'packages/adapter-kv-redis/README.md', adapter: redisKvAdapter },
@@ -30,7 +44,7 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
 ];
 
 /** The markdown table of an adapter's options. */
-export function optionsTable(adapter: AdapterDefinition): string {
+export function optionsTable(adapter: DocumentedOptions): string {
   const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
   const rows = describeOptions(adapter.options).map(
     (r) =>
@@ -39,11 +53,11 @@ export function optionsTable(adapter: AdapterDefinition): string {
   return ['| option | type | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
-const marker = (adapter: AdapterDefinition) =>
+const marker = (adapter: DocumentedOptions) =>
   new RegExp(`(<!-- options: ${adapter.interface}/${adapter.id} -->)[\\s\\S]*?(<!-- /options -->)`);
 
 /** The README text with this adapter's table regenerated, or `undefined` when it has no marker. */
-export function withTable(readme: string, adapter: AdapterDefinition): string | undefined {
+export function withTable(readme: string, adapter: DocumentedOptions): string | undefined {
   const pattern = marker(adapter);
   if (!pattern.test(readme)) return undefined;
   return readme.replace(pattern, (_, open: string, close: string) => `${open}\n${optionsTable(adapter)}\n${close}`);

@@ -20,22 +20,36 @@ export async function run(): Promise<void> {
   const ioAuto = new Redis(url, { enableAutoPipelining: true });
   const nr = nodeRedis(url);
   await nr.connect();
+  // A run stopped with Ctrl-C (or a timeout's SIGTERM) removes its keys too: they are many, and
+  // left behind they slow down every SCAN on a Redis that tests share.
+  const stopped = async () => {
+    await dropKeys(nr, `${root}*`);
+    process.exit(130);
+  };
+  process.once('SIGINT', stopped).once('SIGTERM', stopped);
   try {
     await clients(io, ioAuto, nr, root);
     await stores(url, nr, root);
-    await indexCost(nr, root);
+    await writeShapes(nr, root);
   } finally {
-    const script = "local n=0 for _,k in ipairs(redis.call('KEYS',ARGV[1])) do n=n+redis.call('DEL',k) end return n";
-    await nr.eval(script, { arguments: [`${root}*`] });
+    process.off('SIGINT', stopped).off('SIGTERM', stopped);
+    await dropKeys(nr, `${root}*`);
     io.disconnect();
     ioAuto.disconnect();
     await nr.close();
   }
 }
 
+/** Deletes every key matching `pattern`, on the server. */
+function dropKeys(nr: NodeRedis, pattern: string): Promise<unknown> {
+  const script = "local n=0 for _,k in ipairs(redis.call('KEYS',ARGV[1])) do n=n+redis.call('DEL',k) end return n";
+  return nr.eval(script, { arguments: [pattern] });
+}
+
 const nodeRedis = (url: string) => createClient({ url });
 type NodeRedis = ReturnType<typeof nodeRedis>;
 const count = 1000;
+const timedName = "raw node-redis, Keel's client settings";
 const value = '{"id":1,"name":"user 1","plan":"pro","seats":12}';
 
 function keyRing(prefix: string): () => string {
@@ -94,6 +108,10 @@ async function clients(io: Redis, ioAuto: Redis, nr: NodeRedis, root: string): P
 
 async function stores(url: string, nr: NodeRedis, root: string): Promise<void> {
   const kv = createRedisKv({ url, keyPrefix: `${root}keel:` });
+  // The raw client as Keel configures it: a per-call timeout that also runs after the command is
+  // written (`rejectInFlight`), so that a reply that never comes fails the call. The floor for Keel.
+  const timed = createClient({ url, commandOptions: { timeout: 5000, rejectInFlight: true } });
+  await timed.connect();
   const keyv = new Keyv<string>({ store: new KeyvRedis(url), namespace: `${root}keyv` });
   const storage = createStorage({ driver: redisDriver({ url, base: `${root}unstorage` }) });
   const next = keyRing('user:');
@@ -107,28 +125,51 @@ async function stores(url: string, nr: NodeRedis, root: string): Promise<void> {
   }
   await compare('redis kv: get (1000 keys, ~50 B values), one at a time', [
     { name: 'raw node-redis get', fn: () => nr.get(rawNext()) },
+    { name: timedName, fn: () => timed.get(rawNext()) },
     { name: 'keel redis get', fn: async () => (await kv.get(next())).isOk() },
     { name: 'keyv 5.6 + @keyv/redis get', fn: () => keyv.get(next()) },
     { name: 'unstorage 1.17 redis getItem', fn: () => storage.getItem(next()) },
   ]);
   await compare('redis kv: set, one at a time', [
     { name: 'raw node-redis set', fn: () => nr.set(rawNext(), value) },
+    { name: timedName, fn: () => timed.set(rawNext(), value) },
     { name: 'keel redis set', fn: async () => (await kv.set(next(), value)).isOk() },
     { name: 'keyv 5.6 + @keyv/redis set', fn: () => keyv.set(next(), value) },
     { name: 'unstorage 1.17 redis setItem', fn: () => storage.setItem(next(), value) },
   ]);
   await compare('redis kv: get, 32 concurrent', [
     { name: 'raw node-redis get', ...parallel(32, () => nr.get(rawNext())) },
+    { name: timedName, ...parallel(32, () => timed.get(rawNext())) },
     { name: 'keel redis get', ...parallel(32, async () => (await kv.get(next())).isOk()) },
     { name: 'keyv 5.6 + @keyv/redis get', ...parallel(32, () => keyv.get(next())) },
     { name: 'unstorage 1.17 redis getItem', ...parallel(32, () => storage.getItem(next())) },
   ]);
   await compare('redis kv: set, 32 concurrent', [
     { name: 'raw node-redis set', ...parallel(32, () => nr.set(rawNext(), value)) },
+    { name: timedName, ...parallel(32, () => timed.set(rawNext(), value)) },
     { name: 'keel redis set', ...parallel(32, async () => (await kv.set(next(), value)).isOk()) },
     { name: 'keyv 5.6 + @keyv/redis set', ...parallel(32, () => keyv.set(next(), value)) },
     { name: 'unstorage 1.17 redis setItem', ...parallel(32, () => storage.setItem(next(), value)) },
   ]);
+  // A set of a key that does not exist yet: for Keel a SET … XX that finds nothing, then the script
+  // that adds the key to the scan index too (an overwrite is the SET … XX alone).
+  let fresh = 0;
+  const newKey = () => `new:${fresh++}`;
+  await compare('redis kv: set of new keys, one at a time', [
+    { name: 'raw node-redis set', fn: () => nr.set(`${root}raw:${newKey()}`, value) },
+    { name: 'keel redis set', fn: async () => (await kv.set(newKey(), value)).isOk() },
+    { name: 'keyv 5.6 + @keyv/redis set', fn: () => keyv.set(newKey(), value) },
+    { name: 'unstorage 1.17 redis setItem', fn: () => storage.setItem(newKey(), value) },
+  ]);
+  await compare('redis kv: set of new keys, 32 concurrent', [
+    { name: 'raw node-redis set', ...parallel(32, () => nr.set(`${root}raw:${newKey()}`, value)) },
+    { name: 'keel redis set', ...parallel(32, async () => (await kv.set(newKey(), value)).isOk()) },
+    { name: 'keyv 5.6 + @keyv/redis set', ...parallel(32, () => keyv.set(newKey(), value)) },
+    { name: 'unstorage 1.17 redis setItem', ...parallel(32, () => storage.setItem(newKey(), value)) },
+  ]);
+  // Gone again, so that the scans below (SCAN walks the whole database) see the database as before.
+  await dropKeys(nr, `${root}*new:*`);
+  await nr.zRemRangeByLex(`${root}keel:i`, '[new:', '(new;');
   // Neither peer has an atomic increment: they read and write back (two round trips, racy).
   await compare('redis kv: increment (peers: get + set, not atomic)', [
     { name: 'raw node-redis incrBy', fn: () => nr.incrBy(`${root}raw:counter`, 1) },
@@ -165,7 +206,7 @@ async function stores(url: string, nr: NodeRedis, root: string): Promise<void> {
   ]);
   await watched.close();
   await scanPage(nr, kv, storage, root, url);
-  await Promise.all([kv.close(), keyv.disconnect(), storage.dispose()]);
+  await Promise.all([kv.close(), keyv.disconnect(), storage.dispose(), timed.close()]);
 }
 
 /** One page of 100 entries with values: Keel's ordered index against SCAN-based listings (unordered). */
@@ -220,15 +261,20 @@ async function scanPage(
   await pageKeyv.disconnect();
 }
 
-/** What keeping the scan index costs: the same write with and without its sorted-set update, in one script. */
-async function indexCost(nr: NodeRedis, root: string): Promise<void> {
-  const next = keyRing(`${root}index:k:`);
-  const setOnly = "redis.call('SET', KEYS[1], ARGV[1]) return 1";
-  const setIndexed = "redis.call('ZADD', KEYS[2], 'NX', 0, ARGV[2]) redis.call('SET', KEYS[1], ARGV[1]) return 1";
-  const delOnly = "return redis.call('DEL', KEYS[1])";
+/**
+ * How a write can keep the scan index, against an index of 100k keys, with the raw client: a
+ * plain command (no index, the floor), Keel's shapes (SET … XX when the key exists, a Lua script
+ * otherwise, a script for a delete) and the atomic alternative without Lua, MULTI … EXEC, which
+ * node-redis sends in one write. Why Keel's writes are what they are.
+ */
+async function writeShapes(nr: NodeRedis, root: string): Promise<void> {
+  const next = keyRing('shape:');
+  const data = (key: string) => `${root}shape:k:${key}`;
+  const idx = `${root}shape:i`;
+  const setIndexed = "redis.call('SET', KEYS[1], ARGV[1]) redis.call('ZADD', KEYS[2], 'NX', 0, ARGV[2]) return 1";
   const delIndexed = "local n = redis.call('DEL', KEYS[1]) redis.call('ZREM', KEYS[2], ARGV[1]) return n";
-  const [a, b, c, d] = await Promise.all([setOnly, setIndexed, delOnly, delIndexed].map((s) => nr.scriptLoad(s)));
-  const idx = `${root}index:i`;
+  const setSha = await nr.scriptLoad(setIndexed);
+  const delSha = await nr.scriptLoad(delIndexed);
   // The index holds 100k members, so that ZADD/ZREM pay their O(log n).
   for (let i = 0; i < 100_000; i += 1000) {
     await nr.zAdd(
@@ -236,19 +282,42 @@ async function indexCost(nr: NodeRedis, root: string): Promise<void> {
       Array.from({ length: 1000 }, (_, j) => ({ score: 0, value: `filler:${i + j}` })),
     );
   }
-  const script = (sha: string, key: string) =>
-    nr.evalSha(sha, { keys: [key, idx], arguments: [value, key.slice(root.length)] });
-  for (const [name, one, indexed] of [
-    ['set', a, b],
-    ['delete', c, d],
+  for (let i = 0; i < count; i++) await nr.set(data(next()), value);
+  const sets = {
+    'SET (no index)': () => nr.set(data(next()), value),
+    'SET … XX (Keel: overwrite, key indexed already)': () => nr.set(data(next()), value, { condition: 'XX' }),
+    'EVALSHA: SET + ZADD (Keel: new key)': () => {
+      const key = next();
+      return nr.evalSha(setSha, { keys: [data(key), idx], arguments: [value, key] });
+    },
+    'MULTI SET ZADD EXEC (node-redis multi())': () => {
+      const key = next();
+      return nr.multi().set(data(key), value).zAdd(idx, { score: 0, value: key }, { condition: 'NX' }).exec();
+    },
+  };
+  const deletes = {
+    'DEL (no index)': () => nr.del(data(next())),
+    'EVALSHA: DEL + ZREM (Keel)': () => {
+      const key = next();
+      return nr.evalSha(delSha, { keys: [data(key), idx], arguments: [key] });
+    },
+    'MULTI DEL ZREM EXEC (node-redis multi())': () => {
+      const key = next();
+      return nr.multi().del(data(key)).zRem(idx, key).exec();
+    },
+  };
+  for (const [name, shapes] of [
+    ['set', sets],
+    ['delete', deletes],
   ] as const) {
-    await compare(`redis kv: index cost on ${name}, one at a time (index of 100k keys)`, [
-      { name: `script: ${name} without index`, fn: () => script(one as string, next()) },
-      { name: `script: ${name} with index`, fn: () => script(indexed as string, next()) },
-    ]);
-    await compare(`redis kv: index cost on ${name}, 32 concurrent`, [
-      { name: `script: ${name} without index`, ...parallel(32, () => script(one as string, next())) },
-      { name: `script: ${name} with index`, ...parallel(32, () => script(indexed as string, next())) },
-    ]);
+    const cases = Object.entries(shapes);
+    await compare(
+      `redis kv: ways to keep the index on ${name}, one at a time`,
+      cases.map(([caseName, fn]) => ({ name: caseName, fn })),
+    );
+    await compare(
+      `redis kv: ways to keep the index on ${name}, 32 concurrent`,
+      cases.map(([caseName, fn]) => ({ name: caseName, ...parallel(32, fn) })),
+    );
   }
 }

@@ -10,7 +10,9 @@ import { memoryKvAdapter } from '@keel/adapter-kv-memory';
 import { redisKvAdapter } from '@keel/adapter-kv-redis';
 import { postgresAdapter } from '@keel/adapter-postgres';
 import { sqliteAdapter } from '@keel/adapter-sqlite';
+import { createRepositoryMigrator } from '@keel/repository';
 import { createAdminCheck } from './admin.js';
+import { createAppJobs, startAppWorkers } from './app-jobs.js';
 import { createAuthMail } from './auth-mail.js';
 import { loadProfile } from './config.js';
 import { createDevMailbox } from './dev-mailbox.js';
@@ -27,6 +29,7 @@ import { guardStateChange } from './request-guard.js';
 import { route, type AppContext } from './routes.js';
 import { createSessions } from './session.js';
 import { createStore } from './store.js';
+import { createTaskRepository } from './task-repository.js';
 
 /** The adapters the profiles (and `KEEL_*_ADAPTER` overrides) can choose; auth's `local` is added per start. */
 const adapters = [
@@ -74,7 +77,8 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   const admin = createAdminCheck(env.KEEL_APP_ADMIN_TOKEN || undefined);
   const authMail = createAuthMail();
   const started = await createKeel(profile.keel, {
-    env: false,
+    // The profile has the adapter overrides applied already; the observability ones apply here.
+    env: Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('KEEL_OBSERVABILITY_'))),
     adapters: [...adapters, localAuthWithAppMail(authMail.deliverToken)],
   });
   if (started.isErr()) throw started.error;
@@ -87,7 +91,11 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   });
   try {
     const [migrated, rule] = await Promise.allSettled([
-      (async () => unwrap(createMigrator(keel.sql, { migrations, scope: 'saas' }).up()))(),
+      (async () => {
+        // The repository's audit table first, then the app's tables (the tasks' among them).
+        await unwrap(createRepositoryMigrator(keel.sql).up());
+        await unwrap(createMigrator(keel.sql, { migrations, scope: 'saas' }).up());
+      })(),
       loadingRule,
     ]);
     if (migrated.status === 'rejected') throw migrated.reason;
@@ -99,11 +107,13 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
       onError: (e) => console.error('[saas] outbox', e),
     });
     await unwrap(outbox.migrate());
+    const jobs = createAppJobs(keel.sql, { pollIntervalMs: profile.app.outboxPollIntervalMs });
+    await unwrap(jobs.migrate());
     const csrf = createCsrfProtection({ secret: env.KEEL_APP_SECRET ?? (await persistentSecret(keel.kv)) });
     const mail = createMailStore(keel.sql, outbox);
     const ctx: AppContext = {
       keel,
-      store: createStore(keel.sql, mail),
+      store: createStore(keel.sql, mail, createTaskRepository(keel.sql), jobs),
       mail,
       // Only while mail goes to the dev provider, which delivers nowhere: see dev-mailbox.ts.
       devMailbox: createDevMailbox(keel.kv, keel.email.adapter === 'outbox'),
@@ -131,6 +141,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
       server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
     });
     outbox.start();
+    startAppWorkers(jobs, keel.sql, mail);
     const { port } = server.address() as AddressInfo;
     const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
     authMail.attach(mail, () => profile.app.publicUrl || url);
@@ -143,6 +154,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
         (closing ??= (async () => {
           server.closeAllConnections();
           await new Promise<void>((resolve) => server.close(() => resolve()));
+          await jobs.close();
           await outbox.stop();
           await ctx.planRule.close();
           await keel.close();

@@ -1,4 +1,6 @@
 import type { Migration } from '@keel/core';
+import { repositoryMigration } from '@keel/repository';
+import { taskDefinition } from './task-repository.js';
 
 /**
  * The example's tables; applied at start-up by core's migrator (scope `saas`). Where SQLite and
@@ -107,5 +109,29 @@ export const migrations: readonly Migration[] = [
     // Users whose first workspace predates it have none; their membership still counts.
     up: 'CREATE TABLE first_sign_ins (user_id TEXT PRIMARY KEY);',
     down: 'DROP TABLE first_sign_ins;',
+  },
+  // The tasks move onto @keel/repository (task-repository.ts): its table, tenant-scoped by workspace.
+  repositoryMigration(taskDefinition, { version: 6, name: 'tasks on the repository' }),
+  {
+    version: 7,
+    name: 'tasks copied onto the repository',
+    // Renumbered 1, 2, … per workspace in their order: new tasks take the workspace's counter as id.
+    up: {
+      sqlite: `INSERT INTO workspace_tasks (tenant_id, id, title, done, created_by, completed_at, version, created_at, updated_at)
+      SELECT CAST(workspace_id AS TEXT), ROW_NUMBER() OVER (PARTITION BY workspace_id ORDER BY id), title, done, created_by,
+        CASE WHEN completed_at IS NULL THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%fZ', completed_at / 1000.0, 'unixepoch') END,
+        1, strftime('%Y-%m-%dT%H:%M:%fZ', created_at / 1000.0, 'unixepoch'),
+        strftime('%Y-%m-%dT%H:%M:%fZ', coalesce(completed_at, created_at) / 1000.0, 'unixepoch')
+      FROM tasks;
+      UPDATE workspaces SET task_count = (SELECT count(*) FROM workspace_tasks WHERE tenant_id = CAST(workspaces.id AS TEXT));
+      DROP TABLE tasks;`,
+      postgres: `INSERT INTO workspace_tasks (tenant_id, id, title, done, created_by, completed_at, version, created_at, updated_at)
+      SELECT workspace_id::text, ROW_NUMBER() OVER (PARTITION BY workspace_id ORDER BY id), title, done <> 0, created_by,
+        to_timestamp(completed_at / 1000.0), 1, to_timestamp(created_at / 1000.0),
+        to_timestamp(coalesce(completed_at, created_at) / 1000.0)
+      FROM tasks;
+      UPDATE workspaces SET task_count = (SELECT count(*) FROM workspace_tasks WHERE tenant_id = workspaces.id::text);
+      DROP TABLE tasks;`,
+    },
   },
 ];

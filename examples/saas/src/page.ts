@@ -1,11 +1,15 @@
 import type { OutboxRow } from './mail-store.js';
-import type { Task, Workspace } from './store.js';
+import type { Task, TaskAuditEntry, Workspace } from './store.js';
 
 export interface SignedInModel {
   readonly view: 'signed-in';
   readonly email: string;
   readonly workspace: Workspace | undefined;
   readonly tasks: readonly Task[];
+  /** The workspace's latest task changes, newest first. */
+  readonly audit: readonly TaskAuditEntry[];
+  /** Whose page it is: their own changes show as "you". */
+  readonly userId: string;
   readonly outbox: readonly OutboxRow[];
 }
 
@@ -83,7 +87,7 @@ ${devMail.length === 0 ? '<p class="muted">No mail yet.</p>' : ''}`;
 ${mailbox}`;
 }
 
-function signedIn({ email, workspace, tasks, outbox }: SignedInModel): string {
+function signedIn({ email, workspace, tasks, audit, userId, outbox }: SignedInModel): string {
   const items = tasks
     .map(
       (t) =>
@@ -100,12 +104,26 @@ ${
   <input name="title" placeholder="What needs doing?" required maxlength="200">
   <button>Add task</button>
 </form>
-<ul id="tasks">${items}</ul>${tasks.length === 0 ? '<p class="muted" id="no-tasks">No tasks yet.</p>' : ''}`
+<ul id="tasks">${items}</ul>${tasks.length === 0 ? '<p class="muted" id="no-tasks">No tasks yet.</p>' : ''}
+<h2>Activity</h2>
+<ul id="audit">${audit.map((a) => auditItem(a, userId)).join('\n')}</ul>
+<p class="muted">JSON: <a href="/api/workspaces/${workspace.id}/audit">/api/workspaces/${workspace.id}/audit</a></p>`
     : '<p>No workspace.</p>'
 }
 <h2>Your mail (dev outbox)</h2>
 <ul id="outbox">${mail}</ul>
 <p class="muted">JSON: <a href="/api/outbox">/api/outbox</a> · <a href="/api/rules/log">/api/rules/log</a> · <a href="/health">/health</a></p>`;
+}
+
+/** One change of a task: who, what (the fields changed), when. */
+function auditItem(a: TaskAuditEntry, userId: string): string {
+  const who = a.actor === userId ? 'you' : (a.actor ?? 'the system');
+  const what = Object.entries(a.changes)
+    .filter(([field]) => field !== 'id' && field !== 'createdBy')
+    .map(([field, change]) => `${field}: ${JSON.stringify(change.new)}`)
+    .join(', ');
+  const when = new Date(a.at).toISOString().replace('T', ' ').slice(0, 19);
+  return `<li>${escapeHtml(who)} ${escapeHtml(a.operation)}d task ${a.taskId} <span class="muted">(${escapeHtml(what)}, ${when} UTC)</span></li>`;
 }
 
 /** One mail: subject, recipient, status, and its links (a verification or reset link). */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Keel } from '@keel/core';
+import { healthHandlers, type Keel } from '@keel/core';
 import { login, logout, resetPage, resetPassword, signup, verifyEmail, verifyPage } from './account-routes.js';
 import type { AdminCheck } from './admin.js';
 import type { DevMailbox } from './dev-mailbox.js';
@@ -14,6 +14,7 @@ import type { createReadCache } from './read-cache.js';
 import type { Sessions } from './session.js';
 import type { Store } from './store.js';
 import { renderPage } from './page.js';
+import { asMember, inWorkspace } from './workspace-context.js';
 
 export interface AppContext {
   readonly keel: Keel;
@@ -36,6 +37,10 @@ export type Handler = (ctx: AppContext, req: IncomingMessage, res: ServerRespons
 const routes: [string, RegExp, Handler][] = [
   ['GET', /^\/$/, page],
   ['GET', /^\/health$/, health],
+  ['GET', /^\/health\/ready$/, ready],
+  ['GET', /^\/health\/live$/, live],
+  ['GET', /^\/metrics$/, metrics],
+  ['GET', /^\/api\/admin\/slow$/, slowCalls],
   ['POST', /^\/api\/signup$/, signup],
   ['POST', /^\/api\/login$/, login],
   ['POST', /^\/api\/logout$/, logout],
@@ -49,6 +54,7 @@ const routes: [string, RegExp, Handler][] = [
   ['GET', /^\/api\/workspaces\/(\d+)\/tasks$/, listTasks],
   ['POST', /^\/api\/workspaces\/(\d+)\/tasks$/, createTask],
   ['POST', /^\/api\/workspaces\/(\d+)\/tasks\/(\d+)\/complete$/, completeTask],
+  ['GET', /^\/api\/workspaces\/(\d+)\/audit$/, taskAudit],
   ['GET', /^\/api\/outbox$/, outbox],
   ['GET', /^\/api\/rules\/log$/, rulesLog],
 ];
@@ -75,9 +81,24 @@ async function page(ctx: AppContext, req: IncomingMessage, res: ServerResponse):
   }
   const workspaces = await ctx.store.workspacesOf(principal.userId);
   const workspace = workspaces[0];
-  const tasks = workspace ? await ctx.store.tasks(workspace.id) : [];
+  const [tasks, audit] = workspace
+    ? await inWorkspace(req, principal.userId, workspace, () =>
+        Promise.all([ctx.store.tasks(workspace.id), ctx.store.taskAudit(10)]),
+      )
+    : [[], []];
   const mail = await ctx.mail.outboxFor(principal.userId, 5);
-  sendHtml(res, renderPage({ view: 'signed-in', email: principal.email, workspace, tasks, outbox: mail }));
+  sendHtml(
+    res,
+    renderPage({
+      view: 'signed-in',
+      email: principal.email,
+      userId: principal.userId,
+      workspace,
+      tasks,
+      audit,
+      outbox: mail,
+    }),
+  );
 }
 
 /** Anyone learns ok or not ok (the status and `{ ok }`); only the admin sees the reports, which hold paths. */
@@ -86,6 +107,41 @@ async function health(ctx: AppContext, req: IncomingMessage, res: ServerResponse
   const reports = await ctx.keel.health();
   const ok = reports.every((r) => r.ok);
   sendJson(res, ok ? 200 : 503, admin ? { ok, profile: ctx.profile, instances: reports } : { ok });
+}
+
+// Probes for an orchestrator: anyone learns ready or not; the reports go to the admin token only.
+const probes = new WeakMap<AppContext, ReturnType<typeof healthHandlers>>();
+const probesOf = (ctx: AppContext) => {
+  let handlers = probes.get(ctx);
+  if (!handlers) {
+    handlers = healthHandlers(ctx.keel, { details: (req) => ctx.admin.isAdmin(req) });
+    probes.set(ctx, handlers);
+  }
+  return handlers;
+};
+
+async function ready(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  await probesOf(ctx).readiness(req, res);
+}
+
+async function live(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  await probesOf(ctx).liveness(req, res);
+}
+
+/** Prometheus's text, for a scraper holding the admin token (`bearer_token` in its scrape config). */
+async function metrics(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  requireAdmin(ctx, req);
+  await ctx.keel.observability.metricsHandler(req, res);
+}
+
+/** The slowest calls Keel saw (`observability.slowMs` logs each past its threshold), for the operator. */
+async function slowCalls(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  requireAdmin(ctx, req);
+  sendJson(res, 200, { calls: ctx.keel.observability.slowest(20) });
+}
+
+function requireAdmin(ctx: AppContext, req: IncomingMessage): void {
+  if (!ctx.admin.isAdmin(req)) throw new HttpError(401, 'UNAUTHENTICATED', 'This needs the admin token');
 }
 
 async function me(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -115,8 +171,9 @@ async function listTasks(
   [workspaceId]: number[],
 ): Promise<void> {
   const principal = await ctx.sessions.required(req);
-  const workspace = await ctx.store.memberWorkspace(principal.userId, workspaceId as number);
-  const { value, hit } = await ctx.cache.get(`tasks:${workspace.id}`, () => ctx.store.tasks(workspace.id));
+  const { value, hit } = await asMember(ctx.store, req, principal.userId, workspaceId as number, (workspace) =>
+    ctx.cache.get(`tasks:${workspace.id}`, () => ctx.store.tasks(workspace.id)),
+  );
   sendJson(res, 200, { tasks: value }, { 'x-cache': hit ? 'hit' : 'miss' });
 }
 
@@ -129,17 +186,19 @@ async function createTask(
   const principal = await ctx.sessions.required(req);
   await ctx.limiter.consume(principal.userId);
   const title = stringField(await readBody(req), 'title', 200);
-  const workspace = await ctx.store.memberWorkspace(principal.userId, workspaceId as number);
-  const task = await ctx.store.createTask(workspace.id, principal.userId, title, async (taskCount) => {
-    const decision = await ctx.planRule.check({ workspaceId: workspace.id, plan: workspace.plan, taskCount });
-    return decision.allowed
-      ? undefined
-      : new HttpError(403, 'PLAN_LIMIT_REACHED', decision.reason, {
-          plan: workspace.plan,
-          limit: ctx.settings.freePlanMaxTasks,
-        });
+  const task = await asMember(ctx.store, req, principal.userId, workspaceId as number, async (workspace) => {
+    const created = await ctx.store.createTask(workspace.id, principal.userId, title, async (taskCount) => {
+      const decision = await ctx.planRule.check({ workspaceId: workspace.id, plan: workspace.plan, taskCount });
+      return decision.allowed
+        ? undefined
+        : new HttpError(403, 'PLAN_LIMIT_REACHED', decision.reason, {
+            plan: workspace.plan,
+            limit: ctx.settings.freePlanMaxTasks,
+          });
+    });
+    await ctx.cache.invalidate(`tasks:${workspace.id}`);
+    return created;
   });
-  await ctx.cache.invalidate(`tasks:${workspace.id}`);
   sendJson(res, 201, { task });
 }
 
@@ -151,10 +210,29 @@ async function completeTask(
 ): Promise<void> {
   const principal = await ctx.sessions.required(req);
   await ctx.limiter.consume(principal.userId);
-  const workspace = await ctx.store.memberWorkspace(principal.userId, workspaceId as number);
-  const task = await ctx.store.completeTask(workspace.id, taskId as number);
-  await ctx.cache.invalidate(`tasks:${workspace.id}`);
+  const task = await asMember(ctx.store, req, principal.userId, workspaceId as number, async (workspace) => {
+    const notify = { userId: principal.userId, email: principal.email };
+    const completed = await ctx.store.completeTask(workspace.id, taskId as number, notify);
+    await ctx.cache.invalidate(`tasks:${workspace.id}`);
+    return completed;
+  });
   sendJson(res, 200, { task });
+}
+
+/** The audit trail of the workspace's tasks, newest first (`?limit=`, 1–200, default 50). */
+async function taskAudit(
+  ctx: AppContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  [workspaceId]: number[],
+): Promise<void> {
+  const principal = await ctx.sessions.required(req);
+  const asked = Number(new URL(req.url ?? '/', 'http://localhost').searchParams.get('limit') ?? 50);
+  const limit = Number.isInteger(asked) && asked >= 1 && asked <= 200 ? asked : 50;
+  const entries = await asMember(ctx.store, req, principal.userId, workspaceId as number, () =>
+    ctx.store.taskAudit(limit),
+  );
+  sendJson(res, 200, { entries });
 }
 
 /**

@@ -205,6 +205,36 @@ describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profil
     });
   });
 
+  it("shows the workspace's audit trail and mails a completed task through a background job", async () => {
+    const client = new Client(app.url);
+    const email = newEmail('audit');
+    const { userId, workspaceId } = await client.signup(email);
+    const path = `/api/workspaces/${workspaceId}/tasks`;
+    const task = (await client.post(path, { title: 'Audit me' })).body.task;
+    expect((await client.post(`${path}/${task.id}/complete`)).status).toBe(200);
+    // A second completion changes nothing: no new audit record, no second mail.
+    expect((await client.post(`${path}/${task.id}/complete`)).status).toBe(200);
+    const audit = await client.get(`/api/workspaces/${workspaceId}/audit`);
+    expect(audit.status).toBe(200);
+    expect(audit.body.entries).toMatchObject([
+      { taskId: task.id, operation: 'update', version: 2, actor: userId, changes: { done: { old: false, new: true } } },
+      { taskId: task.id, operation: 'create', version: 1, actor: userId, changes: { title: { new: 'Audit me' } } },
+    ]);
+    expect(typeof audit.body.entries[0].at).toBe('number');
+    const mail = await eventually(async () => {
+      const rows = (await client.get('/api/outbox')).body.messages as { subject: string; to: string[] }[];
+      const sent = rows.filter((m) => m.subject === 'Task completed: Audit me');
+      return sent.length > 0 ? sent : undefined;
+    });
+    expect(mail).toMatchObject([{ to: [email] }]);
+    const page = await client.request('GET', '/');
+    expect(page.body).toContain('you updated task');
+    // Another user's workspace has no trail for this user.
+    const other = new Client(app.url);
+    await other.signup(newEmail('audit-other'));
+    expect((await other.get(`/api/workspaces/${workspaceId}/audit`)).status).toBe(404);
+  });
+
   it('keeps tenants apart, and needs a session and a CSRF token', async () => {
     const alice = new Client(app.url);
     const bob = new Client(app.url);

@@ -134,6 +134,9 @@ describe.runIf(present || inCi).each(profiles)('the web page in headless Chromiu
       await page.waitForSelector('#tasks li.done:has-text("Buy milk")');
       expect(await page.locator('#tasks li span').allTextContents()).toEqual(['Buy milk', 'Write the launch post']);
       await page.waitForFunction("document.querySelector('#outbox')?.textContent?.includes('Welcome to Keel SaaS')");
+      // The audit trail, newest first: the completion, then the two creations.
+      await page.waitForFunction("document.querySelector('#audit')?.textContent?.includes('you updated task 1')");
+      expect(await page.locator('#audit li').count()).toBe(3);
       expect(errors).toEqual([]);
       await page.screenshot({ path: shot('saas-tasks'), fullPage: true });
     } finally {

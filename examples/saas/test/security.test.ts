@@ -189,6 +189,44 @@ describe('saas example security', () => {
       }
     });
 
+    it('has readiness and liveness probes that tell an anonymous caller no more than ok', async () => {
+      for (const path of ['/health/ready', '/health/live']) {
+        const res = await fetch(`${app.url}${path}`);
+        const text = await res.text();
+        expect([res.status, JSON.parse(text)], path).toEqual([200, { ok: true }]);
+        expect(text).not.toContain(dataDir);
+      }
+      const admin = await fetch(`${app.url}/health/ready`, { headers: { authorization: `Bearer ${adminToken}` } });
+      const body = (await admin.json()) as { instances: { interface: string }[] };
+      expect(body.instances.map((i) => i.interface)).toEqual(['kv', 'sql', 'email', 'auth']);
+      const wrong = await fetch(`${app.url}/health/ready`, { headers: { authorization: 'Bearer nope' } });
+      expect(wrong.status).toBe(401);
+    });
+
+    it('gives the metrics and the slowest calls to the admin token only', async () => {
+      for (const path of ['/metrics', '/api/admin/slow']) {
+        expect((await fetch(`${app.url}${path}`)).status, path).toBe(401);
+      }
+      const auth = { headers: { authorization: `Bearer ${adminToken}` } };
+      const metrics = await fetch(`${app.url}/metrics`, auth);
+      expect(metrics.headers.get('content-type')).toContain('text/plain; version=0.0.4');
+      const text = await metrics.text();
+      // The calls the earlier tests made, per interface, as Prometheus reads them.
+      for (const iface of ['kv', 'sql', 'auth']) {
+        expect(text).toMatch(
+          new RegExp(`^keel_operation_duration_seconds_count\\{interface="${iface}",[^}]*\\} [1-9]`, 'm'),
+        );
+      }
+      expect(text).toMatch(/^keel_instance_up\{interface="sql",instance="default",adapter="sqlite"\} 1$/m);
+      expect(text).not.toContain(dataDir);
+      const slow = (await (await fetch(`${app.url}/api/admin/slow`, auth)).json()) as {
+        calls: { durationMs: number }[];
+      };
+      expect(slow.calls.length).toBeGreaterThan(0);
+      const durations = slow.calls.map((c) => c.durationMs);
+      expect(durations).toEqual([...durations].sort((a, b) => b - a));
+    });
+
     it('answers an unhealthy adapter with 503 and only { ok: false } to an anonymous caller', async () => {
       const sick = await startApp({ env: { KEEL_PROFILE: 'test', KEEL_APP_ADMIN_TOKEN: adminToken } });
       try {

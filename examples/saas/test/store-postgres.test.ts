@@ -1,11 +1,15 @@
 import { emailAdapters, createEmailOutbox } from '@keel/adapter-email';
 import { postgresAdapter } from '@keel/adapter-postgres';
-import { createKeel, createMigrator, type Keel } from '@keel/core';
+import { createKeel, createMigrator, err, type Keel, runInContext } from '@keel/core';
+import { createAuditLog, createRepositoryMigrator } from '@keel/repository';
 import { testPostgres } from '@keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMailStore } from '../src/mail-store.js';
+import { type AppJobs, createAppJobs, startAppWorkers } from '../src/app-jobs.js';
+import { createMailStore, type MailStore } from '../src/mail-store.js';
 import { migrations } from '../src/migrations.js';
 import { createStore, type Store } from '../src/store.js';
+import { createTaskRepository } from '../src/task-repository.js';
+import { eventually } from './client.js';
 
 // The store's writes that must hold across processes, raced on PostgreSQL from two connection
 // pools (what two processes have), without HTTP and password hashing in front to space them out.
@@ -21,6 +25,8 @@ if (!server) {
   describe('saas store on PostgreSQL, two pools at once', () => {
     const keels: StoreKeel[] = [];
     let stores: Store[];
+    let jobs: AppJobs[];
+    let mails: MailStore[];
 
     beforeAll(async () => {
       const config = configFor(await server.database('saas_store'));
@@ -29,14 +35,18 @@ if (!server) {
         keels.push(started._unsafeUnwrap());
       }
       const [first] = keels as [StoreKeel];
+      (await createRepositoryMigrator(first.sql).up())._unsafeUnwrap();
       (await createMigrator(first.sql, { migrations, scope: 'saas' }).up())._unsafeUnwrap();
-      stores = keels.map((keel) => {
-        const outbox = createEmailOutbox({ sql: keel.sql, email: keel.email });
-        return createStore(keel.sql, createMailStore(keel.sql, outbox));
-      });
+      jobs = keels.map((keel) => createAppJobs(keel.sql, { pollIntervalMs: 20 }));
+      (await (jobs[0] as AppJobs).migrate())._unsafeUnwrap();
+      mails = keels.map((keel) => createMailStore(keel.sql, createEmailOutbox({ sql: keel.sql, email: keel.email })));
+      stores = keels.map((keel, i) =>
+        createStore(keel.sql, mails[i] as MailStore, createTaskRepository(keel.sql), jobs[i] as AppJobs),
+      );
       (await createEmailOutbox({ sql: first.sql, email: first.email }).migrate())._unsafeUnwrap();
     });
     afterAll(async () => {
+      for (const j of jobs ?? []) await j.close();
       for (const keel of keels) await keel.close();
       await server.cleanup();
     });
@@ -49,6 +59,70 @@ if (!server) {
         expect(created.filter((w) => w !== undefined)).toHaveLength(1);
         expect(await (stores[0] as Store).workspacesOf(userId)).toHaveLength(1);
       }
+    });
+
+    it('enqueues the completed-task job in the completing transaction: rolled back, no job; committed, a mail', async () => {
+      const [store] = stores as [Store];
+      const [keel] = keels as [StoreKeel];
+      const [appJobs] = jobs as [AppJobs];
+      const workspace = await store.createWorkspace('user-jobs', 'Jobs');
+      const notify = { userId: 'user-jobs', email: 'jobs@example.test' };
+      const tenant = { tenantId: String(workspace.id), actor: 'user-jobs' };
+      const completed = async () =>
+        (await appJobs.list({ name: 'task.completed' }))
+          ._unsafeUnwrap()
+          .jobs.filter((j) => (j.payload as { workspaceId: number }).workspaceId === workspace.id);
+      await runInContext(tenant, async () => {
+        const task = await store.createTask(workspace.id, 'user-jobs', 'Roll me back', async () => undefined);
+        const rolledBack = await keel.sql.transaction(async (tx) => {
+          const done = await store.completeTaskIn(tx, workspace.id, task.id, notify);
+          expect(done.isOk()).toBe(true);
+          return err(new Error('the caller gives up'));
+        });
+        expect(rolledBack.isErr()).toBe(true);
+        expect(await completed()).toEqual([]);
+        expect((await store.tasks(workspace.id)).map((t) => t.done)).toEqual([false]);
+
+        startAppWorkers(appJobs, keel.sql, mails[0] as MailStore);
+        expect((await store.completeTask(workspace.id, task.id, notify)).done).toBe(true);
+        const [job] = await completed();
+        expect(job).toMatchObject({ payload: { taskId: task.id, title: 'Roll me back', email: 'jobs@example.test' } });
+        const mail = await eventually(async () => {
+          const rows = await (mails[0] as MailStore).outboxFor('user-jobs');
+          return rows.length > 0 ? rows : undefined;
+        });
+        expect(mail).toMatchObject([{ subject: 'Task completed: Roll me back', to: ['jobs@example.test'] }]);
+      });
+    });
+
+    it('completes a task once when both pools complete it at once: one version, one job', async () => {
+      const workspace = await (stores[0] as Store).createWorkspace('user-race', 'Race');
+      const notify = { userId: 'user-race', email: 'race@example.test' };
+      await runInContext({ tenantId: String(workspace.id), actor: 'user-race' }, async () => {
+        for (let i = 0; i < 5; i++) {
+          const task = await (stores[0] as Store).createTask(workspace.id, 'user-race', `t${i}`, async () => undefined);
+          const done = await Promise.all(stores.map((s) => s.completeTask(workspace.id, task.id, notify)));
+          expect(done.map((t) => t.done)).toEqual([true, true]);
+        }
+        const listed = (await (jobs[0] as AppJobs).list({ name: 'task.completed', limit: 100 }))._unsafeUnwrap().jobs;
+        const mine = listed.filter((j) => (j.payload as { workspaceId: number }).workspaceId === workspace.id);
+        expect(mine.map((j) => (j.payload as { taskId: number }).taskId).sort()).toEqual([1, 2, 3, 4, 5]);
+      });
+    });
+
+    it('runs the audit retention job: records older than its days are purged', async () => {
+      const [keel] = keels as [StoreKeel];
+      const [appJobs] = jobs as [AppJobs]; // its workers were started by the test before
+      const log = createAuditLog(keel.sql);
+      const before = (await log.query())._unsafeUnwrap().length;
+      expect(before).toBeGreaterThan(0);
+      const { id } = (await appJobs.enqueue('audit.cleanup', { olderThanDays: 0 }))._unsafeUnwrap();
+      const job = await eventually(async () => {
+        const info = (await appJobs.status(id))._unsafeUnwrap();
+        return info.state === 'completed' ? info : undefined;
+      });
+      expect(job.result).toBe(before);
+      expect((await log.query())._unsafeUnwrap()).toEqual([]);
     });
   });
 }

@@ -9,8 +9,10 @@ import { decodeValue, encodeValue, typeName } from './redis-values.js';
 /**
  * The kv contract on Redis 7 (node-redis 6): typed values, server-side expiry in milliseconds,
  * increments on the server that keep the expiry, and atomic compare-and-swap, setMany and
- * deleteMany as Lua scripts. Scans walk a sorted-set index of the keys in byte order, which every
- * write keeps in step inside the same script. Every key lives under `keyPrefix`.
+ * deleteMany as Lua scripts. Scans walk a sorted-set index of the keys in byte order: every
+ * write that may add a key and every delete change it in the same script, so every key that
+ * exists is in it — which lets the overwrite of an existing key be a plain `SET … XX`. Every key
+ * lives under `keyPrefix`.
  *
  * @example
  * import { createRedisKv } from '@keel/adapter-kv-redis';
@@ -44,8 +46,8 @@ function buildRedisKv(options: ResolvedRedisKvOptions): Kv {
   const base = `${prefix}k:`;
   const idx = `${prefix}i`;
   const exp = `${prefix}e`;
-  const dataKey = (key: string) => base + key;
   const ttlArg = (ttlMs: number | undefined) => (ttlMs === undefined ? '' : String(ttlMs));
+  const written = recentlyWritten();
   // Assigned by open(); core calls nothing else before open() has succeeded.
   let client!: RedisClient;
   let outage!: Outage;
@@ -64,23 +66,30 @@ function buildRedisKv(options: ResolvedRedisKvOptions): Kv {
     if (!client.isReady) throw serverDown(lastError);
   }
 
-  /** A command, its failure turned into the contract's error. */
-  function send<T>(args: (string | Buffer)[]): Promise<T> {
-    if (!client.isReady) return reconnected().then(() => send<T>(args));
-    return (client.sendCommand(args) as Promise<T>).catch(rethrow);
+  /**
+   * A command, its reply handed to `then` and its failure turned into the contract's error — one
+   * promise per call: the hot paths (`get`, `set`) pay no async wrapper or extra hop on top of the client's own.
+   */
+  function send<T, R = T>(args: (string | Buffer)[], then?: (reply: T) => R | PromiseLike<R>): Promise<R> {
+    if (!client.isReady) return reconnected().then(() => send(args, then));
+    return (client.sendCommand(args) as Promise<T>).then(then as (reply: T) => R, rethrow);
   }
 
   /** A script by its hash, sent in full once when the server does not have it (after a restart). */
-  function run<T>(script: lua.Script, keys: readonly string[], args: readonly (string | Buffer)[]): Promise<T> {
-    if (!client.isReady) return reconnected().then(() => run<T>(script, keys, args));
-    const command: (string | Buffer)[] = ['EVALSHA', script.sha, String(keys.length)];
-    for (const key of keys) command.push(key);
-    for (const arg of args) command.push(arg);
-    return (client.sendCommand(command) as Promise<T>).catch((thrown: unknown) => {
+  function run<T, R = T>(
+    script: lua.Script,
+    keyCount: number,
+    keysAndArgs: (string | Buffer)[],
+    then?: (reply: T) => R,
+  ) {
+    if (!client.isReady) return reconnected().then((): Promise<R> => run(script, keyCount, keysAndArgs, then));
+    const command: (string | Buffer)[] = ['EVALSHA', script.sha, String(keyCount)];
+    for (const arg of keysAndArgs) command.push(arg);
+    return (client.sendCommand(command) as Promise<T>).then(then as (reply: T) => R, (thrown: unknown) => {
       if (!(thrown instanceof Error) || !thrown.message.startsWith('NOSCRIPT')) return rethrow(thrown);
       command[0] = 'EVAL';
       command[1] = script.source;
-      return (client.sendCommand(command) as Promise<T>).catch(rethrow);
+      return (client.sendCommand(command) as Promise<T>).then(then as (reply: T) => R, rethrow);
     });
   }
 
@@ -110,34 +119,49 @@ function buildRedisKv(options: ResolvedRedisKvOptions): Kv {
       return lastError === undefined ? { keyPrefix: prefix } : { keyPrefix: prefix, lastError };
     },
 
-    async get(key) {
-      const stored = await send<Buffer | null>(['GET', dataKey(key)]);
-      return stored === null ? undefined : decodeValue(key, stored);
-    },
-    async exists(key) {
-      return (await send<number>(['EXISTS', dataKey(key)])) === 1;
-    },
-    async set(key, value, ttlMs) {
-      if (ttlMs === undefined) await run(lua.SET_PLAIN, [dataKey(key), idx], [encodeValue(value), key]);
-      else await run(lua.SET, [dataKey(key), idx, exp], [base, key, encodeValue(value), ttlArg(ttlMs)]);
-    },
-    async delete(key) {
-      return (await run<number>(lua.DELETE, [dataKey(key), idx], [key])) === 1;
-    },
-    async increment(key, delta) {
-      const [done, stored] = await run<[number, Buffer | null]>(
-        lua.INCREMENT,
-        [dataKey(key), idx],
-        [String(delta), key],
+    get(key) {
+      return send(['GET', base + key], (stored: Buffer | null) =>
+        stored === null ? undefined : decodeValue(key, stored),
       );
-      if (stored === null) throw typeMismatch(key, `'${key}' cannot be incremented`);
-      const current = decodeValue(key, stored);
-      if (done === 1) return current as bigint;
-      if (typeof current === 'bigint') throw typeMismatch(key, `incrementing '${key}' leaves the s64 range`);
-      throw typeMismatch(key, `value of '${key}' is ${typeName(current)}, not an s64`);
     },
-    async compareAndSwap(key, expected, desired, ttlMs) {
+    exists(key) {
+      return send(['EXISTS', base + key], (n: number) => n === 1);
+    },
+    set(key, value, ttlMs) {
+      const data = base + key;
+      const stored = encodeValue(value);
+      if (ttlMs !== undefined) return run(lua.SET, 3, [data, idx, exp, base, key, stored, String(ttlMs)], done);
+      const script = () => run(lua.SET_PLAIN, 2, [data, idx, stored, key], () => void written.add(key));
+      // A key that exists is in the index already (every write adds it and every delete removes
+      // it, each in one script), so overwriting one is a plain SET … XX, which writes only a key
+      // that exists; when it finds none, the script adds the key to the index too. A key this
+      // store has not written lately is likely new: it goes to the script at once, saving the
+      // round trip of a SET … XX that would find nothing. A wrong guess costs time, never the index.
+      if (!written.has(key)) return script();
+      return send<'OK' | null, undefined>(['SET', data, stored, 'XX'], (replaced) =>
+        replaced === null ? script() : undefined,
+      );
+    },
+    delete(key) {
+      written.delete(key);
+      return run(lua.DELETE, 2, [base + key, idx, key], (n: number) => n === 1);
+    },
+    increment(key, delta) {
+      const args = [base + key, idx, String(delta), key];
+      return run(lua.INCREMENT, 2, args, ([done, stored]: [number, number | Buffer | null]) => {
+        if (typeof stored === 'number') return BigInt(stored);
+        if (stored === null) throw typeMismatch(key, `'${key}' cannot be incremented`);
+        const current = decodeValue(key, stored);
+        if (done === 1) return current as bigint;
+        if (typeof current === 'bigint') throw typeMismatch(key, `incrementing '${key}' leaves the s64 range`);
+        throw typeMismatch(key, `value of '${key}' is ${typeName(current)}, not an s64`);
+      });
+    },
+    compareAndSwap(key, expected, desired, ttlMs) {
       const args = [
+        base + key,
+        idx,
+        exp,
         base,
         key,
         expected === undefined ? '0' : '1',
@@ -146,48 +170,74 @@ function buildRedisKv(options: ResolvedRedisKvOptions): Kv {
         desired === undefined ? '' : encodeValue(desired),
         ttlArg(ttlMs),
       ];
-      return (await run<number>(lua.COMPARE_AND_SWAP, [dataKey(key), idx, exp], args)) === 1;
+      return run(lua.COMPARE_AND_SWAP, 3, args, (n: number) => n === 1);
     },
-    async expire(key, ttlMs) {
-      return (await run<number>(lua.EXPIRE, [dataKey(key), idx, exp], [base, key, ttlArg(ttlMs)])) === 1;
+    expire(key, ttlMs) {
+      return run(lua.EXPIRE, 3, [base + key, idx, exp, base, key, ttlArg(ttlMs)], (n: number) => n === 1);
     },
-    async ttl(key) {
-      const ms = await send<number>(['PTTL', dataKey(key)]);
-      if (ms === -2) return undefined;
-      return ms === -1 ? { kind: 'never' } : { kind: 'after-ms', ms };
+    ttl(key) {
+      return send(['PTTL', base + key], (ms: number) => {
+        if (ms === -2) return undefined;
+        return ms === -1 ? ({ kind: 'never' } as const) : ({ kind: 'after-ms', ms } as const);
+      });
     },
-    async scan({ prefix: start, after, limit }) {
+    scan({ prefix: start, after, limit }) {
       const from = after === undefined ? (start === '' ? '-' : `[${start}`) : `(${after}`;
       const to = start === '' ? '+' : Buffer.concat([Buffer.from('('), prefixEnd(start)]);
-      const flat = await run<Buffer[]>(lua.SCAN, [idx], [base, from, to, String(limit)]);
-      const entries: KvEntry[] = [];
-      for (let i = 0; i < flat.length; i += 2) {
-        const key = (flat[i] as Buffer).toString('utf8');
-        entries.push({ key, value: decodeValue(key, flat[i + 1] as Buffer) });
-      }
-      return entries;
+      return run(lua.SCAN, 1, [idx, base, from, to, String(limit)], (flat: Buffer[]) => {
+        const entries: KvEntry[] = [];
+        for (let i = 0; i < flat.length; i += 2) {
+          const key = (flat[i] as Buffer).toString('utf8');
+          entries.push({ key, value: decodeValue(key, flat[i + 1] as Buffer) });
+        }
+        return entries;
+      });
     },
     async getMany(keys) {
       if (keys.length === 0) return [];
-      const stored = await send<(Buffer | null)[]>(['MGET', ...keys.map(dataKey)]);
-      return stored.map((value, i) => (value === null ? undefined : decodeValue(keys[i] as string, value)));
+      return send(['MGET', ...keys.map((key) => base + key)], (stored: (Buffer | null)[]) =>
+        stored.map((value, i) => (value === null ? undefined : decodeValue(keys[i] as string, value))),
+      );
     },
     async setMany(entries, ttlMs) {
       if (entries.length === 0) return;
-      const keys = [idx, exp];
-      const args: (string | Buffer)[] = [base, ttlArg(ttlMs)];
-      for (const { key, value } of entries) {
-        keys.push(dataKey(key));
-        args.push(key, encodeValue(value as KvValue));
-      }
-      await run(lua.SET_MANY, keys, args);
+      const keysAndArgs: (string | Buffer)[] = [idx, exp];
+      for (const { key } of entries) keysAndArgs.push(base + key);
+      keysAndArgs.push(base, ttlArg(ttlMs));
+      for (const { key, value } of entries) keysAndArgs.push(key, encodeValue(value as KvValue));
+      await run(lua.SET_MANY, 2 + entries.length, keysAndArgs);
     },
     async deleteMany(keys) {
       if (keys.length === 0) return 0;
-      return run<number>(lua.DELETE_MANY, [idx, ...keys.map(dataKey)], [...keys]);
+      for (const key of keys) written.delete(key);
+      const keysAndArgs: string[] = [idx];
+      for (const key of keys) keysAndArgs.push(base + key);
+      for (const key of keys) keysAndArgs.push(key);
+      return run<number>(lua.DELETE_MANY, 1 + keys.length, keysAndArgs);
     },
   };
   return defineKv(driver);
+}
+
+/**
+ * Keys a store has written lately, so that their next set tries the one-command overwrite first.
+ * Only a hint, bounded in size: emptied when full, it costs a few script calls, never correctness.
+ */
+function recentlyWritten(limit = 4096) {
+  const keys = new Set<string>();
+  return {
+    has: (key: string) => keys.has(key),
+    add(key: string) {
+      if (keys.size >= limit) keys.clear();
+      keys.add(key);
+    },
+    delete: (key: string) => keys.delete(key),
+  };
+}
+
+/** What a write resolves to: nothing. */
+function done(): undefined {
+  return undefined;
 }
 
 function rethrow(thrown: unknown): never {

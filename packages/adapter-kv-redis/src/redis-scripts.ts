@@ -32,9 +32,10 @@ local function prune(idx, exp, base, now)
     redis.call('ZREM', exp, m)
   end
 end
--- Writes a value (ttl '' = none) and keeps both indexes in step.
-local function put(data, idx, exp, base, member, value, ttl)
-  redis.call('ZADD', idx, 'NX', 0, member)
+-- Writes a value (ttl '' = none) and keeps both indexes in step. A key that exists is in the
+-- index already (every write adds it, every delete removes it, each in one script): existed skips the ZADD.
+local function put(data, idx, exp, base, member, value, ttl, existed)
+  if not existed then redis.call('ZADD', idx, 'NX', 0, member) end
   if ttl == '' then
     redis.call('SET', data, value)
   else
@@ -73,13 +74,16 @@ return n`);
 
 /**
  * KEYS: data, idx · ARGV: delta, member → {1, new value} or {0, current value}. INCRBY keeps the
- * expiry and starts a missing (or expired) key from 0; the new value is read back as a string,
- * since a Lua number cannot hold every s64.
+ * expiry and starts a missing (or expired) key from 0. A key INCRBY created holds exactly delta,
+ * so only then can it be missing from the index (a key that existed is in it already; an equal
+ * result from an existing key only repeats a harmless ZADD NX). The new value comes back as a
+ * number while a Lua number (a double) holds it exactly, else read back as a string.
  */
-export const INCREMENT = script(`
+export const INCREMENT = bare(`
 local r = redis.pcall('INCRBY', KEYS[1], ARGV[1])
 if type(r) == 'table' and r.err then return {0, redis.call('GET', KEYS[1])} end
-redis.call('ZADD', KEYS[2], 'NX', 0, ARGV[2])
+if r == tonumber(ARGV[1]) then redis.call('ZADD', KEYS[2], 'NX', 0, ARGV[2]) end
+if r > -4503599627370496 and r < 4503599627370496 then return {1, r} end
 return {1, redis.call('GET', KEYS[1])}`);
 
 /**
@@ -98,7 +102,7 @@ if ARGV[5] == '0' then
   redis.call('ZREM', KEYS[2], ARGV[2])
   return 1
 end
-put(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[6], ARGV[7])
+put(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[6], ARGV[7], cur)
 return 1`);
 
 /** KEYS: data, idx, exp · ARGV: base, member, ttl ('' = clear) → whether the key exists */

@@ -26,17 +26,21 @@ const MINUS = 0x2d;
 const ZERO = 0x30;
 const NINE = 0x39;
 
-/** The stored form of a value: a string for s64 (digits), a Buffer for the rest. */
+const TEXT_TAG = String.fromCharCode(TEXT);
+const FALSE = String.fromCharCode(BOOL, 0);
+const TRUE = String.fromCharCode(BOOL, 1);
+
+/**
+ * The stored form of a value. The client sends a string as UTF-8, and the tags of text and bool
+ * and their payload bytes are below 0x80 (one UTF-8 byte each), so those go as strings: no
+ * buffer to allocate, and the whole command is one string to write. f64 and bytes need Buffers.
+ */
 export function encodeValue(value: KvValue): Buffer | string {
   switch (typeof value) {
     case 'bigint':
       return value.toString();
-    case 'string': {
-      const out = Buffer.allocUnsafe(1 + Buffer.byteLength(value, 'utf8'));
-      out[0] = TEXT;
-      out.write(value, 1, 'utf8');
-      return out;
-    }
+    case 'string':
+      return TEXT_TAG + value;
     case 'number': {
       const out = Buffer.allocUnsafe(9);
       out[0] = F64;
@@ -45,7 +49,7 @@ export function encodeValue(value: KvValue): Buffer | string {
       return out;
     }
     case 'boolean':
-      return Buffer.from([BOOL, value ? 1 : 0]);
+      return value ? TRUE : FALSE;
     default: {
       const out = Buffer.allocUnsafe(1 + value.byteLength);
       out[0] = BYTES;

@@ -49,6 +49,7 @@ export { defineSql } from './sql/define-sql.js';
 export { sqlCapabilityNames } from './sql/sql-capabilities.js';
 export { sqlValueProblem } from './sql/sql-values.js';
 export { sandboxParamsProblem } from './sql/sql-sandbox.js';
+export type { SqlNotificationsDriver } from './sql/sql-notifications.js';
 export { sqlOperationNames, sqlTransactionOperationNames } from './sql/sql-operations.js';
 export { transactionRunner } from './sql/sql-transaction-runner.js';
 export { StatementCache } from './sql/statement-cache.js';

@@ -50,6 +50,7 @@ export {
   type SqlSandboxStatements,
   type SqlSandboxTransaction,
 } from './sql/sql-sandbox.js';
+export type { SqlNotifications, SqlListener } from './sql/sql-notifications.js';
 export {
   createMigrator,
   readMigrationsFolder,
@@ -64,6 +65,42 @@ export {
   type MigrationReport,
   type AppliedMigration,
 } from './migrations/index.js';
+
+// context: who acts, for whom, within what (read by the platform packages)
+export { runInContext, currentContext, type KeelContext } from './context/keel-context.js';
+
+// Observability: logs, traces (and their context across queues), metrics, slow calls, health probes
+export {
+  createJsonLogger,
+  silentLogger,
+  withTraceIds,
+  type KeelLogger,
+  type LogFields,
+  type LogLevel,
+  type JsonLoggerOptions,
+} from './observability/keel-logger.js';
+export { captureTraceContext, runWithTraceContext, type TraceCarrier } from './observability/trace-context.js';
+export {
+  observabilityOptions,
+  defaultBuckets,
+  type ObservabilityConfig,
+  type ResolvedObservability,
+} from './observability/observability-options.js';
+export type {
+  KeelObservability,
+  KeelCallObserver,
+  KeelCounter,
+  SpanAttributes,
+} from './observability/keel-observability.js';
+export type { CallTarget, CallWatch } from './observability/call-observer.js';
+export type { SlowCall } from './observability/slowest-calls.js';
+export {
+  healthHandlers,
+  type HealthHandlers,
+  type HealthHandlerOptions,
+} from './observability/health-handlers.js';
+export { prometheusContentType } from './observability/prometheus-text.js';
+export { keelTokens, createObservability, type TelemetryOptions } from './container/start-telemetry.js';
 
 // email
 export type {

@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { errorTests, statementTests } from './sql-conformance-statements.js';
 import { sqlLifecycleTests, transactionTests } from './sql-conformance-transactions.js';
 import { viewedThrough } from './harness.js';
+import { sqlNotificationTests } from './sql-conformance-notifications.js';
 import { sqlSyncTests, waitingTests } from './sql-conformance-sync.js';
 import { SqlHarness, type SqlConformanceOptions } from './sql-harness.js';
 import { sqlThroughSync } from './sql-sync-view.js';
@@ -23,6 +24,7 @@ export function describeSqlConformance(options: SqlConformanceOptions): void {
     const h = new SqlHarness(options);
     contractTests(h);
     sqlSyncTests(h);
+    sqlNotificationTests(h);
     h.checkSkips();
     // A synchronous adapter passes the contract a second time, every call through sql.sync.
     if (options.capabilities.synchronous) {

@@ -5,6 +5,7 @@ import type { PretranspiledArtifacts } from './loader/embedded-artifacts.js';
 import { normalizeSha256, type PublicKeyInput } from './loader/integrity.js';
 import type { ExecutionLogSink } from './log/execution-log.js';
 import type { WasmHostLogger } from './log/logger.js';
+import type { KeelObservability } from '@keel/core';
 
 export type { WasmGrants } from './host/grants.js';
 
@@ -115,9 +116,17 @@ export const wasmHostOptions = v.strictObject({
     },
   ),
   logger: option(withMethods<WasmHostLogger>('a logger', []), {
-    defaultText: "consoleLogger('info')",
-    description: 'Guest log records, denied calls and host warnings.',
+    defaultText: "the app's `keel.logger`; with plain adapters, none",
+    description: 'Guest log records, denied calls and host warnings (pino-shaped: `info(fields, message)`, …).',
   }),
+  observability: option(
+    withMethods<KeelObservability>('keel.observability or createObservability()', ['observer', 'span', 'counter']),
+    {
+      defaultText: "the app's `keel.observability`; with plain adapters, none",
+      description:
+        'Spans (load, transpile, compile, instantiate, each call, each host call) and metrics (calls, executions, denials).',
+    },
+  ),
   executionLog: option(withMethods<ExecutionLogSink>('an execution log ({ write(record) })', ['write']), {
     defaultText: 'a memory ring of the last 1000',
     description: "Where each call's execution record goes.",

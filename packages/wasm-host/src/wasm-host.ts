@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { ResultAsync, errAsync, type Keel } from '@keel/core';
+import { ResultAsync, errAsync, silentLogger, type CallWatch, type Keel, type KeelObservability } from '@keel/core';
 import { parseOptions } from '@keel/core/adapter';
 import { bindInterfaces, UnservedGrant } from './host/bind-interfaces.js';
 import { adapterSource, type WasmHostAdapters } from './host/host-adapters.js';
@@ -19,7 +19,8 @@ import { sha256Hex, signatureProblem } from './loader/integrity.js';
 import { TranspileError } from './loader/transpile.js';
 import { TranspilerMissingError } from './loader/transpiler.js';
 import { createMemoryExecutionLog, type ExecutionLogSink } from './log/execution-log.js';
-import { consoleLogger, type WasmHostLogger } from './log/logger.js';
+import type { WasmHostLogger } from './log/logger.js';
+import { componentTelemetry, hostCounters, observeHostCalls, type CallScope } from './host/observe-calls.js';
 import { InThreadRuntime } from './runtime/in-thread-runtime.js';
 import { IsolatedRuntime } from './runtime/isolated-runtime.js';
 import { StartFailure, type Runtime } from './runtime/runtime.js';
@@ -62,6 +63,12 @@ export interface WasmHost {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** A Keel app, as opposed to a plain object of adapters: it has a logger and observability to lend. */
+function isObservedApp(source: unknown): source is Pick<Keel, 'logger' | 'observability'> {
+  const s = source as Partial<Keel> | null;
+  return typeof s?.resolve === 'function' && typeof s.observability === 'object' && typeof s.logger === 'object';
+}
+
 /** @internal A load for a specific role (the kv adapter loads its component as `kv-adapter`). */
 export type InternalLoadOptions = LoadOptions & { readonly role?: ComponentRole };
 
@@ -73,8 +80,13 @@ export type InternalLoadOptions = LoadOptions & { readonly role?: ComponentRole 
 export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHostOptions = {}): WasmHost {
   const o = parseOptions(wasmHostOptions, options, 'createWasmHost');
   const { cacheDir, cacheSize, artifacts, mode, limits: hostLimits } = o;
-  const logger = o.logger ?? consoleLogger('info');
+  const app = isObservedApp(source) ? source : undefined;
+  // Nothing prints on its own: without a logger of its own the host writes to the app's, or nowhere.
+  const logger: WasmHostLogger = o.logger ?? app?.logger ?? silentLogger;
   const executionLog = o.executionLog ?? createMemoryExecutionLog();
+  const observability: KeelObservability | undefined = o.observability ?? app?.observability;
+  const observed = observability?.enabled ? observability : undefined;
+  const counters = observed && hostCounters(observed);
 
   const adapters = adapterSource(source);
   // Inside a single executable there is no jco: components come pre-transpiled from its assets.
@@ -110,7 +122,29 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     return { idOption, pinnedHex, signature, publicKey, grants, limits, loadMode, role };
   }
 
-  async function load(input: string | Uint8Array, parsed: ReturnType<typeof readLoadOptions>): Promise<WasmComponent> {
+  /** Runs one phase of a load in a child span of the load's (when traced); the span ends as the phase does. */
+  async function phase<T>(
+    name: string,
+    parent: CallWatch | undefined,
+    fn: (span?: CallWatch) => Promise<T>,
+  ): Promise<T> {
+    const span = parent && observed?.span(name, { parent: parent.context });
+    if (span === undefined) return fn();
+    try {
+      const value = await span.within(() => fn(span));
+      span.end();
+      return value;
+    } catch (error) {
+      span.end(error instanceof Error && 'code' in error ? error : { code: 'INTERNAL' });
+      throw error;
+    }
+  }
+
+  async function load(
+    input: string | Uint8Array,
+    parsed: ReturnType<typeof readLoadOptions>,
+    span?: CallWatch,
+  ): Promise<WasmComponent> {
     const { idOption, pinnedHex, signature, publicKey, grants, limits, loadMode, role } = parsed;
     let bytes: Uint8Array;
     if (typeof input === 'string') {
@@ -124,6 +158,9 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     }
     const hash = sha256Hex(bytes);
     const id = idOption ?? (typeof input === 'string' ? basename(input).replace(/\.wasm$/, '') : hash.slice(0, 12));
+    span?.set('keel.wasm.component', id);
+    span?.set('keel.wasm.hash', hash);
+    span?.set('keel.wasm.mode', loadMode);
 
     if (pinnedHex !== undefined && pinnedHex !== hash) {
       throw fail('HASH_MISMATCH', `${id}: the bytes hash to sha256 ${hash}, not the pinned ${pinnedHex}`, id);
@@ -146,7 +183,11 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     let artifact: Artifact;
     let loadedFrom: ArtifactSource;
     try {
-      ({ artifact, source: loadedFrom } = await cache.get(bytes, hash));
+      ({ artifact, source: loadedFrom } = await phase('wasm transpile', span, async (child) => {
+        const got = await cache.get(bytes, hash);
+        child?.set('keel.wasm.artifact_source', got.source);
+        return got;
+      }));
     } catch (error) {
       if (error instanceof TranspileError) throw fail('MALFORMED', `${id}: ${error.message}`, id, error);
       if (error instanceof TranspilerMissingError) throw fail(error.code, `${id}: ${error.message}`, id, error);
@@ -170,7 +211,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     }
     let modules: Record<string, CompiledModule>;
     try {
-      modules = await compiler.compile(artifact, limits);
+      modules = await phase('wasm compile', span, () => compiler.compile(artifact, limits));
     } catch (error) {
       if (error instanceof CoreModuleError) throw fail(error.code, `${id}: ${error.message}`, id, error);
       throw fail('MALFORMED', `${id}: a core module does not compile: ${(error as Error).message}`, id, error);
@@ -183,11 +224,13 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       logger,
       denied(iface, fn, reason, counted = false): WitError {
         if (!counted) denied.count++;
+        counters?.denials.add([id, iface, fn]);
         logger.warn?.({ component: id, hash, interface: iface, function: fn, reason }, 'denied a host call');
         return { tag: 'access-denied', val: `${iface}.${fn}: ${reason}` };
       },
     };
     const transactions = new ResourceTable<HeldTransaction>();
+    const scope: CallScope = { calls: [] };
     let bindings: Record<string, Binding>;
     let sql: SqlServing | undefined;
     // The sql sandbox is a process of the component's own: it ends when the load fails or the component closes.
@@ -205,6 +248,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
         seal,
         sql,
       });
+      if (observed) bindings = observeHostCalls(bindings, scope, observed, id);
     } catch (error) {
       await releaseSql();
       if (error instanceof UnservedGrant) throw fail('UNAVAILABLE', `${id}: ${error.message}`, id);
@@ -229,7 +273,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     const runtime: Runtime =
       loadMode === 'in-thread' ? new InThreadRuntime(runtimeSpec) : new IsolatedRuntime(runtimeSpec);
     try {
-      await runtime.start();
+      await phase('wasm instantiate', span, () => runtime.start());
     } catch (error) {
       await Promise.all([runtime.close(), releaseSql()]);
       if (error instanceof StartFailure)
@@ -250,6 +294,10 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
         open.delete(component);
         return releaseSql();
       },
+      telemetry:
+        observed && counters
+          ? { ...componentTelemetry(observed, id, runtime.mode, counters.executions), scope }
+          : undefined,
     });
     open.add(component);
     return component;
@@ -259,7 +307,14 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     load(input, options = {}) {
       const parsed = readLoadOptions(input, options);
       if (closed) return errAsync(fail('CLOSED', 'the host is closed'));
-      return ResultAsync.fromPromise(load(input, parsed), (error) =>
+      const span = observed?.span('wasm load');
+      const loading = span ? span.within(() => load(input, parsed, span)) : load(input, parsed);
+      if (span)
+        loading.then(
+          () => span.end(),
+          (error: unknown) => span.end(error ?? { code: 'INTERNAL' }),
+        );
+      return ResultAsync.fromPromise(loading, (error) =>
         error instanceof WasmHostError
           ? error
           : fail('INTERNAL', `loading failed: ${(error as Error).message}`, undefined, error),

@@ -4,6 +4,7 @@ import type { Email } from '../email/email-contract.js';
 import type { EmailCapabilities } from '../email/email-capabilities.js';
 import type { Kv } from '../kv/kv-contract.js';
 import type { KvCapabilities } from '../kv/kv-capabilities.js';
+import type { ObservabilityConfig } from '../observability/observability-options.js';
 import type { Sql } from '../sql/sql-contract.js';
 import type { SqlCapabilities } from '../sql/sql-capabilities.js';
 
@@ -90,5 +91,8 @@ export type InstanceConfig<I extends InterfaceName> = RegisteredInstanceConfig<I
 /** One instance (named `default`), or named instances: `{ main: {...}, analytics: {...} }`. */
 export type SectionConfig<I extends InterfaceName> = InstanceConfig<I> | Readonly<Record<string, InstanceConfig<I>>>;
 
-/** The whole config: one optional section per interface. */
-export type KeelConfig = { readonly [I in InterfaceName]?: SectionConfig<I> };
+/** The whole config: one optional section per interface, and how the app is observed. */
+export type KeelConfig = { readonly [I in InterfaceName]?: SectionConfig<I> } & {
+  /** Traces, metrics, slow calls and the logger's default; see `observabilityOptions`. */
+  readonly observability?: ObservabilityConfig;
+};

@@ -1,6 +1,8 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { InterfaceName, KeelConfig } from '../config/config-types.js';
 import type { HealthReport } from '../lifecycle/health.js';
+import { noteClosed } from '../observability/health-handlers.js';
+import type { Telemetry } from './start-telemetry.js';
 import { interfaceOrder } from './interfaces.js';
 import type { Keel, Provider } from './keel-types.js';
 import { instanceToken, type KeelToken, tokens } from './tokens.js';
@@ -20,9 +22,22 @@ export function assembleKeel(
   container: DependencyContainer,
   started: readonly Started[],
   stop: () => Promise<void>,
+  telemetry: Telemetry,
 ): Keel {
   const instances = started.filter((s) => s.interface !== undefined);
   let closing: Promise<void> | undefined;
+  const health = (): Promise<HealthReport[]> =>
+    Promise.all(
+      instances.map(
+        async (s) =>
+          ({
+            interface: s.interface,
+            name: s.name,
+            ...(await (s.value as { health(): Promise<object> }).health()),
+          }) as HealthReport,
+      ),
+    );
+  telemetry.hub.healthSource = health;
   const keel = {
     instances: instances.map((s) => ({
       interface: s.interface as InterfaceName,
@@ -44,18 +59,17 @@ export function assembleKeel(
       }
     },
     async health(): Promise<HealthReport[]> {
-      return Promise.all(
-        instances.map(
-          async (s) =>
-            ({
-              interface: s.interface,
-              name: s.name,
-              ...(await (s.value as { health(): Promise<object> }).health()),
-            }) as HealthReport,
-        ),
-      );
+      const reports = await health();
+      // The gauges read the latest reports: a readiness probe keeps them fresh for free.
+      telemetry.hub.health = { at: performance.now(), reports };
+      return reports;
     },
-    close: () => (closing ??= stop()),
+    logger: telemetry.logger,
+    observability: telemetry.observability,
+    close: () => {
+      noteClosed(keel);
+      return (closing ??= stop());
+    },
     [Symbol.asyncDispose]: () => keel.close(),
   };
   for (const iface of interfaceOrder) defineAccessor(keel, iface, container, instances);

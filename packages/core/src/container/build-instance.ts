@@ -1,4 +1,5 @@
 import type { InterfaceName, KeelInterfaces } from '../config/config-types.js';
+import type { KeelLogger } from '../observability/keel-logger.js';
 import { KeelOptionsError } from '../options/parse-options.js';
 import type { AdapterContext } from '../registry/adapter-definition.js';
 import type { ConfigIssues } from './config-issues.js';
@@ -28,6 +29,7 @@ export async function buildInstance(
   built: ReadonlyMap<PlannedInstance, BuiltInstance>,
   resolve: <T>(token: KeelToken<T>) => T,
   issues: ConfigIssues,
+  logger: KeelLogger,
 ): Promise<BuiltInstance | undefined> {
   const { spec, definition } = planned;
   const context: AdapterContext = {
@@ -44,6 +46,7 @@ export async function buildInstance(
       return link.target && (built.get(link.target)?.value as unknown as KeelInterfaces[I] | undefined);
     },
     resolve,
+    logger: logger.child({ interface: spec.interface, instance: spec.name }),
   };
   let value: BuiltInstance['value'];
   try {

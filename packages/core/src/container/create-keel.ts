@@ -1,10 +1,15 @@
 import 'reflect-metadata';
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import { err, ok, type Result } from 'neverthrow';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { InterfaceName, KeelConfig } from '../config/config-types.js';
 import { applyEnvOverrides, type Env } from '../config/env-overrides.js';
 import { normalizeConfig } from '../config/normalize-config.js';
+import { sectionEnvOverrides } from '../config/section-env.js';
 import { KeelConfigError, type KeelError } from '../errors/keel-error.js';
+import type { KeelLogger } from '../observability/keel-logger.js';
+import { observabilityOptions, type ResolvedObservability } from '../observability/observability-options.js';
+import { KeelOptionsError, parseOptions } from '../options/parse-options.js';
 import type { AdapterDefinition } from '../registry/adapter-definition.js';
 import type { AdapterRegistry } from '../registry/adapter-registry.js';
 import { defaultRegistry } from '../registry/default-registry.js';
@@ -17,6 +22,7 @@ import type { Keel } from './keel-types.js';
 import { type PlannedInstance, planInstances } from './plan-instances.js';
 import type { ServiceDefinition } from './service-definition.js';
 import { startServices } from './start-services.js';
+import { keelTokens, startTelemetry } from './start-telemetry.js';
 import { startOrder } from './start-order.js';
 import { KeelStartupError } from './startup-error.js';
 import { instanceToken, tokens } from './tokens.js';
@@ -30,6 +36,16 @@ export interface CreateKeelOptions {
   readonly env?: Env | false;
   /** Where adapter ids are looked up before `adapters`. @default defaultRegistry */
   readonly registry?: AdapterRegistry;
+  /**
+   * Where Keel and the packages built on it log: any logger of pino's shape (pino itself). Lines
+   * inside a span get its `trace_id` and `span_id`. @default silent, or JSON lines on stderr with
+   * `observability.log: 'stderr'`
+   */
+  readonly logger?: KeelLogger;
+  /** An OpenTelemetry tracer provider of the app's own, instead of the global one. @default the global provider */
+  readonly tracerProvider?: TracerProvider;
+  /** An OpenTelemetry meter provider of the app's own, instead of the global one. @default the global provider */
+  readonly meterProvider?: MeterProvider;
 }
 
 /**
@@ -54,13 +70,20 @@ export async function createKeel<const C extends KeelConfig>(
   const registry = (options.registry ?? defaultRegistry).with(options.adapters ?? []);
   const env = options.env === false ? {} : (options.env ?? process.env);
   const overridden = applyEnvOverrides(config as Record<string, unknown>, env, interfaceOrder);
-  const issues = new ConfigIssues(overridden.sources);
+  // Not an object: normalizeConfig says so; the observability section is then left at its defaults.
+  const whole = overridden.config as unknown;
+  const { observability: section, ...rest } = isObject(whole) ? whole : {};
+  const interfaces = isObject(whole) ? rest : whole;
+  const observed = sectionEnvOverrides('observability', observabilityOptions, section, env);
+  const issues = new ConfigIssues(new Map([...overridden.sources, ...observed.sources]));
   issues.addAll(overridden.issues);
+  issues.addAll(observed.issues);
+  const observability = readObservability(observed.value, issues);
   const capabilities = Object.fromEntries(interfaceOrder.map((i) => [i, interfaceInfo[i].capabilities]));
   const adapters = (i: string) => [
     ...new Set([...registry.ids(i), ...Object.keys(knownAdapters[i as InterfaceName] ?? {})]),
   ];
-  const normalized = normalizeConfig(overridden.config, { capabilities, adapters });
+  const normalized = normalizeConfig(interfaces, { capabilities, adapters });
   for (const line of normalized.issues) {
     const at = line.indexOf(': ');
     issues.add(line.slice(0, at), line.slice(at + 2));
@@ -75,16 +98,20 @@ export async function createKeel<const C extends KeelConfig>(
   }
   if (issues.size > 0) throw new KeelConfigError(issues.list);
 
+  const telemetry = startTelemetry(observability as ResolvedObservability, options);
   const container = rootContainer.createChildContainer();
+  container.register(keelTokens.logger, { useValue: telemetry.logger });
+  container.register(keelTokens.observability, { useValue: telemetry.observability });
   const resolve = resolver(container);
   const built = new Map<PlannedInstance, BuiltInstance>();
   const started: Started[] = [];
-  const stop = () => closeAll(started);
+  const stop = () => closeAll(started).finally(telemetry.stop);
   for (const p of order) {
-    const instance = await buildInstance(p, built, resolve, issues);
+    const instance = await buildInstance(p, built, resolve, issues, telemetry.logger);
     if (!instance) continue;
     built.set(p, instance);
     const { spec } = p;
+    telemetry.observe(instance.value, spec);
     started.push({
       interface: spec.interface as InterfaceName,
       name: spec.name,
@@ -115,7 +142,23 @@ export async function createKeel<const C extends KeelConfig>(
     await stop();
     throw error;
   }
-  return ok(assembleKeel(container, started, stop) as unknown as Keel<C>);
+  return ok(assembleKeel(container, started, stop, telemetry) as unknown as Keel<C>);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The `observability` section with its defaults, or its problems added to `issues`. */
+function readObservability(value: unknown, issues: ConfigIssues): ResolvedObservability | undefined {
+  try {
+    return parseOptions(observabilityOptions, value, 'observability');
+  } catch (error) {
+    if (!(error instanceof KeelOptionsError)) throw error;
+    for (const i of error.issues)
+      issues.add(i.path === '(options)' ? 'observability' : `observability.${i.path}`, i.problem);
+    return undefined;
+  }
 }
 
 /** Resolves a token from the container, with Keel's own message when nothing is registered. */

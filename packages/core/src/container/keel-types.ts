@@ -1,5 +1,7 @@
 import type { InterfaceName, KeelConfig, KeelInterfaces } from '../config/config-types.js';
 import type { HealthReport } from '../lifecycle/health.js';
+import type { KeelLogger } from '../observability/keel-logger.js';
+import type { KeelObservability } from '../observability/keel-observability.js';
 import type { KeelToken } from './tokens.js';
 
 /** The instance names a config declares for an interface (`default` for the single form). */
@@ -37,6 +39,10 @@ export type Keel<C extends KeelConfig = KeelConfig> = {
   register<T>(token: KeelToken<T>, provider: Provider<T, C>): void;
   /** Checks every instance with a cheap real operation. */
   health(): Promise<HealthReport[]>;
+  /** The app's logger (`createKeel`'s `logger`), with trace and span ids inside a span. */
+  readonly logger: KeelLogger;
+  /** Spans, metrics, slow calls and the Prometheus text of this app; the kit packages observe their own calls with. */
+  readonly observability: KeelObservability;
   /** Closes every instance in reverse start-up order. Idempotent. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;

@@ -2,6 +2,10 @@ import { err, ok, type Result } from 'neverthrow';
 import type { GuardErrors } from './guarded-call.js';
 import type { HealthDetail, HealthReport } from './health.js';
 import type { Lifecycle } from './lifecycle.js';
+import type { CallObserver } from '../observability/call-observer.js';
+
+/** How the container observes a guarded instance: a member under this symbol sets its observer. */
+export const observeInstance = Symbol('keel.observeInstance');
 
 type AdapterHealth = Omit<HealthReport, 'interface' | 'name'>;
 
@@ -43,5 +47,8 @@ export function adapterLifecycle<E extends Error>(
       }
     },
     [Symbol.asyncDispose]: () => lifecycle.close(),
+    [observeInstance]: (observer: CallObserver | undefined) => {
+      lifecycle.observer = observer;
+    },
   };
 }

@@ -1,4 +1,6 @@
+import type { Context } from '@opentelemetry/api';
 import { err, ok, type Result } from 'neverthrow';
+import { observedCallSync } from '../observability/observed-call.js';
 import type { GuardErrors } from './guarded-call.js';
 import type { Lifecycle } from './lifecycle.js';
 import { isPromiseLike, type MaybePromise } from './promise-like.js';
@@ -22,6 +24,21 @@ export function guardedCallSync<T, E>(
   op: string,
   call: () => MaybePromise<T>,
   key?: string,
+  statement?: string,
+  parent?: Context,
+): Result<T, E> {
+  const observer = lifecycle.observer;
+  if (observer?.hub.watching) return observedCallSync(observer, lifecycle, errors, op, call, key, statement, parent);
+  return runSync(lifecycle, errors, op, call, key);
+}
+
+/** The synchronous call itself, observed or not. */
+export function runSync<T, E>(
+  lifecycle: Lifecycle,
+  errors: SyncGuardErrors<E>,
+  op: string,
+  call: () => MaybePromise<T>,
+  key: string | undefined,
 ): Result<T, E> {
   if (lifecycle.state !== 'open' || lifecycle.ended) {
     const refused = openNow(lifecycle, errors, op);

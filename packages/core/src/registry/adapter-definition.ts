@@ -1,6 +1,7 @@
 import type * as v from 'valibot';
 import type { InterfaceName, KeelInterfaces } from '../config/config-types.js';
 import type { KeelToken } from '../container/tokens.js';
+import type { KeelLogger } from '../observability/keel-logger.js';
 
 /** An instance of another interface that an adapter is built on. */
 export interface AdapterNeed {
@@ -26,6 +27,8 @@ export interface AdapterContext {
   get<I extends InterfaceName>(iface: I, instance?: string): KeelInterfaces[I] | undefined;
   /** A service the app registered (`createKeel(config, { services })`) or a Keel token. */
   resolve<T>(token: KeelToken<T>): T;
+  /** The app's logger, bound to this instance (`interface`, `instance`): an adapter logs here, never to the console. */
+  readonly logger?: KeelLogger;
 }
 
 /** The options schema an adapter declares (valibot; any of its object schemas). */

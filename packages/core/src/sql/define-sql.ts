@@ -3,6 +3,7 @@ import { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { Sql, SqlSync, SqlTransaction, SqlTransactionSync } from './sql-contract.js';
 import type { SqlDriver } from './sql-driver.js';
 import { sqlGuardErrors } from './sql-guard-errors.js';
+import { notificationsFacet } from './sql-notifications.js';
 import { sandboxFacet } from './sql-sandbox.js';
 import { asyncSqlRunner, syncSqlRunner, type SqlRunner } from './sql-runner.js';
 import { statementGuard } from './sql-statement-guard.js';
@@ -29,6 +30,8 @@ export function defineSql(driver: SqlDriver): Sql {
   }
   if (capabilities.sandbox && typeof driver.sandbox !== 'function')
     throw new TypeError(`defineSql: sql adapter '${adapter}' declares sandbox but has no sandbox()`);
+  if (capabilities.notifications && typeof driver.notifications?.listen !== 'function')
+    throw new TypeError(`defineSql: sql adapter '${adapter}' declares notifications but has no notifications.listen()`);
   const lifecycle = new Lifecycle(
     () => driver.open?.(),
     () => driver.close?.(),
@@ -80,6 +83,17 @@ export function defineSql(driver: SqlDriver): Sql {
     ...(capabilities.sandbox && driver.sandbox
       ? { sandbox: sandboxFacet(adapter, lifecycle, driver.sandbox.bind(driver)) }
       : {}),
+    ...(capabilities.notifications && driver.notifications
+      ? {
+          notifications: notificationsFacet(
+            adapter,
+            lifecycle,
+            errors,
+            driver.notifications,
+            asyncSurface as Pick<Sql, 'query'>,
+          ),
+        }
+      : {}),
 
     ...adapterLifecycle(adapter, lifecycle, errors, () =>
       driver.health ? driver.health() : Promise.resolve(driver.query('SELECT 1', undefined)).then(() => undefined),
@@ -109,10 +123,16 @@ function surface<T>(
       guard.statement('execute', statement, params, () => driver.execute(statement, params)),
     executeScript: (script: string) =>
       guard.statement('executeScript', script, undefined, () => driver.executeScript(script)),
-    begin: () =>
-      runner.then(
-        runner.run('begin', () => driver.begin()),
-        (begun) => begun.map((tx) => guardTransaction(txGuard, present, tx, 1)),
-      ),
+    begin: () => {
+      // The transaction's span, when observed: begin, the statements and the end are its children.
+      const watch = runner.watch('transaction');
+      return runner.then(
+        runner.run('begin', () => driver.begin(), undefined, watch?.context),
+        (begun) => {
+          if (begun.isErr()) watch?.end(begun.error);
+          return begun.map((tx) => guardTransaction(txGuard, present, tx, 1, undefined, undefined, watch));
+        },
+      );
+    },
   };
 }

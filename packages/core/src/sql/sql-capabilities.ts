@@ -20,6 +20,8 @@ export interface SqlCapabilities {
   readonly synchronous: boolean;
   /** `sql.sandbox(options)` runs untrusted SQL on its own connection, with a deadline and a result budget. */
   readonly sandbox?: boolean;
+  /** `sql.notifications` wakes listeners in other processes on the same database (PostgreSQL `LISTEN`/`NOTIFY`). */
+  readonly notifications?: boolean;
 }
 
 /** The yes/no capabilities, which config's `requires` can ask for (`dialect` is a value, not one of them). */
@@ -30,4 +32,5 @@ export const sqlCapabilityNames = [
   'persistent',
   'synchronous',
   'sandbox',
+  'notifications',
 ] as const satisfies readonly (keyof SqlCapabilities)[];

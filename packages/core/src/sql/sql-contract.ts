@@ -2,6 +2,7 @@ import type { Result, ResultAsync } from 'neverthrow';
 import type { AdapterLifecycle } from '../lifecycle/health.js';
 import type { SqlCapabilities } from './sql-capabilities.js';
 import type { SqlError } from './sql-errors.js';
+import type { SqlNotifications } from './sql-notifications.js';
 import type { SqlSandboxFactory } from './sql-sandbox.js';
 
 /**
@@ -101,6 +102,8 @@ export interface Sql extends SqlOperations, AdapterLifecycle<SqlError> {
   readonly sync?: SqlSync;
   /** Opens a sandbox for untrusted SQL (see `SqlSandbox`); present exactly when `capabilities.sandbox`. */
   readonly sandbox?: SqlSandboxFactory;
+  /** Wakes listeners in other processes on the same database; present exactly when `capabilities.notifications`. */
+  readonly notifications?: SqlNotifications;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { HealthDetail } from '../lifecycle/health.js';
 import type { MaybePromise } from '../lifecycle/promise-like.js';
 import type { SqlCapabilities } from './sql-capabilities.js';
 import type { SqlExecuteResult, SqlParams, SqlQueryResult } from './sql-contract.js';
+import type { SqlNotificationsDriver } from './sql-notifications.js';
 import type { SqlSandbox, SqlSandboxOptions } from './sql-sandbox.js';
 
 /** The statements a driver runs, on the database or inside a transaction. */
@@ -47,4 +48,6 @@ export interface SqlDriver extends SqlStatementDriver {
   busy?(): boolean;
   /** For a driver that declares `sandbox`: opens one (options already checked by core). */
   sandbox?(options: SqlSandboxOptions): MaybePromise<SqlSandbox>;
+  /** For a driver that declares `notifications`: how to listen and notify (names already checked by core). */
+  readonly notifications?: SqlNotificationsDriver;
 }

@@ -1,8 +1,10 @@
+import type { Context } from '@opentelemetry/api';
 import { ResultAsync, err, errAsync, type Result } from 'neverthrow';
 import { guardedCall } from '../lifecycle/guarded-call.js';
 import { guardedCallSync, type SyncGuardErrors } from '../lifecycle/guarded-call-sync.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { MaybePromise } from '../lifecycle/promise-like.js';
+import type { CallWatch } from '../observability/call-observer.js';
 import type { SqlError } from './sql-errors.js';
 
 /** A sql outcome on either surface: `ResultAsync` on `Sql`, `Result` on `sql.sync`. */
@@ -14,7 +16,10 @@ export type SqlOutcome<T> = ResultAsync<T, SqlError> | Result<T, SqlError>;
  */
 export interface SqlRunner {
   fail(error: SqlError): SqlOutcome<never>;
-  run<T>(op: string, fn: () => MaybePromise<T>): SqlOutcome<T>;
+  /** Runs one driver call; `statement` and `parent` (a transaction's span) are for observation only. */
+  run<T>(op: string, fn: () => MaybePromise<T>, statement?: string, parent?: Context): SqlOutcome<T>;
+  /** Starts watching a span of several calls (a transaction), when the instance is observed now. */
+  watch(op: string, parent?: Context): CallWatch | undefined;
   /** Continues with the settled result: at once on the synchronous surface. */
   then<T, U>(outcome: SqlOutcome<T>, fn: (result: Result<T, SqlError>) => Result<U, SqlError>): SqlOutcome<U>;
 }
@@ -22,7 +27,8 @@ export interface SqlRunner {
 export function asyncSqlRunner(lifecycle: Lifecycle, errors: SyncGuardErrors<SqlError>): SqlRunner {
   return {
     fail: (error) => errAsync(error),
-    run: (op, fn) => guardedCall(lifecycle, errors, op, fn),
+    run: (op, fn, statement, parent) => guardedCall(lifecycle, errors, op, fn, undefined, statement, parent),
+    watch: (op, parent) => watchOf(lifecycle, op, parent),
     // ResultAsync's `then` is its native promise's: one hop, where `map` would take several.
     then: (outcome, fn) => new ResultAsync((outcome as unknown as Promise<Result<never, SqlError>>).then(fn)),
   };
@@ -39,7 +45,7 @@ export function syncSqlRunner(
 ): SqlRunner {
   return {
     fail: (error) => err(error),
-    run: (op, fn) =>
+    run: (op, fn, statement, parent) =>
       lifecycle.state === 'open' && busy?.()
         ? err(
             errors.busy(
@@ -47,7 +53,13 @@ export function syncSqlRunner(
               'the connection is held by another caller (an open transaction); a synchronous call cannot wait',
             ),
           )
-        : guardedCallSync(lifecycle, errors, op, fn),
+        : guardedCallSync(lifecycle, errors, op, fn, undefined, statement, parent),
+    watch: (op, parent) => watchOf(lifecycle, op, parent),
     then: (outcome, fn) => fn(outcome as Result<never, SqlError>),
   };
+}
+
+function watchOf(lifecycle: Lifecycle, op: string, parent: Context | undefined): CallWatch | undefined {
+  const observer = lifecycle.observer;
+  return observer?.hub.watching ? observer.begin(op, undefined, parent) : undefined;
 }

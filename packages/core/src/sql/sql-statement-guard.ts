@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import { SqlError } from './sql-errors.js';
 import type { SqlRunner, SqlOutcome } from './sql-runner.js';
 import type { SqlParams } from './sql-contract.js';
@@ -8,19 +9,26 @@ import type { MaybePromise } from '../lifecycle/promise-like.js';
 export interface StatementGuard {
   readonly adapter: string;
   readonly runner: SqlRunner;
-  statement<T>(op: string, statement: string, params: SqlParams | undefined, fn: () => MaybePromise<T>): SqlOutcome<T>;
+  /** `parent`: the span of the transaction the statement runs in. */
+  statement<T>(
+    op: string,
+    statement: string,
+    params: SqlParams | undefined,
+    fn: () => MaybePromise<T>,
+    parent?: Context,
+  ): SqlOutcome<T>;
 }
 
 export function statementGuard(adapter: string, runner: SqlRunner): StatementGuard {
   return {
     adapter,
     runner,
-    statement(op, statement, params, fn) {
+    statement(op, statement, params, fn, parent) {
       if (typeof statement !== 'string')
         throw new TypeError(`sql.${op}: statement must be a string, got ${typeof statement}`);
       const problem = sqlParamsProblem(op, params);
       if (problem) return runner.fail(new SqlError({ code: 'INVALID_PARAMETER', message: problem, adapter, op }));
-      return runner.run(op, fn);
+      return runner.run(op, fn, statement, parent);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { ResultAsync, err, ok, type Result } from 'neverthrow';
 import { describeValue } from '../errors/describe-value.js';
+import { inTransactionContext } from '../observability/transaction-context.js';
 import type { SqlTransaction, TransactionOptions, TransactionRunner } from './sql-contract.js';
 import { SqlError } from './sql-errors.js';
 
@@ -27,7 +28,7 @@ export function transactionRunner(
         const tx = begun.value;
         let outcome: unknown;
         try {
-          outcome = await fn(tx);
+          outcome = await inTransactionContext(tx, () => fn(tx));
         } catch (thrown) {
           await tx.rollback();
           const message = thrown instanceof Error ? thrown.message : String(thrown);

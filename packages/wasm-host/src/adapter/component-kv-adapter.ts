@@ -53,7 +53,9 @@ export const componentKvAdapter = defineAdapter({
   id: 'component',
   package: '@keel/wasm-host',
   options: componentKvOptions,
-  create: (options) => buildComponentKv(options),
+  // Without a logger of its own, it writes to the app's (bound to this instance).
+  create: (options, context) =>
+    buildComponentKv(options.logger === undefined && context.logger ? { ...options, logger: context.logger } : options),
 });
 
 function buildComponentKv(o: ResolvedComponentKvOptions): Kv {

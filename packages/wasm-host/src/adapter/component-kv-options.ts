@@ -76,7 +76,7 @@ export const componentKvOptions = v.pipe(
       description: 'Where the transpiled component is cached; `false` keeps nothing on disk.',
     }),
     logger: option(withMethods<WasmHostLogger>('a logger', []), {
-      defaultText: "consoleLogger('info')",
+      defaultText: "the app's logger (through config), else none",
       description: 'Where the host logs.',
     }),
     executionLog: option(withMethods<ExecutionLogSink>('an execution log ({ write(record) })', ['write']), {

@@ -1,9 +1,10 @@
-import { ResultAsync, err, ok, type Result } from '@keel/core';
+import { ResultAsync, err, ok, type CallWatch, type Result } from '@keel/core';
 import type { ExecutionLogSink, ExecutionRecord } from '../log/execution-log.js';
 import type { WasmHostLogger } from '../log/logger.js';
 import { resolveExport, type CallResult, type Runtime } from '../runtime/runtime.js';
 import { WasmHostError, type WasmHostErrorCode } from '../wasm-host-errors.js';
 import type { WasmMode } from '../wasm-host-options.js';
+import type { ComponentTelemetry } from './observe-calls.js';
 
 /**
  * A loaded component. Arguments and results use jco's JavaScript representation of the WIT
@@ -49,6 +50,8 @@ export interface ComponentContext {
   readonly logger: WasmHostLogger;
   /** Runs once the runtime is closed; `close()` waits for what it returns. */
   readonly onClose: () => unknown;
+  /** Spans and metrics of its calls, when the host is observed. */
+  readonly telemetry?: ComponentTelemetry | undefined;
 }
 
 export function createComponent(runtime: Runtime, context: ComponentContext): WasmComponent {
@@ -72,8 +75,10 @@ export function createComponent(runtime: Runtime, context: ComponentContext): Wa
     return resolved;
   };
 
-  const finish = <T>(name: string, t0: number, result: CallResult): Result<T, WasmHostError> => {
+  const { telemetry } = context;
+  const finish = <T>(name: string, t0: number, result: CallResult, watch?: CallWatch): Result<T, WasmHostError> => {
     const { failure, report } = result;
+    if (watch !== undefined) observed(watch, name, result);
     // Built field by field (no spreads): this runs on every call.
     const record: ExecutionRecord = {
       component: id,
@@ -109,6 +114,27 @@ export function createComponent(runtime: Runtime, context: ComponentContext): Wa
     );
   };
 
+  /** The call's entry leaves the scope: it is the oldest, since calls run in order. */
+  const leave = (watch: CallWatch | undefined) => {
+    const calls = telemetry?.scope.calls;
+    const at = calls?.indexOf(watch) ?? -1;
+    if (calls && at >= 0) calls.splice(at, 1);
+  };
+  const observed = (watch: CallWatch, name: string, { failure, report, memoryPages }: CallResult) => {
+    telemetry?.executions.add([id, name, failure === undefined ? 'ok' : 'error']);
+    watch.set('keel.wasm.component', id);
+    watch.set('keel.wasm.hash', hash);
+    watch.set('keel.wasm.export', name);
+    if (memoryPages !== undefined) watch.set('keel.wasm.memory_pages', memoryPages);
+    if (report !== undefined) {
+      let calls = 0;
+      for (const n of Object.values(report.hostCalls)) calls += n;
+      watch.set('keel.wasm.host_calls', calls);
+      watch.set('keel.wasm.denied_calls', report.deniedCalls);
+    }
+    watch.end(failure === undefined ? undefined : { code: failure.code });
+  };
+
   const component: WasmComponent = {
     id,
     hash,
@@ -120,15 +146,36 @@ export function createComponent(runtime: Runtime, context: ComponentContext): Wa
     call<T>(name: string, ...args: unknown[]) {
       const resolved = resolve(name);
       const t0 = performance.now();
+      if (telemetry === undefined)
+        return new ResultAsync<T, WasmHostError>(
+          runtime.call(resolved, args).then((result) => finish<T>(name, t0, result)),
+        );
+      // In-thread, the call runs now: it leaves the scope before the next one can enter it.
+      if (runtime.callSync) return new ResultAsync(Promise.resolve(component.callSync<T>(name, ...args)));
+      const entry = { watch: telemetry.observer.begin(name) };
+      telemetry.scope.calls.push(entry.watch);
+      const running = entry.watch
+        ? entry.watch.within(() => runtime.call(resolved, args))
+        : runtime.call(resolved, args);
       return new ResultAsync<T, WasmHostError>(
-        runtime.call(resolved, args).then((result) => finish<T>(name, t0, result)),
+        running.finally(() => leave(entry.watch)).then((result) => finish<T>(name, t0, result, entry.watch)),
       );
     },
     callSync<T>(name: string, ...args: unknown[]) {
       if (!runtime.callSync) throw new TypeError(`component ${id}: callSync needs in-thread mode; use call`);
       const resolved = resolve(name);
       const t0 = performance.now();
-      return finish<T>(name, t0, runtime.callSync(resolved, args, t0));
+      const callSync = runtime.callSync.bind(runtime);
+      if (telemetry === undefined) return finish<T>(name, t0, callSync(resolved, args, t0));
+      const watch = telemetry.observer.begin(name);
+      telemetry.scope.calls.push(watch);
+      let result: CallResult;
+      try {
+        result = watch ? watch.within(() => callSync(resolved, args, t0)) : callSync(resolved, args, t0);
+      } finally {
+        leave(watch);
+      }
+      return finish<T>(name, t0, result, watch);
     },
     close() {
       closing ??= runtime.close().finally(context.onClose);

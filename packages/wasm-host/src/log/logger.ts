@@ -1,3 +1,5 @@
+import { createJsonLogger } from '@keel/core';
+
 /** WIT `log.level`. */
 export type WasmLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
@@ -17,28 +19,14 @@ export interface WasmHostLogger {
   error?(fields: Record<string, unknown>, message: string): void;
 }
 
-const order: readonly WasmLogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
-
 /**
- * A logger that prints to the console from `level` up (the default when none is given: `info`).
+ * A logger writing JSON lines to stderr from `level` up (core's `createJsonLogger`; `trace`
+ * records are written at `debug`). Keel prints nothing unless asked: this is the asking.
  *
  * @example
  * createWasmHost(keel, { logger: consoleLogger('debug') });
  */
 export function consoleLogger(level: WasmLogLevel = 'info'): WasmHostLogger {
-  const from = order.indexOf(level);
-  const logger: WasmHostLogger = {};
-  for (const [i, name] of order.entries()) {
-    if (i < from) continue;
-    const print =
-      name === 'trace' || name === 'debug'
-        ? console.debug
-        : name === 'info'
-          ? console.info
-          : name === 'warn'
-            ? console.warn
-            : console.error;
-    logger[name] = (fields, message) => print(`[wasm ${String(fields.component)}] ${message}`, fields);
-  }
-  return logger;
+  const json = createJsonLogger({ level: level === 'trace' ? 'debug' : level });
+  return Object.freeze({ trace: json.debug, debug: json.debug, info: json.info, warn: json.warn, error: json.error });
 }

@@ -1,0 +1,58 @@
+import { clockOption, fn, option, shaped, withMethods } from '@keel/core/adapter';
+import * as v from 'valibot';
+import type { EventTypeDefinition } from './event-types.js';
+import type { WakeSource } from './wake-ups.js';
+
+const typeDefinition = shaped<EventTypeDefinition>(
+  'an event type ({ schema, version?, upcasters? })',
+  (value) => typeof value === 'object' && value !== null && typeof (value as { schema?: unknown }).schema === 'object',
+);
+
+const schema = v.strictObject({
+  table: option(
+    v.pipe(
+      v.string('expected a plain identifier'),
+      v.regex(/^[A-Za-z_]\w{0,49}$/, 'expected a plain identifier of at most 50 characters'),
+    ),
+    {
+      default: 'keel_events',
+      description:
+        'The events table; the others are named after it (`<table>_checkpoints`, `_consumers`, `_dead_letters`). Letters, digits and `_`, at most 50.',
+    },
+  ),
+  types: option(v.record(v.string(), typeDefinition), {
+    default: {},
+    description:
+      'Registered event types by name: `{ schema, version?, upcasters? }`. `schema` is any Standard Schema (valibot, zod, …) checked at publish; `upcasters[n]` turns version n into n + 1 on read.',
+  }),
+  strict: option(v.boolean('expected true or false'), {
+    defaultText: 'true when types has entries',
+    description: 'Refuse to publish a type that is not in `types` (`UNKNOWN_TYPE`).',
+  }),
+  wakeSources: option(v.array(withMethods<WakeSource>('a wake source ({ listen, announce? })', ['listen'])), {
+    default: [],
+    description:
+      "Notifications that events were committed elsewhere (the seam for PostgreSQL's LISTEN/NOTIFY); subscribers also poll.",
+  }),
+  onError: option(fn<(error: Error) => void>(), {
+    defaultText: 'ignore',
+    description: "Called with what a subscriber's background pass could not do; the pass is tried again.",
+  }),
+  clock: clockOption('Where time comes from (occurredAt, leases, retries).'),
+});
+
+type Schema = typeof schema;
+/** The schema's type, named so that declarations name it. */
+export interface EventsOptionsSchema extends Schema {}
+/**
+ * The options of `createEvents` (and `eventsService`, with `sql`), declared once: the type, the
+ * checks and the README's table come from it.
+ *
+ * @example
+ * describeOptions(eventsOptions); // [{ name: 'table', default: "'keel_events'", … }, …]
+ */
+export const eventsOptions: EventsOptionsSchema = schema;
+/** Options of `createEvents(sql, options)`. */
+export type EventsOptions = v.InferInput<typeof eventsOptions>;
+/** The options with every default filled in. */
+export type ResolvedEventsOptions = v.InferOutput<typeof eventsOptions>;

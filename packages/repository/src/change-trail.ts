@@ -1,0 +1,137 @@
+import { type Result, currentContext, err, ok } from '@keel/core';
+import type { FieldLayout } from './definition-types.js';
+import type { RepositoryContext } from './repository-context.js';
+import type { RepositoryError } from './repository-errors.js';
+import { quote } from './repository-ddl.js';
+import type { AuditOperation, FieldChanges } from './repository-types.js';
+import { changedFields, entityJson } from './row-codec.js';
+import { type Db, sqlFailure } from './unit-of-work.js';
+
+type Entity = Record<string, unknown>;
+
+/** One change of one entity, as the trail records it. */
+export interface Change {
+  readonly operation: AuditOperation;
+  readonly idText: string;
+  readonly tenant: string;
+  /** The version after the change (the last version, for a purge or a delete for good). */
+  readonly version: number;
+  readonly before: Entity | undefined;
+  /** `undefined` when the row is gone. */
+  readonly after: Entity | undefined;
+  readonly at: Date;
+}
+
+const eventSuffix: Readonly<Record<AuditOperation, string>> = {
+  create: 'Created',
+  update: 'Updated',
+  restore: 'Updated',
+  revert: 'Updated',
+  delete: 'Deleted',
+  purge: 'Deleted',
+};
+
+/**
+ * Writes what a change leaves besides the row, in its transaction: the audit record, the
+ * snapshot (or, when the row is gone, the end of its snapshots) and the event.
+ */
+export async function recordChange(
+  context: RepositoryContext,
+  db: Db,
+  change: Change,
+): Promise<Result<void, RepositoryError>> {
+  const { definition, tables, events } = context;
+  const op = change.operation;
+  const { actor, correlationId } = currentContext();
+  const changes = change.operation === 'purge' ? {} : changedFields(trailFields(context), change.before, change.after);
+  const at = change.at.toISOString();
+  if (definition.audit) {
+    const written = await db.on.execute(
+      `INSERT INTO ${quote(tables.audit)} ("entity", "entity_id", "tenant_id", "operation", "version", "changes", "actor", "correlation_id", "at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        definition.entity,
+        change.idText,
+        change.tenant,
+        op,
+        change.version,
+        JSON.stringify(changes),
+        actor ?? null,
+        correlationId ?? null,
+        at,
+      ],
+    );
+    if (written.isErr()) return err(sqlFailure(context, op)(written.error));
+  }
+  if (definition.versions) {
+    const written =
+      change.after === undefined
+        ? await db.on.execute(
+            `DELETE FROM ${quote(tables.versions)} WHERE "entity" = ? AND "tenant_id" = ? AND "entity_id" = ?`,
+            [definition.entity, change.tenant, change.idText],
+          )
+        : await db.on.execute(
+            `INSERT INTO ${quote(tables.versions)} ("entity", "tenant_id", "entity_id", "version", "operation", "data", "actor", "correlation_id", "at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            [
+              definition.entity,
+              change.tenant,
+              change.idText,
+              change.version,
+              op,
+              JSON.stringify(entityJson(context.columns, change.after)),
+              actor ?? null,
+              correlationId ?? null,
+              at,
+            ],
+          );
+    if (written.isErr()) return err(sqlFailure(context, op)(written.error));
+  }
+  if (events && db.tx) return publish(context, db, change, changes);
+  return ok(undefined);
+}
+
+async function publish(
+  context: RepositoryContext,
+  db: Db,
+  change: Change,
+  changes: FieldChanges,
+): Promise<Result<void, RepositoryError>> {
+  const { definition, fail } = context;
+  const event = {
+    type: `${definition.entity}${eventSuffix[change.operation]}`,
+    aggregateId: change.idText,
+    data: {
+      operation: change.operation,
+      entity: entityJson(context.columns, (change.after ?? change.before) as Entity),
+      changes,
+    },
+  };
+  const refused = (cause: unknown) =>
+    err(
+      fail(
+        'PUBLISH_FAILED',
+        change.operation,
+        `publishing ${event.type} failed, so the change was rolled back: ${describe(cause)}`,
+        {
+          cause,
+        },
+      ),
+    );
+  try {
+    const published = await (context.events as NonNullable<RepositoryContext['events']>).publish(
+      db.tx as NonNullable<Db['tx']>,
+      [event],
+    );
+    return published.isErr() ? refused(published.error) : ok(undefined);
+  } catch (thrown) {
+    return refused(thrown);
+  }
+}
+
+/** The fields whose changes the trail records: the entity's, and whether and by whom it is deleted. */
+function trailFields(context: RepositoryContext): readonly FieldLayout[] {
+  return context.columns.filter((f) => !f.meta || f.name === 'deletedAt' || f.name === 'deletedBy');
+}
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}

@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// The built package the way an app gets it: plain `node`, no source condition, so
+// `@keel/repository`, `@keel/core` and `@keel/adapter-sqlite` resolve to their `dist`.
+const cwd = fileURLToPath(new URL('..', import.meta.url));
+const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+
+const script = `
+  import { createMigrator, runInContext } from '@keel/core';
+  import { createSqliteSql } from '@keel/adapter-sqlite';
+  import { createRepository, createRepositoryMigrator, defineRepository, repositoryMigration } from '@keel/repository';
+  import * as v from 'valibot';
+  const notes = defineRepository({
+    table: 'notes', schema: v.object({ id: v.string(), body: v.pipe(v.string(), v.minLength(1)) }),
+    id: 'id', fields: { id: 'text', body: 'text' }, tenantScoped: true, audit: true,
+  });
+  const sql = createSqliteSql({ filename: ':memory:' });
+  (await createRepositoryMigrator(sql).up())._unsafeUnwrap();
+  (await createMigrator(sql, { migrations: [repositoryMigration(notes, { version: 1 })] }).up())._unsafeUnwrap();
+  const repo = createRepository(sql, notes);
+  const out = await runInContext({ tenantId: 't1', actor: 'ada' }, async () => {
+    const created = (await repo.create({ id: 'n1', body: 'hello' }))._unsafeUnwrap();
+    const invalid = (await repo.create({ id: 'n2', body: '' }))._unsafeUnwrapErr();
+    const trail = (await repo.audit())._unsafeUnwrap();
+    return { version: created.version, code: invalid.code, name: invalid.name, actors: trail.map((r) => r.actor) };
+  });
+  const noTenant = (await repo.findById('n1'))._unsafeUnwrapErr().code;
+  await sql.close();
+  console.log(JSON.stringify({ ...out, noTenant }));`;
+
+describe('built package', () => {
+  it('exists (run `pnpm build` first)', () => {
+    expect(existsSync(dist)).toBe(true);
+  });
+
+  it('works from plain node with the built core and adapter', () => {
+    const child = spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], {
+      cwd,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual({
+      version: 1,
+      code: 'VALIDATION',
+      name: 'RepositoryError',
+      actors: ['ada'],
+      noTenant: 'NO_TENANT',
+    });
+  });
+});
