@@ -22,6 +22,7 @@ const capabilities: SqlCapabilities = {
   persistent: true,
   synchronous: false,
   sandbox: false,
+  notifications: true,
 };
 
 /**
@@ -120,6 +121,18 @@ function buildPostgresSql(resolved: ResolvedPostgresSqlOptions, where: string): 
       for (const root of active) root.abandon('the database is closed');
       ctx = undefined;
       await pool.end();
+    },
+    notifications: {
+      // postgres.js listens on a connection of its own and listens again after a reconnect.
+      async listen(channel: string, onNotification: (payload: string) => void) {
+        try {
+          const { unlisten } = await connection().pool.listen(channel, onNotification);
+          return { close: () => unlisten() };
+        } catch (thrown) {
+          throw toPostgresError(thrown, 'listen');
+        }
+      },
+      notifyStatement: 'SELECT pg_notify(?, ?)',
     },
     async health() {
       const { pool } = connection();

@@ -26,5 +26,6 @@ else
       persistent: true,
       synchronous: false,
       sandbox: false,
+      notifications: true,
     },
   });
