@@ -97,87 +97,73 @@ export function updateEntity(
 
 /** `delete`: marks the entity deleted (soft delete) or removes its row. */
 export function deleteEntity(context: RepositoryContext, id: unknown, options: WriteOptions | undefined) {
-  const op = 'delete';
   const soft = context.definition.softDelete;
-  const start = begin(context, op, id, options);
-  if (start.isErr()) return errAsync(start.error);
-  const { key, expectedVersion } = start.value;
-  const plan: ChangePlan = {
-    key,
-    id,
-    expectedVersion,
-    op,
-    operation: 'delete',
-    withDeleted: false,
-    plan(current, version, at) {
-      const where = [...keyParams(context, key.tenant, key.id), version];
-      if (!soft) return ok({ statement: context.statements.remove, params: where, after: undefined });
-      const actor = currentContext().actor;
-      const iso = at.toISOString();
-      return ok({
-        statement: context.statements.softDelete,
-        params: [iso, actor ?? null, version + 1, iso, ...where],
-        after: {
-          ...current,
-          version: version + 1,
-          updatedAt: at,
-          deletedAt: at,
-          ...(actor ? { deletedBy: actor } : {}),
-        },
-      });
-    },
-  };
-  // A delete for good returns the entity as it was; the trail still needs the transaction.
-  return write(context, op, options, context.trailed, (db) => changeEntity(context, db, plan));
+  return changeExisting(context, 'delete', false, id, options, (key) => (current, version, at) => {
+    const where = [...keyParams(context, key.tenant, key.id), version];
+    if (!soft) return ok({ statement: context.statements.remove, params: where, after: undefined });
+    const actor = currentContext().actor;
+    const iso = at.toISOString();
+    return ok({
+      statement: context.statements.softDelete,
+      params: [iso, actor ?? null, version + 1, iso, ...where],
+      after: {
+        ...current,
+        version: version + 1,
+        updatedAt: at,
+        deletedAt: at,
+        ...(actor ? { deletedBy: actor } : {}),
+      },
+    });
+  });
 }
 
 /** `restore`: clears `deletedAt`/`deletedBy`; an entity that is not deleted is returned as it is. */
 export function restoreEntity(context: RepositoryContext, id: unknown, options: WriteOptions | undefined) {
-  const op = 'restore';
-  const start = begin(context, op, id, options);
-  if (start.isErr()) return errAsync(start.error);
-  const { key, expectedVersion } = start.value;
-  const plan: ChangePlan = {
-    key,
-    id,
-    expectedVersion,
-    op,
-    operation: 'restore',
-    withDeleted: true,
-    plan(current, version, at) {
-      if (current.deletedAt === undefined) return ok(undefined);
-      const { deletedAt: _at, deletedBy: _by, ...rest } = current;
-      return ok({
-        statement: context.statements.restore,
-        params: [version + 1, at.toISOString(), ...keyParams(context, key.tenant, key.id), version],
-        after: { ...rest, version: version + 1, updatedAt: at },
-      });
-    },
-  };
-  return write(context, op, options, context.trailed, (db) => changeEntity(context, db, plan));
+  return changeExisting(context, 'restore', true, id, options, (key) => (current, version, at) => {
+    if (current.deletedAt === undefined) return ok(undefined);
+    const { deletedAt: _at, deletedBy: _by, ...rest } = current;
+    return ok({
+      statement: context.statements.restore,
+      params: [version + 1, at.toISOString(), ...keyParams(context, key.tenant, key.id), version],
+      after: { ...rest, version: version + 1, updatedAt: at },
+    });
+  });
 }
 
 /** `purge`: removes the row for good, deleted or not, and its snapshots. */
 export function purgeEntity(context: RepositoryContext, id: unknown, options: WriteOptions | undefined) {
-  const op = 'purge';
-  const start = begin(context, op, id, options);
-  if (start.isErr()) return errAsync(start.error);
-  const { key, expectedVersion } = start.value;
-  const plan: ChangePlan = {
-    key,
+  return changeExisting(
+    context,
+    'purge',
+    true,
     id,
-    expectedVersion,
-    op,
-    operation: 'purge',
-    withDeleted: true,
-    plan: (_current, version) =>
+    options,
+    (key) => (_current, version) =>
       ok({
         statement: context.statements.remove,
         params: [...keyParams(context, key.tenant, key.id), version],
         after: undefined,
       }),
-  };
-  return write(context, op, options, context.trailed, (db) => changeEntity(context, db, plan)).map(() => undefined);
+  ).map(() => undefined);
+}
+
+/**
+ * One change of a stored entity (`delete`, `restore`, `purge`): the key and expected version
+ * checked, then `plan` run on the row as it is, in the write's transaction with its trail. A delete
+ * for good returns the entity as it was; the trail still needs the transaction.
+ */
+function changeExisting(
+  context: RepositoryContext,
+  op: 'delete' | 'restore' | 'purge',
+  withDeleted: boolean,
+  id: unknown,
+  options: WriteOptions | undefined,
+  plan: (key: ChangePlan['key']) => ChangePlan['plan'],
+) {
+  const start = begin(context, op, id, options);
+  if (start.isErr()) return errAsync(start.error);
+  const change: ChangePlan = { ...start.value, op, operation: op, withDeleted, plan: plan(start.value.key) };
+  return write(context, op, options, context.trailed, (db) => changeEntity(context, db, change));
 }
 
 /** The tenant and key of a write, and its expected version, checked. */
