@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { runBuilt } from '@keel/testing';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -43,13 +43,7 @@ const others = `
   import { sqliteAdapter } from '@keel/adapter-sqlite';
   import { memoryKvAdapter } from '@keel/adapter-kv-memory';`;
 
-function run(code: string) {
-  return spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', code], {
-    cwd: pkg,
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-}
+const run = (code: string) => runBuilt(new URL('..', import.meta.url), code);
 
 const expected = {
   verified: true,

@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { runBuilt } from '@keel/testing';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 // The built package the way a user gets it: plain `node`, no source condition, so
 // `@keel/adapter-email` (a self-reference) and `@keel/core` resolve to their `dist`.
-const cwd = fileURLToPath(new URL('..', import.meta.url));
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
 const script = (load: string) => `
@@ -20,14 +19,7 @@ const script = (load: string) => `
   await Promise.all([email.close(), ses.close()]);
   console.log(JSON.stringify({ provider: sent._unsafeUnwrap().provider, code: bad._unsafeUnwrapErr().code, subject: /Subject: =\\?UTF-8\\?Q\\?Gr=C3=BC=C3=9Fe\\?=/.test(eml), ses: unreachable._unsafeUnwrapErr().code }));`;
 
-function run(code: string, type: 'module' | 'commonjs') {
-  const wrapped = type === 'commonjs' ? `(async () => { ${code} })()` : code;
-  return spawnSync(process.execPath, [`--input-type=${type}`, '-e', wrapped], {
-    cwd,
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-}
+const run = (code: string, type: 'module' | 'commonjs') => runBuilt(new URL('..', import.meta.url), code, { type });
 
 describe('built package', () => {
   it('exists (run `pnpm build` first)', () => {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { runBuilt } from '@keel/testing';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -7,17 +7,10 @@ import { tempFolders } from './temp-folders.js';
 // The built package, the way an app gets it: plain `node`, no source condition. The package
 // resolves itself by name from its own folder, and core from its dependencies. It is ESM only:
 // a CommonJS app `require()`s the same ESM build (Node ≥ 20.19), so there is one copy of core.
-const here = fileURLToPath(new URL('..', import.meta.url));
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const temp = tempFolders('dist');
 
-function run(code: string) {
-  return spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', code], {
-    cwd: here,
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-}
+const run = (code: string) => runBuilt(new URL('..', import.meta.url), code);
 
 const script = (load: string, location: string) => `
   ${load}

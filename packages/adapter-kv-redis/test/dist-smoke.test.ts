@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { runBuilt } from '@keel/testing';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { testRedis } from '@keel/testing';
@@ -6,17 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 // The built package, the way an app gets it: plain `node`, no source condition. The package
 // resolves itself by name from its own folder, and core from its dependencies.
-const here = fileURLToPath(new URL('..', import.meta.url));
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const redis = await testRedis();
 
-function run(code: string) {
-  return spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', code], {
-    cwd: here,
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-}
+const run = (code: string) => runBuilt(new URL('..', import.meta.url), code);
 
 const script = (load: string, options: object) => `
   ${load}

@@ -1,4 +1,5 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { runBuilt } from '@keel/testing';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,13 +14,7 @@ const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'keel-sqlite-dist-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(code: string) {
-  return spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', code], {
-    cwd,
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-}
+const run = (code: string) => runBuilt(new URL('..', import.meta.url), code);
 
 // The sql sandbox's child process runs dist/sandbox/sqlite-sandbox-child.js, found from the built entry.
 const script = (load: string, filename: string) => `

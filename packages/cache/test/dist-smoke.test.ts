@@ -1,13 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describeBuiltPackage } from '@keel/testing';
 
 // The built package the way an app gets it: plain `node`, no source condition, so `@keel/cache`,
 // `@keel/core` and `@keel/adapter-kv-memory` resolve to their `dist`.
-const cwd = fileURLToPath(new URL('..', import.meta.url));
-const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-
 const script = `
   import { createMemoryKv } from '@keel/adapter-kv-memory';
   import { CacheError, createCache, invalidateOnEvents } from '@keel/cache';
@@ -21,25 +15,16 @@ const script = `
   console.log(JSON.stringify({ loads, same: all.every((r) => r.isOk()), n: String(hit.n), at: hit.at.toISOString(),
     after: (await cache.get('k'))._unsafeUnwrap() ?? null, error: failed._unsafeUnwrapErr() instanceof CacheError }));`;
 
-describe('built package', () => {
-  it('exists (run `pnpm build` first)', () => {
-    expect(existsSync(dist)).toBe(true);
-  });
-
-  it('works from plain node with the built core and kv adapter', () => {
-    const child = spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], {
-      cwd,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    expect(child.stderr).toBe('');
-    expect(JSON.parse(child.stdout)).toEqual({
-      loads: 1,
-      same: true,
-      n: '1',
-      at: '1970-01-01T00:00:00.000Z',
-      after: null,
-      error: true,
-    });
-  });
+describeBuiltPackage({
+  folder: new URL('..', import.meta.url),
+  script,
+  title: 'works from plain node with the built core and kv adapter',
+  expected: {
+    loads: 1,
+    same: true,
+    n: '1',
+    at: '1970-01-01T00:00:00.000Z',
+    after: null,
+    error: true,
+  },
 });

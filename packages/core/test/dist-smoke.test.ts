@@ -1,20 +1,13 @@
-import { spawnSync } from 'node:child_process';
+import { runBuilt } from '@keel/testing';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 // The built packages, the way an app gets them: a plain `node` with no source condition,
 // resolving @keel/* from an app folder (the hello example depends on core and kv-memory).
-const app = fileURLToPath(new URL('../../../examples/hello', import.meta.url));
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
-function run(code: string) {
-  return spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', code], {
-    cwd: app,
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-}
+const run = (code: string) => runBuilt(new URL('../../../examples/hello', import.meta.url), code);
 
 describe('built packages', () => {
   it('exist (run `pnpm build` first)', () => {

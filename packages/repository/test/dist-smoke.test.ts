@@ -1,13 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describeBuiltPackage } from '@keel/testing';
 
 // The built package the way an app gets it: plain `node`, no source condition, so
 // `@keel/repository`, `@keel/core` and `@keel/adapter-sqlite` resolve to their `dist`.
-const cwd = fileURLToPath(new URL('..', import.meta.url));
-const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-
 const script = `
   import { createMigrator, runInContext } from '@keel/core';
   import { createSqliteSql } from '@keel/adapter-sqlite';
@@ -31,24 +25,15 @@ const script = `
   await sql.close();
   console.log(JSON.stringify({ ...out, noTenant }));`;
 
-describe('built package', () => {
-  it('exists (run `pnpm build` first)', () => {
-    expect(existsSync(dist)).toBe(true);
-  });
-
-  it('works from plain node with the built core and adapter', () => {
-    const child = spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], {
-      cwd,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    expect(child.stderr).toBe('');
-    expect(JSON.parse(child.stdout)).toEqual({
-      version: 1,
-      code: 'VALIDATION',
-      name: 'RepositoryError',
-      actors: ['ada'],
-      noTenant: 'NO_TENANT',
-    });
-  });
+describeBuiltPackage({
+  folder: new URL('..', import.meta.url),
+  script,
+  title: 'works from plain node with the built core and adapter',
+  expected: {
+    version: 1,
+    code: 'VALIDATION',
+    name: 'RepositoryError',
+    actors: ['ada'],
+    noTenant: 'NO_TENANT',
+  },
 });

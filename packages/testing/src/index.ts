@@ -29,3 +29,10 @@ export type {
 export { privatePostgres, startPostgres, type PrivatePostgresOptions } from './servers/private-postgres.js';
 export { privateRedis, startRedis, type PrivateRedisOptions } from './servers/private-redis.js';
 export { freePort } from './servers/free-port.js';
+export {
+  builtOutput,
+  describeBuiltPackage,
+  runBuilt,
+  type BuiltPackageOptions,
+  type RunBuiltOptions,
+} from './built-package.js';

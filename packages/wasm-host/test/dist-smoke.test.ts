@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { runBuilt } from '@keel/testing';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,18 +6,12 @@ import { tempDir } from './support/fixtures.js';
 
 // The built package the way an app gets it: plain `node`, no source condition, resolving
 // @keel/wasm-host (by its own name) and @keel/core from this package's folder.
-const pkg = fileURLToPath(new URL('..', import.meta.url));
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const cache = tempDir();
 afterAll(() => cache.remove());
 
-function run(code: string, type: 'module' | 'commonjs') {
-  return spawnSync(process.execPath, [`--input-type=${type}`, '-e', code], {
-    cwd: pkg,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-}
+const run = (code: string, type: 'module' | 'commonjs') =>
+  runBuilt(new URL('..', import.meta.url), code, { type, timeoutMs: 60_000 });
 
 const script = (load: string) => `
   ${load}
@@ -43,7 +37,7 @@ describe('built package', () => {
 
   it('works from CommonJS', () => {
     const body = script("const { createWasmHost } = require('@keel/wasm-host');");
-    const child = run(`(async () => { ${body} })()`, 'commonjs');
+    const child = run(body, 'commonjs');
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual([42, 42]);
   });
