@@ -13,6 +13,7 @@ import { memoryKvAdapter } from '@keel/adapter-kv-memory';
 import { redisKvAdapter } from '@keel/adapter-kv-redis';
 import { postgresAdapter } from '@keel/adapter-postgres';
 import { sqliteAdapter } from '@keel/adapter-sqlite';
+import { registryOptions } from '@keel/component-registry';
 import { type AdapterDefinition, observabilityOptions } from '@keel/core';
 import { describeOptions } from '@keel/core/adapter';
 import { jobsOptions } from '@keel/jobs';
@@ -33,6 +34,10 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
     adapter: { interface: 'config', id: 'observability', options: observabilityOptions },
   },
   { readme: 'packages/jobs/README.md', adapter: { interface: 'service', id: 'jobs', options: jobsOptions } },
+  {
+    readme: 'packages/component-registry/README.md',
+    adapter: { interface: 'service', id: 'component-registry', options: registryOptions },
+  },
   { readme: 'packages/adapter-kv-memory/README.md', adapter: memoryKvAdapter },
   { readme: 'packages/adapter-kv-level/README.md', adapter: levelKvAdapter },
   { readme: 'packages/adapter-kv-redis/README.md', adapter: redisKvAdapter },
