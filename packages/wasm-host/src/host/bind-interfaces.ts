@@ -142,7 +142,9 @@ function checkRepositoryGrants(c: BindContext): void {
     const served = c.repositories.get(`${REPOSITORY_PACKAGE}/${name}`);
     if (!served) {
       const known = [...c.repositories.values()].map((s) => s.iface.name).join(', ') || 'none';
-      throw new UnservedGrant(`the repository ${name} is granted but the host has no such repository (repositories: ${known})`);
+      throw new UnservedGrant(
+        `the repository ${name} is granted but the host has no such repository (repositories: ${known})`,
+      );
     }
     if (grant.tenant !== undefined && !served.repository.definition.tenantScoped)
       throw new UnservedGrant(`the repository ${name} is granted a tenant but is not tenant-scoped`);

@@ -2,13 +2,7 @@ import { runInContext, type KeelContext, type ResultAsync } from '@keel/core';
 import type { Repository, RepositoryError } from '@keel/repository';
 import type { Binding, BindingContext } from '../imports/binding.js';
 import type { RepositoryGrant } from './repository-grant.js';
-import {
-  entityToWit,
-  fieldFromWit,
-  filterValueFromWit,
-  repositoryErrorToWit,
-  witError,
-} from './repository-convert.js';
+import { entityToWit, fieldFromWit, filterValueFromWit, repositoryErrorToWit, witError } from './repository-convert.js';
 import type { RepositoryInterface, WitField } from './repository-interface.js';
 
 type AnyRepository = Repository<Record<string, unknown>, string, unknown>;

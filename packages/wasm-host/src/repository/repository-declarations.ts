@@ -1,5 +1,11 @@
 import { parseInterfaceDeclarations, type InterfaceDeclarations } from '../world/dts-declarations.js';
-import { REPOSITORY_VERSION, camel, errorCases, type RepositoryInterface, type WitField } from './repository-interface.js';
+import {
+  REPOSITORY_VERSION,
+  camel,
+  errorCases,
+  type RepositoryInterface,
+  type WitField,
+} from './repository-interface.js';
 
 const tsTypes: Readonly<Record<string, string>> = { string: 'string', s64: 'bigint', f64: 'number', bool: 'boolean' };
 

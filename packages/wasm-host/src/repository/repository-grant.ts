@@ -18,19 +18,20 @@ const message = "expected true, 'read', 'read-write' or { access?, tenant? }";
 
 /** One repository's grant: `true` (read), `'read'`, `'read-write'` or `{ access?, tenant? }`. */
 const repositoryGrant = v.pipe(
-  v.lazy((input): v.GenericSchema =>
-    typeof input === 'object' && input !== null && !Array.isArray(input)
-      ? v.strictObject(
-          {
-            access: option(access, { default: 'read', description: 'What the component may do.' }),
-            tenant: option(text(), {
-              defaultText: "the caller's tenant",
-              description: 'A fixed tenant for a tenant-scoped repository.',
-            }),
-          },
-          message,
-        )
-      : v.union([v.literal(true, message), access], message),
+  v.lazy(
+    (input): v.GenericSchema =>
+      typeof input === 'object' && input !== null && !Array.isArray(input)
+        ? v.strictObject(
+            {
+              access: option(access, { default: 'read', description: 'What the component may do.' }),
+              tenant: option(text(), {
+                defaultText: "the caller's tenant",
+                description: 'A fixed tenant for a tenant-scoped repository.',
+              }),
+            },
+            message,
+          )
+        : v.union([v.literal(true, message), access], message),
   ),
   v.transform((grant): RepositoryGrant => {
     if (grant === true) return { access: 'read', tenant: undefined };

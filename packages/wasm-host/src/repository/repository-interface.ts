@@ -97,7 +97,11 @@ export function repositoryInterface(
   options: { readonly interface?: string } = {},
 ): RepositoryInterface {
   const where = `repositoryWit(${definition?.table})`;
-  if (typeof definition?.table !== 'string' || !Array.isArray(definition.fields) || !Array.isArray(definition.metaFields))
+  if (
+    typeof definition?.table !== 'string' ||
+    !Array.isArray(definition.fields) ||
+    !Array.isArray(definition.metaFields)
+  )
     throw new TypeError(`${where}: expected a definition from defineRepository`);
   const name = options.interface ?? kebab(definition.table);
   if (!witIdentifier.test(name))

@@ -93,7 +93,7 @@ function renderWit(r: RepositoryInterface, entity: string, table: string): strin
     '    descending: bool,',
     '  }',
     '',
-    '  /// limit: 1-1000 (default 50); cursor: the page before\'s, for the page after it.',
+    "  /// limit: 1-1000 (default 50); cursor: the page before's, for the page after it.",
     '  record query {',
     '    filters: list<filter>,',
     '    order-by: list<order-key>,',
