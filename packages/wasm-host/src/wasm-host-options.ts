@@ -6,7 +6,7 @@ import { normalizeSha256, type PublicKeyInput } from './loader/integrity.js';
 import type { ExecutionLogSink } from './log/execution-log.js';
 import type { WasmHostLogger } from './log/logger.js';
 import type { KeelObservability } from '@keel/core';
-import type { Repository } from '@keel/repository';
+import type { ServableRepository } from './repository/repository-grant.js';
 
 export type { WasmGrants } from './host/grants.js';
 
@@ -137,7 +137,7 @@ export const wasmHostOptions = v.strictObject({
   repositories: option(
     v.record(
       text(),
-      withMethods<Repository<Record<string, unknown>, string, unknown>>('a repository from createRepository', [
+      withMethods<ServableRepository>('a repository from createRepository', [
         'findById',
         'findMany',
         'create',

@@ -124,6 +124,13 @@ describe.each(databases)('a component on a repository, isolated (%s)', (_name, o
       expect(
         (expectOk(await as('globex', () => c.call('find-many', everything))) as { items: unknown[] }).items,
       ).toEqual([]);
+      // Calls to one component queue; each runs for its own caller's tenant.
+      const [mine, theirs] = await Promise.all([
+        as('acme', () => c.call('find-by-id', 'n1')),
+        as('globex', () => c.call('find-by-id', 'n1')),
+      ]);
+      expect(expectOk(mine)).toMatchObject({ id: 'n1' });
+      expect(guestError(theirs).tag).toBe('not-found');
       // A cursor made for one tenant does not open in another.
       const page = expectOk(await as('acme', () => c.call('find-many', { ...everything, limit: 1 }))) as {
         cursor?: string;
@@ -162,7 +169,7 @@ describe.each(databases)('a component on a repository, isolated (%s)', (_name, o
   it.skipIf(skip)('garbage from the guest is a typed error and writes nothing', async () => {
     const c = await load({ repositories: { notes: 'read-write' } });
     const before = await rows();
-    const call = (name: string, ...args: unknown[]) => as('acme', () => c.call(name, ...args)).then(guestError);
+    const call = async (name: string, ...args: unknown[]) => guestError(await as('acme', () => c.call(name, ...args)));
     const tags = [
       (await call('create', { id: 'big', title: 'x'.repeat(100_000), pinned: false })).tag,
       (await call('create', { id: 'empty', title: '', pinned: false })).tag,

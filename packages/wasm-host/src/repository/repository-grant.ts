@@ -1,5 +1,5 @@
 import { oneOf, option, text } from '@keel/core/adapter';
-import type { Repository } from '@keel/repository';
+import type { Repository, RepositoryDefinition } from '@keel/repository';
 import * as v from 'valibot';
 import type { InterfaceDeclarations } from '../world/dts-declarations.js';
 import { repositoryDeclarations } from './repository-declarations.js';
@@ -46,6 +46,16 @@ export const repositoryGrants = v.record(text(), repositoryGrant, 'expected an o
 
 type AnyRepository = Repository<Record<string, unknown>, string, unknown>;
 
+/** What the host's `repositories` option takes: any repository from `createRepository`, whatever its entity. */
+export interface ServableRepository {
+  readonly definition: RepositoryDefinition<object, string, unknown>;
+  findById(...args: never[]): unknown;
+  findMany(...args: never[]): unknown;
+  create(...args: never[]): unknown;
+  update(...args: never[]): unknown;
+  delete(...args: never[]): unknown;
+}
+
 /** A repository the host serves: its interface, and the declarations a component's import must match. */
 export interface ServedRepository {
   readonly repository: AnyRepository;
@@ -59,16 +69,16 @@ export interface ServedRepository {
  * cannot cross, throws a `TypeError` naming it.
  */
 export function servedRepositories(
-  repositories: Readonly<Record<string, unknown>> | undefined,
+  repositories: Readonly<Record<string, ServableRepository>> | undefined,
 ): ReadonlyMap<string, ServedRepository> {
   const served = new Map<string, ServedRepository>();
   for (const [name, repository] of Object.entries(repositories ?? {})) {
-    const definition = (repository as AnyRepository)?.definition;
+    const definition = repository?.definition;
     if (typeof definition?.table !== 'string')
       throw new TypeError(`createWasmHost: repositories.${name} must be a repository from createRepository`);
     const iface = repositoryInterface(definition, { interface: name });
     served.set(iface.qualified, {
-      repository: repository as AnyRepository,
+      repository: repository as unknown as AnyRepository,
       iface,
       declarations: repositoryDeclarations(iface),
     });
