@@ -169,6 +169,7 @@ describe.each(databases)('a component on a repository, isolated (%s)', (_name, o
   it.skipIf(skip)('garbage from the guest is a typed error and writes nothing', async () => {
     const c = await load({ repositories: { notes: 'read-write' } });
     const before = await rows();
+    const pinnedFilter = { field: 'pinned', condition: { tag: 'eq', val: { tag: 'boolean', val: true } } };
     const call = async (name: string, ...args: unknown[]) => guestError(await as('acme', () => c.call(name, ...args)));
     const tags = [
       (await call('create', { id: 'big', title: 'x'.repeat(100_000), pinned: false })).tag,
@@ -191,6 +192,7 @@ describe.each(databases)('a component on a repository, isolated (%s)', (_name, o
         })
       ).tag,
       (await call('find-many', { ...everything, limit: 5000 })).tag,
+      (await call('find-many', { ...everything, filters: Array(65).fill(pinnedFilter) })).tag,
       (await call('update', 'n1', { title: 'x' }, 2n ** 62n)).tag,
     ];
     expect(tags).toEqual([
@@ -201,6 +203,7 @@ describe.each(databases)('a component on a repository, isolated (%s)', (_name, o
       'invalid-cursor',
       'unknown-field',
       'unknown-field',
+      'invalid-query',
       'invalid-query',
       'invalid-query',
       'conflict',
