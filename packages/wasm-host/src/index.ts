@@ -21,6 +21,8 @@ export {
   type PretranspiledArtifacts,
 } from './loader/embedded-artifacts.js';
 export { componentKvOptions, type ComponentKvOptions } from './adapter/component-kv-options.js';
+export { repositoryWit, type RepositoryWitOptions } from './repository/repository-wit.js';
+export type { RepositoryGrant, ServableRepository } from './repository/repository-grant.js';
 
 declare module '@keel/core' {
   interface KvAdapterOptionsMap {

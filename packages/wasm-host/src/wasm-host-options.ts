@@ -6,6 +6,7 @@ import { normalizeSha256, type PublicKeyInput } from './loader/integrity.js';
 import type { ExecutionLogSink } from './log/execution-log.js';
 import type { WasmHostLogger } from './log/logger.js';
 import type { KeelObservability } from '@keel/core';
+import type { ServableRepository } from './repository/repository-grant.js';
 
 export type { WasmGrants } from './host/grants.js';
 
@@ -133,6 +134,24 @@ export const wasmHostOptions = v.strictObject({
   }),
   mode: option(mode, { default: 'isolated', description: 'The default mode of every load.' }),
   limits: option(wasmLimitsOptions, { default: {}, description: 'Defaults for every load.' }),
+  repositories: option(
+    v.record(
+      text(),
+      withMethods<ServableRepository>('a repository from createRepository', [
+        'findById',
+        'findMany',
+        'create',
+        'update',
+        'delete',
+      ]),
+      'expected an object of repositories by interface name',
+    ),
+    {
+      defaultText: 'none',
+      description:
+        'Repositories components may import as `keel:repository/<name>` (WIT from `repositoryWit`), when granted.',
+    },
+  ),
 });
 
 /** Options of `createWasmHost`. */

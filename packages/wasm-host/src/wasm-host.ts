@@ -34,6 +34,9 @@ import {
   type WasmHostOptions,
 } from './wasm-host-options.js';
 import type { CompiledModule } from './sandbox/glue.js';
+import { servesRepositories, withCallContext } from './repository/call-context.js';
+import type { CallContext } from './repository/repository-binding.js';
+import { servedRepositories } from './repository/repository-grant.js';
 
 /**
  * Runs WebAssembly components against a Keel app's adapters.
@@ -89,6 +92,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
   const counters = observed && hostCounters(observed);
 
   const adapters = adapterSource(source);
+  const repositories = servedRepositories(o.repositories);
   // Inside a single executable there is no jco: components come pre-transpiled from its assets.
   const executable = seaArtifacts();
   const store = artifacts ?? executable;
@@ -194,7 +198,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       if (error instanceof EmbeddedArtifactError) throw fail('UNAVAILABLE', `${id}: ${error.message}`, id, error);
       throw error;
     }
-    const checked = checkWorld(artifact, role);
+    const checked = checkWorld(artifact, role, repositories);
     if ('problems' in checked) {
       throw fail(
         'NOT_APP_WORLD',
@@ -231,6 +235,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     };
     const transactions = new ResourceTable<HeldTransaction>();
     const scope: CallScope = { calls: [] };
+    const call: CallContext = { current: undefined };
     let bindings: Record<string, Binding>;
     let sql: SqlServing | undefined;
     // The sql sandbox is a process of the component's own: it ends when the load fails or the component closes.
@@ -247,6 +252,8 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
         transactions,
         seal,
         sql,
+        repositories,
+        call,
       });
       if (observed) bindings = observeHostCalls(bindings, scope, observed, id);
     } catch (error) {
@@ -271,7 +278,11 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       },
     };
     const runtime: Runtime =
-      loadMode === 'in-thread' ? new InThreadRuntime(runtimeSpec) : new IsolatedRuntime(runtimeSpec);
+      loadMode === 'in-thread'
+        ? new InThreadRuntime(runtimeSpec)
+        : servesRepositories(checked.plan)
+          ? withCallContext(new IsolatedRuntime(runtimeSpec), call)
+          : new IsolatedRuntime(runtimeSpec);
     try {
       await phase('wasm instantiate', span, () => runtime.start());
     } catch (error) {

@@ -13,6 +13,9 @@ import type { KvCalls } from '../imports/adapter-calls.js';
 import type { SqlServing } from './sql-serving.js';
 import type { WorldPlan } from '../world/check-world.js';
 import type { WasmMode } from '../wasm-host-options.js';
+import { repositoryBinding, type CallContext } from '../repository/repository-binding.js';
+import type { ServedRepository } from '../repository/repository-grant.js';
+import { REPOSITORY_PACKAGE } from '../repository/repository-interface.js';
 
 /** A binding cannot be made: the interface is granted but nothing here can serve it. */
 export class UnservedGrant extends Error {
@@ -29,6 +32,10 @@ export interface BindContext {
   readonly seal: CursorSeal;
   /** Where the sql grant is served (see `serveSql`), when the component imports sql and has it. */
   readonly sql: SqlServing | undefined;
+  /** The host's repositories by unversioned interface name (`keel:repository/tasks`). */
+  readonly repositories: ReadonlyMap<string, ServedRepository>;
+  /** The context of the call being served, for repositories' tenant, actor and correlation id. */
+  readonly call: CallContext;
 }
 
 /**
@@ -51,12 +58,23 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
       );
     return sync;
   };
+  checkRepositoryGrants(c);
   for (const iface of c.plan.keel) {
     const everything = [
       ...iface.functions,
       ...Object.entries(iface.resources).flatMap(([cls, methods]) => methods.map((m) => `${cls}.${m}`)),
     ];
     const deny = (reason: string) => deniedBinding(iface.short, everything, reason, c.binding);
+    if (iface.name.startsWith(`${REPOSITORY_PACKAGE}/`)) {
+      const name = iface.name.slice(REPOSITORY_PACKAGE.length + 1);
+      const grant = c.grants.repositories[name];
+      const served = c.repositories.get(iface.name);
+      bindings[iface.short] =
+        grant && served
+          ? repositoryBinding(served.iface, served.repository, grant, c.binding, c.call)
+          : deny(`the repository ${name} is not granted`);
+      continue;
+    }
     const { kv, sql, email, auth } = c.grants;
     switch (iface.short) {
       case 'kv':
@@ -111,4 +129,28 @@ export function missingAdapter(adapters: AdapterSource, iface: string, instance:
       ? `a ${iface} adapter`
       : `the ${iface} instance '${instance}'${adapters.keel ? '' : ' (named instances need a Keel app)'}`;
   throw new UnservedGrant(`${iface} is granted but the host has no ${what}`);
+}
+
+/**
+ * Every repository grant names a repository of the host, and (tenant) a tenant-scoped one; and
+ * none is served in-thread: a repository's operations are asynchronous (statements through the
+ * async `Sql`, transactions, schema validation, events) and an in-thread guest's import cannot
+ * wait for a promise. Throws `UnservedGrant`.
+ */
+function checkRepositoryGrants(c: BindContext): void {
+  for (const [name, grant] of Object.entries(c.grants.repositories)) {
+    const served = c.repositories.get(`${REPOSITORY_PACKAGE}/${name}`);
+    if (!served) {
+      const known = [...c.repositories.values()].map((s) => s.iface.name).join(', ') || 'none';
+      throw new UnservedGrant(
+        `the repository ${name} is granted but the host has no such repository (repositories: ${known})`,
+      );
+    }
+    if (grant.tenant !== undefined && !served.repository.definition.tenantScoped)
+      throw new UnservedGrant(`the repository ${name} is granted a tenant but is not tenant-scoped`);
+    if (c.mode === 'in-thread' && c.plan.keel.some((i) => i.name === served.iface.qualified))
+      throw new UnservedGrant(
+        `repositories are served in isolated mode only: a repository's operations are asynchronous, and an in-thread guest's import cannot wait for them (${name}); load it isolated`,
+      );
+  }
 }

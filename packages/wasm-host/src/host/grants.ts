@@ -5,6 +5,7 @@ import type { KvGrant } from '../imports/kv-binding.js';
 import type { SqlGrant } from '../imports/sql-binding.js';
 import { statementProblem } from '../imports/sql-statement-guard.js';
 import { httpAllowList } from '../sandbox/wasi-http.js';
+import { repositoryGrants, type RepositoryGrant } from '../repository/repository-grant.js';
 
 /** Grants with every default filled in and every field checked. */
 export interface ResolvedGrants {
@@ -15,6 +16,8 @@ export interface ResolvedGrants {
   readonly env: readonly (readonly [string, string])[];
   readonly email: (EmailGrant & { readonly instance: string | undefined }) | undefined;
   readonly auth: boolean;
+  /** By interface name (`tasks` for `keel:repository/tasks`). */
+  readonly repositories: Readonly<Record<string, RepositoryGrant>>;
 }
 
 /**
@@ -217,6 +220,12 @@ export const wasmGrantsOptions = v.pipe(
       default: false,
       description:
         'Checking callers (isolated mode): `verify-session`, `verify-access-token`, `get-user` and `authorize`.',
+    }),
+    repositories: option(repositoryGrants, {
+      default: {},
+      description:
+        "The host's repositories by name, each `'read'` (or `true`), `'read-write'` or `{ access?, tenant? }` " +
+        "(isolated mode): a fixed tenant, else the caller's.",
     }),
   }),
   // The form the bindings use.

@@ -3,6 +3,7 @@ import type { InterfacePlan } from '../sandbox/keel-imports.js';
 import { wasiInterfaces } from '../sandbox/wasi.js';
 import { declarationMismatches, parseInterfaceDeclarations, type InterfaceDeclarations } from './dts-declarations.js';
 import { keelInterfaces } from './keel-interfaces.generated.js';
+import { REPOSITORY_PACKAGE } from '../repository/repository-interface.js';
 
 const KEEL = 'keel:infrastructure';
 
@@ -27,7 +28,11 @@ export type ComponentRole = 'app' | 'kv-adapter';
  * must match exactly, while integers are compared by JavaScript type (a `u32` where the host has
  * an `s32` passes; neither can corrupt memory, as the canonical ABI checks every value).
  */
-export function checkWorld(artifact: Artifact, role: ComponentRole): { plan: WorldPlan } | { problems: string[] } {
+export function checkWorld(
+  artifact: Artifact,
+  role: ComponentRole,
+  repositories: ReadonlyMap<string, { readonly declarations: InterfaceDeclarations }> = new Map(),
+): { plan: WorldPlan } | { problems: string[] } {
   const problems: string[] = [];
   const keel: InterfacePlan[] = [];
   const wasi: string[] = [];
@@ -41,8 +46,18 @@ export function checkWorld(artifact: Artifact, role: ComponentRole): { plan: Wor
         );
         continue;
       }
-      problems.push(...compare(artifact, short, reference, 'imports', false));
+      problems.push(...compare(artifact, `${KEEL}/${short}`, reference, 'imports', false));
       keel.push(interfacePlan(short, reference));
+    } else if (name.startsWith(`${REPOSITORY_PACKAGE}/`)) {
+      // A repository the host serves, as its generated WIT says (repositoryWit); counted under its full name.
+      const served = repositories.get(name);
+      if (!served) {
+        const known = [...repositories.keys()].join(', ') || 'none';
+        problems.push(`it imports ${name}, a repository this host does not serve (served: ${known})`);
+        continue;
+      }
+      problems.push(...compare(artifact, name, served.declarations, 'imports', false));
+      keel.push(interfacePlan(name, served.declarations, name));
     } else if (name.startsWith('wasi:')) {
       const [pkg, iface] = name.slice(5).split('/') as [string, string | undefined];
       const known = (wasiInterfaces as Record<string, readonly string[]>)[pkg];
@@ -65,7 +80,7 @@ export function checkWorld(artifact: Artifact, role: ComponentRole): { plan: Wor
     const reference = keelInterfaces.kv as InterfaceDeclarations;
     const exported = artifact.exports.some(([name, kind]) => kind === 'instance' && name.startsWith(`${KEEL}/kv@`));
     if (!exported) problems.push(`it does not export ${KEEL}/kv, so it cannot be a kv adapter`);
-    else problems.push(...compare(artifact, 'kv', reference, 'exports', true));
+    else problems.push(...compare(artifact, `${KEEL}/kv`, reference, 'exports', true));
   }
   return problems.length > 0
     ? { problems }
@@ -74,22 +89,23 @@ export function checkWorld(artifact: Artifact, role: ComponentRole): { plan: Wor
 
 function compare(
   artifact: Artifact,
-  short: string,
+  name: string,
   reference: InterfaceDeclarations,
   verb: string,
   complete: boolean,
 ): string[] {
-  const text = artifact.declarations[`keel-infrastructure-${short}.d.ts`];
-  if (text === undefined) return [`jco produced no declarations for ${KEEL}/${short}`];
+  // jco's file name: `keel:infrastructure/kv` → `keel-infrastructure-kv.d.ts`.
+  const text = artifact.declarations[`${name.replace(/[:/]/g, '-')}.d.ts`];
+  if (text === undefined) return [`jco produced no declarations for ${name}`];
   const declared = parseInterfaceDeclarations(text);
   const problems: string[] = [];
   if (!compatible(declared.version, reference.version)) {
-    problems.push(`it ${verb} ${KEEL}/${short}@${declared.version ?? '?'}; this host has ${reference.version ?? '?'}`);
+    problems.push(`it ${verb} ${name}@${declared.version ?? '?'}; this host has ${reference.version ?? '?'}`);
   }
-  for (const mismatch of declarationMismatches(declared, reference)) problems.push(`${KEEL}/${short}: ${mismatch}`);
+  for (const mismatch of declarationMismatches(declared, reference)) problems.push(`${name}: ${mismatch}`);
   if (complete) {
     for (const fn of Object.keys(reference.functions)) {
-      if (!(fn in declared.functions)) problems.push(`${KEEL}/${short}: function ${fn} is missing`);
+      if (!(fn in declared.functions)) problems.push(`${name}: function ${fn} is missing`);
     }
   }
   return problems;
@@ -104,7 +120,11 @@ function compatible(version: string | undefined, host: string | undefined): bool
 }
 
 /** How the sandbox builds an interface's import object, derived from the host's declarations. */
-export function interfacePlan(short: string, reference: InterfaceDeclarations): InterfacePlan {
+export function interfacePlan(
+  short: string,
+  reference: InterfaceDeclarations,
+  name = `${KEEL}/${short}`,
+): InterfacePlan {
   const resources: Record<string, string[]> = {};
   const returnsResource: Record<string, string> = {};
   const returned = (signature: string) => /\):\s*(\w+)$/.exec(signature)?.[1];
@@ -127,7 +147,7 @@ export function interfacePlan(short: string, reference: InterfaceDeclarations): 
     if (!hasError && signature.endsWith('): void')) notify.push(fn);
   }
   return {
-    name: `${KEEL}/${short}`,
+    name,
     short,
     functions: Object.keys(reference.functions),
     resources,
