@@ -40,9 +40,9 @@ const types = {
  * `TaskCompleted`. Subscribers: the "task completed" mail (below) and the read cache's invalidation.
  *
  * @example
- * const events = createAppEvents(keel.sql, { pollIntervalMs: 200 });
+ * const events = createAppEvents(keel.sql, { onError: console.error });
  * await unwrap(events.migrate());
- * subscribeTaskCompletedMail(events, mail); // ... await events.close();
+ * subscribeTaskCompletedMail(events, mail, { pollIntervalMs: 200 }); // ... await events.close();
  */
 export function createAppEvents(sql: Sql, options: { readonly onError?: (error: Error) => void } = {}): AppEvents {
   return createEvents(sql, { types, ...(options.onError ? { onError: options.onError } : {}) });
@@ -52,10 +52,10 @@ export type AppEvents = Events;
 
 /**
  * Mails "Task completed: …" to the user who completed a task, for each `TaskCompleted`, through the
- * app's outbox (as that user's mail). Delivery is at least once, so the handler is transactional:
- * the outbox row and the group's checkpoint commit together, and a redelivery (a consumer killed
- * after its handler) finds the checkpoint moved and enqueues nothing. The event id is also the
- * mail's idempotency key, for a provider that remembers keys.
+ * app's outbox (as that user's mail). Delivery is at least once, so the mail is idempotent: the
+ * handler is transactional (the outbox row and the group's checkpoint commit together), and its
+ * idempotency key, the event's id, is one the mail store enqueues only once (a replay, a rewound
+ * group). The outbox itself does not dedupe: it would store and send each copy with that key.
  */
 export function subscribeTaskCompletedMail(
   events: AppEvents,

@@ -68,7 +68,9 @@ export interface RunningApp {
 }
 
 /**
- * Starts the example: Keel from the profile, migrations, the outbox dispatcher, the HTTP server.
+ * Starts the example: Keel from the profile, migrations, the outbox dispatcher, the event
+ * subscriptions (the "task completed" mail, the read cache's invalidation), the HTTP server with a
+ * span per request (`tracerProvider`, or the global SDK, while the config's traces are on).
  * Every change (any method but GET, HEAD, OPTIONS) passes `guardStateChange` before its route: same-site
  * and JSON only. `KEEL_APP_ADMIN_TOKEN` (32+ characters) is the bearer token for `/health`'s details.
  * Auth's verification links, reset links and `account-exists` notices go out through the app's
