@@ -11,7 +11,9 @@ import { redisKvAdapter } from '@keel/adapter-kv-redis';
 import { postgresAdapter } from '@keel/adapter-postgres';
 import { sqliteAdapter } from '@keel/adapter-sqlite';
 import { createRepositoryMigrator } from '@keel/repository';
+import type { TracerProvider } from '@opentelemetry/api';
 import { createAdminCheck } from './admin.js';
+import { createAppEvents, subscribeTaskCompletedMail } from './app-events.js';
 import { createAppJobs, startAppWorkers } from './app-jobs.js';
 import { createAuthMail } from './auth-mail.js';
 import { loadProfile } from './config.js';
@@ -19,6 +21,7 @@ import { createDevMailbox } from './dev-mailbox.js';
 import { localAuthWithAppMail } from './local-auth.js';
 import { unwrap } from './http-errors.js';
 import { sendError } from './http.js';
+import { httpTracing } from './http-tracing.js';
 import { createMailStore } from './mail-store.js';
 import { migrations } from './migrations.js';
 import { createPendingWorkspaces } from './pending-workspaces.js';
@@ -30,6 +33,7 @@ import { route, type AppContext } from './routes.js';
 import { createSessions } from './session.js';
 import { createStore } from './store.js';
 import { createTaskRepository } from './task-repository.js';
+import { createWorkspaceRepositories } from './workspace-repository.js';
 
 /** The adapters the profiles (and `KEEL_*_ADAPTER` overrides) can choose; auth's `local` is added per start. */
 const adapters = [
@@ -49,6 +53,11 @@ export interface StartOptions {
   readonly port?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
+  /**
+   * Where spans go (Keel's and the request spans): the app's OpenTelemetry SDK. Without it, the
+   * one registered globally, if any. Tracing is on while the config's `observability.traces` is.
+   */
+  readonly tracerProvider?: TracerProvider;
 }
 
 export interface RunningApp {
@@ -59,7 +68,9 @@ export interface RunningApp {
 }
 
 /**
- * Starts the example: Keel from the profile, migrations, the outbox dispatcher, the HTTP server.
+ * Starts the example: Keel from the profile, migrations, the outbox dispatcher, the event
+ * subscriptions (the "task completed" mail, the read cache's invalidation), the HTTP server with a
+ * span per request (`tracerProvider`, or the global SDK, while the config's traces are on).
  * Every change (any method but GET, HEAD, OPTIONS) passes `guardStateChange` before its route: same-site
  * and JSON only. `KEEL_APP_ADMIN_TOKEN` (32+ characters) is the bearer token for `/health`'s details.
  * Auth's verification links, reset links and `account-exists` notices go out through the app's
@@ -80,6 +91,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     // The profile has the adapter overrides applied already; the observability ones apply here.
     env: Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('KEEL_OBSERVABILITY_'))),
     adapters: [...adapters, localAuthWithAppMail(authMail.deliverToken)],
+    ...(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {}),
   });
   if (started.isErr()) throw started.error;
   const keel = started.value;
@@ -104,16 +116,23 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
       sql: keel.sql,
       email: keel.email,
       pollIntervalMs: profile.app.outboxPollIntervalMs,
+      observability: keel.observability,
       onError: (e) => console.error('[saas] outbox', e),
     });
     await unwrap(outbox.migrate());
     const jobs = createAppJobs(keel.sql, { pollIntervalMs: profile.app.outboxPollIntervalMs });
     await unwrap(jobs.migrate());
     const csrf = createCsrfProtection({ secret: env.KEEL_APP_SECRET ?? (await persistentSecret(keel.kv)) });
+    const events = createAppEvents(keel.sql, { onError: (e) => console.error('[saas] events', e) });
+    await unwrap(events.migrate());
     const mail = createMailStore(keel.sql, outbox);
+    const repositories = {
+      tasks: createTaskRepository(keel.sql, events),
+      ...createWorkspaceRepositories(keel.sql, events),
+    };
     const ctx: AppContext = {
       keel,
-      store: createStore(keel.sql, mail, createTaskRepository(keel.sql), jobs),
+      store: createStore(keel.sql, mail, repositories, events),
       mail,
       // Only while mail goes to the dev provider, which delivers nowhere: see dev-mailbox.ts.
       devMailbox: createDevMailbox(keel.kv, keel.email.adapter === 'outbox'),
@@ -126,22 +145,38 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
       profile: profile.name,
       admin,
     };
+    const traced = httpTracing(keel, options.tracerProvider);
     const server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      Promise.resolve()
-        .then(() => {
-          const { handler, params } = route(req.method ?? 'GET', url.pathname);
-          guardStateChange(req);
-          return handler(ctx, req, res, params);
-        })
-        .catch((error: unknown) => (res.headersSent ? res.destroy() : sendError(res, error)));
+      let found: ReturnType<typeof route> | undefined;
+      let unrouted: unknown;
+      try {
+        found = route(req.method ?? 'GET', url.pathname);
+      } catch (error) {
+        unrouted = error;
+      }
+      traced(req, res, found?.template, () =>
+        Promise.resolve()
+          .then(() => {
+            if (!found) throw unrouted;
+            guardStateChange(req);
+            return found.handler(ctx, req, res, found.params);
+          })
+          .catch((error: unknown) => {
+            if (res.headersSent) res.destroy();
+            else sendError(res, error);
+          }),
+      );
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
     });
     outbox.start();
-    startAppWorkers(jobs, keel.sql, mail);
+    startAppWorkers(jobs, keel.sql);
+    const pollIntervalMs = profile.app.outboxPollIntervalMs;
+    subscribeTaskCompletedMail(events, mail, { pollIntervalMs });
+    ctx.cache.subscribe(events, { pollIntervalMs });
     const { port } = server.address() as AddressInfo;
     const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
     authMail.attach(mail, () => profile.app.publicUrl || url);
@@ -155,6 +190,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
           server.closeAllConnections();
           await new Promise<void>((resolve) => server.close(() => resolve()));
           await jobs.close();
+          await events.close();
           await outbox.stop();
           await ctx.planRule.close();
           await keel.close();

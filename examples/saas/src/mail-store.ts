@@ -31,19 +31,28 @@ export interface OutboxRow {
  */
 export function createMailStore(sql: Sql, outbox: EmailOutbox) {
   return {
-    /** Enqueues `message` inside the caller's transaction, as `userId`'s. Call `wake()` after the commit. */
+    /**
+     * Enqueues `message` inside the caller's transaction, as `userId`'s. Call `wake()` after the
+     * commit. A message whose `idempotencyKey` was enqueued before is not enqueued again: the
+     * outbox itself stores every copy (its key only lets a provider drop a second send).
+     */
     async enqueueIn(
       tx: SqlTransaction,
       userId: string,
       message: EmailMessage,
     ): Promise<Result<void, SqlError | EmailError>> {
+      const key = message.idempotencyKey ?? null;
+      if (key !== null) {
+        const seen = await tx.query('SELECT 1 FROM user_mail WHERE idempotency_key = ?', [key]);
+        if (seen.isErr()) return err(seen.error);
+        if (seen.value.rows.length > 0) return ok(undefined);
+      }
       const queued = await outbox.enqueue(tx, message);
       if (queued.isErr()) return err(queued.error);
-      const owned = await tx.execute('INSERT INTO user_mail (outbox_id, user_id, created_at) VALUES (?, ?, ?)', [
-        queued.value.id,
-        userId,
-        Date.now(),
-      ]);
+      const owned = await tx.execute(
+        'INSERT INTO user_mail (outbox_id, user_id, created_at, idempotency_key) VALUES (?, ?, ?, ?)',
+        [queued.value.id, userId, Date.now(), key],
+      );
       return owned.isErr() ? err(owned.error) : ok(undefined);
     },
 

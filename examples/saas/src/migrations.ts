@@ -1,6 +1,7 @@
 import type { Migration } from '@keel/core';
 import { repositoryMigration } from '@keel/repository';
 import { taskDefinition } from './task-repository.js';
+import { firstSignInDefinition, memberDefinition, workspaceDefinition } from './workspace-repository.js';
 
 /**
  * The example's tables; applied at start-up by core's migrator (scope `saas`). Where SQLite and
@@ -134,4 +135,75 @@ export const migrations: readonly Migration[] = [
       DROP TABLE tasks;`,
     },
   },
+  // The workspaces, their members and the first sign-in markers move onto @keel/repository
+  // (workspace-repository.ts): the old rows are kept aside, the tables made again by the
+  // repository, the rows copied back (members get ids `<workspace>:<user>`), and the copies dropped.
+  {
+    version: 8,
+    name: 'workspaces on the repository',
+    up: {
+      sqlite: `CREATE TABLE old_workspaces AS SELECT id, name, plan, task_count, created_at FROM workspaces;
+      CREATE TABLE old_workspace_members AS SELECT workspace_id, user_id, role FROM workspace_members;
+      CREATE TABLE old_first_sign_ins AS SELECT user_id FROM first_sign_ins;
+      DROP TABLE workspace_members;
+      DROP TABLE workspaces;
+      DROP TABLE first_sign_ins;
+      ${repositoryDdl('sqlite')}
+      INSERT INTO workspaces (id, name, plan, task_count, version, created_at, updated_at)
+      SELECT id, name, plan, task_count, 1, ${isoFromMs('created_at')}, ${isoFromMs('created_at')} FROM old_workspaces;
+      INSERT INTO workspace_members (id, workspace_id, user_id, role, version, created_at, updated_at)
+      SELECT CAST(m.workspace_id AS TEXT) || ':' || m.user_id, m.workspace_id, m.user_id, m.role, 1,
+        ${isoFromMs('w.created_at')}, ${isoFromMs('w.created_at')}
+      FROM old_workspace_members m JOIN old_workspaces w ON w.id = m.workspace_id;
+      INSERT INTO first_sign_ins (user_id, version, created_at, updated_at)
+      SELECT user_id, 1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM old_first_sign_ins;
+      DROP TABLE old_workspaces;
+      DROP TABLE old_workspace_members;
+      DROP TABLE old_first_sign_ins;`,
+      postgres: `CREATE TABLE old_workspaces AS SELECT id, name, plan, task_count, created_at FROM workspaces;
+      CREATE TABLE old_workspace_members AS SELECT workspace_id, user_id, role FROM workspace_members;
+      CREATE TABLE old_first_sign_ins AS SELECT user_id FROM first_sign_ins;
+      DROP TABLE workspace_members;
+      DROP TABLE workspaces;
+      DROP TABLE first_sign_ins;
+      ${repositoryDdl('postgres')}
+      INSERT INTO workspaces (id, name, plan, task_count, version, created_at, updated_at)
+      SELECT id, name, plan, task_count, 1, to_timestamp(created_at / 1000.0), to_timestamp(created_at / 1000.0)
+      FROM old_workspaces;
+      INSERT INTO workspace_members (id, workspace_id, user_id, role, version, created_at, updated_at)
+      SELECT m.workspace_id::text || ':' || m.user_id, m.workspace_id, m.user_id, m.role, 1,
+        to_timestamp(w.created_at / 1000.0), to_timestamp(w.created_at / 1000.0)
+      FROM old_workspace_members m JOIN old_workspaces w ON w.id = m.workspace_id;
+      INSERT INTO first_sign_ins (user_id, version, created_at, updated_at)
+      SELECT user_id, 1, now(), now() FROM old_first_sign_ins;
+      DROP TABLE old_workspaces;
+      DROP TABLE old_workspace_members;
+      DROP TABLE old_first_sign_ins;`,
+    },
+  },
+  {
+    version: 9,
+    name: 'mail idempotency keys',
+    // A message's idempotency key beside its owner: a handler that runs again (events and jobs are
+    // delivered at least once) finds its mail enqueued already and enqueues none. NULL for mail
+    // without a key, and for mail enqueued before; NULLs never collide in a unique index.
+    up: `ALTER TABLE user_mail ADD COLUMN idempotency_key TEXT;
+    CREATE UNIQUE INDEX user_mail_idempotency_key ON user_mail (idempotency_key);`,
+    down: 'DROP INDEX user_mail_idempotency_key; ALTER TABLE user_mail DROP COLUMN idempotency_key;',
+  },
 ];
+
+/** The tables of the workspace repositories, in `dialect` (migration 8). */
+function repositoryDdl(dialect: 'sqlite' | 'postgres'): string {
+  return [workspaceDefinition, memberDefinition, firstSignInDefinition]
+    .map((definition, i) => {
+      const { up } = repositoryMigration(definition, { version: 8 + i, name: definition.table });
+      return typeof up === 'string' ? up : up[dialect];
+    })
+    .join('\n');
+}
+
+/** SQLite: milliseconds since the epoch as the repository's timestamps (ISO 8601, UTC, ms). */
+function isoFromMs(column: string): string {
+  return `strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch')`;
+}

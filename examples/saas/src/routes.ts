@@ -10,7 +10,7 @@ import type { MailStore } from './mail-store.js';
 import type { PendingWorkspaces } from './pending-workspaces.js';
 import type { PlanLimitRule } from './plan-limit.js';
 import type { createRateLimiter } from './rate-limit.js';
-import type { createReadCache } from './read-cache.js';
+import { type ReadCache, workspaceTag } from './read-cache.js';
 import type { Sessions } from './session.js';
 import type { Store } from './store.js';
 import { renderPage } from './page.js';
@@ -24,7 +24,7 @@ export interface AppContext {
   readonly pending: PendingWorkspaces;
   readonly sessions: Sessions;
   readonly limiter: ReturnType<typeof createRateLimiter>;
-  readonly cache: ReturnType<typeof createReadCache>;
+  readonly cache: ReadCache;
   readonly planRule: PlanLimitRule;
   readonly settings: AppSettings;
   readonly profile: string;
@@ -59,17 +59,29 @@ const routes: [string, RegExp, Handler][] = [
   ['GET', /^\/api\/rules\/log$/, rulesLog],
 ];
 
-/** Finds the route; 404 for an unknown path, 405 for a known path with another method. */
-export function route(method: string, path: string): { handler: Handler; params: number[] } {
+/**
+ * Finds the route; 404 for an unknown path, 405 for a known path with another method. `template`
+ * names it for the request's span (`/api/workspaces/:n/tasks`), never holding ids.
+ */
+export function route(method: string, path: string): { handler: Handler; params: number[]; template: string } {
   let pathMatched = false;
   for (const [m, pattern, handler] of routes) {
     const match = pattern.exec(path);
     if (!match) continue;
     pathMatched = true;
-    if (m === method || (m === 'GET' && method === 'HEAD')) return { handler, params: match.slice(1).map(Number) };
+    if (m === method || (m === 'GET' && method === 'HEAD'))
+      return { handler, params: match.slice(1).map(Number), template: templateOf(pattern) };
   }
   if (pathMatched) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`);
   throw new HttpError(404, 'NOT_FOUND', `No route for ${method} ${path}`);
+}
+
+/** `/^\/api\/workspaces\/(\d+)\/tasks$/` → `/api/workspaces/:n/tasks`. */
+function templateOf(pattern: RegExp): string {
+  return pattern.source
+    .replace(/^\^|\$$/g, '')
+    .replaceAll('\\/', '/')
+    .replaceAll('(\\d+)', ':n');
 }
 
 async function page(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -172,7 +184,7 @@ async function listTasks(
 ): Promise<void> {
   const principal = await ctx.sessions.required(req);
   const { value, hit } = await asMember(ctx.store, req, principal.userId, workspaceId as number, (workspace) =>
-    ctx.cache.get(`tasks:${workspace.id}`, () => ctx.store.tasks(workspace.id)),
+    ctx.cache.get(`tasks:${workspace.id}`, [workspaceTag(workspace.id)], () => ctx.store.tasks(workspace.id)),
   );
   sendJson(res, 200, { tasks: value }, { 'x-cache': hit ? 'hit' : 'miss' });
 }
@@ -196,7 +208,7 @@ async function createTask(
             limit: ctx.settings.freePlanMaxTasks,
           });
     });
-    await ctx.cache.invalidate(`tasks:${workspace.id}`);
+    await ctx.cache.invalidate([workspaceTag(workspace.id)]);
     return created;
   });
   sendJson(res, 201, { task });
@@ -213,7 +225,7 @@ async function completeTask(
   const task = await asMember(ctx.store, req, principal.userId, workspaceId as number, async (workspace) => {
     const notify = { userId: principal.userId, email: principal.email };
     const completed = await ctx.store.completeTask(workspace.id, taskId as number, notify);
-    await ctx.cache.invalidate(`tasks:${workspace.id}`);
+    await ctx.cache.invalidate([workspaceTag(workspace.id)]);
     return completed;
   });
   sendJson(res, 200, { task });

@@ -1,20 +1,12 @@
-import {
-  err,
-  ok,
-  rowsToObjects,
-  type Result,
-  type Sql,
-  type SqlError,
-  type SqlTransaction,
-  type SqlValue,
-} from '@keel/core';
-import type { EmailError, EmailMessage } from '@keel/core';
-import type { JobsError } from '@keel/jobs';
+import { err, ok, type Result, type Sql, type SqlTransaction } from '@keel/core';
+import type { EmailError, EmailMessage, SqlError } from '@keel/core';
+import type { EventsError } from '@keel/events';
 import type { AuditRecord, FieldChanges, RepositoryError } from '@keel/repository';
+import type { AppEvents } from './app-events.js';
 import { HttpError, unwrap } from './http-errors.js';
-import type { AppJobs } from './app-jobs.js';
 import type { MailStore } from './mail-store.js';
 import type { StoredTask, TaskRepository } from './task-repository.js';
+import { memberId, type StoredWorkspace, type WorkspaceRepositories } from './workspace-repository.js';
 
 /** Who a completed task's mail goes to. */
 export interface Notify {
@@ -49,54 +41,92 @@ export interface Task {
   readonly completedAt: number | null;
 }
 
+/** The repositories the store works on: the tasks and the workspaces' three. */
+export interface StoreRepositories extends WorkspaceRepositories {
+  readonly tasks: TaskRepository;
+}
+
+/** Tries of a transaction that lost a race (`CONFLICT`, `DUPLICATE`): each retry reads what the winner wrote. */
+const raceAttempts = 10;
+
 /**
- * The example's data: workspaces and members in sql, tasks through their repository
- * (`task-repository.ts`). Task methods run in the request's context (`runInContext`), whose
- * tenant is the workspace id: the repository limits every read and write to it.
+ * The example's data, all through repositories (no SQL here): workspaces, members and first
+ * sign-ins (`workspace-repository.ts`), tasks (`task-repository.ts`). Task methods run in the
+ * request's context (`runInContext`), whose tenant is the workspace id: the task repository limits
+ * every read and write to it. A completion publishes `TaskCompleted` in its transaction (`events`).
+ *
+ * @example
+ * const store = createStore(keel.sql, mail, { tasks, ...createWorkspaceRepositories(keel.sql) }, events);
+ * const workspace = await store.createWorkspace(userId, 'Acme');
  */
-export function createStore(sql: Sql, mail: MailStore, tasks: TaskRepository, jobs: AppJobs) {
+export function createStore(sql: Sql, mail: MailStore, repos: StoreRepositories, events: AppEvents) {
+  const { tasks, workspaces, members, firstSignIns } = repos;
+
   // Creates the workspace and its owner; with `welcome`, enqueues that mail as the owner's in the
   // same transaction. `onlyFirst`: nothing when the user is a member of a workspace already.
-  const insertWorkspace = (userId: string, name: string, welcome: EmailMessage | undefined, onlyFirst: boolean) =>
-    sql.transaction<Workspace | undefined, SqlError | EmailError>(async (tx) => {
+  const insertWorkspace = (
+    tx: SqlTransaction,
+    userId: string,
+    name: string,
+    welcome: EmailMessage | undefined,
+    onlyFirst: boolean,
+  ): Promise<Result<Workspace | undefined, RepositoryError | EmailError | SqlError>> =>
+    (async () => {
       if (onlyFirst) {
-        // The marker's primary key lets one of two concurrent first sign-ins through, in any process
-        // (migration 5); a member without a marker signed in before it existed.
-        const marked = await tx.query(
-          'INSERT INTO first_sign_ins (user_id) VALUES (?) ON CONFLICT DO NOTHING RETURNING user_id',
-          [userId],
-        );
-        if (marked.isErr()) return err(marked.error);
-        if (marked.value.rows.length === 0) return ok(undefined);
-        const member = await tx.query('SELECT 1 FROM workspace_members WHERE user_id = ? LIMIT 1', [userId]);
+        // The marker's id lets one of two concurrent first sign-ins through, in any process; a
+        // member without a marker signed in before it existed.
+        const marked = await firstSignIns.create({ userId }, { tx });
+        if (marked.isErr()) return marked.error.code === 'DUPLICATE' ? ok(undefined) : err(marked.error);
+        const member = await members.findMany({ where: { userId }, limit: 1, tx });
         if (member.isErr()) return err(member.error);
-        if (member.value.rows.length > 0) return ok(undefined);
+        if (member.value.items.length > 0) return ok(undefined);
       }
-      // RETURNING, not `lastInsertId`: the same statement gives the new id on SQLite and PostgreSQL.
-      const inserted = await tx.query('INSERT INTO workspaces (name, plan, created_at) VALUES (?, ?, ?) RETURNING id', [
-        name,
-        'free',
-        Date.now(),
-      ]);
-      if (inserted.isErr()) return err(inserted.error);
-      const id = Number(inserted.value.rows[0]?.[0]);
-      const member = await tx.execute('INSERT INTO workspace_members (workspace_id, user_id, role) VALUES (?, ?, ?)', [
-        id,
-        userId,
-        'owner',
-      ]);
-      if (member.isErr()) return err(member.error);
+      // Ids are 1, 2, … in creation order: the last one + 1. Two processes may pick the same
+      // one: the second create waits for the first transaction and is DUPLICATE, then (below)
+      // the whole transaction runs again and reads the id the first one took.
+      const last = await workspaces.findMany({ orderBy: { field: 'id', direction: 'desc' }, limit: 1, tx });
+      if (last.isErr()) return err(last.error);
+      const id = (last.value.items[0]?.id ?? 0) + 1;
+      const created = await workspaces.create({ id, name, plan: 'free', taskCount: 0 }, { tx });
+      if (created.isErr()) return err(created.error);
+      const owner = await members.create({ id: memberId(id, userId), workspaceId: id, userId, role: 'owner' }, { tx });
+      if (owner.isErr()) return err(owner.error);
       if (welcome) {
         const queued = await mail.enqueueIn(tx, userId, welcome);
         if (queued.isErr()) return err(queued.error);
       }
-      return ok({ id, name, plan: 'free' });
-    });
+      return ok(toWorkspace(created.value));
+    })();
+
+  /** Runs `fn` in a transaction, again while it loses a race (`CONFLICT` or `DUPLICATE`) to another writer. */
+  const retryingRaces = async <T, E extends { readonly code: string; readonly message: string } | HttpError>(
+    fn: (tx: SqlTransaction) => Promise<Result<T, E>>,
+  ): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      const done = await sql.transaction<T, E>(fn);
+      const lost = done.isErr() && (done.error.code === 'CONFLICT' || done.error.code === 'DUPLICATE');
+      if (!lost || attempt === raceAttempts) return unwrap(done);
+    }
+  };
+
+  /** Every page of a `findMany`. */
+  const allPages = async <T>(
+    read: (after: string | undefined) => PromiseLike<Result<{ items: T[]; next?: string }, RepositoryError>>,
+  ): Promise<T[]> => {
+    const all: T[] = [];
+    let after: string | undefined;
+    do {
+      const page = await unwrap(read(after));
+      all.push(...page.items);
+      after = page.next;
+    } while (after);
+    return all;
+  };
 
   return {
     /** Creates a workspace owned by `userId`. */
     async createWorkspace(userId: string, name: string): Promise<Workspace> {
-      return (await unwrap(insertWorkspace(userId, name, undefined, false))) as Workspace;
+      return (await retryingRaces((tx) => insertWorkspace(tx, userId, name, undefined, false))) as Workspace;
     },
 
     /**
@@ -104,46 +134,43 @@ export function createStore(sql: Sql, mail: MailStore, tasks: TaskRepository, jo
      * (and no mail) when the user already has one.
      */
     async createFirstWorkspace(userId: string, name: string, welcome: EmailMessage): Promise<Workspace | undefined> {
-      const workspace = await unwrap(insertWorkspace(userId, name, welcome, true));
+      const workspace = await retryingRaces((tx) => insertWorkspace(tx, userId, name, welcome, true));
       if (workspace) mail.wake();
       return workspace;
     },
 
     async workspacesOf(userId: string): Promise<Workspace[]> {
-      const result = await unwrap(
-        sql.query(
-          'SELECT w.id, w.name, w.plan FROM workspaces w JOIN workspace_members m ON m.workspace_id = w.id WHERE m.user_id = ? ORDER BY w.id',
-          [userId],
-        ),
+      const memberships = await allPages((after) =>
+        members.findMany({ where: { userId }, limit: 1000, ...(after ? { after } : {}) }),
       );
-      return rowsToObjects(result).map(toWorkspace);
+      if (memberships.length === 0) return [];
+      const ids = memberships.map((m) => m.workspaceId);
+      const found = await allPages((after) =>
+        workspaces.findMany({ where: { id: { in: ids } }, limit: 1000, ...(after ? { after } : {}) }),
+      );
+      return found.map(toWorkspace);
     },
 
     /** The workspace if `userId` is a member; 404 otherwise (whether or not it exists). */
     async memberWorkspace(userId: string, workspaceId: number): Promise<Workspace> {
-      const result = await unwrap(
-        sql.query(
-          'SELECT w.id, w.name, w.plan FROM workspaces w JOIN workspace_members m ON m.workspace_id = w.id WHERE w.id = ? AND m.user_id = ?',
-          [workspaceId, userId],
-        ),
-      );
-      const row = rowsToObjects(result)[0];
-      if (!row) throw new HttpError(404, 'NOT_FOUND', `No workspace ${workspaceId}`);
-      return toWorkspace(row);
+      const [member, workspace] = await Promise.all([
+        members.findById(memberId(workspaceId, userId)),
+        workspaces.findById(workspaceId),
+      ]);
+      for (const found of [member, workspace]) {
+        if (found.isErr() && found.error.code === 'NOT_FOUND')
+          throw new HttpError(404, 'NOT_FOUND', `No workspace ${workspaceId}`);
+      }
+      await unwrap(member);
+      return toWorkspace(await unwrap(workspace));
     },
 
     /** The workspace's tasks, by id. Runs in the request's context: the tenant is the workspace. */
     async tasks(workspaceId: number): Promise<Task[]> {
-      const all: Task[] = [];
-      let after: string | undefined;
-      do {
-        const page = await unwrap(
-          tasks.findMany({ orderBy: { field: 'id' }, limit: 1000, ...(after ? { after } : {}) }),
-        );
-        all.push(...page.items.map((t) => toTask(t, workspaceId)));
-        after = page.next;
-      } while (after);
-      return all;
+      const all = await allPages((after) =>
+        tasks.findMany({ orderBy: { field: 'id' }, limit: 1000, ...(after ? { after } : {}) }),
+      );
+      return all.map((t) => toTask(t, workspaceId));
     },
 
     /** The audit trail of the workspace's tasks, newest first: who changed what, when. */
@@ -180,50 +207,48 @@ export function createStore(sql: Sql, mail: MailStore, tasks: TaskRepository, jo
       title: string,
       allow: (taskCount: number) => Promise<HttpError | undefined>,
     ): Promise<Task> {
-      const created = await sql.transaction<Task, SqlError | HttpError | RepositoryError>(async (tx) => {
-        // The counter, not count(*): constant time however many tasks the workspace holds. Tasks
-        // are never deleted today; a delete must decrement it in its own transaction. Bumped before
-        // the check: the UPDATE holds the workspace's row until the end of the transaction, so a
-        // concurrent creation in any process waits for it and counts after it on PostgreSQL too,
-        // where a plain SELECT would let both read the same count (SQLite runs one writer at a time).
-        // The bumped counter is the new task's id: 1, 2, … per workspace.
-        const bumped = await tx.query(
-          'UPDATE workspaces SET task_count = task_count + 1 WHERE id = ? RETURNING task_count',
-          [workspaceId],
+      // The counter, not a count of the tasks: constant time however many the workspace holds.
+      // Tasks are never deleted today; a delete must decrement it in its own transaction. The
+      // counter is written with the version read, so of two concurrent creations (any process)
+      // one is CONFLICT and runs again, counting after the other. The new count is the task's id.
+      return retryingRaces<Task, HttpError | RepositoryError>(async (tx) => {
+        const workspace = await workspaces.findById(workspaceId, { tx });
+        if (workspace.isErr()) return err(workspace.error);
+        const count = workspace.value.taskCount;
+        const refused = await allow(count);
+        if (refused) return err(refused);
+        const bumped = await workspaces.update(
+          workspaceId,
+          { taskCount: count + 1 },
+          { tx, expectedVersion: workspace.value.version },
         );
         if (bumped.isErr()) return err(bumped.error);
-        const id = Number(bumped.value.rows[0]?.[0] ?? 1);
-        const refused = await allow(id - 1);
-        if (refused) return err(refused); // rolls the transaction back, the bump with it
+        const id = count + 1;
         const inserted = await tasks.create({ id, title, done: false, createdBy: userId, completedAt: null }, { tx });
         return inserted.isErr() ? err(inserted.error) : ok(toTask(inserted.value, workspaceId));
       });
-      return unwrap(created);
     },
 
     /**
      * Marks the task done (once: a second call changes nothing) and, in the same transaction,
-     * enqueues the `task.completed` job that mails `notify` about it.
+     * publishes `TaskCompleted`, whose handler mails `notify` about it (`app-events.ts`).
      */
     async completeTask(workspaceId: number, taskId: number, notify: Notify): Promise<Task> {
       // Two completions at once (two processes) read the same version; the second write is a
-      // CONFLICT and its transaction rolls back, job included: read again, and find it done.
-      for (let attempt = 1; ; attempt++) {
-        const done = await sql.transaction((tx) => this.completeTaskIn(tx, workspaceId, taskId, notify));
-        if (done.isOk() || done.error.code !== 'CONFLICT' || attempt === 3) return unwrap(done);
-      }
+      // CONFLICT and its transaction rolls back, event included: read again, and find it done.
+      return retryingRaces((tx) => this.completeTaskIn(tx, workspaceId, taskId, notify));
     },
 
     /**
-     * `completeTask` inside the caller's transaction: rolled back with it, the job included (a job
-     * exists if and only if the completion committed).
+     * `completeTask` inside the caller's transaction: rolled back with it, the event included (an
+     * event exists if and only if the completion committed).
      */
     async completeTaskIn(
       tx: SqlTransaction,
       workspaceId: number,
       taskId: number,
       notify: Notify,
-    ): Promise<Result<Task, RepositoryError | JobsError | HttpError>> {
+    ): Promise<Result<Task, RepositoryError | EventsError | HttpError>> {
       const found = await tasks.findById(taskId, { tx });
       if (found.isErr()) {
         return err(
@@ -239,21 +264,20 @@ export function createStore(sql: Sql, mail: MailStore, tasks: TaskRepository, jo
         { tx, expectedVersion: found.value.version },
       );
       if (updated.isErr()) return err(updated.error);
-      const queued = await jobs.enqueue(tx, 'task.completed', {
-        workspaceId,
-        taskId,
-        title: updated.value.title,
-        ...notify,
+      const published = await events.publish(tx, {
+        type: 'TaskCompleted',
+        aggregateId: `${workspaceId}:${taskId}`,
+        data: { workspaceId, taskId, title: updated.value.title, ...notify },
       });
-      return queued.isErr() ? err(queued.error) : ok(toTask(updated.value, workspaceId));
+      return published.isErr() ? err(published.error) : ok(toTask(updated.value, workspaceId));
     },
   };
 }
 
 export type Store = ReturnType<typeof createStore>;
 
-function toWorkspace(row: Record<string, SqlValue>): Workspace {
-  return { id: Number(row.id), name: String(row.name), plan: String(row.plan) };
+function toWorkspace(workspace: StoredWorkspace): Workspace {
+  return { id: workspace.id, name: workspace.name, plan: workspace.plan };
 }
 
 function toTask(task: StoredTask, workspaceId: number): Task {

@@ -1,4 +1,4 @@
-import { createRepository, defineRepository, type Stored } from '@keel/repository';
+import { createRepository, defineRepository, type RepositoryEventPublisher, type Stored } from '@keel/repository';
 import type { Sql } from '@keel/core';
 import * as v from 'valibot';
 
@@ -35,9 +35,9 @@ export const taskDefinition = defineRepository({
   audit: true,
 });
 
-/** The task repository on the app's database. */
-export function createTaskRepository(sql: Sql) {
-  return createRepository(sql, taskDefinition);
+/** The task repository on the app's database, publishing `TaskCreated`/`TaskUpdated`/… to `events` when given. */
+export function createTaskRepository(sql: Sql, events?: RepositoryEventPublisher) {
+  return createRepository(sql, taskDefinition, events ? { events } : {});
 }
 
 export type TaskRepository = ReturnType<typeof createTaskRepository>;

@@ -4,11 +4,19 @@ import { createKeel, createMigrator, err, type Keel, runInContext } from '@keel/
 import { createAuditLog, createRepositoryMigrator } from '@keel/repository';
 import { testPostgres } from '@keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AppEvents,
+  createAppEvents,
+  subscribeTaskCompletedMail,
+  type TaskCompletedData,
+} from '../src/app-events.js';
 import { type AppJobs, createAppJobs, startAppWorkers } from '../src/app-jobs.js';
+import { HttpError } from '../src/http-errors.js';
 import { createMailStore, type MailStore } from '../src/mail-store.js';
 import { migrations } from '../src/migrations.js';
 import { createStore, type Store } from '../src/store.js';
 import { createTaskRepository } from '../src/task-repository.js';
+import { createWorkspaceRepositories } from '../src/workspace-repository.js';
 import { eventually } from './client.js';
 
 // The store's writes that must hold across processes, raced on PostgreSQL from two connection
@@ -26,6 +34,7 @@ if (!server) {
     const keels: StoreKeel[] = [];
     let stores: Store[];
     let jobs: AppJobs[];
+    let events: AppEvents[];
     let mails: MailStore[];
 
     beforeAll(async () => {
@@ -39,14 +48,21 @@ if (!server) {
       (await createMigrator(first.sql, { migrations, scope: 'saas' }).up())._unsafeUnwrap();
       jobs = keels.map((keel) => createAppJobs(keel.sql, { pollIntervalMs: 20 }));
       (await (jobs[0] as AppJobs).migrate())._unsafeUnwrap();
+      events = keels.map((keel) => createAppEvents(keel.sql));
+      (await (events[0] as AppEvents).migrate())._unsafeUnwrap();
       mails = keels.map((keel) => createMailStore(keel.sql, createEmailOutbox({ sql: keel.sql, email: keel.email })));
-      stores = keels.map((keel, i) =>
-        createStore(keel.sql, mails[i] as MailStore, createTaskRepository(keel.sql), jobs[i] as AppJobs),
-      );
+      stores = keels.map((keel, i) => {
+        const repositories = {
+          tasks: createTaskRepository(keel.sql, events[i]),
+          ...createWorkspaceRepositories(keel.sql, events[i]),
+        };
+        return createStore(keel.sql, mails[i] as MailStore, repositories, events[i] as AppEvents);
+      });
       (await createEmailOutbox({ sql: first.sql, email: first.email }).migrate())._unsafeUnwrap();
     });
     afterAll(async () => {
       for (const j of jobs ?? []) await j.close();
+      for (const e of events ?? []) await e.close();
       for (const keel of keels) await keel.close();
       await server.cleanup();
     });
@@ -61,17 +77,21 @@ if (!server) {
       }
     });
 
-    it('enqueues the completed-task job in the completing transaction: rolled back, no job; committed, a mail', async () => {
+    // The TaskCompleted events of one workspace, in store order.
+    const completions = async (workspaceId: number) =>
+      (await (events[0] as AppEvents).byType('TaskCompleted', { limit: 1000 }))
+        ._unsafeUnwrap()
+        .events.filter((e) => (e.data as TaskCompletedData).workspaceId === workspaceId);
+
+    it('publishes TaskCompleted in the completing transaction: rolled back, no event; committed, one mail, once', async () => {
       const [store] = stores as [Store];
       const [keel] = keels as [StoreKeel];
-      const [appJobs] = jobs as [AppJobs];
+      const [appEvents] = events as [AppEvents];
       const workspace = await store.createWorkspace('user-jobs', 'Jobs');
       const notify = { userId: 'user-jobs', email: 'jobs@example.test' };
       const tenant = { tenantId: String(workspace.id), actor: 'user-jobs' };
-      const completed = async () =>
-        (await appJobs.list({ name: 'task.completed' }))
-          ._unsafeUnwrap()
-          .jobs.filter((j) => (j.payload as { workspaceId: number }).workspaceId === workspace.id);
+      const mailOf = async () =>
+        (await (mails[0] as MailStore).outboxFor('user-jobs')).filter((m) => m.subject.startsWith('Task completed'));
       await runInContext(tenant, async () => {
         const task = await store.createTask(workspace.id, 'user-jobs', 'Roll me back', async () => undefined);
         const rolledBack = await keel.sql.transaction(async (tx) => {
@@ -80,22 +100,33 @@ if (!server) {
           return err(new Error('the caller gives up'));
         });
         expect(rolledBack.isErr()).toBe(true);
-        expect(await completed()).toEqual([]);
+        expect(await completions(workspace.id)).toEqual([]);
         expect((await store.tasks(workspace.id)).map((t) => t.done)).toEqual([false]);
 
-        startAppWorkers(appJobs, keel.sql, mails[0] as MailStore);
+        const subscription = subscribeTaskCompletedMail(appEvents, mails[0] as MailStore, { pollIntervalMs: 20 });
         expect((await store.completeTask(workspace.id, task.id, notify)).done).toBe(true);
-        const [job] = await completed();
-        expect(job).toMatchObject({ payload: { taskId: task.id, title: 'Roll me back', email: 'jobs@example.test' } });
+        const [event] = await completions(workspace.id);
+        expect(event).toMatchObject({ data: { taskId: task.id, title: 'Roll me back', email: 'jobs@example.test' } });
         const mail = await eventually(async () => {
-          const rows = await (mails[0] as MailStore).outboxFor('user-jobs');
+          const rows = await mailOf();
           return rows.length > 0 ? rows : undefined;
         });
         expect(mail).toMatchObject([{ subject: 'Task completed: Roll me back', to: ['jobs@example.test'] }]);
+        // What a second delivery of the event enqueues (a consumer killed after the handler, a replay):
+        // the mail with the same idempotency key, which the mail store does not enqueue again.
+        const again = {
+          from: 'app@example.test',
+          to: ['jobs@example.test'],
+          subject: 'Task completed: again',
+          text: '.',
+        };
+        await (mails[0] as MailStore).send('user-jobs', { ...again, idempotencyKey: `task-completed:${event?.id}` });
+        expect(await mailOf()).toHaveLength(1);
+        await subscription.stop();
       });
     });
 
-    it('completes a task once when both pools complete it at once: one version, one job', async () => {
+    it('completes a task once when both pools complete it at once: one version, one event', async () => {
       const workspace = await (stores[0] as Store).createWorkspace('user-race', 'Race');
       const notify = { userId: 'user-race', email: 'race@example.test' };
       await runInContext({ tenantId: String(workspace.id), actor: 'user-race' }, async () => {
@@ -104,15 +135,30 @@ if (!server) {
           const done = await Promise.all(stores.map((s) => s.completeTask(workspace.id, task.id, notify)));
           expect(done.map((t) => t.done)).toEqual([true, true]);
         }
-        const listed = (await (jobs[0] as AppJobs).list({ name: 'task.completed', limit: 100 }))._unsafeUnwrap().jobs;
-        const mine = listed.filter((j) => (j.payload as { workspaceId: number }).workspaceId === workspace.id);
-        expect(mine.map((j) => (j.payload as { taskId: number }).taskId).sort()).toEqual([1, 2, 3, 4, 5]);
+        const mine = await completions(workspace.id);
+        expect(mine.map((e) => (e.data as TaskCompletedData).taskId).sort()).toEqual([1, 2, 3, 4, 5]);
+      });
+    });
+
+    it('keeps the plan count with tasks created from both pools at once', async () => {
+      const workspace = await (stores[0] as Store).createWorkspace('user-count', 'Count');
+      await runInContext({ tenantId: String(workspace.id), actor: 'user-count' }, async () => {
+        const allow = async (count: number) =>
+          count < 5 ? undefined : new HttpError(403, 'PLAN_LIMIT_REACHED', 'full');
+        const created = await Promise.allSettled(
+          Array.from({ length: 8 }, (_, i) =>
+            (stores[i % 2] as Store).createTask(workspace.id, 'user-count', `c${i}`, allow),
+          ),
+        );
+        expect(created.filter((c) => c.status === 'fulfilled')).toHaveLength(5);
+        expect((await (stores[1] as Store).tasks(workspace.id)).map((t) => t.id)).toEqual([1, 2, 3, 4, 5]);
       });
     });
 
     it('runs the audit retention job: records older than its days are purged', async () => {
       const [keel] = keels as [StoreKeel];
-      const [appJobs] = jobs as [AppJobs]; // its workers were started by the test before
+      const [appJobs] = jobs as [AppJobs];
+      startAppWorkers(appJobs, keel.sql);
       const log = createAuditLog(keel.sql);
       const before = (await log.query())._unsafeUnwrap().length;
       expect(before).toBeGreaterThan(0);

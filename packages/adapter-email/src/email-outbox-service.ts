@@ -1,4 +1,12 @@
-import { createToken, defineService, instanceToken, tokens, type KeelToken, type ServiceDefinition } from '@keel/core';
+import {
+  createToken,
+  defineService,
+  instanceToken,
+  keelTokens,
+  tokens,
+  type KeelToken,
+  type ServiceDefinition,
+} from '@keel/core';
 import { parseOptions } from '@keel/core/adapter';
 import { buildEmailOutbox } from './transactional-outbox.js';
 import type { EmailOutbox } from './transactional-outbox-types.js';
@@ -28,10 +36,11 @@ export function emailOutboxService(
   const email = o.email === undefined || typeof o.email === 'string' ? tokenOf('email', o.email) : undefined;
   return defineService({
     token,
-    needs: [...(sql ? [sql] : []), ...(email ? [email] : [])],
+    needs: [...(sql ? [sql] : []), ...(email ? [email] : []), keelTokens.observability],
     create: (resolve) =>
       buildEmailOutbox({
         ...o,
+        observability: o.observability ?? resolve(keelTokens.observability),
         sql: sql ? resolve(sql) : (o.sql as Exclude<typeof o.sql, string | undefined>),
         email: email ? resolve(email) : (o.email as Exclude<typeof o.email, string | undefined>),
       }),

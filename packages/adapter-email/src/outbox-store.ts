@@ -32,6 +32,14 @@ export function outboxMigrations(table: string): Migration[] {
 CREATE INDEX ${table}_due ON ${table} (status, available_at)`,
       down: `DROP TABLE ${table}`,
     },
+    {
+      version: 2,
+      name: 'trace context',
+      // The W3C trace context active at enqueue (JSON of `traceparent`, `tracestate`): the
+      // delivery's span continues that trace. NULL for messages enqueued outside a trace, or before.
+      up: `ALTER TABLE ${table} ADD COLUMN trace_context VARCHAR(1000)`,
+      down: `ALTER TABLE ${table} DROP COLUMN trace_context`,
+    },
   ];
 }
 
@@ -47,9 +55,9 @@ const claimLock: Readonly<Record<SqlDialect, string>> = {
 
 /** The statements of one outbox table, in the database's dialect. */
 export function outboxStatements(t: string, dialect: SqlDialect) {
-  const due = `SELECT id, idempotency_key, message, attempts FROM ${t} WHERE status = 'pending' AND available_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ORDER BY available_at, created_at LIMIT ?`;
+  const due = `SELECT id, idempotency_key, message, attempts, trace_context FROM ${t} WHERE status = 'pending' AND available_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ORDER BY available_at, created_at LIMIT ?`;
   return {
-    insert: `INSERT INTO ${t} (id, idempotency_key, message, status, attempts, available_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)`,
+    insert: `INSERT INTO ${t} (id, idempotency_key, message, status, attempts, available_at, created_at, trace_context) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)`,
     due,
     claimable: `${due}${claimLock[dialect]}`,
     claim: `UPDATE ${t} SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)`,

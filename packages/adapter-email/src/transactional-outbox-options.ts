@@ -1,5 +1,5 @@
-import type { Email, Sql } from '@keel/core';
-import { KeelOptionsError, fn, integer, maxTimerMs, option } from '@keel/core/adapter';
+import type { Email, KeelObservability, Sql } from '@keel/core';
+import { KeelOptionsError, fn, integer, maxTimerMs, option, withMethods } from '@keel/core/adapter';
 import * as v from 'valibot';
 import { instanceOr, nonBlank } from './option-builders.js';
 import { reliabilityClock } from './reliability-options.js';
@@ -67,6 +67,15 @@ const schema = v.strictObject({
     defaultText: 'a random UUID',
     description: "Names this dispatcher's claims; at most 64 characters.",
   }),
+  observability: option(
+    withMethods<Pick<KeelObservability, 'span'>>('keel.observability or createObservability()', ['span']),
+    {
+      defaultText: "the app's `keel.observability` in `emailOutboxService`; otherwise none",
+      description:
+        'Where each delivery records its span (`email outbox deliver`), a child of the span that was active at ' +
+        '`enqueue` (its trace context is stored with the message).',
+    },
+  ),
   clock: reliabilityClock,
   random: option(fn<() => number>(), {
     defaultText: 'Math.random',

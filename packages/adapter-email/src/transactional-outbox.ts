@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import {
   EmailError,
   ResultAsync,
+  captureTraceContext,
   createMigrator,
   err,
   ok,
   okAsync,
+  runWithTraceContext,
   type Email,
   type EmailErrorCode,
   type EmailMessage,
@@ -13,6 +15,7 @@ import {
   type SqlError,
   type SqlTransaction,
   type SqlValue,
+  type TraceCarrier,
 } from '@keel/core';
 import { defineEmail, parseOptions } from '@keel/core/adapter';
 import { decodeMessage, encodeMessage } from './outbox-codec.js';
@@ -31,6 +34,8 @@ interface Claimed {
   readonly idempotencyKey: string;
   readonly message: string;
   readonly attempts: number;
+  /** The trace context of the enqueue (`captureTraceContext()`), or none. */
+  readonly trace: TraceCarrier | undefined;
 }
 
 /** Codes that mean the same message will fail again anywhere: dead-lettered at once. */
@@ -103,7 +108,7 @@ export function buildEmailOutbox(options: ResolvedEmailOutboxOptions): EmailOutb
       if (due.isErr()) return err(due.error);
       const claimed: Claimed[] = [];
       let buried = 0;
-      for (const [id, idempotencyKey, message, attempts] of due.value.rows as [string, string, string, number][]) {
+      for (const [id, idempotencyKey, message, attempts, trace] of due.value.rows as Row[]) {
         if (attempts >= o.maxAttempts) {
           const why = `no outcome was recorded after ${attempts} claims (the dispatcher died or lost its lease each time)`;
           const done = await tx.execute(s.bury, [why, id, now]);
@@ -113,13 +118,36 @@ export function buildEmailOutbox(options: ResolvedEmailOutboxOptions): EmailOutb
         }
         const done = await tx.execute(s.claim, [o.dispatcherId, now + o.leaseMs, id, now]);
         if (done.isErr()) return err(done.error);
-        if (done.value.rowsAffected === 1) claimed.push({ id, idempotencyKey, message, attempts: attempts + 1 });
+        if (done.value.rowsAffected === 1)
+          claimed.push({ id, idempotencyKey, message, attempts: attempts + 1, trace: parseTrace(trace) });
       }
       return ok({ claimed, buried });
     });
 
   type Outcome = 'sent' | 'retried' | 'dead' | 'released';
-  const deliver = async (row: Claimed): Promise<Outcome> => {
+  // Each delivery is a span in the trace that enqueued the message (a child of the span active
+  // then), with the send and the outcome's write under it.
+  const deliver = (row: Claimed): Promise<Outcome> =>
+    runWithTraceContext(row.trace, () => {
+      const watch = o.observability?.span('email outbox deliver', {
+        attributes: { 'keel.email.outbox.id': row.id, 'keel.email.outbox.attempt': row.attempts },
+      });
+      if (!watch) return attempt(row);
+      return watch
+        .within(() => attempt(row))
+        .then(
+          (outcome) => {
+            watch.set('keel.email.outbox.outcome', outcome);
+            watch.end(outcome === 'sent' ? undefined : { code: outcome.toUpperCase() });
+            return outcome;
+          },
+          (thrown: unknown) => {
+            watch.end(thrown);
+            throw thrown;
+          },
+        );
+    });
+  const attempt = async (row: Claimed): Promise<Outcome> => {
     let message: EmailMessage;
     try {
       message = { ...decodeMessage(row.message), idempotencyKey: row.idempotencyKey };
@@ -212,6 +240,7 @@ export function buildEmailOutbox(options: ResolvedEmailOutboxOptions): EmailOutb
             encodeMessage(message, idempotencyKey),
             enqueueOptions.availableAt ?? now,
             now,
+            traceText(captureTraceContext()),
           ])
           .map(() => ({ id, idempotencyKey }));
       });
@@ -251,4 +280,24 @@ export function buildEmailOutbox(options: ResolvedEmailOutboxOptions): EmailOutb
     requeue: (id: string) => sql.execute(s.requeue, [clock.now(), id]).map((r) => r.rowsAffected === 1),
     purgeSent: (olderThanMs: number) => sql.execute(s.purge, [clock.now() - olderThanMs]).map((r) => r.rowsAffected),
   });
+}
+
+type Row = [string, string, string, number, string | null];
+
+/** What the `trace_context` column holds: the carrier as JSON, or NULL (nothing traced, or too long to keep). */
+function traceText(carrier: TraceCarrier): string | null {
+  if (carrier.traceparent === undefined) return null;
+  const text = JSON.stringify(carrier);
+  return text.length <= 1000 ? text : JSON.stringify({ traceparent: carrier.traceparent });
+}
+
+/** The stored carrier; a malformed one is no trace (a lost trace never stops a delivery). */
+function parseTrace(text: string | null): TraceCarrier | undefined {
+  if (text === null) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed !== null && typeof parsed === 'object' ? (parsed as TraceCarrier) : undefined;
+  } catch {
+    return undefined;
+  }
 }

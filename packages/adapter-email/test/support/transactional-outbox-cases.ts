@@ -1,4 +1,7 @@
-import { err, ok, type Email, type EmailReceipt, type Sql } from '@keel/core';
+import { createObservability, err, ok, type Email, type EmailReceipt, type Sql } from '@keel/core';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { defineEmail } from '@keel/core/adapter';
 import { ManualClock, expectErr, expectOk } from '@keel/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +66,29 @@ export function describeTransactionalOutbox(database: OutboxDatabase): void {
       expectOk(await outbox.migrate());
       return { clock, sql, email, outbox, apiKey };
     }
+
+    it('delivers each message in a span of the trace that enqueued it', async () => {
+      // The app's SDK: spans follow awaits (so the enqueue sees its caller's span), kept in memory.
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+      const spans = new InMemorySpanExporter();
+      const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+      const { sql, outbox } = await setup({ observability: createObservability({}, { tracerProvider }) });
+      const request = tracerProvider.getTracer('test').startSpan('POST /orders');
+      expectOk(await context.with(trace.setSpan(context.active(), request), () => placeOrder(sql, outbox, 1)));
+      request.end();
+      expectOk(await placeOrder(sql, outbox, 2)); // outside any trace
+      expect(expectOk(await outbox.dispatchOnce()).sent).toBe(2);
+      const deliveries = spans.getFinishedSpans().filter((s) => s.name === 'email outbox deliver');
+      const traced = deliveries.filter((s) => s.parentSpanContext?.spanId === request.spanContext().spanId);
+      expect(traced).toHaveLength(1);
+      expect(traced[0]?.spanContext().traceId).toBe(request.spanContext().traceId);
+      expect(traced[0]?.attributes).toMatchObject({
+        'keel.email.outbox.outcome': 'sent',
+        'keel.email.outbox.attempt': 1,
+      });
+      // The other one was enqueued outside a trace: its delivery starts one of its own.
+      expect(deliveries.filter((s) => s.parentSpanContext === undefined)).toHaveLength(1);
+    });
 
     it('an email exists if and only if the business transaction committed', async () => {
       const { sql, outbox, apiKey } = await setup();
