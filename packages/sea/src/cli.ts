@@ -1,68 +1,10 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
-import { buildSea } from './build-sea.js';
-import { SeaBuildError } from './sea-build-error.js';
+import { seaCommand, seaUsage } from './sea-command.js';
 
-const usage = `Usage: keel sea <entry> --out <file> [--asset <path>]... [--node <binary>] [--no-strip] [--external <pkg>]...
-
-Bundles the app at <entry> into one executable: the app as CommonJS, its native addons and
-the given assets embedded, injected into a copy of node.`;
-
+// The builder on its own (`keel sea` is @keel/cli's, which runs the same command).
 const [command, ...rest] = process.argv.slice(2);
 if (command !== 'sea') {
-  console.error(usage);
+  console.error(seaUsage);
   process.exit(command === '--help' || command === '-h' ? 0 : 2);
 }
-const argsConfig = {
-  args: rest,
-  allowPositionals: true,
-  options: {
-    out: { type: 'string', short: 'o' },
-    asset: { type: 'string', multiple: true },
-    node: { type: 'string' },
-    'no-strip': { type: 'boolean' },
-    external: { type: 'string', multiple: true },
-    help: { type: 'boolean', short: 'h' },
-  },
-} as const;
-let parsed: ReturnType<typeof parseArgs<typeof argsConfig>>;
-try {
-  parsed = parseArgs(argsConfig);
-} catch (error) {
-  console.error(`keel sea: ${(error as Error).message}\n\n${usage}`);
-  process.exit(2);
-}
-const { values, positionals } = parsed;
-if (values.help || positionals.length !== 1 || !values.out) {
-  console.error(usage);
-  process.exit(values.help ? 0 : 2);
-}
-
-const tty = process.stderr.isTTY;
-try {
-  const result = await buildSea({
-    entry: positionals[0] as string,
-    out: values.out,
-    assets: values.asset ?? [],
-    strip: !values['no-strip'],
-    external: values.external ?? [],
-    ...(values.node ? { node: values.node } : {}),
-    onProgress: ({ step, steps, label, ms }) => {
-      const line = `[${step}/${steps}] ${label}`;
-      if (ms === undefined) process.stderr.write(tty ? `${line} …` : `${line} …\n`);
-      else
-        process.stderr.write(
-          tty ? `\r${line} ✓ ${(ms / 1000).toFixed(1)}s\n` : `${line} ✓ ${(ms / 1000).toFixed(1)}s\n`,
-        );
-    },
-  });
-  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  console.error(
-    `Built ${result.out}: ${mib(result.bytes)} (bundle ${mib(result.bundleBytes)}, ${result.addons.length} native addon(s), ` +
-      `${Object.keys(result.assets).length} asset(s)${result.components.length > 0 ? `, ${result.components.length} wasm component(s) transpiled` : ''}` +
-      `${result.stripped ? ', stripped' : ''}) in ${(result.ms / 1000).toFixed(1)}s`,
-  );
-} catch (error) {
-  console.error(`\nkeel sea: ${error instanceof SeaBuildError ? error.message : (error as Error).stack}`);
-  process.exit(1);
-}
+process.exitCode = await seaCommand(rest);

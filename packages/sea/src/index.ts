@@ -1,2 +1,3 @@
 export { buildSea, type BuildSeaOptions, type SeaProgress, type SeaResult } from './build-sea.js';
 export { SeaBuildError } from './sea-build-error.js';
+export { seaCommand, seaUsage } from './sea-command.js';
