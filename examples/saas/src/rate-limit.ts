@@ -1,20 +1,21 @@
 import type { Kv } from '@keel/core';
+import { createRateLimiter as createLimiter } from '@keel/ratelimit';
 import { HttpError, unwrap } from './http-errors.js';
 
 /**
- * A fixed-window limit per user on kv: `increment` the window's counter, give it an expiry the
- * first time, refuse past `limit`. Works the same on memory and LevelDB (both have `ttl`).
+ * Changes per user per minute, on @keel/ratelimit's sliding window over the app's kv: exact
+ * across the app's processes (compare-and-swap), with the wait in `retryAfterMs` for the
+ * `Retry-After` header. A limit of 0 turns it off.
  */
 export function createRateLimiter(kv: Kv, limit: number, windowMs = 60_000) {
+  const limiter =
+    limit > 0 ? createLimiter(kv, { algorithm: 'sliding-window', limit, intervalMs: windowMs }) : undefined;
   return {
-    async consume(userId: string, now = Date.now()): Promise<void> {
-      if (limit <= 0) return;
-      const window = Math.floor(now / windowMs);
-      const key = `ratelimit:${userId}:${window}`;
-      const count = await unwrap(kv.increment(key));
-      if (count === 1n) await unwrap(kv.expire(key, windowMs * 2));
-      if (count > BigInt(limit)) {
-        const retryAfterMs = (window + 1) * windowMs - now;
+    async consume(userId: string): Promise<void> {
+      if (!limiter) return;
+      const decision = await unwrap(limiter.consume(`user:${userId}`));
+      if (!decision.allowed) {
+        const { retryAfterMs } = decision;
         throw new HttpError(
           429,
           'RATE_LIMITED',

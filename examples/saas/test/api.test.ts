@@ -303,7 +303,7 @@ describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profil
     });
   });
 
-  it('rate-limits changes per user (kv increment + expire)', async () => {
+  it('rate-limits changes per user (@keel/ratelimit, sliding window on kv)', async () => {
     // A fixed one-minute window: start well inside one so the burst cannot straddle two.
     const intoWindow = Date.now() % 60_000;
     if (intoWindow > 50_000) await new Promise((r) => setTimeout(r, 60_500 - intoWindow));
