@@ -24,8 +24,9 @@ import { KeelError, type KeelErrorInit } from '@keel/core';
  * - `GUEST_ERROR`: the export returned the `err` case of its `result`; the value is in `payload`.
  * - `TRAP`: the guest trapped (unreachable, out-of-bounds access, division by zero, `exit`).
  * - `TIMEOUT`: the call ran past `limits.timeoutMs`.
- * - `MEMORY_LIMIT`: the guest trapped with its memory at the cap (all its memories together),
- *   or its worker ran out of heap. At load: its memories start above the cap.
+ * - `MEMORY_LIMIT`: the guest trapped after the cap (on all its memories together) refused it a
+ *   `memory.grow`, whatever the size of the step; or its worker ran out of heap. At load: its
+ *   memories start above the cap.
  * - `HOST_CALL_LIMIT`: the call made more than `limits.maxHostCalls` host calls.
  * - `INVALID_ARGUMENT`: the arguments do not fit the export's WIT types.
  * - `UNAVAILABLE`: the component cannot serve (its worker failed to start, or it is a stateful

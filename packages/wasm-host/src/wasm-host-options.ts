@@ -39,7 +39,7 @@ export const wasmLimitsOptions = v.strictObject({
   }),
   maxHostCalls: option(integer(0, Number.MAX_SAFE_INTEGER), {
     defaultText: '10000',
-    description: 'Host calls (keel interfaces, log and WASI) per call.',
+    description: "Calls to the keel interfaces (and wasi:http requests) per call; WASI's own calls are free.",
   }),
   maxOutputBytes: option(integer(0, 2 ** 30), {
     defaultText: '65536',

@@ -65,10 +65,10 @@ describe('capCoreModule', () => {
     expect([e.byte?.(), e.indirect?.(), e.simd?.(), e.fill?.()]).toEqual([42, 7, 0x40404040, 0x40]);
     expect(e.grow?.(2)).toBe(1);
     expect(budget.used()).toBe(3);
-    expect(budget.atCap()).toBe(false);
+    expect(budget.refused()).toBe(false);
     // Two pages would pass the cap: refused, and the refusal is recorded.
     expect(e.growTwice?.(2)).toBe(-1);
-    expect(budget.atCap()).toBe(true);
+    expect(budget.refused()).toBe(true);
     budget.resetDenied();
     expect(e.grow?.(1)).toBe(3);
     expect([e.size?.(), budget.used(), e.grow?.(1)]).toEqual([4, 4, -1]);

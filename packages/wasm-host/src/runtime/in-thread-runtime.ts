@@ -55,7 +55,8 @@ export class InThreadRuntime implements Runtime {
     const { spec, invocation } = this;
     const ctx = {
       env: spec.env as [string, string][],
-      tick: invocation.tick,
+      tick: invocation.note,
+      charge: invocation.tick,
       output: invocation.output,
       deadline: invocation.deadline,
       maxBytes: spec.limits.maxOutputBytes,
@@ -80,7 +81,7 @@ export class InThreadRuntime implements Runtime {
     try {
       this.instance = this.fresh();
     } catch (error) {
-      const failure = classifyFailure(error, this.budget.atCap());
+      const failure = classifyFailure(error, this.budget.refused());
       // Memories starting above the cap together, or start-up code refused memory: as isolated mode says.
       throw new StartFailure(
         failure.code === 'MEMORY_LIMIT' ? 'MEMORY_LIMIT' : 'INSTANTIATE_FAILED',
@@ -139,7 +140,7 @@ export class InThreadRuntime implements Runtime {
       }
       value = target(...args);
     } catch (thrown) {
-      failure = classifyFailure(thrown, instance.budget.atCap());
+      failure = classifyFailure(thrown, instance.budget.refused());
       if (!failure.keepInstance) this.instance = undefined;
     }
     const cleanup = spec.endOfCall();

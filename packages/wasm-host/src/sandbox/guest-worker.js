@@ -60,27 +60,24 @@ function bind(short, fn, notify) {
 }
 
 const instantiate = evaluateGlue(data.glue);
+/** @type {import('./wasi.js').WasiContext} */
+const wasiContext = {
+  env: data.env,
+  tick: invocation.note,
+  charge: invocation.tick,
+  output: invocation.output,
+  deadline: invocation.deadline,
+  maxBytes: data.limits.maxOutputBytes,
+};
 let imports = {
-  ...createWasiImports({
-    env: data.env,
-    tick: invocation.tick,
-    output: invocation.output,
-    deadline: invocation.deadline,
-    maxBytes: data.limits.maxOutputBytes,
-  }),
+  ...createWasiImports(wasiContext),
   ...createKeelImports(data.plan, bind, invocation.tick),
 };
 if (data.http) {
   const allows = httpAllowList(data.http);
   imports = await withHttp(
     imports,
-    {
-      env: data.env,
-      tick: invocation.tick,
-      output: invocation.output,
-      deadline: invocation.deadline,
-      maxBytes: data.limits.maxOutputBytes,
-    },
+    wasiContext,
     {
       allows,
       // Counted here (the report goes with the result); logged on the host thread.
@@ -115,7 +112,7 @@ try {
   invocation.begin();
   host.postMessage({ type: 'ready', exports: listExports(fresh().exports) });
 } catch (error) {
-  const failure = classifyFailure(error, budget.atCap());
+  const failure = classifyFailure(error, budget.refused());
   host.postMessage({ type: 'failed', code: failure.code, message: failure.message });
 }
 
@@ -143,7 +140,7 @@ host.on('message', (/** @type {{ type: 'call', id: number, name: string, args: u
     const value = fn(...message.args);
     reply = { type: 'result', id: message.id, ok: value };
   } catch (thrown) {
-    const failure = classifyFailure(thrown, instance.budget.atCap());
+    const failure = classifyFailure(thrown, instance.budget.refused());
     if (!failure.keepInstance) guest = undefined;
     reply = { type: 'result', id: message.id, error: failure };
   }
