@@ -7,9 +7,10 @@
  * value) leaves the instance usable; anything else replaces it.
  * @param {unknown} thrown
  * @param {boolean} growRefused  a memory grow was refused by the cap during the call
+ * @param {boolean} [fuelExhausted]  a fuel point found the call's fuel spent
  * @returns {CallFailure}
  */
-export function classifyFailure(thrown: unknown, growRefused: boolean): CallFailure;
+export function classifyFailure(thrown: unknown, growRefused: boolean, fuelExhausted?: boolean): CallFailure;
 export class Invocation {
     /** @param {InvocationLimits} limits */
     constructor(limits: InvocationLimits);

@@ -149,13 +149,17 @@ export class Invocation {
  * value) leaves the instance usable; anything else replaces it.
  * @param {unknown} thrown
  * @param {boolean} growRefused  a memory grow was refused by the cap during the call
+ * @param {boolean} [fuelExhausted]  a fuel point found the call's fuel spent
  * @returns {CallFailure}
  */
-export function classifyFailure(thrown, growRefused) {
+export function classifyFailure(thrown, growRefused, fuelExhausted = false) {
   if (thrown instanceof HostAbort)
     return { code: /** @type {any} */ (thrown).code, message: thrown.message, keepInstance: false };
   if (thrown instanceof WA.RuntimeError || thrown instanceof RangeError) {
     const { message } = /** @type {Error} */ (thrown);
+    // A fuel point traps the moment the counter goes below zero, so a trap with it below zero is that one.
+    if (fuelExhausted)
+      return { code: 'FUEL_EXHAUSTED', message: 'the call used up its fuel (limits.maxFuel)', keepInstance: false };
     return growRefused
       ? {
           code: 'MEMORY_LIMIT',

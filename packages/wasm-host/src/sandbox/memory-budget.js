@@ -3,7 +3,7 @@
 // caps one memory, but a component can instantiate a core module many times (or hold several
 // modules with memories), each with its own memory: the cap must hold for their sum. The host
 // rewrites every `memory.grow` into a call to a function it adds to the module, which grows
-// only within the pages left in two imported globals (see src/loader/memory-budget.ts); here
+// only within the pages left in two imported globals (see src/loader/module-metering.ts); here
 // the globals are made, and the memory a core instance starts with is charged before it exists.
 // Shared by both modes; plain JavaScript because Node 20 workers cannot load TypeScript.
 import { HostAbort } from './wasi.js';
