@@ -121,9 +121,12 @@ describe('capCoreModule', () => {
   });
 
   it('keeps what a module does with fuel points, and traps when the fuel runs out', async () => {
-    // Every kind of block a fuel point meets: loops nested in blocks, ifs and legacy try/catch/delegate.
+    // Every kind of block a fuel point meets: loops nested in blocks, ifs and legacy try/catch/delegate;
+    // a leaf only called directly ($twice: its cost goes to its callers) and one exported ($leaf: it keeps its own).
     const blocks = `(module
       (tag $e (param i32))
+      (func $twice (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+      (func $leaf (export "leaf") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
       (func $count (export "count") (param $n i32) (result i32) (local $i i32) (local $sum i32)
         (block $out
           (loop $outer
@@ -136,22 +139,27 @@ describe('capCoreModule', () => {
             catch $e
             end
             (local.set $sum (i32.add (local.get $sum)))
+            (local.set $sum (call $leaf (call $twice (local.get $sum))))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $outer)))
         (local.get $sum)))`;
     const capped = capCoreModule(await parse(blocks), { ...limits, fuel: true });
     const fuel = new FuelTank(1_000_000);
     const e = new WA.Instance(new WA.Module(capped.bytes), { [BUDGET_MODULE]: { fuel: fuel.global } }).exports;
-    expect(e.count?.(10)).toBe(25);
+    expect(e.count?.(10)).toBe(5797);
     const used = fuel.used();
     expect(used).toBeGreaterThan(10);
     fuel.refill();
-    expect(e.count?.(10)).toBe(25);
+    expect(e.count?.(10)).toBe(5797);
     expect(fuel.used()).toBe(used);
     const scant = new FuelTank(used - 1);
     const f = new WA.Instance(new WA.Module(capped.bytes), { [BUDGET_MODULE]: { fuel: scant.global } }).exports;
     expect(() => f.count?.(10)).toThrow(/unreachable/);
     expect(scant.exhausted()).toBe(true);
+    // Called from outside, the exported leaf pays its own way.
+    fuel.refill();
+    expect(e.leaf?.(1)).toBe(2);
+    expect(fuel.used()).toBe(4);
   });
 
   it('leaves a module that never grows memory unmetered', async () => {

@@ -5,12 +5,13 @@ import {
   copyPatched,
   countFuncTypes,
   countImports,
+  escapingFunctions,
   type Renumber,
   rewriteConstants,
   withoutGlobalNames,
 } from './module-sections.js';
 import { malformed, readU32, skipLeb, skipValType, type Section } from './wasm-binary.js';
-import { SITE_FIELDS, scanInstructions, type Sites } from './wasm-instructions.js';
+import { type CodeFacts, SITE_FIELDS, scanInstructions, type Sites } from './wasm-instructions.js';
 
 const TYPE = 1;
 const IMPORT = 2;
@@ -41,6 +42,8 @@ export interface MeterOptions {
 export function meterModule(sections: readonly Section[], options: MeterOptions): Section[] {
   const code = sections.find((s) => s.id === CODE);
   const scanned = code ? scanCode(code.body, options.fuel) : undefined;
+  const imported = countImports(sections.find((s) => s.id === IMPORT)?.body);
+  if (scanned?.facts) foldLeaves(scanned, imported.functions, escapingFunctions(sections, scanned.facts.refs));
   const grown = new Set<number>();
   const sites = scanned?.sites ?? [];
   for (let i = 0; i < sites.length; i += SITE_FIELDS) if (sites[i] === 0x40) grown.add(sites[i + 1] as number);
@@ -50,7 +53,6 @@ export function meterModule(sections: readonly Section[], options: MeterOptions)
   const functions = sections.find((s) => s.id === FUNCTION);
   if (!types || !functions) return malformed('a module with code has no type or function section');
   const hookType = countFuncTypes(types.body);
-  const imported = countImports(sections.find((s) => s.id === IMPORT)?.body);
   const memories = [...grown].sort((a, b) => a - b);
   const added: [string, number][] = [];
   if (memories.length > 0) added.push(['pages', I32], ['denied', I32]);
@@ -102,12 +104,15 @@ interface ScannedCode {
   /** Per body: where it starts and ends, and its sites' range in `sites`: four numbers each. */
   readonly bodies: number[];
   readonly sites: Sites;
+  /** With fuel: every body's calls and `ref.func`s, and which bodies are leaves. */
+  readonly facts: (CodeFacts & { readonly leaves: boolean[] }) | undefined;
 }
 
 function scanCode(section: Uint8Array, fuel: boolean): ScannedCode {
   let [count, p] = readU32(section, 0);
   const bodies: number[] = [];
   const sites: Sites = [];
+  const facts = fuel ? { calls: [], refs: [], leaf: true, leaves: [] as boolean[] } : undefined;
   for (let i = 0; i < count; i++) {
     let size: number;
     [size, p] = readU32(section, p);
@@ -118,12 +123,40 @@ function scanCode(section: Uint8Array, fuel: boolean): ScannedCode {
     [locals, p] = readU32(section, p);
     for (let j = 0; j < locals; j++) p = skipValType(section, skipLeb(section, p));
     const first = sites.length;
-    scanInstructions(section, p, end, sites, fuel);
+    if (facts) facts.leaf = true;
+    scanInstructions(section, p, end, sites, fuel, facts);
+    facts?.leaves.push(facts.leaf);
     bodies.push(start, end, first, sites.length);
     p = end;
   }
   if (p !== section.byteLength) malformed('the code section has bytes after its bodies');
-  return { bodies, sites };
+  return { bodies, sites, facts };
+}
+
+/**
+ * A leaf (no loop, no call) runs at most its own instructions per call, so it needs no fuel
+ * point of its own when only direct calls reach it: its cost is added to the point of each
+ * region that calls it (a region runs each of its calls at most once per pass, so the bound
+ * holds), and its entry point is dropped. Small leaves are most of a compiled program's calls,
+ * and a point in each kept V8 from inlining them: 2.4× on a tight loop, 1.2× without.
+ */
+function foldLeaves(scanned: ScannedCode, importedFunctions: number, escaping: ReadonlySet<number>): void {
+  const { bodies, sites, facts } = scanned;
+  if (!facts) return;
+  const folded = (callee: number) => {
+    const body = callee - importedFunctions;
+    return body >= 0 && facts.leaves[body] === true && !escaping.has(callee);
+  };
+  // The entry point is a body's first site; its operand is the body's cost.
+  const entry = (callee: number) => bodies[(callee - importedFunctions) * 4 + 2] as number;
+  for (let i = 0; i < facts.calls.length; i += 2) {
+    const callee = facts.calls[i] as number;
+    const region = facts.calls[i + 1] as number;
+    if (folded(callee)) sites[region + 1] = (sites[region + 1] as number) + (sites[entry(callee) + 1] as number);
+  }
+  for (let body = 0; body < facts.leaves.length; body++) {
+    if (folded(body + importedFunctions)) sites[(bodies[body * 4 + 2] as number) + 1] = 0;
+  }
 }
 
 function rewriteCode(

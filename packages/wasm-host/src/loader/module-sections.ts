@@ -1,7 +1,7 @@
 import { BUDGET_MODULE } from '../sandbox/memory-budget.js';
 import { ByteWriter } from './byte-writer.js';
 import { malformed, readU32, skipLeb, skipLimits, skipName, skipValType, type Section } from './wasm-binary.js';
-import { FUEL, SITE_FIELDS, scanInstructions, type Sites } from './wasm-instructions.js';
+import { type CodeFacts, FUEL, SITE_FIELDS, scanInstructions, type Sites } from './wasm-instructions.js';
 
 /**
  * The pieces of a module rewrite shared by memory metering and fuel: renumbering globals after
@@ -11,6 +11,7 @@ import { FUEL, SITE_FIELDS, scanInstructions, type Sites } from './wasm-instruct
 
 const GLOBAL = 6;
 const EXPORT = 7;
+const START = 8;
 const ELEMENT = 9;
 const DATA = 11;
 
@@ -26,8 +27,10 @@ export interface Renumber {
 function replacement(w: ByteWriter, sites: Sites, i: number, renumber: Renumber): void {
   const op = sites[i] as number;
   const operand = sites[i + 1] as number;
-  if (op === FUEL) fuelCheck(w, renumber.fuel as number, operand);
-  else if (op === 0x40) w.byte(0x10).u32(renumber.hook(operand));
+  if (op === FUEL) {
+    // A point whose cost moved to its callers' (a leaf function's entry) is left out.
+    if (operand > 0) fuelCheck(w, renumber.fuel as number, operand);
+  } else if (op === 0x40) w.byte(0x10).u32(renumber.hook(operand));
   else w.byte(op).u32(renumber.global(operand));
 }
 
@@ -88,11 +91,34 @@ export function budgetImports(globals: readonly (readonly [string, number])[]): 
 
 /** A section with `global.get`s in constant expressions (globals, elements, data) or global exports, renumbered. */
 export function rewriteConstants(section: Section, renumber: Renumber): Uint8Array {
-  if (section.id !== GLOBAL && section.id !== EXPORT && section.id !== DATA && section.id !== ELEMENT)
-    return section.body;
   const b = section.body;
+  const sites = constantSites(section);
+  if (sites.length === 0) return b;
+  const w = new ByteWriter(b.byteLength + sites.length);
+  copyPatched(w, b, 0, b.byteLength, sites, 0, sites.length, renumber);
+  return w.toArray();
+}
+
+/**
+ * The functions a module lets be called from elsewhere than its own direct calls: exported, the
+ * start function, put in a table or named by `ref.func` in a constant expression (`codeRefs`: the
+ * ones named in code). Any other function is reached only by a `call` the metering can see.
+ */
+export function escapingFunctions(sections: readonly Section[], codeRefs: readonly number[]): Set<number> {
+  const facts: CodeFacts = { calls: [], refs: [...codeRefs], leaf: true };
+  for (const section of sections) {
+    if (section.id === START) facts.refs.push(readU32(section.body, 0)[0]);
+    else constantSites(section, facts);
+  }
+  return new Set(facts.refs);
+}
+
+/** The sites of a section's constant expressions and global exports; `escapes` gets the functions it exposes. */
+function constantSites(section: Section, escapes?: CodeFacts): Sites {
   const sites: Sites = [];
-  const expr = (at: number) => scanInstructions(b, at, undefined, sites);
+  if (section.id !== GLOBAL && section.id !== EXPORT && section.id !== DATA && section.id !== ELEMENT) return sites;
+  const b = section.body;
+  const expr = (at: number) => scanInstructions(b, at, undefined, sites, false, escapes);
   let [count, p] = readU32(b, 0);
   for (let i = 0; i < count; i++) {
     if (section.id === GLOBAL) {
@@ -103,6 +129,7 @@ export function rewriteConstants(section: Section, renumber: Renumber): Uint8Arr
       const [index, next] = readU32(b, p);
       // A global export: renumbered like a global.get, whose opcode byte is the export's kind.
       if (kind === 0x03) sites.push(0x03, index, p - 1, next);
+      else if (kind === 0x00) escapes?.refs.push(index);
       p = next;
     } else if (section.id === DATA) {
       let flags: number;
@@ -120,14 +147,19 @@ export function rewriteConstants(section: Section, renumber: Renumber): Uint8Arr
       if (flags !== 0 && flags !== 4) p = (flags & 4) !== 0 ? skipValType(b, p) : p + 1;
       let items: number;
       [items, p] = readU32(b, p);
-      for (let j = 0; j < items; j++) p = (flags & 4) !== 0 ? expr(p) : skipLeb(b, p);
+      for (let j = 0; j < items; j++) {
+        if ((flags & 4) !== 0) p = expr(p);
+        else {
+          // Without expressions, the items are function indices.
+          const [index, next] = readU32(b, p);
+          escapes?.refs.push(index);
+          p = next;
+        }
+      }
     }
   }
   if (p !== b.byteLength) malformed(`section ${section.id} has bytes after its entries`);
-  if (sites.length === 0) return b;
-  const w = new ByteWriter(b.byteLength + sites.length);
-  copyPatched(w, b, 0, b.byteLength, sites, 0, sites.length, renumber);
-  return w.toArray();
+  return sites;
 }
 
 /** A vector section's body with `entries` appended (and its count raised). */

@@ -12,6 +12,16 @@ export const SITE_FIELDS = 4;
 /** A fuel point's site kind: above every opcode byte. */
 export const FUEL = 0x100;
 
+/** What the fuel metering learns of a function body (or constant expression) besides its sites. */
+export interface CodeFacts {
+  /** Direct calls, two numbers each: the callee, and the index in `sites` of the caller's region's fuel point. */
+  readonly calls: number[];
+  /** Functions named by `ref.func`: they may be called from anywhere. */
+  readonly refs: number[];
+  /** No loop and no call of any kind: it runs at most its own instructions, once per call. */
+  leaf: boolean;
+}
+
 /**
  * Decodes the instructions in `bytes[start, end)` and appends every `memory.grow`, `global.get`
  * and `global.set` to `sites`. Without `end` it reads one constant expression: up to and
@@ -21,6 +31,7 @@ export const FUEL = 0x100;
  * entry) and one at the top of every loop body (where each back-edge lands), each costing the
  * instructions of its region: the function's outside its loops, a loop's outside the loops
  * nested in it — an upper bound of what one entry or one iteration runs before the next point.
+ * `facts`, when given, receives the body's calls and `ref.func`s (see `CodeFacts`).
  *
  * Every immediate of every opcode is decoded, so no byte of an immediate is ever taken for an
  * opcode; an opcode this table does not know (GC, or a proposal newer than it) is refused
@@ -32,6 +43,7 @@ export function scanInstructions(
   end: number | undefined,
   sites: Sites,
   fuel = false,
+  facts?: CodeFacts,
 ): number {
   let p = start;
   const limit = end ?? bytes.byteLength;
@@ -57,9 +69,15 @@ export function scanInstructions(
         }
         break;
       case LEB:
+        if (facts !== undefined && ((op >= 0x10 && op <= 0x15) || op === 0xd2)) {
+          p = noteCall(bytes, op, p, facts, regions[regions.length - 3] as number);
+          break;
+        }
         while ((bytes[p++] as number) & 0x80);
         break;
       case LEB2:
+        // call_indirect, return_call_indirect
+        if (facts !== undefined) facts.leaf = false;
         while ((bytes[p++] as number) & 0x80);
         while ((bytes[p++] as number) & 0x80);
         break;
@@ -78,6 +96,7 @@ export function scanInstructions(
           // block, loop, if, try, try_table open a block; a loop also a region, metered at its top.
           blocks.push(op === 0x03 ? 1 : 0);
           if (op === 0x03) {
+            if (facts !== undefined) facts.leaf = false;
             regions.push(sites.length, ops, 0);
             sites.push(FUEL, 0, p, p);
           }
@@ -88,6 +107,17 @@ export function scanInstructions(
   }
   if (p !== limit) malformed('an instruction runs past the end of its function');
   if (fuel) sites[(regions[0] as number) + 1] = Math.max(1, ops - (regions[2] as number));
+  return p;
+}
+
+/** Records a call or a `ref.func` (opcode `op`, its index at `at`); returns where the instruction ends. */
+function noteCall(bytes: Uint8Array, op: number, at: number, facts: CodeFacts, region: number): number {
+  const [index, p] = readU32(bytes, at);
+  if (op === 0xd2) facts.refs.push(index);
+  else {
+    facts.leaf = false;
+    if (op === 0x10) facts.calls.push(index, region);
+  }
   return p;
 }
 
