@@ -13,7 +13,15 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const sandbox = fileURLToPath(new URL('../src/sandbox/', import.meta.url));
-export const sandboxModules = ['glue', 'invocation', 'keel-imports', 'memory-budget', 'wasi', 'wasi-http'] as const;
+export const sandboxModules = [
+  'glue',
+  'invocation',
+  'keel-imports',
+  'memory-budget',
+  'fuel-tank',
+  'wasi',
+  'wasi-http',
+] as const;
 
 /** File path → declaration text, for every module above. */
 export function renderSandboxTypes(): Map<string, string> {

@@ -24,8 +24,10 @@ import { KeelError, type KeelErrorInit } from '@keel/core';
  * - `GUEST_ERROR`: the export returned the `err` case of its `result`; the value is in `payload`.
  * - `TRAP`: the guest trapped (unreachable, out-of-bounds access, division by zero, `exit`).
  * - `TIMEOUT`: the call ran past `limits.timeoutMs`.
- * - `MEMORY_LIMIT`: the guest trapped with its memory at the cap (all its memories together),
- *   or its worker ran out of heap. At load: its memories start above the cap.
+ * - `FUEL_EXHAUSTED`: the call used up `limits.maxFuel` (in either mode; deterministic, unlike `TIMEOUT`).
+ * - `MEMORY_LIMIT`: the guest trapped after the cap (on all its memories together) refused it a
+ *   `memory.grow`, whatever the size of the step; or its worker ran out of heap. At load: its
+ *   memories start above the cap.
  * - `HOST_CALL_LIMIT`: the call made more than `limits.maxHostCalls` host calls.
  * - `INVALID_ARGUMENT`: the arguments do not fit the export's WIT types.
  * - `UNAVAILABLE`: the component cannot serve (its worker failed to start, or it is a stateful
@@ -33,7 +35,7 @@ import { KeelError, type KeelErrorInit } from '@keel/core';
  * - `CLOSED`: the component or its host was closed.
  * - `INTERNAL`: the host failed in an unexpected way.
  *
- * After `TRAP`, `TIMEOUT`, `MEMORY_LIMIT`, `HOST_CALL_LIMIT` and `INVALID_ARGUMENT`, the next call
+ * After `TRAP`, `TIMEOUT`, `FUEL_EXHAUSTED`, `MEMORY_LIMIT`, `HOST_CALL_LIMIT` and `INVALID_ARGUMENT`, the next call
  * runs on a fresh instance: nothing the guest kept in memory survives.
  */
 export type WasmHostErrorCode =
@@ -47,6 +49,7 @@ export type WasmHostErrorCode =
   | 'GUEST_ERROR'
   | 'TRAP'
   | 'TIMEOUT'
+  | 'FUEL_EXHAUSTED'
   | 'MEMORY_LIMIT'
   | 'HOST_CALL_LIMIT'
   | 'INVALID_ARGUMENT'

@@ -26,6 +26,7 @@ export const defaultLimits = Object.freeze({
   maxHostCalls: 10_000,
   maxOutputBytes: 64 * 1024,
   maxHeapBytes: 128 * 1024 * 1024,
+  maxFuel: false as number | false,
 });
 
 /**
@@ -40,7 +41,7 @@ export const wasmLimitsOptions = v.strictObject({
   }),
   maxHostCalls: option(integer(0, Number.MAX_SAFE_INTEGER), {
     defaultText: '10000',
-    description: 'Host calls (keel interfaces, log and WASI) per call.',
+    description: "Calls to the keel interfaces (and wasi:http requests) per call; WASI's own calls are free.",
   }),
   maxOutputBytes: option(integer(0, 2 ** 30), {
     defaultText: '65536',
@@ -50,6 +51,15 @@ export const wasmLimitsOptions = v.strictObject({
     defaultText: '134217728 (128 MiB)',
     description: "Isolated mode: the worker's JavaScript heap, in bytes.",
   }),
+  maxFuel: option(
+    v.union([integer(1, Number.MAX_SAFE_INTEGER), v.literal(false)], 'expected a positive integer or false'),
+    {
+      defaultText: 'false (off)',
+      description:
+        'CPU per call, in fuel (about one unit per WebAssembly instruction); past it, `FUEL_EXHAUSTED`, in both modes. ' +
+        '`false`: no fuel points are compiled in.',
+    },
+  ),
 });
 
 /** What a component may consume. */
@@ -164,15 +174,17 @@ export interface ResolvedLimits {
   readonly maxOutputBytes: number;
   readonly maxHeapMb: number;
   readonly maxTableElements: number;
+  /** Fuel per call; `undefined`: the modules have no fuel points. */
+  readonly maxFuel: number | undefined;
 }
 
 type ParsedLimits = v.InferOutput<typeof wasmLimitsOptions>;
 
 /** The host's parsed limits with a load's over them, over the defaults. */
 export function resolveLimits(base: ParsedLimits, over: ParsedLimits): ResolvedLimits {
-  const merged: Record<keyof ParsedLimits, number> = { ...defaultLimits };
+  const merged: { [K in keyof ParsedLimits]-?: Exclude<ParsedLimits[K], undefined> } = { ...defaultLimits };
   for (const limits of [base, over]) {
-    for (const [key, value] of Object.entries(limits) as [keyof ParsedLimits, number | undefined][]) {
+    for (const [key, value] of Object.entries(limits) as [keyof ParsedLimits, never][]) {
       if (value !== undefined) merged[key] = value;
     }
   }
@@ -183,5 +195,6 @@ export function resolveLimits(base: ParsedLimits, over: ParsedLimits): ResolvedL
     maxOutputBytes: merged.maxOutputBytes,
     maxHeapMb: Math.floor(merged.maxHeapBytes / (1024 * 1024)),
     maxTableElements: 100_000,
+    maxFuel: merged.maxFuel === false ? undefined : merged.maxFuel,
   };
 }

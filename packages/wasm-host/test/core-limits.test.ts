@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { capCoreModule, CoreModuleError } from '../src/loader/core-limits.js';
+import { FuelTank } from '../src/sandbox/fuel-tank.js';
 import { BUDGET_MODULE, MemoryBudget } from '../src/sandbox/memory-budget.js';
 
 // The unit under test rewrites WebAssembly; real modules, assembled from WAT and run by V8, say
@@ -11,7 +13,7 @@ const { parse } = await import('@bytecodealliance/jco-transpile/wasm-tools');
 const WA = (
   globalThis as unknown as {
     WebAssembly: {
-      Module: (new (bytes: Uint8Array) => object) & { imports(module: object): { module: string }[] };
+      Module: (new (bytes: Uint8Array) => object) & { imports(module: object): { module: string; name: string }[] };
       Instance: new (module: object, imports: object) => { exports: Record<string, (...args: number[]) => number> };
       Global: new (type: { value: string }, value: number) => { value: number };
       compile(bytes: Uint8Array): Promise<object>;
@@ -65,10 +67,10 @@ describe('capCoreModule', () => {
     expect([e.byte?.(), e.indirect?.(), e.simd?.(), e.fill?.()]).toEqual([42, 7, 0x40404040, 0x40]);
     expect(e.grow?.(2)).toBe(1);
     expect(budget.used()).toBe(3);
-    expect(budget.atCap()).toBe(false);
+    expect(budget.refused()).toBe(false);
     // Two pages would pass the cap: refused, and the refusal is recorded.
     expect(e.growTwice?.(2)).toBe(-1);
-    expect(budget.atCap()).toBe(true);
+    expect(budget.refused()).toBe(true);
     budget.resetDenied();
     expect(e.grow?.(1)).toBe(3);
     expect([e.size?.(), budget.used(), e.grow?.(1)]).toEqual([4, 4, -1]);
@@ -98,6 +100,66 @@ describe('capCoreModule', () => {
       { module: BUDGET_MODULE, name: 'pages', kind: 'global' },
       { module: BUDGET_MODULE, name: 'denied', kind: 'global' },
     ]);
+  });
+
+  it('adds fuel points to a real compiler-made module, and to every fixture, keeping them valid', async () => {
+    const entry = createRequire(import.meta.url).resolve('@bytecodealliance/jco-transpile');
+    const big = readFileSync(join(dirname(entry), '../vendor/wasm-tools.core.wasm'));
+    const fuel = { maxMemoryPages: 16384, maxTableElements: 100_000, fuel: true };
+    const metered = await WA.compile(capCoreModule(big, fuel).bytes);
+    expect(
+      WA.Module.imports(metered)
+        .filter((i) => i.module === BUDGET_MODULE)
+        .map((i) => i.name),
+    ).toEqual(['pages', 'denied', 'fuel']);
+    const sources = fileURLToPath(new URL('../fixtures/src/', import.meta.url));
+    for (const file of readdirSync(sources).filter((f) => f.endsWith('.wat'))) {
+      const wat = readFileSync(join(sources, file), 'utf8');
+      if (/^\(component\b/m.test(wat)) continue;
+      await expect(WA.compile(capCoreModule(await parse(wat), fuel).bytes), file).resolves.toBeDefined();
+    }
+  });
+
+  it('keeps what a module does with fuel points, and traps when the fuel runs out', async () => {
+    // Every kind of block a fuel point meets: loops nested in blocks, ifs and legacy try/catch/delegate;
+    // a leaf only called directly ($twice: its cost goes to its callers) and one exported ($leaf: it keeps its own).
+    const blocks = `(module
+      (tag $e (param i32))
+      (func $twice (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+      (func $leaf (export "leaf") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+      (func $count (export "count") (param $n i32) (result i32) (local $i i32) (local $sum i32)
+        (block $out
+          (loop $outer
+            (br_if $out (i32.ge_u (local.get $i) (local.get $n)))
+            (if (i32.and (local.get $i) (i32.const 1))
+              (then (loop $inner (local.set $sum (i32.add (local.get $sum) (i32.const 1))))))
+            try (result i32)
+              try i32.const 2 throw $e delegate 0
+              i32.const 0
+            catch $e
+            end
+            (local.set $sum (i32.add (local.get $sum)))
+            (local.set $sum (call $leaf (call $twice (local.get $sum))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $outer)))
+        (local.get $sum)))`;
+    const capped = capCoreModule(await parse(blocks), { ...limits, fuel: true });
+    const fuel = new FuelTank(1_000_000);
+    const e = new WA.Instance(new WA.Module(capped.bytes), { [BUDGET_MODULE]: { fuel: fuel.global } }).exports;
+    expect(e.count?.(10)).toBe(5797);
+    const used = fuel.used();
+    expect(used).toBeGreaterThan(10);
+    fuel.refill();
+    expect(e.count?.(10)).toBe(5797);
+    expect(fuel.used()).toBe(used);
+    const scant = new FuelTank(used - 1);
+    const f = new WA.Instance(new WA.Module(capped.bytes), { [BUDGET_MODULE]: { fuel: scant.global } }).exports;
+    expect(() => f.count?.(10)).toThrow(/unreachable/);
+    expect(scant.exhausted()).toBe(true);
+    // Called from outside, the exported leaf pays its own way.
+    fuel.refill();
+    expect(e.leaf?.(1)).toBe(2);
+    expect(fuel.used()).toBe(4);
   });
 
   it('leaves a module that never grows memory unmetered', async () => {

@@ -65,6 +65,30 @@ describe('execution records', () => {
     await sql.close();
   });
 
+  it('a sql sink adds fuel_used to a table made before it, and stores the fuel a call used', async () => {
+    const sql = createSqliteSql({ filename: ':memory:' });
+    // The table as the sink made it before fuel existed.
+    expectOk(
+      await sql.executeScript(`CREATE TABLE runs (id INTEGER PRIMARY KEY, component TEXT NOT NULL, hash TEXT NOT NULL,
+        export TEXT NOT NULL, mode TEXT NOT NULL, started_at INTEGER NOT NULL, duration_ms REAL NOT NULL,
+        host_calls TEXT NOT NULL, denied_calls INTEGER NOT NULL, outcome TEXT NOT NULL, error_code TEXT,
+        error_message TEXT, memory_pages INTEGER, stdout TEXT NOT NULL, stderr TEXT NOT NULL,
+        output_truncated INTEGER NOT NULL)`),
+    );
+    const sink = createSqlExecutionLog(sql, { table: 'runs' });
+    const log = createMemoryExecutionLog();
+    const both = { write: (r: ExecutionRecord) => (log.write(r), sink.write(r)) };
+    const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, executionLog: both, mode: 'in-thread' });
+    const c = expectOk(await host.load(fixture('burn').bytes, { limits: { maxFuel: 1_000_000 } }));
+    expectOk(await c.call('work', 100));
+    await sink.flush();
+    const used = log.records()[0]?.fuelUsed;
+    expect(used).toBeGreaterThan(100);
+    expect(expectOk(await sql.query('SELECT export, fuel_used FROM runs')).rows).toEqual([['work', used]]);
+    await host.close();
+    await sql.close();
+  });
+
   it('a failing sink loses the record, not the call', async () => {
     const logger = collectingLogger();
     const host = createWasmHost(

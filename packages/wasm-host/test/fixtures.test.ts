@@ -28,7 +28,7 @@ describe("the host's copy of the WIT", () => {
 describe('the declarations of the sandbox modules', () => {
   it('match their JSDoc (regenerate with pnpm --filter @keel/wasm-host sandbox-types)', () => {
     const rendered = renderSandboxTypes();
-    expect(rendered.size).toBe(6);
+    expect(rendered.size).toBe(7);
     for (const [file, text] of rendered) expect(readFileSync(file, 'utf8'), file).toBe(text);
   });
 });

@@ -80,9 +80,32 @@ describe('memory', () => {
       expect(expectOk(await hydra.call('fill'))).toBe(64);
       expect(log.records().at(-1)?.memoryPages).toBe(64);
       const e = expectErr(await hydra.call('hog'), 'MEMORY_LIMIT');
-      expect(e.message).toContain('memory at the cap');
+      expect(e.message).toContain('memory cap refused');
       expect(log.records().at(-1)?.memoryPages).toBe(64);
       expect(expectOk(await hydra.call('pages'))).toBe(8);
+      await host.close();
+    },
+  );
+
+  // A real allocator grows 16+ pages at a time and gives up below the cap: the refused grow
+  // decides MEMORY_LIMIT, not how close memory came; a trap with memory full but nothing refused is a TRAP.
+  it.each(['in-thread', 'isolated'] as const)(
+    'MEMORY_LIMIT comes from the refused grow, whatever the step (%s)',
+    async (mode) => {
+      const log = createMemoryExecutionLog();
+      const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, mode, executionLog: log });
+      const c = expectOk(await host.load(fixture('hog-steps').bytes, { limits: { maxMemoryBytes: 4 * 1024 * 1024 } }));
+      // 1 + 16 × 3 = 49 pages, then 65 > 64 is refused: 15 pages below the cap.
+      expect(expectErr(await c.call('hog', 16), 'MEMORY_LIMIT').message).toContain('memory cap refused');
+      expect(log.records().at(-1)?.memoryPages).toBe(49);
+      // 1 + 32 = 33, then refused: 31 below.
+      expectErr(await c.call('hog', 32), 'MEMORY_LIMIT');
+      expect(log.records().at(-1)?.memoryPages).toBe(33);
+      // A refusal the guest handles is no failure, and the next call starts with none on record:
+      // trapping with memory exactly at the cap, nothing refused, is a TRAP.
+      expect(expectOk(await c.call('until-refused', 16))).toBe(49);
+      expect(expectErr(await c.call('grow-then-trap', 15), 'TRAP').message).toContain('unreachable');
+      expect(log.records().at(-1)?.memoryPages).toBe(64);
       await host.close();
     },
   );
@@ -122,6 +145,25 @@ describe('host calls', () => {
     expectErr(await c.call('hammer', 'k', 26), 'HOST_CALL_LIMIT');
     expect(log.records().map((r) => r.hostCalls.kv)).toEqual([25, 26]);
     expect(expectOk(await c.call('hammer', 'k', 2))).toBe(2);
+    await host.close();
+  });
+});
+
+describe("WASI's own calls", () => {
+  it.each(['in-thread', 'isolated'] as const)('are logged but not counted against maxHostCalls (%s)', async (mode) => {
+    const log = createMemoryExecutionLog();
+    const host = createWasmHost({ kv: createMemoryKv() }, { cacheDir: cache.dir, logger: {}, mode, executionLog: log });
+    const c = expectOk(
+      await host.load(fixture('clock-kv').bytes, { grants: { kv: true }, limits: { maxHostCalls: 3 } }),
+    );
+    expect(expectOk(await c.call('timed', 'k', 3))).toBe(3);
+    expect(log.records().at(-1)?.hostCalls).toEqual({
+      kv: 3,
+      'wasi:clocks/monotonic-clock': 4,
+      'wasi:clocks/wall-clock': 2,
+      'wasi:random/random': 1,
+    });
+    expectErr(await c.call('timed', 'k', 4), 'HOST_CALL_LIMIT');
     await host.close();
   });
 });

@@ -104,7 +104,11 @@ describe.each(['in-thread', 'isolated'] as const)('a component call (%s)', (mode
     const keel = await app();
     const host = createWasmHost(keel, { cacheDir: cache.dir, mode });
     const kvGuest = expectOk(
-      await host.load(fixture('kv-guest').bytes, { id: 'notes', grants: { kv: { prefix: 'n:' } } }),
+      await host.load(fixture('kv-guest').bytes, {
+        id: 'notes',
+        grants: { kv: { prefix: 'n:' } },
+        limits: { maxFuel: 1_000_000 },
+      }),
     );
     spans.reset();
     expect(expectOk(await kvGuest.call('put', 'a', 'b'))).toBe(0);
@@ -120,6 +124,7 @@ describe.each(['in-thread', 'isolated'] as const)('a component call (%s)', (mode
       'keel.outcome': 'ok',
     });
     expect(call?.attributes['keel.wasm.memory_pages']).toBeGreaterThan(0);
+    expect(call?.attributes['keel.wasm.fuel_used']).toBeGreaterThan(0);
     const [hostCall] = childrenOf(call as ReadableSpan);
     expect(hostCall?.name).toBe('wasm host kv.set');
     expect(childrenOf(hostCall as ReadableSpan).map((s) => [s.name, s.attributes['keel.instance']])).toEqual([

@@ -92,6 +92,7 @@ export function createComponent(runtime: Runtime, context: ComponentContext): Wa
       outcome: failure === undefined ? 'ok' : 'error',
       error: failure === undefined ? undefined : { code: failure.code as WasmHostErrorCode, message: failure.message },
       memoryPages: result.memoryPages,
+      fuelUsed: result.fuelUsed,
       stdout: report === undefined ? '' : report.stdout,
       stderr: report === undefined ? '' : report.stderr,
       outputTruncated: report === undefined ? false : report.outputTruncated,
@@ -120,12 +121,13 @@ export function createComponent(runtime: Runtime, context: ComponentContext): Wa
     const at = calls?.indexOf(watch) ?? -1;
     if (calls && at >= 0) calls.splice(at, 1);
   };
-  const observed = (watch: CallWatch, name: string, { failure, report, memoryPages }: CallResult) => {
+  const observed = (watch: CallWatch, name: string, { failure, report, memoryPages, fuelUsed }: CallResult) => {
     telemetry?.executions.add([id, name, failure === undefined ? 'ok' : 'error']);
     watch.set('keel.wasm.component', id);
     watch.set('keel.wasm.hash', hash);
     watch.set('keel.wasm.export', name);
     if (memoryPages !== undefined) watch.set('keel.wasm.memory_pages', memoryPages);
+    if (fuelUsed !== undefined) watch.set('keel.wasm.fuel_used', fuelUsed);
     if (report !== undefined) {
       let calls = 0;
       for (const n of Object.values(report.hostCalls)) calls += n;

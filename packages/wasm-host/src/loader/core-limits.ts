@@ -1,4 +1,4 @@
-import { meterMemoryGrowth } from './metered-growth.js';
+import { meterModule } from './module-metering.js';
 import {
   CoreModuleError,
   malformed,
@@ -16,14 +16,17 @@ export { CoreModuleError } from './wasm-binary.js';
  * JavaScript heap, so a worker's `resourceLimits` does not bound it; the host does, twice:
  * every memory and table the module defines gets a declared maximum (`memory.grow` past it
  * returns -1, which guests turn into an allocation failure), and every `memory.grow` is metered
- * against the budget all the component's memories share (see metered-growth.ts), since a
+ * against the budget all the component's memories share (see module-metering.ts), since a
  * component can instantiate a module many times, each instance with a memory of its own.
+ * With `fuel`, the module also gets fuel points, so a call's CPU is bounded in both modes.
  */
 export interface CoreLimits {
   /** The most 64 KiB pages all the component's memories together may have. */
   readonly maxMemoryPages: number;
   /** The most elements any defined table may have. */
   readonly maxTableElements: number;
+  /** Meter CPU with fuel points (see module-metering.ts); the budget itself is set per call. */
+  readonly fuel?: boolean;
 }
 
 export interface CappedModule {
@@ -54,7 +57,7 @@ export function capCoreModule(bytes: Uint8Array, limits: CoreLimits): CappedModu
       `the module's memories start with ${initialPages} pages together, above the cap of ${limits.maxMemoryPages}`,
     );
   }
-  return { bytes: writeModule(meterMemoryGrowth(sections)), initialPages };
+  return { bytes: writeModule(meterModule(sections, { fuel: limits.fuel === true })), initialPages };
 }
 
 function capMemories(body: Uint8Array, maxPages: number): { body: number[]; initialPages: number } {

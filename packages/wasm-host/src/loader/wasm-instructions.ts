@@ -1,37 +1,83 @@
 import { malformed, readU32, skipLeb, skipValType } from './wasm-binary.js';
 
 /**
- * The sites the memory budget rewrites — `memory.grow` (0x40), `global.get`/`global.set`
- * (0x23/0x24) — as four numbers each, flat (a module holds tens of thousands of them): the
- * opcode, the memory or global index, where the opcode byte is, and where the index ends.
+ * The sites the rewriting changes, as four numbers each, flat (a module holds tens of thousands
+ * of them): the opcode, its operand, where the opcode byte is, and where the instruction ends.
+ * `memory.grow` (0x40) and `global.get`/`global.set` (0x23/0x24) carry the memory or global
+ * index; a fuel point (`FUEL`, not an opcode) is an insertion (it starts and ends at the same
+ * place) whose operand is its cost.
  */
 export type Sites = number[];
 export const SITE_FIELDS = 4;
+/** A fuel point's site kind: above every opcode byte. */
+export const FUEL = 0x100;
+
+/** What the fuel metering learns of a function body (or constant expression) besides its sites. */
+export interface CodeFacts {
+  /** Direct calls, two numbers each: the callee, and the index in `sites` of the caller's region's fuel point. */
+  readonly calls: number[];
+  /** Functions named by `ref.func`: they may be called from anywhere. */
+  readonly refs: number[];
+  /** No loop and no call of any kind: it runs at most its own instructions, once per call. */
+  leaf: boolean;
+}
 
 /**
  * Decodes the instructions in `bytes[start, end)` and appends every `memory.grow`, `global.get`
  * and `global.set` to `sites`. Without `end` it reads one constant expression: up to and
  * including its `end` opcode. Returns where it stopped.
  *
+ * With `fuel` (a function body), it also adds the fuel points: one at `start` (the function's
+ * entry) and one at the top of every loop body (where each back-edge lands), each costing the
+ * instructions of its region: the function's outside its loops, a loop's outside the loops
+ * nested in it — an upper bound of what one entry or one iteration runs before the next point.
+ * `facts`, when given, receives the body's calls and `ref.func`s (see `CodeFacts`).
+ *
  * Every immediate of every opcode is decoded, so no byte of an immediate is ever taken for an
  * opcode; an opcode this table does not know (GC, or a proposal newer than it) is refused
  * rather than skipped, since a wrong length would hide the rest of the function from it.
  */
-export function scanInstructions(bytes: Uint8Array, start: number, end: number | undefined, sites: Sites): number {
+export function scanInstructions(
+  bytes: Uint8Array,
+  start: number,
+  end: number | undefined,
+  sites: Sites,
+  fuel = false,
+  facts?: CodeFacts,
+): number {
   let p = start;
   const limit = end ?? bytes.byteLength;
+  let ops = 0;
+  // Open blocks, 1 for a loop; and per metered region (the function, then open loops):
+  // its site's index in `sites`, the ops count when it opened, the ops inside its nested loops.
+  const blocks: number[] = [];
+  const regions: number[] = [];
+  if (fuel) {
+    regions.push(sites.length, 0, 0);
+    sites.push(FUEL, 0, start, start);
+  }
   while (p < limit) {
     const at = p;
     const op = bytes[p++] as number;
+    ops++;
     // The hot path (a few MB of code take tens of milliseconds): a table lookup, LEB128 skipped inline.
     switch (immediates[op]) {
       case NONE:
-        if (op === 0x0b && end === undefined) return p;
+        if (op === 0x0b) {
+          if (end === undefined) return p;
+          if (fuel && blocks.pop() === 1) closeLoop(sites, regions, ops);
+        }
         break;
       case LEB:
+        if (facts !== undefined && ((op >= 0x10 && op <= 0x15) || op === 0xd2)) {
+          p = noteCall(bytes, op, p, facts, regions[regions.length - 3] as number);
+          break;
+        }
         while ((bytes[p++] as number) & 0x80);
         break;
       case LEB2:
+        // call_indirect, return_call_indirect
+        if (facts !== undefined) facts.leaf = false;
         while ((bytes[p++] as number) & 0x80);
         while ((bytes[p++] as number) & 0x80);
         break;
@@ -46,10 +92,43 @@ export function scanInstructions(bytes: Uint8Array, start: number, end: number |
       }
       default:
         p = skipOther(bytes, op, p);
+        if (fuel && op !== 0x0e && op !== 0x1c && op < 0x43) {
+          // block, loop, if, try, try_table open a block; a loop also a region, metered at its top.
+          blocks.push(op === 0x03 ? 1 : 0);
+          if (op === 0x03) {
+            if (facts !== undefined) facts.leaf = false;
+            regions.push(sites.length, ops, 0);
+            sites.push(FUEL, 0, p, p);
+          }
+        }
     }
+    // `delegate` (legacy exceptions) ends its `try` like `end`.
+    if (op === 0x18 && fuel) blocks.pop();
   }
   if (p !== limit) malformed('an instruction runs past the end of its function');
+  if (fuel) sites[(regions[0] as number) + 1] = Math.max(1, ops - (regions[2] as number));
   return p;
+}
+
+/** Records a call or a `ref.func` (opcode `op`, its index at `at`); returns where the instruction ends. */
+function noteCall(bytes: Uint8Array, op: number, at: number, facts: CodeFacts, region: number): number {
+  const [index, p] = readU32(bytes, at);
+  if (op === 0xd2) facts.refs.push(index);
+  else {
+    facts.leaf = false;
+    if (op === 0x10) facts.calls.push(index, region);
+  }
+  return p;
+}
+
+/** Sets the cost of the innermost loop's point, and counts its instructions as nested in its parent's. */
+function closeLoop(sites: Sites, regions: number[], ops: number): void {
+  const nested = regions.pop() as number;
+  const opened = regions.pop() as number;
+  const site = regions.pop() as number;
+  const inside = ops - opened;
+  sites[site + 1] = Math.max(1, inside - nested);
+  regions[regions.length - 1] = (regions[regions.length - 1] as number) + inside;
 }
 
 // 0: an opcode this table does not know, refused.

@@ -21,6 +21,8 @@ export interface ExecutionRecord {
   readonly error?: { readonly code: WasmHostErrorCode; readonly message: string };
   /** 64 KiB pages of linear memory at the end of the call; `undefined` when the instance was lost (timeout). */
   readonly memoryPages: number | undefined;
+  /** Fuel the call used (see `limits.maxFuel`); `undefined` without fuel, or when the instance was lost. */
+  readonly fuelUsed: number | undefined;
   /** What the guest wrote to stdout and stderr, up to `limits.maxOutputBytes` together. */
   readonly stdout: string;
   readonly stderr: string;

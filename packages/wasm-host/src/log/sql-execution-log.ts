@@ -45,6 +45,7 @@ export function createSqlExecutionLog(sql: Sql, options: SqlExecutionLogOptions 
           error_code TEXT,
           error_message TEXT,
           memory_pages INTEGER,
+          fuel_used INTEGER,
           stdout TEXT NOT NULL,
           stderr TEXT NOT NULL,
           output_truncated INTEGER NOT NULL
@@ -53,7 +54,12 @@ export function createSqlExecutionLog(sql: Sql, options: SqlExecutionLogOptions 
       .match(
         () => true,
         () => false,
-      );
+      )
+      .then(async (created) => {
+        // A table made before fuel_used existed gets it; the error when it is there already is expected.
+        if (created) await sql.executeScript(`ALTER TABLE ${table} ADD COLUMN fuel_used INTEGER`);
+        return created;
+      });
   const insert = async (record: ExecutionRecord) => {
     ready ??= create();
     if (!(await ready)) {
@@ -62,8 +68,8 @@ export function createSqlExecutionLog(sql: Sql, options: SqlExecutionLogOptions 
     }
     const r = await sql.execute(
       `INSERT INTO ${table} (component, hash, export, mode, started_at, duration_ms, host_calls, denied_calls, outcome,
-        error_code, error_message, memory_pages, stdout, stderr, output_truncated)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        error_code, error_message, memory_pages, fuel_used, stdout, stderr, output_truncated)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         record.component,
         record.hash,
@@ -77,6 +83,7 @@ export function createSqlExecutionLog(sql: Sql, options: SqlExecutionLogOptions 
         record.error?.code ?? null,
         record.error?.message ?? null,
         record.memoryPages ?? null,
+        record.fuelUsed ?? null,
         record.stdout,
         record.stderr,
         record.outputTruncated ? 1 : 0,

@@ -2,6 +2,7 @@ import { isThenable } from '../imports/binding.js';
 import { evaluateGlue, instantiateGuest, type CompiledModule } from '../sandbox/glue.js';
 import { Invocation, classifyFailure, type CallFailure, type InvocationReport } from '../sandbox/invocation.js';
 import { createKeelImports } from '../sandbox/keel-imports.js';
+import { FuelTank } from '../sandbox/fuel-tank.js';
 import { MemoryBudget } from '../sandbox/memory-budget.js';
 import { HostAbort, createWasiImports } from '../sandbox/wasi.js';
 import { httpAllowList, withHttp } from '../sandbox/wasi-http.js';
@@ -13,7 +14,8 @@ type Instance = ReturnType<typeof instantiateGuest>;
 /**
  * In-thread mode: the component runs on the calling thread, its imports call the bindings
  * directly. The timeout is checked at each host call, so a guest that computes without calling
- * the host cannot be stopped: this mode is for trusted components.
+ * the host is stopped only by its fuel (`limits.maxFuel`); without fuel this mode is for
+ * trusted components.
  */
 export class InThreadRuntime implements Runtime {
   readonly mode = 'in-thread' as const;
@@ -23,6 +25,8 @@ export class InThreadRuntime implements Runtime {
   private instance: Instance | undefined;
   /** The budget of the latest instance, kept when instantiating it fails. */
   private budget: MemoryBudget;
+  /** The call's fuel, when the modules have fuel points. */
+  private readonly fuel: FuelTank | undefined;
   private names: string[] = [];
   private closed = false;
   /** Export functions of the current instance by name, found once per instance. */
@@ -33,11 +37,13 @@ export class InThreadRuntime implements Runtime {
     failure?: CallFailure;
     report: InvocationReport | undefined;
     memoryPages: number | undefined;
+    fuelUsed: number | undefined;
   } = {
     value: undefined,
     failure: undefined,
     report: undefined,
     memoryPages: undefined,
+    fuelUsed: undefined,
   };
 
   constructor(private readonly spec: RuntimeSpec) {
@@ -49,13 +55,15 @@ export class InThreadRuntime implements Runtime {
     });
     this.instantiate = evaluateGlue(spec.glue);
     this.budget = new MemoryBudget(spec.limits.maxMemoryPages);
+    this.fuel = spec.limits.maxFuel === undefined ? undefined : new FuelTank(spec.limits.maxFuel);
   }
 
   async start(): Promise<void> {
     const { spec, invocation } = this;
     const ctx = {
       env: spec.env as [string, string][],
-      tick: invocation.tick,
+      tick: invocation.note,
+      charge: invocation.tick,
       output: invocation.output,
       deadline: invocation.deadline,
       maxBytes: spec.limits.maxOutputBytes,
@@ -80,10 +88,10 @@ export class InThreadRuntime implements Runtime {
     try {
       this.instance = this.fresh();
     } catch (error) {
-      const failure = classifyFailure(error, this.budget.atCap());
+      const failure = classifyFailure(error, this.budget.refused(), this.fuel?.exhausted());
       // Memories starting above the cap together, or start-up code refused memory: as isolated mode says.
       throw new StartFailure(
-        failure.code === 'MEMORY_LIMIT' ? 'MEMORY_LIMIT' : 'INSTANTIATE_FAILED',
+        failure.code === 'MEMORY_LIMIT' || failure.code === 'FUEL_EXHAUSTED' ? failure.code : 'INSTANTIATE_FAILED',
         `the component failed to start: ${failure.message}`,
       );
     }
@@ -129,6 +137,8 @@ export class InThreadRuntime implements Runtime {
     }
     invocation.begin(now);
     instance.budget.resetDenied();
+    const fuel = this.fuel;
+    fuel?.refill();
     let value: unknown;
     let failure: CallFailure | undefined;
     try {
@@ -139,7 +149,7 @@ export class InThreadRuntime implements Runtime {
       }
       value = target(...args);
     } catch (thrown) {
-      failure = classifyFailure(thrown, instance.budget.atCap());
+      failure = classifyFailure(thrown, instance.budget.refused(), fuel?.exhausted());
       if (!failure.keepInstance) this.instance = undefined;
     }
     const cleanup = spec.endOfCall();
@@ -151,6 +161,7 @@ export class InThreadRuntime implements Runtime {
     result.failure = failure;
     result.report = report;
     result.memoryPages = instance.budget.used();
+    result.fuelUsed = fuel?.used();
     return result;
   }
 
@@ -162,11 +173,14 @@ export class InThreadRuntime implements Runtime {
   private fresh(): Instance {
     this.targets = new Map();
     this.budget = new MemoryBudget(this.spec.limits.maxMemoryPages);
+    // Start-up code runs on fuel too, a budget of its own.
+    this.fuel?.refill();
     return instantiateGuest(
       this.instantiate,
       this.spec.modules as Record<string, CompiledModule>,
       this.imports as Record<string, unknown>,
       this.budget,
+      this.fuel,
     );
   }
 

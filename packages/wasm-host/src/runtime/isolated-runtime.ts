@@ -19,6 +19,7 @@ interface WorkerResult {
   readonly error?: CallFailure;
   readonly report: InvocationReport;
   readonly memoryPages: number;
+  readonly fuelUsed: number | undefined;
 }
 
 type WorkerMessage =
@@ -167,6 +168,7 @@ export class IsolatedRuntime implements Runtime {
           checkDeadline: false,
         },
         maxMemoryPages: spec.limits.maxMemoryPages,
+        maxFuel: spec.limits.maxFuel,
         port: port2,
         flag,
       },
@@ -202,6 +204,7 @@ export class IsolatedRuntime implements Runtime {
             ...(message.error ? { failure: message.error } : { value: message.ok }),
             report: message.report,
             memoryPages: message.memoryPages,
+            fuelUsed: message.fuelUsed,
           });
         }
       });

@@ -30,6 +30,8 @@ export interface CallResult {
   /** Undefined when the instance was lost mid-call (a terminated worker). */
   readonly report: InvocationReport | undefined;
   readonly memoryPages: number | undefined;
+  /** Fuel the call used, with `limits.maxFuel`; undefined without, or when the instance was lost. */
+  readonly fuelUsed?: number | undefined;
 }
 
 /** A failure before the component could serve (instantiation, worker start-up). */

@@ -21,9 +21,10 @@ export function evaluateGlue(source: string): Instantiate;
  * @param {Record<string, CompiledModule>} modules
  * @param {Record<string, unknown>} imports
  * @param {MemoryBudget} budget
+ * @param {FuelTank} [fuel]  the call's fuel, when the modules were compiled with fuel points
  * @returns {{ exports: Record<string, unknown>, budget: MemoryBudget }}
  */
-export function instantiateGuest(instantiate: Instantiate, modules: Record<string, CompiledModule>, imports: Record<string, unknown>, budget: MemoryBudget): {
+export function instantiateGuest(instantiate: Instantiate, modules: Record<string, CompiledModule>, imports: Record<string, unknown>, budget: MemoryBudget, fuel?: FuelTank): {
     exports: Record<string, unknown>;
     budget: MemoryBudget;
 };
@@ -46,4 +47,5 @@ export type CompiledModule = {
 };
 export type WasmModule = import("../webassembly.js").WasmModule;
 export type MemoryBudget = import("./memory-budget.js").MemoryBudget;
+export type FuelTank = import("./fuel-tank.js").FuelTank;
 export type Instantiate = (getCoreModule: (name: string) => WasmModule, imports: Record<string, unknown>, instantiateCore?: (module: WasmModule, imports?: Record<string, Record<string, unknown>>) => import("../webassembly.js").WasmInstance) => Record<string, unknown>;

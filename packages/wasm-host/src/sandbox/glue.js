@@ -6,6 +6,7 @@ import { BUDGET_MODULE } from './memory-budget.js';
 
 /** @typedef {import('../webassembly.js').WasmModule} WasmModule */
 /** @typedef {import('./memory-budget.js').MemoryBudget} MemoryBudget */
+/** @typedef {import('./fuel-tank.js').FuelTank} FuelTank */
 /**
  * @typedef {(getCoreModule: (name: string) => WasmModule, imports: Record<string, unknown>,
  *   instantiateCore?: (module: WasmModule, imports?: Record<string, Record<string, unknown>>) => import('../webassembly.js').WasmInstance) => Record<string, unknown>} Instantiate
@@ -39,9 +40,11 @@ export function evaluateGlue(source) {
  * @param {Record<string, CompiledModule>} modules
  * @param {Record<string, unknown>} imports
  * @param {MemoryBudget} budget
+ * @param {FuelTank} [fuel]  the call's fuel, when the modules were compiled with fuel points
  * @returns {{ exports: Record<string, unknown>, budget: MemoryBudget }}
  */
-export function instantiateGuest(instantiate, modules, imports, budget) {
+export function instantiateGuest(instantiate, modules, imports, budget, fuel) {
+  const limits = fuel ? { ...budget.imports, fuel: fuel.global } : budget.imports;
   /** @type {Map<WasmModule, number>} */
   const initialPages = new Map();
   const exports = instantiate(
@@ -57,7 +60,7 @@ export function instantiateGuest(instantiate, modules, imports, budget) {
       if (pages === undefined) throw new Error('the glue instantiated a core module the host did not give it');
       // Charged before the instance exists: its start function may already grow memory.
       budget.charge(pages);
-      return new WA.Instance(module, { ...importObject, [BUDGET_MODULE]: budget.imports });
+      return new WA.Instance(module, { ...importObject, [BUDGET_MODULE]: limits });
     },
   );
   return { exports, budget };

@@ -9,6 +9,7 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import { evaluateGlue, instantiateGuest, listExports } from './glue.js';
 import { Invocation, classifyFailure } from './invocation.js';
 import { createKeelImports } from './keel-imports.js';
+import { FuelTank } from './fuel-tank.js';
 import { MemoryBudget } from './memory-budget.js';
 import { HostAbort, createWasiImports } from './wasi.js';
 import { httpAllowList, withHttp } from './wasi-http.js';
@@ -23,6 +24,7 @@ import { httpAllowList, withHttp } from './wasi-http.js';
  * @property {import('./wasi-http.js').ShimUrls | undefined} shim  where preview2-shim is, with `http`
  * @property {import('./invocation.js').InvocationLimits} limits
  * @property {number} maxMemoryPages
+ * @property {number | undefined} maxFuel          fuel per call, when the modules have fuel points
  * @property {import('node:worker_threads').MessagePort} port
  * @property {SharedArrayBuffer} flag
  */
@@ -60,27 +62,24 @@ function bind(short, fn, notify) {
 }
 
 const instantiate = evaluateGlue(data.glue);
+/** @type {import('./wasi.js').WasiContext} */
+const wasiContext = {
+  env: data.env,
+  tick: invocation.note,
+  charge: invocation.tick,
+  output: invocation.output,
+  deadline: invocation.deadline,
+  maxBytes: data.limits.maxOutputBytes,
+};
 let imports = {
-  ...createWasiImports({
-    env: data.env,
-    tick: invocation.tick,
-    output: invocation.output,
-    deadline: invocation.deadline,
-    maxBytes: data.limits.maxOutputBytes,
-  }),
+  ...createWasiImports(wasiContext),
   ...createKeelImports(data.plan, bind, invocation.tick),
 };
 if (data.http) {
   const allows = httpAllowList(data.http);
   imports = await withHttp(
     imports,
-    {
-      env: data.env,
-      tick: invocation.tick,
-      output: invocation.output,
-      deadline: invocation.deadline,
-      maxBytes: data.limits.maxOutputBytes,
-    },
+    wasiContext,
     {
       allows,
       // Counted here (the report goes with the result); logged on the host thread.
@@ -97,9 +96,12 @@ if (data.http) {
 let guest;
 /** The budget of the latest instance, kept when instantiating it fails. */
 let budget = new MemoryBudget(data.maxMemoryPages);
+const fuel = data.maxFuel === undefined ? undefined : new FuelTank(data.maxFuel);
 function fresh() {
   budget = new MemoryBudget(data.maxMemoryPages);
-  guest = instantiateGuest(instantiate, data.modules, imports, budget);
+  // Start-up code runs on fuel too, a budget of its own.
+  fuel?.refill();
+  guest = instantiateGuest(instantiate, data.modules, imports, budget, fuel);
   return guest;
 }
 
@@ -115,7 +117,7 @@ try {
   invocation.begin();
   host.postMessage({ type: 'ready', exports: listExports(fresh().exports) });
 } catch (error) {
-  const failure = classifyFailure(error, budget.atCap());
+  const failure = classifyFailure(error, budget.refused(), fuel?.exhausted());
   host.postMessage({ type: 'failed', code: failure.code, message: failure.message });
 }
 
@@ -138,16 +140,17 @@ host.on('message', (/** @type {{ type: 'call', id: number, name: string, args: u
   }
   const fn = /** @type {(...args: unknown[]) => unknown} */ (resolveExport(instance, message.name));
   instance.budget.resetDenied();
+  fuel?.refill();
   let reply;
   try {
     const value = fn(...message.args);
     reply = { type: 'result', id: message.id, ok: value };
   } catch (thrown) {
-    const failure = classifyFailure(thrown, instance.budget.atCap());
+    const failure = classifyFailure(thrown, instance.budget.refused(), fuel?.exhausted());
     if (!failure.keepInstance) guest = undefined;
     reply = { type: 'result', id: message.id, error: failure };
   }
-  const full = { ...reply, report: invocation.report(), memoryPages: instance.budget.used() };
+  const full = { ...reply, report: invocation.report(), memoryPages: instance.budget.used(), fuelUsed: fuel?.used() };
   try {
     host.postMessage(full);
   } catch (error) {
@@ -161,6 +164,7 @@ host.on('message', (/** @type {{ type: 'call', id: number, name: string, args: u
       },
       report: full.report,
       memoryPages: full.memoryPages,
+      fuelUsed: full.fuelUsed,
     });
   }
 });

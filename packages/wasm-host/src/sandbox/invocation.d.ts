@@ -6,17 +6,21 @@
  * What a throw out of an export call means. Only a guest's own `err` result (a thrown plain
  * value) leaves the instance usable; anything else replaces it.
  * @param {unknown} thrown
- * @param {boolean} memoryAtCap
+ * @param {boolean} growRefused  a memory grow was refused by the cap during the call
+ * @param {boolean} [fuelExhausted]  a fuel point found the call's fuel spent
  * @returns {CallFailure}
  */
-export function classifyFailure(thrown: unknown, memoryAtCap: boolean): CallFailure;
+export function classifyFailure(thrown: unknown, growRefused: boolean, fuelExhausted?: boolean): CallFailure;
 export class Invocation {
     /** @param {InvocationLimits} limits */
     constructor(limits: InvocationLimits);
     limits: InvocationLimits;
     /** @type {Record<string, number>} */
     counts: Record<string, number>;
+    /** Host calls of any kind this call, for the report. */
     total: number;
+    /** Those counted against `maxHostCalls`. */
+    capped: number;
     denied: number;
     deadlineAt: number;
     /** @type {Uint8Array[]} */
@@ -27,13 +31,26 @@ export class Invocation {
     truncated: boolean;
     /** @type {InvocationReport} reused: a caller copies what it keeps before the next call */
     last: InvocationReport;
-    /** Counts one host call; aborts the guest's call past the cap (or, in-thread, past the deadline). @param {string} name */
+    /**
+     * Counts one call to a Keel import (or a wasi:http request) against `maxHostCalls`; aborts the
+     * guest's call past the cap (or, in-thread, past the deadline).
+     * @param {string} name
+     */
     tick(name: string): void;
+    /**
+     * Records one of WASI's own calls (clocks, random, streams…): logged like any host call but
+     * free, since a language runtime makes them on its own (componentize-js reads the clocks seven
+     * times per call). In-thread, the deadline is still checked.
+     * @param {string} name
+     */
+    note(name: string): void;
     /** @param {'stdout' | 'stderr'} stream @param {Uint8Array} bytes */
     output(stream: "stdout" | "stderr", bytes: Uint8Array): void;
     deadline(): number;
     /** Starts a call; `now` is performance.now() when the caller has it already. @param {number} [now] */
     begin(now?: number): void;
+    /** @param {string} name */
+    record(name: string): void;
     /**
      * What the call did. `reuse` returns the same object every time (the in-thread hot path, whose
      * caller copies the fields); otherwise a new one (to send to another thread).

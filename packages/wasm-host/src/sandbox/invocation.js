@@ -31,7 +31,10 @@ export class Invocation {
     this.limits = limits;
     /** @type {Record<string, number>} */
     this.counts = {};
+    /** Host calls of any kind this call, for the report. */
     this.total = 0;
+    /** Those counted against `maxHostCalls`. */
+    this.capped = 0;
     this.denied = 0;
     this.deadlineAt = 0;
     /** @type {Uint8Array[]} */
@@ -43,6 +46,7 @@ export class Invocation {
     /** @type {InvocationReport} reused: a caller copies what it keeps before the next call */
     this.last = { hostCalls: noCalls, deniedCalls: 0, stdout: '', stderr: '', outputTruncated: false };
     this.tick = this.tick.bind(this);
+    this.note = this.note.bind(this);
     this.output = this.output.bind(this);
     this.deadline = this.deadline.bind(this);
   }
@@ -53,6 +57,7 @@ export class Invocation {
     if (this.total > 0) {
       this.counts = {};
       this.total = 0;
+      this.capped = 0;
     }
     this.denied = 0;
     this.deadlineAt = now + this.limits.timeoutMs;
@@ -64,15 +69,36 @@ export class Invocation {
     }
   }
 
-  /** Counts one host call; aborts the guest's call past the cap (or, in-thread, past the deadline). @param {string} name */
+  /**
+   * Counts one call to a Keel import (or a wasi:http request) against `maxHostCalls`; aborts the
+   * guest's call past the cap (or, in-thread, past the deadline).
+   * @param {string} name
+   */
   tick(name) {
-    this.counts[name] = (this.counts[name] ?? 0) + 1;
-    if (++this.total > this.limits.maxHostCalls) {
+    if (++this.capped > this.limits.maxHostCalls) {
+      this.record(name);
       throw new HostAbort('HOST_CALL_LIMIT', `more than ${this.limits.maxHostCalls} host calls in one call`);
     }
+    this.note(name);
+  }
+
+  /**
+   * Records one of WASI's own calls (clocks, random, streams…): logged like any host call but
+   * free, since a language runtime makes them on its own (componentize-js reads the clocks seven
+   * times per call). In-thread, the deadline is still checked.
+   * @param {string} name
+   */
+  note(name) {
+    this.record(name);
     if (this.limits.checkDeadline && performance.now() > this.deadlineAt) {
       throw new HostAbort('TIMEOUT', `the call ran past its ${this.limits.timeoutMs} ms timeout`);
     }
+  }
+
+  /** @param {string} name */
+  record(name) {
+    this.counts[name] = (this.counts[name] ?? 0) + 1;
+    this.total++;
   }
 
   deadline() {
@@ -122,18 +148,22 @@ export class Invocation {
  * What a throw out of an export call means. Only a guest's own `err` result (a thrown plain
  * value) leaves the instance usable; anything else replaces it.
  * @param {unknown} thrown
- * @param {boolean} memoryAtCap
+ * @param {boolean} growRefused  a memory grow was refused by the cap during the call
+ * @param {boolean} [fuelExhausted]  a fuel point found the call's fuel spent
  * @returns {CallFailure}
  */
-export function classifyFailure(thrown, memoryAtCap) {
+export function classifyFailure(thrown, growRefused, fuelExhausted = false) {
   if (thrown instanceof HostAbort)
     return { code: /** @type {any} */ (thrown).code, message: thrown.message, keepInstance: false };
   if (thrown instanceof WA.RuntimeError || thrown instanceof RangeError) {
     const { message } = /** @type {Error} */ (thrown);
-    return memoryAtCap
+    // A fuel point traps the moment the counter goes below zero, so a trap with it below zero is that one.
+    if (fuelExhausted)
+      return { code: 'FUEL_EXHAUSTED', message: 'the call used up its fuel (limits.maxFuel)', keepInstance: false };
+    return growRefused
       ? {
           code: 'MEMORY_LIMIT',
-          message: `the guest trapped with its memory at the cap (${message})`,
+          message: `the guest trapped after the memory cap refused it more memory (${message})`,
           keepInstance: false,
         }
       : { code: 'TRAP', message: `the guest trapped: ${message}`, keepInstance: false };

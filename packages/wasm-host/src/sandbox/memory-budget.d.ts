@@ -25,8 +25,13 @@ export class MemoryBudget {
     charge(pages: number): void;
     /** Pages in use across every memory of the component. */
     used(): number;
-    /** Whether a failure came with the memory at the cap: a grow was refused, or nothing is left. */
-    atCap(): boolean;
+    /**
+     * Whether a grow was refused for want of pages during this call: what makes a trap a
+     * `MEMORY_LIMIT`. Decided by the refusal itself, not by how close memory came to the cap:
+     * allocators grow in steps (SpiderMonkey 16+ pages) and give up well below it, while a guest
+     * that traps for another reason with its memory exactly full did not hit the limit.
+     */
+    refused(): boolean;
     /** Forgets a refusal the guest handled: a call starts with none. */
     resetDenied(): void;
 }

@@ -3,7 +3,7 @@
 // caps one memory, but a component can instantiate a core module many times (or hold several
 // modules with memories), each with its own memory: the cap must hold for their sum. The host
 // rewrites every `memory.grow` into a call to a function it adds to the module, which grows
-// only within the pages left in two imported globals (see src/loader/memory-budget.ts); here
+// only within the pages left in two imported globals (see src/loader/module-metering.ts); here
 // the globals are made, and the memory a core instance starts with is charged before it exists.
 // Shared by both modes; plain JavaScript because Node 20 workers cannot load TypeScript.
 import { HostAbort } from './wasi.js';
@@ -50,9 +50,14 @@ export class MemoryBudget {
     return this.maxPages - this.left.value;
   }
 
-  /** Whether a failure came with the memory at the cap: a grow was refused, or nothing is left. */
-  atCap() {
-    return this.denied.value !== 0 || this.left.value === 0;
+  /**
+   * Whether a grow was refused for want of pages during this call: what makes a trap a
+   * `MEMORY_LIMIT`. Decided by the refusal itself, not by how close memory came to the cap:
+   * allocators grow in steps (SpiderMonkey 16+ pages) and give up well below it, while a guest
+   * that traps for another reason with its memory exactly full did not hit the limit.
+   */
+  refused() {
+    return this.denied.value !== 0;
   }
 
   /** Forgets a refusal the guest handled: a call starts with none. */

@@ -125,7 +125,8 @@ export async function withHttp(base, ctx, policy, urls) {
     'wasi:http/outgoing-handler': {
       /** @param {any} request @param {unknown} options */
       handle(request, options) {
-        tick('wasi:http/outgoing-handler');
+        // A request leaves the machine: it counts against maxHostCalls like a Keel import.
+        ctx.charge('wasi:http/outgoing-handler');
         const scheme = schemeOf(request.scheme());
         const authority = request.authority();
         if (!policy.allows(scheme, authority)) {

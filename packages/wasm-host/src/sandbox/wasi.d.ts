@@ -8,7 +8,8 @@ export function createWasiImports(ctx: WasiContext): Record<string, Record<strin
 /**
  * @typedef {object} WasiContext
  * @property {[string, string][]} env                  the environment the guest sees
- * @property {(interfaceName: string) => void} tick     counts one host call; throws to abort the call
+ * @property {(interfaceName: string) => void} tick     records one of WASI's own calls (not capped); throws to abort the call
+ * @property {(interfaceName: string) => void} charge   counts one call against `maxHostCalls` (wasi:http requests)
  * @property {(stream: 'stdout' | 'stderr', bytes: Uint8Array) => void} output
  * @property {() => number} deadline                    performance.now() at which the call times out
  * @property {number} maxBytes                          the most bytes one random or read request may ask for
@@ -35,9 +36,13 @@ export type WasiContext = {
      */
     env: [string, string][];
     /**
-     * counts one host call; throws to abort the call
+     * records one of WASI's own calls (not capped); throws to abort the call
      */
     tick: (interfaceName: string) => void;
+    /**
+     * counts one call against `maxHostCalls` (wasi:http requests)
+     */
+    charge: (interfaceName: string) => void;
     output: (stream: "stdout" | "stderr", bytes: Uint8Array) => void;
     /**
      * performance.now() at which the call times out

@@ -6,7 +6,8 @@
 /**
  * @typedef {object} WasiContext
  * @property {[string, string][]} env                  the environment the guest sees
- * @property {(interfaceName: string) => void} tick     counts one host call; throws to abort the call
+ * @property {(interfaceName: string) => void} tick     records one of WASI's own calls (not capped); throws to abort the call
+ * @property {(interfaceName: string) => void} charge   counts one call against `maxHostCalls` (wasi:http requests)
  * @property {(stream: 'stdout' | 'stderr', bytes: Uint8Array) => void} output
  * @property {() => number} deadline                    performance.now() at which the call times out
  * @property {number} maxBytes                          the most bytes one random or read request may ask for
