@@ -17,6 +17,7 @@ import { registryOptions } from '@keel/component-registry';
 import { type AdapterDefinition, observabilityOptions } from '@keel/core';
 import { describeOptions } from '@keel/core/adapter';
 import { jobsOptions } from '@keel/jobs';
+import { rateLimitOptions } from '@keel/ratelimit';
 import { componentKvAdapter } from '@keel/wasm-host';
 
 /** What a table documents: an adapter's options, or a config section declared as one schema. */
@@ -34,6 +35,7 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
     adapter: { interface: 'config', id: 'observability', options: observabilityOptions },
   },
   { readme: 'packages/jobs/README.md', adapter: { interface: 'service', id: 'jobs', options: jobsOptions } },
+  { readme: 'packages/ratelimit/README.md', adapter: { interface: 'service', id: 'ratelimit', options: rateLimitOptions } },
   {
     readme: 'packages/component-registry/README.md',
     adapter: { interface: 'service', id: 'component-registry', options: registryOptions },
