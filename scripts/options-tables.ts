@@ -17,6 +17,7 @@ import { registryOptions } from '@keel/component-registry';
 import { type AdapterDefinition, observabilityOptions } from '@keel/core';
 import { describeOptions } from '@keel/core/adapter';
 import { jobsOptions } from '@keel/jobs';
+import { flagsOptions } from '@keel/flags';
 import { rateLimitOptions } from '@keel/ratelimit';
 import { componentKvAdapter } from '@keel/wasm-host';
 
@@ -35,6 +36,7 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
     adapter: { interface: 'config', id: 'observability', options: observabilityOptions },
   },
   { readme: 'packages/jobs/README.md', adapter: { interface: 'service', id: 'jobs', options: jobsOptions } },
+  { readme: 'packages/flags/README.md', adapter: { interface: 'service', id: 'flags', options: flagsOptions } },
   { readme: 'packages/ratelimit/README.md', adapter: { interface: 'service', id: 'ratelimit', options: rateLimitOptions } },
   {
     readme: 'packages/component-registry/README.md',
