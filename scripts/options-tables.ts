@@ -37,7 +37,10 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
   },
   { readme: 'packages/jobs/README.md', adapter: { interface: 'service', id: 'jobs', options: jobsOptions } },
   { readme: 'packages/flags/README.md', adapter: { interface: 'service', id: 'flags', options: flagsOptions } },
-  { readme: 'packages/ratelimit/README.md', adapter: { interface: 'service', id: 'ratelimit', options: rateLimitOptions } },
+  {
+    readme: 'packages/ratelimit/README.md',
+    adapter: { interface: 'service', id: 'ratelimit', options: rateLimitOptions },
+  },
   {
     readme: 'packages/component-registry/README.md',
     adapter: { interface: 'service', id: 'component-registry', options: registryOptions },
