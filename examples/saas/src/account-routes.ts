@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clearSessionCookie } from '@keel/adapter-auth';
 import { sender } from './auth-mail.js';
-import { unwrap } from './http-errors.js';
+import { HttpError, unwrap } from './http-errors.js';
 import { readBody, sendHtml, sendJson, stringField } from './http.js';
 import { renderPage } from './page.js';
 import type { AppContext } from './routes.js';
@@ -15,6 +15,14 @@ export const checkYourMail = 'Check your mail: open the link we sent to confirm 
  * the owner of a taken address a note with a reset link. The workspace comes at the first sign-in.
  */
 export async function signup(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // The `signups` flag is the kill switch; a flag that cannot be read keeps sign-ups open.
+  if (
+    !ctx.flags
+      .evaluate('signups', {}, 'boolean')
+      .map((r) => r.value)
+      .unwrapOr(true)
+  )
+    throw new HttpError(503, 'SIGNUPS_CLOSED', 'Sign-ups are closed for now; try again later');
   const body = await readBody(req);
   const email = stringField(body, 'email', 254);
   const password = stringField(body, 'password', 256);

@@ -26,6 +26,7 @@ import { createMailStore } from './mail-store.js';
 import { migrations } from './migrations.js';
 import { createPendingWorkspaces } from './pending-workspaces.js';
 import { createPlanLimitRule } from './plan-limit.js';
+import { createAppFlags } from './app-flags.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createReadCache } from './read-cache.js';
 import { guardStateChange } from './request-guard.js';
@@ -126,6 +127,8 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     const events = createAppEvents(keel.sql, { onError: (e) => console.error('[saas] events', e) });
     await unwrap(events.migrate());
     const mail = createMailStore(keel.sql, outbox);
+    const flags = createAppFlags(keel.kv);
+    await unwrap(flags.ready());
     const repositories = {
       tasks: createTaskRepository(keel.sql, events),
       ...createWorkspaceRepositories(keel.sql, events),
@@ -139,6 +142,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
       pending: createPendingWorkspaces(keel.kv),
       sessions: createSessions(keel.auth, csrf),
       limiter: createRateLimiter(keel.kv, profile.app.rateLimitPerMinute),
+      flags,
       cache: createReadCache(keel.kv, profile.app.cacheTtlMs),
       planRule: rule.value,
       settings: profile.app,
@@ -189,6 +193,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
         (closing ??= (async () => {
           server.closeAllConnections();
           await new Promise<void>((resolve) => server.close(() => resolve()));
+          flags.close();
           await jobs.close();
           await events.close();
           await outbox.stop();

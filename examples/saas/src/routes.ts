@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { healthHandlers, type Keel } from '@keel/core';
+import type { Flags } from '@keel/flags';
 import { login, logout, resetPage, resetPassword, signup, verifyEmail, verifyPage } from './account-routes.js';
 import type { AdminCheck } from './admin.js';
 import type { DevMailbox } from './dev-mailbox.js';
-import { HttpError } from './http-errors.js';
+import { HttpError, unwrap } from './http-errors.js';
 import { readBody, sendHtml, sendJson, stringField } from './http.js';
 import type { AppSettings } from './config.js';
 import type { MailStore } from './mail-store.js';
@@ -24,6 +25,7 @@ export interface AppContext {
   readonly pending: PendingWorkspaces;
   readonly sessions: Sessions;
   readonly limiter: ReturnType<typeof createRateLimiter>;
+  readonly flags: Flags;
   readonly cache: ReadCache;
   readonly planRule: PlanLimitRule;
   readonly settings: AppSettings;
@@ -41,6 +43,8 @@ const routes: [string, RegExp, Handler][] = [
   ['GET', /^\/health\/live$/, live],
   ['GET', /^\/metrics$/, metrics],
   ['GET', /^\/api\/admin\/slow$/, slowCalls],
+  ['GET', /^\/api\/admin\/flags$/, listFlags],
+  ['PUT', /^\/api\/admin\/flags$/, switchFlag],
   ['POST', /^\/api\/signup$/, signup],
   ['POST', /^\/api\/login$/, login],
   ['POST', /^\/api\/logout$/, logout],
@@ -150,6 +154,22 @@ async function metrics(ctx: AppContext, req: IncomingMessage, res: ServerRespons
 async function slowCalls(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   requireAdmin(ctx, req);
   sendJson(res, 200, { calls: ctx.keel.observability.slowest(20) });
+}
+
+/** The app's flags and where each definition comes from (config, or set at run time in kv). */
+async function listFlags(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  requireAdmin(ctx, req);
+  sendJson(res, 200, { flags: ctx.flags.list() });
+}
+
+/** `{ key, enabled }`: a flag's kill switch, for every process of the app. */
+async function switchFlag(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  requireAdmin(ctx, req);
+  const body = await readBody(req);
+  const key = stringField(body, 'key', 200);
+  if (typeof body.enabled !== 'boolean') throw new HttpError(400, 'INVALID_ARGUMENT', 'enabled must be true or false');
+  await unwrap(ctx.flags.setEnabled(key, body.enabled));
+  sendJson(res, 200, { key, enabled: body.enabled });
 }
 
 function requireAdmin(ctx: AppContext, req: IncomingMessage): void {

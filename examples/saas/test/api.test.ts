@@ -45,6 +45,23 @@ describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profil
     );
   });
 
+  it('an admin closes sign-ups with the `signups` flag (a kill switch in kv), and opens them again', async () => {
+    const admin = { authorization: `Bearer ${adminToken}` };
+    const client = new Client(app.url);
+    const flip = (enabled: unknown) => client.request('PUT', '/api/admin/flags', { key: 'signups', enabled }, admin);
+    expect((await client.request('PUT', '/api/admin/flags', { key: 'signups', enabled: false })).status).toBe(401);
+    expect((await flip('no')).status).toBe(400);
+    expect((await flip(false)).status).toBe(200);
+    const closed = await client.post('/api/signup', { email: newEmail('closed'), password: 'plum orbit granite 42' });
+    expect(closed).toMatchObject({ status: 503, body: { error: { code: 'SIGNUPS_CLOSED' } } });
+    const listed = await client.request('GET', '/api/admin/flags', undefined, admin);
+    expect(listed.body.flags).toEqual([expect.objectContaining({ key: 'signups', source: 'kv' })]);
+    expect((await flip(true)).status).toBe(200);
+    expect(
+      (await client.post('/api/signup', { email: newEmail('open'), password: 'plum orbit granite 42' })).status,
+    ).toBe(202);
+  });
+
   it('signs up: a verification link through the outbox, then a session, a workspace, a welcome email', async () => {
     const client = new Client(app.url);
     const email = newEmail('signup');

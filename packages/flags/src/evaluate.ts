@@ -12,13 +12,13 @@ export interface FlagResolution {
 }
 
 /**
- * Evaluates a flag for a context: off → its default (`DISABLED`); the first rule whose conditions
+ * Evaluates a flag for a context: off → its `offValue` (`DISABLED`); the first rule whose conditions
  * all hold (`TARGETING_MATCH`); the rollout's value for keys in its share (`SPLIT`); else the
  * default (`DEFAULT`, or `STATIC` when the flag has neither rules nor rollout). Pure and
  * allocation-free on the common path.
  */
 export function evaluateFlag(key: string, flag: FlagDefinition, context: FlagContext): FlagResolution {
-  if (!flag.enabled) return { value: flag.default as FlagValue, variant: 'default', reason: 'DISABLED' };
+  if (!flag.enabled) return { value: offValue(flag), variant: 'off', reason: 'DISABLED' };
   for (let i = 0; i < flag.rules.length; i++) {
     const rule = flag.rules[i] as FlagDefinition['rules'][number];
     if (rule.when.every((c) => holds(context[c.attribute], c.op, c.value)))
@@ -32,6 +32,12 @@ export function evaluateFlag(key: string, flag: FlagDefinition, context: FlagCon
     return { value: flag.default as FlagValue, variant: 'default', reason: 'DEFAULT' };
   }
   return { value: flag.default as FlagValue, variant: 'default', reason: flag.rules.length > 0 ? 'DEFAULT' : 'STATIC' };
+}
+
+/** What a flag that is off serves: its `offValue`, else `false` for a boolean (a feature off), else its default. */
+function offValue(flag: FlagDefinition): FlagValue {
+  if (flag.offValue !== undefined) return flag.offValue as FlagValue;
+  return flag.type === 'boolean' ? false : (flag.default as FlagValue);
 }
 
 type Op = FlagDefinition['rules'][number]['when'][number]['op'];

@@ -24,7 +24,7 @@ const jsonValue = v.union([
 
 /**
  * A flag, as data (from config or kv), declared once: `type` and `default`, an on/off kill
- * switch, targeting rules (the first whose conditions all hold wins) and a percentage rollout for
+ * switch (off serves `offValue`: `false` for a boolean flag unless given, else `default`), targeting rules (the first whose conditions all hold wins) and a percentage rollout for
  * everyone else, by a stable hash of `by` (the context's `targetingKey` unless named).
  */
 export const flagDefinition = v.pipe(
@@ -32,6 +32,7 @@ export const flagDefinition = v.pipe(
     type: v.picklist(['boolean', 'string', 'number', 'object']),
     default: jsonValue,
     enabled: v.optional(v.boolean(), true),
+    offValue: v.optional(jsonValue),
     description: v.optional(v.pipe(v.string(), v.maxLength(500))),
     rules: v.optional(
       v.pipe(
@@ -55,7 +56,7 @@ export const flagDefinition = v.pipe(
       [f.default, ...f.rules.map((r) => r.value), ...(f.rollout ? [f.rollout.value] : [])].every(
         (x) => typeOf(x) === f.type,
       ),
-    'every value (default, rules, rollout) must be of the flag’s type',
+    'every value (default, offValue, rules, rollout) must be of the flag’s type',
   ),
 );
 
