@@ -41,13 +41,13 @@ const schema = v.strictObject({
     description: 'More notifications that events were committed elsewhere (besides `sql.notifications`).',
   }),
   logger: option(withMethods<KeelLogger>('a logger (debug, info, warn, error, child)', ['warn', 'error', 'child']), {
-    defaultText: "the app's `keel.logger` in `eventsService`; else silent",
+    defaultText: "the app's keel.logger in eventsService; else silent",
     description: 'Where handler failures (warn), dead letters and background failures (error) are logged.',
   }),
   observability: option(
     withMethods<KeelObservability>('keel.observability or createObservability()', ['span', 'counter']),
     {
-      defaultText: "the app's `keel.observability` in `eventsService`; else none",
+      defaultText: "the app's keel.observability in eventsService; else none",
       description:
         "While it records traces: a span per publish and per delivery, the delivery's a child of the publish's " +
         '(the trace context is stored with each event). Off, nothing is captured or allocated.',

@@ -104,13 +104,13 @@ const schema = v.strictObject({
     description: 'Called with what a background pass could not do (a database error); the loops keep going.',
   }),
   logger: option(withMethods<KeelLogger>('a logger (debug, info, warn, error, child)', ['warn', 'error', 'child']), {
-    defaultText: "the app's `keel.logger` in `jobsService`; else silent",
+    defaultText: "the app's keel.logger in jobsService; else silent",
     description: 'Where failed attempts (warn: retried; error: dead) and background failures (error) are logged.',
   }),
   observability: option(
     withMethods<KeelObservability>('keel.observability or createObservability()', ['span', 'counter']),
     {
-      defaultText: "the app's `keel.observability` in `jobsService`; else none",
+      defaultText: "the app's keel.observability in jobsService; else none",
       description:
         "While it records traces: a span per enqueue and per attempt, the attempt's a child of the enqueue's " +
         '(the trace context is stored with each job). Off, nothing is captured or allocated.',
