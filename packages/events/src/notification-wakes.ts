@@ -4,6 +4,13 @@ import type { WakeSource } from './wake-ups.js';
 
 /** Longest bucket list sent; a longer one is sent empty, which wakes every partition. */
 const maxListLength = 7000;
+/**
+ * Wake-ups from notifications are at most this often per store: the first at once, those that
+ * come meanwhile together at the end of the window. Without it a busy publisher makes every
+ * partition of every consumer process read once per publish (measured: 4 consumer processes
+ * delivered 2.6× slower); with it they read in batches, as polling does, only sooner.
+ */
+const throttleMs = 10;
 
 /**
  * The wake source on `sql.notifications` (PostgreSQL's LISTEN/NOTIFY), made by the store when
@@ -29,18 +36,50 @@ export function notificationWakes(
       return notifications.notify(channel, `${origin}:${list.length > maxListLength ? '' : list}`, tx);
     },
     listen(wake) {
+      const throttled = throttle(wake);
       const listening = notifications.listen(channel, (payload) => {
         const at = payload.indexOf(':');
         if (at >= 0 && payload.slice(0, at) === origin) return;
         const list = payload.slice(at + 1);
-        wake(at < 0 || list === '' ? undefined : list.split(',').map(Number));
+        throttled.add(at < 0 || list === '' ? undefined : list.split(',').map(Number));
       });
       void listening.mapErr(report);
-      return () =>
-        listening.match(
+      return async () => {
+        throttled.stop();
+        await listening.match(
           (listener) => listener.close(),
           () => undefined,
         );
+      };
+    },
+  };
+}
+
+/** Wakes at once, then at most once per `throttleMs` with the buckets gathered meanwhile (`undefined`: all). */
+function throttle(wake: (buckets?: readonly number[]) => void) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let gathered: Set<number> | 'all' | undefined;
+  const flush = () => {
+    timer = undefined;
+    if (gathered === undefined) return;
+    const buckets = gathered === 'all' ? undefined : [...gathered];
+    gathered = undefined;
+    timer = setTimeout(flush, throttleMs);
+    wake(buckets);
+  };
+  return {
+    add(buckets: readonly number[] | undefined) {
+      if (buckets === undefined || gathered === 'all') gathered = 'all';
+      else {
+        gathered ??= new Set();
+        for (const b of buckets) gathered.add(b);
+      }
+      if (timer === undefined) flush();
+    },
+    stop() {
+      clearTimeout(timer);
+      timer = undefined;
+      gathered = undefined;
     },
   };
 }

@@ -38,6 +38,12 @@ export function localWakeups(): LocalWakeups {
 
 /** Longest job name sent; a longer one is sent empty, which wakes every worker. */
 const maxNameLength = 2000;
+/**
+ * Wake-ups from notifications are at most this often per instance: the first at once, those
+ * that come meanwhile together at the end of the window, so that a burst of enqueues elsewhere
+ * makes idle workers claim in batches rather than once per job.
+ */
+const throttleMs = 10;
 
 /**
  * Wake-ups between processes on `sql.notifications` (PostgreSQL's LISTEN/NOTIFY). `announce`
@@ -66,20 +72,51 @@ export function notificationWakeups(notifications: SqlNotifications, channel: st
       );
     },
     listen(wakeups: LocalWakeups, report: (error: Error) => void): () => Promise<void> {
+      const throttled = throttle(wakeups);
       const listening = notifications.listen(channel, (payload) => {
         const at = payload.indexOf(':');
         if (at > 0 && payload.slice(0, at) === origin) return;
         const name = payload.slice(at + 1);
-        if (at < 0 || name === '') wakeups.wakeAll();
-        else wakeups.wake(name);
+        throttled.add(at < 0 || name === '' ? undefined : name);
       });
       void listening.mapErr(report);
       return async () => {
+        throttled.stop();
         await listening.match(
           (listener) => listener.close(),
           () => undefined,
         );
       };
+    },
+  };
+}
+
+/** Wakes at once, then at most once per `throttleMs` the names gathered meanwhile (`undefined`: all). */
+function throttle(wakeups: LocalWakeups) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let gathered: Set<string> | 'all' | undefined;
+  const flush = () => {
+    timer = undefined;
+    if (gathered === undefined) return;
+    const names = gathered;
+    gathered = undefined;
+    timer = setTimeout(flush, throttleMs);
+    if (names === 'all') wakeups.wakeAll();
+    else for (const name of names) wakeups.wake(name);
+  };
+  return {
+    add(name: string | undefined) {
+      if (name === undefined || gathered === 'all') gathered = 'all';
+      else {
+        gathered ??= new Set();
+        gathered.add(name);
+      }
+      if (timer === undefined) flush();
+    },
+    stop() {
+      clearTimeout(timer);
+      timer = undefined;
+      gathered = undefined;
     },
   };
 }
