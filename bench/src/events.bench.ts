@@ -149,16 +149,30 @@ async function delivering(db: Database): Promise<void> {
   const total = 3000;
   const partitions = 8;
   const rows = [];
-  for (const consumers of ['in-process', 1, 4] as const) {
+  const cases = [
+    { consumers: 'in-process', notifications: true },
+    { consumers: 1, notifications: true },
+    { consumers: 4, notifications: true },
+    // Where notifications exist: the same without them, to see what they cost or save.
+    { consumers: 4, notifications: false },
+  ] as const;
+  for (const { consumers, notifications } of cases) {
     const sql = db.open();
-    const { events, table } = await store(sql);
+    if (!notifications && !sql.capabilities.notifications) {
+      await sql.close();
+      continue;
+    }
+    const table = `bench_${tables++}`;
+    const events = createEvents(sql, { table, notifications });
+    await unwrap(events.migrate());
     const children: ChildProcess[] = [];
     if (consumers === 'in-process') {
       await unwrap(
         events.subscribe('*', () => {}, { group: 'g', partitions, pollIntervalMs: 20, batchSize: 200 }).ready(),
       );
     } else {
-      for (let i = 0; i < consumers; i++) children.push(await startConsumer(db.target, table, partitions));
+      for (let i = 0; i < consumers; i++)
+        children.push(await startConsumer(db.target, table, partitions, notifications));
       // Until the processes share the partitions (each takes its share at its next beat).
       for (;;) {
         const owners = new Set((await unwrap(events.checkpoints('g'))).map((c) => c.owner));
@@ -198,7 +212,7 @@ async function delivering(db: Database): Promise<void> {
     const label =
       consumers === 'in-process'
         ? '1 consumer in the publishing process'
-        : `${consumers} consumer process${consumers > 1 ? 'es' : ''}`;
+        : `${consumers} consumer process${consumers > 1 ? 'es' : ''}${notifications ? '' : ', polling only'}`;
     rows.push({ name: `${label}: published`, opsPerSec: (total / (published - started)) * 1000, ratio: 1 });
     rows.push({
       name: `${label}: published and delivered`,
@@ -215,8 +229,14 @@ async function delivering(db: Database): Promise<void> {
   );
 }
 
-function startConsumer(target: string, table: string, partitions: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', consumer, target, table, 'g', String(partitions)], {
+function startConsumer(
+  target: string,
+  table: string,
+  partitions: number,
+  notifications: boolean,
+): Promise<ChildProcess> {
+  const args = [consumer, target, table, 'g', String(partitions), String(notifications)];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
