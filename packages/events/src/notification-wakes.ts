@@ -7,10 +7,10 @@ const maxListLength = 7000;
 /**
  * Wake-ups from notifications are at most this often per store: the first at once, those that
  * come meanwhile together at the end of the window. Without it a busy publisher makes every
- * partition of every consumer process read once per publish (measured: 4 consumer processes
- * delivered 2.6× slower); with it they read in batches, as polling does, only sooner.
+ * partition of every consumer process read (the horizon included) once per publish; with it
+ * they read in batches, as polling does. See DESIGN.md for what it costs and saves.
  */
-const throttleMs = 10;
+const throttleMs = 25;
 
 /**
  * The wake source on `sql.notifications` (PostgreSQL's LISTEN/NOTIFY), made by the store when

@@ -48,7 +48,7 @@ const throttleMs = 10;
 /**
  * Wake-ups between processes on `sql.notifications` (PostgreSQL's LISTEN/NOTIFY). `announce`
  * notifies `channel` with `<origin>:<job name>`: in the enqueueing transaction (delivered at
- * commit, never for a rollback), or at once after an insert outside one. The origin is this
+ * commit, never for a rollback), or after an insert outside one, without waiting for it. The origin is this
  * instance's id when its own workers were already woken locally (an enqueue outside a
  * transaction), so that its listener skips the echo; otherwise empty. `listen` wakes the local
  * workers of the named job and returns how to stop; a listener that cannot start is reported,
@@ -64,12 +64,17 @@ export function notificationWakeups(notifications: SqlNotifications, channel: st
     announce(target: Sql | SqlTransaction, name: string): ResultAsync<void, JobsError> {
       const inTransaction = 'depth' in target;
       const payload = `${inTransaction ? '' : origin}:${name.length > maxNameLength ? '' : name}`;
-      const sent = notifications.notify(channel, payload, inTransaction ? target : undefined);
-      // Outside a transaction the job is committed already: a lost wake-up only waits for the poll.
-      if (!inTransaction) return sent.orElse(() => okAsync(undefined));
-      return sent.orElse((cause) =>
-        errAsync(jobsError('DATABASE', 'enqueue', `notifying the workers failed: ${cause.message}`, cause)),
-      );
+      if (!inTransaction) {
+        // The job is committed already: the enqueue need not wait for its wake-up (a second round
+        // trip), and a lost one only waits for the poll.
+        void notifications.notify(channel, payload);
+        return okAsync(undefined);
+      }
+      return notifications
+        .notify(channel, payload, target)
+        .orElse((cause) =>
+          errAsync(jobsError('DATABASE', 'enqueue', `notifying the workers failed: ${cause.message}`, cause)),
+        );
     },
     listen(wakeups: LocalWakeups, report: (error: Error) => void): () => Promise<void> {
       const throttled = throttle(wakeups);
