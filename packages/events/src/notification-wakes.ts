@@ -5,12 +5,14 @@ import type { WakeSource } from './wake-ups.js';
 /** Longest bucket list sent; a longer one is sent empty, which wakes every partition. */
 const maxListLength = 7000;
 /**
- * Wake-ups from notifications are at most this often per store: the first at once, those that
- * come meanwhile together at the end of the window. Without it a busy publisher makes every
- * partition of every consumer process read (the horizon included) once per publish; with it
- * they read in batches, as polling does. See DESIGN.md for what it costs and saves.
+ * Wake-ups from notifications come at most once per window: the first at once, those that come
+ * meanwhile together at its end. The window doubles while notifications keep coming (up to
+ * `maxWindowMs`) and is back to `minWindowMs` after a quiet one: sparse publishes are heard at
+ * once, while a busy publisher no longer makes every partition of every consumer process read
+ * (the horizon included) once per publish. See DESIGN.md for what it costs and saves.
  */
-const throttleMs = 25;
+const minWindowMs = 10;
+const maxWindowMs = 100;
 
 /**
  * The wake source on `sql.notifications` (PostgreSQL's LISTEN/NOTIFY), made by the store when
@@ -55,16 +57,21 @@ export function notificationWakes(
   };
 }
 
-/** Wakes at once, then at most once per `throttleMs` with the buckets gathered meanwhile (`undefined`: all). */
+/** Wakes at once, then at most once per window with the buckets gathered meanwhile (`undefined`: all). */
 function throttle(wake: (buckets?: readonly number[]) => void) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let gathered: Set<number> | 'all' | undefined;
+  let windowMs = minWindowMs;
   const flush = () => {
     timer = undefined;
-    if (gathered === undefined) return;
+    if (gathered === undefined) {
+      windowMs = minWindowMs;
+      return;
+    }
     const buckets = gathered === 'all' ? undefined : [...gathered];
     gathered = undefined;
-    timer = setTimeout(flush, throttleMs);
+    timer = setTimeout(flush, windowMs);
+    windowMs = Math.min(windowMs * 2, maxWindowMs);
     wake(buckets);
   };
   return {
