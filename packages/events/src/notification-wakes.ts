@@ -6,10 +6,11 @@ import type { WakeSource } from './wake-ups.js';
 const maxListLength = 7000;
 /**
  * Wake-ups from notifications come at most once per window: the first at once, those that come
- * meanwhile together at its end. The window doubles while notifications keep coming (up to
- * `maxWindowMs`) and is back to `minWindowMs` after a quiet one: sparse publishes are heard at
- * once, while a busy publisher no longer makes every partition of every consumer process read
- * (the horizon included) once per publish. See DESIGN.md for what it costs and saves.
+ * meanwhile together at its end. The window doubles (up to `maxWindowMs`) while several
+ * notifications come per window, stays while one does, and is back to `minWindowMs` after a
+ * quiet one: publishes a few ms apart are heard at once, while a busy publisher no longer makes
+ * every partition of every consumer process read (the horizon included) once per publish. See
+ * DESIGN.md for what it costs and saves.
  */
 const minWindowMs = 10;
 const maxWindowMs = 100;
@@ -61,6 +62,7 @@ export function notificationWakes(
 function throttle(wake: (buckets?: readonly number[]) => void) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let gathered: Set<number> | 'all' | undefined;
+  let count = 0;
   let windowMs = minWindowMs;
   const flush = () => {
     timer = undefined;
@@ -68,14 +70,16 @@ function throttle(wake: (buckets?: readonly number[]) => void) {
       windowMs = minWindowMs;
       return;
     }
+    if (count > 1) windowMs = Math.min(windowMs * 2, maxWindowMs);
     const buckets = gathered === 'all' ? undefined : [...gathered];
     gathered = undefined;
+    count = 0;
     timer = setTimeout(flush, windowMs);
-    windowMs = Math.min(windowMs * 2, maxWindowMs);
     wake(buckets);
   };
   return {
     add(buckets: readonly number[] | undefined) {
+      count++;
       if (buckets === undefined || gathered === 'all') gathered = 'all';
       else {
         gathered ??= new Set();
