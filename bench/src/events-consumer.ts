@@ -4,11 +4,17 @@ import { createPostgresSql } from '@keel/adapter-postgres';
 import { createSqliteSql } from '@keel/adapter-sqlite';
 import { createEvents } from '@keel/events';
 
-const [target, table, group, partitions] = process.argv.slice(2) as [string, string, string, string];
+const [target, table, group, partitions, notifications] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 const sql = /^postgres(ql)?:/.test(target)
   ? createPostgresSql({ connectionString: target, poolSize: 4 })
   : createSqliteSql({ filename: target, busyTimeoutMs: 10_000 });
-const events = createEvents(sql, { table });
+const events = createEvents(sql, { table, notifications: notifications !== 'false' });
 const sub = events.subscribe('*', () => {}, {
   group,
   partitions: Number(partitions),

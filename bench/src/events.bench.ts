@@ -29,7 +29,7 @@ interface Database {
  * Events: publish throughput against the same INSERT through raw `keel.sql`; publish + deliver
  * per second with one consumer in the publishing process, one consumer process and four; and
  * the end-to-end latency (publishing transaction begun → handler called) with the in-process
- * wake-up against polling. On a SQLite file and on PostgreSQL.
+ * wake-up, `sql.notifications` (PostgreSQL) and polling. On a SQLite file and on PostgreSQL.
  */
 export async function run(): Promise<void> {
   console.log(
@@ -106,12 +106,26 @@ async function publishing(db: Database): Promise<void> {
       ),
     );
   const publish = () => unwrap(sql.transaction((tx) => events.publish(tx, event())));
+  // What announcing costs (one pg_notify in each publishing transaction), where there is one.
+  const quiet = sql.capabilities.notifications
+    ? createEvents(sql, { table: `bench_${tables++}`, notifications: false })
+    : undefined;
+  if (quiet) await unwrap(quiet.migrate());
+  const withoutNotify = quiet
+    ? [
+        {
+          name: 'events.publish: 1 event per transaction, notifications off',
+          fn: () => unwrap(sql.transaction((tx) => quiet.publish(tx, event()))),
+        },
+      ]
+    : [];
   const eight = (fn: () => Promise<unknown>) => () => Promise.all(Array.from({ length: 8 }, fn));
   await compare(
     `events on ${db.name}: publish throughput (events/s)`,
     [
       { name: 'raw keel.sql: INSERT of the same row, 1 per transaction', fn: raw },
       { name: 'events.publish: 1 event per transaction', fn: publish },
+      ...withoutNotify,
       {
         name: 'events.publish: 10 events per transaction',
         fn: () => unwrap(sql.transaction((tx) => events.publish(tx, Array.from({ length: 10 }, event)))),
@@ -135,16 +149,30 @@ async function delivering(db: Database): Promise<void> {
   const total = 3000;
   const partitions = 8;
   const rows = [];
-  for (const consumers of ['in-process', 1, 4] as const) {
+  const cases = [
+    { consumers: 'in-process', notifications: true },
+    { consumers: 1, notifications: true },
+    { consumers: 4, notifications: true },
+    // Where notifications exist: the same without them, to see what they cost or save.
+    { consumers: 4, notifications: false },
+  ] as const;
+  for (const { consumers, notifications } of cases) {
     const sql = db.open();
-    const { events, table } = await store(sql);
+    if (!notifications && !sql.capabilities.notifications) {
+      await sql.close();
+      continue;
+    }
+    const table = `bench_${tables++}`;
+    const events = createEvents(sql, { table, notifications });
+    await unwrap(events.migrate());
     const children: ChildProcess[] = [];
     if (consumers === 'in-process') {
       await unwrap(
         events.subscribe('*', () => {}, { group: 'g', partitions, pollIntervalMs: 20, batchSize: 200 }).ready(),
       );
     } else {
-      for (let i = 0; i < consumers; i++) children.push(await startConsumer(db.target, table, partitions));
+      for (let i = 0; i < consumers; i++)
+        children.push(await startConsumer(db.target, table, partitions, notifications));
       // Until the processes share the partitions (each takes its share at its next beat).
       for (;;) {
         const owners = new Set((await unwrap(events.checkpoints('g'))).map((c) => c.owner));
@@ -184,7 +212,7 @@ async function delivering(db: Database): Promise<void> {
     const label =
       consumers === 'in-process'
         ? '1 consumer in the publishing process'
-        : `${consumers} consumer process${consumers > 1 ? 'es' : ''}`;
+        : `${consumers} consumer process${consumers > 1 ? 'es' : ''}${notifications ? '' : ', polling only'}`;
     rows.push({ name: `${label}: published`, opsPerSec: (total / (published - started)) * 1000, ratio: 1 });
     rows.push({
       name: `${label}: published and delivered`,
@@ -201,8 +229,14 @@ async function delivering(db: Database): Promise<void> {
   );
 }
 
-function startConsumer(target: string, table: string, partitions: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', consumer, target, table, 'g', String(partitions)], {
+function startConsumer(
+  target: string,
+  table: string,
+  partitions: number,
+  notifications: boolean,
+): Promise<ChildProcess> {
+  const args = [consumer, target, table, 'g', String(partitions), String(notifications)];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -211,16 +245,29 @@ function startConsumer(target: string, table: string, partitions: number): Promi
   });
 }
 
-/** Transaction begun → handler called, one event at a time every 10 ms, woken in-process or polling every 50 ms. */
+/**
+ * Transaction begun → handler called, one event at a time every 10 ms: woken in-process; in
+ * another connection pool (as another process) woken by `sql.notifications` (PostgreSQL), its
+ * poll every 50 ms kept; and the same polling alone.
+ */
 async function latency(db: Database): Promise<void> {
   const rows = [];
-  for (const mode of [
-    'in-process wake-up',
-    'polling every 50 ms (another store instance, as another process)',
-  ] as const) {
+  const modes = [
+    { mode: 'in-process wake-up', apart: false, notifications: true },
+    { mode: 'another process: notifications (poll every 50 ms kept)', apart: true, notifications: true },
+    { mode: 'another process: polling every 50 ms only', apart: true, notifications: false },
+  ] as const;
+  for (const { mode, apart, notifications } of modes) {
     const sql = db.open();
-    const { events, table } = await store(sql);
-    const reader = mode === 'in-process wake-up' ? events : createEvents(sql, { table });
+    if (notifications && apart && !sql.capabilities.notifications) {
+      await sql.close();
+      continue;
+    }
+    const table = `bench_${tables++}`;
+    const events = createEvents(sql, { table, notifications });
+    await unwrap(events.migrate());
+    const readerSql = apart ? db.open() : sql;
+    const reader = apart ? createEvents(readerSql, { table, notifications }) : events;
     const begun = new Map<number, number>();
     const seen: number[] = [];
     await unwrap(
@@ -246,17 +293,19 @@ async function latency(db: Database): Promise<void> {
       await sleep(10);
     }
     while (seen.length < count) await sleep(10);
-    const at = (list: number[], q: number) => {
-      const sorted = [...list].sort((a, b) => a - b);
-      return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-    };
-    rows.push({ mode, p50: at(seen, 0.5), p99: at(seen, 0.99), tx: at(transactions, 0.5) });
+    rows.push({ mode, p50: quantile(seen, 0.5), p99: quantile(seen, 0.99), tx: quantile(transactions, 0.5) });
     if (reader !== events) await reader.close();
     await events.close();
+    if (readerSql !== sql) await readerSql.close();
     await sql.close();
   }
   console.log(`\n### events on ${db.name}: end-to-end latency (transaction begun → handler called), 300 events\n`);
   console.log('| wake-up | p50 ms | p99 ms | the publishing transaction alone, p50 ms |');
   console.log('| --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.mode} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.tx.toFixed(2)} |`);
+}
+
+function quantile(list: readonly number[], q: number): number {
+  const sorted = [...list].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 }

@@ -14,6 +14,8 @@ export interface BenchWorker {
   /** Keel: jobs in flight; pg-boss: the batch each fetch takes. */
   readonly concurrency: number;
   readonly pollMs: number;
+  /** Keel: wake up through `sql.notifications` (PostgreSQL). @default true */
+  readonly notifications?: boolean;
 }
 
 const w = JSON.parse(process.argv[2] as string) as BenchWorker;
@@ -22,7 +24,13 @@ if (w.kind === 'keel') {
   const sql = w.target.startsWith('postgres')
     ? createPostgresSql({ connectionString: w.target, poolSize: 4 })
     : createSqliteSql({ filename: w.target, busyTimeoutMs: 10_000 });
-  const jobs = createJobs({ sql, table: w.space, pollIntervalMs: w.pollMs, jobs: { noop: defineJob() } });
+  const jobs = createJobs({
+    sql,
+    table: w.space,
+    pollIntervalMs: w.pollMs,
+    notifications: w.notifications ?? true,
+    jobs: { noop: defineJob() },
+  });
   jobs.work('noop', () => undefined, { concurrency: w.concurrency })._unsafeUnwrap();
   stop = async () => {
     await jobs.close();

@@ -141,6 +141,8 @@ interface Contender {
   readonly kind: BenchWorker['kind'];
   readonly target: 'postgres' | 'sqlite';
   readonly concurrency: number;
+  /** Keel: wake workers through `sql.notifications` (PostgreSQL). @default true */
+  readonly notifications?: boolean;
 }
 
 const contenders: Contender[] = [
@@ -228,7 +230,7 @@ async function prepare(c: Contender, target: string, space: string) {
     c.target === 'postgres'
       ? createPostgresSql({ connectionString: target, poolSize: 2 })
       : createSqliteSql({ filename: target });
-  const jobs = await keelJobs(sql, space);
+  const jobs = await keelJobs(sql, space, c.notifications ?? true);
   return {
     enqueue: async (total: number) => {
       // One job alone goes through enqueue (it wakes this process's workers); more at once through enqueueMany.
@@ -268,7 +270,19 @@ async function latency(url: string, folder: string): Promise<void> {
   const results: string[] = [];
   const cases: (Contender & { inProcess?: boolean })[] = [
     { name: 'pg-boss 10, other process, polling every 500 ms', kind: 'pg-boss', target: 'postgres', concurrency: 1 },
-    { name: 'keel PostgreSQL, other process, polling every 500 ms', kind: 'keel', target: 'postgres', concurrency: 1 },
+    {
+      name: 'keel PostgreSQL, other process, notifications (poll kept)',
+      kind: 'keel',
+      target: 'postgres',
+      concurrency: 1,
+    },
+    {
+      name: 'keel PostgreSQL, other process, polling every 500 ms',
+      kind: 'keel',
+      target: 'postgres',
+      concurrency: 1,
+      notifications: false,
+    },
     { name: 'keel SQLite, other process, polling every 500 ms', kind: 'keel', target: 'sqlite', concurrency: 1 },
     {
       name: 'keel PostgreSQL, same process (woken by enqueue)',
@@ -289,7 +303,16 @@ async function latency(url: string, folder: string): Promise<void> {
     const space = `lat_${i}`;
     const target = c.target === 'postgres' ? url : join(folder, `${space}.sqlite`);
     const probe = await prepare(c, target, space);
-    const worker = c.inProcess ? undefined : startWorker({ kind: c.kind, target, space, concurrency: 1, pollMs: 500 });
+    const worker = c.inProcess
+      ? undefined
+      : startWorker({
+          kind: c.kind,
+          target,
+          space,
+          concurrency: 1,
+          pollMs: 500,
+          notifications: c.notifications ?? true,
+        });
     await worker?.ready;
     if (c.inProcess && 'jobs' in probe) probe.jobs?.work('noop', () => undefined)._unsafeUnwrap();
     const samples: number[] = [];
@@ -315,8 +338,8 @@ async function latency(url: string, folder: string): Promise<void> {
   for (const line of results) console.log(line);
 }
 
-async function keelJobs(sql: Sql, table: string) {
-  const jobs = createJobs({ sql, table, jobs: definitions });
+async function keelJobs(sql: Sql, table: string, notifications = true) {
+  const jobs = createJobs({ sql, table, jobs: definitions, notifications });
   (await jobs.migrate())._unsafeUnwrap();
   return jobs;
 }

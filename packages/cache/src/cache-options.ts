@@ -1,4 +1,5 @@
-import { fn, integer, maxTimerMs, option, string } from '@keel/core/adapter';
+import type { KeelLogger } from '@keel/core';
+import { fn, integer, maxTimerMs, option, string, withMethods } from '@keel/core/adapter';
 import * as v from 'valibot';
 import type { CacheError } from './cache-errors.js';
 
@@ -46,6 +47,10 @@ const schema = v.strictObject({
     description:
       'Called with each kv failure or corrupt entry that `getOrSet` absorbed (it loaded from the source or ' +
       'returned the loaded value instead); `stats()` counts them too.',
+  }),
+  logger: option(withMethods<KeelLogger>('a logger (debug, info, warn, error, child)', ['warn', 'error', 'child']), {
+    defaultText: "the app's keel.logger in cacheService; else silent",
+    description: 'Where absorbed kv failures and corrupt entries are logged (warn), with their code and key.',
   }),
 });
 

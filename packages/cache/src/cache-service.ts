@@ -5,6 +5,7 @@ import {
   createToken,
   defineService,
   instanceToken,
+  keelTokens,
   tokens,
 } from '@keel/core';
 import { KeelOptionsError, parseOptions, text, withMethods } from '@keel/core/adapter';
@@ -25,7 +26,7 @@ const kvOption = v.optional(v.union([text(), withMethods<Kv>('a Kv', ['get', 'ge
 
 /**
  * The cache as a service of `createKeel`: built after the kv instance it names (or the default
- * one). Options are those of `createCache`, plus `kv`.
+ * one). Options are those of `createCache`, plus `kv`; it logs to the app's logger unless given one.
  *
  * @example
  * const keel = (await createKeel(config, { adapters, services: [cacheService({ kv: 'cache', ttlMs: 60_000 })] }))._unsafeUnwrap();
@@ -41,7 +42,16 @@ export function cacheService(
   }
   // Checked now, so that a mistake fails where the service is declared, not at start-up.
   parseOptions(cacheOptions, rest, 'cacheService');
-  if (kv !== undefined && typeof kv !== 'string') return defineService({ token, create: () => createCache(kv, rest) });
+  const logger = keelTokens.logger;
+  // Without a logger of its own, the cache logs to the app's.
+  const withLogger = (resolve: <T>(token: KeelToken<T>) => T) => ({ ...rest, logger: rest.logger ?? resolve(logger) });
+  if (kv !== undefined && typeof kv !== 'string') {
+    return defineService({ token, needs: [logger], create: (resolve) => createCache(kv, withLogger(resolve)) });
+  }
   const kvToken = kv === undefined || kv === 'default' ? tokens.kv : instanceToken('kv', kv);
-  return defineService({ token, needs: [kvToken], create: (resolve) => createCache(resolve(kvToken), rest) });
+  return defineService({
+    token,
+    needs: [kvToken, logger],
+    create: (resolve) => createCache(resolve(kvToken), withLogger(resolve)),
+  });
 }

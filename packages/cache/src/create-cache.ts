@@ -1,4 +1,4 @@
-import { type Kv, type KvError, type Result, ResultAsync, err, errAsync, ok, okAsync } from '@keel/core';
+import { type Kv, type KvError, type Result, ResultAsync, err, errAsync, ok, okAsync, silentLogger } from '@keel/core';
 import { KeelOptionsError, parseOptions } from '@keel/core/adapter';
 import { CacheError, type CacheErrorCode } from './cache-errors.js';
 import {
@@ -72,6 +72,7 @@ export function createCache(kv: Kv, options?: CacheOptions): Cache {
 
 function buildCache(kv: Kv, o: ResolvedCacheOptions): Cache {
   const store = new CacheStore(kv, o.prefix);
+  const logger = o.logger ?? silentLogger;
   const counters = createCounters();
   const flights = new SingleFlight();
   const count = (stat: StatName) => {
@@ -83,7 +84,9 @@ function buildCache(kv: Kv, o: ResolvedCacheOptions): Cache {
     count,
     report(stat, code, key, cause) {
       count(stat);
-      o.onError?.(absorbed(code, key, cause));
+      const error = absorbed(code, key, cause);
+      logger.warn({ code, key, err: error }, 'cache: absorbed a failure (served from the source)');
+      o.onError?.(error);
     },
   };
 

@@ -1,4 +1,4 @@
-import { createMigrator, type ResultAsync, type Sql, type SqlTransaction } from '@keel/core';
+import { createMigrator, silentLogger, type ResultAsync, type Sql, type SqlTransaction } from '@keel/core';
 import { parseOptions } from '@keel/core/adapter';
 import { type EventsError, sqlFailure } from './events-errors.js';
 import { eventsOptions, type EventsOptions, type ResolvedEventsOptions } from './events-options.js';
@@ -26,7 +26,8 @@ import { readers } from './reads.js';
 import type { StoreParts } from './store-parts.js';
 import { startSubscription, type Subscription } from './subscription.js';
 import { type SubscribeOptions, subscribeOptions } from './subscription-options.js';
-import { wakeHub } from './wake-ups.js';
+import { notificationWakes } from './notification-wakes.js';
+import { wakeHub, type WakeSource } from './wake-ups.js';
 
 /** A domain event store on one database. */
 export interface Events {
@@ -94,7 +95,17 @@ export function buildEvents(sql: Sql, o: ResolvedEventsOptions): Events {
   const tables = eventTables(o.table);
   const statements = eventStatements(tables, dialect);
   const registry = typeRegistry(o.types, o.strict ?? Object.keys(o.types).length > 0, sql.adapter);
-  const hub = wakeHub(sql, statements.awaitEnded, dialect, o.wakeSources ?? []);
+  const logger = o.logger ?? silentLogger;
+  const onError = o.onError ?? (() => {});
+  const sources: WakeSource[] = [...(o.wakeSources ?? [])];
+  if (o.notifications && sql.capabilities.notifications && sql.notifications) {
+    const report = (error: Error) => {
+      logger.error({ err: error, table: o.table }, 'events: listening for notifications failed; polling only');
+      onError(error);
+    };
+    sources.push(notificationWakes(sql.notifications, `${o.table.toLowerCase()}_wake`, report));
+  }
+  const hub = wakeHub(sql, statements.awaitEnded, dialect, sources);
   const storeLock = [storeLockSpace, bucketOf(`keel-events:${o.table}`)] as const;
 
   const parts: StoreParts = {
@@ -108,7 +119,9 @@ export function buildEvents(sql: Sql, o: ResolvedEventsOptions): Events {
     aggregateKey: (aggregateId) => lockKeyOf(`keel-events:${o.table}\u0000${aggregateId}`),
     hub,
     horizon: horizon(sql, statements.horizon, storeLock),
-    onError: o.onError ?? (() => {}),
+    onError,
+    logger,
+    observability: o.observability?.enabled ? o.observability : undefined,
   };
   const g = groupStatements(tables);
   const migrator = createMigrator(sql, { migrations: eventMigrations(tables), scope: `keel-events:${o.table}` });
@@ -137,7 +150,7 @@ export function buildEvents(sql: Sql, o: ResolvedEventsOptions): Events {
     ...groupAdmin(parts, g),
     async close() {
       await Promise.all([...subscriptions].map((s) => s.stop()));
-      hub.close();
+      await hub.close();
     },
   } satisfies Events);
 }

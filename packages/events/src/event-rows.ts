@@ -15,11 +15,14 @@ export interface RawEvent {
   readonly metadata: string;
   readonly occurredAt: number;
   readonly bucket: number;
+  /** The publisher's trace context (JSON), read by deliveries only. */
+  readonly trace: string | null;
 }
 
-/** Reads one row of `eventColumns` (integers may arrive as bigint). */
-export function rawEvent(row: readonly SqlValue[]): RawEvent {
-  const [position, id, aggregateId, streamVersion, type, schemaVersion, data, metadata, occurredAt, bucket] = row;
+/** Reads one row of `eventColumns`, and `trace_context` after them when `traced` (integers may arrive as bigint). */
+export function rawEvent(row: readonly SqlValue[], traced = false): RawEvent {
+  const [position, id, aggregateId, streamVersion, type, schemaVersion, data, metadata, occurredAt, bucket, trace] =
+    row;
   return {
     position: Number(position),
     id: id as string,
@@ -31,6 +34,7 @@ export function rawEvent(row: readonly SqlValue[]): RawEvent {
     metadata: metadata as string,
     occurredAt: Number(occurredAt),
     bucket: Number(bucket),
+    trace: traced && typeof trace === 'string' ? trace : null,
   };
 }
 

@@ -36,9 +36,9 @@ export function eventStatements(t: EventTables, dialect: SqlDialect) {
     currentVersions: (n: number) =>
       `SELECT aggregate_id, MAX(stream_version) FROM ${e} WHERE aggregate_id IN (${marks(n)}) GROUP BY aggregate_id`,
     insert: (n: number) =>
-      `INSERT INTO ${e} (id, aggregate_id, stream_version, type, schema_version, data, metadata, occurred_at, bucket) VALUES ${Array.from(
+      `INSERT INTO ${e} (id, aggregate_id, stream_version, type, schema_version, data, metadata, occurred_at, bucket, trace_context) VALUES ${Array.from(
         { length: n },
-        () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ).join(', ')} RETURNING id, position`,
     history: `SELECT ${eventColumns} FROM ${e} WHERE aggregate_id = ? AND stream_version >= ? ORDER BY stream_version LIMIT ?`,
     /** Events after a position, optionally of some types (a `typeFilter`) and from a time. */
@@ -47,8 +47,8 @@ export function eventStatements(t: EventTables, dialect: SqlDialect) {
         filter ? ` AND (${filter.sql})` : ''
       } ORDER BY position LIMIT ?`,
     maxPosition: `SELECT COALESCE(MAX(position), 0) FROM ${e}`,
-    /** One partition's events after its checkpoint, up to the horizon. */
-    partition: `SELECT ${eventColumns} FROM ${e} WHERE position > ? AND position <= ? AND bucket % ? = ? ORDER BY position LIMIT ?`,
+    /** One partition's events after its checkpoint, up to the horizon, with their trace context. */
+    partition: `SELECT ${eventColumns}, trace_context FROM ${e} WHERE position > ? AND position <= ? AND bucket % ? = ? ORDER BY position LIMIT ?`,
   };
 }
 

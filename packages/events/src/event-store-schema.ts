@@ -80,5 +80,12 @@ CREATE TABLE ${t.deadLetters} (
       },
       down: `DROP TABLE ${t.deadLetters};\nDROP TABLE ${t.consumers};\nDROP TABLE ${t.checkpoints};\nDROP TABLE ${t.events}`,
     },
+    {
+      // The publisher's trace context (W3C traceparent/tracestate as JSON), so a delivery joins its trace.
+      version: 2,
+      name: 'store trace context',
+      up: `ALTER TABLE ${t.events} ADD COLUMN trace_context TEXT`,
+      down: `ALTER TABLE ${t.events} DROP COLUMN trace_context`,
+    },
   ];
 }

@@ -29,7 +29,7 @@ export interface EventMetadata {
  * An event as the store keeps it and hands it back (upcast to its type's current schema version).
  *
  * @example
- * events.subscribe('Order*', (event: StoredEvent) => console.log(event.position, event.aggregateId, event.streamVersion));
+ * events.subscribe('Order*', (event: StoredEvent) => seen.push([event.position, event.aggregateId, event.streamVersion]));
  */
 export interface StoredEvent<T = unknown> extends EventInput<T> {
   /** A unique id (a UUID), for handlers that want to drop a redelivery. */

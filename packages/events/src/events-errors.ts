@@ -35,7 +35,7 @@ export interface EventsErrorInit extends KeelErrorInit<EventsErrorCode> {
  *
  * @example
  * const r = await events.append(tx, 'order-7', [{ type: 'OrderShipped', data: {} }], { expectedVersion: 3 });
- * if (r.isErr() && r.error.code === 'CONFLICT') console.log('stream is at', r.error.currentVersion);
+ * if (r.isErr() && r.error.code === 'CONFLICT') logger.info({ at: r.error.currentVersion }, 'stream moved on');
  */
 export class EventsError extends KeelError<EventsErrorCode> {
   override readonly name = 'EventsError';

@@ -1,3 +1,4 @@
+import type { KeelLogger, KeelObservability } from '@keel/core';
 import { clockOption, fn, option, shaped, withMethods } from '@keel/core/adapter';
 import * as v from 'valibot';
 import type { EventTypeDefinition } from './event-types.js';
@@ -29,11 +30,29 @@ const schema = v.strictObject({
     defaultText: 'true when types has entries',
     description: 'Refuse to publish a type that is not in `types` (`UNKNOWN_TYPE`).',
   }),
+  notifications: option(v.boolean('expected true or false'), {
+    default: true,
+    description:
+      'When the sql has the `notifications` capability (PostgreSQL): each publish notifies `<table>_wake` at ' +
+      'commit and subscribers in every process look at once; polling stays as the safety net. `false`: poll only.',
+  }),
   wakeSources: option(v.array(withMethods<WakeSource>('a wake source ({ listen, announce? })', ['listen'])), {
     default: [],
-    description:
-      "Notifications that events were committed elsewhere (the seam for PostgreSQL's LISTEN/NOTIFY); subscribers also poll.",
+    description: 'More notifications that events were committed elsewhere (besides `sql.notifications`).',
   }),
+  logger: option(withMethods<KeelLogger>('a logger (debug, info, warn, error, child)', ['warn', 'error', 'child']), {
+    defaultText: "the app's keel.logger in eventsService; else silent",
+    description: 'Where handler failures (warn), dead letters and background failures (error) are logged.',
+  }),
+  observability: option(
+    withMethods<KeelObservability>('keel.observability or createObservability()', ['span', 'counter']),
+    {
+      defaultText: "the app's keel.observability in eventsService; else none",
+      description:
+        "While it records traces: a span per publish and per delivery, the delivery's a child of the publish's " +
+        '(the trace context is stored with each event). Off, nothing is captured or allocated.',
+    },
+  ),
   onError: option(fn<(error: Error) => void>(), {
     defaultText: 'ignore',
     description: "Called with what a subscriber's background pass could not do; the pass is tried again.",

@@ -2,6 +2,7 @@ import {
   createToken,
   defineService,
   instanceToken,
+  keelTokens,
   tokens,
   type KeelToken,
   type ServiceDefinition,
@@ -27,7 +28,8 @@ export interface EventsServiceOptions extends EventsOptions {
 
 /**
  * The event store as a service of `createKeel`: built after its sql instance and closed (its
- * subscriptions stopped) at `keel.close()` before the database closes.
+ * subscriptions stopped) at `keel.close()` before the database closes. It logs to the app's
+ * logger and traces with the app's observability unless given others.
  *
  * @example
  * const keel = (await createKeel(config, { adapters: [sqliteAdapter], services: [eventsService()] }))._unsafeUnwrap();
@@ -46,8 +48,13 @@ export function eventsService(
   const sql: KeelToken<Sql> = name === undefined || name === 'default' ? tokens.sql : instanceToken('sql', name);
   return defineService({
     token,
-    needs: [sql],
-    create: (resolve) => buildEvents(resolve(sql), resolved),
+    needs: [sql, keelTokens.logger, keelTokens.observability],
+    create: (resolve) =>
+      buildEvents(resolve(sql), {
+        ...resolved,
+        logger: resolved.logger ?? resolve(keelTokens.logger),
+        observability: resolved.observability ?? resolve(keelTokens.observability),
+      }),
     close: (events) => events.close(),
   });
 }

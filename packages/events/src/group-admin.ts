@@ -9,7 +9,7 @@ import type { StoreParts } from './store-parts.js';
  * An event a group gave up on after `maxAttempts` tries.
  *
  * @example
- * for (const letter of (await events.deadLetters('billing'))._unsafeUnwrap()) console.log(letter.event.id, letter.error);
+ * for (const letter of (await events.deadLetters('billing'))._unsafeUnwrap()) logger.warn({ id: letter.event.id }, letter.error);
  */
 export interface DeadLetter {
   readonly group: string;

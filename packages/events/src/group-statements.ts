@@ -36,7 +36,7 @@ export function groupStatements(t: EventTables) {
     failed: `UPDATE ${cp} SET position = ?, attempts = ?, failing_position = ?, retry_at = ?, last_error = ?, lease_until = ?, updated_at = ? WHERE group_name = ? AND part = ? AND lease_owner = ? AND position <= ?`,
     rewind: `UPDATE ${cp} SET position = ?, lease_owner = NULL, lease_until = NULL, attempts = 0, failing_position = NULL, retry_at = NULL, last_error = NULL, updated_at = ? WHERE group_name = ?`,
     bury: `INSERT INTO ${dl} (group_name, position, attempts, error, status, failed_at) VALUES (?, ?, ?, ?, 'dead', ?) ON CONFLICT (group_name, position) DO UPDATE SET attempts = excluded.attempts, error = excluded.error, status = 'dead', failed_at = excluded.failed_at`,
-    requeued: `SELECT ${prefixed}, d.attempts FROM ${dl} d JOIN ${t.events} e ON e.position = d.position WHERE d.group_name = ? AND d.status = 'requeued' AND e.bucket % ? = ? ORDER BY d.position LIMIT ?`,
+    requeued: `SELECT ${prefixed}, e.trace_context, d.attempts FROM ${dl} d JOIN ${t.events} e ON e.position = d.position WHERE d.group_name = ? AND d.status = 'requeued' AND e.bucket % ? = ? ORDER BY d.position LIMIT ?`,
     unbury: `DELETE FROM ${dl} WHERE group_name = ? AND position = ? AND status = 'requeued'`,
     reburied: `UPDATE ${dl} SET status = 'dead', attempts = ?, error = ?, failed_at = ? WHERE group_name = ? AND position = ? AND status = 'requeued'`,
     deadLetters: `SELECT ${prefixed}, d.group_name, d.attempts, d.error, d.status, d.failed_at FROM ${dl} d JOIN ${t.events} e ON e.position = d.position WHERE d.group_name = ? AND d.position > ? ORDER BY d.position LIMIT ?`,

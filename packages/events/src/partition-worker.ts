@@ -3,6 +3,7 @@ import { EventsError } from './events-errors.js';
 import { rawEvent, storedEvent, type RawEvent } from './event-rows.js';
 import type { StoredEvent } from './event-types.js';
 import { backoffMs, describeFailure, invoke } from './delivery.js';
+import { deliverySpan, endDelivery } from './event-tracing.js';
 import { redeliverRequeued } from './requeued.js';
 import type { PartitionState, WorkerSetup } from './worker-setup.js';
 
@@ -33,8 +34,8 @@ type Step = 'ok' | 'idle' | 'soon' | typeof LOST;
  * letters in one transaction with the checkpoint moving past it.
  */
 export function startPartitionWorker(setup: WorkerSetup, part: number, state: PartitionState): PartitionWorker {
-  const { parts, g, options: o, consumerId, patterns, handler, report } = setup;
-  const { sql, clock, registry } = parts;
+  const { parts, g, options: o, consumerId, patterns, handler, report, log } = setup;
+  const { sql, clock, registry, observability } = parts;
   let stopping = false;
   let dirty = true;
   let requeueDue = true;
@@ -111,6 +112,12 @@ export function startPartitionWorker(setup: WorkerSetup, part: number, state: Pa
     error: unknown,
   ): Promise<Step | 'buried'> => {
     const why = describeFailure(error);
+    const last = attempt >= o.maxAttempts;
+    const fields = { group: o.group, position: raw.position, type: raw.type, stream: raw.aggregateId, attempt };
+    log.warn(
+      { ...fields, maxAttempts: o.maxAttempts, err: error },
+      `events: handler failed, ${last ? 'dead-lettering' : 'will retry'}`,
+    );
     report(
       new EventsError({
         code: 'HANDLER_FAILED',
@@ -121,7 +128,7 @@ export function startPartitionWorker(setup: WorkerSetup, part: number, state: Pa
       }),
     );
     const now = clock.now();
-    if (attempt >= o.maxAttempts) {
+    if (last) {
       const buried = await sql.transaction(async (tx): Promise<Result<void, unknown>> => {
         const put = await tx.execute(g.bury, [o.group, raw.position, attempt, why, now]);
         if (put.isErr()) return err(put.error);
@@ -132,6 +139,7 @@ export function startPartitionWorker(setup: WorkerSetup, part: number, state: Pa
       if (buried.isErr())
         return buried.error === LOST ? LOST : failed(buried.error as Error, 'dead-lettering an event');
       Object.assign(state, { position: raw.position, attempts: 0, failingPosition: undefined, retryAt: undefined });
+      log.error({ ...fields, error: why }, 'events: event dead-lettered');
       return 'buried';
     }
     const retryAt = now + backoffMs(attempt, o.retry);
@@ -163,7 +171,17 @@ export function startPartitionWorker(setup: WorkerSetup, part: number, state: Pa
       }
       const attempt = state.failingPosition === raw.position ? state.attempts + 1 : 1;
       const event = storedEvent(raw, registry);
-      const outcome = event.isErr() ? { error: event.error } : await deliver(event.value, attempt);
+      // Only while traces are recorded: otherwise no span, no closure.
+      const watch = observability?.tracing ? deliverySpan(observability, raw, o.group, attempt) : undefined;
+      const outcome = event.isErr()
+        ? { error: event.error }
+        : watch
+          ? await watch.within(() => deliver(event.value, attempt))
+          : await deliver(event.value, attempt);
+      endDelivery(
+        watch,
+        outcome === 'ok' ? 'delivered' : outcome === LOST ? 'lease-lost' : attempt >= o.maxAttempts ? 'dead' : 'retry',
+      );
       if (outcome === LOST) return LOST;
       if (outcome === 'ok') {
         progress = raw.position;
@@ -209,7 +227,7 @@ export function startPartitionWorker(setup: WorkerSetup, part: number, state: Pa
       return rest();
     };
     if (rows.length === 0) return end();
-    const step = await deliverBatch(rows.map(rawEvent));
+    const step = await deliverBatch(rows.map((row) => rawEvent(row, true)));
     // A short batch reached the end; a wake-up that came meanwhile makes the idle wait end at once.
     return step === 'ok' && rows.length < o.batchSize && state.retryAt === undefined ? end() : step;
   };

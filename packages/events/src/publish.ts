@@ -12,6 +12,7 @@ import {
 import { EventsError, sqlFailure } from './events-errors.js';
 import type { PreparedEvent } from './event-registry.js';
 import { insertChunk } from './event-statements.js';
+import { publishSpan } from './event-tracing.js';
 import type { EventInput, EventMetadata, StoredEvent } from './event-types.js';
 import type { StoreParts } from './store-parts.js';
 
@@ -55,6 +56,22 @@ export function publisher(parts: StoreParts) {
       prepared.push(event.value);
     }
     if (prepared.length === 0) return ok([]);
+    const observability = parts.observability;
+    const span = observability?.tracing ? publishSpan(observability, prepared) : undefined;
+    if (span === undefined) return write(op, tx, prepared, expectation, null);
+    const written = await span.watch.within(() => write(op, tx, prepared, expectation, span.trace));
+    span.watch.end(written.isErr() ? written.error : undefined);
+    return written;
+  };
+
+  /** Takes the streams' turn, numbers and inserts the events, and announces them. */
+  const write = async (
+    op: 'publish' | 'append',
+    tx: SqlTransaction,
+    prepared: readonly PreparedEvent[],
+    expectation: Expectation | undefined,
+    trace: string | null,
+  ): Promise<Result<StoredEvent[], EventsError>> => {
     const sqlErr = (what: string) => sqlFailure(op, what, adapter);
 
     const aggregates = [...new Set(prepared.map((e) => e.aggregateId))];
@@ -98,13 +115,15 @@ export function publisher(parts: StoreParts) {
           metadata.json,
           occurredAt,
           r.bucket,
+          trace,
         );
       }
       const inserted = await tx.query(s.insert(chunk.length), params);
       if (inserted.isErr()) return err(insertFailure(op, inserted.error, aggregates, adapter));
       for (const [id, position] of inserted.value.rows) positions.set(id as string, Number(position));
     }
-    await parts.hub.published(tx, [...new Set(rows.map((r) => r.bucket))], keys[0] as bigint);
+    const announced = await parts.hub.published(tx, [...new Set(rows.map((r) => r.bucket))], keys[0] as bigint);
+    if (announced) return err(announceFailure(op, announced, adapter));
     const occurred = new Date(occurredAt).toISOString();
     return ok(
       rows.map((r) =>
@@ -164,6 +183,12 @@ function metadataJson(): { value: EventMetadata; json: string } {
     ...(tenantId === undefined ? {} : { tenantId }),
   });
   return { value, json: JSON.stringify(value) };
+}
+
+/** A wake source could not announce the events: the transaction may be broken, so the publish fails. */
+function announceFailure(op: string, cause: Error, adapter: string): EventsError {
+  const message = `announcing the events failed: ${cause.message}; roll the transaction back`;
+  return new EventsError({ code: 'SQL', message, adapter, op, cause });
 }
 
 /** Two writers numbered the same stream version (possible under REPEATABLE READ): a conflict. */

@@ -1,4 +1,4 @@
-import type { Clock, Sql } from '@keel/core';
+import type { Clock, KeelLogger, KeelObservability, Sql } from '@keel/core';
 import type { TypeRegistry } from './event-registry.js';
 import type { Horizon } from './horizon.js';
 import type { eventStatements } from './event-statements.js';
@@ -21,4 +21,7 @@ export interface StoreParts {
   readonly hub: WakeHub;
   readonly horizon: Horizon;
   readonly onError: (error: Error) => void;
+  readonly logger: KeelLogger;
+  /** Present only when the store was given one that is enabled; spans only while `tracing`. */
+  readonly observability: KeelObservability | undefined;
 }

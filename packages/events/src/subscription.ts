@@ -48,8 +48,16 @@ export function startSubscription(
   const { sql, clock } = parts;
   const o = options;
   const consumerId = o.consumerId ?? randomUUID();
-  const report = o.onError ?? parts.onError;
-  const setup: WorkerSetup = { parts, g, options: o, consumerId, patterns, handler, report };
+  const onError = o.onError ?? parts.onError;
+  const log = parts.logger;
+  // Handler failures are logged where they happen (with their retry or dead letter); the rest here.
+  const report = (error: Error) => {
+    if ((error as EventsError).code !== 'HANDLER_FAILED') {
+      log.error({ group: o.group, consumer: consumerId, err: error }, 'events: subscriber pass failed');
+    }
+    onError(error);
+  };
+  const setup: WorkerSetup = { parts, g, options: o, consumerId, patterns, handler, report, log };
   const workers = new Map<number, PartitionWorker>();
   const beatMs = Math.max(10, Math.floor(o.leaseMs / 3));
   let stopping = false;

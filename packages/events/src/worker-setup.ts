@@ -1,3 +1,4 @@
+import type { KeelLogger } from '@keel/core';
 import type { EventHandler } from './event-types.js';
 import type { GroupStatements } from './group-statements.js';
 import type { TypePatterns } from './patterns.js';
@@ -22,4 +23,5 @@ export interface WorkerSetup {
   readonly patterns: TypePatterns;
   readonly handler: EventHandler;
   readonly report: (error: Error) => void;
+  readonly log: KeelLogger;
 }

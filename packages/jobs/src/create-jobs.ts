@@ -1,6 +1,15 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { createMigrator, err, errAsync, ok, type Sql, type SqlTransaction } from '@keel/core';
+import {
+  createMigrator,
+  err,
+  errAsync,
+  ok,
+  silentLogger,
+  type ResultAsync,
+  type Sql,
+  type SqlTransaction,
+} from '@keel/core';
 import { KeelOptionsError, parseOptions } from '@keel/core/adapter';
 import * as v from 'valibot';
 import { checkTransaction, insertJob, insertJobs, unknownJob } from './enqueue.js';
@@ -15,7 +24,9 @@ import { cancelJob, countJobs, jobStatus, listJobs, requeueJob } from './inspect
 import { purgeFinished, startLeaseKeeper } from './lease-keeper.js';
 import { createScheduler } from './scheduler.js';
 import type { ScheduleInput } from './schedule-spec.js';
-import { localWakeups } from './wake-source.js';
+import { enqueueSpan } from './job-tracing.js';
+import type { JobsError } from './jobs-errors.js';
+import { localWakeups, notificationWakeups } from './wake-source.js';
 import { startWorker } from './worker.js';
 import { queueName } from './job-settings.js';
 
@@ -60,6 +71,12 @@ export function createJobs<M extends JobMap>(options: JobsOptions<M>): Jobs<M> {
 /** The jobs instance from checked options and the database it runs on. */
 export function buildJobs<M extends JobMap>(o: ParsedJobsOptions, sql: Sql, where: string): Jobs<M> {
   const { sql: _sql, jobs: definitions, schedules, ...settings } = o;
+  const logger = o.logger ?? silentLogger;
+  const onError = o.onError ?? (() => {});
+  const wakes =
+    o.notifications && sql.capabilities.notifications && sql.notifications
+      ? notificationWakeups(sql.notifications, `${o.table.toLowerCase()}_wake`, randomUUID().slice(0, 8))
+      : undefined;
   const rt: JobsRuntime = {
     sql,
     statements: jobsStatements(o.table, sql.capabilities.dialect),
@@ -73,9 +90,15 @@ export function buildJobs<M extends JobMap>(o: ParsedJobsOptions, sql: Sql, wher
         .slice(0, 24)}:${process.pid}:${randomUUID().slice(0, 8)}`,
     clock: o.clock,
     random: o.random ?? Math.random,
-    onError: o.onError ?? (() => {}),
+    onError: (error) => {
+      logger.error({ table: o.table, err: error }, 'jobs: a background pass failed');
+      onError(error);
+    },
     wakeups: localWakeups(),
     held: new Map(),
+    logger,
+    observability: o.observability?.enabled ? o.observability : undefined,
+    announce: wakes?.announce,
   };
   const scheduler = createScheduler(rt);
   const problems = Object.entries(schedules).flatMap(([name, s]) => {
@@ -89,6 +112,7 @@ export function buildJobs<M extends JobMap>(o: ParsedJobsOptions, sql: Sql, wher
   });
   const workers = new Set<Worker>();
   let keeper: ReturnType<typeof startLeaseKeeper> | undefined;
+  let stopListening: (() => Promise<void>) | undefined;
   let closed = false;
   let workerCount = 0;
   const closedError = (op: string) => jobsError('CLOSED', op, `${op}: the jobs instance is closed`);
@@ -97,6 +121,30 @@ export function buildJobs<M extends JobMap>(o: ParsedJobsOptions, sql: Sql, wher
     if (closed || keeper) return;
     keeper = startLeaseKeeper(rt);
     scheduler.start();
+    stopListening = wakes?.listen(rt.wakeups, (error) => {
+      logger.error({ table: o.table, err: error }, 'jobs: listening for notifications failed; polling only');
+      onError(error);
+    });
+  };
+
+  /** Runs one enqueue in its span while traces are recorded, the span's context stored with the jobs. */
+  const traced = <T>(
+    name: string,
+    count: number,
+    insert: (trace: string | null) => ResultAsync<T, JobsError>,
+  ): ResultAsync<T, JobsError> => {
+    const span = rt.observability?.tracing ? enqueueSpan(rt.observability, name, count) : undefined;
+    if (span === undefined) return insert(null);
+    return span.watch
+      .within(() => insert(span.trace))
+      .map((value) => {
+        span.watch.end();
+        return value;
+      })
+      .mapErr((error) => {
+        span.watch.end(error);
+        return error;
+      });
   };
 
   /** The arguments of `enqueue` and `enqueueMany`: the transaction first or as `{ tx }`, or none. */
@@ -124,7 +172,7 @@ export function buildJobs<M extends JobMap>(o: ParsedJobsOptions, sql: Sql, wher
     const call = parseArgs('enqueue', args);
     if (call.isErr()) return errAsync(call.error);
     const { into, name, payload, options } = call.value;
-    return insertJob(rt, into, { name, payload, options }).map((queued) => {
+    return traced(name, 1, (trace) => insertJob(rt, into, { name, payload, options, trace })).map((queued) => {
       if (!queued.deduplicated && wakesAt(into)) rt.wakeups.wake(name);
       return queued;
     });
@@ -135,10 +183,13 @@ export function buildJobs<M extends JobMap>(o: ParsedJobsOptions, sql: Sql, wher
     const call = parseArgs('enqueueMany', args);
     if (call.isErr()) return errAsync(call.error);
     const { into, name, payload, options } = call.value;
-    return insertJobs(rt, into, name, payload as unknown[], options).map((queued) => {
-      if (queued.length > 0 && wakesAt(into)) rt.wakeups.wake(name);
-      return queued;
-    });
+    const count = Array.isArray(payload) ? payload.length : 0;
+    return traced(name, count, (trace) => insertJobs(rt, into, name, payload as unknown[], options, trace)).map(
+      (queued) => {
+        if (queued.length > 0 && wakesAt(into)) rt.wakeups.wake(name);
+        return queued;
+      },
+    );
   };
 
   const work = (name: string, handler: JobHandler, options: WorkOptions = {}) => {
@@ -175,6 +226,7 @@ export function buildJobs<M extends JobMap>(o: ParsedJobsOptions, sql: Sql, wher
     await Promise.all([...workers].map((w) => w.stop(graceMs)));
     await scheduler.stop();
     await keeper?.stop();
+    await stopListening?.();
   };
 
   const jobs = {

@@ -64,6 +64,8 @@ export interface NewJob {
   readonly tickKey?: string;
   /** Settings of the schedule, between the definition's and the call's. */
   readonly scheduleSettings?: JobSettings | undefined;
+  /** The enqueuer's trace context as stored (JSON), when traced. */
+  readonly trace?: string | null;
 }
 
 /** What the jobs of one `enqueue` or `enqueueMany` call share. */
@@ -78,6 +80,7 @@ interface Shared {
   readonly dedupeKey: string | null;
   readonly tickKey: string | null;
   readonly now: number;
+  readonly trace: string | null;
 }
 
 /** What each job has of its own. */
@@ -126,6 +129,7 @@ function prepare(
     dedupeKey: options.dedupeKey ?? null,
     tickKey: job.tickKey ?? null,
     now,
+    trace: job.trace ?? null,
   };
   return ok({
     shared,
@@ -168,10 +172,11 @@ export function insertJob(
         s.tickKey,
         context,
         s.now,
+        s.trace,
       ])
       .mapErr(fromSql(op, `enqueueing '${job.name}'`))
       .andThen(({ rowsAffected }) => {
-        if (rowsAffected === 1) return okAsync({ id, deduplicated: false });
+        if (rowsAffected === 1) return announce(rt, target, s).map(() => ({ id, deduplicated: false }));
         // A tick another process fired first, or a live job holding the key.
         const [holderOf, key] =
           s.dedupeKey === null
@@ -206,6 +211,7 @@ export function insertJobs(
   name: string,
   payloads: readonly unknown[],
   options: EnqueueOptions | undefined,
+  trace: string | null = null,
 ): ResultAsync<Enqueued[], JobsError> {
   const op = 'enqueueMany';
   if (!Array.isArray(payloads)) {
@@ -214,14 +220,14 @@ export function insertJobs(
   if (options?.dedupeKey !== undefined) {
     return errAsync(jobsError('INVALID_ARGUMENT', op, `${op} '${name}': dedupeKey names one job; use enqueue`));
   }
-  const prepared = prepare(rt, { name, payload: undefined, options }, op);
+  const prepared = prepare(rt, { name, payload: undefined, options, trace }, op);
   if (prepared.isErr()) return errAsync(prepared.error);
   const { shared: s, own } = prepared.value;
   return ResultAsync.combine(payloads.map(own)).andThen((rows) => {
     if (rows.length === 0) return okAsync([]);
     const chunks: Own[][] = [];
     for (let i = 0; i < rows.length; i += jobsPerInsert) chunks.push(rows.slice(i, i + jobsPerInsert));
-    const common = [s.queue, s.name, s.priority, s.runAt, s.maxAttempts, s.backoff, s.timeoutMs, s.now];
+    const common = [s.queue, s.name, s.priority, s.runAt, s.maxAttempts, s.backoff, s.timeoutMs, s.now, s.trace];
     const write = (into: Target) =>
       chunks.reduce<ResultAsync<void, SqlError>>(
         (previous, chunk) =>
@@ -233,8 +239,14 @@ export function insertJobs(
     const written = 'depth' in target || chunks.length === 1 ? write(target) : target.transaction((tx) => write(tx));
     return written
       .mapErr(fromSql(op, `enqueueing ${rows.length} '${name}' jobs`))
+      .andThen(() => announce(rt, target, s))
       .map(() => rows.map((r) => ({ id: r.id, deduplicated: false })));
   });
+}
+
+/** Tells the workers of every process about a job due now (a later one waits for the poll it is due at). */
+function announce(rt: JobsRuntime, target: Target, s: Shared): ResultAsync<void, JobsError> {
+  return rt.announce && s.runAt <= s.now ? rt.announce(target, s.name) : okAsync(undefined);
 }
 
 /** A Keel transaction (it has a depth), not a plain `Sql`. */

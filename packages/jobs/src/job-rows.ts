@@ -15,11 +15,13 @@ export interface ClaimedJob {
   readonly context: string | null;
   readonly tickKey: string | null;
   readonly createdAt: number;
+  /** The enqueuer's trace context (JSON), when it was traced. */
+  readonly trace: string | null;
 }
 
 /** A row of `jobsStatements().claim`'s `RETURNING` list. */
 export function claimedFromRow(row: readonly SqlValue[]): ClaimedJob {
-  const [id, queue, payload, attempts, maxAttempts, backoff, timeoutMs, context, tickKey, createdAt] = row;
+  const [id, queue, payload, attempts, maxAttempts, backoff, timeoutMs, context, tickKey, createdAt, trace] = row;
   return {
     id: id as string,
     queue: queue as string,
@@ -31,6 +33,7 @@ export function claimedFromRow(row: readonly SqlValue[]): ClaimedJob {
     context: context as string | null,
     tickKey: tickKey as string | null,
     createdAt: Number(createdAt),
+    trace: typeof trace === 'string' ? trace : null,
   };
 }
 

@@ -42,7 +42,7 @@ export interface JobsErrorInit extends Omit<KeelErrorInit<JobsErrorCode>, 'adapt
  *
  * @example
  * const queued = await jobs.enqueue('digest.send', { workspaceId: 'w1' });
- * if (queued.isErr() && queued.error.code === 'VALIDATION') console.warn(queued.error.message);
+ * if (queued.isErr() && queued.error.code === 'VALIDATION') logger.warn({ code: queued.error.code }, queued.error.message);
  */
 export class JobsError extends KeelError<JobsErrorCode> {
   override readonly name = 'JobsError';

@@ -59,5 +59,12 @@ export function jobsMigrations(table: string): Migration[] {
       },
       down: `DROP TABLE ${table}_schedules;\nDROP TABLE ${table}`,
     },
+    {
+      // The enqueuer's trace context (W3C traceparent/tracestate as JSON), so that each attempt joins its trace.
+      version: 2,
+      name: 'store trace context',
+      up: `ALTER TABLE ${table} ADD COLUMN trace_context TEXT`,
+      down: `ALTER TABLE ${table} DROP COLUMN trace_context`,
+    },
   ];
 }

@@ -1,5 +1,5 @@
-import type { Sql } from '@keel/core';
-import { clockOption, fn, integer, maxTimerMs, oneOf, option, shaped } from '@keel/core/adapter';
+import type { KeelLogger, KeelObservability, Sql } from '@keel/core';
+import { clockOption, fn, integer, maxTimerMs, oneOf, option, shaped, withMethods } from '@keel/core/adapter';
 import * as v from 'valibot';
 import { jobDefaultsOption, jobSettingsEntries } from './job-settings.js';
 
@@ -66,7 +66,15 @@ const schema = v.strictObject({
     default: 1000,
     description:
       'How often an idle worker looks for due jobs, in ms. An `enqueue` wakes the workers of its own process at ' +
-      'once (on PostgreSQL a job enqueued inside a transaction waits for the next poll, after the commit).',
+      'once, and with `notifications` those of every process (else, on PostgreSQL, a job enqueued inside a ' +
+      'transaction waits for the next poll).',
+  }),
+  notifications: option(v.boolean('expected true or false'), {
+    default: true,
+    description:
+      'When the sql has the `notifications` capability (PostgreSQL): each enqueue of a due job notifies ' +
+      '`<table>_wake` (in its transaction, so at commit) and idle workers in every process look at once; ' +
+      'polling stays as the safety net. `false`: poll only.',
   }),
   shutdownGraceMs: option(integer(0, maxTimerMs), {
     default: 10_000,
@@ -95,6 +103,19 @@ const schema = v.strictObject({
     defaultText: 'ignore',
     description: 'Called with what a background pass could not do (a database error); the loops keep going.',
   }),
+  logger: option(withMethods<KeelLogger>('a logger (debug, info, warn, error, child)', ['warn', 'error', 'child']), {
+    defaultText: "the app's keel.logger in jobsService; else silent",
+    description: 'Where failed attempts (warn: retried; error: dead) and background failures (error) are logged.',
+  }),
+  observability: option(
+    withMethods<KeelObservability>('keel.observability or createObservability()', ['span', 'counter']),
+    {
+      defaultText: "the app's keel.observability in jobsService; else none",
+      description:
+        "While it records traces: a span per enqueue and per attempt, the attempt's a child of the enqueue's " +
+        '(the trace context is stored with each job). Off, nothing is captured or allocated.',
+    },
+  ),
 });
 
 type Schema = typeof schema;

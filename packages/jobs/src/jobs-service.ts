@@ -2,6 +2,7 @@ import {
   createToken,
   defineService,
   instanceToken,
+  keelTokens,
   tokens,
   type KeelToken,
   type ServiceDefinition,
@@ -24,7 +25,8 @@ export type JobsServiceOptions<M extends JobMap = JobMap> = Omit<JobsOptions<M>,
 /**
  * The jobs instance as a service of `createKeel`: built after the sql instance it names (or the
  * default one), its tables migrated at start-up, and closed at `keel.close()` (its workers
- * finish or hand back their jobs) before the database closes.
+ * finish or hand back their jobs) before the database closes. It logs to the app's logger and
+ * traces with the app's observability unless given others.
  *
  * @example
  * const jobsOf = createToken<Jobs<typeof definitions>>('jobs');
@@ -45,10 +47,15 @@ export function jobsService<M extends JobMap = JobMap>(
         : undefined;
   return defineService({
     token,
-    needs: named && sqlToken ? [sqlToken] : [],
+    needs: [...(named && sqlToken ? [sqlToken] : []), keelTokens.logger, keelTokens.observability],
     async create(resolve) {
       const sql = named && sqlToken ? resolve(sqlToken) : (o.sql as Sql);
-      const jobs = buildJobs<M>(o, sql, 'jobsService');
+      const withApp = {
+        ...o,
+        logger: o.logger ?? resolve(keelTokens.logger),
+        observability: o.observability ?? resolve(keelTokens.observability),
+      };
+      const jobs = buildJobs<M>(withApp, sql, 'jobsService');
       const migrated = await jobs.migrate();
       if (migrated.isErr()) throw migrated.error;
       return jobs;

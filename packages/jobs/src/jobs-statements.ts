@@ -6,7 +6,8 @@ export const jobColumns =
   'progress, result, error, lease_owner, created_at, started_at, finished_at';
 
 /** The columns a claimed job comes back with, in `claimedFromRow`'s order. */
-const claimedColumns = 'id, queue, payload, attempts, max_attempts, backoff, timeout_ms, context, tick_key, created_at';
+const claimedColumns =
+  'id, queue, payload, attempts, max_attempts, backoff, timeout_ms, context, tick_key, created_at, trace_context';
 
 /**
  * On PostgreSQL a claim locks the due rows it picks and skips rows another worker's claim holds,
@@ -45,14 +46,15 @@ export function jobsStatements(t: string, dialect: SqlDialect) {
   return {
     insert:
       `INSERT INTO ${t} (id, queue, name, state, payload, priority, run_at, attempts, max_attempts, backoff, ` +
-      `timeout_ms, dedupe_key, tick_key, context, created_at) VALUES (?, ?, ?, 'waiting', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?) ` +
+      `timeout_ms, dedupe_key, tick_key, context, created_at, trace_context) ` +
+      "VALUES (?, ?, ?, 'waiting', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?) " +
       'ON CONFLICT DO NOTHING',
     /** New jobs at once, their own fields (id, payload, context) one JSON array; no key, so no conflict. */
     insertMany:
       `INSERT INTO ${t} (id, queue, name, state, payload, priority, run_at, attempts, max_attempts, backoff, ` +
-      `timeout_ms, context, created_at) SELECT ${jsonRows[dialect].fields}, ?, ?, 'waiting', ${jsonRows[dialect].payload}, ` +
-      'CAST(? AS INTEGER), CAST(? AS BIGINT), 0, CAST(? AS INTEGER), ?, CAST(? AS BIGINT), ' +
-      `${jsonRows[dialect].context}, CAST(? AS BIGINT) FROM ${jsonRows[dialect].from}`,
+      `timeout_ms, context, created_at, trace_context) SELECT ${jsonRows[dialect].fields}, ?, ?, 'waiting', ` +
+      `${jsonRows[dialect].payload}, CAST(? AS INTEGER), CAST(? AS BIGINT), 0, CAST(? AS INTEGER), ?, CAST(? AS BIGINT), ` +
+      `${jsonRows[dialect].context}, CAST(? AS BIGINT), CAST(? AS TEXT) FROM ${jsonRows[dialect].from}`,
     byTick: `SELECT id FROM ${t} WHERE tick_key = ?`,
     liveByKey: `SELECT id FROM ${t} WHERE name = ? AND dedupe_key = ? AND state IN ('waiting', 'active')`,
     /** An idle poll only reads: on SQLite a claim would take the write lock even when nothing is due. */

@@ -8,6 +8,7 @@ import { runAttempt } from './run-attempt.js';
 import { completions } from './complete-batch.js';
 import { startHeartbeat } from './heartbeat.js';
 import { pauses } from './pause.js';
+import { attemptSpan, endAttempt, outcomeOf } from './job-tracing.js';
 
 const lostLease = (id: string) =>
   jobsError('LEASE_LOST', 'work', `job ${id}: another worker took it over after this one's lease expired`);
@@ -69,11 +70,18 @@ export function startWorker(
     held.set(job.id, entry as Held);
     rt.held.set(job.id, controller);
     entry.done = (async () => {
-      const end = await runAttempt(rt, name, handler, job, owner, controller);
+      // Only while traces are recorded: otherwise no span, no closure.
+      const observability = rt.observability;
+      const watch = observability?.tracing ? attemptSpan(observability, name, job) : undefined;
+      const end = watch
+        ? await watch.within(() => runAttempt(rt, name, handler, job, owner, controller))
+        : await runAttempt(rt, name, handler, job, owner, controller);
+      const outcome = outcomeOf(end, job);
+      endAttempt(watch, end, outcome);
       if (held.get(job.id) === entry) held.delete(job.id);
       if (rt.held.get(job.id) === controller) rt.held.delete(job.id);
       if (end.kind === 'completed') await complete(job, end.result);
-      else await recordAttempt(rt, job, owner, end);
+      else await recordAttempt(rt, name, job, owner, end, outcome);
       if (waitingForSlot) pause.wake();
     })();
   };

@@ -105,8 +105,12 @@ async function publish(
       changes,
     },
   };
-  const refused = (cause: unknown) =>
-    err(
+  const refused = (cause: unknown) => {
+    context.logger.warn(
+      { entity: definition.entity, operation: change.operation, id: change.idText, type: event.type, err: cause },
+      'repository: publishing the change’s event failed; the change was rolled back',
+    );
+    return err(
       fail(
         'PUBLISH_FAILED',
         change.operation,
@@ -116,6 +120,7 @@ async function publish(
         },
       ),
     );
+  };
   try {
     const published = await (context.events as NonNullable<RepositoryContext['events']>).publish(
       db.tx as NonNullable<Db['tx']>,

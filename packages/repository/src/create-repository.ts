@@ -1,4 +1,4 @@
-import { type ResultAsync, type Sql, errAsync } from '@keel/core';
+import { type ResultAsync, type Sql, errAsync, silentLogger } from '@keel/core';
 import { parseOptions } from '@keel/core/adapter';
 import { auditLog } from './audit-log.js';
 import type { RepositoryDefinition } from './definition-types.js';
@@ -40,6 +40,7 @@ export function createRepository<E extends object, K extends keyof E & string, I
     tablePrefix: o.tablePrefix,
     clock: o.clock,
     cursorSecret: o.cursorSecret,
+    logger: o.logger ?? silentLogger,
   });
   const log = auditLog(sql, quote(context.tables.audit), context.fail);
   const needs = (flag: 'softDelete' | 'audit', op: string) => {

@@ -1,4 +1,4 @@
-import type { Clock, Sql, SqlDialect, SqlValue } from '@keel/core';
+import type { Clock, KeelLogger, Sql, SqlDialect, SqlValue } from '@keel/core';
 import type { FieldLayout, RepositoryDefinition } from './definition-types.js';
 import { type Failures, failures } from './repository-errors.js';
 import { quote } from './repository-ddl.js';
@@ -24,6 +24,7 @@ export interface RepositoryContext {
   readonly tables: { readonly audit: string; readonly versions: string };
   readonly events: RepositoryEventPublisher | undefined;
   readonly clock: Clock;
+  readonly logger: KeelLogger;
   readonly cursorKey: string;
   /** The changes need a transaction of their own: they write more than one statement. */
   readonly trailed: boolean;
@@ -34,6 +35,7 @@ export interface ContextSettings {
   readonly tablePrefix: string;
   readonly clock: Clock;
   readonly cursorSecret: string | undefined;
+  readonly logger: KeelLogger;
 }
 
 export function repositoryContext(sql: Sql, definition: Definition, settings: ContextSettings): RepositoryContext {
@@ -51,6 +53,7 @@ export function repositoryContext(sql: Sql, definition: Definition, settings: Co
     tables: trailTables(settings.tablePrefix),
     events: settings.events,
     clock: settings.clock,
+    logger: settings.logger,
     cursorKey: `${settings.cursorSecret ?? ''}\u0000${definition.table}\u0000${columns.map((c) => `${c.name}:${c.kind}`).join(',')}`,
     trailed: definition.audit || definition.versions || settings.events !== undefined,
   };

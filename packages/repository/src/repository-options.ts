@@ -1,4 +1,4 @@
-import type { Result, ResultAsync, SqlTransaction } from '@keel/core';
+import type { KeelLogger, Result, ResultAsync, SqlTransaction } from '@keel/core';
 import { clockOption, option, withMethods } from '@keel/core/adapter';
 import * as v from 'valibot';
 import type { JsonValue } from './field-kinds.js';
@@ -55,6 +55,11 @@ const schema = v.strictObject({
       'another query, repository or tenant, but one could be forged by whoever reads this code.',
   }),
   clock: clockOption('Where the time of `createdAt`, `updatedAt`, `deletedAt` and audit records comes from.'),
+  logger: option(withMethods<KeelLogger>('a logger (debug, info, warn, error, child)', ['warn', 'error', 'child']), {
+    defaultText: 'silent',
+    description:
+      'Where a refused event (`PUBLISH_FAILED`: the change was rolled back) is logged (warn); pass `keel.logger`.',
+  }),
 });
 
 type Schema = typeof schema;

@@ -1,4 +1,4 @@
-import { type SqlTransaction, err, errAsync, ok, rowsToObjects, runInContext } from '@keel/core';
+import { type SqlTransaction, createJsonLogger, err, errAsync, ok, rowsToObjects, runInContext } from '@keel/core';
 import { expectErr, expectOk } from '@keel/testing';
 import { expect, it } from 'vitest';
 import { type RepositoryEvent, type RepositoryEventPublisher, createAuditLog, createRepository } from '../src/index.js';
@@ -68,9 +68,11 @@ onDatabases('unit of work and events', (db) => {
     expect(events[1]?.data.changes).toEqual({ title: { old: 'One', new: 'Two' } });
   });
 
-  it('rolls the change back, audit and snapshot included, when the publisher refuses its event', async () => {
+  it('rolls the change back, audit and snapshot included, when the publisher refuses its event (and logs it)', async () => {
     const published = await eventTable(db());
-    const repo = createRepository(db().sql, tasks, { events: tableEvents(new Set(['TaskUpdated'])) });
+    const lines: Record<string, unknown>[] = [];
+    const logger = createJsonLogger({ destination: { write: (line) => lines.push(JSON.parse(line)) } });
+    const repo = createRepository(db().sql, tasks, { events: tableEvents(new Set(['TaskUpdated'])), logger });
     const created = expectOk(await repo.create(task({ title: 'Kept' })));
     const refused = expectErr(await repo.update(created.id, { title: 'Lost' }), 'PUBLISH_FAILED');
     expect((refused.cause as Error).message).toContain('TaskUpdated');
@@ -78,6 +80,7 @@ onDatabases('unit of work and events', (db) => {
     expect(expectOk(await repo.versions(created.id))).toHaveLength(1);
     expect(expectOk(await repo.audit())).toHaveLength(1);
     expect((await published()).map((e) => e.type)).toEqual(['TaskCreated']);
+    expect(lines).toMatchObject([{ level: 40, entity: 'Task', operation: 'update', type: 'TaskUpdated' }]);
   });
 
   it('commits several repositories and their events together, or none of it', async () => {

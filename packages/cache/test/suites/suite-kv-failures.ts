@@ -1,4 +1,4 @@
-import { KvError } from '@keel/core';
+import { createJsonLogger, KvError } from '@keel/core';
 import { expectErr, expectOk } from '@keel/testing';
 import { describe, expect, it } from 'vitest';
 import { type CacheError, createCache } from '../../src/index.js';
@@ -50,10 +50,12 @@ export function describeKvFailures(target: KvTarget): void {
       expect(expectErr(await cache.set('big', 'x'.repeat(1000)), 'WRITE_FAILED').key).toBe('big');
     });
 
-    it('reads a value it did not write as a miss, reports it, and replaces it', async () => {
+    it('reads a value it did not write as a miss, reports and logs it, and replaces it', async () => {
       const kv = target.open();
       const reported: string[] = [];
-      const cache = createCache(kv, { onError: (e) => reported.push(e.code) });
+      const lines: Record<string, unknown>[] = [];
+      const logger = createJsonLogger({ destination: { write: (line) => lines.push(JSON.parse(line)) } });
+      const cache = createCache(kv, { onError: (e) => reported.push(e.code), logger });
       expectOk(await kv.set('cache:e:n', 42));
       expectOk(await kv.set('cache:e:t', 'written by something else'));
       expectOk(await kv.set('cache:e:j', 'k1\tt\tid\t\n{"$n": not json'));
@@ -62,6 +64,11 @@ export function describeKvFailures(target: KvTarget): void {
       for (const key of ['n', 't', 'j'])
         expect(expectOk(await cache.getOrSet(key, () => 'again'))).toBe(`loaded ${key}`);
       expect(reported).toEqual(['CORRUPT_ENTRY', 'CORRUPT_ENTRY', 'CORRUPT_ENTRY']);
+      expect(lines.map((l) => [l.level, l.code, l.key])).toEqual([
+        [40, 'CORRUPT_ENTRY', 'n'],
+        [40, 'CORRUPT_ENTRY', 't'],
+        [40, 'CORRUPT_ENTRY', 'j'],
+      ]);
       expect(cache.stats()).toMatchObject({ readErrors: 3, loads: 3, hits: 3 });
     });
 
