@@ -61,7 +61,7 @@ export async function pipelineComponent(name: PipelineComponent): Promise<Uint8A
       const bytes = new TextEncoder().encode(answer);
       put32(pairs, texts);
       put32(pairs + 4, bytes.length);
-      bytes.forEach((b, i) => (memory[texts + i] = b));
+      for (const [i, b] of bytes.entries()) memory[texts + i] = b;
       pairs += 8;
       texts += bytes.length;
     }
