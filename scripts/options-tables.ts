@@ -18,6 +18,7 @@ import { type AdapterDefinition, observabilityOptions } from '@keel/core';
 import { describeOptions } from '@keel/core/adapter';
 import { jobsOptions } from '@keel/jobs';
 import { componentKvAdapter } from '@keel/wasm-host';
+import { workflowsOptions } from '@keel/workflows';
 
 /** What a table documents: an adapter's options, or a config section declared as one schema. */
 export interface DocumentedOptions {
@@ -37,6 +38,10 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
   {
     readme: 'packages/component-registry/README.md',
     adapter: { interface: 'service', id: 'component-registry', options: registryOptions },
+  },
+  {
+    readme: 'packages/workflows/README.md',
+    adapter: { interface: 'service', id: 'workflows', options: workflowsOptions },
   },
   { readme: 'packages/adapter-kv-memory/README.md', adapter: memoryKvAdapter },
   { readme: 'packages/adapter-kv-level/README.md', adapter: levelKvAdapter },
