@@ -14,9 +14,13 @@ const methods = (value: unknown, names: readonly string[]) =>
   names.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
 
 const schema = v.strictObject({
-  sql: required(
-    shaped<Sql>('a Sql instance', (value) => methods(value, ['transaction', 'query', 'execute'])),
-    'The database the runs, their steps and their jobs live in.',
+  // The type named on the outer pipe too: the options table reads only that one.
+  sql: v.pipe(
+    required(
+      shaped<Sql>('a Sql instance', (value) => methods(value, ['transaction', 'query', 'execute'])),
+      'The database the runs, their steps and their jobs live in.',
+    ),
+    v.metadata({ type: 'a Sql instance' }),
   ),
   registry: option(
     shaped<WorkflowComponents>('a component registry ({ component, get })', (value) =>
