@@ -50,6 +50,19 @@ describe.each(dbs.databases)('runs on $name', ({ target }) => {
     for (const s of steps) expect(s.durationMs).toBeGreaterThanOrEqual(0);
   });
 
+  it("starts a run inside the caller's transaction: none when it rolls back", async () => {
+    const wf = await fx.workflows();
+    expectOk(await wf.register('tx', { steps: { a: { run: () => 'ran' } } }));
+    let rolledBack = '';
+    await fx.sql.transaction(async (tx) => {
+      rolledBack = expectOk(await wf.start('tx', {}, { tx }));
+      return err('roll back');
+    });
+    expectErr(await wf.status(rolledBack), 'NOT_FOUND');
+    const id = expectOk(await fx.sql.transaction(async (tx) => wf.start('tx', {}, { tx })));
+    expect(expectOk(await wf.wait(id)).state).toBe('completed');
+  });
+
   it('fails the run with the errors a validating step returned, and runs nothing after it', async () => {
     const wf = await fx.workflows();
     expectOk(
