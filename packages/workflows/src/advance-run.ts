@@ -143,7 +143,10 @@ export async function enqueueVisit(
     stepJob,
     { run: runId, key },
     {
-      maxAttempts: step.maxAttempts + rt.crashAttempts,
+      // The run counts a step's attempts itself (failed ones against its retry policy, lost ones
+      // against crashAttempts) and ends the run when they run out: a job that went dead would
+      // leave its run running for ever.
+      maxAttempts: 1_000_000,
       backoff: step.backoff,
       // The step's own timer fails the attempt first and records why; the job's is the backstop.
       timeoutMs: step.timeoutMs + 5000,

@@ -32,6 +32,13 @@ export async function runVisit(rt: WorkflowsRuntime, job: RunningJob<StepPayload
     return null;
   }
 
+  // Attempts started and neither failed nor finished were lost: their worker died or stopped.
+  const lost = visit.attempts - visit.failures;
+  if (lost > rt.crashAttempts) {
+    const message = `step '${visit.step}' lost ${lost} attempt(s) to workers that stopped mid-step`;
+    await settle(rt, wf, runId, key, { ok: false, error: { code: 'STEP_FAILED', message } });
+    return null;
+  }
   const outputs = await rt.store.outputs(rt.sql, runId);
   if (outputs.isErr()) throw outputs.error;
   const definition = step.definition;
@@ -77,7 +84,7 @@ export async function runVisit(rt: WorkflowsRuntime, job: RunningJob<StepPayload
   // cancelled here has already recorded its end.
   if (job.signal.aborted || (value.isErr() && value.error.code === 'CANCELLED')) return null;
   if (value.isErr()) {
-    const final = visit.failures + 1 >= step.maxAttempts || job.attempt >= job.maxAttempts;
+    const final = visit.failures + 1 >= step.maxAttempts;
     if (!final) {
       const recorded = await rt.store.failedAttempt(rt.sql, key, value.error);
       if (recorded.isErr()) throw recorded.error;

@@ -39,7 +39,8 @@ const schema = v.strictObject({
   crashAttempts: option(integer(0, 1000), {
     default: 20,
     description:
-      "Attempts a step may lose to workers that died mid-step (their lease expired), beyond its retry policy's.",
+      "Attempts a step may lose to workers that died or stopped mid-step, beyond its retry policy's; " +
+      'one more fails the run (`STEP_FAILED`).',
   }),
   leaseMs: option(integer(50, maxTimerMs), {
     default: 30_000,

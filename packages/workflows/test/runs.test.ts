@@ -1,8 +1,8 @@
 import { err } from '@keel/core';
 import { expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Json, StepCall } from '../src/index.js';
-import { sleep, testDatabases } from './support/databases.js';
+import { createWorkflows, type Json, type StepCall } from '../src/index.js';
+import { freshTable, sleep, testDatabases } from './support/databases.js';
 import { workflowsFixture } from './support/workflows-fixture.js';
 
 const dbs = await testDatabases('runs');
@@ -182,6 +182,34 @@ describe.each(dbs.databases)('runs on $name', ({ target }) => {
     const run = expectOk(await wf.wait(expectOk(await wf.start('hang'))));
     expect(run).toMatchObject({ state: 'failed', error: { code: 'TIMEOUT', step: 'a' } });
     expect(aborted).toBe(true);
+  });
+
+  it('fails the run once a step lost more attempts to stopped workers than crashAttempts', async () => {
+    const wf = createWorkflows({ sql: fx.sql, table: freshTable(), pollIntervalMs: 20, crashAttempts: 1 });
+    expectOk(await wf.migrate());
+    let entered = 0;
+    let arrived!: () => void;
+    const hang = async ({ signal }: StepCall) => {
+      entered++;
+      arrived();
+      await untilAborted(signal);
+      return 'stopped';
+    };
+    expectOk(await wf.register('lossy', { steps: { a: { run: hang, retry: { maxAttempts: 5 } } } }));
+    const runId = expectOk(await wf.start('lossy'));
+    // Each worker stops with no grace while the step runs: the attempt is handed back, lost.
+    for (let i = 0; i < 2; i++) {
+      const inside = new Promise<void>((resolve) => (arrived = resolve));
+      const worker = expectOk(wf.work());
+      await inside;
+      await worker.stop(0);
+    }
+    expectOk(wf.work());
+    const run = expectOk(await wf.wait(runId));
+    expect(run).toMatchObject({ state: 'failed', error: { code: 'STEP_FAILED', step: 'a' } });
+    expect(run.error?.message).toMatch(/lost 2 attempt/);
+    expect(entered).toBe(2);
+    await wf.close();
   });
 
   it('loops through a bounded cycle, and fails the run past its bound', async () => {
