@@ -20,6 +20,7 @@ import { jobsOptions } from '@keel/jobs';
 import { flagsOptions } from '@keel/flags';
 import { rateLimitOptions } from '@keel/ratelimit';
 import { componentKvAdapter } from '@keel/wasm-host';
+import { workflowsOptions } from '@keel/workflows';
 
 /** What a table documents: an adapter's options, or a config section declared as one schema. */
 export interface DocumentedOptions {
@@ -44,6 +45,10 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
   {
     readme: 'packages/component-registry/README.md',
     adapter: { interface: 'service', id: 'component-registry', options: registryOptions },
+  },
+  {
+    readme: 'packages/workflows/README.md',
+    adapter: { interface: 'service', id: 'workflows', options: workflowsOptions },
   },
   { readme: 'packages/adapter-kv-memory/README.md', adapter: memoryKvAdapter },
   { readme: 'packages/adapter-kv-level/README.md', adapter: levelKvAdapter },

@@ -1,0 +1,46 @@
+import type { ResultAsync, Sql } from '@keel/core';
+import type { JobDefinition, Jobs } from '@keel/jobs';
+import type { RunStore } from './run-store.js';
+import type { CompiledWorkflow } from './validate-definition.js';
+
+/** The job every step visit runs as. */
+export const stepJob = 'keel.workflow-step';
+export interface StepPayload {
+  readonly run: string;
+  readonly key: string;
+}
+export type StepJobs = { [stepJob]: JobDefinition<StepPayload, StepPayload, unknown> };
+
+/**
+ * What serves component steps: `@keel/component-registry`'s registry fits (any object with these
+ * two methods does). `get` is asked at `register`, `component(name).call` for each visit.
+ */
+export interface WorkflowComponents {
+  component(name: string): {
+    call(
+      exportName: string,
+      ...args: unknown[]
+    ): ResultAsync<unknown, { readonly code: string; readonly message: string }>;
+  };
+  get(name: string): ResultAsync<
+    {
+      readonly active: string | undefined;
+      readonly versions: readonly { readonly version: string; readonly exports: readonly string[] }[];
+    },
+    { readonly code: string; readonly message: string }
+  >;
+}
+
+/** Everything the engine's parts share. */
+export interface WorkflowsRuntime {
+  readonly sql: Sql;
+  readonly store: RunStore;
+  readonly jobs: Jobs<StepJobs>;
+  readonly registry: WorkflowComponents | undefined;
+  readonly workflows: Map<string, CompiledWorkflow>;
+  /** Attempts a step's job may lose to dying workers, beyond its retry policy. */
+  readonly crashAttempts: number;
+  /** The running steps of this process by key: `cancel` aborts them at once. */
+  readonly running: Map<string, AbortController>;
+  readonly now: () => number;
+}
