@@ -26,46 +26,66 @@ interface Db {
 export function runAsync<T>(place: AsyncPlace, program: Program<T>): ResultAsync<T, RepositoryError> {
   const first = program.next();
   if (first.done) return new ResultAsync(Promise.resolve(first.value));
-  return new ResultAsync(drive(place, program, first, { on: place.sql, tx: undefined }));
+  const outcome = drive(place, [program], first, { on: place.sql, tx: undefined });
+  return new ResultAsync(Promise.resolve(outcome as Outcome<T>));
 }
 
-/** Answers each step until the program returns; awaits only the statements (each await costs a turn). */
-async function drive<T>(
+type Outcome<T> = Result<T, RepositoryError> | PromiseLike<Result<T, RepositoryError>>;
+
+/**
+ * Answers each step of the innermost program (the last of `programs`) until the outermost
+ * returns. A unit that needs no transaction of its own runs its body right here, one program
+ * deeper, not in a drive of its own. Written with `then`, not `await`: each hop costs a turn of
+ * the microtask queue, and `findById` (one statement) is the hot path.
+ */
+function drive(
   place: AsyncPlace,
-  program: Program<T>,
-  first: IteratorResult<Step, Result<T, RepositoryError>>,
+  programs: Program<unknown>[],
+  first: IteratorResult<Step, Result<unknown, RepositoryError>>,
   db: Db,
-): Promise<Result<T, RepositoryError>> {
+): Outcome<unknown> {
   let next = first;
-  while (!next.done) {
-    const step = next.value;
-    let answer: unknown;
-    switch (step.kind) {
-      case 'query':
-        answer = await db.on.query(step.statement, step.params);
-        break;
-      case 'execute':
-        answer = await db.on.execute(step.statement, step.params);
-        break;
-      case 'unit':
-        answer = await unit(place, step);
-        break;
-      case 'wait':
-        answer = await step.promise;
-        break;
-      case 'publish':
-        answer = await published(place, db, step.events);
-        break;
+  for (;;) {
+    if (next.done) {
+      programs.pop();
+      const outer = programs.at(-1);
+      if (outer === undefined) return next.value;
+      next = outer.next(next.value);
+      continue;
     }
-    next = program.next(answer);
+    const step = next.value;
+    if (step.kind === 'unit' && db.tx === undefined && step.tx === undefined && !(step.write && step.many)) {
+      const body = step.body(false);
+      programs.push(body);
+      next = body.next();
+      continue;
+    }
+    const answer = answered(place, step, db);
+    const program = programs.at(-1) as Program<unknown>;
+    const resume = (value: unknown) => drive(place, programs, program.next(value), db);
+    return isThenable(answer) ? answer.then(resume) : resume(answer);
   }
-  return next.value;
 }
 
-function unit(place: AsyncPlace, step: UnitStep): PromiseLike<Result<unknown, RepositoryError>> {
+function answered(place: AsyncPlace, step: Step, db: Db): unknown {
+  switch (step.kind) {
+    case 'query':
+      return db.on.query(step.statement, step.params);
+    case 'execute':
+      return db.on.execute(step.statement, step.params);
+    case 'unit':
+      return unit(place, step);
+    case 'wait':
+      return step.promise;
+    case 'publish':
+      return published(place, db, step.events);
+  }
+}
+
+function unit(place: AsyncPlace, step: UnitStep): Outcome<unknown> {
   const run = (db: Db) => {
     const body = step.body(db.tx !== undefined);
-    return drive(place, body, body.next(), db);
+    return drive(place, [body], body.next(), db);
   };
   const within = (tx: SqlTransaction) => run({ on: tx, tx });
   const { tx } = step;
@@ -73,11 +93,15 @@ function unit(place: AsyncPlace, step: UnitStep): PromiseLike<Result<unknown, Re
     if (!step.write || !step.many) return run({ on: place.sql, tx: undefined });
     return place.sql.transaction(within).mapErr(place.fail.sql(step.op, place.keys));
   }
-  if (!isTransaction(tx)) return Promise.resolve(err(notInTransaction(place.fail, step.op)));
+  if (!isTransaction(tx)) return err(notInTransaction(place.fail, step.op));
   // Without savepoints a failed write may leave part of itself in the caller's transaction,
   // which the caller then rolls back (`transaction(fn)` does on an Err).
   if (!step.write || !place.sql.capabilities.savepoints) return within(tx);
   return tx.transaction(within).mapErr(place.fail.sql(step.op, place.keys));
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 async function published(place: AsyncPlace, db: Db, events: Parameters<RepositoryEventPublisher['publish']>[1]) {
