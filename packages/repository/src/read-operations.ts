@@ -1,4 +1,4 @@
-import { type Result, type SqlValue, err, ok } from '@keel/core';
+import { type Result, type SqlError, type SqlQueryResult, type SqlValue, err, ok } from '@keel/core';
 import type { FieldLayout } from './definition-types.js';
 import { toSql } from './field-kinds.js';
 import { decoded, notFound } from './entity-reads.js';
@@ -29,11 +29,16 @@ export function* findEntity(
   if (param.isErr()) return err(param.error);
   const statement = context.statements.byId(options?.withDeleted !== true, false);
   const params = keyParams(context, tenant.value, param.value);
-  return yield* read(op, options?.tx, function* () {
-    const found = yield* query(statement, params);
-    if (found.isErr()) return err(sqlFailure(context, op)(found.error));
-    const row = found.value.rows[0];
+  const found = (answer: Result<SqlQueryResult, SqlError>): Result<Entity, RepositoryError> => {
+    if (answer.isErr()) return err(sqlFailure(context, op)(answer.error));
+    const row = answer.value.rows[0];
     return row === undefined ? err(notFound(context, op, id)) : decoded(context, op, row);
+  };
+  const tx = options?.tx;
+  // Without the caller's transaction the read is its one statement, yielded here: no unit to set up.
+  if (tx === undefined) return found((yield { kind: 'query', statement, params }) as Result<SqlQueryResult, SqlError>);
+  return yield* read(op, tx, function* () {
+    return found(yield* query(statement, params));
   });
 }
 
