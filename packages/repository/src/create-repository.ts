@@ -45,13 +45,6 @@ export function createRepository<E extends object, K extends keyof E & string, I
     cursorSecret: o.cursorSecret,
   });
   const programs = operations(context);
-  // Each operation is written once as a program (see operation-steps.ts); a facet is a runner over them.
-  const facet = <R>(run: (program: Program<unknown>) => R) => {
-    const out: Record<string, (...args: never[]) => R> = {};
-    for (const [name, build] of Object.entries(programs))
-      out[name] = (...args: unknown[]) => run((build as (...a: unknown[]) => Program<unknown>)(...args));
-    return out;
-  };
   // Events are published asynchronously: a repository that publishes them has no synchronous face.
   const syncPlace: SyncPlace | undefined =
     sql.capabilities.synchronous && sql.sync !== undefined && o.events === undefined
@@ -59,11 +52,15 @@ export function createRepository<E extends object, K extends keyof E & string, I
       : undefined;
   const repository = {
     definition,
-    ...facet((program) => runAsync(context, program)),
-    ...(syncPlace ? { sync: Object.freeze(facet((program) => runSync(syncPlace, program))) } : {}),
+    ...facet(programs, (program) => runAsync(context, program)),
+    ...(syncPlace ? { sync: Object.freeze(facet(programs, (program) => runSync(syncPlace, program))) } : {}),
   };
   return Object.freeze(repository) as unknown as Repository<E, K, I>;
 }
+
+type Options = { readonly tx?: unknown } | undefined;
+type Read = (Options & { readonly withDeleted?: boolean }) | undefined;
+type Write = (Options & { readonly expectedVersion?: number }) | undefined;
 
 /** The program of each operation, by name: what both facets run. */
 function operations(context: RepositoryContext) {
@@ -72,9 +69,6 @@ function operations(context: RepositoryContext) {
     if (!definition[flag])
       throw new TypeError(`${definition.entity}.${op}: the repository is defined without ${flag}: true`);
   };
-  type Options = { readonly tx?: unknown } | undefined;
-  type Read = (Options & { readonly withDeleted?: boolean }) | undefined;
-  type Write = (Options & { readonly expectedVersion?: number }) | undefined;
   return {
     create: (entity: unknown, opts: Options) => createEntity(context, entity, opts),
     findById: (id: unknown, opts: Read) => findEntity(context, id, opts),
@@ -95,6 +89,31 @@ function operations(context: RepositoryContext) {
       needs('audit', 'audit');
       return entityAudit(context, query, opts?.tx);
     },
+  };
+}
+
+type Programs = ReturnType<typeof operations>;
+
+/**
+ * The operations of one facet: each program given to `run` (the asynchronous or the synchronous
+ * runner). Written out, one function per operation, not made in a loop: a call site that sees one
+ * function stays fast, and `findById` is the hot path.
+ */
+function facet<R>(p: Programs, run: (program: Program<unknown>) => R) {
+  return {
+    create: (entity: unknown, opts: Options) => run(p.create(entity, opts)),
+    findById: (id: unknown, opts: Read) => run(p.findById(id, opts)),
+    findMany: (opts: Parameters<typeof findEntities>[1]) => run(p.findMany(opts)),
+    count: (opts: Parameters<typeof countEntities>[1]) => run(p.count(opts)),
+    update: (id: unknown, patch: unknown, opts: Write) => run(p.update(id, patch, opts)),
+    delete: (id: unknown, opts: Write) => run(p.delete(id, opts)),
+    restore: (id: unknown, opts: Write) => run(p.restore(id, opts)),
+    purge: (id: unknown, opts: Write) => run(p.purge(id, opts)),
+    version: (id: unknown, n: number, opts: Options) => run(p.version(id, n, opts)),
+    versions: (id: unknown, opts: Options) => run(p.versions(id, opts)),
+    diff: (id: unknown, from: number, to: number, opts: Options) => run(p.diff(id, from, to, opts)),
+    revert: (id: unknown, n: number, opts: Write) => run(p.revert(id, n, opts)),
+    audit: (query: AuditQuery | undefined, opts: Options) => run(p.audit(query, opts)),
   };
 }
 
