@@ -127,6 +127,9 @@ async function bench(label: string, sql: Sql, makeRaw: () => RawDriver): Promise
     { name: 'keel sql.query (same statement)', fn: () => unwrap(sql.query(select, [nextId()])) },
     { name: 'repository.findById', fn: () => unwrap(repos.plain.findById(nextId())) },
   ];
+  // On a synchronous sql (SQLite): the same operations answered at once (what an in-thread component's import runs).
+  const now = repos.plain.sync;
+  if (now) reads.push({ name: 'repository.sync.findById', fn: () => now.findById(nextId())._unsafeUnwrap() });
   const writes: BenchCase[] = [
     { name: raw.name, fn: () => raw.update(nextId(), ++points) },
     { name: 'keel sql (same SELECT + UPDATE)', fn: () => keelUpdate(nextId()) },
@@ -138,9 +141,26 @@ async function bench(label: string, sql: Sql, makeRaw: () => RawDriver): Promise
       fn: () => unwrap(repos.full.update(nextId(), { points: ++points })),
     },
   ];
+
   const options = { rounds: 15, roundMs: 120, checkEvery: 16 };
   summarize(await compare(`${label}: findById, ${rows} rows`, reads, options));
   summarize(await compare(`${label}: update one field (read, validate, conditional write)`, writes, options));
+  const sync = sql.sync;
+  if (!now || !sync) return;
+  // A table of its own: the harness probes its cases together, and a synchronous call while an
+  // asynchronous transaction holds the connection is BUSY.
+  const syncUpdate = (id: string) => {
+    const found = sync.query(select, [id])._unsafeUnwrap();
+    const version = (found.rows[0] as SqlValue[])[5] as number;
+    const done = sync.execute(update, [++points, version + 1, new Date().toISOString(), id, version])._unsafeUnwrap();
+    if (done.rowsAffected !== 1) throw new Error('raced');
+  };
+  const syncWrites: BenchCase[] = [
+    { name: raw.name, fn: () => raw.update(nextId(), ++points) },
+    { name: 'keel sql.sync (same SELECT + UPDATE)', fn: () => syncUpdate(nextId()) },
+    { name: 'repository.sync.update, audit off', fn: () => now.update(nextId(), { points: ++points })._unsafeUnwrap() },
+  ];
+  summarize(await compare(`${label}: update one field, synchronously`, syncWrites, options));
 }
 
 /** The goal is against raw keel.sql (the second row), not the driver. */

@@ -1,8 +1,10 @@
 import { type ResultAsync, type Sql, type SqlValue, err, errAsync, ok } from '@keel/core';
+import { type Program, query as select, read } from './operation-steps.js';
 import { type Failures, type RepositoryError, failures } from './repository-errors.js';
 import { quote } from './repository-ddl.js';
 import { checkPrefix, trailTables } from './repository-tables.js';
 import type { AuditOperation, AuditQuery, AuditRecord, FieldChanges, OperationOptions } from './repository-types.js';
+import { runAsync } from './run-async.js';
 
 /** Which audit records, across entities and tenants: every condition must hold. */
 export interface AuditLogQuery extends AuditQuery {
@@ -36,27 +38,9 @@ export function createAuditLog(sql: Sql, options: { readonly tablePrefix?: strin
 
 /** The audit log on a table, its errors named by `fail`. */
 export function auditLog(sql: Sql, table: string, fail: Failures): AuditLog {
+  const place = { sql, fail, keys: [], events: undefined };
   return {
-    query(query = {}, queryOptions) {
-      const op = 'audit';
-      const built = auditStatement(table, query);
-      if (typeof built === 'string') return errAsync(fail('INVALID_QUERY', op, built));
-      const on = queryOptions?.tx ?? sql;
-      return on
-        .query(built.statement, built.params)
-        .mapErr(fail.sql(op, []))
-        .andThen((found) => {
-          try {
-            return ok(found.rows.map(toRecord));
-          } catch (thrown) {
-            return err(
-              fail('UNREADABLE_ROW', op, `an audit record cannot be read: ${(thrown as Error).message}`, {
-                cause: thrown,
-              }),
-            );
-          }
-        });
-    },
+    query: (query = {}, queryOptions) => runAsync(place, auditRecords(table, fail, query, queryOptions?.tx)),
     purge({ before }) {
       if (!(before instanceof Date) || Number.isNaN(before.getTime()))
         return errAsync(fail('INVALID_QUERY', 'purgeAudit', 'before must be a valid Date', { field: 'before' }));
@@ -66,6 +50,31 @@ export function auditLog(sql: Sql, table: string, fail: Failures): AuditLog {
         .mapErr(fail.sql('purgeAudit', []));
     },
   };
+}
+
+/** The audit records a query matches, oldest first, read in `tx` when given. */
+export function* auditRecords(
+  table: string,
+  fail: Failures,
+  query: AuditLogQuery,
+  tx: unknown,
+): Program<readonly AuditRecord[]> {
+  const op = 'audit';
+  const built = auditStatement(table, query);
+  if (typeof built === 'string') return err(fail('INVALID_QUERY', op, built));
+  return yield* read(op, tx, function* () {
+    const found = yield* select(built.statement, built.params);
+    if (found.isErr()) return err(fail.sql(op, [])(found.error));
+    try {
+      return ok(found.value.rows.map(toRecord));
+    } catch (thrown) {
+      return err(
+        fail('UNREADABLE_ROW', op, `an audit record cannot be read: ${(thrown as Error).message}`, {
+          cause: thrown,
+        }),
+      );
+    }
+  });
 }
 
 function auditStatement(table: string, query: AuditLogQuery): { statement: string; params: SqlValue[] } | string {

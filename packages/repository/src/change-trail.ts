@@ -1,11 +1,11 @@
-import { type Result, currentContext, err, ok } from '@keel/core';
+import { currentContext, err, ok } from '@keel/core';
 import type { FieldLayout } from './definition-types.js';
 import type { RepositoryContext } from './repository-context.js';
-import type { RepositoryError } from './repository-errors.js';
 import { quote } from './repository-ddl.js';
 import type { AuditOperation, FieldChanges } from './repository-types.js';
 import { changedFields, entityJson } from './row-codec.js';
-import { type Db, sqlFailure } from './unit-of-work.js';
+import { type Program, execute, publish } from './operation-steps.js';
+import { sqlFailure } from './unit-of-work.js';
 
 type Entity = Record<string, unknown>;
 
@@ -35,18 +35,14 @@ const eventSuffix: Readonly<Record<AuditOperation, string>> = {
  * Writes what a change leaves besides the row, in its transaction: the audit record, the
  * snapshot (or, when the row is gone, the end of its snapshots) and the event.
  */
-export async function recordChange(
-  context: RepositoryContext,
-  db: Db,
-  change: Change,
-): Promise<Result<void, RepositoryError>> {
+export function* recordChange(context: RepositoryContext, inTransaction: boolean, change: Change): Program<void> {
   const { definition, tables, events } = context;
   const op = change.operation;
   const { actor, correlationId } = currentContext();
   const changes = change.operation === 'purge' ? {} : changedFields(trailFields(context), change.before, change.after);
   const at = change.at.toISOString();
   if (definition.audit) {
-    const written = await db.on.execute(
+    const written = yield* execute(
       `INSERT INTO ${quote(tables.audit)} ("entity", "entity_id", "tenant_id", "operation", "version", "changes", "actor", "correlation_id", "at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         definition.entity,
@@ -65,11 +61,11 @@ export async function recordChange(
   if (definition.versions) {
     const written =
       change.after === undefined
-        ? await db.on.execute(
+        ? yield* execute(
             `DELETE FROM ${quote(tables.versions)} WHERE "entity" = ? AND "tenant_id" = ? AND "entity_id" = ?`,
             [definition.entity, change.tenant, change.idText],
           )
-        : await db.on.execute(
+        : yield* execute(
             `INSERT INTO ${quote(tables.versions)} ("entity", "tenant_id", "entity_id", "version", "operation", "data", "actor", "correlation_id", "at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             [
               definition.entity,
@@ -85,16 +81,11 @@ export async function recordChange(
           );
     if (written.isErr()) return err(sqlFailure(context, op)(written.error));
   }
-  if (events && db.tx) return publish(context, db, change, changes);
+  if (events && inTransaction) return yield* published(context, change, changes);
   return ok(undefined);
 }
 
-async function publish(
-  context: RepositoryContext,
-  db: Db,
-  change: Change,
-  changes: FieldChanges,
-): Promise<Result<void, RepositoryError>> {
+function* published(context: RepositoryContext, change: Change, changes: FieldChanges): Program<void> {
   const { definition, fail } = context;
   const event = {
     type: `${definition.entity}${eventSuffix[change.operation]}`,
@@ -105,31 +96,21 @@ async function publish(
       changes,
     },
   };
-  const refused = (cause: unknown) => {
-    context.logger.warn(
-      { entity: definition.entity, operation: change.operation, id: change.idText, type: event.type, err: cause },
-      'repository: publishing the change’s event failed; the change was rolled back',
-    );
-    return err(
-      fail(
-        'PUBLISH_FAILED',
-        change.operation,
-        `publishing ${event.type} failed, so the change was rolled back: ${describe(cause)}`,
-        {
-          cause,
-        },
-      ),
-    );
-  };
-  try {
-    const published = await (context.events as NonNullable<RepositoryContext['events']>).publish(
-      db.tx as NonNullable<Db['tx']>,
-      [event],
-    );
-    return published.isErr() ? refused(published.error) : ok(undefined);
-  } catch (thrown) {
-    return refused(thrown);
-  }
+  const outcome = yield* publish(change.operation, [event]);
+  if (outcome.isOk()) return ok(undefined);
+  const cause = outcome.error;
+  context.logger.warn(
+    { entity: definition.entity, operation: change.operation, id: change.idText, type: event.type, err: cause },
+    'repository: publishing the change’s event failed; the change was rolled back',
+  );
+  return err(
+    fail(
+      'PUBLISH_FAILED',
+      change.operation,
+      `publishing ${event.type} failed, so the change was rolled back: ${describe(cause)}`,
+      { cause },
+    ),
+  );
 }
 
 /** The fields whose changes the trail records: the entity's, and whether and by whom it is deleted. */

@@ -1,13 +1,15 @@
-import { type ResultAsync, type Sql, errAsync, silentLogger } from '@keel/core';
+import { type Sql, err, silentLogger } from '@keel/core';
 import { parseOptions } from '@keel/core/adapter';
-import { auditLog } from './audit-log.js';
+import { auditRecords } from './audit-log.js';
 import type { RepositoryDefinition } from './definition-types.js';
 import { countEntities, findEntities, findEntity } from './read-operations.js';
-import { repositoryContext } from './repository-context.js';
+import type { Program } from './operation-steps.js';
+import { type RepositoryContext, repositoryContext } from './repository-context.js';
 import { quote } from './repository-ddl.js';
 import { type RepositoryOptions, repositoryOptions } from './repository-options.js';
-import type { RepositoryError } from './repository-errors.js';
-import type { EntityVersion, Page, Repository, Stored } from './repository-types.js';
+import type { AuditQuery, Repository } from './repository-types.js';
+import { runAsync } from './run-async.js';
+import { type SyncPlace, runSync } from './run-sync.js';
 import { tenantOf } from './unit-of-work.js';
 import { diffVersions, getVersion, listVersions, revertVersion } from './version-operations.js';
 import { createEntity, deleteEntity, purgeEntity, restoreEntity, updateEntity } from './write-operations.js';
@@ -16,7 +18,8 @@ import { createEntity, deleteEntity, purgeEntity, restoreEntity, updateEntity } 
  * A repository of one definition on a Keel `sql`: typed operations that validate, scope by
  * tenant, check versions, and write their audit record, snapshot and event in the change's
  * transaction. Its entity table comes from `repositoryMigration(definition)`; the audit and
- * versions tables from `createRepositoryMigrator(sql).up()`.
+ * versions tables from `createRepositoryMigrator(sql).up()`. On a synchronous sql (SQLite) and
+ * without events it also has `repository.sync`: the same operations, answered at once.
  *
  * @example
  * const taskRepo = createRepository(keel.sql, tasks, { events });
@@ -42,37 +45,84 @@ export function createRepository<E extends object, K extends keyof E & string, I
     cursorSecret: o.cursorSecret,
     logger: o.logger ?? silentLogger,
   });
-  const log = auditLog(sql, quote(context.tables.audit), context.fail);
+  const programs = operations(context);
+  // Events are published asynchronously: a repository that publishes them has no synchronous face.
+  const syncPlace: SyncPlace | undefined =
+    sql.capabilities.synchronous && sql.sync !== undefined && o.events === undefined
+      ? { sync: sql.sync, savepoints: sql.capabilities.savepoints, fail: context.fail, keys: context.keys }
+      : undefined;
+  const repository = {
+    definition,
+    ...facet(programs, (program) => runAsync(context, program)),
+    ...(syncPlace ? { sync: Object.freeze(facet(programs, (program) => runSync(syncPlace, program))) } : {}),
+  };
+  return Object.freeze(repository) as unknown as Repository<E, K, I>;
+}
+
+type Options = { readonly tx?: unknown } | undefined;
+type Read = (Options & { readonly withDeleted?: boolean }) | undefined;
+type Write = (Options & { readonly expectedVersion?: number }) | undefined;
+
+/** The program of each operation, by name: what both facets run. */
+function operations(context: RepositoryContext) {
+  const { definition } = context;
   const needs = (flag: 'softDelete' | 'audit', op: string) => {
     if (!definition[flag])
       throw new TypeError(`${definition.entity}.${op}: the repository is defined without ${flag}: true`);
   };
-  // The operations work on plain records; the definition's types are given back here.
-  const typed = <T>(result: ResultAsync<unknown, RepositoryError>) => result as ResultAsync<T, RepositoryError>;
-  type Found = Stored<E>;
-  const repository: Repository<E, K, I> = {
-    definition,
-    create: (entity, opts) => typed<Found>(createEntity(context, entity, opts)),
-    findById: (id, opts) => typed<Found>(findEntity(context, id, opts)),
-    findMany: (opts) => typed<Page<Found>>(findEntities(context, opts)),
-    count: (opts) => countEntities(context, opts),
-    update: (id, patch, opts) => typed<Found>(updateEntity(context, 'update', 'update', id, patch, opts)),
-    delete: (id, opts) => typed<Found>(deleteEntity(context, id, opts)),
-    restore(id, opts) {
+  return {
+    create: (entity: unknown, opts: Options) => createEntity(context, entity, opts),
+    findById: (id: unknown, opts: Read) => findEntity(context, id, opts),
+    findMany: (opts: Parameters<typeof findEntities>[1]) => findEntities(context, opts),
+    count: (opts: Parameters<typeof countEntities>[1]) => countEntities(context, opts),
+    update: (id: unknown, patch: unknown, opts: Write) => updateEntity(context, 'update', 'update', id, patch, opts),
+    delete: (id: unknown, opts: Write) => deleteEntity(context, id, opts),
+    restore(id: unknown, opts: Write) {
       needs('softDelete', 'restore');
-      return typed<Found>(restoreEntity(context, id, opts));
+      return restoreEntity(context, id, opts);
     },
-    purge: (id, opts) => purgeEntity(context, id, opts),
-    version: (id, n, opts) => typed<EntityVersion<E>>(getVersion(context, id, n, opts)),
-    versions: (id, opts) => typed<EntityVersion<E>[]>(listVersions(context, id, opts)),
-    diff: (id, from, to, opts) => diffVersions(context, id, from, to, opts),
-    revert: (id, n, opts) => typed<Found>(revertVersion(context, id, n, opts)),
-    audit(query = {}, opts) {
+    purge: (id: unknown, opts: Write) => purgeEntity(context, id, opts),
+    version: (id: unknown, n: number, opts: Options) => getVersion(context, id, n, opts),
+    versions: (id: unknown, opts: Options) => listVersions(context, id, opts),
+    diff: (id: unknown, from: number, to: number, opts: Options) => diffVersions(context, id, from, to, opts),
+    revert: (id: unknown, n: number, opts: Write) => revertVersion(context, id, n, opts),
+    audit(query: AuditQuery = {}, opts: Options) {
       needs('audit', 'audit');
-      const tenant = tenantOf(context, 'audit');
-      if (tenant.isErr()) return errAsync(tenant.error);
-      return log.query({ ...query, entity: definition.entity, tenantId: tenant.value }, opts);
+      return entityAudit(context, query, opts?.tx);
     },
   };
-  return Object.freeze(repository);
+}
+
+type Programs = ReturnType<typeof operations>;
+
+/**
+ * The operations of one facet: each program given to `run` (the asynchronous or the synchronous
+ * runner). Written out, one function per operation, not made in a loop: a call site that sees one
+ * function stays fast, and `findById` is the hot path.
+ */
+function facet<R>(p: Programs, run: (program: Program<unknown>) => R) {
+  return {
+    create: (entity: unknown, opts: Options) => run(p.create(entity, opts)),
+    findById: (id: unknown, opts: Read) => run(p.findById(id, opts)),
+    findMany: (opts: Parameters<typeof findEntities>[1]) => run(p.findMany(opts)),
+    count: (opts: Parameters<typeof countEntities>[1]) => run(p.count(opts)),
+    update: (id: unknown, patch: unknown, opts: Write) => run(p.update(id, patch, opts)),
+    delete: (id: unknown, opts: Write) => run(p.delete(id, opts)),
+    restore: (id: unknown, opts: Write) => run(p.restore(id, opts)),
+    purge: (id: unknown, opts: Write) => run(p.purge(id, opts)),
+    version: (id: unknown, n: number, opts: Options) => run(p.version(id, n, opts)),
+    versions: (id: unknown, opts: Options) => run(p.versions(id, opts)),
+    diff: (id: unknown, from: number, to: number, opts: Options) => run(p.diff(id, from, to, opts)),
+    revert: (id: unknown, n: number, opts: Write) => run(p.revert(id, n, opts)),
+    audit: (query: AuditQuery | undefined, opts: Options) => run(p.audit(query, opts)),
+  };
+}
+
+/** This entity's audit records in the current tenant. */
+function* entityAudit(context: RepositoryContext, query: AuditQuery, tx: unknown) {
+  const tenant = tenantOf(context, 'audit');
+  if (tenant.isErr()) return err(tenant.error);
+  const table = quote(context.tables.audit);
+  const scoped = { ...query, entity: context.definition.entity, tenantId: tenant.value };
+  return yield* auditRecords(table, context.fail, scoped, tx);
 }

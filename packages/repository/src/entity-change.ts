@@ -4,7 +4,8 @@ import { conflict, decoded, notFound, readEntity } from './entity-reads.js';
 import { type RepositoryContext, keyParams } from './repository-context.js';
 import type { RepositoryError } from './repository-errors.js';
 import type { AuditOperation } from './repository-types.js';
-import { type Db, sqlFailure } from './unit-of-work.js';
+import { type Program, type Step, execute, query } from './operation-steps.js';
+import { sqlFailure } from './unit-of-work.js';
 
 type Entity = Record<string, unknown>;
 
@@ -29,7 +30,7 @@ export interface ChangePlan {
     current: Entity,
     version: number,
     at: Date,
-  ): Promise<Result<Planned | undefined, RepositoryError>> | Result<Planned | undefined, RepositoryError>;
+  ): Program<Planned | undefined> | Result<Planned | undefined, RepositoryError>;
 }
 
 export interface Planned {
@@ -43,16 +44,11 @@ export interface Planned {
  * when another writer got there first: with `expectedVersion` that is `CONFLICT` (with the
  * version now stored); without, the change is worked out again on the newer entity.
  */
-export async function changeEntity(
-  context: RepositoryContext,
-  db: Db,
-  plan: ChangePlan,
-): Promise<Result<Entity, RepositoryError>> {
-  // Awaits only the statements (and an asynchronous schema): each await costs a turn of the event loop's queue.
-  const select = context.statements.byId(!plan.withDeleted, db.tx !== undefined);
+export function* changeEntity(context: RepositoryContext, inTransaction: boolean, plan: ChangePlan): Program<Entity> {
+  const select = context.statements.byId(!plan.withDeleted, inTransaction);
   const key = keyParams(context, plan.key.tenant, plan.key.id);
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    const found = await db.on.query(select, key);
+    const found = yield* query(select, key);
     if (found.isErr()) return err(sqlFailure(context, plan.op)(found.error));
     const row = found.value.rows[0];
     if (row === undefined) return err(notFound(context, plan.op, plan.id));
@@ -64,11 +60,12 @@ export async function changeEntity(
       return err(conflict(context, plan.op, plan.id, plan.expectedVersion, version));
     const at = new Date(context.clock.now());
     const planning = plan.plan(current, version, at);
-    const planned = planning instanceof Promise ? await planning : planning;
+    // A plan that validates is a program of its own (the schema may be asynchronous).
+    const planned = 'next' in planning ? yield* planning : planning;
     if (planned.isErr()) return err(planned.error);
     if (planned.value === undefined) return ok(current);
     const { statement, params, after } = planned.value;
-    const written = await db.on.execute(statement, params);
+    const written = yield* execute(statement, params);
     if (written.isErr()) return err(sqlFailure(context, plan.op)(written.error));
     if (written.value.rowsAffected === 1) {
       const change: Change = {
@@ -81,14 +78,14 @@ export async function changeEntity(
         at,
       };
       if (context.trailed) {
-        const recorded = await recordChange(context, db, change);
+        const recorded = yield* recordChange(context, inTransaction, change);
         if (recorded.isErr()) return err(recorded.error);
       }
       return ok(after ?? current);
     }
     // Raced: someone changed (or removed) it between the read and the write.
     if (plan.expectedVersion !== undefined) {
-      const now = await readEntity(context, db, plan.op, plan.key, !plan.withDeleted);
+      const now = yield* readEntity(context, inTransaction, plan.op, plan.key, !plan.withDeleted);
       if (now.isErr()) return err(now.error);
       if (now.value === undefined) return err(notFound(context, plan.op, plan.id));
       return err(conflict(context, plan.op, plan.id, plan.expectedVersion, now.value.version as number));
@@ -104,14 +101,14 @@ export async function changeEntity(
 }
 
 /** Creates: the first version, then its trail. */
-export async function insertEntity(
+export function* insertEntity(
   context: RepositoryContext,
-  db: Db,
+  inTransaction: boolean,
   tenant: string,
   params: readonly SqlValue[],
   stored: Entity,
-): Promise<Result<Entity, RepositoryError>> {
-  const inserted = await db.on.execute(context.statements.insert, params);
+): Generator<Step, Result<Entity, RepositoryError>, unknown> {
+  const inserted = yield* execute(context.statements.insert, params);
   if (inserted.isErr()) return err(sqlFailure(context, 'create')(inserted.error));
   if (context.trailed) {
     const idText = String(params[context.definition.tenantScoped ? 1 : 0]);
@@ -124,7 +121,7 @@ export async function insertEntity(
       after: stored,
       at: stored.createdAt as Date,
     };
-    const recorded = await recordChange(context, db, change);
+    const recorded = yield* recordChange(context, inTransaction, change);
     if (recorded.isErr()) return err(recorded.error);
   }
   return ok(stored);

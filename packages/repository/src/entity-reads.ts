@@ -1,7 +1,8 @@
 import { type Result, type SqlValue, err, ok } from '@keel/core';
 import { type RepositoryContext, keyParams } from './repository-context.js';
 import { decodeRow } from './row-codec.js';
-import { type Db, sqlFailure } from './unit-of-work.js';
+import { type Step, query } from './operation-steps.js';
+import { sqlFailure } from './unit-of-work.js';
 
 type Entity = Record<string, unknown>;
 
@@ -9,16 +10,16 @@ type Entity = Record<string, unknown>;
  * Reads one entity by key, or `undefined`. In a transaction on PostgreSQL the row is locked
  * (`FOR UPDATE`) when `lock`, so a concurrent writer waits instead of losing the race.
  */
-export async function readEntity(
+export function* readEntity(
   context: RepositoryContext,
-  db: Db,
+  inTransaction: boolean,
   op: string,
   key: { readonly tenant: string; readonly id: SqlValue },
   live: boolean,
   lock = false,
-): Promise<Result<Entity | undefined, ReturnType<RepositoryContext['fail']>>> {
-  const found = await db.on.query(
-    context.statements.byId(live, lock && db.tx !== undefined),
+): Generator<Step, Result<Entity | undefined, ReturnType<RepositoryContext['fail']>>, unknown> {
+  const found = yield* query(
+    context.statements.byId(live, lock && inTransaction),
     keyParams(context, key.tenant, key.id),
   );
   if (found.isErr()) return err(sqlFailure(context, op)(found.error));

@@ -28,6 +28,7 @@ export {
 } from './repository-options.js';
 export type {
   Repository,
+  RepositorySync,
   Stored,
   EntityMeta,
   CreateInput,

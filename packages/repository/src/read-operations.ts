@@ -1,4 +1,4 @@
-import { type Result, type ResultAsync, type SqlValue, err, errAsync, ok } from '@keel/core';
+import { type Result, type SqlError, type SqlQueryResult, type SqlValue, err, ok } from '@keel/core';
 import type { FieldLayout } from './definition-types.js';
 import { toSql } from './field-kinds.js';
 import { decoded, notFound } from './entity-reads.js';
@@ -7,7 +7,8 @@ import { type RepositoryContext, keyParams } from './repository-context.js';
 import type { RepositoryError } from './repository-errors.js';
 import { quote } from './repository-ddl.js';
 import type { Page, ReadOptions } from './repository-types.js';
-import { idParam, read, sqlFailure, tenantOf } from './unit-of-work.js';
+import { type Program, query, read } from './operation-steps.js';
+import { idParam, sqlFailure, tenantOf } from './unit-of-work.js';
 import { type Conditions, queryField, whereConditions } from './where-clause.js';
 
 type Entity = Record<string, unknown>;
@@ -16,67 +17,66 @@ export const defaultLimit = 50;
 export const maxLimit = 1000;
 
 /** `findById`: the entity, or `NOT_FOUND`. One statement, its result decoded in one step (the hot path). */
-export function findEntity(
+export function* findEntity(
   context: RepositoryContext,
   id: unknown,
-  options: ReadOptions | undefined,
-): ResultAsync<Entity, RepositoryError> {
+  options: ReadOptions<unknown> | undefined,
+): Program<Entity> {
   const op = 'findById';
   const tenant = tenantOf(context, op);
-  if (tenant.isErr()) return errAsync(tenant.error);
+  if (tenant.isErr()) return err(tenant.error);
   const param = idParam(context, op, id);
-  if (param.isErr()) return errAsync(param.error);
+  if (param.isErr()) return err(param.error);
   const statement = context.statements.byId(options?.withDeleted !== true, false);
   const params = keyParams(context, tenant.value, param.value);
-  // ResultAsync's `then` is its promise's.
-  return read(
-    context,
-    op,
-    options,
-    (db) =>
-      db.on.query(statement, params).then((found): Result<Entity, RepositoryError> => {
-        if (found.isErr()) return err(sqlFailure(context, op)(found.error));
-        const row = found.value.rows[0];
-        return row === undefined ? err(notFound(context, op, id)) : decoded(context, op, row);
-      }) as Promise<Result<Entity, RepositoryError>>,
-  );
+  const found = (answer: Result<SqlQueryResult, SqlError>): Result<Entity, RepositoryError> => {
+    if (answer.isErr()) return err(sqlFailure(context, op)(answer.error));
+    const row = answer.value.rows[0];
+    return row === undefined ? err(notFound(context, op, id)) : decoded(context, op, row);
+  };
+  const tx = options?.tx;
+  // Without the caller's transaction the read is its one statement, yielded here: no unit to set up.
+  if (tx === undefined) return found((yield { kind: 'query', statement, params }) as Result<SqlQueryResult, SqlError>);
+  return yield* read(op, tx, function* () {
+    return found(yield* query(statement, params));
+  });
 }
 
 /** `count`: how many entities match. */
-export function countEntities(
+export function* countEntities(
   context: RepositoryContext,
-  options: (ReadOptions & { readonly where?: unknown }) | undefined,
-): ResultAsync<number, RepositoryError> {
+  options: (ReadOptions<unknown> & { readonly where?: unknown }) | undefined,
+): Program<number> {
   const op = 'count';
   const scope = scoped(context, op, options);
-  if (scope.isErr()) return errAsync(scope.error);
+  if (scope.isErr()) return err(scope.error);
   const { sql, params } = scope.value;
   const statement = `SELECT COUNT(*) FROM ${context.statements.from}${whereSql(sql)}`;
-  return read(context, op, options, async (db) => {
-    const counted = await db.on.query(statement, params);
+  return yield* read(op, options?.tx, function* () {
+    const counted = yield* query(statement, params);
     if (counted.isErr()) return err(sqlFailure(context, op)(counted.error));
     return ok(Number(counted.value.rows[0]?.[0] ?? 0));
   });
 }
 
 /** `findMany`: one page, in order, after the cursor. */
-export function findEntities(
+export function* findEntities(
   context: RepositoryContext,
-  options: (ReadOptions & { where?: unknown; orderBy?: unknown; limit?: number; after?: string }) | undefined,
-): ResultAsync<Page<Entity>, RepositoryError> {
+  options: (ReadOptions<unknown> & { where?: unknown; orderBy?: unknown; limit?: number; after?: string }) | undefined,
+): Program<Page<Entity>> {
   const op = 'findMany';
   const { fail } = context;
   const limit = options?.limit ?? defaultLimit;
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > maxLimit)
-    return errAsync(
+    return err(
       fail('INVALID_QUERY', op, `limit must be an integer from 1 to ${maxLimit}, got ${String(limit)}`, {
         field: 'limit',
       }),
     );
   const scope = scoped(context, op, options);
-  if (scope.isErr()) return errAsync(scope.error);
+  if (scope.isErr()) return err(scope.error);
   const order = orderKeys(context, op, options?.orderBy);
-  if (order.isErr()) return errAsync(order.error);
+  if (order.isErr()) return err(order.error);
   const keys = order.value;
   const tenant = context.definition.tenantScoped ? scope.value.tenant : '';
   const signature = querySignature([
@@ -90,7 +90,7 @@ export function findEntities(
   if (options?.after !== undefined) {
     const values = openCursor(context.cursorKey, signature, keyFields, options.after);
     if (values === undefined)
-      return errAsync(
+      return err(
         fail(
           'INVALID_CURSOR',
           op,
@@ -105,8 +105,8 @@ export function findEntities(
   const orderSql = keys.map((k) => `${quote(k.field.column)} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
   const statement = `SELECT ${context.statements.selectList} FROM ${context.statements.from}${whereSql(conditions.sql)} ORDER BY ${orderSql} LIMIT ?`;
   const params = [...conditions.params, limit + 1];
-  return read(context, op, options, async (db) => {
-    const found = await db.on.query(statement, params);
+  return yield* read(op, options?.tx, function* () {
+    const found = yield* query(statement, params);
     if (found.isErr()) return err(sqlFailure(context, op)(found.error));
     const items: Entity[] = [];
     for (const row of found.value.rows.slice(0, limit)) {
@@ -181,7 +181,7 @@ function keyset(keys: readonly OrderKey[], values: readonly unknown[], out: Cond
 function scoped(
   context: RepositoryContext,
   op: string,
-  options: (ReadOptions & { readonly where?: unknown }) | undefined,
+  options: (ReadOptions<unknown> & { readonly where?: unknown }) | undefined,
 ): Result<Conditions & { readonly tenant: string }, RepositoryError> {
   const tenant = tenantOf(context, op);
   if (tenant.isErr()) return err(tenant.error);

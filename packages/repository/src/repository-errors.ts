@@ -27,7 +27,9 @@ export type RepositoryErrorCode =
   /** The database was busy (a lock wait ran out, a serialization failure, a deadlock): try again. */
   | 'BUSY'
   /** Any other database failure; the `SqlError` is the `cause`. */
-  | 'SQL';
+  | 'SQL'
+  /** `repository.sync` met what only an await can answer: a schema whose validation returns a Promise. */
+  | 'UNSUPPORTED';
 
 /** One problem with an entity, a patch or a query. */
 export interface RepositoryIssue {

@@ -1,4 +1,4 @@
-import type { ResultAsync, SqlTransaction } from '@keel/core';
+import type { Result, ResultAsync, SqlTransaction, SqlTransactionSync } from '@keel/core';
 import type { RepositoryDefinition } from './definition-types.js';
 import type { JsonValue } from './field-kinds.js';
 import type { RepositoryError } from './repository-errors.js';
@@ -18,18 +18,21 @@ export interface EntityMeta {
 /** An entity as stored: its fields and the repository's. */
 export type Stored<E> = E & EntityMeta;
 
-/** Every operation: join the caller's transaction (a unit of work). */
-export interface OperationOptions {
+/**
+ * Every operation: join the caller's transaction (a unit of work). `Tx` is `SqlTransactionSync`
+ * for `repository.sync` (a transaction from `keel.sql.sync.begin()`).
+ */
+export interface OperationOptions<Tx = SqlTransaction> {
   /** Runs in this transaction (`keel.sql.transaction(async (tx) => …)`); writes take a savepoint in it. */
-  readonly tx?: SqlTransaction;
+  readonly tx?: Tx;
 }
 
-export interface ReadOptions extends OperationOptions {
+export interface ReadOptions<Tx = SqlTransaction> extends OperationOptions<Tx> {
   /** Soft-deleted entities count too. @default false */
   readonly withDeleted?: boolean;
 }
 
-export interface WriteOptions extends OperationOptions {
+export interface WriteOptions<Tx = SqlTransaction> extends OperationOptions<Tx> {
   /** The version the caller read: a different stored version is `CONFLICT`. @default any */
   readonly expectedVersion?: number;
 }
@@ -61,7 +64,7 @@ export interface OrderKey<E> {
   readonly direction?: 'asc' | 'desc';
 }
 
-export interface FindManyOptions<E> extends ReadOptions {
+export interface FindManyOptions<E, Tx = SqlTransaction> extends ReadOptions<Tx> {
   readonly where?: Where<E>;
   /** The order; the id is always the last key, so pages are stable. @default by id */
   readonly orderBy?: OrderKey<E> | readonly OrderKey<E>[];
@@ -167,4 +170,37 @@ export interface Repository<E extends object, K extends keyof E & string, I = E>
   revert(id: E[K], version: number, options?: WriteOptions): ResultAsync<Stored<E>, RepositoryError>;
   /** This entity's audit records in the current tenant, oldest first (`audit: true`). */
   audit(query?: AuditQuery, options?: OperationOptions): ResultAsync<readonly AuditRecord[], RepositoryError>;
+  /**
+   * The same operations answered at once, as `Result`, on `sql.sync`: present exactly when the
+   * sql is synchronous (`sql.capabilities.synchronous`, e.g. SQLite) and the repository publishes
+   * no events (publishing is asynchronous). For callers that cannot await, such as a WebAssembly
+   * guest's imports served in-thread.
+   */
+  readonly sync?: RepositorySync<E, K, I>;
+}
+
+type SyncTx = SqlTransactionSync;
+
+/**
+ * The synchronous face of a repository (`repository.sync`): the operations of `Repository`,
+ * returning `Result`; a unit of work joins a transaction from `keel.sql.sync.begin()`. A schema
+ * whose validation returns a Promise is `UNSUPPORTED` here, and nothing is written.
+ *
+ * @example
+ * const found = tasks.sync?.findById('t1'); // Result<Stored<Task>, RepositoryError>
+ */
+export interface RepositorySync<E extends object, K extends keyof E & string, I = E> {
+  create(entity: CreateInput<I, K>, options?: OperationOptions<SyncTx>): Result<Stored<E>, RepositoryError>;
+  findById(id: E[K], options?: ReadOptions<SyncTx>): Result<Stored<E>, RepositoryError>;
+  findMany(options?: FindManyOptions<E, SyncTx>): Result<Page<Stored<E>>, RepositoryError>;
+  count(options?: ReadOptions<SyncTx> & { readonly where?: Where<E> }): Result<number, RepositoryError>;
+  update(id: E[K], patch: Partial<E>, options?: WriteOptions<SyncTx>): Result<Stored<E>, RepositoryError>;
+  delete(id: E[K], options?: WriteOptions<SyncTx>): Result<Stored<E>, RepositoryError>;
+  restore(id: E[K], options?: WriteOptions<SyncTx>): Result<Stored<E>, RepositoryError>;
+  purge(id: E[K], options?: WriteOptions<SyncTx>): Result<void, RepositoryError>;
+  version(id: E[K], version: number, options?: OperationOptions<SyncTx>): Result<EntityVersion<E>, RepositoryError>;
+  versions(id: E[K], options?: OperationOptions<SyncTx>): Result<readonly EntityVersion<E>[], RepositoryError>;
+  diff(id: E[K], from: number, to: number, options?: OperationOptions<SyncTx>): Result<FieldChanges, RepositoryError>;
+  revert(id: E[K], version: number, options?: WriteOptions<SyncTx>): Result<Stored<E>, RepositoryError>;
+  audit(query?: AuditQuery, options?: OperationOptions<SyncTx>): Result<readonly AuditRecord[], RepositoryError>;
 }

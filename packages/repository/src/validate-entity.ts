@@ -2,6 +2,7 @@ import { err, ok, type Result } from '@keel/core';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { FieldLayout, RepositoryDefinition } from './definition-types.js';
 import { kindProblem } from './field-kinds.js';
+import { type Step, wait } from './operation-steps.js';
 import type { Failures, RepositoryError, RepositoryIssue } from './repository-errors.js';
 
 type Entity = Record<string, unknown>;
@@ -21,6 +22,22 @@ export function validateEntity(
   const outcome = definition.schema['~standard'].validate(value);
   if (outcome instanceof Promise) return outcome.then((o) => checked(definition, fail, op, o));
   return checked(definition, fail, op, outcome);
+}
+
+/** Why `repository.sync` refuses a schema that validates asynchronously. */
+export const asyncSchema =
+  "the definition's schema validates asynchronously (its validate returned a Promise), which repository.sync " +
+  'cannot wait for; use the asynchronous repository, or a schema that validates synchronously';
+
+/** `validateEntity` as a step of an operation: an asynchronous schema is waited for (see `WaitStep`). */
+export function* validated(
+  definition: RepositoryDefinition<object, string, unknown>,
+  fail: Failures,
+  op: string,
+  value: unknown,
+): Generator<Step, Checked, unknown> {
+  const outcome = validateEntity(definition, fail, op, value);
+  return outcome instanceof Promise ? yield* wait(op, outcome, asyncSchema) : outcome;
 }
 
 function checked(

@@ -1,4 +1,4 @@
-import { type Result, ResultAsync, type SqlValue, currentContext, err, errAsync, ok } from '@keel/core';
+import { type Result, type SqlValue, currentContext, err, ok } from '@keel/core';
 import { reservedFields } from './define-repository.js';
 import type { FieldLayout } from './definition-types.js';
 import { type ChangePlan, type Planned, changeEntity, insertEntity } from './entity-change.js';
@@ -6,56 +6,62 @@ import { type RepositoryContext, keyParams } from './repository-context.js';
 import type { RepositoryError } from './repository-errors.js';
 import type { AuditOperation, OperationOptions, WriteOptions } from './repository-types.js';
 import { changedFields, encodeFields } from './row-codec.js';
-import { idParam, tenantOf, write } from './unit-of-work.js';
-import { validateEntity } from './validate-entity.js';
+import { type Program, write } from './operation-steps.js';
+import { idParam, tenantOf } from './unit-of-work.js';
+import { validated } from './validate-entity.js';
 
 type Entity = Record<string, unknown>;
 
 /** `create`: validate (outside any transaction), then insert with its trail. */
-export function createEntity(context: RepositoryContext, input: unknown, options: OperationOptions | undefined) {
+export function* createEntity(
+  context: RepositoryContext,
+  input: unknown,
+  options: OperationOptions<unknown> | undefined,
+): Program<Entity> {
   const { definition, fail } = context;
   const op = 'create';
   const tenant = tenantOf(context, op);
-  if (tenant.isErr()) return errAsync(tenant.error);
+  if (tenant.isErr()) return err(tenant.error);
   if (typeof input !== 'object' || input === null)
-    return errAsync(fail('VALIDATION', op, `expected an entity object, got ${input === null ? 'null' : typeof input}`));
+    return err(fail('VALIDATION', op, `expected an entity object, got ${input === null ? 'null' : typeof input}`));
   let value = input as Entity;
   if (value[definition.id] === undefined && definition.generateId)
     value = { ...value, [definition.id]: definition.generateId() };
-  return new ResultAsync(Promise.resolve(validateEntity(definition, fail, op, value))).andThen((entity) => {
-    const at = new Date(context.clock.now());
-    const iso = at.toISOString();
-    const params: SqlValue[] = [
-      ...(definition.tenantScoped ? [tenant.value] : []),
-      ...encodeFields(definition.fields, entity),
-      1,
-      iso,
-      iso,
-    ];
-    const stored = { ...defined(entity), version: 1, createdAt: at, updatedAt: at };
-    return write(context, op, options, context.trailed, (db) =>
-      insertEntity(context, db, tenant.value, params, stored),
-    );
-  });
+  const valid = yield* validated(definition, fail, op, value);
+  if (valid.isErr()) return err(valid.error);
+  const entity = valid.value;
+  const at = new Date(context.clock.now());
+  const iso = at.toISOString();
+  const params: SqlValue[] = [
+    ...(definition.tenantScoped ? [tenant.value] : []),
+    ...encodeFields(definition.fields, entity),
+    1,
+    iso,
+    iso,
+  ];
+  const stored = { ...defined(entity), version: 1, createdAt: at, updatedAt: at };
+  return yield* write(op, options?.tx, context.trailed, (inTransaction) =>
+    insertEntity(context, inTransaction, tenant.value, params, stored),
+  );
 }
 
 /** `update` and `revert`: the patch over the stored entity, validated, written if anything changed. */
-export function updateEntity(
+export function* updateEntity(
   context: RepositoryContext,
   op: string,
   operation: AuditOperation,
   id: unknown,
   patch: unknown,
-  options: WriteOptions | undefined,
-): ResultAsync<Entity, RepositoryError> {
+  options: WriteOptions<unknown> | undefined,
+): Program<Entity> {
   const { definition, fail } = context;
   const start = begin(context, op, id, options);
-  if (start.isErr()) return errAsync(start.error);
+  if (start.isErr()) return err(start.error);
   const fields = patchFields(context, op, patch);
-  if (fields.isErr()) return errAsync(fields.error);
+  if (fields.isErr()) return err(fields.error);
   const newId = fields.value[definition.id];
   if (newId !== undefined && newId !== id)
-    return errAsync(fail('VALIDATION', op, `${definition.id} (the id) cannot change`, { field: definition.id }));
+    return err(fail('VALIDATION', op, `${definition.id} (the id) cannot change`, { field: definition.id }));
   const { key, expectedVersion } = start.value;
   const plan: ChangePlan = {
     key,
@@ -64,13 +70,11 @@ export function updateEntity(
     op,
     operation,
     withDeleted: false,
-    plan(current, version, at) {
+    *plan(current, version, at) {
       const merged: Entity = {};
       for (const f of definition.fields) merged[f.name] = current[f.name];
       Object.assign(merged, fields.value);
-      const validating = validateEntity(definition, fail, op, merged);
-      if (validating instanceof Promise) return validating.then((valid) => next(valid, current, version, at));
-      return next(validating, current, version, at);
+      return next(yield* validated(definition, fail, op, merged), current, version, at);
     },
   };
   /** The statement of an update whose merged entity was validated. */
@@ -92,11 +96,11 @@ export function updateEntity(
       after: withMeta(defined(valid.value), version + 1, current.createdAt, at),
     });
   };
-  return write(context, op, options, context.trailed, (db) => changeEntity(context, db, plan));
+  return yield* write(op, options?.tx, context.trailed, (inTransaction) => changeEntity(context, inTransaction, plan));
 }
 
 /** `delete`: marks the entity deleted (soft delete) or removes its row. */
-export function deleteEntity(context: RepositoryContext, id: unknown, options: WriteOptions | undefined) {
+export function deleteEntity(context: RepositoryContext, id: unknown, options: WriteOptions<unknown> | undefined) {
   const soft = context.definition.softDelete;
   return changeExisting(context, 'delete', false, id, options, (key) => (current, version, at) => {
     const where = [...keyParams(context, key.tenant, key.id), version];
@@ -118,7 +122,7 @@ export function deleteEntity(context: RepositoryContext, id: unknown, options: W
 }
 
 /** `restore`: clears `deletedAt`/`deletedBy`; an entity that is not deleted is returned as it is. */
-export function restoreEntity(context: RepositoryContext, id: unknown, options: WriteOptions | undefined) {
+export function restoreEntity(context: RepositoryContext, id: unknown, options: WriteOptions<unknown> | undefined) {
   return changeExisting(context, 'restore', true, id, options, (key) => (current, version, at) => {
     if (current.deletedAt === undefined) return ok(undefined);
     const { deletedAt: _at, deletedBy: _by, ...rest } = current;
@@ -131,8 +135,12 @@ export function restoreEntity(context: RepositoryContext, id: unknown, options: 
 }
 
 /** `purge`: removes the row for good, deleted or not, and its snapshots. */
-export function purgeEntity(context: RepositoryContext, id: unknown, options: WriteOptions | undefined) {
-  return changeExisting(
+export function* purgeEntity(
+  context: RepositoryContext,
+  id: unknown,
+  options: WriteOptions<unknown> | undefined,
+): Program<void> {
+  const purged = yield* changeExisting(
     context,
     'purge',
     true,
@@ -144,7 +152,8 @@ export function purgeEntity(context: RepositoryContext, id: unknown, options: Wr
         params: [...keyParams(context, key.tenant, key.id), version],
         after: undefined,
       }),
-  ).map(() => undefined);
+  );
+  return purged.map(() => undefined);
 }
 
 /**
@@ -152,18 +161,20 @@ export function purgeEntity(context: RepositoryContext, id: unknown, options: Wr
  * checked, then `plan` run on the row as it is, in the write's transaction with its trail. A delete
  * for good returns the entity as it was; the trail still needs the transaction.
  */
-function changeExisting(
+function* changeExisting(
   context: RepositoryContext,
   op: 'delete' | 'restore' | 'purge',
   withDeleted: boolean,
   id: unknown,
-  options: WriteOptions | undefined,
+  options: WriteOptions<unknown> | undefined,
   plan: (key: ChangePlan['key']) => ChangePlan['plan'],
-) {
+): Program<Entity> {
   const start = begin(context, op, id, options);
-  if (start.isErr()) return errAsync(start.error);
+  if (start.isErr()) return err(start.error);
   const change: ChangePlan = { ...start.value, op, operation: op, withDeleted, plan: plan(start.value.key) };
-  return write(context, op, options, context.trailed, (db) => changeEntity(context, db, change));
+  return yield* write(op, options?.tx, context.trailed, (inTransaction) =>
+    changeEntity(context, inTransaction, change),
+  );
 }
 
 /** The tenant and key of a write, and its expected version, checked. */
@@ -171,7 +182,7 @@ function begin(
   context: RepositoryContext,
   op: string,
   id: unknown,
-  options: WriteOptions | undefined,
+  options: WriteOptions<unknown> | undefined,
 ): Result<Pick<ChangePlan, 'key' | 'id' | 'expectedVersion'>, RepositoryError> {
   const tenant = tenantOf(context, op);
   if (tenant.isErr()) return err(tenant.error);

@@ -1,12 +1,18 @@
 import { join } from 'node:path';
 import { createPostgresSql } from '@keel/adapter-postgres';
 import { createSqliteSql } from '@keel/adapter-sqlite';
-import { createMigrator, runInContext, type Sql } from '@keel/core';
+import { createMigrator, errAsync, ok, runInContext, type Sql } from '@keel/core';
 import { createRepository, repositoryMigration } from '@keel/repository';
 import { expectErr, expectOk, testPostgres, type TestPostgres } from '@keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notes } from '../fixtures/src/notes.js';
-import { createMemoryExecutionLog, createWasmHost, type WasmComponent, type WasmHost } from '../src/index.js';
+import {
+  createMemoryExecutionLog,
+  createWasmHost,
+  type WasmComponent,
+  type WasmHost,
+  type WasmMode,
+} from '../src/index.js';
 import { collectingLogger, fixture, tempDir } from './support/fixtures.js';
 
 const cache = tempDir();
@@ -24,16 +30,24 @@ const guestError = (r: { isErr(): boolean }) => {
   return e.payload as { tag: string; val: string };
 };
 
-const databases: [string, () => Promise<Sql>, string | undefined][] = [
-  ['SQLite', async () => createSqliteSql({ filename: join(cache.dir, 'notes.sqlite') }), undefined],
+// In-thread, the host serves the repository's synchronous face (repository.sync), which SQLite has.
+const databases: [string, WasmMode, () => Promise<Sql>, string | undefined][] = [
+  ['SQLite', 'isolated', async () => createSqliteSql({ filename: join(cache.dir, 'notes.sqlite') }), undefined],
   [
     'PostgreSQL',
+    'isolated',
     async () => createPostgresSql({ connectionString: await (pg.server as TestPostgres).database('repo_wit') }),
     pg.skip,
   ],
+  [
+    'SQLite',
+    'in-thread',
+    async () => createSqliteSql({ filename: join(cache.dir, 'notes-in-thread.sqlite') }),
+    undefined,
+  ],
 ];
 
-describe.each(databases)('a component on a repository, isolated (%s)', (_name, open, skip) => {
+describe.each(databases)('a component on a repository (%s, %s)', (_name, mode, open, skip) => {
   let sql: Sql;
   let host: WasmHost;
   const log = createMemoryExecutionLog();
@@ -49,7 +63,7 @@ describe.each(databases)('a component on a repository, isolated (%s)', (_name, o
     expectOk(await createMigrator(sql, { migrations: [repositoryMigration(notes, { version: 1 })] }).up());
     host = createWasmHost(
       { sql },
-      { cacheDir: cache.dir, logger, executionLog: log, repositories: { notes: createRepository(sql, notes) } },
+      { cacheDir: cache.dir, logger, executionLog: log, mode, repositories: { notes: createRepository(sql, notes) } },
     );
   });
   afterAll(async () => {
@@ -237,19 +251,46 @@ describe('repository grants at load', () => {
     await sql.close();
   });
 
-  it('in-thread: a repository grant is refused at load (its operations are asynchronous); ungranted loads', async () => {
+  it('in-thread: a repository without repository.sync (PostgreSQL, or with events) is refused at load', async () => {
     const sql = open();
+    // Refused at load, before any statement: the adapter is never connected.
+    const postgres = createPostgresSql({ connectionString: 'postgres://127.0.0.1:1/never-opened' });
+    const events = { publish: () => errAsync(new Error('never published')) };
+    for (const repository of [createRepository(postgres, notes), createRepository(sql, notes, { events })]) {
+      const host = createWasmHost({ sql }, { cacheDir: cache.dir, repositories: { notes: repository } });
+      const refused = expectErr(
+        await host.load(guest.bytes, { mode: 'in-thread', grants: { repositories: { notes: 'read-write' } } }),
+        'UNAVAILABLE',
+      );
+      expect(refused.message).toContain('repository.sync');
+      const c: WasmComponent = expectOk(await host.load(guest.bytes, { mode: 'in-thread' }));
+      expect(guestError(c.callSync('find-by-id', 'n1')).tag).toBe('access-denied');
+      await host.close();
+    }
+    await Promise.all([sql.close(), postgres.close()]);
+  });
+
+  it("in-thread: callSync answers at once in the caller's context; busy while the app holds the connection", async () => {
+    const sql = createSqliteSql({ filename: join(cache.dir, 'in-thread-sync.sqlite') });
+    expectOk(await createMigrator(sql, { migrations: [repositoryMigration(notes, { version: 1 })] }).up());
     const host = createWasmHost(
       { sql },
       { cacheDir: cache.dir, repositories: { notes: createRepository(sql, notes) } },
     );
-    const refused = expectErr(
+    const c = expectOk(
       await host.load(guest.bytes, { mode: 'in-thread', grants: { repositories: { notes: 'read-write' } } }),
-      'UNAVAILABLE',
     );
-    expect(refused.message).toContain('isolated mode only');
-    const c: WasmComponent = expectOk(await host.load(guest.bytes, { mode: 'in-thread' }));
-    expect(guestError(c.callSync('find-by-id', 'n1')).tag).toBe('access-denied');
+    expect(expectOk(as('acme', () => c.callSync('create', { id: 'n1', title: 'Now', pinned: false })))).toMatchObject({
+      version: 1n,
+    });
+    expect(expectOk(as('acme', () => c.callSync('find-by-id', 'n1')))).toMatchObject({ title: 'Now' });
+    expect(guestError(as('globex', () => c.callSync('find-by-id', 'n1'))).tag).toBe('not-found');
+    // The guest's import never waits for the app: while its transaction holds SQLite, the call is busy.
+    await sql.transaction(async () => {
+      expect(guestError(as('acme', () => c.callSync('update', 'n1', { title: 'Later' }, undefined))).tag).toBe('busy');
+      return ok(undefined);
+    });
+    expect(expectOk(as('acme', () => c.callSync('find-by-id', 'n1')))).toMatchObject({ title: 'Now', version: 1n });
     await host.close();
     await sql.close();
   });

@@ -71,7 +71,7 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
       const served = c.repositories.get(iface.name);
       bindings[iface.short] =
         grant && served
-          ? repositoryBinding(served.iface, served.repository, grant, c.binding, c.call)
+          ? repositoryBinding(served.iface, served.repository, grant, c.binding, c.call, c.mode === 'in-thread')
           : deny(`the repository ${name} is not granted`);
       continue;
     }
@@ -133,9 +133,9 @@ export function missingAdapter(adapters: AdapterSource, iface: string, instance:
 
 /**
  * Every repository grant names a repository of the host, and (tenant) a tenant-scoped one; and
- * none is served in-thread: a repository's operations are asynchronous (statements through the
- * async `Sql`, transactions, schema validation, events) and an in-thread guest's import cannot
- * wait for a promise. Throws `UnservedGrant`.
+ * in-thread, where a guest's import cannot wait for a promise, one the component imports has a
+ * synchronous face (`repository.sync`: a synchronous sql such as SQLite, and no events, which
+ * are published asynchronously). Throws `UnservedGrant`.
  */
 function checkRepositoryGrants(c: BindContext): void {
   for (const [name, grant] of Object.entries(c.grants.repositories)) {
@@ -148,9 +148,13 @@ function checkRepositoryGrants(c: BindContext): void {
     }
     if (grant.tenant !== undefined && !served.repository.definition.tenantScoped)
       throw new UnservedGrant(`the repository ${name} is granted a tenant but is not tenant-scoped`);
-    if (c.mode === 'in-thread' && c.plan.keel.some((i) => i.name === served.iface.qualified))
+    if (
+      c.mode === 'in-thread' &&
+      served.repository.sync === undefined &&
+      c.plan.keel.some((i) => i.name === served.iface.qualified)
+    )
       throw new UnservedGrant(
-        `repositories are served in isolated mode only: a repository's operations are asynchronous, and an in-thread guest's import cannot wait for them (${name}); load it isolated`,
+        `in-thread mode needs a synchronous repository (repository.sync), and ${name} has none: its sql is not synchronous (SQLite is), or it publishes events, which are asynchronous; load it isolated`,
       );
   }
 }

@@ -225,7 +225,7 @@ export const wasmGrantsOptions = v.pipe(
       default: {},
       description:
         "The host's repositories by name, each `'read'` (or `true`), `'read-write'` or `{ access?, tenant? }` " +
-        "(isolated mode): a fixed tenant, else the caller's.",
+        "(in-thread, one with `repository.sync`): a fixed tenant, else the caller's.",
     }),
   }),
   // The form the bindings use.

@@ -147,13 +147,15 @@ export function createComponent(runtime: Runtime, context: ComponentContext): Wa
     },
     call<T>(name: string, ...args: unknown[]) {
       const resolved = resolve(name);
+      // In-thread, the call runs now and its result is read now: the runtime reuses its result
+      // object, so a second call made before the first's promise settles would overwrite it (and,
+      // observed, the call leaves the scope before the next one can enter it).
+      if (runtime.callSync) return new ResultAsync(Promise.resolve(component.callSync<T>(name, ...args)));
       const t0 = performance.now();
       if (telemetry === undefined)
         return new ResultAsync<T, WasmHostError>(
           runtime.call(resolved, args).then((result) => finish<T>(name, t0, result)),
         );
-      // In-thread, the call runs now: it leaves the scope before the next one can enter it.
-      if (runtime.callSync) return new ResultAsync(Promise.resolve(component.callSync<T>(name, ...args)));
       const entry = { watch: telemetry.observer.begin(name) };
       telemetry.scope.calls.push(entry.watch);
       const running = entry.watch

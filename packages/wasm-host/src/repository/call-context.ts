@@ -10,7 +10,8 @@ import type { CallContext } from './repository-binding.js';
  * serves imports from a port's message handler, outside the caller's async context, so it is
  * captured where `call` is made. Calls are chained here, one at a time as the runtime runs them,
  * so that a queued call's context never stands in for the running one's. Isolated mode only:
- * in-thread, repositories are refused at load and the other bindings run in the caller's context.
+ * in-thread, the guest runs inside `call`, so every binding (repositories' `sync` facet too) runs
+ * in the caller's own context.
  */
 export function withCallContext(runtime: Runtime, call: CallContext): Runtime {
   let tail: Promise<unknown> = Promise.resolve();

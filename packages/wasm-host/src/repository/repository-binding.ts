@@ -1,11 +1,13 @@
-import { runInContext, type KeelContext, type ResultAsync } from '@keel/core';
+import { currentContext, runInContext, type KeelContext, type Result } from '@keel/core';
 import type { Repository, RepositoryError } from '@keel/repository';
-import type { Binding, BindingContext } from '../imports/binding.js';
+import { isThenable, type Binding, type BindingContext } from '../imports/binding.js';
 import type { RepositoryGrant } from './repository-grant.js';
 import { entityToWit, fieldFromWit, filterValueFromWit, repositoryErrorToWit, witError } from './repository-convert.js';
 import type { RepositoryInterface, WitField } from './repository-interface.js';
 
 type AnyRepository = Repository<Record<string, unknown>, string, unknown>;
+/** The operations the binding calls, asynchronous (`repository`) or synchronous (`repository.sync`). */
+type Facet = Pick<AnyRepository, 'findById' | 'findMany' | 'create' | 'update' | 'delete'>;
 type Entity = Record<string, unknown>;
 
 /** The context of the call being served: set around each export call (see `withCallContext`). */
@@ -30,6 +32,10 @@ const operators: Readonly<Record<string, string>> = { eq: 'eq', gt: 'gt', gte: '
  * the repository validates, scopes and audits as for any caller. The tenant is the grant's, or
  * the caller's (`runInContext` around `component.call`): the guest never chooses it. A
  * read-only grant refuses `create`, `update` and `delete` with `access-denied`.
+ *
+ * Isolated, the operations are the repository's, awaited by the bridge, and the caller's context
+ * is the one `withCallContext` holds in `call`. In-thread (`sync`), they are `repository.sync`'s,
+ * answered before the import returns, in the caller's own context (the guest runs inside `call`).
  */
 export function repositoryBinding(
   r: RepositoryInterface,
@@ -37,16 +43,27 @@ export function repositoryBinding(
   grant: RepositoryGrant,
   ctx: BindingContext,
   call: CallContext,
+  sync = false,
 ): Binding {
   const short = r.qualified;
   const tenantScoped = repository.definition.tenantScoped;
+  const facet: Facet = sync ? (repository.sync as unknown as Facet) : repository;
+  if (!facet) throw new TypeError(`repositoryBinding(${r.name}): the repository has no sync facet`);
   // Each operation runs in the caller's context (actor, correlation id for the audit trail), the
   // grant's tenant over it; a tenant-scoped repository without a tenant is refused, not run.
-  const run = async (fn: string, op: () => ResultAsync<unknown, RepositoryError>): Promise<unknown> => {
-    const context: KeelContext = { ...call.current, ...(grant.tenant === undefined ? {} : { tenantId: grant.tenant }) };
+  const run = <T>(fn: string, op: (on: Facet) => unknown, then: (value: unknown) => T): T | Promise<T> => {
+    const caller = sync ? currentContext() : call.current;
+    const context: KeelContext = { ...caller, ...(grant.tenant === undefined ? {} : { tenantId: grant.tenant }) };
     if (tenantScoped && !context.tenantId)
       throw ctx.denied(short, fn, 'the repository is tenant-scoped and the call has no tenant (runInContext)');
-    const result = await runInContext(context, op);
+    const outcome = runInContext(context, () => op(facet)) as
+      | Result<unknown, RepositoryError>
+      | PromiseLike<Result<unknown, RepositoryError>>;
+    if (isThenable(outcome)) return Promise.resolve(outcome).then((result) => then(settled(fn, result)));
+    return then(settled(fn, outcome));
+  };
+  /** The value of an `Ok`; an `Err` thrown as the guest's error case (or `internal`, logged). */
+  const settled = (fn: string, result: Result<unknown, RepositoryError>): unknown => {
     if (result.isOk()) return result.value;
     const { error } = result;
     const wit = repositoryErrorToWit(error);
@@ -69,13 +86,17 @@ export function repositoryBinding(
   const stored = (entity: unknown) => entityToWit(r, entity as Entity);
 
   return {
-    findById: (key: unknown) => run('findById', () => repository.findById(id(key))).then(stored),
+    findById: (key: unknown) => run('findById', (on) => on.findById(id(key)), stored),
     findMany: (query: WitQuery) => {
       const options = findManyOptions(query);
-      return run('findMany', () => repository.findMany(options)).then((page) => {
-        const { items, next } = page as { items: Entity[]; next?: string };
-        return { items: items.map((e) => entityToWit(r, e)), cursor: next };
-      });
+      return run(
+        'findMany',
+        (on) => on.findMany(options),
+        (page) => {
+          const { items, next } = page as { items: Entity[]; next?: string };
+          return { items: items.map((e) => entityToWit(r, e)), cursor: next };
+        },
+      );
     },
     create: (input: Entity) => {
       writable('create');
@@ -84,7 +105,7 @@ export function repositoryBinding(
         if (f.meta || input[f.name] === undefined) continue;
         entity[f.name] = fieldFromWit(f, input[f.name]);
       }
-      return run('create', () => repository.create(entity)).then(stored);
+      return run('create', (on) => on.create(entity), stored);
     },
     update: (key: unknown, patch: Entity & { setNull?: string[] }, expectedVersion: bigint | undefined) => {
       writable('update');
@@ -99,12 +120,12 @@ export function repositoryBinding(
         changes[f.name] = null;
       }
       const options = versionOption(expectedVersion);
-      return run('update', () => repository.update(id(key), changes, options)).then(stored);
+      return run('update', (on) => on.update(id(key), changes, options), stored);
     },
     delete: (key: unknown, expectedVersion: bigint | undefined) => {
       writable('delete');
       const options = versionOption(expectedVersion);
-      return run('delete', () => repository.delete(id(key), options)).then(stored);
+      return run('delete', (on) => on.delete(id(key), options), stored);
     },
   };
 
