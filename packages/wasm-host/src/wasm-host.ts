@@ -15,6 +15,7 @@ import { isComponent, isCoreModule } from './loader/component-bytes.js';
 import { CoreModuleError } from './loader/core-limits.js';
 import { EmbeddedArtifactError, seaArtifacts } from './loader/embedded-artifacts.js';
 import { ModuleCompiler } from './loader/module-compiler.js';
+import { CappedStore } from './loader/capped-store.js';
 import { sha256Hex, signatureProblem } from './loader/integrity.js';
 import { TranspileError } from './loader/transpile.js';
 import { TranspilerMissingError } from './loader/transpiler.js';
@@ -109,12 +110,17 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
   // Inside a single executable there is no jco: components come pre-transpiled from its assets.
   const executable = seaArtifacts();
   const store = artifacts ?? executable;
+  const dir = cacheDir ?? join(process.cwd(), '.keel-data', 'wasm-cache');
   const cache = new ArtifactCache({
-    dir: cacheDir ?? join(process.cwd(), '.keel-data', 'wasm-cache'),
+    dir,
     size: cacheSize,
     embedded: store === undefined ? undefined : { store, inExecutable: store === executable },
   });
-  const compiler = new ModuleCompiler(cacheSize);
+  // Rewritten core modules go beside the transpiled ones, when those are kept on disk.
+  const compiler = new ModuleCompiler(
+    cacheSize,
+    store === undefined && dir !== false ? new CappedStore(join(dir, 'capped')) : undefined,
+  );
   const seal = new CursorSeal();
   const open = new Set<WasmComponent>();
   let closed = false;
