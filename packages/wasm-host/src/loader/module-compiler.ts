@@ -7,28 +7,38 @@ import { capCoreModule, type CappedModule } from './core-limits.js';
 import { artifactKey } from './transpile.js';
 
 /**
+ * Compiled sets by (component, variant), shared by every host of the process: compiling depends
+ * on nothing else. Kept up to the largest `size` a compiler was made with.
+ */
+const compiled = new Map<string, Promise<Record<string, CompiledModule>>>();
+let kept = 1;
+
+/**
  * Compiles an artifact's core modules capped and metered (see core-limits.ts), once per
- * (component, limits, fuel points or not) in a process: every load and every instance of a
+ * (component, limits, fuel points or not) in a process: every load, host and instance of a
  * component share the compiled modules (a pool's instances and workers too: a compiled module
  * is posted to a worker without compiling again); plain and fuel-metered ones never mix. Keeps
  * the latest `size` sets. With a `store`, the rewritten bytes are kept on disk too, so a new
  * process only compiles. Rejects with `CoreModuleError` for a module it cannot cap.
  */
 export class ModuleCompiler {
-  private readonly compiled = new Map<string, Promise<Record<string, CompiledModule>>>();
-
   constructor(
-    private readonly size: number,
+    size: number,
     private readonly store?: CappedStore,
-  ) {}
+  ) {
+    kept = Math.max(kept, size);
+  }
 
   compile(artifact: Artifact, limits: ResolvedLimits): Promise<Record<string, CompiledModule>> {
     // Fuel points or not is part of the key (the budget is not: it is set per call).
     const fuel = limits.maxFuel !== undefined;
     const variant = `${limits.maxMemoryPages}-${limits.maxTableElements}-${fuel ? 'fuel' : 'plain'}`;
     const key = `${artifact.hash}:${variant}`;
-    let modules = this.compiled.get(key);
-    if (!modules) {
+    let modules = compiled.get(key);
+    if (modules) {
+      compiled.delete(key);
+      compiled.set(key, modules);
+    } else {
       modules = (async () => {
         const out: Record<string, CompiledModule> = {};
         for (const [name, bytes] of Object.entries(artifact.coreModules)) {
@@ -43,9 +53,9 @@ export class ModuleCompiler {
         }
         return out;
       })();
-      this.compiled.set(key, modules);
-      modules.catch(() => this.compiled.delete(key));
-      while (this.compiled.size > this.size) this.compiled.delete(this.compiled.keys().next().value as string);
+      compiled.set(key, modules);
+      modules.catch(() => compiled.delete(key));
+      while (compiled.size > kept) compiled.delete(compiled.keys().next().value as string);
     }
     return modules;
   }

@@ -66,7 +66,8 @@ export class WorkerPool implements Runtime {
   }
 
   private take(): Promise<IsolatedRuntime> {
-    const ready = this.idle.pop();
+    // The longest idle first: the one just given back may still be making its fresh instance.
+    const ready = this.idle.shift();
     if (ready) return Promise.resolve(ready);
     if (this.all.size < this.max) return this.add();
     return new Promise((resolve) => this.waiting.push(resolve));
