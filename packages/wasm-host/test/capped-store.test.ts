@@ -8,7 +8,14 @@ import { CAPPER_SOURCES_SHA256, CAPPER_VERSION } from '../src/loader/capped-stor
 import { createWasmHost } from '../src/index.js';
 import { fixture, tempDir } from './support/fixtures.js';
 
-const rewriter = ['core-limits', 'module-metering', 'module-sections', 'wasm-instructions', 'wasm-binary', 'byte-writer'];
+const rewriter = [
+  'core-limits',
+  'module-metering',
+  'module-sections',
+  'wasm-instructions',
+  'wasm-binary',
+  'byte-writer',
+];
 const cache = tempDir();
 afterAll(() => cache.remove());
 
@@ -42,7 +49,9 @@ describe('rewritten core modules on disk', () => {
     const [meta] = await cappedFiles();
     expect(meta).toContain(CAPPER_VERSION);
     const wasm = join(cache.dir, 'capped', (meta as string).replace(/\.json$/, '.wasm'));
-    const { length } = JSON.parse(readFileSync(join(cache.dir, 'capped', meta as string), 'utf8')) as { length: number };
+    const { length } = JSON.parse(readFileSync(join(cache.dir, 'capped', meta as string), 'utf8')) as {
+      length: number;
+    };
     expect(readFileSync(wasm).byteLength).toBe(length);
     truncateSync(wasm, 8);
     const second = createWasmHost({}, { cacheDir: cache.dir, logger: {}, mode: 'in-thread' });

@@ -10,18 +10,21 @@ afterAll(() => cache.remove());
 const pure = fixture('pure').bytes;
 
 describe('a warm pool (pool: { min, max })', () => {
-  it.each(['in-thread', 'isolated'] as const)('gives every call a fresh instance; without it, one is reused (%s)', async (mode) => {
-    const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, mode });
-    const pooled = expectOk(await host.load(pure, { pool: { min: 2, max: 2 } }));
-    const plain = expectOk(await host.load(pure));
-    // `count` counts the calls of its instance, in a global of the guest's.
-    for (let i = 0; i < 4; i++) expect(expectOk(await pooled.call('count'))).toBe(1);
-    const together = await Promise.all([1, 2, 3].map(() => pooled.call('count')));
-    expect(together.map((r) => expectOk(r))).toEqual([1, 1, 1]);
-    expect(expectOk(await plain.call('count'))).toBe(1);
-    expect(expectOk(await plain.call('count'))).toBe(2);
-    await host.close();
-  });
+  it.each(['in-thread', 'isolated'] as const)(
+    'gives every call a fresh instance; without it, one is reused (%s)',
+    async (mode) => {
+      const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, mode });
+      const pooled = expectOk(await host.load(pure, { pool: { min: 2, max: 2 } }));
+      const plain = expectOk(await host.load(pure));
+      // `count` counts the calls of its instance, in a global of the guest's.
+      for (let i = 0; i < 4; i++) expect(expectOk(await pooled.call('count'))).toBe(1);
+      const together = await Promise.all([1, 2, 3].map(() => pooled.call('count')));
+      expect(together.map((r) => expectOk(r))).toEqual([1, 1, 1]);
+      expect(expectOk(await plain.call('count'))).toBe(1);
+      expect(expectOk(await plain.call('count'))).toBe(2);
+      await host.close();
+    },
+  );
 
   it('runs calls of one component in parallel in isolated mode, one worker per call', async () => {
     const kv = createMemoryKv();

@@ -50,7 +50,11 @@ export class WorkerPool implements Runtime {
       worker = await this.take();
     } catch (error) {
       const message = `a pooled worker failed to start: ${(error as Error).message}`;
-      return { failure: { code: 'UNAVAILABLE', message, keepInstance: false }, report: undefined, memoryPages: undefined };
+      return {
+        failure: { code: 'UNAVAILABLE', message, keepInstance: false },
+        report: undefined,
+        memoryPages: undefined,
+      };
     }
     try {
       return await worker.call(name, args);
