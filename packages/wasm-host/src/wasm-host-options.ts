@@ -67,6 +67,24 @@ export type WasmLimits = v.InferInput<typeof wasmLimitsOptions>;
 
 const bytes = shaped<Uint8Array>('bytes (a Uint8Array)', (value) => value instanceof Uint8Array);
 
+/** `pool`: instances kept ready, and how many at most. */
+const poolOptions = v.pipe(
+  v.strictObject({
+    min: integer(0, 1024),
+    max: integer(1, 1024),
+  }),
+  v.forward(
+    v.check((p) => p.min <= p.max, 'must not exceed max'),
+    ['min'],
+  ),
+);
+
+/** A load's warm pool, as `pool` sets it. */
+export interface PoolSize {
+  readonly min: number;
+  readonly max: number;
+}
+
 /** The options of `host.load`. */
 export const loadOptions = v.strictObject({
   id: option(text(), {
@@ -94,6 +112,12 @@ export const loadOptions = v.strictObject({
   grants: option(wasmGrantsOptions, { default: {}, description: 'What the component may use.' }),
   limits: option(wasmLimitsOptions, { default: {}, description: "Merged over the host's `limits`." }),
   mode: option(mode, { defaultText: "the host's `mode`", description: 'Where the component runs.' }),
+  pool: option(poolOptions, {
+    defaultText: 'none: one instance, reused by every call (state kept between calls)',
+    description:
+      'A warm pool: `min` instances ready ahead of calls, at most `max` (in isolated mode, one worker each, running ' +
+      'calls in parallel). Each call gets a fresh instance: no state passes from one call to the next.',
+  }),
 });
 
 /** Options of `host.load`. */

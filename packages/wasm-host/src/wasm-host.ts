@@ -15,6 +15,7 @@ import { isComponent, isCoreModule } from './loader/component-bytes.js';
 import { CoreModuleError } from './loader/core-limits.js';
 import { EmbeddedArtifactError, seaArtifacts } from './loader/embedded-artifacts.js';
 import { ModuleCompiler } from './loader/module-compiler.js';
+import { CappedStore } from './loader/capped-store.js';
 import { sha256Hex, signatureProblem } from './loader/integrity.js';
 import { TranspileError } from './loader/transpile.js';
 import { TranspilerMissingError } from './loader/transpiler.js';
@@ -23,8 +24,9 @@ import type { WasmHostLogger } from './log/logger.js';
 import { componentTelemetry, hostCounters, observeHostCalls, type CallScope } from './host/observe-calls.js';
 import { InThreadRuntime } from './runtime/in-thread-runtime.js';
 import { IsolatedRuntime } from './runtime/isolated-runtime.js';
-import { StartFailure, type Runtime } from './runtime/runtime.js';
-import { checkWorld, type ComponentRole } from './world/check-world.js';
+import { StartFailure, type Runtime, type RuntimeSpec } from './runtime/runtime.js';
+import { WorkerPool } from './runtime/worker-pool.js';
+import { checkWorld, type ComponentRole, type WorldPlan } from './world/check-world.js';
 import { WasmHostError, type WasmHostErrorCode } from './wasm-host-errors.js';
 import {
   internalLoadOptions,
@@ -66,6 +68,18 @@ export interface WasmHost {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/**
+ * Isolated mode: one worker, or a pool of them. A component that holds sql transactions or
+ * repository call contexts across its host calls keeps its calls one at a time (see WorkerPool).
+ */
+function isolatedRuntime(spec: RuntimeSpec, plan: WorldPlan, call: CallContext): Runtime {
+  const repositories = servesRepositories(plan);
+  const runtime = spec.pool
+    ? new WorkerPool(spec, spec.pool, repositories || plan.keel.some((i) => i.short === 'sql'))
+    : new IsolatedRuntime(spec);
+  return repositories ? withCallContext(runtime, call) : runtime;
+}
+
 /** A Keel app, as opposed to a plain object of adapters: it has a logger and observability to lend. */
 function isObservedApp(source: unknown): source is Pick<Keel, 'logger' | 'observability'> {
   const s = source as Partial<Keel> | null;
@@ -96,12 +110,17 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
   // Inside a single executable there is no jco: components come pre-transpiled from its assets.
   const executable = seaArtifacts();
   const store = artifacts ?? executable;
+  const dir = cacheDir ?? join(process.cwd(), '.keel-data', 'wasm-cache');
   const cache = new ArtifactCache({
-    dir: cacheDir ?? join(process.cwd(), '.keel-data', 'wasm-cache'),
+    dir,
     size: cacheSize,
     embedded: store === undefined ? undefined : { store, inExecutable: store === executable },
   });
-  const compiler = new ModuleCompiler(cacheSize);
+  // Rewritten core modules go beside the transpiled ones, when those are kept on disk.
+  const compiler = new ModuleCompiler(
+    cacheSize,
+    store === undefined && dir !== false ? new CappedStore(join(dir, 'capped')) : undefined,
+  );
   const seal = new CursorSeal();
   const open = new Set<WasmComponent>();
   let closed = false;
@@ -123,7 +142,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     const { id: idOption, sha256: pinnedHex, signature, publicKey, grants, role } = l;
     const limits = resolveLimits(hostLimits, l.limits);
     const loadMode = l.mode ?? mode;
-    return { idOption, pinnedHex, signature, publicKey, grants, limits, loadMode, role };
+    return { idOption, pinnedHex, signature, publicKey, grants, limits, loadMode, role, pool: l.pool };
   }
 
   /** Runs one phase of a load in a child span of the load's (when traced); the span ends as the phase does. */
@@ -149,7 +168,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     parsed: ReturnType<typeof readLoadOptions>,
     span?: CallWatch,
   ): Promise<WasmComponent> {
-    const { idOption, pinnedHex, signature, publicKey, grants, limits, loadMode, role } = parsed;
+    const { idOption, pinnedHex, signature, publicKey, grants, limits, loadMode, role, pool } = parsed;
     let bytes: Uint8Array;
     if (typeof input === 'string') {
       try {
@@ -270,6 +289,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       env: grants.env,
       http: checked.plan.http ? grants.http : undefined,
       limits,
+      pool,
       denied,
       endOfCall: () => {
         // A statement the guest still waits on means its call was cut short (a timeout): stop it.
@@ -278,11 +298,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       },
     };
     const runtime: Runtime =
-      loadMode === 'in-thread'
-        ? new InThreadRuntime(runtimeSpec)
-        : servesRepositories(checked.plan)
-          ? withCallContext(new IsolatedRuntime(runtimeSpec), call)
-          : new IsolatedRuntime(runtimeSpec);
+      loadMode === 'in-thread' ? new InThreadRuntime(runtimeSpec) : isolatedRuntime(runtimeSpec, checked.plan, call);
     try {
       await phase('wasm instantiate', span, () => runtime.start());
     } catch (error) {

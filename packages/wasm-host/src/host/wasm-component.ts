@@ -31,7 +31,8 @@ export interface WasmComponent {
   readonly exports: readonly string[];
   /**
    * Calls an export by its WIT name (`checked-div`), jco's name (`checkedDiv`) or, in an exported
-   * interface, `interface#function` (`kv#get`). Calls to one component run one at a time.
+   * interface, `interface#function` (`kv#get`). Calls to one component run one at a time,
+   * except in isolated mode with a `pool`, where they run in parallel, one per worker.
    * An unknown name is a programming mistake and throws a `TypeError`.
    */
   call<T = unknown>(name: string, ...args: unknown[]): ResultAsync<T, WasmHostError>;

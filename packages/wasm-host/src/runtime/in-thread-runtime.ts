@@ -16,6 +16,10 @@ type Instance = ReturnType<typeof instantiateGuest>;
  * directly. The timeout is checked at each host call, so a guest that computes without calling
  * the host is stopped only by its fuel (`limits.maxFuel`); without fuel this mode is for
  * trusted components.
+ *
+ * With a pool, each call takes a spare instance made ahead of it and drops it afterwards; spares
+ * are made again once the thread is idle (`setImmediate`), so a call only pays for an
+ * instantiation when it comes before the spares could be refilled.
  */
 export class InThreadRuntime implements Runtime {
   readonly mode = 'in-thread' as const;
@@ -29,6 +33,9 @@ export class InThreadRuntime implements Runtime {
   private readonly fuel: FuelTank | undefined;
   private names: string[] = [];
   private closed = false;
+  /** Pooled mode: fresh instances no call has touched. */
+  private readonly spares: Instance[] = [];
+  private refilling: ReturnType<typeof setImmediate> | undefined;
   /** Export functions of the current instance by name, found once per instance. */
   private targets = new Map<string, (...args: unknown[]) => unknown>();
   /** Reused by every call: the component reads it before the next call can start. */
@@ -96,6 +103,28 @@ export class InThreadRuntime implements Runtime {
       );
     }
     this.names = listExports(this.instance.exports);
+    if (spec.pool) {
+      // The first instance is the first spare; the others are made now, before any call.
+      this.spares.push(this.instance);
+      this.instance = undefined;
+      this.refill();
+    }
+  }
+
+  /** Makes spares up to the pool's `min` (at least one is made on demand by a call). */
+  private refill(): void {
+    this.refilling = undefined;
+    const pool = this.spec.pool;
+    if (!pool || this.closed) return;
+    while (this.spares.length < pool.min) {
+      this.invocation.begin();
+      try {
+        this.spares.push(this.fresh());
+      } catch {
+        // The next call makes its own and reports why it fails.
+        return;
+      }
+    }
   }
 
   exportNames(): readonly string[] {
@@ -115,11 +144,14 @@ export class InThreadRuntime implements Runtime {
         memoryPages: undefined,
       };
     spec.denied.count = 0;
-    let instance = this.instance;
+    const pooled = spec.pool !== undefined;
+    let instance = pooled ? this.spares.pop() : this.instance;
+    if (pooled && this.refilling === undefined && !this.closed) this.refilling = setImmediate(() => this.refill());
     if (!instance) {
       invocation.begin();
       try {
-        instance = this.instance = this.fresh();
+        instance = this.fresh();
+        if (!pooled) this.instance = instance;
       } catch (error) {
         const { message } = classifyFailure(error, false);
         return {
@@ -142,15 +174,15 @@ export class InThreadRuntime implements Runtime {
     let value: unknown;
     let failure: CallFailure | undefined;
     try {
-      let target = this.targets.get(name);
+      let target = pooled ? undefined : this.targets.get(name);
       if (target === undefined) {
         target = exportFunction(instance.exports, name);
-        this.targets.set(name, target);
+        if (!pooled) this.targets.set(name, target);
       }
       value = target(...args);
     } catch (thrown) {
       failure = classifyFailure(thrown, instance.budget.refused(), fuel?.exhausted());
-      if (!failure.keepInstance) this.instance = undefined;
+      if (!failure.keepInstance && !pooled) this.instance = undefined;
     }
     const cleanup = spec.endOfCall();
     if (isThenable(cleanup)) Promise.resolve(cleanup).catch(() => undefined);
@@ -168,10 +200,12 @@ export class InThreadRuntime implements Runtime {
   async close(): Promise<void> {
     this.closed = true;
     this.instance = undefined;
+    this.spares.length = 0;
+    if (this.refilling) clearImmediate(this.refilling);
   }
 
   private fresh(): Instance {
-    this.targets = new Map();
+    if (!this.spec.pool) this.targets = new Map();
     this.budget = new MemoryBudget(this.spec.limits.maxMemoryPages);
     // Start-up code runs on fuel too, a budget of its own.
     this.fuel?.refill();

@@ -51,6 +51,12 @@ export class IsolatedRuntime implements Runtime {
   private closed = false;
   /** Keel host calls seen here during the current call, for the record when the worker is lost. */
   private counts: Record<string, number> = {};
+  /**
+   * Refusals by this runtime's host calls during the current call. Bindings refuse before their
+   * first await, so the change in the shared counter across the synchronous part of a binding is
+   * this call's, even while a pool's other workers run calls of the same component.
+   */
+  private denied = 0;
 
   constructor(private readonly spec: RuntimeSpec) {}
 
@@ -93,7 +99,7 @@ export class IsolatedRuntime implements Runtime {
       });
     }
     this.counts = {};
-    this.spec.denied.count = 0;
+    this.denied = 0;
     const id = this.nextId++;
     live.worker.ref();
     const result = await new Promise<CallResult>((resolve) => {
@@ -111,7 +117,7 @@ export class IsolatedRuntime implements Runtime {
     });
     if (this.live === live) live.worker.unref();
     await Promise.resolve(this.spec.endOfCall()).catch(() => undefined);
-    if (result.report) result.report.deniedCalls += this.spec.denied.count;
+    if (result.report) result.report.deniedCalls += this.denied;
     return result;
   }
 
@@ -125,7 +131,7 @@ export class IsolatedRuntime implements Runtime {
     const hostCalls = { ...this.counts };
     pending?.resolve({
       failure,
-      report: { hostCalls, deniedCalls: this.spec.denied.count, stdout: '', stderr: '', outputTruncated: false },
+      report: { hostCalls, deniedCalls: this.denied, stdout: '', stderr: '', outputTruncated: false },
       memoryPages: undefined,
     });
   }
@@ -169,6 +175,7 @@ export class IsolatedRuntime implements Runtime {
         },
         maxMemoryPages: spec.limits.maxMemoryPages,
         maxFuel: spec.limits.maxFuel,
+        recycle: spec.pool !== undefined,
         port: port2,
         flag,
       },
@@ -241,9 +248,12 @@ export class IsolatedRuntime implements Runtime {
   private async serve(live: Live, request: BridgeRequest): Promise<void> {
     this.counts[request.short] = (this.counts[request.short] ?? 0) + 1;
     const f = this.spec.bindings[request.short]?.[request.fn] as ((...args: unknown[]) => unknown) | undefined;
+    const denied = this.spec.denied;
+    const before = denied.count;
     if (request.notify) {
       try {
         const value = f?.(...request.args);
+        this.denied += denied.count - before;
         if (isThenable(value)) Promise.resolve(value).catch(() => undefined);
       } catch {
         // A notification has no one to report to; bindings log what matters.
@@ -253,7 +263,12 @@ export class IsolatedRuntime implements Runtime {
     let reply: { ok: unknown } | { err: WitError } | { abort: { code: string; message: string } };
     try {
       if (!f) throw new HostAbort('INTERNAL', `the host has no ${request.short}.${request.fn}`);
-      let value = f(...request.args);
+      let value: unknown;
+      try {
+        value = f(...request.args);
+      } finally {
+        this.denied += denied.count - before;
+      }
       if (isThenable(value)) value = await value;
       reply = { ok: value };
     } catch (thrown) {

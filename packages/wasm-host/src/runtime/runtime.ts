@@ -2,7 +2,7 @@ import type { Binding } from '../imports/binding.js';
 import type { CompiledModule } from '../sandbox/glue.js';
 import type { CallFailure, InvocationReport } from '../sandbox/invocation.js';
 import type { WorldPlan } from '../world/check-world.js';
-import type { ResolvedLimits, WasmMode } from '../wasm-host-options.js';
+import type { PoolSize, ResolvedLimits, WasmMode } from '../wasm-host-options.js';
 
 /** Everything a runtime needs to run one component. */
 export interface RuntimeSpec {
@@ -17,6 +17,8 @@ export interface RuntimeSpec {
   /** The HTTP allow-list, when the component imports wasi:http. */
   readonly http: readonly string[] | undefined;
   readonly limits: ResolvedLimits;
+  /** A warm pool: every call on a fresh instance, `min` of them ready. Absent: one instance, reused. */
+  readonly pool?: PoolSize | undefined;
   /** Refusals by the bindings during the current call (they run on the host thread in both modes). */
   readonly denied: { count: number };
   /** Runs after every call: rolls back what the guest left open. */

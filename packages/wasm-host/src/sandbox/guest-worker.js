@@ -25,6 +25,7 @@ import { httpAllowList, withHttp } from './wasi-http.js';
  * @property {import('./invocation.js').InvocationLimits} limits
  * @property {number} maxMemoryPages
  * @property {number | undefined} maxFuel          fuel per call, when the modules have fuel points
+ * @property {boolean} [recycle]                   a pool's worker: every call on a fresh instance
  * @property {import('node:worker_threads').MessagePort} port
  * @property {SharedArrayBuffer} flag
  */
@@ -166,5 +167,16 @@ host.on('message', (/** @type {{ type: 'call', id: number, name: string, args: u
       memoryPages: full.memoryPages,
       fuelUsed: full.fuelUsed,
     });
+  }
+  if (data.recycle) {
+    // The next call must not see this one's state: the instance is dropped and the next made
+    // now, while the host takes the result. A failure here is the next call's to report.
+    guest = undefined;
+    invocation.begin();
+    try {
+      fresh();
+    } catch {
+      guest = undefined;
+    }
   }
 });
