@@ -13,12 +13,15 @@ import { memoryKvAdapter } from '@keel/adapter-kv-memory';
 import { redisKvAdapter } from '@keel/adapter-kv-redis';
 import { postgresAdapter } from '@keel/adapter-postgres';
 import { sqliteAdapter } from '@keel/adapter-sqlite';
+import { cacheOptions } from '@keel/cache';
 import { registryOptions } from '@keel/component-registry';
 import { type AdapterDefinition, observabilityOptions } from '@keel/core';
 import { describeOptions } from '@keel/core/adapter';
 import { jobsOptions } from '@keel/jobs';
+import { eventsOptions, subscribeOptions } from '@keel/events';
 import { flagsOptions } from '@keel/flags';
 import { rateLimitOptions } from '@keel/ratelimit';
+import { repositoryOptions } from '@keel/repository';
 import { componentKvAdapter } from '@keel/wasm-host';
 import { workflowsOptions } from '@keel/workflows';
 
@@ -37,6 +40,13 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
     adapter: { interface: 'config', id: 'observability', options: observabilityOptions },
   },
   { readme: 'packages/jobs/README.md', adapter: { interface: 'service', id: 'jobs', options: jobsOptions } },
+  { readme: 'packages/cache/README.md', adapter: { interface: 'service', id: 'cache', options: cacheOptions } },
+  {
+    readme: 'packages/repository/README.md',
+    adapter: { interface: 'service', id: 'repository', options: repositoryOptions },
+  },
+  { readme: 'packages/events/README.md', adapter: { interface: 'events', id: 'createEvents', options: eventsOptions } },
+  { readme: 'packages/events/README.md', adapter: { interface: 'events', id: 'subscribe', options: subscribeOptions } },
   { readme: 'packages/flags/README.md', adapter: { interface: 'service', id: 'flags', options: flagsOptions } },
   {
     readme: 'packages/ratelimit/README.md',

@@ -1,4 +1,4 @@
-import type { KeelLogger } from '@keel/core';
+import type { KeelLogger, KeelObservability } from '@keel/core';
 import { fn, integer, maxTimerMs, option, string, withMethods } from '@keel/core/adapter';
 import * as v from 'valibot';
 import type { CacheError } from './cache-errors.js';
@@ -51,6 +51,12 @@ const schema = v.strictObject({
   logger: option(withMethods<KeelLogger>('a logger (debug, info, warn, error, child)', ['warn', 'error', 'child']), {
     defaultText: "the app's keel.logger in cacheService; else silent",
     description: 'Where absorbed kv failures and corrupt entries are logged (warn), with their code and key.',
+  }),
+  observability: option(withMethods<KeelObservability>('keel.observability or createObservability()', ['counter']), {
+    defaultText: "the app's keel.observability in cacheService; else none",
+    description:
+      'Counts each lookup as `keel.cache.lookups` by `prefix` and `result` (`hit`, `miss`, `stale`) and each load ' +
+      'as `keel.cache.loads` (`ok`, `error`): the hit ratio is hits over lookups.',
   }),
 });
 

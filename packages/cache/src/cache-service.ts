@@ -44,14 +44,23 @@ export function cacheService(
   parseOptions(cacheOptions, rest, 'cacheService');
   const logger = keelTokens.logger;
   // Without a logger of its own, the cache logs to the app's.
-  const withLogger = (resolve: <T>(token: KeelToken<T>) => T) => ({ ...rest, logger: rest.logger ?? resolve(logger) });
+  const observability = keelTokens.observability;
+  const withLogger = (resolve: <T>(token: KeelToken<T>) => T) => ({
+    ...rest,
+    logger: rest.logger ?? resolve(logger),
+    observability: rest.observability ?? resolve(observability),
+  });
   if (kv !== undefined && typeof kv !== 'string') {
-    return defineService({ token, needs: [logger], create: (resolve) => createCache(kv, withLogger(resolve)) });
+    return defineService({
+      token,
+      needs: [logger, observability],
+      create: (resolve) => createCache(kv, withLogger(resolve)),
+    });
   }
   const kvToken = kv === undefined || kv === 'default' ? tokens.kv : instanceToken('kv', kv);
   return defineService({
     token,
-    needs: [kvToken, logger],
+    needs: [kvToken, logger, observability],
     create: (resolve) => createCache(resolve(kvToken), withLogger(resolve)),
   });
 }

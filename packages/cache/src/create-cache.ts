@@ -75,8 +75,10 @@ function buildCache(kv: Kv, o: ResolvedCacheOptions): Cache {
   const logger = o.logger ?? silentLogger;
   const counters = createCounters();
   const flights = new SingleFlight();
+  const metrics = cacheMetrics(o);
   const count = (stat: StatName) => {
     counters[stat]++;
+    metrics?.(stat);
   };
   const ctx: FlightContext = {
     store,
@@ -208,4 +210,20 @@ function absorbed(code: CacheErrorCode, key: string, cause: unknown): CacheError
   };
   const detail = cause instanceof Error ? `: ${cause.message}` : '';
   return new CacheError({ code, message: `${messages[code] ?? code}${detail}`, op: 'getOrSet', key, cause });
+}
+
+/** The stats an operator charts, as counters of the app's observability (when given and on). */
+function cacheMetrics(o: ResolvedCacheOptions): ((stat: StatName) => void) | undefined {
+  const observability = o.observability?.enabled ? o.observability : undefined;
+  if (!observability) return undefined;
+  const lookups = observability.counter('keel.cache.lookups', 'Cache lookups by result.', ['prefix', 'result']);
+  const loads = observability.counter('keel.cache.loads', 'Loads the cache ran, by outcome.', ['prefix', 'outcome']);
+  const series: Partial<Record<StatName, () => void>> = {
+    hits: () => lookups.add([o.prefix, 'hit']),
+    misses: () => lookups.add([o.prefix, 'miss']),
+    stale: () => lookups.add([o.prefix, 'stale']),
+    loads: () => loads.add([o.prefix, 'ok']),
+    loadErrors: () => loads.add([o.prefix, 'error']),
+  };
+  return (stat) => series[stat]?.();
 }

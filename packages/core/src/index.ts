@@ -94,6 +94,7 @@ export type {
 } from './observability/keel-observability.js';
 export type { CallTarget, CallWatch } from './observability/call-observer.js';
 export type { SlowCall } from './observability/slowest-calls.js';
+export type { GaugeReading } from './observability/package-gauges.js';
 export {
   healthHandlers,
   type HealthHandlers,

@@ -127,6 +127,20 @@ export function buildEvents(sql: Sql, o: ResolvedEventsOptions): Events {
   const migrator = createMigrator(sql, { migrations: eventMigrations(tables), scope: `keel-events:${o.table}` });
   const { publish, append } = publisher(parts);
   const subscriptions = new Set<Subscription>();
+  // How far each group trails the newest event, read only when metrics are read.
+  const stopLag = parts.observability?.gauge(
+    'keel.events.lag',
+    'Positions between the newest event and the oldest checkpoint of each group (its slowest partition).',
+    ['table', 'group'],
+    async () => {
+      const lag = await sql.query(
+        `SELECT group_name, (SELECT COALESCE(MAX(position), 0) FROM ${tables.events}) - MIN(position) ` +
+          `FROM ${tables.checkpoints} GROUP BY group_name`,
+      );
+      if (lag.isErr()) throw lag.error;
+      return lag.value.rows.map(([group, behind]) => [[o.table, String(group)], Math.max(0, Number(behind))] as const);
+    },
+  );
 
   return Object.freeze({
     migrate: () =>
@@ -149,6 +163,7 @@ export function buildEvents(sql: Sql, o: ResolvedEventsOptions): Events {
     },
     ...groupAdmin(parts, g),
     async close() {
+      stopLag?.();
       await Promise.all([...subscriptions].map((s) => s.stop()));
       await hub.close();
     },

@@ -50,7 +50,8 @@ const schema = v.strictObject({
       defaultText: "the app's keel.observability in eventsService; else none",
       description:
         "While it records traces: a span per publish and per delivery, the delivery's a child of the publish's " +
-        '(the trace context is stored with each event). Off, nothing is captured or allocated.',
+        '(the trace context is stored with each event). Off, nothing is captured or allocated. With metrics on, ' +
+        'the gauge `keel.events.lag` (by table and group), read when metrics are read.',
     },
   ),
   onError: option(fn<(error: Error) => void>(), {

@@ -116,6 +116,19 @@ export function buildJobs<M extends JobMap>(o: ParsedJobsOptions, sql: Sql, wher
   let closed = false;
   let workerCount = 0;
   const closedError = (op: string) => jobsError('CLOSED', op, `${op}: the jobs instance is closed`);
+  // Queue depth for the operator, read only when metrics are (a scrape or a collection).
+  const stopGauge = rt.observability?.gauge(
+    'keel.jobs.count',
+    'Jobs by table, queue and state (waiting, active, completed, failed, cancelled).',
+    ['table', 'queue', 'state'],
+    async () => {
+      const counts = await countJobs(rt);
+      if (counts.isErr()) throw counts.error;
+      return Object.entries(counts.value).flatMap(([queue, states]) =>
+        Object.entries(states).map(([state, n]) => [[o.table, queue, state], n ?? 0] as const),
+      );
+    },
+  );
 
   const start = () => {
     if (closed || keeper) return;
@@ -223,6 +236,7 @@ export function buildJobs<M extends JobMap>(o: ParsedJobsOptions, sql: Sql, wher
 
   const close = async (graceMs?: number) => {
     closed = true;
+    stopGauge?.();
     await Promise.all([...workers].map((w) => w.stop(graceMs)));
     await scheduler.stop();
     await keeper?.stop();

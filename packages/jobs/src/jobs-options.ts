@@ -113,7 +113,8 @@ const schema = v.strictObject({
       defaultText: "the app's keel.observability in jobsService; else none",
       description:
         "While it records traces: a span per enqueue and per attempt, the attempt's a child of the enqueue's " +
-        '(the trace context is stored with each job). Off, nothing is captured or allocated.',
+        '(the trace context is stored with each job). Off, nothing is captured or allocated. With metrics on, ' +
+        'the gauge `keel.jobs.count` (by table, queue and state), counted when metrics are read.',
     },
   ),
 });

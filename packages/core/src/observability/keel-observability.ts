@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GaugeReading } from './package-gauges.js';
 import { SpanKind, SpanStatusCode, trace, context, type Context, type Counter } from '@opentelemetry/api';
 import { CallObserver, type CallTarget, type CallWatch } from './call-observer.js';
 import { healthSamples } from './health-gauges.js';
@@ -71,6 +72,21 @@ export interface KeelObservability {
   ): CallWatch | undefined;
   /** A counter; `name` in OpenTelemetry's dotted form (`keel.wasm.denials`), `_total` added for Prometheus. */
   counter(name: string, help: string, labelNames: readonly string[]): KeelCounter;
+  /**
+   * A gauge read when metrics are read — a scrape of `metricsText()`, or the SDK's collection —
+   * never in between: `read` returns the current values by label values (queue depths, lag, a
+   * ratio). Returns its removal. A read that fails or takes over a second is logged and left out.
+   *
+   * @example
+   * const stop = keel.observability.gauge('keel.jobs.count', 'Jobs by queue and state.', ['queue', 'state'],
+   *   async () => [[['default', 'waiting'], await countWaiting()]]);
+   */
+  gauge(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    read: () => readonly GaugeReading[] | Promise<readonly GaugeReading[]>,
+  ): () => void;
 }
 
 /** Attributes of a span: `{ 'keel.wasm.component': 'billing' }`. */
@@ -78,7 +94,10 @@ export type SpanAttributes = Readonly<Record<string, string | number | boolean>>
 
 /** The `keel.observability` of an app, over its hub; with `enabled` false it records nothing of its own. */
 export function keelObservability(hub: TelemetryHub, enabled: boolean): KeelObservability {
-  const metricsText = async () => hub.registry.render(healthSamples((await hub.readHealth()).reports));
+  const metricsText = async () => {
+    const [health, gauges] = await Promise.all([hub.readHealth(), hub.gauges.samples()]);
+    return hub.registry.render([...healthSamples(health.reports), ...gauges]);
+  };
   return Object.freeze({
     enabled,
     config: hub.config,
@@ -98,6 +117,12 @@ export function keelObservability(hub: TelemetryHub, enabled: boolean): KeelObse
       enabled ? spanWatch(hub, name, options.attributes ?? {}, options.parent) : undefined,
     counter: (name: string, help: string, labelNames: readonly string[]) =>
       enabled ? packageCounter(hub, name, help, labelNames) : { add: () => undefined },
+    gauge: (
+      name: string,
+      help: string,
+      labelNames: readonly string[],
+      read: () => readonly GaugeReading[] | Promise<readonly GaugeReading[]>,
+    ) => (enabled ? hub.gauges.add({ name, help, labelNames, read }) : () => undefined),
   });
 }
 

@@ -11,6 +11,7 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import type { KeelLogger } from './keel-logger.js';
+import { PackageGauges } from './package-gauges.js';
 import { MetricRegistry, type CounterSeries } from './metric-registry.js';
 import type { ResolvedObservability } from './observability-options.js';
 import { createOtelInstruments, type HealthSnapshot, type OtelInstruments } from './otel-instruments.js';
@@ -46,6 +47,8 @@ export class TelemetryHub {
   readonly logger: KeelLogger;
   readonly registry: MetricRegistry;
   readonly slowest: SlowestCalls;
+  /** The gauges packages register, read at each scrape or collection. */
+  readonly gauges: PackageGauges;
   /** Set while spans are to be made; `undefined` with `traces: false`. */
   tracer: Tracer | undefined;
   /** Set while a meter provider is registered and `metrics` is on. */
@@ -70,6 +73,9 @@ export class TelemetryHub {
     this.logger = options.logger;
     this.registry = new MetricRegistry(this.config.buckets);
     this.slowest = new SlowestCalls(this.config.slowestKept);
+    this.gauges = new PackageGauges((error, gauge) =>
+      this.logger.warn({ err: error, gauge: gauge.name }, 'observability: a gauge could not be read'),
+    );
     this.telemetryErrors = this.registry.counter(
       'keel_telemetry_errors',
       "OpenTelemetry's own errors (failed exports, an unreachable collector).",
@@ -133,6 +139,7 @@ export class TelemetryHub {
         this.meter = meter === createNoopMeter() ? undefined : meter;
         this.otel?.dispose();
         this.otel = this.meter && createOtelInstruments(this.meter, this);
+        this.gauges.attach(this.meter);
       }
     }
     const slow = Object.values(config.slowMs).some((ms) => ms !== undefined);
@@ -144,6 +151,7 @@ export class TelemetryHub {
   /** Stops what outlives calls: the health gauges' callback. */
   close(): void {
     this.otel?.dispose();
+    this.gauges.attach(undefined);
     this.healthSource = undefined;
   }
 

@@ -159,3 +159,37 @@ describe('the Prometheus endpoint', () => {
     expect(pick(samples, 'h_bucket', { le: '+Inf' })[0]?.value).toBe(1);
   });
 });
+
+describe('package gauges', () => {
+  it('are read at each scrape and each collection, by label values; a failing one is left out and logged', async () => {
+    const keel = await startApp({ observability: { prometheus: true } }, { meterProvider: sdk.meterProvider });
+    let waiting = 3;
+    const stop = keel.observability.gauge('keel.test.jobs', 'Jobs by state.', ['state'], async () => [
+      [['waiting'], waiting],
+      [['active'], 1],
+    ]);
+    const broken = keel.observability.gauge('keel.test.broken', 'Never readable.', [], () => {
+      throw new Error('the store is down');
+    });
+    const scrape = async () => parsePrometheus(await keel.observability.metricsText()).samples;
+    expect(pick(await scrape(), 'keel_test_jobs', { state: 'waiting' })).toEqual([
+      expect.objectContaining({ value: 3 }),
+    ]);
+    waiting = 7;
+    expect(pick(await scrape(), 'keel_test_jobs', { state: 'waiting' })).toEqual([
+      expect.objectContaining({ value: 7 }),
+    ]);
+    expect(pick(await scrape(), 'keel_test_broken')).toEqual([]);
+    const points = await sdk.points('keel.test.jobs');
+    expect(points.map((p) => [p.attributes['keel.state'], p.value])).toEqual(
+      expect.arrayContaining([
+        ['waiting', 7],
+        ['active', 1],
+      ]),
+    );
+    stop();
+    broken();
+    expect(pick(await scrape(), 'keel_test_jobs')).toEqual([]);
+    await keel.close();
+  });
+});
