@@ -86,6 +86,38 @@ npx keel component push ${m.out} --db app.db    # stores it in an app's componen
 \`\`\`
 `;
 
+// The project's own test: the built component through @keel/wasm-host, as an app would call it.
+const projectTest = (m: ComponentManifest) => `import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { createWasmHost } from '@keel/wasm-host';
+
+test('greet says hello', async () => {
+  const host = createWasmHost({}, { cacheDir: false });
+  const bytes = readFileSync(new URL('../${m.out}', import.meta.url));
+  const component = (await host.load(bytes, { mode: 'in-thread' }))._unsafeUnwrap();
+  assert.equal((await component.call('greet', 'Ada'))._unsafeUnwrap(), 'hello, Ada');
+  await host.close();
+});
+`;
+
+const packageJson = (m: ComponentManifest) =>
+  `${JSON.stringify(
+    {
+      name: m.name.replaceAll('/', '-'),
+      private: true,
+      type: 'module',
+      scripts: { build: 'keel component build', test: 'keel component build && node --test test/' },
+      devDependencies: {
+        '@keel/cli': '^0.1.0',
+        '@keel/wasm-host': '^0.1.0',
+        ...(m.template === 'js' ? { '@bytecodealliance/componentize-js': '0.23.0' } : {}),
+      },
+    },
+    null,
+    2,
+  )}\n`;
+
 /** The files of a new project, by path. */
 export function templateFiles(template: Template, name: string): Record<string, string> {
   const manifest: ComponentManifest = {
@@ -101,6 +133,8 @@ export function templateFiles(template: Template, name: string): Record<string, 
     'wit/world.wit': worlds[template],
     [manifest.source]: sources[template],
     'README.md': readme(manifest),
+    'package.json': packageJson(manifest),
+    'test/greet.test.js': projectTest(manifest),
     '.gitignore': 'dist/\n',
   };
 }

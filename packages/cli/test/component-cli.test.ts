@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createSqliteSql } from '@keel/adapter-sqlite';
 import { createSqlExecutionLog, createWasmHost } from '@keel/wasm-host';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,6 +42,20 @@ describe('keel component, from a new project to the registry', () => {
     expect(ran.json()).toMatchObject({ ok: 'hello, Ada', record: { export: 'greet', outcome: 'ok' } });
     const human = await keel(project, 'component', 'test', 'dist/greeter.wasm', 'greet', '"Bo"');
     expect(human.stdout).toContain('→ "hello, Bo"');
+  });
+
+  it("the project's own test passes on what it built (node --test, @keel/wasm-host as its dependency)", async () => {
+    // Inside this package, so that the project resolves @keel/wasm-host as an installed one would.
+    const inside = mkdtempSync(join(fileURLToPath(new URL('.', import.meta.url)), '.project-'));
+    try {
+      expect((await keel(inside, 'component', 'init', 'own')).code).toBe(0);
+      expect((await keel(join(inside, 'own'), 'component', 'build')).code).toBe(0);
+      const run = spawnSync(process.execPath, ['--test', 'test/'], { cwd: join(inside, 'own'), encoding: 'utf8' });
+      expect(run.status, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout).toContain('# pass 1');
+    } finally {
+      rmSync(inside, { recursive: true, force: true });
+    }
   });
 
   it('signs, pushes, lists, activates and pulls against an app database', async () => {
