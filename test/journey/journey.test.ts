@@ -214,7 +214,7 @@ describe.skipIf(offline)(journey, { timeout: BUDGET_MS }, () => {
 
     beforeAll(async () => {
       const dir = await app(apps.sea);
-      const built = await run(join(dir, 'node_modules/.bin/keel'), ['sea', 'main.js', '--out', 'dist/app'], {
+      const built = await run(join(dir, 'node_modules/.bin/keel-sea'), ['sea', 'main.js', '--out', 'dist/app'], {
         cwd: dir,
         env,
         timeoutMs: left(),

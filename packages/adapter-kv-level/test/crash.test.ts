@@ -1,8 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { KvValue } from '@keel/core';
-import { expectOk } from '@keel/testing';
-import { describe, expect, it } from 'vitest';
+import { bundleChild, expectOk } from '@keel/testing';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createLevelKv } from '../src/index.js';
 import { crashOp } from './fixtures/crash-ops.js';
 import { expectIndexMatchesValues } from './disk-checks.js';
@@ -16,7 +16,11 @@ import { tempFolders } from './temp-folders.js';
  */
 const KILLS = 60;
 const temp = tempFolders('crash');
-const child = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url));
+// Bundled once, so that each of the many starts is a plain `node` start (classic-level as installed).
+const child = await bundleChild(new URL('./fixtures/crash-writer.ts', import.meta.url), {
+  external: /^classic-level$/,
+});
+afterAll(() => child.remove());
 const cwd = fileURLToPath(new URL('..', import.meta.url));
 
 interface Writer {
@@ -29,7 +33,7 @@ interface Writer {
 
 /** Starts a writer; it loads, says `ready`, and waits for `go`. */
 function startWriter(location: string, first: number, sync: boolean): Writer {
-  const args = ['--conditions=keel-source', '--import', 'tsx', child, location, String(first), String(sync)];
+  const args = [child.file, location, String(first), String(sync)];
   const process_ = spawn(process.execPath, args, { cwd });
   const writer: Writer = {
     process: process_,

@@ -1,4 +1,4 @@
-import { expectOk } from '@keel/testing';
+import { bundleChild, expectOk } from '@keel/testing';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,11 @@ import { createSqliteSql } from '../src/index.js';
 const dir = mkdtempSync(join(tmpdir(), 'keel-sqlite-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const child = fileURLToPath(new URL('./fixtures/crash-child.ts', import.meta.url));
+// Bundled once, so that each of the many starts is a plain `node` start (better-sqlite3 as installed).
+const child = await bundleChild(new URL('./fixtures/crash-child.ts', import.meta.url), {
+  external: /^better-sqlite3$/,
+});
+afterAll(() => child.remove());
 const cwd = fileURLToPath(new URL('..', import.meta.url));
 const kills = 60;
 
@@ -28,7 +32,7 @@ interface Round {
  */
 function runAndKill(filename: string, random: () => number, early: boolean): Promise<Round> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--conditions=keel-source', '--import', 'tsx', child, filename], {
+    const proc = spawn(process.execPath, [child.file, filename], {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -36,3 +36,4 @@ export {
   type BuiltPackageOptions,
   type RunBuiltOptions,
 } from './built-package.js';
+export { bundleChild, type BundleChildOptions } from './bundle-child.js';

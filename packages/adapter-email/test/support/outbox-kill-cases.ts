@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { bundleChild } from '@keel/testing';
 import { fileURLToPath } from 'node:url';
 import { err, ok, type Sql } from '@keel/core';
 import { expectOk } from '@keel/testing';
@@ -19,7 +20,6 @@ export interface KillDatabase {
 }
 
 const KILLS = 30;
-const child = fileURLToPath(new URL('outbox-dispatcher-child.ts', import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const random = (max: number) => Math.floor(Math.random() * max);
 
@@ -31,10 +31,16 @@ export function describeOutboxKills(database: KillDatabase): void {
   describe(`transactional outbox under SIGKILL (${database.name})`, () => {
     // Each request takes 5-45 ms, so a kill soon after the first one lands mid-delivery.
     let fake: Awaited<ReturnType<typeof startSendgridFake>>;
+    // Bundled once, so that each dispatcher start is a plain `node` start (the drivers as installed).
+    let child: Awaited<ReturnType<typeof bundleChild>>;
     beforeAll(async () => {
       fake = await startSendgridFake({ delayMs: () => 5 + random(40) });
-    });
+      child = await bundleChild(new URL('outbox-dispatcher-child.ts', import.meta.url), {
+        external: /^(better-sqlite3|postgres)$/,
+      });
+    }, 60_000);
     afterAll(async () => {
+      child?.remove();
       await fake.close();
       await database.cleanup();
     }, 300_000);
@@ -43,14 +49,10 @@ export function describeOutboxKills(database: KillDatabase): void {
       target: string,
       apiKey: string,
     ): { process: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
-      const proc = spawn(
-        process.execPath,
-        ['--conditions=keel-source', '--import', 'tsx', child, target, fake.url, apiKey],
-        {
-          cwd: fileURLToPath(new URL('../..', import.meta.url)),
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
+      const proc = spawn(process.execPath, [child.file, target, fake.url, apiKey], {
+        cwd: fileURLToPath(new URL('../..', import.meta.url)),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
       proc.stdout?.resume();

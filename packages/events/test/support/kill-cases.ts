@@ -5,7 +5,7 @@ import { expectOk } from '@keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvents, type StoredEvent } from '../../src/index.js';
 import { bucketOf } from '../../src/hashing.js';
-import { bundleChild } from './bundle-child.js';
+import { bundleChild } from '@keel/testing';
 import type { TestDatabase } from './databases.js';
 
 const KILLS = 30;
@@ -83,7 +83,7 @@ export function describeKills(db: TestDatabase): void {
   describe.skipIf(db.skip)(`SIGKILL: publishers and consumers killed at random (${db.name})`, () => {
     let child = '';
     beforeAll(async () => {
-      child = await bundleChild(new URL('kill-child.ts', import.meta.url));
+      child = (await bundleChild(new URL('kill-child.ts', import.meta.url), { external: /^better-sqlite3$/ })).file;
     });
     afterAll(() => db.cleanup());
 

@@ -1,51 +1,10 @@
+import { bundleChild as bundle } from '@keel/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { ChildConfig } from './workflows-child.js';
 
-/**
- * The worker child bundled once into one ES module (the package's source and its dependencies;
- * the database drivers stay external, loaded from their installed paths), so each of the many
- * processes the kill test starts and kills costs a plain `node` start instead of a TypeScript
- * loader's (~0.2 s against ~1–1.5 s on 2 busy cores).
- */
-export async function bundleChild(): Promise<{ file: string; remove(): void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'keel-workflows-child-'));
-  const file = join(dir, 'workflows-child.mjs');
-  await build({
-    entryPoints: [fileURLToPath(new URL('workflows-child.ts', import.meta.url))],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['keel-source'],
-    logLevel: 'error',
-    // Bundled CommonJS dependencies still require Node's own modules.
-    banner: {
-      js: "import { createRequire as __keelRequire } from 'node:module'; const require = __keelRequire(import.meta.url);",
-    },
-    plugins: [
-      {
-        name: 'installed-drivers',
-        setup(b) {
-          b.onResolve({ filter: /^(better-sqlite3|pg)$/ }, async (args) => {
-            if (args.pluginData === 'installed') return undefined;
-            const found = await b.resolve(args.path, {
-              kind: args.kind,
-              resolveDir: args.resolveDir,
-              pluginData: 'installed',
-            });
-            return { path: found.path, external: true };
-          });
-        },
-      },
-    ],
-  });
-  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+/** The child bundled once (the drivers as installed), so that each of the many starts is a plain `node` start. */
+export function bundleChild(): Promise<{ file: string; remove(): void }> {
+  return bundle(new URL('workflows-child.ts', import.meta.url), { external: /^better-sqlite3$/ });
 }
 
 /** A running worker child and what it reported. */
