@@ -77,6 +77,36 @@ describe('a component as the kv adapter', () => {
     await kv.close();
   });
 
+  it('runs on fuel when given a budget: a call past it fails, and the store says it lost its state', async () => {
+    const kv = createComponentKv({
+      path: store.path,
+      sha256: store.sha256,
+      cacheDir: cache.dir,
+      logger: {},
+      mode: 'in-thread',
+      limits: { maxFuel: 1_000_000 },
+    });
+    expectOk(await kv.open());
+    expectOk(await kv.set('a', '1')); // well within the budget
+    const starved = createComponentKv({
+      path: store.path,
+      sha256: store.sha256,
+      cacheDir: cache.dir,
+      logger: {},
+      mode: 'in-thread',
+      limits: { maxFuel: 5 },
+    });
+    expectOk(await starved.open());
+    const first = await starved.set('a', '1');
+    expect(first.isErr() && first.error.message).toContain('FUEL_EXHAUSTED');
+    expectErr(await starved.get('a'), 'UNAVAILABLE');
+    expect(() => createComponentKv({ path: store.path, sha256: store.sha256, limits: { maxFuel: 0 } })).toThrow(
+      /limits\.maxFuel/,
+    );
+    await kv.close();
+    await starved.close();
+  });
+
   it('refuses bad options naming the field', () => {
     expect(() => createComponentKv({ sha256: store.sha256 } as never)).toThrow(/path/);
     expect(() => createComponentKv({ path: store.path } as never)).toThrow(/sha256/);

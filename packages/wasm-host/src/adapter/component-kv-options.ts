@@ -15,6 +15,7 @@ import {
 import * as v from 'valibot';
 import type { ExecutionLogSink } from '../log/execution-log.js';
 import type { WasmHostLogger } from '../log/logger.js';
+import { wasmLimitsOptions } from '../wasm-host-options.js';
 
 const bytes = shaped<Uint8Array>('bytes (a Uint8Array)', (value) => value instanceof Uint8Array);
 
@@ -56,6 +57,7 @@ export const componentKvOptions = v.pipe(
         maxHeapBytes: option(integer(1024 * 1024, 16 * 1024 ** 3), {
           description: "Isolated mode: the worker's JavaScript heap, in bytes.",
         }),
+        maxFuel: wasmLimitsOptions.entries.maxFuel,
       }),
       { default: {}, description: "The component's limits (see wasm-host's limits)." },
     ),
