@@ -26,15 +26,18 @@ export interface Algorithm {
  */
 export function tokenBucket(limit: number, intervalMs: number): Algorithm {
   const rate = limit / intervalMs;
+  // Refills multiply before they divide, and a shortfall below a billionth of a unit is none:
+  // a wait of `retryAfterMs` (or `resetMs`) then always refills what it promised, whatever the rounding.
+  const epsilon = 1e-9;
   return {
     step(stored, now, cost) {
       let tokens = limit;
       if (stored !== undefined) {
         const [t, at] = stored.split('|').map(Number);
         if (!Number.isFinite(t) || !Number.isFinite(at)) return undefined;
-        tokens = Math.min(limit, (t as number) + Math.max(0, now - (at as number)) * rate);
+        tokens = Math.min(limit, (t as number) + (Math.max(0, now - (at as number)) * limit) / intervalMs);
       }
-      const allowed = tokens >= cost;
+      const allowed = tokens + epsilon >= cost;
       const left = allowed ? tokens - cost : tokens;
       return {
         decision: {
