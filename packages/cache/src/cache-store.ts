@@ -94,15 +94,6 @@ export class CacheStore {
     return ResultAsync.combine(each).map((list) => Object.fromEntries(tags.map((t, i) => [t, list[i] as string])));
   }
 
-  /** Whether the tags are still at `expected` (after a load, before sharing its value). */
-  versionsUnchanged(expected: TagVersions): ResultAsync<boolean, KvError> {
-    const tags = Object.keys(expected);
-    if (tags.length === 0) return okAsync(true);
-    return this.kv
-      .getMany(tags.map((t) => this.tagKey(t)))
-      .map((values) => values.every((v, i) => v === expected[tags[i] as string]));
-  }
-
   /**
    * Takes the key's lease if nobody holds it, or if this cache holds it for a load that a local
    * invalidation detached (a process never waits for its own outdated load): the token to

@@ -15,7 +15,7 @@ import { CacheStore } from './cache-store.js';
 import { encodeEntry, encodeTombstone, uniqueToken } from './entry-codec.js';
 import { type FlightContext, type FlightOutcome, runFlight } from './load-flight.js';
 import type { LoadError, LoadedValue } from './run-load.js';
-import { SingleFlight } from './single-flight.js';
+import { type FlightWatch, SingleFlight } from './single-flight.js';
 import { NotEncodable } from './value-codec.js';
 
 /** A value found by `get`: `value` is `undefined` when a found-nothing was cached (negative caching). */
@@ -98,14 +98,14 @@ function buildCache(kv: Kv, o: ResolvedCacheOptions): Cache {
       if (typeof load !== 'function') throw new TypeError('getOrSet: load must be a function');
       checkSetOptions('getOrSet', options);
       const tags = normalizeTags(options?.tags);
-      const request = (hasJoiners: () => boolean) =>
+      const request = (watch: FlightWatch) =>
         runFlight(ctx, {
           key,
           tags,
           load,
           ttlMs: options?.ttlMs ?? o.ttlMs,
           negativeTtlMs: options?.negativeTtlMs ?? o.negativeTtlMs,
-          hasJoiners,
+          watch,
         });
       const outcome = flights.run(key, tags, request, () => count('coalesced'));
       return new ResultAsync(outcome.then(toResult)) as never;

@@ -4,6 +4,7 @@ import type { StatName } from './cache-stats.js';
 import type { CacheStore, Lookup } from './cache-store.js';
 import { encodeEntry } from './entry-codec.js';
 import { type LoadOutcome, runLoad } from './run-load.js';
+import type { FlightWatch } from './single-flight.js';
 import { NotEncodable } from './value-codec.js';
 import { waitForLease } from './wait-for-lease.js';
 
@@ -23,13 +24,17 @@ export interface FlightRequest {
   readonly load: () => unknown;
   readonly ttlMs: number;
   readonly negativeTtlMs: number;
-  /** Whether other callers joined: only then is a loaded value checked again before it is shared. */
-  hasJoiners(): boolean;
+  /** Told before each read that decides the value; says whether a late joiner needs one more. */
+  readonly watch: FlightWatch;
 }
+
+/** How many times a flight reads the entry again for callers who joined after its last read. */
+const MAX_RECHECKS = 2;
 
 /**
  * How a flight ended. `freshForJoiners` is false when callers that joined it may not get its value:
- * an invalidation (from any process) touched the key while it loaded, so they look again.
+ * it may predate an invalidation (from any process) that completed before they joined, so they
+ * look again.
  */
 export type FlightOutcome =
   | { readonly ok: true; readonly value: unknown; readonly freshForJoiners: boolean }
@@ -40,6 +45,11 @@ export type FlightOutcome =
  * load → write with compare-and-swap against what was read before the load → give the lease back.
  */
 export async function runFlight(ctx: FlightContext, req: FlightRequest): Promise<FlightOutcome> {
+  return vouchForJoiners(ctx, req, await decide(ctx, req));
+}
+
+async function decide(ctx: FlightContext, req: FlightRequest): Promise<FlightOutcome> {
+  req.watch.checking();
   const first = await ctx.store.lookup(req.key, req.tags);
   if (first.isErr()) {
     ctx.report('readErrors', 'READ_FAILED', req.key, first.error);
@@ -97,8 +107,23 @@ async function loadAndWrite(ctx: FlightContext, req: FlightRequest, before: Look
     ctx.count('writesSkipped');
     return { ok: true, value: loaded.value, freshForJoiners: false };
   }
-  const fresh = req.hasJoiners() ? await ctx.store.versionsUnchanged(versions.value) : undefined;
-  return { ok: true, value: loaded.value, freshForJoiners: fresh === undefined || (fresh.isOk() && fresh.value) };
+  return { ok: true, value: loaded.value, freshForJoiners: true };
+}
+
+/**
+ * A caller who joined after the flight's last read may have seen an invalidation complete since
+ * (in another process: nothing detached the flight). Its value is the flight's only if a read
+ * sent after it joined still finds an entry valid under the tags; else it looks again.
+ */
+async function vouchForJoiners(ctx: FlightContext, req: FlightRequest, outcome: FlightOutcome): Promise<FlightOutcome> {
+  for (let round = 0; outcome.ok && outcome.freshForJoiners && req.watch.uncovered(); round++) {
+    if (round === MAX_RECHECKS) return { ...outcome, freshForJoiners: false };
+    req.watch.checking();
+    const again = await ctx.store.lookup(req.key, req.tags);
+    if (again.isErr() || again.value.verdict !== 'hit') return { ...outcome, freshForJoiners: false };
+    outcome = { ok: true, value: again.value.value, freshForJoiners: true };
+  }
+  return outcome;
 }
 
 /** The kv failed: the source answers, nothing is written, nothing stale can be served. */

@@ -26,6 +26,7 @@ export async function waitForLease(ctx: FlightContext, req: FlightRequest, first
     const token = acquired.value;
     if (token !== undefined) {
       // The last holder may have written the value just before it let go: look once more.
+      req.watch.checking();
       const again = await ctx.store.lookup(req.key, req.tags);
       if (again.isOk() && again.value.verdict === 'hit') {
         await ctx.store.releaseLease(req.key, token);
@@ -41,6 +42,7 @@ export async function waitForLease(ctx: FlightContext, req: FlightRequest, first
         return { kind: 'load', token: undefined, lookup: latest };
       }
       await sleep(leasePollMs);
+      req.watch.checking();
       const polled = await ctx.store.lookup(req.key, req.tags, true);
       if (polled.isErr()) {
         ctx.report('readErrors', 'READ_FAILED', req.key, polled.error);

@@ -2,7 +2,7 @@ import type { Kv } from '@keel/core';
 import { expectErr, expectOk } from '@keel/testing';
 import { describe, expect, it } from 'vitest';
 import { createCache, invalidateOnEvents } from '../../src/index.js';
-import { counted, deferred } from '../support/helpers.js';
+import { counted, deferred, pausing } from '../support/helpers.js';
 import type { KvTarget } from '../support/kv-targets.js';
 
 /** invalidate, invalidateTag, the races between loads and invalidations, and events. */
@@ -123,6 +123,28 @@ export function describeInvalidation(target: KvTarget): void {
         expect(expectOk(await joined)).toBe(2);
         expect(a.stats()).toMatchObject({ coalesced: 1, loads: 2 });
         expect(expectOk(await b.getOrSet('k', source.load, { tags: ['g'] }))).toBe(2);
+      });
+    }
+
+    for (const how of ['invalidate', 'invalidateTag'] as const) {
+      it(`a caller who joins a written load after another process's ${how} gets what followed it`, async () => {
+        const [kvA, kvB] = twoProcesses();
+        // Holds process A's flight after it wrote its value, while it gives the lease back (the
+        // key's second lease compare-and-swap): the flight is still there for a caller to join.
+        let leaseCalls = 0;
+        const held = pausing(kvA, (key) => key.endsWith('l:k') && ++leaseCalls === 2);
+        const a = createCache(held.kv);
+        const b = createCache(kvB);
+        let version = 1;
+        const source = counted(() => version);
+        const first = a.getOrSet('k', source.load, { tags: ['g'] });
+        await until(() => held.paused() === 1);
+        version = 2;
+        expectOk(await (how === 'invalidate' ? b.invalidate('k') : b.invalidateTag('g')));
+        const joined = a.getOrSet('k', source.load, { tags: ['g'] });
+        held.open();
+        expect(expectOk(await first)).toBe(1);
+        expect(expectOk(await joined)).toBe(2);
       });
     }
 
