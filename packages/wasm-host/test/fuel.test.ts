@@ -22,6 +22,21 @@ describe('fuel', () => {
     },
   );
 
+  it.each(['in-thread', 'isolated'] as const)(
+    'stops start-up code that never ends: the load is FUEL_EXHAUSTED and the host goes on (%s)',
+    async (mode) => {
+      const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, mode, limits });
+      // The core module's start function loops about four billion rounds before `ping` can run.
+      const failed = expectErr(await host.load(fixture('slow-start').bytes), 'FUEL_EXHAUSTED');
+      expect(failed.message).toContain('failed to start');
+      // So does each instance a pool would make ahead of calls.
+      expectErr(await host.load(fixture('slow-start').bytes, { pool: { min: 2, max: 2 } }), 'FUEL_EXHAUSTED');
+      const spin = expectOk(await host.load(fixture('spin').bytes));
+      expect(expectOk(await spin.call('ping'))).toBe(42);
+      await host.close();
+    },
+  );
+
   it('reports what a call used: the same in both modes, in proportion to the work', async () => {
     const log = createMemoryExecutionLog();
     const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, executionLog: log, limits });

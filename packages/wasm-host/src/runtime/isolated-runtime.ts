@@ -203,7 +203,12 @@ export class IsolatedRuntime implements Runtime {
         } else if (message.type === 'failed') {
           ready = true;
           void worker.terminate();
-          reject(new StartFailure(message.code === 'TRAP' ? 'INSTANTIATE_FAILED' : message.code, message.message));
+          reject(
+            new StartFailure(
+              message.code === 'TRAP' ? 'INSTANTIATE_FAILED' : message.code,
+              `the component failed to start: ${message.message}`,
+            ),
+          );
         } else if (message.type === 'result' && live.pending?.id === message.id) {
           const { resolve: done } = live.pending;
           live.pending = undefined;
