@@ -1,3 +1,6 @@
 import { packageBuild } from '../../tsup.package.js';
 
-export default packageBuild({ external: ['vitest', 'fast-check'] });
+export default packageBuild({
+  entry: { index: 'src/index.ts', tracing: 'src/tracing.ts' },
+  external: ['vitest', 'fast-check', /^@opentelemetry\//],
+});

@@ -3,7 +3,7 @@ import { expectOk } from '@keel/testing';
 import { afterAll, expect, it } from 'vitest';
 import { createEvents, type StoredEvent } from '../src/index.js';
 import { describeEachDatabase, eventually } from './support/harness.js';
-import { testTracing } from './support/tracing.js';
+import { testTracing } from '@keel/testing/tracing';
 
 const tracing = testTracing();
 afterAll(() => tracing.shutdown());

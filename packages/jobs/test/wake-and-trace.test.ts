@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createJobs, defineJob } from '../src/index.js';
 import { eventually, freshTable, openDatabase, testDatabases } from './support/databases.js';
 import { jobsFixture } from './support/jobs-fixture.js';
-import { testTracing } from './support/tracing.js';
+import { testTracing } from '@keel/testing/tracing';
 
 const dbs = await testDatabases('wake');
 const tracing = testTracing();

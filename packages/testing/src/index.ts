@@ -37,3 +37,5 @@ export {
   type RunBuiltOptions,
 } from './built-package.js';
 export { bundleChild, type BundleChildOptions } from './bundle-child.js';
+export { eventually, sleep, testDatabaseTargets, type TestDatabaseTarget } from './test-databases.js';
+export { spawnReportingChild, type ReportingChild } from './reporting-child.js';

@@ -40,8 +40,12 @@ for (const db of dbs.databases) {
 
       const started = new Map<string, number>();
       let n = 0;
+      // Three workers' watchers may start runs at once: each run's n is taken before the await.
       const start = async (count: number) => {
-        for (let i = 0; i < count; i++, n++) started.set(expectOk(await workflows.start('pipeline', { n })), n);
+        for (let i = 0; i < count; i++) {
+          const value = n++;
+          started.set(expectOk(await workflows.start('pipeline', { n: value })), value);
+        }
       };
       await start(40);
 

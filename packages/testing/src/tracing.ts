@@ -8,7 +8,10 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 
-/** An SDK of the test's own (spans kept in memory) and Keel observability recording to it. */
+/**
+ * An OpenTelemetry SDK of the test's own (spans kept in memory) and Keel observability recording
+ * to it. A subpath of its own (`@keel/testing/tracing`): only tests that trace need the SDK.
+ */
 export function testTracing(): {
   readonly observability: KeelObservability;
   finished(): ReadableSpan[];
