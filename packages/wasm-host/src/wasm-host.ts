@@ -186,6 +186,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     span?.set('keel.wasm.mode', loadMode);
 
     if (pinnedHex !== undefined && pinnedHex !== hash) {
+      counters?.securityAlerts.add(['hash_mismatch']);
       throw fail('HASH_MISMATCH', `${id}: the bytes hash to sha256 ${hash}, not the pinned ${pinnedHex}`, id);
     }
     if ((signature === undefined) !== (publicKey === undefined)) {
@@ -193,7 +194,10 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     }
     if (signature !== undefined && publicKey !== undefined) {
       const problem = signatureProblem(bytes, signature, publicKey);
-      if (problem) throw fail('BAD_SIGNATURE', `${id}: ${problem}`, id);
+      if (problem) {
+        counters?.securityAlerts.add(['bad_signature']);
+        throw fail('BAD_SIGNATURE', `${id}: ${problem}`, id);
+      }
     }
     if (!isComponent(bytes)) {
       throw fail(
@@ -209,6 +213,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       ({ artifact, source: loadedFrom } = await phase('wasm transpile', span, async (child) => {
         const got = await cache.get(bytes, hash);
         child?.set('keel.wasm.artifact_source', got.source);
+        counters?.loads.add([got.source]);
         return got;
       }));
     } catch (error) {
@@ -322,9 +327,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
         return releaseSql();
       },
       telemetry:
-        observed && counters
-          ? { ...componentTelemetry(observed, id, runtime.mode, counters.executions), scope }
-          : undefined,
+        observed && counters ? { ...componentTelemetry(observed, id, runtime.mode, counters), scope } : undefined,
     });
     open.add(component);
     return component;

@@ -1,6 +1,7 @@
 import { memoryKvAdapter } from '@keel/adapter-kv-memory';
 import { sqliteAdapter } from '@keel/adapter-sqlite';
 import { createMemoryKv } from '@keel/adapter-kv-memory';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { createKeel, createObservability, type Keel, type KeelLogger, type LogFields } from '@keel/core';
 import { expectErr, expectOk } from '@keel/testing';
 import { context } from '@opentelemetry/api';
@@ -173,6 +174,31 @@ describe.each(['in-thread', 'isolated'] as const)('a component call (%s)', (mode
     expect(text).toContain('keel_wasm_denials_total{component="reader",interface="kv",function="set"} 1');
     expect(text).toContain('keel_wasm_executions_total{component="reader",export="put",outcome="ok"} 1');
     expect(lines.some((l) => l.message === 'denied a host call' && l.fields.component === 'reader')).toBe(true);
+    await host.close();
+    await keel.close();
+  });
+
+  it('counts fuel by export, loads by where the artifact came from, and refused bytes as security alerts', async () => {
+    const keel = await app();
+    const host = createWasmHost(keel, { cacheDir: cache.dir, mode, limits: { maxFuel: 10_000_000 } });
+    const burn = expectOk(await host.load(fixture('burn').bytes, { id: 'burner' }));
+    expectOk(await host.load(fixture('burn').bytes, { id: 'burner-again' }));
+    expectOk(await burn.call('work', 100));
+    expectOk(await burn.call('work', 100));
+    const used = host.executionLog.records().at(-1)?.fuelUsed as number;
+    expect(used).toBeGreaterThan(0);
+    const pure = fixture('pure').bytes;
+    expectErr(await host.load(pure, { sha256: '0'.repeat(64) }), 'HASH_MISMATCH');
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const other = generateKeyPairSync('ed25519').publicKey;
+    expectErr(await host.load(pure, { signature: sign(null, pure, privateKey), publicKey: other }), 'BAD_SIGNATURE');
+    const text = await keel.observability.metricsText();
+    // Both calls used the same fuel: the counter holds their sum.
+    expect(text).toContain(`keel_wasm_fuel_total{component="burner",export="work"} ${2 * used}`);
+    expect(text).toContain('keel_wasm_loads_total{source="memory"} 1');
+    expect(text).toMatch(/keel_wasm_loads_total\{source="(disk|transpiled)"\} 1/);
+    expect(text).toContain('keel_wasm_security_alerts_total{reason="hash_mismatch"} 1');
+    expect(text).toContain('keel_wasm_security_alerts_total{reason="bad_signature"} 1');
     await host.close();
     await keel.close();
   });

@@ -15,6 +15,7 @@ export interface ComponentTelemetry {
   readonly observer: KeelCallObserver;
   readonly scope: CallScope;
   readonly executions: KeelCounter;
+  readonly fuel: KeelCounter;
 }
 
 /** The counters a host keeps, made once per host. */
@@ -30,6 +31,20 @@ export function hostCounters(observability: KeelObservability) {
       'interface',
       'function',
     ]),
+    fuel: observability.counter('keel.wasm.fuel', 'Fuel components used (with limits.maxFuel), by export.', [
+      'component',
+      'export',
+    ]),
+    // Where each load found its transpiled component: the hit rate of the memory and disk caches.
+    loads: observability.counter('keel.wasm.loads', 'Component loads, by where the transpiled artifact came from.', [
+      'source',
+    ]),
+    // Bytes that are not what their pin or signature says: someone may be swapping components.
+    securityAlerts: observability.counter(
+      'keel.wasm.security_alerts',
+      'Loads refused because a hash or signature did not match.',
+      ['reason'],
+    ),
   };
 }
 
@@ -38,12 +53,13 @@ export function componentTelemetry(
   observability: KeelObservability,
   id: string,
   mode: string,
-  executions: KeelCounter,
+  counters: Pick<ComponentTelemetry, 'executions' | 'fuel'>,
 ): ComponentTelemetry {
   return {
     observer: observability.observer({ interface: 'wasm', instance: id, adapter: mode, kind: 'internal' }),
     scope: { calls: [] },
-    executions,
+    executions: counters.executions,
+    fuel: counters.fuel,
   };
 }
 

@@ -124,6 +124,7 @@ export function createComponent(runtime: Runtime, context: ComponentContext): Wa
   };
   const observed = (watch: CallWatch, name: string, { failure, report, memoryPages, fuelUsed }: CallResult) => {
     telemetry?.executions.add([id, name, failure === undefined ? 'ok' : 'error']);
+    if (fuelUsed !== undefined) telemetry?.fuel.add([id, name], fuelUsed);
     watch.set('keel.wasm.component', id);
     watch.set('keel.wasm.hash', hash);
     watch.set('keel.wasm.export', name);
