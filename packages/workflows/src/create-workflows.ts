@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createMigrator, err, errAsync, ok, okAsync, ResultAsync, type SqlTransaction } from '@keel/core';
 import { parseOptions } from '@keel/core/adapter';
+import { workflowGauges } from './workflow-gauges.js';
 import { createJobs, defineJob, type Worker } from '@keel/jobs';
 import { enqueueVisit, failRun } from './advance-run.js';
 import { checkComponents } from './check-components.js';
@@ -36,6 +37,7 @@ export function createWorkflows(options: WorkflowsOptions): Workflows {
     pollIntervalMs: o.pollIntervalMs,
     shutdownGraceMs: o.shutdownGraceMs,
     ...(o.onError ? { onError: o.onError } : {}),
+    ...(o.observability ? { observability: o.observability } : {}),
   });
   const rt: WorkflowsRuntime = {
     sql: o.sql,
@@ -157,8 +159,11 @@ export function createWorkflows(options: WorkflowsOptions): Workflows {
     return ok({ stop: (graceMs?: number) => worker.value.stop(graceMs).then(() => void workers.delete(worker.value)) });
   };
 
+  const stopGauges = o.observability?.enabled ? workflowGauges(o.observability, rt, o.table) : undefined;
+
   const close = async (graceMs?: number) => {
     closed = true;
+    stopGauges?.();
     await jobs.close(graceMs);
   };
 

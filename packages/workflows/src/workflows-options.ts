@@ -1,5 +1,5 @@
-import type { Sql } from '@keel/core';
-import { fn, integer, maxTimerMs, option, required, shaped } from '@keel/core/adapter';
+import type { KeelObservability, Sql } from '@keel/core';
+import { fn, integer, maxTimerMs, option, required, shaped, withMethods } from '@keel/core/adapter';
 import * as v from 'valibot';
 import type { WorkflowComponents } from './workflows-runtime.js';
 
@@ -56,6 +56,15 @@ const schema = v.strictObject({
     default: 10_000,
     description: 'How long `close()` waits for running steps before handing them back, in ms.',
   }),
+  observability: option(
+    withMethods<KeelObservability>('keel.observability or createObservability()', ['span', 'counter', 'gauge']),
+    {
+      defaultText: 'none',
+      description:
+        'Where the step jobs record their spans, and the gauges `keel.workflows.runs` (runs by workflow and state) ' +
+        'and `keel.workflows.step_retries` (retried attempts by workflow and step), read from the tables at each scrape.',
+    },
+  ),
   onError: option(fn<(error: Error) => void>(), {
     defaultText: 'ignore',
     description: 'Called with what a background pass of the step jobs could not do; the loops keep going.',
