@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  *   npx tsx scripts/build-components.ts           # rebuild
  *   npx tsx scripts/build-components.ts --check   # fail when a committed component differs
  */
-export const componentNames = ['plan-limit'] as const;
+export const componentNames = ['plan-limit', 'task-validate', 'task-route', 'task-enrich'] as const;
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 export async function buildComponent(name: (typeof componentNames)[number]): Promise<Uint8Array> {

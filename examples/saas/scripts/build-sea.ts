@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { buildSea } from '@keel/sea';
 import { planLimitAsset } from '../src/plan-limit.js';
+import { intakeAssets } from '../src/task-intake.js';
 
 /**
  * Builds the example as one executable: `pnpm --filter @keel/example-saas build:sea`
  * (or `tsx scripts/build-sea.ts [out]`). Both config profiles are bundled (imported JSON); the
- * plan-limit component is embedded, and transpiled for the host inside by `keel sea`.
+ * plan-limit and task-intake components are embedded, and transpiled for the host inside by `keel sea`.
  */
 export async function buildSaasSea(out: string, onProgress?: (line: string) => void) {
   const root = fileURLToPath(new URL('..', import.meta.url));
@@ -13,7 +14,7 @@ export async function buildSaasSea(out: string, onProgress?: (line: string) => v
     entry: fileURLToPath(new URL('../src/main.ts', import.meta.url)),
     out,
     root,
-    assets: [planLimitAsset],
+    assets: [planLimitAsset, ...intakeAssets],
     onProgress: (e) =>
       onProgress?.(`[${e.step}/${e.steps}] ${e.label}${e.ms === undefined ? '' : ` ✓ ${(e.ms / 1000).toFixed(1)}s`}`),
   });

@@ -33,6 +33,7 @@ import { guardStateChange } from './request-guard.js';
 import { route, type AppContext } from './routes.js';
 import { createSessions } from './session.js';
 import { createStore } from './store.js';
+import { createTaskIntake, type TaskIntake } from './task-intake.js';
 import { createTaskRepository } from './task-repository.js';
 import { createWorkspaceRepositories } from './workspace-repository.js';
 
@@ -102,6 +103,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     cacheDir: profile.usesDataDir ? join(profile.dataDir, 'wasm-cache') : false,
     mode: profile.app.ruleMode,
   });
+  let intake: TaskIntake | undefined;
   try {
     const [migrated, rule] = await Promise.allSettled([
       (async () => {
@@ -127,6 +129,11 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     const events = createAppEvents(keel.sql, { onError: (e) => console.error('[saas] events', e) });
     await unwrap(events.migrate());
     const mail = createMailStore(keel.sql, outbox);
+    intake = await createTaskIntake(keel, mail, {
+      cacheDir: profile.usesDataDir ? join(profile.dataDir, 'wasm-cache') : false,
+      mode: profile.app.ruleMode,
+      pollIntervalMs: profile.app.outboxPollIntervalMs,
+    });
     const flags = createAppFlags(keel.kv);
     await unwrap(flags.ready());
     const repositories = {
@@ -145,6 +152,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
       flags,
       cache: createReadCache(keel.kv, profile.app.cacheTtlMs),
       planRule: rule.value,
+      intake,
       settings: profile.app,
       profile: profile.name,
       admin,
@@ -181,6 +189,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     const pollIntervalMs = profile.app.outboxPollIntervalMs;
     subscribeTaskCompletedMail(events, mail, { pollIntervalMs });
     ctx.cache.subscribe(events, { pollIntervalMs });
+    ctx.intake.subscribe(events);
     const { port } = server.address() as AddressInfo;
     const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
     authMail.attach(mail, () => profile.app.publicUrl || url);
@@ -196,13 +205,15 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
           flags.close();
           await jobs.close();
           await events.close();
+          await ctx.intake.close();
           await outbox.stop();
           await ctx.planRule.close();
           await keel.close();
         })()),
     };
   } catch (error) {
-    // Whatever failed, the rule's host (and its worker) and the adapters are closed before the error goes up.
+    // Whatever failed, the components' hosts (and their workers) and the adapters are closed before the error goes up.
+    await intake?.close();
     await loadingRule.then((rule) => rule.close()).catch(() => undefined);
     await keel.close();
     throw error;

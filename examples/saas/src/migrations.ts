@@ -191,6 +191,18 @@ export const migrations: readonly Migration[] = [
     CREATE UNIQUE INDEX user_mail_idempotency_key ON user_mail (idempotency_key);`,
     down: 'DROP INDEX user_mail_idempotency_key; ALTER TABLE user_mail DROP COLUMN idempotency_key;',
   },
+  {
+    version: 10,
+    name: 'task intake runs',
+    // Each task's run of the task-intake workflow, written in the transaction that starts it.
+    up: `CREATE TABLE task_intakes (
+      workspace_id TEXT NOT NULL,
+      task_id INTEGER NOT NULL,
+      run_id VARCHAR(36) NOT NULL,
+      PRIMARY KEY (workspace_id, task_id)
+    );`,
+    down: 'DROP TABLE task_intakes;',
+  },
 ];
 
 /** The tables of the workspace repositories, in `dialect` (migration 8). */

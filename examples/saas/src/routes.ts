@@ -14,6 +14,7 @@ import type { createRateLimiter } from './rate-limit.js';
 import { type ReadCache, workspaceTag } from './read-cache.js';
 import type { Sessions } from './session.js';
 import type { Store } from './store.js';
+import type { TaskIntake } from './task-intake.js';
 import { renderPage } from './page.js';
 import { asMember, inWorkspace } from './workspace-context.js';
 
@@ -28,6 +29,7 @@ export interface AppContext {
   readonly flags: Flags;
   readonly cache: ReadCache;
   readonly planRule: PlanLimitRule;
+  readonly intake: TaskIntake;
   readonly settings: AppSettings;
   readonly profile: string;
   readonly admin: AdminCheck;
@@ -58,6 +60,7 @@ const routes: [string, RegExp, Handler][] = [
   ['GET', /^\/api\/workspaces\/(\d+)\/tasks$/, listTasks],
   ['POST', /^\/api\/workspaces\/(\d+)\/tasks$/, createTask],
   ['POST', /^\/api\/workspaces\/(\d+)\/tasks\/(\d+)\/complete$/, completeTask],
+  ['GET', /^\/api\/workspaces\/(\d+)\/tasks\/(\d+)\/intake$/, taskIntake],
   ['GET', /^\/api\/workspaces\/(\d+)\/audit$/, taskAudit],
   ['GET', /^\/api\/outbox$/, outbox],
   ['GET', /^\/api\/rules\/log$/, rulesLog],
@@ -207,6 +210,21 @@ async function listTasks(
     ctx.cache.get(`tasks:${workspace.id}`, [workspaceTag(workspace.id)], () => ctx.store.tasks(workspace.id)),
   );
   sendJson(res, 200, { tasks: value }, { 'x-cache': hit ? 'hit' : 'miss' });
+}
+
+/** The task's run of the intake workflow: what its components decided, step by step (404 until it starts). */
+async function taskIntake(
+  ctx: AppContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  [workspaceId, taskId]: number[],
+): Promise<void> {
+  const principal = await ctx.sessions.required(req);
+  const intake = await asMember(ctx.store, req, principal.userId, workspaceId as number, (workspace) =>
+    ctx.intake.view(workspace.id, taskId as number),
+  );
+  if (!intake) throw new HttpError(404, 'NOT_FOUND', `task ${taskId} has no intake run yet`);
+  sendJson(res, 200, intake);
 }
 
 async function createTask(

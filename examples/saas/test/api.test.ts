@@ -252,6 +252,46 @@ describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profil
     expect((await other.get(`/api/workspaces/${workspaceId}/audit`)).status).toBe(404);
   });
 
+  it('runs each new task through the intake workflow of components: validate, route, enrich, notify when urgent', async () => {
+    const client = new Client(app.url);
+    const email = newEmail('intake');
+    const { workspaceId } = await client.signup(email);
+    const path = `/api/workspaces/${workspaceId}/tasks`;
+    const intake = (id: number) =>
+      eventually(async () => {
+        const res = await client.get(`${path}/${id}/intake`);
+        return res.status === 200 && ['completed', 'failed'].includes(res.body.state) ? res.body : undefined;
+      }, 15_000);
+    const plain = (await client.post(path, { title: 'Water the plants' })).body.task;
+    const urgent = (await client.post(path, { title: '!!! Prod is down' })).body.task;
+    const invalid = (await client.post(path, { title: '!!!! Everything, now' })).body.task;
+
+    expect(await intake(plain.id)).toMatchObject({ state: 'completed', context: { label: 'low' } });
+    const hot = await intake(urgent.id);
+    // Priority 3: the route component fans out to enrich and notify; notify mails the creator.
+    expect(hot).toMatchObject({ state: 'completed', context: { label: 'urgent', slaHours: 4, notified: email } });
+    expect(hot.steps.map((s: { step: string }) => s.step).sort()).toEqual(['enrich', 'notify', 'route', 'validate']);
+    // Four "!": the validate component refuses it, and the run fails with its errors (the task stays).
+    expect(await intake(invalid.id)).toMatchObject({
+      state: 'failed',
+      error: {
+        code: 'VALIDATION',
+        step: 'validate',
+        errors: [{ path: 'priority', message: 'a title starts with at most three !' }],
+      },
+    });
+    const mail = await eventually(async () => {
+      const rows = (await client.get('/api/outbox')).body.messages as { subject: string; to: string[] }[];
+      const sent = rows.filter((m) => m.subject.startsWith('Urgent task:'));
+      return sent.length > 0 ? sent : undefined;
+    });
+    expect(mail).toMatchObject([{ subject: 'Urgent task: !!! Prod is down', to: [email] }]);
+    // Another user sees no intake of this workspace's tasks.
+    const other = new Client(app.url);
+    await other.signup(newEmail('intake-other'));
+    expect((await other.get(`${path}/${plain.id}/intake`)).status).toBe(404);
+  });
+
   it('keeps tenants apart, and needs a session and a CSRF token', async () => {
     const alice = new Client(app.url);
     const bob = new Client(app.url);

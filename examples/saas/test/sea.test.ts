@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import manifest from '../components/manifest.json' with { type: 'json' };
 import { buildSaasSea } from '../scripts/build-sea.js';
 import { startServer, stopServer } from '../scripts/processes.js';
-import { Client, newEmail } from './client.js';
+import { Client, eventually, newEmail } from './client.js';
 
 const startBinary = (binary: string, dir: string) =>
   startServer(binary, [], dir, { PORT: '0', HOME: dir, KEEL_SEA_CACHE: join(dir, '.cache') });
@@ -22,8 +22,11 @@ describe('the single executable', () => {
     buildDir = mkdtempSync(join(tmpdir(), 'keel-saas-sea-build-'));
     runDir = mkdtempSync(join(tmpdir(), 'keel-saas-sea-run-'));
     const built = await buildSaasSea(join(buildDir, 'keel-saas'));
-    // keel sea transpiled the component for the executable, which carries no jco.
-    expect(built.components).toEqual([{ asset: 'components/plan-limit.wasm', sha256: manifest['plan-limit'].sha256 }]);
+    // keel sea transpiled the components for the executable, which carries no jco.
+    const names = ['plan-limit', 'task-validate', 'task-route', 'task-enrich'] as const;
+    expect(built.components).toEqual(
+      names.map((name) => ({ asset: `components/${name}.wasm`, sha256: manifest[name].sha256 })),
+    );
     // The binary alone in an empty folder.
     binary = join(runDir, 'keel-saas');
     copyFileSync(built.out, binary);
@@ -49,6 +52,13 @@ describe('the single executable', () => {
     const { workspaceId } = await client.signup(email, password);
     for (const title of ['one', 'two', 'three'])
       expect((await client.post(`/api/workspaces/${workspaceId}/tasks`, { title })).status).toBe(201);
+    // The intake workflow's components, kept in the database by the registry, load from the
+    // artifacts embedded in the binary too.
+    const intake = await eventually(async () => {
+      const res = await client.get(`/api/workspaces/${workspaceId}/tasks/1/intake`);
+      return res.body.state === 'completed' ? res.body : undefined;
+    }, 30_000);
+    expect(intake.context).toMatchObject({ label: 'low' });
     // The plan rule ran as the WebAssembly component inside the binary: pinned, in its own
     // worker, transpiled at build time (`embedded`), each call recorded by the host.
     const rule = await client.get('/api/rules/log');
