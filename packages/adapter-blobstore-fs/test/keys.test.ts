@@ -93,7 +93,10 @@ describe('long keys across folder segments', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.uniqueArray(
-          fc.array(part, { minLength: 1, maxLength: 5 }).map((p) => p.join('')).filter((k) => !k.startsWith('/') && !k.includes('//')),
+          fc
+            .array(part, { minLength: 1, maxLength: 5 })
+            .map((p) => p.join(''))
+            .filter((k) => !k.startsWith('/') && !k.includes('//')),
           { maxLength: 8 },
         ),
         async (keys) => {
