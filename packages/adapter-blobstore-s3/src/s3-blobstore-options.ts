@@ -1,4 +1,13 @@
-import { blobstoreLimitsOption, boolean, clockOption, integer, option, string, text } from '@keel/core/adapter';
+import {
+  blobstoreLimitsOption,
+  boolean,
+  clockOption,
+  integer,
+  option,
+  required,
+  string,
+  text,
+} from '@keel/core/adapter';
 import * as v from 'valibot';
 
 const MIB = 1024 * 1024;
@@ -21,9 +30,9 @@ export const s3BlobstoreOptions = v.strictObject({
   }),
   credentials: option(
     v.strictObject({
-      accessKeyId: text(),
-      secretAccessKey: text(),
-      sessionToken: v.optional(text()),
+      accessKeyId: required(text(), 'The access key id.'),
+      secretAccessKey: required(text(), 'The secret access key.'),
+      sessionToken: option(text(), { description: 'A session token, with temporary credentials.' }),
     }),
     {
       description:
