@@ -4,7 +4,12 @@ import { s3rverCredentials, startS3rver } from './s3rver.js';
 // The built package the way an app gets it, against a private s3rver: write, a presigned GET
 // fetched without credentials, and a typed error.
 const { endpoint } = await startS3rver();
-const options = JSON.stringify({ endpoint, forcePathStyle: true, credentials: s3rverCredentials, bucketPrefix: 'dist-' });
+const options = JSON.stringify({
+  endpoint,
+  forcePathStyle: true,
+  credentials: s3rverCredentials,
+  bucketPrefix: 'dist-',
+});
 
 describeBuiltPackage({
   folder: new URL('..', import.meta.url),
