@@ -1,8 +1,7 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import { fileURLToPath } from 'node:url';
-import { bundleChild, expectOk } from '@keel/testing';
+import { bundleChild, expectOk, startReadyChild } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFsBlobstore } from '../src/index.js';
 import { killKeys, wholeVersion } from './fixtures/versions.js';
@@ -20,33 +19,8 @@ const child = await bundleChild(new URL('./fixtures/kill-writer.ts', import.meta
 afterAll(() => child.remove());
 const cwd = fileURLToPath(new URL('..', import.meta.url));
 
-interface Writer {
-  readonly process: ChildProcessWithoutNullStreams;
-  readonly ready: Promise<void>;
-  readonly exited: Promise<void>;
-  output: string;
-  errors: string;
-}
-
-function startWriter(root: string, first: number, sync: boolean): Writer {
-  const proc = spawn(process.execPath, [child.file, root, String(first), String(sync)], { cwd });
-  const writer: Writer = {
-    process: proc,
-    output: '',
-    errors: '',
-    ready: new Promise((resolve, reject) => {
-      proc.stdout.on('data', (chunk: Buffer) => {
-        writer.output += chunk.toString();
-        if (writer.output.startsWith('ready\n')) resolve();
-      });
-      proc.once('exit', () => reject(new Error(`writer exited before it was ready: ${writer.errors}`)));
-    }),
-    exited: new Promise((resolve) => proc.once('close', () => resolve())),
-  };
-  proc.stderr.on('data', (chunk: Buffer) => (writer.errors += chunk.toString()));
-  writer.ready.catch(() => undefined);
-  return writer;
-}
+const startWriter = (root: string, first: number, sync: boolean) =>
+  startReadyChild(child.file, [root, String(first), String(sync)], cwd);
 
 describe('kill safety', () => {
   it(

@@ -41,3 +41,4 @@ export {
   type RunBuiltOptions,
 } from './built-package.js';
 export { bundleChild, type BundleChildOptions } from './bundle-child.js';
+export { startReadyChild, type ReadyChild } from './ready-child.js';
