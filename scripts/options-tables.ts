@@ -7,6 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { authAdapters } from '@keel/adapter-auth';
+import { fsBlobstoreAdapter } from '@keel/adapter-blobstore-fs';
+import { s3BlobstoreAdapter } from '@keel/adapter-blobstore-s3';
 import { emailAdapters } from '@keel/adapter-email';
 import { levelKvAdapter } from '@keel/adapter-kv-level';
 import { memoryKvAdapter } from '@keel/adapter-kv-memory';
@@ -68,6 +70,8 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
   ...emailAdapters.map((adapter) => ({ readme: 'packages/adapter-email/README.md', adapter })),
   ...authAdapters.map((adapter) => ({ readme: 'packages/adapter-auth/README.md', adapter })),
   { readme: 'packages/wasm-host/README.md', adapter: componentKvAdapter },
+  { readme: 'packages/adapter-blobstore-fs/README.md', adapter: fsBlobstoreAdapter },
+  { readme: 'packages/adapter-blobstore-s3/README.md', adapter: s3BlobstoreAdapter },
 ];
 
 /** The markdown table of an adapter's options. */

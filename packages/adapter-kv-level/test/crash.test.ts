@@ -1,7 +1,6 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { KvValue } from '@keel/core';
-import { bundleChild, expectOk } from '@keel/testing';
+import { bundleChild, expectOk, startReadyChild } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLevelKv } from '../src/index.js';
 import { crashOp } from './fixtures/crash-ops.js';
@@ -23,36 +22,9 @@ const child = await bundleChild(new URL('./fixtures/crash-writer.ts', import.met
 afterAll(() => child.remove());
 const cwd = fileURLToPath(new URL('..', import.meta.url));
 
-interface Writer {
-  readonly process: ChildProcessWithoutNullStreams;
-  readonly ready: Promise<void>;
-  readonly exited: Promise<void>;
-  output: string;
-  errors: string;
-}
-
 /** Starts a writer; it loads, says `ready`, and waits for `go`. */
-function startWriter(location: string, first: number, sync: boolean): Writer {
-  const args = [child.file, location, String(first), String(sync)];
-  const process_ = spawn(process.execPath, args, { cwd });
-  const writer: Writer = {
-    process: process_,
-    output: '',
-    errors: '',
-    ready: new Promise((resolve, reject) => {
-      process_.stdout.on('data', (chunk: Buffer) => {
-        writer.output += chunk.toString();
-        if (writer.output.startsWith('ready\n')) resolve();
-      });
-      process_.once('exit', () => reject(new Error(`writer exited before it was ready: ${writer.errors}`)));
-    }),
-    // 'close', not 'exit': only then has all of its output been read.
-    exited: new Promise((resolve) => process_.once('close', () => resolve())),
-  };
-  process_.stderr.on('data', (chunk: Buffer) => (writer.errors += chunk.toString()));
-  writer.ready.catch(() => undefined);
-  return writer;
-}
+const startWriter = (location: string, first: number, sync: boolean) =>
+  startReadyChild(child.file, [location, String(first), String(sync)], cwd);
 
 describe('crash safety', () => {
   it(

@@ -70,6 +70,15 @@ export { authCapabilityNames } from './auth/auth-capabilities.js';
 export { authOperationNames } from './auth/auth-operations.js';
 export { permissionProblem, roleProblem } from './auth/auth-permissions.js';
 
+// blobstore
+export type { BlobstoreDriver, BlobDriverWrite, BlobDriverList } from './blobstore/blobstore-driver.js';
+export type { BlobstoreDriverCapabilities } from './blobstore/blobstore-capabilities.js';
+export { defineBlobstore } from './blobstore/define-blobstore.js';
+export { blobstoreCapabilityNames } from './blobstore/blobstore-capabilities.js';
+export { defaultBlobstoreLimits, blobstoreLimitsOption } from './blobstore/blobstore-limits.js';
+export { blobstoreOperationNames } from './blobstore/blobstore-operations.js';
+export { containerNameProblem, keyProblem } from './blobstore/blobstore-names.js';
+
 // Lifecycle
 export type { AdapterLifecycle } from './lifecycle/health.js';
 export type { MaybePromise } from './lifecycle/promise-like.js';

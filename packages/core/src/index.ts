@@ -138,6 +138,25 @@ export type { AuthCapabilities } from './auth/auth-capabilities.js';
 export { AuthError, type AuthErrorCode, type AuthErrorInit } from './auth/auth-errors.js';
 export { permissionMatches, hasPermission } from './auth/auth-permissions.js';
 
+// blobstore
+export type {
+  Blobstore,
+  BlobstoreOperations,
+  BlobMetadata,
+  BlobByteRange,
+  BlobReadOptions,
+  BlobWriteOptions,
+  BlobListOptions,
+  BlobListPage,
+  BlobPresignMethod,
+  BlobPresignOptions,
+  BlobBody,
+  BlobObject,
+} from './blobstore/blobstore-contract.js';
+export type { BlobstoreCapabilities } from './blobstore/blobstore-capabilities.js';
+export { BlobstoreError, type BlobstoreErrorCode, type BlobstoreErrorInit } from './blobstore/blobstore-errors.js';
+export type { BlobstoreLimits } from './blobstore/blobstore-limits.js';
+
 // Lifecycle
 export type { HealthReport, HealthDetail } from './lifecycle/health.js';
 export { systemClock, type Clock } from './lifecycle/clock.js';
@@ -154,6 +173,7 @@ export type {
   SqlAdapterOptionsMap,
   EmailAdapterOptionsMap,
   AuthAdapterOptionsMap,
+  BlobstoreAdapterOptionsMap,
   BuiltinAdapterIds,
 } from './config/config-types.js';
 export { defineConfig } from './config/define-config.js';

@@ -15,6 +15,8 @@ const contractFiles = [
   'email/email-errors.ts',
   'auth/auth-contract.ts',
   'auth/auth-errors.ts',
+  'blobstore/blobstore-contract.ts',
+  'blobstore/blobstore-errors.ts',
 ].map(src);
 
 /**
@@ -85,7 +87,32 @@ function tsShape(ts = new TsSource(contractFiles)): Record<string, Partial<Inter
         Error: ts.literals('AuthErrorCode'),
       },
     },
+    blobstore: {
+      // In WIT the body of a write streams through the `outgoing-value` it returns; here it is an argument.
+      functions: withoutParam(ts.methods('BlobstoreOperations'), 'write', 'body'),
+      resources: {
+        // BlobObject is `{ metadata, body: Readable }`: the Readable is what `read` pulls from.
+        IncomingValue: { metadata: [], read: ['maxBytes'] },
+        // A write's body is an async iterable the adapter consumes; its end is `finish`.
+        OutgoingValue: { write: ['chunk'], finish: [] },
+      },
+      types: {
+        ObjectMetadata: ts.fields('BlobMetadata'),
+        ByteRange: ts.fields('BlobByteRange'),
+        ReadOptions: ts.fields('BlobReadOptions'),
+        WriteOptions: ts.fields('BlobWriteOptions'),
+        ListOptions: ts.fields('BlobListOptions'),
+        ListPage: ts.fields('BlobListPage'),
+        PresignMethod: ts.literals('BlobPresignMethod'),
+        PresignOptions: ts.fields('BlobPresignOptions'),
+        Error: ts.literals('BlobstoreErrorCode'),
+      },
+    },
   };
+}
+
+function withoutParam(methods: Record<string, string[]>, method: string, param: string): Record<string, string[]> {
+  return { ...methods, [method]: (methods[method] ?? []).filter((p) => p !== param) };
 }
 
 /** WIT error cases become UPPER_SNAKE codes; everything else keeps jco's names. */
@@ -124,6 +151,8 @@ describe('WIT ↔ TypeScript contract', () => {
       ['get: func(key: string)', 'fetch: func(key: string)'],
       ['expire: func(key: string, ttl-ms: option<u64>)', 'expire: func(key: string, ms: option<u64>)'],
       ['    busy(string),', '    busy(string),\n    timeout(string),'],
+      ['    if-absent: bool,', '    if-none-match: bool,'],
+      ['    finish: func() -> result<object-metadata, error>;', '    close: func() -> result<object-metadata, error>;'],
       [
         '    rollback: func() -> result<_, error>;',
         '    rollback: func() -> result<_, error>;\n    release: func() -> result<_, error>;',
@@ -149,6 +178,8 @@ describe('WIT ↔ TypeScript contract', () => {
         '  executeScript(sql: string): ResultAsync<void, SqlError>;\n  /** Starts a transaction',
       ],
       ['kv/kv-errors.ts', "  | 'INVALID_CURSOR'\n", ''],
+      ['blobstore/blobstore-errors.ts', "  | 'PRECONDITION'\n", ''],
+      ['blobstore/blobstore-contract.ts', '  readonly createdAtMs: number;', '  readonly createdMs: number;'],
       ['sql/sql-contract.ts', "'check' | 'other'", "'check' | 'exclusion' | 'other'"],
     ];
     for (const [file, from, to] of changes) {

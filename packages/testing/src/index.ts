@@ -7,6 +7,10 @@ export { describeEmailConformance } from './email-conformance.js';
 export type { EmailConformanceOptions, DeliveredEmail } from './email-harness.js';
 export { describeAuthConformance } from './auth-conformance.js';
 export { authConformanceRoles, type AuthConformanceOptions, type SentAuthToken } from './auth-harness.js';
+export { describeBlobstoreConformance } from './blobstore-conformance.js';
+export type { BlobstoreConformanceOptions } from './blobstore-harness.js';
+export { createReferenceBlobstore } from './reference-blobstore.js';
+export { badKeys as blobstoreBadKeys, oddKeys as blobstoreOddKeys } from './blobstore-conformance-keys.js';
 export { ManualClock } from './manual-clock.js';
 export { createReferenceKv } from './reference-kv.js';
 export { kvValueArbitrary, kvKeyArbitrary } from './kv-arbitraries.js';
@@ -39,3 +43,4 @@ export {
 export { bundleChild, type BundleChildOptions } from './bundle-child.js';
 export { eventually, sleep, testDatabaseTargets, type TestDatabaseTarget } from './test-databases.js';
 export { spawnReportingChild, type ReportingChild } from './reporting-child.js';
+export { startReadyChild, type ReadyChild } from './ready-child.js';

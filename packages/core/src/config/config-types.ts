@@ -1,4 +1,6 @@
 import type { Auth } from '../auth/auth-contract.js';
+import type { Blobstore } from '../blobstore/blobstore-contract.js';
+import type { BlobstoreDriverCapabilities } from '../blobstore/blobstore-capabilities.js';
 import type { AuthCapabilities } from '../auth/auth-capabilities.js';
 import type { Email } from '../email/email-contract.js';
 import type { EmailCapabilities } from '../email/email-capabilities.js';
@@ -14,6 +16,7 @@ export interface KeelInterfaces {
   sql: Sql;
   email: Email;
   auth: Auth;
+  blobstore: Blobstore;
 }
 
 /** The capability names config may `require` of each interface's adapter. */
@@ -22,6 +25,7 @@ export interface KeelCapabilities {
   sql: Exclude<keyof SqlCapabilities, 'dialect'>;
   email: keyof EmailCapabilities;
   auth: keyof AuthCapabilities;
+  blobstore: keyof BlobstoreDriverCapabilities;
 }
 
 export type InterfaceName = keyof KeelInterfaces;
@@ -44,12 +48,16 @@ export interface EmailAdapterOptionsMap {}
 /** Options per auth adapter id; see {@link KvAdapterOptionsMap}. */
 // biome-ignore lint: an empty interface is the merge point.
 export interface AuthAdapterOptionsMap {}
+/** Options per blobstore adapter id; see {@link KvAdapterOptionsMap}. */
+// biome-ignore lint: an empty interface is the merge point.
+export interface BlobstoreAdapterOptionsMap {}
 
 export interface AdapterOptionsMaps {
   kv: KvAdapterOptionsMap;
   sql: SqlAdapterOptionsMap;
   email: EmailAdapterOptionsMap;
   auth: AuthAdapterOptionsMap;
+  blobstore: BlobstoreAdapterOptionsMap;
 }
 
 /** Ids of the adapters this repository ships, usable before their types are imported. */
@@ -58,6 +66,7 @@ export interface BuiltinAdapterIds {
   sql: 'sqlite';
   email: 'sendgrid' | 'mailgun' | 'ses' | 'smtp' | 'outbox' | 'failover';
   auth: 'local' | 'oidc';
+  blobstore: 'fs' | 's3';
 }
 
 type OptionsFor<M, K> = K extends keyof M ? M[K] : Readonly<Record<string, unknown>>;

@@ -1,5 +1,7 @@
 import { authCapabilityNames } from '../auth/auth-capabilities.js';
 import { authOperationNames } from '../auth/auth-operations.js';
+import { blobstoreCapabilityNames } from '../blobstore/blobstore-capabilities.js';
+import { blobstoreOperationNames } from '../blobstore/blobstore-operations.js';
 import { emailCapabilityNames } from '../email/email-capabilities.js';
 import { emailOperationNames } from '../email/email-operations.js';
 import { kvCapabilityNames } from '../kv/kv-capabilities.js';
@@ -19,6 +21,7 @@ export const interfaceInfo: { readonly [I in InterfaceName]: InterfaceInfo } = {
   kv: { operations: kvOperationNames, capabilities: kvCapabilityNames },
   sql: { operations: sqlOperationNames, capabilities: sqlCapabilityNames },
   email: { operations: emailOperationNames, capabilities: emailCapabilityNames },
+  blobstore: { operations: blobstoreOperationNames, capabilities: blobstoreCapabilityNames },
   // Last: auth is built on sql, kv and email, and closes first.
   auth: { operations: authOperationNames, capabilities: authCapabilityNames },
 };

@@ -16,6 +16,7 @@ export const tokens: { readonly [I in InterfaceName]: KeelToken<KeelInterfaces[I
   sql: Symbol.for('keel:sql'),
   email: Symbol.for('keel:email'),
   auth: Symbol.for('keel:auth'),
+  blobstore: Symbol.for('keel:blobstore'),
 });
 
 /** The token of a named instance: `instanceToken('sql', 'analytics')`. */

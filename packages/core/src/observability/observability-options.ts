@@ -72,6 +72,7 @@ export const observabilityOptions = v.strictObject({
       sql: threshold('sql'),
       email: threshold('email'),
       auth: threshold('auth'),
+      blobstore: threshold('blobstore'),
       wasm: threshold('Component'),
     }),
     {

@@ -28,4 +28,8 @@ export const knownAdapters: { readonly [I in InterfaceName]: Readonly<Record<str
     local: ['@keel/adapter-auth', 'localAuthAdapter'],
     oidc: ['@keel/adapter-auth', 'oidcAuthAdapter'],
   },
+  blobstore: {
+    fs: ['@keel/adapter-blobstore-fs', 'fsBlobstoreAdapter'],
+    s3: ['@keel/adapter-blobstore-s3', 's3BlobstoreAdapter'],
+  },
 };

@@ -59,6 +59,56 @@ export const keelInterfaces: Readonly<Record<string, InterfaceDeclarations>> = {
     },
     "resources": {}
   },
+  "blobstore": {
+    "name": "keel:infrastructure/blobstore",
+    "version": "0.1.0",
+    "functions": {
+      "createContainer": "function createContainer(name: string): boolean",
+      "deleteContainer": "function deleteContainer(name: string): boolean",
+      "containerExists": "function containerExists(name: string): boolean",
+      "stat": "function stat(container: string, key: string): ObjectMetadata | undefined",
+      "read": "function read(container: string, key: string, options: ReadOptions): IncomingValue",
+      "write": "function write(container: string, key: string, options: WriteOptions): OutgoingValue",
+      "list": "function list(container: string, options: ListOptions): ListPage",
+      "copy": "function copy(container: string, key: string, toContainer: string, toKey: string): ObjectMetadata",
+      "exists": "function exists(container: string, key: string): boolean",
+      "presign": "function presign(container: string, key: string, options: PresignOptions): string",
+      "delete": "function delete(container: string, key: string): boolean"
+    },
+    "types": {
+      "ObjectMetadata": "export interface ObjectMetadata { container: string, key: string, size: bigint, contentType: string, etag: string, createdAtMs: bigint, expiresAtMs?: bigint, }",
+      "ByteRange": "export interface ByteRange { offset: bigint, length?: bigint, }",
+      "ReadOptions": "export interface ReadOptions { range?: ByteRange, ifMatch?: string, }",
+      "WriteOptions": "export interface WriteOptions { contentType?: string, ttlMs?: bigint, ifMatch?: string, ifAbsent: boolean, }",
+      "ListOptions": "export interface ListOptions { prefix: string, cursor?: string, limit: number, includeExpired: boolean, }",
+      "ListPage": "export interface ListPage { objects: Array<ObjectMetadata>, cursor?: string, }",
+      "PresignMethod": "export type PresignMethod = 'get' | 'put'",
+      "PresignOptions": "export interface PresignOptions { method: PresignMethod, expiresInMs: bigint, contentType?: string, }",
+      "Error": "export type Error = ErrorInvalidKey | ErrorInvalidArgument | ErrorInvalidRange | ErrorInvalidCursor | ErrorNotFound | ErrorTooLarge | ErrorPrecondition | ErrorNotOpen | ErrorConnection | ErrorAccessDenied | ErrorUnsupported | ErrorInternal",
+      "ErrorInvalidKey": "export interface ErrorInvalidKey { tag: 'invalid-key', val: string, }",
+      "ErrorInvalidArgument": "export interface ErrorInvalidArgument { tag: 'invalid-argument', val: string, }",
+      "ErrorInvalidRange": "export interface ErrorInvalidRange { tag: 'invalid-range', val: string, }",
+      "ErrorInvalidCursor": "export interface ErrorInvalidCursor { tag: 'invalid-cursor', val: string, }",
+      "ErrorNotFound": "export interface ErrorNotFound { tag: 'not-found', val: string, }",
+      "ErrorTooLarge": "export interface ErrorTooLarge { tag: 'too-large', val: string, }",
+      "ErrorPrecondition": "export interface ErrorPrecondition { tag: 'precondition', val: string, }",
+      "ErrorNotOpen": "export interface ErrorNotOpen { tag: 'not-open', val: string, }",
+      "ErrorConnection": "export interface ErrorConnection { tag: 'connection', val: string, }",
+      "ErrorAccessDenied": "export interface ErrorAccessDenied { tag: 'access-denied', val: string, }",
+      "ErrorUnsupported": "export interface ErrorUnsupported { tag: 'unsupported', val: string, }",
+      "ErrorInternal": "export interface ErrorInternal { tag: 'internal', val: string, }"
+    },
+    "resources": {
+      "IncomingValue": [
+        "metadata(): ObjectMetadata",
+        "read(maxBytes: number): Uint8Array | undefined"
+      ],
+      "OutgoingValue": [
+        "write(chunk: Uint8Array): void",
+        "finish(): ObjectMetadata"
+      ]
+    }
+  },
   "email": {
     "name": "keel:infrastructure/email",
     "version": "0.1.0",
