@@ -13,6 +13,8 @@ const contractFiles = [
   'sql/sql-errors.ts',
   'email/email-contract.ts',
   'email/email-errors.ts',
+  'messaging/messaging-contract.ts',
+  'messaging/messaging-errors.ts',
   'auth/auth-contract.ts',
   'auth/auth-errors.ts',
 ].map(src);
@@ -63,6 +65,19 @@ function tsShape(ts = new TsSource(contractFiles)): Record<string, Partial<Inter
         // EmailError carries `retryAfterMs` beside its `message` when RATE_LIMITED.
         RateLimit: ['retryAfterMs', 'message'],
         Error: ts.literals('EmailErrorCode'),
+      },
+    },
+    messaging: {
+      functions: ts.methods('MessagingOperations'),
+      types: {
+        Header: ts.fields('MessagingHeader'),
+        PublishOptions: ts.fields('PublishOptions'),
+        Receipt: ts.fields('PublishReceipt'),
+        StartPosition: ts.kinds('StartPosition'),
+        ConsumerConfig: ts.fields('ConsumerConfig'),
+        Message: ts.fields('ReceivedMessage'),
+        PullOptions: ts.fields('PullOptions'),
+        Error: ts.literals('MessagingErrorCode'),
       },
     },
     auth: {
@@ -124,6 +139,7 @@ describe('WIT ↔ TypeScript contract', () => {
       ['get: func(key: string)', 'fetch: func(key: string)'],
       ['expire: func(key: string, ttl-ms: option<u64>)', 'expire: func(key: string, ms: option<u64>)'],
       ['    busy(string),', '    busy(string),\n    timeout(string),'],
+      ['    ack-wait-ms: u32,', '    ack-wait: u32,'],
       [
         '    rollback: func() -> result<_, error>;',
         '    rollback: func() -> result<_, error>;\n    release: func() -> result<_, error>;',
@@ -149,6 +165,12 @@ describe('WIT ↔ TypeScript contract', () => {
         '  executeScript(sql: string): ResultAsync<void, SqlError>;\n  /** Starts a transaction',
       ],
       ['kv/kv-errors.ts', "  | 'INVALID_CURSOR'\n", ''],
+      ['messaging/messaging-contract.ts', "kind: 'at-time'", "kind: 'at-ms'"],
+      [
+        'messaging/messaging-contract.ts',
+        '  nak(token: string, delayMs?: number)',
+        '  nak(token: string, delay?: number)',
+      ],
       ['sql/sql-contract.ts', "'check' | 'other'", "'check' | 'exclusion' | 'other'"],
     ];
     for (const [file, from, to] of changes) {

@@ -2,6 +2,8 @@ import type { Auth } from '../auth/auth-contract.js';
 import type { AuthCapabilities } from '../auth/auth-capabilities.js';
 import type { Email } from '../email/email-contract.js';
 import type { EmailCapabilities } from '../email/email-capabilities.js';
+import type { Messaging } from '../messaging/messaging-contract.js';
+import type { MessagingCapabilities } from '../messaging/messaging-capabilities.js';
 import type { Kv } from '../kv/kv-contract.js';
 import type { KvCapabilities } from '../kv/kv-capabilities.js';
 import type { ObservabilityConfig } from '../observability/observability-options.js';
@@ -13,6 +15,7 @@ export interface KeelInterfaces {
   kv: Kv;
   sql: Sql;
   email: Email;
+  messaging: Messaging;
   auth: Auth;
 }
 
@@ -21,6 +24,7 @@ export interface KeelCapabilities {
   kv: keyof KvCapabilities;
   sql: Exclude<keyof SqlCapabilities, 'dialect'>;
   email: keyof EmailCapabilities;
+  messaging: Exclude<keyof MessagingCapabilities, 'replay' | 'maxMessageBytes'>;
   auth: keyof AuthCapabilities;
 }
 
@@ -41,6 +45,9 @@ export interface SqlAdapterOptionsMap {}
 /** Options per email adapter id; see {@link KvAdapterOptionsMap}. */
 // biome-ignore lint: an empty interface is the merge point.
 export interface EmailAdapterOptionsMap {}
+/** Options per messaging adapter id; see {@link KvAdapterOptionsMap}. */
+// biome-ignore lint: an empty interface is the merge point.
+export interface MessagingAdapterOptionsMap {}
 /** Options per auth adapter id; see {@link KvAdapterOptionsMap}. */
 // biome-ignore lint: an empty interface is the merge point.
 export interface AuthAdapterOptionsMap {}
@@ -49,6 +56,7 @@ export interface AdapterOptionsMaps {
   kv: KvAdapterOptionsMap;
   sql: SqlAdapterOptionsMap;
   email: EmailAdapterOptionsMap;
+  messaging: MessagingAdapterOptionsMap;
   auth: AuthAdapterOptionsMap;
 }
 
@@ -57,6 +65,7 @@ export interface BuiltinAdapterIds {
   kv: 'memory' | 'level' | 'component';
   sql: 'sqlite';
   email: 'sendgrid' | 'mailgun' | 'ses' | 'smtp' | 'outbox' | 'failover';
+  messaging: 'memory';
   auth: 'local' | 'oidc';
 }
 

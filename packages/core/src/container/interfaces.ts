@@ -2,6 +2,8 @@ import { authCapabilityNames } from '../auth/auth-capabilities.js';
 import { authOperationNames } from '../auth/auth-operations.js';
 import { emailCapabilityNames } from '../email/email-capabilities.js';
 import { emailOperationNames } from '../email/email-operations.js';
+import { messagingCapabilityNames } from '../messaging/messaging-capabilities.js';
+import { messagingOperationNames } from '../messaging/messaging-operations.js';
 import { kvCapabilityNames } from '../kv/kv-capabilities.js';
 import { kvOperationNames } from '../kv/kv-operations.js';
 import { sqlCapabilityNames } from '../sql/sql-capabilities.js';
@@ -19,6 +21,7 @@ export const interfaceInfo: { readonly [I in InterfaceName]: InterfaceInfo } = {
   kv: { operations: kvOperationNames, capabilities: kvCapabilityNames },
   sql: { operations: sqlOperationNames, capabilities: sqlCapabilityNames },
   email: { operations: emailOperationNames, capabilities: emailCapabilityNames },
+  messaging: { operations: messagingOperationNames, capabilities: messagingCapabilityNames },
   // Last: auth is built on sql, kv and email, and closes first.
   auth: { operations: authOperationNames, capabilities: authCapabilityNames },
 };
