@@ -87,9 +87,11 @@ export function modelTests(h: MessagingHarness): void {
         expect(firstDeliveries, 'first deliveries in publish order').toEqual(
           order.filter((p) => firstDeliveries.includes(p)),
         );
-        // Drain: everything not yet settled arrives (at once, or after the ack wait) and is settled once.
+        // Drain: everything not yet settled arrives and is settled once. After the ack wait, so that
+        // an acknowledged message wrongly kept pending would come back and be caught.
         for (const m of outstanding) expectOk(await messaging.nak(m.token));
         outstanding = [];
+        await h.elapse(context, ackWaitMs + 1);
         await drain(messaging, receive, settle, () => stored.size - settled.size);
         expect([...settled].sort()).toEqual([...order].sort());
         await messaging.close();
