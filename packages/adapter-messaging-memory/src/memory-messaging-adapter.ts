@@ -162,7 +162,8 @@ function buildMemoryMessaging(options: ResolvedMemoryMessagingOptions): Messagin
     if (nakDelayMs === undefined) {
       consumer.pending.delete(seq);
     } else {
-      pending.dueAt = clock.now() + nakDelayMs;
+      // The contract caps a nak delay at the ack wait (what Redis Streams can do).
+      pending.dueAt = clock.now() + Math.min(nakDelayMs, consumer.config.ackWaitMs);
       log.wake();
     }
     return true;

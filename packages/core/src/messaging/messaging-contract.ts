@@ -97,7 +97,10 @@ export interface MessagingOperations {
   ): ResultAsync<readonly ReceivedMessage[], MessagingError>;
   /** `false` when the message was no longer pending (already settled, or given up). */
   ack(token: string): ResultAsync<boolean, MessagingError>;
-  /** Delivers the message again after `delayMs` (at once when omitted); `false` when it was no longer pending. */
+  /**
+   * Delivers the message again after `delayMs` (at once when omitted; a delay longer than the
+   * consumer's ack wait is the ack wait). `false` when it was no longer pending.
+   */
   nak(token: string, delayMs?: number): ResultAsync<boolean, MessagingError>;
 }
 
