@@ -70,19 +70,18 @@ function buildRedisMessaging(
     headers: readonly MessagingHeader[],
     messageId: string | undefined,
   ): Promise<PublishReceipt> {
-    const keys =
-      messageId === undefined ? [streamKey(subject)] : [streamKey(subject), `${keyPrefix}d:${subject}:${messageId}`];
     const encoded = headers.length === 0 ? '' : JSON.stringify(headers.map((h) => [h.name, h.value]));
+    const body = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (messageId === undefined) {
+      // Nothing to check first: a plain XADD, one command like the raw client's.
+      const trim = maxMessagesPerSubject === undefined ? [] : ['MAXLEN', '~', maxMessagesPerSubject];
+      const fields = encoded === '' ? ['d', body] : ['d', body, 'h', encoded];
+      const id = await run(subject, () => redis().xadd(streamKey(subject), ...trim, '*', ...fields));
+      return { position: id as string, duplicate: false };
+    }
+    const keys = [streamKey(subject), `${keyPrefix}d:${subject}:${messageId}`];
     const [id, duplicate] = (await run(subject, () =>
-      redis().keelPublish(
-        keys.length,
-        ...keys,
-        Buffer.from(data.buffer, data.byteOffset, data.byteLength),
-        encoded,
-        messageId ?? '',
-        dedupWindowMs,
-        maxMessagesPerSubject ?? 0,
-      ),
+      redis().keelPublish(2, ...keys, body, encoded, messageId, dedupWindowMs, maxMessagesPerSubject ?? 0),
     )) as [string, number];
     return { position: id, duplicate: duplicate === 1 };
   }
