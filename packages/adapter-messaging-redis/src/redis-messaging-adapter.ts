@@ -175,12 +175,13 @@ function buildRedisMessaging(
     if (!parsed) throw badToken();
     const { subject, consumer, id } = parsed;
     const keys = [streamKey(subject), settingsKey(subject, consumer)] as const;
-    const reply = await run(subject, () =>
-      nakDelayMs === undefined
-        ? redis().keelAck(2, ...keys, consumer, id)
-        : redis().keelNak(2, ...keys, consumer, member, id, nakDelayMs),
-    );
-    return reply === 1;
+    if (nakDelayMs !== undefined) {
+      return (await run(subject, () => redis().keelNak(2, ...keys, consumer, member, id, nakDelayMs))) === 1;
+    }
+    // A plain XACK first (one command, like the raw client's); only a 0 needs the script to
+    // tell "not pending" from "no such consumer" (XACK answers 0 for a missing group too).
+    if ((await run(subject, () => redis().xack(keys[0], consumer, id))) === 1) return true;
+    return (await run(subject, () => redis().keelAck(2, ...keys, consumer, id))) === 1;
   }
 
   return defineMessaging({
