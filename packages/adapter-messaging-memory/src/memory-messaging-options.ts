@@ -1,4 +1,4 @@
-import { clockOption, integer, maxTimerMs, option, shaped } from '@keel/core/adapter';
+import { clockOption, integer, option, shaped, messagingStoreOptions } from '@keel/core/adapter';
 import * as v from 'valibot';
 import type { MemoryBroker } from './memory-broker.js';
 
@@ -15,14 +15,7 @@ export const memoryMessagingOptions = v.strictObject({
       defaultText: 'a new broker',
     },
   ),
-  maxMessageBytes: option(integer(1, 64 * 1024 * 1024), {
-    default: 1024 * 1024,
-    description: 'Largest message (data plus header names and values), in bytes. The default is JetStream’s.',
-  }),
-  dedupWindowMs: option(integer(1, maxTimerMs), {
-    default: 120_000,
-    description: 'How long a `messageId` is remembered for de-duplication, in ms. The default is JetStream’s.',
-  }),
+  ...messagingStoreOptions,
   maxMessagesPerSubject: option(integer(1, 2 ** 31 - 1), {
     description:
       'Oldest messages of a subject are dropped beyond this many (pending deliveries of them are dropped too).',

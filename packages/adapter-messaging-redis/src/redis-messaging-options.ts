@@ -1,4 +1,4 @@
-import { integer, maxTimerMs, option, string, text } from '@keel/core/adapter';
+import { integer, maxTimerMs, option, string, text, messagingStoreOptions } from '@keel/core/adapter';
 import * as v from 'valibot';
 
 /**
@@ -23,14 +23,7 @@ export const redisMessagingOptions = v.strictObject({
       'This client’s name inside consumer groups (Redis’s consumer name). Unique per process; a restarted process may reuse its name to take back what it had pending.',
     defaultText: 'host:pid:random',
   }),
-  maxMessageBytes: option(integer(1, 512 * 1024 * 1024), {
-    default: 1024 * 1024,
-    description: 'Largest message (data plus header names and values), in bytes. The default is JetStream’s.',
-  }),
-  dedupWindowMs: option(integer(1, maxTimerMs), {
-    default: 120_000,
-    description: 'How long a `messageId` is remembered for de-duplication, in ms. The default is JetStream’s.',
-  }),
+  ...messagingStoreOptions,
   maxMessagesPerSubject: option(integer(1, 2 ** 31 - 1), {
     description:
       'Trims each subject’s stream to about this many messages (`XADD MAXLEN ~`); a trimmed message still pending is never redelivered.',

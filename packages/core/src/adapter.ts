@@ -69,6 +69,7 @@ export { deadLetterHeaders } from './messaging/messaging-driver.js';
 export { defineMessaging } from './messaging/define-messaging.js';
 export { messagingCapabilityNames } from './messaging/messaging-capabilities.js';
 export { messagingLimits } from './messaging/messaging-checks.js';
+export { messagingStoreOptions } from './messaging/messaging-options.js';
 export { messagingOperationNames } from './messaging/messaging-operations.js';
 
 // auth
