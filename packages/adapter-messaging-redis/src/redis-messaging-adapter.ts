@@ -130,9 +130,15 @@ function buildRedisMessaging(
   }
 
   /** A blocking read of new messages on a pool connection, for at most `ms`. */
-  async function blockFor(subject: string, name: string, count: number, ms: number): Promise<ReceivedMessage[]> {
+  async function blockFor(
+    subject: string,
+    name: string,
+    count: number,
+    ms: number,
+    signal: AbortSignal,
+  ): Promise<ReceivedMessage[]> {
     const reply = (await run(subject, () =>
-      (pool as BlockingPool).use((blocking) =>
+      (pool as BlockingPool).use(signal, (blocking) =>
         blocking.xreadgroupBuffer(
           'GROUP',
           name,
@@ -159,10 +165,10 @@ function buildRedisMessaging(
       const left = deadline - Date.now();
       if (got.length > 0 || left <= 0 || signal.aborted) return got;
       try {
-        const arrived = await blockFor(subject, consumer, maxMessages, Math.max(1, Math.min(left, slice)));
+        const arrived = await blockFor(subject, consumer, maxMessages, Math.max(1, Math.min(left, slice)), signal);
         if (arrived.length > 0) return arrived;
       } catch (thrown) {
-        // close() disconnects the blocking connections to end their waits.
+        // An abort (close, or a subscription stopping) disconnects the blocking connection to end its wait.
         if (signal.aborted) return [];
         throw thrown;
       }

@@ -76,16 +76,21 @@ export class BlockingPool {
     private readonly onError: (error: Error) => void,
   ) {}
 
-  async use<T>(fn: (client: Redis) => Promise<T>): Promise<T> {
+  /** Runs `fn` on a free connection; `signal` aborting disconnects it, which ends a wait at once. */
+  async use<T>(signal: AbortSignal, fn: (client: Redis) => Promise<T>): Promise<T> {
     let client = this.idle.pop();
     if (!client) {
       client = this.main.duplicate({ enableOfflineQueue: true, lazyConnect: false });
       client.on('error', this.onError);
       this.all.add(client);
     }
+    const connection = client;
+    const abort = () => connection.disconnect();
+    signal.addEventListener('abort', abort, { once: true });
     try {
       return await fn(client);
     } finally {
+      signal.removeEventListener('abort', abort);
       if (client.status === 'ready' || client.status === 'connecting' || client.status === 'connect')
         this.idle.push(client);
       else this.all.delete(client);
