@@ -50,8 +50,9 @@ function buildRedisMessaging(
   const member = options.member ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const streamKey = (subject: string) => `${keyPrefix}s:${subject}`;
   const settingsKey = (subject: string, consumer: string) => `${keyPrefix}c:${subject}:${consumer}`;
-  // Where XAUTOCLAIM continues, per consumer, so a long pending list is walked, not rescanned from its start.
-  const cursors = new Map<string, string>();
+  // Per consumer: where XAUTOCLAIM continues (so a long pending list is walked, not rescanned
+  // from its start), and when this member next looks for due redeliveries.
+  const claims = new Map<string, { cursor: string; dueAt: number }>();
   let client: ScriptedRedis | undefined;
   let pool: BlockingPool | undefined;
   const redis = () => client as ScriptedRedis;
@@ -89,6 +90,8 @@ function buildRedisMessaging(
   async function ensureConsumer(config: ResolvedConsumerConfig): Promise<void> {
     const { subject, name, start, ackWaitMs, maxDeliveries, deadLetterSubject } = config;
     const startId = groupStartId(start, subject);
+    // Its ack wait may change: look for due redeliveries on the next pull.
+    claims.delete(`${subject}|${name}`);
     await run(subject, () =>
       redis().keelEnsure(
         2,
@@ -104,16 +107,30 @@ function buildRedisMessaging(
   }
 
   async function deleteConsumer(subject: string, name: string): Promise<boolean> {
-    cursors.delete(`${subject}|${name}`);
+    claims.delete(`${subject}|${name}`);
     return (
       (await run(subject, () => redis().keelDelete(2, streamKey(subject), settingsKey(subject, name), name))) === 1
     );
   }
 
   /** One round of the pull script: due redeliveries, then new messages. */
+  /**
+   * What is ready for this member: due redeliveries, then new messages. Looking for due
+   * redeliveries (the pull script, with XAUTOCLAIM) is done at most every quarter of the ack
+   * wait (and at most every 250 ms) per consumer; in between, and when the last look found
+   * nothing due, a pull is one plain XREADGROUP, like the raw client's. A nak from this member
+   * makes the next pull look at once.
+   */
   async function ready(subject: string, name: string, count: number): Promise<ReceivedMessage[]> {
-    const cursorKey = `${subject}|${name}`;
-    const [next, entries] = (await run(subject, () =>
+    const key = `${subject}|${name}`;
+    const state = claims.get(key);
+    if (state && Date.now() < state.dueAt) {
+      const reply = (await run(subject, () =>
+        redis().xreadgroupBuffer('GROUP', name, member, 'COUNT', count, 'STREAMS', streamKey(subject), '>'),
+      )) as [Buffer, [Buffer, Buffer[]][]][] | null;
+      return (reply?.[0]?.[1] ?? []).map(([id, fields]) => received(subject, name, [id, fields, 1]));
+    }
+    const [next, entries, ackWait] = (await run(subject, () =>
       redis().keelPullBuffer(
         2,
         streamKey(subject),
@@ -121,11 +138,12 @@ function buildRedisMessaging(
         name,
         member,
         count,
-        cursors.get(cursorKey) ?? '0-0',
+        state?.cursor ?? '0-0',
         keyPrefix,
       ),
-    )) as [Buffer, Entry[]];
-    cursors.set(cursorKey, next.toString());
+    )) as [Buffer, Entry[], Buffer];
+    const everyMs = Math.min(250, Math.max(1, Math.floor(Number(ackWait.toString()) / 4)));
+    claims.set(key, { cursor: next.toString(), dueAt: Date.now() + everyMs });
     return entries.map((entry) => received(subject, name, entry));
   }
 
@@ -182,6 +200,7 @@ function buildRedisMessaging(
     const { subject, consumer, id } = parsed;
     const keys = [streamKey(subject), settingsKey(subject, consumer)] as const;
     if (nakDelayMs !== undefined) {
+      claims.delete(`${subject}|${consumer}`);
       return (await run(subject, () => redis().keelNak(2, ...keys, consumer, member, id, nakDelayMs))) === 1;
     }
     // A plain XACK first (one command, like the raw client's); only a 0 needs the script to

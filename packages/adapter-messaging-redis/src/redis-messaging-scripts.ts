@@ -43,7 +43,7 @@ return 0
  * KEYS: stream, settings. ARGV: group, member, count, autoclaim cursor, key prefix.
  * Due redeliveries first (XAUTOCLAIM past the ack wait; past max deliveries they are
  * acknowledged and copied to the dead-letter stream instead), then new messages.
- * Returns {next cursor, {{id, fields, deliveries}, …}}.
+ * Returns {next cursor, {{id, fields, deliveries}, …}, ack wait ms}.
  */
 export const pullScript = `
 local cfg = redis.call('HMGET', KEYS[2], 'ackWaitMs', 'maxDeliveries', 'deadLetter')
@@ -85,7 +85,7 @@ if #out < count then
     for _, entry in ipairs(read[1][2]) do table.insert(out, {entry[1], entry[2], 1}) end
   end
 end
-return {claimed[1], out}
+return {claimed[1], out, cfg[1]}
 `;
 
 /** KEYS: stream, settings. ARGV: group, id. 1 when it was pending. */
