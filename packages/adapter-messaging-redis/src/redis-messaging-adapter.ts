@@ -20,7 +20,7 @@ import {
 /**
  * Messaging on Redis Streams: a subject is a stream, a consumer a consumer group, each
  * instance a member of it. Redelivery after the ack wait is XAUTOCLAIM's, delivery counts are
- * the pending list's, and every call is one atomic script.
+ * the pending list's, and every call is one command or one atomic script.
  *
  * @example
  * const messaging = createRedisMessaging({ url: 'redis://127.0.0.1:6379', keyPrefix: 'app:msg:' });

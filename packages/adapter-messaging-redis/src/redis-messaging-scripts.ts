@@ -1,4 +1,4 @@
-// The Lua scripts that make each call one atomic round trip. Keys: the subject's stream
+// The Lua scripts for the calls a single command cannot do atomically. Keys: the subject's stream
 // (`<prefix>s:<subject>`) and the consumer's settings hash (`<prefix>c:<subject>:<name>`),
 // plus the de-duplication key of a publish. A dead-letter stream is named inside the pull
 // script from the settings (so this adapter is for a single Redis, not a cluster).
