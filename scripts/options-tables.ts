@@ -13,6 +13,8 @@ import { emailAdapters } from '@keel/adapter-email';
 import { levelKvAdapter } from '@keel/adapter-kv-level';
 import { memoryKvAdapter } from '@keel/adapter-kv-memory';
 import { redisKvAdapter } from '@keel/adapter-kv-redis';
+import { memoryMessagingAdapter } from '@keel/adapter-messaging-memory';
+import { redisMessagingAdapter } from '@keel/adapter-messaging-redis';
 import { postgresAdapter } from '@keel/adapter-postgres';
 import { sqliteAdapter } from '@keel/adapter-sqlite';
 import { cacheOptions } from '@keel/cache';
@@ -65,6 +67,8 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
   { readme: 'packages/adapter-kv-memory/README.md', adapter: memoryKvAdapter },
   { readme: 'packages/adapter-kv-level/README.md', adapter: levelKvAdapter },
   { readme: 'packages/adapter-kv-redis/README.md', adapter: redisKvAdapter },
+  { readme: 'packages/adapter-messaging-memory/README.md', adapter: memoryMessagingAdapter },
+  { readme: 'packages/adapter-messaging-redis/README.md', adapter: redisMessagingAdapter },
   { readme: 'packages/adapter-sqlite/README.md', adapter: sqliteAdapter },
   { readme: 'packages/adapter-postgres/README.md', adapter: postgresAdapter },
   ...emailAdapters.map((adapter) => ({ readme: 'packages/adapter-email/README.md', adapter })),

@@ -74,7 +74,7 @@ describe('config validation', () => {
     expect(issues).toEqual([
       'kv.extra: unknown field (known: adapter, options, requires, module, export)',
       'kv.adapter: expected an adapter id (string), got 42',
-      "sqll: unknown section; did you mean 'sql'? (known: kv, sql, email, blobstore, auth)",
+      "sqll: unknown section; did you mean 'sql'? (known: kv, sql, email, messaging, blobstore, auth)",
       "sql.Main: instance names are lowercase letters, digits and '-', starting with a letter",
     ]);
   });

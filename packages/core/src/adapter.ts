@@ -63,6 +63,15 @@ export { defaultEmailLimits } from './email/email-limits.js';
 export { emailOperationNames } from './email/email-operations.js';
 export { addressProblem, parseAddress } from './email/email-address.js';
 
+// messaging
+export type { MessagingDriver, DriverPull, ResolvedConsumerConfig } from './messaging/messaging-driver.js';
+export { deadLetterHeaders } from './messaging/messaging-driver.js';
+export { defineMessaging } from './messaging/define-messaging.js';
+export { messagingCapabilityNames } from './messaging/messaging-capabilities.js';
+export { messagingLimits } from './messaging/messaging-checks.js';
+export { messagingStoreOptions } from './messaging/messaging-options.js';
+export { messagingOperationNames } from './messaging/messaging-operations.js';
+
 // auth
 export type { AuthDriver } from './auth/auth-driver.js';
 export { defineAuth } from './auth/define-auth.js';

@@ -118,6 +118,27 @@ export type { EmailCapabilities } from './email/email-capabilities.js';
 export { EmailError, retryableEmailCodes, type EmailErrorCode, type EmailErrorInit } from './email/email-errors.js';
 export type { EmailLimits } from './email/email-limits.js';
 
+// messaging
+export type {
+  Messaging,
+  MessagingOperations,
+  MessagingHeader,
+  PublishOptions,
+  PublishReceipt,
+  StartPosition,
+  ConsumerConfig,
+  ReceivedMessage,
+  PullOptions,
+} from './messaging/messaging-contract.js';
+export type { MessagingCapabilities } from './messaging/messaging-capabilities.js';
+export { MessagingError, type MessagingErrorCode, type MessagingErrorInit } from './messaging/messaging-errors.js';
+export type {
+  MessageHandler,
+  MessagesOptions,
+  SubscribeOptions,
+  Subscription,
+} from './messaging/messaging-subscribe.js';
+
 // auth
 export type {
   Auth,
@@ -172,6 +193,7 @@ export type {
   KvAdapterOptionsMap,
   SqlAdapterOptionsMap,
   EmailAdapterOptionsMap,
+  MessagingAdapterOptionsMap,
   AuthAdapterOptionsMap,
   BlobstoreAdapterOptionsMap,
   BuiltinAdapterIds,

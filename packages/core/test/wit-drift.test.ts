@@ -13,6 +13,8 @@ const contractFiles = [
   'sql/sql-errors.ts',
   'email/email-contract.ts',
   'email/email-errors.ts',
+  'messaging/messaging-contract.ts',
+  'messaging/messaging-errors.ts',
   'auth/auth-contract.ts',
   'auth/auth-errors.ts',
   'blobstore/blobstore-contract.ts',
@@ -65,6 +67,19 @@ function tsShape(ts = new TsSource(contractFiles)): Record<string, Partial<Inter
         // EmailError carries `retryAfterMs` beside its `message` when RATE_LIMITED.
         RateLimit: ['retryAfterMs', 'message'],
         Error: ts.literals('EmailErrorCode'),
+      },
+    },
+    messaging: {
+      functions: ts.methods('MessagingOperations'),
+      types: {
+        Header: ts.fields('MessagingHeader'),
+        PublishOptions: ts.fields('PublishOptions'),
+        Receipt: ts.fields('PublishReceipt'),
+        StartPosition: ts.kinds('StartPosition'),
+        ConsumerConfig: ts.fields('ConsumerConfig'),
+        Message: ts.fields('ReceivedMessage'),
+        PullOptions: ts.fields('PullOptions'),
+        Error: ts.literals('MessagingErrorCode'),
       },
     },
     auth: {
@@ -151,6 +166,7 @@ describe('WIT ↔ TypeScript contract', () => {
       ['get: func(key: string)', 'fetch: func(key: string)'],
       ['expire: func(key: string, ttl-ms: option<u64>)', 'expire: func(key: string, ms: option<u64>)'],
       ['    busy(string),', '    busy(string),\n    timeout(string),'],
+      ['    ack-wait-ms: u32,', '    ack-wait: u32,'],
       ['    if-absent: bool,', '    if-none-match: bool,'],
       ['    finish: func() -> result<object-metadata, error>;', '    close: func() -> result<object-metadata, error>;'],
       [
@@ -178,6 +194,12 @@ describe('WIT ↔ TypeScript contract', () => {
         '  executeScript(sql: string): ResultAsync<void, SqlError>;\n  /** Starts a transaction',
       ],
       ['kv/kv-errors.ts', "  | 'INVALID_CURSOR'\n", ''],
+      ['messaging/messaging-contract.ts', "kind: 'at-time'", "kind: 'at-ms'"],
+      [
+        'messaging/messaging-contract.ts',
+        '  nak(token: string, delayMs?: number)',
+        '  nak(token: string, delay?: number)',
+      ],
       ['blobstore/blobstore-errors.ts', "  | 'PRECONDITION'\n", ''],
       ['blobstore/blobstore-contract.ts', '  readonly createdAtMs: number;', '  readonly createdMs: number;'],
       ['sql/sql-contract.ts', "'check' | 'other'", "'check' | 'exclusion' | 'other'"],

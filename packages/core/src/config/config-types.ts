@@ -4,6 +4,8 @@ import type { BlobstoreDriverCapabilities } from '../blobstore/blobstore-capabil
 import type { AuthCapabilities } from '../auth/auth-capabilities.js';
 import type { Email } from '../email/email-contract.js';
 import type { EmailCapabilities } from '../email/email-capabilities.js';
+import type { Messaging } from '../messaging/messaging-contract.js';
+import type { MessagingCapabilities } from '../messaging/messaging-capabilities.js';
 import type { Kv } from '../kv/kv-contract.js';
 import type { KvCapabilities } from '../kv/kv-capabilities.js';
 import type { ObservabilityConfig } from '../observability/observability-options.js';
@@ -15,6 +17,7 @@ export interface KeelInterfaces {
   kv: Kv;
   sql: Sql;
   email: Email;
+  messaging: Messaging;
   auth: Auth;
   blobstore: Blobstore;
 }
@@ -24,6 +27,7 @@ export interface KeelCapabilities {
   kv: keyof KvCapabilities;
   sql: Exclude<keyof SqlCapabilities, 'dialect'>;
   email: keyof EmailCapabilities;
+  messaging: Exclude<keyof MessagingCapabilities, 'replay' | 'maxMessageBytes'>;
   auth: keyof AuthCapabilities;
   blobstore: keyof BlobstoreDriverCapabilities;
 }
@@ -45,6 +49,9 @@ export interface SqlAdapterOptionsMap {}
 /** Options per email adapter id; see {@link KvAdapterOptionsMap}. */
 // biome-ignore lint: an empty interface is the merge point.
 export interface EmailAdapterOptionsMap {}
+/** Options per messaging adapter id; see {@link KvAdapterOptionsMap}. */
+// biome-ignore lint: an empty interface is the merge point.
+export interface MessagingAdapterOptionsMap {}
 /** Options per auth adapter id; see {@link KvAdapterOptionsMap}. */
 // biome-ignore lint: an empty interface is the merge point.
 export interface AuthAdapterOptionsMap {}
@@ -56,6 +63,7 @@ export interface AdapterOptionsMaps {
   kv: KvAdapterOptionsMap;
   sql: SqlAdapterOptionsMap;
   email: EmailAdapterOptionsMap;
+  messaging: MessagingAdapterOptionsMap;
   auth: AuthAdapterOptionsMap;
   blobstore: BlobstoreAdapterOptionsMap;
 }
@@ -65,6 +73,7 @@ export interface BuiltinAdapterIds {
   kv: 'memory' | 'level' | 'component';
   sql: 'sqlite';
   email: 'sendgrid' | 'mailgun' | 'ses' | 'smtp' | 'outbox' | 'failover';
+  messaging: 'memory';
   auth: 'local' | 'oidc';
   blobstore: 'fs' | 's3';
 }

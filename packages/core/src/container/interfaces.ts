@@ -4,6 +4,8 @@ import { blobstoreCapabilityNames } from '../blobstore/blobstore-capabilities.js
 import { blobstoreOperationNames } from '../blobstore/blobstore-operations.js';
 import { emailCapabilityNames } from '../email/email-capabilities.js';
 import { emailOperationNames } from '../email/email-operations.js';
+import { messagingCapabilityNames } from '../messaging/messaging-capabilities.js';
+import { messagingOperationNames } from '../messaging/messaging-operations.js';
 import { kvCapabilityNames } from '../kv/kv-capabilities.js';
 import { kvOperationNames } from '../kv/kv-operations.js';
 import { sqlCapabilityNames } from '../sql/sql-capabilities.js';
@@ -21,6 +23,7 @@ export const interfaceInfo: { readonly [I in InterfaceName]: InterfaceInfo } = {
   kv: { operations: kvOperationNames, capabilities: kvCapabilityNames },
   sql: { operations: sqlOperationNames, capabilities: sqlCapabilityNames },
   email: { operations: emailOperationNames, capabilities: emailCapabilityNames },
+  messaging: { operations: messagingOperationNames, capabilities: messagingCapabilityNames },
   blobstore: { operations: blobstoreOperationNames, capabilities: blobstoreCapabilityNames },
   // Last: auth is built on sql, kv and email, and closes first.
   auth: { operations: authOperationNames, capabilities: authCapabilityNames },

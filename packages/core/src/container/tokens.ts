@@ -15,6 +15,7 @@ export const tokens: { readonly [I in InterfaceName]: KeelToken<KeelInterfaces[I
   kv: Symbol.for('keel:kv'),
   sql: Symbol.for('keel:sql'),
   email: Symbol.for('keel:email'),
+  messaging: Symbol.for('keel:messaging'),
   auth: Symbol.for('keel:auth'),
   blobstore: Symbol.for('keel:blobstore'),
 });

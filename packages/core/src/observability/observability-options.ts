@@ -71,6 +71,7 @@ export const observabilityOptions = v.strictObject({
       kv: threshold('kv'),
       sql: threshold('sql'),
       email: threshold('email'),
+      messaging: threshold('messaging'),
       auth: threshold('auth'),
       blobstore: threshold('blobstore'),
       wasm: threshold('Component'),

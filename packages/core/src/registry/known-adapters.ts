@@ -24,6 +24,10 @@ export const knownAdapters: { readonly [I in InterfaceName]: Readonly<Record<str
     outbox: ['@keel/adapter-email', 'outboxAdapter'],
     failover: ['@keel/adapter-email', 'failoverAdapter'],
   },
+  messaging: {
+    memory: ['@keel/adapter-messaging-memory', 'memoryMessagingAdapter'],
+    redis: ['@keel/adapter-messaging-redis', 'redisMessagingAdapter'],
+  },
   auth: {
     local: ['@keel/adapter-auth', 'localAuthAdapter'],
     oidc: ['@keel/adapter-auth', 'oidcAuthAdapter'],

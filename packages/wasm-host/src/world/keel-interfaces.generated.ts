@@ -196,6 +196,43 @@ export const keelInterfaces: Readonly<Record<string, InterfaceDeclarations>> = {
     },
     "resources": {}
   },
+  "messaging": {
+    "name": "keel:infrastructure/messaging",
+    "version": "0.1.0",
+    "functions": {
+      "publish": "function publish(subject: string, data: Uint8Array, options: PublishOptions): Receipt",
+      "ensureConsumer": "function ensureConsumer(config: ConsumerConfig): void",
+      "deleteConsumer": "function deleteConsumer(subject: string, consumer: string): boolean",
+      "pull": "function pull(subject: string, consumer: string, options: PullOptions): Array<Message>",
+      "ack": "function ack(token: string): boolean",
+      "nak": "function nak(token: string, delayMs: number | undefined): boolean"
+    },
+    "types": {
+      "Header": "export interface Header { name: string, value: string, }",
+      "PublishOptions": "export interface PublishOptions { headers: Array<Header>, messageId?: string, }",
+      "Receipt": "export interface Receipt { position: string, duplicate: boolean, }",
+      "StartPosition": "export type StartPosition = StartPositionAll | StartPositionNew | StartPositionAtPosition | StartPositionAtTime",
+      "StartPositionAll": "export interface StartPositionAll { tag: 'all', }",
+      "StartPositionNew": "export interface StartPositionNew { tag: 'new', }",
+      "StartPositionAtPosition": "export interface StartPositionAtPosition { tag: 'at-position', val: string, }",
+      "StartPositionAtTime": "export interface StartPositionAtTime { tag: 'at-time', val: bigint, }",
+      "ConsumerConfig": "export interface ConsumerConfig { subject: string, name: string, start: StartPosition, ackWaitMs: number, maxDeliveries?: number, deadLetterSubject?: string, }",
+      "Message": "export interface Message { subject: string, position: string, data: Uint8Array, headers: Array<Header>, messageId?: string, publishedAtMs: bigint, deliveries: number, token: string, }",
+      "PullOptions": "export interface PullOptions { maxMessages: number, waitMs: number, }",
+      "Error": "export type Error = ErrorInvalidSubject | ErrorInvalidArgument | ErrorNotFound | ErrorTooLarge | ErrorTimeout | ErrorNotOpen | ErrorUnavailable | ErrorAccessDenied | ErrorUnsupported | ErrorInternal",
+      "ErrorInvalidSubject": "export interface ErrorInvalidSubject { tag: 'invalid-subject', val: string, }",
+      "ErrorInvalidArgument": "export interface ErrorInvalidArgument { tag: 'invalid-argument', val: string, }",
+      "ErrorNotFound": "export interface ErrorNotFound { tag: 'not-found', val: string, }",
+      "ErrorTooLarge": "export interface ErrorTooLarge { tag: 'too-large', val: string, }",
+      "ErrorTimeout": "export interface ErrorTimeout { tag: 'timeout', val: string, }",
+      "ErrorNotOpen": "export interface ErrorNotOpen { tag: 'not-open', val: string, }",
+      "ErrorUnavailable": "export interface ErrorUnavailable { tag: 'unavailable', val: string, }",
+      "ErrorAccessDenied": "export interface ErrorAccessDenied { tag: 'access-denied', val: string, }",
+      "ErrorUnsupported": "export interface ErrorUnsupported { tag: 'unsupported', val: string, }",
+      "ErrorInternal": "export interface ErrorInternal { tag: 'internal', val: string, }"
+    },
+    "resources": {}
+  },
   "sql": {
     "name": "keel:infrastructure/sql",
     "version": "0.1.0",

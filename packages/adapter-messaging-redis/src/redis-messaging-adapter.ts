@@ -1,0 +1,270 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Messaging, MessagingHeader, PublishReceipt, ReceivedMessage } from '@keel/core';
+import {
+  defineAdapter,
+  defineMessaging,
+  parseOptions,
+  type DriverPull,
+  type ResolvedConsumerConfig,
+} from '@keel/core/adapter';
+import { BlockingPool, connect, type ScriptedRedis } from './redis-messaging-connection.js';
+import { badToken, commandFailure } from './redis-messaging-errors.js';
+import { groupStartId, makeToken, parseToken, publishedAt } from './redis-messaging-ids.js';
+import {
+  redisMessagingOptions,
+  type RedisMessagingOptions,
+  type ResolvedRedisMessagingOptions,
+} from './redis-messaging-options.js';
+
+/**
+ * Messaging on Redis Streams: a subject is a stream, a consumer a consumer group, each
+ * instance a member of it. Redelivery after the ack wait is XAUTOCLAIM's, delivery counts are
+ * the pending list's, and every call is one command or one atomic script.
+ *
+ * @example
+ * const messaging = createRedisMessaging({ url: 'redis://127.0.0.1:6379', keyPrefix: 'app:msg:' });
+ * await messaging.ensureConsumer({ subject: 'orders', name: 'billing', maxDeliveries: 5, deadLetterSubject: 'orders.dead' });
+ */
+export function createRedisMessaging(options: RedisMessagingOptions = {}): Messaging {
+  return buildRedisMessaging(parseOptions(redisMessagingOptions, options, 'createRedisMessaging'));
+}
+
+/** The Redis Streams messaging adapter, for `registerAdapter` or `createKeel(config, { adapters })`. */
+export const redisMessagingAdapter = defineAdapter({
+  interface: 'messaging',
+  id: 'redis',
+  package: '@keel/adapter-messaging-redis',
+  options: redisMessagingOptions,
+  create: (options, context) =>
+    buildRedisMessaging(options, (error) => context.logger?.warn({ error: error.message }, 'redis connection error')),
+});
+
+type Entry = [Buffer, Buffer[] | null, number];
+
+function buildRedisMessaging(
+  options: ResolvedRedisMessagingOptions,
+  onError: (error: Error) => void = () => undefined,
+): Messaging {
+  const { keyPrefix, dedupWindowMs, maxMessagesPerSubject } = options;
+  const member = options.member ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const streamKey = (subject: string) => `${keyPrefix}s:${subject}`;
+  const settingsKey = (subject: string, consumer: string) => `${keyPrefix}c:${subject}:${consumer}`;
+  // Per consumer: where XAUTOCLAIM continues (so a long pending list is walked, not rescanned
+  // from its start), and when this member next looks for due redeliveries.
+  const claims = new Map<string, { cursor: string; dueAt: number }>();
+  let client: ScriptedRedis | undefined;
+  let pool: BlockingPool | undefined;
+  const redis = () => client as ScriptedRedis;
+
+  const run = async <T>(subject: string | undefined, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (thrown) {
+      throw commandFailure(thrown, subject);
+    }
+  };
+
+  async function publish(
+    subject: string,
+    data: Uint8Array,
+    headers: readonly MessagingHeader[],
+    messageId: string | undefined,
+  ): Promise<PublishReceipt> {
+    const encoded = headers.length === 0 ? '' : JSON.stringify(headers.map((h) => [h.name, h.value]));
+    const body = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (messageId === undefined) {
+      // Nothing to check first: a plain XADD, one command like the raw client's.
+      const trim = maxMessagesPerSubject === undefined ? [] : ['MAXLEN', '~', maxMessagesPerSubject];
+      const fields = encoded === '' ? ['d', body] : ['d', body, 'h', encoded];
+      const id = await run(subject, () => redis().xadd(streamKey(subject), ...trim, '*', ...fields));
+      return { position: id as string, duplicate: false };
+    }
+    const keys = [streamKey(subject), `${keyPrefix}d:${subject}:${messageId}`];
+    const [id, duplicate] = (await run(subject, () =>
+      redis().keelPublish(2, ...keys, body, encoded, messageId, dedupWindowMs, maxMessagesPerSubject ?? 0),
+    )) as [string, number];
+    return { position: id, duplicate: duplicate === 1 };
+  }
+
+  async function ensureConsumer(config: ResolvedConsumerConfig): Promise<void> {
+    const { subject, name, start, ackWaitMs, maxDeliveries, deadLetterSubject } = config;
+    const startId = groupStartId(start, subject);
+    // Its ack wait may change: look for due redeliveries on the next pull.
+    claims.delete(`${subject}|${name}`);
+    await run(subject, () =>
+      redis().keelEnsure(
+        2,
+        streamKey(subject),
+        settingsKey(subject, name),
+        name,
+        startId,
+        ackWaitMs,
+        maxDeliveries ?? '',
+        deadLetterSubject ?? '',
+      ),
+    );
+  }
+
+  async function deleteConsumer(subject: string, name: string): Promise<boolean> {
+    claims.delete(`${subject}|${name}`);
+    return (
+      (await run(subject, () => redis().keelDelete(2, streamKey(subject), settingsKey(subject, name), name))) === 1
+    );
+  }
+
+  /** One round of the pull script: due redeliveries, then new messages. */
+  /**
+   * What is ready for this member: due redeliveries, then new messages. Looking for due
+   * redeliveries (the pull script, with XAUTOCLAIM) is done at most every quarter of the ack
+   * wait (and at most every 250 ms) per consumer; in between, and when the last look found
+   * nothing due, a pull is one plain XREADGROUP, like the raw client's. A nak from this member
+   * makes the next pull look at once.
+   */
+  async function ready(subject: string, name: string, count: number): Promise<ReceivedMessage[]> {
+    const key = `${subject}|${name}`;
+    const state = claims.get(key);
+    if (state && Date.now() < state.dueAt) {
+      const reply = (await run(subject, () =>
+        redis().xreadgroupBuffer('GROUP', name, member, 'COUNT', count, 'STREAMS', streamKey(subject), '>'),
+      )) as [Buffer, [Buffer, Buffer[]][]][] | null;
+      return (reply?.[0]?.[1] ?? []).map(([id, fields]) => received(subject, name, [id, fields, 1]));
+    }
+    const [next, entries, ackWait] = (await run(subject, () =>
+      redis().keelPullBuffer(
+        2,
+        streamKey(subject),
+        settingsKey(subject, name),
+        name,
+        member,
+        count,
+        state?.cursor ?? '0-0',
+        keyPrefix,
+      ),
+    )) as [Buffer, Entry[], Buffer];
+    const everyMs = Math.min(250, Math.max(1, Math.floor(Number(ackWait.toString()) / 4)));
+    claims.set(key, { cursor: next.toString(), dueAt: Date.now() + everyMs });
+    return entries.map((entry) => received(subject, name, entry));
+  }
+
+  /** A blocking read of new messages on a pool connection, for at most `ms`. */
+  async function blockFor(
+    subject: string,
+    name: string,
+    count: number,
+    ms: number,
+    signal: AbortSignal,
+  ): Promise<ReceivedMessage[]> {
+    const reply = (await run(subject, () =>
+      (pool as BlockingPool).use(signal, (blocking) =>
+        blocking.xreadgroupBuffer(
+          'GROUP',
+          name,
+          member,
+          'COUNT',
+          count,
+          'BLOCK',
+          ms,
+          'STREAMS',
+          streamKey(subject),
+          '>',
+        ),
+      ),
+    )) as [Buffer, [Buffer, Buffer[]][]][] | null;
+    return (reply?.[0]?.[1] ?? []).map(([id, fields]) => received(subject, name, [id, fields, 1]));
+  }
+
+  async function pull({ subject, consumer, maxMessages, waitMs, signal }: DriverPull): Promise<ReceivedMessage[]> {
+    const deadline = Date.now() + waitMs;
+    // Block in slices: between them, redeliveries that fell due are picked up, and a slice ends well within commandTimeoutMs.
+    const slice = Math.min(1000, Math.floor(options.commandTimeoutMs / 2));
+    for (;;) {
+      const got = await ready(subject, consumer, maxMessages);
+      const left = deadline - Date.now();
+      if (got.length > 0 || left <= 0 || signal.aborted) return got;
+      try {
+        const arrived = await blockFor(subject, consumer, maxMessages, Math.max(1, Math.min(left, slice)), signal);
+        if (arrived.length > 0) return arrived;
+      } catch (thrown) {
+        // An abort (close, or a subscription stopping) disconnects the blocking connection to end its wait.
+        if (signal.aborted) return [];
+        throw thrown;
+      }
+      if (signal.aborted) return [];
+    }
+  }
+
+  async function settle(token: string, nakDelayMs: number | undefined): Promise<boolean> {
+    const parsed = parseToken(token);
+    if (!parsed) throw badToken();
+    const { subject, consumer, id } = parsed;
+    const keys = [streamKey(subject), settingsKey(subject, consumer)] as const;
+    if (nakDelayMs !== undefined) {
+      claims.delete(`${subject}|${consumer}`);
+      return (await run(subject, () => redis().keelNak(2, ...keys, consumer, member, id, nakDelayMs))) === 1;
+    }
+    // A plain XACK first (one command, like the raw client's); only a 0 needs the script to
+    // tell "not pending" from "no such consumer" (XACK answers 0 for a missing group too).
+    if ((await run(subject, () => redis().xack(keys[0], consumer, id))) === 1) return true;
+    return (await run(subject, () => redis().keelAck(2, ...keys, consumer, id))) === 1;
+  }
+
+  return defineMessaging({
+    adapter: 'redis',
+    capabilities: {
+      durable: true,
+      consumerGroups: true,
+      replay: 'time',
+      deduplication: true,
+      deadLetter: true,
+      maxMessageBytes: options.maxMessageBytes,
+    },
+    async open() {
+      client = await connect(options, onError);
+      pool = new BlockingPool(client, onError);
+    },
+    async close() {
+      pool?.close();
+      await client?.quit().catch(() => client?.disconnect());
+    },
+    health: async () => ({ member, ping: await run(undefined, () => redis().ping()) }),
+    publish,
+    ensureConsumer,
+    deleteConsumer,
+    pull,
+    ack: (token) => settle(token, undefined),
+    nak: (token, delayMs) => settle(token, delayMs),
+  });
+}
+
+const decoder = new TextDecoder();
+
+function received(subject: string, consumer: string, [idBytes, fields, deliveries]: Entry): ReceivedMessage {
+  const id = idBytes.toString();
+  let data = new Uint8Array();
+  let headers: MessagingHeader[] = [];
+  let messageId: string | undefined;
+  for (let i = 0; fields && i < fields.length; i += 2) {
+    const field = (fields[i] as Buffer).toString();
+    const value = fields[i + 1] as Buffer;
+    if (field === 'd') data = new Uint8Array(value);
+    else if (field === 'h') headers = decodeHeaders(decoder.decode(value));
+    else if (field === 'm') messageId = value.toString();
+  }
+  return {
+    subject,
+    position: id,
+    data,
+    headers,
+    messageId,
+    publishedAtMs: publishedAt(id),
+    deliveries: Number(deliveries),
+    token: makeToken(subject, consumer, id),
+  };
+}
+
+/** `[[name, value], …]`; Lua's cjson writes an empty list as `{}`. */
+function decodeHeaders(json: string): MessagingHeader[] {
+  const parsed = JSON.parse(json) as unknown;
+  return Array.isArray(parsed) ? parsed.map(([name, value]: [string, string]) => ({ name, value })) : [];
+}
