@@ -1,5 +1,6 @@
-import type { Sql } from '@keel/core';
+import { ResultAsync, type Sql, type SqlError } from '@keel/core';
 import type { ExecutionLogSink, ExecutionRecord } from './execution-log.js';
+import { type ExecutionPage, type ExecutionQuery, queryExecutions } from './sql-execution-query.js';
 
 /** Options of `createSqlExecutionLog`. */
 export interface SqlExecutionLogOptions {
@@ -12,6 +13,8 @@ export interface SqlExecutionLogOptions {
 /** A sink that stores records in a sql table; `flush` waits for the writes in progress. */
 export interface SqlExecutionLog extends ExecutionLogSink {
   flush(): Promise<void>;
+  /** The stored records that match, newest first (the table is created when missing). */
+  query(query?: ExecutionQuery): ResultAsync<ExecutionPage, SqlError>;
 }
 
 /**
@@ -96,5 +99,13 @@ export function createSqlExecutionLog(sql: Sql, options: SqlExecutionLogOptions 
       queue = queue.then(() => insert(record)).catch((error: unknown) => options.onError?.(error, record));
     },
     flush: () => queue,
+    query(query = {}) {
+      ready ??= create();
+      // When the table could not be made, the SELECT says why (and the next call tries again).
+      return ResultAsync.fromSafePromise(ready).andThen((created) => {
+        if (!created) ready = undefined;
+        return queryExecutions(sql, table, query);
+      });
+    },
   };
 }
