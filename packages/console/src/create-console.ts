@@ -111,14 +111,20 @@ export function createConsole(keel: ConsoleKeel, options: ConsoleOptions): Conso
   };
 
   const handler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => {
-    const url = new URL(req.url ?? '/', 'http://console.invalid');
-    const inside = url.pathname === o.basePath || url.pathname.startsWith(`${o.basePath}/`);
+    // The raw path, not URL's: a URL parser resolves `..` segments, and what the client sent is what is judged.
+    const raw = req.url ?? '/';
+    const cut = raw.search(/[?#]/);
+    const pathname = cut === -1 ? raw : raw.slice(0, cut);
+    const inside = pathname === o.basePath || pathname.startsWith(`${o.basePath}/`);
     if (!inside) {
       if (next) return next();
-      return sendFailure(req, res, failure('ROUTE_NOT_FOUND', `no route ${req.method} ${url.pathname}`));
+      return sendFailure(req, res, failure('ROUTE_NOT_FOUND', `no route ${req.method} ${pathname}`));
     }
-    const path = url.pathname.slice(o.basePath.length) || '/';
-    serve(req, res, path, url.searchParams).catch((error: unknown) => {
+    const path = pathname.slice(o.basePath.length) || '/';
+    if (path.split('/').some((s) => s === '.' || s === '..'))
+      return sendFailure(req, res, failure('BAD_REQUEST', "a path may not have '.' or '..' segments"));
+    const query = new URLSearchParams(cut === -1 ? '' : raw.slice(cut + 1).split('#')[0]);
+    serve(req, res, path, query).catch((error: unknown) => {
       onError(error);
       if (!res.headersSent) sendFailure(req, res, failure('INTERNAL', 'the console failed; the error is logged'));
       else res.destroy();
