@@ -80,6 +80,9 @@ function authFailure(error: { code: string; message: string; retryAfterMs?: numb
   switch (error.code) {
     case 'INVALID_TOKEN':
     case 'EXPIRED':
+    // A JWT sent to an auth that issues none (UNSUPPORTED), or a token the contract calls malformed.
+    case 'UNSUPPORTED':
+    case 'INVALID_ARGUMENT':
       return failure('INVALID_TOKEN', 'the session or token is not valid (expired, revoked or unknown): sign in again');
     case 'RATE_LIMITED':
       return failure('RATE_LIMITED', error.message, {
