@@ -56,8 +56,9 @@ export function createConsole(keel: ConsoleKeel, options: ConsoleOptions): Conso
     ...workflowRoutes(o.workflows, o.maxJsonBytes),
     sessionRoute(),
   ];
-  const document = openApiDocument(api, o.basePath);
-  const routes: Route[] = [...api, openApiRoute(document, o.openApiPublic)];
+  let document: Record<string, unknown> = {};
+  const routes: Route[] = [...api, openApiRoute(() => document, o.openApiPublic)];
+  document = openApiDocument(routes, o.basePath);
 
   /** Rate limit → route → authenticate → CSRF → authorize → handle: each step may answer a failure. */
   const serve = async (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => {
@@ -136,7 +137,7 @@ export function createConsole(keel: ConsoleKeel, options: ConsoleOptions): Conso
   });
 }
 
-function openApiRoute(document: Record<string, unknown>, isPublic: boolean): Route {
+function openApiRoute(document: () => Record<string, unknown>, isPublic: boolean): Route {
   return {
     method: 'GET',
     path: '/openapi.json',
@@ -149,7 +150,7 @@ function openApiRoute(document: Record<string, unknown>, isPublic: boolean): Rou
       success: { status: 200, description: 'OpenAPI 3.1', json: { type: 'object' } },
       errors: [],
     },
-    handle: async () => json(document),
+    handle: async () => json(document()),
   };
 }
 
