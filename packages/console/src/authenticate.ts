@@ -30,11 +30,17 @@ export async function authenticate(
   const token = readCookie(req.headers.cookie, cookieName);
   if (token === undefined)
     return err(failure('UNAUTHENTICATED', `sign in: send a session cookie (${cookieName}) or a bearer token`));
-  return (await auth.verifySession(token)).map((principal) => ({ principal, via: 'cookie' as const })).mapErr(authFailure);
+  return (await auth.verifySession(token))
+    .map((principal) => ({ principal, via: 'cookie' as const }))
+    .mapErr(authFailure);
 }
 
 /** `ACCESS_DENIED` as 403 `FORBIDDEN` naming the permission; other auth errors by kind. */
-export async function authorize(auth: Auth, principal: AuthPrincipal, permission: string): Promise<Result<void, HttpFailure>> {
+export async function authorize(
+  auth: Auth,
+  principal: AuthPrincipal,
+  permission: string,
+): Promise<Result<void, HttpFailure>> {
   const allowed = await auth.authorize(principal, permission);
   if (allowed.isOk()) return ok(undefined);
   if (allowed.error.code === 'ACCESS_DENIED')

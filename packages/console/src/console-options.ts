@@ -24,7 +24,14 @@ const rateLimit = v.union(
 
 const schema = v.strictObject({
   registry: required(
-    withMethods<ComponentRegistry>('a component registry', ['upload', 'list', 'get', 'setGrants', 'activate', 'delete']),
+    withMethods<ComponentRegistry>('a component registry', [
+      'upload',
+      'list',
+      'get',
+      'setGrants',
+      'activate',
+      'delete',
+    ]),
     "The modules the API manages (`@keel/component-registry`'s registry).",
   ),
   workflows: option(withMethods<Workflows>('a workflows instance', ['register', 'start', 'status', 'cancel']), {
@@ -56,15 +63,18 @@ const schema = v.strictObject({
     default: '__Host-session',
     description: 'The cookie holding the session token (`sessionCookie` of `@keel/adapter-auth` sets it).',
   }),
-  trustedOrigins: option(v.array(v.pipe(string(), v.url('expected an origin like https://admin.example.com')), 'expected a list of origins'), {
-    default: [],
-    description:
-      "Origins (`https://admin.example.com`) whose cookie-session requests may change things, besides the request's own host (CSRF).",
-  }),
+  trustedOrigins: option(
+    v.array(v.pipe(string(), v.url('expected an origin like https://admin.example.com')), 'expected a list of origins'),
+    {
+      default: [],
+      description:
+        "Origins (`https://admin.example.com`) whose cookie-session requests may change things, besides the request's own host (CSRF).",
+    },
+  ),
   rateLimit: option(rateLimit, {
     default: { limit: 600, intervalMs: 60_000 },
     description:
-      "Requests per client address, counted in the kv (`@keel/ratelimit`, token bucket); `false` turns it off.",
+      'Requests per client address, counted in the kv (`@keel/ratelimit`, token bucket); `false` turns it off.',
   }),
   clientAddress: option(fn<(req: IncomingMessage) => string>(), {
     defaultText: "the socket's remote address",

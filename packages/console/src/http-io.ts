@@ -47,7 +47,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Result<Bu
 /** Reads a JSON body (`application/json`, at most `limit` bytes): 415, 413 or 400 naming the problem. */
 export async function readJson(req: IncomingMessage, limit: number): Promise<Result<unknown, HttpFailure>> {
   if (mediaType(req) !== 'application/json')
-    return err(failure('UNSUPPORTED_MEDIA_TYPE', `send the body as application/json, not '${mediaType(req) || 'none'}'`));
+    return err(
+      failure('UNSUPPORTED_MEDIA_TYPE', `send the body as application/json, not '${mediaType(req) || 'none'}'`),
+    );
   const body = await readBody(req, limit);
   if (body.isErr()) return err(body.error);
   try {

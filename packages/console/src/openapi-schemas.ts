@@ -44,7 +44,18 @@ export const schemas = {
   },
   Version: {
     type: 'object',
-    required: ['name', 'version', 'sha256', 'size', 'exports', 'signer', 'uploadedBy', 'uploadedAt', 'grants', 'limits'],
+    required: [
+      'name',
+      'version',
+      'sha256',
+      'size',
+      'exports',
+      'signer',
+      'uploadedBy',
+      'uploadedAt',
+      'grants',
+      'limits',
+    ],
     properties: {
       name: str,
       version: str,
@@ -84,7 +95,24 @@ export const schemas = {
   },
   Execution: {
     type: 'object',
-    required: ['id', 'component', 'hash', 'export', 'mode', 'startedAt', 'durationMs', 'hostCalls', 'deniedCalls', 'outcome', 'error', 'memoryPages', 'fuelUsed', 'stdout', 'stderr', 'outputTruncated'],
+    required: [
+      'id',
+      'component',
+      'hash',
+      'export',
+      'mode',
+      'startedAt',
+      'durationMs',
+      'hostCalls',
+      'deniedCalls',
+      'outcome',
+      'error',
+      'memoryPages',
+      'fuelUsed',
+      'stdout',
+      'stderr',
+      'outputTruncated',
+    ],
     properties: {
       id: int,
       component: { type: 'string', description: "The registry's name@version" },
@@ -119,7 +147,20 @@ export const schemas = {
   }),
   Step: {
     type: 'object',
-    required: ['step', 'visit', 'key', 'state', 'via', 'input', 'output', 'error', 'attempts', 'startedAt', 'finishedAt', 'durationMs'],
+    required: [
+      'step',
+      'visit',
+      'key',
+      'state',
+      'via',
+      'input',
+      'output',
+      'error',
+      'attempts',
+      'startedAt',
+      'finishedAt',
+      'durationMs',
+    ],
     properties: {
       step: str,
       visit: int,
@@ -160,6 +201,11 @@ export const schemas = {
   Principal: {
     type: 'object',
     required: ['userId', 'email', 'roles', 'permissions'],
-    properties: { userId: str, email: str, roles: { type: 'array', items: str }, permissions: { type: 'array', items: str } },
+    properties: {
+      userId: str,
+      email: str,
+      roles: { type: 'array', items: str },
+      permissions: { type: 'array', items: str },
+    },
   },
 } as const;

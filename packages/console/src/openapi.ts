@@ -20,7 +20,12 @@ export interface OpenApiOperation {
   /** The request body by media type. */
   readonly body?: Readonly<Record<string, JsonSchema>>;
   /** The success status and its body: a schema (JSON), a media type (bytes), or none. */
-  readonly success: { readonly status: number; readonly description: string; readonly json?: JsonSchema; readonly media?: string };
+  readonly success: {
+    readonly status: number;
+    readonly description: string;
+    readonly json?: JsonSchema;
+    readonly media?: string;
+  };
   /** The error statuses this operation may answer besides 401, 403 and 429. */
   readonly errors: readonly number[];
 }
@@ -54,13 +59,23 @@ export function openApiDocument(routes: readonly Route[], basePath: string): Rec
       description: m[1] === 'name' ? "A module's name; a '/' in it is sent as %2F" : `The ${m[1]}`,
       schema: { type: 'string' },
     }));
-    const query = (op.query ?? []).map((q) => ({ name: q.name, in: 'query', required: false, description: q.description, schema: q.schema }));
-    const errors = [...new Set([...op.errors, ...(route.public ? [429] : route.permission ? [401, 403, 429] : [401, 429])])].sort();
+    const query = (op.query ?? []).map((q) => ({
+      name: q.name,
+      in: 'query',
+      required: false,
+      description: q.description,
+      schema: q.schema,
+    }));
+    const errors = [
+      ...new Set([...op.errors, ...(route.public ? [429] : route.permission ? [401, 403, 429] : [401, 429])]),
+    ].sort();
     const responses: Record<string, unknown> = {
       [op.success.status]: {
         description: op.success.description,
         ...(op.success.json ? { content: { 'application/json': { schema: op.success.json } } } : {}),
-        ...(op.success.media ? { content: { [op.success.media]: { schema: { type: 'string', contentMediaType: op.success.media } } } } : {}),
+        ...(op.success.media
+          ? { content: { [op.success.media]: { schema: { type: 'string', contentMediaType: op.success.media } } } }
+          : {}),
       },
     };
     for (const status of errors)

@@ -76,7 +76,8 @@ function readMultipart(req: IncomingMessage, limit: number): Promise<Result<Uplo
     p.on('field', (name, value, nameTruncated, valueTruncated) => {
       if (!fieldNames.has(name))
         return done(err(failure('BAD_REQUEST', `unknown form field '${name}' (name, version, signature, signer)`)));
-      if (nameTruncated || valueTruncated) return done(err(failure('BAD_REQUEST', `the form field '${name}' is too long`)));
+      if (nameTruncated || valueTruncated)
+        return done(err(failure('BAD_REQUEST', `the form field '${name}' is too long`)));
       fields[name] = value;
     });
     p.on('file', (name, stream) => {
@@ -86,13 +87,15 @@ function readMultipart(req: IncomingMessage, limit: number): Promise<Result<Uplo
         return done(err(failure('BAD_REQUEST', `the file part must be named 'module', not '${name}'`)));
       }
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('limit', () =>
-        done(err(failure('PAYLOAD_TOO_LARGE', `the module is larger than ${limit} bytes`))),
-      );
+      stream.on('limit', () => done(err(failure('PAYLOAD_TOO_LARGE', `the module is larger than ${limit} bytes`))));
     });
     for (const event of ['filesLimit', 'fieldsLimit', 'partsLimit'] as const)
-      p.on(event, () => done(err(failure('BAD_REQUEST', 'the form has more parts than an upload (one module, four fields)'))));
-    p.on('error', (cause: Error) => done(err(failure('BAD_REQUEST', `the multipart body is malformed: ${cause.message}`))));
+      p.on(event, () =>
+        done(err(failure('BAD_REQUEST', 'the form has more parts than an upload (one module, four fields)'))),
+      );
+    p.on('error', (cause: Error) =>
+      done(err(failure('BAD_REQUEST', `the multipart body is malformed: ${cause.message}`))),
+    );
     p.on('finish', () => {
       if (files === 0) return done(err(failure('BAD_REQUEST', "the form has no file part 'module'")));
       done(ok({ fields, bytes: Buffer.concat(chunks) }));

@@ -75,7 +75,9 @@ describe.each(dbs.targets)('modules through the API on $name', ({ open }) => {
 
   it('pages the list with a cursor, and names with a / travel as %2F', async () => {
     for (const name of ['page/a', 'page/b', 'page/c'])
-      expect((await wasm(f.admin, `/console/api/modules/${encodeURIComponent(name)}/versions/1`, await versioned(1))).status).toBe(201);
+      expect(
+        (await wasm(f.admin, `/console/api/modules/${encodeURIComponent(name)}/versions/1`, await versioned(1))).status,
+      ).toBe(201);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -174,7 +176,10 @@ describe.each(dbs.targets)('modules through the API on $name', ({ open }) => {
       headers: { 'content-type': 'application/json' },
     });
     expect([malformed.status, malformed.json.error.code]).toEqual([400, 'BAD_REQUEST']);
-    const array = await f.call('PUT', '/console/api/modules/billing/versions/1.0.0/grants', { token: f.admin, json: [] });
+    const array = await f.call('PUT', '/console/api/modules/billing/versions/1.0.0/grants', {
+      token: f.admin,
+      json: [],
+    });
     expect([array.status, array.json.error.code]).toEqual([400, 'BAD_REQUEST']);
     const notJson = await f.call('POST', '/console/api/modules/billing/activate', {
       token: f.admin,
@@ -192,7 +197,11 @@ describe.each(dbs.targets)('modules through the API on $name', ({ open }) => {
     const route = await f.call('GET', '/console/api/nope', { token: f.viewer });
     expect([route.status, route.json.error.code]).toEqual([404, 'ROUTE_NOT_FOUND']);
     const method = await f.call('PATCH', '/console/api/modules', { token: f.admin });
-    expect([method.status, method.json.error.code, method.headers.allow]).toEqual([405, 'METHOD_NOT_ALLOWED', 'GET, POST']);
+    expect([method.status, method.json.error.code, method.headers.allow]).toEqual([
+      405,
+      'METHOD_NOT_ALLOWED',
+      'GET, POST',
+    ]);
     const app = await f.call('GET', '/elsewhere');
     expect([app.status, app.body.toString()]).toEqual([418, 'the app']);
   });

@@ -49,12 +49,18 @@ describe('the OpenAPI document', () => {
   };
 
   it('documents exactly the routes the handler serves, and every answer is a documented status', async () => {
-    const documented = operations().map((o) => `${o.method} ${o.path.replace('/console', '')}`).sort();
+    const documented = operations()
+      .map((o) => `${o.method} ${o.path.replace('/console', '')}`)
+      .sort();
     expect(documented).toEqual([...f.api.routes].sort());
     for (const { path, method, op } of operations()) {
       const r = await probe(path, method);
       expect([method, path, r.json?.error?.code]).not.toEqual([method, path, 'ROUTE_NOT_FOUND']);
-      expect([method, path, Object.keys(op.responses)]).toEqual([method, path, expect.arrayContaining([String(r.status)])]);
+      expect([method, path, Object.keys(op.responses)]).toEqual([
+        method,
+        path,
+        expect.arrayContaining([String(r.status)]),
+      ]);
       if (r.status >= 400) expect(schemaProblems(r.json, { $ref: '#/components/schemas/Error' }, doc)).toEqual([]);
     }
   });
@@ -73,13 +79,19 @@ describe('the OpenAPI document', () => {
   });
 
   it('describes what the routes answer: responses validate against their schemas', async () => {
-    const check = async (method: string, path: string, status: number, o: Parameters<ConsoleFixture['call']>[2] = {}) => {
+    const check = async (
+      method: string,
+      path: string,
+      status: number,
+      o: Parameters<ConsoleFixture['call']>[2] = {},
+    ) => {
       const r = await f.call(method, `/console${path}`, { token: f.admin, ...o });
       expect(r.status, r.body.toString()).toBe(status);
       const template = Object.keys(doc.paths).find((p) =>
         new RegExp(`^${p.replace(/\{\w+\}/g, '[^/]+')}$`).test(`/console${path.split('?')[0]}`),
       ) as string;
-      const schema = doc.paths[template]?.[method.toLowerCase()]?.responses[status]?.content?.['application/json']?.schema;
+      const schema =
+        doc.paths[template]?.[method.toLowerCase()]?.responses[status]?.content?.['application/json']?.schema;
       expect(schemaProblems(r.json, schema, doc)).toEqual([]);
     };
     await check('GET', '/api/modules', 200);
@@ -91,10 +103,14 @@ describe('the OpenAPI document', () => {
     await f.registry.component('shown').call('version');
     await f.executionLog.flush();
     await check('GET', '/api/executions?module=shown', 200);
-    expect((await f.call('PUT', '/console/api/workflows/one', {
-      token: f.admin,
-      json: { steps: { a: { component: 'shown', export: 'version' } } },
-    })).status).toBe(200);
+    expect(
+      (
+        await f.call('PUT', '/console/api/workflows/one', {
+          token: f.admin,
+          json: { steps: { a: { component: 'shown', export: 'version' } } },
+        })
+      ).status,
+    ).toBe(200);
     const run = await f.call('POST', '/console/api/workflows/one/runs', { token: f.admin, json: { input: null } });
     await f.workflows.wait(run.json.id);
     await check('GET', `/api/runs/${run.json.id}`, 200);
@@ -102,7 +118,14 @@ describe('the OpenAPI document', () => {
 
   it('catches a response that drifts from its schema (the validator is not blind)', () => {
     const schema = { $ref: '#/components/schemas/ModuleSummary' };
-    const good = { name: 'a', active: null, previous: null, canary: null, versionCount: 1, lastUploadAt: new Date().toISOString() };
+    const good = {
+      name: 'a',
+      active: null,
+      previous: null,
+      canary: null,
+      versionCount: 1,
+      lastUploadAt: new Date().toISOString(),
+    };
     expect(schemaProblems(good, schema, doc)).toEqual([]);
     expect(schemaProblems({ ...good, active: undefined }, schema, doc)).not.toEqual([]);
     expect(schemaProblems({ ...good, versionCount: '1' }, schema, doc)).not.toEqual([]);

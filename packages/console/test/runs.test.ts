@@ -26,7 +26,10 @@ describe('workflow runs and execution records through the API', () => {
         headers: { 'content-type': 'application/wasm' },
       });
       expect(put.status).toBe(201);
-      expect((await f.call('POST', `/console/api/modules/${name}/activate`, { token: f.admin, json: { version: '1' } })).status).toBe(200);
+      expect(
+        (await f.call('POST', `/console/api/modules/${name}/activate`, { token: f.admin, json: { version: '1' } }))
+          .status,
+      ).toBe(200);
     }
   });
   afterAll(() => f.close());
@@ -40,7 +43,10 @@ describe('workflow runs and execution records through the API', () => {
     };
     const registered = await f.call('PUT', '/console/api/workflows/count', { token: f.admin, json: definition });
     expect(registered.status, registered.body.toString()).toBe(200);
-    const started = await f.call('POST', '/console/api/workflows/count/runs', { token: f.admin, json: { input: { a: 1 } } });
+    const started = await f.call('POST', '/console/api/workflows/count/runs', {
+      token: f.admin,
+      json: { input: { a: 1 } },
+    });
     expect(started.status, started.body.toString()).toBe(201);
     const id = started.json.id as string;
     expect((await f.workflows.wait(id))._unsafeUnwrap().state).toBe('completed');
@@ -55,13 +61,20 @@ describe('workflow runs and execution records through the API', () => {
       token: f.admin,
       json: { steps: { a: { component: 'counter', export: 'version', next: 'nowhere' } } },
     });
-    expect([nowhere.status, nowhere.json.error.code, nowhere.json.error.step]).toEqual([400, 'INVALID_DEFINITION', 'a']);
+    expect([nowhere.status, nowhere.json.error.code, nowhere.json.error.step]).toEqual([
+      400,
+      'INVALID_DEFINITION',
+      'a',
+    ]);
     const ghost = await f.call('PUT', '/console/api/workflows/bad', {
       token: f.admin,
       json: { steps: { a: { component: 'ghost', export: 'version' } } },
     });
     expect([ghost.status, ghost.json.error.code]).toEqual([400, 'UNKNOWN_COMPONENT']);
-    const fn = await f.call('PUT', '/console/api/workflows/bad', { token: f.admin, json: { steps: { a: { run: 'x' } } } });
+    const fn = await f.call('PUT', '/console/api/workflows/bad', {
+      token: f.admin,
+      json: { steps: { a: { run: 'x' } } },
+    });
     expect([fn.status, fn.json.error.code, fn.json.error.step]).toEqual([400, 'BAD_REQUEST', 'a']);
     const unknown = await f.call('POST', '/console/api/workflows/bad/runs', { token: f.admin, json: {} });
     expect([unknown.status, unknown.json.error.code]).toEqual([404, 'UNKNOWN_WORKFLOW']);
@@ -92,13 +105,19 @@ describe('workflow runs and execution records through the API', () => {
       ['version', 'ok'],
     ]);
     expect(all.json.items[0]).toMatchObject({ component: 'slowpoke@1', error: { code: 'TIMEOUT' } });
-    const errors = await f.call('GET', '/console/api/executions?module=slowpoke&version=1&outcome=error', { token: f.viewer });
+    const errors = await f.call('GET', '/console/api/executions?module=slowpoke&version=1&outcome=error', {
+      token: f.viewer,
+    });
     expect(errors.json.items).toHaveLength(1);
     const byId = await f.call(`GET`, `/console/api/executions?id=${all.json.items[1].id}`, { token: f.viewer });
     expect(byId.json.items.map((e: { export: string }) => e.export)).toEqual(['version']);
-    const before = await f.call('GET', `/console/api/executions?module=slowpoke&to=${new Date(started).toISOString()}`, {
-      token: f.viewer,
-    });
+    const before = await f.call(
+      'GET',
+      `/console/api/executions?module=slowpoke&to=${new Date(started).toISOString()}`,
+      {
+        token: f.viewer,
+      },
+    );
     expect(before.json.items).toEqual([]);
     const counter = await f.call('GET', '/console/api/executions?module=counter&limit=1', { token: f.viewer });
     expect(counter.json.items).toHaveLength(1);

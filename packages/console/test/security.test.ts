@@ -38,7 +38,11 @@ describe('authentication, roles, CSRF and the rate limit', () => {
     const who = await f.call('GET', '/console/api/session', { token: f.viewer });
     expect(who.json).toMatchObject({ email: 'vic@example.com', roles: ['viewer'] });
     const attempts: [string, string, { json?: unknown; body?: Uint8Array; headers?: Record<string, string> }][] = [
-      ['PUT', '/console/api/modules/guarded/versions/2', { body: await versioned(2), headers: { 'content-type': 'application/wasm' } }],
+      [
+        'PUT',
+        '/console/api/modules/guarded/versions/2',
+        { body: await versioned(2), headers: { 'content-type': 'application/wasm' } },
+      ],
       ['POST', '/console/api/modules/guarded/activate', { json: { version: '1' } }],
       ['POST', '/console/api/modules/guarded/rollback', {}],
       ['PUT', '/console/api/modules/guarded/versions/1/grants', { json: { kv: { prefix: '' } } }],
@@ -93,7 +97,8 @@ describe('the rate limit', () => {
       rateLimit: { limit: 3, intervalMs: 60_000 },
     });
     try {
-      for (let i = 0; i < 3; i++) expect((await f.call('GET', '/console/api/modules', { token: f.viewer })).status).toBe(200);
+      for (let i = 0; i < 3; i++)
+        expect((await f.call('GET', '/console/api/modules', { token: f.viewer })).status).toBe(200);
       const limited = await f.call('GET', '/console/api/modules', { token: f.viewer });
       expect([limited.status, limited.json.error.code]).toEqual([429, 'RATE_LIMITED']);
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);

@@ -97,6 +97,8 @@ function time(q: URLSearchParams, name: string): Result<number | undefined, Http
   if (raw === null) return ok(undefined);
   const ms = /^\d{1,15}$/.test(raw) ? Number(raw) : Date.parse(raw);
   if (!Number.isFinite(ms))
-    return err(failure('BAD_REQUEST', `the query parameter '${name}' must be an ISO time or milliseconds since the epoch`));
+    return err(
+      failure('BAD_REQUEST', `the query parameter '${name}' must be an ISO time or milliseconds since the epoch`),
+    );
   return ok(ms);
 }

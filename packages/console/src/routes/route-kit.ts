@@ -14,7 +14,9 @@ export async function domain<T>(r: ResultAsync<T, { code: string; message: strin
 }
 
 /** Runs `steps` in order, stopping at the first failure: a route reads as a pipeline. */
-export function all<T extends unknown[]>(...results: { [K in keyof T]: Result<T[K], HttpFailure> }): Result<T, HttpFailure> {
+export function all<T extends unknown[]>(
+  ...results: { [K in keyof T]: Result<T[K], HttpFailure> }
+): Result<T, HttpFailure> {
   const values: unknown[] = [];
   for (const r of results) {
     if (r.isErr()) return err(r.error);

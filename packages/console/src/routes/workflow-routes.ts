@@ -20,9 +20,7 @@ export function workflowRoutes(workflows: Workflows | undefined, maxJsonBytes: n
       ? ok(workflows)
       : err(failure('NOT_CONFIGURED', 'no workflows: give createConsole the workflows instance'));
   const idOf = (value: string | undefined): Result<string, HttpFailure> =>
-    value && runId.test(value)
-      ? ok(value)
-      : err(failure('BAD_REQUEST', 'a run id is a UUID'));
+    value && runId.test(value) ? ok(value) : err(failure('BAD_REQUEST', 'a run id is a UUID'));
   return [
     {
       method: 'PUT',
@@ -33,7 +31,11 @@ export function workflowRoutes(workflows: Workflows | undefined, maxJsonBytes: n
         summary: 'Register a workflow of component steps (checked: steps, routes, cycles, inputs, components)',
         tags,
         body: { 'application/json': ref('WorkflowDefinition') },
-        success: { status: 200, description: 'Registered', json: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } },
+        success: {
+          status: 200,
+          description: 'Registered',
+          json: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
+        },
         errors: [400, 413, 415, 501],
       },
       async handle(ctx) {
@@ -47,9 +49,13 @@ export function workflowRoutes(workflows: Workflows | undefined, maxJsonBytes: n
         );
         if (functionStep)
           return err(
-            failure('BAD_REQUEST', `step '${functionStep[0]}': over HTTP every step is a component step ({ component, export })`, {
-              details: { step: functionStep[0] },
-            }),
+            failure(
+              'BAD_REQUEST',
+              `step '${functionStep[0]}': over HTTP every step is a component step ({ component, export })`,
+              {
+                details: { step: functionStep[0] },
+              },
+            ),
           );
         const done = await domain(wf.value.register(name, body.value as unknown as WorkflowDefinition));
         return done.andThen(() => json({ name }));
@@ -64,7 +70,11 @@ export function workflowRoutes(workflows: Workflows | undefined, maxJsonBytes: n
         summary: 'Start a run of a registered workflow; the body is { input }',
         tags,
         body: { 'application/json': { type: 'object', properties: { input: {} } } },
-        success: { status: 201, description: 'The run', json: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } },
+        success: {
+          status: 201,
+          description: 'The run',
+          json: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+        },
         errors: [400, 404, 413, 415, 501],
       },
       async handle(ctx) {
@@ -72,7 +82,9 @@ export function workflowRoutes(workflows: Workflows | undefined, maxJsonBytes: n
         if (wf.isErr()) return err(wf.error);
         const body = (await readJson(ctx.req, maxJsonBytes)).andThen((b) => objectBody(b, '{ "input": … }'));
         if (body.isErr()) return err(body.error);
-        const started = await domain(wf.value.start(ctx.params.workflow as string, (body.value.input ?? null) as never));
+        const started = await domain(
+          wf.value.start(ctx.params.workflow as string, (body.value.input ?? null) as never),
+        );
         return started.andThen((id) => json({ id }, 201));
       },
     },
@@ -106,7 +118,11 @@ export function workflowRoutes(workflows: Workflows | undefined, maxJsonBytes: n
         operationId: 'cancelRun',
         summary: 'Cancel a running run (cancelled: false when it had ended)',
         tags,
-        success: { status: 200, description: 'Whether it was cancelled', json: { type: 'object', required: ['cancelled'], properties: { cancelled: { type: 'boolean' } } } },
+        success: {
+          status: 200,
+          description: 'Whether it was cancelled',
+          json: { type: 'object', required: ['cancelled'], properties: { cancelled: { type: 'boolean' } } },
+        },
         errors: [400, 404, 501],
       },
       async handle(ctx) {

@@ -7,7 +7,8 @@ export async function formBody(
 ): Promise<{ body: Buffer; contentType: string }> {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  if (file) form.append(file.name, new Blob([file.bytes], { type: 'application/wasm' }), file.filename ?? 'module.wasm');
+  if (file)
+    form.append(file.name, new Blob([file.bytes], { type: 'application/wasm' }), file.filename ?? 'module.wasm');
   const response = new Response(form);
   return {
     body: Buffer.from(await response.arrayBuffer()),
