@@ -23,23 +23,20 @@ const rateLimit = v.union(
 );
 
 const schema = v.strictObject({
-  registry: required(
-    withMethods<ComponentRegistry>('a component registry', [
-      'upload',
-      'list',
-      'get',
-      'setGrants',
-      'activate',
-      'delete',
-    ]),
-    "The modules the API manages (`@keel/component-registry`'s registry).",
+  // The type named on the outer pipe too: the options table reads only that one.
+  registry: v.pipe(
+    required(
+      withMethods<ComponentRegistry>('a component registry', ['upload', 'list', 'get', 'setGrants', 'activate', 'delete']),
+      "The modules the API manages (`@keel/component-registry`'s registry).",
+    ),
+    v.metadata({ type: 'a component registry' }),
   ),
   workflows: option(withMethods<Workflows>('a workflows instance', ['register', 'start', 'status', 'cancel']), {
-    defaultText: 'none: the workflow routes answer 501 `NOT_CONFIGURED`',
+    defaultText: 'none: the workflow routes answer 501 NOT_CONFIGURED',
     description: "Runs the workflow routes (`@keel/workflows`' instance, with the same registry).",
   }),
   executionLog: option(withMethods<ExecutionSource>('an execution log with query()', ['query']), {
-    defaultText: 'none: `/api/executions` answers 501 `NOT_CONFIGURED`',
+    defaultText: 'none: /api/executions answers 501 NOT_CONFIGURED',
     description: "Where `/api/executions` reads from: the host's `createSqlExecutionLog` (wasm-host).",
   }),
   basePath: option(
