@@ -26,7 +26,14 @@ const schema = v.strictObject({
   // The type named on the outer pipe too: the options table reads only that one.
   registry: v.pipe(
     required(
-      withMethods<ComponentRegistry>('a component registry', ['upload', 'list', 'get', 'setGrants', 'activate', 'delete']),
+      withMethods<ComponentRegistry>('a component registry', [
+        'upload',
+        'list',
+        'get',
+        'setGrants',
+        'activate',
+        'delete',
+      ]),
       "The modules the API manages (`@keel/component-registry`'s registry).",
     ),
     v.metadata({ type: 'a component registry' }),

@@ -61,6 +61,22 @@ describe('execution records', () => {
       ['trapper', 'count', 'ok', null, '{}', 1],
       ['trapper', 'explode', 'error', 'TRAP', '{}', 1],
     ]);
+    // query() reads the same rows back as records, newest first, filtered and paged.
+    const all = expectOk(await sink.query({ component: 'trapper' }));
+    expect(all.items.map((r) => [r.export, r.outcome, r.error?.code])).toEqual([
+      ['explode', 'error', 'TRAP'],
+      ['count', 'ok', undefined],
+    ]);
+    expect(all.items[1]).toMatchObject({ component: 'trapper', hash: c.hash, hostCalls: {}, outputTruncated: false });
+    expect(expectOk(await sink.query({ outcome: 'ok' })).items.map((r) => r.export)).toEqual(['count']);
+    expect(expectOk(await sink.query({ component: 'trap' })).items).toEqual([]);
+    const first = expectOk(await sink.query({ limit: 1 }));
+    expect(first.cursor).toBe(all.items[0]?.id);
+    expect(expectOk(await sink.query({ before: first.cursor, limit: 1 })).items.map((r) => r.export)).toEqual([
+      'count',
+    ]);
+    expect(expectOk(await sink.query({ to: all.items[1]?.startedAt ?? 0 })).items).toEqual([]);
+    expect(() => sink.query({ limit: 0 })).toThrow(TypeError);
     await host.close();
     await sql.close();
   });

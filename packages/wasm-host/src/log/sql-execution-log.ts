@@ -1,6 +1,6 @@
 import { ResultAsync, type Sql, type SqlError } from '@keel/core';
 import type { ExecutionLogSink, ExecutionRecord } from './execution-log.js';
-import { type ExecutionPage, type ExecutionQuery, queryExecutions } from './sql-execution-query.js';
+import { type ExecutionPage, type ExecutionQuery, checkLimit, queryExecutions } from './sql-execution-query.js';
 
 /** Options of `createSqlExecutionLog`. */
 export interface SqlExecutionLogOptions {
@@ -100,6 +100,7 @@ export function createSqlExecutionLog(sql: Sql, options: SqlExecutionLogOptions 
     },
     flush: () => queue,
     query(query = {}) {
+      checkLimit(query.limit);
       ready ??= create();
       // When the table could not be made, the SELECT says why (and the next call tries again).
       return ResultAsync.fromSafePromise(ready).andThen((created) => {

@@ -44,15 +44,21 @@ export function queryExecutions(sql: Sql, table: string, q: ExecutionQuery): Res
   if (q.from !== undefined) add('started_at >= ?', Math.floor(q.from));
   if (q.to !== undefined) add('started_at < ?', Math.ceil(q.to));
   if (q.before !== undefined) add('id < ?', q.before);
-  const limit = q.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-    throw new TypeError(`SqlExecutionLog.query: limit must be an integer from 1 to 1000, got ${String(limit)}`);
+  const limit = checkLimit(q.limit);
   const statement = `SELECT * FROM ${table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit + 1}`;
   return sql.query(statement, params).map((result) => {
     const rows = rowsToObjects(result).map(toRecord);
     const items = rows.slice(0, limit);
     return { items, cursor: rows.length > limit ? items[items.length - 1]?.id : undefined };
   });
+}
+
+/** The page size, 50 by default; another value is a programming mistake (it is put into the SQL text). */
+export function checkLimit(limit: number | undefined): number {
+  const n = limit ?? 50;
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new TypeError(`SqlExecutionLog.query: limit must be an integer from 1 to 1000, got ${String(limit)}`);
+  return n;
 }
 
 function toRecord(row: Record<string, unknown>): StoredExecution {
