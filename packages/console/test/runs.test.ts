@@ -1,21 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createSqliteSql } from '@keel/adapter-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { versioned } from '../../component-registry/test/support/versioned.js';
+import { testDatabases, versioned } from '../../component-registry/test/support/versioned.js';
 import { type ConsoleFixture, consoleFixture } from './support/console-fixture.js';
 
-// SQLite only: wasm-host's createSqlExecutionLog makes `id INTEGER PRIMARY KEY`, which numbers
-// rows on SQLite but has no default on PostgreSQL, so records cannot be stored there yet (noted
-// in the report); the module routes run on both databases in modules.test.ts.
-const dir = mkdtempSync(join(tmpdir(), 'keel-console-runs-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dbs = await testDatabases('console-runs');
+afterAll(() => dbs.cleanup());
 
-describe('workflow runs and execution records through the API', () => {
+describe.each(dbs.targets)('workflow runs and execution records through the API on $name', ({ open }) => {
   let f: ConsoleFixture;
   beforeAll(async () => {
-    f = await consoleFixture(createSqliteSql({ filename: join(dir, 'runs.sqlite') }));
+    f = await consoleFixture(open());
     for (const [name, n] of [
       ['counter', 1],
       ['slowpoke', 2],
