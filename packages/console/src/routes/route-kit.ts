@@ -13,7 +13,7 @@ export async function domain<T>(r: ResultAsync<T, { code: string; message: strin
   return settled.isOk() ? ok(settled.value) : err(fromDomain(settled.error));
 }
 
-/** Runs `steps` in order, stopping at the first failure: a route reads as a pipeline. */
+/** The values of several results, or the first failure among them: a route checks its inputs in one step. */
 export function all<T extends unknown[]>(
   ...results: { [K in keyof T]: Result<T[K], HttpFailure> }
 ): Result<T, HttpFailure> {

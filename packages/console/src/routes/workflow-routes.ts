@@ -5,7 +5,7 @@ import { readJson } from '../http-io.js';
 import { ref } from '../openapi.js';
 import type { Route } from '../router.js';
 import { runView } from '../views.js';
-import { domain, json, objectBody } from './route-kit.js';
+import { all, domain, json, objectBody } from './route-kit.js';
 
 const tags = ['workflows'];
 const runId = /^[0-9a-f-]{36}$/;
@@ -100,13 +100,12 @@ export function workflowRoutes(workflows: Workflows | undefined, maxJsonBytes: n
         errors: [400, 404, 501],
       },
       async handle(ctx) {
-        const wf = need();
-        const id = idOf(ctx.params.id);
-        if (wf.isErr()) return err(wf.error);
-        if (id.isErr()) return err(id.error);
-        const status = await domain(wf.value.status(id.value));
+        const target = all(need(), idOf(ctx.params.id));
+        if (target.isErr()) return err(target.error);
+        const [wf, id] = target.value;
+        const status = await domain(wf.status(id));
         if (status.isErr()) return err(status.error);
-        const steps = await domain(wf.value.history(id.value));
+        const steps = await domain(wf.history(id));
         return steps.andThen((s) => json(runView(status.value, s)));
       },
     },
@@ -126,11 +125,10 @@ export function workflowRoutes(workflows: Workflows | undefined, maxJsonBytes: n
         errors: [400, 404, 501],
       },
       async handle(ctx) {
-        const wf = need();
-        const id = idOf(ctx.params.id);
-        if (wf.isErr()) return err(wf.error);
-        if (id.isErr()) return err(id.error);
-        return (await domain(wf.value.cancel(id.value))).andThen((cancelled) => json({ cancelled }));
+        const target = all(need(), idOf(ctx.params.id));
+        if (target.isErr()) return err(target.error);
+        const [wf, id] = target.value;
+        return (await domain(wf.cancel(id))).andThen((cancelled) => json({ cancelled }));
       },
     },
   ];
