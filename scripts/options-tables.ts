@@ -19,6 +19,7 @@ import { postgresAdapter } from '@keel/adapter-postgres';
 import { sqliteAdapter } from '@keel/adapter-sqlite';
 import { cacheOptions } from '@keel/cache';
 import { registryOptions } from '@keel/component-registry';
+import { consoleOptions } from '@keel/console';
 import { type AdapterDefinition, observabilityOptions } from '@keel/core';
 import { describeOptions } from '@keel/core/adapter';
 import { jobsOptions } from '@keel/jobs';
@@ -64,6 +65,7 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
     readme: 'packages/workflows/README.md',
     adapter: { interface: 'service', id: 'workflows', options: workflowsOptions },
   },
+  { readme: 'packages/console/README.md', adapter: { interface: 'service', id: 'console', options: consoleOptions } },
   { readme: 'packages/adapter-kv-memory/README.md', adapter: memoryKvAdapter },
   { readme: 'packages/adapter-kv-level/README.md', adapter: levelKvAdapter },
   { readme: 'packages/adapter-kv-redis/README.md', adapter: redisKvAdapter },

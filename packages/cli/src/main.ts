@@ -13,14 +13,16 @@ export const usage = `Usage: keel <command>
   keel component test <file.wasm> <export> [json args…] [--grants <json>] [--mode isolated|in-thread]
   keel component keygen --out <name>                              an ed25519 key pair
   keel component sign <file.wasm> --key <name>.key                writes <file.wasm>.sig
-  keel component push <file.wasm> [name@version] --db <db> [--signature <file.sig> --signer <s>] [--trust <s>=<file.pub>]…
-  keel component list --db <db> [--search <text>]
-  keel component pull <name@version> --db <db> [--out <file>]
-  keel component activate <name@version> --db <db>
-  keel component logs --db <db> [--component <name>] [--limit <n>]
+  keel component push <file.wasm> [name@version] --db <db>|--url <url> [--signature <file.sig> --signer <s>] [--trust <s>=<file.pub>]…
+  keel component list --db <db>|--url <url> [--search <text>]
+  keel component pull <name@version> --db <db>|--url <url> [--out <file>]
+  keel component activate <name@version> --db <db>|--url <url>
+  keel component logs --db <db>|--url <url> [--component <name>[@version]] [--limit <n>]
   keel sea <entry> --out <file> …                                  one executable (see @keel/sea)
 
   --db       a SQLite file or a postgres:// URL: the app's database, where its registry lives
+  --url      the app's console API (@keel/console), e.g. https://app.example.com/console, instead of --db;
+             the token comes from KEEL_TOKEN (or --token): a session or API token with the permissions
   --json     print the result as one JSON line (for scripts)
   --actor    who is acting, for the registry's audit trail`;
 
@@ -32,6 +34,8 @@ const options = {
   out: { type: 'string', short: 'o' },
   key: { type: 'string' },
   db: { type: 'string' },
+  url: { type: 'string' },
+  token: { type: 'string' },
   signature: { type: 'string' },
   signer: { type: 'string' },
   trust: { type: 'string', multiple: true },
@@ -104,23 +108,23 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         await push(io, {
           file: p[0],
           ...(p[1] ? { spec: p[1] } : {}),
-          ...pick(v, 'db', 'signature', 'signer', 'trust', 'actor'),
+          ...pick(v, 'db', 'url', 'token', 'signature', 'signer', 'trust', 'actor'),
           json,
         });
         return 0;
       case 'list':
-        await list(io, { ...pick(v, 'db', 'search'), json });
+        await list(io, { ...pick(v, 'db', 'url', 'token', 'search'), json });
         return 0;
       case 'pull':
         if (!p[0]) return usageError(io, 'pull needs name@version');
-        await pull(io, { spec: p[0], ...pick(v, 'db', 'out'), json });
+        await pull(io, { spec: p[0], ...pick(v, 'db', 'url', 'token', 'out'), json });
         return 0;
       case 'activate':
         if (!p[0]) return usageError(io, 'activate needs name@version');
-        await activate(io, { spec: p[0], ...pick(v, 'db', 'actor', 'trust'), json });
+        await activate(io, { spec: p[0], ...pick(v, 'db', 'url', 'token', 'actor', 'trust'), json });
         return 0;
       case 'logs':
-        await logs(io, { ...pick(v, 'db', 'component', 'limit'), json });
+        await logs(io, { ...pick(v, 'db', 'url', 'token', 'component', 'limit'), json });
         return 0;
       default:
         return usageError(io, `unknown command '${command}'`);

@@ -10,7 +10,7 @@ export function openDatabase(cwd: string, db: string | undefined): Sql {
     throw new CliError(
       'NO_DATABASE',
       'this command works on an app database',
-      'pass --db <sqlite file or postgres:// URL>',
+      'pass --db <sqlite file or postgres:// URL>, or --url <the app console URL> with KEEL_TOKEN',
     );
   return /^postgres(ql)?:\/\//.test(db)
     ? createPostgresSql({ connectionString: db })

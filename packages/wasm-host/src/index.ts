@@ -14,6 +14,7 @@ export {
   type MemoryExecutionLog,
 } from './log/execution-log.js';
 export { createSqlExecutionLog, type SqlExecutionLog, type SqlExecutionLogOptions } from './log/sql-execution-log.js';
+export type { ExecutionPage, ExecutionQuery, StoredExecution } from './log/sql-execution-query.js';
 export { createComponentKv, componentKvAdapter } from './adapter/component-kv-adapter.js';
 export {
   embeddableArtifacts,

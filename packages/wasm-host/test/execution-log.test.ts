@@ -3,10 +3,16 @@ import { createSqliteSql } from '@keel/adapter-sqlite';
 import { expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryExecutionLog, createSqlExecutionLog, createWasmHost, type ExecutionRecord } from '../src/index.js';
+import { createPostgresSql } from '@keel/adapter-postgres';
+import { testPostgres } from '@keel/testing';
 import { collectingLogger, fixture, tempDir } from './support/fixtures.js';
 
 const cache = tempDir();
-afterAll(() => cache.remove());
+const pg = await testPostgres();
+afterAll(async () => {
+  cache.remove();
+  await pg.server?.cleanup();
+});
 
 describe('execution records', () => {
   it('say who ran what, for how long, with which host calls and how it ended', async () => {
@@ -61,6 +67,44 @@ describe('execution records', () => {
       ['trapper', 'count', 'ok', null, '{}', 1],
       ['trapper', 'explode', 'error', 'TRAP', '{}', 1],
     ]);
+    // query() reads the same rows back as records, newest first, filtered and paged.
+    const all = expectOk(await sink.query({ component: 'trapper' }));
+    expect(all.items.map((r) => [r.export, r.outcome, r.error?.code])).toEqual([
+      ['explode', 'error', 'TRAP'],
+      ['count', 'ok', undefined],
+    ]);
+    expect(all.items[1]).toMatchObject({ component: 'trapper', hash: c.hash, hostCalls: {}, outputTruncated: false });
+    expect(expectOk(await sink.query({ outcome: 'ok' })).items.map((r) => r.export)).toEqual(['count']);
+    expect(expectOk(await sink.query({ component: 'trap' })).items).toEqual([]);
+    const first = expectOk(await sink.query({ limit: 1 }));
+    expect(first.cursor).toBe(all.items[0]?.id);
+    expect(expectOk(await sink.query({ before: first.cursor, limit: 1 })).items.map((r) => r.export)).toEqual([
+      'count',
+    ]);
+    expect(expectOk(await sink.query({ to: all.items[1]?.startedAt ?? 0 })).items).toEqual([]);
+    expect(() => sink.query({ limit: 0 })).toThrow(TypeError);
+    await host.close();
+    await sql.close();
+  });
+
+  it('a sql sink stores and reads records on PostgreSQL too (identity id, epoch ms in BIGINT)', async (ctx) => {
+    if (pg.skip) return ctx.skip(pg.skip);
+    const sql = createPostgresSql({
+      connectionString: await (pg.server as NonNullable<typeof pg.server>).database('exec_log'),
+    });
+    const sink = createSqlExecutionLog(sql, { table: 'runs' });
+    const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, executionLog: sink });
+    const c = expectOk(await host.load(fixture('trap').bytes, { id: 'trapper@1' }));
+    expectOk(await c.call('count'));
+    await c.call('explode');
+    await sink.flush();
+    const page = expectOk(await sink.query({ component: 'trapper', limit: 1 }));
+    expect(page.items.map((r) => [r.component, r.export, r.outcome, r.error?.code])).toEqual([
+      ['trapper@1', 'explode', 'error', 'TRAP'],
+    ]);
+    expect(page.items[0]?.startedAt).toBeGreaterThan(Date.now() - 60_000);
+    const next = expectOk(await sink.query({ component: 'trapper', before: page.cursor }));
+    expect(next.items.map((r) => r.export)).toEqual(['count']);
     await host.close();
     await sql.close();
   });

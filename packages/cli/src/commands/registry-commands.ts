@@ -4,12 +4,18 @@ import { type ComponentRegistry, createComponentRegistry } from '@keel/component
 import type { Sql } from '@keel/core';
 import { createWasmHost } from '@keel/wasm-host';
 import { CliError, type CliIo, report, step } from '../cli-io.js';
+import { consoleTarget } from '../console-client.js';
 import { openDatabase } from '../open-database.js';
+import { refuseDbOnly, viaConsole } from './console-commands.js';
 import { readManifest } from './build.js';
 import { readExisting } from './keys.js';
 
 export interface RegistryOptions {
   readonly db?: string;
+  /** The app's console API (`@keel/console`) instead of its database. */
+  readonly url?: string;
+  /** The bearer token for `url` (else `KEEL_TOKEN`). */
+  readonly token?: string;
   /** `signer=path.pub` pairs: the keys this registry trusts. */
   readonly trust?: readonly string[];
   readonly actor?: string;
@@ -66,6 +72,12 @@ export async function push(
   const bytes = readExisting(resolve(io.cwd, o.file), 'the component');
   const { name, version } = nameAndVersion(io, o.spec, 'component');
   const signature = o.signature === undefined ? undefined : readFileSync(resolve(io.cwd, o.signature), 'utf8').trim();
+  const target = consoleTarget(io, o);
+  if (target) {
+    refuseDbOnly(o);
+    const signed = signature ? { signature, ...(o.signer ? { signer: o.signer } : {}) } : {};
+    return viaConsole.push(io, target, { name, version, bytes, ...signed, json: o.json });
+  }
   await withRegistry(io, o, async (registry) => {
     const stored = unwrap(
       await step(io, `Uploading ${name}@${version}`, async () =>
@@ -83,6 +95,8 @@ export async function push(
 }
 
 export async function list(io: CliIo, o: RegistryOptions & { search?: string }) {
+  const target = consoleTarget(io, o);
+  if (target) return viaConsole.list(io, target, { ...(o.search ? { search: o.search } : {}), json: o.json });
   await withRegistry(io, o, async (registry) => {
     const page = unwrap(await registry.list({ ...(o.search ? { search: o.search } : {}), limit: 1000 }));
     const lines = page.items.map(
@@ -95,6 +109,8 @@ export async function list(io: CliIo, o: RegistryOptions & { search?: string }) 
 
 export async function pull(io: CliIo, o: RegistryOptions & { spec: string; out?: string }) {
   const { name, version } = nameAndVersion(io, o.spec, 'component');
+  const target = consoleTarget(io, o);
+  if (target) return viaConsole.pull(io, target, { name, version, ...(o.out ? { out: o.out } : {}), json: o.json });
   await withRegistry(io, o, async (registry) => {
     const bytes = unwrap(await registry.download(name, version));
     const out = resolve(io.cwd, o.out ?? `${name.replaceAll('/', '-')}-${version}.wasm`);
@@ -105,13 +121,18 @@ export async function pull(io: CliIo, o: RegistryOptions & { spec: string; out?:
 
 export async function activate(io: CliIo, o: RegistryOptions & { spec: string }) {
   const { name, version } = nameAndVersion(io, o.spec, 'version to activate');
+  const target = consoleTarget(io, o);
+  if (target) {
+    refuseDbOnly(o);
+    return viaConsole.activate(io, target, { name, version, json: o.json });
+  }
   await withRegistry(io, o, async (registry) => {
     unwrap(await registry.activate(name, version, o.actor ? { actor: o.actor } : {}));
     report(io, o.json, { name, active: version }, `${name}: ${version} is active`);
   });
 }
 
-/** `keel component logs --db …`: the app's execution records (wasm-host's `createSqlExecutionLog` table). */
+/** `keel component logs --db …` (wasm-host's `createSqlExecutionLog` table) or `--url …` (the console's `/api/executions`). */
 export async function logs(io: CliIo, o: RegistryOptions & { component?: string; limit?: string; table?: string }) {
   const table = o.table ?? 'wasm_executions';
   if (!/^[A-Za-z_]\w*$/.test(table))
@@ -119,6 +140,9 @@ export async function logs(io: CliIo, o: RegistryOptions & { component?: string;
   const limit = Number(o.limit ?? 20);
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
     throw new CliError('INVALID_ARGUMENT', `--limit ${o.limit}`, 'an integer from 1 to 10000');
+  const target = consoleTarget(io, o);
+  if (target)
+    return viaConsole.logs(io, target, { ...(o.component ? { component: o.component } : {}), limit, json: o.json });
   const sql = openDatabase(io.cwd, o.db);
   try {
     const where = o.component ? 'WHERE component = ? OR component LIKE ?' : '';

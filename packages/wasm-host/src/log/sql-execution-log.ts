@@ -1,5 +1,6 @@
-import type { Sql } from '@keel/core';
+import { ResultAsync, type Sql, type SqlError } from '@keel/core';
 import type { ExecutionLogSink, ExecutionRecord } from './execution-log.js';
+import { type ExecutionPage, type ExecutionQuery, checkLimit, queryExecutions } from './sql-execution-query.js';
 
 /** Options of `createSqlExecutionLog`. */
 export interface SqlExecutionLogOptions {
@@ -12,6 +13,8 @@ export interface SqlExecutionLogOptions {
 /** A sink that stores records in a sql table; `flush` waits for the writes in progress. */
 export interface SqlExecutionLog extends ExecutionLogSink {
   flush(): Promise<void>;
+  /** The stored records that match, newest first (the table is created when missing). */
+  query(query?: ExecutionQuery): ResultAsync<ExecutionPage, SqlError>;
 }
 
 /**
@@ -26,26 +29,32 @@ export function createSqlExecutionLog(sql: Sql, options: SqlExecutionLogOptions 
   const table = options.table ?? 'wasm_executions';
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table))
     throw new TypeError(`createSqlExecutionLog: table must be letters, digits and _, got '${table}'`);
+  // SQLite numbers an INTEGER PRIMARY KEY itself and its INTEGER holds 64 bits; PostgreSQL needs
+  // an identity column and BIGINT for epoch milliseconds.
+  const t =
+    sql.capabilities.dialect === 'postgres'
+      ? { id: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', big: 'BIGINT', real: 'DOUBLE PRECISION' }
+      : { id: 'INTEGER PRIMARY KEY', big: 'INTEGER', real: 'REAL' };
   let ready: Promise<boolean> | undefined;
   let queue: Promise<void> = Promise.resolve();
   const create = () =>
     sql
       .executeScript(
         `CREATE TABLE IF NOT EXISTS ${table} (
-          id INTEGER PRIMARY KEY,
+          id ${t.id},
           component TEXT NOT NULL,
           hash TEXT NOT NULL,
           export TEXT NOT NULL,
           mode TEXT NOT NULL,
-          started_at INTEGER NOT NULL,
-          duration_ms REAL NOT NULL,
+          started_at ${t.big} NOT NULL,
+          duration_ms ${t.real} NOT NULL,
           host_calls TEXT NOT NULL,
           denied_calls INTEGER NOT NULL,
           outcome TEXT NOT NULL,
           error_code TEXT,
           error_message TEXT,
           memory_pages INTEGER,
-          fuel_used INTEGER,
+          fuel_used ${t.big},
           stdout TEXT NOT NULL,
           stderr TEXT NOT NULL,
           output_truncated INTEGER NOT NULL
@@ -57,7 +66,7 @@ export function createSqlExecutionLog(sql: Sql, options: SqlExecutionLogOptions 
       )
       .then(async (created) => {
         // A table made before fuel_used existed gets it; the error when it is there already is expected.
-        if (created) await sql.executeScript(`ALTER TABLE ${table} ADD COLUMN fuel_used INTEGER`);
+        if (created) await sql.executeScript(`ALTER TABLE ${table} ADD COLUMN fuel_used ${t.big}`);
         return created;
       });
   const insert = async (record: ExecutionRecord) => {
@@ -96,5 +105,14 @@ export function createSqlExecutionLog(sql: Sql, options: SqlExecutionLogOptions 
       queue = queue.then(() => insert(record)).catch((error: unknown) => options.onError?.(error, record));
     },
     flush: () => queue,
+    query(query = {}) {
+      checkLimit(query.limit);
+      ready ??= create();
+      // When the table could not be made, the SELECT says why (and the next call tries again).
+      return ResultAsync.fromSafePromise(ready).andThen((created) => {
+        if (!created) ready = undefined;
+        return queryExecutions(sql, table, query);
+      });
+    },
   };
 }

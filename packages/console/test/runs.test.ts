@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabases, versioned } from '../../component-registry/test/support/versioned.js';
+import { type ConsoleFixture, consoleFixture } from './support/console-fixture.js';
+
+const dbs = await testDatabases('console-runs');
+afterAll(() => dbs.cleanup());
+
+describe.each(dbs.targets)('workflow runs and execution records through the API on $name', ({ open }) => {
+  let f: ConsoleFixture;
+  beforeAll(async () => {
+    f = await consoleFixture(open());
+    for (const [name, n] of [
+      ['counter', 1],
+      ['slowpoke', 2],
+    ] as const) {
+      const put = await f.call('PUT', `/console/api/modules/${name}/versions/1`, {
+        token: f.admin,
+        body: await versioned(n),
+        headers: { 'content-type': 'application/wasm' },
+      });
+      expect(put.status).toBe(201);
+      expect(
+        (await f.call('POST', `/console/api/modules/${name}/activate`, { token: f.admin, json: { version: '1' } }))
+          .status,
+      ).toBe(200);
+    }
+  });
+  afterAll(() => f.close());
+
+  it('registers a workflow of component steps, starts a run, reads its steps; refuses bad definitions naming the step', async () => {
+    const definition = {
+      steps: {
+        first: { component: 'counter', export: 'version', next: 'second' },
+        second: { component: 'counter', export: 'slow', args: [3] },
+      },
+    };
+    const registered = await f.call('PUT', '/console/api/workflows/count', { token: f.admin, json: definition });
+    expect(registered.status, registered.body.toString()).toBe(200);
+    const started = await f.call('POST', '/console/api/workflows/count/runs', {
+      token: f.admin,
+      json: { input: { a: 1 } },
+    });
+    expect(started.status, started.body.toString()).toBe(201);
+    const id = started.json.id as string;
+    expect((await f.workflows.wait(id))._unsafeUnwrap().state).toBe('completed');
+    const run = await f.call('GET', `/console/api/runs/${id}`, { token: f.viewer });
+    expect(run.json).toMatchObject({ id, workflow: 'count', state: 'completed', error: null });
+    expect(run.json.steps.map((s: { step: string; output: unknown }) => [s.step, s.output])).toEqual([
+      ['first', 1],
+      ['second', 1],
+    ]);
+
+    const nowhere = await f.call('PUT', '/console/api/workflows/bad', {
+      token: f.admin,
+      json: { steps: { a: { component: 'counter', export: 'version', next: 'nowhere' } } },
+    });
+    expect([nowhere.status, nowhere.json.error.code, nowhere.json.error.step]).toEqual([
+      400,
+      'INVALID_DEFINITION',
+      'a',
+    ]);
+    const ghost = await f.call('PUT', '/console/api/workflows/bad', {
+      token: f.admin,
+      json: { steps: { a: { component: 'ghost', export: 'version' } } },
+    });
+    expect([ghost.status, ghost.json.error.code]).toEqual([400, 'UNKNOWN_COMPONENT']);
+    const fn = await f.call('PUT', '/console/api/workflows/bad', {
+      token: f.admin,
+      json: { steps: { a: { run: 'x' } } },
+    });
+    expect([fn.status, fn.json.error.code, fn.json.error.step]).toEqual([400, 'BAD_REQUEST', 'a']);
+    const unknown = await f.call('POST', '/console/api/workflows/bad/runs', { token: f.admin, json: {} });
+    expect([unknown.status, unknown.json.error.code]).toEqual([404, 'UNKNOWN_WORKFLOW']);
+    const noRun = await f.call('GET', '/console/api/runs/00000000-0000-0000-0000-000000000000', { token: f.viewer });
+    expect([noRun.status, noRun.json.error.code]).toEqual([404, 'NOT_FOUND']);
+    const badId = await f.call('GET', '/console/api/runs/..%2Fx', { token: f.viewer });
+    expect(badId.status).toBe(400);
+    const cancelEnded = await f.call('POST', `/console/api/runs/${id}/cancel`, { token: f.admin });
+    expect(cancelEnded.json).toEqual({ cancelled: false });
+  });
+
+  it('filters execution records by module, version, outcome, id and time, and pages them', async () => {
+    const started = Date.now();
+    const limits = await f.call('PUT', '/console/api/modules/slowpoke/versions/1/limits', {
+      token: f.admin,
+      json: { timeoutMs: 50 },
+    });
+    expect(limits.status, limits.body.toString()).toBe(200);
+    const live = f.registry.component('slowpoke');
+    expect((await live.call('version'))._unsafeUnwrap()).toBe(2);
+    expect((await live.call('slow', 4_000_000_000))._unsafeUnwrapErr().code).toBe('TIMEOUT');
+    await f.executionLog.flush();
+
+    const all = await f.call('GET', '/console/api/executions?module=slowpoke', { token: f.viewer });
+    expect(all.status, all.body.toString()).toBe(200);
+    expect(all.json.items.map((e: { export: string; outcome: string }) => [e.export, e.outcome])).toEqual([
+      ['slow', 'error'],
+      ['version', 'ok'],
+    ]);
+    expect(all.json.items[0]).toMatchObject({ component: 'slowpoke@1', error: { code: 'TIMEOUT' } });
+    const errors = await f.call('GET', '/console/api/executions?module=slowpoke&version=1&outcome=error', {
+      token: f.viewer,
+    });
+    expect(errors.json.items).toHaveLength(1);
+    const byId = await f.call(`GET`, `/console/api/executions?id=${all.json.items[1].id}`, { token: f.viewer });
+    expect(byId.json.items.map((e: { export: string }) => e.export)).toEqual(['version']);
+    const before = await f.call(
+      'GET',
+      `/console/api/executions?module=slowpoke&to=${new Date(started).toISOString()}`,
+      {
+        token: f.viewer,
+      },
+    );
+    expect(before.json.items).toEqual([]);
+    const counter = await f.call('GET', '/console/api/executions?module=counter&limit=1', { token: f.viewer });
+    expect(counter.json.items).toHaveLength(1);
+    const next = await f.call('GET', `/console/api/executions?module=counter&limit=1&cursor=${counter.json.cursor}`, {
+      token: f.viewer,
+    });
+    expect(next.json.items[0].id).toBeLessThan(counter.json.items[0].id);
+    for (const q of ['run=abc', 'outcome=maybe', 'from=yesterday', 'version=1', 'module=..%2Fx', 'limit=501'])
+      expect((await f.call('GET', `/console/api/executions?${q}`, { token: f.viewer })).status).toBe(400);
+  });
+});
