@@ -1,11 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GaugeReading } from './package-gauges.js';
-import { SpanKind, SpanStatusCode, trace, context, type Context, type Counter } from '@opentelemetry/api';
+import {
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  context,
+  type Context,
+  type Counter,
+  type Histogram,
+} from '@opentelemetry/api';
 import { CallObserver, type CallTarget, type CallWatch } from './call-observer.js';
 import { healthSamples } from './health-gauges.js';
 import type { KeelLogger } from './keel-logger.js';
 import type { ResolvedObservability } from './observability-options.js';
-import type { CounterSeries } from './metric-registry.js';
+import type { CounterSeries, HistogramSeries } from './metric-registry.js';
 import { textHandler } from './prometheus-text.js';
 import type { SlowCall } from './slowest-calls.js';
 import type { TelemetryHub } from './telemetry-hub.js';
@@ -34,6 +42,18 @@ export interface KeelCallObserver {
 export interface KeelCounter {
   /** `labels` in the order of the counter's label names. */
   add(labels: readonly string[], amount?: number): void;
+}
+
+/**
+ * A histogram of durations in seconds (the config's `buckets`), in OpenTelemetry and the in-process text.
+ *
+ * @example
+ * const duration = keel.observability.histogram('keel.http.duration', 'Request time, s.', ['host']);
+ * duration.observe(['api.example.com'], 0.042);
+ */
+export interface KeelHistogram {
+  /** `labels` in the order of the histogram's label names; `seconds` the value. */
+  observe(labels: readonly string[], seconds: number): void;
 }
 
 /**
@@ -72,6 +92,8 @@ export interface KeelObservability {
   ): CallWatch | undefined;
   /** A counter; `name` in OpenTelemetry's dotted form (`keel.wasm.denials`), `_total` added for Prometheus. */
   counter(name: string, help: string, labelNames: readonly string[]): KeelCounter;
+  /** A histogram of seconds; `name` in OpenTelemetry's dotted form (`keel.http.duration`). */
+  histogram(name: string, help: string, labelNames: readonly string[]): KeelHistogram;
   /**
    * A gauge read when metrics are read — a scrape of `metricsText()`, or the SDK's collection —
    * never in between: `read` returns the current values by label values (queue depths, lag, a
@@ -117,6 +139,8 @@ export function keelObservability(hub: TelemetryHub, enabled: boolean): KeelObse
       enabled ? spanWatch(hub, name, options.attributes ?? {}, options.parent) : undefined,
     counter: (name: string, help: string, labelNames: readonly string[]) =>
       enabled ? packageCounter(hub, name, help, labelNames) : { add: () => undefined },
+    histogram: (name: string, help: string, labelNames: readonly string[]) =>
+      enabled ? packageHistogram(hub, name, help, labelNames) : { observe: () => undefined },
     gauge: (
       name: string,
       help: string,
@@ -186,6 +210,28 @@ function packageCounter(hub: TelemetryHub, name: string, help: string, labelName
       if (meter === undefined) return;
       if (otel?.meter !== meter) otel = { meter, counter: meter.createCounter(name, { description: help }) };
       otel.counter.add(amount, Object.fromEntries(labelNames.map((n, i) => [`keel.${n}`, labels[i] ?? ''])));
+    },
+  };
+}
+
+function packageHistogram(hub: TelemetryHub, name: string, help: string, labelNames: readonly string[]): KeelHistogram {
+  const promName = name.replace(/[^a-zA-Z0-9_]/g, '_');
+  const series = new Map<string, HistogramSeries>();
+  let otel: { meter: unknown; histogram: Histogram } | undefined;
+  return {
+    observe(labels, seconds) {
+      const key = labels.join('\u0000');
+      let s = series.get(key);
+      if (s === undefined) {
+        s = hub.registry.histogram(promName, help, labelNames, labels);
+        series.set(key, s);
+      }
+      s.observe(seconds);
+      const meter = hub.meter;
+      if (meter === undefined) return;
+      if (otel?.meter !== meter)
+        otel = { meter, histogram: meter.createHistogram(name, { description: help, unit: 's' }) };
+      otel.histogram.record(seconds, Object.fromEntries(labelNames.map((n, i) => [`keel.${n}`, labels[i] ?? ''])));
     },
   };
 }
