@@ -77,6 +77,11 @@ export class Circuit {
     }
   }
 
+  /** A call that ended without saying anything about the callee (the caller cancelled it). */
+  abandoned(trial: boolean): void {
+    if (trial) this.trialInFlight = false;
+  }
+
   private move(to: CircuitState): void {
     const from = this.current;
     this.current = to;
