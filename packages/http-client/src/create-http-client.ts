@@ -109,7 +109,11 @@ export function createHttpClient(
     const request = prepared.value;
     const host = hostOf(request.url);
     const safe = IDEMPOTENT.has(request.method) || init.idempotencyKey !== undefined;
-    const once = () => tryOnce(request, host, o, allows, metrics);
+    const once = async (n = 1) => {
+      const result = await tryOnce(request, host, o, allows, metrics);
+      if (result.isOk()) result.value.attempts = n;
+      return result;
+    };
     if (retry === undefined) return once();
     const outcome = await retryLoop(
       once,
