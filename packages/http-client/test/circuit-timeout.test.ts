@@ -90,7 +90,10 @@ describe('the circuit breaker', () => {
 
     clock.advance(10_000);
     failing = false;
-    expect(expectOk(await http.get(url)).text()).toBe('up');
+    // One trial at a time: a second request while it is out is refused.
+    const [trial, second] = await Promise.all([http.get(url), http.get(url)]);
+    expect(expectOk(trial).text()).toBe('up');
+    expectErr(second, 'CIRCUIT_OPEN');
     expect(http.circuitState(url)).toBe('closed');
     expect(expectOk(await http.get(url)).status).toBe(200);
     const text = await observability.metricsText();
@@ -99,7 +102,7 @@ describe('the circuit breaker', () => {
       /keel_http_requests_total\{host="127\.0\.0\.1:\d+",method="GET",outcome="HTTP_STATUS",status="500"\} 4/,
     );
     expect(text).toMatch(
-      /keel_http_requests_total\{host="127\.0\.0\.1:\d+",method="GET",outcome="CIRCUIT_OPEN",status=""\} 1/,
+      /keel_http_requests_total\{host="127\.0\.0\.1:\d+",method="GET",outcome="CIRCUIT_OPEN",status=""\} 2/,
     );
     expect(text).toMatch(
       /keel_http_requests_total\{host="127\.0\.0\.1:\d+",method="GET",outcome="ok",status="200"\} 2/,
