@@ -33,7 +33,7 @@ const retry = v.strictObject({
 const circuitBreaker = v.strictObject({
   failureThreshold: option(integer(1, 1_000_000), {
     default: 5,
-    description: 'Consecutive retryable failures that open the circuit.',
+    description: 'Consecutive failures that open the circuit (what counts as one: see `circuitBreaker`).',
   }),
   resetAfterMs: option(integer(1, maxTimerMs), {
     default: 30_000,
