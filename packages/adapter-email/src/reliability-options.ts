@@ -72,7 +72,9 @@ const retry = option(orFalse(retryFields), {
 
 const circuitBreaker = option(orFalse(circuitBreakerFields), {
   default: {},
-  description: 'Fails fast while the provider keeps failing, so a failover chain moves on; `false` never opens.',
+  description:
+    'Fails fast while the provider keeps failing (retryable errors — `UNAVAILABLE`, `RATE_LIMITED` — count as ' +
+    'failures), so a failover chain moves on; `false` never opens.',
 });
 
 // Each option's schema has a named type: declarations then name it wherever it is spread or

@@ -57,7 +57,9 @@ describe('a client outside its allow-list', () => {
   let allowed: LocalServer;
   let other: LocalServer;
   beforeAll(async () => {
-    other = await startLocalServer((_req, res) => res.end('you should not see this'));
+    other = await startLocalServer((_req, res) => {
+      res.end('you should not see this');
+    });
     allowed = await startLocalServer((req, res) => {
       const to = req.url?.slice('/to/'.length) ?? '';
       if (req.url?.startsWith('/to/')) {

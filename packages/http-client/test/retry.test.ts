@@ -142,7 +142,12 @@ describe('retries', () => {
         async (policy, retryAfters, r) => {
           const { http, waits } = client({ ...policy, random: () => r });
           const url = scripted(
-            ...retryAfters.map((s) => ({ status: 503, headers: s === undefined ? {} : { 'retry-after': String(s) } })),
+            ...retryAfters.map(
+              (s): Step => ({
+                status: 503,
+                headers: s === undefined ? {} : { 'retry-after': String(s) },
+              }),
+            ),
           );
           const result = await http.get(url);
           // Only the waits move the manual clock: the time spent is their sum.
