@@ -6,14 +6,13 @@ import {
   trace,
   context,
   type Context,
-  type Counter,
-  type Histogram,
+  type Attributes,
+  type Meter,
 } from '@opentelemetry/api';
 import { CallObserver, type CallTarget, type CallWatch } from './call-observer.js';
 import { healthSamples } from './health-gauges.js';
 import type { KeelLogger } from './keel-logger.js';
 import type { ResolvedObservability } from './observability-options.js';
-import type { CounterSeries, HistogramSeries } from './metric-registry.js';
 import { textHandler } from './prometheus-text.js';
 import type { SlowCall } from './slowest-calls.js';
 import type { TelemetryHub } from './telemetry-hub.js';
@@ -194,44 +193,71 @@ function spanWatch(
 }
 
 function packageCounter(hub: TelemetryHub, name: string, help: string, labelNames: readonly string[]): KeelCounter {
-  const promName = name.replace(/[^a-zA-Z0-9_]/g, '_');
-  const series = new Map<string, CounterSeries>();
-  let otel: { meter: unknown; counter: Counter } | undefined;
+  const record = packageInstrument(
+    hub,
+    name,
+    labelNames,
+    (promName, labels) => hub.registry.counter(promName, help, labelNames, labels),
+    (meter) => meter.createCounter(name, { description: help }),
+  );
   return {
-    add(labels, amount = 1) {
-      const key = labels.join('\u0000');
-      let s = series.get(key);
-      if (s === undefined) {
-        s = hub.registry.counter(promName, help, labelNames, labels);
-        series.set(key, s);
-      }
-      s.add(amount);
-      const meter = hub.meter;
-      if (meter === undefined) return;
-      if (otel?.meter !== meter) otel = { meter, counter: meter.createCounter(name, { description: help }) };
-      otel.counter.add(amount, Object.fromEntries(labelNames.map((n, i) => [`keel.${n}`, labels[i] ?? ''])));
-    },
+    add: (labels, amount = 1) =>
+      record(
+        labels,
+        (series) => series.add(amount),
+        (counter, attributes) => counter.add(amount, attributes),
+      ),
   };
 }
 
 function packageHistogram(hub: TelemetryHub, name: string, help: string, labelNames: readonly string[]): KeelHistogram {
-  const promName = name.replace(/[^a-zA-Z0-9_]/g, '_');
-  const series = new Map<string, HistogramSeries>();
-  let otel: { meter: unknown; histogram: Histogram } | undefined;
+  const record = packageInstrument(
+    hub,
+    name,
+    labelNames,
+    (promName, labels) => hub.registry.histogram(promName, help, labelNames, labels),
+    (meter) => meter.createHistogram(name, { description: help, unit: 's' }),
+  );
   return {
-    observe(labels, seconds) {
-      const key = labels.join('\u0000');
-      let s = series.get(key);
-      if (s === undefined) {
-        s = hub.registry.histogram(promName, help, labelNames, labels);
-        series.set(key, s);
-      }
-      s.observe(seconds);
-      const meter = hub.meter;
-      if (meter === undefined) return;
-      if (otel?.meter !== meter)
-        otel = { meter, histogram: meter.createHistogram(name, { description: help, unit: 's' }) };
-      otel.histogram.record(seconds, Object.fromEntries(labelNames.map((n, i) => [`keel.${n}`, labels[i] ?? ''])));
-    },
+    observe: (labels, seconds) =>
+      record(
+        labels,
+        (series) => series.observe(seconds),
+        (histogram, attributes) => histogram.record(seconds, attributes),
+      ),
+  };
+}
+
+/**
+ * One package instrument in both places: the in-process series per label values (looked up
+ * once, then kept), and the OpenTelemetry instrument of the hub's current meter (made again
+ * when the meter changes), with the labels as `keel.<name>` attributes.
+ */
+function packageInstrument<S, I>(
+  hub: TelemetryHub,
+  name: string,
+  labelNames: readonly string[],
+  seriesFor: (promName: string, labels: readonly string[]) => S,
+  instrumentOf: (meter: Meter) => I,
+) {
+  const promName = name.replace(/[^a-zA-Z0-9_]/g, '_');
+  const series = new Map<string, S>();
+  let otel: { meter: Meter; instrument: I } | undefined;
+  return (
+    labels: readonly string[],
+    local: (series: S) => void,
+    remote: (instrument: I, attributes: Attributes) => void,
+  ) => {
+    const key = labels.join('\u0000');
+    let s = series.get(key);
+    if (s === undefined) {
+      s = seriesFor(promName, labels);
+      series.set(key, s);
+    }
+    local(s);
+    const meter = hub.meter;
+    if (meter === undefined) return;
+    if (otel?.meter !== meter) otel = { meter, instrument: instrumentOf(meter) };
+    remote(otel.instrument, Object.fromEntries(labelNames.map((n, i) => [`keel.${n}`, labels[i] ?? ''])));
   };
 }
