@@ -21,7 +21,7 @@ export type CircuitAdmission =
  * `failureThreshold` consecutive failures the circuit opens and admits nothing for
  * `resetAfterMs`; then one trial call goes through (half-open): success closes the circuit,
  * failure opens it again. What counts as a failure is the caller's call: a refusal that proves
- * the callee answers (a 4xx) should count as a success. `onChange` sees each transition.
+ * the callee answers (a 4xx) should count as a success.
  *
  * @example
  * const circuit = new Circuit({ failureThreshold: 5, resetAfterMs: 30_000 }, systemClock);
@@ -39,7 +39,6 @@ export class Circuit {
   constructor(
     readonly policy: BreakerPolicy,
     private readonly clock: Clock,
-    private readonly onChange?: (state: CircuitState) => void,
   ) {}
 
   /** The state as of now (an open circuit whose time is up reads as half-open). */
@@ -55,7 +54,7 @@ export class Circuit {
     if (state === 'half-open') {
       // One trial at a time: the others are refused until it has answered.
       if (this.trialInFlight) return { admitted: false, retryAfterMs: this.policy.resetAfterMs };
-      this.move('half-open');
+      this.current = 'half-open';
       this.trialInFlight = true;
       return { admitted: true, trial: true };
     }
@@ -65,7 +64,7 @@ export class Circuit {
   succeeded(trial: boolean): void {
     if (trial) this.trialInFlight = false;
     this.failures = 0;
-    this.move('closed');
+    this.current = 'closed';
   }
 
   failed(trial: boolean): void {
@@ -73,19 +72,13 @@ export class Circuit {
     this.failures++;
     if (this.current === 'half-open' || this.failures >= this.policy.failureThreshold) {
       this.openedAt = this.clock.now();
-      this.move('open');
+      this.current = 'open';
     }
   }
 
   /** A call that ended without saying anything about the callee (the caller cancelled it). */
   abandoned(trial: boolean): void {
     if (trial) this.trialInFlight = false;
-  }
-
-  private move(to: CircuitState): void {
-    const from = this.current;
-    this.current = to;
-    if (from !== to) this.onChange?.(to);
   }
 }
 
