@@ -25,6 +25,7 @@ import { describeOptions } from '@keel/core/adapter';
 import { jobsOptions } from '@keel/jobs';
 import { eventsOptions, subscribeOptions } from '@keel/events';
 import { flagsOptions } from '@keel/flags';
+import { httpClientOptions } from '@keel/http-client';
 import { rateLimitOptions } from '@keel/ratelimit';
 import { repositoryOptions } from '@keel/repository';
 import { componentKvAdapter } from '@keel/wasm-host';
@@ -53,6 +54,10 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
   { readme: 'packages/events/README.md', adapter: { interface: 'events', id: 'createEvents', options: eventsOptions } },
   { readme: 'packages/events/README.md', adapter: { interface: 'events', id: 'subscribe', options: subscribeOptions } },
   { readme: 'packages/flags/README.md', adapter: { interface: 'service', id: 'flags', options: flagsOptions } },
+  {
+    readme: 'packages/http-client/README.md',
+    adapter: { interface: 'service', id: 'http-client', options: httpClientOptions },
+  },
   {
     readme: 'packages/ratelimit/README.md',
     adapter: { interface: 'service', id: 'ratelimit', options: rateLimitOptions },

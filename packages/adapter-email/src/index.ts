@@ -44,12 +44,8 @@ export {
   type EmailOutboxServiceOptions,
 } from './transactional-outbox-options.js';
 export { emailOutboxService, emailOutboxToken } from './email-outbox-service.js';
-export type {
-  EmailReliabilityOptions,
-  RetryOptions,
-  CircuitBreakerOptions,
-  IdempotencyOptions,
-} from './reliability-options.js';
+export type { EmailReliabilityOptions, IdempotencyOptions } from './reliability-options.js';
+export type { RetryOptions, CircuitBreakerOptions } from '@keel/core/adapter';
 
 /**
  * Every email adapter of this package, to register at once.

@@ -1,47 +1,23 @@
 import type { Kv } from '@keel/core';
-import { clockOption, fn, integer, maxTimerMs, option, string } from '@keel/core/adapter';
+import {
+  circuitBreakerFields,
+  clockOption,
+  integer,
+  maxTimerMs,
+  option,
+  orFalse,
+  retryFields,
+  string,
+} from '@keel/core/adapter';
 import * as v from 'valibot';
-import { instanceOr, number, orFalse } from './option-builders.js';
+import { instanceOr } from './option-builders.js';
 
 /**
  * The reliability options every provider takes beside its own, declared once and spread into
  * each provider's schema (`...reliabilityOptions`); the outbox and a failover chain take
- * `idempotency` and `clock` only.
+ * `idempotency` and `clock` only. The fields of `retry` and `circuitBreaker` are core's, shared
+ * with `@keel/http-client`.
  */
-
-const retryGroup = v.strictObject({
-  maxAttempts: option(integer(1, 100), { default: 3, description: 'Tries in all, the first included.' }),
-  initialDelayMs: option(integer(0, maxTimerMs), {
-    default: 250,
-    description: 'The cap of the first backoff, in ms; each next cap is `multiplier` times larger.',
-  }),
-  maxDelayMs: option(integer(0, maxTimerMs), { default: 10_000, description: 'The largest backoff cap, in ms.' }),
-  maxElapsedMs: option(integer(0, maxTimerMs), {
-    default: 30_000,
-    description: 'Gives up rather than wait past this many ms since the first try (a `Retry-After` included).',
-  }),
-  multiplier: option(number(1, 100), { default: 2, description: 'Growth of the backoff cap per try.' }),
-  // Function options have no schema default: valibot would call a function default to get the value.
-  sleep: option(fn<(ms: number) => Promise<void>>(), {
-    defaultText: 'setTimeout',
-    description: 'How to wait; tests pass one that moves a manual clock.',
-  }),
-  random: option(fn<() => number>(), {
-    defaultText: 'Math.random',
-    description: 'Jitter source in [0, 1).',
-  }),
-});
-
-const circuitBreakerGroup = v.strictObject({
-  failureThreshold: option(integer(1, 1_000_000), {
-    default: 5,
-    description: 'Consecutive retryable failures that open the circuit.',
-  }),
-  resetAfterMs: option(integer(1, maxTimerMs), {
-    default: 30_000,
-    description: 'How long the circuit stays open before one trial send is let through, in ms.',
-  }),
-});
 
 function idempotencySchema(claimTtlDefault: string) {
   const group = v.strictObject({
@@ -87,16 +63,18 @@ const timeoutMs = option(integer(1, maxTimerMs), {
   description: 'Time allowed for one request to the provider, in ms (an `AbortSignal`).',
 });
 
-const retry = option(orFalse(retryGroup), {
+const retry = option(orFalse(retryFields), {
   default: {},
   description:
     'Retries of `UNAVAILABLE` and `RATE_LIMITED` only, with full-jitter backoff, never sooner than ' +
     '`Retry-After`; `false` sends once.',
 });
 
-const circuitBreaker = option(orFalse(circuitBreakerGroup), {
+const circuitBreaker = option(orFalse(circuitBreakerFields), {
   default: {},
-  description: 'Fails fast while the provider keeps failing, so a failover chain moves on; `false` never opens.',
+  description:
+    'Fails fast while the provider keeps failing (retryable errors — `UNAVAILABLE`, `RATE_LIMITED` — count as ' +
+    'failures), so a failover chain moves on; `false` never opens.',
 });
 
 // Each option's schema has a named type: declarations then name it wherever it is spread or
@@ -145,10 +123,6 @@ const reliabilityGroup = v.strictObject(reliabilityOptions);
 export type EmailReliabilityOptions = v.InferInput<typeof reliabilityGroup>;
 /** The same with every default filled in. */
 export type ResolvedReliabilityOptions = v.InferOutput<typeof reliabilityGroup>;
-/** When and how often a failed send is tried again. */
-export type RetryOptions = v.InferInput<typeof retryGroup>;
-/** Fails fast while a provider keeps failing. */
-export type CircuitBreakerOptions = v.InferInput<typeof circuitBreakerGroup>;
 /** How a repeated `idempotencyKey` is recognised. */
 export type IdempotencyOptions = Exclude<v.InferInput<ReturnType<typeof idempotencyOption>>, false | undefined>;
 /** `idempotency` with its defaults filled in, or `false`. */

@@ -1,22 +1,9 @@
 import type { Clock, Kv } from '@keel/core';
-import type { AdapterNeed } from '@keel/core/adapter';
+import { defaultSleep, type AdapterNeed, type BreakerPolicy, type RetryPolicy } from '@keel/core/adapter';
 import { instanceName, needed, type InstanceSource } from './instances.js';
 import type { ResolvedIdempotencyOptions, ResolvedReliabilityOptions } from './reliability-options.js';
 
 /** The policies the reliability layers run on, made from checked options. */
-
-export interface RetryPolicy {
-  readonly maxAttempts: number;
-  readonly initialDelayMs: number;
-  readonly maxDelayMs: number;
-  readonly maxElapsedMs: number;
-  readonly multiplier: number;
-}
-
-export interface BreakerPolicy {
-  readonly failureThreshold: number;
-  readonly resetAfterMs: number;
-}
 
 export interface IdempotencyPolicy {
   readonly windowMs: number;
@@ -38,7 +25,6 @@ export interface Reliability {
 }
 
 const MAX_MS = 2 ** 31 - 1;
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * A provider's reliability policies. A claim holds by default for as long as one send may take

@@ -8,7 +8,8 @@ import {
   createSesEmail,
   createSmtpEmail,
 } from '../src/index.js';
-import { httpStatusCode, parseRetryAfter } from '../src/http-provider.js';
+import { parseRetryAfter } from '@keel/core/adapter';
+import { httpStatusCode } from '../src/http-provider.js';
 
 const ses = { region: 'eu-west-1', accessKeyId: 'AKIA1', secretAccessKey: 's' };
 

@@ -3,7 +3,8 @@ import { ManualClock } from '@keel/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../src/circuit-breaker.js';
-import { backoffDelay, withRetry } from '../src/retry.js';
+import { backoffDelay } from '@keel/core/adapter';
+import { withRetry } from '../src/retry.js';
 
 const policy = { maxAttempts: 5, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 60_000, multiplier: 2 };
 const fail = (code: 'UNAVAILABLE' | 'RATE_LIMITED' | 'REJECTED' | 'AUTH_FAILED', retryAfterMs?: number) =>

@@ -33,7 +33,36 @@ export {
   withMethods,
   clockOption,
   maxTimerMs,
+  number,
+  orFalse,
 } from './options/option-schemas.js';
+
+// Resilience: backoff, Retry-After, a retry loop and a circuit, for adapters and platform clients
+// that call a remote service (email providers, @keel/http-client).
+export { backoffDelay, type RetryPolicy } from './resilience/backoff.js';
+export { parseRetryAfter } from './resilience/retry-after.js';
+export {
+  retryLoop,
+  type RetryDeps,
+  type RetryVerdict,
+  type RetryStop,
+  type RetryFailure,
+} from './resilience/retry-loop.js';
+export {
+  Circuit,
+  type CircuitState,
+  type BreakerPolicy,
+  type CircuitAdmission,
+} from './resilience/circuit.js';
+export {
+  retryFields,
+  circuitBreakerFields,
+  defaultSleep,
+  type RetryFieldsSchema,
+  type CircuitBreakerFieldsSchema,
+  type RetryOptions,
+  type CircuitBreakerOptions,
+} from './resilience/resilience-options.js';
 
 // kv
 export type { KvDriver, KvDriverScan } from './kv/kv-driver.js';

@@ -90,6 +90,7 @@ export type {
   KeelObservability,
   KeelCallObserver,
   KeelCounter,
+  KeelHistogram,
   SpanAttributes,
 } from './observability/keel-observability.js';
 export type { CallTarget, CallWatch } from './observability/call-observer.js';

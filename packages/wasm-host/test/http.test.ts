@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { expectOk } from '@keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryExecutionLog, createWasmHost } from '../src/index.js';
-import { httpAllowList } from '../src/sandbox/wasi-http.js';
+import { grantAllows } from '../src/host/http-grant.js';
 import { collectingLogger, fixture, tempDir } from './support/fixtures.js';
 
 const cache = tempDir();
@@ -28,7 +28,7 @@ afterAll(async () => {
 const HTTP_REQUEST_DENIED = 1003;
 
 describe('outgoing HTTP', () => {
-  it('goes out only to hosts on the allow-list', async () => {
+  it('goes out only to hosts on the allow-list (isolated: the worker asks the host thread)', async () => {
     const logger = collectingLogger();
     const log = createMemoryExecutionLog();
     const host = createWasmHost({}, { cacheDir: cache.dir, logger, executionLog: log, limits: { timeoutMs: 10_000 } });
@@ -59,11 +59,25 @@ describe('outgoing HTTP', () => {
     ]);
     await host.close();
   });
+
+  // In-thread, preview2-shim's synchronous HTTP blocks this thread, where the test's server runs,
+  // so these requests aim at port 1, where nothing listens: one let through by mistake fails
+  // fast with a connection error instead of being refused, and nothing hangs.
+  it('refuses hosts off the allow-list in-thread too', async () => {
+    const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, mode: 'in-thread' });
+    const guest = fixture('http-guest');
+    const load = async (id: string) =>
+      expectOk(await host.load(guest.bytes, { id, grants: { http: ['http://127.0.0.1:2'] } }));
+    expect(expectOk(await (await load('other-port')).call('get', '127.0.0.1:1', '/nope'))).toBe(HTTP_REQUEST_DENIED);
+    const dressedUp = await load('dressed-up');
+    expect(expectOk(await dressedUp.call('get', '127.0.0.1:2@127.0.0.1:1', '/nope'))).toBe(HTTP_REQUEST_DENIED);
+    await host.close();
+  });
 });
 
-describe('httpAllowList', () => {
+describe("grantAllows (@keel/http-client's allow-list on wasi:http's scheme and authority)", () => {
   it('matches scheme, host and port exactly, and *.domain for subdomains', () => {
-    const allows = httpAllowList([
+    const allows = grantAllows([
       'api.example.com',
       'http://localhost:8080',
       '*.internal.example',
@@ -80,6 +94,10 @@ describe('httpAllowList', () => {
     expect(allows('https', 'internal.example')).toBe(false);
     expect(allows('https', 'pay.example.com:8443')).toBe(true);
     expect(allows('https', undefined)).toBe(false);
-    expect(() => httpAllowList(['https://x.com/path'])).toThrow(TypeError);
+    expect(() => grantAllows(['https://x.com/path'])).toThrow(TypeError);
+    // An authority is host[:port]: a user name dressing one host up as another is refused.
+    expect(allows('https', 'api.example.com@evil.example')).toBe(false);
+    expect(allows('https', 'evil.example@api.example.com')).toBe(false);
+    expect(allows('ftp', 'api.example.com')).toBe(false);
   });
 });

@@ -1,11 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GaugeReading } from './package-gauges.js';
-import { SpanKind, SpanStatusCode, trace, context, type Context, type Counter } from '@opentelemetry/api';
+import {
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  context,
+  type Context,
+  type Attributes,
+  type Meter,
+} from '@opentelemetry/api';
 import { CallObserver, type CallTarget, type CallWatch } from './call-observer.js';
 import { healthSamples } from './health-gauges.js';
 import type { KeelLogger } from './keel-logger.js';
 import type { ResolvedObservability } from './observability-options.js';
-import type { CounterSeries } from './metric-registry.js';
 import { textHandler } from './prometheus-text.js';
 import type { SlowCall } from './slowest-calls.js';
 import type { TelemetryHub } from './telemetry-hub.js';
@@ -34,6 +41,18 @@ export interface KeelCallObserver {
 export interface KeelCounter {
   /** `labels` in the order of the counter's label names. */
   add(labels: readonly string[], amount?: number): void;
+}
+
+/**
+ * A histogram of durations in seconds (the config's `buckets`), in OpenTelemetry and the in-process text.
+ *
+ * @example
+ * const duration = keel.observability.histogram('keel.http.duration', 'Request time, s.', ['host']);
+ * duration.observe(['api.example.com'], 0.042);
+ */
+export interface KeelHistogram {
+  /** `labels` in the order of the histogram's label names; `seconds` the value. */
+  observe(labels: readonly string[], seconds: number): void;
 }
 
 /**
@@ -72,6 +91,8 @@ export interface KeelObservability {
   ): CallWatch | undefined;
   /** A counter; `name` in OpenTelemetry's dotted form (`keel.wasm.denials`), `_total` added for Prometheus. */
   counter(name: string, help: string, labelNames: readonly string[]): KeelCounter;
+  /** A histogram of seconds; `name` in OpenTelemetry's dotted form (`keel.http.duration`). */
+  histogram(name: string, help: string, labelNames: readonly string[]): KeelHistogram;
   /**
    * A gauge read when metrics are read — a scrape of `metricsText()`, or the SDK's collection —
    * never in between: `read` returns the current values by label values (queue depths, lag, a
@@ -117,6 +138,8 @@ export function keelObservability(hub: TelemetryHub, enabled: boolean): KeelObse
       enabled ? spanWatch(hub, name, options.attributes ?? {}, options.parent) : undefined,
     counter: (name: string, help: string, labelNames: readonly string[]) =>
       enabled ? packageCounter(hub, name, help, labelNames) : { add: () => undefined },
+    histogram: (name: string, help: string, labelNames: readonly string[]) =>
+      enabled ? packageHistogram(hub, name, help, labelNames) : { observe: () => undefined },
     gauge: (
       name: string,
       help: string,
@@ -170,22 +193,71 @@ function spanWatch(
 }
 
 function packageCounter(hub: TelemetryHub, name: string, help: string, labelNames: readonly string[]): KeelCounter {
-  const promName = name.replace(/[^a-zA-Z0-9_]/g, '_');
-  const series = new Map<string, CounterSeries>();
-  let otel: { meter: unknown; counter: Counter } | undefined;
+  const record = packageInstrument(
+    hub,
+    name,
+    labelNames,
+    (promName, labels) => hub.registry.counter(promName, help, labelNames, labels),
+    (meter) => meter.createCounter(name, { description: help }),
+  );
   return {
-    add(labels, amount = 1) {
-      const key = labels.join('\u0000');
-      let s = series.get(key);
-      if (s === undefined) {
-        s = hub.registry.counter(promName, help, labelNames, labels);
-        series.set(key, s);
-      }
-      s.add(amount);
-      const meter = hub.meter;
-      if (meter === undefined) return;
-      if (otel?.meter !== meter) otel = { meter, counter: meter.createCounter(name, { description: help }) };
-      otel.counter.add(amount, Object.fromEntries(labelNames.map((n, i) => [`keel.${n}`, labels[i] ?? ''])));
-    },
+    add: (labels, amount = 1) =>
+      record(
+        labels,
+        (series) => series.add(amount),
+        (counter, attributes) => counter.add(amount, attributes),
+      ),
+  };
+}
+
+function packageHistogram(hub: TelemetryHub, name: string, help: string, labelNames: readonly string[]): KeelHistogram {
+  const record = packageInstrument(
+    hub,
+    name,
+    labelNames,
+    (promName, labels) => hub.registry.histogram(promName, help, labelNames, labels),
+    (meter) => meter.createHistogram(name, { description: help, unit: 's' }),
+  );
+  return {
+    observe: (labels, seconds) =>
+      record(
+        labels,
+        (series) => series.observe(seconds),
+        (histogram, attributes) => histogram.record(seconds, attributes),
+      ),
+  };
+}
+
+/**
+ * One package instrument in both places: the in-process series per label values (looked up
+ * once, then kept), and the OpenTelemetry instrument of the hub's current meter (made again
+ * when the meter changes), with the labels as `keel.<name>` attributes.
+ */
+function packageInstrument<S, I>(
+  hub: TelemetryHub,
+  name: string,
+  labelNames: readonly string[],
+  seriesFor: (promName: string, labels: readonly string[]) => S,
+  instrumentOf: (meter: Meter) => I,
+) {
+  const promName = name.replace(/[^a-zA-Z0-9_]/g, '_');
+  const series = new Map<string, S>();
+  let otel: { meter: Meter; instrument: I } | undefined;
+  return (
+    labels: readonly string[],
+    local: (series: S) => void,
+    remote: (instrument: I, attributes: Attributes) => void,
+  ) => {
+    const key = labels.join('\u0000');
+    let s = series.get(key);
+    if (s === undefined) {
+      s = seriesFor(promName, labels);
+      series.set(key, s);
+    }
+    local(s);
+    const meter = hub.meter;
+    if (meter === undefined) return;
+    if (otel?.meter !== meter) otel = { meter, instrument: instrumentOf(meter) };
+    remote(otel.instrument, Object.fromEntries(labelNames.map((n, i) => [`keel.${n}`, labels[i] ?? ''])));
   };
 }

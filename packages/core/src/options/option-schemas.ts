@@ -88,3 +88,35 @@ export function clockOption(description = 'Where time comes from; tests pass `Ma
     description,
   });
 }
+
+/** A number (not only an integer) from `min` to `max`. */
+export function number(min: number, max: number) {
+  const message = `expected a number from ${min} to ${max}`;
+  return v.pipe(v.number(message), v.finite(message), v.minValue(min, message), v.maxValue(max, message));
+}
+
+type Group = v.GenericSchema<object, object>;
+
+/**
+ * An options group that `false` switches off (`retry: false`). `v.union([v.literal(false), group])`
+ * would turn any mistake inside the group into one "expected false or an object" at the group;
+ * this keeps each mistake at its own path (`retry.maxAttempt: … did you mean 'maxAttempts'?`),
+ * and the README table still lists the group's fields.
+ */
+export function orFalse<S extends Group>(group: S) {
+  type Dataset = Parameters<S['~run']>[0];
+  const neither = v.custom<never>(() => false, 'expected false or an object');
+  const run = (dataset: Dataset, config: Parameters<S['~run']>[1]) => {
+    if (dataset.value === false) return { typed: true, value: false };
+    const isObject = typeof dataset.value === 'object' && dataset.value !== null && !Array.isArray(dataset.value);
+    return isObject ? group['~run'](dataset, config) : neither['~run'](dataset, config);
+  };
+  const schema = {
+    ...group,
+    '~run': run,
+    '~standard': { ...group['~standard'], validate: (value: unknown) => run({ value }, v.getGlobalConfig()) },
+  };
+  const disableable = schema as unknown as Omit<S, '~run' | '~standard' | '~types'> &
+    v.BaseSchema<v.InferInput<S> | false, v.InferOutput<S> | false, v.InferIssue<S>>;
+  return v.pipe(disableable, v.metadata({ type: 'false | object' }));
+}

@@ -1,6 +1,7 @@
 import type { Auth, Email } from '@keel/core';
 import type { AdapterSource } from './host-adapters.js';
 import type { ResolvedGrants } from './grants.js';
+import { grantAllows } from './http-grant.js';
 import type { Binding, BindingContext, ResourceTable } from '../imports/binding.js';
 import type { CursorSeal } from '../imports/cursor-seal.js';
 import { authBinding } from '../imports/auth-binding.js';
@@ -107,8 +108,10 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
     }
   }
   if (c.plan.http) {
-    // The allow-list is checked where the request is made (the sandbox); refusals are reported here.
+    // The sandbox asks `allows` when a guest makes a request (an isolated one through its bridge)
+    // and reports refusals to `denied`.
     bindings['wasi:http'] = {
+      allows: grantAllows(c.grants.http),
       denied: (scheme: string, authority: string | undefined, counted?: boolean) => {
         c.binding.denied(
           'wasi:http',

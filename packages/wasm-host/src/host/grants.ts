@@ -4,7 +4,7 @@ import type { EmailGrant } from '../imports/email-binding.js';
 import type { KvGrant } from '../imports/kv-binding.js';
 import type { SqlGrant } from '../imports/sql-binding.js';
 import { statementProblem } from '../imports/sql-statement-guard.js';
-import { httpAllowList } from '../sandbox/wasi-http.js';
+import { allowEntryProblem } from '@keel/http-client';
 import { repositoryGrants, type RepositoryGrant } from '../repository/repository-grant.js';
 
 /** Grants with every default filled in and every field checked. */
@@ -164,14 +164,10 @@ const emailGrant = v.pipe(
 
 const httpHost = v.pipe(
   string('expected a host name'),
-  v.check((host) => {
-    try {
-      httpAllowList([host]);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'expected a host, host:port or *.domain (optionally with http:// or https://)'),
+  v.check(
+    (host) => allowEntryProblem(host) === undefined,
+    'expected a host, host:port or *.domain (optionally with http:// or https://)',
+  ),
 );
 
 /**

@@ -5,7 +5,7 @@ import { createKeelImports } from '../sandbox/keel-imports.js';
 import { FuelTank } from '../sandbox/fuel-tank.js';
 import { MemoryBudget } from '../sandbox/memory-budget.js';
 import { HostAbort, createWasiImports } from '../sandbox/wasi.js';
-import { httpAllowList, withHttp } from '../sandbox/wasi-http.js';
+import { type HttpPolicy, withHttp } from '../sandbox/wasi-http.js';
 import { listExports } from '../sandbox/glue.js';
 import { StartFailure, type CallResult, type Runtime, type RuntimeSpec } from './runtime.js';
 
@@ -80,14 +80,10 @@ export class InThreadRuntime implements Runtime {
       ...createKeelImports(spec.plan.keel as never, this.bind, invocation.tick),
     };
     if (spec.http) {
+      const http = spec.bindings['wasi:http'] as unknown as HttpPolicy;
       imports = await withHttp(imports as never, ctx, {
-        allows: httpAllowList(spec.http),
-        denied: (scheme: string, authority: string | undefined) => {
-          (spec.bindings['wasi:http']?.denied as ((s: string, a: string | undefined) => void) | undefined)?.(
-            scheme,
-            authority,
-          );
-        },
+        allows: (scheme, authority) => http.allows(scheme, authority),
+        denied: (scheme, authority) => http.denied(scheme, authority),
       });
     }
     this.imports = imports;

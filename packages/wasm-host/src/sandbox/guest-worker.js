@@ -12,7 +12,7 @@ import { createKeelImports } from './keel-imports.js';
 import { FuelTank } from './fuel-tank.js';
 import { MemoryBudget } from './memory-budget.js';
 import { HostAbort, createWasiImports } from './wasi.js';
-import { httpAllowList, withHttp } from './wasi-http.js';
+import { withHttp } from './wasi-http.js';
 
 /**
  * @typedef {object} GuestWorkerData
@@ -77,7 +77,10 @@ let imports = {
   ...createKeelImports(data.plan, bind, invocation.tick),
 };
 if (data.http) {
-  const allows = httpAllowList(data.http);
+  // The allow-list is matched on the host thread (@keel/http-client's matcher), asked through the bridge.
+  const ask = bind('wasi:http', 'allows', false);
+  /** @type {(scheme: string, authority: string | undefined) => boolean} */
+  const allows = (scheme, authority) => ask([scheme, authority]) === true;
   imports = await withHttp(
     imports,
     wasiContext,

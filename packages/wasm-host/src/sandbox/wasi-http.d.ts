@@ -96,14 +96,6 @@ export function withHttp(base: Record<string, Record<string, unknown>>, ctx: imp
         handle(request: any, options: unknown): import("@bytecodealliance/preview2-shim/interfaces/wasi-http-types").FutureIncomingResponse;
     };
 }>;
-/**
- * Whether a request may go out: each allowed origin is `host`, `host:port`, `*.domain` or any of
- * those with `http://` or `https://` in front. Without a scheme only https is allowed; without a
- * port only the scheme's default port.
- * @param {readonly string[]} allow
- * @returns {(scheme: string, authority: string | undefined) => boolean}
- */
-export function httpAllowList(allow: readonly string[]): (scheme: string, authority: string | undefined) => boolean;
 export type HttpPolicy = {
     allows: (scheme: string, authority: string | undefined) => boolean;
     /**

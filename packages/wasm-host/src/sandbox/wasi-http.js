@@ -138,38 +138,3 @@ export async function withHttp(base, ctx, policy, urls) {
     },
   };
 }
-
-/**
- * Whether a request may go out: each allowed origin is `host`, `host:port`, `*.domain` or any of
- * those with `http://` or `https://` in front. Without a scheme only https is allowed; without a
- * port only the scheme's default port.
- * @param {readonly string[]} allow
- * @returns {(scheme: string, authority: string | undefined) => boolean}
- */
-export function httpAllowList(allow) {
-  const rules = allow.map((entry) => {
-    const m = /^(?:(https?):\/\/)?(\*\.)?([a-z0-9.-]+)(?::(\d+))?\/?$/i.exec(entry.trim());
-    if (!m)
-      throw new TypeError(
-        `grants.http: '${entry}' is not a host, host:port or *.domain (optionally with http:// or https://)`,
-      );
-    return {
-      scheme: (m[1] ?? 'https').toLowerCase(),
-      wildcard: m[2] !== undefined,
-      host: /** @type {string} */ (m[3]).toLowerCase(),
-      port: m[4],
-    };
-  });
-  return (scheme, authority) => {
-    if (authority === undefined) return false;
-    const m = /^([a-z0-9.-]+)(?::(\d+))?$/i.exec(authority);
-    if (!m) return false;
-    const host = /** @type {string} */ (m[1]).toLowerCase();
-    const port = m[2] ?? (scheme === 'http' ? '80' : '443');
-    return rules.some((rule) => {
-      if (rule.scheme !== scheme) return false;
-      if ((rule.port ?? (rule.scheme === 'http' ? '80' : '443')) !== port) return false;
-      return rule.wildcard ? host.endsWith(`.${rule.host}`) : host === rule.host;
-    });
-  };
-}
