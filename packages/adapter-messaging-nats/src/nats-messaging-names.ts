@@ -63,14 +63,23 @@ export function parseToken(token: string): ParsedToken | undefined {
   };
 }
 
-/** The `Nats-Msg-Id` of a message id: de-duplication is per stream, Keel's per subject. */
-export const natsMessageId = (subject: string, messageId: string) => `${subject} ${messageId}`;
+/**
+ * The `Nats-Msg-Id` of a message id: `<subject> "<id>"`. The subject because JetStream
+ * de-duplicates per stream and Keel per subject; the id as a JSON string because NATS trims the
+ * ends of header values, and `"a "` must not be `"a"`.
+ */
+export const natsMessageId = (subject: string, messageId: string) => `${subject} ${JSON.stringify(messageId)}`;
 
-/** The message id back from `Nats-Msg-Id` (the subject has no spaces). */
+/** The message id back from `Nats-Msg-Id` (the subject has no spaces); one not in that form, as it is. */
 export function keelMessageId(natsId: string | undefined): string | undefined {
   if (!natsId) return undefined;
-  const space = natsId.indexOf(' ');
-  return space < 0 ? natsId : natsId.slice(space + 1);
+  const quoted = natsId.slice(natsId.indexOf(' ') + 1);
+  try {
+    const id = JSON.parse(quoted) as unknown;
+    return typeof id === 'string' ? id : natsId;
+  } catch {
+    return natsId;
+  }
 }
 
 const PACKED = 'Keel-Headers';
