@@ -20,8 +20,7 @@ const PREFIX = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 export const natsMessagingOptions = v.strictObject({
   url: option(text('expected a nats:// URL'), {
     default: 'nats://127.0.0.1:4222',
-    description:
-      'The server, as `nats://[user:password@]host[:port]` (several, comma-separated, for a cluster); `tls://` turns TLS on.',
+    description: 'The server, as `nats://host[:port]`; several, comma-separated, for a cluster.',
   }),
   stream: option(v.pipe(v.string(), v.regex(NAME, 'expected 1 to 200 ASCII letters, digits, `_` and `-`')), {
     default: 'KEEL_MSG',
