@@ -116,15 +116,15 @@ function buildNatsMessaging(options: ResolvedNatsMessagingOptions): Messaging {
         run(subject, () =>
           fetchBatch(connection(), { stream, durable, batch, waitMs: wait, signal, graceMs: timeout }),
         );
-      let got = await fetch(maxMessages, 0);
+      // With a wait: one held request for the first message (a message stored a moment ago may
+      // not be in the consumer's view yet, which a no-wait request would miss), then whatever
+      // else is ready at once rather than waiting for a full batch.
       const left = deadline - Date.now();
-      if (got.messages.length === 0 && left > 0 && !signal.aborted) {
-        // Wait for one; then take whatever else is ready at once rather than wait for a full batch.
-        got = await fetch(1, left);
-        if (got.messages.length > 0 && maxMessages > 1) {
-          const more = await fetch(maxMessages - 1, 0);
-          got = { messages: [...got.messages, ...more.messages], answered: more.answered };
-        }
+      const waiting = left > 0 && !signal.aborted;
+      let got = await fetch(waiting ? 1 : maxMessages, waiting ? left : 0);
+      if (waiting && got.messages.length > 0 && maxMessages > 1) {
+        const more = await fetch(maxMessages - 1, 0);
+        got = { messages: [...got.messages, ...more.messages], answered: more.answered };
       }
       // No answer at all: the consumer may have been deleted by another client. Ask the server.
       if (!got.answered && got.messages.length === 0) await run(subject, () => consumers.settings(durable, true));
