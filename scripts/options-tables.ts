@@ -14,6 +14,7 @@ import { levelKvAdapter } from '@keel/adapter-kv-level';
 import { memoryKvAdapter } from '@keel/adapter-kv-memory';
 import { redisKvAdapter } from '@keel/adapter-kv-redis';
 import { memoryMessagingAdapter } from '@keel/adapter-messaging-memory';
+import { natsMessagingAdapter } from '@keel/adapter-messaging-nats';
 import { redisMessagingAdapter } from '@keel/adapter-messaging-redis';
 import { postgresAdapter } from '@keel/adapter-postgres';
 import { sqliteAdapter } from '@keel/adapter-sqlite';
@@ -76,6 +77,7 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
   { readme: 'packages/adapter-kv-redis/README.md', adapter: redisKvAdapter },
   { readme: 'packages/adapter-messaging-memory/README.md', adapter: memoryMessagingAdapter },
   { readme: 'packages/adapter-messaging-redis/README.md', adapter: redisMessagingAdapter },
+  { readme: 'packages/adapter-messaging-nats/README.md', adapter: natsMessagingAdapter },
   { readme: 'packages/adapter-sqlite/README.md', adapter: sqliteAdapter },
   { readme: 'packages/adapter-postgres/README.md', adapter: postgresAdapter },
   ...emailAdapters.map((adapter) => ({ readme: 'packages/adapter-email/README.md', adapter })),

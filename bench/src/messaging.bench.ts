@@ -3,15 +3,22 @@ import { createRedisMessaging } from '@keel/adapter-messaging-redis';
 import type { Messaging } from '@keel/core';
 import { Redis } from 'ioredis';
 import { compare } from './harness.js';
+import { runNats } from './messaging-nats.js';
 
 /**
  * Keel's Redis Streams messaging against raw ioredis doing the same commands by hand (XADD;
  * XREADGROUP + XACK), in one run: publish throughput, a publish → pull → ack round trip, a batch
  * consume, and the round trip's p50/p99. The memory adapter is in the round-trip table for
  * scale. Needs the Redis at KEEL_BENCH_REDIS_URL (default redis://127.0.0.1:6379); every key is
- * under `keel-bench:msg:<pid>:`, removed at the end.
+ * under `keel-bench:msg:<pid>:`, removed at the end. Then the same for NATS JetStream
+ * (`messaging-nats.ts`).
  */
 export async function run(): Promise<void> {
+  await runRedis();
+  await runNats();
+}
+
+async function runRedis(): Promise<void> {
   const url = process.env.KEEL_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const root = `keel-bench:msg:${process.pid}:`;
   const raw = new Redis(url);

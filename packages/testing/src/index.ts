@@ -7,6 +7,7 @@ export { describeEmailConformance } from './email-conformance.js';
 export type { EmailConformanceOptions, DeliveredEmail } from './email-harness.js';
 export { describeMessagingConformance } from './messaging-conformance.js';
 export { textOf, type MessagingConformanceOptions } from './messaging-harness.js';
+export { describeMessagingKill, type MessagingKillOptions } from './messaging-kill.js';
 export { describeAuthConformance } from './auth-conformance.js';
 export { authConformanceRoles, type AuthConformanceOptions, type SentAuthToken } from './auth-harness.js';
 export { describeBlobstoreConformance } from './blobstore-conformance.js';

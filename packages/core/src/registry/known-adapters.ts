@@ -27,6 +27,7 @@ export const knownAdapters: { readonly [I in InterfaceName]: Readonly<Record<str
   messaging: {
     memory: ['@keel/adapter-messaging-memory', 'memoryMessagingAdapter'],
     redis: ['@keel/adapter-messaging-redis', 'redisMessagingAdapter'],
+    nats: ['@keel/adapter-messaging-nats', 'natsMessagingAdapter'],
   },
   auth: {
     local: ['@keel/adapter-auth', 'localAuthAdapter'],
