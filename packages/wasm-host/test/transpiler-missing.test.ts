@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectOk } from '@keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,8 +23,12 @@ beforeAll(async () => {
   mkdirSync(own, { recursive: true });
   cpSync(join(pkg, 'package.json'), join(own, 'package.json'));
   cpSync(join(pkg, 'dist'), join(own, 'dist'), { recursive: true });
-  mkdirSync(join(modules, '@bytecodealliance'));
-  for (const name of ['@keel/core', '@bytecodealliance/preview2-shim', 'valibot']) {
+  // Every dependency the package declares, and @keel/core (its peer): whatever it comes to need.
+  const { dependencies = {} } = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  for (const name of ['@keel/core', ...Object.keys(dependencies)]) {
+    mkdirSync(dirname(join(modules, name)), { recursive: true });
     symlinkSync(realpathSync(join(pkg, 'node_modules', name)), join(modules, name), 'dir');
   }
   // What a build machine with jco made: a pre-transpiled artifact, and a filled cache folder.
