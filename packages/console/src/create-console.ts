@@ -72,7 +72,11 @@ export function createConsole(keel: ConsoleKeel, options: ConsoleOptions): Conso
     const read = await authorize(keel.auth, principal, 'components:read');
     if (read.isErr()) return err(read.error);
     const can = async (permission: string) => (await keel.auth.authorize(principal, permission)).isOk();
-    return ok({ email: principal.email, canWrite: await can('components:write'), canGrant: await can('components:grant') });
+    return ok({
+      email: principal.email,
+      canWrite: await can('components:write'),
+      canGrant: await can('components:grant'),
+    });
   };
   const pages = o.dashboard
     ? dashboardRoutes({ registry: o.registry, executionLog: o.executionLog, basePath: o.basePath, identify })

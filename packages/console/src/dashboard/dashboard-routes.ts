@@ -47,7 +47,8 @@ export function dashboardRoutes(o: DashboardOptions): Route[] {
       const search = (query.get('search') ?? '').slice(0, 100);
       const cursor = query.get('cursor') ?? undefined;
       const list = await o.registry.list({ limit: 50, ...(search ? { search } : {}), ...(cursor ? { cursor } : {}) });
-      if (list.isErr()) return failurePage(basePath, { status: 503, code: list.error.code, message: list.error.message });
+      if (list.isErr())
+        return failurePage(basePath, { status: 503, code: list.error.code, message: list.error.message });
       return htmlReply(moduleListPage(basePath, viewer.value, list.value.items, search, list.value.cursor));
     }),
     page('/modules/{name}', async (req, _query, params) => {
@@ -123,7 +124,6 @@ function htmlReply(body: SafeHtml, status = 200): Reply {
 const titles: Record<number, string> = { 401: 'Sign in', 403: 'Not allowed', 404: 'Not found' };
 
 function failurePage(basePath: string, f: HttpFailure): Reply {
-  const message =
-    f.status === 401 ? `${f.message}. Sign in through the app, then come back here.` : f.message;
+  const message = f.status === 401 ? `${f.message}. Sign in through the app, then come back here.` : f.message;
   return htmlReply(messagePage(basePath, titles[f.status] ?? 'Unavailable', message, f.code), f.status);
 }

@@ -122,8 +122,10 @@ ${
 }
 
 function statsCard(executions: readonly StoredExecution[] | undefined): SafeHtml {
-  if (!executions) return html`<section class="card"><h2>Calls</h2><p class="muted">No execution log: give createConsole the <code>executionLog</code> the host writes to.</p></section>`;
-  if (!executions.length) return html`<section class="card" id="stats"><h2>Calls</h2><p class="muted">No calls recorded yet.</p></section>`;
+  if (!executions)
+    return html`<section class="card"><h2>Calls</h2><p class="muted">No execution log: give createConsole the <code>executionLog</code> the host writes to.</p></section>`;
+  if (!executions.length)
+    return html`<section class="card" id="stats"><h2>Calls</h2><p class="muted">No calls recorded yet.</p></section>`;
   const rows = [...byVersion(executions)].map(([version, records]) => statsRow(version, callStats(records)));
   const recent = executions.slice(0, 60).reverse();
   return html`<section class="card" id="stats"><h2>Calls <span class="muted">(the last ${executions.length})</span></h2>
