@@ -53,7 +53,7 @@ export function durationChart(
   const height = 96;
   const gap = 2;
   const max = Math.max(1, ...records.map((r) => r.durationMs));
-  const bar = records.length ? Math.max(2, Math.floor(width / records.length) - gap) : 0;
+  const bar = records.length ? Math.min(24, Math.max(2, Math.floor(width / records.length) - gap)) : 0;
   const bars = records.map((r, i) => {
     const h = Math.max(1, Math.round((r.durationMs / max) * (height - 4)));
     return html`<rect class="bar${r.outcome === 'error' ? ' error' : ''}" x="${i * (bar + gap)}" y="${height - h}" width="${bar}" height="${h}" rx="1"><title>${r.component} ${r.export}: ${formatMs(r.durationMs)}${r.outcome === 'error' ? ' (error)' : ''}</title></rect>`;

@@ -18,6 +18,7 @@ export function layout(basePath: string, title: string, viewer: Viewer | undefin
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Keel console</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${basePath}/assets/dashboard.css">
 <script src="${basePath}/assets/dashboard.js" defer></script>
 </head>
