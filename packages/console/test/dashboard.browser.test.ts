@@ -147,6 +147,7 @@ describe.runIf(present || inCi)('the dashboard in headless Chromium', () => {
       expect(await page.textContent('.grants-view pre')).toContain('"prefix": "greeter:"');
       // What a viewer could type in the console: the same-origin request with the cookie.
       const forged = await page.evaluate(async (b) => {
+        const a = await fetch(`${b}/api/modules/greeter/rollback`, { method: 'POST' });
         const r = await fetch(`${b}/api/modules/greeter/versions/1.0.0`, { method: 'DELETE' });
         const g = await fetch(`${b}/api/modules/greeter/versions/1.0.0/grants`, {
           method: 'PUT',
@@ -154,9 +155,9 @@ describe.runIf(present || inCi)('the dashboard in headless Chromium', () => {
           body: '{}',
         });
         const code = async (x: Response) => ((await x.json()) as { error: { code: string } }).error.code;
-        return [r.status, await code(r), g.status, await code(g)];
+        return [a.status, await code(a), r.status, await code(r), g.status, await code(g)];
       }, base());
-      expect(forged).toEqual([403, 'FORBIDDEN', 403, 'FORBIDDEN']);
+      expect(forged).toEqual([403, 'FORBIDDEN', 403, 'FORBIDDEN', 403, 'FORBIDDEN']);
       expect((await f.registry.version('greeter', '1.0.0'))._unsafeUnwrap().grants).toEqual({
         kv: { prefix: 'greeter:' },
       });
