@@ -117,6 +117,27 @@ describe.runIf(present || inCi)('the dashboard in headless Chromium', () => {
       expect(await page.textContent('#active')).toBe('active 1.0.0');
       expect((await f.registry.get('greeter'))._unsafeUnwrap().active).toBe('1.0.0');
 
+      // A second version: activate it, roll back, then delete it — the first click only arms the button.
+      const two = await f.call('PUT', '/console/api/modules/greeter/versions/2.0.0', {
+        token: f.admin,
+        body: await versioned(2),
+        headers: { 'content-type': 'application/wasm' },
+      });
+      expect(two.status).toBe(201);
+      await page.reload();
+      await page.click('button[data-action="activate"][data-version="2.0.0"]');
+      await page.waitForSelector('#flash:has-text("Activated 2.0.0")');
+      await page.click('button[data-action="rollback"]');
+      await page.waitForSelector('#flash:has-text("Rolled back")');
+      expect(await page.textContent('#active')).toBe('active 1.0.0');
+      const remove = page.locator('button[data-action="delete"][data-version="2.0.0"]');
+      await remove.click();
+      expect(await remove.textContent()).toBe('Confirm delete of 2.0.0');
+      expect((await f.registry.get('greeter'))._unsafeUnwrap().versions).toHaveLength(2);
+      await remove.click();
+      await page.waitForSelector('#flash:has-text("Deleted 2.0.0")');
+      expect((await f.registry.get('greeter'))._unsafeUnwrap().versions.map((v) => v.version)).toEqual(['1.0.0']);
+
       for (let i = 0; i < 4; i++)
         expect((await f.registry.component('greeter').call('version'))._unsafeUnwrap()).toBe(1);
       for (let i = 0; i < 100; i++) {
