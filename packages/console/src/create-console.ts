@@ -76,10 +76,17 @@ export function createConsole(keel: ConsoleKeel, options: ConsoleOptions): Conso
       email: principal.email,
       canWrite: await can('components:write'),
       canGrant: await can('components:grant'),
+      canReadRuns: await can('workflows:read'),
     });
   };
   const pages = o.dashboard
-    ? dashboardRoutes({ registry: o.registry, executionLog: o.executionLog, basePath: o.basePath, identify })
+    ? dashboardRoutes({
+        registry: o.registry,
+        executionLog: o.executionLog,
+        workflows: o.workflows,
+        basePath: o.basePath,
+        identify,
+      })
     : [];
   const routes: Route[] = [...documented, ...pages];
 

@@ -98,6 +98,32 @@ describe('the dashboard over HTTP', () => {
     expect(r.text.match(/<rect class="bar"/g)).toHaveLength(3);
   });
 
+  it('shows a workflow run by id: its state and every step visit', async () => {
+    const definition = {
+      steps: {
+        first: { component: 'billing', export: 'version', next: 'second' },
+        second: { component: 'billing', export: 'slow', args: [2] },
+      },
+    };
+    expect((await f.call('PUT', '/console/api/workflows/bill', { token: f.admin, json: definition })).status).toBe(200);
+    const id = (await f.call('POST', '/console/api/workflows/bill/runs', { token: f.admin, json: { input: {} } })).json
+      .id as string;
+    expect((await f.workflows.wait(id))._unsafeUnwrap().state).toBe('completed');
+    const r = await page(`/console/runs?id=${id}`, f.viewer);
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('<span id="run-state"><span class="badge badge-ok">completed</span></span>');
+    const steps = [...r.text.matchAll(/<tr><td>(\w+)(?: <span class="muted">← (\w+)<\/span>)?<\/td><td>(\d)<\/td>/g)];
+    expect(steps.map((m) => [m[1], m[2], m[3]])).toEqual([
+      ['first', undefined, '1'],
+      ['second', 'first', '1'],
+    ]);
+    expect((await page('/console/runs', f.viewer)).text).toContain('placeholder="Run id (a UUID)"');
+    const bad = await page('/console/runs?id=nope', f.viewer);
+    expect([bad.status, bad.text.includes('BAD_REQUEST: a run id is a UUID')]).toEqual([400, true]);
+    const unknown = await page('/console/runs?id=00000000-0000-0000-0000-000000000000', f.viewer);
+    expect(unknown.status).toBe(404);
+  });
+
   it('serves its script and stylesheet without a session, and nothing when dashboard is false', async () => {
     const js = await f.call('GET', '/console/assets/dashboard.js');
     expect([js.status, js.headers['content-type']]).toEqual([200, 'text/javascript; charset=utf-8']);
@@ -109,6 +135,7 @@ describe('the dashboard over HTTP', () => {
       'GET /assets/dashboard.css',
       'GET /',
       'GET /modules/{name}',
+      'GET /runs',
     ]);
     const off = await consoleFixture(createSqliteSql({ filename: join(dir, 'off.sqlite') }), { dashboard: false });
     try {

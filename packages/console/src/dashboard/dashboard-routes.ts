@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ComponentRegistry } from '@keel/component-registry';
 import { ok, type Result } from '@keel/core';
+import type { Workflows } from '@keel/workflows';
 import type { ExecutionSource } from '../console-options.js';
 import type { HttpFailure } from '../console-errors.js';
 import type { Reply } from '../http-io.js';
@@ -11,10 +12,12 @@ import { dashboardStyle } from './dashboard-style.js';
 import type { SafeHtml } from './html.js';
 import { messagePage, type Viewer } from './layout.js';
 import { moduleDetailPage, moduleListPage } from './module-pages.js';
+import { runPage } from './run-page.js';
 
 export interface DashboardOptions {
   readonly registry: ComponentRegistry;
   readonly executionLog: ExecutionSource | undefined;
+  readonly workflows: Workflows | undefined;
   readonly basePath: string;
   /** Who is calling (the API's authentication and permission check), or the failure to show. */
   identify(req: IncomingMessage): Promise<Result<Viewer, HttpFailure>>;
@@ -70,6 +73,33 @@ export function dashboardRoutes(o: DashboardOptions): Route[] {
         executions = page.isOk() ? page.value.items : [];
       }
       return htmlReply(moduleDetailPage(basePath, viewer.value, module.value, executions));
+    }),
+    page('/runs', async (req, query) => {
+      const viewer = await o.identify(req);
+      if (viewer.isErr()) return failurePage(basePath, viewer.error);
+      if (!viewer.value.canReadRuns)
+        return failurePage(basePath, {
+          status: 403,
+          code: 'FORBIDDEN',
+          message: "this needs the permission 'workflows:read'",
+        });
+      const id = (query.get('id') ?? '').trim();
+      const show = (run?: Parameters<typeof runPage>[3], problem?: string, status = 200) =>
+        htmlReply(runPage(basePath, viewer.value, id, run, problem), status);
+      if (!id) return show();
+      if (!o.workflows)
+        return show(undefined, 'NOT_CONFIGURED: no workflows: give createConsole the workflows instance', 501);
+      if (!/^[0-9a-f-]{36}$/.test(id)) return show(undefined, 'BAD_REQUEST: a run id is a UUID', 400);
+      const status = await o.workflows.status(id);
+      if (status.isErr())
+        return show(
+          undefined,
+          `${status.error.code}: ${status.error.message}`,
+          status.error.code === 'NOT_FOUND' ? 404 : 503,
+        );
+      const steps = await o.workflows.history(id);
+      if (steps.isErr()) return show(undefined, `${steps.error.code}: ${steps.error.message}`, 503);
+      return show({ status: status.value, steps: steps.value });
     }),
   ];
 }

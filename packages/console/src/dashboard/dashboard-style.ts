@@ -55,4 +55,5 @@ figure{margin:16px 0 0}figcaption{font-size:12px;margin-bottom:6px}
 .chart{max-width:100%;height:auto;background:#fbfcfe;border-radius:6px}
 .chart .bar{fill:#7b93ff}.chart .bar.error{fill:var(--err)}.chart .axis{stroke:var(--line)}
 .more{text-align:right;margin:12px 0 0}
+.top nav a{margin-right:16px}.error-text{color:var(--err)}
 `;
