@@ -104,9 +104,11 @@ export function dashboardRoutes(o: DashboardOptions): Route[] {
   ];
 }
 
+/** A GET route outside the OpenAPI document: public to the pipeline, a page authenticates itself. */
 function page(
   path: string,
   render: (req: IncomingMessage, query: URLSearchParams, params: Readonly<Record<string, string>>) => Promise<Reply>,
+  media = 'text/html',
 ): Route {
   return {
     method: 'GET',
@@ -115,9 +117,9 @@ function page(
     public: true,
     operation: {
       operationId: `dashboard${path}`,
-      summary: 'A dashboard page',
+      summary: 'A dashboard page or asset',
       tags: ['dashboard'],
-      success: { status: 200, description: 'HTML', media: 'text/html' },
+      success: { status: 200, description: media, media },
       errors: [],
     },
     handle: async (ctx) => ok(await render(ctx.req, ctx.query, ctx.params)),
@@ -126,20 +128,7 @@ function page(
 
 function asset(path: string, contentType: string, text: string): Route {
   const bytes = Buffer.from(text, 'utf8');
-  return {
-    method: 'GET',
-    path,
-    permission: undefined,
-    public: true,
-    operation: {
-      operationId: `dashboard${path}`,
-      summary: 'A dashboard asset',
-      tags: ['dashboard'],
-      success: { status: 200, description: 'The asset', media: contentType },
-      errors: [],
-    },
-    handle: async () => ok({ bytes, contentType }),
-  };
+  return page(path, async () => ({ bytes, contentType }), contentType);
 }
 
 function htmlReply(body: SafeHtml, status = 200): Reply {
