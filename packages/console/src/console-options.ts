@@ -84,6 +84,11 @@ const schema = v.strictObject({
     defaultText: "the socket's remote address",
     description: "The client's address for the rate limit: behind a proxy, read the header your proxy sets.",
   }),
+  dashboard: option(boolean(), {
+    default: true,
+    description:
+      'Serve the operator dashboard (HTML pages at `<basePath>/`, `/modules/{name}`, and their assets) over the same session.',
+  }),
   openApiPublic: option(boolean(), {
     default: true,
     description: 'Serve `/openapi.json` without authentication.',

@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Auth, AuthPrincipal, Kv } from '@keel/core';
+import { type Auth, type AuthPrincipal, err, type Kv, ok, type Result } from '@keel/core';
 import { parseOptions } from '@keel/core/adapter';
 import { createRateLimiter, rateLimitHeaders } from '@keel/ratelimit';
 import { authenticate, authorize, checkOrigin } from './authenticate.js';
 import { failure, type HttpFailure } from './console-errors.js';
 import { type ConsoleOptions, consoleOptions } from './console-options.js';
 import { send, sendFailure } from './http-io.js';
+import { dashboardRoutes } from './dashboard/dashboard-routes.js';
+import type { Viewer } from './dashboard/layout.js';
 import { openApiDocument } from './openapi.js';
 import { type Route, matchRoute } from './router.js';
 import { executionRoutes } from './routes/execution-routes.js';
@@ -22,8 +24,10 @@ export interface ConsoleKeel {
 /** A `node:http` request handler (`(req, res, next?)`, as Express and Connect mount one) with its routes. */
 export interface ConsoleHandler {
   (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void;
-  /** Every route, `METHOD /path`, relative to `basePath`. */
+  /** Every API route, `METHOD /path`, relative to `basePath` (the ones the OpenAPI document describes). */
   readonly routes: readonly string[];
+  /** The dashboard's pages and assets, `GET /path`, relative to `basePath` (HTML, CSS, JS). */
+  readonly pages: readonly string[];
   /** The OpenAPI 3.1 document served at `<basePath>/openapi.json`. */
   readonly openApi: Readonly<Record<string, unknown>>;
 }
@@ -57,8 +61,34 @@ export function createConsole(keel: ConsoleKeel, options: ConsoleOptions): Conso
     sessionRoute(),
   ];
   let document: Record<string, unknown> = {};
-  const routes: Route[] = [...api, openApiRoute(() => document, o.openApiPublic)];
-  document = openApiDocument(routes, o.basePath);
+  const documented: Route[] = [...api, openApiRoute(() => document, o.openApiPublic)];
+  document = openApiDocument(documented, o.basePath);
+
+  /** The dashboard's view of a caller: the API's authentication, `components:read`, and what else it may do. */
+  const identify = async (req: IncomingMessage): Promise<Result<Viewer, HttpFailure>> => {
+    const caller = await authenticate(keel.auth, req, o.sessionCookie);
+    if (caller.isErr()) return err(caller.error);
+    const { principal } = caller.value;
+    const read = await authorize(keel.auth, principal, 'components:read');
+    if (read.isErr()) return err(read.error);
+    const can = async (permission: string) => (await keel.auth.authorize(principal, permission)).isOk();
+    return ok({
+      email: principal.email,
+      canWrite: await can('components:write'),
+      canGrant: await can('components:grant'),
+      canReadRuns: await can('workflows:read'),
+    });
+  };
+  const pages = o.dashboard
+    ? dashboardRoutes({
+        registry: o.registry,
+        executionLog: o.executionLog,
+        workflows: o.workflows,
+        basePath: o.basePath,
+        identify,
+      })
+    : [];
+  const routes: Route[] = [...documented, ...pages];
 
   /** Rate limit → route → authenticate → CSRF → authorize → handle: each step may answer a failure. */
   const serve = async (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => {
@@ -132,7 +162,8 @@ export function createConsole(keel: ConsoleKeel, options: ConsoleOptions): Conso
     });
   };
   return Object.assign(handler, {
-    routes: routes.map((r) => `${r.method} ${r.path}`),
+    routes: documented.map((r) => `${r.method} ${r.path}`),
+    pages: pages.map((r) => `${r.method} ${r.path}`),
     openApi: document,
   });
 }

@@ -29,10 +29,11 @@ const script = `
   const anonymous = await fetch(base + '/api/modules');
   const workflows = await fetch(base + '/api/runs/00000000-0000-0000-0000-000000000000', { headers: { authorization: 'Bearer ' + token } });
   const doc = await (await fetch(base + '/openapi.json')).json();
+  const page = await fetch(base + '/', { headers: { authorization: 'Bearer ' + token } });
   server.close();
   await registry.close(); await host.close(); await auth.close(); await sql.close();
   console.log(JSON.stringify({ list: await list.json(), put: (await put.json()).error.code, anonymous: anonymous.status,
-    workflows: workflows.status, openapi: doc.openapi }));`;
+    workflows: workflows.status, openapi: doc.openapi, dashboard: [page.status, page.headers.get('content-type')] }));`;
 
 describeBuiltPackage({
   folder: new URL('..', import.meta.url),
@@ -44,5 +45,6 @@ describeBuiltPackage({
     anonymous: 401,
     workflows: 403,
     openapi: '3.1.0',
+    dashboard: [200, 'text/html; charset=utf-8'],
   },
 });

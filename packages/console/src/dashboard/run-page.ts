@@ -1,0 +1,56 @@
+import type { RunStatus, StepRecord } from '@keel/workflows';
+import { formatMs } from './execution-stats.js';
+import { html, type SafeHtml } from './html.js';
+import { layout, type Viewer } from './layout.js';
+
+const stateBadge: Record<string, string> = {
+  completed: 'badge-ok',
+  running: 'badge-info',
+  queued: 'badge-info',
+  waiting: 'badge-muted',
+  failed: 'badge-error',
+  cancelled: 'badge-warn',
+};
+
+const badge = (state: string) => html`<span class="badge ${stateBadge[state] ?? 'badge-muted'}">${state}</span>`;
+const json = (value: unknown) => (value === undefined ? '–' : JSON.stringify(value));
+
+/**
+ * A workflow run by id: its state, input and context, and every step visit (state, attempts,
+ * duration, output, error). The API lists no runs, so the page starts from an id (a form).
+ */
+export function runPage(
+  basePath: string,
+  viewer: Viewer,
+  id: string,
+  run: { status: RunStatus; steps: readonly StepRecord[] } | undefined,
+  problem: string | undefined,
+): SafeHtml {
+  const form = html`<form class="search" method="get" action="${basePath}/runs" role="search">
+  <input type="search" name="id" value="${id}" placeholder="Run id (a UUID)" aria-label="Run id" size="38">
+  <button type="submit" class="btn">Show run</button></form>`;
+  const body = run
+    ? html`<section class="card" id="run">
+<div class="head"><h2><code>${run.status.id}</code></h2><span id="run-state">${badge(run.status.state)}</span></div>
+<dl class="facts">
+  <dt>Workflow</dt><dd>${run.status.workflow}</dd>
+  <dt>Started</dt><dd>${new Date(run.status.createdAt).toISOString().replace('T', ' ').slice(0, 19)} UTC</dd>
+  <dt>Input</dt><dd><code>${json(run.status.input)}</code></dd>
+  <dt>Context</dt><dd><code>${json(run.status.context)}</code></dd>
+  ${run.status.error ? html`<dt>Error</dt><dd class="error-text"><code>${run.status.error.code}</code> ${run.status.error.message}</dd>` : ''}
+</dl>
+<table class="table" id="steps">
+<thead><tr><th>Step</th><th>Visit</th><th>State</th><th class="num">Attempts</th><th class="num">Duration</th><th>Output / error</th></tr></thead>
+<tbody>${run.steps.map(
+        (
+          s,
+        ) => html`<tr><td>${s.step}${s.via ? html` <span class="muted">← ${s.via}</span>` : ''}</td><td>${s.visit}</td>
+<td>${badge(s.state)}</td><td class="num">${s.attempts}</td><td class="num">${formatMs(s.durationMs)}</td>
+<td>${s.error ? html`<code>${s.error.code}</code> ${s.error.message}` : html`<code>${json(s.output)}</code>`}</td></tr>`,
+      )}</tbody>
+</table></section>`
+    : problem
+      ? html`<section class="card"><p class="result error" id="run-problem">${problem}</p></section>`
+      : '';
+  return layout(basePath, 'Workflow run', viewer, html`<div class="head"><h1>Workflow run</h1>${form}</div>${body}`);
+}
