@@ -155,8 +155,8 @@ function defaultConsumerPrefix(id: string): string {
 export function missingAdapter(adapters: AdapterSource, iface: string, instance: string | undefined): never {
   const what =
     instance === undefined
-      ? `a ${iface} adapter`
-      : `the ${iface} instance '${instance}'${adapters.keel ? '' : ' (named instances need a Keel app)'}`;
+      ? `${iface} adapter`
+      : `${iface} instance '${instance}'${adapters.keel ? '' : ' (named instances need a Keel app)'}`;
   throw new UnservedGrant(`${iface} is granted but the host has no ${what}`);
 }
 

@@ -1,0 +1,88 @@
+import { createMemoryMessaging } from '@keel/adapter-messaging-memory';
+import { describe, expect, it } from 'vitest';
+import { CursorSeal } from '../src/imports/cursor-seal.js';
+import { messagingBinding } from '../src/imports/messaging-binding.js';
+import {
+  parseSubjectPattern,
+  subjectMatches,
+  subjectPatternProblem,
+  type SubjectPattern,
+} from '../src/imports/subject-patterns.js';
+
+const matches = (pattern: string, subject: string) => subjectMatches(parseSubjectPattern(pattern), subject);
+
+describe('subject patterns', () => {
+  it.each([
+    ['orders', 'orders', true],
+    ['orders', 'ordersX', false],
+    ['orders', 'orders.created', false],
+    ['orders.*', 'orders.created', true],
+    ['orders.*', 'orders', false],
+    ['orders.*', 'ordersX.created', false],
+    ['orders.*', 'orders.created.eu', false],
+    ['orders.>', 'orders.created.eu', true],
+    ['orders.>', 'orders', false],
+    ['*.created', 'orders.created', true],
+    ['>', 'anything.at.all', true],
+    // A guest's wildcards and empty tokens are never covered, whatever the pattern.
+    ['orders.*', 'orders.*', false],
+    ['orders.>', 'orders.>', false],
+    ['>', '>', false],
+    ['>', 'orders..x', false],
+    ['orders.*', 'orders.', false],
+  ])('%s covers %s: %s', (pattern, subject, covered) => {
+    expect(matches(pattern, subject)).toBe(covered);
+  });
+
+  it('refuses patterns that are not patterns', () => {
+    expect(subjectPatternProblem('orders.>.x')).toContain("'>' may only be the last token");
+    expect(subjectPatternProblem('orders..x')).toContain('is not a subject pattern');
+    expect(subjectPatternProblem('ord*')).toContain('is not a subject pattern');
+    expect(subjectPatternProblem('orders.*.>')).toBeUndefined();
+  });
+});
+
+describe('the messaging binding', () => {
+  it('needs the publish grant for a dead-letter subject, which is published on the guest’s behalf', async () => {
+    const messaging = createMemoryMessaging();
+    const denials: string[] = [];
+    const ctx = {
+      componentId: 'c',
+      hash: 'h',
+      logger: {},
+      denied: (_iface: string, fn: string, reason: string) => {
+        denials.push(`${fn}: ${reason}`);
+        return { tag: 'access-denied', val: reason };
+      },
+    };
+    const grant = {
+      publish: [parseSubjectPattern('orders.dead')] as SubjectPattern[],
+      consume: [parseSubjectPattern('orders.*')],
+      maxMessageBytes: undefined,
+      consumerPrefix: 'wasm-c-',
+    };
+    const b = messagingBinding(messaging, grant, ctx, new CursorSeal(), 1000);
+    const config = (deadLetterSubject: string) => ({
+      subject: 'orders.created',
+      name: 'w',
+      start: { tag: 'all' },
+      ackWaitMs: 1000,
+      maxDeliveries: 3,
+      deadLetterSubject,
+    });
+    const ensure = b.ensureConsumer as (c: ReturnType<typeof config>) => unknown;
+    expect(() => ensure(config('billing.dead'))).toThrow(expect.objectContaining({ tag: 'access-denied' }));
+    expect(denials).toEqual([
+      "ensureConsumer: the messaging grant does not allow publish on the dead-letter subject 'billing.dead'",
+    ]);
+    await ensure(config('orders.dead'));
+    // Stored under the prefix; the adapter's error messages do not show it to the guest.
+    expect((await messaging.deleteConsumer('orders.created', 'wasm-c-w'))._unsafeUnwrap()).toBe(true);
+    const pull = b.pull as (s: string, c: string, o: object) => Promise<unknown>;
+    await expect(pull('orders.created', 'w', { maxMessages: 1, waitMs: 0 })).rejects.toEqual({
+      tag: 'not-found',
+      val: expect.not.stringContaining('wasm-c-'),
+    });
+    await messaging.close();
+  });
+});
