@@ -85,4 +85,36 @@ describe('the messaging binding', () => {
     });
     await messaging.close();
   });
+
+  it("waits no longer than the call's time limit, whatever the guest asks", async () => {
+    const messaging = createMemoryMessaging();
+    const waits: number[] = [];
+    // The real adapter, with the pull options it is given written down.
+    const spied = {
+      ...messaging,
+      pull: (s: string, c: string, o?: { waitMs?: number; maxMessages?: number }) => {
+        waits.push(o?.waitMs ?? 0);
+        return messaging.pull(s, c, o);
+      },
+    };
+    const ctx = { componentId: 'c', hash: 'h', logger: {}, denied: () => ({ tag: 'access-denied' }) };
+    const grant = {
+      publish: [],
+      consume: [parseSubjectPattern('q')],
+      maxMessageBytes: undefined,
+      consumerPrefix: 'p-',
+    };
+    const b = messagingBinding(spied, grant, ctx, new CursorSeal(), 20);
+    await (b.ensureConsumer as (c: object) => Promise<unknown>)({
+      subject: 'q',
+      name: 'w',
+      start: { tag: 'all' },
+      ackWaitMs: 1000,
+    });
+    const pull = b.pull as (s: string, c: string, o: object) => Promise<unknown[]>;
+    expect(await pull('q', 'w', { maxMessages: 1, waitMs: 300_000 })).toEqual([]);
+    expect(await pull('q', 'w', { maxMessages: 1, waitMs: 5 })).toEqual([]);
+    expect(waits).toEqual([20, 5]);
+    await messaging.close();
+  });
 });
