@@ -90,13 +90,15 @@ for (const [name, make] of adapters) {
           source,
           100 + ACCESS_DENIED,
         ]);
+      // Pulling from a subject outside the grant is refused before the consumer is looked for.
+      expect(expectOk(await c.call('pull', 'billing.x', 'r', 1, 0))).toBe(1000 + ACCESS_DENIED);
       // Consuming is granted, publishing to `orders.*` is not: the message stays unacknowledged.
       expectOk(await messaging.publish('orders.created', 'o'));
       expect(expectOk(await c.call('relay', 'orders.created', 'r', 'orders.copy'))).toBe(300 + ACCESS_DENIED);
       expect(await drain(messaging, 'audit.a.b.c')).toHaveLength(1);
       expect(await drain(messaging, 'audit.a')).toHaveLength(1);
       const denied = log.records().reduce((n, r) => n + r.deniedCalls, 0);
-      expect(denied).toBe(6 + 9 + 4 + 1);
+      expect(denied).toBe(6 + 9 + 4 + 1 + 1);
       expect(logger.lines.filter((l) => l.message === 'denied a host call').at(-1)?.fields).toMatchObject({
         component: 'relay',
         interface: 'messaging',
