@@ -278,6 +278,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
         sql,
         repositories,
         call,
+        callTimeoutMs: limits.timeoutMs,
       });
       if (observed) bindings = observeHostCalls(bindings, scope, observed, id);
     } catch (error) {

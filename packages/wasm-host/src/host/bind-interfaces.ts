@@ -1,4 +1,4 @@
-import type { Auth, Email } from '@keel/core';
+import type { Auth, Email, Messaging } from '@keel/core';
 import type { AdapterSource } from './host-adapters.js';
 import type { ResolvedGrants } from './grants.js';
 import { grantAllows } from './http-grant.js';
@@ -9,6 +9,7 @@ import { deniedBinding } from '../imports/denied-binding.js';
 import { emailBinding } from '../imports/email-binding.js';
 import { kvBinding } from '../imports/kv-binding.js';
 import { logBinding } from '../imports/log-binding.js';
+import { messagingBinding } from '../imports/messaging-binding.js';
 import { sqlBinding, type HeldTransaction } from '../imports/sql-binding.js';
 import type { KvCalls } from '../imports/adapter-calls.js';
 import type { SqlServing } from './sql-serving.js';
@@ -37,6 +38,8 @@ export interface BindContext {
   readonly repositories: ReadonlyMap<string, ServedRepository>;
   /** The context of the call being served, for repositories' tenant, actor and correlation id. */
   readonly call: CallContext;
+  /** The call's time limit: no host call the guest makes may wait longer (a messaging pull). */
+  readonly callTimeoutMs: number;
 }
 
 /**
@@ -49,7 +52,7 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
   const bindings: Record<string, Binding> = {};
   // The adapter a grant names, as the mode calls it: itself isolated (the bridge awaits it),
   // its synchronous facet in-thread (a guest's import cannot wait for a promise).
-  const served = (short: 'kv' | 'email' | 'auth', instance: string | undefined): unknown => {
+  const served = (short: 'kv' | 'email' | 'auth' | 'messaging', instance: string | undefined): unknown => {
     const adapter = c.adapters[short](instance) ?? missingAdapter(c.adapters, short, instance);
     if (c.mode !== 'in-thread') return adapter;
     const sync = (adapter as { sync?: unknown }).sync;
@@ -76,7 +79,7 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
           : deny(`the repository ${name} is not granted`);
       continue;
     }
-    const { kv, sql, email, auth } = c.grants;
+    const { kv, sql, email, auth, messaging } = c.grants;
     switch (iface.short) {
       case 'kv':
         bindings.kv = kv
@@ -95,6 +98,20 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
         bindings.auth = auth
           ? authBinding(served('auth', undefined) as Auth, everything, c.binding)
           : deny('auth is not granted');
+        break;
+      case 'messaging':
+        bindings.messaging = messaging
+          ? messagingBinding(
+              served('messaging', messaging.instance) as Messaging,
+              {
+                ...messaging,
+                consumerPrefix: messaging.consumerPrefix ?? defaultConsumerPrefix(c.binding.componentId),
+              },
+              c.binding,
+              c.seal,
+              c.callTimeoutMs,
+            )
+          : deny('messaging is not granted');
         break;
       case 'log':
         bindings.log = logBinding(c.binding, c.grants.log);
@@ -125,12 +142,24 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
   return bindings;
 }
 
+/**
+ * `wasm-<id>-`, the consumer prefix of a messaging grant that names none. Throws `UnservedGrant`
+ * for an id that cannot be part of a consumer name (the grant must then name `consumerPrefix`).
+ */
+function defaultConsumerPrefix(id: string): string {
+  if (!/^[A-Za-z0-9_-]{1,35}$/.test(id))
+    throw new UnservedGrant(
+      `the component id '${id}' cannot name messaging consumers (1 to 35 ASCII letters, digits, '_' and '-'): give grants.messaging.consumerPrefix`,
+    );
+  return `wasm-${id}-`;
+}
+
 /** Throws `UnservedGrant`: the grant names an adapter this host does not have. */
 export function missingAdapter(adapters: AdapterSource, iface: string, instance: string | undefined): never {
   const what =
     instance === undefined
-      ? `a ${iface} adapter`
-      : `the ${iface} instance '${instance}'${adapters.keel ? '' : ' (named instances need a Keel app)'}`;
+      ? `${iface} adapter`
+      : `${iface} instance '${instance}'${adapters.keel ? '' : ' (named instances need a Keel app)'}`;
   throw new UnservedGrant(`${iface} is granted but the host has no ${what}`);
 }
 

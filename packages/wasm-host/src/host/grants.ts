@@ -1,7 +1,9 @@
-import { boolean, oneOf, option, string, text } from '@keel/core/adapter';
+import { boolean, integer, oneOf, option, string, text } from '@keel/core/adapter';
 import * as v from 'valibot';
 import type { EmailGrant } from '../imports/email-binding.js';
 import type { KvGrant } from '../imports/kv-binding.js';
+import type { MessagingGrant } from '../imports/messaging-binding.js';
+import { parseSubjectPattern, subjectPatternProblem } from '../imports/subject-patterns.js';
 import type { SqlGrant } from '../imports/sql-binding.js';
 import { statementProblem } from '../imports/sql-statement-guard.js';
 import { allowEntryProblem } from '@keel/http-client';
@@ -16,6 +18,13 @@ export interface ResolvedGrants {
   readonly env: readonly (readonly [string, string])[];
   readonly email: (EmailGrant & { readonly instance: string | undefined }) | undefined;
   readonly auth: boolean;
+  /** `consumerPrefix` is `undefined` when the grant leaves it to the component id (`wasm-<id>-`). */
+  readonly messaging:
+    | (Omit<MessagingGrant, 'consumerPrefix'> & {
+        readonly consumerPrefix: string | undefined;
+        readonly instance: string | undefined;
+      })
+    | undefined;
   /** By interface name (`tasks` for `keel:repository/tasks`). */
   readonly repositories: Readonly<Record<string, RepositoryGrant>>;
 }
@@ -162,6 +171,63 @@ const emailGrant = v.pipe(
   }),
 );
 
+const subjectPatterns = (what: string) =>
+  option(
+    v.array(
+      v.pipe(
+        string('expected a subject pattern'),
+        v.rawCheck(({ dataset, addIssue }) => {
+          const problem = dataset.typed ? subjectPatternProblem(dataset.value) : undefined;
+          if (problem) addIssue({ message: problem });
+        }),
+      ),
+      'expected an array of subject patterns',
+    ),
+    { default: [], description: `Subjects the component may ${what}: \`orders.created\`, \`orders.*\`, \`orders.>\`.` },
+  );
+
+/** A consumer prefix ends at a boundary, for the reason a kv prefix does. */
+const consumerPrefix = v.pipe(
+  string(),
+  v.regex(
+    /^[A-Za-z0-9_-]{1,40}[-_]$/,
+    "must be 2 to 41 ASCII letters, digits, '_' and '-' ending with '-' or '_' (a separator), such as 'billing-'",
+  ),
+);
+
+const messagingGrant = v.pipe(
+  scalarOrObject(
+    v.literal(false, 'expected false or { publish?, consume?, maxMessageBytes?, consumerPrefix?, instance? }'),
+    v.strictObject(
+      {
+        publish: subjectPatterns('publish to (and name as a dead-letter subject)'),
+        consume: subjectPatterns('create consumers on and pull from'),
+        maxMessageBytes: option(integer(1, 512 * 1024 * 1024), {
+          defaultText: "the adapter's limit",
+          description: 'Largest message the component may publish (data plus headers), in bytes.',
+        }),
+        consumerPrefix: option(consumerPrefix, {
+          defaultText: '`wasm-<component id>-`',
+          description: "Where the component's consumer names live, invisibly to it.",
+        }),
+        instance: instance('messaging'),
+      },
+      'expected false or { publish?, consume?, maxMessageBytes?, consumerPrefix?, instance? }',
+    ),
+    'false | { publish?, consume?, maxMessageBytes?, consumerPrefix?, instance? }',
+  ),
+  v.transform((grant): ResolvedGrants['messaging'] => {
+    if (grant === false) return undefined;
+    return {
+      publish: Object.freeze((grant.publish ?? []).map(parseSubjectPattern)),
+      consume: Object.freeze((grant.consume ?? []).map(parseSubjectPattern)),
+      maxMessageBytes: grant.maxMessageBytes,
+      consumerPrefix: grant.consumerPrefix,
+      instance: grant.instance,
+    };
+  }),
+);
+
 const httpHost = v.pipe(
   string('expected a host name'),
   v.check(
@@ -216,6 +282,12 @@ export const wasmGrantsOptions = v.pipe(
       default: false,
       description:
         'Checking callers (isolated mode): `verify-session`, `verify-access-token`, `get-user` and `authorize`.',
+    }),
+    messaging: option(messagingGrant, {
+      default: false,
+      description:
+        'Publishing and consuming (isolated mode): `publish` and `consume` list subject patterns (`*` one token, ' +
+        'a final `>` one or more); consumer names live under `consumerPrefix`; `maxMessageBytes` caps a publish.',
     }),
     repositories: option(repositoryGrants, {
       default: {},

@@ -1,4 +1,4 @@
-import { instanceToken, tokens, type Auth, type Email, type Keel, type Kv, type Sql } from '@keel/core';
+import { instanceToken, tokens, type Auth, type Email, type Keel, type Kv, type Messaging, type Sql } from '@keel/core';
 
 /**
  * The adapters a host serves components from, when there is no Keel app: each optional.
@@ -11,6 +11,7 @@ export interface WasmHostAdapters {
   readonly sql?: Sql;
   readonly email?: Email;
   readonly auth?: Auth;
+  readonly messaging?: Messaging;
 }
 
 /** Finds the adapter a grant names: the default instance, or a named one (only with a Keel app). */
@@ -19,13 +20,14 @@ export interface AdapterSource {
   sql(instance: string | undefined): Sql | undefined;
   email(instance: string | undefined): Email | undefined;
   auth(instance: string | undefined): Auth | undefined;
+  messaging(instance: string | undefined): Messaging | undefined;
   /** Whether a Keel app stands behind it (named instances need one). */
   readonly keel: boolean;
 }
 
 export function adapterSource(source: Keel | WasmHostAdapters): AdapterSource {
   if (isKeel(source)) {
-    const find = <I extends 'kv' | 'sql' | 'email' | 'auth'>(iface: I, instance: string | undefined) => {
+    const find = <I extends 'kv' | 'sql' | 'email' | 'auth' | 'messaging'>(iface: I, instance: string | undefined) => {
       const has = source.instances.some(
         (i) => i.interface === iface && (instance === undefined || i.name === instance),
       );
@@ -37,11 +39,14 @@ export function adapterSource(source: Keel | WasmHostAdapters): AdapterSource {
       sql: (name) => find('sql', name),
       email: (name) => find('email', name),
       auth: (name) => find('auth', name),
+      messaging: (name) => find('messaging', name),
       keel: true,
     };
   }
   if (typeof source !== 'object' || source === null) {
-    throw new TypeError('createWasmHost: expected a Keel app or an object of adapters ({ kv, sql, email, auth })');
+    throw new TypeError(
+      'createWasmHost: expected a Keel app or an object of adapters ({ kv, sql, email, auth, messaging })',
+    );
   }
   const plain = source as WasmHostAdapters;
   return {
@@ -49,6 +54,7 @@ export function adapterSource(source: Keel | WasmHostAdapters): AdapterSource {
     sql: (name) => (name === undefined ? plain.sql : undefined),
     email: (name) => (name === undefined ? plain.email : undefined),
     auth: (name) => (name === undefined ? plain.auth : undefined),
+    messaging: (name) => (name === undefined ? plain.messaging : undefined),
     keel: false,
   };
 }
