@@ -13,7 +13,7 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWasmHost } from '../src/index.js';
+import { createMemoryExecutionLog, createWasmHost } from '../src/index.js';
 import { fixture, tempDir } from './support/fixtures.js';
 
 const cache = tempDir();
@@ -180,12 +180,18 @@ describe.each(['in-thread', 'isolated'] as const)('a component call (%s)', (mode
 
   it('counts fuel by export, loads by where the artifact came from, and refused bytes as security alerts', async () => {
     const keel = await app();
-    const host = createWasmHost(keel, { cacheDir: cache.dir, mode, limits: { maxFuel: 10_000_000 } });
+    const log = createMemoryExecutionLog();
+    const host = createWasmHost(keel, {
+      cacheDir: cache.dir,
+      mode,
+      executionLog: log,
+      limits: { maxFuel: 10_000_000 },
+    });
     const burn = expectOk(await host.load(fixture('burn').bytes, { id: 'burner' }));
     expectOk(await host.load(fixture('burn').bytes, { id: 'burner-again' }));
     expectOk(await burn.call('work', 100));
     expectOk(await burn.call('work', 100));
-    const used = host.executionLog.records().at(-1)?.fuelUsed as number;
+    const used = log.records().at(-1)?.fuelUsed as number;
     expect(used).toBeGreaterThan(0);
     const pure = fixture('pure').bytes;
     expectErr(await host.load(pure, { sha256: '0'.repeat(64) }), 'HASH_MISMATCH');
