@@ -62,7 +62,8 @@ export const apps = {
 
 /**
  * Writes the app into `root/<name>` and `npm install`s it: Keel from the tarballs (as `file:`
- * dependencies), everything else from the registry. Returns the app's folder.
+ * dependencies, and as `overrides` for the Keel packages those depend on), everything else from
+ * the registry. Returns the app's folder.
  *
  * @example
  * const dir = await installApp('/tmp/journey', apps.cjs, tarballFiles, 60_000, env);
@@ -83,12 +84,18 @@ export async function installApp(
       return [name, `file:${file}`];
     }),
   );
+  // A Keel package the app's ones depend on (wasm-host → http-client) comes from its tarball too:
+  // none is on the registry.
+  const overrides = Object.fromEntries(
+    [...tarballs].filter(([name]) => !spec.keel.includes(name)).map(([name, file]) => [name, `file:${file}`]),
+  );
   const manifest = {
     name: `journey-${spec.name}`,
     private: true,
     type: spec.type,
     dependencies,
     devDependencies: spec.dev,
+    overrides,
   };
   writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
   for (const [file, text] of Object.entries(spec.files)) writeFileSync(join(dir, file), text);
