@@ -207,10 +207,20 @@ async function install(registry: ComponentRegistry, name: (typeof intakeComponen
   // The version names the bytes: a rebuilt component is a new version, the old one kept for rollback.
   const version = `1.0.0+${sha256.slice(0, 12)}`;
   const bytes = readAsset(`components/${name}.wasm`, () => new URL(`../components/${name}.wasm`, import.meta.url));
-  const uploaded = await registry.upload({ name, version, bytes, actor: 'saas' });
+  const upload = () => registry.upload({ name, version, bytes, actor: 'saas' });
+  let uploaded = await upload();
+  // Another process may have stored it a moment before (a duplicate key): then it exists.
+  if (uploaded.isErr() && uploaded.error.code !== 'VERSION_EXISTS') uploaded = await upload();
   if (uploaded.isErr() && uploaded.error.code !== 'VERSION_EXISTS') throw uploaded.error;
-  const current = await orThrow(registry.get(name));
-  if (current?.active !== version) await orThrow(registry.activate(name, version, { actor: 'saas' }));
+  // Processes starting together may activate at once, and the registry's first routing row can
+  // then collide: one wins; the others find the version active when they look again.
+  for (let attempt = 1; ; attempt++) {
+    const current = await orThrow(registry.get(name));
+    if (current?.active === version) return;
+    const activated = await registry.activate(name, version, { actor: 'saas' });
+    if (activated.isOk()) return;
+    if (attempt >= 3) throw activated.error;
+  }
 }
 
 /** The value of a start-up or lookup result, or its error thrown as it is. */
