@@ -1,5 +1,5 @@
 import { type ComponentRegistry, createComponentRegistry } from '@keel/component-registry';
-import type { Keel, Result, SqlTransaction } from '@keel/core';
+import type { Keel, SqlTransaction } from '@keel/core';
 import type { StoredEvent, Subscription } from '@keel/events';
 import { readAsset } from '@keel/sea/runtime';
 import { createWasmHost, type WasmMode } from '@keel/wasm-host';
@@ -7,6 +7,7 @@ import { createWorkflows, defineWorkflow, type RunStatus, type StepRecord } from
 import manifest from '../components/manifest.json' with { type: 'json' };
 import { pollInterval, type AppEvents } from './app-events.js';
 import { sender } from './auth-mail.js';
+import { unwrap } from './http-errors.js';
 import type { MailStore } from './mail-store.js';
 
 /** The components of the intake workflow, built like the plan rule (`scripts/build-components.ts`). */
@@ -104,11 +105,11 @@ export async function createTaskIntake(keel: Keel, mail: MailStore, options: Tas
     onError: (e) => console.error('[saas] task intake', e),
   });
   try {
-    await orThrow(registry.migrate());
+    await unwrap(registry.migrate());
     for (const name of intakeComponents) await install(registry, name);
-    await orThrow(workflows.migrate());
+    await unwrap(workflows.migrate());
     const notify = async (input: IntakeInput, key: string) => {
-      const user = await orThrow(keel.auth.getUser(input.createdBy));
+      const user = await unwrap(keel.auth.getUser(input.createdBy));
       if (!user) return { notified: null };
       const message = {
         from: sender,
@@ -118,11 +119,11 @@ export async function createTaskIntake(keel: Keel, mail: MailStore, options: Tas
         // The step's key is the same on every attempt: a retried step enqueues its mail once.
         idempotencyKey: `task-intake:${key}`,
       };
-      await orThrow(keel.sql.transaction((tx) => mail.enqueueIn(tx, input.createdBy, message)));
+      await unwrap(keel.sql.transaction((tx) => mail.enqueueIn(tx, input.createdBy, message)));
       mail.wake();
       return { notified: user.email };
     };
-    await orThrow(workflows.register('task-intake', intakeWorkflow(notify)));
+    await unwrap(workflows.register('task-intake', intakeWorkflow(notify)));
   } catch (error) {
     await workflows.close();
     await host.close();
@@ -157,7 +158,7 @@ export async function createTaskIntake(keel: Keel, mail: MailStore, options: Tas
 
     /** The intake of a task, or `undefined` while its run has not started. */
     async view(workspaceId: number, taskId: number): Promise<TaskIntakeView | undefined> {
-      const found = await orThrow(
+      const found = await unwrap(
         keel.sql.query('SELECT run_id FROM task_intakes WHERE workspace_id = ? AND task_id = ?', [
           String(workspaceId),
           taskId,
@@ -165,8 +166,8 @@ export async function createTaskIntake(keel: Keel, mail: MailStore, options: Tas
       );
       const runId = found.rows[0]?.[0];
       if (typeof runId !== 'string') return undefined;
-      const run = await orThrow(workflows.status(runId));
-      const steps = await orThrow(workflows.history(runId));
+      const run = await unwrap(workflows.status(runId));
+      const steps = await unwrap(workflows.history(runId));
       return {
         runId,
         state: run.state,
@@ -215,17 +216,10 @@ async function install(registry: ComponentRegistry, name: (typeof intakeComponen
   // Processes starting together may activate at once, and the registry's first routing row can
   // then collide: one wins; the others find the version active when they look again.
   for (let attempt = 1; ; attempt++) {
-    const current = await orThrow(registry.get(name));
+    const current = await unwrap(registry.get(name));
     if (current?.active === version) return;
     const activated = await registry.activate(name, version, { actor: 'saas' });
     if (activated.isOk()) return;
     if (attempt >= 3) throw activated.error;
   }
-}
-
-/** The value of a start-up or lookup result, or its error thrown as it is. */
-async function orThrow<T, E>(result: PromiseLike<Result<T, E>>): Promise<T> {
-  const r = await result;
-  if (r.isErr()) throw r.error;
-  return r.value;
 }

@@ -17,13 +17,32 @@ interface Flight {
   /** Callers who joined after the last deciding read was sent. */
   uncovered: number;
   /**
-   * True from a deciding read's send until the next microtask: a caller who joins in that
-   * window cannot have seen an invalidation complete after the read was sent (completing one
+   * The tick (see `currentTick`) the last deciding read was sent in: a caller who joins in the
+   * same tick cannot have seen an invalidation complete after the read was sent (completing one
    * takes a turn of the event loop), so the read covers it too — a burst of calls in one tick
    * shares one read.
    */
-  sameTick: boolean;
+  checkedTick: number;
   promise: Promise<FlightOutcome>;
+}
+
+let tick = 0;
+let tickEnding = false;
+
+/**
+ * A number that changes at the first microtask after it is read: one microtask per tick for the
+ * whole process, not one per flight (this is every `getOrSet`'s path). A tick may end early, when
+ * another caller read it first — which only leaves a joiner uncovered, never wrongly covered.
+ */
+function currentTick(): number {
+  if (!tickEnding) {
+    tickEnding = true;
+    queueMicrotask(() => {
+      tick++;
+      tickEnding = false;
+    });
+  }
+  return tick;
 }
 
 /** How many times a caller joins again after the flight it joined could not vouch for its value. */
@@ -60,7 +79,7 @@ export class SingleFlight {
   ): Promise<FlightOutcome> {
     for (let attempt = 0; ; attempt++) {
       onJoin();
-      if (!flight.sameTick) flight.uncovered++;
+      if (currentTick() !== flight.checkedTick) flight.uncovered++;
       const outcome = await flight.promise;
       if (outcome.freshForJoiners) return outcome;
       // The value may predate an invalidation this caller saw: join a newer flight, or start one
@@ -89,15 +108,11 @@ export class SingleFlight {
     tags: readonly string[],
     start: (watch: FlightWatch) => Promise<FlightOutcome>,
   ): Promise<FlightOutcome> {
-    const flight: Flight = { tags, uncovered: 0, sameTick: false, promise: Promise.resolve() as never };
+    const flight: Flight = { tags, uncovered: 0, checkedTick: -1, promise: Promise.resolve() as never };
     const watch: FlightWatch = {
       checking() {
         flight.uncovered = 0;
-        if (flight.sameTick) return;
-        flight.sameTick = true;
-        queueMicrotask(() => {
-          flight.sameTick = false;
-        });
+        flight.checkedTick = currentTick();
       },
       uncovered: () => flight.uncovered > 0,
     };
