@@ -21,6 +21,7 @@ import { KeyLock } from './key-lock.js';
 import { keyLocation } from './key-paths.js';
 import { listKeys } from './listing.js';
 import { blobPath, metaPath, readMeta, type StoredMeta, toMetadata } from './object-files.js';
+import { closeDescriptor, openForReading, readBody } from './read-body.js';
 
 const FORMAT_FILE = '.keel-blobstore.json';
 const TMP = '.tmp';
@@ -119,15 +120,15 @@ function buildFsBlobstore(options: ResolvedFsBlobstoreOptions): Blobstore {
       });
   }
 
-  /** The current version's metadata and an open handle on its content, retrying if a writer replaced it in between. */
+  /** The current version's metadata and an open descriptor on its content, retrying if a writer replaced it in between. */
   async function openCurrent(container: string, key: string) {
     const at = keyLocation(containerDir(container), key);
     for (let attempt = 0; ; attempt++) {
       const stored = await readMeta(at);
       if (!stored) return undefined;
       try {
-        // An open handle keeps reading this version even if it is replaced and unlinked meanwhile.
-        return { stored, handle: await open(blobPath(at, stored.blob), 'r') };
+        // An open descriptor keeps reading this version even if it is replaced and unlinked meanwhile.
+        return { stored, fd: await openForReading(blobPath(at, stored.blob)) };
       } catch (thrown) {
         if (fsCode(thrown) !== 'ENOENT' || attempt >= READ_RETRIES) throw thrown;
       }
@@ -202,20 +203,20 @@ function buildFsBlobstore(options: ResolvedFsBlobstoreOptions): Blobstore {
         await requireContainer(container);
         return undefined;
       }
-      const { stored, handle } = found;
+      const { stored, fd } = found;
       const metadata = toMetadata(container, stored);
       const offset = range?.offset ?? 0;
       const end = range?.length === undefined ? stored.size : Math.min(stored.size, offset + range.length);
       if (offset > stored.size) {
-        await handle.close();
+        await closeDescriptor(fd);
         throw pastTheEnd(key, offset, stored.size);
       }
       if (end <= offset) {
-        await handle.close();
+        await closeDescriptor(fd);
         return { metadata, body: Readable.from([]) };
       }
       // `end` of a read stream is inclusive.
-      return { metadata, body: createReadStream('', { fd: handle, start: offset, end: end - 1 }) };
+      return { metadata, body: readBody(fd, offset, end - 1) };
     },
 
     async write(container, key, body, conditions) {
@@ -251,11 +252,11 @@ function buildFsBlobstore(options: ResolvedFsBlobstoreOptions): Blobstore {
         await requireContainer(container);
         return undefined;
       }
-      const { stored, handle } = found;
+      const { stored, fd } = found;
       const temp = join(tmpDir, `${randomName()}.tmp`);
       try {
-        // From the open handle: the version read is the version copied, even if replaced meanwhile.
-        await writeFile(temp, handle.createReadStream({ autoClose: false }));
+        // From the open descriptor: the version read is the version copied, even if replaced meanwhile.
+        await writeFile(temp, createReadStream('', { fd, autoClose: false }));
         if (sync) {
           const copied = await open(temp, 'r+');
           await copied.sync().finally(() => copied.close());
@@ -264,7 +265,7 @@ function buildFsBlobstore(options: ResolvedFsBlobstoreOptions): Blobstore {
         await unlink(temp).catch(() => undefined);
         throw thrown;
       } finally {
-        await handle.close();
+        await closeDescriptor(fd);
       }
       const { contentType, expiresAtMs } = stored;
       return commit(
