@@ -121,15 +121,23 @@ export function createComponentRegistry(sql: Sql, host: WasmHost, options: Regis
   ) =>
     (v ? new ResultAsync(live.prepare(v)) : okAsync(undefined))
       .andThen(() =>
-        sql.transaction((tx) =>
-          routingOf(name, tx).andThen((current) => {
-            const { routing, detail } = change(current);
-            const at = now();
-            return store
-              .saveRouting(tx, routing, at)
-              .andThen(() => store.audit(tx, { name, version: v?.version, action: op, actor, detail }, at));
-          }),
-        ),
+        sql.transaction((tx) => {
+          const at = now();
+          return store
+            .lockRouting(tx, name, true, at)
+            .andThen(() => (v ? store.holdVersion(tx, name, v.version) : okAsync(true)))
+            .andThen((held) =>
+              held
+                ? routingOf(name, tx)
+                : errAsync(registryError('NOT_FOUND', op, `${op}: ${name}@${v?.version} was deleted`)),
+            )
+            .andThen((current) => {
+              const { routing, detail } = change(current);
+              return store
+                .saveRouting(tx, routing, at)
+                .andThen(() => store.audit(tx, { name, version: v?.version, action: op, actor, detail }, at));
+            });
+        }),
       )
       .mapErr(inRegistryTerms(op))
       .map(() => live.changed(name));
@@ -339,26 +347,29 @@ export function createComponentRegistry(sql: Sql, host: WasmHost, options: Regis
         existing('delete', name, version).andThen((found) =>
           sql
             .transaction((tx) =>
-              store.routing(tx, name).andThen((r) => {
-                if (r?.active === version || r?.canary?.version === version)
-                  return errAsync(
-                    registryError(
-                      'IN_USE',
-                      'delete',
-                      `delete: ${name}@${version} is ${r.active === version ? 'active' : 'a canary'}; activate another version first`,
-                    ),
-                  );
-                const at = now();
-                return store
-                  .deleteVersion(tx, found)
-                  .andThen(() =>
-                    store.audit(
-                      tx,
-                      { name, version, action: 'delete', actor: opts.actor, detail: { sha256: found.sha256 } },
-                      at,
-                    ),
-                  );
-              }),
+              store
+                .lockRouting(tx, name, false, now())
+                .andThen(() => store.routing(tx, name))
+                .andThen((r) => {
+                  if (r?.active === version || r?.canary?.version === version)
+                    return errAsync(
+                      registryError(
+                        'IN_USE',
+                        'delete',
+                        `delete: ${name}@${version} is ${r.active === version ? 'active' : 'a canary'}; activate another version first`,
+                      ),
+                    );
+                  const at = now();
+                  return store
+                    .deleteVersion(tx, found)
+                    .andThen(() =>
+                      store.audit(
+                        tx,
+                        { name, version, action: 'delete', actor: opts.actor, detail: { sha256: found.sha256 } },
+                        at,
+                      ),
+                    );
+                }),
             )
             .mapErr(inRegistryTerms('delete')),
         ),

@@ -50,17 +50,14 @@ export function registryStore(table: string) {
 
   return {
     insertVersion(db: Db, v: NewVersion, now: number): ResultAsync<void, RegistryError> {
-      // The bytes are stored once per hash, whichever name or version brought them.
-      return rows('upload', db, `SELECT sha256 FROM ${t.blobs} WHERE sha256 = ?`, [v.sha256], String)
-        .andThen((found) =>
-          found.length > 0
-            ? okAsync(0)
-            : run('upload', db, `INSERT INTO ${t.blobs} (sha256, bytes, size) VALUES (?, ?, ?)`, [
-                v.sha256,
-                v.bytes,
-                v.bytes.byteLength,
-              ]),
-        )
+      // The bytes are stored once per hash, whichever name or version brought them (two processes
+      // uploading the same bytes at once both go on).
+      return run(
+        'upload',
+        db,
+        `INSERT INTO ${t.blobs} (sha256, bytes, size) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+        [v.sha256, v.bytes, v.bytes.byteLength],
+      )
         .andThen(() =>
           run(
             'upload',
@@ -129,35 +126,58 @@ export function registryStore(table: string) {
       ).map((found) => found[0]);
     },
 
-    /** Writes the routing row (created on the first activation), bumping its revision. */
+    /**
+     * Locks a name's routing row for the transaction, creating it first (revision 0, nothing active)
+     * when `create` and missing. Two processes changing one name's routing then take turns, the
+     * second reading what the first wrote, where a read-then-insert would collide on the first
+     * activation or lose one of two changes. The no-op update is what takes the row lock on
+     * PostgreSQL; SQLite runs one writing transaction at a time anyway.
+     */
+    lockRouting(db: Db, name: string, create: boolean, now: number): ResultAsync<void, RegistryError> {
+      const created = create
+        ? run(
+            'routing',
+            db,
+            `INSERT INTO ${t.names} (name, canary_basis_points, revision, updated_at) VALUES (?, 0, 0, ?) ` +
+              'ON CONFLICT (name) DO NOTHING',
+            [name, now],
+          )
+        : okAsync(0);
+      return created
+        .andThen(() => run('routing', db, `UPDATE ${t.names} SET revision = revision WHERE name = ?`, [name]))
+        .map(() => undefined);
+    },
+
+    /**
+     * Locks a version's row for the transaction: false when it no longer exists. An activation holds
+     * it so that a delete in another process either waits and then sees the version active, or
+     * commits first and the activation finds the version gone.
+     */
+    holdVersion(db: Db, name: string, version: string): ResultAsync<boolean, RegistryError> {
+      return run(
+        'routing',
+        db,
+        `UPDATE ${t.versions} SET policy_revision = policy_revision WHERE name = ? AND version = ?`,
+        [name, version],
+      ).map((changed) => changed > 0);
+    },
+
+    /** Writes the routing row, locked by `lockRouting` in the same transaction, bumping its revision. */
     saveRouting(db: Db, r: ComponentRouting, now: number): ResultAsync<void, RegistryError> {
-      const params = [
-        r.active ?? null,
-        r.previous ?? null,
-        r.canary?.version ?? null,
-        Math.round((r.canary?.percent ?? 0) * 100),
-        now,
-        r.name,
-      ];
       return run(
         'routing',
         db,
         `UPDATE ${t.names} SET active = ?, previous = ?, canary = ?, canary_basis_points = ?, ` +
           'revision = revision + 1, updated_at = ? WHERE name = ?',
-        params,
-      )
-        .andThen((changed) =>
-          changed > 0
-            ? okAsync(0)
-            : run(
-                'routing',
-                db,
-                `INSERT INTO ${t.names} (active, previous, canary, canary_basis_points, updated_at, name, revision) ` +
-                  'VALUES (?, ?, ?, ?, ?, ?, 1)',
-                params,
-              ),
-        )
-        .map(() => undefined);
+        [
+          r.active ?? null,
+          r.previous ?? null,
+          r.canary?.version ?? null,
+          Math.round((r.canary?.percent ?? 0) * 100),
+          now,
+          r.name,
+        ],
+      ).map(() => undefined);
     },
 
     /** Bumps the routing revision so every process reloads the component (its grants or limits changed). */

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createMemoryKv } from '@keel/adapter-kv-memory';
-import type { Sql } from '@keel/core';
+import { Result, type Sql } from '@keel/core';
 import { expectErr, expectOk } from '@keel/testing';
 import { type WasmHost, createWasmHost } from '@keel/wasm-host';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { fixturePath, testDatabases, versioned } from './support/versioned.js';
 const dbs = await testDatabases('registry');
 afterAll(() => dbs.cleanup());
 
-describe.each(dbs.targets)('the registry on $name', ({ open }) => {
+describe.each(dbs.targets)('the registry on $name', ({ name, open }) => {
   let sql: Sql;
   let host: WasmHost;
   let registry: ComponentRegistry;
@@ -167,4 +167,47 @@ describe.each(dbs.targets)('the registry on $name', ({ open }) => {
     expectErr(await distrusting.component('signed').call('version'), 'UNAVAILABLE');
     await distrusting.close();
   });
+
+  // PostgreSQL only: two SQLite connections in one process would block each other's event loop
+  // (better-sqlite3 waits for the file's write lock synchronously, while the other connection's
+  // transaction waits for a turn of that loop). SQLite's BEGIN IMMEDIATE makes each routing change
+  // one writer's anyway; on PostgreSQL it is the row lock this test is about.
+  it.runIf(name === 'PostgreSQL')(
+    'two processes sharing the database take turns: first activations at once, a delete racing an activation',
+    async () => {
+      // A second connection, host and registry: what another process of the app has.
+      const other = open();
+      const otherHost = createWasmHost({ kv: createMemoryKv() }, { cacheDir: false });
+      const elsewhere = createComponentRegistry(other, otherHost, { refreshMs: 0 });
+      const [one, two] = [await versioned(1), await versioned(2)];
+      try {
+        for (let round = 0; round < 3; round++) {
+          const component = `race-${round}`;
+          expectOk(await registry.upload({ name: component, version: '1', bytes: one }));
+          expectOk(await registry.upload({ name: component, version: '2', bytes: two }));
+          // Both activate the name's first version at once: neither collides on the new routing row,
+          // and neither change is lost (the later one's `previous` is the earlier one's version).
+          expectOk(
+            await Promise.all([registry.activate(component, '1'), elsewhere.activate(component, '2')]).then(Result.combine),
+          );
+          const info = expectOk(await registry.get(component));
+          expect([info.active, info.previous].sort()).toEqual(['1', '2']);
+          // One process deletes the version the other activates: one of them wins, whole.
+          const [deleted, activated] = await Promise.all([
+            registry.delete(component, info.previous as string),
+            elsewhere.activate(component, info.previous as string),
+          ]);
+          expect(deleted.isOk() !== activated.isOk(), `round ${round}: exactly one wins`).toBe(true);
+          if (deleted.isErr()) expect(deleted.error.code).toBe('IN_USE');
+          if (activated.isErr()) expect(activated.error.code).toBe('NOT_FOUND');
+          const after = expectOk(await registry.get(component));
+          expect(after.versions.map((v) => v.version)).toContain(after.active);
+        }
+      } finally {
+        await elsewhere.close();
+        await otherHost.close();
+        await other.close();
+      }
+    },
+  );
 });

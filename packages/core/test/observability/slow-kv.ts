@@ -30,7 +30,7 @@ export const slowKvAdapter = defineAdapter({
   },
 });
 
-declare module '../../src/config/config-types.js' {
+declare module '../../src/index.js' {
   interface KvAdapterOptionsMap {
     slow: { readonly delayMs?: number; readonly healthHangs?: boolean };
   }
