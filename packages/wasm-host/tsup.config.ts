@@ -1,4 +1,5 @@
 import { defineConfig, type Options } from 'tsup';
+import { dtsFromBuiltDependencies } from '../../tsup.package.js';
 
 type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
 
@@ -38,7 +39,7 @@ export default defineConfig([
   {
     entry: { index: 'src/index.ts' },
     format: ['esm'],
-    dts: true,
+    dts: dtsFromBuiltDependencies,
     // The transpiler's worker script below shares the folder; the two builds run at once.
     clean: ['!sandbox/**'],
     sourcemap: true,
