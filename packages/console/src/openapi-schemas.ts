@@ -191,6 +191,26 @@ export const schemas = {
       steps: { type: 'array', items: { $ref: '#/components/schemas/Step' } },
     },
   },
+  RunSummary: {
+    type: 'object',
+    required: ['id', 'workflow', 'state', 'error', 'createdAt', 'finishedAt'],
+    properties: {
+      id: str,
+      workflow: str,
+      state: { enum: ['running', 'completed', 'failed', 'cancelled'] },
+      error: { $ref: '#/components/schemas/RecordedError' },
+      createdAt: time,
+      finishedAt: nullable(time),
+    },
+  },
+  RunPage: {
+    type: 'object',
+    required: ['items', 'cursor'],
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/RunSummary' } },
+      cursor: nullable(str),
+    },
+  },
   WorkflowDefinition: {
     type: 'object',
     required: ['steps'],

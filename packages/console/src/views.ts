@@ -55,16 +55,23 @@ export function executionView(e: StoredExecution) {
   };
 }
 
-export function runView(run: RunStatus, steps: readonly StepRecord[]) {
+/** A run in a list: what it is and how it ended, without its input and context. */
+export function runSummaryView(run: RunStatus) {
   return {
     id: run.id,
     workflow: run.workflow,
     state: run.state,
-    input: run.input,
-    context: run.context,
     error: run.error ?? null,
     createdAt: new Date(run.createdAt).toISOString(),
     finishedAt: iso(run.finishedAt),
+  };
+}
+
+export function runView(run: RunStatus, steps: readonly StepRecord[]) {
+  return {
+    ...runSummaryView(run),
+    input: run.input,
+    context: run.context,
     steps: steps.map((s) => ({
       ...s,
       via: s.via ?? null,

@@ -117,7 +117,14 @@ describe('the dashboard over HTTP', () => {
       ['first', undefined, '1'],
       ['second', 'first', '1'],
     ]);
-    expect((await page('/console/runs', f.viewer)).text).toContain('placeholder="Run id (a UUID)"');
+    const recent = await page('/console/runs', f.viewer);
+    expect(recent.text).toContain('placeholder="Run id (a UUID)"');
+    // The recent runs link to this run; filters narrow them; a bad filter is the page's 400.
+    expect(recent.text).toContain(`href="/console/runs?id=${id}"`);
+    expect((await page('/console/runs?workflow=bill&state=completed', f.viewer)).text).toContain(id.slice(0, 8));
+    expect((await page('/console/runs?workflow=other', f.viewer)).text).toContain('No runs.');
+    const badState = await page('/console/runs?state=%3Cscript%3E', f.viewer);
+    expect([badState.status, badState.text.includes('<script>')]).toEqual([400, false]);
     const bad = await page('/console/runs?id=nope', f.viewer);
     expect([bad.status, bad.text.includes('BAD_REQUEST: a run id is a UUID')]).toEqual([400, true]);
     const unknown = await page('/console/runs?id=00000000-0000-0000-0000-000000000000', f.viewer);

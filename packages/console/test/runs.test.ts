@@ -79,6 +79,35 @@ describe.each(dbs.targets)('workflow runs and execution records through the API 
     expect(cancelEnded.json).toEqual({ cancelled: false });
   });
 
+  it('lists runs newest first by workflow and state, in pages; refuses bad filters', async () => {
+    const definition = { steps: { only: { component: 'counter', export: 'version' } } };
+    expect((await f.call('PUT', '/console/api/workflows/listed', { token: f.admin, json: definition })).status).toBe(
+      200,
+    );
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const started = await f.call('POST', '/console/api/workflows/listed/runs', { token: f.admin, json: {} });
+      ids.push(started.json.id as string);
+    }
+    for (const id of ids) await f.workflows.wait(id);
+    const first = await f.call('GET', '/console/api/runs?workflow=listed&state=completed&limit=2', {
+      token: f.viewer,
+    });
+    expect(first.status, first.body.toString()).toBe(200);
+    expect(first.json.items).toHaveLength(2);
+    expect(first.json.items[0]).toMatchObject({ workflow: 'listed', state: 'completed', error: null });
+    expect(first.json.items[0]).not.toHaveProperty('input');
+    const rest = await f.call('GET', `/console/api/runs?workflow=listed&limit=2&cursor=${first.json.cursor}`, {
+      token: f.viewer,
+    });
+    expect(rest.json.cursor).toBeNull();
+    const listed = [...first.json.items, ...rest.json.items].map((r: { id: string }) => r.id);
+    expect([...listed].sort()).toEqual([...ids].sort());
+    for (const query of ['state=sleeping', 'limit=0', 'limit=x', 'cursor=forged'])
+      expect((await f.call('GET', `/console/api/runs?${query}`, { token: f.viewer })).status, query).toBe(400);
+    expect((await f.call('GET', '/console/api/runs')).status).toBe(401);
+  });
+
   it('filters execution records by module, version, outcome, id and time, and pages them', async () => {
     const started = Date.now();
     const limits = await f.call('PUT', '/console/api/modules/slowpoke/versions/1/limits', {

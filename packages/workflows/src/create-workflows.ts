@@ -5,6 +5,7 @@ import { workflowGauges } from './workflow-gauges.js';
 import { createJobs, defineJob, type Worker } from '@keel/jobs';
 import { enqueueVisit, failRun } from './advance-run.js';
 import { checkComponents } from './check-components.js';
+import { listRuns } from './list-runs.js';
 import { runStore } from './run-store.js';
 import { runVisit } from './run-visit.js';
 import { compileWorkflow, isJson } from './validate-definition.js';
@@ -13,7 +14,14 @@ import { fromDatabase, type WorkflowsError, workflowsError } from './workflows-e
 import { workflowsMigrations } from './workflows-migrations.js';
 import { type WorkflowsOptions, workflowsOptions } from './workflows-options.js';
 import { type StepJobs, stepJob, type StepPayload, type WorkflowsRuntime } from './workflows-runtime.js';
-import type { RunStatus, StartOptions, WaitOptions, Workflows, WorkOptions } from './workflows-types.js';
+import type {
+  ListRunsOptions,
+  RunStatus,
+  StartOptions,
+  WaitOptions,
+  Workflows,
+  WorkOptions,
+} from './workflows-types.js';
 
 /**
  * Durable workflows on a Keel `sql` database (SQLite or PostgreSQL): steps that are TypeScript
@@ -178,6 +186,7 @@ export function createWorkflows(options: WorkflowsOptions): Workflows {
     register,
     start,
     status,
+    list: (listOptions?: ListRunsOptions) => listRuns(rt.store, o.sql, listOptions),
     history,
     cancel,
     wait,

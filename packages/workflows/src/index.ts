@@ -23,6 +23,8 @@ export {
 export type {
   RecordedError,
   RunState,
+  ListRunsOptions,
+  RunPage,
   RunStatus,
   StartOptions,
   StepRecord,

@@ -36,6 +36,38 @@ export function runStore(table: string) {
         .execute(`UPDATE ${runs} SET updated_at = ? WHERE id = ?`, [now, id])
         .andThen(() => q.query(`SELECT ${runColumns} FROM ${runs} WHERE id = ?`, [id]))
         .map(({ rows }) => rows[0] && runFromRow(rows[0])),
+    /**
+     * Runs newest first, after `after` (the last of the previous page), at most `limit`. Filters
+     * are optional; the statement is one of four fixed shapes, the values all parameters.
+     */
+    list: (
+      q: Queryable,
+      filter: { workflow?: string | undefined; state?: RunState | undefined },
+      after: { createdAt: number; id: string } | undefined,
+      limit: number,
+    ) => {
+      const where: string[] = [];
+      const params: SqlValue[] = [];
+      if (filter.workflow !== undefined) {
+        where.push('workflow = ?');
+        params.push(filter.workflow);
+      }
+      if (filter.state !== undefined) {
+        where.push('state = ?');
+        params.push(filter.state);
+      }
+      if (after) {
+        where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+        params.push(after.createdAt, after.createdAt, after.id);
+      }
+      const clause = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
+      return q
+        .query(`SELECT ${runColumns} FROM ${runs}${clause} ORDER BY created_at DESC, id DESC LIMIT ?`, [
+          ...params,
+          limit,
+        ])
+        .map(({ rows }) => rows.map(runFromRow));
+    },
     setContext: (q: Queryable, id: string, context: Json) =>
       q.execute(`UPDATE ${runs} SET context = ? WHERE id = ?`, [JSON.stringify(context), id]),
     endRun: (q: Queryable, id: string, state: RunState, error: RecordedError | undefined, now: number) =>

@@ -57,6 +57,24 @@ export interface StepRecord {
   readonly durationMs: number | undefined;
 }
 
+/** Options of `list`. */
+export interface ListRunsOptions {
+  /** Only runs of this workflow. */
+  readonly workflow?: string;
+  /** Only runs in this state. */
+  readonly state?: RunState;
+  /** At most this many, from 1 to 500. @default 50 */
+  readonly limit?: number;
+  /** The `next` of the previous page. */
+  readonly cursor?: string;
+}
+
+/** A page of runs, newest first; `next` is the cursor of the following page, when there is one. */
+export interface RunPage {
+  readonly runs: readonly RunStatus[];
+  readonly next: string | undefined;
+}
+
 /** Options of `start`. */
 export interface StartOptions {
   /** The caller's transaction: the run exists if and only if it commits. */
@@ -90,6 +108,8 @@ export interface Workflows {
   /** Starts a run: its id. `input` (JSON) is also the run's first context. */
   start(name: string, input?: Json, options?: StartOptions): ResultAsync<string, WorkflowsError>;
   status(runId: string): ResultAsync<RunStatus, WorkflowsError>;
+  /** Runs newest first, by workflow and state, in pages (any process's, from the tables). */
+  list(options?: ListRunsOptions): ResultAsync<RunPage, WorkflowsError>;
   /** Every step visit of a run, in the order they were reached. */
   history(runId: string): ResultAsync<StepRecord[], WorkflowsError>;
   /** Cancels a running run: `Ok(true)`, or `Ok(false)` when it had already ended. Running steps' signals abort. */

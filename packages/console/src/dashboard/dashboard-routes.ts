@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ComponentRegistry } from '@keel/component-registry';
 import { ok, type Result } from '@keel/core';
-import type { Workflows } from '@keel/workflows';
+import type { RunState, Workflows } from '@keel/workflows';
 import type { ExecutionSource } from '../console-options.js';
 import type { HttpFailure } from '../console-errors.js';
 import type { Reply } from '../http-io.js';
@@ -12,7 +12,7 @@ import { dashboardStyle } from './dashboard-style.js';
 import type { SafeHtml } from './html.js';
 import { messagePage, type Viewer } from './layout.js';
 import { moduleDetailPage, moduleListPage } from './module-pages.js';
-import { runPage } from './run-page.js';
+import { type RecentRuns, runPage } from './run-page.js';
 
 export interface DashboardOptions {
   readonly registry: ComponentRegistry;
@@ -84,11 +84,28 @@ export function dashboardRoutes(o: DashboardOptions): Route[] {
           message: "this needs the permission 'workflows:read'",
         });
       const id = (query.get('id') ?? '').trim();
-      const show = (run?: Parameters<typeof runPage>[3], problem?: string, status = 200) =>
-        htmlReply(runPage(basePath, viewer.value, id, run, problem), status);
-      if (!id) return show();
+      const show = (run?: Parameters<typeof runPage>[3], problem?: string, status = 200, recent?: RecentRuns) =>
+        htmlReply(runPage(basePath, viewer.value, id, run, problem, recent), status);
       if (!o.workflows)
         return show(undefined, 'NOT_CONFIGURED: no workflows: give createConsole the workflows instance', 501);
+      if (!id) {
+        const workflow = (query.get('workflow') ?? '').trim();
+        const state = query.get('state') ?? '';
+        const cursor = query.get('cursor');
+        const page = await o.workflows.list({
+          ...(workflow ? { workflow } : {}),
+          ...(state ? { state: state as RunState } : {}),
+          ...(cursor ? { cursor } : {}),
+          limit: 50,
+        });
+        if (page.isErr())
+          return show(
+            undefined,
+            `${page.error.code}: ${page.error.message}`,
+            page.error.code === 'INVALID_ARGUMENT' ? 400 : 503,
+          );
+        return show(undefined, undefined, 200, { page: page.value, workflow, state });
+      }
       if (!/^[0-9a-f-]{36}$/.test(id)) return show(undefined, 'BAD_REQUEST: a run id is a UUID', 400);
       const status = await o.workflows.status(id);
       if (status.isErr())

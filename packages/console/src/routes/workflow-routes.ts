@@ -1,14 +1,16 @@
 import { err, ok, type Result } from '@keel/core';
-import type { Workflows, WorkflowDefinition } from '@keel/workflows';
+import type { RunState, Workflows, WorkflowDefinition } from '@keel/workflows';
 import { failure, type HttpFailure } from '../console-errors.js';
 import { readJson } from '../http-io.js';
 import { ref } from '../openapi.js';
 import type { Route } from '../router.js';
-import { runView } from '../views.js';
+import { intParam } from '../names.js';
+import { runSummaryView, runView } from '../views.js';
 import { all, domain, json, objectBody } from './route-kit.js';
 
 const tags = ['workflows'];
 const runId = /^[0-9a-f-]{36}$/;
+const runStates: readonly RunState[] = ['running', 'completed', 'failed', 'cancelled'];
 
 /**
  * The workflow routes. A definition registered here is registered in this process (as
@@ -86,6 +88,44 @@ export function workflowRoutes(workflows: Workflows | undefined, maxJsonBytes: n
           wf.value.start(ctx.params.workflow as string, (body.value.input ?? null) as never),
         );
         return started.andThen((id) => json({ id }, 201));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/runs',
+      permission: 'workflows:read',
+      operation: {
+        operationId: 'listRuns',
+        summary: "Runs newest first, by workflow and state (every process's: they are read from the tables)",
+        tags,
+        query: [
+          { name: 'workflow', description: "Only this workflow's runs", schema: { type: 'string' } },
+          { name: 'state', description: 'Only runs in this state', schema: { enum: [...runStates] } },
+          { name: 'cursor', description: "The previous page's cursor", schema: { type: 'string' } },
+          { name: 'limit', description: 'At most this many (1–500, default 50)', schema: { type: 'integer' } },
+        ],
+        success: { status: 200, description: 'A page of runs', json: ref('RunPage') },
+        errors: [400, 501],
+      },
+      async handle(ctx) {
+        const q = ctx.query;
+        const state = q.get('state');
+        if (state !== null && !runStates.includes(state as RunState))
+          return err(failure('BAD_REQUEST', `the query parameter 'state' must be one of ${runStates.join(', ')}`));
+        const checked = all(need(), intParam(q, 'limit', 1, 500, 50));
+        if (checked.isErr()) return err(checked.error);
+        const [wf, limit] = checked.value;
+        const workflow = q.get('workflow');
+        const cursor = q.get('cursor');
+        const page = await domain(
+          wf.list({
+            ...(workflow === null ? {} : { workflow }),
+            ...(state === null ? {} : { state: state as RunState }),
+            ...(cursor === null ? {} : { cursor }),
+            ...(limit === undefined ? {} : { limit }),
+          }),
+        );
+        return page.andThen((p) => json({ items: p.runs.map(runSummaryView), cursor: p.next ?? null }));
       },
     },
     {
