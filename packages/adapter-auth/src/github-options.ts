@@ -10,7 +10,7 @@ import { crossChecked, readonlyArray } from './schema-helpers.js';
  */
 export const githubProviderOptions = crossChecked(
   v.strictObject({
-    kind: required(v.literal('github', "expected 'github'"), 'Marks a GitHub provider (OAuth 2, not OIDC).'),
+    kind: required(v.literal('github', "expected 'github'"), "`'github'` for GitHub (OAuth 2, not OIDC; `github()` sets it), absent for an OpenID provider."),
     name: option(text(), { default: 'github', description: 'The name `beginOidcLogin` and `completeOidcLogin` take.' }),
     clientId: required(text(), "The OAuth app's (or GitHub App's) client id."),
     clientSecret: required(text(), 'Its client secret (sent with HTTP Basic to the token endpoint).'),
@@ -21,15 +21,15 @@ export const githubProviderOptions = crossChecked(
     }),
     baseUrl: option(text(), {
       default: 'https://github.com',
-      description: 'Where `/login/oauth/authorize` and `/login/oauth/access_token` are (GitHub Enterprise: its host).',
+      description: 'GitHub: where `/login/oauth/authorize` and `/login/oauth/access_token` are (GitHub Enterprise: its host).',
     }),
     apiBaseUrl: option(text(), {
       default: 'https://api.github.com',
-      description: 'Where `/user` and `/user/emails` are (GitHub Enterprise Server: `https://HOST/api/v3`).',
+      description: 'GitHub: where `/user` and `/user/emails` are (GitHub Enterprise Server: `https://HOST/api/v3`).',
     }),
     timeoutMs: option(integer(1, 120_000), {
       default: 10_000,
-      description: 'How long each request to GitHub (code exchange, user, emails) may take, in ms.',
+      description: 'GitHub: how long each request (code exchange, user, emails) may take, in ms.',
     }),
     ...accountLinking,
     allowInsecureRequests,

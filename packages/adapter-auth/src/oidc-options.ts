@@ -92,8 +92,11 @@ function providerList(atLeast: number) {
   const list = v.pipe(
     readonlyArray(
       // Told apart by `kind`, so that a GitHub entry's problems are reported against its own fields.
-      v.lazy((input): typeof oidcProviderOptions | typeof githubProviderOptions =>
-        (input as { kind?: unknown } | undefined)?.kind === 'github' ? githubProviderOptions : oidcProviderOptions,
+      v.pipe(
+        v.lazy((input): typeof oidcProviderOptions | typeof githubProviderOptions =>
+          (input as { kind?: unknown } | undefined)?.kind === 'github' ? githubProviderOptions : oidcProviderOptions,
+        ),
+        v.metadata({ type: 'object', kinds: [oidcProviderOptions, githubProviderOptions] }),
       ),
       'expected an array of providers (okta(), auth0(), google(), github() or { name, issuer, … })',
     ),

@@ -22,7 +22,7 @@ export const accountLinking = {
       'as much as your own verification email: whoever can make it claim an address (a multi-tenant issuer, ' +
       "the tenant's administrators, a connection that passes on another identity provider's claim) would " +
       "take over that address's account here. Off, such a sign-in is refused (`ACCESS_DENIED`); " +
-      '`okta()` and `auth0()` leave it off too.',
+      '`okta()`, `auth0()`, `google()` and `github()` leave it off too.',
   }),
   defaultRoles: option(names('role names'), {
     defaultText: "the adapter's `defaultRoles`",
