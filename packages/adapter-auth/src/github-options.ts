@@ -10,7 +10,10 @@ import { crossChecked, readonlyArray } from './schema-helpers.js';
  */
 export const githubProviderOptions = crossChecked(
   v.strictObject({
-    kind: required(v.literal('github', "expected 'github'"), "`'github'` for GitHub (OAuth 2, not OIDC; `github()` sets it), absent for an OpenID provider."),
+    kind: required(
+      v.literal('github', "expected 'github'"),
+      "`'github'` for GitHub (OAuth 2, not OIDC; `github()` sets it), absent for an OpenID provider.",
+    ),
     name: option(text(), { default: 'github', description: 'The name `beginOidcLogin` and `completeOidcLogin` take.' }),
     clientId: required(text(), "The OAuth app's (or GitHub App's) client id."),
     clientSecret: required(text(), 'Its client secret (sent with HTTP Basic to the token endpoint).'),
@@ -21,7 +24,8 @@ export const githubProviderOptions = crossChecked(
     }),
     baseUrl: option(text(), {
       default: 'https://github.com',
-      description: 'GitHub: where `/login/oauth/authorize` and `/login/oauth/access_token` are (GitHub Enterprise: its host).',
+      description:
+        'GitHub: where `/login/oauth/authorize` and `/login/oauth/access_token` are (GitHub Enterprise: its host).',
     }),
     apiBaseUrl: option(text(), {
       default: 'https://api.github.com',
