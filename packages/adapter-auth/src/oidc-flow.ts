@@ -31,6 +31,12 @@ const VALIDATION_CODES = new Set([
 export type OidcFlow = ReturnType<typeof createOidcFlow>;
 
 /**
+ * What an OpenID provider's sign-in offers, as data: PKCE (S256), an ID token, and an end-session
+ * URL at logout (the discovery document's `end_session_endpoint`, or the provider's `logoutUrl`).
+ */
+export const oidcCapabilities = Object.freeze({ pkce: true, idToken: true, endSession: true });
+
+/**
  * The authorization code flow with PKCE (S256), through `openid-client`: state, nonce and the
  * code verifier stay server-side in kv (single use, expiring), the callback must come from the
  * browser that started the sign-in (`oidc-binding.ts`), the code is exchanged once, and

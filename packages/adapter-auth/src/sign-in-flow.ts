@@ -1,6 +1,6 @@
 import { AuthError, type Clock, type Kv, type OidcLoginOptions, type OidcRedirect } from '@keel/core';
-import { createGithubFlow } from './github-flow.js';
-import { createOidcFlow, type SignInIdentity } from './oidc-flow.js';
+import { createGithubFlow, githubCapabilities } from './github-flow.js';
+import { createOidcFlow, oidcCapabilities, type SignInIdentity } from './oidc-flow.js';
 import { isGithub, type ResolvedSignInProvider } from './oidc-options.js';
 import { createSignInStates } from './sign-in-state.js';
 import type { KvKeys } from './store-results.js';
@@ -33,6 +33,15 @@ export function createSignInFlow(
   }
 
   return {
+    /** Each provider's kind and what it offers (PKCE, an ID token, an end-session URL), as data (for `health`). */
+    describe: () =>
+      Object.fromEntries(
+        [...providers.values()].map((p) => [
+          p.name,
+          isGithub(p) ? { kind: 'github', ...githubCapabilities } : { kind: 'oidc', ...oidcCapabilities },
+        ]),
+      ),
+
     /** The provider's authorization URL; the sign-in's state is stored under its hash. */
     begin(name: string, options: OidcLoginOptions): Promise<OidcRedirect> {
       const p = provider(name);
@@ -48,6 +57,7 @@ export function createSignInFlow(
     /** The provider's RP-initiated logout URL, when it has one (GitHub has none). */
     async endSessionUrl(name: string, idToken: string | undefined): Promise<string | undefined> {
       const p = providers.get(name);
+      // GitHub has no end-session URL (githubCapabilities.endSession).
       if (!p || isGithub(p)) return undefined;
       return oidc.endSessionUrl(p, idToken);
     },

@@ -77,7 +77,10 @@ describe('sign-in with GitHub', () => {
     const again = expectOk(await signIn(f, 'ada'));
     expect(again.session.principal.userId).toBe(first.session.principal.userId);
     expect(await users(f)).toEqual([['ada@example.com']]);
-    // GitHub has no end-session URL: logout ends the local session only.
+    // What each provider offers, as data; GitHub has no end-session URL: logout ends the local session only.
+    expect((await f.auth.health()).detail?.signIn).toEqual({
+      github: { kind: 'github', pkce: true, idToken: false, endSession: false },
+    });
     expect(expectOk(await f.auth.logout(again.session.token))).toBeUndefined();
   });
 
