@@ -110,7 +110,12 @@ function providerList(atLeast: number) {
           : [],
       ),
     ),
-    v.transform((providers): ReadonlyMap<string, ResolvedSignInProvider> => new Map(providers.map((p) => [p.name, p]))),
+    // Spelled out, not `ResolvedSignInProvider`: a union alias would be named in the declaration
+    // files of packages that infer the adapters' types, where it cannot be reached.
+    v.transform(
+      (providers): ReadonlyMap<string, ResolvedOidcProvider | ResolvedGithubProvider> =>
+        new Map(providers.map((p) => [p.name, p])),
+    ),
   );
 }
 
