@@ -5,7 +5,7 @@ import { migrateAuthSchema } from './auth-migrations.js';
 import { createBruteForce, type BruteForce } from './brute-force.js';
 import { AuthError, type AuthPrincipal, type AuthRequestContext, type AuthSession, type AuthUser } from '@keel/core';
 import type { ResolvedLocalAuthOptions } from './local-auth-options.js';
-import { createOidcFlow, type OidcFlow } from './oidc-flow.js';
+import { createSignInFlow, type SignInFlow } from './sign-in-flow.js';
 import { createPasswordPolicy, describePasswordProblems, type PasswordPolicy } from './password-policy.js';
 import { createRbac, type Rbac } from './rbac.js';
 import { createRefreshTokens, type RefreshTokens } from './refresh-tokens.js';
@@ -23,7 +23,7 @@ export interface AuthRuntime {
   readonly rbac: Rbac;
   readonly policy: PasswordPolicy;
   readonly delivery: TokenDelivery;
-  readonly oidc: OidcFlow | undefined;
+  readonly oidc: SignInFlow | undefined;
   readonly refreshTokens: RefreshTokens | undefined;
   /** Set by `open` when access tokens are on. */
   accessTokens: AccessTokens | undefined;
@@ -52,7 +52,7 @@ export function createRuntime(options: ResolvedLocalAuthOptions): AuthRuntime {
     }),
     oidc:
       options.oidc.providers.size > 0
-        ? createOidcFlow(options.oidc.providers, kv, keys, clock, options.oidc.stateTtlMs)
+        ? createSignInFlow(options.oidc.providers, kv, keys, clock, options.oidc.stateTtlMs)
         : undefined,
     refreshTokens: options.accessTokens ? createRefreshTokens({ kv, keys, clock, sessions }) : undefined,
     accessTokens: undefined,

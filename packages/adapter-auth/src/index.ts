@@ -12,7 +12,8 @@ export {
   type LocalAuthOptions,
   type OidcAuthOptions,
 } from './local-auth-options.js';
-export { okta, auth0, defaultIdTokenAlgorithms } from './oidc-providers.js';
+export { okta, auth0, google, github, defaultIdTokenAlgorithms } from './oidc-providers.js';
+export { githubProviderOptions, type GithubProviderOptions } from './github-options.js';
 export { oidcProviderOptions, type OidcProviderOptions } from './oidc-options.js';
 export { createArgon2Hasher, defaultArgon2Params, type PasswordHasher } from './password-hasher.js';
 export type { Argon2Params, PasswordPolicyOptions } from './password-options.js';

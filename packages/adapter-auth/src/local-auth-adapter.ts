@@ -136,7 +136,7 @@ function build(
     async health() {
       await must(resolved.sql.query(`SELECT 1 FROM ${resolved.tablePrefix}users LIMIT 1`), 'health');
       await must(resolved.kv.exists(`${resolved.keyPrefix}health`), 'health');
-      return { providers: [...resolved.oidc.providers.keys()] };
+      return { providers: [...resolved.oidc.providers.keys()], signIn: rt.oidc?.describe() ?? {} };
     },
     ...sessionOps(rt),
     ...(resolved.passwords ? passwordFlows(rt) : {}),

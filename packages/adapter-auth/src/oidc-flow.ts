@@ -1,32 +1,21 @@
-import type { Clock, Kv } from '@keel/core';
+import type { Clock } from '@keel/core';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import * as client from 'openid-client';
-import { tokenHash } from './auth-crypto.js';
 import { AuthError, type OidcLoginOptions, type OidcRedirect } from '@keel/core';
 import type { ResolvedOidcProvider } from './oidc-options.js';
-import { must, type KvKeys } from './store-results.js';
-import { readRecord } from './kv-record.js';
-import { bindingMatches, oidcBindingParam } from './oidc-binding.js';
+import type { SignInStates } from './sign-in-state.js';
 
-/** What a completed sign-in tells about the user, after every check. */
-export interface OidcIdentity {
-  readonly provider: ResolvedOidcProvider;
+/** What a completed sign-in tells about the user, after every check (any provider kind). */
+export interface SignInIdentity {
+  /** The provider's account-linking rules. */
+  readonly provider: Pick<ResolvedOidcProvider, 'name' | 'createUsers' | 'linkVerifiedEmail' | 'defaultRoles'>;
   readonly subject: string;
   readonly email: string | undefined;
-  /** Only `true` when the provider says so (`email_verified: true`). */
+  /** Only `true` when the provider says so (`email_verified: true`, GitHub's `verified`). */
   readonly emailVerified: boolean;
-  readonly idToken: string;
+  /** For the end-session URL; GitHub has none. */
+  readonly idToken: string | undefined;
   readonly returnTo: string | undefined;
-}
-
-interface StateRecord {
-  readonly v: 1;
-  readonly p: string;
-  /** PKCE code verifier, nonce, return-to, created at. */
-  readonly cv: string;
-  readonly n: string;
-  readonly rt?: string;
-  readonly ca: number;
 }
 
 // Failures that mean the provider's answer did not pass validation (a forged, replayed or
@@ -42,33 +31,23 @@ const VALIDATION_CODES = new Set([
 export type OidcFlow = ReturnType<typeof createOidcFlow>;
 
 /**
+ * What an OpenID provider's sign-in offers, as data: PKCE (S256), an ID token, and an end-session
+ * URL at logout (the discovery document's `end_session_endpoint`, or the provider's `logoutUrl`).
+ */
+export const oidcCapabilities = Object.freeze({ pkce: true, idToken: true, endSession: true });
+
+/**
  * The authorization code flow with PKCE (S256), through `openid-client`: state, nonce and the
  * code verifier stay server-side in kv (single use, expiring), the callback must come from the
  * browser that started the sign-in (`oidc-binding.ts`), the code is exchanged once, and
  * the ID token is verified again with `jose` against the provider's JWKS (cached, fetched anew
  * for an unknown `kid`) with an algorithm allow-list, checking iss, aud, exp, iat, nonce and azp.
  */
-export function createOidcFlow(
-  providers: ReadonlyMap<string, ResolvedOidcProvider>,
-  kv: Kv,
-  keys: KvKeys,
-  clock: Clock,
-  stateTtlMs: number,
-) {
+export function createOidcFlow(states: SignInStates, clock: Clock) {
   const configs = new Map<
     string,
     Promise<{ config: client.Configuration; jwks: ReturnType<typeof createRemoteJWKSet> }>
   >();
-
-  function provider(name: string): ResolvedOidcProvider {
-    const found = providers.get(name);
-    if (!found)
-      throw new AuthError({
-        code: 'INVALID_ARGUMENT',
-        message: `no OpenID provider named '${name}' (known: ${[...providers.keys()].join(', ')})`,
-      });
-    return found;
-  }
 
   /** Discovery, once per provider; a failure is forgotten so that the next sign-in tries again. */
   function discover(p: ResolvedOidcProvider) {
@@ -137,24 +116,12 @@ export function createOidcFlow(
 
   return {
     /** The authorization URL; state, nonce and PKCE verifier are stored under the state's hash. */
-    async begin(name: string, options: OidcLoginOptions): Promise<OidcRedirect> {
-      const p = provider(name);
+    async begin(p: ResolvedOidcProvider, options: OidcLoginOptions): Promise<OidcRedirect> {
       const { config } = await discover(p);
       const state = client.randomState();
       const nonce = client.randomNonce();
       const verifier = client.randomPKCECodeVerifier();
-      const record: StateRecord = {
-        v: 1,
-        p: p.name,
-        cv: verifier,
-        n: nonce,
-        ca: clock.now(),
-        ...(options.returnTo === undefined ? {} : { rt: options.returnTo }),
-      };
-      await must(
-        kv.set(keys.oidcState(tokenHash(state)), JSON.stringify(record), { ttlMs: stateTtlMs }),
-        'storing sign-in state',
-      );
+      await states.store(state, { p: p.name, cv: verifier, n: nonce }, options);
       const url = client.buildAuthorizationUrl(config, {
         ...p.authorizationParams,
         redirect_uri: p.redirectUri,
@@ -172,39 +139,9 @@ export function createOidcFlow(
      * Checks the browser binding, spends the state, exchanges the code, verifies the ID token,
      * reads userinfo when the ID token has no email.
      */
-    async complete(name: string, callbackParams: Readonly<Record<string, string>>): Promise<OidcIdentity> {
-      const p = provider(name);
-      const { [oidcBindingParam]: binding, ...params } = callbackParams;
-      const state = params.state;
-      if (!state) throw new AuthError({ code: 'INVALID_TOKEN', message: 'the callback has no state' });
-      // Checked before the state is spent, so that a refused callback leaves the real browser's sign-in intact.
-      if (!bindingMatches(binding, state)) {
-        throw new AuthError({
-          code: 'INVALID_TOKEN',
-          message:
-            binding === undefined
-              ? 'the sign-in has no binding cookie (pass oidcCallbackParams(query, cookieHeader)): start again'
-              : 'the sign-in was started in another browser: start again',
-        });
-      }
-      const key = keys.oidcState(tokenHash(state));
-      const raw = await must(kv.get(key), 'reading sign-in state');
-      const record = stateRecord(raw);
-      // Compare-and-swap to nothing: of two callbacks with one state, exactly one gets it.
-      if (!record || !(await must(kv.compareAndSwap(key, raw, undefined), 'spending sign-in state'))) {
-        throw new AuthError({
-          code: 'INVALID_TOKEN',
-          message: 'the sign-in state is unknown, used or expired: start again',
-        });
-      }
-      if (record.p !== p.name)
-        throw new AuthError({ code: 'INVALID_TOKEN', message: `the sign-in state belongs to provider '${record.p}'` });
-      if (clock.now() >= record.ca + stateTtlMs)
-        throw new AuthError({ code: 'EXPIRED', message: 'the sign-in took too long: start again' });
-      if (params.error) {
-        const message = `${p.name}: ${params.error}${params.error_description ? `: ${params.error_description}` : ''}`;
-        throw new AuthError({ code: params.error === 'access_denied' ? 'ACCESS_DENIED' : 'PROVIDER_ERROR', message });
-      }
+    async complete(p: ResolvedOidcProvider, callbackParams: Readonly<Record<string, string>>): Promise<SignInIdentity> {
+      const { state, record, params } = await states.spend(p.name, callbackParams);
+      const nonce = record.n ?? '';
       const { config, jwks } = await discover(p);
       const callback = new URL(p.redirectUri);
       for (const [k, v] of Object.entries(params)) callback.searchParams.set(k, v);
@@ -213,14 +150,14 @@ export function createOidcFlow(
         tokens = await client.authorizationCodeGrant(config, callback, {
           pkceCodeVerifier: record.cv,
           expectedState: state,
-          expectedNonce: record.n,
+          expectedNonce: nonce,
           idTokenExpected: true,
         });
       } catch (error) {
         throw failure(error, `${p.name}: the code exchange failed`);
       }
       const idToken = tokens.id_token as string;
-      const claims = await verifyIdToken(p, config, jwks, idToken, record.n);
+      const claims = await verifyIdToken(p, config, jwks, idToken, nonce);
       let email = typeof claims.email === 'string' ? claims.email : undefined;
       let verified = claims.email_verified === true;
       if (email === undefined && config.serverMetadata().userinfo_endpoint) {
@@ -243,9 +180,7 @@ export function createOidcFlow(
     },
 
     /** The provider's RP-initiated logout URL, when it has one. */
-    async endSessionUrl(name: string, idToken: string | undefined): Promise<string | undefined> {
-      const p = providers.get(name);
-      if (!p) return undefined;
+    async endSessionUrl(p: ResolvedOidcProvider, idToken: string | undefined): Promise<string | undefined> {
       const { config } = await discover(p);
       if (config.serverMetadata().end_session_endpoint) {
         return client.buildEndSessionUrl(config, {
@@ -287,5 +222,3 @@ function failure(error: unknown, what: string): AuthError {
     cause: error,
   });
 }
-
-const stateRecord = (raw: unknown) => readRecord<StateRecord>(raw, (r) => typeof r.cv === 'string');

@@ -1,13 +1,14 @@
 import { newUser, startSession, type AuthRuntime } from './auth-runtime.js';
 import { AuthError } from '@keel/core';
 import type { AuthDriver } from '@keel/core/adapter';
-import type { OidcFlow } from './oidc-flow.js';
+import type { SignInIdentity } from './oidc-flow.js';
+import type { SignInFlow } from './sign-in-flow.js';
 import type { StoredUser } from './user-store.js';
 
 type OidcOps = Required<Pick<AuthDriver, 'beginOidcLogin' | 'completeOidcLogin'>>;
 
-/** Sign-in with OpenID providers, and how their users map to local accounts. */
-export function oidcLogin(rt: AuthRuntime, flow: OidcFlow): OidcOps {
+/** Sign-in with OpenID providers and GitHub, and how their users map to local accounts. */
+export function oidcLogin(rt: AuthRuntime, flow: SignInFlow): OidcOps {
   return {
     beginOidcLogin(provider, options) {
       if (options.returnTo !== undefined && !isLocalPath(options.returnTo)) {
@@ -23,7 +24,10 @@ export function oidcLogin(rt: AuthRuntime, flow: OidcFlow): OidcOps {
       const identity = await flow.complete(provider, params);
       const user =
         (await rt.users.byIdentity(identity.provider.name, identity.subject)) ?? (await linkOrCreate(rt, identity));
-      const session = await startSession(rt, user, context, { prov: identity.provider.name, idt: identity.idToken });
+      const session = await startSession(rt, user, context, {
+        prov: identity.provider.name,
+        ...(identity.idToken === undefined ? {} : { idt: identity.idToken }),
+      });
       return { session, returnTo: identity.returnTo };
     },
   };
@@ -37,7 +41,7 @@ export function oidcLogin(rt: AuthRuntime, flow: OidcFlow): OidcOps {
  * (account pre-hijacking), so its password is removed and its sessions end: from now on the
  * provider's user owns it.
  */
-async function linkOrCreate(rt: AuthRuntime, identity: Awaited<ReturnType<OidcFlow['complete']>>): Promise<StoredUser> {
+async function linkOrCreate(rt: AuthRuntime, identity: SignInIdentity): Promise<StoredUser> {
   const { provider, subject, email, emailVerified } = identity;
   if (!email)
     throw new AuthError({

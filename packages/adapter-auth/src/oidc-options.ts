@@ -1,6 +1,8 @@
-import { boolean, fn, integer, maxTimerMs, option, required, string, text } from '@keel/core/adapter';
+import { fn, integer, maxTimerMs, option, required, string, text } from '@keel/core/adapter';
 import * as v from 'valibot';
 import { defaultIdTokenAlgorithms } from './oidc-providers.js';
+import { githubProviderOptions, type ResolvedGithubProvider } from './github-options.js';
+import { accountLinking, allowInsecureRequests, httpsProblems, names } from './provider-options.js';
 import { crossChecked, readonlyArray } from './schema-helpers.js';
 
 type LogoutUrl = (params: {
@@ -8,8 +10,6 @@ type LogoutUrl = (params: {
   readonly postLogoutRedirectUri: string | undefined;
   readonly clientId: string;
 }) => string | undefined;
-
-const names = (what: string) => readonlyArray(text(), `expected an array of ${what}`);
 
 // `none` and HMAC: a public-key provider's ID token must never be checked with a shared secret.
 const unsafeAlgorithms = (list: readonly string[]) => list.filter((a) => a === 'none' || /^HS/i.test(a));
@@ -58,24 +58,7 @@ export const oidcProviderOptions = crossChecked(
         description: 'ID-token signature algorithms accepted. `none` and HMAC (`HS*`) are refused.',
       },
     ),
-    createUsers: option(boolean(), {
-      default: true,
-      description: 'Create a local account for a new email. Off: only existing (linked or linkable) accounts sign in.',
-    }),
-    linkVerifiedEmail: option(boolean(), {
-      default: false,
-      description:
-        'Link a first sign-in to the existing local account with its email when this provider says the email ' +
-        'is verified (`email_verified: true`). Turn it on only for a provider whose `email_verified` you trust ' +
-        'as much as your own verification email: whoever can make it claim an address (a multi-tenant issuer, ' +
-        "the tenant's administrators, a connection that passes on another identity provider's claim) would " +
-        "take over that address's account here. Off, such a sign-in is refused (`ACCESS_DENIED`); " +
-        '`okta()` and `auth0()` leave it off too.',
-    }),
-    defaultRoles: option(names('role names'), {
-      defaultText: "the adapter's `defaultRoles`",
-      description: 'Roles of accounts created through this provider (each must be in `roles`).',
-    }),
+    ...accountLinking,
     clockToleranceSec: option(integer(0, 3600), {
       default: 30,
       description: 'Seconds of clock skew tolerated on `exp`, `iat` and `nbf`.',
@@ -87,27 +70,10 @@ export const oidcProviderOptions = crossChecked(
     logoutUrl: option(fn<LogoutUrl>('a function ({ idToken, postLogoutRedirectUri, clientId }) => URL'), {
       description: "An end-session URL for providers without `end_session_endpoint` (Auth0's legacy `/v2/logout`).",
     }),
-    allowInsecureRequests: option(
-      v.pipe(
-        boolean(),
-        v.check(
-          (on) => !(on && process.env.NODE_ENV === 'production'),
-          'is for local tests only and refused when NODE_ENV is production',
-        ),
-      ),
-      { default: false, description: 'Plain `http://` to the provider: for tests against a local issuer only.' },
-    ),
+    allowInsecureRequests,
   }),
   [['issuer'], ['redirectUri'], ['allowInsecureRequests']],
-  (p) =>
-    (['issuer', 'redirectUri'] as const)
-      .filter((field) => {
-        const url = URL.canParse(p[field]) ? new URL(p[field]) : undefined;
-        if (!url) return true;
-        // A callback on this machine is safe over http (the browser never leaves it).
-        return url.protocol !== 'https:' && !(p.allowInsecureRequests || (field === 'redirectUri' && isLocal(url)));
-      })
-      .map((field) => ({ path: [field], problem: 'expected an https:// URL', value: p[field] })),
+  (p) => httpsProblems(p, ['issuer'], p.allowInsecureRequests),
 );
 
 /** One OpenID provider (an entry of `oidc.providers`). */
@@ -115,10 +81,25 @@ export type OidcProviderOptions = v.InferInput<typeof oidcProviderOptions>;
 /** A provider with every default filled in. */
 export type ResolvedOidcProvider = Readonly<v.InferOutput<typeof oidcProviderOptions>>;
 
+/** Any provider of `oidc.providers`: OpenID (no `kind`) or GitHub (`kind: 'github'`). */
+export type ResolvedSignInProvider = ResolvedOidcProvider | ResolvedGithubProvider;
+
+/** Whether a provider is GitHub's (OAuth 2) rather than an OpenID provider. */
+export const isGithub = (p: ResolvedSignInProvider): p is ResolvedGithubProvider => 'kind' in p && p.kind === 'github';
+
 /** The providers, by name (each name once). */
 function providerList(atLeast: number) {
   const list = v.pipe(
-    readonlyArray(oidcProviderOptions, 'expected an array of providers (okta(), auth0() or { name, issuer, … })'),
+    readonlyArray(
+      // Told apart by `kind`, so that a GitHub entry's problems are reported against its own fields.
+      v.pipe(
+        v.lazy((input): typeof oidcProviderOptions | typeof githubProviderOptions =>
+          (input as { kind?: unknown } | undefined)?.kind === 'github' ? githubProviderOptions : oidcProviderOptions,
+        ),
+        v.metadata({ type: 'object', kinds: [oidcProviderOptions, githubProviderOptions] }),
+      ),
+      'expected an array of providers (okta(), auth0(), google(), github() or { name, issuer, … })',
+    ),
     v.minLength(atLeast, 'expected at least one provider'),
   );
   return v.pipe(
@@ -129,12 +110,17 @@ function providerList(atLeast: number) {
           : [],
       ),
     ),
-    v.transform((providers): ReadonlyMap<string, ResolvedOidcProvider> => new Map(providers.map((p) => [p.name, p]))),
+    // Spelled out, not `ResolvedSignInProvider`: a union alias would be named in the declaration
+    // files of packages that infer the adapters' types, where it cannot be reached.
+    v.transform(
+      (providers): ReadonlyMap<string, ResolvedOidcProvider | ResolvedGithubProvider> =>
+        new Map(providers.map((p) => [p.name, p])),
+    ),
   );
 }
 
 const providersDescription =
-  'The OpenID providers: `okta()`, `auth0()` or `{ name, issuer, … }` (see _OIDC providers_).';
+  'The sign-in providers: `okta()`, `auth0()`, `google()`, `github()` or `{ name, issuer, … }` (see _OIDC providers_).';
 const stateTtlMs = option(integer(1000, maxTimerMs), {
   default: 10 * 60_000,
   description: 'How long a sign-in at a provider may take, in ms.',
@@ -151,10 +137,3 @@ export const oidcOnlyOptions = v.strictObject({
   providers: required(providerList(1), providersDescription),
   stateTtlMs,
 });
-
-function isLocal(url: URL): boolean {
-  return (
-    url.protocol === 'http:' &&
-    (url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]')
-  );
-}

@@ -1,3 +1,4 @@
+import type { GithubProviderOptions } from './github-options.js';
 import type { OidcProviderOptions } from './oidc-options.js';
 
 /** The ID-token algorithms accepted unless a provider narrows them: every asymmetric JWS algorithm, never `none` or `HS*`. */
@@ -67,6 +68,31 @@ export function auth0(
         return url.href;
       }),
   };
+}
+
+/**
+ * Google, as an OpenID provider: issuer `https://accounts.google.com` (another for tests), PKCE,
+ * and Google's ID token carries `email` and `email_verified`. Google has no RP-initiated logout.
+ *
+ * @example
+ * google({ clientId, clientSecret, redirectUri: 'https://app.acme.test/auth/google/callback' })
+ */
+export function google(
+  options: Omit<OidcProviderOptions, 'name' | 'issuer'> & { readonly name?: string; readonly issuer?: string },
+): OidcProviderOptions {
+  return { name: 'google', issuer: 'https://accounts.google.com', ...options };
+}
+
+/**
+ * GitHub (OAuth 2, not OpenID Connect): sign-in through `github.com/login/oauth`, then the REST
+ * API's `/user` and `/user/emails`; the email is the primary one, only when GitHub verified it.
+ * `baseUrl` and `apiBaseUrl` point it at GitHub Enterprise (or a test server).
+ *
+ * @example
+ * github({ clientId, clientSecret, redirectUri: 'https://app.acme.test/auth/github/callback' })
+ */
+export function github(options: Omit<GithubProviderOptions, 'kind'>): GithubProviderOptions {
+  return { ...options, kind: 'github' };
 }
 
 function checkDomain(preset: string, domain: string): string {

@@ -18,7 +18,15 @@ const script = (load: string) => `
   // Through the container, the adapters registered: auth starts after the sql and kv it needs.
   const keel = (await createKeel(
     {
-      auth: { adapter: 'local', options: { email: false, argon2: { memoryCost: 256, timeCost: 1 } } },
+      auth: {
+        adapter: 'local',
+        options: {
+          email: false,
+          argon2: { memoryCost: 256, timeCost: 1 },
+          // GitHub sign-in starts without the network: arctic, a dependency, loads from the build.
+          oidc: { providers: [github({ clientId: 'c', clientSecret: 's', redirectUri: 'https://a.example/cb' })] },
+        },
+      },
       sql: { adapter: 'sqlite', options: { filename: ':memory:' } },
       kv: { adapter: 'memory' },
     },
@@ -26,18 +34,20 @@ const script = (load: string) => `
   ))._unsafeUnwrap();
   (await keel.auth.register({ email: 'ada@example.com', password: 'smoke passphrase 1' }))._unsafeUnwrap();
   const wrong = await keel.auth.login({ email: 'ada@example.com', password: 'not the passphrase' });
+  const githubUrl = new URL((await keel.auth.beginOidcLogin('github'))._unsafeUnwrap().url);
   await keel.close();
   console.log(JSON.stringify({
     verified: await hasher.verify(hash, 'smoke passphrase'),
     csrf: csrf.verify('s', csrf.issue('s')),
     okta: okta({ domain: 'acme.okta.com', clientId: 'c', redirectUri: 'https://a.example/cb' }).issuer,
     optionsError,
+    github: [githubUrl.origin + githubUrl.pathname, githubUrl.searchParams.get('code_challenge_method')],
     order: keel.instances.map((i) => i.interface),
     code: wrong._unsafeUnwrapErr().code,
     authError: wrong._unsafeUnwrapErr() instanceof AuthError,
   }));`;
 
-const names = 'authAdapters, createArgon2Hasher, createCsrfProtection, createLocalAuth, okta';
+const names = 'authAdapters, createArgon2Hasher, createCsrfProtection, createLocalAuth, github, okta';
 const others = `
   import { createKeel, AuthError } from '@keel/core';
   import { sqliteAdapter } from '@keel/adapter-sqlite';
@@ -50,6 +60,7 @@ const expected = {
   csrf: true,
   okta: 'https://acme.okta.com/oauth2/default',
   optionsError: 'KeelOptionsError',
+  github: ['https://github.com/login/oauth/authorize', 'S256'],
   order: ['sql', 'kv', 'auth'],
   code: 'INVALID_CREDENTIALS',
   authError: true,

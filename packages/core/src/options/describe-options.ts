@@ -40,9 +40,18 @@ export function describeOptions(schema: v.GenericSchema, prefix = ''): OptionRow
   return rows;
 }
 
-/** The rows under an option: an object's fields, a union's object branch, an array's object items (`name[].x`). */
+/**
+ * The rows under an option: an object's fields, a union's object branch, an array's object items
+ * (`name[].x`), and the kinds a schema names in its `kinds` metadata (a `v.lazy` that picks one
+ * by a field: each field once, the first kind's description winning).
+ */
 function nestedRows(schema: v.GenericSchema, name: string): OptionRow[] {
   const s = unwrap(schema) as { type: string; options?: unknown; item?: v.GenericSchema };
+  const { kinds } = metadataOf(s) as { kinds?: readonly v.GenericSchema[] };
+  if (kinds) {
+    const rows = kinds.flatMap((kind) => nestedRows(kind, name));
+    return rows.filter((row, i) => rows.findIndex((other) => other.name === row.name) === i);
+  }
   if (objectEntries(s as v.GenericSchema)) return describeOptions(s as v.GenericSchema, `${name}.`);
   if (s.type === 'union' && Array.isArray(s.options)) {
     return (s.options as v.GenericSchema[]).flatMap((branch) => nestedRows(branch, name));
