@@ -170,13 +170,13 @@ describe.runIf(present || inCi).each(profiles)('the web page in headless Chromiu
       await page.click('#login button');
       await page.waitForSelector('#tasks[data-state="live"]', { state: 'attached' });
       // Gone after a reload: its presence at the end shows the page was never reloaded.
-      await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+      await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
       const created = await bob.post(`/api/workspaces/${workspaceId}/tasks`, { title: 'From Bob, live' });
       expect(created.status).toBe(201);
       await page.waitForSelector('#tasks li:has-text("From Bob, live")');
       await bob.post(`/api/workspaces/${workspaceId}/tasks/${created.body.task.id}/complete`);
       await page.waitForSelector('#tasks li.done:has-text("From Bob, live")');
-      expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+      expect(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded)).toBe(true);
       expect(errors).toEqual([]);
       mkdirSync(artifacts, { recursive: true });
       await page.screenshot({ path: shot('saas-live'), fullPage: true });
