@@ -3,7 +3,7 @@
 import { connect } from 'node:net';
 import { createMemoryMessaging } from '@keel/adapter-messaging-memory';
 import { createRedisMessaging } from '@keel/adapter-messaging-redis';
-import type { Messaging } from '@keel/core';
+import { createObservability, type Messaging } from '@keel/core';
 import { eventually, expectOk, testRedis } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSse } from './support/sse-client.js';
@@ -127,7 +127,8 @@ for (const adapter of adapters) {
     });
 
     it('drops a client that does not read, past the bounded buffer, and deletes its consumer', async () => {
-      const f = await startFixture(messaging, { maxBufferedBytes: 64 * 1024 });
+      const observability = createObservability({ prometheus: true });
+      const f = await startFixture(messaging, { maxBufferedBytes: 64 * 1024, observability });
       try {
         const { port } = new URL(f.base);
         const socket = connect(Number(port), '127.0.0.1');
@@ -149,6 +150,10 @@ for (const adapter of adapters) {
         const made = messaging.consumers.at(-1);
         expect(made?.subject).toBe('workspace.1.bulk');
         expect(expectOk(await messaging.deleteConsumer(made?.subject as string, made?.name as string))).toBe(false);
+        const metrics = await observability.metricsText();
+        expect(metrics).toContain('keel_realtime_dropped_total{reason="slow"} 1');
+        expect(metrics).toMatch(/keel_realtime_messages_total \d+/);
+        expect(metrics).toMatch(/keel_realtime_connections 0/);
         socket.resume();
         await eventually(() => closed, 10_000, 'the socket to close');
       } finally {
