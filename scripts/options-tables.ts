@@ -28,6 +28,7 @@ import { eventsOptions, subscribeOptions } from '@keel/events';
 import { flagsOptions } from '@keel/flags';
 import { httpClientOptions } from '@keel/http-client';
 import { rateLimitOptions } from '@keel/ratelimit';
+import { realtimeOptions } from '@keel/realtime';
 import { repositoryOptions } from '@keel/repository';
 import { componentKvAdapter } from '@keel/wasm-host';
 import { workflowsOptions } from '@keel/workflows';
@@ -62,6 +63,10 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
   {
     readme: 'packages/ratelimit/README.md',
     adapter: { interface: 'service', id: 'ratelimit', options: rateLimitOptions },
+  },
+  {
+    readme: 'packages/realtime/README.md',
+    adapter: { interface: 'service', id: 'realtime', options: realtimeOptions },
   },
   {
     readme: 'packages/component-registry/README.md',

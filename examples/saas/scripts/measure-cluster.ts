@@ -37,6 +37,8 @@ async function main(): Promise<void> {
     KEEL_SQL_OPTIONS_CONNECTION_STRING: await pg.server.database('saas_measure'),
     KEEL_KV_OPTIONS_URL: redis.server.url,
     KEEL_KV_OPTIONS_KEY_PREFIX: redis.server.prefix('saas-measure'),
+    KEEL_MESSAGING_OPTIONS_URL: redis.server.url,
+    KEEL_MESSAGING_OPTIONS_KEY_PREFIX: redis.server.prefix('saas-measure-msg'),
     KEEL_APP_RATE_LIMIT_PER_MINUTE: '0',
     KEEL_APP_FREE_PLAN_MAX_TASKS: '100000000',
   };

@@ -8,6 +8,8 @@ import { createEmailOutbox, emailAdapters } from '@keel/adapter-email';
 import { levelKvAdapter } from '@keel/adapter-kv-level';
 import { memoryKvAdapter } from '@keel/adapter-kv-memory';
 import { redisKvAdapter } from '@keel/adapter-kv-redis';
+import { memoryMessagingAdapter } from '@keel/adapter-messaging-memory';
+import { redisMessagingAdapter } from '@keel/adapter-messaging-redis';
 import { postgresAdapter } from '@keel/adapter-postgres';
 import { sqliteAdapter } from '@keel/adapter-sqlite';
 import { createRepositoryMigrator } from '@keel/repository';
@@ -18,6 +20,7 @@ import { createAppJobs, startAppWorkers } from './app-jobs.js';
 import { createAuthMail } from './auth-mail.js';
 import { loadProfile } from './config.js';
 import { createDevMailbox } from './dev-mailbox.js';
+import { createLiveEndpoint, relayTaskEvents } from './live-tasks.js';
 import { localAuthWithAppMail } from './local-auth.js';
 import { unwrap } from './http-errors.js';
 import { sendError } from './http.js';
@@ -42,6 +45,8 @@ const adapters = [
   memoryKvAdapter,
   levelKvAdapter,
   redisKvAdapter,
+  memoryMessagingAdapter,
+  redisMessagingAdapter,
   sqliteAdapter,
   postgresAdapter,
   ...emailAdapters,
@@ -140,14 +145,17 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
       tasks: createTaskRepository(keel.sql, events),
       ...createWorkspaceRepositories(keel.sql, events),
     };
+    const store = createStore(keel.sql, mail, repositories, events);
+    const sessions = createSessions(keel.auth, csrf);
     const ctx: AppContext = {
       keel,
-      store: createStore(keel.sql, mail, repositories, events),
+      store,
       mail,
       // Only while mail goes to the dev provider, which delivers nowhere: see dev-mailbox.ts.
       devMailbox: createDevMailbox(keel.kv, keel.email.adapter === 'outbox'),
       pending: createPendingWorkspaces(keel.kv),
-      sessions: createSessions(keel.auth, csrf),
+      sessions,
+      live: createLiveEndpoint(keel, sessions, store),
       limiter: createRateLimiter(keel.kv, profile.app.rateLimitPerMinute),
       flags,
       cache: createReadCache(keel.kv, profile.app.cacheTtlMs),
@@ -190,6 +198,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     subscribeTaskCompletedMail(events, mail, { pollIntervalMs });
     ctx.cache.subscribe(events, { pollIntervalMs });
     ctx.intake.subscribe(events);
+    relayTaskEvents(events, keel.messaging, { pollIntervalMs });
     const { port } = server.address() as AddressInfo;
     const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
     authMail.attach(mail, () => profile.app.publicUrl || url);
@@ -200,6 +209,8 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
       server,
       close: () =>
         (closing ??= (async () => {
+          // The live streams end first: their consumers are deleted while messaging is still open.
+          await ctx.live.close();
           server.closeAllConnections();
           await new Promise<void>((resolve) => server.close(() => resolve()));
           flags.close();

@@ -46,7 +46,7 @@ const profiles: Readonly<Record<string, ProfileFile>> = {
   test: testProfile,
   cluster: clusterProfile,
 };
-const sections = ['kv', 'sql', 'email', 'auth'];
+const sections = ['kv', 'sql', 'email', 'auth', 'messaging'];
 
 /**
  * The profile `KEEL_PROFILE` names (`default`, `test` or `cluster`), with `KEEL_<SECTION>_…` overrides

@@ -104,7 +104,7 @@ ${
   <input name="title" placeholder="What needs doing?" required maxlength="200">
   <button>Add task</button>
 </form>
-<ul id="tasks">${items}</ul>${tasks.length === 0 ? '<p class="muted" id="no-tasks">No tasks yet.</p>' : ''}
+<ul id="tasks" data-tasks="/api/workspaces/${workspace.id}/tasks/" data-subject="workspace.${workspace.id}.tasks" data-live="/api/live?subject=workspace.${workspace.id}.tasks">${items}</ul>${tasks.length === 0 ? '<p class="muted" id="no-tasks">No tasks yet.</p>' : ''}
 <h2>Activity</h2>
 <ul id="audit">${audit.map((a) => auditItem(a, userId)).join('\n')}</ul>
 <p class="muted">JSON: <a href="/api/workspaces/${workspace.id}/audit">/api/workspaces/${workspace.id}/audit</a></p>`
@@ -154,6 +154,31 @@ for (const form of document.querySelectorAll('form[data-action]')) {
   });
 }
 for (const button of document.querySelectorAll('button[data-complete]')) button.addEventListener('click', () => post(button.dataset.complete, {}));
+// Live: tasks created or completed by anyone in the workspace (another user, another tab) appear
+// without a reload, from the Server-Sent Events of /api/live (live-tasks.ts).
+const list = document.getElementById('tasks');
+if (list && window.EventSource) {
+  const source = new EventSource(list.dataset.live);
+  // Marked once the stream is open (the tests wait for it; a style could too).
+  source.addEventListener('keel:ready', () => (list.dataset.state = 'live'));
+  source.addEventListener(list.dataset.subject, (event) => {
+    const change = JSON.parse(event.data);
+    if (change.type === 'created' && !list.querySelector('[data-task-id="' + change.task.id + '"]')) {
+      const item = document.createElement('li');
+      item.dataset.taskId = change.task.id;
+      const title = document.createElement('span');
+      title.textContent = change.task.title;
+      const done = document.createElement('button');
+      done.textContent = 'done';
+      done.addEventListener('click', () => post(list.dataset.tasks + change.task.id + '/complete', {}));
+      item.append(title, done);
+      list.append(item);
+      document.getElementById('no-tasks')?.remove();
+    }
+    const item = change.type === 'completed' && list.querySelector('[data-task-id="' + change.taskId + '"]');
+    if (item) { item.classList.add('done'); item.querySelector('button')?.remove(); }
+  });
+}
 `;
 
 function escapeHtml(text: string): string {

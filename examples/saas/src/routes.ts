@@ -9,12 +9,14 @@ import { readBody, sendHtml, sendJson, stringField } from './http.js';
 import type { AppSettings } from './config.js';
 import type { MailStore } from './mail-store.js';
 import type { PendingWorkspaces } from './pending-workspaces.js';
+import type { RealtimeHandler } from '@keel/realtime';
 import type { PlanLimitRule } from './plan-limit.js';
 import type { createRateLimiter } from './rate-limit.js';
 import { type ReadCache, workspaceTag } from './read-cache.js';
 import type { Sessions } from './session.js';
 import type { Store } from './store.js';
 import type { TaskIntake } from './task-intake.js';
+import { addMember } from './member-routes.js';
 import { renderPage } from './page.js';
 import { asMember, inWorkspace } from './workspace-context.js';
 
@@ -25,6 +27,8 @@ export interface AppContext {
   readonly devMailbox: DevMailbox;
   readonly pending: PendingWorkspaces;
   readonly sessions: Sessions;
+  /** `GET /api/live`: the Server-Sent Events of the user's workspaces (`live-tasks.ts`). */
+  readonly live: RealtimeHandler;
   readonly limiter: ReturnType<typeof createRateLimiter>;
   readonly flags: Flags;
   readonly cache: ReadCache;
@@ -55,7 +59,9 @@ const routes: [string, RegExp, Handler][] = [
   ['GET', /^\/reset$/, resetPage],
   ['POST', /^\/api\/reset-password$/, resetPassword],
   ['GET', /^\/api\/me$/, me],
+  ['GET', /^\/api\/live$/, (ctx, req, res) => ctx.live.handle(req, res)],
   ['GET', /^\/api\/workspaces$/, listWorkspaces],
+  ['POST', /^\/api\/workspaces\/(\d+)\/members$/, addMember],
   ['POST', /^\/api\/workspaces$/, createWorkspace],
   ['GET', /^\/api\/workspaces\/(\d+)\/tasks$/, listTasks],
   ['POST', /^\/api\/workspaces\/(\d+)\/tasks$/, createTask],

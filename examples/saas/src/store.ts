@@ -151,6 +151,16 @@ export function createStore(sql: Sql, mail: MailStore, repos: StoreRepositories,
       return found.map(toWorkspace);
     },
 
+    /** Adds `userId` to the workspace, by its owner `ownerId` (404 for a non-member, 403 for a member); idempotent. */
+    async addMember(ownerId: string, workspaceId: number, userId: string): Promise<void> {
+      const owner = await members.findById(memberId(workspaceId, ownerId));
+      if (owner.isErr() && owner.error.code === 'NOT_FOUND')
+        throw new HttpError(404, 'NOT_FOUND', `No workspace ${workspaceId}`);
+      if ((await unwrap(owner)).role !== 'owner') throw new HttpError(403, 'FORBIDDEN', 'Only the owner adds members');
+      const added = await members.create({ id: memberId(workspaceId, userId), workspaceId, userId, role: 'member' });
+      if (added.isErr() && added.error.code !== 'DUPLICATE') await unwrap(added);
+    },
+
     /** The workspace if `userId` is a member; 404 otherwise (whether or not it exists). */
     async memberWorkspace(userId: string, workspaceId: number): Promise<Workspace> {
       const [member, workspace] = await Promise.all([

@@ -40,8 +40,8 @@ describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profil
     );
     expect(adapters).toEqual(
       profile === 'test'
-        ? ['kv:memory', 'sql:sqlite', 'email:outbox', 'auth:local']
-        : ['kv:level', 'sql:sqlite', 'email:outbox', 'auth:local'],
+        ? ['kv:memory', 'sql:sqlite', 'email:outbox', 'messaging:memory', 'auth:local']
+        : ['kv:level', 'sql:sqlite', 'email:outbox', 'messaging:memory', 'auth:local'],
     );
   });
 

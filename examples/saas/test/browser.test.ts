@@ -50,6 +50,8 @@ const profiles: {
       KEEL_SQL_OPTIONS_CONNECTION_STRING: (await pg.server?.database('saas_browser')) ?? '',
       KEEL_KV_OPTIONS_URL: redis.server?.url ?? '',
       KEEL_KV_OPTIONS_KEY_PREFIX: redis.server?.prefix('saas-browser') ?? '',
+      KEEL_MESSAGING_OPTIONS_URL: redis.server?.url ?? '',
+      KEEL_MESSAGING_OPTIONS_KEY_PREFIX: redis.server?.prefix('saas-browser-msg') ?? '',
     }),
     cleanup: async () => {
       await pg.server?.cleanup();
@@ -139,6 +141,45 @@ describe.runIf(present || inCi).each(profiles)('the web page in headless Chromiu
       expect(await page.locator('#audit li').count()).toBe(3);
       expect(errors).toEqual([]);
       await page.screenshot({ path: shot('saas-tasks'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it("shows a task another member creates and completes without a reload; a non-member's stream is refused", async () => {
+    const password = 'plum orbit granite 42';
+    const [alice, bob, carol] = [new Client(url()), new Client(url()), new Client(url())];
+    const aliceEmail = newEmail('live-alice');
+    const { workspaceId } = await alice.signup(aliceEmail, password, 'Live Co');
+    const { userId: bobId } = await bob.signup(newEmail('live-bob'), password);
+    await carol.signup(newEmail('live-carol'), password);
+    expect((await alice.post(`/api/workspaces/${workspaceId}/members`, { userId: bobId })).status).toBe(201);
+    const stream = `/api/live?subject=workspace.${workspaceId}.tasks`;
+    expect((await carol.get(stream)).status).toBe(403);
+    expect((await new Client(url()).get(stream)).status).toBe(401);
+    expect((await bob.post(`/api/workspaces/${workspaceId}/members`, { userId: bobId })).status).toBe(403);
+
+    const context = await launch();
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(url());
+      await page.fill('#login input[name=email]', aliceEmail);
+      await page.fill('#login input[name=password]', password);
+      await page.click('#login button');
+      await page.waitForSelector('#tasks[data-state="live"]', { state: 'attached' });
+      // Gone after a reload: its presence at the end shows the page was never reloaded.
+      await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
+      const created = await bob.post(`/api/workspaces/${workspaceId}/tasks`, { title: 'From Bob, live' });
+      expect(created.status).toBe(201);
+      await page.waitForSelector('#tasks li:has-text("From Bob, live")');
+      await bob.post(`/api/workspaces/${workspaceId}/tasks/${created.body.task.id}/complete`);
+      await page.waitForSelector('#tasks li.done:has-text("From Bob, live")');
+      expect(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded)).toBe(true);
+      expect(errors).toEqual([]);
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: shot('saas-live'), fullPage: true });
     } finally {
       await context.close();
     }

@@ -29,6 +29,8 @@ if (!servers) {
         KEEL_SQL_OPTIONS_CONNECTION_STRING: await servers.pg.database('saas_cluster'),
         KEEL_KV_OPTIONS_URL: servers.redis.url,
         KEEL_KV_OPTIONS_KEY_PREFIX: servers.redis.prefix('saas-cluster'),
+        KEEL_MESSAGING_OPTIONS_URL: servers.redis.url,
+        KEEL_MESSAGING_OPTIONS_KEY_PREFIX: servers.redis.prefix('saas-cluster-msg'),
         KEEL_APP_RATE_LIMIT_PER_MINUTE: String(rateLimit),
         KEEL_APP_FREE_PLAN_MAX_TASKS: String(planLimit),
         KEEL_APP_OUTBOX_POLL_INTERVAL_MS: '100',

@@ -179,7 +179,7 @@ describe('saas example security', () => {
       expect(admin.status).toBe(200);
       const body = (await admin.json()) as { ok: boolean; profile: string; instances: { interface: string }[] };
       expect(body).toMatchObject({ ok: true, profile: 'default' });
-      expect(body.instances.map((i) => i.interface)).toEqual(['kv', 'sql', 'email', 'auth']);
+      expect(body.instances.map((i) => i.interface)).toEqual(['kv', 'sql', 'email', 'messaging', 'auth']);
       for (const authorization of [`Bearer ${adminToken}x`, 'Bearer ', `Basic ${adminToken}`]) {
         const wrong = await fetch(`${app.url}/health`, { headers: { authorization } });
         const text = await wrong.text();
@@ -198,7 +198,7 @@ describe('saas example security', () => {
       }
       const admin = await fetch(`${app.url}/health/ready`, { headers: { authorization: `Bearer ${adminToken}` } });
       const body = (await admin.json()) as { instances: { interface: string }[] };
-      expect(body.instances.map((i) => i.interface)).toEqual(['kv', 'sql', 'email', 'auth']);
+      expect(body.instances.map((i) => i.interface)).toEqual(['kv', 'sql', 'email', 'messaging', 'auth']);
       const wrong = await fetch(`${app.url}/health/ready`, { headers: { authorization: 'Bearer nope' } });
       expect(wrong.status).toBe(401);
     });
