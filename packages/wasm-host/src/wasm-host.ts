@@ -303,8 +303,9 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       endOfCall: () => {
         // A statement the guest still waits on means its call was cut short (a timeout): stop it.
         if (sql?.sandbox && sql.waiting > 0) sql.sandbox.interrupt();
-        blobStreams.release();
-        return rollbackLeftovers(transactions, ctx);
+        const discarded = blobStreams.release();
+        const rolledBack = rollbackLeftovers(transactions, ctx);
+        return discarded ? discarded.then(() => rolledBack) : rolledBack;
       },
     };
     const runtime: Runtime =

@@ -1,9 +1,10 @@
 import { createFsBlobstore } from '@keel/adapter-blobstore-fs';
-import type { Blobstore } from '@keel/core';
+import { Readable } from 'node:stream';
+import type { BlobMetadata, Blobstore } from '@keel/core';
 import { expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryExecutionLog, createWasmHost, type WasmGrants } from '../src/index.js';
-import { MAX_READ_CHUNK } from '../src/imports/blob-streams.js';
+import { IncomingStream, MAX_READ_CHUNK } from '../src/imports/blob-streams.js';
 import { collectingLogger, fixture, tempDir } from './support/fixtures.js';
 
 const cache = tempDir();
@@ -54,6 +55,19 @@ const setup = async (grants: WasmGrants = grant) => {
   };
   return { store, log, logger, c, text, denials, done };
 };
+
+describe('an incoming value', () => {
+  it('gives at most MAX_READ_CHUNK bytes a read, whatever the body hands the host at once', async () => {
+    const big = new Uint8Array(3 * MAX_READ_CHUNK + 1).fill(7);
+    const metadata = { container: 'c', key: 'k', size: big.byteLength } as BlobMetadata;
+    const stream = new IncomingStream({ metadata, body: Readable.from([big]) });
+    const sizes: number[] = [];
+    for (let chunk = await stream.read(2 ** 32 - 1); chunk; chunk = await stream.read(2 ** 32 - 1))
+      sizes.push(chunk.byteLength);
+    expect(sizes).toEqual([MAX_READ_CHUNK, MAX_READ_CHUNK, MAX_READ_CHUNK, 1]);
+    expect(await stream.read(1)).toBeUndefined();
+  });
+});
 
 describe('a blobstore guest (isolated: streams are resources, every operation asynchronous)', () => {
   it('streams a file in and a transformed copy out, in bounded chunks', async () => {
@@ -145,6 +159,7 @@ describe('a blobstore guest (isolated: streams are resources, every operation as
   it('discards a write dropped without finish', async () => {
     const { store, c, done } = await setup();
     expect(expectOk(await c.call('fill', 'uploads', 'tenant-a/half.bin', 1000, 3, false))).toBe(0);
+    // The call ends only once the store has let go of the dropped upload.
     expect(expectOk(await store.exists('uploads', 'tenant-a/half.bin'))).toBe(false);
     expect(expectOk(await store.list('uploads')).objects).toEqual([]);
     await done();

@@ -118,11 +118,16 @@ export class OutgoingStream {
     return this.done;
   }
 
-  /** Stops the write: nothing becomes visible. Safe to call more than once, or after `finish`. */
-  abort(reason: string): void {
-    if (this.ended || this.aborted) return;
-    this.aborted = new UploadAborted(reason);
-    this.wake?.();
+  /**
+   * Stops the write: nothing becomes visible. Safe to call more than once, or after `finish`.
+   * Resolves when the store has let go of it (discarded what it had).
+   */
+  abort(reason: string): Promise<unknown> {
+    if (!this.ended && !this.aborted) {
+      this.aborted = new UploadAborted(reason);
+      this.wake?.();
+    }
+    return this.done;
   }
 
   private async *source(): AsyncGenerator<Uint8Array> {
@@ -149,10 +154,31 @@ export class OutgoingStream {
 export class BlobStreams {
   readonly incoming = new ResourceTable<IncomingStream>();
   readonly outgoing = new ResourceTable<OutgoingStream>();
+  /** Uploads being discarded: the call that dropped them does not end before they are. */
+  private readonly discarding = new Set<Promise<unknown>>();
 
-  /** At the end of a call: what the guest left open is closed, and unfinished uploads discarded. */
-  release(): void {
+  /** Drops an upload (the guest's `drop`): what it wrote is discarded. */
+  discard(id: number): void {
+    const upload = this.outgoing.remove(id);
+    if (!upload) return;
+    const gone = upload.abort('dropped without finish');
+    this.discarding.add(gone);
+    void gone.finally(() => this.discarding.delete(gone));
+  }
+
+  /**
+   * At the end of a call: what the guest left open is closed, unfinished uploads discarded; the
+   * promise (when there is anything to wait for) settles once the store has let go of them all,
+   * so the call's result never comes before a half-written object is gone.
+   */
+  release(): Promise<unknown> | undefined {
     this.incoming.drain((s) => s.close());
-    this.outgoing.drain((s) => s.abort('the call that opened it ended'));
+    this.outgoing.drain((s) => {
+      this.discarding.add(s.abort('the call that opened it ended'));
+    });
+    if (this.discarding.size === 0) return undefined;
+    const all = Promise.all(this.discarding);
+    this.discarding.clear();
+    return all;
   }
 }

@@ -181,7 +181,7 @@ export function blobstoreBinding(
     },
     // The guest dropped its handle: an upload it did not finish is discarded.
     'OutgoingValue.drop': (id: number) => {
-      streams.outgoing.remove(id)?.abort('dropped without finish');
+      streams.discard(id);
     },
   };
 }
