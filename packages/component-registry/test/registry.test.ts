@@ -188,9 +188,7 @@ describe.each(dbs.targets)('the registry on $name', ({ name, open }) => {
           // Both activate the name's first version at once: neither collides on the new routing row,
           // and neither change is lost (the later one's `previous` is the earlier one's version).
           expectOk(
-            await Promise.all([registry.activate(component, '1'), elsewhere.activate(component, '2')]).then(
-              Result.combine,
-            ),
+            await Promise.all([registry.activate(component, '1'), elsewhere.activate(component, '2')]).then(Result.combine),
           );
           const info = expectOk(await registry.get(component));
           expect([info.active, info.previous].sort()).toEqual(['1', '2']);
