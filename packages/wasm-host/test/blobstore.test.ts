@@ -4,7 +4,8 @@ import type { BlobMetadata, Blobstore } from '@keel/core';
 import { expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryExecutionLog, createWasmHost, type WasmGrants } from '../src/index.js';
-import { IncomingStream, MAX_READ_CHUNK } from '../src/imports/blob-streams.js';
+import { BlobStreams, IncomingStream, MAX_READ_CHUNK } from '../src/imports/blob-streams.js';
+import { blobstoreBinding } from '../src/imports/blobstore-binding.js';
 import { collectingLogger, fixture, tempDir } from './support/fixtures.js';
 
 const cache = tempDir();
@@ -66,6 +67,41 @@ describe('an incoming value', () => {
       sizes.push(chunk.byteLength);
     expect(sizes).toEqual([MAX_READ_CHUNK, MAX_READ_CHUNK, MAX_READ_CHUNK, 1]);
     expect(await stream.read(1)).toBeUndefined();
+  });
+});
+
+describe('the blobstore binding', () => {
+  it('refuses container admin always, and presigned uploads a size limit could not hold', async () => {
+    const store = createFsBlobstore({ root: `${files.dir}/binding` });
+    expectOk(await store.createContainer('uploads'));
+    const denied: string[] = [];
+    const ctx = {
+      componentId: 'c',
+      hash: 'h',
+      logger: {},
+      denied: (iface: string, fn: string, reason: string) => {
+        denied.push(`${iface}.${fn}`);
+        return { tag: 'access-denied', val: reason };
+      },
+    };
+    const resolved = { containers: { uploads: { prefix: 'a/', access: 'read-write', maxObjectBytes: 10 } } } as const;
+    const b = blobstoreBinding(store, resolved, ctx, new BlobStreams()) as Record<string, (...a: unknown[]) => unknown>;
+    const tag = async (f: () => unknown) => {
+      try {
+        await f();
+        return 'ok';
+      } catch (e) {
+        return (e as { tag: string }).tag;
+      }
+    };
+    const put = { method: 'put', expiresInMs: 60_000n };
+    expect(await tag(() => b.createContainer?.('uploads'))).toBe('access-denied');
+    expect(await tag(() => b.deleteContainer?.('uploads'))).toBe('access-denied');
+    expect(await tag(() => b.presign?.('uploads', 'a/x', put))).toBe('access-denied');
+    // A presigned read passes the grant; the folder adapter has no presigned URLs.
+    expect(await tag(() => b.presign?.('uploads', 'a/x', { method: 'get', expiresInMs: 60_000n }))).toBe('unsupported');
+    expect(denied).toEqual(['blobstore.createContainer', 'blobstore.deleteContainer', 'blobstore.presign']);
+    await store.close();
   });
 });
 
