@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Result, ResultAsync, type Sql, type SqlTransaction, createMigrator, errAsync, okAsync } from '@keel/core';
 import { parseOptions } from '@keel/core/adapter';
 import { type WasmHost, type WasmGrants, type WasmLimits, wasmGrantsOptions, wasmLimitsOptions } from '@keel/wasm-host';
@@ -7,6 +8,7 @@ import { type RegistryError, inRegistryTerms, registryError } from './registry-e
 import { registryMigrations } from './registry-migrations.js';
 import { type RegistryOptions, asEd25519, registryOptions } from './registry-options.js';
 import { registryStore, type StoredVersion } from './registry-store.js';
+import { blobHome } from './blob-home.js';
 import type {
   ActorOptions,
   ComponentInfo,
@@ -83,7 +85,8 @@ export function createComponentRegistry(sql: Sql, host: WasmHost, options: Regis
   const o = parseOptions(registryOptions, options, 'createComponentRegistry');
   const trustedKeys = new Map(Object.entries(o.trustedKeys).map(([name, key]) => [name, asEd25519(key)!]));
   const now = () => Date.now();
-  const store = registryStore(o.table);
+  const home = o.blobstore ? blobHome(o.table, o.blobstore) : undefined;
+  const store = registryStore(o.table, home);
   const live = liveComponents({ sql, host, store, trustedKeys, refreshMs: o.refreshMs, now });
   const migrator = createMigrator(sql, {
     migrations: registryMigrations(o.table),
@@ -191,7 +194,7 @@ export function createComponentRegistry(sql: Sql, host: WasmHost, options: Regis
       closed
         ? errAsync(registryError('CLOSED', 'upload', 'upload: the registry is closed'))
         : upload(
-            { sql, host, store, maxBytes: o.maxBytes, requireSignature: o.requireSignature, trustedKeys, now },
+            { sql, host, store, maxBytes: o.maxBytes, requireSignature: o.requireSignature, trustedKeys, now, home },
             input,
           ).map(publicVersion),
 
@@ -245,14 +248,24 @@ export function createComponentRegistry(sql: Sql, host: WasmHost, options: Regis
     download: (name, version) =>
       guard('download', name, version, () =>
         existing('download', name, version)
-          .andThen((found) => store.bytes(sql, found.sha256))
-          .andThen((bytes) =>
-            bytes
-              ? okAsync(bytes)
-              : errAsync(
-                  registryError('NOT_FOUND', 'download', `download: the bytes of ${name}@${version} are missing`),
+          .andThen((found) => store.bytes(sql, found.sha256).map((bytes) => ({ found, bytes })))
+          .andThen(({ found, bytes }) => {
+            if (!bytes)
+              return errAsync(
+                registryError('NOT_FOUND', 'download', `download: the bytes of ${name}@${version} are missing`),
+              );
+            // Bytes changed where they are kept (the blobstore, the table) are never handed out.
+            const hash = createHash('sha256').update(bytes).digest('hex');
+            if (hash !== found.sha256)
+              return errAsync(
+                registryError(
+                  'UNAVAILABLE',
+                  'download',
+                  `download: the stored bytes of ${name}@${version} hash to sha256 ${hash}, not the uploaded ${found.sha256}`,
                 ),
-          ),
+              );
+            return okAsync(bytes);
+          }),
       ),
 
     setGrants: (name, version, grants, opts = {}) =>
@@ -371,7 +384,15 @@ export function createComponentRegistry(sql: Sql, host: WasmHost, options: Regis
                     );
                 }),
             )
-            .mapErr(inRegistryTerms('delete')),
+            .mapErr(inRegistryTerms('delete'))
+            // The object goes once no version has the bytes (the last one's row went with it).
+            .andThen(() =>
+              home
+                ? store
+                    .hasBytes(sql, found.sha256)
+                    .andThen((kept) => (kept ? okAsync(undefined) : home.remove(found.sha256)))
+                : okAsync(undefined),
+            ),
         ),
       ),
 

@@ -1,5 +1,15 @@
 import { type KeyObject, createPublicKey } from 'node:crypto';
-import { boolean, integer, maxTimerMs, option, shaped } from '@keel/core/adapter';
+import type { Blobstore } from '@keel/core';
+import {
+  boolean,
+  containerNameProblem,
+  integer,
+  maxTimerMs,
+  option,
+  required,
+  shaped,
+  withMethods,
+} from '@keel/core/adapter';
 import * as v from 'valibot';
 
 const identifier = v.pipe(
@@ -32,6 +42,36 @@ export const registryOptions = v.strictObject({
     default: {},
     description: 'The signers whose signatures uploads may carry, by name: ed25519 public keys.',
   }),
+  blobstore: option(
+    v.strictObject(
+      {
+        store: required(
+          v.pipe(
+            withMethods<Blobstore>('a blobstore', ['read', 'write', 'delete']),
+            v.metadata({ type: 'a blobstore' }),
+          ),
+          'The blobstore: `keel.blobstore`, or an adapter.',
+        ),
+        container: required(
+          v.pipe(
+            v.string('expected a container name'),
+            v.rawCheck(({ dataset, addIssue }) => {
+              const problem = dataset.typed ? containerNameProblem(dataset.value) : undefined;
+              if (problem) addIssue({ message: problem });
+            }),
+          ),
+          'The container the objects go in; it must exist.',
+        ),
+      },
+      'expected { store, container }',
+    ),
+    {
+      defaultText: 'the database',
+      description:
+        'Where component bytes live: objects named `<table>/<sha256>` in `container`, the database keeping only ' +
+        'their hash (else in `<table>_blobs`). Bytes are checked against the hash on every download and load.',
+    },
+  ),
   refreshMs: option(integer(0, maxTimerMs), {
     default: 1000,
     description:

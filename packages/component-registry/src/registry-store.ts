@@ -1,4 +1,5 @@
 import { type ResultAsync, type Sql, type SqlTransaction, type SqlValue, okAsync, rowsToObjects } from '@keel/core';
+import type { BlobHome } from './blob-home.js';
 import { fromSql, type RegistryError } from './registry-errors.js';
 import type { ComponentRouting, ComponentVersion, RegistryAuditRecord } from './registry-types.js';
 
@@ -29,8 +30,14 @@ export interface NewVersion {
   readonly uploadedBy: string | undefined;
 }
 
-/** The registry's statements on its tables: plain reads and writes, no policy. */
-export function registryStore(table: string) {
+const empty = new Uint8Array(0);
+
+/**
+ * The registry's statements on its tables: plain reads and writes, no policy. With `home` (a
+ * blobstore), new bytes live there and their `_blobs` row keeps only the hash and the size (its
+ * `bytes` empty); rows written before a blobstore was configured keep serving their own bytes.
+ */
+export function registryStore(table: string, home?: BlobHome) {
   const t = {
     blobs: `${table}_blobs`,
     versions: `${table}_versions`,
@@ -56,7 +63,7 @@ export function registryStore(table: string) {
         'upload',
         db,
         `INSERT INTO ${t.blobs} (sha256, bytes, size) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
-        [v.sha256, v.bytes, v.bytes.byteLength],
+        [v.sha256, home ? empty : v.bytes, v.bytes.byteLength],
       )
         .andThen(() =>
           run(
@@ -99,10 +106,24 @@ export function registryStore(table: string) {
       );
     },
 
-    bytes(db: Db, sha256: string): ResultAsync<Uint8Array | undefined, RegistryError> {
-      return rows('download', db, `SELECT bytes FROM ${t.blobs} WHERE sha256 = ?`, [sha256], (r) =>
-        r.bytes instanceof Uint8Array ? r.bytes : undefined,
-      ).map((found) => found[0]);
+    /** The bytes of a hash, from its row or (when the row keeps only the hash) the blobstore; not verified. */
+    bytes(db: Db, sha256: string, op = 'download'): ResultAsync<Uint8Array | undefined, RegistryError> {
+      return rows(op, db, `SELECT bytes, size FROM ${t.blobs} WHERE sha256 = ?`, [sha256], (r) => ({
+        bytes: r.bytes instanceof Uint8Array ? r.bytes : undefined,
+        size: Number(r.size),
+      })).andThen((found) => {
+        const row = found[0];
+        if (!row) return okAsync(undefined);
+        if (!home || (row.bytes && row.bytes.byteLength === row.size)) return okAsync(row.bytes);
+        return home.get(op, sha256, row.size);
+      });
+    },
+
+    /** Whether any version still has these bytes (their `_blobs` row is deleted with the last one). */
+    hasBytes(db: Db, sha256: string): ResultAsync<boolean, RegistryError> {
+      return rows('delete', db, `SELECT 1 AS one FROM ${t.blobs} WHERE sha256 = ?`, [sha256], () => true).map(
+        (found) => found.length > 0,
+      );
     },
 
     /** The signature a version was uploaded with (base64 or hex text), when it was signed. */

@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { ResultAsync, type Sql, errAsync, okAsync } from '@keel/core';
 import type { WasmHost, WasmHostError } from '@keel/wasm-host';
 import { type RegistryError, inRegistryTerms, registryError } from './registry-errors.js';
+import type { BlobHome } from './blob-home.js';
 import type { RegistryStore, StoredVersion } from './registry-store.js';
 
 /** What `upload` takes. */
@@ -28,6 +29,8 @@ export interface UploadContext {
   readonly requireSignature: boolean;
   readonly trustedKeys: ReadonlyMap<string, KeyObject>;
   readonly now: () => number;
+  /** Where the bytes go when a blobstore is configured (else into the `_blobs` row). */
+  readonly home: BlobHome | undefined;
 }
 
 const namePattern = /^[a-z0-9][a-z0-9./-]{0,99}$/;
@@ -55,36 +58,40 @@ export function upload(c: UploadContext, input: UploadInput): ResultAsync<Stored
   const { name, version, bytes, signer, signature, actor } = input;
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const signed = signature === undefined ? {} : { signature, publicKey: c.trustedKeys.get(signer as string) };
-  return c.store
-    .version(c.sql, name, version)
-    .andThen((existing) => (existing ? errAsync(versionExists(name, version)) : okAsync(undefined)))
-    .andThen(() =>
-      c.host
-        .load(bytes, { id: `${name}@${version}`, sha256, mode: 'isolated', ...signed })
-        .mapErr((cause) => probeError(cause, name, version)),
-    )
-    .andThen((probe) => {
-      const exports = [...probe.exports];
-      return ResultAsync.fromSafePromise(probe.close()).map(() => exports);
-    })
-    .andThen((exports) => {
-      const encoded = typeof signature === 'string' || signature === undefined ? signature : base64(signature);
-      const now = c.now();
-      return c.sql
-        .transaction((tx) =>
-          c.store
-            .insertVersion(
-              tx,
-              { name, version, sha256, bytes, exports, signer, signature: encoded, uploadedBy: actor },
-              now,
-            )
-            .andThen(() => c.store.audit(tx, { name, version, action: 'upload', actor, detail: { sha256 } }, now)),
-        )
-        .mapErr(inRegistryTerms('upload'))
-        .mapErr((e) => (e.code === 'DATABASE' && isUniqueViolation(e) ? versionExists(name, version) : e))
-        .andThen(() => c.store.version(c.sql, name, version))
-        .map((stored) => stored as StoredVersion);
-    });
+  return (
+    c.store
+      .version(c.sql, name, version)
+      .andThen((existing) => (existing ? errAsync(versionExists(name, version)) : okAsync(undefined)))
+      .andThen(() =>
+        c.host
+          .load(bytes, { id: `${name}@${version}`, sha256, mode: 'isolated', ...signed })
+          .mapErr((cause) => probeError(cause, name, version)),
+      )
+      .andThen((probe) => {
+        const exports = [...probe.exports];
+        return ResultAsync.fromSafePromise(probe.close()).map(() => exports);
+      })
+      // The object first: the row that names it is written only once it exists.
+      .andThen((exports) => (c.home ? c.home.put(sha256, bytes).map(() => exports) : okAsync(exports)))
+      .andThen((exports) => {
+        const encoded = typeof signature === 'string' || signature === undefined ? signature : base64(signature);
+        const now = c.now();
+        return c.sql
+          .transaction((tx) =>
+            c.store
+              .insertVersion(
+                tx,
+                { name, version, sha256, bytes, exports, signer, signature: encoded, uploadedBy: actor },
+                now,
+              )
+              .andThen(() => c.store.audit(tx, { name, version, action: 'upload', actor, detail: { sha256 } }, now)),
+          )
+          .mapErr(inRegistryTerms('upload'))
+          .mapErr((e) => (e.code === 'DATABASE' && isUniqueViolation(e) ? versionExists(name, version) : e))
+          .andThen(() => c.store.version(c.sql, name, version))
+          .map((stored) => stored as StoredVersion);
+      })
+  );
 }
 
 function inputProblem(c: UploadContext, input: UploadInput): RegistryError | undefined {

@@ -27,3 +27,10 @@ export type {
   Worker,
   WorkOptions,
 } from './jobs-types.js';
+export {
+  blobExpiryHandler,
+  blobExpiryJob,
+  deleteExpiredBlobs,
+  type BlobExpiryPayload,
+  type BlobExpiryReport,
+} from './blob-expiry.js';

@@ -9,6 +9,7 @@ import { createComponent, type WasmComponent } from './host/wasm-component.js';
 import { ResourceTable, type Binding, type BindingContext, type WitError } from './imports/binding.js';
 import { CursorSeal } from './imports/cursor-seal.js';
 import { rollbackLeftovers, type HeldTransaction } from './imports/sql-binding.js';
+import { BlobStreams } from './imports/blob-streams.js';
 import { ArtifactCache, type ArtifactSource } from './loader/artifact-cache.js';
 import type { Artifact } from './loader/artifact.js';
 import { isComponent, isCoreModule } from './loader/component-bytes.js';
@@ -258,6 +259,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       },
     };
     const transactions = new ResourceTable<HeldTransaction>();
+    const blobStreams = new BlobStreams();
     const scope: CallScope = { calls: [] };
     const call: CallContext = { current: undefined };
     let bindings: Record<string, Binding>;
@@ -274,6 +276,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
         adapters,
         binding: ctx,
         transactions,
+        blobStreams,
         seal,
         sql,
         repositories,
@@ -300,7 +303,9 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       endOfCall: () => {
         // A statement the guest still waits on means its call was cut short (a timeout): stop it.
         if (sql?.sandbox && sql.waiting > 0) sql.sandbox.interrupt();
-        return rollbackLeftovers(transactions, ctx);
+        const discarded = blobStreams.release();
+        const rolledBack = rollbackLeftovers(transactions, ctx);
+        return discarded ? discarded.then(() => rolledBack) : rolledBack;
       },
     };
     const runtime: Runtime =

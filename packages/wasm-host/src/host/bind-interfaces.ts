@@ -1,10 +1,12 @@
-import type { Auth, Email, Messaging } from '@keel/core';
+import type { Auth, Blobstore, Email, Messaging } from '@keel/core';
 import type { AdapterSource } from './host-adapters.js';
 import type { ResolvedGrants } from './grants.js';
 import { grantAllows } from './http-grant.js';
 import type { Binding, BindingContext, ResourceTable } from '../imports/binding.js';
 import type { CursorSeal } from '../imports/cursor-seal.js';
 import { authBinding } from '../imports/auth-binding.js';
+import type { BlobStreams } from '../imports/blob-streams.js';
+import { blobstoreBinding } from '../imports/blobstore-binding.js';
 import { deniedBinding } from '../imports/denied-binding.js';
 import { emailBinding } from '../imports/email-binding.js';
 import { kvBinding } from '../imports/kv-binding.js';
@@ -31,6 +33,8 @@ export interface BindContext {
   readonly adapters: AdapterSource;
   readonly binding: BindingContext;
   readonly transactions: ResourceTable<HeldTransaction>;
+  /** The blobstore streams the instance holds (released at the end of each call). */
+  readonly blobStreams: BlobStreams;
   readonly seal: CursorSeal;
   /** Where the sql grant is served (see `serveSql`), when the component imports sql and has it. */
   readonly sql: SqlServing | undefined;
@@ -52,7 +56,10 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
   const bindings: Record<string, Binding> = {};
   // The adapter a grant names, as the mode calls it: itself isolated (the bridge awaits it),
   // its synchronous facet in-thread (a guest's import cannot wait for a promise).
-  const served = (short: 'kv' | 'email' | 'auth' | 'messaging', instance: string | undefined): unknown => {
+  const served = (
+    short: 'kv' | 'email' | 'auth' | 'messaging' | 'blobstore',
+    instance: string | undefined,
+  ): unknown => {
     const adapter = c.adapters[short](instance) ?? missingAdapter(c.adapters, short, instance);
     if (c.mode !== 'in-thread') return adapter;
     const sync = (adapter as { sync?: unknown }).sync;
@@ -79,7 +86,7 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
           : deny(`the repository ${name} is not granted`);
       continue;
     }
-    const { kv, sql, email, auth, messaging } = c.grants;
+    const { kv, sql, email, auth, messaging, blobstore } = c.grants;
     switch (iface.short) {
       case 'kv':
         bindings.kv = kv
@@ -112,6 +119,11 @@ export function bindInterfaces(c: BindContext): Record<string, Binding> {
               c.callTimeoutMs,
             )
           : deny('messaging is not granted');
+        break;
+      case 'blobstore':
+        bindings.blobstore = blobstore
+          ? blobstoreBinding(served('blobstore', blobstore.instance) as Blobstore, blobstore, c.binding, c.blobStreams)
+          : deny('blobstore is not granted');
         break;
       case 'log':
         bindings.log = logBinding(c.binding, c.grants.log);

@@ -1,5 +1,7 @@
 import { boolean, integer, oneOf, option, string, text } from '@keel/core/adapter';
 import * as v from 'valibot';
+import type { BlobstoreGrant } from '../imports/blobstore-binding.js';
+import { blobstoreGrant } from './blobstore-grant.js';
 import type { EmailGrant } from '../imports/email-binding.js';
 import type { KvGrant } from '../imports/kv-binding.js';
 import type { MessagingGrant } from '../imports/messaging-binding.js';
@@ -25,6 +27,7 @@ export interface ResolvedGrants {
         readonly instance: string | undefined;
       })
     | undefined;
+  readonly blobstore: (BlobstoreGrant & { readonly instance: string | undefined }) | undefined;
   /** By interface name (`tasks` for `keel:repository/tasks`). */
   readonly repositories: Readonly<Record<string, RepositoryGrant>>;
 }
@@ -288,6 +291,12 @@ export const wasmGrantsOptions = v.pipe(
       description:
         'Publishing and consuming (isolated mode): `publish` and `consume` list subject patterns (`*` one token, ' +
         'a final `>` one or more); consumer names live under `consumerPrefix`; `maxMessageBytes` caps a publish.',
+    }),
+    blobstore: option(blobstoreGrant, {
+      default: false,
+      description:
+        "Files (isolated mode): `containers` by name, each `{ prefix?, access?, maxObjectBytes? }`: keys under `prefix` (ending with '/'), " +
+        "`'read'` or `'read-write'`, and the largest object the component may write.",
     }),
     repositories: option(repositoryGrants, {
       default: {},

@@ -1,4 +1,14 @@
-import { instanceToken, tokens, type Auth, type Email, type Keel, type Kv, type Messaging, type Sql } from '@keel/core';
+import {
+  instanceToken,
+  tokens,
+  type Auth,
+  type Blobstore,
+  type Email,
+  type Keel,
+  type Kv,
+  type Messaging,
+  type Sql,
+} from '@keel/core';
 
 /**
  * The adapters a host serves components from, when there is no Keel app: each optional.
@@ -12,6 +22,7 @@ export interface WasmHostAdapters {
   readonly email?: Email;
   readonly auth?: Auth;
   readonly messaging?: Messaging;
+  readonly blobstore?: Blobstore;
 }
 
 /** Finds the adapter a grant names: the default instance, or a named one (only with a Keel app). */
@@ -21,13 +32,17 @@ export interface AdapterSource {
   email(instance: string | undefined): Email | undefined;
   auth(instance: string | undefined): Auth | undefined;
   messaging(instance: string | undefined): Messaging | undefined;
+  blobstore(instance: string | undefined): Blobstore | undefined;
   /** Whether a Keel app stands behind it (named instances need one). */
   readonly keel: boolean;
 }
 
 export function adapterSource(source: Keel | WasmHostAdapters): AdapterSource {
   if (isKeel(source)) {
-    const find = <I extends 'kv' | 'sql' | 'email' | 'auth' | 'messaging'>(iface: I, instance: string | undefined) => {
+    const find = <I extends 'kv' | 'sql' | 'email' | 'auth' | 'messaging' | 'blobstore'>(
+      iface: I,
+      instance: string | undefined,
+    ) => {
       const has = source.instances.some(
         (i) => i.interface === iface && (instance === undefined || i.name === instance),
       );
@@ -40,12 +55,13 @@ export function adapterSource(source: Keel | WasmHostAdapters): AdapterSource {
       email: (name) => find('email', name),
       auth: (name) => find('auth', name),
       messaging: (name) => find('messaging', name),
+      blobstore: (name) => find('blobstore', name),
       keel: true,
     };
   }
   if (typeof source !== 'object' || source === null) {
     throw new TypeError(
-      'createWasmHost: expected a Keel app or an object of adapters ({ kv, sql, email, auth, messaging })',
+      'createWasmHost: expected a Keel app or an object of adapters ({ kv, sql, email, auth, messaging, blobstore })',
     );
   }
   const plain = source as WasmHostAdapters;
@@ -55,6 +71,7 @@ export function adapterSource(source: Keel | WasmHostAdapters): AdapterSource {
     email: (name) => (name === undefined ? plain.email : undefined),
     auth: (name) => (name === undefined ? plain.auth : undefined),
     messaging: (name) => (name === undefined ? plain.messaging : undefined),
+    blobstore: (name) => (name === undefined ? plain.blobstore : undefined),
     keel: false,
   };
 }
