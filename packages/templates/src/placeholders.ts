@@ -50,13 +50,13 @@ export function variablesOf(segments: Segments): string[] {
 }
 
 /**
- * Joins `segments` with `variables`, each value passed through `escape` unless its placeholder is
+ * Joins `segments` with `variables`, each value passed through `escapeValue` unless its placeholder is
  * raw. A placeholder without a printable value is `MISSING_VARIABLE` naming it, never an empty string.
  */
 export function fillPlaceholders(
   segments: Segments,
   variables: TemplateVariables,
-  escape: (value: string) => string,
+  escapeValue: (value: string) => string,
   op: string,
 ): Result<string, TemplatesError> {
   let out = '';
@@ -76,7 +76,7 @@ export function fillPlaceholders(
         }),
       );
     }
-    out += segment.raw ? value : escape(value);
+    out += segment.raw ? value : escapeValue(value);
   }
   return ok(out);
 }
