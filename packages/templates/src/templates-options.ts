@@ -14,8 +14,8 @@ export const templatesOptions = v.strictObject({
     'Where the versions are kept.',
   ),
   email: option(withMethods<Email>('an Email instance', ['send']), {
-    defaultText: 'none: `send` needs `email` or an outbox',
-    description: 'The email contract `send` goes through when no outbox is given.',
+    defaultText: 'none',
+    description: 'The email contract `send` goes through when no outbox is given (without either, `send` throws).',
   }),
   table: option(v.pipe(v.string(), v.regex(/^[A-Za-z_]\w{0,50}$/, 'expected a plain identifier')), {
     default: 'keel_templates',
