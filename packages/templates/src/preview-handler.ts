@@ -31,7 +31,7 @@ export function createPreviewHandler(templates: Templates, options: PreviewOptio
       reply(res, 405, 'text/plain', 'method not allowed\n');
       return true;
     }
-    const name = decodeURIComponent(url.pathname.slice(base.length + 1));
+    const name = safeDecode(url.pathname.slice(base.length + 1));
     const locale = url.searchParams.get('locale') ?? undefined;
     const versionParam = url.searchParams.get('version');
     const part = url.searchParams.get('part') ?? 'html';
@@ -67,4 +67,13 @@ function reply(res: ServerResponse, status: number, type: string, body: string):
   // The rendered HTML runs no script of its own: a preview is not a way into the app's origin.
   res.writeHead(status, { 'content-type': type, 'content-security-policy': "script-src 'none'" });
   res.end(body);
+}
+
+/** A malformed escape (`%E0%A4%A`) is a name no template has, not an exception. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

@@ -2,7 +2,8 @@ import { createEmailOutbox, createOutboxEmail } from '@keel/adapter-email';
 import { err } from '@keel/core';
 import { expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTemplates } from '../src/index.js';
+import { createServer } from 'node:http';
+import { createPreviewHandler, createTemplates } from '../src/index.js';
 import { freshTable, mjmlBody, openDatabase, testDatabases } from './support/databases.js';
 
 const dbs = await testDatabases('store');
@@ -122,6 +123,44 @@ for (const db of dbs.databases) {
       expect(email.messages().map((m) => m.message.subject)).toEqual(['Welcome, Ada']);
       expect(email.messages()[0]?.message.html).toContain('Hello Ada');
       expect(email.messages()[0]?.message.text).toContain('Hello Ada');
+    });
+
+    it('the preview handler renders a version with its samples; a missing sample is 422 naming it', async () => {
+      const { templates } = await fresh();
+      expectOk(await templates.save('welcome', 'en', welcome));
+      expectOk(await templates.save('welcome', 'en', { ...welcome, subject: 'v2 {{user.name}}' }));
+      const samples = { welcome: { user: { name: '<Ada>' }, workspace: 'w', url: 'https://x.test' }, partial: {} };
+      const preview = createPreviewHandler(templates, { samples, basePath: '/preview' });
+      const server = createServer(async (req, res) => {
+        if (!(await preview(req, res))) res.writeHead(418).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as { port: number };
+      const get = async (path: string) => {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`);
+        return { status: res.status, type: res.headers.get('content-type'), body: await res.text() };
+      };
+      try {
+        const html = await get('/preview/welcome');
+        expect(html).toMatchObject({ status: 200, type: 'text/html; charset=utf-8' });
+        expect(html.body).toContain('Hello &lt;Ada&gt;');
+        expect((await get('/preview/welcome?part=subject&version=1')).body).toBe('Welcome, <Ada>');
+        expect((await get('/preview/welcome?part=subject')).body).toBe('v2 <Ada>');
+        expectOk(
+          await templates.save('partial', 'en', { subject: 'Hi {{name}}', mjml: mjmlBody('<mj-text>x</mj-text>') }),
+        );
+        const missing = await get('/preview/partial');
+        expect(missing.status).toBe(422);
+        expect(JSON.parse(missing.body)).toMatchObject({
+          code: 'MISSING_VARIABLE',
+          message: 'missing variable "name"',
+        });
+        expect((await get('/preview/nope')).status).toBe(404);
+        expect((await get('/preview/welcome?part=body')).status).toBe(400);
+        expect((await get('/elsewhere')).status).toBe(418);
+      } finally {
+        server.close();
+      }
     });
 
     it('send straight through the email contract; a missing variable sends nothing', async () => {
