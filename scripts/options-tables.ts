@@ -30,6 +30,8 @@ import { httpClientOptions } from '@keel/http-client';
 import { rateLimitOptions } from '@keel/ratelimit';
 import { realtimeOptions } from '@keel/realtime';
 import { repositoryOptions } from '@keel/repository';
+import { templatesOptions } from '@keel/templates';
+import { notificationsOptions } from '@keel/templates/notifications';
 import { componentKvAdapter } from '@keel/wasm-host';
 import { workflowsOptions } from '@keel/workflows';
 
@@ -75,6 +77,14 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
   {
     readme: 'packages/workflows/README.md',
     adapter: { interface: 'service', id: 'workflows', options: workflowsOptions },
+  },
+  {
+    readme: 'packages/templates/README.md',
+    adapter: { interface: 'service', id: 'templates', options: templatesOptions },
+  },
+  {
+    readme: 'packages/templates/README.md',
+    adapter: { interface: 'service', id: 'notifications', options: notificationsOptions },
   },
   { readme: 'packages/console/README.md', adapter: { interface: 'service', id: 'console', options: consoleOptions } },
   { readme: 'packages/adapter-kv-memory/README.md', adapter: memoryKvAdapter },

@@ -85,13 +85,9 @@ export async function resetPage(_ctx: AppContext, req: IncomingMessage, res: Ser
 async function firstWorkspace(ctx: AppContext, userId: string, email: string): Promise<void> {
   if ((await ctx.store.workspacesOf(userId)).length > 0) return;
   const name = (await ctx.pending.name(userId)) ?? `${email.split('@')[0]}'s workspace`;
-  await ctx.store.createFirstWorkspace(userId, name, {
-    from: sender,
-    to: [email],
-    subject: 'Welcome to Keel SaaS',
-    text: `Hello ${email},\n\nyour workspace "${name}" is ready. Add your first task!\n`,
-    idempotencyKey: `welcome:${userId}`,
-  });
+  const envelope = { from: sender, to: [email], idempotencyKey: `welcome:${userId}` };
+  const welcome = await unwrap(ctx.templates.message('welcome', { email, workspace: name }, envelope));
+  await ctx.store.createFirstWorkspace(userId, name, welcome);
   await ctx.pending.forget(userId);
 }
 

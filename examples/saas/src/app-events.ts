@@ -1,8 +1,7 @@
 import type { Sql } from '@keel/core';
 import { createEvents, type Events, type StoredEvent, type Subscription } from '@keel/events';
 import * as v from 'valibot';
-import { sender } from './auth-mail.js';
-import type { MailStore } from './mail-store.js';
+import type { Notifications } from '@keel/templates/notifications';
 
 // What the repositories publish for every change (`<Entity>Created`, `…Updated`, `…Deleted`).
 const RepositoryChange = v.object({
@@ -51,31 +50,31 @@ export function createAppEvents(sql: Sql, options: { readonly onError?: (error: 
 export type AppEvents = Events;
 
 /**
- * Mails "Task completed: …" to the user who completed a task, for each `TaskCompleted`, through the
- * app's outbox (as that user's mail). Delivery is at least once, so the mail is idempotent: the
- * handler is transactional (the outbox row and the group's checkpoint commit together), and its
- * idempotency key, the event's id, is one the mail store enqueues only once (a replay, a rewound
- * group). The outbox itself does not dedupe: it would store and send each copy with that key.
+ * Notifies "task completed" to the user who completed a task, for each `TaskCompleted`: a mail
+ * from the `task-completed` template through the app's outbox (as that user's mail), or, for a
+ * user who chose the digest, one mail at the end of the day. Delivery is at least once, so the
+ * notification is idempotent: the handler is transactional (the outbox row or the pending digest
+ * item and the group's checkpoint commit together), and the mail's idempotency key, from the
+ * event's id, is one the mail store enqueues only once (a replay, a rewound group).
  */
 export function subscribeTaskCompletedMail(
   events: AppEvents,
-  mail: MailStore,
+  notifications: Notifications,
   options: { readonly pollIntervalMs?: number } = {},
 ): Subscription {
   return events.subscribe<TaskCompletedData>(
     'TaskCompleted',
     async (event: StoredEvent<TaskCompletedData>, { tx }) => {
       const { workspaceId, taskId, title, userId, email } = event.data;
-      const message = {
-        from: sender,
-        to: [email],
-        subject: `Task completed: ${title}`,
-        text: `"${title}" (task ${taskId} of workspace ${workspaceId}) is done.\n`,
-        idempotencyKey: `task-completed:${event.id}`,
-      };
       if (!tx) throw new TypeError('subscribeTaskCompletedMail: expected a transactional delivery');
       // Sent by the outbox's next pass after the checkpoint's transaction commits (`outboxPollIntervalMs`).
-      return mail.enqueueIn(tx, userId, message);
+      return notifications.notify(tx, {
+        userId,
+        kind: 'task-completed',
+        data: { title, taskId, workspaceId },
+        recipient: { email },
+        id: String(event.id),
+      });
     },
     { group: 'task-completed-mail', transactional: true, ...pollInterval(options) },
   );

@@ -1,12 +1,15 @@
 import type { Sql } from '@keel/core';
 import { createJobs, defineJob } from '@keel/jobs';
 import { createAuditLog } from '@keel/repository';
+import { notificationJobs } from '@keel/templates/notifications';
 
 /** How long the tasks' audit trail is kept: the daily `audit.cleanup` deletes older records. */
 export const auditRetentionDays = 365;
 
 const definitions = {
   'audit.cleanup': defineJob<{ olderThanDays: number }, number>({ timeoutMs: 60_000 }),
+  // The notifications' daily digests (see app-notifications.ts).
+  ...notificationJobs,
 };
 
 /**

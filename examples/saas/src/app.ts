@@ -17,6 +17,9 @@ import type { TracerProvider } from '@opentelemetry/api';
 import { createAdminCheck } from './admin.js';
 import { createAppEvents, subscribeTaskCompletedMail } from './app-events.js';
 import { createAppJobs, startAppWorkers } from './app-jobs.js';
+import { createAppNotifications } from './app-notifications.js';
+import { appTemplateSamples, createAppTemplates } from './app-templates.js';
+import { createPreviewHandler } from '@keel/templates';
 import { createAuthMail } from './auth-mail.js';
 import { loadProfile } from './config.js';
 import { createDevMailbox } from './dev-mailbox.js';
@@ -134,6 +137,9 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     const events = createAppEvents(keel.sql, { onError: (e) => console.error('[saas] events', e) });
     await unwrap(events.migrate());
     const mail = createMailStore(keel.sql, outbox);
+    const templates = await createAppTemplates(keel.sql);
+    const notifications = createAppNotifications(keel.sql, jobs, templates, mail);
+    await unwrap(notifications.migrate());
     intake = await createTaskIntake(keel, mail, {
       cacheDir: profile.usesDataDir ? join(profile.dataDir, 'wasm-cache') : false,
       mode: profile.app.ruleMode,
@@ -164,6 +170,12 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
       settings: profile.app,
       profile: profile.name,
       admin,
+      templates,
+      notifications,
+      previewTemplate: createPreviewHandler(templates, {
+        samples: appTemplateSamples,
+        basePath: '/api/admin/templates',
+      }),
     };
     const traced = httpTracing(keel, options.tracerProvider);
     const server = createServer((req, res) => {
@@ -194,8 +206,9 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     });
     outbox.start();
     startAppWorkers(jobs, keel.sql);
+    notifications.work()._unsafeUnwrap();
     const pollIntervalMs = profile.app.outboxPollIntervalMs;
-    subscribeTaskCompletedMail(events, mail, { pollIntervalMs });
+    subscribeTaskCompletedMail(events, notifications, { pollIntervalMs });
     ctx.cache.subscribe(events, { pollIntervalMs });
     ctx.intake.subscribe(events);
     relayTaskEvents(events, keel.messaging, { pollIntervalMs });

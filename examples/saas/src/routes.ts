@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { healthHandlers, type Keel } from '@keel/core';
 import type { Flags } from '@keel/flags';
+import type { Templates } from '@keel/templates';
+import type { Notifications } from '@keel/templates/notifications';
 import { login, logout, resetPage, resetPassword, signup, verifyEmail, verifyPage } from './account-routes.js';
 import type { AdminCheck } from './admin.js';
 import type { DevMailbox } from './dev-mailbox.js';
@@ -8,6 +10,7 @@ import { HttpError, unwrap } from './http-errors.js';
 import { readBody, sendHtml, sendJson, stringField } from './http.js';
 import type { AppSettings } from './config.js';
 import type { MailStore } from './mail-store.js';
+import { getPreferences, previewTemplate, setPreferences } from './notification-routes.js';
 import type { PendingWorkspaces } from './pending-workspaces.js';
 import type { RealtimeHandler } from '@keel/realtime';
 import type { PlanLimitRule } from './plan-limit.js';
@@ -37,6 +40,10 @@ export interface AppContext {
   readonly settings: AppSettings;
   readonly profile: string;
   readonly admin: AdminCheck;
+  readonly templates: Templates;
+  readonly notifications: Notifications;
+  /** `@keel/templates`' preview handler, mounted at `/api/admin/templates`. */
+  readonly previewTemplate: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 export type Handler = (ctx: AppContext, req: IncomingMessage, res: ServerResponse, params: number[]) => Promise<void>;
@@ -70,6 +77,9 @@ const routes: [string, RegExp, Handler][] = [
   ['GET', /^\/api\/workspaces\/(\d+)\/audit$/, taskAudit],
   ['GET', /^\/api\/outbox$/, outbox],
   ['GET', /^\/api\/rules\/log$/, rulesLog],
+  ['GET', /^\/api\/preferences$/, getPreferences],
+  ['PUT', /^\/api\/preferences$/, setPreferences],
+  ['GET', /^\/api\/admin\/templates\/[\w.-]+$/, previewTemplate],
 ];
 
 /**

@@ -252,6 +252,37 @@ describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profil
     expect((await other.get(`/api/workspaces/${workspaceId}/audit`)).status).toBe(404);
   });
 
+  it('mails completed tasks in a daily digest for a user who chooses it; an admin previews the templates', async () => {
+    const client = new Client(app.url);
+    const { workspaceId } = await client.signup(newEmail('digest'));
+    const path = `/api/workspaces/${workspaceId}/tasks`;
+    expect((await client.get('/api/preferences')).body).toEqual({ taskCompleted: 'immediate' });
+    expect((await client.request('PUT', '/api/preferences', { taskCompleted: 'weekly' })).status).toBe(400);
+    expect((await client.request('PUT', '/api/preferences', { taskCompleted: 'digest' })).status).toBe(200);
+    const kept = (await client.post(path, { title: 'Kept for the digest' })).body.task;
+    expect((await client.post(`${path}/${kept.id}/complete`)).status).toBe(200);
+    expect((await client.request('PUT', '/api/preferences', { taskCompleted: 'immediate' })).status).toBe(200);
+    const mailed = (await client.post(path, { title: 'Mailed at once' })).body.task;
+    expect((await client.post(`${path}/${mailed.id}/complete`)).status).toBe(200);
+    // The subscription handles completions in order: once the second is mailed, the first was kept.
+    const subjects = await eventually(async () => {
+      const rows = (await client.get('/api/outbox')).body.messages as { subject: string }[];
+      const all = rows.map((m) => m.subject);
+      return all.includes('Task completed: Mailed at once') ? all : undefined;
+    });
+    expect(subjects).not.toContain('Task completed: Kept for the digest');
+
+    const admin = { authorization: `Bearer ${adminToken}` };
+    const preview = (query: string, headers = admin) =>
+      client.request('GET', `/api/admin/templates/${query}`, undefined, headers);
+    expect((await preview('welcome?part=subject', {} as typeof admin)).status).toBe(401);
+    expect((await preview('welcome?part=subject')).body).toBe('Welcome to Keel SaaS');
+    expect((await preview('task-completed.digest?part=text')).body).toContain(
+      '3 tasks were completed today: Write, Test, Ship.',
+    );
+    expect((await preview('nope')).status).toBe(404);
+  });
+
   it('runs each new task through the intake workflow of components: validate, route, enrich, notify when urgent', async () => {
     const client = new Client(app.url);
     const email = newEmail('intake');

@@ -11,6 +11,8 @@ import {
   type TaskCompletedData,
 } from '../src/app-events.js';
 import { type AppJobs, createAppJobs, startAppWorkers } from '../src/app-jobs.js';
+import { createAppNotifications } from '../src/app-notifications.js';
+import { createAppTemplates } from '../src/app-templates.js';
 import { HttpError } from '../src/http-errors.js';
 import { createMailStore, type MailStore } from '../src/mail-store.js';
 import { migrations } from '../src/migrations.js';
@@ -103,7 +105,10 @@ if (!server) {
         expect(await completions(workspace.id)).toEqual([]);
         expect((await store.tasks(workspace.id)).map((t) => t.done)).toEqual([false]);
 
-        const subscription = subscribeTaskCompletedMail(appEvents, mails[0] as MailStore, { pollIntervalMs: 20 });
+        const templates = await createAppTemplates(keel.sql);
+        const notifications = createAppNotifications(keel.sql, jobs[0] as AppJobs, templates, mails[0] as MailStore);
+        (await notifications.migrate())._unsafeUnwrap();
+        const subscription = subscribeTaskCompletedMail(appEvents, notifications, { pollIntervalMs: 20 });
         expect((await store.completeTask(workspace.id, task.id, notify)).done).toBe(true);
         const [event] = await completions(workspace.id);
         expect(event).toMatchObject({ data: { taskId: task.id, title: 'Roll me back', email: 'jobs@example.test' } });
