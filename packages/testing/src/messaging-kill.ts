@@ -29,7 +29,8 @@ const ACK_WAIT_MS = 300;
 /**
  * The kill test every durable messaging adapter runs: consumer children SIGKILLed a random
  * moment after they received a message. What a killed member held is redelivered to another
- * member, an acknowledged message never comes again, and none is lost.
+ * member, an acknowledged message never comes again, and none is lost. `child` is a script that
+ * runs `runKillConsumer` (`@keel/testing/messaging-child`) with the adapter's messaging.
  *
  * @example
  * describeMessagingKill({ name: 'redis', skip: redis.skip, child: new URL('./support/consumer-child.ts', import.meta.url), external: /^ioredis$/, setup });
