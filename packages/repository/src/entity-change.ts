@@ -60,7 +60,7 @@ export function* changeEntity(context: RepositoryContext, inTransaction: boolean
       return err(conflict(context, plan.op, plan.id, plan.expectedVersion, version));
     const at = new Date(context.clock.now());
     const planning = plan.plan(current, version, at);
-    // A plan that validates is a program of its own (the schema may be asynchronous).
+    // A plan waiting for an asynchronous schema is a program of its own.
     const planned = 'next' in planning ? yield* planning : planning;
     if (planned.isErr()) return err(planned.error);
     if (planned.value === undefined) return ok(current);
@@ -68,16 +68,16 @@ export function* changeEntity(context: RepositoryContext, inTransaction: boolean
     const written = yield* execute(statement, params);
     if (written.isErr()) return err(sqlFailure(context, plan.op)(written.error));
     if (written.value.rowsAffected === 1) {
-      const change: Change = {
-        operation: plan.operation,
-        idText: String(plan.key.id),
-        tenant: plan.key.tenant,
-        version: after === undefined ? version : version + 1,
-        before: current,
-        after,
-        at,
-      };
       if (context.trailed) {
+        const change: Change = {
+          operation: plan.operation,
+          idText: String(plan.key.id),
+          tenant: plan.key.tenant,
+          version: after === undefined ? version : version + 1,
+          before: current,
+          after,
+          at,
+        };
         const recorded = yield* recordChange(context, inTransaction, change);
         if (recorded.isErr()) return err(recorded.error);
       }

@@ -1,4 +1,5 @@
 import type { SqlDialect, SqlValue } from '@keel/core';
+import { parseTimestamp } from './iso-timestamp.js';
 
 /**
  * How a field is stored. The kind fixes the JavaScript type, the column type on each dialect,
@@ -104,7 +105,7 @@ export function fromSql(kind: FieldKind, value: SqlValue): unknown {
     case 'json':
       return JSON.parse(value as string);
     case 'timestamp': {
-      const date = new Date(value as string);
+      const date = typeof value === 'string' ? parseTimestamp(value) : new Date(value as number);
       if (Number.isNaN(date.getTime())) throw new TypeError(`expected a timestamp, got ${describe(value)}`);
       return date;
     }

@@ -63,6 +63,17 @@ export function entityFromJson(fields: readonly FieldLayout[], json: { [field: s
   return entity;
 }
 
+/** The fields whose values differ (those `changedFields` names), without building their changes. */
+export function changedLayouts(fields: readonly FieldLayout[], before: Entity, after: Entity): FieldLayout[] {
+  const changed: FieldLayout[] = [];
+  for (const f of fields) {
+    const old = before[f.name];
+    const next = after[f.name];
+    if (old !== next && !jsonEqual(toJson(f.kind, old), toJson(f.kind, next))) changed.push(f);
+  }
+  return changed;
+}
+
 /** The fields whose values differ, old → new (JSON form). */
 export function changedFields(
   fields: readonly FieldLayout[],

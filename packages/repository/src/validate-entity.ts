@@ -6,7 +6,7 @@ import { type Step, wait } from './operation-steps.js';
 import type { Failures, RepositoryError, RepositoryIssue } from './repository-errors.js';
 
 type Entity = Record<string, unknown>;
-type Checked = Result<Entity, RepositoryError>;
+export type Checked = Result<Entity, RepositoryError>;
 
 /**
  * Runs the definition's schema on a value, then holds the output to the fields: each value
@@ -38,6 +38,15 @@ export function* validated(
 ): Generator<Step, Checked, unknown> {
   const outcome = validateEntity(definition, fail, op, value);
   return outcome instanceof Promise ? yield* wait(op, outcome, asyncSchema) : outcome;
+}
+
+/** An asynchronous schema's outcome waited for as a step (see `WaitStep`), then given to `then`. */
+export function* waited<R>(
+  op: string,
+  outcome: Promise<Checked>,
+  then: (valid: Checked) => R,
+): Generator<Step, R, unknown> {
+  return then(yield* wait(op, outcome, asyncSchema));
 }
 
 function checked(

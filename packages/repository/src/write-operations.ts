@@ -1,14 +1,13 @@
 import { type Result, type SqlValue, currentContext, err, ok } from '@keel/core';
 import { reservedFields } from './define-repository.js';
-import type { FieldLayout } from './definition-types.js';
 import { type ChangePlan, type Planned, changeEntity, insertEntity } from './entity-change.js';
 import { type RepositoryContext, keyParams } from './repository-context.js';
 import type { RepositoryError } from './repository-errors.js';
 import type { AuditOperation, OperationOptions, WriteOptions } from './repository-types.js';
-import { changedFields, encodeFields } from './row-codec.js';
+import { changedLayouts, encodeFields } from './row-codec.js';
 import { type Program, write } from './operation-steps.js';
 import { idParam, tenantOf } from './unit-of-work.js';
-import { validated } from './validate-entity.js';
+import { type Checked, validated, validateEntity, waited } from './validate-entity.js';
 
 type Entity = Record<string, unknown>;
 
@@ -70,28 +69,27 @@ export function* updateEntity(
     op,
     operation,
     withDeleted: false,
-    *plan(current, version, at) {
+    plan(current, version, at) {
       const merged: Entity = {};
       for (const f of definition.fields) merged[f.name] = current[f.name];
       Object.assign(merged, fields.value);
-      return next(yield* validated(definition, fail, op, merged), current, version, at);
+      // A synchronous schema (the usual case) plans at once, with no program to step through:
+      // update is a hot path, and each generator is an allocation and a hop.
+      const outcome = validateEntity(definition, fail, op, merged);
+      const then = (valid: Checked) => next(valid, current, version, at);
+      return outcome instanceof Promise ? waited(op, outcome, then) : then(outcome);
     },
   };
   /** The statement of an update whose merged entity was validated. */
-  const next = (valid: Result<Entity, RepositoryError>, current: Entity, version: number, at: Date) => {
+  const next = (valid: Checked, current: Entity, version: number, at: Date) => {
     if (valid.isErr()) return err(valid.error);
-    const changed = Object.keys(changedFields(definition.fields, current, valid.value));
+    const changed = changedLayouts(definition.fields, current, valid.value);
     if (changed.length === 0) return ok(undefined);
-    const layouts = changed.map((name) => context.fieldsByName.get(name) as FieldLayout);
+    const params = encodeFields(changed, valid.value);
+    params.push(version + 1, at.toISOString(), ...keyParams(context, key.tenant, key.id), version);
     return ok<Planned>({
-      statement: context.statements.update(layouts.map((f) => f.column)),
-      params: [
-        ...encodeFields(layouts, valid.value),
-        version + 1,
-        at.toISOString(),
-        ...keyParams(context, key.tenant, key.id),
-        version,
-      ],
+      statement: context.statements.update(changed.map((f) => f.column)),
+      params,
       // A live entity's fields are all the schema's, and the repository's are set here.
       after: withMeta(defined(valid.value), version + 1, current.createdAt, at),
     });
