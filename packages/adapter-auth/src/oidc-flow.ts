@@ -58,7 +58,8 @@ export function createOidcFlow(states: SignInStates, clock: Clock) {
         const metadata: Partial<client.ClientMetadata> = { [client.clockTolerance]: p.clockToleranceSec };
         const config = await client.discovery(new URL(p.issuer), p.clientId, metadata, auth, {
           execute: p.allowInsecureRequests ? [client.allowInsecureRequests] : [],
-          timeout: 10,
+          // In seconds; the configuration keeps it for every later request (code exchange, userinfo).
+          timeout: p.timeoutMs / 1000,
         });
         const jwksUri = config.serverMetadata().jwks_uri;
         if (!jwksUri)
@@ -66,7 +67,7 @@ export function createOidcFlow(states: SignInStates, clock: Clock) {
         const jwks = createRemoteJWKSet(new URL(jwksUri), {
           cooldownDuration: p.jwksCooldownMs,
           cacheMaxAge: 10 * 60_000,
-          timeoutDuration: 10_000,
+          timeoutDuration: p.timeoutMs,
         });
         return { config, jwks };
       })();

@@ -67,6 +67,10 @@ export const oidcProviderOptions = crossChecked(
       default: 30_000,
       description: 'How soon the JWKS may be fetched again for a `kid` it did not have (key rotation), in ms.',
     }),
+    timeoutMs: option(integer(1, 120_000), {
+      default: 10_000,
+      description: 'How long each request to the provider (discovery, code exchange, JWKS, userinfo) may take, in ms.',
+    }),
     logoutUrl: option(fn<LogoutUrl>('a function ({ idToken, postLogoutRedirectUri, clientId }) => URL'), {
       description: "An end-session URL for providers without `end_session_endpoint` (Auth0's legacy `/v2/logout`).",
     }),

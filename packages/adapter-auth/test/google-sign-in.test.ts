@@ -64,6 +64,21 @@ describe('sign-in with Google (the google() OIDC preset)', () => {
     expectErr(await signIn(on, '2290'), 'ACCESS_DENIED');
   });
 
+  it('fails a code exchange that does not answer in timeoutMs, creating nobody; the next sign-in works', async () => {
+    const f = await createFixture({ oidc: { providers: [googleAt({ timeoutMs: 300 })] } });
+    expectOk(await f.auth.beginOidcLogin('google')); // discovery done while the provider answers
+    op.stall.add('/token');
+    try {
+      expect(expectErr(await signIn(f, '1180'), 'PROVIDER_ERROR').message).toMatch(
+        /^google: the code exchange failed: .*timed out/,
+      );
+    } finally {
+      op.stall.delete('/token');
+    }
+    expect(expectOk(await f.sql.query('SELECT email FROM auth_users')).rows).toEqual([]);
+    expect(expectOk(await signIn(f, '1180')).session.principal.email).toBe('ada@example.com');
+  });
+
   it('refuses the user saying no, another browser and a replayed callback', async () => {
     const f = await createFixture({ oidc: { providers: [googleAt()] } });
     expectErr(await signIn(f, 'deny'), 'ACCESS_DENIED');

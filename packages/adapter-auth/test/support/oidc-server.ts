@@ -20,6 +20,8 @@ export interface OidcServer {
   readonly redirectUri: string;
   readonly postLogoutRedirectUri: string;
   readonly accounts: Map<string, TestAccount>;
+  /** Paths the server takes requests for and never answers (a provider that hangs), e.g. `/token`. */
+  readonly stall: Set<string>;
   /** The account the next interaction signs in, or `deny` to refuse the request. */
   signInAs: string | 'deny';
   /** Follows the authorization URL like a browser; the callback's query parameters. */
@@ -59,7 +61,9 @@ export async function startOidcServer(): Promise<OidcServer> {
   });
   const handle = provider.callback();
   const state = { signInAs: 'deny' as string };
+  const stall = new Set<string>();
   server.on('request', (req, res) => {
+    if (stall.has(new URL(req.url ?? '/', issuer).pathname)) return; // answered by close()'s closeAllConnections
     if (!req.url?.startsWith('/interaction/')) return handle(req, res);
     void (async () => {
       const details = await provider.interactionDetails(req, res);
@@ -94,6 +98,7 @@ export async function startOidcServer(): Promise<OidcServer> {
     redirectUri,
     postLogoutRedirectUri,
     accounts,
+    stall,
     get signInAs() {
       return state.signInAs;
     },
