@@ -373,26 +373,26 @@ export function createComponentRegistry(sql: Sql, host: WasmHost, options: Regis
                       ),
                     );
                   const at = now();
-                  return store
-                    .deleteVersion(tx, found)
-                    .andThen(() =>
-                      store.audit(
-                        tx,
-                        { name, version, action: 'delete', actor: opts.actor, detail: { sha256: found.sha256 } },
-                        at,
-                      ),
-                    );
+                  return (
+                    store
+                      .lockBytes(tx, found.sha256)
+                      .andThen(() => store.deleteVersion(tx, found))
+                      // The object goes with the last version that has the bytes, while the row's
+                      // lock keeps an upload of the same bytes waiting (it writes the object again
+                      // after). A commit that then fails would leave the row without its object:
+                      // loading it says the bytes are missing, and uploading them again heals it.
+                      .andThen((gone) => (gone && home ? home.remove(found.sha256) : okAsync(undefined)))
+                      .andThen(() =>
+                        store.audit(
+                          tx,
+                          { name, version, action: 'delete', actor: opts.actor, detail: { sha256: found.sha256 } },
+                          at,
+                        ),
+                      )
+                  );
                 }),
             )
-            .mapErr(inRegistryTerms('delete'))
-            // The object goes once no version has the bytes (the last one's row went with it).
-            .andThen(() =>
-              home
-                ? store
-                    .hasBytes(sql, found.sha256)
-                    .andThen((kept) => (kept ? okAsync(undefined) : home.remove(found.sha256)))
-                : okAsync(undefined),
-            ),
+            .mapErr(inRegistryTerms('delete')),
         ),
       ),
 

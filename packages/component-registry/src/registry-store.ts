@@ -57,12 +57,15 @@ export function registryStore(table: string, home?: BlobHome) {
 
   return {
     insertVersion(db: Db, v: NewVersion, now: number): ResultAsync<void, RegistryError> {
-      // The bytes are stored once per hash, whichever name or version brought them (two processes
-      // uploading the same bytes at once both go on).
+      // The bytes are stored once per hash, whichever name or version brought them. The row is
+      // written (or, when there, updated to nothing new) first, so the transaction holds its lock
+      // until it commits: a delete of the last other version with these bytes waits for it, and an
+      // upload of the same bytes waits for a delete that got there first (see `lockBytes`).
       return run(
         'upload',
         db,
-        `INSERT INTO ${t.blobs} (sha256, bytes, size) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+        `INSERT INTO ${t.blobs} (sha256, bytes, size) VALUES (?, ?, ?) ` +
+          'ON CONFLICT (sha256) DO UPDATE SET size = excluded.size',
         [v.sha256, home ? empty : v.bytes, v.bytes.byteLength],
       )
         .andThen(() =>
@@ -119,11 +122,13 @@ export function registryStore(table: string, home?: BlobHome) {
       });
     },
 
-    /** Whether any version still has these bytes (their `_blobs` row is deleted with the last one). */
-    hasBytes(db: Db, sha256: string): ResultAsync<boolean, RegistryError> {
-      return rows('delete', db, `SELECT 1 AS one FROM ${t.blobs} WHERE sha256 = ?`, [sha256], () => true).map(
-        (found) => found.length > 0,
-      );
+    /**
+     * Locks the `_blobs` row of these bytes for the rest of the transaction (a no-op update): taken
+     * before a delete asks whether another version still has them, so an upload of the same bytes
+     * in flight has committed by then (and the question, a statement of its own, sees its version).
+     */
+    lockBytes(db: Db, sha256: string): ResultAsync<void, RegistryError> {
+      return run('delete', db, `UPDATE ${t.blobs} SET size = size WHERE sha256 = ?`, [sha256]).map(() => undefined);
     },
 
     /** The signature a version was uploaded with (base64 or hex text), when it was signed. */
@@ -218,8 +223,11 @@ export function registryStore(table: string, home?: BlobHome) {
       );
     },
 
-    /** Deletes a version, and its bytes when no other version has them. */
-    deleteVersion(db: Db, v: StoredVersion): ResultAsync<void, RegistryError> {
+    /**
+     * Deletes a version, and its bytes' row when no other version has them: whether the row went.
+     * Call `lockBytes` first in the same transaction.
+     */
+    deleteVersion(db: Db, v: StoredVersion): ResultAsync<boolean, RegistryError> {
       return run('delete', db, `DELETE FROM ${t.versions} WHERE name = ? AND version = ?`, [v.name, v.version])
         .andThen(() =>
           run(
@@ -229,7 +237,7 @@ export function registryStore(table: string, home?: BlobHome) {
             [v.sha256, v.sha256],
           ),
         )
-        .map(() => undefined);
+        .map((deleted) => deleted > 0);
     },
 
     /** Names in order after `after`, matching `search` (a substring), with their routing and version counts. */

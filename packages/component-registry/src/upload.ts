@@ -58,40 +58,39 @@ export function upload(c: UploadContext, input: UploadInput): ResultAsync<Stored
   const { name, version, bytes, signer, signature, actor } = input;
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const signed = signature === undefined ? {} : { signature, publicKey: c.trustedKeys.get(signer as string) };
-  return (
-    c.store
-      .version(c.sql, name, version)
-      .andThen((existing) => (existing ? errAsync(versionExists(name, version)) : okAsync(undefined)))
-      .andThen(() =>
-        c.host
-          .load(bytes, { id: `${name}@${version}`, sha256, mode: 'isolated', ...signed })
-          .mapErr((cause) => probeError(cause, name, version)),
-      )
-      .andThen((probe) => {
-        const exports = [...probe.exports];
-        return ResultAsync.fromSafePromise(probe.close()).map(() => exports);
-      })
-      // The object first: the row that names it is written only once it exists.
-      .andThen((exports) => (c.home ? c.home.put(sha256, bytes).map(() => exports) : okAsync(exports)))
-      .andThen((exports) => {
-        const encoded = typeof signature === 'string' || signature === undefined ? signature : base64(signature);
-        const now = c.now();
-        return c.sql
-          .transaction((tx) =>
-            c.store
-              .insertVersion(
-                tx,
-                { name, version, sha256, bytes, exports, signer, signature: encoded, uploadedBy: actor },
-                now,
-              )
-              .andThen(() => c.store.audit(tx, { name, version, action: 'upload', actor, detail: { sha256 } }, now)),
-          )
-          .mapErr(inRegistryTerms('upload'))
-          .mapErr((e) => (e.code === 'DATABASE' && isUniqueViolation(e) ? versionExists(name, version) : e))
-          .andThen(() => c.store.version(c.sql, name, version))
-          .map((stored) => stored as StoredVersion);
-      })
-  );
+  return c.store
+    .version(c.sql, name, version)
+    .andThen((existing) => (existing ? errAsync(versionExists(name, version)) : okAsync(undefined)))
+    .andThen(() =>
+      c.host
+        .load(bytes, { id: `${name}@${version}`, sha256, mode: 'isolated', ...signed })
+        .mapErr((cause) => probeError(cause, name, version)),
+    )
+    .andThen((probe) => {
+      const exports = [...probe.exports];
+      return ResultAsync.fromSafePromise(probe.close()).map(() => exports);
+    })
+    .andThen((exports) => {
+      const encoded = typeof signature === 'string' || signature === undefined ? signature : base64(signature);
+      const now = c.now();
+      return c.sql
+        .transaction((tx) =>
+          c.store
+            .insertVersion(
+              tx,
+              { name, version, sha256, bytes, exports, signer, signature: encoded, uploadedBy: actor },
+              now,
+            )
+            // The object in the transaction that holds the bytes' row: nobody sees the row before
+            // the object exists, and a delete of the same bytes elsewhere waits (see `lockBytes`).
+            .andThen(() => (c.home ? c.home.put(sha256, bytes) : okAsync(undefined)))
+            .andThen(() => c.store.audit(tx, { name, version, action: 'upload', actor, detail: { sha256 } }, now)),
+        )
+        .mapErr(inRegistryTerms('upload'))
+        .mapErr((e) => (e.code === 'DATABASE' && isUniqueViolation(e) ? versionExists(name, version) : e))
+        .andThen(() => c.store.version(c.sql, name, version))
+        .map((stored) => stored as StoredVersion);
+    });
 }
 
 function inputProblem(c: UploadContext, input: UploadInput): RegistryError | undefined {

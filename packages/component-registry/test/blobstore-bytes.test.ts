@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { createFsBlobstore } from '@keel/adapter-blobstore-fs';
 import { createMemoryKv } from '@keel/adapter-kv-memory';
 import { createSqliteSql } from '@keel/adapter-sqlite';
-import { rowsToObjects } from '@keel/core';
+import { type Blobstore, ResultAsync, type Sql, rowsToObjects } from '@keel/core';
 import { expectErr, expectOk } from '@keel/testing';
 import { createWasmHost } from '@keel/wasm-host';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createComponentRegistry } from '../src/index.js';
-import { versioned } from './support/versioned.js';
+import { testDatabases, versioned } from './support/versioned.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keel-registry-blobs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -99,4 +99,88 @@ describe('the registry with a blobstore for the bytes', () => {
     await sql.close();
     await files.close();
   });
+});
+
+describe('the registry with a blobstore, two processes on one database', async () => {
+  const dbs = await testDatabases('blob-race');
+  afterAll(() => dbs.cleanup());
+  const pg = dbs.targets.find((t) => t.name === 'PostgreSQL');
+
+  // PostgreSQL only, for the reason the routing race test gives (registry.test.ts); on SQLite the
+  // delete and the upload are each one BEGIN IMMEDIATE transaction, which cannot interleave.
+  it.runIf(pg !== undefined)(
+    'a delete of the last version with some bytes racing an upload of the same bytes: the upload keeps its object',
+    async () => {
+      const open = (pg as { open: () => Sql }).open;
+      const files = createFsBlobstore({ root: join(dir, 'race-files') });
+      expectOk(await files.createContainer('components'));
+      // The deleting process's store holds its object removal until the other process has written
+      // the same object (the race: the upload's row then names an object about to go) or waits for
+      // a lock (the deleting transaction's, which keeps the upload out until the object is gone).
+      const watcher = open();
+      const waitingForLock = async () =>
+        Number(
+          expectOk(
+            await watcher.query(
+              "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            ),
+          ).rows[0]?.[0],
+        ) > 0;
+      let removing = () => {};
+      const removal = new Promise<void>((resolve) => {
+        removing = resolve;
+      });
+      let written = false;
+      const slowToRemove: Blobstore = {
+        ...files,
+        delete: (container, key) => {
+          removing();
+          const held = (async () => {
+            while (!written && !(await waitingForLock())) await new Promise((resolve) => setTimeout(resolve, 20));
+          })();
+          return ResultAsync.fromSafePromise(held).andThen(() => files.delete(container, key));
+        },
+      };
+      const noting: Blobstore = {
+        ...files,
+        write: (...args) =>
+          files.write(...args).map((done) => {
+            written = true;
+            return done;
+          }),
+      };
+      const processes = [slowToRemove, noting].map((store) => {
+        const sql = open();
+        const host = createWasmHost({ kv: createMemoryKv() }, { cacheDir: false });
+        const registry = createComponentRegistry(sql, host, {
+          refreshMs: 0,
+          blobstore: { store, container: 'components' },
+        });
+        return { sql, host, registry };
+      });
+      const [deleter, uploader] = processes as [(typeof processes)[0], (typeof processes)[0]];
+      try {
+        expectOk(await deleter.registry.migrate());
+        const bytes = await versioned(7);
+        expectOk(await deleter.registry.upload({ name: 'going', version: '1', bytes }));
+        const deleted = deleter.registry.delete('going', '1');
+        await removal;
+        const upload = uploader.registry.upload({ name: 'coming', version: '1', bytes });
+        expectOk(await deleted);
+        expectOk(await upload);
+        // The new version's bytes are there, for both processes, and it loads.
+        expect(Buffer.from(expectOk(await uploader.registry.download('coming', '1')))).toEqual(Buffer.from(bytes));
+        expectOk(await deleter.registry.activate('coming', '1'));
+        expect(expectOk(await deleter.registry.component('coming').call('version'))).toBe(7);
+      } finally {
+        for (const p of processes) {
+          await p.registry.close();
+          await p.host.close();
+          await p.sql.close();
+        }
+        await watcher.close();
+        await files.close();
+      }
+    },
+  );
 });
