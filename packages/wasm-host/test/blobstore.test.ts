@@ -1,4 +1,5 @@
 import { createFsBlobstore } from '@keel/adapter-blobstore-fs';
+import { createS3Blobstore } from '@keel/adapter-blobstore-s3';
 import { Readable } from 'node:stream';
 import type { BlobMetadata, Blobstore } from '@keel/core';
 import { expectErr, expectOk } from '@keel/testing';
@@ -7,6 +8,8 @@ import { createMemoryExecutionLog, createWasmHost, type WasmGrants } from '../sr
 import { BlobStreams, IncomingStream, MAX_READ_CHUNK } from '../src/imports/blob-streams.js';
 import { blobstoreBinding } from '../src/imports/blobstore-binding.js';
 import { collectingLogger, fixture, tempDir } from './support/fixtures.js';
+// adapter-blobstore-s3's own private s3rver (a real S3 API server, in a child process on 127.0.0.1).
+import { s3rverCredentials, startS3rver } from '../../adapter-blobstore-s3/test/s3rver.js';
 
 const cache = tempDir();
 const files = tempDir('keel-wasm-blobs-');
@@ -35,9 +38,25 @@ const grant: WasmGrants = {
   },
 };
 
+const s3 = await startS3rver();
 let n = 0;
-const setup = async (grants: WasmGrants = grant) => {
-  const store: Blobstore = createFsBlobstore({ root: `${files.dir}/store-${n++}` });
+/** The stores a guest is tested on: each test gets a fresh one. */
+const stores: { name: string; make: () => Blobstore }[] = [
+  { name: 'fs', make: () => createFsBlobstore({ root: `${files.dir}/store-${n++}` }) },
+  {
+    name: 's3 (s3rver)',
+    make: () =>
+      createS3Blobstore({
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        credentials: s3rverCredentials,
+        bucketPrefix: `w${n++}-`,
+      }),
+  },
+];
+
+const setupOn = async (grants: WasmGrants = grant, makeStore = stores[0]?.make as () => Blobstore) => {
+  const store = makeStore();
   for (const c of ['uploads', 'shared', 'private']) expectOk(await store.createContainer(c));
   const log = createMemoryExecutionLog();
   const logger = collectingLogger();
@@ -105,116 +124,125 @@ describe('the blobstore binding', () => {
   });
 });
 
-describe('a blobstore guest (isolated: streams are resources, every operation asynchronous)', () => {
-  it('streams a file in and a transformed copy out, in bounded chunks', async () => {
-    const { store, c, text, log, done } = await setup();
-    const body = 'hello, files! '.repeat(10_000); // 140 000 bytes: three chunks of at most 64 KiB
-    expectOk(await store.write('uploads', 'tenant-a/in.txt', body));
-    // The guest asks for 4 GiB at a time; the host gives at most MAX_READ_CHUNK.
-    expect(
-      expectOk(await c.call('transform', 'uploads', 'tenant-a/in.txt', 'tenant-a/out.txt', 0xffffffff, 0n, 0n)),
-    ).toBe(0);
-    expect(await text('uploads', 'tenant-a/out.txt')).toBe(body.toUpperCase());
-    const stats = expectOk(await c.call('chunks')) as bigint;
-    expect([Number(stats >> 32n), Number(stats & 0xffffffffn)]).toEqual([3, MAX_READ_CHUNK]);
-    // Small chunks, and a range: the guest cannot read past the range's end.
-    expect(expectOk(await c.call('transform', 'uploads', 'tenant-a/in.txt', 'tenant-a/part.txt', 5, 7n, 6n))).toBe(0);
-    expect(await text('uploads', 'tenant-a/part.txt')).toBe('FILES!');
-    expect(expectOk(await c.call('chunks'))).toBe((2n << 32n) | 5n);
-    expect(log.records().at(0)).toMatchObject({ outcome: 'ok', deniedCalls: 0 });
-    await done();
-  });
+describe.each(stores)(
+  'a blobstore guest on $name (isolated: streams are resources, every operation asynchronous)',
+  ({ make }) => {
+    const setup = (grants: WasmGrants = grant) => setupOn(grants, make);
 
-  it('refuses other containers, keys outside the prefix (at its boundary) and writes under read, counted', async () => {
-    const { store, c, logger, denials, done } = await setup();
-    expectOk(await store.write('uploads', 'tenant-a/in.txt', 'a'));
-    expectOk(await store.write('uploads', 'tenant-ab/secret.txt', 'theirs'));
-    expectOk(await store.write('private', 'tenant-a/in.txt', 'private'));
-    expectOk(await store.write('shared', 'readme.txt', 'shared'));
-    const copy = (container: string, from: string, to: string) =>
-      c.call('transform', container, from, to, 1024, 0n, 0n);
-    // Reading: another tenant's prefix (a/ never covers ab/), another container, no key at all.
-    for (const [container, from] of [
-      ['uploads', 'tenant-ab/secret.txt'],
-      ['uploads', 'tenant-a'],
-      ['uploads', 'TENANT-A/in.txt'],
-      ['private', 'tenant-a/in.txt'],
-      ['__proto__', 'tenant-a/in.txt'],
-    ] as const)
-      expect([container, from, expectOk(await copy(container, from, 'tenant-a/x'))]).toEqual([
-        container,
-        from,
-        READ + ACCESS_DENIED,
-      ]);
-    // Writing out of the prefix, and into a read-only container.
-    expect(expectOk(await copy('uploads', 'tenant-a/in.txt', 'tenant-ab/planted.txt'))).toBe(WRITE + ACCESS_DENIED);
-    expect(expectOk(await copy('shared', 'readme.txt', 'readme-2.txt'))).toBe(WRITE + ACCESS_DENIED);
-    expect(expectOk(await c.call('remove', 'shared', 'readme.txt'))).toBe(100 + ACCESS_DENIED);
-    // Listing outside the prefix (an empty prefix is the whole container).
-    expect(expectOk(await c.call('count', 'uploads', ''))).toBe(1000 + ACCESS_DENIED);
-    expect(expectOk(await c.call('count', 'uploads', 'tenant-a/'))).toBe(1);
-    expect(expectOk(await c.call('count', 'shared', ''))).toBe(1);
-    expect(denials()).toBe(5 + 2 + 1 + 1);
-    expect(logger.lines.filter((l) => l.message === 'denied a host call').at(-1)?.fields).toMatchObject({
-      component: 'files',
-      interface: 'blobstore',
-      function: 'list',
+    it('streams a file in and a transformed copy out, in bounded chunks', async () => {
+      const { store, c, text, log, done } = await setup();
+      const body = 'hello, files! '.repeat(10_000); // 140 000 bytes: three chunks of at most 64 KiB
+      expectOk(await store.write('uploads', 'tenant-a/in.txt', body));
+      // The guest asks for 4 GiB at a time; the host gives at most MAX_READ_CHUNK.
+      expect(
+        expectOk(await c.call('transform', 'uploads', 'tenant-a/in.txt', 'tenant-a/out.txt', 0xffffffff, 0n, 0n)),
+      ).toBe(0);
+      expect(await text('uploads', 'tenant-a/out.txt')).toBe(body.toUpperCase());
+      const stats = expectOk(await c.call('chunks')) as bigint;
+      expect([Number(stats >> 32n), Number(stats & 0xffffffffn)]).toEqual([3, MAX_READ_CHUNK]);
+      // Small chunks, and a range: the guest cannot read past the range's end.
+      expect(expectOk(await c.call('transform', 'uploads', 'tenant-a/in.txt', 'tenant-a/part.txt', 5, 7n, 6n))).toBe(0);
+      expect(await text('uploads', 'tenant-a/part.txt')).toBe('FILES!');
+      expect(expectOk(await c.call('chunks'))).toBe((2n << 32n) | 5n);
+      expect(log.records().at(0)).toMatchObject({ outcome: 'ok', deniedCalls: 0 });
+      await done();
     });
-    expect(expectOk(await store.exists('uploads', 'tenant-ab/planted.txt'))).toBe(false);
-    await done();
-  });
 
-  it('refuses `..`, `.` and absolute keys through core before the store (no file outside it is touched)', async () => {
-    const { store, c, done } = await setup();
-    expectOk(await store.write('uploads', 'tenant-a/in.txt', 'a'));
-    for (const key of ['tenant-a/../tenant-b/x', 'tenant-a/./x', 'tenant-a/..', 'tenant-a/x\u0000'])
-      expect([key, expectOk(await c.call('transform', 'uploads', 'tenant-a/in.txt', key, 16, 0n, 0n))]).toEqual([
-        key,
-        WRITE + INVALID_KEY,
-      ]);
-    expect(
-      expectOk(await c.call('transform', 'uploads', 'tenant-a/../../../etc/passwd', 'tenant-a/x', 16, 0n, 0n)),
-    ).toBe(READ + INVALID_KEY);
-    expect(expectOk(await c.call('count', 'uploads', 'tenant-a/'))).toBe(1);
-    await done();
-  });
+    it('refuses other containers, keys outside the prefix (at its boundary) and writes under read, counted', async () => {
+      const { store, c, logger, denials, done } = await setup();
+      expectOk(await store.write('uploads', 'tenant-a/in.txt', 'a'));
+      expectOk(await store.write('uploads', 'tenant-ab/secret.txt', 'theirs'));
+      expectOk(await store.write('private', 'tenant-a/in.txt', 'private'));
+      expectOk(await store.write('shared', 'readme.txt', 'shared'));
+      const copy = (container: string, from: string, to: string) =>
+        c.call('transform', container, from, to, 1024, 0n, 0n);
+      // Reading: another tenant's prefix (a/ never covers ab/), another container, no key at all.
+      for (const [container, from] of [
+        ['uploads', 'tenant-ab/secret.txt'],
+        ['uploads', 'tenant-a'],
+        ['uploads', 'TENANT-A/in.txt'],
+        ['private', 'tenant-a/in.txt'],
+        ['__proto__', 'tenant-a/in.txt'],
+      ] as const)
+        expect([container, from, expectOk(await copy(container, from, 'tenant-a/x'))]).toEqual([
+          container,
+          from,
+          READ + ACCESS_DENIED,
+        ]);
+      // Writing out of the prefix, and into a read-only container.
+      expect(expectOk(await copy('uploads', 'tenant-a/in.txt', 'tenant-ab/planted.txt'))).toBe(WRITE + ACCESS_DENIED);
+      expect(expectOk(await copy('shared', 'readme.txt', 'readme-2.txt'))).toBe(WRITE + ACCESS_DENIED);
+      expect(expectOk(await c.call('remove', 'shared', 'readme.txt'))).toBe(100 + ACCESS_DENIED);
+      // Listing outside the prefix (an empty prefix is the whole container).
+      expect(expectOk(await c.call('count', 'uploads', ''))).toBe(1000 + ACCESS_DENIED);
+      expect(expectOk(await c.call('count', 'uploads', 'tenant-a/'))).toBe(1);
+      expect(expectOk(await c.call('count', 'shared', ''))).toBe(1);
+      expect(denials()).toBe(5 + 2 + 1 + 1);
+      expect(logger.lines.filter((l) => l.message === 'denied a host call').at(-1)?.fields).toMatchObject({
+        component: 'files',
+        interface: 'blobstore',
+        function: 'list',
+      });
+      expect(expectOk(await store.exists('uploads', 'tenant-ab/planted.txt'))).toBe(false);
+      await done();
+    });
 
-  it("stops a write at the grant's maxObjectBytes, chunk by chunk, and leaves nothing visible", async () => {
-    const { store, c, done } = await setup();
-    // 4 × 64 KiB is exactly the limit; a fifth chunk passes it.
-    expect(expectOk(await c.call('fill', 'uploads', 'tenant-a/full.bin', 65536, 4, true))).toBe(0);
-    expect(expectOk(await store.stat('uploads', 'tenant-a/full.bin'))?.size).toBe(4 * 65536);
-    expect(expectOk(await c.call('fill', 'uploads', 'tenant-a/big.bin', 65536, 5, true))).toBe(CHUNK_OUT + TOO_LARGE);
-    expect(expectOk(await store.exists('uploads', 'tenant-a/big.bin'))).toBe(false);
-    // Over the limit as an existing object: the old version stays.
-    expect(expectOk(await c.call('fill', 'uploads', 'tenant-a/full.bin', 65536, 5, true))).toBe(CHUNK_OUT + TOO_LARGE);
-    expect(expectOk(await store.stat('uploads', 'tenant-a/full.bin'))?.size).toBe(4 * 65536);
-    await done();
-  });
+    it('refuses `..`, `.` and absolute keys through core before the store (no file outside it is touched)', async () => {
+      const { store, c, done } = await setup();
+      expectOk(await store.write('uploads', 'tenant-a/in.txt', 'a'));
+      for (const key of ['tenant-a/../tenant-b/x', 'tenant-a/./x', 'tenant-a/..', 'tenant-a/x\u0000'])
+        expect([key, expectOk(await c.call('transform', 'uploads', 'tenant-a/in.txt', key, 16, 0n, 0n))]).toEqual([
+          key,
+          WRITE + INVALID_KEY,
+        ]);
+      expect(
+        expectOk(await c.call('transform', 'uploads', 'tenant-a/../../../etc/passwd', 'tenant-a/x', 16, 0n, 0n)),
+      ).toBe(READ + INVALID_KEY);
+      expect(expectOk(await c.call('count', 'uploads', 'tenant-a/'))).toBe(1);
+      await done();
+    });
 
-  it('discards a write dropped without finish', async () => {
-    const { store, c, done } = await setup();
-    expect(expectOk(await c.call('fill', 'uploads', 'tenant-a/half.bin', 1000, 3, false))).toBe(0);
-    // The call ends only once the store has let go of the dropped upload.
-    expect(expectOk(await store.exists('uploads', 'tenant-a/half.bin'))).toBe(false);
-    expect(expectOk(await store.list('uploads')).objects).toEqual([]);
-    await done();
-  });
+    it("stops a write at the grant's maxObjectBytes, chunk by chunk, and leaves nothing visible", async () => {
+      const { store, c, done } = await setup();
+      // 4 × 64 KiB is exactly the limit; a fifth chunk passes it.
+      expect(expectOk(await c.call('fill', 'uploads', 'tenant-a/full.bin', 65536, 4, true))).toBe(0);
+      expect(expectOk(await store.stat('uploads', 'tenant-a/full.bin'))?.size).toBe(4 * 65536);
+      expect(expectOk(await c.call('fill', 'uploads', 'tenant-a/big.bin', 65536, 5, true))).toBe(CHUNK_OUT + TOO_LARGE);
+      expect(expectOk(await store.exists('uploads', 'tenant-a/big.bin'))).toBe(false);
+      // Over the limit as an existing object: the old version stays.
+      expect(expectOk(await c.call('fill', 'uploads', 'tenant-a/full.bin', 65536, 5, true))).toBe(
+        CHUNK_OUT + TOO_LARGE,
+      );
+      expect(expectOk(await store.stat('uploads', 'tenant-a/full.bin'))?.size).toBe(4 * 65536);
+      await done();
+    });
 
-  it('refuses forged, foreign and dropped handles: the glue cannot name another object, the host finds none', async () => {
-    const { store, c, done } = await setup();
-    expectOk(await store.write('uploads', 'tenant-a/in.txt', 'abc'));
-    // jco's glue hands the host a handle object without the host's id for a handle it never
-    // issued (of that type, or any more): the host's tables find nothing and say so.
-    expect(expectOk(await c.call('forge', 'uploads', 'tenant-a/in.txt', 0))).toBe(200 + INVALID_ARGUMENT);
-    expect(expectOk(await c.call('forge', 'uploads', 'tenant-a/in.txt', 1))).toBe(CHUNK_OUT + INVALID_ARGUMENT);
-    expect(expectOk(await c.call('forge', 'uploads', 'tenant-a/in.txt', 2))).toBe(200 + INVALID_ARGUMENT);
-    expect(expectOk(await c.call('forge', 'uploads', 'tenant-a/none.txt', 1))).toBe(READ + NOT_FOUND);
-    expect(expectOk(await store.list('uploads')).objects.map((o) => o.key)).toEqual(['tenant-a/in.txt']);
-    await done();
-  });
+    it('discards a write dropped without finish', async () => {
+      const { store, c, done } = await setup();
+      expect(expectOk(await c.call('fill', 'uploads', 'tenant-a/half.bin', 1000, 3, false))).toBe(0);
+      // The call ends only once the store has let go of the dropped upload.
+      expect(expectOk(await store.exists('uploads', 'tenant-a/half.bin'))).toBe(false);
+      expect(expectOk(await store.list('uploads')).objects).toEqual([]);
+      await done();
+    });
 
-  it('checks the grant when it is loaded', async () => {
+    it('refuses forged, foreign and dropped handles: the glue cannot name another object, the host finds none', async () => {
+      const { store, c, done } = await setup();
+      expectOk(await store.write('uploads', 'tenant-a/in.txt', 'abc'));
+      // jco's glue hands the host a handle object without the host's id for a handle it never
+      // issued (of that type, or any more): the host's tables find nothing and say so.
+      expect(expectOk(await c.call('forge', 'uploads', 'tenant-a/in.txt', 0))).toBe(200 + INVALID_ARGUMENT);
+      expect(expectOk(await c.call('forge', 'uploads', 'tenant-a/in.txt', 1))).toBe(CHUNK_OUT + INVALID_ARGUMENT);
+      expect(expectOk(await c.call('forge', 'uploads', 'tenant-a/in.txt', 2))).toBe(200 + INVALID_ARGUMENT);
+      expect(expectOk(await c.call('forge', 'uploads', 'tenant-a/none.txt', 1))).toBe(READ + NOT_FOUND);
+      expect(expectOk(await store.list('uploads')).objects.map((o) => o.key)).toEqual(['tenant-a/in.txt']);
+      await done();
+    });
+  },
+);
+
+describe('a blobstore grant', () => {
+  it('is checked when the component is loaded', async () => {
     const host = createWasmHost({}, { cacheDir: false });
     for (const [grants, path] of [
       [
