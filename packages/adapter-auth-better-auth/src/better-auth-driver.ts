@@ -2,7 +2,7 @@ import type { AuthPrincipal, AuthRequestContext, AuthSession, AuthUser } from '@
 import type { AuthDriver } from '@keel/core/adapter';
 import { authError, call } from './better-auth-errors.js';
 import type { CheckedBetterAuthOptions } from './better-auth-options.js';
-import type { BetterAuthServer } from './better-auth-server.js';
+import { type BetterAuthServer, verificationPrefix } from './better-auth-server.js';
 
 type Context = Awaited<BetterAuthServer['$context']>;
 interface StoredUser {
@@ -166,12 +166,13 @@ export function betterAuthDriver(
     },
 
     async verifyEmail(token) {
-      // better-auth's verification tokens are signed, not stored, and it accepts one again once the
-      // email is verified. The contract's are single use: a token for a verified email is spent.
-      const email = claimedEmail(token);
-      const owner = email ? await (await context()).internalAdapter.findUserByEmail(email) : null;
-      if (owner?.user.emailVerified) throw authError('INVALID_TOKEN', 'verifyEmail');
-      await call('verifyEmail', () => auth.api.verifyEmail({ query: { token } }));
+      const ctx = await context();
+      const id = `${verificationPrefix}${token}`;
+      // Spent here, once: a second use (or a concurrent one) finds nothing.
+      const record = await ctx.internalAdapter.consumeVerificationValue(id);
+      if (!record) throw authError('INVALID_TOKEN', 'verifyEmail');
+      if (new Date(record.expiresAt).getTime() <= Date.now()) throw authError('EXPIRED', 'verifyEmail');
+      await call('verifyEmail', () => auth.api.verifyEmail({ query: { token: record.value } }));
     },
 
     async getUser(userId) {
@@ -200,15 +201,4 @@ function requestHeaders(ctx: AuthRequestContext): Headers {
   if (ctx.ip) headers.set('x-forwarded-for', ctx.ip);
   if (ctx.userAgent) headers.set('user-agent', ctx.userAgent);
   return headers;
-}
-
-/** The `email` claim of a verification token, unverified (better-auth checks its signature next), if it has one. */
-function claimedEmail(token: string): string | undefined {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as unknown;
-    const email = (payload as { email?: unknown } | null)?.email;
-    return typeof email === 'string' ? email.toLowerCase() : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -24,7 +24,17 @@ export function betterAuthServer(sql: Sql, o: CheckedBetterAuthOptions, delivery
   const db = new Kysely<unknown>({ dialect: keelDialect(sql) });
   const link = (template: string | undefined, token: string) =>
     template?.replaceAll('{token}', encodeURIComponent(token));
-  return betterAuth({
+  /** Keeps `jwt` under a fresh random token (only its hash is stored) until `expiresAt`, and returns the token. */
+  async function standIn(jwt: string, expiresAt: number): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    await (await server.$context).internalAdapter.createVerificationValue({
+      identifier: `${verificationPrefix}${token}`,
+      value: jwt,
+      expiresAt: new Date(expiresAt),
+    });
+    return token;
+  }
+  const server = betterAuth({
     appName: 'keel',
     baseURL: o.baseURL,
     secret: o.secret ?? randomBytes(32).toString('base64url'),
@@ -44,7 +54,8 @@ export function betterAuthServer(sql: Sql, o: CheckedBetterAuthOptions, delivery
       cookieCache: { enabled: false },
     },
     account: { modelName: `${p}account` },
-    verification: { modelName: `${p}verification` },
+    // Reset and verification tokens are kept as hashes (SHA-256) in the verification table.
+    verification: { modelName: `${p}verification`, storeIdentifier: 'hashed' },
     emailAndPassword: {
       enabled: true,
       autoSignIn: false,
@@ -72,15 +83,20 @@ export function betterAuthServer(sql: Sql, o: CheckedBetterAuthOptions, delivery
           emailVerification: {
             sendOnSignUp: o.verifyEmailOnRegister,
             expiresIn: o.verificationTokenTtlMs / 1000,
-            sendVerificationEmail: ({ user, token }) =>
-              delivery.send({
+            // better-auth's token is a signed JWT of some 250 characters, valid until it expires
+            // however often it is used. The user gets a short single-use token standing for it.
+            sendVerificationEmail: async ({ user, token }) => {
+              const expiresAt = Date.now() + o.verificationTokenTtlMs;
+              const short = await standIn(token, expiresAt);
+              await delivery.send({
                 kind: 'email-verification',
                 userId: user.id,
                 email: user.email,
-                token,
-                url: link(o.verifyUrl, token),
-                expiresAt: Date.now() + o.verificationTokenTtlMs,
-              }),
+                token: short,
+                url: link(o.verifyUrl, short),
+                expiresAt,
+              });
+            },
           },
         }
       : {}),
@@ -90,6 +106,10 @@ export function betterAuthServer(sql: Sql, o: CheckedBetterAuthOptions, delivery
     advanced: { database: { validateSchema: false } },
     plugins: [bearer()],
   });
+  return server;
 }
+
+/** The identifier prefix of the short verification tokens in better-auth's verification table. */
+export const verificationPrefix = 'keel-email-verification:';
 
 export type BetterAuthServer = ReturnType<typeof betterAuthServer>;
