@@ -64,7 +64,7 @@ export const betterAuthOptions = v.pipe(
       defaultText: 'random per start',
       description:
         "better-auth's secret: signs email-verification tokens. Set it (32+ characters, from your secret store) so " +
-        'that verification links outlive a restart.',
+        'that verification links outlive a restart, and the same in every process that shares the database.',
     }),
     baseURL: option(v.pipe(text(), v.url('expected an absolute URL')), {
       default: 'http://localhost',
