@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { authAdapters } from '@keel/adapter-auth';
+import { betterAuthAdapter } from '@keel/adapter-auth-better-auth';
 import { fsBlobstoreAdapter } from '@keel/adapter-blobstore-fs';
 import { s3BlobstoreAdapter } from '@keel/adapter-blobstore-s3';
 import { emailAdapters } from '@keel/adapter-email';
@@ -97,6 +98,7 @@ export const documentedAdapters: readonly { readonly readme: string; readonly ad
   { readme: 'packages/adapter-postgres/README.md', adapter: postgresAdapter },
   ...emailAdapters.map((adapter) => ({ readme: 'packages/adapter-email/README.md', adapter })),
   ...authAdapters.map((adapter) => ({ readme: 'packages/adapter-auth/README.md', adapter })),
+  { readme: 'packages/adapter-auth-better-auth/README.md', adapter: betterAuthAdapter },
   { readme: 'packages/wasm-host/README.md', adapter: componentKvAdapter },
   { readme: 'packages/adapter-blobstore-fs/README.md', adapter: fsBlobstoreAdapter },
   { readme: 'packages/adapter-blobstore-s3/README.md', adapter: s3BlobstoreAdapter },

@@ -21,6 +21,7 @@ import { createAppNotifications } from './app-notifications.js';
 import { appTemplateSamples, createAppTemplates } from './app-templates.js';
 import { createPreviewHandler } from '@keel/templates';
 import { createAuthMail } from './auth-mail.js';
+import { betterAuthWithAppMail } from './better-auth.js';
 import { loadProfile } from './config.js';
 import { createDevMailbox } from './dev-mailbox.js';
 import { createLiveEndpoint, relayTaskEvents } from './live-tasks.js';
@@ -100,7 +101,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   const started = await createKeel(profile.keel, {
     // The profile has the adapter overrides applied already; the observability ones apply here.
     env: Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('KEEL_OBSERVABILITY_'))),
-    adapters: [...adapters, localAuthWithAppMail(authMail.deliverToken)],
+    adapters: [...adapters, localAuthWithAppMail(authMail.deliverToken), betterAuthWithAppMail(authMail.deliverToken)],
     ...(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {}),
   });
   if (started.isErr()) throw started.error;

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { KeelConfigError, applyEnvOverrides, type Env, type KeelConfig } from '@keel/core';
 import type { WasmMode } from '@keel/wasm-host';
+import betterAuthProfile from '../config/better-auth.json' with { type: 'json' };
 import clusterProfile from '../config/cluster.json' with { type: 'json' };
 import defaultProfile from '../config/default.json' with { type: 'json' };
 import testProfile from '../config/test.json' with { type: 'json' };
@@ -45,11 +46,12 @@ const profiles: Readonly<Record<string, ProfileFile>> = {
   default: defaultProfile,
   test: testProfile,
   cluster: clusterProfile,
+  'better-auth': betterAuthProfile,
 };
 const sections = ['kv', 'sql', 'email', 'auth', 'messaging'];
 
 /**
- * The profile `KEEL_PROFILE` names (`default`, `test` or `cluster`), with `KEEL_<SECTION>_…` overrides
+ * The profile `KEEL_PROFILE` names (`default`, `test`, `cluster` or `better-auth`), with `KEEL_<SECTION>_…` overrides
  * applied, `{dataDir}` replaced by `KEEL_DATA_DIR` (default `./.keel-data`), and
  * `KEEL_APP_<SETTING>` overriding the app settings (`KEEL_APP_RATE_LIMIT_PER_MINUTE=60`).
  */
