@@ -1,4 +1,5 @@
-import { AuthError, createMigrator, type Migration, type Sql } from '@keel/core';
+import { createMigrator, type Migration, type Sql } from '@keel/core';
+import { authMigrationError } from '@keel/core/adapter';
 
 /**
  * better-auth's four tables (its core schema plus the `role` field this adapter adds), as
@@ -86,14 +87,5 @@ export async function migrateBetterAuthSchema(sql: Sql, prefix: string): Promise
     migrations: betterAuthMigrations(prefix),
     scope: betterAuthMigrationScope(prefix),
   }).up();
-  if (migrated.isOk()) return;
-  const error = migrated.error;
-  const down =
-    error.code === 'SQL' &&
-    ['CONNECTION', 'BUSY', 'NOT_OPEN'].includes((error.cause as { code?: string } | undefined)?.code ?? '');
-  throw new AuthError({
-    code: down ? 'UNAVAILABLE' : 'INTERNAL',
-    message: `migrating the better-auth tables: ${error.message}`,
-    cause: error,
-  });
+  if (migrated.isErr()) throw authMigrationError(migrated.error, 'better-auth');
 }

@@ -4,12 +4,13 @@ import {
   fn,
   integer,
   option,
-  permissionProblem,
-  roleProblem,
   string,
   text,
   withMethods,
   type MaybePromise,
+  authRoles,
+  authRoleName,
+  readonlyArray,
 } from '@keel/core/adapter';
 import * as v from 'valibot';
 import type { BetterAuthTokenMessage } from './better-auth-delivery.js';
@@ -20,20 +21,6 @@ const MINUTE = 60 * SECOND;
 const DAY = 24 * 60 * MINUTE;
 const MAX_MS = 366 * DAY;
 
-const roleName = v.pipe(
-  v.string('expected a role name'),
-  v.check(
-    (role) => roleProblem(role) === undefined,
-    (issue) => `the role name ${roleProblem(issue.input as string)}`,
-  ),
-);
-const permission = v.pipe(
-  v.string('expected a permission pattern (a string)'),
-  v.check(
-    (pattern) => permissionProblem(pattern) === undefined,
-    (issue) => `the permission ${permissionProblem(issue.input as string)}`,
-  ),
-);
 const seconds = (min: number, max: number) =>
   v.pipe(integer(min, max), v.multipleOf(SECOND, 'expected whole seconds (better-auth counts seconds)'));
 const urlTemplate = v.pipe(
@@ -112,15 +99,11 @@ export const betterAuthOptions = v.pipe(
       }),
       { default: {}, description: 'How long sessions last.' },
     ),
-    roles: option(
-      v.record(
-        roleName,
-        v.array(permission, 'expected an array of permission patterns'),
-        'expected an object of role → permission patterns',
-      ),
-      { default: {}, description: 'Role → permission patterns (`posts:*`, `comments:read`, `*`).' },
-    ),
-    defaultRoles: option(v.array(roleName, 'expected an array of role names'), {
+    roles: option(authRoles, {
+      default: {},
+      description: 'Role → permission patterns (`posts:*`, `comments:read`, `*`).',
+    }),
+    defaultRoles: option(readonlyArray(authRoleName, 'expected an array of role names'), {
       default: [],
       description: 'Roles of new accounts (each must be in `roles`).',
     }),

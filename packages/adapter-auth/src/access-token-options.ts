@@ -1,7 +1,6 @@
-import { boolean, integer, oneOf, option, shaped, text } from '@keel/core/adapter';
+import { boolean, integer, oneOf, option, shaped, text, readonlyArray } from '@keel/core/adapter';
 import * as v from 'valibot';
 import type { AccessTokenKey } from './access-tokens.js';
-import { readonlyArray } from './schema-helpers.js';
 
 const MINUTE = 60_000;
 

@@ -1,5 +1,5 @@
 import { createMigrator, type Migration, type MigrationReport, type Sql } from '@keel/core';
-import { AuthError } from '@keel/core';
+import { authMigrationError } from '@keel/core/adapter';
 
 /**
  * The tables the adapter needs, as migrations for core's migrator, one script per dialect.
@@ -70,13 +70,5 @@ export async function migrateAuthSchema(sql: Sql, prefix: string): Promise<Migra
     scope: authMigrationScope(prefix),
   }).up();
   if (migrated.isOk()) return migrated.value;
-  const error = migrated.error;
-  const down =
-    error.code === 'SQL' &&
-    ['CONNECTION', 'BUSY', 'NOT_OPEN'].includes((error.cause as { code?: string } | undefined)?.code ?? '');
-  throw new AuthError({
-    code: down ? 'UNAVAILABLE' : 'INTERNAL',
-    message: `migrating the auth tables: ${error.message}`,
-    cause: error,
-  });
+  throw authMigrationError(migrated.error, 'auth');
 }

@@ -1,7 +1,7 @@
-import { integer, option, required, text } from '@keel/core/adapter';
+import { integer, option, required, text, readonlyArray } from '@keel/core/adapter';
 import * as v from 'valibot';
 import { accountLinking, allowInsecureRequests, httpsProblems } from './provider-options.js';
-import { crossChecked, readonlyArray } from './schema-helpers.js';
+import { crossChecked } from './schema-helpers.js';
 
 /**
  * Sign-in with GitHub (OAuth 2, not OpenID Connect): an entry of `oidc.providers` with

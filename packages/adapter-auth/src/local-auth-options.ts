@@ -5,14 +5,14 @@ import {
   integer,
   oneOf,
   option,
-  permissionProblem,
   required,
-  roleProblem,
   string,
   text,
   withMethods,
   type MaybePromise,
   clockOption,
+  readonlyArray,
+  authRoles,
 } from '@keel/core/adapter';
 import * as v from 'valibot';
 import { accessTokensOption } from './access-token-options.js';
@@ -22,7 +22,7 @@ import { oidcOnlyOptions, oidcOptions } from './oidc-options.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { argon2Options, passwordPolicyOptions } from './password-options.js';
 import type { RoleMap } from './rbac.js';
-import { crossChecked, readonlyArray, type CrossProblem } from './schema-helpers.js';
+import { crossChecked, type CrossProblem } from './schema-helpers.js';
 import type { AuthTokenMessage } from './token-delivery.js';
 
 // Durations are in milliseconds.
@@ -40,21 +40,6 @@ function instance<T>(iface: 'sql' | 'kv', methods: readonly string[], descriptio
     { defaultText: `the app's default ${iface} instance`, description },
   );
 }
-
-const roleName = v.pipe(
-  v.string('expected a role name'),
-  v.check(
-    (role) => roleProblem(role) === undefined,
-    (issue) => `the role name ${roleProblem(issue.input as string)}`,
-  ),
-);
-const permission = v.pipe(
-  v.string('expected a permission pattern (a string)'),
-  v.check(
-    (pattern) => permissionProblem(pattern) === undefined,
-    (issue) => `the permission ${permissionProblem(issue.input as string)}`,
-  ),
-);
 
 const instanceEntries = {
   sql: instance<Sql>(
@@ -133,14 +118,10 @@ const accountEntries = {
   ),
   accessTokens: accessTokensOption,
   bruteForce: option(bruteForceOptions, { default: {}, description: 'Limits on failed sign-ins and on requests.' }),
-  roles: option(
-    v.record(
-      roleName,
-      readonlyArray(permission, 'expected an array of permission patterns'),
-      'expected an object of role → permission patterns',
-    ),
-    { default: {}, description: 'Role → permission patterns (`posts:*`, `comments:read`, `*`).' },
-  ),
+  roles: option(authRoles, {
+    default: {},
+    description: 'Role → permission patterns (`posts:*`, `comments:read`, `*`).',
+  }),
   defaultRoles: option(readonlyArray(text(), 'expected an array of role names'), {
     default: [],
     description: 'Roles of new accounts (each must be in `roles`).',

@@ -1,9 +1,9 @@
-import { fn, integer, maxTimerMs, option, required, string, text } from '@keel/core/adapter';
+import { fn, integer, maxTimerMs, option, required, string, text, readonlyArray } from '@keel/core/adapter';
 import * as v from 'valibot';
 import { defaultIdTokenAlgorithms } from './oidc-providers.js';
 import { githubProviderOptions, type ResolvedGithubProvider } from './github-options.js';
 import { accountLinking, allowInsecureRequests, httpsProblems, names } from './provider-options.js';
-import { crossChecked, readonlyArray } from './schema-helpers.js';
+import { crossChecked } from './schema-helpers.js';
 
 type LogoutUrl = (params: {
   readonly idToken: string | undefined;

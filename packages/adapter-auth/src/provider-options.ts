@@ -1,7 +1,7 @@
-import { boolean, option } from '@keel/core/adapter';
+import { boolean, option, readonlyArray } from '@keel/core/adapter';
 import { text } from '@keel/core/adapter';
 import * as v from 'valibot';
-import { readonlyArray, type CrossProblem } from './schema-helpers.js';
+import type { CrossProblem } from './schema-helpers.js';
 
 // What every kind of sign-in provider (OpenID, GitHub) declares the same way.
 

@@ -1,21 +1,5 @@
 import * as v from 'valibot';
 
-/**
- * An array whose TypeScript type is `readonly T[]`, so that apps can pass `as const` lists and
- * frozen arrays. Valibot's `v.array` types its input as a mutable array; the schema is the same
- * at run time (its type name, items and messages are valibot's), only its declared type differs.
- *
- * @example
- * const scopes = readonlyArray(text(), 'expected an array of scope names');
- */
-export function readonlyArray<S extends v.GenericSchema>(item: S, message: string) {
-  return v.array(item, message) as unknown as v.GenericSchema<
-    readonly v.InferInput<S>[],
-    readonly v.InferOutput<S>[],
-    v.ArrayIssue | v.InferIssue<S>
-  >;
-}
-
 /** A problem a cross-field rule found: where (relative to the object checked), what, and the value it is about. */
 export interface CrossProblem {
   readonly path: readonly (string | number)[];

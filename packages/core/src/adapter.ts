@@ -35,6 +35,7 @@ export {
   maxTimerMs,
   number,
   orFalse,
+  readonlyArray,
 } from './options/option-schemas.js';
 
 // Resilience: backoff, Retry-After, a retry loop and a circuit, for adapters and platform clients
@@ -107,6 +108,8 @@ export { defineAuth } from './auth/define-auth.js';
 export { authCapabilityNames } from './auth/auth-capabilities.js';
 export { authOperationNames } from './auth/auth-operations.js';
 export { permissionProblem, roleProblem } from './auth/auth-permissions.js';
+export { authRoleName, authRoles } from './auth/auth-role-options.js';
+export { authMigrationError } from './auth/auth-migration-error.js';
 
 // blobstore
 export type { BlobstoreDriver, BlobDriverWrite, BlobDriverList } from './blobstore/blobstore-driver.js';

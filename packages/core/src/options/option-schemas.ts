@@ -120,3 +120,19 @@ export function orFalse<S extends Group>(group: S) {
     v.BaseSchema<v.InferInput<S> | false, v.InferOutput<S> | false, v.InferIssue<S>>;
   return v.pipe(disableable, v.metadata({ type: 'false | object' }));
 }
+
+/**
+ * An array whose TypeScript type is `readonly T[]`, so that apps can pass `as const` lists and
+ * frozen arrays. Valibot's `v.array` types its input as a mutable array; the schema is the same
+ * at run time (its type name, items and messages are valibot's), only its declared type differs.
+ *
+ * @example
+ * const scopes = readonlyArray(text(), 'expected an array of scope names');
+ */
+export function readonlyArray<S extends v.GenericSchema>(item: S, message: string) {
+  return v.array(item, message) as unknown as v.GenericSchema<
+    readonly v.InferInput<S>[],
+    readonly v.InferOutput<S>[],
+    v.ArrayIssue | v.InferIssue<S>
+  >;
+}
