@@ -3,9 +3,10 @@
  * versions of wasm-host side by side (rounds interleaved, so machine load hits them alike).
  * Prints the median and p90 of each phase and of the whole `host.load`.
  *
- *   npx tsx --conditions=keel-source src/component-load-ab.ts [rounds] [mode] [name=<wasm-host src> ...]
+ *   npx tsx --conditions=keel-source src/component-load-ab.ts [rounds] [mode] [name=<wasm-host src>[@<node flag>,…] ...]
  *
- * Without versions it measures this checkout's wasm-host.
+ * Without versions it measures this checkout's wasm-host. Node flags after `@` go to that
+ * version's processes (`lazy=../packages/wasm-host/src@--wasm-lazy-validation`).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,21 +20,20 @@ const mode = modeArg ?? 'in-thread';
 const pkg = dirname(fileURLToPath(import.meta.resolve('@keel/wasm-host/package.json')));
 const versions = (versionArgs.length > 0 ? versionArgs : [`this=${join(pkg, 'src')}`]).map((v) => {
   const at = v.indexOf('=');
-  return { name: v.slice(0, at), src: v.slice(at + 1) };
+  const [src, flags] = v.slice(at + 1).split('@') as [string, string?];
+  return { name: v.slice(0, at), src, flags: flags ? flags.split(',') : [] };
 });
 const { jsGuestPath } = (await import(join(pkg, 'fixtures', 'js-guest', 'build-js-guest.ts'))) as {
   jsGuestPath: () => Promise<string>;
 };
 const guest = await jsGuestPath();
 const child = fileURLToPath(new URL('./component-load-phases.ts', import.meta.url));
-const run = (src: string, dir: string, what: 'phases' | 'host' | 'cold') =>
+const run = (v: (typeof versions)[number], dir: string, what: 'phases' | 'host' | 'cold') =>
   JSON.parse(
     execFileSync(
       process.execPath,
-      ['--conditions=keel-source', '--import', 'tsx', child, src, guest, dir, mode, what],
-      {
-        encoding: 'utf8',
-      },
+      [...v.flags, '--conditions=keel-source', '--import', 'tsx', child, v.src, guest, dir, mode, what],
+      { encoding: 'utf8' },
     ).trim(),
   ) as Record<string, number>;
 
@@ -44,12 +44,12 @@ const keep = (i: number, t: Record<string, number>) => {
 };
 try {
   // Warm each cache: a cold load (transpile, rewrite), then one from disk that is not counted.
-  for (const [i, v] of versions.entries()) run(v.src, dirs[i] as string, 'cold');
-  for (const [i, v] of versions.entries()) run(v.src, dirs[i] as string, 'host');
+  for (const [i, v] of versions.entries()) run(v, dirs[i] as string, 'cold');
+  for (const [i, v] of versions.entries()) run(v, dirs[i] as string, 'host');
   for (let r = 0; r < rounds; r++) {
     for (const [i, v] of versions.entries()) {
-      keep(i, run(v.src, dirs[i] as string, 'phases'));
-      keep(i, run(v.src, dirs[i] as string, 'host'));
+      keep(i, run(v, dirs[i] as string, 'phases'));
+      keep(i, run(v, dirs[i] as string, 'host'));
     }
   }
 } finally {
