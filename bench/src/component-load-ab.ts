@@ -1,7 +1,8 @@
 /**
  * Loads of the JavaScript guest from a warm disk cache, each in a new process, for one or more
  * versions of wasm-host side by side (rounds interleaved, so machine load hits them alike).
- * Prints the median and p90 of each phase and of the whole `host.load`.
+ * Prints the min, median and p90 of each phase and of the whole `host.load` (on a shared machine
+ * the min is the nearest to a quiet one).
  *
  *   npx tsx --conditions=keel-source src/component-load-ab.ts [rounds] [mode] [name=<wasm-host src>[@<node flag>,…] ...]
  *
@@ -56,14 +57,14 @@ try {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 }
 const at = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? NaN;
-console.log(`js-guest from the disk cache, new process each, ${mode}, ${rounds} rounds: median / p90 ms`);
+console.log(`js-guest from the disk cache, new process each, ${mode}, ${rounds} rounds: min / median / p90 ms`);
 const keys = [...(samples[0]?.keys() ?? [])];
 console.log(`| phase | ${versions.map((v) => v.name).join(' | ')} |`);
 console.log(`|---|${versions.map(() => '---').join('|')}|`);
 for (const key of keys) {
   const cells = samples.map((s) => {
     const sorted = [...(s.get(key) ?? [])].sort((a, b) => a - b);
-    return `${at(sorted, 0.5).toFixed(1)} / ${at(sorted, 0.9).toFixed(1)}`;
+    return `${at(sorted, 0).toFixed(0)} / ${at(sorted, 0.5).toFixed(0)} / ${at(sorted, 0.9).toFixed(0)}`;
   });
   console.log(`| ${key} | ${cells.join(' | ')} |`);
 }
