@@ -21,7 +21,8 @@ import { compare } from './harness.js';
  *
  * - load: cold (transpile, rewrite, compile, in a new process with an empty cache folder), from
  *   the disk cache in a new process, and a second load in the same host; each process is
- *   `component-load.ts`;
+ *   `component-load.ts` (`component-load-ab.ts` splits a disk load into its phases and compares
+ *   versions of the host);
  * - a call on a pooled instance against a plain call, in-thread (the pool refills while the
  *   thread is idle, here between calls) and isolated;
  * - RSS per pooled instance.

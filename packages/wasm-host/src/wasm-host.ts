@@ -36,7 +36,6 @@ import {
   type LoadOptions,
   type WasmHostOptions,
 } from './wasm-host-options.js';
-import type { CompiledModule } from './sandbox/glue.js';
 import { servesRepositories, withCallContext } from './repository/call-context.js';
 import type { CallContext } from './repository/repository-binding.js';
 import { servedRepositories } from './repository/repository-grant.js';
@@ -238,13 +237,19 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
         id,
       );
     }
-    let modules: Record<string, CompiledModule>;
-    try {
-      modules = await phase('wasm compile', span, () => compiler.compile(artifact, limits));
-    } catch (error) {
-      if (error instanceof CoreModuleError) throw fail(error.code, `${id}: ${error.message}`, id, error);
-      throw fail('MALFORMED', `${id}: a core module does not compile: ${(error as Error).message}`, id, error);
-    }
+    // Compiling runs off this thread (WebAssembly.compile) while the bindings are made, the glue
+    // evaluated and, isolated, the worker starts; the runtime's start waits for it.
+    const modules = phase('wasm compile', span, () => compiler.compile(artifact, limits));
+    const compileFailure = () =>
+      modules.then(
+        () => undefined,
+        (error: unknown) =>
+          error instanceof CoreModuleError
+            ? fail(error.code, `${id}: ${error.message}`, id, error)
+            : fail('MALFORMED', `${id}: a core module does not compile: ${(error as Error).message}`, id, error),
+      );
+    // Awaited by the runtime's start, or below when the load fails before it.
+    modules.catch(() => undefined);
 
     const denied = { count: 0 };
     const ctx: BindingContext = {
@@ -314,6 +319,8 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       await phase('wasm instantiate', span, () => runtime.start());
     } catch (error) {
       await Promise.all([runtime.close(), releaseSql()]);
+      const failed = await compileFailure();
+      if (failed) throw failed;
       if (error instanceof StartFailure)
         throw fail(error.code as WasmHostErrorCode, `${id}: ${error.message}`, id, error);
       throw error;

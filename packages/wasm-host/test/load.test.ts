@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KeelOptionsError } from '@keel/core/adapter';
@@ -186,23 +186,55 @@ describe('the transpile cache', () => {
     dir.remove();
   });
 
-  it("transpiles again when a coherent cache entry holds WebAssembly that is not the component's", async () => {
+  it('keeps no core modules in an entry: it says where they are in the component, and a load takes them from there', async () => {
     const dir = tempDir();
     const first = host({ cacheDir: dir.dir });
     expectOk(await first.load(pure.bytes, {}));
-    await first.load(fixture('trap').bytes, {});
     await first.close();
-    const entries = readdirSync(dir.dir);
-    const entryOf = (hash: string) => join(dir.dir, entries.find((e) => e.startsWith(hash)) as string);
-    // The trap's module, with the manifest's checksum updated to match: only the anchor catches it.
-    const foreign = readFileSync(join(entryOf(fixture('trap').sha256), 'core', 'component.core.wasm'));
-    const target = entryOf(pure.sha256);
-    writeFileSync(join(target, 'core', 'component.core.wasm'), foreign);
-    const manifest = JSON.parse(readFileSync(join(target, 'manifest.json'), 'utf8')) as {
-      files: Record<string, string>;
+    const [entry] = readdirSync(dir.dir).filter((e) => e !== 'capped');
+    expect(readdirSync(join(dir.dir, entry as string))).not.toContain('core');
+    const manifest = JSON.parse(readFileSync(join(dir.dir, entry as string, 'manifest.json'), 'utf8')) as {
+      ranges: Record<string, [number, number]>;
     };
-    manifest.files['core/component.core.wasm'] = createHash('sha256').update(foreign).digest('hex');
-    writeFileSync(join(target, 'manifest.json'), JSON.stringify(manifest));
+    const [offset, length] = manifest.ranges['component.core.wasm'] as [number, number];
+    // The range is the module jco took out of the component, byte for byte.
+    expect(Buffer.from(pure.bytes.subarray(offset, offset + length)).subarray(0, 8)).toEqual(
+      Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]),
+    );
+    dir.remove();
+  });
+
+  it("takes core modules from each load's own bytes, not from a buffer an earlier caller has reused since", async () => {
+    const dir = tempDir();
+    const first = host({ cacheDir: dir.dir });
+    expectOk(await first.load(pure.bytes, {}));
+    await first.close();
+    const second = host({ cacheDir: dir.dir });
+    const reused = new Uint8Array(pure.bytes);
+    expect(expectOk(await second.load(reused, {})).loadedFrom).toBe('disk');
+    reused.fill(0);
+    // Other limits: the core modules are capped again, from the bytes of this load.
+    const c = expectOk(await second.load(new Uint8Array(pure.bytes), { limits: { maxMemoryBytes: 2 * 65536 } }));
+    expect(c.loadedFrom).toBe('memory');
+    expect(expectOk(await c.call('add', 2, 2))).toBe(4);
+    await second.close();
+    dir.remove();
+  });
+
+  it.each([
+    ['a range on bytes that are no core module', (at: [number, number]) => [0, at[1]]],
+    ['a range past the end of the component', (at: [number, number]) => [at[0], 1e9]],
+    ['a range that is not two numbers', () => 'everything'],
+  ])('transpiles again when an entry holds %s', async (_, range) => {
+    const dir = tempDir();
+    const first = host({ cacheDir: dir.dir });
+    expectOk(await first.load(pure.bytes, {}));
+    await first.close();
+    const [entry] = readdirSync(dir.dir).filter((e) => e !== 'capped');
+    const file = join(dir.dir, entry as string, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as { ranges: Record<string, unknown> };
+    manifest.ranges['component.core.wasm'] = range(manifest.ranges['component.core.wasm'] as [number, number]);
+    writeFileSync(file, JSON.stringify(manifest));
     const second = host({ cacheDir: dir.dir });
     const c = expectOk(await second.load(pure.bytes, {}));
     expect(c.loadedFrom).toBe('transpiled');

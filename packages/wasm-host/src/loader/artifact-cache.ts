@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Artifact } from './artifact.js';
 import { artifactFiles, artifactFromFiles, type ArtifactMeta } from './artifact-files.js';
-import { coreModulesOf } from './core-modules-check.js';
+import { coreModuleRanges, coreModulesAt, coreModulesOf, type CoreModuleRanges } from './core-modules-check.js';
 import { EmbeddedArtifactError, readEmbedded, type PretranspiledArtifacts } from './embedded-artifacts.js';
 import { artifactKey, transpileComponent, transpilerFingerprint } from './transpile.js';
 
@@ -31,10 +31,12 @@ export type ArtifactSource = 'memory' | 'embedded' | 'disk' | 'transpiled';
  *
  * The directory holds generated JavaScript the host runs, so it must be writable only by the
  * app's own user (like `node_modules`). Each entry lists its files' sha256 and is ignored (and
- * rebuilt) when they do not match: a torn or corrupted write never loads.
+ * rebuilt) when they do not match: a torn or corrupted write never loads. Core modules are not
+ * in it: an entry says where they are in the component, and a load takes them from its bytes.
  */
 export class ArtifactCache {
-  private readonly memory = new Map<string, Artifact>();
+  /** With `ranges` when the core modules are views of the bytes of the load that read them. */
+  private readonly memory = new Map<string, { artifact: Artifact; ranges?: CoreModuleRanges }>();
   private readonly pending = new Map<string, Promise<{ artifact: Artifact; source: ArtifactSource }>>();
 
   constructor(private readonly options: ArtifactCacheOptions) {}
@@ -45,7 +47,10 @@ export class ArtifactCache {
     if (hit) {
       this.memory.delete(key);
       this.memory.set(key, hit);
-      return Promise.resolve({ artifact: hit, source: 'memory' });
+      // Views onto this load's bytes, not an earlier caller's (which it may have reused since).
+      const coreModules = hit.ranges && coreModulesAt(hit.ranges, bytes);
+      const artifact = coreModules ? { ...hit.artifact, coreModules } : hit.artifact;
+      return Promise.resolve({ artifact, source: 'memory' });
     }
     let loading = this.pending.get(key);
     if (!loading) {
@@ -61,76 +66,86 @@ export class ArtifactCache {
     hash: string,
   ): Promise<{ artifact: Artifact; source: ArtifactSource }> {
     const { embedded } = this.options;
-    let artifact: Artifact | undefined;
+    let entry: { artifact: Artifact; ranges?: CoreModuleRanges } | undefined;
     let source: ArtifactSource;
     if (embedded) {
-      artifact = readEmbedded(embedded.store, hash, embedded.inExecutable);
+      const artifact = readEmbedded(embedded.store, hash, embedded.inExecutable);
       if (!coreModulesOf(artifact, bytes)) {
         throw new EmbeddedArtifactError(
           `the pre-transpiled artifact of component ${hash} holds core modules that are not the component's`,
         );
       }
+      entry = { artifact };
       source = 'embedded';
     } else {
       const dir = this.options.dir === false ? undefined : join(this.options.dir, key);
-      artifact = dir ? await readEntry(dir, hash) : undefined;
-      // An entry whose WebAssembly is not the component's is treated like a corrupted one.
-      if (artifact && !coreModulesOf(artifact, bytes)) artifact = undefined;
+      entry = dir ? await readEntry(dir, hash, bytes) : undefined;
       source = 'disk';
-      if (!artifact) {
-        artifact = await transpileComponent(bytes, hash);
+      if (!entry) {
+        const artifact = await transpileComponent(bytes, hash);
+        entry = { artifact };
         source = 'transpiled';
-        if (dir) await writeEntry(dir, artifact).catch(() => undefined);
+        if (dir) await writeEntry(dir, artifact, bytes).catch(() => undefined);
       }
     }
-    this.memory.set(key, artifact);
+    this.memory.set(key, entry);
     while (this.memory.size > this.options.size) this.memory.delete(this.memory.keys().next().value as string);
-    return { artifact, source };
+    return { artifact: entry.artifact, source };
   }
 }
 
 interface EntryManifest extends ArtifactMeta {
-  /** Relative path → sha256 of the file. */
+  /** Relative path → sha256 of the file (the glue and the declarations). */
   readonly files: Readonly<Record<string, string>>;
-  /** Relative path → length, for core modules (entries written before it have none: they are hashed). */
-  readonly lengths?: Readonly<Record<string, number>>;
+  /**
+   * Core module name → where it is in the component. Core modules are not kept as files: they
+   * are parts of the component (jco takes them out unchanged), so a load slices the bytes it
+   * was given, already hashed, instead of reading 12 MB and comparing them with the component.
+   */
+  readonly ranges: CoreModuleRanges;
 }
 
-async function readEntry(dir: string, hash: string): Promise<Artifact | undefined> {
+/** The entry's artifact, its core modules views of `bytes`; `undefined` for a missing, damaged or older entry. */
+async function readEntry(
+  dir: string,
+  hash: string,
+  bytes: Uint8Array,
+): Promise<{ artifact: Artifact; ranges: CoreModuleRanges } | undefined> {
   try {
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as EntryManifest;
     if (manifest.hash !== hash || manifest.fingerprint !== transpilerFingerprint()) return undefined;
+    // An entry from a host that kept core modules as files has no ranges: it is transpiled again.
+    if (typeof manifest.ranges !== 'object' || manifest.ranges === null) return undefined;
+    const coreModules = coreModulesAt(manifest.ranges, bytes);
+    if (!coreModules) return undefined;
     const files: Record<string, Uint8Array> = {};
-    for (const [file, sum] of Object.entries(manifest.files)) {
-      if (file.includes('..') || file.startsWith('/')) return undefined;
+    const read = Object.entries(manifest.files).map(async ([file, sum]) => {
+      if (file.includes('..') || file.startsWith('/') || file.startsWith('core/')) throw new Error('bad entry');
       const data = await readFile(join(dir, file));
-      // A core module of the right length is compared byte for byte with the pinned component
-      // (`coreModulesOf`), a stronger check than its sum: hashing it again (12 MB for a JS
-      // guest) is skipped.
-      const length = manifest.lengths?.[file];
-      const checked = file.startsWith('core/') && length !== undefined;
-      if (checked ? data.byteLength !== length : createHash('sha256').update(data).digest('hex') !== sum)
-        return undefined;
+      if (createHash('sha256').update(data).digest('hex') !== sum) throw new Error('bad entry');
       files[file] = data;
-    }
-    return artifactFromFiles(manifest, files);
+    });
+    await Promise.all(read);
+    const artifact = artifactFromFiles(manifest, files);
+    return artifact && { artifact: { ...artifact, coreModules }, ranges: manifest.ranges };
   } catch {
     return undefined;
   }
 }
 
-async function writeEntry(dir: string, artifact: Artifact): Promise<void> {
-  const files = artifactFiles(artifact);
+async function writeEntry(dir: string, artifact: Artifact, component: Uint8Array): Promise<void> {
+  // Core modules that are not parts of the component cannot be kept as ranges: no entry, then.
+  const ranges = coreModuleRanges(artifact, component);
+  if (!ranges) return;
+  const files = Object.entries(artifactFiles(artifact)).filter(([file]) => !file.startsWith('core/'));
   // Written beside the entry and renamed into place: readers see a whole entry or none.
   const staging = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     const sums: Record<string, string> = {};
-    const lengths: Record<string, number> = {};
-    for (const [file, data] of Object.entries(files)) {
+    for (const [file, data] of files) {
       await mkdir(dirname(join(staging, file)), { recursive: true, mode: 0o700 });
       await writeFile(join(staging, file), data, { mode: 0o600 });
       sums[file] = createHash('sha256').update(data).digest('hex');
-      if (file.startsWith('core/')) lengths[file] = data.byteLength;
     }
     const manifest: EntryManifest = {
       fingerprint: transpilerFingerprint(),
@@ -138,7 +153,7 @@ async function writeEntry(dir: string, artifact: Artifact): Promise<void> {
       imports: artifact.imports,
       exports: artifact.exports,
       files: sums,
-      lengths,
+      ranges,
     };
     await writeFile(join(staging, 'manifest.json'), JSON.stringify(manifest, null, 2), { mode: 0o600 });
     await rm(dir, { recursive: true, force: true });

@@ -15,7 +15,7 @@ const transpileOptions = {
 } as const;
 
 /** Bumped whenever `patchGlue` changes, so that cached glue from an older host is not reused. */
-const GLUE_PATCH_VERSION = 1;
+const GLUE_PATCH_VERSION = 2;
 
 export class TranspileError extends Error {
   override readonly name = 'TranspileError';
@@ -64,11 +64,16 @@ export function artifactKey(hash: string): string {
 }
 
 /**
- * Two changes to jco's glue, each asserted to apply exactly once so that a different jco fails
- * loudly instead of silently running unpatched glue:
+ * Changes to jco's glue, the first two asserted to apply exactly once so that a different jco
+ * fails loudly instead of silently running unpatched glue:
  * - `_debugLog` read `process.env.JCO_DEBUG` on every call (a C++ interceptor in Node: most of
  *   a trivial call's cost); it is now read once per instantiation.
  * - the module's `export`s become a function body returning `instantiate`, see `evaluateGlue`.
+ * - each `WebAssembly.promising(f)` (JSPI, which Node 20 and 22 lack) sits in a `try` whose `catch`
+ *   falls back to `f`: without JSPI it threw a fresh TypeError per export at every
+ *   instantiation, and capturing its stack inside jco's 12 000-line init generator cost 4–20 ms
+ *   each (most of the JavaScript guest's instantiation). Without JSPI it now throws one error
+ *   made once, so the same `catch` runs, without a stack to capture.
  */
 export function patchGlue(glue: string, coreModules: readonly string[]): string {
   let js = replaceOnce(
@@ -81,6 +86,7 @@ export function patchGlue(glue: string, coreModules: readonly string[]): string 
   );
   js = replaceOnce(js, 'export function instantiate(', 'function instantiate(');
   js = replaceOnce(js, 'export const _util = {', 'const _util = {');
+  js = js.replaceAll('WebAssembly.promising(', `${PROMISING}(`);
   if (/^\s*(import|export)\s/m.test(js))
     throw new TranspileError('the glue has module imports or exports the host does not expect');
   // Every core module must come through getCoreModule, where the host caps its memory.
@@ -91,8 +97,14 @@ export function patchGlue(glue: string, coreModules: readonly string[]): string 
     if (!js.includes(`getCoreModule('${name}')`))
       throw new TranspileError(`the glue never asks for core module ${name}`);
   }
-  return `"use strict";\n${js}\nreturn instantiate;\n`;
+  return `"use strict";\n${promisingPrelude}\n${js}\nreturn instantiate;\n`;
 }
+
+/** What `WebAssembly.promising(` becomes in the glue; the prelude defines it. */
+const PROMISING = '_keelPromising';
+const promisingPrelude = `const ${PROMISING} = typeof WebAssembly.promising === 'function'
+  ? WebAssembly.promising
+  : ((noJspi) => () => { throw noJspi; })(new TypeError('WebAssembly.promising is not a function'));`;
 
 function replaceOnce(source: string, from: string, to: string): string {
   const count = source.split(from).length - 1;

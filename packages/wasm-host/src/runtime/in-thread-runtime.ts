@@ -33,6 +33,8 @@ export class InThreadRuntime implements Runtime {
   private readonly fuel: FuelTank | undefined;
   private names: string[] = [];
   private closed = false;
+  /** The compiled modules, once `start` has them. */
+  private modules: Readonly<Record<string, CompiledModule>> = {};
   /** Pooled mode: fresh instances no call has touched. */
   private readonly spares: Instance[] = [];
   private refilling: ReturnType<typeof setImmediate> | undefined;
@@ -67,6 +69,7 @@ export class InThreadRuntime implements Runtime {
 
   async start(): Promise<void> {
     const { spec, invocation } = this;
+    this.modules = await spec.modules;
     const ctx = {
       env: spec.env as [string, string][],
       tick: invocation.note,
@@ -207,7 +210,7 @@ export class InThreadRuntime implements Runtime {
     this.fuel?.refill();
     return instantiateGuest(
       this.instantiate,
-      this.spec.modules as Record<string, CompiledModule>,
+      this.modules as Record<string, CompiledModule>,
       this.imports as Record<string, unknown>,
       this.budget,
       this.fuel,

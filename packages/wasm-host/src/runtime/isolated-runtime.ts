@@ -162,7 +162,6 @@ export class IsolatedRuntime implements Runtime {
     const worker = new Worker(guestWorkerUrl(), {
       workerData: {
         glue: spec.glue,
-        modules: spec.modules,
         plan: spec.plan.keel,
         env: spec.env,
         http: spec.http,
@@ -193,6 +192,15 @@ export class IsolatedRuntime implements Runtime {
     port1.unref();
     return new Promise<Live>((resolve, reject) => {
       let ready = false;
+      // The worker starts (and evaluates the glue) while the modules compile; they follow by message.
+      spec.modules.then(
+        (modules) => worker.postMessage({ type: 'modules', modules }),
+        (error: unknown) => {
+          if (!ready) reject(error);
+          ready = true;
+          void worker.terminate();
+        },
+      );
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'ready') {
           ready = true;

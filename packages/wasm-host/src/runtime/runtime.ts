@@ -8,8 +8,11 @@ import type { PoolSize, ResolvedLimits, WasmMode } from '../wasm-host-options.js
 export interface RuntimeSpec {
   readonly componentId: string;
   readonly glue: string;
-  /** Core modules, compiled with their memory and tables capped and their growth metered. */
-  readonly modules: Readonly<Record<string, CompiledModule>>;
+  /**
+   * Core modules, compiled with their memory and tables capped and their growth metered; still
+   * compiling when the runtime is made (`start` waits for them, and rejects with their error).
+   */
+  readonly modules: Promise<Readonly<Record<string, CompiledModule>>>;
   readonly plan: WorldPlan;
   /** Host functions by interface short name (`kv`, `sql`, `log`, …). */
   readonly bindings: Readonly<Record<string, Binding>>;

@@ -17,7 +17,6 @@ import { withHttp } from './wasi-http.js';
 /**
  * @typedef {object} GuestWorkerData
  * @property {string} glue
- * @property {Record<string, import('./glue.js').CompiledModule>} modules
  * @property {import('./keel-imports.js').InterfacePlan[]} plan
  * @property {[string, string][]} env
  * @property {string[] | undefined} http           the allow-list, when the component imports wasi:http
@@ -96,6 +95,19 @@ if (data.http) {
   );
 }
 
+/**
+ * The compiled core modules, the host's first message: it starts this worker while they
+ * compile, so starting Node here and evaluating the glue above overlap the compile.
+ * @type {Record<string, import('./glue.js').CompiledModule>}
+ */
+const modules = await new Promise((resolve) =>
+  host.once(
+    'message',
+    (/** @type {{ type: 'modules', modules: Record<string, import('./glue.js').CompiledModule> }} */ m) =>
+      resolve(m.modules),
+  ),
+);
+
 /** @type {ReturnType<typeof instantiateGuest> | undefined} */
 let guest;
 /** The budget of the latest instance, kept when instantiating it fails. */
@@ -105,7 +117,7 @@ function fresh() {
   budget = new MemoryBudget(data.maxMemoryPages);
   // Start-up code runs on fuel too, a budget of its own.
   fuel?.refill();
-  guest = instantiateGuest(instantiate, data.modules, imports, budget, fuel);
+  guest = instantiateGuest(instantiate, modules, imports, budget, fuel);
   return guest;
 }
 
