@@ -23,19 +23,17 @@ export function parseTimestamp(text: string): Date {
   return date;
 }
 
-const separators: readonly [number, number][] = [
-  [4, 45], // -
-  [7, 45], // -
-  [10, 84], // T
-  [13, 58], // :
-  [16, 58], // :
-  [19, 46], // .
-  [23, 90], // Z
-];
-
+/** `-`, `-`, `T`, `:`, `:`, `.` and `Z` where `toISOString` puts them (written out: this is per read). */
 function separatorsAt(text: string): boolean {
-  for (const [at, code] of separators) if (text.charCodeAt(at) !== code) return false;
-  return true;
+  return (
+    text.charCodeAt(4) === 45 &&
+    text.charCodeAt(7) === 45 &&
+    text.charCodeAt(10) === 84 &&
+    text.charCodeAt(13) === 58 &&
+    text.charCodeAt(16) === 58 &&
+    text.charCodeAt(19) === 46 &&
+    text.charCodeAt(23) === 90
+  );
 }
 
 /** The decimal number in `length` characters from `at`, or NaN when one is not a digit. */
