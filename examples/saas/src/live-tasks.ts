@@ -46,6 +46,8 @@ export function relayTaskEvents(
 export function createLiveEndpoint(keel: Keel, sessions: Sessions, store: Store): RealtimeHandler {
   return createRealtimeHandler({
     messaging: keel.messaging,
+    // The streams' consumers are recorded here, so that those of a process that died are swept.
+    kv: keel.kv,
     observability: keel.observability,
     authorize: async (req) => {
       const principal = await sessions.optional(req);
