@@ -41,6 +41,7 @@ export const redisMessagingAdapter = defineAdapter({
 });
 
 type Entry = [Buffer, Buffer[] | null, number];
+type WaitingAck = { id: string; resolve: (pending: boolean) => void; reject: (error: unknown) => void };
 
 function buildRedisMessaging(
   options: ResolvedRedisMessagingOptions,
@@ -53,6 +54,8 @@ function buildRedisMessaging(
   // Per consumer: where XAUTOCLAIM continues (so a long pending list is walked, not rescanned
   // from its start), and when this member next looks for due redeliveries.
   const claims = new Map<string, { cursor: string; dueAt: number }>();
+  // Per consumer, while an ack is on its way: the acks that wait for it to return.
+  const acking = new Map<string, WaitingAck[]>();
   let client: ScriptedRedis | undefined;
   let pool: BlockingPool | undefined;
   const redis = () => client as ScriptedRedis;
@@ -203,10 +206,45 @@ function buildRedisMessaging(
       claims.delete(`${subject}|${consumer}`);
       return (await run(subject, () => redis().keelNak(2, ...keys, consumer, member, id, nakDelayMs))) === 1;
     }
+    // While an ack of this consumer is on its way, the next ones wait and go together in one
+    // script: a burst (a batch acknowledged in a loop) costs two round trips, not one per message,
+    // and an ack on its own goes at once.
+    const key = `${subject}|${consumer}`;
+    const queued = acking.get(key);
+    if (queued) return new Promise((resolve, reject) => queued.push({ id, resolve, reject }));
+    const waiting: WaitingAck[] = [];
+    acking.set(key, waiting);
+    const first = ackOne(keys, consumer, id, subject);
+    const drain = () => ackQueued(key, keys, consumer, subject, waiting);
+    void first.then(drain, drain);
+    return first;
+  }
+
+  async function ackOne(keys: readonly [string, string], consumer: string, id: string, subject: string) {
     // A plain XACK first (one command, like the raw client's); only a 0 needs the script to
     // tell "not pending" from "no such consumer" (XACK answers 0 for a missing group too).
     if ((await run(subject, () => redis().xack(keys[0], consumer, id))) === 1) return true;
     return (await run(subject, () => redis().keelAck(2, ...keys, consumer, id))) === 1;
+  }
+
+  async function ackQueued(
+    key: string,
+    keys: readonly [string, string],
+    consumer: string,
+    subject: string,
+    waiting: WaitingAck[],
+  ): Promise<void> {
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0);
+      try {
+        const ids = batch.map((w) => w.id);
+        const acked = (await run(subject, () => redis().keelAckMany(2, ...keys, consumer, ...ids))) as number[];
+        batch.forEach((w, i) => w.resolve(acked[i] === 1));
+      } catch (thrown) {
+        for (const w of batch) w.reject(thrown);
+      }
+    }
+    acking.delete(key);
   }
 
   return defineMessaging({

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { connectFailure } from './redis-messaging-errors.js';
 import type { ResolvedRedisMessagingOptions } from './redis-messaging-options.js';
 import {
+  ackManyScript,
   ackScript,
   deleteScript,
   ensureScript,
@@ -16,6 +17,7 @@ const scripts = {
   keelDelete: deleteScript,
   keelPull: pullScript,
   keelAck: ackScript,
+  keelAckMany: ackManyScript,
   keelNak: nakScript,
 } as const;
 
