@@ -9,6 +9,7 @@ import {
   type ResolvedConsumerConfig,
 } from '@keel/core/adapter';
 import { BlockingPool, connect, type ScriptedRedis } from './redis-messaging-connection.js';
+import { commandWatchdog } from './redis-messaging-watchdog.js';
 import { badToken, commandFailure } from './redis-messaging-errors.js';
 import { groupStartId, makeToken, parseToken, publishedAt } from './redis-messaging-ids.js';
 import {
@@ -60,9 +61,10 @@ function buildRedisMessaging(
   let pool: BlockingPool | undefined;
   const redis = () => client as ScriptedRedis;
 
+  const watchdog = commandWatchdog(options.commandTimeoutMs);
   const run = async <T>(subject: string | undefined, call: () => Promise<T>): Promise<T> => {
     try {
-      return await call();
+      return await watchdog.limit(call());
     } catch (thrown) {
       throw commandFailure(thrown, subject);
     }
@@ -262,6 +264,7 @@ function buildRedisMessaging(
       pool = new BlockingPool(client, onError);
     },
     async close() {
+      watchdog.close();
       pool?.close();
       await client?.quit().catch(() => client?.disconnect());
     },

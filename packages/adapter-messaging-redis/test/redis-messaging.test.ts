@@ -1,10 +1,11 @@
 import { createKeel } from '@keel/core';
 import { KeelOptionsError } from '@keel/core/adapter';
-import { expectErr, expectOk, freePort, testRedis, textOf } from '@keel/testing';
+import { expectErr, expectOk, freePort, privateRedis, testRedis, textOf } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisMessaging, redisMessagingAdapter } from '../src/index.js';
 
 const redis = await testRedis();
+const ownRedis = privateRedis();
 
 describe('createRedisMessaging', () => {
   afterAll(() => redis.server?.cleanup());
@@ -82,6 +83,29 @@ describe('createRedisMessaging', () => {
       const late = await Promise.all(again.map((m) => messaging.ack(m.token)));
       for (const r of late) expectErr(r, 'NOT_FOUND');
       await messaging.close();
+    },
+  );
+
+  it.skipIf(ownRedis.skip)(
+    'a call the server does not answer is TIMEOUT after commandTimeoutMs, and the next works',
+    async () => {
+      const server = await (ownRedis.server as NonNullable<typeof ownRedis.server>).start();
+      const messaging = createRedisMessaging({ url: server.url, commandTimeoutMs: 300 });
+      try {
+        expectOk(await messaging.ensureConsumer({ subject: 'a', name: 'c' }));
+        // Frozen, not gone: the connection stays open and nothing answers.
+        process.kill(server.pid as number, 'SIGSTOP');
+        const started = Date.now();
+        const calls = await Promise.all([messaging.publish('a', 'x'), messaging.ack('a|c|1-1')]);
+        for (const call of calls) expectErr(call, 'TIMEOUT');
+        expect(Date.now() - started).toBeLessThan(5000);
+        process.kill(server.pid as number, 'SIGCONT');
+        expectOk(await messaging.publish('a', 'y'));
+      } finally {
+        if (server.pid) process.kill(server.pid, 'SIGCONT');
+        await messaging.close();
+        await server.stop();
+      }
     },
   );
 });
