@@ -241,7 +241,7 @@ function buildRedisMessaging(
       try {
         const ids = batch.map((w) => w.id);
         const acked = (await run(subject, () => redis().keelAckMany(2, ...keys, consumer, ...ids))) as number[];
-        batch.forEach((w, i) => w.resolve(acked[i] === 1));
+        for (const [i, w] of batch.entries()) w.resolve(acked[i] === 1);
       } catch (thrown) {
         for (const w of batch) w.reject(thrown);
       }
