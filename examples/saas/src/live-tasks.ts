@@ -1,5 +1,5 @@
 import type { Keel, Messaging } from '@keel/core';
-import type { StoredEvent, Subscription } from '@keel/events';
+import { fanOutEvents, type StoredEvent, type Subscription } from '@keel/events';
 import { createRealtimeHandler, type RealtimeHandler } from '@keel/realtime';
 import type { AppEvents, TaskCompletedData } from './app-events.js';
 import { pollInterval } from './app-events.js';
@@ -16,8 +16,8 @@ export const tasksSubject = (workspaceId: number) => `workspace.${workspaceId}.t
 
 /**
  * Relays the domain events `TaskCreated` and `TaskCompleted` (committed with their change) to
- * messaging, where the live pages of every process read them. One group for all processes: each
- * event is relayed once; a redelivery carries the event id as `messageId`, so the adapter drops it.
+ * messaging, where the live pages of every process read them: `@keel/events`' fan-out, one group
+ * for all processes, each event published once (a republish carries the event id as `messageId`).
  *
  * @example
  * const relay = relayTaskEvents(events, keel.messaging, { pollIntervalMs: 200 }); // ... await relay.stop();
@@ -27,18 +27,16 @@ export function relayTaskEvents(
   messaging: Messaging,
   options: { readonly pollIntervalMs?: number } = {},
 ): Subscription {
-  return events.subscribe(
-    ['TaskCreated', 'TaskCompleted'],
-    async (event: StoredEvent) => {
+  return fanOutEvents(events, messaging, {
+    types: ['TaskCreated', 'TaskCompleted'],
+    group: 'live-tasks',
+    subject: (event) => {
       const live = toLive(event);
-      if (!live) return;
-      const messageId = messaging.capabilities.deduplication ? { messageId: event.id } : {};
-      const sent = await messaging.publish(tasksSubject(live.workspaceId), JSON.stringify(live.message), messageId);
-      // Thrown, the event comes again (the group's checkpoint does not move past it).
-      if (sent.isErr()) throw sent.error;
+      return live && tasksSubject(live.workspaceId);
     },
-    { group: 'live-tasks', ...pollInterval(options) },
-  );
+    encode: (event) => JSON.stringify(toLive(event)?.message),
+    ...pollInterval(options),
+  });
 }
 
 /**
@@ -48,6 +46,8 @@ export function relayTaskEvents(
 export function createLiveEndpoint(keel: Keel, sessions: Sessions, store: Store): RealtimeHandler {
   return createRealtimeHandler({
     messaging: keel.messaging,
+    // The streams' consumers are recorded here, so that those of a process that died are swept.
+    kv: keel.kv,
     observability: keel.observability,
     authorize: async (req) => {
       const principal = await sessions.optional(req);

@@ -1,7 +1,6 @@
-import { describeMessagingConformance } from '@keel/testing';
+import { describeMessagingConformance, testNats } from '@keel/testing';
 import { afterAll, describe, it } from 'vitest';
 import { createNatsMessaging } from '../src/index.js';
-import { testNats } from './support/test-nats.js';
 
 const nats = await testNats();
 const server = nats.server;

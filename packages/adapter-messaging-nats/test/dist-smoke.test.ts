@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runBuilt } from '@keel/testing';
+import { runBuilt, testNats } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testNats } from './support/test-nats.js';
 
 // The built package, the way an app gets it: plain `node`, no source condition.
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));

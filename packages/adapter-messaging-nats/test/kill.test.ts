@@ -1,6 +1,5 @@
-import { describeMessagingKill } from '@keel/testing';
+import { describeMessagingKill, testNats } from '@keel/testing';
 import { createNatsMessaging } from '../src/index.js';
-import { testNats } from './support/test-nats.js';
 
 const nats = await testNats();
 

@@ -1,9 +1,8 @@
 import { createKeel } from '@keel/core';
 import { KeelOptionsError } from '@keel/core/adapter';
-import { expectErr, expectOk, freePort, textOf } from '@keel/testing';
+import { expectErr, expectOk, freePort, testNats, textOf } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNatsMessaging, natsMessagingAdapter } from '../src/index.js';
-import { testNats } from './support/test-nats.js';
 
 const nats = await testNats();
 const own = () => ({ url: nats.server?.url as string, ...nats.server?.stream('own') });

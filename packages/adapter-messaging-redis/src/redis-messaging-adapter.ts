@@ -9,6 +9,7 @@ import {
   type ResolvedConsumerConfig,
 } from '@keel/core/adapter';
 import { BlockingPool, connect, type ScriptedRedis } from './redis-messaging-connection.js';
+import { commandWatchdog } from './redis-messaging-watchdog.js';
 import { badToken, commandFailure } from './redis-messaging-errors.js';
 import { groupStartId, makeToken, parseToken, publishedAt } from './redis-messaging-ids.js';
 import {
@@ -41,6 +42,7 @@ export const redisMessagingAdapter = defineAdapter({
 });
 
 type Entry = [Buffer, Buffer[] | null, number];
+type WaitingAck = { id: string; resolve: (pending: boolean) => void; reject: (error: unknown) => void };
 
 function buildRedisMessaging(
   options: ResolvedRedisMessagingOptions,
@@ -53,13 +55,16 @@ function buildRedisMessaging(
   // Per consumer: where XAUTOCLAIM continues (so a long pending list is walked, not rescanned
   // from its start), and when this member next looks for due redeliveries.
   const claims = new Map<string, { cursor: string; dueAt: number }>();
+  // Per consumer, while an ack is on its way: the acks that wait for it to return.
+  const acking = new Map<string, WaitingAck[]>();
   let client: ScriptedRedis | undefined;
   let pool: BlockingPool | undefined;
   const redis = () => client as ScriptedRedis;
 
+  const watchdog = commandWatchdog(options.commandTimeoutMs);
   const run = async <T>(subject: string | undefined, call: () => Promise<T>): Promise<T> => {
     try {
-      return await call();
+      return await watchdog.limit(call());
     } catch (thrown) {
       throw commandFailure(thrown, subject);
     }
@@ -203,10 +208,45 @@ function buildRedisMessaging(
       claims.delete(`${subject}|${consumer}`);
       return (await run(subject, () => redis().keelNak(2, ...keys, consumer, member, id, nakDelayMs))) === 1;
     }
+    // While an ack of this consumer is on its way, the next ones wait and go together in one
+    // script: a burst (a batch acknowledged in a loop) costs two round trips, not one per message,
+    // and an ack on its own goes at once.
+    const key = `${subject}|${consumer}`;
+    const queued = acking.get(key);
+    if (queued) return new Promise((resolve, reject) => queued.push({ id, resolve, reject }));
+    const waiting: WaitingAck[] = [];
+    acking.set(key, waiting);
+    const first = ackOne(keys, consumer, id, subject);
+    const drain = () => ackQueued(key, keys, consumer, subject, waiting);
+    void first.then(drain, drain);
+    return first;
+  }
+
+  async function ackOne(keys: readonly [string, string], consumer: string, id: string, subject: string) {
     // A plain XACK first (one command, like the raw client's); only a 0 needs the script to
     // tell "not pending" from "no such consumer" (XACK answers 0 for a missing group too).
     if ((await run(subject, () => redis().xack(keys[0], consumer, id))) === 1) return true;
     return (await run(subject, () => redis().keelAck(2, ...keys, consumer, id))) === 1;
+  }
+
+  async function ackQueued(
+    key: string,
+    keys: readonly [string, string],
+    consumer: string,
+    subject: string,
+    waiting: WaitingAck[],
+  ): Promise<void> {
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0);
+      try {
+        const ids = batch.map((w) => w.id);
+        const acked = (await run(subject, () => redis().keelAckMany(2, ...keys, consumer, ...ids))) as number[];
+        for (const [i, w] of batch.entries()) w.resolve(acked[i] === 1);
+      } catch (thrown) {
+        for (const w of batch) w.reject(thrown);
+      }
+    }
+    acking.delete(key);
   }
 
   return defineMessaging({
@@ -224,6 +264,7 @@ function buildRedisMessaging(
       pool = new BlockingPool(client, onError);
     },
     async close() {
+      watchdog.close();
       pool?.close();
       await client?.quit().catch(() => client?.disconnect());
     },

@@ -36,7 +36,7 @@ export const redisMessagingOptions = v.strictObject({
   commandTimeoutMs: option(integer(100, maxTimerMs), {
     default: 5000,
     description:
-      'How long a call may wait for its reply before it is `TIMEOUT`, in ms (a blocking pull waits in slices shorter than this).',
+      'How long a call may wait for its reply before it is `TIMEOUT`, in ms (checked every quarter of it, so at most 1.25× this; a blocking pull waits in slices shorter than this).',
   }),
 });
 

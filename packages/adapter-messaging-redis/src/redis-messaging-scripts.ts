@@ -94,6 +94,14 @@ if redis.call('EXISTS', KEYS[2]) == 0 then return redis.error_reply('NOTFOUND no
 return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 `;
 
+/** KEYS: stream, settings. ARGV: group, id, id, …. Per id, 1 when it was pending. */
+export const ackManyScript = `
+if redis.call('EXISTS', KEYS[2]) == 0 then return redis.error_reply('NOTFOUND no such consumer') end
+local out = {}
+for i = 2, #ARGV do out[i - 1] = redis.call('XACK', KEYS[1], ARGV[1], ARGV[i]) end
+return out
+`;
+
 /**
  * KEYS: stream, settings. ARGV: group, member, id, delay ms. Makes the entry look delivered
  * (ack wait - delay) ms ago, so XAUTOCLAIM takes it once the delay has passed.

@@ -1,10 +1,11 @@
 import { createKeel } from '@keel/core';
 import { KeelOptionsError } from '@keel/core/adapter';
-import { expectErr, expectOk, freePort, testRedis, textOf } from '@keel/testing';
+import { expectErr, expectOk, freePort, privateRedis, testRedis, textOf } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisMessaging, redisMessagingAdapter } from '../src/index.js';
 
 const redis = await testRedis();
+const ownRedis = privateRedis();
 
 describe('createRedisMessaging', () => {
   afterAll(() => redis.server?.cleanup());
@@ -51,4 +52,61 @@ describe('createRedisMessaging', () => {
     expectErr(await messaging.ack('a|c|x'), 'INVALID_ARGUMENT');
     await messaging.close();
   });
+
+  it.skipIf(redis.skip)(
+    'answers each ack of a burst (sent together while one is on its way) for its own message',
+    async () => {
+      const messaging = createRedisMessaging({
+        url: redis.server?.url as string,
+        keyPrefix: redis.server?.prefix('msg-burst') as string,
+      });
+      expectOk(await messaging.ensureConsumer({ subject: 'a', name: 'c', ackWaitMs: 200 }));
+      for (let i = 0; i < 40; i++) expectOk(await messaging.publish('a', `m${i}`));
+      const got = expectOk(await messaging.pull('a', 'c', { maxMessages: 40, waitMs: 1000 }));
+      expect(got).toHaveLength(40);
+      // Every other message acknowledged, in one burst, with repeats and a stream id never delivered.
+      const tokens = got.filter((_, i) => i % 2 === 0).map((m) => m.token);
+      const burst = [...tokens, tokens[0] as string, 'a|c|1-1', tokens[1] as string];
+      const answers = await Promise.all(burst.map((token) => messaging.ack(token)));
+      expect(answers.map((r) => expectOk(r))).toEqual([...tokens.map(() => true), false, false, false]);
+      // The others come again after the ack wait; the acknowledged ones never do.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const again = expectOk(await messaging.pull('a', 'c', { maxMessages: 40, waitMs: 1000 }));
+      expect(again.map(textOf).sort()).toEqual(
+        got
+          .filter((_, i) => i % 2 === 1)
+          .map(textOf)
+          .sort(),
+      );
+      // A burst on a consumer deleted meanwhile: every ack is NOT_FOUND.
+      expectOk(await messaging.deleteConsumer('a', 'c'));
+      const late = await Promise.all(again.map((m) => messaging.ack(m.token)));
+      for (const r of late) expectErr(r, 'NOT_FOUND');
+      await messaging.close();
+    },
+  );
+
+  it.skipIf(ownRedis.skip)(
+    'a call the server does not answer is TIMEOUT after commandTimeoutMs, and the next works',
+    async () => {
+      const server = await (ownRedis.server as NonNullable<typeof ownRedis.server>).start();
+      const messaging = createRedisMessaging({ url: server.url, commandTimeoutMs: 300 });
+      try {
+        expectOk(await messaging.ensureConsumer({ subject: 'a', name: 'c' }));
+        // Frozen, not gone: the connection stays open and nothing answers.
+        process.kill(server.pid as number, 'SIGSTOP');
+        const started = Date.now();
+        const [published, acked] = await Promise.all([messaging.publish('a', 'x'), messaging.ack('a|c|1-1')]);
+        expectErr(published, 'TIMEOUT');
+        expectErr(acked, 'TIMEOUT');
+        expect(Date.now() - started).toBeLessThan(5000);
+        process.kill(server.pid as number, 'SIGCONT');
+        expectOk(await messaging.publish('a', 'y'));
+      } finally {
+        if (server.pid) process.kill(server.pid, 'SIGCONT');
+        await messaging.close();
+        await server.stop();
+      }
+    },
+  );
 });

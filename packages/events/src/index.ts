@@ -35,3 +35,8 @@ export {
 } from './subscription-options.js';
 export type { DeadLetter, PartitionStatus } from './group-admin.js';
 export type { WakeSource } from './wake-ups.js';
+
+// Across machines, through messaging
+export { fanOutEvents, type FanOutOptions } from './fan-out.js';
+export { eventMessageHandler, type EventMessageHandlerOptions } from './event-message-handler.js';
+export { encodeEventMessage } from './event-messages.js';

@@ -4,6 +4,7 @@ import { maxEventIdLength, parseCursor } from './event-cursor.js';
 import { type RealtimeOptions, realtimeOptions } from './realtime-options.js';
 import { assertPattern, isSubject, matchesPattern } from './subject-patterns.js';
 import { type StreamEnd, streamSubjects } from './sse-stream.js';
+import { type SweepReport, sweepLeases } from './stream-leases.js';
 
 /** A mounted SSE endpoint. */
 export interface RealtimeHandler {
@@ -11,6 +12,11 @@ export interface RealtimeHandler {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** Open streams in this process. */
   readonly connections: number;
+  /**
+   * Deletes the consumers of streams whose process died (their record in `kv` not renewed for
+   * `leaseMs`). Runs every `leaseMs` by itself while the handler is open; needs `kv`.
+   */
+  sweep(): Promise<SweepReport>;
   /** Ends every stream (their consumers are deleted) and refuses new ones with 503. */
   close(): Promise<void>;
 }
@@ -41,6 +47,20 @@ export function createRealtimeHandler(options: RealtimeOptions): RealtimeHandler
   const sent = o.observability?.counter('keel.realtime.messages', 'Messages sent to SSE clients.', []);
   const dropped = o.observability?.counter('keel.realtime.dropped', 'SSE streams ended by the server.', ['reason']);
   const stopGauge = o.observability?.gauge('keel.realtime.connections', 'Open SSE streams.', [], () => [[[], open]]);
+  const swept = o.observability?.counter(
+    'keel.realtime.swept',
+    'Streams of dead processes whose consumers a sweep deleted.',
+    [],
+  );
+  const sweep = async (): Promise<SweepReport> => {
+    if (!o.kv) throw new TypeError('realtime.sweep: the handler has no kv to find the streams of dead processes in');
+    const report = await sweepLeases(o.kv, o.messaging, o.kvPrefix, o.leaseMs, Date.now());
+    if (report.swept > 0) swept?.add([], report.swept);
+    return report;
+  };
+  // Every process sweeps; a record is swept once (the others find it gone or its consumers deleted).
+  const sweeping = o.kv ? setInterval(() => void sweep().catch(() => undefined), o.leaseMs) : undefined;
+  sweeping?.unref();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET') return refuse(res, 405, 'GET only');
@@ -89,7 +109,9 @@ export function createRealtimeHandler(options: RealtimeOptions): RealtimeHandler
     get connections() {
       return open;
     },
+    sweep,
     async close() {
+      clearInterval(sweeping);
       shutdown.abort();
       await Promise.all(running);
       stopGauge?.();

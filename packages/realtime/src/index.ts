@@ -6,3 +6,4 @@ export {
   type RealtimeAuthorize,
 } from './realtime-options.js';
 export { matchesPattern } from './subject-patterns.js';
+export type { SweepReport } from './stream-leases.js';

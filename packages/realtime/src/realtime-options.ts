@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { KeelObservability, Messaging } from '@keel/core';
+import type { KeelObservability, Kv, Messaging } from '@keel/core';
 import { fn, integer, option, required, withMethods } from '@keel/core/adapter';
 import * as v from 'valibot';
 
@@ -61,6 +61,23 @@ export const realtimeOptions = v.strictObject({
   retryMs: option(integer(0, 3_600_000), {
     default: 2000,
     description: 'The `retry:` the stream tells EventSource: how long it waits before reconnecting, in ms.',
+  }),
+  kv: option(withMethods<Kv>('a kv instance (keel.kv)', ['set', 'delete', 'scan']), {
+    description:
+      'Where each stream records its consumers and renews the record every third of `leaseMs`, so that ' +
+      '`sweep()` (run by every handler every `leaseMs`) deletes the consumers of a process that died. ' +
+      'Without it, a crashed process leaves its consumers on the broker.',
+    defaultText: 'none',
+  }),
+  kvPrefix: option(v.pipe(v.string(), v.minLength(1), v.maxLength(200)), {
+    default: 'keel-realtime:',
+    description: 'Put before each stream’s record in `kv` (followed by its consumer’s name).',
+  }),
+  leaseMs: option(integer(100, 86_400_000), {
+    default: 60_000,
+    description:
+      'How long a stream’s record may go unrenewed before a sweep deletes its consumers, in ms; well above ' +
+      'the clock skew between machines.',
   }),
   observability: option(withMethods<KeelObservability>('keel.observability', ['counter', 'gauge']), {
     description:

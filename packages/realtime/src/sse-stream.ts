@@ -4,6 +4,7 @@ import type { Messaging, ReceivedMessage, StartPosition } from '@keel/core';
 import { encodeCursor, type SubjectCursor } from './event-cursor.js';
 import type { ParsedRealtimeOptions } from './realtime-options.js';
 import { sseEvent, sseHeartbeat } from './sse-format.js';
+import { leaseKey, renewLease } from './stream-leases.js';
 
 /** How one stream ended, for the metrics and the tests. */
 export type StreamEnd = 'closed' | 'slow' | 'failed' | 'shutdown';
@@ -43,7 +44,18 @@ export async function streamSubjects(
   };
   stop.addEventListener('abort', () => end('shutdown'), { once: true });
   res.on('close', () => end('closed'));
+  const kv = o.kv;
+  const lease = kv && leaseKey(o.kvPrefix, name);
+  let renewing: NodeJS.Timeout | undefined;
   try {
+    // Recorded before the consumers exist: a process killed from here on leaves a record to sweep.
+    if (kv && lease) {
+      if (!(await renewLease(kv, lease, subjects, Date.now()))) {
+        if (!res.headersSent) res.writeHead(503, { 'content-type': 'text/plain' }).end('messaging unavailable\n');
+        return end('failed');
+      }
+      renewing = setInterval(() => void renewLease(kv, lease, subjects, Date.now()), Math.floor(o.leaseMs / 3));
+    }
     for (const [i, subject] of subjects.entries()) {
       const start = resume ? startOf(resume[i], messaging) : ({ kind: 'new' } as const);
       const ensured = await messaging.ensureConsumer({ subject, name, start });
@@ -72,14 +84,26 @@ export async function streamSubjects(
   } finally {
     end(reason);
     if (!res.writableEnded) res.end();
+    clearInterval(renewing);
     // Never left behind: the consumer would hold the subject's messages for a reader that is gone.
-    await Promise.all(created.map((subject) => messaging.deleteConsumer(subject, name)));
+    const deleted = await Promise.all(created.map((subject) => messaging.deleteConsumer(subject, name)));
+    // A failed delete keeps the record, so that a sweep deletes the consumer later.
+    if (kv && lease && deleted.every((r) => r.isOk())) await kv.delete(lease);
     hooks.onEnd(reason);
   }
 
   async function pump(subject: string, index: number): Promise<void> {
     const skip = cursors[index]?.kind === 'position' ? cursors[index].position : undefined;
-    for await (const message of messaging.messages(subject, name, { signal, waitMs: 1000, maxMessages: 100 })) {
+    // A consumer deleted under the stream (swept as stale after a stall): end it; the browser reconnects.
+    const onError = (error: unknown) => {
+      if ((error as { code?: unknown }).code === 'NOT_FOUND') end('failed');
+    };
+    for await (const message of messaging.messages(subject, name, {
+      signal,
+      waitMs: 1000,
+      maxMessages: 100,
+      onError,
+    })) {
       // `at-position` is inclusive: the message the browser saw last comes again first.
       if (message.position !== skip) deliver(subject, index, message);
       void messaging.ack(message.token);

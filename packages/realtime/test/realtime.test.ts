@@ -1,16 +1,19 @@
-// The handler end to end on real adapters (memory, and the machine's Redis under its own prefix):
+// The handler end to end on real adapters (memory, the machine's Redis under its own prefix, its
+// NATS JetStream on a stream of its own):
 // a real HTTP server, a real SSE client over fetch, real publishes through the contract.
 import { connect } from 'node:net';
 import { createMemoryMessaging } from '@keel/adapter-messaging-memory';
+import { createNatsMessaging } from '@keel/adapter-messaging-nats';
 import { createRedisMessaging } from '@keel/adapter-messaging-redis';
 import { createObservability, type Messaging } from '@keel/core';
-import { eventually, expectOk, testRedis } from '@keel/testing';
+import { eventually, expectOk, testNats, testRedis } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSse } from './support/sse-client.js';
 import { recording, startFixture } from './support/fixture.js';
 
 const redis = await testRedis();
-afterAll(() => redis.server?.cleanup());
+const nats = await testNats();
+afterAll(() => Promise.all([redis.server?.cleanup(), nats.server?.cleanup()]));
 
 const adapters: { name: string; skip: string | undefined; make: () => Messaging }[] = [
   { name: 'memory', skip: undefined, make: () => createMemoryMessaging() },
@@ -19,6 +22,11 @@ const adapters: { name: string; skip: string | undefined; make: () => Messaging 
     skip: redis.skip,
     make: () =>
       createRedisMessaging({ url: redis.server?.url as string, keyPrefix: redis.server?.prefix('rt') as string }),
+  },
+  {
+    name: 'nats',
+    skip: nats.skip,
+    make: () => createNatsMessaging({ url: nats.server?.url, storage: 'memory', ...nats.server?.stream('rt') }),
   },
 ];
 const alice = { 'x-user': 'alice', 'x-workspaces': '1,2' };

@@ -26,6 +26,7 @@ export {
   type TestPostgres,
   type TestRedis,
 } from './servers/machine-servers.js';
+export { testNats, type TestNats } from './servers/machine-nats.js';
 export type { ServerFor } from './servers/server-for.js';
 export type {
   PrivateServer,
