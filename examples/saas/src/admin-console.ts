@@ -34,6 +34,8 @@ export function createAdminConsole(keel: Keel, intake: TaskIntake): ConsoleHandl
     registry: intake.registry,
     workflows: intake.workflows,
     executionLog: intake.executionLog,
+    // The metrics page reads what `/metrics` serves: this process's counters, the runs' tables.
+    metrics: keel.observability,
     basePath: consolePath,
     onError: (error) => console.error('[saas] console', error),
   });

@@ -120,6 +120,14 @@ describe.runIf(present || inCi)('the console mounted at /console for the app adm
       await page.screenshot({ path: join(artifacts, 'saas-console-run.png'), fullPage: true });
       await page.goto(`${url()}/console/`);
       await page.waitForSelector('main a:has-text("task-route")');
+      // The metrics page: the intake's component calls and its completed run, from the app's metrics.
+      await page.click('header nav a:has-text("Metrics")');
+      await page.waitForSelector('#metrics-calls');
+      expect(await page.locator('#metrics-calls tr[data-component^="task-route@"]').count()).toBeGreaterThan(0);
+      expect(
+        Number(await page.textContent('tr[data-workflow="task-intake"] [data-state="completed"]')),
+      ).toBeGreaterThan(0);
+      await page.screenshot({ path: join(artifacts, 'saas-console-metrics.png'), fullPage: true });
 
       // The member, in the same browser after signing out: the console says no.
       await context.clearCookies();
