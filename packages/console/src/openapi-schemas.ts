@@ -112,6 +112,7 @@ export const schemas = {
       'stdout',
       'stderr',
       'outputTruncated',
+      'workflow',
     ],
     properties: {
       id: int,
@@ -130,6 +131,12 @@ export const schemas = {
       stdout: str,
       stderr: str,
       outputTruncated: { type: 'boolean' },
+      workflow: nullable({
+        type: 'object',
+        description: 'The workflow run and step the call was made for',
+        required: ['run', 'step'],
+        properties: { run: str, step: str },
+      }),
     },
   },
   ExecutionPage: {

@@ -52,6 +52,7 @@ export function executionView(e: StoredExecution) {
     error: e.error ?? null,
     memoryPages: e.memoryPages ?? null,
     fuelUsed: e.fuelUsed ?? null,
+    workflow: e.workflow ?? null,
   };
 }
 

@@ -43,7 +43,9 @@ async function attempt(
     if (isComponentStep(definition)) {
       if (!rt.registry) return err({ code: 'UNKNOWN_COMPONENT', message: 'no registry was given to createWorkflows' });
       const args = Array.isArray(call.config) ? call.config : [];
-      const called = await rt.registry.component(definition.component).call(definition.export, ...args);
+      // The call's execution record names the run and step: the run's calls can be found in the log.
+      const options = { workflow: { run: call.runId, step: call.step } };
+      const called = await rt.registry.component(definition.component).callWith(options, definition.export, ...args);
       return called.isOk()
         ? ok(called.value)
         : err({

@@ -13,11 +13,13 @@ export type StepJobs = { [stepJob]: JobDefinition<StepPayload, StepPayload, unkn
 
 /**
  * What serves component steps: `@keel/component-registry`'s registry fits (any object with these
- * two methods does). `get` is asked at `register`, `component(name).call` for each visit.
+ * two methods does). `get` is asked at `register`, `component(name).callWith` for each visit,
+ * with the run and step for the call's execution record.
  */
 export interface WorkflowComponents {
   component(name: string): {
-    call(
+    callWith(
+      options: { readonly workflow: { readonly run: string; readonly step: string } },
       exportName: string,
       ...args: unknown[]
     ): ResultAsync<unknown, { readonly code: string; readonly message: string }>;
