@@ -167,6 +167,8 @@ export const schemas = {
       'startedAt',
       'finishedAt',
       'durationMs',
+      'fuelUsed',
+      'hostCalls',
     ],
     properties: {
       step: str,
@@ -181,6 +183,8 @@ export const schemas = {
       startedAt: nullable(time),
       finishedAt: nullable(time),
       durationMs: nullable({ type: 'number' }),
+      fuelUsed: nullable({ ...int, description: "The last attempt's component call's fuel (with maxFuel)" }),
+      hostCalls: nullable({ type: 'object', additionalProperties: int, description: 'Its host calls by interface' }),
     },
   },
   Run: {

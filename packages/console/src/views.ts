@@ -82,6 +82,8 @@ export function runView(run: RunStatus, steps: readonly StepRecord[]) {
       startedAt: iso(s.startedAt),
       finishedAt: iso(s.finishedAt),
       durationMs: s.durationMs ?? null,
+      fuelUsed: s.fuelUsed ?? null,
+      hostCalls: s.hostCalls ?? null,
     })),
   };
 }

@@ -45,6 +45,11 @@ describe.each(dbs.targets)('workflow runs and execution records through the API 
     expect((await f.workflows.wait(id))._unsafeUnwrap().state).toBe('completed');
     const run = await f.call('GET', `/console/api/runs/${id}`, { token: f.viewer });
     expect(run.json).toMatchObject({ id, workflow: 'count', state: 'completed', error: null });
+    // Each step's component call: its host calls (none here) and fuel (none counted: the host has no maxFuel).
+    expect(run.json.steps.map((s: { hostCalls: unknown; fuelUsed: unknown }) => [s.hostCalls, s.fuelUsed])).toEqual([
+      [{}, null],
+      [{}, null],
+    ]);
     expect(run.json.steps.map((s: { step: string; output: unknown }) => [s.step, s.output])).toEqual([
       ['first', 1],
       ['second', 1],

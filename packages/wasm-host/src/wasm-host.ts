@@ -337,6 +337,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       id,
       hash,
       loadedFrom,
+      maxFuel: limits.maxFuel,
       sink: executionLog,
       logger,
       onClose: () => {

@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '@keel/core';
 import type { CompiledStep } from './validate-definition.js';
 import { isComponentStep, type StepCall } from './workflow-definition.js';
+import type { StepUsage } from './run-store.js';
 import type { WorkflowsRuntime } from './workflows-runtime.js';
 import type { RecordedError } from './workflows-types.js';
 
@@ -13,6 +14,7 @@ export async function execute(
   rt: WorkflowsRuntime,
   step: CompiledStep,
   controller: AbortController,
+  usage: StepUsage,
   call: StepCall,
 ): Promise<Result<unknown, RecordedError>> {
   let timer: NodeJS.Timeout | undefined;
@@ -27,7 +29,7 @@ export async function execute(
     }, step.timeoutMs);
   });
   try {
-    return await Promise.race([attempt(rt, step, call), stopped]);
+    return await Promise.race([attempt(rt, step, call, usage), stopped]);
   } finally {
     clearTimeout(timer);
   }
@@ -37,6 +39,7 @@ async function attempt(
   rt: WorkflowsRuntime,
   step: CompiledStep,
   call: StepCall,
+  usage: StepUsage,
 ): Promise<Result<unknown, RecordedError>> {
   const definition = step.definition;
   try {
@@ -44,7 +47,15 @@ async function attempt(
       if (!rt.registry) return err({ code: 'UNKNOWN_COMPONENT', message: 'no registry was given to createWorkflows' });
       const args = Array.isArray(call.config) ? call.config : [];
       // The call's execution record names the run and step: the run's calls can be found in the log.
-      const options = { workflow: { run: call.runId, step: call.step } };
+      // Its record's fuel and host calls go to the step's history.
+      const options = {
+        workflow: { run: call.runId, step: call.step },
+        ...(definition.fuel === undefined ? {} : { maxFuel: definition.fuel }),
+        onRecord: (record: { readonly fuelUsed: number | undefined; readonly hostCalls: Record<string, number> }) => {
+          usage.fuelUsed = record.fuelUsed;
+          usage.hostCalls = record.hostCalls;
+        },
+      };
       const called = await rt.registry.component(definition.component).callWith(options, definition.export, ...args);
       return called.isOk()
         ? ok(called.value)

@@ -2,6 +2,7 @@ import { err, ok, type Result } from '@keel/core';
 import type { RunningJob } from '@keel/jobs';
 import { advanceRun, type VisitOutcome } from './advance-run.js';
 import { execute } from './execute-step.js';
+import type { StepUsage } from './run-store.js';
 import { interpret } from './interpret-output.js';
 import { resolve } from './templates.js';
 import { isComponentStep } from './workflow-definition.js';
@@ -62,9 +63,10 @@ export async function runVisit(rt: WorkflowsRuntime, job: RunningJob<StepPayload
   job.signal.addEventListener('abort', abort, { once: true });
   rt.running.set(key, controller);
   const begun = performance.now();
+  const usage: StepUsage = {};
   let value: Result<unknown, RecordedError>;
   try {
-    value = await execute(rt, step, controller, {
+    value = await execute(rt, step, controller, usage, {
       runId,
       workflow: run.workflow,
       step: visit.step,
@@ -95,7 +97,7 @@ export async function runVisit(rt: WorkflowsRuntime, job: RunningJob<StepPayload
       code,
       message: `step '${visit.step}' failed (attempt ${visit.failures + 1}): ${value.error.message}`,
     };
-    await settle(rt, wf, runId, key, { ok: false, error, durationMs });
+    await settle(rt, wf, runId, key, { ok: false, error, durationMs, usage });
     return null;
   }
   const outcome = interpret(step, value.value);
@@ -104,7 +106,9 @@ export async function runVisit(rt: WorkflowsRuntime, job: RunningJob<StepPayload
     wf,
     runId,
     key,
-    outcome.isErr() ? { ok: false, error: outcome.error, durationMs } : { ok: true, ...outcome.value, durationMs },
+    outcome.isErr()
+      ? { ok: false, error: outcome.error, durationMs, usage }
+      : { ok: true, ...outcome.value, durationMs, usage },
   );
   return null;
 }

@@ -19,7 +19,14 @@ export type StepJobs = { [stepJob]: JobDefinition<StepPayload, StepPayload, unkn
 export interface WorkflowComponents {
   component(name: string): {
     callWith(
-      options: { readonly workflow: { readonly run: string; readonly step: string } },
+      options: {
+        readonly workflow: { readonly run: string; readonly step: string };
+        readonly maxFuel?: number;
+        readonly onRecord?: (record: {
+          readonly fuelUsed: number | undefined;
+          readonly hostCalls: Readonly<Record<string, number>>;
+        }) => void;
+      },
       exportName: string,
       ...args: unknown[]
     ): ResultAsync<unknown, { readonly code: string; readonly message: string }>;

@@ -55,6 +55,10 @@ export interface StepRecord {
   readonly finishedAt: number | undefined;
   /** The completing (or finally failing) attempt's duration, in ms. */
   readonly durationMs: number | undefined;
+  /** Fuel that attempt's component call used (a component step on a version with `maxFuel`). */
+  readonly fuelUsed: number | undefined;
+  /** That attempt's component call's host calls by interface (`{ kv: 2 }`); none for a function step. */
+  readonly hostCalls: Readonly<Record<string, number>> | undefined;
 }
 
 /** Options of `list`. */

@@ -53,6 +53,8 @@ export interface ComponentContext {
   readonly id: string;
   readonly hash: string;
   readonly loadedFrom: WasmComponent['loadedFrom'];
+  /** The load's `limits.maxFuel`: without it the code has no fuel points, and a call's `maxFuel` has nothing to count. */
+  readonly maxFuel: number | undefined;
   readonly sink: ExecutionLogSink;
   readonly logger: WasmHostLogger;
   /** Runs once the runtime is closed; `close()` waits for what it returns. */
@@ -111,6 +113,14 @@ export function createComponent(runtime: Runtime, context: ComponentContext): Wa
       outputTruncated: report === undefined ? false : report.outputTruncated,
       workflow: options === undefined ? undefined : options.workflow,
     };
+    if (options !== undefined && options.onRecord !== undefined) {
+      try {
+        options.onRecord(record);
+      } catch (error) {
+        // The caller's hook failing is the caller's bug: logged, and the call's result stands.
+        sinkFailed(logger, id, error);
+      }
+    }
     try {
       const written = sink.write(record);
       if (written) written.catch((error: unknown) => sinkFailed(logger, id, error));
@@ -159,13 +169,16 @@ export function createComponent(runtime: Runtime, context: ComponentContext): Wa
     // observed, the call leaves the scope before the next one can enter it).
     if (runtime.callSync) return new ResultAsync(Promise.resolve(invokeSync<T>(options, name, args)));
     const t0 = performance.now();
+    const fuel = options === undefined ? undefined : options.maxFuel;
     if (telemetry === undefined)
       return new ResultAsync<T, WasmHostError>(
-        runtime.call(resolved, args).then((result) => finish<T>(name, t0, result, undefined, options)),
+        runtime.call(resolved, args, fuel).then((result) => finish<T>(name, t0, result, undefined, options)),
       );
     const entry = { watch: telemetry.observer.begin(name) };
     telemetry.scope.calls.push(entry.watch);
-    const running = entry.watch ? entry.watch.within(() => runtime.call(resolved, args)) : runtime.call(resolved, args);
+    const running = entry.watch
+      ? entry.watch.within(() => runtime.call(resolved, args, fuel))
+      : runtime.call(resolved, args, fuel);
     return new ResultAsync<T, WasmHostError>(
       running.finally(() => leave(entry.watch)).then((result) => finish<T>(name, t0, result, entry.watch, options)),
     );
@@ -176,12 +189,13 @@ export function createComponent(runtime: Runtime, context: ComponentContext): Wa
     const resolved = resolve(name);
     const t0 = performance.now();
     const callSync = (runtime.callSync as NonNullable<Runtime['callSync']>).bind(runtime);
-    if (telemetry === undefined) return finish<T>(name, t0, callSync(resolved, args, t0), undefined, options);
+    const fuel = options === undefined ? undefined : options.maxFuel;
+    if (telemetry === undefined) return finish<T>(name, t0, callSync(resolved, args, t0, fuel), undefined, options);
     const watch = telemetry.observer.begin(name);
     telemetry.scope.calls.push(watch);
     let result: CallResult;
     try {
-      result = watch ? watch.within(() => callSync(resolved, args, t0)) : callSync(resolved, args, t0);
+      result = watch ? watch.within(() => callSync(resolved, args, t0, fuel)) : callSync(resolved, args, t0, fuel);
     } finally {
       leave(watch);
     }
@@ -201,6 +215,13 @@ export function createComponent(runtime: Runtime, context: ComponentContext): Wa
     },
     callWith<T>(options: CallOptions, name: string, ...args: unknown[]) {
       checkCallOptions(options);
+      if (options.maxFuel !== undefined && context.maxFuel === undefined) {
+        resolve(name);
+        const message = `${id}.${name}: maxFuel needs a component loaded with limits.maxFuel (its code counts no fuel)`;
+        return new ResultAsync(
+          Promise.resolve(err(new WasmHostError({ code: 'INVALID_ARGUMENT', message, op: name, component: id }))),
+        );
+      }
       return invoke<T>(options, name, args);
     },
     callSync<T>(name: string, ...args: unknown[]) {
