@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '@keel/core';
 import type { CompiledStep } from './validate-definition.js';
 import { isComponentStep, type StepCall } from './workflow-definition.js';
+import { type CallVerdict, verdictOf } from './component-breakers.js';
 import type { StepUsage } from './run-store.js';
 import type { WorkflowsRuntime } from './workflows-runtime.js';
 import type { RecordedError } from './workflows-types.js';
@@ -15,21 +16,27 @@ export async function execute(
   step: CompiledStep,
   controller: AbortController,
   usage: StepUsage,
+  decide: (verdict: CallVerdict) => void,
   call: StepCall,
 ): Promise<Result<unknown, RecordedError>> {
   let timer: NodeJS.Timeout | undefined;
   const stopped = new Promise<Result<unknown, RecordedError>>((resolve) => {
-    const onAbort = () => resolve(err({ code: 'CANCELLED', message: `step '${step.id}' was cancelled` }));
+    const onAbort = () => {
+      decide('abandoned');
+      resolve(err({ code: 'CANCELLED', message: `step '${step.id}' was cancelled` }));
+    };
     controller.signal.addEventListener('abort', onAbort, { once: true });
     timer = setTimeout(() => {
       controller.signal.removeEventListener('abort', onAbort);
       const message = `step '${step.id}' ran past its timeout of ${step.timeoutMs} ms`;
+      // A component that does not answer in time is failing, as far as its circuit goes.
+      decide('failed');
       resolve(err({ code: 'TIMEOUT', message }));
       controller.abort(new Error(message));
     }, step.timeoutMs);
   });
   try {
-    return await Promise.race([attempt(rt, step, call, usage), stopped]);
+    return await Promise.race([attempt(rt, step, call, usage, decide), stopped]);
   } finally {
     clearTimeout(timer);
   }
@@ -40,6 +47,7 @@ async function attempt(
   step: CompiledStep,
   call: StepCall,
   usage: StepUsage,
+  decide: (verdict: CallVerdict) => void,
 ): Promise<Result<unknown, RecordedError>> {
   const definition = step.definition;
   try {
@@ -57,6 +65,7 @@ async function attempt(
         },
       };
       const called = await rt.registry.component(definition.component).callWith(options, definition.export, ...args);
+      decide(called.isOk() ? 'answered' : verdictOf(called.error.code));
       return called.isOk()
         ? ok(called.value)
         : err({

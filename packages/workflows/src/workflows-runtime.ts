@@ -1,5 +1,6 @@
 import type { ResultAsync, Sql } from '@keel/core';
 import type { JobDefinition, Jobs } from '@keel/jobs';
+import type { ComponentBreakers } from './component-breakers.js';
 import type { RunStore } from './run-store.js';
 import type { CompiledWorkflow } from './validate-definition.js';
 
@@ -46,6 +47,8 @@ export interface WorkflowsRuntime {
   readonly store: RunStore;
   readonly jobs: Jobs<StepJobs>;
   readonly registry: WorkflowComponents | undefined;
+  /** One circuit per component (`circuitBreaker`); none when it is `false`. */
+  readonly breakers: ComponentBreakers | undefined;
   readonly workflows: Map<string, CompiledWorkflow>;
   /** Attempts a step's job may lose to dying workers, beyond its retry policy. */
   readonly crashAttempts: number;
