@@ -54,6 +54,9 @@ describe('summarizeMetrics', () => {
     'keel_workflows_runs{table="a",workflow="ship",state="completed"} 2',
     'keel_workflows_runs{table="b",workflow="ship",state="completed"} 1',
     'keel_workflows_step_retries{table="a",workflow="ship",step="pack"} 4',
+    'keel_workflows_circuit{table="a",component="billing"} 2',
+    'keel_workflows_circuit{table="a",component="ledger"} 1',
+    'keel_workflows_circuit{table="a",component="mailer"} 0',
   ].join('\n');
 
   it('sums calls by export and outcome, reads p50/p99 from the buckets, the hit rate from the loads', () => {
@@ -72,6 +75,10 @@ describe('summarizeMetrics', () => {
     expect(m.securityAlerts).toEqual({ bad_signature: 1 });
     expect(m.runs).toEqual([{ workflow: 'ship', state: 'completed', count: 3 }]);
     expect(m.stepRetries).toEqual([{ workflow: 'ship', step: 'pack', count: 4 }]);
+    expect(m.circuits).toEqual([
+      { component: 'billing', state: 'open' },
+      { component: 'ledger', state: 'half-open' },
+    ]);
   });
 
   it('is empty, not wrong, before anything was counted', () => {

@@ -1,4 +1,5 @@
 import { createComponentRegistry } from '@keel/component-registry';
+import { createObservability } from '@keel/core';
 import { ManualClock, expectOk } from '@keel/testing';
 import { createMemoryExecutionLog, createWasmHost } from '@keel/wasm-host';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,7 @@ describe.each(dbs.databases)('a circuit per component on $name', ({ target }) =>
     const registry = createComponentRegistry(sql, host, { refreshMs: 0 });
     const clock = new ManualClock();
     const table = freshTable();
+    const observability = createObservability({ prometheus: true });
     // A short cool-down: the refused job comes back that soon (real time), and is refused again until the clock moves.
     const workflows = createWorkflows({
       sql,
@@ -29,6 +31,7 @@ describe.each(dbs.databases)('a circuit per component on $name', ({ target }) =>
       table,
       pollIntervalMs: 20,
       clock,
+      observability,
       circuitBreaker: { failureThreshold: 2, resetAfterMs: 100 },
     });
     try {
@@ -49,6 +52,9 @@ describe.each(dbs.databases)('a circuit per component on $name', ({ target }) =>
         expect(burnt.error?.message).toContain('FUEL_EXHAUSTED');
       }
       expect(workflows.circuits()).toEqual({ burner: 'open' });
+      expect(await observability.metricsText()).toContain(
+        `keel_workflows_circuit{table="${table}",component="burner"} 2`,
+      );
       expect(calls()).toBe(3);
 
       // A run that would pass: its step is refused (CIRCUIT_OPEN, the job's error) without calling the component or counting an attempt.
@@ -70,6 +76,9 @@ describe.each(dbs.databases)('a circuit per component on $name', ({ target }) =>
       expect(heat?.attempts).toBe(1);
       expect(calls()).toBe(4);
       expect(workflows.circuits()).toEqual({ burner: 'closed' });
+      expect(await observability.metricsText()).toContain(
+        `keel_workflows_circuit{table="${table}",component="burner"} 0`,
+      );
     } finally {
       await workflows.close();
       await registry.close();

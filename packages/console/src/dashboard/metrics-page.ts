@@ -102,6 +102,9 @@ function runsCard(basePath: string, m: MetricsSummary): SafeHtml {
         (r) => html`<tr><td>${r.workflow}</td><td>${r.step}</td><td class="num">${count(r.count)}</td></tr>`,
       )}</tbody></table>`
     : html`<p class="muted">No step retried.</p>`;
+  const circuits = m.circuits.length
+    ? html`<p id="circuits">Circuits not closed: ${m.circuits.map((c) => html`<span class="badge ${c.state === 'open' ? 'badge-error' : 'badge-warn'}">${c.component} ${c.state}</span> `)}</p>`
+    : '';
   return html`<section class="card" id="metrics-runs"><h2>Workflow runs</h2>
 ${
   workflows.length
@@ -113,5 +116,5 @@ ${
           )}</tr>`,
       )}</tbody></table>`
     : html`<p class="muted">No workflow runs (or no workflows reporting metrics).</p>`
-}${retries}</section>`;
+}${retries}${circuits}</section>`;
 }

@@ -27,6 +27,8 @@ export interface MetricsSummary {
   readonly securityAlerts: Readonly<Record<string, number>>;
   readonly runs: readonly { readonly workflow: string; readonly state: string; readonly count: number }[];
   readonly stepRetries: readonly { readonly workflow: string; readonly step: string; readonly count: number }[];
+  /** Components whose circuit is not closed in this process (`keel_workflows_circuit`: 1 half-open, 2 open). */
+  readonly circuits: readonly { readonly component: string; readonly state: 'half-open' | 'open' }[];
 }
 
 /**
@@ -52,6 +54,7 @@ export function summarizeMetrics(samples: readonly PromSample[]): MetricsSummary
   const runs = new Map<string, { workflow: string; state: string; count: number }>();
   const retries = new Map<string, { workflow: string; step: string; count: number }>();
   let cacheEntries: number | undefined;
+  const circuits = new Map<string, 'half-open' | 'open'>();
   const add = <T extends { count: number }>(map: Map<string, T>, key: string, fresh: () => T, n: number) => {
     const entry = map.get(key) ?? fresh();
     entry.count += n;
@@ -106,6 +109,9 @@ export function summarizeMetrics(samples: readonly PromSample[]): MetricsSummary
           value,
         );
         break;
+      case 'keel_workflows_circuit':
+        if (value >= 1) circuits.set(l.component ?? '', value >= 2 ? 'open' : 'half-open');
+        break;
       case 'keel_workflows_step_retries':
         add(
           retries,
@@ -136,6 +142,7 @@ export function summarizeMetrics(samples: readonly PromSample[]): MetricsSummary
     securityAlerts: alerts,
     runs: [...runs.values()].sort((a, b) => a.workflow.localeCompare(b.workflow) || a.state.localeCompare(b.state)),
     stepRetries: [...retries.values()].sort((a, b) => b.count - a.count),
+    circuits: [...circuits].map(([component, state]) => ({ component, state })),
   };
 }
 
