@@ -15,6 +15,7 @@ import { sqliteAdapter } from '@keel/adapter-sqlite';
 import { createRepositoryMigrator } from '@keel/repository';
 import type { TracerProvider } from '@opentelemetry/api';
 import { createAdminCheck } from './admin.js';
+import { createAdminConsole, isConsolePath } from './admin-console.js';
 import { createAppEvents, subscribeTaskCompletedMail } from './app-events.js';
 import { createAppJobs, startAppWorkers } from './app-jobs.js';
 import { createAppNotifications } from './app-notifications.js';
@@ -179,8 +180,10 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
       }),
     };
     const traced = httpTracing(keel, options.tracerProvider);
+    const adminConsole = createAdminConsole(keel, intake);
     const server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (isConsolePath(url.pathname)) return traced(req, res, '/console/*', async () => adminConsole(req, res));
       let found: ReturnType<typeof route> | undefined;
       let unrouted: unknown;
       try {

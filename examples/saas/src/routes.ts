@@ -5,6 +5,7 @@ import type { Templates } from '@keel/templates';
 import type { Notifications } from '@keel/templates/notifications';
 import { login, logout, resetPage, resetPassword, signup, verifyEmail, verifyPage } from './account-routes.js';
 import type { AdminCheck } from './admin.js';
+import { setAdminRole } from './admin-console.js';
 import type { DevMailbox } from './dev-mailbox.js';
 import { HttpError, unwrap } from './http-errors.js';
 import { readBody, sendHtml, sendJson, stringField } from './http.js';
@@ -58,6 +59,7 @@ const routes: [string, RegExp, Handler][] = [
   ['GET', /^\/api\/admin\/slow$/, slowCalls],
   ['GET', /^\/api\/admin\/flags$/, listFlags],
   ['PUT', /^\/api\/admin\/flags$/, switchFlag],
+  ['PUT', /^\/api\/admin\/roles$/, (ctx, req, res) => setAdminRole(ctx.admin, ctx.keel, req, res)],
   ['POST', /^\/api\/signup$/, signup],
   ['POST', /^\/api\/login$/, login],
   ['POST', /^\/api\/logout$/, logout],

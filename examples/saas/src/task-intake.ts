@@ -2,7 +2,7 @@ import { type ComponentRegistry, createComponentRegistry } from '@keel/component
 import type { Keel, SqlTransaction } from '@keel/core';
 import type { StoredEvent, Subscription } from '@keel/events';
 import { readAsset } from '@keel/sea/runtime';
-import { createWasmHost, type WasmMode } from '@keel/wasm-host';
+import { createSqlExecutionLog, createWasmHost, type WasmMode } from '@keel/wasm-host';
 import { createWorkflows, defineWorkflow, type RunStatus, type StepRecord } from '@keel/workflows';
 import manifest from '../components/manifest.json' with { type: 'json' };
 import { pollInterval, type AppEvents } from './app-events.js';
@@ -94,7 +94,11 @@ export interface TaskIntakeView {
  * process sees the event; its id is kept beside the task for `GET …/tasks/:id/intake`.
  */
 export async function createTaskIntake(keel: Keel, mail: MailStore, options: TaskIntakeOptions) {
-  const host = createWasmHost(keel, { cacheDir: options.cacheDir, mode: options.mode });
+  // Each component call's record (outcome, duration, fuel, host calls) in the app's database: the console reads it.
+  const executionLog = createSqlExecutionLog(keel.sql, {
+    onError: (e) => console.error('[saas] execution log', e),
+  });
+  const host = createWasmHost(keel, { cacheDir: options.cacheDir, mode: options.mode, executionLog });
   const registry = createComponentRegistry(keel.sql, host);
   const workflows = createWorkflows({
     sql: keel.sql,
@@ -135,6 +139,7 @@ export async function createTaskIntake(keel: Keel, mail: MailStore, options: Tas
   return {
     workflows,
     registry,
+    executionLog,
 
     /** Starts a run for each `TaskCreated` from now on, in the transaction of the event's checkpoint. */
     subscribe(events: AppEvents): Subscription {
@@ -186,6 +191,7 @@ export async function createTaskIntake(keel: Keel, mail: MailStore, options: Tas
     async close(): Promise<void> {
       await workflows.close();
       await host.close();
+      await executionLog.flush();
     },
   };
 

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { type Result, ResultAsync, type Sql, err, ok } from '@keel/core';
-import type { WasmComponent, WasmHost, WasmHostError } from '@keel/wasm-host';
+import type { CallOptions, WasmComponent, WasmHost, WasmHostError } from '@keel/wasm-host';
 import { type RegistryError, registryError } from './registry-errors.js';
 import type { RegistryStore, StoredRouting, StoredVersion } from './registry-store.js';
 import { inCanary } from './routing.js';
@@ -15,14 +15,22 @@ import { inCanary } from './routing.js';
  * const billing = registry.component('billing');
  * const total = await billing.call('invoice-total', 'inv-42');
  * const forAda = await billing.forKey('user-ada').call('invoice-total', 'inv-42'); // canary split by key
+ * await billing.callWith({ workflow: { run: runId, step: 'bill' } }, 'invoice-total', 'inv-42'); // recorded for the run
  */
-export interface LiveComponent {
+export interface LiveComponent extends LiveCalls {
   readonly name: string;
-  call<T = unknown>(exportName: string, ...args: unknown[]): ResultAsync<T, RegistryError | WasmHostError>;
   /** Calls routed by `key`: a key in the canary's share goes to the canary version. */
-  forKey(key: string): {
-    call<T = unknown>(exportName: string, ...args: unknown[]): ResultAsync<T, RegistryError | WasmHostError>;
-  };
+  forKey(key: string): LiveCalls;
+}
+
+/** The calls of a live component: `call`, and `callWith` (wasm-host's call options: the workflow step). */
+export interface LiveCalls {
+  call<T = unknown>(exportName: string, ...args: unknown[]): ResultAsync<T, RegistryError | WasmHostError>;
+  callWith<T = unknown>(
+    options: CallOptions,
+    exportName: string,
+    ...args: unknown[]
+  ): ResultAsync<T, RegistryError | WasmHostError>;
 }
 
 export interface LiveContext {
@@ -156,6 +164,7 @@ export function liveComponents(c: LiveContext) {
     key: string | undefined,
     exportName: string,
     args: unknown[],
+    options?: CallOptions,
   ): Promise<Result<T, RegistryError | WasmHostError>> => {
     if (closed) return err(registryError('CLOSED', 'call', `call ${name}: the registry is closed`));
     const r = await route(name);
@@ -166,16 +175,20 @@ export function liveComponents(c: LiveContext) {
     try {
       const component = await slot.loaded;
       if (component.isErr()) return err(component.error);
-      return await component.value.call<T>(exportName, ...args);
+      return await (options === undefined
+        ? component.value.call<T>(exportName, ...args)
+        : component.value.callWith<T>(options, exportName, ...args));
     } finally {
       slot.inflight--;
       if (slot.retired && slot.inflight === 0) closeSlot(slot);
     }
   };
 
-  const handle = (name: string, key: string | undefined) => ({
+  const handle = (name: string, key: string | undefined): LiveCalls => ({
     call: <T = unknown>(exportName: string, ...args: unknown[]) =>
       new ResultAsync(call<T>(name, key, exportName, args)),
+    callWith: <T = unknown>(options: CallOptions, exportName: string, ...args: unknown[]) =>
+      new ResultAsync(call<T>(name, key, exportName, args, options)),
   });
 
   return {

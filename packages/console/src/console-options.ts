@@ -11,6 +11,11 @@ export interface ExecutionSource {
   query(query?: ExecutionQuery): ResultAsync<ExecutionPage, SqlError>;
 }
 
+/** Where the metrics page reads the app's metrics: `keel.observability` (Prometheus's text of this process). */
+export interface MetricsSource {
+  metricsText(): Promise<string>;
+}
+
 const rateLimit = v.union(
   [
     v.literal(false),
@@ -45,6 +50,11 @@ const schema = v.strictObject({
   executionLog: option(withMethods<ExecutionSource>('an execution log with query()', ['query']), {
     defaultText: 'none: /api/executions answers 501 NOT_CONFIGURED',
     description: "Where `/api/executions` reads from: the host's `createSqlExecutionLog` (wasm-host).",
+  }),
+  metrics: option(withMethods<MetricsSource>('keel.observability, or anything with metricsText()', ['metricsText']), {
+    defaultText: 'none: the metrics page says it is not configured',
+    description:
+      "What the dashboard's metrics page reads: `keel.observability` (its `metricsText()`, with `observability.prometheus` on).",
   }),
   basePath: option(
     v.pipe(string(), v.regex(/^(?:\/[A-Za-z0-9._~-]+)*$/, "expected '' or a path like '/console' (no trailing /)")),

@@ -84,6 +84,7 @@ export function createConsole(keel: ConsoleKeel, options: ConsoleOptions): Conso
         registry: o.registry,
         executionLog: o.executionLog,
         workflows: o.workflows,
+        metrics: o.metrics,
         basePath: o.basePath,
         identify,
       })

@@ -112,6 +112,7 @@ export const schemas = {
       'stdout',
       'stderr',
       'outputTruncated',
+      'workflow',
     ],
     properties: {
       id: int,
@@ -130,6 +131,12 @@ export const schemas = {
       stdout: str,
       stderr: str,
       outputTruncated: { type: 'boolean' },
+      workflow: nullable({
+        type: 'object',
+        description: 'The workflow run and step the call was made for',
+        required: ['run', 'step'],
+        properties: { run: str, step: str },
+      }),
     },
   },
   ExecutionPage: {
@@ -160,6 +167,8 @@ export const schemas = {
       'startedAt',
       'finishedAt',
       'durationMs',
+      'fuelUsed',
+      'hostCalls',
     ],
     properties: {
       step: str,
@@ -174,6 +183,8 @@ export const schemas = {
       startedAt: nullable(time),
       finishedAt: nullable(time),
       durationMs: nullable({ type: 'number' }),
+      fuelUsed: nullable({ ...int, description: "The last attempt's component call's fuel (with maxFuel)" }),
+      hostCalls: nullable({ type: 'object', additionalProperties: int, description: 'Its host calls by interface' }),
     },
   },
   Run: {

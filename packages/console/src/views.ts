@@ -52,6 +52,7 @@ export function executionView(e: StoredExecution) {
     error: e.error ?? null,
     memoryPages: e.memoryPages ?? null,
     fuelUsed: e.fuelUsed ?? null,
+    workflow: e.workflow ?? null,
   };
 }
 
@@ -81,6 +82,8 @@ export function runView(run: RunStatus, steps: readonly StepRecord[]) {
       startedAt: iso(s.startedAt),
       finishedAt: iso(s.finishedAt),
       durationMs: s.durationMs ?? null,
+      fuelUsed: s.fuelUsed ?? null,
+      hostCalls: s.hostCalls ?? null,
     })),
   };
 }

@@ -147,8 +147,18 @@ describe.runIf(present || inCi)('the dashboard in headless Chromium', () => {
       await page.reload();
       await page.waitForSelector('#stats svg.chart');
       expect(await page.locator('#stats rect.bar').count()).toBe(4);
-      expect(errors).toEqual([]);
       await page.screenshot({ path: join(artifacts, 'dashboard-module.png'), fullPage: true });
+
+      // The metrics page, from the nav: the four calls counted, the duration histogram drawn.
+      await page.click('header nav a:has-text("Metrics")');
+      await page.waitForSelector('#metrics-calls');
+      expect(await page.textContent('tr[data-component="greeter@1.0.0"][data-export="version"] [data-cell="ok"]')).toBe(
+        '4',
+      );
+      expect(await page.locator('#duration-histogram rect.bar').count()).toBeGreaterThan(0);
+      expect(await page.textContent('#cache-hit-rate')).toMatch(/^\d+\.\d %$/);
+      expect(errors).toEqual([]);
+      await page.screenshot({ path: join(artifacts, 'dashboard-metrics.png'), fullPage: true });
     } finally {
       await context.close();
     }

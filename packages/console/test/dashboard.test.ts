@@ -14,7 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('the dashboard over HTTP', () => {
   let f: ConsoleFixture;
   beforeAll(async () => {
-    f = await consoleFixture(createSqliteSql({ filename: join(dir, 'dashboard.sqlite') }));
+    f = await consoleFixture(createSqliteSql({ filename: join(dir, 'dashboard.sqlite') }), {}, 100_000_000);
     for (const n of [1, 2]) {
       const put = await f.call('PUT', `/console/api/modules/billing/versions/${n}.0.0`, {
         token: f.admin,
@@ -131,6 +131,63 @@ describe('the dashboard over HTTP', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it("shows the app's metrics: calls by module and outcome, durations, fuel, cache, alerts, runs and retries", async () => {
+    let failures = 0;
+    const definition = {
+      steps: {
+        count: { component: 'billing', export: 'version', next: 'flaky' },
+        flaky: {
+          run: () => (++failures <= 2 ? Promise.reject(new Error('not yet')) : 'done'),
+          retry: { maxAttempts: 3, backoff: { type: 'fixed', delayMs: 1 } },
+        },
+      },
+    } as const;
+    expect((await f.workflows.register('tally', definition)).isOk()).toBe(true);
+    const id = (await f.workflows.start('tally', {}))._unsafeUnwrap();
+    expect((await f.workflows.wait(id))._unsafeUnwrap().state).toBe('completed');
+    // A call that fails: slow's argument must be a number.
+    expect((await f.registry.component('billing').call('slow', 'x')).isErr()).toBe(true);
+    // Bytes that are not what their pin says: a security alert.
+    expect((await f.host.load(await versioned(1), { sha256: '0'.repeat(64) })).isErr()).toBe(true);
+
+    const r = await page('/console/metrics', f.viewer);
+    expect(r.status).toBe(200);
+    const text = await f.observability.metricsText();
+    const row = (exp: string) =>
+      new RegExp(`<tr data-component="billing@1\\.0\\.0" data-export="${exp}">[\\s\\S]*?</tr>`).exec(r.text)?.[0] ?? '';
+    // The page's numbers are the scrape's.
+    const calls = Number(
+      /keel_wasm_executions_total\{component="billing@1\.0\.0",export="version",outcome="ok"\} (\d+)/.exec(text)?.[1],
+    );
+    expect(calls).toBeGreaterThanOrEqual(1);
+    expect(row('version')).toContain(`<td class="num" data-cell="ok">${calls}</td>`);
+    const fuel = Number(/keel_wasm_fuel_total\{component="billing@1\.0\.0",export="version"\} (\d+)/.exec(text)?.[1]);
+    expect(fuel).toBeGreaterThan(0);
+    expect(row('version')).toContain(`<td class="num" data-cell="fuel">${fuel}</td>`);
+    expect(row('slow')).toContain('<td class="num" data-cell="error"><span class="badge badge-error">1</span></td>');
+    expect(row('version')).toMatch(/<td class="num">≤ [\d.]+ (ms|s)<\/td>/);
+    expect(r.text).toContain('id="duration-histogram"');
+    expect(r.text).toMatch(/<dd id="cache-hit-rate">\d+\.\d %<\/dd>/);
+    expect(r.text).toMatch(/<dd id="cache-entries">[1-9]\d*<\/dd>/);
+    expect(r.text).toContain('<span class="badge badge-error">1</span> <code>hash_mismatch</code>');
+    expect(r.text).toMatch(/<tr data-workflow="tally">[\s\S]*?<td class="num" data-state="completed">1<\/td>/);
+    expect(r.text).toMatch(
+      /<table class="table" id="step-retries">[\s\S]*<td>tally<\/td><td>flaky<\/td><td class="num">2<\/td>/,
+    );
+    expect((await page('/console/metrics')).status).toBe(401);
+  });
+
+  it('says so when the console has no metrics to read', async () => {
+    const bare = await consoleFixture(createSqliteSql({ filename: join(dir, 'bare.sqlite') }), { metrics: undefined });
+    try {
+      const r = await bare.call('GET', '/console/metrics', { cookie: bare.admin });
+      expect(r.status).toBe(501);
+      expect(r.body.toString('utf8')).toContain('NOT_CONFIGURED: no metrics');
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('serves its script and stylesheet without a session, and nothing when dashboard is false', async () => {
     const js = await f.call('GET', '/console/assets/dashboard.js');
     expect([js.status, js.headers['content-type']]).toEqual([200, 'text/javascript; charset=utf-8']);
@@ -142,6 +199,7 @@ describe('the dashboard over HTTP', () => {
       'GET /assets/dashboard.css',
       'GET /',
       'GET /modules/{name}',
+      'GET /metrics',
       'GET /runs',
     ]);
     const off = await consoleFixture(createSqliteSql({ filename: join(dir, 'off.sqlite') }), { dashboard: false });

@@ -45,10 +45,31 @@ describe.each(dbs.targets)('workflow runs and execution records through the API 
     expect((await f.workflows.wait(id))._unsafeUnwrap().state).toBe('completed');
     const run = await f.call('GET', `/console/api/runs/${id}`, { token: f.viewer });
     expect(run.json).toMatchObject({ id, workflow: 'count', state: 'completed', error: null });
+    // Each step's component call: its host calls (none here) and fuel (none counted: the host has no maxFuel).
+    expect(run.json.steps.map((s: { hostCalls: unknown; fuelUsed: unknown }) => [s.hostCalls, s.fuelUsed])).toEqual([
+      [{}, null],
+      [{}, null],
+    ]);
     expect(run.json.steps.map((s: { step: string; output: unknown }) => [s.step, s.output])).toEqual([
       ['first', 1],
       ['second', 1],
     ]);
+    // The calls the run's steps made, found by the run's id in the execution log; a direct call names no run.
+    await f.executionLog.flush();
+    expect((await f.registry.component('counter').call('version'))._unsafeUnwrap()).toBe(1);
+    await f.executionLog.flush();
+    const calls = await f.call('GET', `/console/api/executions?run=${id}`, { token: f.viewer });
+    expect(calls.status, calls.body.toString()).toBe(200);
+    expect(calls.json.items.map((e: { export: string; workflow: unknown }) => [e.export, e.workflow])).toEqual([
+      ['slow', { run: id, step: 'second' }],
+      ['version', { run: id, step: 'first' }],
+    ]);
+    const latest = await f.call('GET', '/console/api/executions?module=counter&limit=1', { token: f.viewer });
+    expect(latest.json.items[0].workflow).toBeNull();
+    const other = await f.call('GET', '/console/api/executions?run=00000000-0000-0000-0000-000000000000', {
+      token: f.viewer,
+    });
+    expect(other.json.items).toEqual([]);
 
     const nowhere = await f.call('PUT', '/console/api/workflows/bad', {
       token: f.admin,
@@ -147,7 +168,15 @@ describe.each(dbs.targets)('workflow runs and execution records through the API 
       token: f.viewer,
     });
     expect(next.json.items[0].id).toBeLessThan(counter.json.items[0].id);
-    for (const q of ['run=abc', 'outcome=maybe', 'from=yesterday', 'version=1', 'module=..%2Fx', 'limit=501'])
+    for (const q of [
+      'run=..%2Fx',
+      'run=',
+      'outcome=maybe',
+      'from=yesterday',
+      'version=1',
+      'module=..%2Fx',
+      'limit=501',
+    ])
       expect((await f.call('GET', `/console/api/executions?${q}`, { token: f.viewer })).status).toBe(400);
   });
 });

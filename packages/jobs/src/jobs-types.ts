@@ -24,6 +24,11 @@ export interface JobFailure {
   /** The attempt that failed (1, 2, …), when known. */
   readonly attempt?: number;
   readonly at: number;
+  /**
+   * The wait the handler asked for before the next attempt (a `retryAfterMs` of 0 to a day on
+   * what it threw or its `Err`), used in place of the backoff.
+   */
+  readonly retryAfterMs?: number;
 }
 
 /** One job as `status`, `list` and the handler see it. Times are milliseconds since the epoch. */

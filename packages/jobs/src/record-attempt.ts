@@ -42,7 +42,8 @@ export async function recordAttempt(
       [statement, params] = [s.dead, [error, now, ...claim]];
       rt.logger.error({ ...fields, error: failure.message }, 'jobs: attempt failed; the job is dead');
     } else {
-      const delay = backoffDelay(readBackoff(job.backoff), job.attempt, rt.random);
+      // A handler that knows when trying again can help (a circuit's cool-down) says so; else the backoff.
+      const delay = failure.retryAfterMs ?? backoffDelay(readBackoff(job.backoff), job.attempt, rt.random);
       [statement, params] = [s.retry, [now + delay, error, ...claim]];
       rt.logger.warn({ ...fields, error: failure.message, retryInMs: delay }, 'jobs: attempt failed; retrying');
     }

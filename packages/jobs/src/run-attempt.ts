@@ -29,9 +29,22 @@ export async function runAttempt(
   controller: AbortController,
 ): Promise<AttemptEnd> {
   const at = () => rt.clock.now();
-  const fail = (code: JobFailure['code'], message: string, final: boolean, errorName?: string): AttemptEnd => ({
+  const fail = (
+    code: JobFailure['code'],
+    message: string,
+    final: boolean,
+    errorName?: string,
+    retryAfterMs?: number,
+  ): AttemptEnd => ({
     kind: 'failed',
-    failure: { code, message, attempt: job.attempt, at: at(), ...(errorName === undefined ? {} : { name: errorName }) },
+    failure: {
+      code,
+      message,
+      attempt: job.attempt,
+      at: at(),
+      ...(errorName === undefined ? {} : { name: errorName }),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    },
     final,
   });
   let stored: unknown;
@@ -82,14 +95,16 @@ export async function runAttempt(
     try {
       const value = await runInContext(context, () => handler(running));
       if (isResult(value)) {
-        if (value.isErr())
-          return fail('HANDLER_FAILED', describe(value.error).message, false, describe(value.error).name);
+        if (value.isErr()) {
+          const { name: errorName, message } = describe(value.error);
+          return fail('HANDLER_FAILED', message, false, errorName, retryAfterOf(value.error));
+        }
         return completed(value.value);
       }
       return completed(value);
     } catch (thrown) {
       const { name: errorName, message } = describe(thrown);
-      return fail('HANDLER_FAILED', message, false, errorName);
+      return fail('HANDLER_FAILED', message, false, errorName, retryAfterOf(thrown));
     }
   })();
   try {
@@ -112,6 +127,20 @@ function isResult(value: unknown): value is ResultLike {
 }
 
 /** A thrown value as a recorded failure: an Error's name and message, or what was thrown. */
+/**
+ * The wait a failure asks for (`retryAfterMs` on the thrown error or the `Err`'s error: a circuit
+ * open until then, a rate limit), in place of the backoff; none when absent or not a sane number.
+ */
+function retryAfterOf(error: unknown): number | undefined {
+  const value = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= maxRetryAfterMs
+    ? Math.ceil(value)
+    : undefined;
+}
+
+/** A day: a longer wait is a mistake, and the backoff applies instead. */
+const maxRetryAfterMs = 24 * 60 * 60 * 1000;
+
 function describe(thrown: unknown): { name: string; message: string } {
   if (thrown instanceof Error) return { name: thrown.name, message: thrown.message || '(no message)' };
   let shown: string;

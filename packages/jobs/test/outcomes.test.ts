@@ -65,6 +65,40 @@ for (const db of dbs.databases) {
       });
     });
 
+    it("waits what a failure's retryAfterMs asks instead of the backoff (a thrown error or an Err); ignores a bad one", async () => {
+      const jobs = await f.jobs({ jobs: definitions });
+      expectOk(
+        jobs.work('flaky', ({ payload, attempt }) => {
+          if (attempt > 1) return 'done';
+          const wait = { 1: 60_000, 2: 45_000, 3: -5 }[payload.failTimes] as number;
+          if (payload.failTimes === 2) return err({ message: 'busy', retryAfterMs: wait });
+          throw Object.assign(new Error('circuit open'), { retryAfterMs: wait });
+        }),
+      );
+      const ids = await Promise.all(
+        [1, 2, 3].map(async (n) => expectOk(await jobs.enqueue('flaky', { failTimes: n })).id),
+      );
+      const failed = await Promise.all(
+        ids.map((id) =>
+          eventually(async () => {
+            const j = expectOk(await jobs.status(id));
+            return (j.error !== undefined || j.state === 'completed') && j;
+          }),
+        ),
+      );
+      const [thrown, returned, bad] = failed as [(typeof failed)[0], (typeof failed)[0], (typeof failed)[0]];
+      expect([thrown.state, thrown.error?.retryAfterMs]).toEqual(['waiting', 60_000]);
+      expect(thrown.runAt).toBeGreaterThanOrEqual((thrown.error?.at ?? 0) + 60_000);
+      expect([returned.state, returned.error?.retryAfterMs]).toEqual(['waiting', 45_000]);
+      expect(returned.runAt).toBeGreaterThanOrEqual((returned.error?.at ?? 0) + 45_000);
+      // -5 is no wait at all: the step's backoff (none here) applies, and the job completes.
+      const done = await eventually(async () => {
+        const j = expectOk(await jobs.status(bad.id));
+        return j.state === 'completed' && j;
+      });
+      expect(done.error?.retryAfterMs).toBeUndefined();
+    });
+
     it('kills a job after its last attempt, whatever the handler threw, and re-queues it', async () => {
       const jobs = await f.jobs({ jobs: definitions });
       let healed = false;

@@ -1,6 +1,7 @@
 export { createWasmHost, type WasmHost } from './wasm-host.js';
 export type { WasmHostAdapters } from './host/host-adapters.js';
 export type { WasmComponent } from './host/wasm-component.js';
+export type { CallOptions, CallWorkflow } from './host/call-options.js';
 export type { LoadOptions, WasmGrants, WasmLimits, WasmHostOptions, WasmMode } from './wasm-host-options.js';
 export { defaultLimits, loadOptions, wasmHostOptions, wasmLimitsOptions } from './wasm-host-options.js';
 export { wasmGrantsOptions } from './host/grants.js';

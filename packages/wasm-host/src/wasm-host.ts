@@ -86,6 +86,9 @@ function isObservedApp(source: unknown): source is Pick<Keel, 'logger' | 'observ
   return typeof s?.resolve === 'function' && typeof s.observability === 'object' && typeof s.logger === 'object';
 }
 
+/** Hosts made in this process: a host's number names its cache gauge's series. */
+let hostsCreated = 0;
+
 /** @internal A load for a specific role (the kv adapter loads its component as `kv-adapter`). */
 export type InternalLoadOptions = LoadOptions & { readonly role?: ComponentRole };
 
@@ -104,6 +107,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
   const observability: KeelObservability | undefined = o.observability ?? app?.observability;
   const observed = observability?.enabled ? observability : undefined;
   const counters = observed && hostCounters(observed);
+  const hostNumber = String(++hostsCreated);
 
   const adapters = adapterSource(source);
   const repositories = servedRepositories(o.repositories);
@@ -120,6 +124,13 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
   const compiler = new ModuleCompiler(
     cacheSize,
     store === undefined && dir !== false ? new CappedStore(join(dir, 'capped')) : undefined,
+  );
+  // The cache's size for the operator, read when metrics are: one series per host of the process.
+  const stopCacheGauge = observed?.gauge(
+    'keel.wasm.cache_entries',
+    'Transpiled components held in memory by each host of the process (host: its number, in creation order).',
+    ['host'],
+    () => [[[hostNumber], cache.entries]],
   );
   const seal = new CursorSeal();
   const open = new Set<WasmComponent>();
@@ -333,6 +344,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       id,
       hash,
       loadedFrom,
+      maxFuel: limits.maxFuel,
       sink: executionLog,
       logger,
       onClose: () => {
@@ -367,6 +379,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
     logger,
     async close() {
       closed = true;
+      stopCacheGauge?.();
       await Promise.all([...open].map((c) => c.close()));
     },
     [Symbol.asyncDispose]: () => host.close(),

@@ -133,6 +133,38 @@ describe('execution records', () => {
     await sql.close();
   });
 
+  it('names the workflow run and step of a callWith call, in both modes, kept by a table made before the columns', async () => {
+    const sql = createSqliteSql({ filename: ':memory:' });
+    // The table as the sink made it before fuel and workflow runs existed.
+    expectOk(
+      await sql.executeScript(`CREATE TABLE runs (id INTEGER PRIMARY KEY, component TEXT NOT NULL, hash TEXT NOT NULL,
+        export TEXT NOT NULL, mode TEXT NOT NULL, started_at INTEGER NOT NULL, duration_ms REAL NOT NULL,
+        host_calls TEXT NOT NULL, denied_calls INTEGER NOT NULL, outcome TEXT NOT NULL, error_code TEXT,
+        error_message TEXT, memory_pages INTEGER, stdout TEXT NOT NULL, stderr TEXT NOT NULL,
+        output_truncated INTEGER NOT NULL)`),
+    );
+    const sink = createSqlExecutionLog(sql, { table: 'runs' });
+    for (const mode of ['in-thread', 'isolated'] as const) {
+      const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, executionLog: sink, mode });
+      const c = expectOk(await host.load(fixture('burn').bytes, { id: `burn-${mode}` }));
+      expectOk(await c.callWith({ workflow: { run: `run-${mode}`, step: 'heat' } }, 'work', 10));
+      expectOk(await c.call('work', 10));
+      // Options of the wrong shape are a programming mistake.
+      expect(() => c.callWith({ workflow: { run: '', step: 'x' } }, 'work', 1)).toThrow(TypeError);
+      expect(() => c.callWith(null as never, 'work', 1)).toThrow(TypeError);
+      await host.close();
+    }
+    await sink.flush();
+    const found = expectOk(await sink.query({ workflowRun: 'run-isolated' })).items;
+    expect(found.map((r) => [r.component, r.workflow])).toEqual([
+      ['burn-isolated', { run: 'run-isolated', step: 'heat' }],
+    ]);
+    expect(expectOk(await sink.query({ workflowRun: 'run-in-thread' })).items).toHaveLength(1);
+    const all = expectOk(await sink.query({})).items;
+    expect(all.map((r) => r.workflow?.run)).toEqual([undefined, 'run-isolated', undefined, 'run-in-thread']);
+    await sql.close();
+  });
+
   it('a failing sink loses the record, not the call', async () => {
     const logger = collectingLogger();
     const host = createWasmHost(

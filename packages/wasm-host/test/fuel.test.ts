@@ -37,6 +37,37 @@ describe('fuel', () => {
     },
   );
 
+  it.each(['in-thread', 'isolated'] as const)(
+    "takes a call's own budget below the load's limit, never above it (%s)",
+    async (mode) => {
+      const log = createMemoryExecutionLog();
+      const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, mode, executionLog: log, limits });
+      const burn = expectOk(await host.load(fixture('burn').bytes));
+      expectOk(await burn.call('work', 1000));
+      const used = log.records().at(-1)?.fuelUsed as number;
+      // Half of what the work needs: stopped, having used exactly that budget.
+      const half = Math.floor(used / 2);
+      expectErr(await burn.callWith({ maxFuel: half }, 'work', 1000), 'FUEL_EXHAUSTED');
+      expect(log.records().at(-1)?.fuelUsed).toBe(half);
+      // Enough: the same fuel as without a budget; the next plain call has the whole limit again.
+      expectOk(await burn.callWith({ maxFuel: used }, 'work', 1000));
+      expect(log.records().at(-1)?.fuelUsed).toBe(used);
+      const spin = expectOk(await host.load(fixture('spin').bytes));
+      // More than the load's limit is capped by it.
+      expectErr(await spin.callWith({ maxFuel: 10 * limits.maxFuel }, 'spin'), 'FUEL_EXHAUSTED');
+      expect(log.records().at(-1)?.fuelUsed).toBe(limits.maxFuel);
+      // A component loaded without fuel counts none: a budget is refused, and nothing runs.
+      const unmetered = createWasmHost({}, { cacheDir: cache.dir, logger: {}, mode, executionLog: log });
+      const plain = expectOk(await unmetered.load(fixture('burn').bytes));
+      const before = log.records().length;
+      expectErr(await plain.callWith({ maxFuel: 1000 }, 'work', 1), 'INVALID_ARGUMENT');
+      expect(log.records()).toHaveLength(before);
+      expect(() => burn.callWith({ maxFuel: 0 }, 'work', 1)).toThrow(TypeError);
+      await unmetered.close();
+      await host.close();
+    },
+  );
+
   it('reports what a call used: the same in both modes, in proportion to the work', async () => {
     const log = createMemoryExecutionLog();
     const host = createWasmHost({}, { cacheDir: cache.dir, logger: {}, executionLog: log, limits });

@@ -202,6 +202,8 @@ describe.each(['in-thread', 'isolated'] as const)('a component call (%s)', (mode
     // Both calls used the same fuel: the counter holds their sum.
     expect(text).toContain(`keel_wasm_fuel_total{component="burner",export="work"} ${2 * used}`);
     expect(text).toContain('keel_wasm_loads_total{source="memory"} 1');
+    // One transpiled artifact (both loads are the same bytes) in this host's memory cache.
+    expect(text).toMatch(/keel_wasm_cache_entries\{host="\d+"\} 1\n/);
     expect(text).toMatch(/keel_wasm_loads_total\{source="(disk|transpiled)"\} 1/);
     expect(text).toContain('keel_wasm_security_alerts_total{reason="hash_mismatch"} 1');
     expect(text).toContain('keel_wasm_security_alerts_total{reason="bad_signature"} 1');

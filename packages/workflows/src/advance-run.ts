@@ -1,5 +1,5 @@
 import { err, ok, type Result, type SqlTransaction } from '@keel/core';
-import type { Queryable } from './run-store.js';
+import type { Queryable, StepUsage } from './run-store.js';
 import { mergeInto } from './merge.js';
 import type { CompiledWorkflow } from './validate-definition.js';
 import type { Json } from './workflow-definition.js';
@@ -15,8 +15,14 @@ export type VisitOutcome =
       readonly next: readonly string[];
       readonly merge: boolean;
       readonly durationMs: number;
+      readonly usage?: StepUsage | undefined;
     }
-  | { readonly ok: false; readonly error: RecordedError; readonly durationMs?: number };
+  | {
+      readonly ok: false;
+      readonly error: RecordedError;
+      readonly durationMs?: number;
+      readonly usage?: StepUsage | undefined;
+    };
 
 /** What an advance did; `jobs` are the jobs to cancel once it committed (a failed run's other branches). */
 export interface Advanced {
@@ -67,7 +73,7 @@ async function step(
       tx,
       key,
       'failed',
-      { error: outcome.error, durationMs: outcome.durationMs },
+      { error: outcome.error, durationMs: outcome.durationMs, usage: outcome.usage },
       now,
     );
     if (ended.isErr()) return err(ended.error);
@@ -77,7 +83,7 @@ async function step(
     tx,
     key,
     'completed',
-    { output: outcome.output, durationMs: outcome.durationMs },
+    { output: outcome.output, durationMs: outcome.durationMs, usage: outcome.usage },
     now,
   );
   if (ended.isErr()) return err(ended.error);

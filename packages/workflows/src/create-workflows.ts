@@ -6,6 +6,7 @@ import { createJobs, defineJob, type Worker } from '@keel/jobs';
 import { enqueueVisit, failRun } from './advance-run.js';
 import { checkComponents } from './check-components.js';
 import { listRuns } from './list-runs.js';
+import { componentBreakers } from './component-breakers.js';
 import { runStore } from './run-store.js';
 import { runVisit } from './run-visit.js';
 import { compileWorkflow, isJson } from './validate-definition.js';
@@ -52,6 +53,7 @@ export function createWorkflows(options: WorkflowsOptions): Workflows {
     store: runStore(o.table),
     jobs,
     registry: o.registry,
+    breakers: o.circuitBreaker === false ? undefined : componentBreakers(o.circuitBreaker, () => o.clock.now()),
     workflows: new Map(),
     crashAttempts: o.crashAttempts,
     running: new Map(),
@@ -189,6 +191,7 @@ export function createWorkflows(options: WorkflowsOptions): Workflows {
     list: (listOptions?: ListRunsOptions) => listRuns(rt.store, o.sql, listOptions),
     history,
     cancel,
+    circuits: () => Object.fromEntries(rt.breakers?.states() ?? []),
     wait,
     work,
     close,

@@ -1,6 +1,8 @@
 import { err, ok, type Result } from '@keel/core';
 import type { CompiledStep } from './validate-definition.js';
 import { isComponentStep, type StepCall } from './workflow-definition.js';
+import { type CallVerdict, verdictOf } from './component-breakers.js';
+import type { StepUsage } from './run-store.js';
 import type { WorkflowsRuntime } from './workflows-runtime.js';
 import type { RecordedError } from './workflows-types.js';
 
@@ -13,21 +15,28 @@ export async function execute(
   rt: WorkflowsRuntime,
   step: CompiledStep,
   controller: AbortController,
+  usage: StepUsage,
+  decide: (verdict: CallVerdict) => void,
   call: StepCall,
 ): Promise<Result<unknown, RecordedError>> {
   let timer: NodeJS.Timeout | undefined;
   const stopped = new Promise<Result<unknown, RecordedError>>((resolve) => {
-    const onAbort = () => resolve(err({ code: 'CANCELLED', message: `step '${step.id}' was cancelled` }));
+    const onAbort = () => {
+      decide('abandoned');
+      resolve(err({ code: 'CANCELLED', message: `step '${step.id}' was cancelled` }));
+    };
     controller.signal.addEventListener('abort', onAbort, { once: true });
     timer = setTimeout(() => {
       controller.signal.removeEventListener('abort', onAbort);
       const message = `step '${step.id}' ran past its timeout of ${step.timeoutMs} ms`;
+      // A component that does not answer in time is failing, as far as its circuit goes.
+      decide('failed');
       resolve(err({ code: 'TIMEOUT', message }));
       controller.abort(new Error(message));
     }, step.timeoutMs);
   });
   try {
-    return await Promise.race([attempt(rt, step, call), stopped]);
+    return await Promise.race([attempt(rt, step, call, usage, decide), stopped]);
   } finally {
     clearTimeout(timer);
   }
@@ -37,13 +46,26 @@ async function attempt(
   rt: WorkflowsRuntime,
   step: CompiledStep,
   call: StepCall,
+  usage: StepUsage,
+  decide: (verdict: CallVerdict) => void,
 ): Promise<Result<unknown, RecordedError>> {
   const definition = step.definition;
   try {
     if (isComponentStep(definition)) {
       if (!rt.registry) return err({ code: 'UNKNOWN_COMPONENT', message: 'no registry was given to createWorkflows' });
       const args = Array.isArray(call.config) ? call.config : [];
-      const called = await rt.registry.component(definition.component).call(definition.export, ...args);
+      // The call's execution record names the run and step: the run's calls can be found in the log.
+      // Its record's fuel and host calls go to the step's history.
+      const options = {
+        workflow: { run: call.runId, step: call.step },
+        ...(definition.fuel === undefined ? {} : { maxFuel: definition.fuel }),
+        onRecord: (record: { readonly fuelUsed: number | undefined; readonly hostCalls: Record<string, number> }) => {
+          usage.fuelUsed = record.fuelUsed;
+          usage.hostCalls = record.hostCalls;
+        },
+      };
+      const called = await rt.registry.component(definition.component).callWith(options, definition.export, ...args);
+      decide(called.isOk() ? 'answered' : verdictOf(called.error.code));
       return called.isOk()
         ? ok(called.value)
         : err({

@@ -10,7 +10,13 @@ export interface Queryable {
 
 const runColumns = 'id, workflow, state, input, context, error, created_at, finished_at';
 const stepColumns =
-  'id, step, visit, state, via, input, output, error, attempts, failures, started_at, finished_at, duration_ms, job_id';
+  'id, step, visit, state, via, input, output, error, attempts, failures, started_at, finished_at, duration_ms, job_id, fuel_used, host_calls';
+
+/** What an attempt's component call used, from its execution record. */
+export interface StepUsage {
+  fuelUsed?: number | undefined;
+  hostCalls?: Readonly<Record<string, number>> | undefined;
+}
 
 /** A step row with what the engine needs beside the public record. */
 export interface StepRow extends StepRecord {
@@ -124,17 +130,20 @@ export function runStore(table: string) {
       q: Queryable,
       key: string,
       state: StepState,
-      end: { output?: Json; error?: RecordedError; durationMs?: number },
+      end: { output?: Json; error?: RecordedError; durationMs?: number; usage?: StepUsage | undefined },
       now: number,
     ) =>
       q.execute(
-        `UPDATE ${steps} SET state = ?, output = COALESCE(?, output), error = COALESCE(?, error), finished_at = ?, duration_ms = ? WHERE id = ?`,
+        `UPDATE ${steps} SET state = ?, output = COALESCE(?, output), error = COALESCE(?, error), finished_at = ?, duration_ms = ?,
+          fuel_used = ?, host_calls = ? WHERE id = ?`,
         [
           state,
           end.output === undefined ? null : JSON.stringify(end.output),
           end.error === undefined ? null : JSON.stringify(end.error),
           now,
           end.durationMs ?? null,
+          end.usage?.fuelUsed ?? null,
+          end.usage?.hostCalls === undefined ? null : JSON.stringify(end.usage.hostCalls),
           key,
         ],
       ),
@@ -178,8 +187,24 @@ function runFromRow(row: readonly SqlValue[]): RunStatus {
 }
 
 function stepFromRow(row: readonly SqlValue[]): StepRow {
-  const [id, step, visit, state, via, input, output, error, attempts, failures, startedAt, finishedAt, duration, job] =
-    row;
+  const [
+    id,
+    step,
+    visit,
+    state,
+    via,
+    input,
+    output,
+    error,
+    attempts,
+    failures,
+    startedAt,
+    finishedAt,
+    duration,
+    job,
+    fuel,
+    hostCalls,
+  ] = row;
   const optionalNumber = (v: SqlValue | undefined) => (v === null || v === undefined ? undefined : Number(v));
   return {
     key: String(id),
@@ -196,6 +221,8 @@ function stepFromRow(row: readonly SqlValue[]): StepRow {
     finishedAt: optionalNumber(finishedAt),
     durationMs: optionalNumber(duration),
     jobId: job === null || job === undefined ? undefined : String(job),
+    fuelUsed: optionalNumber(fuel),
+    hostCalls: parse(hostCalls) as Record<string, number> | undefined,
   };
 }
 

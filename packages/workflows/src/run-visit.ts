@@ -1,10 +1,13 @@
 import { err, ok, type Result } from '@keel/core';
 import type { RunningJob } from '@keel/jobs';
 import { advanceRun, type VisitOutcome } from './advance-run.js';
+import type { CallVerdict } from './component-breakers.js';
 import { execute } from './execute-step.js';
+import type { StepUsage } from './run-store.js';
 import { interpret } from './interpret-output.js';
 import { resolve } from './templates.js';
-import { isComponentStep } from './workflow-definition.js';
+import type { CompiledStep } from './validate-definition.js';
+import { isComponentStep, type Json } from './workflow-definition.js';
 import { fromDatabase, type WorkflowsError } from './workflows-errors.js';
 import type { StepPayload, WorkflowsRuntime } from './workflows-runtime.js';
 import type { RecordedError } from './workflows-types.js';
@@ -54,7 +57,40 @@ export async function runVisit(rt: WorkflowsRuntime, job: RunningJob<StepPayload
     await settle(rt, wf, runId, key, { ok: false, error });
     return null;
   }
-  const started = await rt.store.started(rt.sql, key, config.value, rt.now());
+  // A component whose circuit is open: the attempt is not made, nor counted; the job comes back
+  // when the cool-down ends (jobs takes the error's `retryAfterMs` over the backoff).
+  const component = rt.breakers && isComponentStep(definition) ? definition.component : undefined;
+  const admission = component === undefined ? undefined : rt.breakers?.admit(component);
+  if (admission && !admission.admitted)
+    throw Object.assign(
+      new Error(`step '${visit.step}': component '${component}' is failing (its circuit is open); not run`),
+      { name: 'CIRCUIT_OPEN', retryAfterMs: admission.retryAfterMs },
+    );
+  let verdict: CallVerdict | undefined;
+  try {
+    return await attemptVisit(rt, job, wf, step, run, visit, runId, key, config.value, (v) => {
+      verdict ??= v;
+    });
+  } finally {
+    if (component !== undefined && admission?.admitted)
+      rt.breakers?.report(component, admission.trial, verdict ?? 'abandoned');
+  }
+}
+
+/** One counted attempt of a visit: recorded as started, run, and settled. */
+async function attemptVisit(
+  rt: WorkflowsRuntime,
+  job: RunningJob<StepPayload>,
+  wf: NonNullable<ReturnType<WorkflowsRuntime['workflows']['get']>>,
+  step: CompiledStep,
+  run: { readonly workflow: string; readonly input: Json; readonly context: Json },
+  visit: { readonly step: string; readonly attempts: number; readonly failures: number },
+  runId: string,
+  key: string,
+  config: Json,
+  decide: (verdict: CallVerdict) => void,
+): Promise<null> {
+  const started = await rt.store.started(rt.sql, key, config, rt.now());
   if (started.isErr()) throw started.error;
 
   const controller = new AbortController();
@@ -62,15 +98,16 @@ export async function runVisit(rt: WorkflowsRuntime, job: RunningJob<StepPayload
   job.signal.addEventListener('abort', abort, { once: true });
   rt.running.set(key, controller);
   const begun = performance.now();
+  const usage: StepUsage = {};
   let value: Result<unknown, RecordedError>;
   try {
-    value = await execute(rt, step, controller, {
+    value = await execute(rt, step, controller, usage, decide, {
       runId,
       workflow: run.workflow,
       step: visit.step,
       key,
       attempt: visit.attempts + 1,
-      config: config.value,
+      config,
       input: run.input,
       context: run.context,
       signal: controller.signal,
@@ -95,7 +132,7 @@ export async function runVisit(rt: WorkflowsRuntime, job: RunningJob<StepPayload
       code,
       message: `step '${visit.step}' failed (attempt ${visit.failures + 1}): ${value.error.message}`,
     };
-    await settle(rt, wf, runId, key, { ok: false, error, durationMs });
+    await settle(rt, wf, runId, key, { ok: false, error, durationMs, usage });
     return null;
   }
   const outcome = interpret(step, value.value);
@@ -104,7 +141,9 @@ export async function runVisit(rt: WorkflowsRuntime, job: RunningJob<StepPayload
     wf,
     runId,
     key,
-    outcome.isErr() ? { ok: false, error: outcome.error, durationMs } : { ok: true, ...outcome.value, durationMs },
+    outcome.isErr()
+      ? { ok: false, error: outcome.error, durationMs, usage }
+      : { ok: true, ...outcome.value, durationMs, usage },
   );
   return null;
 }

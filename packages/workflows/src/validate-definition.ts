@@ -105,6 +105,8 @@ function compileStep(id: string, step: StepDefinition, known: ReadonlySet<string
     if (s.args !== undefined && !Array.isArray(s.args)) return '`args` must be a list (the arguments, in order)';
     if (s.args !== undefined && !isJson(s.args)) return '`args` must be JSON';
     if (s.output !== undefined && s.output !== 'value' && s.output !== 'json') return "`output` is 'value' or 'json'";
+    if (s.fuel !== undefined && !isInteger(s.fuel, 1, Number.MAX_SAFE_INTEGER))
+      return '`fuel` must be a positive integer';
   } else {
     if (typeof s.run !== 'function') return '`run` must be a function';
     if (s.config !== undefined && !isJson(s.config)) return '`config` must be JSON';

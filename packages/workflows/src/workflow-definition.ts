@@ -83,6 +83,12 @@ export interface ComponentStep extends StepCommon {
   readonly args?: readonly Json[];
   /** `'json'`: the export returns JSON text, parsed into the output. @default 'value' */
   readonly output?: 'value' | 'json';
+  /**
+   * Fuel each attempt may use (wasm-host's `maxFuel` for the call; the version's `limits.maxFuel`
+   * still caps it, and the version must have one). Past it the attempt fails with `FUEL_EXHAUSTED`.
+   * @default the version's limit
+   */
+  readonly fuel?: number;
 }
 
 export type StepDefinition = FunctionStep | ComponentStep;

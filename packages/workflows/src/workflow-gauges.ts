@@ -29,6 +29,16 @@ export function workflowGauges(observability: KeelObservability, rt: WorkflowsRu
             'WHERE s.attempts > 1 GROUP BY r.workflow, s.step',
         ),
     ),
+    // This process's circuits (they are per process): 0 closed, 1 half-open, 2 open.
+    observability.gauge(
+      'keel.workflows.circuit',
+      "Each component's circuit in this process, by table: 0 closed, 1 half-open, 2 open.",
+      ['table', 'component'],
+      () =>
+        (rt.breakers?.states() ?? []).map(
+          ([component, state]) => [[table, component], state === 'open' ? 2 : state === 'half-open' ? 1 : 0] as const,
+        ),
+    ),
   ];
   return () => {
     for (const stop of stops) stop();

@@ -47,5 +47,11 @@ export function workflowsMigrations(table: string): Migration[] {
       up: [runs, steps, ...indexes].join(';\n'),
       down: `DROP TABLE ${table}_steps;\nDROP TABLE ${table}_runs`,
     },
+    {
+      version: 2,
+      name: "record a step's fuel and host calls",
+      up: `ALTER TABLE ${table}_steps ADD COLUMN fuel_used BIGINT;\nALTER TABLE ${table}_steps ADD COLUMN host_calls TEXT`,
+      down: `ALTER TABLE ${table}_steps DROP COLUMN host_calls;\nALTER TABLE ${table}_steps DROP COLUMN fuel_used`,
+    },
   ];
 }

@@ -1,5 +1,16 @@
 import type { KeelObservability, Sql } from '@keel/core';
-import { fn, integer, maxTimerMs, option, required, shaped, withMethods } from '@keel/core/adapter';
+import {
+  circuitBreakerFields,
+  clockOption,
+  fn,
+  integer,
+  maxTimerMs,
+  option,
+  orFalse,
+  required,
+  shaped,
+  withMethods,
+} from '@keel/core/adapter';
 import * as v from 'valibot';
 import type { WorkflowComponents } from './workflows-runtime.js';
 
@@ -36,6 +47,12 @@ const schema = v.strictObject({
     default: 'keel_workflows',
     description: 'The prefix of the tables: `<table>_runs`, `<table>_steps`, and the step jobs in `<table>_jobs`.',
   }),
+  circuitBreaker: option(orFalse(circuitBreakerFields), {
+    default: {},
+    description:
+      "Per component, in this process: that many failed calls in a row (traps, timeouts, exhausted fuel, a version that won't load; not a guest's own `err`) open it, and its steps wait, uncounted, until `resetAfterMs` has passed and one trial call closes it again. `false` never opens.",
+  }),
+  clock: clockOption("Where the components' circuits read the time (a test's manual clock)."),
   crashAttempts: option(integer(0, 1000), {
     default: 20,
     description:

@@ -1,5 +1,6 @@
 import type { ResultAsync, Sql } from '@keel/core';
 import type { JobDefinition, Jobs } from '@keel/jobs';
+import type { ComponentBreakers } from './component-breakers.js';
 import type { RunStore } from './run-store.js';
 import type { CompiledWorkflow } from './validate-definition.js';
 
@@ -13,11 +14,20 @@ export type StepJobs = { [stepJob]: JobDefinition<StepPayload, StepPayload, unkn
 
 /**
  * What serves component steps: `@keel/component-registry`'s registry fits (any object with these
- * two methods does). `get` is asked at `register`, `component(name).call` for each visit.
+ * two methods does). `get` is asked at `register`, `component(name).callWith` for each visit,
+ * with the run and step for the call's execution record.
  */
 export interface WorkflowComponents {
   component(name: string): {
-    call(
+    callWith(
+      options: {
+        readonly workflow: { readonly run: string; readonly step: string };
+        readonly maxFuel?: number;
+        readonly onRecord?: (record: {
+          readonly fuelUsed: number | undefined;
+          readonly hostCalls: Readonly<Record<string, number>>;
+        }) => void;
+      },
       exportName: string,
       ...args: unknown[]
     ): ResultAsync<unknown, { readonly code: string; readonly message: string }>;
@@ -37,6 +47,8 @@ export interface WorkflowsRuntime {
   readonly store: RunStore;
   readonly jobs: Jobs<StepJobs>;
   readonly registry: WorkflowComponents | undefined;
+  /** One circuit per component (`circuitBreaker`); none when it is `false`. */
+  readonly breakers: ComponentBreakers | undefined;
   readonly workflows: Map<string, CompiledWorkflow>;
   /** Attempts a step's job may lose to dying workers, beyond its retry policy. */
   readonly crashAttempts: number;

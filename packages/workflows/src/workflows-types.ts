@@ -55,6 +55,10 @@ export interface StepRecord {
   readonly finishedAt: number | undefined;
   /** The completing (or finally failing) attempt's duration, in ms. */
   readonly durationMs: number | undefined;
+  /** Fuel that attempt's component call used (a component step on a version with `maxFuel`). */
+  readonly fuelUsed: number | undefined;
+  /** That attempt's component call's host calls by interface (`{ kv: 2 }`); none for a function step. */
+  readonly hostCalls: Readonly<Record<string, number>> | undefined;
 }
 
 /** Options of `list`. */
@@ -114,6 +118,11 @@ export interface Workflows {
   history(runId: string): ResultAsync<StepRecord[], WorkflowsError>;
   /** Cancels a running run: `Ok(true)`, or `Ok(false)` when it had already ended. Running steps' signals abort. */
   cancel(runId: string): ResultAsync<boolean, WorkflowsError>;
+  /**
+   * The circuit of each component this process has called for a step (`circuitBreaker`):
+   * `closed`, `open` (its steps wait for the cool-down) or `half-open` (one trial may go).
+   */
+  circuits(): Readonly<Record<string, 'closed' | 'open' | 'half-open'>>;
   /** Polls until the run has ended: its final status. */
   wait(runId: string, options?: WaitOptions): ResultAsync<RunStatus, WorkflowsError>;
   /** Runs steps in this process (any number of processes may). */

@@ -3,6 +3,7 @@ import { expectErr, expectOk } from '@keel/testing';
 import { createWasmHost } from '@keel/wasm-host';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkflows, type WorkflowDefinition, type WorkflowsError } from '../src/index.js';
+import { versioned } from '../../component-registry/test/support/versioned.js';
 import { openDatabase, testDatabases } from './support/databases.js';
 import { pipelineComponent, pipelineComponents } from './support/wat-components.js';
 
@@ -95,6 +96,46 @@ describe.each(dbs.databases)('a pipeline of WAT components on $name', ({ target 
     const lost = expectOk(await workflows.wait(expectOk(await workflows.start('triage', { priority: 3 }))));
     expect(lost).toMatchObject({ state: 'failed', error: { code: 'ROUTE_UNKNOWN', step: 'route' } });
     expect(lost.error?.message).toMatch(/'escalate'/);
+  });
+
+  it('gives each attempt of a component step its fuel, and records what it used and its host calls', async () => {
+    expectOk(await registry.upload({ name: 'burner', version: '1', bytes: await versioned(1), actor: 'ada' }));
+    expectOk(await registry.setLimits('burner', '1', { maxFuel: 50_000_000 }, { actor: 'ada' }));
+    expectOk(await registry.activate('burner', '1', { actor: 'ada' }));
+    const burn: WorkflowDefinition = {
+      steps: {
+        warm: { component: 'burner', export: 'slow', args: [1000], fuel: 1_000_000, next: 'heat' },
+        heat: {
+          component: 'burner',
+          export: 'slow',
+          args: ['${input.rounds}'],
+          fuel: 20_000,
+          retry: { maxAttempts: 1 },
+        },
+      },
+    };
+    expectOk(await workflows.register('burn', burn));
+    const done = expectOk(await workflows.wait(expectOk(await workflows.start('burn', { rounds: 100 }))));
+    expect(done.state).toBe('completed');
+    const [warm, heat] = expectOk(await workflows.history(done.id));
+    expect([warm?.step, heat?.step]).toEqual(['warm', 'heat']);
+    // The loop's fuel grows with its rounds; nothing called the host.
+    expect(warm?.fuelUsed).toBeGreaterThan(heat?.fuelUsed ?? Number.POSITIVE_INFINITY);
+    expect(heat?.fuelUsed).toBeGreaterThan(0);
+    expect([warm?.hostCalls, heat?.hostCalls]).toEqual([{}, {}]);
+    // Past its own budget (far below the version's 50 million), the attempt stops: FUEL_EXHAUSTED, all of it used.
+    const spent = expectOk(await workflows.wait(expectOk(await workflows.start('burn', { rounds: 1_000_000 }))));
+    expect(spent).toMatchObject({ state: 'failed', error: { code: 'STEP_FAILED', step: 'heat' } });
+    expect(spent.error?.message).toContain('FUEL_EXHAUSTED');
+    const failed = expectOk(await workflows.history(spent.id)).find((s) => s.step === 'heat');
+    expect(failed?.fuelUsed).toBe(20_000);
+    // A version without maxFuel counts no fuel: its steps record their host calls only.
+    const plain = expectOk(await workflows.wait(expectOk(await workflows.start('triage', { priority: 1 }))));
+    const [validate] = expectOk(await workflows.history(plain.id));
+    expect([validate?.fuelUsed, validate?.hostCalls]).toEqual([undefined, {}]);
+    // A fuel that is not a positive integer is refused at register, naming the step.
+    const bad = { steps: { a: { component: 'burner', export: 'slow', args: [1], fuel: 0 } } };
+    expect((expectErr(await workflows.register('bad', bad), 'INVALID_DEFINITION') as WorkflowsError).step).toBe('a');
   });
 
   it('refuses a definition naming a component or an export the registry does not serve', async () => {

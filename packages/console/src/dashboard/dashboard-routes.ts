@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ComponentRegistry } from '@keel/component-registry';
 import { ok, type Result } from '@keel/core';
 import type { RunState, Workflows } from '@keel/workflows';
-import type { ExecutionSource } from '../console-options.js';
+import type { ExecutionSource, MetricsSource } from '../console-options.js';
 import type { HttpFailure } from '../console-errors.js';
 import type { Reply } from '../http-io.js';
 import { moduleName } from '../names.js';
@@ -11,13 +11,17 @@ import { dashboardScript } from './dashboard-script.js';
 import { dashboardStyle } from './dashboard-style.js';
 import type { SafeHtml } from './html.js';
 import { messagePage, type Viewer } from './layout.js';
+import { metricsPage } from './metrics-page.js';
+import { summarizeMetrics } from './metrics-summary.js';
 import { moduleDetailPage, moduleListPage } from './module-pages.js';
+import { parsePrometheusText } from './prometheus-text.js';
 import { type RecentRuns, runPage } from './run-page.js';
 
 export interface DashboardOptions {
   readonly registry: ComponentRegistry;
   readonly executionLog: ExecutionSource | undefined;
   readonly workflows: Workflows | undefined;
+  readonly metrics: MetricsSource | undefined;
   readonly basePath: string;
   /** Who is calling (the API's authentication and permission check), or the failure to show. */
   identify(req: IncomingMessage): Promise<Result<Viewer, HttpFailure>>;
@@ -73,6 +77,27 @@ export function dashboardRoutes(o: DashboardOptions): Route[] {
         executions = page.isOk() ? page.value.items : [];
       }
       return htmlReply(moduleDetailPage(basePath, viewer.value, module.value, executions));
+    }),
+    page('/metrics', async (req) => {
+      const viewer = await o.identify(req);
+      if (viewer.isErr()) return failurePage(basePath, viewer.error);
+      if (!o.metrics)
+        return htmlReply(
+          metricsPage(
+            basePath,
+            viewer.value,
+            'NOT_CONFIGURED: no metrics: give createConsole `metrics: keel.observability`',
+          ),
+          501,
+        );
+      let text: string;
+      try {
+        text = await o.metrics.metricsText();
+      } catch {
+        // A reader's message may name internals: the page says only that it failed.
+        return htmlReply(metricsPage(basePath, viewer.value, 'UNAVAILABLE: the metrics could not be read'), 503);
+      }
+      return htmlReply(metricsPage(basePath, viewer.value, summarizeMetrics(parsePrometheusText(text))));
     }),
     page('/runs', async (req, query) => {
       const viewer = await o.identify(req);

@@ -56,4 +56,6 @@ figure{margin:16px 0 0}figcaption{font-size:12px;margin-bottom:6px}
 .chart .bar{fill:#7b93ff}.chart .bar.error{fill:var(--err)}.chart .axis{stroke:var(--line)}
 .more{text-align:right;margin:12px 0 0}
 .top nav a{margin-right:16px}.error-text{color:var(--err)}
+.grid{display:grid;grid-template-columns:1fr 1fr;gap:20px}.plain{list-style:none;margin:0;padding:0}
+.chart .tick{font-size:10px;fill:var(--muted)}
 `;

@@ -27,7 +27,7 @@ export function layout(basePath: string, title: string, viewer: Viewer | undefin
 <body data-base="${basePath}">
 <header class="top">
   <a class="brand" href="${basePath}/"><span class="logo" aria-hidden="true">◆</span> Keel console</a>
-  <nav><a href="${basePath}/">Modules</a>${viewer?.canReadRuns ? html` <a href="${basePath}/runs">Runs</a>` : ''}</nav>
+  <nav><a href="${basePath}/">Modules</a>${viewer?.canReadRuns ? html` <a href="${basePath}/runs">Runs</a>` : ''}${viewer ? html` <a href="${basePath}/metrics">Metrics</a>` : ''}</nav>
   ${viewer ? html`<span class="who"><span id="who">${viewer.email ?? 'signed in'}</span> <span class="badge ${viewer.canWrite ? 'badge-admin' : 'badge-muted'}" id="role">${role}</span></span>` : ''}
 </header>
 <main>

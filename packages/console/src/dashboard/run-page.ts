@@ -76,12 +76,12 @@ export function runPage(
   ${run.status.error ? html`<dt>Error</dt><dd class="error-text"><code>${run.status.error.code}</code> ${run.status.error.message}</dd>` : ''}
 </dl>
 <table class="table" id="steps">
-<thead><tr><th>Step</th><th>Visit</th><th>State</th><th class="num">Attempts</th><th class="num">Duration</th><th>Output / error</th></tr></thead>
+<thead><tr><th>Step</th><th>Visit</th><th>State</th><th class="num">Attempts</th><th class="num">Duration</th><th class="num">Fuel</th><th>Output / error</th></tr></thead>
 <tbody>${run.steps.map(
         (
           s,
         ) => html`<tr><td>${s.step}${s.via ? html` <span class="muted">← ${s.via}</span>` : ''}</td><td>${s.visit}</td>
-<td>${badge(s.state)}</td><td class="num">${s.attempts}</td><td class="num">${formatMs(s.durationMs)}</td>
+<td>${badge(s.state)}</td><td class="num">${s.attempts}</td><td class="num">${formatMs(s.durationMs)}</td><td class="num">${s.fuelUsed ?? '–'}</td>
 <td>${s.error ? html`<code>${s.error.code}</code> ${s.error.message}` : html`<code>${json(s.output)}</code>`}</td></tr>`,
       )}</tbody>
 </table></section>`

@@ -9,9 +9,8 @@ import { all, domain, json } from './route-kit.js';
 
 /**
  * The execution log: wasm-host's records (one per export call) as `createSqlExecutionLog`
- * stores them. A record names the component (`name@version`), not the workflow run that made
- * the call — wasm-host does not know it — so `run` is refused (400) rather than answered with a
- * guess; a run's steps, with their durations and errors, are at `/api/runs/{id}`.
+ * stores them. A record names the component (`name@version`) and, for a workflow step's call,
+ * the run and step (`workflow`), so `run` finds a run's calls.
  */
 export function executionRoutes(log: ExecutionSource | undefined): Route[] {
   return [
@@ -28,6 +27,7 @@ export function executionRoutes(log: ExecutionSource | undefined): Route[] {
           { name: 'module', description: "A module's name (every version)", schema: { type: 'string' } },
           { name: 'version', description: 'With module: one version', schema: { type: 'string' } },
           { name: 'outcome', description: 'ok or error', schema: { enum: ['ok', 'error'] } },
+          { name: 'run', description: "A workflow run's id: the calls its steps made", schema: { type: 'string' } },
           { name: 'from', description: 'Started at or after (ISO time or ms)', schema: { type: 'string' } },
           { name: 'to', description: 'Started before (ISO time or ms)', schema: { type: 'string' } },
           { name: 'cursor', description: "The previous page's cursor", schema: { type: 'string' } },
@@ -42,13 +42,9 @@ export function executionRoutes(log: ExecutionSource | undefined): Route[] {
             failure('NOT_CONFIGURED', 'no execution log: give createConsole the executionLog the host writes to'),
           );
         const q = ctx.query;
-        if (q.has('run'))
-          return err(
-            failure(
-              'BAD_REQUEST',
-              "execution records do not carry a workflow run (wasm-host does not know it): read the run's steps at /api/runs/{id}",
-            ),
-          );
+        const run = q.get('run');
+        if (run !== null && !/^[A-Za-z0-9._:-]{1,200}$/.test(run))
+          return err(failure('BAD_REQUEST', "the query parameter 'run' must be a run id (letters, digits, . _ : -)"));
         const outcome = q.get('outcome');
         if (outcome !== null && outcome !== 'ok' && outcome !== 'error')
           return err(failure('BAD_REQUEST', "the query parameter 'outcome' must be 'ok' or 'error'"));
@@ -77,6 +73,7 @@ export function executionRoutes(log: ExecutionSource | undefined): Route[] {
             ...(to !== undefined ? { to } : {}),
             ...(component !== undefined ? { component } : {}),
             ...(outcome !== null ? { outcome } : {}),
+            ...(run !== null ? { workflowRun: run } : {}),
           }),
         );
         return page.andThen((p) =>

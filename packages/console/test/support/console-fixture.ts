@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createLocalAuth, type LocalAuth } from '@keel/adapter-auth';
 import { createMemoryKv } from '@keel/adapter-kv-memory';
 import { type ComponentRegistry, createComponentRegistry } from '@keel/component-registry';
-import type { Kv, Sql } from '@keel/core';
+import { createObservability, type KeelObservability, type Kv, type Sql } from '@keel/core';
 import { ManualClock, expectOk } from '@keel/testing';
 import { type SqlExecutionLog, type WasmHost, createSqlExecutionLog, createWasmHost } from '@keel/wasm-host';
 import { type Workflows, createWorkflows } from '@keel/workflows';
@@ -42,6 +42,8 @@ export interface ConsoleFixture {
   readonly registry: ComponentRegistry;
   readonly workflows: Workflows;
   readonly executionLog: SqlExecutionLog;
+  /** The metrics the host and workflows report, and the metrics page reads. */
+  readonly observability: KeelObservability;
   readonly api: ConsoleHandler;
   readonly url: string;
   /** Session tokens of the two users. */
@@ -56,7 +58,12 @@ export interface ConsoleFixture {
  * `close`), with a local auth of two users — an admin and a viewer — a wasm-host whose
  * execution records go to the database, a registry and workflows with a worker.
  */
-export async function consoleFixture(sql: Sql, options: Partial<ConsoleOptions> = {}): Promise<ConsoleFixture> {
+export async function consoleFixture(
+  sql: Sql,
+  options: Partial<ConsoleOptions> = {},
+  /** The host's fuel per call; without it, calls are metered by time only. */
+  maxFuel?: number,
+): Promise<ConsoleFixture> {
   const clock = new ManualClock(Date.now());
   const kv = createMemoryKv();
   const auth = createLocalAuth({
@@ -70,10 +77,19 @@ export async function consoleFixture(sql: Sql, options: Partial<ConsoleOptions> 
     clock,
   });
   const executionLog = createSqlExecutionLog(sql);
-  const host = createWasmHost({ kv, sql }, { cacheDir: false, executionLog });
+  const observability = createObservability({ prometheus: true });
+  const host = createWasmHost(
+    { kv, sql },
+    {
+      cacheDir: false,
+      executionLog,
+      observability,
+      ...(maxFuel === undefined ? {} : { limits: { maxFuel } }),
+    },
+  );
   const registry = createComponentRegistry(sql, host, { refreshMs: 0 });
   expectOk(await registry.migrate());
-  const workflows = createWorkflows({ sql, registry, pollIntervalMs: 20 });
+  const workflows = createWorkflows({ sql, registry, pollIntervalMs: 20, observability });
   expectOk(await workflows.migrate());
   const worker = expectOk(workflows.work({ concurrency: 2 }));
 
@@ -85,7 +101,15 @@ export async function consoleFixture(sql: Sql, options: Partial<ConsoleOptions> 
 
   const api = createConsole(
     { auth, kv },
-    { registry, workflows, executionLog, basePath: '/console', maxUploadBytes: 64 * 1024, ...options },
+    {
+      registry,
+      workflows,
+      executionLog,
+      metrics: observability,
+      basePath: '/console',
+      maxUploadBytes: 64 * 1024,
+      ...options,
+    },
   );
   const server: Server = createServer((req, res) =>
     api(req, res, () => {
@@ -106,6 +130,7 @@ export async function consoleFixture(sql: Sql, options: Partial<ConsoleOptions> 
     registry,
     workflows,
     executionLog,
+    observability,
     api,
     url,
     admin: adminToken,

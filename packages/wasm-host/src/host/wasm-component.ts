@@ -4,6 +4,7 @@ import type { WasmHostLogger } from '../log/logger.js';
 import { resolveExport, type CallResult, type Runtime } from '../runtime/runtime.js';
 import { WasmHostError, type WasmHostErrorCode } from '../wasm-host-errors.js';
 import type { WasmMode } from '../wasm-host-options.js';
+import { type CallOptions, checkCallOptions } from './call-options.js';
 import type { ComponentTelemetry } from './observe-calls.js';
 
 /**
@@ -36,6 +37,11 @@ export interface WasmComponent {
    * An unknown name is a programming mistake and throws a `TypeError`.
    */
   call<T = unknown>(name: string, ...args: unknown[]): ResultAsync<T, WasmHostError>;
+  /**
+   * `call` with options: the workflow step it is made for (its execution record names the run
+   * and step). Options of the wrong shape throw a `TypeError`.
+   */
+  callWith<T = unknown>(options: CallOptions, name: string, ...args: unknown[]): ResultAsync<T, WasmHostError>;
   /** In-thread mode only: `call` without the promise, for the lowest overhead. Throws a `TypeError` in isolated mode. */
   callSync<T = unknown>(name: string, ...args: unknown[]): Result<T, WasmHostError>;
   /** Ends the instance (and its worker). Later calls are `Err(CLOSED)`. Idempotent. */
@@ -47,6 +53,8 @@ export interface ComponentContext {
   readonly id: string;
   readonly hash: string;
   readonly loadedFrom: WasmComponent['loadedFrom'];
+  /** The load's `limits.maxFuel`: without it the code has no fuel points, and a call's `maxFuel` has nothing to count. */
+  readonly maxFuel: number | undefined;
   readonly sink: ExecutionLogSink;
   readonly logger: WasmHostLogger;
   /** Runs once the runtime is closed; `close()` waits for what it returns. */
@@ -77,7 +85,13 @@ export function createComponent(runtime: Runtime, context: ComponentContext): Wa
   };
 
   const { telemetry } = context;
-  const finish = <T>(name: string, t0: number, result: CallResult, watch?: CallWatch): Result<T, WasmHostError> => {
+  const finish = <T>(
+    name: string,
+    t0: number,
+    result: CallResult,
+    watch: CallWatch | undefined,
+    options: CallOptions | undefined,
+  ): Result<T, WasmHostError> => {
     const { failure, report } = result;
     if (watch !== undefined) observed(watch, name, result);
     // Built field by field (no spreads): this runs on every call.
@@ -97,7 +111,16 @@ export function createComponent(runtime: Runtime, context: ComponentContext): Wa
       stdout: report === undefined ? '' : report.stdout,
       stderr: report === undefined ? '' : report.stderr,
       outputTruncated: report === undefined ? false : report.outputTruncated,
+      workflow: options === undefined ? undefined : options.workflow,
     };
+    if (options !== undefined && options.onRecord !== undefined) {
+      try {
+        options.onRecord(record);
+      } catch (error) {
+        // The caller's hook failing is the caller's bug: logged, and the call's result stands.
+        sinkFailed(logger, id, error);
+      }
+    }
     try {
       const written = sink.write(record);
       if (written) written.catch((error: unknown) => sinkFailed(logger, id, error));
@@ -139,6 +162,46 @@ export function createComponent(runtime: Runtime, context: ComponentContext): Wa
     watch.end(failure === undefined ? undefined : { code: failure.code });
   };
 
+  const invoke = <T>(options: CallOptions | undefined, name: string, args: unknown[]) => {
+    const resolved = resolve(name);
+    // In-thread, the call runs now and its result is read now: the runtime reuses its result
+    // object, so a second call made before the first's promise settles would overwrite it (and,
+    // observed, the call leaves the scope before the next one can enter it).
+    if (runtime.callSync) return new ResultAsync(Promise.resolve(invokeSync<T>(options, name, args)));
+    const t0 = performance.now();
+    const fuel = options === undefined ? undefined : options.maxFuel;
+    if (telemetry === undefined)
+      return new ResultAsync<T, WasmHostError>(
+        runtime.call(resolved, args, fuel).then((result) => finish<T>(name, t0, result, undefined, options)),
+      );
+    const entry = { watch: telemetry.observer.begin(name) };
+    telemetry.scope.calls.push(entry.watch);
+    const running = entry.watch
+      ? entry.watch.within(() => runtime.call(resolved, args, fuel))
+      : runtime.call(resolved, args, fuel);
+    return new ResultAsync<T, WasmHostError>(
+      running.finally(() => leave(entry.watch)).then((result) => finish<T>(name, t0, result, entry.watch, options)),
+    );
+  };
+
+  /** In-thread: the call runs and is recorded before this returns. */
+  const invokeSync = <T>(options: CallOptions | undefined, name: string, args: unknown[]) => {
+    const resolved = resolve(name);
+    const t0 = performance.now();
+    const callSync = (runtime.callSync as NonNullable<Runtime['callSync']>).bind(runtime);
+    const fuel = options === undefined ? undefined : options.maxFuel;
+    if (telemetry === undefined) return finish<T>(name, t0, callSync(resolved, args, t0, fuel), undefined, options);
+    const watch = telemetry.observer.begin(name);
+    telemetry.scope.calls.push(watch);
+    let result: CallResult;
+    try {
+      result = watch ? watch.within(() => callSync(resolved, args, t0, fuel)) : callSync(resolved, args, t0, fuel);
+    } finally {
+      leave(watch);
+    }
+    return finish<T>(name, t0, result, watch, options);
+  };
+
   const component: WasmComponent = {
     id,
     hash,
@@ -148,40 +211,22 @@ export function createComponent(runtime: Runtime, context: ComponentContext): Wa
       return runtime.exportNames();
     },
     call<T>(name: string, ...args: unknown[]) {
-      const resolved = resolve(name);
-      // In-thread, the call runs now and its result is read now: the runtime reuses its result
-      // object, so a second call made before the first's promise settles would overwrite it (and,
-      // observed, the call leaves the scope before the next one can enter it).
-      if (runtime.callSync) return new ResultAsync(Promise.resolve(component.callSync<T>(name, ...args)));
-      const t0 = performance.now();
-      if (telemetry === undefined)
-        return new ResultAsync<T, WasmHostError>(
-          runtime.call(resolved, args).then((result) => finish<T>(name, t0, result)),
+      return invoke<T>(undefined, name, args);
+    },
+    callWith<T>(options: CallOptions, name: string, ...args: unknown[]) {
+      checkCallOptions(options);
+      if (options.maxFuel !== undefined && context.maxFuel === undefined) {
+        resolve(name);
+        const message = `${id}.${name}: maxFuel needs a component loaded with limits.maxFuel (its code counts no fuel)`;
+        return new ResultAsync(
+          Promise.resolve(err(new WasmHostError({ code: 'INVALID_ARGUMENT', message, op: name, component: id }))),
         );
-      const entry = { watch: telemetry.observer.begin(name) };
-      telemetry.scope.calls.push(entry.watch);
-      const running = entry.watch
-        ? entry.watch.within(() => runtime.call(resolved, args))
-        : runtime.call(resolved, args);
-      return new ResultAsync<T, WasmHostError>(
-        running.finally(() => leave(entry.watch)).then((result) => finish<T>(name, t0, result, entry.watch)),
-      );
+      }
+      return invoke<T>(options, name, args);
     },
     callSync<T>(name: string, ...args: unknown[]) {
       if (!runtime.callSync) throw new TypeError(`component ${id}: callSync needs in-thread mode; use call`);
-      const resolved = resolve(name);
-      const t0 = performance.now();
-      const callSync = runtime.callSync.bind(runtime);
-      if (telemetry === undefined) return finish<T>(name, t0, callSync(resolved, args, t0));
-      const watch = telemetry.observer.begin(name);
-      telemetry.scope.calls.push(watch);
-      let result: CallResult;
-      try {
-        result = watch ? watch.within(() => callSync(resolved, args, t0)) : callSync(resolved, args, t0);
-      } finally {
-        leave(watch);
-      }
-      return finish<T>(name, t0, result, watch);
+      return invokeSync<T>(undefined, name, args);
     },
     close() {
       closing ??= runtime.close().finally(context.onClose);

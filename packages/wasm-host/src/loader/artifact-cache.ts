@@ -41,6 +41,11 @@ export class ArtifactCache {
 
   constructor(private readonly options: ArtifactCacheOptions) {}
 
+  /** Transpiled components held in memory now (at most `size`). */
+  get entries(): number {
+    return this.memory.size;
+  }
+
   get(bytes: Uint8Array, hash: string): Promise<{ artifact: Artifact; source: ArtifactSource }> {
     const key = artifactKey(hash);
     const hit = this.memory.get(key);

@@ -27,6 +27,8 @@ export interface ExecutionRecord {
   readonly stdout: string;
   readonly stderr: string;
   readonly outputTruncated: boolean;
+  /** The workflow run and step the call was made for (`callWith`), when it was made for one. */
+  readonly workflow?: { readonly run: string; readonly step: string } | undefined;
 }
 
 /**

@@ -57,7 +57,9 @@ export function createSqlExecutionLog(sql: Sql, options: SqlExecutionLogOptions 
           fuel_used ${t.big},
           stdout TEXT NOT NULL,
           stderr TEXT NOT NULL,
-          output_truncated INTEGER NOT NULL
+          output_truncated INTEGER NOT NULL,
+          workflow_run TEXT,
+          workflow_step TEXT
         )`,
       )
       .match(
@@ -65,8 +67,16 @@ export function createSqlExecutionLog(sql: Sql, options: SqlExecutionLogOptions 
         () => false,
       )
       .then(async (created) => {
-        // A table made before fuel_used existed gets it; the error when it is there already is expected.
-        if (created) await sql.executeScript(`ALTER TABLE ${table} ADD COLUMN fuel_used ${t.big}`);
+        // A table made before a column existed gets it; the error when it is there already is expected.
+        if (created) {
+          await sql.executeScript(`ALTER TABLE ${table} ADD COLUMN fuel_used ${t.big}`);
+          await sql.executeScript(`ALTER TABLE ${table} ADD COLUMN workflow_run TEXT`);
+          await sql.executeScript(`ALTER TABLE ${table} ADD COLUMN workflow_step TEXT`);
+          // A run's calls are read by its id (the console's `run` filter).
+          await sql.executeScript(
+            `CREATE INDEX IF NOT EXISTS ${table}_workflow_run ON ${table} (workflow_run) WHERE workflow_run IS NOT NULL`,
+          );
+        }
         return created;
       });
   const insert = async (record: ExecutionRecord) => {
@@ -77,8 +87,8 @@ export function createSqlExecutionLog(sql: Sql, options: SqlExecutionLogOptions 
     }
     const r = await sql.execute(
       `INSERT INTO ${table} (component, hash, export, mode, started_at, duration_ms, host_calls, denied_calls, outcome,
-        error_code, error_message, memory_pages, fuel_used, stdout, stderr, output_truncated)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        error_code, error_message, memory_pages, fuel_used, stdout, stderr, output_truncated, workflow_run, workflow_step)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         record.component,
         record.hash,
@@ -96,6 +106,8 @@ export function createSqlExecutionLog(sql: Sql, options: SqlExecutionLogOptions 
         record.stdout,
         record.stderr,
         record.outputTruncated ? 1 : 0,
+        record.workflow?.run ?? null,
+        record.workflow?.step ?? null,
       ],
     );
     if (r.isErr()) throw r.error;

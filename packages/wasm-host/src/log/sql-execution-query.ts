@@ -8,6 +8,8 @@ export interface ExecutionQuery {
   /** Records of components whose id (the registry's `name@version`) is this, or starts with `<this>@`. */
   readonly component?: string;
   readonly outcome?: 'ok' | 'error';
+  /** Calls made for this workflow run (`callWith({ workflow: { run, step } })`). */
+  readonly workflowRun?: string;
   /** Calls started at or after this time (ms since the epoch). */
   readonly from?: number;
   /** Calls started before this time (ms since the epoch). */
@@ -41,6 +43,7 @@ export function queryExecutions(sql: Sql, table: string, q: ExecutionQuery): Res
   if (q.component !== undefined)
     add('(component = ? OR substr(component, 1, ?) = ?)', q.component, q.component.length + 1, `${q.component}@`);
   if (q.outcome !== undefined) add('outcome = ?', q.outcome);
+  if (q.workflowRun !== undefined) add('workflow_run = ?', q.workflowRun);
   if (q.from !== undefined) add('started_at >= ?', Math.floor(q.from));
   if (q.to !== undefined) add('started_at < ?', Math.ceil(q.to));
   if (q.before !== undefined) add('id < ?', q.before);
@@ -80,5 +83,8 @@ function toRecord(row: Record<string, unknown>): StoredExecution {
     stdout: String(row.stdout),
     stderr: String(row.stderr),
     outputTruncated: Number(row.output_truncated) === 1,
+    ...(row.workflow_run == null
+      ? {}
+      : { workflow: { run: String(row.workflow_run), step: String(row.workflow_step ?? '') } }),
   };
 }

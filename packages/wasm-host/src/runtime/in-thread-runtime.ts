@@ -130,11 +130,11 @@ export class InThreadRuntime implements Runtime {
     return this.names;
   }
 
-  call(name: string, args: readonly unknown[]): Promise<CallResult> {
-    return Promise.resolve(this.callSync(name, args));
+  call(name: string, args: readonly unknown[], fuel?: number): Promise<CallResult> {
+    return Promise.resolve(this.callSync(name, args, undefined, fuel));
   }
 
-  callSync(name: string, args: readonly unknown[], now?: number): CallResult {
+  callSync(name: string, args: readonly unknown[], now?: number, budget?: number): CallResult {
     const { invocation, spec } = this;
     if (this.closed)
       return {
@@ -169,7 +169,7 @@ export class InThreadRuntime implements Runtime {
     invocation.begin(now);
     instance.budget.resetDenied();
     const fuel = this.fuel;
-    fuel?.refill();
+    fuel?.refill(budget);
     let value: unknown;
     let failure: CallFailure | undefined;
     try {

@@ -68,8 +68,8 @@ export class IsolatedRuntime implements Runtime {
     return this.names;
   }
 
-  call(name: string, args: readonly unknown[]): Promise<CallResult> {
-    const run = this.queue.then(() => this.run(name, args));
+  call(name: string, args: readonly unknown[], fuel?: number): Promise<CallResult> {
+    const run = this.queue.then(() => this.run(name, args, fuel));
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -86,7 +86,7 @@ export class IsolatedRuntime implements Runtime {
       });
   }
 
-  private async run(name: string, args: readonly unknown[]): Promise<CallResult> {
+  private async run(name: string, args: readonly unknown[], fuel: number | undefined): Promise<CallResult> {
     if (this.closed) return lost({ code: 'CLOSED', message: 'the component is closed', keepInstance: true });
     let live: Live;
     try {
@@ -113,7 +113,9 @@ export class IsolatedRuntime implements Runtime {
         clearTimeout(timer);
         done(r);
       };
-      live.worker.postMessage({ type: 'call', id, name, args });
+      live.worker.postMessage(
+        fuel === undefined ? { type: 'call', id, name, args } : { type: 'call', id, name, args, fuel },
+      );
     });
     if (this.live === live) live.worker.unref();
     await Promise.resolve(this.spec.endOfCall()).catch(() => undefined);

@@ -57,9 +57,10 @@ export interface Runtime {
   start(): Promise<void>;
   /** The names `call` accepts, known after `start`. */
   exportNames(): readonly string[];
-  call(name: string, args: readonly unknown[]): Promise<CallResult>;
+  /** `fuel`: this call's budget, when less than `limits.maxFuel` (the modules have fuel points only with it). */
+  call(name: string, args: readonly unknown[], fuel?: number): Promise<CallResult>;
   /** In-thread only; `now` is performance.now() at the start, when the caller has it. */
-  callSync?(name: string, args: readonly unknown[], now?: number): CallResult;
+  callSync?(name: string, args: readonly unknown[], now?: number, fuel?: number): CallResult;
   close(): Promise<void>;
 }
 

@@ -44,7 +44,7 @@ export class WorkerPool implements Runtime {
     return this.names;
   }
 
-  async call(name: string, args: readonly unknown[]): Promise<CallResult> {
+  async call(name: string, args: readonly unknown[], fuel?: number): Promise<CallResult> {
     let worker: IsolatedRuntime;
     try {
       worker = await this.take();
@@ -57,7 +57,7 @@ export class WorkerPool implements Runtime {
       };
     }
     try {
-      return await worker.call(name, args);
+      return await worker.call(name, args, fuel);
     } finally {
       this.give(worker);
     }

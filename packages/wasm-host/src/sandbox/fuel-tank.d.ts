@@ -3,12 +3,18 @@ export class FuelTank {
     /** @param {number} limit fuel per call: instructions, counted per region entered (an upper bound) */
     constructor(limit: number);
     limit: bigint;
+    /** @type {bigint} the budget of the call in progress: `limit`, or less when the call asked for less */
+    current: bigint;
     /** @type {{ value: bigint }} the counter the fuel points draw on */
     global: {
         value: bigint;
     };
-    /** A call starts with the whole budget. */
-    refill(): void;
+    /**
+     * A call starts with the whole budget, or with `budget` when it asks for less (a workflow
+     * step's `fuel`); never with more than the limit.
+     * @param {number} [budget]
+     */
+    refill(budget?: number): void;
     /** Fuel used since the last refill; the whole budget once exhausted. */
     used(): number;
     /** Whether a fuel point found the budget spent: a trap then is `FUEL_EXHAUSTED`. */

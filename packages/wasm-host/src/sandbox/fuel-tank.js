@@ -12,19 +12,27 @@ export class FuelTank {
   /** @param {number} limit fuel per call: instructions, counted per region entered (an upper bound) */
   constructor(limit) {
     this.limit = BigInt(limit);
+    /** @type {bigint} the budget of the call in progress: `limit`, or less when the call asked for less */
+    this.current = this.limit;
     /** @type {{ value: bigint }} the counter the fuel points draw on */
     this.global = new WA.Global({ value: 'i64', mutable: true }, this.limit);
   }
 
-  /** A call starts with the whole budget. */
-  refill() {
-    this.global.value = this.limit;
+  /**
+   * A call starts with the whole budget, or with `budget` when it asks for less (a workflow
+   * step's `fuel`); never with more than the limit.
+   * @param {number} [budget]
+   */
+  refill(budget) {
+    const asked = budget === undefined ? this.limit : BigInt(budget);
+    this.current = asked < this.limit ? asked : this.limit;
+    this.global.value = this.current;
   }
 
   /** Fuel used since the last refill; the whole budget once exhausted. */
   used() {
     const left = this.global.value;
-    return Number(left < 0n ? this.limit : this.limit - left);
+    return Number(left < 0n ? this.current : this.current - left);
   }
 
   /** Whether a fuel point found the budget spent: a trap then is `FUEL_EXHAUSTED`. */

@@ -137,61 +137,64 @@ try {
   host.postMessage({ type: 'failed', code: failure.code, message: failure.message });
 }
 
-host.on('message', (/** @type {{ type: 'call', id: number, name: string, args: unknown[] }} */ message) => {
-  if (message.type !== 'call') return;
-  invocation.begin();
-  let instance;
-  try {
-    instance = guest ?? fresh();
-  } catch (error) {
-    const failure = classifyFailure(error, false);
-    host.postMessage({
-      type: 'result',
-      id: message.id,
-      error: { ...failure, code: 'UNAVAILABLE' },
-      report: invocation.report(),
-      memoryPages: 0,
-    });
-    return;
-  }
-  const fn = /** @type {(...args: unknown[]) => unknown} */ (resolveExport(instance, message.name));
-  instance.budget.resetDenied();
-  fuel?.refill();
-  let reply;
-  try {
-    const value = fn(...message.args);
-    reply = { type: 'result', id: message.id, ok: value };
-  } catch (thrown) {
-    const failure = classifyFailure(thrown, instance.budget.refused(), fuel?.exhausted());
-    if (!failure.keepInstance) guest = undefined;
-    reply = { type: 'result', id: message.id, error: failure };
-  }
-  const full = { ...reply, report: invocation.report(), memoryPages: instance.budget.used(), fuelUsed: fuel?.used() };
-  try {
-    host.postMessage(full);
-  } catch (error) {
-    host.postMessage({
-      type: 'result',
-      id: message.id,
-      error: {
-        code: 'INTERNAL',
-        message: `the result cannot leave the worker: ${/** @type {Error} */ (error).message}`,
-        keepInstance: true,
-      },
-      report: full.report,
-      memoryPages: full.memoryPages,
-      fuelUsed: full.fuelUsed,
-    });
-  }
-  if (data.recycle) {
-    // The next call must not see this one's state: the instance is dropped and the next made
-    // now, while the host takes the result. A failure here is the next call's to report.
-    guest = undefined;
+host.on(
+  'message',
+  (/** @type {{ type: 'call', id: number, name: string, args: unknown[], fuel?: number }} */ message) => {
+    if (message.type !== 'call') return;
     invocation.begin();
+    let instance;
     try {
-      fresh();
-    } catch {
-      guest = undefined;
+      instance = guest ?? fresh();
+    } catch (error) {
+      const failure = classifyFailure(error, false);
+      host.postMessage({
+        type: 'result',
+        id: message.id,
+        error: { ...failure, code: 'UNAVAILABLE' },
+        report: invocation.report(),
+        memoryPages: 0,
+      });
+      return;
     }
-  }
-});
+    const fn = /** @type {(...args: unknown[]) => unknown} */ (resolveExport(instance, message.name));
+    instance.budget.resetDenied();
+    fuel?.refill(message.fuel);
+    let reply;
+    try {
+      const value = fn(...message.args);
+      reply = { type: 'result', id: message.id, ok: value };
+    } catch (thrown) {
+      const failure = classifyFailure(thrown, instance.budget.refused(), fuel?.exhausted());
+      if (!failure.keepInstance) guest = undefined;
+      reply = { type: 'result', id: message.id, error: failure };
+    }
+    const full = { ...reply, report: invocation.report(), memoryPages: instance.budget.used(), fuelUsed: fuel?.used() };
+    try {
+      host.postMessage(full);
+    } catch (error) {
+      host.postMessage({
+        type: 'result',
+        id: message.id,
+        error: {
+          code: 'INTERNAL',
+          message: `the result cannot leave the worker: ${/** @type {Error} */ (error).message}`,
+          keepInstance: true,
+        },
+        report: full.report,
+        memoryPages: full.memoryPages,
+        fuelUsed: full.fuelUsed,
+      });
+    }
+    if (data.recycle) {
+      // The next call must not see this one's state: the instance is dropped and the next made
+      // now, while the host takes the result. A failure here is the next call's to report.
+      guest = undefined;
+      invocation.begin();
+      try {
+        fresh();
+      } catch {
+        guest = undefined;
+      }
+    }
+  },
+);
