@@ -1,19 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createPostgresSql } from '@keel/adapter-postgres';
 import { createSqliteSql } from '@keel/adapter-sqlite';
+import type { Sql } from '@keel/core';
 import { createComponentRegistry } from '@keel/component-registry';
 import { createWasmHost } from '@keel/wasm-host';
 import { createWorkflows, type WorkflowDefinition } from '@keel/workflows';
 import { compare } from './harness.js';
 
 /**
- * @keel/workflows: runs per second of a 3-step pipeline of WAT components (validate → route →
- * enrich) on a SQLite WAL file, beside calling the same three exports directly through the
- * registry — the difference is the workflow's per-step cost (a job claimed and completed, the
- * visit and its output written, the next visit queued, in transactions).
+ * @keel/workflows: runs per second of a 3-step pipeline beside calling the same exports directly
+ * through the registry — the difference is the workflow's per-step cost (a job claimed and
+ * completed, the visit and its output written, the next visit queued, in transactions). Two
+ * pipelines (WAT components: validate → route → enrich; the JavaScript guest built with
+ * componentize-js: three `greet` tasks) on two databases (a SQLite WAL file; a fresh PostgreSQL
+ * database on KEEL_TEST_POSTGRES_URL, default the machine's).
  */
 export async function run(): Promise<void> {
   console.log(
@@ -22,22 +27,66 @@ export async function run(): Promise<void> {
       .join(', ')})`,
   );
   const dir = mkdtempSync(join(tmpdir(), 'keel-bench-workflows-'));
-  const sql = createSqliteSql({ filename: join(dir, 'bench.sqlite') });
-  const host = createWasmHost({}, { cacheDir: false, logger: {} });
-  const registry = createComponentRegistry(sql, host);
-  const workflows = createWorkflows({ sql, registry, pollIntervalMs: 5 });
+  const server = process.env.KEEL_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const name = `keel_bench_workflows_${process.pid}`;
+  const psql = (statement: string) => execFileSync('psql', [server, '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', statement]);
+  psql(`CREATE DATABASE ${name}`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  const wat = {
+    label: 'WAT components',
+    prefix: 'wat',
+    bytes: await tasksComponent(),
+    definition: pipeline,
+    exports: watExports,
+  };
+  const js = {
+    label: 'the JavaScript guest',
+    prefix: 'js',
+    bytes: readFileSync(await jsGuest()),
+    definition: greetings,
+    exports: jsExports,
+  };
+  try {
+    for (const guest of [wat, js]) {
+      const sqlite = createSqliteSql({ filename: join(dir, `${guest.prefix}.sqlite`) });
+      await bench(`${guest.label}, SQLite WAL file`, sqlite, guest);
+      await bench(
+        `${guest.label}, PostgreSQL`,
+        createPostgresSql({ connectionString: url.toString(), poolSize: 4 }),
+        guest,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+interface Guest {
+  readonly label: string;
+  /** Its tables' prefix: the two pipelines share the PostgreSQL database. */
+  readonly prefix: string;
+  readonly bytes: Uint8Array;
+  readonly definition: WorkflowDefinition;
+  /** The three calls the pipeline makes, directly. */
+  readonly exports: readonly (readonly [string, unknown])[];
+}
+
+async function bench(label: string, sql: Sql, guest: Guest): Promise<void> {
+  const host = createWasmHost({}, { cacheDir: join(tmpdir(), 'keel-bench-workflows-cache'), logger: {} });
+  const registry = createComponentRegistry(sql, host, { table: `${guest.prefix}_components` });
+  const workflows = createWorkflows({ sql, registry, pollIntervalMs: 5, table: `${guest.prefix}_workflows` });
   try {
     (await registry.migrate())._unsafeUnwrap();
     (await workflows.migrate())._unsafeUnwrap();
-    (await registry.upload({ name: 'tasks', version: '1', bytes: await tasksComponent() }))._unsafeUnwrap();
+    (await registry.upload({ name: 'tasks', version: '1', bytes: guest.bytes }))._unsafeUnwrap();
     (await registry.activate('tasks', '1'))._unsafeUnwrap();
-    (await workflows.register('triage', pipeline))._unsafeUnwrap();
+    (await workflows.register('triage', guest.definition))._unsafeUnwrap();
     workflows.work({ concurrency: 16 })._unsafeUnwrap();
     const tasks = registry.component('tasks');
     const direct = async () => {
-      JSON.parse((await tasks.call('validate', 1))._unsafeUnwrap() as string);
-      JSON.parse((await tasks.call('route', 1))._unsafeUnwrap() as string);
-      JSON.parse((await tasks.call('enrich', 1))._unsafeUnwrap() as string);
+      for (const [name, arg] of guest.exports) (await tasks.call(name, arg))._unsafeUnwrap();
     };
     const oneRun = async () => {
       const runId = (await workflows.start('triage', { priority: 1 }))._unsafeUnwrap();
@@ -54,7 +103,7 @@ export async function run(): Promise<void> {
     };
     const options = { rounds: 5, roundMs: 1500, checkEvery: 1 };
     const rows = await compare(
-      '3-step pipeline of WAT components, SQLite WAL file (runs/s)',
+      `3-step pipeline of ${label} (runs/s)`,
       [
         { name: 'the 3 exports called directly (registry)', fn: direct },
         { name: 'workflow runs, one at a time (start → completed)', fn: oneRun },
@@ -75,8 +124,36 @@ export async function run(): Promise<void> {
     await registry.close();
     await host.close();
     await sql.close();
-    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const watExports = [
+  ['validate', 1],
+  ['route', 1],
+  ['enrich', 1],
+] as const;
+
+/** The JavaScript guest's three steps: `greet` three times, each a task that keeps its output. */
+const greetings: WorkflowDefinition = {
+  steps: {
+    first: { component: 'tasks', export: 'greet', args: ['first'], next: 'second' },
+    second: { component: 'tasks', export: 'greet', args: ['second'], next: 'third' },
+    third: { component: 'tasks', export: 'greet', args: ['third'] },
+  },
+};
+const jsExports = [
+  ['greet', 'first'],
+  ['greet', 'second'],
+  ['greet', 'third'],
+] as const;
+
+/** The componentize-js guest's path, built once and cached by wasm-host's fixture script. */
+async function jsGuest(): Promise<string> {
+  const pkg = dirname(fileURLToPath(import.meta.resolve('@keel/wasm-host/package.json')));
+  const { jsGuestPath } = (await import(join(pkg, 'fixtures', 'js-guest', 'build-js-guest.ts'))) as {
+    jsGuestPath: () => Promise<string>;
+  };
+  return jsGuestPath();
 }
 
 const pipeline: WorkflowDefinition = {
