@@ -107,3 +107,33 @@ export function printTable(title: string, rows: readonly BenchRow[]): void {
     );
   }
 }
+
+/**
+ * p50 and p99 of each case over `count` calls, interleaved (so that all see the same moments of a
+ * shared machine), printed as a table with each p99 against the first case's.
+ */
+export async function latencyTable(
+  title: string,
+  cases: readonly { name: string; fn: () => Promise<unknown> }[],
+  count = 3000,
+): Promise<void> {
+  const samples = cases.map(() => [] as number[]);
+  for (let i = 0; i < count; i++) {
+    for (const [j, c] of cases.entries()) {
+      const started = performance.now();
+      await c.fn();
+      (samples[j] as number[]).push(performance.now() - started);
+    }
+  }
+  console.log(`\n### ${title}, ${count} each, interleaved\n`);
+  console.log('| case | p50 ms | p99 ms | p99 vs first |');
+  console.log('| --- | --- | --- | --- |');
+  const q = (s: number[], p: number) => s.sort((a, b) => a - b)[Math.floor(s.length * p)] as number;
+  const firstP99 = q(samples[0] as number[], 0.99);
+  for (const [j, c] of cases.entries()) {
+    const s = samples[j] as number[];
+    console.log(
+      `| ${c.name} | ${q(s, 0.5).toFixed(3)} | ${q(s, 0.99).toFixed(3)} | ${(q(s, 0.99) / firstP99).toFixed(2)}× |`,
+    );
+  }
+}

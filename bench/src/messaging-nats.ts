@@ -2,7 +2,7 @@ import { createNatsMessaging } from '@keel/adapter-messaging-nats';
 import type { Messaging } from '@keel/core';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { compare } from './harness.js';
+import { compare, latencyTable } from './harness.js';
 
 /**
  * Keel's JetStream messaging against the raw @nats-io client doing the same by hand, in one run:
@@ -50,7 +50,7 @@ export async function runNats(): Promise<void> {
       if (!message) throw new Error(`${m.adapter}: nothing to read`);
       (await m.ack(message.token))._unsafeUnwrap();
     };
-    await compare('messaging: publish → pull → ack of one message (NATS JetStream)', [
+    const roundTrips = [
       {
         name: 'raw @nats-io publish + next + ackAck',
         fn: async () => {
@@ -61,7 +61,9 @@ export async function runNats(): Promise<void> {
         },
       },
       { name: 'keel nats publish + pull + ack', fn: roundTrip(keel) },
-    ]);
+    ];
+    await compare('messaging: publish → pull → ack of one message (NATS JetStream)', roundTrips);
+    await latencyTable('messaging: publish → pull → ack latency (NATS JetStream)', roundTrips);
 
     const rawBacklog = await rawConsumer('b');
     (await keel.ensureConsumer({ subject: 'work', name: 'b', start: { kind: 'new' } }))._unsafeUnwrap();

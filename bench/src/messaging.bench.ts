@@ -2,7 +2,7 @@ import { createMemoryMessaging } from '@keel/adapter-messaging-memory';
 import { createRedisMessaging } from '@keel/adapter-messaging-redis';
 import type { Messaging } from '@keel/core';
 import { Redis } from 'ioredis';
-import { compare } from './harness.js';
+import { compare, latencyTable } from './harness.js';
 import { runNats } from './messaging-nats.js';
 
 /**
@@ -102,26 +102,7 @@ async function runRedis(): Promise<void> {
       { name: 'raw ioredis XADD + XREADGROUP + XACK', fn: rawRoundTrip },
       { name: 'keel redis publish + pull + ack', fn: roundTrip(keel) },
     ];
-    const samples = latency.map(() => [] as number[]);
-    // Interleaved, so that both see the same moments of a shared machine.
-    for (let i = 0; i < 3000; i++) {
-      for (const [j, c] of latency.entries()) {
-        const started = performance.now();
-        await c.fn();
-        (samples[j] as number[]).push(performance.now() - started);
-      }
-    }
-    console.log('\n### messaging: publish → pull → ack latency, 3000 each, interleaved\n');
-    console.log('| case | p50 ms | p99 ms | p99 vs raw |');
-    console.log('| --- | --- | --- | --- |');
-    const q = (s: number[], p: number) => s.sort((a, b) => a - b)[Math.floor(s.length * p)] as number;
-    const rawP99 = q(samples[0] as number[], 0.99);
-    for (const [j, c] of latency.entries()) {
-      const s = samples[j] as number[];
-      console.log(
-        `| ${c.name} | ${q(s, 0.5).toFixed(3)} | ${q(s, 0.99).toFixed(3)} | ${(q(s, 0.99) / rawP99).toFixed(2)}× |`,
-      );
-    }
+    await latencyTable('messaging: publish → pull → ack latency', latency);
   } finally {
     process.off('SIGINT', stopped).off('SIGTERM', stopped);
     await keel.close();
