@@ -1,35 +1,17 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { testPostgres, testRedis } from '@keel/testing';
+import { testPostgres, testRedis, testChromium } from '@keel/testing';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it as test } from 'vitest';
 import { startApp, type RunningApp } from '../src/app.js';
 import { Client, newEmail } from './client.js';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const present = existsSync(executablePath);
-const inCi = process.env.CI === 'true';
+const browser = testChromium('browser test');
 const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
-// The flags this closed network needs: without the background-networking ones Chromium keeps
-// trying to reach Google's hosts (see /work/.library/env/machines/node.md).
-const args = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-if (!present && !inCi)
-  console.warn(
-    `browser test skipped: no Chromium at ${executablePath} (apt-get install -y chromium, or set CHROMIUM_PATH); with CI=true it fails instead`,
-  );
 
 const pg = await testPostgres();
 const redis = await testRedis();
@@ -61,9 +43,9 @@ const profiles: {
 ];
 
 for (const { profile, skip } of profiles)
-  if (skip && present) console.warn(`browser test on profile ${profile} skipped: ${skip}`);
+  if (skip && browser.present) console.warn(`browser test on profile ${profile} skipped: ${skip}`);
 
-describe.runIf(present || inCi).each(profiles)('the web page in headless Chromium, profile $profile', (profile) => {
+describe.runIf(browser.runs).each(profiles)('the web page in headless Chromium, profile $profile', (profile) => {
   let app: RunningApp | undefined;
   let profileDir: string;
   const it = test.skipIf(profile.skip !== undefined);
@@ -72,7 +54,7 @@ describe.runIf(present || inCi).each(profiles)('the web page in headless Chromiu
     join(artifacts, profile.profile === 'test' ? `${name}.png` : `${name}-${profile.profile}.png`);
 
   beforeAll(async () => {
-    if (!present) throw new Error(`CI=true and no Chromium at ${executablePath}: apt-get install -y chromium`);
+    browser.check();
     if (profile.skip) return;
     app = await startApp({ env: await profile.env() });
     profileDir = mkdtempSync(join(tmpdir(), 'keel-saas-chromium-'));
@@ -87,9 +69,9 @@ describe.runIf(present || inCi).each(profiles)('the web page in headless Chromiu
   // A fresh browser profile each time: no cookie carries over from one test to the next.
   const launch = () =>
     chromium.launchPersistentContext(mkdtempSync(join(profileDir, 'run-')), {
-      executablePath,
+      executablePath: browser.executablePath,
       headless: true,
-      args,
+      args: browser.args,
       viewport: { width: 900, height: 800 },
     });
 

@@ -1,32 +1,19 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { testChromium } from '@keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../src/app.js';
 import { Client, eventually, newEmail } from './client.js';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const present = existsSync(executablePath);
-const inCi = process.env.CI === 'true';
+const browser = testChromium('console browser test');
 const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const args = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const adminToken = 'operator-token-of-the-console-test-0123456789';
 const password = 'plum orbit granite 42';
 
-if (!present && !inCi)
-  console.warn(`console browser test skipped: no Chromium at ${executablePath} (apt-get install -y chromium)`);
-
-describe.runIf(present || inCi)('the console mounted at /console for the app admins, in headless Chromium', () => {
+describe.runIf(browser.runs)('the console mounted at /console for the app admins, in headless Chromium', () => {
   let app: RunningApp;
   let profileDir: string;
   const url = () => app.url;
@@ -91,9 +78,9 @@ describe.runIf(present || inCi)('the console mounted at /console for the app adm
     expect(crossSite.body.error.code).toBe('CSRF');
 
     const context = await chromium.launchPersistentContext(mkdtempSync(join(profileDir, 'run-')), {
-      executablePath,
+      executablePath: browser.executablePath,
       headless: true,
-      args,
+      args: browser.args,
       viewport: { width: 1100, height: 800 },
     });
     try {

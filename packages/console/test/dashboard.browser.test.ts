@@ -1,37 +1,21 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSqliteSql } from '@keel/adapter-sqlite';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { testChromium } from '@keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { versioned } from '../../component-registry/test/support/versioned.js';
 import { type ConsoleFixture, consoleFixture } from './support/console-fixture.js';
 import { fixturePath } from './support/forms.js';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const present = existsSync(executablePath);
-const inCi = process.env.CI === 'true';
+const chrome = testChromium('dashboard browser test');
 const artifacts = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
-// The flags this closed network needs: without the background-networking ones Chromium keeps
-// trying to reach Google's hosts.
-const args = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-if (!present && !inCi)
-  console.warn(
-    `dashboard browser test skipped: no Chromium at ${executablePath} (apt-get install -y chromium, or set CHROMIUM_PATH); with CI=true it fails instead`,
-  );
 
 const dir = mkdtempSync(join(tmpdir(), 'keel-console-browser-'));
 
-describe.runIf(present || inCi)('the dashboard in headless Chromium', () => {
+describe.runIf(chrome.runs)('the dashboard in headless Chromium', () => {
   let f: ConsoleFixture;
   let browser: Browser;
   // A `__Host-` cookie needs https; on the test's plain http the session cookie has another name.
@@ -44,9 +28,9 @@ describe.runIf(present || inCi)('the dashboard in headless Chromium', () => {
   };
 
   beforeAll(async () => {
-    if (!present) throw new Error(`CI=true and no Chromium at ${executablePath}: apt-get install -y chromium`);
+    chrome.check();
     f = await consoleFixture(createSqliteSql({ filename: join(dir, 'browser.sqlite') }), { sessionCookie: cookie });
-    browser = await chromium.launch({ executablePath, headless: true, args });
+    browser = await chromium.launch({ executablePath: chrome.executablePath, headless: true, args: chrome.args });
     mkdirSync(artifacts, { recursive: true });
   });
   afterAll(async () => {

@@ -27,6 +27,7 @@ export {
   type TestRedis,
 } from './servers/machine-servers.js';
 export { testNats, type TestNats } from './servers/machine-nats.js';
+export { testChromium } from './test-chromium.js';
 export type { ServerFor } from './servers/server-for.js';
 export type {
   PrivateServer,
