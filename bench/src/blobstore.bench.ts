@@ -11,7 +11,7 @@ import S3rver from 's3rver';
 import { compare } from './harness.js';
 
 /**
- * Put and get of 4 KiB and 1 MiB objects: Keel's fs blobstore against raw `fs` (a plain
+ * Put and get of 4 KiB, 1 MiB and 64 MiB objects: Keel's fs blobstore against raw `fs` (a plain
  * `writeFile`, and the same durable steps Keel takes — temp file, fsync, rename), and Keel's s3
  * blobstore against the raw AWS SDK client, both on an s3rver in this process on 127.0.0.1.
  * `pnpm bench blobstore`.
@@ -36,19 +36,27 @@ export async function run(): Promise<void> {
     for (const [label, size, keys] of [
       ['4 KiB', 4096, 64],
       ['1 MiB', 1024 * 1024, 8],
+      ['64 MiB', 64 * 1024 * 1024, 2],
     ] as const) {
       const body = Buffer.alloc(size, 7);
       let n = 0;
       const key = () => `k${n++ % keys}`;
       const options =
-        size > 100_000 ? { rounds: 5, roundMs: 400, checkEvery: 1 } : { rounds: 5, roundMs: 300, checkEvery: 4 };
+        size > 10_000_000
+          ? { rounds: 3, roundMs: 1500, checkEvery: 1 }
+          : size > 100_000
+            ? { rounds: 5, roundMs: 400, checkEvery: 1 }
+            : { rounds: 5, roundMs: 300, checkEvery: 4 };
       await compare(
         `fs put, ${label}`,
         [
           { name: 'raw fs writeFile (no fsync)', fn: () => writeFile(join(rawDir, key()), body) },
           { name: 'raw fs temp + fsync + rename', fn: () => durableWrite(rawDir, key(), body) },
-          { name: 'keel fs (sync: true, default)', fn: async () => (await durable.write('box', key(), body)).isOk() },
-          { name: 'keel fs (sync: false)', fn: async () => (await fast.write('box', key(), body)).isOk() },
+          {
+            name: 'keel fs (sync: true, default)',
+            fn: async () => (await durable.write('box', key(), body))._unsafeUnwrap(),
+          },
+          { name: 'keel fs (sync: false)', fn: async () => (await fast.write('box', key(), body))._unsafeUnwrap() },
         ],
         options,
       );
@@ -70,7 +78,7 @@ export async function run(): Promise<void> {
             name: 'raw @aws-sdk/client-s3 PutObject',
             fn: () => raw.send(new PutObjectCommand({ Bucket: 'bench-box', Key: key(), Body: body })),
           },
-          { name: 'keel s3 write', fn: async () => (await s3.write('box', key(), body)).isOk() },
+          { name: 'keel s3 write', fn: async () => (await s3.write('box', key(), body))._unsafeUnwrap() },
         ],
         options,
       );
