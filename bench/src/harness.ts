@@ -46,7 +46,11 @@ export async function compare(
   const cpu = options.clock === 'cpu';
   for (const [i, c] of cases.entries()) await runFor(c, isAsync[i] as boolean, roundMs / 3, every, cpu); // warm-up
   for (let r = 0; r < rounds; r++) {
-    for (const [i, c] of cases.entries()) {
+    // Each round starts one case later, so no case always follows the same one: a case can
+    // leave the machine warmer or colder for the next (a pool's server processes, caches).
+    for (let k = 0; k < cases.length; k++) {
+      const i = (k + r) % cases.length;
+      const c = cases[i] as BenchCase;
       const { calls, ms } = await runFor(c, isAsync[i] as boolean, roundMs, every, cpu);
       (samples[i] as number[]).push(((calls * (c.opsPerCall ?? 1)) / ms) * 1000);
     }

@@ -2,6 +2,7 @@ import { currentContext, err, ok } from '@keel/core';
 import type { FieldLayout } from './definition-types.js';
 import type { RepositoryContext } from './repository-context.js';
 import { quote } from './repository-ddl.js';
+import { formatTimestamp } from './iso-timestamp.js';
 import type { AuditOperation, FieldChanges } from './repository-types.js';
 import { changedFields, entityJson } from './row-codec.js';
 import { type Program, execute, publish } from './operation-steps.js';
@@ -40,7 +41,7 @@ export function* recordChange(context: RepositoryContext, inTransaction: boolean
   const op = change.operation;
   const { actor, correlationId } = currentContext();
   const changes = change.operation === 'purge' ? {} : changedFields(trailFields(context), change.before, change.after);
-  const at = change.at.toISOString();
+  const at = formatTimestamp(change.at);
   if (definition.audit) {
     const written = yield* execute(
       `INSERT INTO ${quote(tables.audit)} ("entity", "entity_id", "tenant_id", "operation", "version", "changes", "actor", "correlation_id", "at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -2,14 +2,14 @@ import { type Sql, err, silentLogger } from '@keel/core';
 import { parseOptions } from '@keel/core/adapter';
 import { auditRecords } from './audit-log.js';
 import type { RepositoryDefinition } from './definition-types.js';
-import { countEntities, findEntities, findEntity } from './read-operations.js';
+import { countEntities, findEntities, findEntity, findEntityQuery } from './read-operations.js';
 import type { Program } from './operation-steps.js';
 import { type RepositoryContext, repositoryContext } from './repository-context.js';
 import { quote } from './repository-ddl.js';
 import { type RepositoryOptions, repositoryOptions } from './repository-options.js';
 import type { AuditQuery, Repository } from './repository-types.js';
-import { runAsync } from './run-async.js';
-import { type SyncPlace, runSync } from './run-sync.js';
+import { runAsync, runQueryAsync } from './run-async.js';
+import { type SyncPlace, runQuerySync, runSync } from './run-sync.js';
 import { tenantOf } from './unit-of-work.js';
 import { diffVersions, getVersion, listVersions, revertVersion } from './version-operations.js';
 import { createEntity, deleteEntity, purgeEntity, restoreEntity, updateEntity } from './write-operations.js';
@@ -53,8 +53,22 @@ export function createRepository<E extends object, K extends keyof E & string, I
       : undefined;
   const repository = {
     definition,
-    ...facet(programs, (program) => runAsync(context, program)),
-    ...(syncPlace ? { sync: Object.freeze(facet(programs, (program) => runSync(syncPlace, program))) } : {}),
+    ...facet(
+      programs,
+      (program) => runAsync(context, program),
+      (one) => runQueryAsync(context, one),
+    ),
+    ...(syncPlace
+      ? {
+          sync: Object.freeze(
+            facet(
+              programs,
+              (program) => runSync(syncPlace, program),
+              (one) => runQuerySync(syncPlace, one),
+            ),
+          ),
+        }
+      : {}),
   };
   return Object.freeze(repository) as unknown as Repository<E, K, I>;
 }
@@ -73,6 +87,7 @@ function operations(context: RepositoryContext) {
   return {
     create: (entity: unknown, opts: Options) => createEntity(context, entity, opts),
     findById: (id: unknown, opts: Read) => findEntity(context, id, opts),
+    findByIdQuery: (id: unknown, opts: Read) => findEntityQuery(context, id, opts),
     findMany: (opts: Parameters<typeof findEntities>[1]) => findEntities(context, opts),
     count: (opts: Parameters<typeof countEntities>[1]) => countEntities(context, opts),
     update: (id: unknown, patch: unknown, opts: Write) => updateEntity(context, 'update', 'update', id, patch, opts),
@@ -97,13 +112,19 @@ type Programs = ReturnType<typeof operations>;
 
 /**
  * The operations of one facet: each program given to `run` (the asynchronous or the synchronous
- * runner). Written out, one function per operation, not made in a loop: a call site that sees one
- * function stays fast, and `findById` is the hot path.
+ * runner), and `findById` outside a transaction, one query, to `runOne`. Written out, one function
+ * per operation, not made in a loop: a call site that sees one function stays fast, and
+ * `findById` is the hot path.
  */
-function facet<R>(p: Programs, run: (program: Program<unknown>) => R) {
+function facet<R>(
+  p: Programs,
+  run: (program: Program<unknown>) => R,
+  runOne: (one: ReturnType<Programs['findByIdQuery']>) => R,
+) {
   return {
     create: (entity: unknown, opts: Options) => run(p.create(entity, opts)),
-    findById: (id: unknown, opts: Read) => run(p.findById(id, opts)),
+    findById: (id: unknown, opts: Read) =>
+      opts?.tx === undefined ? runOne(p.findByIdQuery(id, opts)) : run(p.findById(id, opts)),
     findMany: (opts: Parameters<typeof findEntities>[1]) => run(p.findMany(opts)),
     count: (opts: Parameters<typeof countEntities>[1]) => run(p.count(opts)),
     update: (id: unknown, patch: unknown, opts: Write) => run(p.update(id, patch, opts)),

@@ -1,5 +1,5 @@
 import type { SqlDialect, SqlValue } from '@keel/core';
-import { parseTimestamp } from './iso-timestamp.js';
+import { formatTimestamp, parseTimestamp } from './iso-timestamp.js';
 
 /**
  * How a field is stored. The kind fixes the JavaScript type, the column type on each dialect,
@@ -82,7 +82,7 @@ export function toSql(kind: FieldKind, value: unknown): SqlValue {
     case 'json':
       return JSON.stringify(value);
     case 'timestamp':
-      return (value as Date).toISOString();
+      return formatTimestamp(value as Date);
     default:
       return value as SqlValue;
   }
@@ -115,7 +115,7 @@ export function fromSql(kind: FieldKind, value: SqlValue): unknown {
 /** The kind's value in JSON (audit changes, snapshots, events, cursors): Dates as ISO text, bigints as decimal text. */
 export function toJson(kind: FieldKind, value: unknown): JsonValue {
   if (value === undefined || value === null) return null;
-  if (kind === 'timestamp') return (value as Date).toISOString();
+  if (kind === 'timestamp') return formatTimestamp(value as Date);
   if (kind === 'bigint') return String(value);
   return value as JsonValue;
 }

@@ -1,4 +1,4 @@
-import { type Result, type SqlError, type SqlQueryResult, type SqlValue, err, ok } from '@keel/core';
+import { type Result, type SqlValue, err, ok } from '@keel/core';
 import type { FieldLayout } from './definition-types.js';
 import { toSql } from './field-kinds.js';
 import { decoded, notFound } from './entity-reads.js';
@@ -7,7 +7,7 @@ import { type RepositoryContext, keyParams } from './repository-context.js';
 import type { RepositoryError } from './repository-errors.js';
 import { quote } from './repository-ddl.js';
 import type { Page, ReadOptions } from './repository-types.js';
-import { type Program, query, read } from './operation-steps.js';
+import { type Program, type SingleQuery, query, read } from './operation-steps.js';
 import { idParam, sqlFailure, tenantOf } from './unit-of-work.js';
 import { type Conditions, queryField, whereConditions } from './where-clause.js';
 
@@ -16,29 +16,42 @@ type Entity = Record<string, unknown>;
 export const defaultLimit = 50;
 export const maxLimit = 1000;
 
-/** `findById`: the entity, or `NOT_FOUND`. One statement, its result decoded in one step (the hot path). */
-export function* findEntity(
+/**
+ * `findById` without the caller's transaction: its one statement, and the entity or `NOT_FOUND`
+ * from the answer.
+ */
+export function findEntityQuery(
   context: RepositoryContext,
   id: unknown,
   options: ReadOptions<unknown> | undefined,
-): Program<Entity> {
+): Result<SingleQuery<Entity>, RepositoryError> {
   const op = 'findById';
   const tenant = tenantOf(context, op);
   if (tenant.isErr()) return err(tenant.error);
   const param = idParam(context, op, id);
   if (param.isErr()) return err(param.error);
-  const statement = context.statements.byId(options?.withDeleted !== true, false);
-  const params = keyParams(context, tenant.value, param.value);
-  const found = (answer: Result<SqlQueryResult, SqlError>): Result<Entity, RepositoryError> => {
-    if (answer.isErr()) return err(sqlFailure(context, op)(answer.error));
-    const row = answer.value.rows[0];
-    return row === undefined ? err(notFound(context, op, id)) : decoded(context, op, row);
-  };
-  const tx = options?.tx;
-  // Without the caller's transaction the read is its one statement, yielded here: no unit to set up.
-  if (tx === undefined) return found((yield { kind: 'query', statement, params }) as Result<SqlQueryResult, SqlError>);
-  return yield* read(op, tx, function* () {
-    return found(yield* query(statement, params));
+  return ok({
+    statement: context.statements.byId(options?.withDeleted !== true, false),
+    params: keyParams(context, tenant.value, param.value),
+    finish(answer) {
+      if (answer.isErr()) return err(sqlFailure(context, op)(answer.error));
+      const row = answer.value.rows[0];
+      return row === undefined ? err(notFound(context, op, id)) : decoded(context, op, row);
+    },
+  });
+}
+
+/** `findById` in the caller's transaction (`options.tx`). */
+export function* findEntity(
+  context: RepositoryContext,
+  id: unknown,
+  options: ReadOptions<unknown> | undefined,
+): Program<Entity> {
+  const one = findEntityQuery(context, id, options);
+  if (one.isErr()) return err(one.error);
+  const { statement, params, finish } = one.value;
+  return yield* read('findById', options?.tx, function* () {
+    return finish(yield* query(statement, params));
   });
 }
 

@@ -66,8 +66,8 @@ export interface Statements {
   /** Reads one entity by key; `live` skips soft-deleted ones, `lock` holds it to the transaction's end. */
   byId(live: boolean, lock: boolean): string;
   readonly insert: string;
-  /** Sets the given columns, `version` and `updated_at` where the key and `version` match. */
-  update(columns: readonly string[]): string;
+  /** Sets the given fields' columns, `version` and `updated_at` where the key and `version` match. */
+  update(changed: readonly FieldLayout[]): string;
   readonly softDelete: string;
   readonly restore: string;
   readonly remove: string;
@@ -97,10 +97,11 @@ function statements(definition: Definition, dialect: SqlDialect, columns: readon
     byId: (live, lock) => byId[(live ? 1 : 0) + (lock ? 2 : 0)] as string,
     insert: `INSERT INTO ${table} (${insertColumns.join(', ')}) VALUES (${insertColumns.map(() => '?').join(', ')})`,
     update(changed) {
-      const key = changed.join(',');
+      let key = '';
+      for (const f of changed) key += `${f.column},`;
       let text = updates.get(key);
       if (text === undefined) {
-        const sets = [...changed.map((c) => `${quote(c)} = ?`), '"version" = ?', '"updated_at" = ?'];
+        const sets = [...changed.map((f) => `${quote(f.column)} = ?`), '"version" = ?', '"updated_at" = ?'];
         text = `UPDATE ${table} SET ${sets.join(', ')} WHERE ${keyed} AND "version" = ?`;
         if (updates.size < 256) updates.set(key, text);
       }

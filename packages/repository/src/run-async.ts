@@ -1,5 +1,5 @@
 import { type Result, ResultAsync, type Sql, type SqlTransaction, err } from '@keel/core';
-import type { Program, Step, UnitStep } from './operation-steps.js';
+import type { Program, SingleQuery, Step, UnitStep } from './operation-steps.js';
 import type { Failures, RepositoryError } from './repository-errors.js';
 import type { RepositoryEventPublisher } from './repository-options.js';
 
@@ -28,6 +28,17 @@ export function runAsync<T>(place: AsyncPlace, program: Program<T>): ResultAsync
   if (first.done) return new ResultAsync(Promise.resolve(first.value));
   const outcome = drive(place, [program], first, { on: place.sql, tx: undefined });
   return new ResultAsync(Promise.resolve(outcome as Outcome<T>));
+}
+
+/** Runs an operation that is one query on the database (see `SingleQuery`). */
+export function runQueryAsync<T>(
+  place: AsyncPlace,
+  one: Result<SingleQuery<T>, RepositoryError>,
+): ResultAsync<T, RepositoryError> {
+  if (one.isErr()) return new ResultAsync(Promise.resolve(err(one.error)));
+  const { statement, params, finish } = one.value;
+  // A ResultAsync's `then` is its promise's, so this is one promise hop past the query's answer.
+  return new ResultAsync(place.sql.query(statement, params).then(finish) as Promise<Result<T, RepositoryError>>);
 }
 
 type Outcome<T> = Result<T, RepositoryError> | PromiseLike<Result<T, RepositoryError>>;

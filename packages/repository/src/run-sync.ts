@@ -1,5 +1,5 @@
 import { type Result, type SqlSync, type SqlTransactionSync, err } from '@keel/core';
-import type { Program, UnitStep } from './operation-steps.js';
+import type { Program, SingleQuery, UnitStep } from './operation-steps.js';
 import type { Failures, RepositoryError } from './repository-errors.js';
 import { notInTransaction } from './run-async.js';
 
@@ -52,6 +52,15 @@ export function runSync<T>(
     next = program.next(answer);
   }
   return next.value;
+}
+
+/** Runs an operation that is one query on the database (see `SingleQuery`). */
+export function runQuerySync<T>(
+  place: SyncPlace,
+  one: Result<SingleQuery<T>, RepositoryError>,
+): Result<T, RepositoryError> {
+  if (one.isErr()) return err(one.error);
+  return one.value.finish(place.sync.query(one.value.statement, one.value.params));
 }
 
 function unit(place: SyncPlace, step: UnitStep): Result<unknown, RepositoryError> {

@@ -5,6 +5,7 @@ import { type RepositoryContext, keyParams } from './repository-context.js';
 import type { RepositoryError } from './repository-errors.js';
 import type { AuditOperation, OperationOptions, WriteOptions } from './repository-types.js';
 import { changedLayouts, encodeFields } from './row-codec.js';
+import { formatTimestamp } from './iso-timestamp.js';
 import { type Program, write } from './operation-steps.js';
 import { idParam, tenantOf } from './unit-of-work.js';
 import { type Checked, validated, validateEntity, waited } from './validate-entity.js';
@@ -30,7 +31,7 @@ export function* createEntity(
   if (valid.isErr()) return err(valid.error);
   const entity = valid.value;
   const at = new Date(context.clock.now());
-  const iso = at.toISOString();
+  const iso = formatTimestamp(at);
   const params: SqlValue[] = [
     ...(definition.tenantScoped ? [tenant.value] : []),
     ...encodeFields(definition.fields, entity),
@@ -86,9 +87,11 @@ export function* updateEntity(
     const changed = changedLayouts(definition.fields, current, valid.value);
     if (changed.length === 0) return ok(undefined);
     const params = encodeFields(changed, valid.value);
-    params.push(version + 1, at.toISOString(), ...keyParams(context, key.tenant, key.id), version);
+    params.push(version + 1, formatTimestamp(at));
+    for (const value of keyParams(context, key.tenant, key.id)) params.push(value);
+    params.push(version);
     return ok<Planned>({
-      statement: context.statements.update(changed.map((f) => f.column)),
+      statement: context.statements.update(changed),
       params,
       // A live entity's fields are all the schema's, and the repository's are set here.
       after: withMeta(defined(valid.value), version + 1, current.createdAt, at),
@@ -104,7 +107,7 @@ export function deleteEntity(context: RepositoryContext, id: unknown, options: W
     const where = [...keyParams(context, key.tenant, key.id), version];
     if (!soft) return ok({ statement: context.statements.remove, params: where, after: undefined });
     const actor = currentContext().actor;
-    const iso = at.toISOString();
+    const iso = formatTimestamp(at);
     return ok({
       statement: context.statements.softDelete,
       params: [iso, actor ?? null, version + 1, iso, ...where],
@@ -126,7 +129,7 @@ export function restoreEntity(context: RepositoryContext, id: unknown, options: 
     const { deletedAt: _at, deletedBy: _by, ...rest } = current;
     return ok({
       statement: context.statements.restore,
-      params: [version + 1, at.toISOString(), ...keyParams(context, key.tenant, key.id), version],
+      params: [version + 1, formatTimestamp(at), ...keyParams(context, key.tenant, key.id), version],
       after: { ...rest, version: version + 1, updatedAt: at },
     });
   });
@@ -202,8 +205,9 @@ function patchFields(context: RepositoryContext, op: string, patch: unknown): Re
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch))
     return err(fail('VALIDATION', op, `expected a patch object, got ${patch === null ? 'null' : typeof patch}`));
   const fields: Entity = {};
-  for (const [name, value] of Object.entries(patch)) {
-    if (context.fieldsByName.has(name)) fields[name] = value;
+  for (const name in patch) {
+    if (!Object.hasOwn(patch, name)) continue;
+    if (context.fieldsByName.has(name)) fields[name] = (patch as Entity)[name];
     else if (!(reservedFields as readonly string[]).includes(name))
       return err(fail('UNKNOWN_FIELD', op, `${name} is not a field of ${definition.entity}`, { field: name }));
   }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseTimestamp } from '../src/iso-timestamp.js';
+import { formatTimestamp, parseTimestamp } from '../src/iso-timestamp.js';
 
 /** The same instant, or both invalid: what `new Date(text)` answers is the reference. */
 const agrees = (text: string) => {
@@ -51,6 +51,12 @@ describe('parseTimestamp (the fast path for the repository’s own timestamp tex
     for (const text of [
       '2026-02-29T00:00:00.000Z', // no such day: new Date's answer, whatever it is
       '2024-02-29T23:59:59.999Z',
+      '2000-02-29T12:00:00.000Z', // a leap year by the 400-year rule
+      '1900-02-29T12:00:00.000Z', // and no leap year by the 100-year rule
+      '0000-02-29T00:00:00.000Z',
+      '0000-03-01T00:00:00.000Z',
+      '1969-12-31T23:59:59.999Z',
+      '9999-12-31T23:59:59.999Z',
       '2026-04-31T00:00:00.000Z',
       '0000-01-01T00:00:00.000Z',
       '0099-12-31T00:00:00.000Z',
@@ -62,5 +68,50 @@ describe('parseTimestamp (the fast path for the repository’s own timestamp tex
       '',
     ])
       agrees(text);
+  });
+});
+
+describe('formatTimestamp (toISOString, faster)', () => {
+  const same = (date: Date) => {
+    let expected: string;
+    try {
+      expected = date.toISOString();
+    } catch (thrown) {
+      expect(() => formatTimestamp(date)).toThrow((thrown as Error).constructor as ErrorConstructor);
+      return;
+    }
+    expect(formatTimestamp(date)).toBe(expected);
+  };
+
+  it('writes what toISOString writes, from year 0 to 9999 and past both ends', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), (ms) => same(new Date(ms))),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: -62_167_219_200_000 - 1000, max: 253_402_300_799_999 + 1000 }), (ms) =>
+        same(new Date(ms)),
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('at the edges of years, leap days and eras', () => {
+    for (const text of [
+      '0000-01-01T00:00:00.000Z',
+      '0000-02-29T23:59:59.999Z',
+      '0000-03-01T00:00:00.000Z',
+      '1899-12-31T23:59:59.999Z',
+      '1900-03-01T00:00:00.000Z',
+      '1969-12-31T23:59:59.999Z',
+      '1970-01-01T00:00:00.000Z',
+      '2000-02-29T12:00:00.001Z',
+      '2100-03-01T00:00:00.000Z',
+      '9999-12-31T23:59:59.999Z',
+    ])
+      expect(formatTimestamp(new Date(text))).toBe(text);
+    same(new Date(-62_167_219_200_001));
+    same(new Date(253_402_300_800_000));
+    same(new Date(Number.NaN));
   });
 });
