@@ -1,4 +1,4 @@
-import { integer, maxTimerMs, oneOf, option, shaped, string, text, withMethods } from '@keel/core/adapter';
+import { boolean, integer, maxTimerMs, oneOf, option, shaped, string, text, withMethods } from '@keel/core/adapter';
 import * as v from 'valibot';
 import { wasmGrantsOptions } from './host/grants.js';
 import type { PretranspiledArtifacts } from './loader/embedded-artifacts.js';
@@ -138,6 +138,15 @@ export const wasmHostOptions = v.strictObject({
       "is code execution in the host: keep it private to the app's user.",
   }),
   cacheSize: option(integer(1, 10_000), { default: 32, description: 'Transpiled components kept in memory.' }),
+  lazyValidation: option(boolean(), {
+    default: true,
+    description:
+      'Core modules read back from `cacheDir` (each compiled in full once before) are validated as each function is ' +
+      'first called, not all at load: a 12 MB module loads 30–40 ms sooner. A function that fails still never runs ' +
+      '(its call throws `CompileError`). V8 keeps this per process: from the first such load, every WebAssembly ' +
+      "compile in the process validates lazily (`WebAssembly.validate` still validates everything; the host's own " +
+      'first compiles do). `false`: validate every module in full at load.',
+  }),
   artifacts: option(
     withMethods<PretranspiledArtifacts>(
       'an object with a get(key) method (a Map of embeddableArtifacts keys to data)',

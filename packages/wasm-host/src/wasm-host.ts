@@ -39,6 +39,7 @@ import {
 import { servesRepositories, withCallContext } from './repository/call-context.js';
 import type { CallContext } from './repository/repository-binding.js';
 import { servedRepositories } from './repository/repository-grant.js';
+import { BootingWorker } from './runtime/booting-worker.js';
 
 /**
  * Runs WebAssembly components against a Keel app's adapters.
@@ -99,7 +100,7 @@ export type InternalLoadOptions = LoadOptions & { readonly role?: ComponentRole 
  */
 export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHostOptions = {}): WasmHost {
   const o = parseOptions(wasmHostOptions, options, 'createWasmHost');
-  const { cacheDir, cacheSize, artifacts, mode, limits: hostLimits } = o;
+  const { cacheDir, cacheSize, lazyValidation, artifacts, mode, limits: hostLimits } = o;
   const app = isObservedApp(source) ? source : undefined;
   // Nothing prints on its own: without a logger of its own the host writes to the app's, or nowhere.
   const logger: WasmHostLogger = o.logger ?? app?.logger ?? silentLogger;
@@ -124,6 +125,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
   const compiler = new ModuleCompiler(
     cacheSize,
     store === undefined && dir !== false ? new CappedStore(join(dir, 'capped')) : undefined,
+    lazyValidation,
   );
   // The cache's size for the operator, read when metrics are: one series per host of the process.
   const stopCacheGauge = observed?.gauge(
@@ -177,6 +179,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
   async function load(
     input: string | Uint8Array,
     parsed: ReturnType<typeof readLoadOptions>,
+    booting: BootingWorker | undefined,
     span?: CallWatch,
   ): Promise<WasmComponent> {
     const { idOption, pinnedHex, signature, publicKey, grants, limits, loadMode, role, pool } = parsed;
@@ -315,6 +318,7 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       http: checked.plan.http ? grants.http : undefined,
       limits,
       pool,
+      booting,
       denied,
       endOfCall: () => {
         // A statement the guest still waits on means its call was cut short (a timeout): stop it.
@@ -363,7 +367,15 @@ export function createWasmHost(source: Keel | WasmHostAdapters, options: WasmHos
       const parsed = readLoadOptions(input, options);
       if (closed) return errAsync(fail('CLOSED', 'the host is closed'));
       const span = observed?.span('wasm load');
-      const loading = span ? span.within(() => load(input, parsed, span)) : load(input, parsed);
+      // Isolated: the worker starts now, and Node boots in it while the load hashes, reads the
+      // cache and compiles; the runtime takes it. Ended here if nothing took it.
+      const booting =
+        parsed.loadMode === 'isolated' ? new BootingWorker(parsed.limits, parsed.pool !== undefined) : undefined;
+      const loading = span ? span.within(() => load(input, parsed, booting, span)) : load(input, parsed, booting);
+      if (booting) {
+        const discard = () => booting.discard();
+        loading.then(discard, discard);
+      }
       if (span)
         loading.then(
           () => span.end(),

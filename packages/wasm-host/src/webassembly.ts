@@ -21,7 +21,9 @@ export interface WebAssemblyApi {
   readonly Instance: new (module: WasmModule, imports?: Record<string, Record<string, unknown>>) => WasmInstance;
   readonly Memory: abstract new (...args: never[]) => WasmMemory;
   readonly RuntimeError: abstract new (...args: never[]) => Error;
+  readonly CompileError: new (message?: string) => Error;
   compile(bytes: Uint8Array): Promise<WasmModule>;
+  validate(bytes: Uint8Array): boolean;
 }
 
 export const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;

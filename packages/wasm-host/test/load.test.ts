@@ -5,6 +5,7 @@ import { KeelOptionsError } from '@keel/core/adapter';
 import { expectErr, expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createWasmHost, type WasmHost } from '../src/index.js';
+import { BootingWorker } from '../src/runtime/booting-worker.js';
 import { collectingLogger, fixture, tempDir } from './support/fixtures.js';
 
 const cache = tempDir();
@@ -122,6 +123,27 @@ describe('integrity', () => {
     expect(problems['grants.env.HOME']).toBe('expected a string, got 42');
     expect(problems['grants.email.from']).toMatch(/^expected an array of sender addresses/);
     expect(problems['limits.timeoutMs']).toBe('expected an integer from 1 to 2147483647, got 0');
+  });
+});
+
+describe('the isolated worker, started as the load begins', () => {
+  it('is ended when the load fails before its component starts', async () => {
+    const h = host({ mode: 'isolated' });
+    const before = new Set(BootingWorker.running);
+    const started = () => [...BootingWorker.running].filter((w) => !before.has(w)).length;
+    for (const sha256 of ['0'.repeat(64), '1'.repeat(64), '2'.repeat(64)])
+      expectErr(await h.load(pure.bytes, { sha256 }), 'HASH_MISMATCH');
+    expectErr(await h.load(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])), 'MALFORMED');
+    await expect.poll(started, { timeout: 5000 }).toBe(0);
+    await h.close();
+  });
+
+  it('serves the component it was started for, and the next one gets its own', async () => {
+    const h = host({ mode: 'isolated' });
+    const [a, b] = await Promise.all([h.load(pure.bytes, { id: 'a' }), h.load(pure.bytes, { id: 'b' })]);
+    expect(expectOk(await expectOk(a).call('add', 1, 2))).toBe(3);
+    expect(expectOk(await expectOk(b).call('add', 3, 4))).toBe(7);
+    await h.close();
   });
 });
 

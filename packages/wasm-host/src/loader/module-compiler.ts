@@ -1,10 +1,16 @@
 import type { ResolvedLimits } from '../wasm-host-options.js';
 import type { CompiledModule } from '../sandbox/glue.js';
-import { webAssembly } from '../webassembly.js';
+import type { WasmModule } from '../webassembly.js';
 import type { Artifact } from './artifact.js';
 import { CAPPER_VERSION, type CappedStore } from './capped-store.js';
-import { capCoreModule, type CappedModule } from './core-limits.js';
+import { capCoreModule } from './core-limits.js';
+import { compileInFull, compileValidatedBefore } from './lazy-validation.js';
 import { artifactKey } from './transpile.js';
+
+/** Where the store keeps a capped module: the component, the rewriter, the variant, the module's name. */
+export function cappedKey(hash: string, variant: string, name: string): string {
+  return `${artifactKey(hash)}-${CAPPER_VERSION}-${variant}-${name.replace(/[^\w.-]/g, '_')}`;
+}
 
 /**
  * Compiled sets by (component, variant), shared by every host of the process: compiling depends
@@ -19,12 +25,14 @@ let kept = 1;
  * component share the compiled modules (a pool's instances and workers too: a compiled module
  * is posted to a worker without compiling again); plain and fuel-metered ones never mix. Keeps
  * the latest `size` sets. With a `store`, the rewritten bytes are kept on disk too, so a new
- * process only compiles. Rejects with `CoreModuleError` for a module it cannot cap.
+ * process only compiles them, validating lazily (see lazy-validation.ts). Rejects with
+ * `CoreModuleError` for a module it cannot cap.
  */
 export class ModuleCompiler {
   constructor(
     size: number,
     private readonly store?: CappedStore,
+    private readonly lazyValidation = true,
   ) {
     kept = Math.max(kept, size);
   }
@@ -42,14 +50,18 @@ export class ModuleCompiler {
       modules = (async () => {
         const out: Record<string, CompiledModule> = {};
         for (const [name, bytes] of Object.entries(artifact.coreModules)) {
-          const stored = `${artifactKey(artifact.hash)}-${CAPPER_VERSION}-${variant}-${name.replace(/[^\w.-]/g, '_')}`;
-          let capped: CappedModule | undefined = await this.store?.read(stored);
-          if (!capped) {
-            capped = capCoreModule(bytes, { ...limits, fuel });
-            // Not waited for: a failed write costs the next process a rewrite, nothing more.
-            this.store?.write(stored, capped).catch(() => undefined);
+          const stored = cappedKey(artifact.hash, variant, name);
+          const onDisk = await this.store?.read(stored);
+          const module = onDisk && (await this.fromDisk(onDisk.bytes));
+          if (onDisk && module) {
+            out[name] = { module, initialPages: onDisk.initialPages };
+            continue;
           }
-          out[name] = { module: await webAssembly.compile(capped.bytes), initialPages: capped.initialPages };
+          const capped = capCoreModule(bytes, { ...limits, fuel });
+          out[name] = { module: await compileInFull(capped.bytes), initialPages: capped.initialPages };
+          // Kept only once it compiled in full, so that a later process may validate it lazily.
+          // Not waited for: a failed write costs the next process a rewrite, nothing more.
+          this.store?.write(stored, capped).catch(() => undefined);
         }
         return out;
       })();
@@ -58,5 +70,14 @@ export class ModuleCompiler {
       while (compiled.size > kept) compiled.delete(compiled.keys().next().value as string);
     }
     return modules;
+  }
+
+  /** A module the store kept, compiled; `undefined` when it does not compile (damaged: rewritten from the component). */
+  private async fromDisk(bytes: Uint8Array): Promise<WasmModule | undefined> {
+    try {
+      return await (this.lazyValidation ? compileValidatedBefore(bytes) : compileInFull(bytes));
+    } catch {
+      return undefined;
+    }
   }
 }

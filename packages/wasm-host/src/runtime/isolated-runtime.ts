@@ -1,8 +1,9 @@
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { isThenable, type WitError } from '../imports/binding.js';
 import type { CallFailure, InvocationReport } from '../sandbox/invocation.js';
 import { HostAbort } from '../sandbox/wasi.js';
-import { guestWorkerUrl, preview2ShimUrls, type Preview2ShimUrls } from './guest-worker-source.js';
+import { BootingWorker } from './booting-worker.js';
+import { preview2ShimUrls, type Preview2ShimUrls } from './guest-worker-source.js';
 import { StartFailure, type CallResult, type Runtime, type RuntimeSpec } from './runtime.js';
 
 interface BridgeRequest {
@@ -159,41 +160,19 @@ export class IsolatedRuntime implements Runtime {
         ),
       );
     }
-    const { port1, port2 } = new MessageChannel();
-    const flag = new SharedArrayBuffer(8);
-    const worker = new Worker(guestWorkerUrl(), {
-      workerData: {
-        glue: spec.glue,
-        plan: spec.plan.keel,
-        env: spec.env,
-        http: spec.http,
-        shim,
-        limits: {
-          maxHostCalls: spec.limits.maxHostCalls,
-          maxOutputBytes: spec.limits.maxOutputBytes,
-          timeoutMs: spec.limits.timeoutMs,
-          checkDeadline: false,
-        },
-        maxMemoryPages: spec.limits.maxMemoryPages,
-        maxFuel: spec.limits.maxFuel,
-        recycle: spec.pool !== undefined,
-        port: port2,
-        flag,
-      },
-      transferList: [port2],
-      resourceLimits: { maxOldGenerationSizeMb: spec.limits.maxHeapMb, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
-      env: {},
-      execArgv: [],
-      stdout: true,
-      stderr: true,
-    });
-    worker.stdout.resume();
-    worker.stderr.resume();
-    const live: Live = { worker, port: port1, flag: new Int32Array(flag), pending: undefined };
-    port1.on('message', (request: BridgeRequest) => void this.serve(live, request));
-    port1.unref();
+    const booted = spec.booting?.take() ?? new BootingWorker(spec.limits, spec.pool !== undefined);
+    const { worker } = booted;
+    worker.postMessage({ type: 'setup', glue: spec.glue, plan: spec.plan.keel, env: spec.env, http: spec.http, shim });
+    const live: Live = { worker, port: booted.port, flag: new Int32Array(booted.flag), pending: undefined };
+    booted.port.on('message', (request: BridgeRequest) => void this.serve(live, request));
+    booted.port.unref();
     return new Promise<Live>((resolve, reject) => {
       let ready = false;
+      if (booted.failure) {
+        void worker.terminate();
+        reject(new StartFailure('INSTANTIATE_FAILED', `the worker failed to start: ${booted.failure.message}`));
+        return;
+      }
       // The worker starts (and evaluates the glue) while the modules compile; they follow by message.
       spec.modules.then(
         (modules) => worker.postMessage({ type: 'modules', modules }),

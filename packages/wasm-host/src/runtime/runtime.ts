@@ -1,4 +1,5 @@
 import type { Binding } from '../imports/binding.js';
+import type { BootingWorker } from './booting-worker.js';
 import type { CompiledModule } from '../sandbox/glue.js';
 import type { CallFailure, InvocationReport } from '../sandbox/invocation.js';
 import type { WorldPlan } from '../world/check-world.js';
@@ -22,6 +23,8 @@ export interface RuntimeSpec {
   readonly limits: ResolvedLimits;
   /** A warm pool: every call on a fresh instance, `min` of them ready. Absent: one instance, reused. */
   readonly pool?: PoolSize | undefined;
+  /** Isolated mode: a worker the load started at once, for the first worker the runtime starts. */
+  readonly booting?: BootingWorker | undefined;
   /** Refusals by the bindings during the current call (they run on the host thread in both modes). */
   readonly denied: { count: number };
   /** Runs after every call: rolls back what the guest left open. */

@@ -15,18 +15,25 @@ import { HostAbort, createWasiImports } from './wasi.js';
 import { withHttp } from './wasi-http.js';
 
 /**
+ * What the worker is started with: all a load knows at once, so that Node starts here while the
+ * host hashes, reads and compiles the component (see src/runtime/booting-worker.ts).
  * @typedef {object} GuestWorkerData
- * @property {string} glue
- * @property {import('./keel-imports.js').InterfacePlan[]} plan
- * @property {[string, string][]} env
- * @property {string[] | undefined} http           the allow-list, when the component imports wasi:http
- * @property {import('./wasi-http.js').ShimUrls | undefined} shim  where preview2-shim is, with `http`
  * @property {import('./invocation.js').InvocationLimits} limits
  * @property {number} maxMemoryPages
  * @property {number | undefined} maxFuel          fuel per call, when the modules have fuel points
  * @property {boolean} [recycle]                   a pool's worker: every call on a fresh instance
  * @property {import('node:worker_threads').MessagePort} port
  * @property {SharedArrayBuffer} flag
+ */
+
+/**
+ * The component, the host's first message.
+ * @typedef {object} GuestSetup
+ * @property {string} glue
+ * @property {import('./keel-imports.js').InterfacePlan[]} plan
+ * @property {[string, string][]} env
+ * @property {string[] | undefined} http           the allow-list, when the component imports wasi:http
+ * @property {import('./wasi-http.js').ShimUrls | undefined} shim  where preview2-shim is, with `http`
  */
 
 const host = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
@@ -61,10 +68,14 @@ function bind(short, fn, notify) {
   };
 }
 
-const instantiate = evaluateGlue(data.glue);
+/** The host's next message (one posted before anybody listens waits on the port). */
+const next = () => new Promise((resolve) => host.once('message', resolve));
+
+const setup = /** @type {GuestSetup} */ (await next());
+const instantiate = evaluateGlue(setup.glue);
 /** @type {import('./wasi.js').WasiContext} */
 const wasiContext = {
-  env: data.env,
+  env: setup.env,
   tick: invocation.note,
   charge: invocation.tick,
   output: invocation.output,
@@ -73,9 +84,9 @@ const wasiContext = {
 };
 let imports = {
   ...createWasiImports(wasiContext),
-  ...createKeelImports(data.plan, bind, invocation.tick),
+  ...createKeelImports(setup.plan, bind, invocation.tick),
 };
-if (data.http) {
+if (setup.http) {
   // The allow-list is matched on the host thread (@keel/http-client's matcher), asked through the bridge.
   const ask = bind('wasi:http', 'allows', false);
   /** @type {(scheme: string, authority: string | undefined) => boolean} */
@@ -91,22 +102,15 @@ if (data.http) {
         port.postMessage({ short: 'wasi:http', fn: 'denied', args: [scheme, authority, true], notify: true });
       },
     },
-    data.shim,
+    setup.shim,
   );
 }
 
 /**
- * The compiled core modules, the host's first message: it starts this worker while they
- * compile, so starting Node here and evaluating the glue above overlap the compile.
- * @type {Record<string, import('./glue.js').CompiledModule>}
+ * The compiled core modules, the host's second message: they compile while this worker starts
+ * and evaluates the glue above.
  */
-const modules = await new Promise((resolve) =>
-  host.once(
-    'message',
-    (/** @type {{ type: 'modules', modules: Record<string, import('./glue.js').CompiledModule> }} */ m) =>
-      resolve(m.modules),
-  ),
-);
+const { modules } = /** @type {{ modules: Record<string, import('./glue.js').CompiledModule> }} */ (await next());
 
 /** @type {ReturnType<typeof instantiateGuest> | undefined} */
 let guest;
