@@ -2,7 +2,7 @@ import { createNatsMessaging } from '@keel/adapter-messaging-nats';
 import type { Messaging } from '@keel/core';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { compare, latencyTable } from './harness.js';
+import { compare, latencyTable, roundTripRounds } from './harness.js';
 
 /**
  * Keel's JetStream messaging against the raw @nats-io client doing the same by hand, in one run:
@@ -32,14 +32,18 @@ export async function runNats(): Promise<void> {
       });
       return js.consumers.get(rawStream, name);
     };
-    await compare('messaging: publish one message, awaited one at a time (NATS JetStream)', [
-      { name: 'raw @nats-io js.publish', fn: () => js.publish(rawSubject, payload) },
-      { name: 'keel nats publish', fn: () => keel.publish('work', payload) },
-      {
-        name: 'keel nats publish with messageId (de-dup)',
-        fn: () => keel.publish('work', payload, { messageId: crypto.randomUUID() }),
-      },
-    ]);
+    await compare(
+      'messaging: publish one message, awaited one at a time (NATS JetStream)',
+      [
+        { name: 'raw @nats-io js.publish', fn: () => js.publish(rawSubject, payload) },
+        { name: 'keel nats publish', fn: () => keel.publish('work', payload) },
+        {
+          name: 'keel nats publish with messageId (de-dup)',
+          fn: () => keel.publish('work', payload, { messageId: crypto.randomUUID() }),
+        },
+      ],
+      roundTripRounds,
+    );
 
     const raw = await rawConsumer('g');
     (await keel.ensureConsumer({ subject: 'work', name: 'g', start: { kind: 'new' } }))._unsafeUnwrap();
@@ -62,32 +66,36 @@ export async function runNats(): Promise<void> {
       },
       { name: 'keel nats publish + pull + ack', fn: roundTrip(keel) },
     ];
-    await compare('messaging: publish → pull → ack of one message (NATS JetStream)', roundTrips);
+    await compare('messaging: publish → pull → ack of one message (NATS JetStream)', roundTrips, roundTripRounds);
     await latencyTable('messaging: publish → pull → ack latency (NATS JetStream)', roundTrips);
 
     const rawBacklog = await rawConsumer('b');
     (await keel.ensureConsumer({ subject: 'work', name: 'b', start: { kind: 'new' } }))._unsafeUnwrap();
     const feed = (subject: string) => Promise.all(Array.from({ length: 100 }, () => js.publish(subject, payload)));
     const keelSubject = `keel_bench_${process.pid}_keel.work`;
-    await compare('messaging: consume a backlog, 100 per pull, each acked (NATS; feeding included in both)', [
-      {
-        name: 'raw @nats-io fetch 100 + ackAck each',
-        opsPerCall: 100,
-        fn: async () => {
-          await feed(rawSubject);
-          for await (const m of await rawBacklog.fetch({ max_messages: 100, expires: 1000 })) await m.ackAck();
+    await compare(
+      'messaging: consume a backlog, 100 per pull, each acked (NATS; feeding included in both)',
+      [
+        {
+          name: 'raw @nats-io fetch 100 + ackAck each',
+          opsPerCall: 100,
+          fn: async () => {
+            await feed(rawSubject);
+            for await (const m of await rawBacklog.fetch({ max_messages: 100, expires: 1000 })) await m.ackAck();
+          },
         },
-      },
-      {
-        name: 'keel nats pull 100 + ack each',
-        opsPerCall: 100,
-        fn: async () => {
-          await feed(keelSubject);
-          for (const m of (await keel.pull('work', 'b', { maxMessages: 100 }))._unsafeUnwrap())
-            (await keel.ack(m.token))._unsafeUnwrap();
+        {
+          name: 'keel nats pull 100 + ack each',
+          opsPerCall: 100,
+          fn: async () => {
+            await feed(keelSubject);
+            for (const m of (await keel.pull('work', 'b', { maxMessages: 100 }))._unsafeUnwrap())
+              (await keel.ack(m.token))._unsafeUnwrap();
+          },
         },
-      },
-    ]);
+      ],
+      roundTripRounds,
+    );
   } finally {
     await keel.close();
     for (const name of [rawStream, keelStream]) await jsm.streams.delete(name).catch(() => false);

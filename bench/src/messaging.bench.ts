@@ -2,7 +2,7 @@ import { createMemoryMessaging } from '@keel/adapter-messaging-memory';
 import { createRedisMessaging } from '@keel/adapter-messaging-redis';
 import type { Messaging } from '@keel/core';
 import { Redis } from 'ioredis';
-import { compare, latencyTable } from './harness.js';
+import { compare, latencyTable, roundTripRounds } from './harness.js';
 import { runNats } from './messaging-nats.js';
 
 /**
@@ -50,24 +50,32 @@ async function runRedis(): Promise<void> {
       (await m.ack(message.token))._unsafeUnwrap();
     };
 
-    await compare('messaging: publish one message, awaited one at a time (Redis)', [
-      { name: 'raw ioredis XADD', fn: () => raw.xadd(rawStream, '*', 'd', payload) },
-      { name: 'keel redis publish', fn: () => keel.publish('work', payload) },
-      {
-        name: 'keel redis publish with messageId (de-dup)',
-        fn: () => keel.publish('work', payload, { messageId: crypto.randomUUID() }),
-      },
-    ]);
+    await compare(
+      'messaging: publish one message, awaited one at a time (Redis)',
+      [
+        { name: 'raw ioredis XADD', fn: () => raw.xadd(rawStream, '*', 'd', payload) },
+        { name: 'keel redis publish', fn: () => keel.publish('work', payload) },
+        {
+          name: 'keel redis publish with messageId (de-dup)',
+          fn: () => keel.publish('work', payload, { messageId: crypto.randomUUID() }),
+        },
+      ],
+      roundTripRounds,
+    );
     // Drop the backlog the publish table left, so the round trips read what they just wrote.
     await raw.xgroup('SETID', rawStream, 'g', '$');
     (await keel.deleteConsumer('work', 'g'))._unsafeUnwrap();
     (await keel.ensureConsumer({ subject: 'work', name: 'g', start: { kind: 'new' } }))._unsafeUnwrap();
 
-    await compare('messaging: publish → pull → ack of one message (a consumer keeping up)', [
-      { name: 'raw ioredis XADD + XREADGROUP + XACK', fn: rawRoundTrip },
-      { name: 'keel redis publish + pull + ack', fn: roundTrip(keel) },
-      { name: 'keel memory publish + pull + ack', fn: roundTrip(memory) },
-    ]);
+    await compare(
+      'messaging: publish → pull → ack of one message (a consumer keeping up)',
+      [
+        { name: 'raw ioredis XADD + XREADGROUP + XACK', fn: rawRoundTrip },
+        { name: 'keel redis publish + pull + ack', fn: roundTrip(keel) },
+        { name: 'keel memory publish + pull + ack', fn: roundTrip(memory) },
+      ],
+      roundTripRounds,
+    );
 
     // A backlog consumed 100 at a time; both sides are fed by the same raw pipeline of XADDs.
     const feed = async (stream: string) => {
@@ -75,28 +83,32 @@ async function runRedis(): Promise<void> {
       for (let i = 0; i < 100; i++) pipeline.xadd(stream, '*', 'd', payload);
       await pipeline.exec();
     };
-    await compare('messaging: consume a backlog, 100 per pull, each acked (feeding included in both)', [
-      {
-        name: 'raw ioredis XREADGROUP COUNT 100 + XACK each',
-        opsPerCall: 100,
-        fn: async () => {
-          await feed(rawStream);
-          const reply = (await raw.xreadgroup('GROUP', 'g', 'me', 'COUNT', 100, 'STREAMS', rawStream, '>')) as
-            | [string, [string, string[]][]][]
-            | null;
-          for (const [id] of reply?.[0]?.[1] ?? []) await raw.xack(rawStream, 'g', id);
+    await compare(
+      'messaging: consume a backlog, 100 per pull, each acked (feeding included in both)',
+      [
+        {
+          name: 'raw ioredis XREADGROUP COUNT 100 + XACK each',
+          opsPerCall: 100,
+          fn: async () => {
+            await feed(rawStream);
+            const reply = (await raw.xreadgroup('GROUP', 'g', 'me', 'COUNT', 100, 'STREAMS', rawStream, '>')) as
+              | [string, [string, string[]][]][]
+              | null;
+            for (const [id] of reply?.[0]?.[1] ?? []) await raw.xack(rawStream, 'g', id);
+          },
         },
-      },
-      {
-        name: 'keel redis pull 100 + ack each',
-        opsPerCall: 100,
-        fn: async () => {
-          await feed(`${root}keel:s:work`);
-          for (const m of (await keel.pull('work', 'g', { maxMessages: 100 }))._unsafeUnwrap())
-            (await keel.ack(m.token))._unsafeUnwrap();
+        {
+          name: 'keel redis pull 100 + ack each',
+          opsPerCall: 100,
+          fn: async () => {
+            await feed(`${root}keel:s:work`);
+            for (const m of (await keel.pull('work', 'g', { maxMessages: 100 }))._unsafeUnwrap())
+              (await keel.ack(m.token))._unsafeUnwrap();
+          },
         },
-      },
-    ]);
+      ],
+      roundTripRounds,
+    );
 
     const latency = [
       { name: 'raw ioredis XADD + XREADGROUP + XACK', fn: rawRoundTrip },

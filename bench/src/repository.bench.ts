@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import * as v from 'valibot';
-import { type BenchCase, type BenchRow, compare } from './harness.js';
+import { type BenchCase, type BenchRow, compare, roundTripRounds } from './harness.js';
 
 // The bench package has no @types/better-sqlite3; these are the few members it uses.
 interface RawStatement {
@@ -142,12 +142,9 @@ async function bench(label: string, sql: Sql, makeRaw: () => RawDriver, clock: '
     },
   ];
 
-  // A round trip to a server is timed in many short rounds: how long the machine takes to wake
-  // for an answer drifts with what ran just before (a VM's halt polling adapts to it), and a
-  // case that always followed the same one was up to 1.7× faster for it in 120 ms rounds.
   const options =
     clock === 'wall'
-      ? { rounds: 150, roundMs: 12, checkEvery: 16, clock }
+      ? { ...roundTripRounds, clock }
       : { rounds: 15, roundMs: 120, checkEvery: 16, clock };
   summarize(await compare(`${label}: findById, ${rows} rows`, reads, options));
   summarize(await compare(`${label}: update one field (read, validate, conditional write)`, writes, options));
