@@ -143,9 +143,7 @@ async function bench(label: string, sql: Sql, makeRaw: () => RawDriver, clock: '
   ];
 
   const options =
-    clock === 'wall'
-      ? { ...roundTripRounds, clock }
-      : { rounds: 15, roundMs: 120, checkEvery: 16, clock };
+    clock === 'wall' ? { ...roundTripRounds, clock } : { rounds: 15, roundMs: 120, checkEvery: 16, clock };
   summarize(await compare(`${label}: findById, ${rows} rows`, reads, options));
   summarize(await compare(`${label}: update one field (read, validate, conditional write)`, writes, options));
   const sync = sql.sync;
