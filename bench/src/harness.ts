@@ -120,7 +120,7 @@ export function printTable(title: string, rows: readonly BenchRow[]): void {
 }
 
 /**
- * p50 and p99 of each case over `blocks` × `count` calls, interleaved (so that all see the same
+ * p50 and p99 of each case over `blocks` × `count` calls (6 × 5000), interleaved (so that all see the same
  * moments of a shared machine), printed as a table with each p99 against the first case's: over
  * all the calls, and each block's on its own. A p99 is the tail of a few dozen calls, so one
  * block's ratio moves by ±15% when both cases are the same client (measured: 0.84–1.06×); the
@@ -131,7 +131,7 @@ export function printTable(title: string, rows: readonly BenchRow[]): void {
 export async function latencyTable(
   title: string,
   cases: readonly { name: string; fn: () => Promise<unknown> }[],
-  { count = 5000, blocks = 3, warmUp = 200 } = {},
+  { count = 5000, blocks = 6, warmUp = 200 } = {},
 ): Promise<void> {
   const samples = cases.map(() => [] as number[][]);
   for (let block = 0; block < blocks; block++) {

@@ -34,10 +34,11 @@ async function runRedis(): Promise<void> {
   try {
     await raw.xgroup('CREATE', rawStream, 'g', '$', 'MKSTREAM');
     for (const m of [keel, memory]) (await m.ensureConsumer({ subject: 'work', name: 'g' }))._unsafeUnwrap();
+    // Replies as bytes (ioredis's *Buffer commands): a message's data is bytes, as keel delivers it.
     const rawRoundTrip = async () => {
       await raw.xadd(rawStream, '*', 'd', payload);
-      const reply = (await raw.xreadgroup('GROUP', 'g', 'me', 'COUNT', 1, 'STREAMS', rawStream, '>')) as
-        | [string, [string, string[]][]][]
+      const reply = (await raw.xreadgroupBuffer('GROUP', 'g', 'me', 'COUNT', 1, 'STREAMS', rawStream, '>')) as
+        | [Buffer, [Buffer, Buffer[]][]][]
         | null;
       const id = reply?.[0]?.[1][0]?.[0];
       if (id === undefined) throw new Error('raw: nothing to read');
@@ -70,7 +71,7 @@ async function runRedis(): Promise<void> {
     await compare(
       'messaging: publish → pull → ack of one message (a consumer keeping up)',
       [
-        { name: 'raw ioredis XADD + XREADGROUP + XACK', fn: rawRoundTrip },
+        { name: 'raw ioredis XADD + XREADGROUP (bytes) + XACK', fn: rawRoundTrip },
         { name: 'keel redis publish + pull + ack', fn: roundTrip(keel) },
         { name: 'keel memory publish + pull + ack', fn: roundTrip(memory) },
       ],
@@ -87,12 +88,12 @@ async function runRedis(): Promise<void> {
       'messaging: consume a backlog, 100 per pull, each acked (feeding included in both)',
       [
         {
-          name: 'raw ioredis XREADGROUP COUNT 100 + XACK each',
+          name: 'raw ioredis XREADGROUP COUNT 100 (bytes) + XACK each',
           opsPerCall: 100,
           fn: async () => {
             await feed(rawStream);
-            const reply = (await raw.xreadgroup('GROUP', 'g', 'me', 'COUNT', 100, 'STREAMS', rawStream, '>')) as
-              | [string, [string, string[]][]][]
+            const reply = (await raw.xreadgroupBuffer('GROUP', 'g', 'me', 'COUNT', 100, 'STREAMS', rawStream, '>')) as
+              | [Buffer, [Buffer, Buffer[]][]][]
               | null;
             for (const [id] of reply?.[0]?.[1] ?? []) await raw.xack(rawStream, 'g', id);
           },
@@ -111,7 +112,7 @@ async function runRedis(): Promise<void> {
     );
 
     const latency = [
-      { name: 'raw ioredis XADD + XREADGROUP + XACK', fn: rawRoundTrip },
+      { name: 'raw ioredis XADD + XREADGROUP (bytes) + XACK', fn: rawRoundTrip },
       { name: 'keel redis publish + pull + ack', fn: roundTrip(keel) },
     ];
     await latencyTable('messaging: publish → pull → ack latency', latency);
