@@ -62,12 +62,15 @@ function buildRedisMessaging(
   const redis = () => client as ScriptedRedis;
 
   const watchdog = commandWatchdog(options.commandTimeoutMs);
-  const run = async <T>(subject: string | undefined, call: () => Promise<T>): Promise<T> => {
+  // Not an async function: every call goes through here, and each await is a promise and a hop.
+  const run = <T>(subject: string | undefined, call: () => Promise<T>): Promise<T> => {
+    let pending: Promise<T>;
     try {
-      return await watchdog.limit(call());
+      pending = call();
     } catch (thrown) {
-      throw commandFailure(thrown, subject);
+      return Promise.reject(commandFailure(thrown, subject));
     }
+    return watchdog.limit(pending, (thrown) => commandFailure(thrown, subject));
   };
 
   async function publish(
@@ -217,8 +220,11 @@ function buildRedisMessaging(
     const waiting: WaitingAck[] = [];
     acking.set(key, waiting);
     const first = ackOne(keys, consumer, id, subject);
-    const drain = () => ackQueued(key, keys, consumer, subject, waiting);
-    void first.then(drain, drain);
+    const drain = () => {
+      if (waiting.length === 0) acking.delete(key);
+      else void ackQueued(key, keys, consumer, subject, waiting);
+    };
+    first.then(drain, drain);
     return first;
   }
 

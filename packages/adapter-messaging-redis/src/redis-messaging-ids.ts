@@ -38,7 +38,11 @@ export function makeToken(subject: string, consumer: string, id: string): string
 }
 
 export function parseToken(token: string): { subject: string; consumer: string; id: string } | undefined {
-  const parts = token.split('|');
-  if (parts.length !== 3 || !STREAM_ID.test(parts[2] as string) || !parts[0] || !parts[1]) return undefined;
-  return { subject: parts[0], consumer: parts[1], id: parts[2] as string };
+  const first = token.indexOf('|');
+  const second = token.indexOf('|', first + 1);
+  // Two bars, with a name before each: a third bar would land in the id, which the pattern refuses.
+  if (first < 1 || second < first + 2) return undefined;
+  const id = token.slice(second + 1);
+  if (!STREAM_ID.test(id)) return undefined;
+  return { subject: token.slice(0, first), consumer: token.slice(first + 1, second), id };
 }

@@ -25,9 +25,10 @@ export function commandWatchdog(timeoutMs: number) {
     }
   };
   return {
-    limit<T>(pending: Promise<T>): Promise<T> {
+    /** `pending`, or what `failure` makes of its error (or of the timeout), in one promise. */
+    limit<T>(pending: Promise<T>, failure: (error: unknown) => Error): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        const call: InFlight = { deadline: Date.now() + timeoutMs, fail: reject };
+        const call: InFlight = { deadline: Date.now() + timeoutMs, fail: (error) => reject(failure(error)) };
         inFlight.add(call);
         if (timer === undefined) {
           timer = setInterval(check, Math.max(10, Math.floor(timeoutMs / 4)));
@@ -40,7 +41,7 @@ export function commandWatchdog(timeoutMs: number) {
           },
           (error: unknown) => {
             inFlight.delete(call);
-            reject(error);
+            reject(failure(error));
           },
         );
       });

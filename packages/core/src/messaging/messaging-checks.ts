@@ -39,7 +39,8 @@ export function messagingChecks(adapter: string, capabilities: MessagingCapabili
   const subject = (op: string, value: unknown, what = 'subject'): MessagingError | undefined => {
     if (typeof value !== 'string')
       throw new TypeError(`messaging.${op}: ${what} must be a string, got ${describeValue(value)}`);
-    if (value === '' || bytes(value) > messagingLimits.maxSubjectBytes || !SUBJECT.test(value)) {
+    // The pattern allows ASCII only, so a subject it takes has as many bytes as characters.
+    if (value === '' || value.length > messagingLimits.maxSubjectBytes || !SUBJECT.test(value)) {
       return fail(
         'INVALID_SUBJECT',
         op,
