@@ -46,7 +46,8 @@ export function notificationWakes(
         const list = payload.slice(at + 1);
         throttled.add(at < 0 || list === '' ? undefined : list.split(',').map(Number));
       });
-      void listening.mapErr(report);
+      // What was announced before the LISTEN took hold went unheard: look once now, not at the next poll.
+      void listening.map(() => throttled.add(undefined)).mapErr(report);
       return async () => {
         throttled.stop();
         await listening.match(

@@ -84,7 +84,8 @@ export function notificationWakeups(notifications: SqlNotifications, channel: st
         const name = payload.slice(at + 1);
         throttled.add(at < 0 || name === '' ? undefined : name);
       });
-      void listening.mapErr(report);
+      // What was announced before the LISTEN took hold went unheard: look once now, not at the next poll.
+      void listening.map(() => throttled.add(undefined)).mapErr(report);
       return async () => {
         throttled.stop();
         await listening.match(

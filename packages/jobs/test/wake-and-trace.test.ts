@@ -1,4 +1,4 @@
-import { createJsonLogger } from '@keel/core';
+import { ResultAsync, type Sql, createJsonLogger } from '@keel/core';
 import { expectOk } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createJobs, defineJob } from '../src/index.js';
@@ -41,6 +41,42 @@ for (const db of dbs.databases) {
         expectOk(await enqueuer.enqueueMany('ping', [{ n: 3 }, { n: 4 }]));
         await eventually(() => done.length === 4);
         expect(done.sort()).toEqual([1, 2, 3, 4]);
+      } finally {
+        await far.close(100);
+        await otherSql.close();
+      }
+    });
+
+    it('runs at once a job announced before the other process was listening', async (ctx) => {
+      if (!f.sql.capabilities.notifications) ctx.skip(`${db.name} has no notifications capability`);
+      const table = freshTable();
+      const enqueuer = await f.jobs({ jobs: definitions, table });
+      const otherSql = openDatabase(db.target);
+      const notifications = otherSql.notifications as NonNullable<Sql['notifications']>;
+      // Its LISTEN takes hold 300 ms late, after the enqueue below has announced its job.
+      let listening = false;
+      const slow: Sql = {
+        ...otherSql,
+        notifications: {
+          ...notifications,
+          listen: (channel, onPayload) =>
+            ResultAsync.fromSafePromise(new Promise<void>((resolve) => setTimeout(resolve, 300))).andThen(() =>
+              notifications.listen(channel, onPayload).map((listener) => {
+                listening = true;
+                return listener;
+              }),
+            ),
+        },
+      };
+      const far = createJobs({ sql: slow, jobs: definitions, table, pollIntervalMs: 60_000 });
+      try {
+        const done: number[] = [];
+        expectOk(far.work('ping', async ({ payload }) => void done.push(payload.n)));
+        // Its first poll has found nothing by now; the next is a minute away.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expectOk(await enqueuer.enqueue('ping', { n: 1 }));
+        expect(listening).toBe(false);
+        await eventually(() => done.length === 1);
       } finally {
         await far.close(100);
         await otherSql.close();
