@@ -111,7 +111,7 @@ function buildNatsMessaging(options: ResolvedNatsMessagingOptions): Messaging {
     const durable = durableName(subject, consumer);
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const settings = await run(subject, () => consumers.settings(durable));
+      const settings = consumers.cached(durable) ?? (await run(subject, () => consumers.settings(durable)));
       const fetch = (batch: number, wait: number) =>
         run(subject, () =>
           fetchBatch(connection(), { stream, durable, batch, waitMs: wait, signal, graceMs: timeout }),
@@ -131,7 +131,10 @@ function buildNatsMessaging(options: ResolvedNatsMessagingOptions): Messaging {
       const kept: ReceivedMessage[] = [];
       for (const msg of got.messages) {
         const message = received(msg);
-        if (message) kept.push(await keepOrGiveUp(message, durable, consumer, settings));
+        if (!message) continue;
+        const { maxDeliveries } = settings;
+        const within = maxDeliveries === undefined || message.deliveries <= maxDeliveries;
+        kept.push(within ? message : await giveUp(message, durable, consumer, settings));
       }
       const delivered = kept.filter((m) => m.token !== '');
       if (delivered.length > 0 || got.messages.length === 0 || Date.now() >= deadline || signal.aborted)
@@ -140,16 +143,15 @@ function buildNatsMessaging(options: ResolvedNatsMessagingOptions): Messaging {
   }
 
   /** A delivery past the consumer's limit is given up: dead-lettered (if configured) and terminated. */
-  async function keepOrGiveUp(
+  async function giveUp(
     message: ReceivedMessage,
     durable: string,
     consumer: string,
     settings: ConsumerSettings,
   ): Promise<ReceivedMessage> {
     const { maxDeliveries, deadLetterSubject, ackWaitMs } = settings;
-    if (maxDeliveries === undefined || message.deliveries <= maxDeliveries) return message;
     if (deadLetterSubject !== undefined) {
-      const given = { ...message, deliveries: maxDeliveries };
+      const given = { ...message, deliveries: maxDeliveries as number };
       await publish(deadLetterSubject, message.data, deadLetterHeaders(given, consumer), undefined);
     }
     await run(message.subject, () =>
@@ -194,7 +196,14 @@ function buildNatsMessaging(options: ResolvedNatsMessagingOptions): Messaging {
     async open() {
       const where = options.url.replace(/\/\/[^@/]*@/g, '//');
       try {
-        nc = await connect({ servers: options.url.split(','), timeout: options.connectTimeoutMs });
+        nc = await connect({
+          servers: options.url.split(','),
+          timeout: options.connectTimeoutMs,
+          // The client's default captures a stack trace (an Error) for every request, before
+          // knowing whether it fails: most of a publish's or an ack's CPU time. A failure
+          // becomes Keel's own error anyway, thrown where the adapter's call awaited it.
+          noAsyncTraces: true,
+        });
       } catch (thrown) {
         throw connectFailure(where, thrown);
       }

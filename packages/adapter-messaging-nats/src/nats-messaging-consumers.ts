@@ -56,10 +56,16 @@ export function consumerStore(jsm: () => JetStreamManager, stream: string, wire:
       return jsm().consumers.delete(stream, durable);
     },
 
+    /** The consumer's settings when read within `FRESH_MS`, without a wait; otherwise undefined. */
+    cached(durable: string): ConsumerSettings | undefined {
+      const known = cache.get(durable);
+      return known && Date.now() - known.at < FRESH_MS ? known.settings : undefined;
+    },
+
     /** The consumer's settings; throws JetStream's "consumer not found" when it has none. */
     async settings(durable: string, fresh = false): Promise<ConsumerSettings> {
-      const known = cache.get(durable);
-      if (known && !fresh && Date.now() - known.at < FRESH_MS) return known.settings;
+      const known = fresh ? undefined : this.cached(durable);
+      if (known) return known;
       const found = await jsm().consumers.info(stream, durable);
       const settings = settingsOf(found);
       remember(durable, settings);

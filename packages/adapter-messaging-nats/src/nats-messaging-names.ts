@@ -9,8 +9,18 @@ import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
  * `billing` on `orders` is `billing_<16 hex>`. Durable names have no dots, so this is unambiguous.
  */
 export function durableName(subject: string, consumer: string): string {
-  return `${consumer}_${createHash('sha256').update(subject).digest('hex').slice(0, 16)}`;
+  let hash = subjectHashes.get(subject);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(subject).digest('hex').slice(0, 16);
+    // Bounded: subjects come from callers (and components); a flood of new ones only costs hashing again.
+    if (subjectHashes.size >= 4096) subjectHashes.clear();
+    subjectHashes.set(subject, hash);
+  }
+  return `${consumer}_${hash}`;
 }
+
+/** A subject's hash, remembered: every pull, ack and nak names its durable, and a SHA-256 costs microseconds. */
+const subjectHashes = new Map<string, string>();
 
 /** Where a new consumer starts, as JetStream's deliver policy. */
 export function deliverPolicy(start: StartPosition, subject: string): Partial<ConsumerConfig> {

@@ -8,7 +8,7 @@ import {
   type DriverPull,
   type ResolvedConsumerConfig,
 } from '@keel/core/adapter';
-import { BlockingPool, connect, type ScriptedRedis } from './redis-messaging-connection.js';
+import { BlockingPool, connect, send, type ScriptedRedis } from './redis-messaging-connection.js';
 import { commandWatchdog } from './redis-messaging-watchdog.js';
 import { badToken, commandFailure } from './redis-messaging-errors.js';
 import { groupStartId, makeToken, parseToken, publishedAt } from './redis-messaging-ids.js';
@@ -42,6 +42,8 @@ export const redisMessagingAdapter = defineAdapter({
 });
 
 type Entry = [Buffer, Buffer[] | null, number];
+/** XREADGROUP's reply as bytes: per stream, its name and entries; null when nothing is new. */
+type StreamReply = [Buffer, [Buffer, Buffer[]][]][] | null;
 type WaitingAck = { id: string; resolve: (pending: boolean) => void; reject: (error: unknown) => void };
 
 function buildRedisMessaging(
@@ -72,8 +74,15 @@ function buildRedisMessaging(
     }
     return watchdog.limit(pending, (thrown) => commandFailure(thrown, subject));
   };
+  // One command, the hot path's: no promise but ioredis's own. Its failure is mapped by the
+  // caller's `.then(…, failed(subject))`.
+  const command = <T>(name: string, args: (string | Buffer | number)[], bytes = false) =>
+    watchdog.command(send(redis(), name, args, bytes)).promise as Promise<T>;
+  const failed = (subject: string) => (thrown: unknown) => {
+    throw commandFailure(thrown, subject);
+  };
 
-  async function publish(
+  function publish(
     subject: string,
     data: Uint8Array,
     headers: readonly MessagingHeader[],
@@ -83,16 +92,19 @@ function buildRedisMessaging(
     const body = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     if (messageId === undefined) {
       // Nothing to check first: a plain XADD, one command like the raw client's.
-      const trim = maxMessagesPerSubject === undefined ? [] : ['MAXLEN', '~', maxMessagesPerSubject];
-      const fields = encoded === '' ? ['d', body] : ['d', body, 'h', encoded];
-      const id = await run(subject, () => redis().xadd(streamKey(subject), ...trim, '*', ...fields));
-      return { position: id as string, duplicate: false };
+      const args: (string | Buffer | number)[] = [streamKey(subject)];
+      if (maxMessagesPerSubject !== undefined) args.push('MAXLEN', '~', maxMessagesPerSubject);
+      args.push('*', 'd', body);
+      if (encoded !== '') args.push('h', encoded);
+      return command<string>('xadd', args).then((id) => ({ position: id, duplicate: false }), failed(subject));
     }
     const keys = [streamKey(subject), `${keyPrefix}d:${subject}:${messageId}`];
-    const [id, duplicate] = (await run(subject, () =>
+    return run(subject, () =>
       redis().keelPublish(2, ...keys, body, encoded, messageId, dedupWindowMs, maxMessagesPerSubject ?? 0),
-    )) as [string, number];
-    return { position: id, duplicate: duplicate === 1 };
+    ).then((reply) => {
+      const [id, duplicate] = reply as [string, number];
+      return { position: id, duplicate: duplicate === 1 };
+    });
   }
 
   async function ensureConsumer(config: ResolvedConsumerConfig): Promise<void> {
@@ -121,7 +133,6 @@ function buildRedisMessaging(
     );
   }
 
-  /** One round of the pull script: due redeliveries, then new messages. */
   /**
    * What is ready for this member: due redeliveries, then new messages. Looking for due
    * redeliveries (the pull script, with XAUTOCLAIM) is done at most every quarter of the ack
@@ -129,15 +140,25 @@ function buildRedisMessaging(
    * nothing due, a pull is one plain XREADGROUP, like the raw client's. A nak from this member
    * makes the next pull look at once.
    */
-  async function ready(subject: string, name: string, count: number): Promise<ReceivedMessage[]> {
+  function ready(subject: string, name: string, count: number): Promise<ReceivedMessage[]> {
     const key = `${subject}|${name}`;
     const state = claims.get(key);
-    if (state && Date.now() < state.dueAt) {
-      const reply = (await run(subject, () =>
-        redis().xreadgroupBuffer('GROUP', name, member, 'COUNT', count, 'STREAMS', streamKey(subject), '>'),
-      )) as [Buffer, [Buffer, Buffer[]][]][] | null;
-      return (reply?.[0]?.[1] ?? []).map(([id, fields]) => received(subject, name, [id, fields, 1]));
-    }
+    if (state === undefined || Date.now() >= state.dueAt) return claimAndRead(subject, name, count, key, state);
+    return command<StreamReply>(
+      'xreadgroup',
+      ['GROUP', name, member, 'COUNT', count, 'STREAMS', streamKey(subject), '>'],
+      true,
+    ).then((reply) => fresh(subject, name, reply), failed(subject));
+  }
+
+  /** The pull script's round: due redeliveries (and dead letters), then new messages. */
+  async function claimAndRead(
+    subject: string,
+    name: string,
+    count: number,
+    key: string,
+    state: { cursor: string } | undefined,
+  ): Promise<ReceivedMessage[]> {
     const [next, entries, ackWait] = (await run(subject, () =>
       redis().keelPullBuffer(
         2,
@@ -163,26 +184,35 @@ function buildRedisMessaging(
     ms: number,
     signal: AbortSignal,
   ): Promise<ReceivedMessage[]> {
-    const reply = (await run(subject, () =>
-      (pool as BlockingPool).use(signal, (blocking) =>
-        blocking.xreadgroupBuffer(
-          'GROUP',
-          name,
-          member,
-          'COUNT',
-          count,
-          'BLOCK',
-          ms,
-          'STREAMS',
-          streamKey(subject),
-          '>',
-        ),
+    const reply = await run(subject, () =>
+      (pool as BlockingPool).use(
+        signal,
+        (blocking) =>
+          blocking.xreadgroupBuffer(
+            'GROUP',
+            name,
+            member,
+            'COUNT',
+            count,
+            'BLOCK',
+            ms,
+            'STREAMS',
+            streamKey(subject),
+            '>',
+          ) as Promise<StreamReply>,
       ),
-    )) as [Buffer, [Buffer, Buffer[]][]][] | null;
-    return (reply?.[0]?.[1] ?? []).map(([id, fields]) => received(subject, name, [id, fields, 1]));
+    );
+    return fresh(subject, name, reply);
   }
 
-  async function pull({ subject, consumer, maxMessages, waitMs, signal }: DriverPull): Promise<ReceivedMessage[]> {
+  function pull(request: DriverPull): Promise<ReceivedMessage[]> {
+    // Not waiting: one read, without the loop's promise.
+    if (request.waitMs === 0 || request.signal.aborted)
+      return ready(request.subject, request.consumer, request.maxMessages);
+    return pullWaiting(request);
+  }
+
+  async function pullWaiting({ subject, consumer, maxMessages, waitMs, signal }: DriverPull) {
     const deadline = Date.now() + waitMs;
     // Block in slices: between them, redeliveries that fell due are picked up, and a slice ends well within commandTimeoutMs.
     const slice = Math.min(1000, Math.floor(options.commandTimeoutMs / 2));
@@ -202,14 +232,14 @@ function buildRedisMessaging(
     }
   }
 
-  async function settle(token: string, nakDelayMs: number | undefined): Promise<boolean> {
+  function settle(token: string, nakDelayMs: number | undefined): Promise<boolean> {
     const parsed = parseToken(token);
-    if (!parsed) throw badToken();
+    if (!parsed) return Promise.reject(badToken());
     const { subject, consumer, id } = parsed;
     const keys = [streamKey(subject), settingsKey(subject, consumer)] as const;
     if (nakDelayMs !== undefined) {
       claims.delete(`${subject}|${consumer}`);
-      return (await run(subject, () => redis().keelNak(2, ...keys, consumer, member, id, nakDelayMs))) === 1;
+      return run(subject, () => redis().keelNak(2, ...keys, consumer, member, id, nakDelayMs)).then((n) => n === 1);
     }
     // While an ack of this consumer is on its way, the next ones wait and go together in one
     // script: a burst (a batch acknowledged in a loop) costs two round trips, not one per message,
@@ -219,20 +249,23 @@ function buildRedisMessaging(
     if (queued) return new Promise((resolve, reject) => queued.push({ id, resolve, reject }));
     const waiting: WaitingAck[] = [];
     acking.set(key, waiting);
-    const first = ackOne(keys, consumer, id, subject);
     const drain = () => {
       if (waiting.length === 0) acking.delete(key);
       else void ackQueued(key, keys, consumer, subject, waiting);
     };
-    first.then(drain, drain);
-    return first;
-  }
-
-  async function ackOne(keys: readonly [string, string], consumer: string, id: string, subject: string) {
     // A plain XACK first (one command, like the raw client's); only a 0 needs the script to
     // tell "not pending" from "no such consumer" (XACK answers 0 for a missing group too).
-    if ((await run(subject, () => redis().xack(keys[0], consumer, id))) === 1) return true;
-    return (await run(subject, () => redis().keelAck(2, ...keys, consumer, id))) === 1;
+    // Those queued meanwhile go once its reply is in.
+    return command<number>('xack', [keys[0], consumer, id]).then(
+      (acked) => {
+        drain();
+        return acked === 1 || run(subject, () => redis().keelAck(2, ...keys, consumer, id)).then((n) => n === 1);
+      },
+      (thrown: unknown) => {
+        drain();
+        throw commandFailure(thrown, subject);
+      },
+    );
   }
 
   async function ackQueued(
@@ -286,17 +319,31 @@ function buildRedisMessaging(
 
 const decoder = new TextDecoder();
 
+/** The messages of an XREADGROUP reply: first deliveries. */
+function fresh(subject: string, consumer: string, reply: StreamReply): ReceivedMessage[] {
+  const entries = reply?.[0]?.[1];
+  if (!entries) return [];
+  const out = new Array<ReceivedMessage>(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const [id, fields] = entries[i] as [Buffer, Buffer[]];
+    out[i] = received(subject, consumer, [id, fields, 1]);
+  }
+  return out;
+}
+
 function received(subject: string, consumer: string, [idBytes, fields, deliveries]: Entry): ReceivedMessage {
   const id = idBytes.toString();
   let data = new Uint8Array();
   let headers: MessagingHeader[] = [];
   let messageId: string | undefined;
   for (let i = 0; fields && i < fields.length; i += 2) {
-    const field = (fields[i] as Buffer).toString();
+    // Every field name is one letter: compared as a byte, not decoded.
+    const name = fields[i] as Buffer;
+    const field = name.length === 1 ? name[0] : 0;
     const value = fields[i + 1] as Buffer;
-    if (field === 'd') data = new Uint8Array(value);
-    else if (field === 'h') headers = decodeHeaders(decoder.decode(value));
-    else if (field === 'm') messageId = value.toString();
+    if (field === 0x64 /* d */) data = new Uint8Array(value);
+    else if (field === 0x68 /* h */) headers = decodeHeaders(decoder.decode(value));
+    else if (field === 0x6d /* m */) messageId = value.toString();
   }
   return {
     subject,

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Command, Redis } from 'ioredis';
 import { connectFailure } from './redis-messaging-errors.js';
 import type { ResolvedRedisMessagingOptions } from './redis-messaging-options.js';
 import {
@@ -25,6 +25,17 @@ type ScriptCall = (numberOfKeys: number, ...args: (string | Buffer | number)[]) 
 
 /** The client with the scripts defined: each runs by EVALSHA, loaded on first use. `*Buffer` replies keep bytes. */
 export type ScriptedRedis = Redis & { readonly [K in keyof typeof scripts as K | `${K}Buffer`]: ScriptCall };
+
+/**
+ * Sends one command as it is: what the generated method (`redis.xadd(…)`) would build, without
+ * its argument shuffling and per-call options, and with the command itself returned for the
+ * watchdog. `bytes` keeps the reply as Buffers (the `…Buffer` methods' encoding).
+ */
+export function send(client: Redis, name: string, args: (string | Buffer | number)[], bytes = false): Command {
+  const command = new Command(name, args, { replyEncoding: bytes ? null : 'utf8' });
+  void client.sendCommand(command);
+  return command;
+}
 
 /** The server as messages name it, never with credentials. */
 export function whereOf(url: string): string {

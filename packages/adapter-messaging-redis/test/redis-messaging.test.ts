@@ -96,9 +96,17 @@ describe('createRedisMessaging', () => {
         // Frozen, not gone: the connection stays open and nothing answers.
         process.kill(server.pid as number, 'SIGSTOP');
         const started = Date.now();
-        const [published, acked] = await Promise.all([messaging.publish('a', 'x'), messaging.ack('a|c|1-1')]);
+        // One command each, then a script (the de-duplicating publish): both kinds are bounded.
+        const [published, pulled, acked, deduplicated] = await Promise.all([
+          messaging.publish('a', 'x'),
+          messaging.pull('a', 'c'),
+          messaging.ack('a|c|1-1'),
+          messaging.publish('a', 'x', { messageId: 'm1' }),
+        ]);
         expectErr(published, 'TIMEOUT');
+        expectErr(pulled, 'TIMEOUT');
         expectErr(acked, 'TIMEOUT');
+        expectErr(deduplicated, 'TIMEOUT');
         expect(Date.now() - started).toBeLessThan(5000);
         process.kill(server.pid as number, 'SIGCONT');
         expectOk(await messaging.publish('a', 'y'));

@@ -4,11 +4,13 @@ import { adapterLifecycle } from '../lifecycle/adapter-lifecycle.js';
 import { guardedCall, type GuardErrors } from '../lifecycle/guarded-call.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { MaybePromise } from '../lifecycle/promise-like.js';
-import type { Messaging, MessagingOperations, PullOptions } from './messaging-contract.js';
+import type { Messaging, MessagingHeader, MessagingOperations, PullOptions } from './messaging-contract.js';
 import { messagingChecks } from './messaging-checks.js';
 import type { MessagingDriver } from './messaging-driver.js';
 import { MessagingError } from './messaging-errors.js';
 import { pushDelivery } from './messaging-subscribe.js';
+
+const noHeaders: readonly MessagingHeader[] = Object.freeze([]);
 
 /**
  * Wraps a messaging driver in core's guard and returns the `Messaging` callers use: every
@@ -52,7 +54,10 @@ export function defineMessaging(driver: MessagingDriver): Messaging {
       const headers = options.headers ?? [];
       const body = check.publish(subject, data, headers, options.messageId);
       if (body instanceof MessagingError) return errAsync(body);
-      const frozen = Object.freeze(headers.map(({ name, value }) => Object.freeze({ name, value })));
+      const frozen =
+        headers.length === 0
+          ? noHeaders
+          : Object.freeze(headers.map(({ name, value }) => Object.freeze({ name, value })));
       return guardedCall(
         lifecycle,
         errors,
