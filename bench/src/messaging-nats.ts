@@ -7,7 +7,9 @@ import { compare, latencyTable, roundTripRounds } from './harness.js';
 /**
  * Keel's JetStream messaging against the raw @nats-io client doing the same by hand, in one run:
  * publish (awaiting the PubAck), publish → pull → ack of one message (raw: `next()` and
- * `ackAck()`, an ack the server confirms, as Keel's is), and a backlog 100 per pull. Needs the
+ * `ackAck()`, an ack the server confirms, as Keel's is), and a backlog 100 per pull. The raw
+ * client connected with `noAsyncTraces`, as Keel's adapter connects, is in the publish and round
+ * trip tables too: the default builds an Error per request, which is most of the difference. Needs the
  * NATS at KEEL_BENCH_NATS_URL (default nats://127.0.0.1:4222) with JetStream; its two streams
  * (`keel-bench-<pid>-raw`, `-keel`) are deleted at the end.
  */
@@ -16,26 +18,31 @@ export async function runNats(): Promise<void> {
   const nc = await connect({ servers: url });
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
+  // The raw client as Keel connects it: without an Error built per request for async traces.
+  const quietNc = await connect({ servers: url, noAsyncTraces: true });
+  const quietJs = jetstream(quietNc);
   const rawStream = `keel-bench-${process.pid}-raw`;
   const keelStream = `keel-bench-${process.pid}-keel`;
   const rawSubject = `keel_bench_${process.pid}_raw.work`;
+  const quietSubject = `keel_bench_${process.pid}_raw.quiet`;
   const keel = createNatsMessaging({ url, stream: keelStream, subjectPrefix: `keel_bench_${process.pid}_keel` });
   const payload = new TextEncoder().encode('{"id":1,"name":"order 1","total":1234}');
   try {
-    await jsm.streams.add({ name: rawStream, subjects: [rawSubject] });
-    const rawConsumer = async (name: string) => {
+    await jsm.streams.add({ name: rawStream, subjects: [rawSubject, quietSubject] });
+    const rawConsumer = async (name: string, subject = rawSubject, client = js) => {
       await jsm.consumers.add(rawStream, {
         durable_name: name,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.New,
-        filter_subject: rawSubject,
+        filter_subject: subject,
       });
-      return js.consumers.get(rawStream, name);
+      return client.consumers.get(rawStream, name);
     };
     await compare(
       'messaging: publish one message, awaited one at a time (NATS JetStream)',
       [
         { name: 'raw @nats-io js.publish', fn: () => js.publish(rawSubject, payload) },
+        { name: 'raw @nats-io js.publish, noAsyncTraces', fn: () => quietJs.publish(quietSubject, payload) },
         { name: 'keel nats publish', fn: () => keel.publish('work', payload) },
         {
           name: 'keel nats publish with messageId (de-dup)',
@@ -46,6 +53,7 @@ export async function runNats(): Promise<void> {
     );
 
     const raw = await rawConsumer('g');
+    const quiet = await rawConsumer('q', quietSubject, quietJs);
     (await keel.ensureConsumer({ subject: 'work', name: 'g', start: { kind: 'new' } }))._unsafeUnwrap();
     const roundTrip = (m: Messaging) => async () => {
       (await m.publish('work', payload))._unsafeUnwrap();
@@ -66,6 +74,15 @@ export async function runNats(): Promise<void> {
       },
       { name: 'keel nats publish + pull + ack', fn: roundTrip(keel) },
     ];
+    roundTrips.push({
+      name: 'raw @nats-io, noAsyncTraces, publish + next + ackAck',
+      fn: async () => {
+        await quietJs.publish(quietSubject, payload);
+        const m = await quiet.next({ expires: 1000 });
+        if (!m) throw new Error('raw: nothing to read');
+        await m.ackAck();
+      },
+    });
     await compare('messaging: publish → pull → ack of one message (NATS JetStream)', roundTrips, roundTripRounds);
     await latencyTable('messaging: publish → pull → ack latency (NATS JetStream)', roundTrips);
 
@@ -99,6 +116,7 @@ export async function runNats(): Promise<void> {
   } finally {
     await keel.close();
     for (const name of [rawStream, keelStream]) await jsm.streams.delete(name).catch(() => false);
+    await quietNc.close();
     await nc.close();
   }
 }
