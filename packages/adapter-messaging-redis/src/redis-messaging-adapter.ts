@@ -63,16 +63,20 @@ function buildRedisMessaging(
   let pool: BlockingPool | undefined;
   const redis = () => client as ScriptedRedis;
 
+  // One watchdog per kind of connection: the main connection answers in order, so its settled
+  // calls leave the watchdog's queue from the front at once; a blocking read on a pool
+  // connection, waiting up to a second at that front, would hold everything behind it.
   const watchdog = commandWatchdog(options.commandTimeoutMs);
-  // Not an async function: every call goes through here, and each await is a promise and a hop.
-  const run = <T>(subject: string | undefined, call: () => Promise<T>): Promise<T> => {
+  const blockingWatchdog = commandWatchdog(options.commandTimeoutMs);
+  // Not an async function: each await is a promise and a hop.
+  const run = <T>(subject: string | undefined, call: () => Promise<T>, watching = watchdog): Promise<T> => {
     let pending: Promise<T>;
     try {
       pending = call();
     } catch (thrown) {
       return Promise.reject(commandFailure(thrown, subject));
     }
-    return watchdog.limit(pending, (thrown) => commandFailure(thrown, subject));
+    return watching.limit(pending, (thrown) => commandFailure(thrown, subject));
   };
   // One command, the hot path's: no promise but ioredis's own. Its failure is mapped by the
   // caller's `.then(…, failed(subject))`.
@@ -184,23 +188,26 @@ function buildRedisMessaging(
     ms: number,
     signal: AbortSignal,
   ): Promise<ReceivedMessage[]> {
-    const reply = await run(subject, () =>
-      (pool as BlockingPool).use(
-        signal,
-        (blocking) =>
-          blocking.xreadgroupBuffer(
-            'GROUP',
-            name,
-            member,
-            'COUNT',
-            count,
-            'BLOCK',
-            ms,
-            'STREAMS',
-            streamKey(subject),
-            '>',
-          ) as Promise<StreamReply>,
-      ),
+    const reply = await run(
+      subject,
+      () =>
+        (pool as BlockingPool).use(
+          signal,
+          (blocking) =>
+            blocking.xreadgroupBuffer(
+              'GROUP',
+              name,
+              member,
+              'COUNT',
+              count,
+              'BLOCK',
+              ms,
+              'STREAMS',
+              streamKey(subject),
+              '>',
+            ) as Promise<StreamReply>,
+        ),
+      blockingWatchdog,
     );
     return fresh(subject, name, reply);
   }
@@ -304,6 +311,7 @@ function buildRedisMessaging(
     },
     async close() {
       watchdog.close();
+      blockingWatchdog.close();
       pool?.close();
       await client?.quit().catch(() => client?.disconnect());
     },
