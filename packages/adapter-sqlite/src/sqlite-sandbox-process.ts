@@ -58,7 +58,9 @@ const MiB = 1024 * 1024;
  * with `ulimit -d` on each line). Either way the limit stays per sandbox process, apart from the app.
  */
 const baseMemory = (Number(process.versions.node.split('.')[0]) >= 24 ? 1536 : 192) * MiB;
-const startTimeoutMs = 10_000;
+// A start normally takes well under a second; on a 2-core machine busy with other processes
+// (a CI run's parallel tests) one took over 10 s. Only a process that never answers waits this out.
+const startTimeoutMs = 30_000;
 
 /**
  * The sandbox's child process: started on first use, one request at a time, each with the
