@@ -23,6 +23,11 @@ export function consumerStore(jsm: () => JetStreamManager, stream: string, wire:
   const cache = new Map<string, { settings: ConsumerSettings; at: number }>();
 
   const remember = (durable: string, settings: ConsumerSettings) => cache.set(durable, { settings, at: Date.now() });
+  /** The consumer's settings when read within `FRESH_MS`, without a wait; otherwise undefined. */
+  const cached = (durable: string): ConsumerSettings | undefined => {
+    const known = cache.get(durable);
+    return known && Date.now() - known.at < FRESH_MS ? known.settings : undefined;
+  };
 
   return {
     /** Creates the durable, or updates an existing one's settings; true when it was created. */
@@ -56,15 +61,11 @@ export function consumerStore(jsm: () => JetStreamManager, stream: string, wire:
       return jsm().consumers.delete(stream, durable);
     },
 
-    /** The consumer's settings when read within `FRESH_MS`, without a wait; otherwise undefined. */
-    cached(durable: string): ConsumerSettings | undefined {
-      const known = cache.get(durable);
-      return known && Date.now() - known.at < FRESH_MS ? known.settings : undefined;
-    },
+    cached,
 
     /** The consumer's settings; throws JetStream's "consumer not found" when it has none. */
     async settings(durable: string, fresh = false): Promise<ConsumerSettings> {
-      const known = fresh ? undefined : this.cached(durable);
+      const known = fresh ? undefined : cached(durable);
       if (known) return known;
       const found = await jsm().consumers.info(stream, durable);
       const settings = settingsOf(found);

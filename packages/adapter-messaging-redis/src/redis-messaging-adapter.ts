@@ -80,8 +80,14 @@ function buildRedisMessaging(
   };
   // One command, the hot path's: no promise but ioredis's own. Its failure is mapped by the
   // caller's `.then(…, failed(subject))`.
-  const command = <T>(name: string, args: (string | Buffer | number)[], bytes = false) =>
-    watchdog.command(send(redis(), name, args, bytes)).promise as Promise<T>;
+  const command = <T>(name: string, args: (string | Buffer | number)[], bytes = false): Promise<T> => {
+    try {
+      return watchdog.command(send(redis(), name, args, bytes)).promise as Promise<T>;
+    } catch (thrown) {
+      // A rejection, like every other failure: `settle` relies on it to release its ack queue.
+      return Promise.reject(thrown);
+    }
+  };
   const failed = (subject: string) => (thrown: unknown) => {
     throw commandFailure(thrown, subject);
   };

@@ -16,7 +16,9 @@ export function commandFailure(thrown: unknown, subject?: string): MessagingErro
       'NOT_FOUND',
       `no such consumer${subject ? ` on subject '${subject}'` : ''}: create it with ensureConsumer`,
     );
-  if (/^(NOPERM|NOAUTH|WRONGPASS)\b/.test(message)) return fail('ACCESS_DENIED', `Redis refused: ${first}`);
+  // A script's own call that the ACL refuses comes back as an ERR with Redis's wording.
+  if (/^(NOPERM|NOAUTH|WRONGPASS)\b/.test(message) || /^ERR The user executing the script can't run/.test(message))
+    return fail('ACCESS_DENIED', `Redis refused: ${first}`);
   if (/Command timed out/i.test(message))
     return fail('TIMEOUT', 'Redis did not answer within commandTimeoutMs (a publish may still have been stored)');
   if (thrown instanceof Error && thrown.name === 'ReplyError')

@@ -18,7 +18,7 @@ interface Watchable {
 
 /** Bounds calls to `timeoutMs`; `close()` stops the timer. */
 export function commandWatchdog(timeoutMs: number) {
-  // A queue in the order calls started: deadlines (now + one timeout) only grow, and one
+  // A queue in the order calls started: deadlines (a monotonic now + one timeout) only grow, and one
   // connection answers in order, so settled calls gather at the front and are dropped from
   // there as new ones come, while they are still young for the garbage collector.
   let calls: Watchable[] = [];
@@ -37,7 +37,7 @@ export function commandWatchdog(timeoutMs: number) {
     }
   };
   const check = () => {
-    const now = Date.now();
+    const now = performance.now();
     for (let i = head; i < calls.length && (deadlines[i] as number) <= now; i++) {
       const call = calls[i] as Watchable;
       if (!call.isSettled) call.reject(new Error('Command timed out'));
@@ -48,7 +48,7 @@ export function commandWatchdog(timeoutMs: number) {
   const watch = (call: Watchable) => {
     dropSettledFront();
     calls.push(call);
-    deadlines.push(Date.now() + timeoutMs);
+    deadlines.push(performance.now() + timeoutMs);
     if (timer === undefined) {
       timer = setInterval(check, Math.max(10, Math.floor(timeoutMs / 4)));
       timer.unref();

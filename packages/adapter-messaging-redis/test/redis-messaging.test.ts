@@ -1,6 +1,7 @@
 import { createKeel } from '@keel/core';
 import { KeelOptionsError } from '@keel/core/adapter';
 import { expectErr, expectOk, freePort, privateRedis, testRedis, textOf } from '@keel/testing';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisMessaging, redisMessagingAdapter } from '../src/index.js';
 
@@ -83,6 +84,32 @@ describe('createRedisMessaging', () => {
       const late = await Promise.all(again.map((m) => messaging.ack(m.token)));
       for (const r of late) expectErr(r, 'NOT_FOUND');
       await messaging.close();
+    },
+  );
+
+  it.skipIf(ownRedis.skip)(
+    'a call the ACL refuses is ACCESS_DENIED, whether a command or a script refused it',
+    async () => {
+      const server = await (ownRedis.server as NonNullable<typeof ownRedis.server>).start();
+      const admin = createRedisMessaging({ url: server.url });
+      const port = new URL(server.url).port;
+      // Everything but XACK, and XAUTOCLAIM, which only the pull script calls.
+      const limited = createRedisMessaging({ url: `redis://reader:pw@127.0.0.1:${port}` });
+      const raw = new Redis(server.url);
+      try {
+        await raw.acl('SETUSER', 'reader', 'on', '>pw', '~*', '+@all', '-xack', '-xautoclaim');
+        expectOk(await admin.ensureConsumer({ subject: 'a', name: 'c' }));
+        expectOk(await limited.publish('a', 'x'));
+        expectErr(await limited.pull('a', 'c'), 'ACCESS_DENIED');
+        const [message] = expectOk(await admin.pull('a', 'c'));
+        expectErr(await limited.ack((message as { token: string }).token), 'ACCESS_DENIED');
+        expect(expectOk(await admin.ack((message as { token: string }).token))).toBe(true);
+      } finally {
+        raw.disconnect();
+        await limited.close();
+        await admin.close();
+        await server.stop();
+      }
     },
   );
 
