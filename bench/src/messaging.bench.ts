@@ -7,7 +7,7 @@ import { runNats } from './messaging-nats.js';
 
 /**
  * Keel's Redis Streams messaging against raw ioredis doing the same commands by hand (XADD;
- * XREADGROUP + XACK), in one run: publish throughput, a publish → pull → ack round trip, a batch
+ * SET NX + XADD for a de-duplicated publish; XREADGROUP + XACK), in one run: publish throughput, a publish → pull → ack round trip, a batch
  * consume, and the round trip's p50/p99. The memory adapter is in the round-trip table for
  * scale. Needs the Redis at KEEL_BENCH_REDIS_URL (default redis://127.0.0.1:6379); every key is
  * under `keel-bench:msg:<pid>:`, removed at the end. Then the same for NATS JetStream
@@ -56,6 +56,15 @@ async function runRedis(): Promise<void> {
       [
         { name: 'raw ioredis XADD', fn: () => raw.xadd(rawStream, '*', 'd', payload) },
         { name: 'keel redis publish', fn: () => keel.publish('work', payload) },
+        {
+          // De-duplication by hand: claim the id for the window, then add. Two round trips, and
+          // not atomic (a crash between them loses the message); Keel's is one script.
+          name: 'raw ioredis SET NX PX + XADD (de-dup by hand)',
+          fn: async () => {
+            if (await raw.set(`${root}raw:d:${crypto.randomUUID()}`, '1', 'PX', 120_000, 'NX'))
+              await raw.xadd(rawStream, '*', 'd', payload);
+          },
+        },
         {
           name: 'keel redis publish with messageId (de-dup)',
           fn: () => keel.publish('work', payload, { messageId: crypto.randomUUID() }),
