@@ -16,7 +16,8 @@ export function commandFailure(thrown: unknown, subject?: string): MessagingErro
       'NOT_FOUND',
       `no such consumer${subject ? ` on subject '${subject}'` : ''}: create it with ensureConsumer`,
     );
-  // A script's own call that the ACL refuses comes back as an ERR with Redis's wording.
+  // A script's own call that the ACL refuses comes back as a plain ERR (Redis gives it no code of
+  // its own, not even to redis.pcall): its wording is all there is to tell it by.
   if (/^(NOPERM|NOAUTH|WRONGPASS)\b/.test(message) || /^ERR The user executing the script can't run/.test(message))
     return fail('ACCESS_DENIED', `Redis refused: ${first}`);
   if (/Command timed out/i.test(message))
