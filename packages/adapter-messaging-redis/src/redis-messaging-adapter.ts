@@ -8,10 +8,11 @@ import {
   type DriverPull,
   type ResolvedConsumerConfig,
 } from '@keel/core/adapter';
-import { BlockingPool, connect, send, type ScriptedRedis } from './redis-messaging-connection.js';
-import { commandWatchdog } from './redis-messaging-watchdog.js';
+import { redisCalls } from './redis-messaging-calls.js';
+import { BlockingPool, connect, type ScriptedRedis } from './redis-messaging-connection.js';
 import { badToken, commandFailure } from './redis-messaging-errors.js';
-import { groupStartId, makeToken, parseToken, publishedAt } from './redis-messaging-ids.js';
+import { groupStartId, parseToken } from './redis-messaging-ids.js';
+import { type Entry, fresh, received, type StreamReply } from './redis-messaging-replies.js';
 import {
   redisMessagingOptions,
   type RedisMessagingOptions,
@@ -41,9 +42,6 @@ export const redisMessagingAdapter = defineAdapter({
     buildRedisMessaging(options, (error) => context.logger?.warn({ error: error.message }, 'redis connection error')),
 });
 
-type Entry = [Buffer, Buffer[] | null, number];
-/** XREADGROUP's reply as bytes: per stream, its name and entries; null when nothing is new. */
-type StreamReply = [Buffer, [Buffer, Buffer[]][]][] | null;
 type WaitingAck = { id: string; resolve: (pending: boolean) => void; reject: (error: unknown) => void };
 
 function buildRedisMessaging(
@@ -63,34 +61,7 @@ function buildRedisMessaging(
   let pool: BlockingPool | undefined;
   const redis = () => client as ScriptedRedis;
 
-  // One watchdog per kind of connection: the main connection answers in order, so its settled
-  // calls leave the watchdog's queue from the front at once; a blocking read on a pool
-  // connection, waiting up to a second at that front, would hold everything behind it.
-  const watchdog = commandWatchdog(options.commandTimeoutMs);
-  const blockingWatchdog = commandWatchdog(options.commandTimeoutMs);
-  // Not an async function: each await is a promise and a hop.
-  const run = <T>(subject: string | undefined, call: () => Promise<T>, watching = watchdog): Promise<T> => {
-    let pending: Promise<T>;
-    try {
-      pending = call();
-    } catch (thrown) {
-      return Promise.reject(commandFailure(thrown, subject));
-    }
-    return watching.limit(pending, (thrown) => commandFailure(thrown, subject));
-  };
-  // One command, the hot path's: no promise but ioredis's own. Its failure is mapped by the
-  // caller's `.then(…, failed(subject))`.
-  const command = <T>(name: string, args: (string | Buffer | number)[], bytes = false): Promise<T> => {
-    try {
-      return watchdog.command(send(redis(), name, args, bytes)).promise as Promise<T>;
-    } catch (thrown) {
-      // A rejection, like every other failure: `settle` relies on it to release its ack queue.
-      return Promise.reject(thrown);
-    }
-  };
-  const failed = (subject: string) => (thrown: unknown) => {
-    throw commandFailure(thrown, subject);
-  };
+  const { run, runBlocking, command, failed, close: closeCalls } = redisCalls(options.commandTimeoutMs, redis);
 
   function publish(
     subject: string,
@@ -194,26 +165,23 @@ function buildRedisMessaging(
     ms: number,
     signal: AbortSignal,
   ): Promise<ReceivedMessage[]> {
-    const reply = await run(
-      subject,
-      () =>
-        (pool as BlockingPool).use(
-          signal,
-          (blocking) =>
-            blocking.xreadgroupBuffer(
-              'GROUP',
-              name,
-              member,
-              'COUNT',
-              count,
-              'BLOCK',
-              ms,
-              'STREAMS',
-              streamKey(subject),
-              '>',
-            ) as Promise<StreamReply>,
-        ),
-      blockingWatchdog,
+    const reply = await runBlocking(subject, () =>
+      (pool as BlockingPool).use(
+        signal,
+        (blocking) =>
+          blocking.xreadgroupBuffer(
+            'GROUP',
+            name,
+            member,
+            'COUNT',
+            count,
+            'BLOCK',
+            ms,
+            'STREAMS',
+            streamKey(subject),
+            '>',
+          ) as Promise<StreamReply>,
+      ),
     );
     return fresh(subject, name, reply);
   }
@@ -316,8 +284,7 @@ function buildRedisMessaging(
       pool = new BlockingPool(client, onError);
     },
     async close() {
-      watchdog.close();
-      blockingWatchdog.close();
+      closeCalls();
       pool?.close();
       await client?.quit().catch(() => client?.disconnect());
     },
@@ -329,50 +296,4 @@ function buildRedisMessaging(
     ack: (token) => settle(token, undefined),
     nak: (token, delayMs) => settle(token, delayMs),
   });
-}
-
-const decoder = new TextDecoder();
-
-/** The messages of an XREADGROUP reply: first deliveries. */
-function fresh(subject: string, consumer: string, reply: StreamReply): ReceivedMessage[] {
-  const entries = reply?.[0]?.[1];
-  if (!entries) return [];
-  const out = new Array<ReceivedMessage>(entries.length);
-  for (let i = 0; i < entries.length; i++) {
-    const [id, fields] = entries[i] as [Buffer, Buffer[]];
-    out[i] = received(subject, consumer, [id, fields, 1]);
-  }
-  return out;
-}
-
-function received(subject: string, consumer: string, [idBytes, fields, deliveries]: Entry): ReceivedMessage {
-  const id = idBytes.toString();
-  let data = new Uint8Array();
-  let headers: MessagingHeader[] = [];
-  let messageId: string | undefined;
-  for (let i = 0; fields && i < fields.length; i += 2) {
-    // Every field name is one letter: compared as a byte, not decoded.
-    const name = fields[i] as Buffer;
-    const field = name.length === 1 ? name[0] : 0;
-    const value = fields[i + 1] as Buffer;
-    if (field === 0x64 /* d */) data = new Uint8Array(value);
-    else if (field === 0x68 /* h */) headers = decodeHeaders(decoder.decode(value));
-    else if (field === 0x6d /* m */) messageId = value.toString();
-  }
-  return {
-    subject,
-    position: id,
-    data,
-    headers,
-    messageId,
-    publishedAtMs: publishedAt(id),
-    deliveries: Number(deliveries),
-    token: makeToken(subject, consumer, id),
-  };
-}
-
-/** `[[name, value], …]`; Lua's cjson writes an empty list as `{}`. */
-function decodeHeaders(json: string): MessagingHeader[] {
-  const parsed = JSON.parse(json) as unknown;
-  return Array.isArray(parsed) ? parsed.map(([name, value]: [string, string]) => ({ name, value })) : [];
 }
