@@ -138,8 +138,11 @@ describe.each(stores)(
         expectOk(await c.call('transform', 'uploads', 'tenant-a/in.txt', 'tenant-a/out.txt', 0xffffffff, 0n, 0n)),
       ).toBe(0);
       expect(await text('uploads', 'tenant-a/out.txt')).toBe(body.toUpperCase());
+      // At most MAX_READ_CHUNK a read, so at least three reads. Not exactly three: a body over
+      // HTTP (s3) may hand the host less than a chunk at a time, and the host gives what it has.
       const stats = expectOk(await c.call('chunks')) as bigint;
-      expect([Number(stats >> 32n), Number(stats & 0xffffffffn)]).toEqual([3, MAX_READ_CHUNK]);
+      expect(Number(stats >> 32n)).toBeGreaterThanOrEqual(Math.ceil(body.length / MAX_READ_CHUNK));
+      expect(Number(stats & 0xffffffffn)).toBeLessThanOrEqual(MAX_READ_CHUNK);
       // Small chunks, and a range: the guest cannot read past the range's end.
       expect(expectOk(await c.call('transform', 'uploads', 'tenant-a/in.txt', 'tenant-a/part.txt', 5, 7n, 6n))).toBe(0);
       expect(await text('uploads', 'tenant-a/part.txt')).toBe('FILES!');
