@@ -62,27 +62,20 @@ export async function runNats(): Promise<void> {
       if (!message) throw new Error(`${m.adapter}: nothing to read`);
       (await m.ack(message.token))._unsafeUnwrap();
     };
+    const rawRoundTrip = (client: typeof js, subject: string, consumer: typeof raw) => async (): Promise<void> => {
+      await client.publish(subject, payload);
+      const m = await consumer.next({ expires: 1000 });
+      if (!m) throw new Error('raw: nothing to read');
+      await m.ackAck();
+    };
     const roundTrips = [
-      {
-        name: 'raw @nats-io publish + next + ackAck',
-        fn: async () => {
-          await js.publish(rawSubject, payload);
-          const m = await raw.next({ expires: 1000 });
-          if (!m) throw new Error('raw: nothing to read');
-          await m.ackAck();
-        },
-      },
+      { name: 'raw @nats-io publish + next + ackAck', fn: rawRoundTrip(js, rawSubject, raw) },
       { name: 'keel nats publish + pull + ack', fn: roundTrip(keel) },
-    ];
-    roundTrips.push({
-      name: 'raw @nats-io, noAsyncTraces, publish + next + ackAck',
-      fn: async () => {
-        await quietJs.publish(quietSubject, payload);
-        const m = await quiet.next({ expires: 1000 });
-        if (!m) throw new Error('raw: nothing to read');
-        await m.ackAck();
+      {
+        name: 'raw @nats-io, noAsyncTraces, publish + next + ackAck',
+        fn: rawRoundTrip(quietJs, quietSubject, quiet),
       },
-    });
+    ];
     await compare('messaging: publish → pull → ack of one message (NATS JetStream)', roundTrips, roundTripRounds);
     await latencyTable('messaging: publish → pull → ack latency (NATS JetStream)', roundTrips);
 
