@@ -68,18 +68,24 @@ for (const db of dbs.databases) {
       let kills = 0;
       let midJob = 0;
       const stderr: string[] = [];
+      // Until the child has a job in flight. Three seconds without one means the queue ran dry
+      // (the children finished it between kills): top it up, or every child would wait forever.
+      const untilInFlight = async (c: Child, exited: Promise<unknown>) => {
+        let since = performance.now();
+        while (c.inFlight.size === 0 && c.process.exitCode === null) {
+          await Promise.race([c.nextStart(), exited, sleep(200)]);
+          if (c.inFlight.size === 0 && performance.now() - since > 3000) {
+            await enqueue(30);
+            since = performance.now();
+          }
+        }
+      };
       const killOne = async () => {
         const c: Child = spawnChild(child.file, config);
-        const started = c.nextStart();
-        const exited = c.exited.then(() => 'exited' as const);
-        // No job within a few seconds means the queue ran dry: top it up.
-        if ((await Promise.race([started.then(() => 'started' as const), exited, sleep(3000)])) !== 'started') {
-          if (c.process.exitCode === null) await enqueue(30);
-          await Promise.race([started, exited]);
-        }
+        const exited = c.exited;
+        await untilInFlight(c, exited);
         await sleep(Math.floor(Math.random() * 60));
-        while (c.inFlight.size === 0 && c.process.exitCode === null)
-          await Promise.race([c.nextStart(), exited, sleep(200)]);
+        await untilInFlight(c, exited);
         const inFlight = c.inFlight.size > 0;
         if (!c.process.kill('SIGKILL')) return;
         await c.exited;
