@@ -68,24 +68,12 @@ for (const db of dbs.databases) {
       let kills = 0;
       let midJob = 0;
       const stderr: string[] = [];
-      // Until the child has a job in flight. Three seconds without one means the queue ran dry
-      // (the children finished it between kills): top it up, or every child would wait forever.
-      const untilInFlight = async (c: Child, exited: Promise<unknown>) => {
-        let since = performance.now();
-        while (c.inFlight.size === 0 && c.process.exitCode === null) {
-          await Promise.race([c.nextStart(), exited, sleep(200)]);
-          if (c.inFlight.size === 0 && performance.now() - since > 3000) {
-            await enqueue(30);
-            since = performance.now();
-          }
-        }
-      };
       const killOne = async () => {
         const c: Child = spawnChild(child.file, config);
-        const exited = c.exited;
-        await untilInFlight(c, exited);
+        const topUp = () => enqueue(30);
+        await c.untilWorking(topUp);
         await sleep(Math.floor(Math.random() * 60));
-        await untilInFlight(c, exited);
+        await c.untilWorking(topUp);
         const inFlight = c.inFlight.size > 0;
         if (!c.process.kill('SIGKILL')) return;
         await c.exited;

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * A worker child process that reports on stdout, one line each: `ready` once it serves,
@@ -14,6 +15,12 @@ export interface ReportingChild {
   readonly exited: Promise<number | null>;
   /** Resolves at its next `start` line. */
   nextStart(): Promise<void>;
+  /**
+   * Resolves once it has work in flight (true) or has exited (false). After each `idleMs` without
+   * work it awaits `whenIdle`: a kill test tops its queue up there, since the children it kills
+   * may have finished the queue between kills, and would otherwise wait for work forever.
+   */
+  untilWorking(whenIdle: () => Promise<void>, idleMs?: number): Promise<boolean>;
   stderr(): string;
 }
 
@@ -41,14 +48,33 @@ export function spawnReportingChild(file: string, config: unknown): ReportingChi
       if (event === 'end' && id) inFlight.delete(id);
     }
   });
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  let gone = false;
+  const exited = new Promise<number | null>((resolve) =>
+    proc.on('exit', (code) => {
+      gone = true;
+      resolve(code);
+    }),
+  );
+  const nextStart = () => new Promise<void>((resolve) => waiting.push(resolve));
+  const untilWorking = async (whenIdle: () => Promise<void>, idleMs = 3000) => {
+    let since = performance.now();
+    while (inFlight.size === 0 && !gone) {
+      await Promise.race([nextStart(), exited, sleep(200)]);
+      if (inFlight.size === 0 && !gone && performance.now() - since >= idleMs) {
+        await whenIdle();
+        since = performance.now();
+      }
+    }
+    return !gone;
+  };
   return {
     process: proc,
     pid: proc.pid as number,
     inFlight,
     ready,
     exited,
-    nextStart: () => new Promise((resolve) => waiting.push(resolve)),
+    nextStart,
+    untilWorking,
     stderr: () => stderr,
   };
 }

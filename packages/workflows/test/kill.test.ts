@@ -55,14 +55,10 @@ for (const db of dbs.databases) {
       const stderr: string[] = [];
       const killOne = async () => {
         const c: Child = spawnChild(child.file, config);
-        const exited = c.exited.then(() => 'exited' as const);
-        if ((await Promise.race([c.nextStart().then(() => 'started' as const), exited, sleep(3000)])) !== 'started') {
-          if (c.process.exitCode === null) await start(20);
-          await Promise.race([c.nextStart(), exited]);
-        }
+        const topUp = () => start(20);
+        await c.untilWorking(topUp);
         await sleep(Math.floor(Math.random() * 40));
-        while (c.inFlight.size === 0 && c.process.exitCode === null)
-          await Promise.race([c.nextStart(), exited, sleep(200)]);
+        await c.untilWorking(topUp);
         const inFlight = c.inFlight.size > 0;
         if (!c.process.kill('SIGKILL')) return;
         await c.exited;
