@@ -51,6 +51,7 @@ export {
   type SqlSandboxTransaction,
 } from './sql/sql-sandbox.js';
 export type { SqlNotifications, SqlListener } from './sql/sql-notifications.js';
+export { listenForWakes, wakePayload, type WakeListenerOptions } from './sql/sql-wakes.js';
 export {
   createMigrator,
   readMigrationsFolder,

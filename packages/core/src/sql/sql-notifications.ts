@@ -45,7 +45,7 @@ export interface SqlNotificationsDriver {
 }
 
 const channelPattern = /^[a-z_][a-z0-9_]{0,62}$/;
-const maxPayloadBytes = 7999; // PostgreSQL's limit is 8000 bytes including the terminator.
+export const maxPayloadBytes = 7999; // PostgreSQL's limit is 8000 bytes including the terminator.
 
 /** Wraps a driver's notifications in core's guard: names and payloads checked, lifecycle enforced, throws as `Err`. */
 export function notificationsFacet(
