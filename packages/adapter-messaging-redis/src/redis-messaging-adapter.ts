@@ -230,21 +230,22 @@ function buildRedisMessaging(
     if (queued) return new Promise((resolve, reject) => queued.push({ id, resolve, reject }));
     const waiting: WaitingAck[] = [];
     acking.set(key, waiting);
-    const drain = () => {
-      if (waiting.length === 0) acking.delete(key);
-      else void ackQueued(key, keys, consumer, subject, waiting);
-    };
+    const drain = () =>
+      waiting.length === 0 ? acking.delete(key) : void ackQueued(key, keys, consumer, subject, waiting);
     // A plain XACK first (one command, like the raw client's); only a 0 needs the script to
     // tell "not pending" from "no such consumer" (XACK answers 0 for a missing group too).
-    // Those queued meanwhile go once its reply is in.
+    // Those queued meanwhile go once its reply is in, or fail with it: behind a call that timed
+    // out, a batch would wait a timeout of its own.
     return command<number>('xack', [keys[0], consumer, id]).then(
       (acked) => {
         drain();
         return acked === 1 || run(subject, () => redis().keelAck(2, ...keys, consumer, id)).then((n) => n === 1);
       },
       (thrown: unknown) => {
-        drain();
-        throw commandFailure(thrown, subject);
+        const failure = commandFailure(thrown, subject);
+        acking.delete(key);
+        for (const w of waiting.splice(0)) w.reject(failure);
+        throw failure;
       },
     );
   }
@@ -263,7 +264,7 @@ function buildRedisMessaging(
         const acked = (await run(subject, () => redis().keelAckMany(2, ...keys, consumer, ...ids))) as number[];
         for (const [i, w] of batch.entries()) w.resolve(acked[i] === 1);
       } catch (thrown) {
-        for (const w of batch) w.reject(thrown);
+        for (const w of [...batch, ...waiting.splice(0)]) w.reject(thrown);
       }
     }
     acking.delete(key);

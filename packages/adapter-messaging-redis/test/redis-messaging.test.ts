@@ -124,16 +124,26 @@ describe('createRedisMessaging', () => {
         process.kill(server.pid as number, 'SIGSTOP');
         const started = Date.now();
         // One command each, then a script (the de-duplicating publish): both kinds are bounded.
+        const first = messaging.ack('a|c|1-1');
+        // The second ack waits behind the first: it fails with it, not a timeout later.
+        let queuedSettled = false;
+        const queued = messaging.ack('a|c|1-2');
+        void queued.then(() => {
+          queuedSettled = true;
+        });
         const [published, pulled, acked, deduplicated] = await Promise.all([
           messaging.publish('a', 'x'),
           messaging.pull('a', 'c'),
-          messaging.ack('a|c|1-1'),
+          first,
           messaging.publish('a', 'x', { messageId: 'm1' }),
         ]);
         expectErr(published, 'TIMEOUT');
         expectErr(pulled, 'TIMEOUT');
         expectErr(acked, 'TIMEOUT');
         expectErr(deduplicated, 'TIMEOUT');
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(queuedSettled).toBe(true);
+        expectErr(await queued, 'TIMEOUT');
         expect(Date.now() - started).toBeLessThan(5000);
         process.kill(server.pid as number, 'SIGCONT');
         expectOk(await messaging.publish('a', 'y'));
