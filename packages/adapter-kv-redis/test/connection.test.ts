@@ -1,10 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createClient } from '@redis/client';
 import type { KvError } from '@keel/core';
-import { expectErr, expectOk, testRedis } from '@keel/testing';
+import { expectErr, expectOk, startRedis, testRedis } from '@keel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisKv, type RedisKvOptions } from '../src/index.js';
-import { privateRedis } from './private-redis.js';
 
 const redis = await testRedis();
 const server = redis.server;
@@ -125,7 +124,7 @@ describe('open() reports bad settings at once, naming what to fix, never the pas
   });
 
   it('TLS required by the server but off in the client', async () => {
-    const tlsOnly = await privateRedis({ tls: true });
+    const tlsOnly = await startRedis({ tls: true });
     try {
       const error = await openFails(
         { url: `redis://:${SECRET}@127.0.0.1:${tlsOnly.port}`, connectTimeoutMs: 1000, commandTimeoutMs: 1000 },
@@ -133,14 +132,14 @@ describe('open() reports bad settings at once, naming what to fix, never the pas
       );
       expect(error.message).toMatch(/requires TLS|set tls: true|rediss:\/\//);
     } finally {
-      await tlsOnly.dispose();
+      await tlsOnly.stop();
     }
   });
 });
 
 describe('a server that goes away and comes back', () => {
   it('calls fail fast with UNAVAILABLE while it is down, and work again once it is back', async () => {
-    const own = await privateRedis();
+    const own = await startRedis();
     const kv = createRedisKv({ host: '127.0.0.1', port: own.port, commandTimeoutMs: 300, keyPrefix: 'down:' });
     try {
       expectOk(await kv.set('k', 'v'));
@@ -148,7 +147,7 @@ describe('a server that goes away and comes back', () => {
       const error = expectErr(await kv.get('k'), 'UNAVAILABLE');
       expect(error.message).toMatch(/unreachable/);
       expectErr(await kv.set('k', 'w'), 'UNAVAILABLE');
-      await own.start();
+      await own.restart();
       // The server came back empty (no persistence): the store reconnects and answers.
       let answer = await kv.set('k', 'again');
       for (let i = 0; i < 50 && answer.isErr(); i++) {
@@ -162,14 +161,14 @@ describe('a server that goes away and comes back', () => {
       await kv.close();
     } finally {
       await kv.close();
-      await own.dispose();
+      await own.stop();
     }
   });
 });
 
 describe('a server that is down for good', () => {
   it('fails each call at once once reconnecting has failed, not after commandTimeoutMs in a queue', async () => {
-    const own = await privateRedis();
+    const own = await startRedis();
     // 15 s a call: a call that raced the drop (queued before the client saw the socket close)
     // may wait that long, but were the calls after it queued too, 20 of them would take 5
     // minutes and the test would time out.
@@ -184,14 +183,14 @@ describe('a server that is down for good', () => {
       expect(expectErr(await kv.increment('n'), 'UNAVAILABLE').message).toMatch(/reconnecting has not succeeded/);
     } finally {
       await kv.close();
-      await own.dispose();
+      await own.stop();
     }
   }, 60_000);
 });
 
 describe('a server that lost its scripts', () => {
   it('sends a script in full when the server answers NOSCRIPT (SCRIPT FLUSH, a restart)', async () => {
-    const own = await privateRedis();
+    const own = await startRedis();
     const kv = createRedisKv({ host: '127.0.0.1', port: own.port, keyPrefix: 'flushed:' });
     const admin = createClient({ socket: { host: '127.0.0.1', port: own.port } });
     try {
@@ -204,7 +203,7 @@ describe('a server that lost its scripts', () => {
     } finally {
       await admin.close();
       await kv.close();
-      await own.dispose();
+      await own.stop();
     }
   });
 });

@@ -75,12 +75,17 @@ export function describeMessagingKill(options: MessagingKillOptions): void {
         while (kills < KILLS) {
           const victim = next;
           next = start();
-          await victim.ready;
-          // A queue run dry gets more work (each kill may consume a few messages).
-          if ((await Promise.race([victim.nextGot().then(() => true), sleep(3000).then(() => false)])) === false) {
+          // A queue run dry gets more work (each kill may consume a few messages), as often as the
+          // other member takes it all.
+          const got = () => Promise.race([victim.nextGot().then(() => 'got' as const), victim.exited]);
+          await Promise.race([victim.ready, victim.exited]);
+          let step = await Promise.race([got(), sleep(3000)]);
+          while (step === undefined) {
             for (let i = 0; i < 10; i++) published.add(expectOk(await messaging.publish('work', `more ${i}`)).position);
-            await victim.nextGot();
+            step = await Promise.race([got(), sleep(3000)]);
           }
+          if (step !== 'got')
+            throw new Error(`consumer ${victim.pid} exited before it got a message: ${victim.stderr()}`);
           await sleep(Math.random() * 40);
           victim.proc.kill('SIGKILL');
           await victim.exited;
@@ -162,7 +167,7 @@ function spawnConsumer(file: string, config: object, events: Event[]) {
       if (step === 'got') for (const wake of waiting.splice(0)) wake();
     }
   });
-  const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
+  const exited = new Promise<'exited'>((resolve) => proc.on('exit', () => resolve('exited')));
   return {
     proc,
     pid,
@@ -173,4 +178,4 @@ function spawnConsumer(file: string, config: object, events: Event[]) {
   };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));

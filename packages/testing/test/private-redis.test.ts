@@ -52,6 +52,14 @@ describe.skipIf(redis.skip)('startRedis', () => {
     expect(await command(server, 'EXISTS', 'k')).toBe('0');
   });
 
+  it('serves TLS only with tls: true', async () => {
+    const server = await start({ tls: true });
+    expect(server.url).toBe(`rediss://127.0.0.1:${server.port}`);
+    expect(await command(server, '--tls', '--insecure', 'PING')).toBe('PONG');
+    // A client without TLS gets no answer it can read.
+    await expect(cli('redis-cli', ['-h', '127.0.0.1', '-p', String(server.port), 'PING'])).rejects.toThrow();
+  });
+
   it('stop() ends the server and removes its folder', async () => {
     const server = await redis.server!.start();
     const pid = server.pid;

@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
 import { findExecutable } from './find-executable.js';
 import type { PrivateServer, PrivateServerOptions, ServerStarter } from './private-server.js';
 import { newFolder } from './process-reaper.js';
@@ -15,6 +17,12 @@ export interface PrivateRedisOptions extends PrivateServerOptions {
    * @default false
    */
   readonly appendOnly?: boolean;
+  /**
+   * Serve TLS only (`rediss://` in `url`), with a self-signed certificate made for this server
+   * (needs `openssl`): for tests of a client that must, or must not, speak TLS.
+   * @default false
+   */
+  readonly tls?: boolean;
 }
 
 /**
@@ -51,6 +59,11 @@ export async function startRedis(options: PrivateRedisOptions = {}): Promise<Pri
   mkdirSync(dataDir);
   const durability = options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
   const settings = Object.entries(options.settings ?? {}).flatMap(([k, v]) => [`--${k}`, String(v)]);
+  const tls = options.tls ? selfSigned(folder) : undefined;
+  const ports = (port: number) =>
+    tls
+      ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key]
+      : ['--port', String(port)];
   return launchServer({
     name: 'Redis',
     folder,
@@ -58,28 +71,43 @@ export async function startRedis(options: PrivateRedisOptions = {}): Promise<Pri
     logFile: join(folder, 'server.log'),
     timeoutMs: options.timeoutMs ?? 20_000,
     stopSignal: 'SIGTERM', // Redis's clean shutdown (flushes the append-only file)
-    url: (port) => `redis://127.0.0.1:${port}`,
+    url: (port) => `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     command: (port) =>
       serverCommand(redisServer, [
-        ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--save', '', '--logfile', ''],
+        ...ports(port),
+        ...['--bind', '127.0.0.1', '--dir', dataDir, '--save', '', '--logfile', ''],
+        ...(tls ? ['--tls-auth-clients', 'no'] : []),
         ...durability,
         ...settings,
       ]),
-    ready: pong,
+    ready: (port) => pong(port, tls !== undefined),
   });
 }
 
+/** A key and a self-signed certificate for `localhost`, in `folder`. */
+function selfSigned(folder: string): { key: string; cert: string } {
+  const key = join(folder, 'key.pem');
+  const cert = join(folder, 'cert.pem');
+  const subject = ['-subj', '/CN=localhost', '-days', '1'];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, ...subject], {
+    stdio: 'ignore',
+  });
+  return { key, cert };
+}
+
 /** Whether Redis on `port` answers PING (not `-LOADING` while it replays its file). */
-function pong(port: number): Promise<boolean> {
+function pong(port: number, tls: boolean): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = tls
+      ? connectTls({ host: '127.0.0.1', port, rejectUnauthorized: false })
+      : connect({ host: '127.0.0.1', port });
     let reply = '';
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
     };
     socket.setTimeout(2000, () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once(tls ? 'secureConnect' : 'connect', () => socket.write('PING\r\n'));
     socket.on('data', (chunk) => {
       reply += chunk.toString('latin1');
       if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
