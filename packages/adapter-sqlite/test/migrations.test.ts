@@ -314,5 +314,6 @@ describe('two processes migrating at once', () => {
       expect(expectOk(await sql.query('SELECT count(*) FROM keel_migrations')).rows).toEqual([[6]]);
       expect(expectOk(await sql.query('SELECT count(*) FROM posts')).rows).toEqual([[1]]);
     }
-  });
+    // Nine tsx starts from source: seconds each on a busy machine.
+  }, 120_000);
 });

@@ -22,6 +22,8 @@ class Child {
   private readonly lines: string[] = [];
   private readonly waiters: (() => void)[] = [];
   readonly exited: Promise<unknown>;
+  // Not `exitCode`: it stays null for a child killed by a signal.
+  private gone = false;
 
   constructor(readonly process: ChildProcess) {
     createInterface({ input: process.stdout as NodeJS.ReadableStream }).on('line', (line) => {
@@ -31,6 +33,7 @@ class Child {
     let stderr = '';
     process.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     this.exited = new Promise((resolve) => process.on('exit', resolve)).then(() => {
+      this.gone = true;
       for (const wake of this.waiters.splice(0)) wake();
       return stderr;
     });
@@ -39,7 +42,7 @@ class Child {
   /** The next line the child writes, as JSON. */
   async next<T>(): Promise<T> {
     while (this.lines.length === 0) {
-      if (this.process.exitCode !== null) throw new Error(`child exited: ${await this.exited}`);
+      if (this.gone) throw new Error(`child exited: ${await this.exited}`);
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     return JSON.parse(this.lines.shift() as string) as T;
@@ -112,7 +115,8 @@ describe.skipIf(server === undefined)(
 
     it('a lease holder SIGKILLed mid-load: once its leases expire, one survivor loads each key', async () => {
       const prefix = server?.prefix('cache-kill') as string;
-      const setup = { leaseMs: 2000, leaseWaitMs: 15_000, loadMs: 20 };
+      // Leases long enough to outlast the kill and the stampede's start on a busy machine.
+      const setup = { leaseMs: 5000, leaseWaitMs: 20_000, loadMs: 20 };
       const [holder, survivor] = (await start(2, setup, prefix)) as [Child, Child];
       const keys = Array.from({ length: 30 }, (_, i) => `key:${i}`);
       holder.send({ hold: keys });
