@@ -52,6 +52,12 @@ export function createFlags(kv: Kv, options: FlagsOptions = {}): Flags {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
   const report = o.onError ?? (() => {});
+  // This process's writes, by key, numbered as they land. A refresh whose scan began before one
+  // landed may have read the value before it: it keeps the write rather than turn it back.
+  let landed = 0;
+  const ownWrites = new Map<string, { definition: FlagDefinition | undefined; at: number }>();
+  const wrote = (key: string, definition: FlagDefinition | undefined) =>
+    ownWrites.set(key, { definition, at: ++landed });
 
   const definitionOf = (key: string) => stored.get(key) ?? config.get(key);
   const emit = (keys: string[]) => {
@@ -82,10 +88,25 @@ export function createFlags(kv: Kv, options: FlagsOptions = {}): Flags {
     return ok(found);
   };
 
-  const refresh = async (): Promise<Result<void, FlagsError>> => {
+  // One at a time, so that the writes a finished refresh has seen are seen by every later one.
+  let refreshing: Promise<Result<void, FlagsError>> | undefined;
+  const refresh = (): Promise<Result<void, FlagsError>> => {
+    refreshing ??= readAndApply().finally(() => {
+      refreshing = undefined;
+    });
+    return refreshing;
+  };
+  const readAndApply = async (): Promise<Result<void, FlagsError>> => {
+    const began = landed;
     const read = await readAll();
     if (read.isErr()) return err(read.error);
     const next = read.value;
+    for (const [key, { definition, at }] of ownWrites) {
+      if (at <= began)
+        ownWrites.delete(key); // landed before the scan began: it read it
+      else if (definition) next.set(key, definition);
+      else next.delete(key);
+    }
     const changed = [...new Set([...stored.keys(), ...next.keys()])].filter(
       (k) => JSON.stringify(stored.get(k)) !== JSON.stringify(next.get(k)),
     );
@@ -110,6 +131,7 @@ export function createFlags(kv: Kv, options: FlagsOptions = {}): Flags {
       .mapErr(storeError(op))
       .andTee(() => {
         stored.set(key, definition);
+        wrote(key, definition);
         emit([key]);
       })
       .map(() => undefined);
@@ -155,6 +177,7 @@ export function createFlags(kv: Kv, options: FlagsOptions = {}): Flags {
         .delete(o.prefix + key)
         .mapErr(storeError('remove'))
         .andTee(() => {
+          wrote(key, undefined);
           if (stored.delete(key)) emit([key]);
         })
         .map(() => undefined),

@@ -1,6 +1,6 @@
 import { createMemoryKv } from '@keel/adapter-kv-memory';
 import { createRedisKv } from '@keel/adapter-kv-redis';
-import type { Kv } from '@keel/core';
+import { type Kv, ResultAsync } from '@keel/core';
 import { expectErr, expectOk, testRedis } from '@keel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFlags, type FlagsError } from '../src/index.js';
@@ -68,6 +68,35 @@ describe.each(targets)('flags on $name', ({ skip, pair }) => {
       await Promise.all([...new Set([kvA, kvB])].map((kv) => kv.close()));
     },
   );
+});
+
+describe('a refresh that read before a write here landed', () => {
+  it('keeps the write: the flag is not turned back until the store says otherwise', async () => {
+    const store = createMemoryKv();
+    // The store's scans read at once and answer when the gate opens.
+    let open = () => {};
+    let gate = Promise.resolve();
+    const kv: Kv = {
+      ...store,
+      scan: (...args) => {
+        const read = store.scan(...args);
+        return new ResultAsync(gate.then(() => read));
+      },
+    };
+    const flags = createFlags(kv, { flags: { checkout: { type: 'boolean', default: false } }, refreshMs: 0 });
+    expectOk(await flags.ready());
+    gate = new Promise<void>((resolve) => (open = resolve));
+    const staleRefresh = flags.ready();
+    expectOk(await flags.set('checkout', { type: 'boolean', default: true }));
+    open();
+    expectOk(await staleRefresh);
+    expect(expectOk(flags.evaluate('checkout')).value).toBe(true);
+    // A later refresh reads the store again: another process's change wins from then on.
+    expectOk(await store.set('flags:checkout', JSON.stringify({ type: 'boolean', default: false })));
+    expectOk(await flags.ready());
+    expect(expectOk(flags.evaluate('checkout')).value).toBe(false);
+    flags.close();
+  });
 });
 
 describe('bad input', () => {
