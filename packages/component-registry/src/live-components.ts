@@ -68,6 +68,9 @@ export function liveComponents(c: LiveContext) {
   const slots = new Map<string, Slot>();
   const routes = new Map<string, Route>();
   const refreshing = new Map<string, Promise<Result<Route, RegistryError>>>();
+  // Per name, how many changes this process made: a read that began before one may have read
+  // the routing before it, and must not serve it as fresh.
+  const changes = new Map<string, number>();
   let closed = false;
 
   const slotKey = (v: StoredVersion) => `${v.name}@${v.version}#${v.policyRevision}`;
@@ -123,7 +126,10 @@ export function liveComponents(c: LiveContext) {
     v === undefined ? ResultAsync.fromSafePromise(Promise.resolve(undefined)) : c.store.version(c.sql, name, v);
 
   const read = async (name: string): Promise<Result<Route, RegistryError>> => {
+    const seen = changes.get(name);
+    const changedMeanwhile = () => changes.get(name) !== seen;
     const routing = await c.store.routing(c.sql, name);
+    if (changedMeanwhile()) return route(name);
     if (routing.isErr()) return err(routing.error);
     const r = routing.value;
     if (!r?.active) return err(registryError('NOT_FOUND', 'call', `component '${name}' has no active version`));
@@ -133,6 +139,7 @@ export function liveComponents(c: LiveContext) {
       return ok(current);
     }
     const [active, canary] = await Promise.all([version(name, r.active), version(name, r.canary?.version)]);
+    if (changedMeanwhile()) return route(name);
     if (active.isErr()) return err(active.error);
     if (canary.isErr()) return err(canary.error);
     if (!active.value) return err(registryError('NOT_FOUND', 'call', `${name}@${r.active} is not in the registry`));
@@ -153,8 +160,9 @@ export function liveComponents(c: LiveContext) {
     if (current && c.now() - current.checkedAt < c.refreshMs) return Promise.resolve(ok(current));
     let pending = refreshing.get(name);
     if (!pending) {
-      pending = read(name).finally(() => refreshing.delete(name));
-      refreshing.set(name, pending);
+      const reading = read(name).finally(() => refreshing.get(name) === reading && refreshing.delete(name));
+      refreshing.set(name, reading);
+      pending = reading;
     }
     return pending;
   };
@@ -203,6 +211,8 @@ export function liveComponents(c: LiveContext) {
     },
     /** Reads the routing again on the next call: it changed here. */
     changed(name: string) {
+      changes.set(name, (changes.get(name) ?? 0) + 1);
+      refreshing.delete(name);
       const current = routes.get(name);
       if (current) current.checkedAt = Number.NEGATIVE_INFINITY;
     },

@@ -1,4 +1,4 @@
-import type { Sql } from '@keel/core';
+import { ResultAsync, type Sql } from '@keel/core';
 import { expectOk } from '@keel/testing';
 import { type WasmHost, createWasmHost } from '@keel/wasm-host';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +61,32 @@ describe('hot swap', () => {
     expectOk(await registry.activate('swap', 'v2'));
     expect(expectOk(await slow)).toBe(1);
     expect(expectOk(await live.call('version'))).toBe(2);
+  });
+
+  it('a routing read that began before an activation here does not serve the old version after it', async () => {
+    // The routing reads answer when the gate opens, with what they read when they were sent.
+    let gate: Promise<void> | undefined;
+    let open = () => {};
+    const gated: Sql = {
+      ...sql,
+      query: (statement, params) => {
+        const read = sql.query(statement, params);
+        const held = gate;
+        return held && statement.includes('canary_basis_points') ? new ResultAsync(held.then(() => read)) : read;
+      },
+    };
+    const here = createComponentRegistry(gated, host, { refreshMs: 60_000 });
+    const live = here.component('swap');
+    expectOk(await here.activate('swap', 'v1'));
+    expect(expectOk(await live.call('version'))).toBe(1);
+    expectOk(await here.activate('swap', 'v2'));
+    gate = new Promise((resolve) => (open = resolve));
+    const early = live.call('version'); // reads the routing of v2, answered later
+    expectOk(await here.activate('swap', 'v3'));
+    open();
+    expect(expectOk(await live.call('version'))).toBe(3);
+    expect([2, 3]).toContain(expectOk(await early));
+    await here.close();
   });
 
   it('another process sees an activation within its refreshMs, and a rollback is one call', async () => {
