@@ -114,6 +114,17 @@ export function createSessionStore({ kv, keys, clock, idleTimeoutMs, absoluteTim
         kv.set(keys.session(record.th), JSON.stringify(record), { ttlMs: recordTtl(record) }),
         'storing a session',
       );
+      // A `revokeAll` between the two writes (a password reset, a sign-out everywhere) found the
+      // index and deleted it, but not the record, written after: the session would live on where
+      // no later `revokeAll` finds it. The index still there means no revocation came between.
+      if ((await must(kv.get(keys.sessionId(record.sid)), 'storing a session')) === undefined) {
+        await must(kv.delete(keys.session(record.th)), 'storing a session');
+        throw new AuthError({
+          code: 'INVALID_CREDENTIALS',
+          message:
+            "the user's sessions were revoked while this one was being created (a password reset or a sign-out everywhere): sign in again",
+        });
+      }
       return { token, record };
     },
 

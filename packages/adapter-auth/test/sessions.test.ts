@@ -1,4 +1,6 @@
-import { expectErr, expectOk } from '@keel/testing';
+import { createMemoryKv } from '@keel/adapter-kv-memory';
+import { type Kv, ResultAsync } from '@keel/core';
+import { expectErr, expectOk, ManualClock } from '@keel/testing';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tokenHash } from '../src/auth-crypto.js';
@@ -161,6 +163,39 @@ describe('sessions', () => {
     expect(JSON.stringify(expectOk(await f.sql.query('SELECT password_hash FROM auth_users')).rows)).toMatch(
       /\$argon2id\$v=19\$m=256,t=1,p=1\$/,
     );
+  });
+
+  it("a sign-out everywhere between a login's two writes ends that login too: no session outlives it unindexed", async () => {
+    const clock = new ManualClock();
+    const store = createMemoryKv({ clock });
+    // The login's session record is written only when the gate opens, after its index.
+    let reached = () => {};
+    const atRecord = new Promise<void>((resolve) => (reached = resolve));
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let holding = false;
+    const kv: Kv = {
+      ...store,
+      set: (key, value, options) => {
+        if (!holding || !key.startsWith('auth:session:')) return store.set(key, value, options);
+        reached();
+        return new ResultAsync(gate.then(() => store.set(key, value, options)));
+      },
+    };
+    const f = await createFixture({ clock, kv });
+    const credentials = { email: 'ada@example.com', password: 'stored passphrase 42' };
+    const user = expectOk(await f.auth.register(credentials));
+    holding = true;
+    const login = f.auth.login(credentials);
+    await atRecord;
+    expectOk(await f.auth.logoutEverywhere(user.id));
+    open();
+    expect(expectErr(await login, 'INVALID_CREDENTIALS').message).toMatch(/revoked while/);
+    holding = false;
+    const sessions = expectOk(await store.scan({ prefix: 'auth:session' })).entries;
+    expect(sessions.map((e) => e.key)).toEqual([]);
+    // The next login works.
+    expectOk(await f.auth.verifySession(expectOk(await f.auth.login(credentials)).token));
   });
 
   it('a session whose record was tampered with does not verify', async () => {
