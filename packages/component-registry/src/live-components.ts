@@ -122,14 +122,21 @@ export function liveComponents(c: LiveContext) {
     void slot.loaded.then((r) => (r.isOk() ? r.value.close() : undefined));
   };
 
+  const closedCall = (name: string) => registryError('CLOSED', 'call', `call ${name}: the registry is closed`);
+
   const version = (name: string, v: string | undefined) =>
     v === undefined ? ResultAsync.fromSafePromise(Promise.resolve(undefined)) : c.store.version(c.sql, name, v);
 
   const read = async (name: string): Promise<Result<Route, RegistryError>> => {
     const seen = changes.get(name);
-    const changedMeanwhile = () => changes.get(name) !== seen;
+    /** An answer not to use: closed meanwhile (nothing may be loaded now), or changed here (read again). */
+    const stale = (): Promise<Result<Route, RegistryError>> | undefined => {
+      if (closed) return Promise.resolve(err(closedCall(name)));
+      return changes.get(name) === seen ? undefined : route(name);
+    };
     const routing = await c.store.routing(c.sql, name);
-    if (changedMeanwhile()) return route(name);
+    const first = stale();
+    if (first) return first;
     if (routing.isErr()) return err(routing.error);
     const r = routing.value;
     if (!r?.active) return err(registryError('NOT_FOUND', 'call', `component '${name}' has no active version`));
@@ -139,7 +146,8 @@ export function liveComponents(c: LiveContext) {
       return ok(current);
     }
     const [active, canary] = await Promise.all([version(name, r.active), version(name, r.canary?.version)]);
-    if (changedMeanwhile()) return route(name);
+    const second = stale();
+    if (second) return second;
     if (active.isErr()) return err(active.error);
     if (canary.isErr()) return err(canary.error);
     if (!active.value) return err(registryError('NOT_FOUND', 'call', `${name}@${r.active} is not in the registry`));
@@ -174,7 +182,7 @@ export function liveComponents(c: LiveContext) {
     args: unknown[],
     options?: CallOptions,
   ): Promise<Result<T, RegistryError | WasmHostError>> => {
-    if (closed) return err(registryError('CLOSED', 'call', `call ${name}: the registry is closed`));
+    if (closed) return err(closedCall(name));
     const r = await route(name);
     if (r.isErr()) return err(r.error);
     const { canary, active, routing } = r.value;

@@ -1,5 +1,5 @@
 import { ResultAsync, type Sql } from '@keel/core';
-import { expectOk } from '@keel/testing';
+import { expectErr, expectOk } from '@keel/testing';
 import { type WasmHost, createWasmHost } from '@keel/wasm-host';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ComponentRegistry, createComponentRegistry } from '../src/index.js';
@@ -64,29 +64,41 @@ describe('hot swap', () => {
   });
 
   it('a routing read that began before an activation here does not serve the old version after it', async () => {
-    // The routing reads answer when the gate opens, with what they read when they were sent.
-    let gate: Promise<void> | undefined;
-    let open = () => {};
-    const gated: Sql = {
-      ...sql,
-      query: (statement, params) => {
-        const read = sql.query(statement, params);
-        const held = gate;
-        return held && statement.includes('canary_basis_points') ? new ResultAsync(held.then(() => read)) : read;
-      },
-    };
+    const { gated, hold, open } = gatedRouting(sql);
     const here = createComponentRegistry(gated, host, { refreshMs: 60_000 });
     const live = here.component('swap');
     expectOk(await here.activate('swap', 'v1'));
     expect(expectOk(await live.call('version'))).toBe(1);
     expectOk(await here.activate('swap', 'v2'));
-    gate = new Promise((resolve) => (open = resolve));
+    hold();
     const early = live.call('version'); // reads the routing of v2, answered later
     expectOk(await here.activate('swap', 'v3'));
     open();
     expect(expectOk(await live.call('version'))).toBe(3);
     expect([2, 3]).toContain(expectOk(await early));
     await here.close();
+  });
+
+  it('a call whose routing read is in flight at close loads nothing: CLOSED', async () => {
+    const { gated, hold, open } = gatedRouting(sql);
+    let loads = 0;
+    const counting: WasmHost = {
+      load: (...args) => {
+        loads++;
+        return host.load(...args);
+      },
+      executionLog: host.executionLog,
+      logger: host.logger,
+      close: () => host.close(),
+      [Symbol.asyncDispose]: () => host.close(),
+    };
+    const here = createComponentRegistry(gated, counting, { refreshMs: 60_000 });
+    hold();
+    const call = here.component('swap').call('version');
+    await here.close();
+    open();
+    expectErr(await call, 'CLOSED');
+    expect(loads).toBe(0);
   });
 
   it('another process sees an activation within its refreshMs, and a rollback is one call', async () => {
@@ -103,3 +115,24 @@ describe('hot swap', () => {
     await other.close();
   });
 });
+
+/** The sql, with the registry's routing reads answering when `open()` is called after `hold()`, with what they read when sent. */
+function gatedRouting(sql: Sql) {
+  let gate: Promise<void> | undefined;
+  let opened = () => {};
+  const gated: Sql = {
+    ...sql,
+    query: (statement, params) => {
+      const read = sql.query(statement, params);
+      const held = gate;
+      return held && statement.includes('canary_basis_points') ? new ResultAsync(held.then(() => read)) : read;
+    },
+  };
+  return {
+    gated,
+    hold: () => {
+      gate = new Promise((resolve) => (opened = resolve));
+    },
+    open: () => opened(),
+  };
+}
