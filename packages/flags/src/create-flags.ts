@@ -1,4 +1,4 @@
-import { type Kv, type KvError, type Result, ResultAsync, err, ok, okAsync } from '@keel/core';
+import { type Kv, type KvError, type Result, ResultAsync, err, ok } from '@keel/core';
 import { parseOptions } from '@keel/core/adapter';
 import * as v from 'valibot';
 import { type FlagContext, type FlagResolution, evaluateFlag } from './evaluate.js';
@@ -21,7 +21,7 @@ export interface Flags {
   evaluate(key: string, context?: FlagContext, type?: FlagType): Result<FlagResolution, FlagsError>;
   /** Sets a flag in kv (validated): this process sees it at once, others within `refreshMs`. */
   set(key: string, definition: FlagDefinitionInput): ResultAsync<void, FlagsError>;
-  /** The kill switch: turns a flag off (its default for everyone) or on again, keeping its rules. */
+  /** The kill switch: turns a flag off (its default for everyone) or on again, keeping its rules (those kv holds now). */
   setEnabled(key: string, enabled: boolean): ResultAsync<void, FlagsError>;
   /** Removes a flag from kv: its config definition (if any) applies again. */
   remove(key: string): ResultAsync<void, FlagsError>;
@@ -136,6 +136,40 @@ export function createFlags(kv: Kv, options: FlagsOptions = {}): Flags {
       })
       .map(() => undefined);
 
+  /**
+   * The kill switch, as a compare-and-swap on the definition kv holds now, not on this process's
+   * snapshot (up to `refreshMs` old): a rule changed meanwhile by another process is kept.
+   */
+  const switchFlag = async (key: string, enabled: boolean): Promise<Result<void, FlagsError>> => {
+    for (let attempt = 0; attempt < maxSwitchAttempts; attempt++) {
+      const raw = await kv.get(o.prefix + key);
+      if (raw.isErr()) return err(storeError('setEnabled')(raw.error));
+      // Not in kv: the config's definition; one that does not parse: what this process last read.
+      const flag =
+        raw.value === undefined
+          ? config.get(key)
+          : ((typeof raw.value === 'string' ? parseDefinition(raw.value) : undefined) ?? definitionOf(key));
+      if (!flag) return err(flagsError('FLAG_NOT_FOUND', 'setEnabled', `no flag '${key}'`));
+      if (flag.enabled === enabled) return ok(undefined);
+      const next = { ...flag, enabled };
+      const swapped = await kv.compareAndSwap(o.prefix + key, raw.value, JSON.stringify(next));
+      if (swapped.isErr()) return err(storeError('setEnabled')(swapped.error));
+      if (swapped.value) {
+        stored.set(key, next);
+        wrote(key, next);
+        emit([key]);
+        return ok(undefined);
+      }
+    }
+    return err(
+      flagsError(
+        'STORE',
+        'setEnabled',
+        `setEnabled '${key}': its definition kept changing; ${maxSwitchAttempts} tries`,
+      ),
+    );
+  };
+
   return {
     ready: () =>
       new ResultAsync(refresh()).andTee(() => {
@@ -165,12 +199,7 @@ export function createFlags(kv: Kv, options: FlagsOptions = {}): Flags {
       return write('set', key, checked.output);
     },
 
-    setEnabled(key, enabled) {
-      const flag = definitionOf(key);
-      if (!flag)
-        return new ResultAsync(Promise.resolve(err(flagsError('FLAG_NOT_FOUND', 'setEnabled', `no flag '${key}'`))));
-      return flag.enabled === enabled ? okAsync(undefined) : write('setEnabled', key, { ...flag, enabled });
-    },
+    setEnabled: (key, enabled) => new ResultAsync(switchFlag(key, enabled)),
 
     remove: (key) =>
       kv
@@ -201,6 +230,9 @@ export function createFlags(kv: Kv, options: FlagsOptions = {}): Flags {
     },
   };
 }
+
+/** Tries of `setEnabled`'s compare-and-swap, each lost to a write by someone else in between. */
+const maxSwitchAttempts = 10;
 
 function parseDefinition(text: string): FlagDefinition | undefined {
   try {

@@ -99,6 +99,47 @@ describe('a refresh that read before a write here landed', () => {
   });
 });
 
+describe('the kill switch', () => {
+  const rules = (value: string) => [{ when: [{ attribute: 'plan', op: 'eq' as const, value }], value: true }];
+  const flag = (value: string) => ({ type: 'boolean' as const, default: false, rules: rules(value) });
+
+  it('switches the definition kv holds now, keeping a rule another process changed since this one read', async () => {
+    const kv = createMemoryKv();
+    const a = createFlags(kv, { refreshMs: 0 });
+    const b = createFlags(kv, { refreshMs: 0 });
+    expectOk(await a.set('checkout', flag('pro')));
+    expectOk(await b.ready()); // b's snapshot: the rule for 'pro'
+    expectOk(await a.set('checkout', flag('team')));
+    expectOk(await b.setEnabled('checkout', false));
+    expectOk(await a.ready());
+    expect(a.list().find((f) => f.key === 'checkout')?.definition).toEqual({ ...flag('team'), enabled: false });
+    expect(expectOk(b.evaluate('checkout', { plan: 'team' })).reason).toBe('DISABLED');
+  });
+
+  it('tries again when another write lands between its read and its swap', async () => {
+    const store = createMemoryKv();
+    let interfere = true;
+    const kv: Kv = {
+      ...store,
+      compareAndSwap: (key, expected, desired, options) => {
+        if (!interfere) return store.compareAndSwap(key, expected, desired, options);
+        interfere = false;
+        return store
+          .set(key, JSON.stringify(flag('team')))
+          .andThen(() => store.compareAndSwap(key, expected, desired, options));
+      },
+    };
+    const flags = createFlags(kv, { flags: { checkout: flag('pro') }, refreshMs: 0 });
+    expectOk(await flags.ready());
+    expectOk(await flags.setEnabled('checkout', false)); // config only: swapped against "absent", lost, tried again
+    expect(JSON.parse(expectOk(await store.get('flags:checkout')) as string)).toEqual({
+      ...flag('team'),
+      enabled: false,
+    });
+    expectErr(await flags.setEnabled('nope', false), 'FLAG_NOT_FOUND');
+  });
+});
+
 describe('bad input', () => {
   const flags = createFlags(createMemoryKv(), { flags: { limit: { type: 'number', default: 5 } }, refreshMs: 0 });
   it('typed errors, nothing stored', async () => {
