@@ -21,8 +21,15 @@ const FRESH_MS = 1000;
  */
 export function consumerStore(jsm: () => JetStreamManager, stream: string, wire: (subject: string) => string) {
   const cache = new Map<string, { settings: ConsumerSettings; at: number }>();
+  // Bumped by each change made here (ensure, delete, forget): settings read from the server
+  // before one landed are not remembered over it.
+  let changes = 0;
 
   const remember = (durable: string, settings: ConsumerSettings) => cache.set(durable, { settings, at: Date.now() });
+  const drop = (durable: string) => {
+    changes++;
+    return cache.delete(durable);
+  };
   /** The consumer's settings when read within `FRESH_MS`, without a wait; otherwise undefined. */
   const cached = (durable: string): ConsumerSettings | undefined => {
     const known = cache.get(durable);
@@ -51,12 +58,13 @@ export function consumerStore(jsm: () => JetStreamManager, stream: string, wire:
         };
         await jsm().consumers.add(stream, created);
       }
+      changes++;
       remember(durable, { ackWaitMs, maxDeliveries, deadLetterSubject });
       return existing === undefined;
     },
 
     async delete(durable: string): Promise<boolean> {
-      cache.delete(durable);
+      drop(durable);
       if (!(await info(durable))) return false;
       return jsm().consumers.delete(stream, durable);
     },
@@ -67,13 +75,14 @@ export function consumerStore(jsm: () => JetStreamManager, stream: string, wire:
     async settings(durable: string, fresh = false): Promise<ConsumerSettings> {
       const known = fresh ? undefined : cached(durable);
       if (known) return known;
+      const before = changes;
       const found = await jsm().consumers.info(stream, durable);
       const settings = settingsOf(found);
-      remember(durable, settings);
+      if (changes === before) remember(durable, settings);
       return settings;
     },
 
-    forget: (durable: string) => cache.delete(durable),
+    forget: drop,
   };
 
   async function info(durable: string): Promise<ConsumerInfo | undefined> {
