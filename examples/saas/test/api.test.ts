@@ -198,7 +198,13 @@ describe.each(['test', 'default'])('saas example over HTTP, profile %s', (profil
     const first = await client.get(path);
     expect(first.headers.get('x-cache')).toBe('miss');
     expect(first.body.tasks.map((t: { title: string }) => t.title)).toEqual(['Write the README']);
-    const second = await client.get(path);
+    // The create's event invalidates the tag once more when it is delivered (a poll later, later
+    // still on a busy machine): a read before that misses again. Then reads are hits.
+    let second = await client.get(path);
+    for (let i = 0; i < 100 && second.headers.get('x-cache') !== 'hit'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      second = await client.get(path);
+    }
     expect(second.headers.get('x-cache')).toBe('hit');
     expect(second.body).toEqual(first.body);
     await client.post(path, { title: 'Ship it' });
